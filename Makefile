@@ -1,0 +1,91 @@
+# mlplatform: every target sets itself up on a fresh machine (venv, npm ci, terraform CLI config).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STATE := .mlplatform
+CHECKOV := .tools/checkov/bin/checkov
+CHECKOV_VERSION := 3.3.30
+ENV ?=
+
+# The project's own terraform config wins over whatever the shell had (it may not exist).
+export TF_CLI_CONFIG_FILE := $(CURDIR)/$(STATE)/terraform.rc
+export CHECKPOINT_DISABLE := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/$(STATE)/jsii-cache
+export CHECKOV_BIN := $(CURDIR)/$(CHECKOV)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+CDKTF := npx --no-install cdktf
+
+.PHONY: help setup up down test lint synth diff deploy destroy clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed node_modules/.installed $(CHECKOV) tfrc ## venv, npm ci, checkov, terraform CLI config
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# checkov pins old versions of boto3 and friends; it gets a venv of its own.
+$(CHECKOV):
+	$(PYTHON) -m venv .tools/checkov
+	.tools/checkov/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+
+.PHONY: tfrc
+tfrc:
+	@mkdir -p $(STATE)
+	@$(PYTHON) scripts/write_terraformrc.py $(TF_CLI_CONFIG_FILE)
+
+up: setup ## start the AWS emulator and deploy the local environment into it
+	@$(PY) -m mlplatform.cli emulator start >/dev/null
+	@endpoint=$$($(PY) -m mlplatform.cli emulator endpoint); \
+	rm -rf cdktf.out/stacks/local-*; \
+	$(PY) scripts/bootstrap_state_backend.py local --endpoint-url "$$endpoint"; \
+	MLPLATFORM_ENV=local MLPLATFORM_AWS_ENDPOINT="$$endpoint" \
+	  $(CDKTF) deploy 'local-*' --auto-approve --skip-provider-lock \
+	  --outputs-file $(STATE)/local-outputs.json; \
+	$(PY) -m mlplatform.cli outputs $(STATE)/local-outputs.json --endpoint "$$endpoint"
+
+down: ## stop the emulator (its state goes with it)
+	@if [ -x $(PY) ]; then $(PY) -m mlplatform.cli emulator stop; fi
+	@rm -rf cdktf.out/stacks/local-* $(STATE)/local-outputs.json
+
+test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
+	$(VENV)/bin/ruff check src tests scripts benchmarks main.py
+	$(VENV)/bin/mypy
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed ## ruff and mypy only
+	$(VENV)/bin/ruff check src tests scripts benchmarks main.py
+	$(VENV)/bin/mypy
+
+synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
+	@$(PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')
+
+diff: setup ## terraform plan of ENV's stacks
+	@test -n '$(ENV)' || { echo 'error: name the environment: make diff ENV=dev'; exit 2; }
+	MLPLATFORM_ENV='$(ENV)' $(CDKTF) diff '$(ENV)-*' --skip-provider-lock
+
+deploy: setup ## cdktf deploy ENV's stacks (ENV=local: use make up)
+	@test -n '$(ENV)' || { echo 'error: name the environment: make deploy ENV=dev'; exit 2; }
+	@$(PY) -m mlplatform.cli check '$(ENV)' >/dev/null
+	MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock
+
+destroy: setup ## cdktf destroy ENV's stacks
+	@test -n '$(ENV)' || { echo 'error: name the environment: make destroy ENV=dev'; exit 2; }
+	MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock
+
+clean: down ## remove everything setup and synth made
+	rm -rf $(VENV) .tools node_modules cdktf.out $(STATE)

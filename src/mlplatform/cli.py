@@ -1,0 +1,156 @@
+"""Command line of mlplatform: synth, config checks, the local emulator, and deploy summaries.
+
+The Makefile calls these commands; each failure is one readable line on
+stderr and a non-zero exit code. The AWS bindings (seconds to import) are
+loaded only by the commands that synthesize.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mlplatform.loader import ConfigError, EnvironmentLoader
+from mlplatform.local_aws import LocalAws
+
+__all__ = ["main", "synth_from_environment"]
+
+STATE_FILE = Path(".mlplatform/emulator.json")
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+emulator_app = typer.Typer(no_args_is_help=True, help="The embedded AWS emulator (moto server).")
+app.add_typer(emulator_app, name="emulator")
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(lines: str) -> typer.Exit:
+    for line in lines.splitlines():
+        err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def synth(selection: str | None, environments: Path, outdir: str | None, endpoint: str | None) -> None:
+    """Synthesize; raise ConfigError/ValueError/RuntimeError with a readable message."""
+    # Validate every file first: a bad file fails in a second, before the bindings load.
+    configs = EnvironmentLoader(environments).load_selection(selection)
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+    from mlplatform.platform_app import PlatformApp  # imports the AWS bindings (seconds)
+
+    PlatformApp(configs, outdir=outdir, emulator_endpoint=endpoint).synth()
+
+
+def _synth_or_exit(selection: str | None, environments: Path, outdir: str | None, endpoint: str | None) -> None:
+    try:
+        synth(selection, environments, outdir, endpoint)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    except (ValueError, RuntimeError) as error:
+        # Guardrail findings and name checks arrive here; jsii wraps them in "Error: ...".
+        message = str(error).removeprefix("Error: ")
+        raise _fail(message) from None
+
+
+def synth_from_environment() -> int:
+    """Entry point of main.py: selection and endpoint come from environment variables."""
+    try:
+        _synth_or_exit(
+            os.environ.get("MLPLATFORM_ENV"),
+            Path(os.environ.get("MLPLATFORM_ENVIRONMENTS", "environments")),
+            None,
+            os.environ.get("MLPLATFORM_AWS_ENDPOINT"),
+        )
+    except typer.Exit as stop:
+        return stop.exit_code
+    return 0
+
+
+@app.command("synth")
+def synth_command(
+    env: Annotated[str | None, typer.Option(help="Environment names or YAML paths, comma-separated.")] = None,
+    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path("environments"),
+    outdir: Annotated[str, typer.Option(help="Where to write the stacks.")] = "cdktf.out",
+    endpoint: Annotated[str | None, typer.Option(help="Emulator endpoint for emulator environments.")] = None,
+) -> None:
+    """Synthesize environments into <outdir>/stacks/<env>-<layer>/cdk.tf.json."""
+    _synth_or_exit(env, environments, outdir, endpoint)
+    out.print(f"synthesized into {outdir}/stacks")
+
+
+@app.command("check")
+def check_command(
+    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path("environments"),
+) -> None:
+    """Validate one environment file without synthesizing."""
+    try:
+        config = EnvironmentLoader(environments).load(env)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    out.print(f"{env}: ok ({config.org}-{config.environment}, {config.region})")
+
+
+@emulator_app.command("start")
+def emulator_start(
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1; default a free one.")] = None,
+    state_file: Annotated[Path, typer.Option(help="Where pid and port are recorded.")] = STATE_FILE,
+) -> None:
+    """Start the emulator in the background (or reuse a running one) and print its endpoint."""
+    running = LocalAws.load(state_file)
+    if running is None:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        running = LocalAws(port, log_file=state_file.with_suffix(".log")).start()
+        running.save(state_file)
+    out.print(running.endpoint, highlight=False)
+
+
+@emulator_app.command("stop")
+def emulator_stop(state_file: Annotated[Path, typer.Option()] = STATE_FILE) -> None:
+    """Stop the emulator recorded in the state file, if it runs."""
+    running = LocalAws.load(state_file)
+    if running is not None:
+        running.stop()
+        out.print(f"stopped the emulator at {running.endpoint}", highlight=False)
+    state_file.unlink(missing_ok=True)
+
+
+@emulator_app.command("endpoint")
+def emulator_endpoint(state_file: Annotated[Path, typer.Option()] = STATE_FILE) -> None:
+    """Print the running emulator's endpoint; fail if none runs."""
+    running = LocalAws.load(state_file)
+    if running is None:
+        raise _fail("no emulator is running; start one with `make up` or `mlplatform emulator start`")
+    out.print(running.endpoint, highlight=False)
+
+
+@app.command("outputs")
+def outputs_command(
+    outputs_file: Annotated[Path, typer.Argument(help="JSON written by `cdktf deploy --outputs-file`.")],
+    endpoint: Annotated[str | None, typer.Option(help="Emulator endpoint to print first.")] = None,
+) -> None:
+    """Print what a deploy made: the endpoint and each stack's outputs."""
+    if not outputs_file.is_file():
+        raise _fail(f"{outputs_file}: no outputs file; did the deploy finish?")
+    stacks = json.loads(outputs_file.read_text())
+    if endpoint:
+        out.print(f"[bold]AWS emulator:[/] {endpoint}  (aws --endpoint-url {endpoint} ...)", highlight=False)
+    for stack, values in sorted(stacks.items()):
+        table = Table(title=stack, title_justify="left", show_header=False)
+        for key, value in sorted(values.items()):
+            table.add_row(key, value if isinstance(value, str) else json.dumps(value))
+        out.print(table)
+
+
+def main() -> None:
+    """Console script ``mlplatform``."""
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""The data lake: where every dataset the platform trains on lives, zone by zone.
+
+``raw`` holds data as it lands, ``curated`` the cleaned tables, ``features``
+the offline feature store. Each zone is a :class:`SecureBucket` encrypted with
+the lake's own KMS key plus a Glue catalog database, so Athena, Spark and
+training jobs see the same tables. A separate log bucket receives every zone's
+server access logs. Access is never by bucket policy: components get
+least-privilege IAM statements through :meth:`DataLake.grant_read` and
+:meth:`DataLake.grant_write`, which include the KMS permissions SSE-KMS needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from cdktf_cdktf_provider_aws.athena_workgroup import (
+    AthenaWorkgroup,
+    AthenaWorkgroupConfiguration,
+    AthenaWorkgroupConfigurationResultConfiguration,
+    AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration,
+)
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
+from cdktf_cdktf_provider_aws.glue_connection import (
+    GlueConnection,
+    GlueConnectionPhysicalConnectionRequirements,
+)
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from mlplatform.config import DataLakeProps
+from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.naming import Naming
+from mlplatform.policies import kms_key_policy, s3_read_statements, s3_write_statements
+
+__all__ = ["DataLake"]
+
+
+class DataLake(Construct):
+    """Zone buckets, their KMS key, Glue databases and an Athena workgroup.
+
+    ``placement``, when given, adds a Glue NETWORK connection and its security
+    group in the first private subnet, so Glue jobs reach the lake through the
+    VPC's S3 gateway endpoint instead of the internet.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        props: DataLakeProps | None = None,
+        placement: VpcPlacement | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        props = props or DataLakeProps()
+        self._naming = naming
+        self._props = props
+        account = DataAwsCallerIdentity(self, "account")
+        partition = DataAwsPartition(self, "partition")
+
+        # --- the lake's key: every zone and the query results are encrypted with it
+        self._key = KmsKey(
+            self,
+            "key",
+            description=f"Data lake of {naming.prefix}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json.dumps(kms_key_policy(account.account_id, partition.partition)),
+        )
+        KmsAlias(self, "key-alias", name=naming.kms_alias("datalake"), target_key_id=self._key.key_id)
+
+        # --- access logs first: every other bucket logs into it
+        self._log_bucket = SecureBucket(
+            self,
+            "access-logs",
+            props=SecureBucketProps(
+                bucket_name=naming.bucket("datalake", "access-logs"),
+                kms_key_arn=None,
+                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
+                force_destroy=props.force_destroy,
+                access_log_source_account=account.account_id,
+            ),
+        )
+
+        # --- one bucket and one Glue database per zone
+        self._zones: dict[str, SecureBucket] = {}
+        self._databases: dict[str, GlueCatalogDatabase] = {}
+        for zone in props.zones:
+            bucket = SecureBucket(
+                self,
+                f"zone-{zone}",
+                props=SecureBucketProps(
+                    bucket_name=naming.bucket("datalake", zone),
+                    kms_key_arn=self._key.arn,
+                    lifecycle_rules=data_zone_rules(
+                        props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
+                    ),
+                    access_log_bucket=self._log_bucket.bucket_name,
+                    access_log_prefix=f"{zone}/",
+                    object_lock=props.object_lock,
+                    force_destroy=props.force_destroy,
+                ),
+            )
+            self._zones[zone] = bucket
+            self._databases[zone] = GlueCatalogDatabase(
+                self,
+                f"catalog-{zone}",
+                name=naming.glue_database("datalake", zone),
+                description=f"{zone} zone of the {naming.prefix} data lake",
+                location_uri=f"s3://{bucket.bucket_name}/",
+            )
+
+        # --- Athena: results encrypted with the lake key, settings enforced on every query
+        self._workgroup: AthenaWorkgroup | None = None
+        if props.athena_workgroup:
+            results = SecureBucket(
+                self,
+                "query-results",
+                props=SecureBucketProps(
+                    bucket_name=naming.bucket("datalake", "query-results"),
+                    kms_key_arn=self._key.arn,
+                    lifecycle_rules=expiring_rules(props.query_results_expiry_days),
+                    access_log_bucket=self._log_bucket.bucket_name,
+                    access_log_prefix="query-results/",
+                    force_destroy=props.force_destroy,
+                ),
+            )
+            self._workgroup = AthenaWorkgroup(
+                self,
+                "workgroup",
+                name=naming.resource("analytics"),
+                description=f"Queries over the {naming.prefix} data lake",
+                force_destroy=props.force_destroy,
+                configuration=AthenaWorkgroupConfiguration(
+                    enforce_workgroup_configuration=True,
+                    publish_cloudwatch_metrics_enabled=True,
+                    result_configuration=AthenaWorkgroupConfigurationResultConfiguration(
+                        output_location=f"s3://{results.bucket_name}/",
+                        encryption_configuration=AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
+                            encryption_option="SSE_KMS", kms_key_arn=self._key.arn
+                        ),
+                    ),
+                ),
+            )
+
+        self._glue_connection: GlueConnection | None = None
+        if placement is not None:
+            self._glue_connection = self._glue_network_connection(placement)
+
+    def _glue_network_connection(self, placement: VpcPlacement) -> GlueConnection:
+        """A security group and Glue NETWORK connection in the first private subnet."""
+        group = SecurityGroup(
+            self,
+            "glue-security-group",
+            name=self._naming.resource("datalake", "glue"),
+            description="Glue jobs of the data lake; self-referencing as Glue requires",
+            vpc_id=placement.vpc_id,
+            tags={"Name": self._naming.resource("datalake", "glue")},
+        )
+        VpcSecurityGroupIngressRule(
+            self,
+            "glue-ingress-self",
+            security_group_id=group.id,
+            referenced_security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=0,
+            to_port=65535,
+            description="Glue workers talk to each other",
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "glue-egress-self",
+            security_group_id=group.id,
+            referenced_security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=0,
+            to_port=65535,
+            description="Glue workers talk to each other",
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "glue-egress-s3",
+            security_group_id=group.id,
+            prefix_list_id=placement.s3_prefix_list_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="The lake, through the S3 gateway endpoint",
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "glue-egress-endpoints",
+            security_group_id=group.id,
+            cidr_ipv4=placement.vpc_cidr,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Interface endpoints (STS, logs) inside the VPC",
+        )
+        return GlueConnection(
+            self,
+            "glue-connection",
+            name=self._naming.resource("datalake", "vpc"),
+            connection_type="NETWORK",
+            description="Runs Glue jobs in the platform's private subnets",
+            physical_connection_requirements=GlueConnectionPhysicalConnectionRequirements(
+                availability_zone=placement.availability_zones[0],
+                subnet_id=placement.private_subnet_ids[0],
+                security_group_id_list=[group.id],
+            ),
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones this lake has."""
+        return tuple(self._zones)
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the KMS key that encrypts every zone."""
+        return self._key.arn
+
+    @property
+    def log_bucket_name(self) -> str:
+        """Bucket receiving the zones' server access logs."""
+        return self._log_bucket.bucket_name
+
+    @property
+    def workgroup_name(self) -> str | None:
+        """The Athena workgroup's name, or ``None`` when it is turned off."""
+        return self._workgroup.name if self._workgroup else None
+
+    @property
+    def glue_connection_name(self) -> str | None:
+        """The Glue NETWORK connection, or ``None`` when the lake has no VPC placement."""
+        return self._glue_connection.name if self._glue_connection else None
+
+    def bucket_name(self, zone: str) -> str:
+        """Bucket of one zone."""
+        return self._zone(zone).bucket_name
+
+    def bucket_arn(self, zone: str) -> str:
+        """ARN of one zone's bucket."""
+        return self._zone(zone).bucket_arn
+
+    def database_name(self, zone: str) -> str:
+        """Glue database of one zone."""
+        self._zone(zone)
+        return self._databases[zone].name
+
+    # ----------------------------------------------------------------- grants
+    def grant_read(self, role: IamRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
+        """Let ``role`` list and read objects of ``zone`` (default: every zone), and decrypt them."""
+        zones = self._select(zone)
+        statements = s3_read_statements([self.bucket_arn(z) for z in zones], self.key_arn)
+        return self._attach(role, "read", zones, statements)
+
+    def grant_write(self, role: IamRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
+        """Let ``role`` put objects into ``zone`` (default: every zone). No delete, no overwrite of policy."""
+        zones = self._select(zone)
+        statements = s3_write_statements([self.bucket_arn(z) for z in zones], self.key_arn)
+        return self._attach(role, "write", zones, statements)
+
+    def _attach(
+        self, role: IamRole, access: str, zones: tuple[str, ...], statements: list[dict[str, object]]
+    ) -> IamRolePolicy:
+        # The policy lives beside the role, so a role in a later layer (compute)
+        # references the lake, never the other way round.
+        name = f"{self.node.id}-{access}-{'-'.join(zones)}"
+        return IamRolePolicy(
+            role,
+            name,
+            name=name,
+            role=role.name,
+            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+        )
+
+    def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
+        if zone is None:
+            return self.zones
+        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
+        for name in chosen:
+            self._zone(name)
+        return chosen
+
+    def _zone(self, zone: str) -> SecureBucket:
+        try:
+            return self._zones[zone]
+        except KeyError:
+            raise ValueError(
+                f"the data lake has no zone {zone!r}; its zones are {', '.join(self._zones)}"
+            ) from None

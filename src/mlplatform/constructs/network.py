@@ -1,0 +1,276 @@
+"""The network of one environment: a VPC that keeps ML workloads off the internet.
+
+Workloads run in private subnets and reach the internet only through NAT
+(one per AZ by default, so an AZ outage does not cut the others off). AWS
+services they call all the time (S3, ECR, STS, SageMaker runtime) are reached
+through VPC endpoints, which is cheaper than NAT and keeps traffic private.
+The default security group is stripped of all rules, and every flow is logged
+to a KMS-encrypted log group.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.eip import Eip
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
+from cdktf_cdktf_provider_aws.route import Route
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from mlplatform.config import NetworkProps
+from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.naming import Naming
+from mlplatform.policies import (
+    cloudwatch_logs_key_statement,
+    flow_logs_delivery_policy,
+    kms_key_policy,
+    service_trust_policy,
+)
+from mlplatform.subnet_plan import SubnetPlan
+
+__all__ = ["Network"]
+
+
+class Network(Construct):
+    """VPC, subnets in each AZ, NAT, routes, VPC endpoints and flow logs."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        region: str,
+        availability_zones: tuple[str, ...],
+        props: NetworkProps | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        props = props or NetworkProps()
+        zones = availability_zones[: props.az_count]
+        if len(zones) < props.az_count:
+            raise ValueError(
+                f"Network needs {props.az_count} availability zones, got {len(zones)}; "
+                "pass more zones or lower az_count"
+            )
+        self._zones = zones
+        plans = SubnetPlan.for_vpc(props.cidr, zones)
+
+        self._vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=props.cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": naming.resource("vpc")},
+        )
+        vpc_id = self._vpc.id
+        # The default security group would allow all traffic between its members; empty it.
+        DefaultSecurityGroup(self, "default-security-group", vpc_id=vpc_id, tags={"Name": "default-deny"})
+
+        # --- public side: internet gateway, public subnets, one route table
+        gateway = InternetGateway(self, "internet-gateway", vpc_id=vpc_id, tags={"Name": naming.resource("igw")})
+        public_routes = RouteTable(self, "public-routes", vpc_id=vpc_id, tags={"Name": naming.resource("public")})
+        Route(self, "public-default-route", route_table_id=public_routes.id,
+              destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id)
+        self._public: list[Subnet] = []
+        self._private: list[Subnet] = []
+        for index, plan in enumerate(plans):
+            public = Subnet(
+                self,
+                f"public-{index}",
+                vpc_id=vpc_id,
+                cidr_block=plan.public_cidr,
+                availability_zone=plan.availability_zone,
+                map_public_ip_on_launch=False,
+                tags={"Name": naming.resource("public", plan.availability_zone), "tier": "public",
+                      "kubernetes.io/role/elb": "1"},
+            )
+            RouteTableAssociation(self, f"public-{index}-routes", subnet_id=public.id,
+                                  route_table_id=public_routes.id)
+            self._public.append(public)
+
+        # --- NAT: one in the first AZ, or one per AZ
+        nat_count = len(zones) if props.nat_strategy == "one_per_az" else 1
+        self._nats: list[NatGateway] = []
+        for index in range(nat_count):
+            address = Eip(self, f"nat-{index}-address", domain="vpc",
+                          tags={"Name": naming.resource("nat", zones[index])})
+            self._nats.append(
+                NatGateway(
+                    self,
+                    f"nat-{index}",
+                    allocation_id=address.id,
+                    subnet_id=self._public[index].id,
+                    tags={"Name": naming.resource("nat", zones[index])},
+                    depends_on=[gateway],
+                )
+            )
+
+        # --- private side: a subnet and a route table per AZ, default route to its NAT
+        self._private_routes: list[RouteTable] = []
+        for index, plan in enumerate(plans):
+            private = Subnet(
+                self,
+                f"private-{index}",
+                vpc_id=vpc_id,
+                cidr_block=plan.private_cidr,
+                availability_zone=plan.availability_zone,
+                tags={"Name": naming.resource("private", plan.availability_zone), "tier": "private",
+                      "kubernetes.io/role/internal-elb": "1"},
+            )
+            routes = RouteTable(self, f"private-{index}-routes", vpc_id=vpc_id,
+                                tags={"Name": naming.resource("private", plan.availability_zone)})
+            nat = self._nats[index if props.nat_strategy == "one_per_az" else 0]
+            Route(self, f"private-{index}-default-route", route_table_id=routes.id,
+                  destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)
+            RouteTableAssociation(self, f"private-{index}-association", subnet_id=private.id,
+                                  route_table_id=routes.id)
+            self._private.append(private)
+            self._private_routes.append(routes)
+
+        # --- endpoints: S3 through a free gateway endpoint, the rest through interfaces
+        self._s3_endpoint = VpcEndpoint(
+            self,
+            "s3-endpoint",
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[r.id for r in self._private_routes],
+            tags={"Name": naming.resource("s3")},
+        )
+        self._endpoint_group: SecurityGroup | None = None
+        if props.interface_endpoints:
+            self._endpoint_group = SecurityGroup(
+                self,
+                "endpoint-security-group",
+                name=naming.resource("endpoints"),
+                description="HTTPS from inside the VPC to interface endpoints",
+                vpc_id=vpc_id,
+                tags={"Name": naming.resource("endpoints")},
+            )
+            VpcSecurityGroupIngressRule(
+                self,
+                "endpoint-https-from-vpc",
+                security_group_id=self._endpoint_group.id,
+                cidr_ipv4=props.cidr,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="HTTPS from the VPC",
+            )
+            for service in props.interface_endpoints:
+                VpcEndpoint(
+                    self,
+                    f"endpoint-{service.replace('.', '-')}",
+                    vpc_id=vpc_id,
+                    service_name=f"com.amazonaws.{region}.{service}",
+                    vpc_endpoint_type="Interface",
+                    private_dns_enabled=True,
+                    subnet_ids=[s.id for s in self._private],
+                    security_group_ids=[self._endpoint_group.id],
+                    tags={"Name": naming.resource("endpoint", service.replace(".", "-"))},
+                )
+
+        # --- flow logs: every accepted and rejected flow, encrypted, retained as configured
+        account = DataAwsCallerIdentity(self, "account")
+        partition = DataAwsPartition(self, "partition")
+        key = KmsKey(
+            self,
+            "logs-key",
+            description=f"Network logs of {naming.prefix}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json.dumps(
+                kms_key_policy(
+                    account.account_id,
+                    partition.partition,
+                    [cloudwatch_logs_key_statement(account.account_id, partition.partition, region)],
+                )
+            ),
+        )
+        KmsAlias(self, "logs-key-alias", name=naming.kms_alias("network-logs"), target_key_id=key.key_id)
+        log_group = CloudwatchLogGroup(
+            self,
+            "flow-logs",
+            name=naming.log_group("network", "flow-logs"),
+            retention_in_days=props.flow_logs_retention_days,
+            kms_key_id=key.arn,
+        )
+        role = IamRole(
+            self,
+            "flow-logs-role",
+            name=naming.iam("network", "flow-logs"),
+            assume_role_policy=json.dumps(service_trust_policy("vpc-flow-logs.amazonaws.com",
+                                                               account.account_id)),
+        )
+        IamRolePolicy(self, "flow-logs-delivery", name="deliver-flow-logs", role=role.id,
+                      policy=json.dumps(flow_logs_delivery_policy(log_group.arn)))
+        FlowLog(
+            self,
+            "flow-log",
+            vpc_id=vpc_id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags={"Name": naming.resource("flow-log")},
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def vpc_id(self) -> str:
+        return self._vpc.id
+
+    @property
+    def vpc_cidr(self) -> str:
+        return self._vpc.cidr_block
+
+    @property
+    def availability_zones(self) -> tuple[str, ...]:
+        """The zones the subnets are in, in subnet order."""
+        return self._zones
+
+    @property
+    def private_subnet_ids(self) -> list[str]:
+        return [s.id for s in self._private]
+
+    @property
+    def public_subnet_ids(self) -> list[str]:
+        return [s.id for s in self._public]
+
+    @property
+    def nat_gateway_ids(self) -> list[str]:
+        return [n.id for n in self._nats]
+
+    @property
+    def s3_prefix_list_id(self) -> str:
+        """Prefix list of the S3 gateway endpoint, for security group egress to S3."""
+        return self._s3_endpoint.prefix_list_id
+
+    def placement(self) -> VpcPlacement:
+        """The values a component needs to run in this network's private subnets."""
+        return VpcPlacement(
+            vpc_id=self.vpc_id,
+            vpc_cidr=self.vpc_cidr,
+            private_subnet_ids=tuple(self.private_subnet_ids),
+            availability_zones=self._zones,
+            s3_prefix_list_id=self.s3_prefix_list_id,
+        )

@@ -1,0 +1,212 @@
+"""An S3 bucket with every security default on, the building block of all platform buckets.
+
+Like ``aws_s3.Bucket`` with ``enforceSSL``, ``blockPublicAccess`` and
+``BucketOwnerEnforced``: encryption, versioning, public access block,
+ownership controls, a TLS-only policy and lifecycle rules are not options a
+caller can forget. The only encryption choice is the key: SSE-KMS with the
+given key, or SSE-S3 for a log bucket (S3 server access logging cannot write
+into a bucket whose default encryption is SSE-KMS).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfiguration,
+    S3BucketLifecycleConfigurationRule,
+    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload,
+    S3BucketLifecycleConfigurationRuleExpiration,
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration,
+    S3BucketLifecycleConfigurationRuleTransition,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_logging import S3BucketLoggingA
+from cdktf_cdktf_provider_aws.s3_bucket_object_lock_configuration import (
+    S3BucketObjectLockConfigurationA,
+    S3BucketObjectLockConfigurationRuleA,
+    S3BucketObjectLockConfigurationRuleDefaultRetentionA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_ownership_controls import S3BucketOwnershipControls
+from cdktf_cdktf_provider_aws.s3_bucket_policy import S3BucketPolicy
+from cdktf_cdktf_provider_aws.s3_bucket_public_access_block import S3BucketPublicAccessBlock
+from cdktf_cdktf_provider_aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from cdktf_cdktf_provider_aws.s3_bucket_versioning import S3BucketVersioningA
+from constructs import Construct
+
+from mlplatform.aspects import suppress
+from mlplatform.config import ObjectLockProps
+from mlplatform.lifecycle import LifecycleRule
+from mlplatform.policies import (
+    PolicyDocument,
+    s3_access_log_delivery_policy,
+    tls_only_bucket_policy,
+)
+
+__all__ = ["SecureBucket", "SecureBucketProps"]
+
+
+@dataclass(frozen=True)
+class SecureBucketProps:
+    """What may differ between platform buckets; everything else is fixed and secure."""
+
+    bucket_name: str
+    """Physical name, from :class:`mlplatform.naming.Naming`."""
+    kms_key_arn: str | None
+    """SSE-KMS key. ``None`` means SSE-S3, allowed only for access-log target buckets."""
+    lifecycle_rules: Sequence[LifecycleRule] = ()
+    """Rules from :mod:`mlplatform.lifecycle`."""
+    access_log_bucket: str | None = None
+    """Bucket that receives this bucket's server access logs; ``None`` only for the log bucket."""
+    access_log_prefix: str = ""
+    object_lock: ObjectLockProps | None = None
+    """Default Object Lock retention; requires versioning, which is always on."""
+    force_destroy: bool = False
+    """Let ``terraform destroy`` empty the bucket first. Off: data outlives stacks."""
+    access_log_source_account: str | None = None
+    """Makes this an access-log target: S3's logging service may write here for this account."""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def _translate_rule(rule: LifecycleRule) -> S3BucketLifecycleConfigurationRule:
+    """S3 API-shaped rule dict -> provider block."""
+    args: dict[str, Any] = {
+        "id": rule["ID"],
+        "status": rule["Status"],
+        "filter": [S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+    }
+    if "Transitions" in rule:
+        args["transition"] = [
+            S3BucketLifecycleConfigurationRuleTransition(days=t["Days"], storage_class=t["StorageClass"])
+            for t in rule["Transitions"]
+        ]
+    if "Expiration" in rule:
+        args["expiration"] = [S3BucketLifecycleConfigurationRuleExpiration(days=rule["Expiration"]["Days"])]
+    if "NoncurrentVersionExpiration" in rule:
+        days = rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        args["noncurrent_version_expiration"] = [
+            S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(noncurrent_days=days)
+        ]
+    if "AbortIncompleteMultipartUpload" in rule:
+        days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        args["abort_incomplete_multipart_upload"] = [
+            S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=days)
+        ]
+    return S3BucketLifecycleConfigurationRule(**args)
+
+
+class SecureBucket(Construct):
+    """A private, encrypted, versioned S3 bucket that only accepts TLS."""
+
+    def __init__(self, scope: Construct, id: str, *, props: SecureBucketProps) -> None:
+        super().__init__(scope, id)
+        if props.kms_key_arn is None:
+            if props.access_log_source_account is None:
+                raise ValueError(
+                    f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
+                    "an access-log bucket (set access_log_source_account)"
+                )
+            suppress(self, "MLP-S3-2", "S3 server access logging can only deliver into SSE-S3 buckets")
+        self._bucket = S3Bucket(
+            self,
+            "bucket",
+            bucket=props.bucket_name,
+            force_destroy=props.force_destroy,
+            object_lock_enabled=True if props.object_lock else None,
+            tags={"Name": props.bucket_name, **props.tags},
+        )
+        bucket_id = self._bucket.id
+        public_access = S3BucketPublicAccessBlock(
+            self,
+            "public-access-block",
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        S3BucketOwnershipControls(
+            self, "ownership", bucket=bucket_id, rule={"object_ownership": "BucketOwnerEnforced"}
+        )
+        versioning = S3BucketVersioningA(
+            self, "versioning", bucket=bucket_id, versioning_configuration={"status": "Enabled"}
+        )
+        if props.kms_key_arn is None:
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="AES256"
+            )
+        else:
+            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+            )
+        S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=bucket_id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=default,
+                    bucket_key_enabled=props.kms_key_arn is not None,
+                )
+            ],
+        )
+        S3BucketPolicy(
+            self,
+            "policy",
+            bucket=bucket_id,
+            policy=json.dumps(self._policy(props)),
+            # A policy put before the public access block could be judged public.
+            depends_on=[public_access],
+        )
+        if props.lifecycle_rules:
+            S3BucketLifecycleConfiguration(
+                self,
+                "lifecycle",
+                bucket=bucket_id,
+                rule=[_translate_rule(rule) for rule in props.lifecycle_rules],
+                # Noncurrent-version rules only make sense once versioning is on.
+                depends_on=[versioning],
+            )
+        if props.access_log_bucket is not None:
+            S3BucketLoggingA(
+                self,
+                "access-logs",
+                bucket=bucket_id,
+                target_bucket=props.access_log_bucket,
+                target_prefix=props.access_log_prefix,
+            )
+        if props.object_lock is not None:
+            S3BucketObjectLockConfigurationA(
+                self,
+                "object-lock",
+                bucket=bucket_id,
+                rule=S3BucketObjectLockConfigurationRuleA(
+                    default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(
+                        mode=props.object_lock.mode, days=props.object_lock.retention_days
+                    )
+                ),
+                depends_on=[versioning],
+            )
+
+    def _policy(self, props: SecureBucketProps) -> PolicyDocument:
+        if props.access_log_source_account is not None:
+            return s3_access_log_delivery_policy(self._bucket.arn, props.access_log_source_account)
+        return tls_only_bucket_policy(self._bucket.arn)
+
+    @property
+    def bucket_name(self) -> str:
+        """The bucket's name (a token until deploy)."""
+        return self._bucket.bucket
+
+    @property
+    def bucket_arn(self) -> str:
+        """The bucket's ARN, for IAM policies."""
+        return self._bucket.arn

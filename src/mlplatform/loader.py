@@ -1,0 +1,144 @@
+"""Load ``environments/<env>.yaml`` into an :class:`EnvironmentConfig`, or fail clearly.
+
+Every way a file can be wrong (missing, empty, broken YAML, unknown key, bad
+value) becomes a :class:`ConfigError` whose lines read
+``<file>: <field>: <problem>; <fix>``. The command line prints those lines
+and exits non-zero; nobody sees a pydantic or jsii traceback, and nothing is
+synthesized from a half-valid file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from mlplatform.config import EnvironmentConfig
+
+__all__ = ["ConfigError", "EnvironmentLoader"]
+
+
+class ConfigError(Exception):
+    """An environment file that cannot be used, with one line per problem."""
+
+    def __init__(self, path: Path | str, problems: Sequence[str]) -> None:
+        self.path = str(path)
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{self.path}: {problem}" for problem in self.problems))
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that owns the mapping at ``loc`` (for listing allowed keys)."""
+    current: type[BaseModel] = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
+        nested = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if nested is None:
+            return None
+        current = nested
+    return current
+
+
+def _describe(error: ErrorDetails) -> str:
+    loc = error["loc"]
+    where = _location(loc)
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "extra_forbidden":
+        owner = _model_at(EnvironmentConfig, loc[:-1])
+        allowed = ", ".join(owner.model_fields) if owner else "see the documented keys"
+        return f"{where}: unknown key; allowed keys here: {allowed}"
+    if kind == "missing":
+        return f"{where}: required key is missing; add it"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return f"{where}: expected a whole number, got {given!r}"
+    if kind in {"bool_type", "bool_parsing"}:
+        return f"{where}: expected true or false, got {given!r}"
+    if kind in {"string_type"}:
+        return f"{where}: expected a string, got {given!r}"
+    if kind == "model_type":
+        return f"{where}: expected a mapping of keys, got {given!r}"
+    if kind == "value_error":
+        # Cross-field checks name their own field first ("network.az_count: ...").
+        return f"{where}: {message}" if where else message
+    return f"{where}: {message} (got {given!r})" if where else message
+
+
+class EnvironmentLoader:
+    """Finds and validates environment files below one directory.
+
+    ``name_or_path`` is either an environment name (``dev`` means
+    ``<directory>/dev.yaml``) or a path to any YAML file.
+    """
+
+    def __init__(self, directory: Path | str = "environments") -> None:
+        self.directory = Path(directory)
+
+    def available(self) -> list[str]:
+        """Names of the environments in the directory, sorted."""
+        return sorted(p.stem for p in self.directory.glob("*.yaml"))
+
+    def resolve(self, name_or_path: str) -> Path:
+        """The file meant by an environment name or a path."""
+        if name_or_path.endswith((".yaml", ".yml")) or "/" in name_or_path:
+            return Path(name_or_path)
+        return self.directory / f"{name_or_path}.yaml"
+
+    def load(self, name_or_path: str) -> EnvironmentConfig:
+        """Load and validate one environment; raise :class:`ConfigError` on any problem."""
+        path = self.resolve(name_or_path)
+        if not path.is_file():
+            known = ", ".join(self.available()) or "none"
+            raise ConfigError(
+                path, [f"file not found; name an environment ({known}) or the path of a YAML file"]
+            )
+        return self.parse(path.read_text(encoding="utf-8"), path)
+
+    def load_all(self) -> list[EnvironmentConfig]:
+        """Every environment in the directory, in name order."""
+        return [self.load(name) for name in self.available()]
+
+    def load_selection(self, selection: str | None) -> list[EnvironmentConfig]:
+        """``selection`` is comma-separated names or paths; empty means every environment."""
+        chosen = [part.strip() for part in (selection or "").split(",") if part.strip()]
+        return [self.load(part) for part in chosen] if chosen else self.load_all()
+
+    @staticmethod
+    def parse(text: str, path: Path | str = "<string>") -> EnvironmentConfig:
+        """Validate YAML text as an environment; ``path`` is used in messages."""
+        try:
+            data: Any = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            raise ConfigError(path, [f"{line}invalid YAML: {exc.problem}; fix the syntax there"]) from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(path, [f"invalid YAML: {exc}"]) from None
+        if data is None:
+            raise ConfigError(
+                path, ["file is empty; it needs at least org, environment, region, availability_zones, "
+                       "tags and state_backend (see environments/dev.yaml)"]
+            )
+        if not isinstance(data, dict):
+            raise ConfigError(path, [f"expected a mapping of keys at the top, got {type(data).__name__}"])
+        try:
+            return EnvironmentConfig.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(path, [_describe(e) for e in exc.errors()]) from None

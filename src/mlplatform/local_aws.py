@@ -1,0 +1,136 @@
+"""The embedded AWS emulator: a moto server on 127.0.0.1, started and stopped by process id.
+
+The ``local`` environment deploys into it with the real ``cdktf deploy``,
+so the full path (synth, terraform, provider, state in S3 with locking) runs
+without an AWS account. It binds to 127.0.0.1 only, never another address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+
+__all__ = ["DEFAULT_ENDPOINT", "LocalAws"]
+
+HOST = "127.0.0.1"
+DEFAULT_ENDPOINT = f"http://{HOST}:5000"
+"""Where synth points an emulator environment when no running emulator is named."""
+
+
+class LocalAws:
+    """A moto server process. Use as a context manager, or ``start``/``stop`` across commands."""
+
+    def __init__(self, port: int | None = None, *, log_file: Path | None = None) -> None:
+        self.port = port or self.free_port()
+        self.log_file = log_file
+        self.pid: int | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The URL every AWS client and the provider are pointed at."""
+        return f"http://{HOST}:{self.port}"
+
+    @staticmethod
+    def free_port() -> int:
+        """A TCP port on 127.0.0.1 that nothing listens on right now."""
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((HOST, 0))
+            return int(probe.getsockname()[1])
+
+    def start(self, timeout: float = 60.0) -> LocalAws:
+        """Start the server and wait until it answers; raise if it does not."""
+        env = dict(os.environ)
+        # Node groups and roles attach AWS managed policies; moto knows them only on request.
+        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # survives the shell of `make up` until `make down`
+        )
+        self.pid = process.pid
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the emulator exited with code {process.returncode} on port {self.port}")
+            if self.is_answering():
+                return self
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"the emulator did not answer on {self.endpoint} within {timeout:.0f}s")
+
+    def is_answering(self) -> bool:
+        """Whether a moto server answers on our port."""
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=2) as reply:
+                return bool(reply.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the server by its process id (TERM, then KILL)."""
+        if self.pid is None:
+            return
+        pid, self.pid = self.pid, None
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                finished, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # not our child (started by another command)
+                finished = 0 if _alive(pid) else pid
+            if finished:
+                return
+            time.sleep(0.1)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    # ----------------------------------------------------------- across commands
+    def save(self, state_file: Path) -> None:
+        """Record pid and port, so a later ``make down`` can stop this server."""
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps({"pid": self.pid, "port": self.port, "endpoint": self.endpoint}))
+
+    @classmethod
+    def load(cls, state_file: Path) -> LocalAws | None:
+        """The emulator recorded in ``state_file``, if that process still answers."""
+        if not state_file.is_file():
+            return None
+        data = json.loads(state_file.read_text())
+        emulator = cls(int(data["port"]))
+        emulator.pid = int(data["pid"])
+        return emulator if _alive(emulator.pid) and emulator.is_answering() else None
+
+    def __enter__(self) -> LocalAws:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,86 @@
+"""Deterministic physical names, checked against AWS limits when they are made.
+
+Every name is ``<org>-<env>-<component>[-<name>]``, so a person reading a
+bill, a log line or the console knows which environment and component a
+resource belongs to. Names are always set explicitly (never left to the
+provider's random suffixes) so that both engines, and a human, agree on them.
+A name that breaks a service's length or charset rule raises here, at synth
+time, instead of failing half-way through an apply.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+
+__all__ = ["InvalidNameError", "Naming"]
+
+
+class InvalidNameError(ValueError):
+    """A generated name breaks an AWS naming rule; the message says which and how to fix it."""
+
+
+_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Naming:
+    """Makes names for one environment of one organisation."""
+
+    org: str
+    environment: str
+
+    def __post_init__(self) -> None:
+        for label, value in (("org", self.org), ("environment", self.environment)):
+            if not _PART.match(value):
+                raise InvalidNameError(f"{label} {value!r} must be lowercase letters, digits and '-'")
+
+    @property
+    def prefix(self) -> str:
+        """``<org>-<env>``: the start of every name."""
+        return f"{self.org}-{self.environment}"
+
+    def resource(self, component: str, name: str | None = None, *, max_length: int = 64) -> str:
+        """Generic ``<org>-<env>-<component>[-<name>]`` within ``max_length`` characters."""
+        parts = [self.prefix, component, *([name] if name else [])]
+        for part in parts[1:]:
+            if not _PART.match(part):
+                raise InvalidNameError(f"name part {part!r} must be lowercase letters, digits and '-'")
+        result = "-".join(parts)
+        if len(result) > max_length:
+            raise InvalidNameError(
+                f"{result!r} is {len(result)} characters, over the limit of {max_length}; "
+                "shorten org, environment or the component name"
+            )
+        return result
+
+    def bucket(self, component: str, name: str | None = None) -> str:
+        """An S3 bucket name: 3-63 characters, lowercase, not shaped like an IP address."""
+        result = self.resource(component, name, max_length=63)
+        if result.startswith("xn--") or result.endswith(("-s3alias", "--ol-s3")):
+            raise InvalidNameError(f"{result!r} uses a prefix or suffix S3 reserves; rename the org")
+        try:
+            ipaddress.ip_address(result)
+        except ValueError:
+            return result
+        raise InvalidNameError(f"{result!r} looks like an IP address, which S3 rejects")
+
+    def iam(self, component: str, name: str | None = None) -> str:
+        """An IAM role or policy name (at most 64 characters)."""
+        return self.resource(component, name, max_length=64)
+
+    def glue_database(self, component: str, name: str | None = None) -> str:
+        """A Glue/Athena database name: lowercase, digits and underscores only."""
+        return self.resource(component, name, max_length=255).replace("-", "_")
+
+    def kms_alias(self, component: str, name: str | None = None) -> str:
+        """A KMS alias, ``alias/<org>-<env>-<component>``."""
+        return "alias/" + self.resource(component, name, max_length=250)
+
+    def log_group(self, component: str, name: str | None = None) -> str:
+        """A CloudWatch log group, ``/mlplatform/<org>-<env>/<component>[/<name>]``."""
+        path = f"/mlplatform/{self.prefix}/{component}" + (f"/{name}" if name else "")
+        if len(path) > 512:
+            raise InvalidNameError(f"log group {path!r} is over 512 characters")
+        return path

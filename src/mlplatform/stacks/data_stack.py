@@ -1,0 +1,44 @@
+"""Layer 2, ``<env>-data``: the data lake, placed in the network layer's VPC."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+from constructs import Construct
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.network import Network
+from mlplatform.stacks.platform_stack import PlatformStack
+
+__all__ = ["DataStack"]
+
+
+class DataStack(PlatformStack):
+    """Lake key, zone buckets, Glue catalog and Athena workgroup.
+
+    The network's VPC, subnets and S3 prefix list arrive as cdktf cross-stack
+    references (remote state of ``<env>-network``).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        config: EnvironmentConfig,
+        *,
+        network: Network,
+        emulator_endpoint: str | None = None,
+    ):
+        super().__init__(scope, config, "data", emulator_endpoint=emulator_endpoint)
+        self.lake = DataLake(
+            self, "data-lake", naming=self.naming, props=config.data_lake, placement=network.placement()
+        )
+        TerraformOutput(self, "lake_key_arn", value=self.lake.key_arn)
+        TerraformOutput(self, "access_log_bucket", value=self.lake.log_bucket_name)
+        TerraformOutput(
+            self, "zone_buckets", value={zone: self.lake.bucket_name(zone) for zone in self.lake.zones}
+        )
+        TerraformOutput(
+            self, "glue_databases", value={zone: self.lake.database_name(zone) for zone in self.lake.zones}
+        )
+        if self.lake.workgroup_name is not None:
+            TerraformOutput(self, "athena_workgroup", value=self.lake.workgroup_name)

@@ -1,0 +1,31 @@
+"""Layer 1, ``<env>-network``: the VPC every other layer runs in."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+from constructs import Construct
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.constructs.network import Network
+from mlplatform.stacks.platform_stack import PlatformStack
+
+__all__ = ["NetworkStack"]
+
+
+class NetworkStack(PlatformStack):
+    """VPC, subnets, NAT, endpoints and flow logs of one environment."""
+
+    def __init__(self, scope: Construct, config: EnvironmentConfig, *, emulator_endpoint: str | None = None):
+        super().__init__(scope, config, "network", emulator_endpoint=emulator_endpoint)
+        self.network = Network(
+            self,
+            "network",
+            naming=self.naming,
+            region=config.region,
+            availability_zones=config.availability_zones,
+            props=config.network,
+        )
+        TerraformOutput(self, "vpc_id", value=self.network.vpc_id)
+        TerraformOutput(self, "private_subnet_ids", value=self.network.private_subnet_ids)
+        TerraformOutput(self, "public_subnet_ids", value=self.network.public_subnet_ids)
+        TerraformOutput(self, "nat_gateway_ids", value=self.network.nat_gateway_ids)

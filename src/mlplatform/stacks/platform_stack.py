@@ -1,0 +1,103 @@
+"""What every layer's stack has in common: state backend, provider, tags and guardrails.
+
+Each layer is its own stack with its own state file (``<env>/<layer>.tfstate``)
+so that a change to serving never plans against the VPC. State lives in S3
+with DynamoDB locking for every environment; the ``local`` environment keeps
+it in the emulator's S3 the same way, so the real path is the tested path.
+"""
+
+from __future__ import annotations
+
+from cdktf import Aspects, S3Backend, S3BackendEndpointConfig, TerraformStack
+from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
+from constructs import Construct
+
+from mlplatform.aspects import GuardrailAspect, TaggingAspect
+from mlplatform.config import EnvironmentConfig
+from mlplatform.local_aws import DEFAULT_ENDPOINT
+from mlplatform.naming import Naming
+from mlplatform.tagging import platform_tags
+
+__all__ = ["EMULATED_SERVICES", "PlatformStack"]
+
+# Services the provider is pointed at when the environment runs in the emulator.
+EMULATED_SERVICES = (
+    "applicationautoscaling", "athena", "cloudwatch", "dynamodb", "ec2", "ecr", "eks", "fsx",
+    "glue", "iam", "kms", "logs", "s3", "sagemaker", "sns", "sts",
+)
+# moto accepts any credentials; these are placeholders, not secrets.
+_EMULATOR_CREDENTIALS = {"access_key": "mlplatform-local", "secret_key": "mlplatform-local"}
+
+
+class PlatformStack(TerraformStack):
+    """A stack named ``<env>-<layer>`` with backend, provider, default tags and aspects."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        config: EnvironmentConfig,
+        layer: str,
+        *,
+        emulator_endpoint: str | None = None,
+    ) -> None:
+        super().__init__(scope, f"{config.environment}-{layer}")
+        self.config = config
+        self.layer = layer
+        self.naming = Naming(config.org, config.environment)
+        tags = platform_tags(config, layer)
+        self._configure_backend(config, layer, emulator_endpoint)
+        self._configure_provider(config, tags, emulator_endpoint)
+        Aspects.of(self).add(TaggingAspect(tags))
+        Aspects.of(self).add(GuardrailAspect())
+
+    def _configure_backend(self, config: EnvironmentConfig, layer: str, endpoint: str | None) -> None:
+        backend = config.state_backend
+        common = {
+            "bucket": backend.bucket,
+            "key": f"{config.environment}/{layer}.tfstate",
+            "region": config.region,
+            "dynamodb_table": backend.lock_table,
+            "encrypt": True,
+        }
+        if config.emulator:
+            endpoint = endpoint or DEFAULT_ENDPOINT
+            S3Backend(
+                self,
+                **common,
+                **_EMULATOR_CREDENTIALS,
+                endpoints=S3BackendEndpointConfig(s3=endpoint, dynamodb=endpoint, sts=endpoint, iam=endpoint),
+                use_path_style=True,
+                skip_credentials_validation=True,
+                skip_metadata_api_check=True,
+                skip_region_validation=True,
+                skip_requesting_account_id=True,
+            )
+        else:
+            S3Backend(self, **common, allowed_account_ids=[config.account_id] if config.account_id else None)
+
+    def _configure_provider(
+        self, config: EnvironmentConfig, tags: dict[str, str], endpoint: str | None
+    ) -> None:
+        if config.emulator:
+            endpoint = endpoint or DEFAULT_ENDPOINT
+            AwsProvider(
+                self,
+                "aws",
+                region=config.region,
+                default_tags=[AwsProviderDefaultTags(tags=tags)],
+                **_EMULATOR_CREDENTIALS,
+                endpoints=[AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
+                s3_use_path_style=True,
+                skip_credentials_validation=True,
+                skip_metadata_api_check="true",
+                skip_region_validation=True,
+            )
+        else:
+            # allowed_account_ids stops a dev file from ever applying to the prod account.
+            AwsProvider(
+                self,
+                "aws",
+                region=config.region,
+                allowed_account_ids=[config.account_id] if config.account_id else None,
+                default_tags=[AwsProviderDefaultTags(tags=tags)],
+            )
