@@ -32,15 +32,19 @@ def find_mirror() -> Path:
     if override:
         mirror = Path(override).expanduser()
         if not (mirror / PROVIDER).is_dir():
-            sys.exit(f"error: MLPLATFORM_PROVIDER_MIRROR={override}: no {PROVIDER} below it; "
-                     "point it at the directory that holds registry.terraform.io/")
+            sys.exit(
+                f"error: MLPLATFORM_PROVIDER_MIRROR={override}: no {PROVIDER} below it; "
+                "point it at the directory that holds registry.terraform.io/"
+            )
         return mirror
     for candidate in CANDIDATES:
         mirror = Path(candidate).expanduser()
         if (mirror / PROVIDER).is_dir():
             return mirror
-    sys.exit(f"error: no terraform provider mirror with {PROVIDER} in {', '.join(CANDIDATES)}; "
-             "set MLPLATFORM_PROVIDER_MIRROR to the directory that holds registry.terraform.io/")
+    sys.exit(
+        f"error: no terraform provider mirror with {PROVIDER} in {', '.join(CANDIDATES)}; "
+        "set MLPLATFORM_PROVIDER_MIRROR to the directory that holds registry.terraform.io/"
+    )
 
 
 def render(mirror: Path, cache: Path) -> str:

@@ -86,7 +86,9 @@ class GuardrailAspect:
         for child in node.node.find_all():
             if not isinstance(child, TerraformResource):
                 continue
-            rendered: dict[str, Any] = Tokenization.resolve(child.to_terraform(), scope=node, resolver=resolver)
+            rendered: dict[str, Any] = Tokenization.resolve(
+                child.to_terraform(), scope=node, resolver=resolver
+            )
             for kind, named in rendered.get("resource", {}).items():
                 for name, config in named.items():
                     resources.setdefault(kind, {})[name] = config

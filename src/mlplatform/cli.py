@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mlplatform.loader import ConfigError, EnvironmentLoader
@@ -32,11 +32,13 @@ out = Console()
 
 def _fail(lines: str) -> typer.Exit:
     for line in lines.splitlines():
-        err.print(f"[bold red]error:[/] {line}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
-def synth(selection: str | None, environments: Path, outdir: str | None, endpoint: str | None) -> None:
+def synth(
+    selection: str | None, environments: Path, outdir: str | None, endpoint: str | None
+) -> None:
     """Synthesize; raise ConfigError/ValueError/RuntimeError with a readable message."""
     # Validate every file first: a bad file fails in a second, before the bindings load.
     configs = EnvironmentLoader(environments).load_selection(selection)
@@ -46,7 +48,9 @@ def synth(selection: str | None, environments: Path, outdir: str | None, endpoin
     PlatformApp(configs, outdir=outdir, emulator_endpoint=endpoint).synth()
 
 
-def _synth_or_exit(selection: str | None, environments: Path, outdir: str | None, endpoint: str | None) -> None:
+def _synth_or_exit(
+    selection: str | None, environments: Path, outdir: str | None, endpoint: str | None
+) -> None:
     try:
         synth(selection, environments, outdir, endpoint)
     except ConfigError as error:
@@ -73,10 +77,16 @@ def synth_from_environment() -> int:
 
 @app.command("synth")
 def synth_command(
-    env: Annotated[str | None, typer.Option(help="Environment names or YAML paths, comma-separated.")] = None,
-    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path("environments"),
+    env: Annotated[
+        str | None, typer.Option(help="Environment names or YAML paths, comma-separated.")
+    ] = None,
+    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
+        "environments"
+    ),
     outdir: Annotated[str, typer.Option(help="Where to write the stacks.")] = "cdktf.out",
-    endpoint: Annotated[str | None, typer.Option(help="Emulator endpoint for emulator environments.")] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="Emulator endpoint for emulator environments.")
+    ] = None,
 ) -> None:
     """Synthesize environments into <outdir>/stacks/<env>-<layer>/cdk.tf.json."""
     _synth_or_exit(env, environments, outdir, endpoint)
@@ -86,7 +96,9 @@ def synth_command(
 @app.command("check")
 def check_command(
     env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
-    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path("environments"),
+    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
+        "environments"
+    ),
 ) -> None:
     """Validate one environment file without synthesizing."""
     try:
@@ -125,13 +137,17 @@ def emulator_endpoint(state_file: Annotated[Path, typer.Option()] = STATE_FILE) 
     """Print the running emulator's endpoint; fail if none runs."""
     running = LocalAws.load(state_file)
     if running is None:
-        raise _fail("no emulator is running; start one with `make up` or `mlplatform emulator start`")
+        raise _fail(
+            "no emulator is running; start one with `make up` or `mlplatform emulator start`"
+        )
     out.print(running.endpoint, highlight=False)
 
 
 @app.command("outputs")
 def outputs_command(
-    outputs_file: Annotated[Path, typer.Argument(help="JSON written by `cdktf deploy --outputs-file`.")],
+    outputs_file: Annotated[
+        Path, typer.Argument(help="JSON written by `cdktf deploy --outputs-file`.")
+    ],
     endpoint: Annotated[str | None, typer.Option(help="Emulator endpoint to print first.")] = None,
 ) -> None:
     """Print what a deploy made: the endpoint and each stack's outputs."""
@@ -139,7 +155,10 @@ def outputs_command(
         raise _fail(f"{outputs_file}: no outputs file; did the deploy finish?")
     stacks = json.loads(outputs_file.read_text())
     if endpoint:
-        out.print(f"[bold]AWS emulator:[/] {endpoint}  (aws --endpoint-url {endpoint} ...)", highlight=False)
+        out.print(
+            f"[bold]AWS emulator:[/] {endpoint}  (aws --endpoint-url {endpoint} ...)",
+            highlight=False,
+        )
     for stack, values in sorted(stacks.items()):
         table = Table(title=stack, title_justify="left", show_header=False)
         for key, value in sorted(values.items()):
@@ -153,4 +172,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

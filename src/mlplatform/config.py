@@ -16,7 +16,15 @@ import ipaddress
 import re
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
@@ -30,8 +38,28 @@ __all__ = [
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 CLOUDWATCH_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 NatStrategy = Literal["one", "one_per_az"]
@@ -63,7 +91,9 @@ class TagsConfig(_Frozen):
 
     team: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 _.:/=+@-]+$")]
     """Team that owns the environment, for on-call routing."""
-    cost_center: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 _.:/=+@-]+$")]
+    cost_center: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 _.:/=+@-]+$")
+    ]
     """Cost center billed for the environment; becomes the ``cost-center`` tag."""
 
 
@@ -81,7 +111,12 @@ class NetworkProps(_Frozen):
     """How many of the environment's availability zones to span (2 or 3). Default 2."""
     nat_strategy: NatStrategy = "one_per_az"
     """``one_per_az`` (default) survives an AZ outage; ``one`` saves cost in dev."""
-    interface_endpoints: tuple[InterfaceEndpoint, ...] = ("ecr.api", "ecr.dkr", "sts", "sagemaker.runtime")
+    interface_endpoints: tuple[InterfaceEndpoint, ...] = (
+        "ecr.api",
+        "ecr.dkr",
+        "sts",
+        "sagemaker.runtime",
+    )
     """Interface VPC endpoints to create. The S3 gateway endpoint is always created."""
     flow_logs_retention_days: PositiveInt = 365
     """Retention of the VPC flow log group. Default one year."""
@@ -96,7 +131,9 @@ class NetworkProps(_Frozen):
                 f"{value!r} is not an IPv4 CIDR block ({exc}); use a network address such as 10.20.0.0/16"
             ) from None
         if not 16 <= network.prefixlen <= 24:
-            raise ValueError(f"{value!r} has prefix /{network.prefixlen}; use a prefix from /16 to /24")
+            raise ValueError(
+                f"{value!r} has prefix /{network.prefixlen}; use a prefix from /16 to /24"
+            )
         return value
 
     @field_validator("interface_endpoints")
@@ -157,7 +194,9 @@ class DataLakeProps(_Frozen):
     @model_validator(mode="after")
     def _lock_excludes_force_destroy(self) -> Self:
         if self.object_lock and self.force_destroy:
-            raise ValueError("object_lock and force_destroy exclude each other; set force_destroy: false")
+            raise ValueError(
+                "object_lock and force_destroy exclude each other; set force_destroy: false"
+            )
         return self
 
 
@@ -182,7 +221,9 @@ class StateBackendConfig(_Frozen):
     @classmethod
     def _table_name(cls, value: str) -> str:
         if not _DYNAMODB_TABLE.match(value):
-            raise ValueError(f"{value!r} is not a valid DynamoDB table name; use 3-255 of A-Z a-z 0-9 _ . -")
+            raise ValueError(
+                f"{value!r} is not a valid DynamoDB table name; use 3-255 of A-Z a-z 0-9 _ . -"
+            )
         return value
 
 
@@ -210,13 +251,17 @@ class EnvironmentConfig(_Frozen):
     @classmethod
     def _region(cls, value: str) -> str:
         if not _REGION.match(value):
-            raise ValueError(f"{value!r} is not an AWS region name; use one such as us-east-1 or eu-west-1")
+            raise ValueError(
+                f"{value!r} is not an AWS region name; use one such as us-east-1 or eu-west-1"
+            )
         return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.account_id is None and not self.emulator:
-            raise ValueError("account_id: required for a real AWS environment; set the 12-digit account id")
+            raise ValueError(
+                "account_id: required for a real AWS environment; set the 12-digit account id"
+            )
         if len(set(self.availability_zones)) != len(self.availability_zones):
             raise ValueError("availability_zones: a zone is listed twice; list each once")
         for zone in self.availability_zones:

@@ -44,7 +44,9 @@ def _refers_to(value: Any, address: str) -> bool:
 
 
 def _companions(resources: Resources, kind: str, bucket_address: str) -> list[dict[str, Any]]:
-    return [c for c in resources.get(kind, {}).values() if _refers_to(c.get("bucket"), bucket_address)]
+    return [
+        c for c in resources.get(kind, {}).values() if _refers_to(c.get("bucket"), bucket_address)
+    ]
 
 
 def _buckets(resources: Resources) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -59,7 +61,12 @@ def _first(block: Any) -> dict[str, Any]:
 
 
 def _public_access_blocked(resources: Resources) -> Iterator[Finding]:
-    flags = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    flags = (
+        "block_public_acls",
+        "block_public_policy",
+        "ignore_public_acls",
+        "restrict_public_buckets",
+    )
     for address, _ in _buckets(resources):
         blocks = _companions(resources, "aws_s3_bucket_public_access_block", address)
         if not any(all(b.get(flag) is True for flag in flags) for b in blocks):
@@ -68,9 +75,13 @@ def _public_access_blocked(resources: Resources) -> Iterator[Finding]:
 
 def _kms_encrypted(resources: Resources) -> Iterator[Finding]:
     for address, _ in _buckets(resources):
-        configs = _companions(resources, "aws_s3_bucket_server_side_encryption_configuration", address)
+        configs = _companions(
+            resources, "aws_s3_bucket_server_side_encryption_configuration", address
+        )
         algorithms = {
-            _first(_first(c.get("rule")).get("apply_server_side_encryption_by_default")).get("sse_algorithm")
+            _first(_first(c.get("rule")).get("apply_server_side_encryption_by_default")).get(
+                "sse_algorithm"
+            )
             for c in configs
         }
         if not algorithms & {"aws:kms", "aws:kms:dsse"}:
@@ -80,7 +91,9 @@ def _kms_encrypted(resources: Resources) -> Iterator[Finding]:
 def _versioned(resources: Resources) -> Iterator[Finding]:
     for address, _ in _buckets(resources):
         configs = _companions(resources, "aws_s3_bucket_versioning", address)
-        if not any(_first(c.get("versioning_configuration")).get("status") == "Enabled" for c in configs):
+        if not any(
+            _first(c.get("versioning_configuration")).get("status") == "Enabled" for c in configs
+        ):
             yield Finding(address, "does not have versioning enabled")
 
 
@@ -88,7 +101,10 @@ def _tls_only(resources: Resources) -> Iterator[Finding]:
     for address, _ in _buckets(resources):
         policies = _companions(resources, "aws_s3_bucket_policy", address)
         texts = [p.get("policy", "") for p in policies]
-        if not any('"aws:SecureTransport": "false"' in t or '"aws:SecureTransport":"false"' in t for t in texts):
+        if not any(
+            '"aws:SecureTransport": "false"' in t or '"aws:SecureTransport":"false"' in t
+            for t in texts
+        ):
             yield Finding(address, "has no bucket policy denying requests without TLS")
 
 
@@ -101,7 +117,9 @@ def _key_rotation(resources: Resources) -> Iterator[Finding]:
 def _log_groups(resources: Resources) -> Iterator[Finding]:
     for name, config in resources.get("aws_cloudwatch_log_group", {}).items():
         if not config.get("kms_key_id") or not config.get("retention_in_days"):
-            yield Finding(f"aws_cloudwatch_log_group.{name}", "needs both kms_key_id and retention_in_days")
+            yield Finding(
+                f"aws_cloudwatch_log_group.{name}", "needs both kms_key_id and retention_in_days"
+            )
 
 
 _ANYWHERE = {"0.0.0.0/0", "::/0"}
@@ -110,14 +128,18 @@ _ANYWHERE = {"0.0.0.0/0", "::/0"}
 def _no_open_ingress(resources: Resources) -> Iterator[Finding]:
     for name, config in resources.get("aws_vpc_security_group_ingress_rule", {}).items():
         if config.get("cidr_ipv4") in _ANYWHERE or config.get("cidr_ipv6") in _ANYWHERE:
-            yield Finding(f"aws_vpc_security_group_ingress_rule.{name}", "allows ingress from anywhere")
+            yield Finding(
+                f"aws_vpc_security_group_ingress_rule.{name}", "allows ingress from anywhere"
+            )
     for name, config in resources.get("aws_security_group_rule", {}).items():
         cidrs = set(config.get("cidr_blocks") or []) | set(config.get("ipv6_cidr_blocks") or [])
         if config.get("type") == "ingress" and cidrs & _ANYWHERE:
             yield Finding(f"aws_security_group_rule.{name}", "allows ingress from anywhere")
     for name, config in resources.get("aws_security_group", {}).items():
         for block in config.get("ingress") or []:
-            if (set(block.get("cidr_blocks") or []) | set(block.get("ipv6_cidr_blocks") or [])) & _ANYWHERE:
+            if (
+                set(block.get("cidr_blocks") or []) | set(block.get("ipv6_cidr_blocks") or [])
+            ) & _ANYWHERE:
                 yield Finding(f"aws_security_group.{name}", "allows ingress from anywhere")
 
 
@@ -135,7 +157,12 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _no_admin_policies(resources: Resources) -> Iterator[Finding]:
-    for kind in ("aws_iam_role_policy", "aws_iam_policy", "aws_iam_user_policy", "aws_iam_group_policy"):
+    for kind in (
+        "aws_iam_role_policy",
+        "aws_iam_policy",
+        "aws_iam_user_policy",
+        "aws_iam_group_policy",
+    ):
         for name, config in resources.get(kind, {}).items():
             for statement in _statements(config.get("policy")):
                 if (
@@ -154,23 +181,53 @@ def _flow_logs(resources: Resources) -> Iterator[Finding]:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("MLP-S3-1", "S3 buckets block all public access",
-         "add an aws_s3_bucket_public_access_block with all four flags true (SecureBucket does)",
-         _public_access_blocked),
-    Rule("MLP-S3-2", "S3 buckets are encrypted with a KMS key",
-         "use SecureBucket with kms_key_arn, or suppress with the reason SSE-KMS is impossible",
-         _kms_encrypted),
-    Rule("MLP-S3-3", "S3 buckets are versioned", "add aws_s3_bucket_versioning with status Enabled",
-         _versioned),
-    Rule("MLP-S3-4", "S3 buckets refuse requests without TLS",
-         "attach tls_only_bucket_policy() as the bucket policy", _tls_only),
+    Rule(
+        "MLP-S3-1",
+        "S3 buckets block all public access",
+        "add an aws_s3_bucket_public_access_block with all four flags true (SecureBucket does)",
+        _public_access_blocked,
+    ),
+    Rule(
+        "MLP-S3-2",
+        "S3 buckets are encrypted with a KMS key",
+        "use SecureBucket with kms_key_arn, or suppress with the reason SSE-KMS is impossible",
+        _kms_encrypted,
+    ),
+    Rule(
+        "MLP-S3-3",
+        "S3 buckets are versioned",
+        "add aws_s3_bucket_versioning with status Enabled",
+        _versioned,
+    ),
+    Rule(
+        "MLP-S3-4",
+        "S3 buckets refuse requests without TLS",
+        "attach tls_only_bucket_policy() as the bucket policy",
+        _tls_only,
+    ),
     Rule("MLP-KMS-1", "KMS keys rotate yearly", "set enable_key_rotation = true", _key_rotation),
-    Rule("MLP-LOG-1", "Log groups are KMS-encrypted and expire",
-         "set kms_key_id and retention_in_days", _log_groups),
-    Rule("MLP-EC2-1", "No security group ingress from anywhere",
-         "allow only the VPC CIDR or a security group", _no_open_ingress),
-    Rule("MLP-IAM-1", "No IAM policy allows every action on every resource",
-         "list the actions and resources the role needs", _no_admin_policies),
-    Rule("MLP-VPC-1", "Every VPC has flow logs", "add an aws_flow_log for the VPC (Network does)",
-         _flow_logs),
+    Rule(
+        "MLP-LOG-1",
+        "Log groups are KMS-encrypted and expire",
+        "set kms_key_id and retention_in_days",
+        _log_groups,
+    ),
+    Rule(
+        "MLP-EC2-1",
+        "No security group ingress from anywhere",
+        "allow only the VPC CIDR or a security group",
+        _no_open_ingress,
+    ),
+    Rule(
+        "MLP-IAM-1",
+        "No IAM policy allows every action on every resource",
+        "list the actions and resources the role needs",
+        _no_admin_policies,
+    ),
+    Rule(
+        "MLP-VPC-1",
+        "Every VPC has flow logs",
+        "add an aws_flow_log for the VPC (Network does)",
+        _flow_logs,
+    ),
 )

@@ -48,7 +48,9 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
         if field is None:
             return None
         candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
-        nested = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        nested = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
         if nested is None:
             return None
         current = nested
@@ -128,16 +130,23 @@ class EnvironmentLoader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            raise ConfigError(path, [f"{line}invalid YAML: {exc.problem}; fix the syntax there"]) from None
+            raise ConfigError(
+                path, [f"{line}invalid YAML: {exc.problem}; fix the syntax there"]
+            ) from None
         except yaml.YAMLError as exc:
             raise ConfigError(path, [f"invalid YAML: {exc}"]) from None
         if data is None:
             raise ConfigError(
-                path, ["file is empty; it needs at least org, environment, region, availability_zones, "
-                       "tags and state_backend (see environments/dev.yaml)"]
+                path,
+                [
+                    "file is empty; it needs at least org, environment, region, availability_zones, "
+                    "tags and state_backend (see environments/dev.yaml)"
+                ],
             )
         if not isinstance(data, dict):
-            raise ConfigError(path, [f"expected a mapping of keys at the top, got {type(data).__name__}"])
+            raise ConfigError(
+                path, [f"expected a mapping of keys at the top, got {type(data).__name__}"]
+            )
         try:
             return EnvironmentConfig.model_validate(data)
         except ValidationError as exc:

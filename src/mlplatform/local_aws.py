@@ -7,6 +7,7 @@ without an AWS account. It binds to 127.0.0.1 only, never another address.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -63,7 +64,9 @@ class LocalAws:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"the emulator exited with code {process.returncode} on port {self.port}")
+                raise RuntimeError(
+                    f"the emulator exited with code {process.returncode} on port {self.port}"
+                )
             if self.is_answering():
                 return self
             time.sleep(0.2)
@@ -73,7 +76,7 @@ class LocalAws:
     def is_answering(self) -> bool:
         """Whether a moto server answers on our port."""
         try:
-            with urllib.request.urlopen(f"{self.endpoint}/moto-api/data.json", timeout=2) as reply:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=5) as reply:
                 return bool(reply.status == 200)
         except (urllib.error.URLError, OSError):
             return False
@@ -96,16 +99,16 @@ class LocalAws:
             if finished:
                 return
             time.sleep(0.1)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
     # ----------------------------------------------------------- across commands
     def save(self, state_file: Path) -> None:
         """Record pid and port, so a later ``make down`` can stop this server."""
         state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(json.dumps({"pid": self.pid, "port": self.port, "endpoint": self.endpoint}))
+        state_file.write_text(
+            json.dumps({"pid": self.pid, "port": self.port, "endpoint": self.endpoint})
+        )
 
     @classmethod
     def load(cls, state_file: Path) -> LocalAws | None:
@@ -121,7 +124,10 @@ class LocalAws:
         return self.start()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
     ) -> None:
         self.stop()
 

@@ -10,7 +10,6 @@ time, instead of failing half-way through an apply.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ class InvalidNameError(ValueError):
     """A generated name breaks an AWS naming rule; the message says which and how to fix it."""
 
 
-_PART = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PART = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,9 @@ class Naming:
     def __post_init__(self) -> None:
         for label, value in (("org", self.org), ("environment", self.environment)):
             if not _PART.match(value):
-                raise InvalidNameError(f"{label} {value!r} must be lowercase letters, digits and '-'")
+                raise InvalidNameError(
+                    f"{label} {value!r} must be lowercase letters, digits and inner '-'"
+                )
 
     @property
     def prefix(self) -> str:
@@ -44,9 +45,7 @@ class Naming:
     def resource(self, component: str, name: str | None = None, *, max_length: int = 64) -> str:
         """Generic ``<org>-<env>-<component>[-<name>]`` within ``max_length`` characters."""
         parts = [self.prefix, component, *([name] if name else [])]
-        for part in parts[1:]:
-            if not _PART.match(part):
-                raise InvalidNameError(f"name part {part!r} must be lowercase letters, digits and '-'")
+        _check_parts(parts[1:])
         result = "-".join(parts)
         if len(result) > max_length:
             raise InvalidNameError(
@@ -57,14 +56,13 @@ class Naming:
 
     def bucket(self, component: str, name: str | None = None) -> str:
         """An S3 bucket name: 3-63 characters, lowercase, not shaped like an IP address."""
+        # The charset check in resource() already rules out dots, so no name is IP-shaped.
         result = self.resource(component, name, max_length=63)
         if result.startswith("xn--") or result.endswith(("-s3alias", "--ol-s3")):
-            raise InvalidNameError(f"{result!r} uses a prefix or suffix S3 reserves; rename the org")
-        try:
-            ipaddress.ip_address(result)
-        except ValueError:
-            return result
-        raise InvalidNameError(f"{result!r} looks like an IP address, which S3 rejects")
+            raise InvalidNameError(
+                f"{result!r} uses a prefix or suffix S3 reserves; rename the org"
+            )
+        return result
 
     def iam(self, component: str, name: str | None = None) -> str:
         """An IAM role or policy name (at most 64 characters)."""
@@ -80,7 +78,16 @@ class Naming:
 
     def log_group(self, component: str, name: str | None = None) -> str:
         """A CloudWatch log group, ``/mlplatform/<org>-<env>/<component>[/<name>]``."""
+        _check_parts([component, *([name] if name else [])])
         path = f"/mlplatform/{self.prefix}/{component}" + (f"/{name}" if name else "")
         if len(path) > 512:
             raise InvalidNameError(f"log group {path!r} is over 512 characters")
         return path
+
+
+def _check_parts(parts: list[str]) -> None:
+    for part in parts:
+        if not _PART.match(part):
+            raise InvalidNameError(
+                f"name part {part!r} must be lowercase letters, digits and inner '-'"
+            )

@@ -32,7 +32,8 @@ class PlatformApp:
             raise ValueError(f"environment names must be unique; repeated: {', '.join(duplicates)}")
         self.app = App(outdir=outdir) if outdir else App()
         self.environments = [
-            PlatformStacks(self.app, config, emulator_endpoint=emulator_endpoint) for config in configs
+            PlatformStacks(self.app, config, emulator_endpoint=emulator_endpoint)
+            for config in configs
         ]
 
     def synth(self) -> None:

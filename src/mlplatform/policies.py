@@ -109,10 +109,18 @@ def cloudwatch_logs_key_statement(account_id: str, partition: str, region: str) 
         "Sid": "AllowCloudWatchLogs",
         "Effect": "Allow",
         "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        "Action": [
+            "kms:Encrypt*",
+            "kms:Decrypt*",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:Describe*",
+        ],
         "Resource": "*",
         "Condition": {
-            "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*"}
+            "ArnLike": {
+                "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*"
+            }
         },
     }
 
@@ -150,24 +158,47 @@ def flow_logs_delivery_policy(log_group_arn: str) -> PolicyDocument:
 def s3_read_statements(bucket_arns: Sequence[str], key_arn: str) -> list[dict[str, Any]]:
     """Least-privilege read of whole buckets, with the KMS decrypt that goes with SSE-KMS."""
     return [
-        {"Sid": "ListLakeBuckets", "Effect": "Allow", "Action": list(S3_LIST_ACTIONS),
-         "Resource": list(bucket_arns)},
-        {"Sid": "ReadLakeObjects", "Effect": "Allow", "Action": list(S3_READ_ACTIONS),
-         "Resource": [f"{arn}/*" for arn in bucket_arns]},
-        {"Sid": "DecryptLakeObjects", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"],
-         "Resource": [key_arn]},
+        {
+            "Sid": "ListLakeBuckets",
+            "Effect": "Allow",
+            "Action": list(S3_LIST_ACTIONS),
+            "Resource": list(bucket_arns),
+        },
+        {
+            "Sid": "ReadLakeObjects",
+            "Effect": "Allow",
+            "Action": list(S3_READ_ACTIONS),
+            "Resource": [f"{arn}/*" for arn in bucket_arns],
+        },
+        {
+            "Sid": "DecryptLakeObjects",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:DescribeKey"],
+            "Resource": [key_arn],
+        },
     ]
 
 
 def s3_write_statements(bucket_arns: Sequence[str], key_arn: str) -> list[dict[str, Any]]:
     """Least-privilege write (no delete, no policy changes), with the KMS data keys it needs."""
     return [
-        {"Sid": "ListLakeBucketsForWrite", "Effect": "Allow", "Action": list(S3_LIST_ACTIONS),
-         "Resource": list(bucket_arns)},
-        {"Sid": "WriteLakeObjects", "Effect": "Allow", "Action": list(S3_WRITE_ACTIONS),
-         "Resource": [f"{arn}/*" for arn in bucket_arns]},
-        {"Sid": "EncryptLakeObjects", "Effect": "Allow",
-         # Decrypt is needed to complete multipart uploads of SSE-KMS objects.
-         "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
-         "Resource": [key_arn]},
+        {
+            "Sid": "ListLakeBucketsForWrite",
+            "Effect": "Allow",
+            "Action": list(S3_LIST_ACTIONS),
+            "Resource": list(bucket_arns),
+        },
+        {
+            "Sid": "WriteLakeObjects",
+            "Effect": "Allow",
+            "Action": list(S3_WRITE_ACTIONS),
+            "Resource": [f"{arn}/*" for arn in bucket_arns],
+        },
+        {
+            "Sid": "EncryptLakeObjects",
+            "Effect": "Allow",
+            # Decrypt is needed to complete multipart uploads of SSE-KMS objects.
+            "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
+            "Resource": [key_arn],
+        },
     ]

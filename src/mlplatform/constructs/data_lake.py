@@ -79,7 +79,9 @@ class DataLake(Construct):
             deletion_window_in_days=30,
             policy=json.dumps(kms_key_policy(account.account_id, partition.partition)),
         )
-        KmsAlias(self, "key-alias", name=naming.kms_alias("datalake"), target_key_id=self._key.key_id)
+        KmsAlias(
+            self, "key-alias", name=naming.kms_alias("datalake"), target_key_id=self._key.key_id
+        )
 
         # --- access logs first: every other bucket logs into it
         self._log_bucket = SecureBucket(
@@ -107,7 +109,7 @@ class DataLake(Construct):
                     lifecycle_rules=data_zone_rules(
                         props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
                     ),
-                    access_log_bucket=self._log_bucket.bucket_name,
+                    access_log_target=self._log_bucket,
                     access_log_prefix=f"{zone}/",
                     object_lock=props.object_lock,
                     force_destroy=props.force_destroy,
@@ -132,7 +134,7 @@ class DataLake(Construct):
                     bucket_name=naming.bucket("datalake", "query-results"),
                     kms_key_arn=self._key.arn,
                     lifecycle_rules=expiring_rules(props.query_results_expiry_days),
-                    access_log_bucket=self._log_bucket.bucket_name,
+                    access_log_target=self._log_bucket,
                     access_log_prefix="query-results/",
                     force_destroy=props.force_destroy,
                 ),
@@ -275,7 +277,11 @@ class DataLake(Construct):
         return self._attach(role, "write", zones, statements)
 
     def _attach(
-        self, role: IamRole, access: str, zones: tuple[str, ...], statements: list[dict[str, object]]
+        self,
+        role: IamRole,
+        access: str,
+        zones: tuple[str, ...],
+        statements: list[dict[str, object]],
     ) -> IamRolePolicy:
         # The policy lives beside the role, so a role in a later layer (compute)
         # references the lake, never the other way round.

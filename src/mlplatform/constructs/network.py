@@ -82,13 +82,24 @@ class Network(Construct):
         )
         vpc_id = self._vpc.id
         # The default security group would allow all traffic between its members; empty it.
-        DefaultSecurityGroup(self, "default-security-group", vpc_id=vpc_id, tags={"Name": "default-deny"})
+        DefaultSecurityGroup(
+            self, "default-security-group", vpc_id=vpc_id, tags={"Name": "default-deny"}
+        )
 
         # --- public side: internet gateway, public subnets, one route table
-        gateway = InternetGateway(self, "internet-gateway", vpc_id=vpc_id, tags={"Name": naming.resource("igw")})
-        public_routes = RouteTable(self, "public-routes", vpc_id=vpc_id, tags={"Name": naming.resource("public")})
-        Route(self, "public-default-route", route_table_id=public_routes.id,
-              destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id)
+        gateway = InternetGateway(
+            self, "internet-gateway", vpc_id=vpc_id, tags={"Name": naming.resource("igw")}
+        )
+        public_routes = RouteTable(
+            self, "public-routes", vpc_id=vpc_id, tags={"Name": naming.resource("public")}
+        )
+        Route(
+            self,
+            "public-default-route",
+            route_table_id=public_routes.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=gateway.id,
+        )
         self._public: list[Subnet] = []
         self._private: list[Subnet] = []
         for index, plan in enumerate(plans):
@@ -99,19 +110,27 @@ class Network(Construct):
                 cidr_block=plan.public_cidr,
                 availability_zone=plan.availability_zone,
                 map_public_ip_on_launch=False,
-                tags={"Name": naming.resource("public", plan.availability_zone), "tier": "public",
-                      "kubernetes.io/role/elb": "1"},
+                tags={
+                    "Name": naming.resource("public", plan.availability_zone),
+                    "tier": "public",
+                    "kubernetes.io/role/elb": "1",
+                },
             )
-            RouteTableAssociation(self, f"public-{index}-routes", subnet_id=public.id,
-                                  route_table_id=public_routes.id)
+            RouteTableAssociation(
+                self, f"public-{index}-routes", subnet_id=public.id, route_table_id=public_routes.id
+            )
             self._public.append(public)
 
         # --- NAT: one in the first AZ, or one per AZ
         nat_count = len(zones) if props.nat_strategy == "one_per_az" else 1
         self._nats: list[NatGateway] = []
         for index in range(nat_count):
-            address = Eip(self, f"nat-{index}-address", domain="vpc",
-                          tags={"Name": naming.resource("nat", zones[index])})
+            address = Eip(
+                self,
+                f"nat-{index}-address",
+                domain="vpc",
+                tags={"Name": naming.resource("nat", zones[index])},
+            )
             self._nats.append(
                 NatGateway(
                     self,
@@ -132,16 +151,29 @@ class Network(Construct):
                 vpc_id=vpc_id,
                 cidr_block=plan.private_cidr,
                 availability_zone=plan.availability_zone,
-                tags={"Name": naming.resource("private", plan.availability_zone), "tier": "private",
-                      "kubernetes.io/role/internal-elb": "1"},
+                tags={
+                    "Name": naming.resource("private", plan.availability_zone),
+                    "tier": "private",
+                    "kubernetes.io/role/internal-elb": "1",
+                },
             )
-            routes = RouteTable(self, f"private-{index}-routes", vpc_id=vpc_id,
-                                tags={"Name": naming.resource("private", plan.availability_zone)})
+            routes = RouteTable(
+                self,
+                f"private-{index}-routes",
+                vpc_id=vpc_id,
+                tags={"Name": naming.resource("private", plan.availability_zone)},
+            )
             nat = self._nats[index if props.nat_strategy == "one_per_az" else 0]
-            Route(self, f"private-{index}-default-route", route_table_id=routes.id,
-                  destination_cidr_block="0.0.0.0/0", nat_gateway_id=nat.id)
-            RouteTableAssociation(self, f"private-{index}-association", subnet_id=private.id,
-                                  route_table_id=routes.id)
+            Route(
+                self,
+                f"private-{index}-default-route",
+                route_table_id=routes.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat.id,
+            )
+            RouteTableAssociation(
+                self, f"private-{index}-association", subnet_id=private.id, route_table_id=routes.id
+            )
             self._private.append(private)
             self._private_routes.append(routes)
 
@@ -201,11 +233,17 @@ class Network(Construct):
                 kms_key_policy(
                     account.account_id,
                     partition.partition,
-                    [cloudwatch_logs_key_statement(account.account_id, partition.partition, region)],
+                    [
+                        cloudwatch_logs_key_statement(
+                            account.account_id, partition.partition, region
+                        )
+                    ],
                 )
             ),
         )
-        KmsAlias(self, "logs-key-alias", name=naming.kms_alias("network-logs"), target_key_id=key.key_id)
+        KmsAlias(
+            self, "logs-key-alias", name=naming.kms_alias("network-logs"), target_key_id=key.key_id
+        )
         log_group = CloudwatchLogGroup(
             self,
             "flow-logs",
@@ -217,11 +255,17 @@ class Network(Construct):
             self,
             "flow-logs-role",
             name=naming.iam("network", "flow-logs"),
-            assume_role_policy=json.dumps(service_trust_policy("vpc-flow-logs.amazonaws.com",
-                                                               account.account_id)),
+            assume_role_policy=json.dumps(
+                service_trust_policy("vpc-flow-logs.amazonaws.com", account.account_id)
+            ),
         )
-        IamRolePolicy(self, "flow-logs-delivery", name="deliver-flow-logs", role=role.id,
-                      policy=json.dumps(flow_logs_delivery_policy(log_group.arn)))
+        IamRolePolicy(
+            self,
+            "flow-logs-delivery",
+            name="deliver-flow-logs",
+            role=role.id,
+            policy=json.dumps(flow_logs_delivery_policy(log_group.arn)),
+        )
         FlowLog(
             self,
             "flow-log",

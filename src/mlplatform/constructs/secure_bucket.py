@@ -64,8 +64,8 @@ class SecureBucketProps:
     """SSE-KMS key. ``None`` means SSE-S3, allowed only for access-log target buckets."""
     lifecycle_rules: Sequence[LifecycleRule] = ()
     """Rules from :mod:`mlplatform.lifecycle`."""
-    access_log_bucket: str | None = None
-    """Bucket that receives this bucket's server access logs; ``None`` only for the log bucket."""
+    access_log_target: SecureBucket | None = None
+    """Log bucket that receives this bucket's server access logs; ``None`` only for a log bucket."""
     access_log_prefix: str = ""
     object_lock: ObjectLockProps | None = None
     """Default Object Lock retention; requires versioning, which is always on."""
@@ -85,11 +85,15 @@ def _translate_rule(rule: LifecycleRule) -> S3BucketLifecycleConfigurationRule:
     }
     if "Transitions" in rule:
         args["transition"] = [
-            S3BucketLifecycleConfigurationRuleTransition(days=t["Days"], storage_class=t["StorageClass"])
+            S3BucketLifecycleConfigurationRuleTransition(
+                days=t["Days"], storage_class=t["StorageClass"]
+            )
             for t in rule["Transitions"]
         ]
     if "Expiration" in rule:
-        args["expiration"] = [S3BucketLifecycleConfigurationRuleExpiration(days=rule["Expiration"]["Days"])]
+        args["expiration"] = [
+            S3BucketLifecycleConfigurationRuleExpiration(days=rule["Expiration"]["Days"])
+        ]
     if "NoncurrentVersionExpiration" in rule:
         days = rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
         args["noncurrent_version_expiration"] = [
@@ -98,7 +102,9 @@ def _translate_rule(rule: LifecycleRule) -> S3BucketLifecycleConfigurationRule:
     if "AbortIncompleteMultipartUpload" in rule:
         days = rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
         args["abort_incomplete_multipart_upload"] = [
-            S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=days)
+            S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                days_after_initiation=days
+            )
         ]
     return S3BucketLifecycleConfigurationRule(**args)
 
@@ -114,7 +120,9 @@ class SecureBucket(Construct):
                     f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
                     "an access-log bucket (set access_log_source_account)"
                 )
-            suppress(self, "MLP-S3-2", "S3 server access logging can only deliver into SSE-S3 buckets")
+            suppress(
+                self, "MLP-S3-2", "S3 server access logging can only deliver into SSE-S3 buckets"
+            )
         self._bucket = S3Bucket(
             self,
             "bucket",
@@ -140,12 +148,16 @@ class SecureBucket(Construct):
             self, "versioning", bucket=bucket_id, versioning_configuration={"status": "Enabled"}
         )
         if props.kms_key_arn is None:
-            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                sse_algorithm="AES256"
+            default = (
+                S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                    sse_algorithm="AES256"
+                )
             )
         else:
-            default = S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+            default = (
+                S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                    sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                )
             )
         S3BucketServerSideEncryptionConfigurationA(
             self,
@@ -158,7 +170,7 @@ class SecureBucket(Construct):
                 )
             ],
         )
-        S3BucketPolicy(
+        self._policy_resource = S3BucketPolicy(
             self,
             "policy",
             bucket=bucket_id,
@@ -175,13 +187,15 @@ class SecureBucket(Construct):
                 # Noncurrent-version rules only make sense once versioning is on.
                 depends_on=[versioning],
             )
-        if props.access_log_bucket is not None:
+        if props.access_log_target is not None:
             S3BucketLoggingA(
                 self,
                 "access-logs",
                 bucket=bucket_id,
-                target_bucket=props.access_log_bucket,
+                target_bucket=props.access_log_target.bucket_name,
                 target_prefix=props.access_log_prefix,
+                # S3 refuses to log into a bucket whose policy does not yet admit the log service.
+                depends_on=[props.access_log_target._policy_resource],
             )
         if props.object_lock is not None:
             S3BucketObjectLockConfigurationA(

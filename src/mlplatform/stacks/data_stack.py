@@ -30,15 +30,23 @@ class DataStack(PlatformStack):
     ):
         super().__init__(scope, config, "data", emulator_endpoint=emulator_endpoint)
         self.lake = DataLake(
-            self, "data-lake", naming=self.naming, props=config.data_lake, placement=network.placement()
+            self,
+            "data-lake",
+            naming=self.naming,
+            props=config.data_lake,
+            placement=network.placement(),
         )
         TerraformOutput(self, "lake_key_arn", value=self.lake.key_arn)
         TerraformOutput(self, "access_log_bucket", value=self.lake.log_bucket_name)
         TerraformOutput(
-            self, "zone_buckets", value={zone: self.lake.bucket_name(zone) for zone in self.lake.zones}
+            self,
+            "zone_buckets",
+            value={zone: self.lake.bucket_name(zone) for zone in self.lake.zones},
         )
         TerraformOutput(
-            self, "glue_databases", value={zone: self.lake.database_name(zone) for zone in self.lake.zones}
+            self,
+            "glue_databases",
+            value={zone: self.lake.database_name(zone) for zone in self.lake.zones},
         )
         if self.lake.workgroup_name is not None:
             TerraformOutput(self, "athena_workgroup", value=self.lake.workgroup_name)

@@ -15,7 +15,9 @@ __all__ = ["NetworkStack"]
 class NetworkStack(PlatformStack):
     """VPC, subnets, NAT, endpoints and flow logs of one environment."""
 
-    def __init__(self, scope: Construct, config: EnvironmentConfig, *, emulator_endpoint: str | None = None):
+    def __init__(
+        self, scope: Construct, config: EnvironmentConfig, *, emulator_endpoint: str | None = None
+    ):
         super().__init__(scope, config, "network", emulator_endpoint=emulator_endpoint)
         self.network = Network(
             self,

@@ -9,7 +9,11 @@ it in the emulator's S3 the same way, so the real path is the tested path.
 from __future__ import annotations
 
 from cdktf import Aspects, S3Backend, S3BackendEndpointConfig, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderDefaultTags, AwsProviderEndpoints
+from cdktf_cdktf_provider_aws.provider import (
+    AwsProvider,
+    AwsProviderDefaultTags,
+    AwsProviderEndpoints,
+)
 from constructs import Construct
 
 from mlplatform.aspects import GuardrailAspect, TaggingAspect
@@ -22,11 +26,25 @@ __all__ = ["EMULATED_SERVICES", "PlatformStack"]
 
 # Services the provider is pointed at when the environment runs in the emulator.
 EMULATED_SERVICES = (
-    "applicationautoscaling", "athena", "cloudwatch", "dynamodb", "ec2", "ecr", "eks", "fsx",
-    "glue", "iam", "kms", "logs", "s3", "sagemaker", "sns", "sts",
+    "applicationautoscaling",
+    "athena",
+    "cloudwatch",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "eks",
+    "fsx",
+    "glue",
+    "iam",
+    "kms",
+    "logs",
+    "s3",
+    "sagemaker",
+    "sns",
+    "sts",
 )
-# moto accepts any credentials; these are placeholders, not secrets.
-_EMULATOR_CREDENTIALS = {"access_key": "mlplatform-local", "secret_key": "mlplatform-local"}
+# moto accepts any credentials; this is a placeholder, not a secret.
+EMULATOR_ACCESS_KEY = "mlplatform-local"
 
 
 class PlatformStack(TerraformStack):
@@ -50,22 +68,25 @@ class PlatformStack(TerraformStack):
         Aspects.of(self).add(TaggingAspect(tags))
         Aspects.of(self).add(GuardrailAspect())
 
-    def _configure_backend(self, config: EnvironmentConfig, layer: str, endpoint: str | None) -> None:
+    def _configure_backend(
+        self, config: EnvironmentConfig, layer: str, endpoint: str | None
+    ) -> None:
         backend = config.state_backend
-        common = {
-            "bucket": backend.bucket,
-            "key": f"{config.environment}/{layer}.tfstate",
-            "region": config.region,
-            "dynamodb_table": backend.lock_table,
-            "encrypt": True,
-        }
+        key = f"{config.environment}/{layer}.tfstate"
         if config.emulator:
             endpoint = endpoint or DEFAULT_ENDPOINT
             S3Backend(
                 self,
-                **common,
-                **_EMULATOR_CREDENTIALS,
-                endpoints=S3BackendEndpointConfig(s3=endpoint, dynamodb=endpoint, sts=endpoint, iam=endpoint),
+                bucket=backend.bucket,
+                key=key,
+                region=config.region,
+                dynamodb_table=backend.lock_table,
+                encrypt=True,
+                access_key=EMULATOR_ACCESS_KEY,
+                secret_key=EMULATOR_ACCESS_KEY,
+                endpoints=S3BackendEndpointConfig(
+                    s3=endpoint, dynamodb=endpoint, sts=endpoint, iam=endpoint
+                ),
                 use_path_style=True,
                 skip_credentials_validation=True,
                 skip_metadata_api_check=True,
@@ -73,7 +94,15 @@ class PlatformStack(TerraformStack):
                 skip_requesting_account_id=True,
             )
         else:
-            S3Backend(self, **common, allowed_account_ids=[config.account_id] if config.account_id else None)
+            S3Backend(
+                self,
+                bucket=backend.bucket,
+                key=key,
+                region=config.region,
+                dynamodb_table=backend.lock_table,
+                encrypt=True,
+                allowed_account_ids=[config.account_id] if config.account_id else None,
+            )
 
     def _configure_provider(
         self, config: EnvironmentConfig, tags: dict[str, str], endpoint: str | None
@@ -85,8 +114,9 @@ class PlatformStack(TerraformStack):
                 "aws",
                 region=config.region,
                 default_tags=[AwsProviderDefaultTags(tags=tags)],
-                **_EMULATOR_CREDENTIALS,
-                endpoints=[AwsProviderEndpoints(**{service: endpoint for service in EMULATED_SERVICES})],
+                access_key=EMULATOR_ACCESS_KEY,
+                secret_key=EMULATOR_ACCESS_KEY,
+                endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
                 s3_use_path_style=True,
                 skip_credentials_validation=True,
                 skip_metadata_api_check="true",

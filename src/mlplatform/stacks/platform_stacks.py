@@ -18,10 +18,14 @@ class PlatformStacks:
     at a running moto server; it is ignored for real environments.
     """
 
-    def __init__(self, scope: Construct, config: EnvironmentConfig, *, emulator_endpoint: str | None = None):
+    def __init__(
+        self, scope: Construct, config: EnvironmentConfig, *, emulator_endpoint: str | None = None
+    ):
         self.config = config
         self.network = NetworkStack(scope, config, emulator_endpoint=emulator_endpoint)
-        self.data = DataStack(scope, config, network=self.network.network, emulator_endpoint=emulator_endpoint)
+        self.data = DataStack(
+            scope, config, network=self.network.network, emulator_endpoint=emulator_endpoint
+        )
         self.data.add_dependency(self.network)
 
     @property

@@ -1,0 +1,326 @@
+"""Create an environment's Terraform state backend: an S3 bucket and a DynamoDB lock table.
+
+Terraform cannot keep its state in a bucket it has yet to create, so the
+backend of each environment is made once, here, with boto3. The script is
+idempotent: run it again and it finds both resources, re-applies the bucket's
+security settings and changes nothing else, so it is safe in ``make up`` and
+in CI.
+
+The bucket gets the same defaults as every platform bucket (versioning,
+SSE-KMS, public access block, BucketOwnerEnforced, TLS-only policy) because
+state files hold secrets and resource ids. The table has point-in-time
+recovery and, outside the emulator, deletion protection, because losing it
+while someone applies would let two applies race.
+
+Before creating anything in a real account it checks that the credentials
+belong to the environment's ``account_id``: a dev file must never bootstrap
+in the prod account.
+
+Usage: python scripts/bootstrap_state_backend.py ENV [--endpoint-url URL] [--environments DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.loader import ConfigError, EnvironmentLoader
+from mlplatform.policies import tls_only_bucket_policy
+
+__all__ = [
+    "EMULATOR_CREDENTIALS",
+    "BootstrapError",
+    "ClientFactory",
+    "StateBackendBootstrap",
+    "client_factory",
+    "main",
+]
+
+ClientFactory = Callable[[str], Any]
+"""Makes a boto3 client for a service name (``session.client`` fits), so tests can inject one."""
+
+EMULATOR_CREDENTIALS = {
+    "aws_access_key_id": "mlplatform-local",
+    "aws_secret_access_key": "mlplatform-local",
+}
+"""The dummy credentials the emulator environment's provider and backend use as well."""
+
+_MISSING_BUCKET_CODES = {"404", "NoSuchBucket", "NotFound"}
+
+
+class BootstrapError(Exception):
+    """A reason not to (or not able to) bootstrap; the message says what to do instead."""
+
+
+def client_factory(config: EnvironmentConfig, endpoint_url: str | None) -> ClientFactory:
+    """Clients for the environment's region, pointed at the emulator when one is named.
+
+    An emulator environment without an endpoint is refused: the default
+    credential chain would otherwise find real credentials and create the
+    backend in whatever account they belong to.
+    """
+    if config.emulator and not endpoint_url:
+        raise BootstrapError(
+            f"the {config.environment} environment deploys into the emulator; "
+            "pass --endpoint-url or run make up"
+        )
+    options: dict[str, Any] = {"region_name": config.region}
+    if endpoint_url:
+        options["endpoint_url"] = endpoint_url
+        # The emulator answers on an IP address, where virtual-hosted bucket names cannot resolve.
+        options["config"] = Config(s3={"addressing_style": "path"})
+    if config.emulator:
+        options.update(EMULATOR_CREDENTIALS)
+
+    def make(service: str) -> Any:
+        return boto3.client(service, **options)
+
+    return make
+
+
+def _error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+class StateBackendBootstrap:
+    """Creates, or confirms, the state bucket and lock table of one environment."""
+
+    def __init__(self, config: EnvironmentConfig, clients: ClientFactory) -> None:
+        self.config = config
+        self.clients = clients
+        self.bucket = config.state_backend.bucket
+        self.table = config.state_backend.lock_table
+
+    def run(self) -> list[str]:
+        """Check the account, then ensure bucket and table; one report line per resource."""
+        self.check_account()
+        return [self.ensure_bucket(), self.ensure_lock_table()]
+
+    # ------------------------------------------------------------------ account
+    def check_account(self) -> None:
+        """Refuse to touch an account other than the environment's.
+
+        The emulator has no real account, so it is not checked; a real
+        environment always has ``account_id`` (the config requires it).
+        """
+        if self.config.emulator or self.config.account_id is None:
+            return
+        actual = str(self.clients("sts").get_caller_identity()["Account"])
+        if actual != self.config.account_id:
+            raise BootstrapError(
+                f"the credentials belong to account {actual}, but the {self.config.environment} "
+                f"environment expects account {self.config.account_id}; nothing was created. "
+                "Use credentials (AWS_PROFILE) for the expected account"
+            )
+
+    # ------------------------------------------------------------------- bucket
+    def ensure_bucket(self) -> str:
+        """Create the bucket unless it exists, then (re)apply every security setting."""
+        s3 = self.clients("s3")
+        created = False
+        if not self._bucket_exists(s3):
+            created = self._create_bucket(s3)
+        self._check_bucket_region(s3)
+        self._secure_bucket(s3)
+        state = "created" if created else "already exists"
+        return f"state bucket {self.bucket}: {state}"
+
+    def _bucket_exists(self, s3: Any) -> bool:
+        """HeadBucket first: in us-east-1, CreateBucket on our own bucket succeeds silently."""
+        try:
+            s3.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            code = _error_code(error)
+            if code in _MISSING_BUCKET_CODES:
+                return False
+            if code in {"403", "AccessDenied", "Forbidden"}:
+                raise BootstrapError(self._taken_message()) from None
+            raise
+        return True
+
+    def _create_bucket(self, s3: Any) -> bool:
+        """Create the bucket in the environment's region; False if someone beat us to it."""
+        request: dict[str, Any] = {"Bucket": self.bucket, "ObjectOwnership": "BucketOwnerEnforced"}
+        # us-east-1 is the default location and rejects an explicit constraint naming it.
+        if self.config.region != "us-east-1":
+            request["CreateBucketConfiguration"] = {"LocationConstraint": self.config.region}
+        try:
+            s3.create_bucket(**request)
+        except ClientError as error:
+            code = _error_code(error)
+            if code == "BucketAlreadyOwnedByYou":
+                return False
+            if code == "BucketAlreadyExists":
+                raise BootstrapError(self._taken_message()) from None
+            raise
+        s3.get_waiter("bucket_exists").wait(
+            Bucket=self.bucket, WaiterConfig={"Delay": 2, "MaxAttempts": 30}
+        )
+        return True
+
+    def _check_bucket_region(self, s3: Any) -> None:
+        """The backend names the environment's region; a bucket elsewhere would fail at init."""
+        location = s3.get_bucket_location(Bucket=self.bucket).get("LocationConstraint")
+        actual = location or "us-east-1"
+        if actual == "EU":  # legacy name of eu-west-1
+            actual = "eu-west-1"
+        if actual != self.config.region:
+            raise BootstrapError(
+                f"state bucket {self.bucket} exists in region {actual}, but the environment's "
+                f"region is {self.config.region}; delete it or choose another state_backend.bucket"
+            )
+
+    def _secure_bucket(self, s3: Any) -> None:
+        """Put every setting, every time: a setting changed by hand is put back."""
+        s3.put_bucket_ownership_controls(
+            Bucket=self.bucket,
+            OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        )
+        s3.put_public_access_block(
+            Bucket=self.bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        # Versioning is what lets a corrupted or deleted state be restored.
+        s3.put_bucket_versioning(Bucket=self.bucket, VersioningConfiguration={"Status": "Enabled"})
+        # The AWS-managed key (no KMSMasterKeyID): no key of ours must exist before the backend.
+        s3.put_bucket_encryption(
+            Bucket=self.bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"},
+                        "BucketKeyEnabled": True,
+                    }
+                ]
+            },
+        )
+        policy = tls_only_bucket_policy(f"arn:aws:s3:::{self.bucket}")
+        s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+
+    def _taken_message(self) -> str:
+        return (
+            f"state bucket {self.bucket} belongs to another account (or these credentials may "
+            "not see it); bucket names are global, so choose another state_backend.bucket"
+        )
+
+    # --------------------------------------------------------------- lock table
+    def ensure_lock_table(self) -> str:
+        """Create the lock table unless it exists; make sure recovery and protection are on."""
+        dynamodb = self.clients("dynamodb")
+        created = False
+        try:
+            table = dynamodb.describe_table(TableName=self.table)["Table"]
+        except ClientError as error:
+            if _error_code(error) != "ResourceNotFoundException":
+                raise
+            created = self._create_table(dynamodb)
+            table = dynamodb.describe_table(TableName=self.table)["Table"]
+        self._check_key_schema(table)
+        dynamodb.get_waiter("table_exists").wait(
+            TableName=self.table, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
+        )
+        self._protect_table(dynamodb, table)
+        state = "created" if created else "already exists"
+        return f"lock table {self.table}: {state}"
+
+    def _create_table(self, dynamodb: Any) -> bool:
+        """Create the table as Terraform's S3 backend expects it; False if it appeared meanwhile."""
+        try:
+            dynamodb.create_table(
+                TableName=self.table,
+                AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+                # Locks are a handful of writes per apply: on-demand costs nothing at rest.
+                BillingMode="PAY_PER_REQUEST",
+                SSESpecification={"Enabled": True},
+                DeletionProtectionEnabled=self._deletion_protection,
+            )
+        except ClientError as error:
+            if _error_code(error) == "ResourceInUseException":
+                return False
+            raise
+        return True
+
+    def _check_key_schema(self, table: dict[str, Any]) -> None:
+        """An existing table with another key would make every terraform lock fail."""
+        keys = [(k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", [])]
+        if keys != [("LockID", "HASH")]:
+            raise BootstrapError(
+                f"lock table {self.table} exists with key {keys}, but Terraform needs the "
+                "partition key LockID (string) only; choose another state_backend.lock_table"
+            )
+
+    def _protect_table(self, dynamodb: Any, table: dict[str, Any]) -> None:
+        """Point-in-time recovery always; deletion protection outside the emulator.
+
+        PITR can only be switched on once the table is ACTIVE, hence the waiter
+        before this call.
+        """
+        backups = dynamodb.describe_continuous_backups(TableName=self.table)
+        pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
+        if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
+            dynamodb.update_continuous_backups(
+                TableName=self.table,
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            )
+        if self._deletion_protection and not table.get("DeletionProtectionEnabled", False):
+            dynamodb.update_table(TableName=self.table, DeletionProtectionEnabled=True)
+
+    @property
+    def _deletion_protection(self) -> bool:
+        """The emulator is thrown away with ``make down``; a real lock table never is."""
+        return not self.config.emulator
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bootstrap_state_backend.py",
+        description="Create an environment's Terraform state bucket and lock table (idempotent).",
+    )
+    parser.add_argument("env", metavar="ENV", help="environment name (dev) or path of a YAML file")
+    parser.add_argument(
+        "--endpoint-url", help="AWS endpoint, e.g. the emulator's http://127.0.0.1:5000"
+    )
+    parser.add_argument(
+        "--environments", default="environments", help="directory of environment files"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the bootstrap; 0 on success, 2 on a refusal or bad input, 1 on an AWS failure."""
+    args = _parser().parse_args(argv)
+    try:
+        config = EnvironmentLoader(args.environments).load(args.env)
+    except ConfigError as error:
+        for line in str(error).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    try:
+        bootstrap = StateBackendBootstrap(config, client_factory(config, args.endpoint_url))
+        for line in bootstrap.run():
+            print(line)
+    except BootstrapError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except (ClientError, BotoCoreError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
