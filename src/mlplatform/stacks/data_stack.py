@@ -34,7 +34,8 @@ class DataStack(PlatformStack):
             "data-lake",
             naming=self.naming,
             props=config.data_lake,
-            placement=network.placement(),
+            # The emulator cannot settle a Glue connection; local.yaml turns it off.
+            placement=network.placement() if config.data_lake.glue_vpc_connection else None,
         )
         TerraformOutput(self, "lake_key_arn", value=self.lake.key_arn)
         TerraformOutput(self, "access_log_bucket", value=self.lake.log_bucket_name)
