@@ -1,0 +1,100 @@
+"""Shared fixtures. The AWS bindings are imported once per pytest process (seconds, ~1 GB)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+
+from cdktf import App, TerraformStack, Testing
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+from mlplatform.loader import EnvironmentLoader
+from mlplatform.naming import Naming
+from mlplatform.platform_app import PlatformApp
+
+ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENTS = ROOT / "environments"
+# Snapshots and validate runs must not depend on which port an emulator got.
+FIXED_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
+
+
+@pytest.fixture(scope="session")
+def loader() -> EnvironmentLoader:
+    return EnvironmentLoader(ENVIRONMENTS)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory, loader: EnvironmentLoader) -> Path:
+    """Every environment synthesized once per session; returns ``<outdir>/stacks``."""
+    outdir = tmp_path_factory.mktemp("cdktf.out")
+    PlatformApp(
+        loader.load_all(), outdir=str(outdir), emulator_endpoint=FIXED_EMULATOR_ENDPOINT
+    ).synth()
+    return outdir / "stacks"
+
+
+@pytest.fixture
+def naming() -> Naming:
+    return Naming("acme", "test")
+
+
+@pytest.fixture
+def stack() -> Iterator[TerraformStack]:
+    """A bare stack with an AWS provider, for construct tests with Testing.synth."""
+    app: App = Testing.app()
+    stack = TerraformStack(app, "test")
+    AwsProvider(stack, "aws", region="us-east-1")
+    yield stack
+
+
+@pytest.fixture(scope="session")
+def terraform_env() -> dict[str, str]:
+    """Environment for terraform and cdktf: the project's own CLI config always wins.
+
+    The shell may point TF_CLI_CONFIG_FILE at a file that does not exist; the
+    project's config installs the provider from the machine's offline mirror.
+    """
+    import subprocess
+
+    config = ROOT / ".mlplatform" / "terraform.rc"
+    config.parent.mkdir(exist_ok=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "write_terraformrc.py"), str(config)], check=True
+    )
+    return {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(config),
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
+    }
+
+
+def stack_dirs(stacks: Path, environment: str) -> list[Path]:
+    """The synthesized stack directories of one environment, in name order."""
+    return sorted(p for p in stacks.glob(f"{environment}-*") if (p / "cdk.tf.json").is_file())
+
+
+def environment_names() -> list[str]:
+    """Environments known at collection time (parametrize needs them before fixtures run)."""
+    return EnvironmentLoader(ENVIRONMENTS).available()
+
+
+def load_script(name: str) -> ModuleType:
+    """Import ``scripts/<name>.py`` (scripts are files, not a package) once per session."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,134 @@
+"""Guardrails fail synth with an actionable rule id; suppressions need a reason; tags reach far."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import App, Aspects, TerraformStack, Testing
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.launch_template import LaunchTemplate
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+
+from mlplatform.aspects import GuardrailAspect, TaggingAspect, suppress
+from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+
+
+def guarded_stack(tmp_path: Path) -> tuple[App, TerraformStack]:
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "guarded")
+    AwsProvider(stack, "aws", region="us-east-1")
+    Aspects.of(stack).add(GuardrailAspect())
+    return app, stack
+
+
+def synth_errors(app: App) -> str:
+    with pytest.raises(RuntimeError) as failure:
+        app.synth()
+    return str(failure.value)
+
+
+def test_plain_bucket_breaks_every_s3_rule(tmp_path: Path) -> None:
+    app, stack = guarded_stack(tmp_path)
+    S3Bucket(stack, "naked", bucket="naked")
+
+    errors = synth_errors(app)
+
+    for rule in ("MLP-S3-1", "MLP-S3-2", "MLP-S3-3", "MLP-S3-4"):
+        assert rule in errors
+    assert "[guarded/naked] MLP-S3-1: S3 buckets block all public access." in errors
+    assert "fix: add an aws_s3_bucket_public_access_block" in errors
+
+
+def test_secure_bucket_passes_every_rule(tmp_path: Path) -> None:
+    app, stack = guarded_stack(tmp_path)
+    key = KmsKey(stack, "key", enable_key_rotation=True)
+    SecureBucket(stack, "data", props=SecureBucketProps(bucket_name="data", kms_key_arn=key.arn))
+
+    app.synth()
+
+    assert (tmp_path / "stacks" / "guarded" / "cdk.tf.json").is_file()
+
+
+def test_suppression_silences_one_rule_on_one_construct_only(tmp_path: Path) -> None:
+    app, stack = guarded_stack(tmp_path)
+    exempt = S3Bucket(stack, "exempt", bucket="exempt")
+    S3Bucket(stack, "other", bucket="other")
+    suppress(exempt, "MLP-S3-1", "public website bucket, reviewed in SEC-123")
+
+    errors = synth_errors(app)
+
+    assert "[guarded/exempt] MLP-S3-1" not in errors
+    assert "[guarded/exempt] MLP-S3-2" in errors
+    assert "[guarded/other] MLP-S3-1" in errors
+
+
+def test_suppression_without_a_reason_is_refused(stack: TerraformStack) -> None:
+    bucket = S3Bucket(stack, "b", bucket="b")
+
+    with pytest.raises(ValueError, match="needs a reason"):
+        suppress(bucket, "MLP-S3-1", "  ")
+
+
+def test_log_bucket_without_kms_is_refused_unless_it_receives_logs(stack: TerraformStack) -> None:
+    with pytest.raises(ValueError, match="kms_key_arn is required"):
+        SecureBucket(stack, "b", props=SecureBucketProps(bucket_name="b", kms_key_arn=None))
+
+
+@pytest.mark.parametrize(
+    ("rule", "build"),
+    [
+        ("MLP-KMS-1", lambda s: KmsKey(s, "key", enable_key_rotation=False)),
+        ("MLP-LOG-1", lambda s: CloudwatchLogGroup(s, "logs", name="logs")),
+        ("MLP-VPC-1", lambda s: Vpc(s, "vpc", cidr_block="10.0.0.0/16")),
+        (
+            "MLP-EC2-1",
+            lambda s: VpcSecurityGroupIngressRule(
+                s,
+                "open",
+                security_group_id=SecurityGroup(s, "sg", name="sg").id,
+                cidr_ipv4="0.0.0.0/0",
+                ip_protocol="tcp",
+                from_port=22,
+                to_port=22,
+            ),
+        ),
+        (
+            "MLP-IAM-1",
+            lambda s: IamRolePolicy(
+                s,
+                "admin",
+                role=IamRole(s, "r", assume_role_policy="{}").name,
+                policy=json.dumps(
+                    {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+                ),
+            ),
+        ),
+    ],
+)
+def test_each_rule_fires_on_its_violation(tmp_path: Path, rule: str, build: Any) -> None:
+    app, stack = guarded_stack(tmp_path)
+    build(stack)
+
+    assert rule in synth_errors(app)
+
+
+def test_launch_templates_get_tags_for_what_they_launch(stack: TerraformStack) -> None:
+    Aspects.of(stack).add(TaggingAspect({"env": "test", "team": "ml"}))
+    LaunchTemplate(stack, "nodes", name="nodes")
+
+    document = json.loads(Testing.synth(stack))
+
+    (template,) = document["resource"]["aws_launch_template"].values()
+    kinds = {spec["resource_type"]: spec["tags"] for spec in template["tag_specifications"]}
+    assert set(kinds) == {"instance", "volume", "network-interface"}
+    assert kinds["volume"] == {"env": "test", "team": "ml"}
