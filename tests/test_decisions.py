@@ -56,7 +56,7 @@ def test_tls_only_bucket_policy_denies_plain_http_and_old_tls_everywhere() -> No
     assert old_tls[0]["Condition"] == {"NumericLessThan": {"s3:TlsVersion": "1.2"}}
     for statement in statements:
         assert statement["Effect"] == "Deny"
-        assert statement["Principal"] == "*"
+        assert statement["Principal"] == {"AWS": "*"}  # IAM's long form of "*"
         assert statement["Action"] == "s3:*"
         assert sorted(statement["Resource"]) == sorted([BUCKET, f"{BUCKET}/*"])
 

@@ -64,7 +64,11 @@ def clients(endpoint: str) -> Any:
     return client
 
 
-def leftovers(config: EnvironmentConfig, endpoint: str) -> list[str]:
+def kms_key_ids(endpoint: str) -> set[str]:
+    return {k["KeyId"] for k in clients(endpoint)("kms").list_keys()["Keys"]}
+
+
+def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -> list[str]:
     """Resources of the environment that still exist (the state backend is expected to stay)."""
     client = clients(endpoint)
     found = []
@@ -77,12 +81,13 @@ def leftovers(config: EnvironmentConfig, endpoint: str) -> list[str]:
     databases = client("glue").get_databases()["DatabaseList"]
     found += [f"Glue database {d['Name']}" for d in databases]
     kms = client("kms")
-    keys = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
-    # AWS-managed keys (aws/s3 encrypts the state backend) are not the environment's.
+    # Keys that existed before the deploy belong to the state backend (moto makes one for
+    # the lock table's encryption); every key the deploy made must be pending deletion.
+    keys = [kms.describe_key(KeyId=k)["KeyMetadata"] for k in kms_key_ids(endpoint) - keys_before]
     found += [
         f"KMS key {k['KeyId']} in state {k['KeyState']}"
         for k in keys
-        if k["KeyManager"] == "CUSTOMER" and k["KeyState"] != "PendingDeletion"
+        if k["KeyState"] != "PendingDeletion"
     ]
     groups = client("logs").describe_log_groups(logGroupNamePrefix="/mlplatform/")["logGroups"]
     found += [f"log group {g['logGroupName']}" for g in groups]
@@ -113,6 +118,7 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
         }
         bootstrap = str(ROOT / "scripts" / "bootstrap_state_backend.py")
         run([sys.executable, bootstrap, "local", "--endpoint-url", emulator.endpoint], env, log)
+        keys_before = kms_key_ids(emulator.endpoint)
         outputs_file = tmp_path / "outputs.json"
         run(
             [
@@ -175,4 +181,4 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
             env,
             log,
         )
-        assert leftovers(config, emulator.endpoint) == []
+        assert leftovers(config, emulator.endpoint, keys_before) == []
