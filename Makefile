@@ -63,12 +63,12 @@ down: ## stop the emulator (its state goes with it)
 	@rm -rf cdktf.out/stacks/local-* $(STATE)/local-outputs.json
 
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
-	$(VENV)/bin/ruff check src tests scripts benchmarks main.py
+	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
 	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff and mypy only
-	$(VENV)/bin/ruff check src tests scripts benchmarks main.py
+	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
 	$(VENV)/bin/mypy
 
 synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>

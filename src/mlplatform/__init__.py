@@ -1,1 +1,89 @@
-"""mlplatform."""
+"""mlplatform: CDK for Terraform constructs and per-environment stacks for an ML platform on AWS.
+
+The public API is listed in ``__all__``. Constructs and stacks import the
+prebuilt AWS bindings (seconds, hundreds of MB), so they load lazily on first
+use: ``from mlplatform import EnvironmentLoader`` stays fast enough for a CLI.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
+    from mlplatform.aspects import GuardrailAspect, TaggingAspect, suppress
+    from mlplatform.config import DataLakeProps, EnvironmentConfig, NetworkProps, ObjectLockProps
+    from mlplatform.constructs.data_lake import DataLake
+    from mlplatform.constructs.network import Network
+    from mlplatform.constructs.placement import VpcPlacement
+    from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+    from mlplatform.loader import ConfigError, EnvironmentLoader
+    from mlplatform.local_aws import LocalAws
+    from mlplatform.naming import Naming
+    from mlplatform.platform_app import PlatformApp
+    from mlplatform.stacks.platform_stack import PlatformStack
+    from mlplatform.stacks.platform_stacks import PlatformStacks
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    # configuration
+    "EnvironmentConfig": "mlplatform.config",
+    "NetworkProps": "mlplatform.config",
+    "DataLakeProps": "mlplatform.config",
+    "ObjectLockProps": "mlplatform.config",
+    "EnvironmentLoader": "mlplatform.loader",
+    "ConfigError": "mlplatform.loader",
+    "Naming": "mlplatform.naming",
+    # constructs
+    "Network": "mlplatform.constructs.network",
+    "DataLake": "mlplatform.constructs.data_lake",
+    "SecureBucket": "mlplatform.constructs.secure_bucket",
+    "SecureBucketProps": "mlplatform.constructs.secure_bucket",
+    "VpcPlacement": "mlplatform.constructs.placement",
+    # stacks and app
+    "PlatformStack": "mlplatform.stacks.platform_stack",
+    "PlatformStacks": "mlplatform.stacks.platform_stacks",
+    "PlatformApp": "mlplatform.platform_app",
+    # guardrails
+    "GuardrailAspect": "mlplatform.aspects",
+    "TaggingAspect": "mlplatform.aspects",
+    "suppress": "mlplatform.aspects",
+    # the embedded emulator
+    "LocalAws": "mlplatform.local_aws",
+}
+
+__all__ = [
+    "ConfigError",
+    "DataLake",
+    "DataLakeProps",
+    "EnvironmentConfig",
+    "EnvironmentLoader",
+    "GuardrailAspect",
+    "LocalAws",
+    "Naming",
+    "Network",
+    "NetworkProps",
+    "ObjectLockProps",
+    "PlatformApp",
+    "PlatformStack",
+    "PlatformStacks",
+    "SecureBucket",
+    "SecureBucketProps",
+    "TaggingAspect",
+    "VpcPlacement",
+    "suppress",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mlplatform' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -5,14 +5,12 @@ the offline feature store. Each zone is a :class:`SecureBucket` encrypted with
 the lake's own KMS key plus a Glue catalog database, so Athena, Spark and
 training jobs see the same tables. A separate log bucket receives every zone's
 server access logs. Access is never by bucket policy: components get
-least-privilege IAM statements through :meth:`DataLake.grant_read` and
-:meth:`DataLake.grant_write`, which include the KMS permissions SSE-KMS needs.
+least-privilege IAM statements through ``grant_read`` and ``grant_write``, which include the KMS permissions SSE-KMS needs.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 from cdktf_cdktf_provider_aws.athena_workgroup import (
     AthenaWorkgroup,
@@ -27,8 +25,6 @@ from cdktf_cdktf_provider_aws.glue_connection import (
     GlueConnection,
     GlueConnectionPhysicalConnectionRequirements,
 )
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -37,16 +33,18 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 from constructs import Construct
 
 from mlplatform.config import DataLakeProps
+from mlplatform.constructs.data_lake_access import DataLakeAccess
+from mlplatform.constructs.imported_data_lake import ImportedDataLake
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.naming import Naming
-from mlplatform.policies import kms_key_policy, s3_read_statements, s3_write_statements
+from mlplatform.policies import kms_key_policy
 
 __all__ = ["DataLake"]
 
 
-class DataLake(Construct):
+class DataLake(DataLakeAccess):
     """Zone buckets, their KMS key, Glue databases and an Athena workgroup.
 
     ``placement``, when given, adds a Glue NETWORK connection and its security
@@ -252,60 +250,26 @@ class DataLake(Construct):
 
     def bucket_name(self, zone: str) -> str:
         """Bucket of one zone."""
-        return self._zone(zone).bucket_name
+        self._select(zone)
+        return self._zones[zone].bucket_name
 
     def bucket_arn(self, zone: str) -> str:
         """ARN of one zone's bucket."""
-        return self._zone(zone).bucket_arn
+        self._select(zone)
+        return self._zones[zone].bucket_arn
 
     def database_name(self, zone: str) -> str:
         """Glue database of one zone."""
-        self._zone(zone)
+        self._select(zone)
         return self._databases[zone].name
 
-    # ----------------------------------------------------------------- grants
-    def grant_read(self, role: IamRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
-        """Let ``role`` list and read objects of ``zone`` (default: every zone), and decrypt them."""
-        zones = self._select(zone)
-        statements = s3_read_statements([self.bucket_arn(z) for z in zones], self.key_arn)
-        return self._attach(role, "read", zones, statements)
-
-    def grant_write(self, role: IamRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
-        """Let ``role`` put objects into ``zone`` (default: every zone). No delete, no overwrite of policy."""
-        zones = self._select(zone)
-        statements = s3_write_statements([self.bucket_arn(z) for z in zones], self.key_arn)
-        return self._attach(role, "write", zones, statements)
-
-    def _attach(
-        self,
-        role: IamRole,
-        access: str,
-        zones: tuple[str, ...],
-        statements: list[dict[str, object]],
-    ) -> IamRolePolicy:
-        # The policy lives beside the role, so a role in a later layer (compute)
-        # references the lake, never the other way round.
-        name = f"{self.node.id}-{access}-{'-'.join(zones)}"
-        return IamRolePolicy(
-            role,
-            name,
-            name=name,
-            role=role.name,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-        )
-
-    def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            return self.zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        for name in chosen:
-            self._zone(name)
-        return chosen
-
-    def _zone(self, zone: str) -> SecureBucket:
-        try:
-            return self._zones[zone]
-        except KeyError:
-            raise ValueError(
-                f"the data lake has no zone {zone!r}; its zones are {', '.join(self._zones)}"
-            ) from None
+    @staticmethod
+    def from_environment(
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        zones: tuple[str, ...] = ("raw", "curated", "features"),
+    ) -> ImportedDataLake:
+        """The lake of another stack or repo, by its names: same grants, no resources."""
+        return ImportedDataLake(scope, id, naming=naming, zones=zones)
