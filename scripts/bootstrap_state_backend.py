@@ -24,66 +24,30 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mlplatform.aws_clients import ClientFactory, EmulatorEndpointRequiredError, environment_clients
 from mlplatform.config import EnvironmentConfig
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.policies import tls_only_bucket_policy
 
 __all__ = [
-    "EMULATOR_CREDENTIALS",
     "BootstrapError",
-    "ClientFactory",
     "StateBackendBootstrap",
-    "client_factory",
     "main",
 ]
 
-ClientFactory = Callable[[str], Any]
 """Makes a boto3 client for a service name (``session.client`` fits), so tests can inject one."""
 
-EMULATOR_CREDENTIALS = {
-    "aws_access_key_id": "mlplatform-local",
-    "aws_secret_access_key": "mlplatform-local",
-}
-"""The dummy credentials the emulator environment's provider and backend use as well."""
 
 _MISSING_BUCKET_CODES = {"404", "NoSuchBucket", "NotFound"}
 
 
 class BootstrapError(Exception):
     """A reason not to (or not able to) bootstrap; the message says what to do instead."""
-
-
-def client_factory(config: EnvironmentConfig, endpoint_url: str | None) -> ClientFactory:
-    """Clients for the environment's region, pointed at the emulator when one is named.
-
-    An emulator environment without an endpoint is refused: the default
-    credential chain would otherwise find real credentials and create the
-    backend in whatever account they belong to.
-    """
-    if config.emulator and not endpoint_url:
-        raise BootstrapError(
-            f"the {config.environment} environment deploys into the emulator; "
-            "pass --endpoint-url or run make up"
-        )
-    options: dict[str, Any] = {"region_name": config.region}
-    if endpoint_url:
-        options["endpoint_url"] = endpoint_url
-        # The emulator answers on an IP address, where virtual-hosted bucket names cannot resolve.
-        options["config"] = Config(s3={"addressing_style": "path"})
-    if config.emulator:
-        options.update(EMULATOR_CREDENTIALS)
-
-    def make(service: str) -> Any:
-        return boto3.client(service, **options)
-
-    return make
 
 
 def _error_code(error: ClientError) -> str:
@@ -316,10 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 2
     try:
-        bootstrap = StateBackendBootstrap(config, client_factory(config, args.endpoint_url))
+        bootstrap = StateBackendBootstrap(config, environment_clients(config, args.endpoint_url))
         for line in bootstrap.run():
             print(line)
-    except BootstrapError as error:
+    except (BootstrapError, EmulatorEndpointRequiredError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as error:

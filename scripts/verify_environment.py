@@ -22,23 +22,17 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from mlplatform.aws_clients import ClientFactory, EmulatorEndpointRequiredError, environment_clients
 from mlplatform.config import EnvironmentConfig
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.naming import Naming
 
-__all__ = ["ClientFactory", "EnvironmentVerifier", "client_factory", "main"]
+__all__ = ["EnvironmentVerifier", "main"]
 
-ClientFactory = Callable[[str], Any]
 """Makes a boto3 client for a service name (``session.client`` fits), so tests can inject one."""
 
-EMULATOR_CREDENTIALS = {
-    "aws_access_key_id": "mlplatform-local",
-    "aws_secret_access_key": "mlplatform-local",
-}
 
 _PUBLIC_ACCESS_FLAGS = (
     "BlockPublicAcls",
@@ -50,30 +44,6 @@ _PUBLIC_ACCESS_FLAGS = (
 
 class UsageError(Exception):
     """The command cannot run as asked; the message says what to do instead."""
-
-
-def client_factory(config: EnvironmentConfig, endpoint_url: str | None) -> ClientFactory:
-    """Clients for the environment's region, pointed at the emulator when one is named.
-
-    An emulator environment needs its endpoint: without it, the default
-    credential chain would look at a real account and report everything missing.
-    """
-    if config.emulator and not endpoint_url:
-        raise UsageError(
-            f"the {config.environment} environment deploys into the emulator; "
-            "pass --endpoint-url or run make up"
-        )
-    options: dict[str, Any] = {"region_name": config.region}
-    if endpoint_url:
-        options["endpoint_url"] = endpoint_url
-        options["config"] = Config(s3={"addressing_style": "path"})
-    if config.emulator:
-        options.update(EMULATOR_CREDENTIALS)
-
-    def make(service: str) -> Any:
-        return boto3.client(service, **options)
-
-    return make
 
 
 def _error_code(error: ClientError) -> str:
@@ -364,9 +334,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 2
     try:
-        verifier = EnvironmentVerifier(config, client_factory(config, args.endpoint_url))
+        verifier = EnvironmentVerifier(config, environment_clients(config, args.endpoint_url))
         problems = verifier.verify()
-    except UsageError as error:
+    except (UsageError, EmulatorEndpointRequiredError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except (ClientError, BotoCoreError) as error:

@@ -22,6 +22,7 @@ from typing import Any
 import boto3
 import pytest
 
+from mlplatform.aws_clients import environment_clients
 from mlplatform.config import EnvironmentConfig
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.local_aws import LocalAws
@@ -139,7 +140,7 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
         # What the config asks for exists, checked with boto3.
         verify = load_script("verify_environment")
         verifier = verify.EnvironmentVerifier(
-            config, verify.client_factory(config, emulator.endpoint)
+            config, environment_clients(config, emulator.endpoint)
         )
         assert verifier.verify() == []
         outputs = json.loads(outputs_file.read_text())

@@ -20,11 +20,13 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["DEFAULT_ENDPOINT", "LocalAws"]
+__all__ = ["DEFAULT_ENDPOINT", "EMULATOR_ACCESS_KEY", "LocalAws"]
 
 HOST = "127.0.0.1"
 DEFAULT_ENDPOINT = f"http://{HOST}:5000"
 """Where synth points an emulator environment when no running emulator is named."""
+EMULATOR_ACCESS_KEY = "mlplatform-local"
+"""moto accepts any credentials; provider, backend and scripts all use this placeholder."""
 
 
 class LocalAws:

@@ -18,7 +18,7 @@ from constructs import Construct
 
 from mlplatform.aspects import GuardrailAspect, TaggingAspect
 from mlplatform.config import EnvironmentConfig
-from mlplatform.local_aws import DEFAULT_ENDPOINT
+from mlplatform.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
 from mlplatform.naming import Naming
 from mlplatform.tagging import platform_tags
 
@@ -43,8 +43,6 @@ EMULATED_SERVICES = (
     "sns",
     "sts",
 )
-# moto accepts any credentials; this is a placeholder, not a secret.
-EMULATOR_ACCESS_KEY = "mlplatform-local"
 
 
 class PlatformStack(TerraformStack):
