@@ -12,11 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.aspects import GuardrailAspect, TaggingAspect, suppress
-    from mlplatform.config import DataLakeProps, EnvironmentConfig, NetworkProps, ObjectLockProps
+    from mlplatform.config import (
+        DataLakeProps,
+        EnvironmentConfig,
+        MlProps,
+        ModelRegistryProps,
+        NetworkProps,
+        ObjectLockProps,
+        ServerlessProps,
+        ServingEndpointProps,
+        VariantProps,
+    )
+    from mlplatform.constructs.alarm_topic import AlarmTopic
+    from mlplatform.constructs.data_capture import DataCaptureDestination
     from mlplatform.constructs.data_lake import DataLake
+    from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
     from mlplatform.constructs.placement import VpcPlacement
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+    from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.loader import ConfigError, EnvironmentLoader
     from mlplatform.local_aws import LocalAws
     from mlplatform.naming import Naming
@@ -32,6 +46,11 @@ _EXPORTS = {
     "NetworkProps": "mlplatform.config",
     "DataLakeProps": "mlplatform.config",
     "ObjectLockProps": "mlplatform.config",
+    "MlProps": "mlplatform.config",
+    "ModelRegistryProps": "mlplatform.config",
+    "ServingEndpointProps": "mlplatform.config",
+    "VariantProps": "mlplatform.config",
+    "ServerlessProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
     "Naming": "mlplatform.naming",
@@ -41,6 +60,10 @@ _EXPORTS = {
     "SecureBucket": "mlplatform.constructs.secure_bucket",
     "SecureBucketProps": "mlplatform.constructs.secure_bucket",
     "VpcPlacement": "mlplatform.constructs.placement",
+    "ModelRegistry": "mlplatform.constructs.model_registry",
+    "ServingEndpoint": "mlplatform.constructs.serving_endpoint",
+    "DataCaptureDestination": "mlplatform.constructs.data_capture",
+    "AlarmTopic": "mlplatform.constructs.alarm_topic",
     # stacks and app
     "PlatformStack": "mlplatform.stacks.platform_stack",
     "PlatformStacks": "mlplatform.stacks.platform_stacks",
@@ -54,13 +77,18 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AlarmTopic",
     "ConfigError",
+    "DataCaptureDestination",
     "DataLake",
     "DataLakeProps",
     "EnvironmentConfig",
     "EnvironmentLoader",
     "GuardrailAspect",
     "LocalAws",
+    "MlProps",
+    "ModelRegistry",
+    "ModelRegistryProps",
     "Naming",
     "Network",
     "NetworkProps",
@@ -70,7 +98,11 @@ __all__ = [
     "PlatformStacks",
     "SecureBucket",
     "SecureBucketProps",
+    "ServerlessProps",
+    "ServingEndpoint",
+    "ServingEndpointProps",
     "TaggingAspect",
+    "VariantProps",
     "VpcPlacement",
     "suppress",
 ]

@@ -10,7 +10,9 @@ also hide it in real accounts). Each fix names what AWS does.
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
 
 __all__ = ["apply_fidelity_fixes", "main"]
 
@@ -22,6 +24,156 @@ def apply_fidelity_fixes() -> None:
     # AWS returns no remoteAccess for a node group created without SSH access; moto
     # invents {"ec2SshKey": "eksKeypair"}, which makes every plan replace node groups.
     eks.DEFAULT_REMOTE_ACCESS = None  # type: ignore[assignment]
+    _fix_prefix_list_rule_descriptions()
+    _fix_sagemaker_models()
+    _add_endpoint_updates()
+    _add_scalable_target_tags()
+    _add_model_package_group_deletion()
+
+
+def _once(target: Any, marker: str) -> bool:
+    """Whether a fix is applied for the first time (tests call the fixes more than once)."""
+    if getattr(target, marker, False):
+        return False
+    setattr(target, marker, True)
+    return True
+
+
+def _fix_prefix_list_rule_descriptions() -> None:
+    """AWS keeps the description of a rule allowing a prefix list; moto keeps CIDR rules' only."""
+    import moto.ec2.models.security_groups as security_groups
+
+    rule = security_groups.SecurityGroupRule
+    if not _once(rule, "_mlplatform_prefix_list_description"):
+        return
+    init = rule.__init__
+
+    def init_keeping_description(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        # SecurityGroupRule(backend, protocol, group, from, to, ip_range, group_pair, prefix_list)
+        prefix_list = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    rule.__init__ = init_keeping_description  # type: ignore[method-assign]
+    rule.description = property(  # type: ignore[assignment,method-assign]
+        lambda self: (
+            self.ip_range.get("Description") or getattr(self, "prefix_list_description", None)
+        )
+    )
+
+
+def _fix_sagemaker_models() -> None:
+    """AWS returns a model's EnableNetworkIsolation, and no VpcConfig outside a VPC.
+
+    moto always answers false and ``{}``, so every plan would replace the model.
+    """
+    import moto.sagemaker.responses as sagemaker
+
+    response = sagemaker.SageMakerResponse
+    if not _once(response, "_mlplatform_model_fix"):
+        return
+    create_model = response.create_model
+
+    def create_model_as_aws_does(self: Any) -> Any:
+        result = create_model(self)
+        model = self.sagemaker_backend._models[self._get_param("ModelName")]
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
+        model.vpc_config = model.vpc_config or None
+        return result
+
+    response.create_model = create_model_as_aws_does  # type: ignore[method-assign]
+
+
+def _add_endpoint_updates() -> None:
+    """AWS switches an endpoint to a new configuration in place; moto has no UpdateEndpoint.
+
+    Every model rollout (a canary, its promotion) is an UpdateEndpoint.
+    """
+    import moto.sagemaker.responses as sagemaker
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+
+    response = sagemaker.SageMakerResponse
+    if not _once(response, "_mlplatform_update_endpoint"):
+        return
+
+    def update_endpoint(self: Any) -> Any:
+        backend = self.sagemaker_backend
+        name = self._get_param("EndpointName")
+        config_name = self._get_param("EndpointConfigName")
+        backend.describe_endpoint(name)  # an unknown endpoint is a ValidationException
+        config = backend.describe_endpoint_config(config_name)  # so is an unknown configuration
+        endpoint = backend.endpoints[name]
+        endpoint.endpoint_config_name = config_name
+        endpoint.production_variants = endpoint._process_production_variants(
+            config["ProductionVariants"]
+        )
+        endpoint.data_capture_config = config.get("DataCaptureConfig")
+        endpoint.last_modified_time = utcnow()
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    response.update_endpoint = update_endpoint  # type: ignore[attr-defined]
+
+
+def _add_model_package_group_deletion() -> None:
+    """AWS deletes a model package group; moto has no DeleteModelPackageGroup.
+
+    Without it ``terraform destroy`` retries moto's HTTP 500 until it times out.
+    """
+    import moto.sagemaker.responses as sagemaker
+    from moto.core.responses import ActionResult
+
+    response = sagemaker.SageMakerResponse
+    if not _once(response, "_mlplatform_delete_package_group"):
+        return
+
+    def delete_model_package_group(self: Any) -> Any:
+        name = self._get_param("ModelPackageGroupName")
+        backend = self.sagemaker_backend
+        backend.describe_model_package_group(name)  # an unknown group is a ValidationException
+        del backend.model_package_groups[name]
+        return ActionResult({})
+
+    response.delete_model_package_group = delete_model_package_group  # type: ignore[attr-defined]
+
+
+def _add_scalable_target_tags() -> None:
+    """AWS tags Application Auto Scaling targets; moto has no tag operations for them.
+
+    The provider lists a target's tags after every create and refresh, and
+    retries moto's HTTP 500 (NotImplementedError) until the apply times out.
+    """
+    import moto.applicationautoscaling.responses as autoscaling
+
+    response = autoscaling.ApplicationAutoScalingResponse
+    if not _once(response, "_mlplatform_tags"):
+        return
+    tags: dict[str, dict[str, str]] = {}
+    register = response.register_scalable_target
+
+    def register_keeping_tags(self: Any) -> str:
+        body: str = register(self)
+        arn = json.loads(body)["ScalableTargetARN"]
+        tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        return body
+
+    def list_tags_for_resource(self: Any) -> str:
+        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+
+    def tag_resource(self: Any) -> str:
+        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        return json.dumps({})
+
+    def untag_resource(self: Any) -> str:
+        current = tags.get(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            current.pop(key, None)
+        return json.dumps({})
+
+    response.register_scalable_target = register_keeping_tags  # type: ignore[method-assign]
+    response.list_tags_for_resource = list_tags_for_resource  # type: ignore[attr-defined]
+    response.tag_resource = tag_resource  # type: ignore[attr-defined]
+    response.untag_resource = untag_resource  # type: ignore[attr-defined]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -180,6 +180,80 @@ def _flow_logs(resources: Resources) -> Iterator[Finding]:
             yield Finding(f"aws_vpc.{name}", "has no flow log")
 
 
+def _eks_endpoint_private(resources: Resources) -> Iterator[Finding]:
+    # EKS makes the endpoint public when endpoint_public_access is left out.
+    for name, config in resources.get("aws_eks_cluster", {}).items():
+        vpc = _first(config.get("vpc_config"))
+        if vpc.get("endpoint_public_access") is False:
+            continue
+        cidrs = set(vpc.get("public_access_cidrs") or [])
+        if not cidrs or cidrs & _ANYWHERE:
+            yield Finding(
+                f"aws_eks_cluster.{name}", "exposes its API endpoint without a CIDR allowlist"
+            )
+
+
+def _eks_secrets_encrypted(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_eks_cluster", {}).items():
+        encryption = _first(config.get("encryption_config"))
+        if "secrets" not in (encryption.get("resources") or []) or not _first(
+            encryption.get("provider")
+        ).get("key_arn"):
+            yield Finding(
+                f"aws_eks_cluster.{name}", "does not envelope-encrypt secrets with a KMS key"
+            )
+
+
+def _imdsv2_required(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_launch_template", {}).items():
+        if _first(config.get("metadata_options")).get("http_tokens") != "required":
+            yield Finding(f"aws_launch_template.{name}", "does not require IMDSv2 (http_tokens)")
+
+
+def _launch_template_volumes_encrypted(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_launch_template", {}).items():
+        for mapping in _as_list(config.get("block_device_mappings") or []):
+            ebs = _first(_first(mapping).get("ebs"))
+            if ebs and str(ebs.get("encrypted")).lower() != "true":
+                yield Finding(f"aws_launch_template.{name}", "launches unencrypted EBS volumes")
+
+
+def _dynamodb_recoverable(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_dynamodb_table", {}).items():
+        if _first(config.get("point_in_time_recovery")).get("enabled") is not True:
+            yield Finding(f"aws_dynamodb_table.{name}", "has no point-in-time recovery")
+        encryption = _first(config.get("server_side_encryption"))
+        if encryption.get("enabled") is not True or not encryption.get("kms_key_arn"):
+            yield Finding(f"aws_dynamodb_table.{name}", "is not encrypted with a customer KMS key")
+
+
+def _ecr_repositories(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_ecr_repository", {}).items():
+        address = f"aws_ecr_repository.{name}"
+        if config.get("image_tag_mutability") != "IMMUTABLE":
+            yield Finding(address, "lets a tag be pushed again (image_tag_mutability)")
+        if _first(config.get("image_scanning_configuration")).get("scan_on_push") is not True:
+            yield Finding(address, "does not scan images on push")
+        if _first(config.get("encryption_configuration")).get("encryption_type") != "KMS":
+            yield Finding(address, "is not encrypted with a KMS key")
+
+
+def _sns_encrypted(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_sns_topic", {}).items():
+        if not config.get("kms_master_key_id"):
+            yield Finding(f"aws_sns_topic.{name}", "is not encrypted with a KMS key")
+
+
+def _sagemaker_capture_encrypted(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_sagemaker_endpoint_configuration", {}).items():
+        capture = _first(config.get("data_capture_config"))
+        if capture and not capture.get("kms_key_id"):
+            yield Finding(
+                f"aws_sagemaker_endpoint_configuration.{name}",
+                "captures requests without a KMS key",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "MLP-S3-1",
@@ -229,5 +303,53 @@ RULES: tuple[Rule, ...] = (
         "Every VPC has flow logs",
         "add an aws_flow_log for the VPC (Network does)",
         _flow_logs,
+    ),
+    Rule(
+        "MLP-EKS-1",
+        "EKS API endpoints are private, or public only to an allowlist",
+        "set endpoint_public_access = false, or list public_access_cidrs without 0.0.0.0/0",
+        _eks_endpoint_private,
+    ),
+    Rule(
+        "MLP-EKS-2",
+        "EKS clusters envelope-encrypt Kubernetes secrets with a KMS key",
+        "add encryption_config with resources [secrets] and a provider key_arn (ComputeCluster does)",
+        _eks_secrets_encrypted,
+    ),
+    Rule(
+        "MLP-EC2-2",
+        "Launch templates require IMDSv2",
+        "set metadata_options.http_tokens = required (ManagedNodeGroup does)",
+        _imdsv2_required,
+    ),
+    Rule(
+        "MLP-EC2-3",
+        "Launch templates encrypt their EBS volumes",
+        "set encrypted = true on every block_device_mappings ebs block",
+        _launch_template_volumes_encrypted,
+    ),
+    Rule(
+        "MLP-DDB-1",
+        "DynamoDB tables have point-in-time recovery and a customer KMS key",
+        "set point_in_time_recovery.enabled and server_side_encryption with kms_key_arn",
+        _dynamodb_recoverable,
+    ),
+    Rule(
+        "MLP-ECR-1",
+        "ECR repositories have immutable tags, scan on push and KMS encryption",
+        "set image_tag_mutability IMMUTABLE, scan_on_push true and encryption_type KMS (ModelRegistry does)",
+        _ecr_repositories,
+    ),
+    Rule(
+        "MLP-SNS-1",
+        "SNS topics are encrypted with a KMS key",
+        "set kms_master_key_id to a key whose policy admits the publishers (AlarmTopic does)",
+        _sns_encrypted,
+    ),
+    Rule(
+        "MLP-SM-1",
+        "SageMaker data capture is encrypted with a KMS key",
+        "set data_capture_config.kms_key_id (ServingEndpoint does)",
+        _sagemaker_capture_encrypted,
     ),
 )

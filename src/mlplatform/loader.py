@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -41,12 +41,16 @@ def _location(loc: tuple[int | str, ...]) -> str:
 def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     """The model class that owns the mapping at ``loc`` (for listing allowed keys)."""
     current: type[BaseModel] = model
+    mapping_key = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or mapping_key:
+            # A list index, or a key of a mapping of models (``gpu_pools.<name>``).
+            mapping_key = False
             continue
         field = current.model_fields.get(part)
         if field is None:
             return None
+        mapping_key = get_origin(field.annotation) is dict
         candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
         nested = next(
             (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None

@@ -5,8 +5,11 @@ from __future__ import annotations
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.stacks.compute_stack import ComputeStack
 from mlplatform.stacks.data_stack import DataStack
+from mlplatform.stacks.ml_stack import MlStack
 from mlplatform.stacks.network_stack import NetworkStack
+from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["PlatformStacks"]
 
@@ -27,8 +30,44 @@ class PlatformStacks:
             scope, config, network=self.network.network, emulator_endpoint=emulator_endpoint
         )
         self.data.add_dependency(self.network)
+        # The compute layer exists only where the environment describes a cluster.
+        self.compute: ComputeStack | None = None
+        if config.compute is not None:
+            self.compute = ComputeStack(
+                scope,
+                config,
+                network=self.network.network,
+                lake=self.data.lake,
+                emulator_endpoint=emulator_endpoint,
+            )
+            self.compute.add_dependency(self.network)
+            self.compute.add_dependency(self.data)
+        # The ml layer (registry, serving) exists only where the environment describes it.
+        # Training jobs of the GPU pools publish models, so their roles get publish grants.
+        self.ml: MlStack | None = None
+        if config.ml is not None:
+            self.ml = MlStack(
+                scope,
+                config,
+                lake=self.data.lake,
+                placement=self.network.network.placement(),
+                publishers=(
+                    {name: pool.job_role for name, pool in self.compute.gpu_pools.items()}
+                    if self.compute
+                    else None
+                ),
+                emulator_endpoint=emulator_endpoint,
+            )
+            self.ml.add_dependency(self.data)
+            if self.compute:
+                self.ml.add_dependency(self.compute)
 
     @property
-    def stacks(self) -> list[NetworkStack | DataStack]:
+    def stacks(self) -> list[PlatformStack]:
         """The stacks in deployment order."""
-        return [self.network, self.data]
+        return [
+            self.network,
+            self.data,
+            *([self.compute] if self.compute else []),
+            *([self.ml] if self.ml else []),
+        ]

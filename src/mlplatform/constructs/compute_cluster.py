@@ -1,0 +1,407 @@
+"""The platform's Kubernetes cluster: EKS, private and locked down by default.
+
+Training jobs, feature pipelines and platform services run here. The control
+plane sits in the network's private subnets, its API endpoint is private
+unless an environment lists who may reach it publicly, every control plane
+log type goes to a KMS-encrypted log group, and Kubernetes secrets are
+envelope-encrypted with the cluster's own KMS key. People reach the cluster
+through EKS access entries for IAM roles named in config; the identity that
+ran ``terraform apply`` gets no standing admin rights.
+
+Pods get AWS permissions through IRSA: :meth:`ComputeCluster.service_account_role`
+returns a role that exactly one service account may assume. The managed
+add-ons (VPC CNI, kube-proxy, CoreDNS, EBS CSI) run at pinned versions, the
+CNI and the EBS CSI driver with their own IRSA roles, so nodes keep only the
+policies every node needs. A system node group (on-demand, never empty) runs
+cluster services; optional general CPU groups run everything else. GPU pools
+are separate constructs (:class:`~mlplatform.constructs.gpu_pool.GpuTrainingPool`)
+that join any cluster with this interface, including one imported by name
+with :meth:`ComputeCluster.from_cluster_name`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from cdktf import ITerraformDependable
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.eks_access_entry import EksAccessEntry
+from cdktf_cdktf_provider_aws.eks_access_policy_association import (
+    EksAccessPolicyAssociation,
+    EksAccessPolicyAssociationAccessScope,
+)
+from cdktf_cdktf_provider_aws.eks_addon import EksAddon
+from cdktf_cdktf_provider_aws.eks_cluster import (
+    EksCluster,
+    EksClusterAccessConfig,
+    EksClusterEncryptionConfig,
+    EksClusterEncryptionConfigProvider,
+    EksClusterVpcConfig,
+)
+from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from constructs import Construct
+
+from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.constructs.imported_cluster import ImportedComputeCluster
+from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
+from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.constructs.service_account_roles import ServiceAccountRoles
+from mlplatform.gpu_catalog import cpu_ami_type
+from mlplatform.naming import Naming
+from mlplatform.policies import (
+    EBS_CSI_DRIVER_POLICY,
+    EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    EKS_CLUSTER_MANAGED_POLICIES,
+    EKS_CNI_POLICY,
+    aws_managed_policy_arn,
+    cloudwatch_logs_key_statement,
+    eks_access_policy_arn,
+    eks_node_managed_policies,
+    eks_secrets_encryption_policy,
+    kms_key_policy,
+    service_trust_policy,
+)
+
+__all__ = ["ComputeCluster"]
+
+# Service accounts of the add-ons that call AWS APIs (names fixed by the add-ons).
+CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
+EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
+
+
+class ComputeCluster(Construct):
+    """EKS cluster, its key, logs, IAM roles, OIDC provider, access entries, add-ons and CPU nodes."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        props: ComputeClusterProps,
+        placement: VpcPlacement,
+    ) -> None:
+        super().__init__(scope, id)
+        self._naming = naming
+        self._props = props
+        self._placement = placement
+        name = naming.resource("eks")
+        account = DataAwsCallerIdentity(self, "account")
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+        self._partition = partition.partition
+
+        # --- one key for secrets envelope encryption and the control plane logs
+        key = KmsKey(
+            self,
+            "key",
+            description=f"EKS secrets and control plane logs of {naming.prefix}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json.dumps(
+                kms_key_policy(
+                    account.account_id,
+                    partition.partition,
+                    [
+                        cloudwatch_logs_key_statement(
+                            account.account_id, partition.partition, region.name
+                        )
+                    ],
+                )
+            ),
+        )
+        KmsAlias(self, "key-alias", name=naming.kms_alias("eks"), target_key_id=key.key_id)
+        # EKS writes to this exact name; creating it first is how it gets a key and retention.
+        log_group = CloudwatchLogGroup(
+            self,
+            "control-plane-logs",
+            name=f"/aws/eks/{name}/cluster",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=key.arn,
+        )
+
+        # --- the control plane's role: the EKS cluster policy and use of the secrets key
+        cluster_role = IamRole(
+            self,
+            "cluster-role",
+            name=naming.iam("eks", "cluster"),
+            description="Assumed by the EKS control plane",
+            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
+        )
+        cluster_role_grants: list[ITerraformDependable] = [
+            self._attach(cluster_role, policy, f"cluster-role-{policy}")
+            for policy in EKS_CLUSTER_MANAGED_POLICIES
+        ]
+        cluster_role_grants.append(
+            IamRolePolicy(
+                self,
+                "cluster-role-secrets-key",
+                name="encrypt-cluster-secrets",
+                role=cluster_role.id,
+                policy=json.dumps(eks_secrets_encryption_policy(key.arn)),
+            )
+        )
+
+        # --- the cluster
+        self._cluster = EksCluster(
+            self,
+            "cluster",
+            name=name,
+            role_arn=cluster_role.arn,
+            version=props.kubernetes_version,
+            vpc_config=EksClusterVpcConfig(
+                subnet_ids=list(placement.private_subnet_ids),
+                endpoint_private_access=True,
+                endpoint_public_access=props.endpoint_public_access,
+                public_access_cidrs=list(props.public_access_cidrs) or None,
+            ),
+            enabled_cluster_log_types=list(props.control_plane_logs),
+            encryption_config=EksClusterEncryptionConfig(
+                resources=["secrets"],
+                provider=EksClusterEncryptionConfigProvider(key_arn=key.arn),
+            ),
+            access_config=(
+                EksClusterAccessConfig(
+                    authentication_mode="API",
+                    bootstrap_cluster_creator_admin_permissions=False,
+                )
+                if props.access_entries
+                else None
+            ),
+            # With managed add-ons, EKS must not install its own copies first.
+            bootstrap_self_managed_addons=False if props.addons else None,
+            depends_on=[log_group, *cluster_role_grants],
+        )
+
+        # --- IRSA: the cluster's service account tokens are trusted by IAM
+        self._oidc = IamOpenidConnectProvider(
+            self,
+            "oidc-provider",
+            url=self.oidc_issuer_url,
+            client_id_list=["sts.amazonaws.com"],
+            tags={"Name": naming.resource("eks", "oidc")},
+        )
+        self._roles = ServiceAccountRoles(
+            self,
+            naming=naming,
+            oidc_provider_arn=self._oidc.arn,
+            oidc_issuer_url=self.oidc_issuer_url,
+        )
+
+        # --- nodes: the role every node group shares
+        node_role = IamRole(
+            self,
+            "node-role",
+            name=naming.iam("eks", "node"),
+            description="Assumed by the EC2 worker nodes of the cluster",
+            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+        )
+        self._node_role = node_role
+        self._compute_dependencies: list[ITerraformDependable] = [
+            self._attach(node_role, policy, f"node-role-{policy}")
+            for policy in eks_node_managed_policies(cni_on_node_role=props.addons is None)
+        ]
+
+        # --- access entries: cluster-admin for the configured roles, nobody else
+        for index, role_arn in enumerate(props.admin_role_arns):
+            entry = EksAccessEntry(
+                self,
+                f"admin-{index}",
+                cluster_name=self._cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+            )
+            EksAccessPolicyAssociation(
+                self,
+                f"admin-{index}-policy",
+                cluster_name=self._cluster.name,
+                principal_arn=role_arn,
+                policy_arn=eks_access_policy_arn(
+                    partition.partition, EKS_CLUSTER_ADMIN_ACCESS_POLICY
+                ),
+                access_scope=EksAccessPolicyAssociationAccessScope(type="cluster"),
+                depends_on=[entry],
+            )
+
+        # --- add-ons that nodes need to become Ready, before any node starts
+        if props.addons is not None:
+            self._compute_dependencies += self._networking_addons(props.addons)
+
+        # --- CPU node groups: the system group always, general groups as configured
+        system = self._cpu_node_group("system", props.system_node_group)
+        for group_name, group in props.cpu_node_groups.items():
+            self._cpu_node_group(group_name, group)
+
+        # --- add-ons that run as pods: they need a node to schedule on
+        if props.addons is not None:
+            self._workload_addons(props.addons, system)
+
+    # ----------------------------------------------------------------- building blocks
+    def _attach(self, role: IamRole, policy: str, id: str) -> IamRolePolicyAttachment:
+        return IamRolePolicyAttachment(
+            self,
+            id.replace("/", "-"),
+            role=role.name,
+            policy_arn=aws_managed_policy_arn(self._partition, policy),
+        )
+
+    def _addon(
+        self,
+        addon: str,
+        version: str,
+        *,
+        role: IamRole | None = None,
+        depends_on: Sequence[ITerraformDependable] = (),
+    ) -> EksAddon:
+        return EksAddon(
+            self,
+            f"addon-{addon}",
+            cluster_name=self._cluster.name,
+            addon_name=addon,
+            addon_version=version,
+            service_account_role_arn=role.arn if role else None,
+            # First install takes over anything EKS left; later updates keep local edits visible.
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="PRESERVE",
+            depends_on=list(depends_on) or None,
+        )
+
+    def _networking_addons(self, addons: AddonVersionsProps) -> list[ITerraformDependable]:
+        versions = addons.by_addon()
+        cni_role = self.service_account_role(*CNI_SERVICE_ACCOUNT)
+        cni_policy = self._attach(cni_role, EKS_CNI_POLICY, "irsa-cni-policy")
+        cni = self._addon("vpc-cni", versions["vpc-cni"], role=cni_role, depends_on=[cni_policy])
+        proxy = self._addon("kube-proxy", versions["kube-proxy"])
+        return [cni, proxy]
+
+    def _workload_addons(self, addons: AddonVersionsProps, system: ManagedNodeGroup) -> None:
+        versions = addons.by_addon()
+        self._addon("coredns", versions["coredns"], depends_on=[system.ready])
+        ebs_role = self.service_account_role(*EBS_CSI_SERVICE_ACCOUNT)
+        ebs_policy = self._attach(ebs_role, EBS_CSI_DRIVER_POLICY, "irsa-ebs-csi-policy")
+        self._addon(
+            "aws-ebs-csi-driver",
+            versions["aws-ebs-csi-driver"],
+            role=ebs_role,
+            depends_on=[system.ready, ebs_policy],
+        )
+
+    def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
+        return ManagedNodeGroup(
+            self,
+            f"cpu-{group_name}",
+            props=ManagedNodeGroupProps(
+                node_group_name=self._naming.resource("cpu", group_name),
+                cluster_name=self._cluster.name,
+                node_role_arn=self._node_role.arn,
+                subnet_ids=self._placement.private_subnet_ids,
+                instance_types=group.instance_types,
+                ami_type=cpu_ami_type(group.instance_types),
+                capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
+                min_size=group.min_nodes,
+                max_size=group.max_nodes,
+                desired_size=(
+                    group.desired_nodes if group.desired_nodes is not None else group.min_nodes
+                ),
+                root_volume_gib=group.root_volume_gib,
+                imds_hop_limit=group.imds_hop_limit,
+                launch_template=group.launch_template,
+                labels={"mlplatform/node-group": group_name},
+                depends_on=self._compute_dependencies,
+            ),
+        )
+
+    # ----------------------------------------------------------------- importing
+    @staticmethod
+    def from_cluster_name(
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        cluster_name: str,
+        oidc_provider_arn: str,
+        oidc_issuer_url: str,
+        node_role_arn: str,
+        placement: VpcPlacement,
+        cluster_security_group_id: str | None = None,
+    ) -> ImportedComputeCluster:
+        """A cluster another stack owns, with the interface a GPU pool needs.
+
+        The values are the ``<env>-compute`` stack's outputs (``cluster_name``,
+        ``oidc_provider_arn``, ``oidc_issuer_url``, ``node_role_arn``,
+        ``cluster_security_group_id``); the last is needed only for EFA or FSx.
+        """
+        return ImportedComputeCluster(
+            scope,
+            id,
+            naming=naming,
+            cluster_name=cluster_name,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_issuer_url=oidc_issuer_url,
+            node_role_arn=node_role_arn,
+            placement=placement,
+            cluster_security_group_id=cluster_security_group_id,
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def naming(self) -> Naming:
+        return self._naming
+
+    @property
+    def cluster_name(self) -> str:
+        """The cluster's name (a token, so users wait for the cluster)."""
+        return self._cluster.name
+
+    @property
+    def cluster_arn(self) -> str:
+        return self._cluster.arn
+
+    @property
+    def cluster_endpoint(self) -> str:
+        """The Kubernetes API endpoint (private unless configured otherwise)."""
+        return self._cluster.endpoint
+
+    @property
+    def kubernetes_version(self) -> str:
+        return self._props.kubernetes_version
+
+    @property
+    def oidc_issuer_url(self) -> str:
+        return self._cluster.identity.get(0).oidc.get(0).issuer
+
+    @property
+    def oidc_provider_arn(self) -> str:
+        return self._oidc.arn
+
+    @property
+    def node_role_arn(self) -> str:
+        return self._node_role.arn
+
+    @property
+    def cluster_security_group_id(self) -> str | None:
+        return self._cluster.vpc_config.cluster_security_group_id
+
+    @property
+    def placement(self) -> VpcPlacement:
+        return self._placement
+
+    @property
+    def compute_dependencies(self) -> Sequence[ITerraformDependable]:
+        """Node role policies and, with managed add-ons, the VPC CNI and kube-proxy."""
+        return tuple(self._compute_dependencies)
+
+    def service_account_role(
+        self, namespace: str, name: str, *, role_name: str | None = None
+    ) -> IamRole:
+        """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        return self._roles.role(namespace, name, role_name=role_name)

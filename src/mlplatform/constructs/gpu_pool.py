@@ -1,0 +1,284 @@
+"""A GPU training pool: GPU nodes that exist only while training jobs need them.
+
+One pool is one EKS managed node group of a named flavour: cheap spot GPUs
+for experiments, or large on-demand GPUs for production training. It scales
+to zero when idle (``min_nodes`` 0) and the cluster autoscaler brings nodes
+back when a job asks for GPUs. Its nodes carry the accelerator taint
+(``nvidia.com/gpu=true:NoSchedule``) so CPU work never lands on them, and
+labels naming the pool, GPU family and GPU count so jobs pick a flavour with a
+node selector. The AMI type (NVIDIA or Neuron drivers) follows the instance
+family from :mod:`mlplatform.gpu_catalog`; what a job asks for and tolerates
+comes from :mod:`mlplatform.node_scheduling`.
+
+Optional for multi-node training: EFA interfaces on every network card and a
+cluster placement group in one zone; and a scratch FSx for Lustre file system
+that presents the data lake's features zone as fast local files.
+
+Training jobs run as the pool's service account and get the pool's job role
+through IRSA; the role starts with no permissions, and the caller grants what
+jobs need: ``lake.grant_read(pool.job_role)``.
+
+The pool works against any :class:`~mlplatform.constructs.cluster_interface.IComputeCluster`:
+the platform's own cluster, or one a team repo imported by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cdktf_cdktf_provider_aws.autoscaling_group_tag import (
+    AutoscalingGroupTagA,
+    AutoscalingGroupTagTag,
+)
+from cdktf_cdktf_provider_aws.fsx_lustre_file_system import FsxLustreFileSystem
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.placement_group import PlacementGroup
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from constructs import Construct
+
+from mlplatform.config import FsxScratchProps, GpuPoolProps
+from mlplatform.constructs.cluster_interface import IComputeCluster
+from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
+from mlplatform.naming import Naming
+from mlplatform.node_scheduling import (
+    Taint,
+    autoscaler_tags,
+    gpu_pool_labels,
+    gpu_pool_taints,
+    node_template_tags,
+)
+
+__all__ = ["GpuTrainingPool"]
+
+# Lustre clients reach the file servers on these TCP ports (FSx for Lustre user guide).
+LUSTRE_PORTS = ((988, 988), (1018, 1023))
+_TAG_ID = re.compile(r"[^A-Za-z0-9-]+")
+
+
+class GpuTrainingPool(Construct):
+    """A scale-to-zero GPU node group with taint, labels, IRSA job role and optional EFA/FSx.
+
+    ``id`` is the pool's name (``experiments``): it names the node group
+    (``<org>-<env>-gpu-<name>``), the ``mlplatform/pool`` label and the
+    default job service account (``<name>-jobs``). ``naming`` defaults to the
+    cluster's. ``scratch_import_path`` (``s3://<features bucket>/<prefix>``)
+    links the FSx scratch file system to the lake; without it the scratch file
+    system starts empty.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: IComputeCluster,
+        props: GpuPoolProps,
+        naming: Naming | None = None,
+        scratch_import_path: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        naming = naming or cluster.naming
+        self._name = id
+        self._props = props
+        accelerators = props.accelerators
+        self._labels = gpu_pool_labels(id, accelerators)
+        self._taints = gpu_pool_taints(accelerators)
+        resources = {accelerators[0].resource_name: accelerators[0].count}
+        subnet_ids = self._subnets(cluster, props)
+        node_group_name = naming.resource("gpu", id)
+        needs_cluster_group = props.efa or props.fsx_scratch is not None
+        if needs_cluster_group and cluster.cluster_security_group_id is None:
+            raise ValueError(
+                f"GPU pool {id!r}: EFA and FSx scratch need the cluster security group; "
+                "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
+            )
+
+        # --- a cluster placement group keeps multi-node jobs on one low-latency spine
+        placement_group: PlacementGroup | None = None
+        if props.uses_placement_group:
+            placement_group = PlacementGroup(
+                self, "placement-group", name=node_group_name, strategy="cluster"
+            )
+
+        # --- the node group: GPU AMI, taint, labels, scale to zero
+        template_tags = node_template_tags(self._labels, self._taints, resources)
+        self._nodes = ManagedNodeGroup(
+            self,
+            "nodes",
+            props=ManagedNodeGroupProps(
+                node_group_name=node_group_name,
+                cluster_name=cluster.cluster_name,
+                node_role_arn=cluster.node_role_arn,
+                subnet_ids=subnet_ids,
+                instance_types=props.instance_types,
+                ami_type=accelerators[0].ami_type,
+                capacity_type="SPOT" if props.capacity == "spot" else "ON_DEMAND",
+                min_size=props.min_nodes,
+                max_size=props.max_nodes,
+                desired_size=(
+                    props.desired_nodes if props.desired_nodes is not None else props.min_nodes
+                ),
+                root_volume_gib=props.root_volume_gib,
+                imds_hop_limit=props.imds_hop_limit,
+                launch_template=props.launch_template,
+                labels=self._labels,
+                taints=self._taints,
+                tags=autoscaler_tags(cluster.cluster_name, self._labels, self._taints, resources),
+                # Every type of the pool supports at least this many EFA interfaces.
+                efa_interfaces=min(a.efa_interfaces for a in accelerators) if props.efa else 0,
+                security_group_ids=(
+                    [cluster.cluster_security_group_id]
+                    if props.efa and cluster.cluster_security_group_id
+                    else []
+                ),
+                placement_group_name=placement_group.name if placement_group else None,
+                depends_on=cluster.compute_dependencies,
+            ),
+        )
+
+        # --- scale from zero: the autoscaler reads labels, taint and GPUs from the ASG's tags
+        if props.autoscaler_asg_tags:
+            # EKS tags the group for auto-discovery itself; only the node template is ours.
+            for key, value in template_tags.items():
+                AutoscalingGroupTagA(
+                    self,
+                    "asg-" + _TAG_ID.sub("-", key.removeprefix("k8s.io/cluster-autoscaler/node-")),
+                    autoscaling_group_name=self._nodes.autoscaling_group_name,
+                    tag=AutoscalingGroupTagTag(key=key, value=value, propagate_at_launch=False),
+                )
+
+        # --- the jobs' identity: one service account, one role, no permissions until granted
+        self._service_account = props.service_account(id)
+        self._job_role = cluster.service_account_role(props.job_namespace, self._service_account)
+
+        # --- scratch file system next to the nodes, linked to the lake's features zone
+        self._scratch: FsxLustreFileSystem | None = None
+        if props.fsx_scratch is not None and cluster.cluster_security_group_id is not None:
+            self._scratch = self._scratch_file_system(
+                naming,
+                cluster,
+                props.fsx_scratch,
+                subnet_ids[0],
+                cluster.cluster_security_group_id,
+                scratch_import_path,
+            )
+
+    def _subnets(self, cluster: IComputeCluster, props: GpuPoolProps) -> list[str]:
+        """Private subnets of the pool's zones (default: every zone of the placement)."""
+        placement = cluster.placement
+        if not props.availability_zones:
+            return list(placement.private_subnet_ids)
+        chosen = []
+        for zone in props.availability_zones:
+            if zone not in placement.availability_zones:
+                raise ValueError(
+                    f"GPU pool {self._name!r}: zone {zone!r} has no private subnet in the cluster's "
+                    f"placement ({', '.join(placement.availability_zones)})"
+                )
+            chosen.append(placement.private_subnet_ids[placement.availability_zones.index(zone)])
+        return chosen
+
+    def _scratch_file_system(
+        self,
+        naming: Naming,
+        cluster: IComputeCluster,
+        props: FsxScratchProps,
+        subnet_id: str,
+        cluster_security_group_id: str,
+        import_path: str | None,
+    ) -> FsxLustreFileSystem:
+        name = naming.resource("gpu", f"{self._name}-scratch")
+        group = SecurityGroup(
+            self,
+            "scratch-security-group",
+            name=name,
+            description="Lustre traffic between the scratch file system and cluster nodes",
+            vpc_id=cluster.placement.vpc_id,
+            tags={"Name": name},
+        )
+        for low, high in LUSTRE_PORTS:
+            for source, label in ((cluster_security_group_id, "nodes"), (group.id, "servers")):
+                VpcSecurityGroupIngressRule(
+                    self,
+                    f"scratch-lustre-{low}-from-{label}",
+                    security_group_id=group.id,
+                    referenced_security_group_id=source,
+                    ip_protocol="tcp",
+                    from_port=low,
+                    to_port=high,
+                    description=f"Lustre from the cluster's {label}",
+                )
+            VpcSecurityGroupEgressRule(
+                self,
+                f"scratch-lustre-{low}-to-servers",
+                security_group_id=group.id,
+                referenced_security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=low,
+                to_port=high,
+                description="Lustre between the file servers",
+            )
+        return FsxLustreFileSystem(
+            self,
+            "scratch",
+            deployment_type="SCRATCH_2",
+            storage_capacity=props.storage_gib,
+            subnet_ids=[subnet_id],
+            security_group_ids=[group.id],
+            data_compression_type="LZ4",
+            import_path=import_path,
+            auto_import_policy="NEW_CHANGED_DELETED" if import_path else None,
+            tags={"Name": name},
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def name(self) -> str:
+        """The pool's name, as in the ``mlplatform/pool`` label."""
+        return self._name
+
+    @property
+    def node_group_name(self) -> str:
+        """The EKS node group's name."""
+        return self._nodes.node_group_name
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Labels of every node: select the pool with ``mlplatform/pool: <name>``."""
+        return dict(self._labels)
+
+    @property
+    def taints(self) -> tuple[Taint, ...]:
+        """Taints of every node; a job's pod tolerates them by requesting GPUs."""
+        return tuple(self._taints)
+
+    @property
+    def job_namespace(self) -> str:
+        return self._props.job_namespace
+
+    @property
+    def job_service_account(self) -> str:
+        """The service account training jobs run as, to get :attr:`job_role`."""
+        return self._service_account
+
+    @property
+    def job_role(self) -> IamRole:
+        """The jobs' IAM role (IRSA); pass it to grants, e.g. ``lake.grant_read(pool.job_role)``."""
+        return self._job_role
+
+    @property
+    def job_role_arn(self) -> str:
+        """Annotate the service account with this (``eks.amazonaws.com/role-arn``)."""
+        return self._job_role.arn
+
+    @property
+    def scratch_dns_name(self) -> str | None:
+        """DNS name of the FSx scratch file system, or ``None`` without one."""
+        return self._scratch.dns_name if self._scratch else None
+
+    @property
+    def scratch_mount_name(self) -> str | None:
+        """Lustre mount name of the scratch file system, or ``None`` without one."""
+        return self._scratch.mount_name if self._scratch else None

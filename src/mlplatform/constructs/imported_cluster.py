@@ -1,0 +1,94 @@
+"""A reference to an EKS cluster that another stack or repository owns.
+
+A team repository adds its own GPU pool to the platform's cluster without
+owning (or being able to change) the cluster: it names the cluster and its
+OIDC provider, and gets the same interface as the real thing
+(:class:`~mlplatform.constructs.cluster_interface.IComputeCluster`). Nothing
+is looked up at synth time, so team repos synthesize without AWS credentials;
+the values come from the platform's ``<env>-compute`` stack outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cdktf import ITerraformDependable
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from constructs import Construct
+
+from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.constructs.service_account_roles import ServiceAccountRoles
+from mlplatform.naming import Naming
+
+__all__ = ["ImportedComputeCluster"]
+
+
+class ImportedComputeCluster(Construct):
+    """An existing cluster, known by name; creates nothing until asked for a service account role."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        cluster_name: str,
+        oidc_provider_arn: str,
+        oidc_issuer_url: str,
+        node_role_arn: str,
+        placement: VpcPlacement,
+        cluster_security_group_id: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self._naming = naming
+        self._cluster_name = cluster_name
+        self._oidc_provider_arn = oidc_provider_arn
+        self._oidc_issuer_url = oidc_issuer_url
+        self._node_role_arn = node_role_arn
+        self._placement = placement
+        self._cluster_security_group_id = cluster_security_group_id
+        self._roles = ServiceAccountRoles(
+            self,
+            naming=naming,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_issuer_url=oidc_issuer_url,
+        )
+
+    @property
+    def naming(self) -> Naming:
+        return self._naming
+
+    @property
+    def cluster_name(self) -> str:
+        return self._cluster_name
+
+    @property
+    def oidc_provider_arn(self) -> str:
+        return self._oidc_provider_arn
+
+    @property
+    def oidc_issuer_url(self) -> str:
+        return self._oidc_issuer_url
+
+    @property
+    def node_role_arn(self) -> str:
+        return self._node_role_arn
+
+    @property
+    def cluster_security_group_id(self) -> str | None:
+        return self._cluster_security_group_id
+
+    @property
+    def placement(self) -> VpcPlacement:
+        return self._placement
+
+    @property
+    def compute_dependencies(self) -> Sequence[ITerraformDependable]:
+        """Nothing: the owning stack made the cluster's node prerequisites long ago."""
+        return ()
+
+    def service_account_role(
+        self, namespace: str, name: str, *, role_name: str | None = None
+    ) -> IamRole:
+        """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        return self._roles.role(namespace, name, role_name=role_name)

@@ -1,0 +1,456 @@
+"""The model registry: where training jobs publish models and serving endpoints read them.
+
+Per model family (``ranker``) the registry holds:
+
+- artifacts under ``s3://<org>-<env>-registry-artifacts/<family>/<version>/model.tar.gz``
+  in a :class:`SecureBucket` (SSE-KMS with the registry key, versioned,
+  TLS-only, private, access-logged, old versions expire; Object Lock where
+  configured, so a published model cannot be altered);
+- one row per version in the metadata table (partition key ``model``, sort key
+  ``version``; ``stage``, ``metrics`` and ``lineage`` are attributes, and the
+  ``by-stage`` index answers "what is in production"). Point-in-time recovery
+  and KMS encryption are always on; deletion protection by default;
+- an ECR repository for its serving image: immutable tags, so a tag names one
+  image forever; scan on push; KMS encryption; a lifecycle keeping the newest N;
+- a SageMaker model package group, for approval workflows and lineage.
+
+Components connect through grants. :meth:`ModelRegistry.grant_publish` lets a
+training role write one family's artifacts, rows, images and packages;
+:meth:`ModelRegistry.grant_read` lets a serving role read one family's
+artifacts and pull its image. Each grant includes the KMS permissions it needs.
+
+A team repo that deploys next to the platform references the registry with
+:meth:`ModelRegistry.from_environment`: same names, same grants, no resources.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.data_aws_kms_alias import DataAwsKmsAlias
+from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
+from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
+from cdktf_cdktf_provider_aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTableGlobalSecondaryIndex,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
+)
+from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from cdktf_cdktf_provider_aws.ecr_repository import (
+    EcrRepository,
+    EcrRepositoryEncryptionConfiguration,
+    EcrRepositoryImageScanningConfiguration,
+)
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
+from cdktf_cdktf_provider_aws.kms_key import KmsKey
+from cdktf_cdktf_provider_aws.sagemaker_model_package_group import SagemakerModelPackageGroup
+from constructs import Construct
+
+from mlplatform.config import ModelRegistryProps
+from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.ml_policies import (
+    Statement,
+    ecr_lifecycle_policy,
+    policy_document,
+    registry_publish_statements,
+    registry_read_statements,
+)
+from mlplatform.naming import Naming
+from mlplatform.policies import cloudwatch_logs_key_statement, kms_key_policy
+from mlplatform.serving_plan import artifact_key
+
+__all__ = ["ModelRegistry"]
+
+COMPONENT = "registry"
+TABLE_HASH_KEY = "model"
+TABLE_RANGE_KEY = "version"
+STAGE_INDEX = "by-stage"
+
+
+@dataclass(frozen=True)
+class _Refs:
+    """What grants and properties need: names and ARNs, from resources or from names."""
+
+    bucket_name: str
+    bucket_arn: str
+    key_arn: str
+    table_name: str
+    table_arn: str
+    repository_names: Mapping[str, str]
+    repository_arns: Mapping[str, str]
+    repository_urls: Mapping[str, str]
+    package_group_names: Mapping[str, str]
+    package_group_arns: Mapping[str, str]
+    model_package_arn_prefix: str
+    """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
+
+
+def _names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
+    return {
+        "bucket": naming.bucket(COMPONENT, "artifacts"),
+        "access_logs": naming.bucket(COMPONENT, "access-logs"),
+        "table": naming.resource(COMPONENT, "models", max_length=255),
+        "key_alias": naming.kms_alias(COMPONENT),
+        **{f"repository:{f}": naming.resource(COMPONENT, f, max_length=256) for f in families},
+        # Model package group names are at most 63 characters.
+        **{f"group:{f}": naming.resource(COMPONENT, f, max_length=63) for f in families},
+    }
+
+
+class ModelRegistry(Construct):
+    """Artifact bucket, metadata table, image repositories and package groups of model families."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, naming: Naming, props: ModelRegistryProps
+    ) -> None:
+        super().__init__(scope, id)
+        self._naming = naming
+        self._families = tuple(props.model_families)
+        names = _names(naming, self._families)
+        account = DataAwsCallerIdentity(self, "account")
+        partition = DataAwsPartition(self, "partition")
+        region = DataAwsRegion(self, "region")
+
+        # --- the registry key: artifacts, metadata, images and endpoint logs are encrypted with it
+        key = KmsKey(
+            self,
+            "key",
+            description=f"Model registry of {naming.prefix}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=json.dumps(
+                kms_key_policy(
+                    account.account_id,
+                    partition.partition,
+                    # Serving endpoints keep their container logs encrypted with this key.
+                    [
+                        cloudwatch_logs_key_statement(
+                            account.account_id, partition.partition, region.name
+                        )
+                    ],
+                )
+            ),
+        )
+        KmsAlias(self, "key-alias", name=names["key_alias"], target_key_id=key.key_id)
+
+        # --- artifacts: access logs first, then the bucket that logs into it
+        access_logs = SecureBucket(
+            self,
+            "access-logs",
+            props=SecureBucketProps(
+                bucket_name=names["access_logs"],
+                kms_key_arn=None,
+                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
+                force_destroy=props.force_destroy,
+                access_log_source_account=account.account_id,
+            ),
+        )
+        artifacts = SecureBucket(
+            self,
+            "artifacts",
+            props=SecureBucketProps(
+                bucket_name=names["bucket"],
+                kms_key_arn=key.arn,
+                lifecycle_rules=data_zone_rules(
+                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
+                ),
+                access_log_target=access_logs,
+                access_log_prefix="artifacts/",
+                object_lock=props.object_lock,
+                force_destroy=props.force_destroy,
+            ),
+        )
+
+        # --- metadata: one row per (model, version); stage, metrics and lineage are attributes
+        table = DynamodbTable(
+            self,
+            "metadata",
+            name=names["table"],
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=TABLE_HASH_KEY,
+            range_key=TABLE_RANGE_KEY,
+            attribute=[
+                DynamodbTableAttribute(name=TABLE_HASH_KEY, type="S"),
+                DynamodbTableAttribute(name=TABLE_RANGE_KEY, type="S"),
+                DynamodbTableAttribute(name="stage", type="S"),
+            ],
+            global_secondary_index=[
+                DynamodbTableGlobalSecondaryIndex(
+                    name=STAGE_INDEX,
+                    hash_key="stage",
+                    range_key=TABLE_HASH_KEY,
+                    projection_type="ALL",
+                )
+            ],
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                enabled=True, kms_key_arn=key.arn
+            ),
+            deletion_protection_enabled=props.deletion_protection,
+        )
+
+        # --- per family: serving image repository and model package group
+        repositories: dict[str, EcrRepository] = {}
+        groups: dict[str, SagemakerModelPackageGroup] = {}
+        for family in self._families:
+            repository = EcrRepository(
+                self,
+                f"repository-{family}",
+                name=names[f"repository:{family}"],
+                image_tag_mutability="IMMUTABLE",
+                image_scanning_configuration=EcrRepositoryImageScanningConfiguration(
+                    scan_on_push=True
+                ),
+                encryption_configuration=[
+                    EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key.arn)
+                ],
+                force_delete=props.force_destroy,
+            )
+            EcrLifecyclePolicy(
+                self,
+                f"repository-{family}-lifecycle",
+                repository=repository.name,
+                policy=json.dumps(ecr_lifecycle_policy(props.image_retention_count)),
+            )
+            repositories[family] = repository
+            groups[family] = SagemakerModelPackageGroup(
+                self,
+                f"package-group-{family}",
+                model_package_group_name=names[f"group:{family}"],
+                model_package_group_description=f"Versions of {family} in {naming.prefix}",
+            )
+
+        self._refs = _Refs(
+            bucket_name=artifacts.bucket_name,
+            bucket_arn=artifacts.bucket_arn,
+            key_arn=key.arn,
+            table_name=table.name,
+            table_arn=table.arn,
+            repository_names={f: r.name for f, r in repositories.items()},
+            repository_arns={f: r.arn for f, r in repositories.items()},
+            repository_urls={f: r.repository_url for f, r in repositories.items()},
+            package_group_names={f: g.model_package_group_name for f, g in groups.items()},
+            package_group_arns={f: g.arn for f, g in groups.items()},
+            model_package_arn_prefix=(
+                f"arn:{partition.partition}:sagemaker:{region.name}:{account.account_id}"
+                ":model-package"
+            ),
+        )
+
+    @classmethod
+    def from_environment(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        model_families: Sequence[str],
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> ModelRegistry:
+        """Reference the registry of ``naming``'s environment by its names; create nothing.
+
+        ``region`` and ``account_id`` default to the provider's (looked up at
+        plan time). The registry key is looked up by its alias, because IAM
+        grants on a KMS key need the key's ARN, which no name determines.
+        """
+        return _ImportedModelRegistry(
+            scope,
+            id,
+            naming=naming,
+            model_families=model_families,
+            region=region,
+            account_id=account_id,
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def naming(self) -> Naming:
+        """Names of the registry's environment; endpoints reading from it are named the same way."""
+        return self._naming
+
+    @property
+    def model_families(self) -> tuple[str, ...]:
+        """The model families the registry holds."""
+        return self._families
+
+    @property
+    def bucket_name(self) -> str:
+        """The artifact bucket."""
+        return self._refs.bucket_name
+
+    @property
+    def bucket_arn(self) -> str:
+        """ARN of the artifact bucket."""
+        return self._refs.bucket_arn
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the registry's KMS key."""
+        return self._refs.key_arn
+
+    @property
+    def table_name(self) -> str:
+        """The metadata table (partition key ``model``, sort key ``version``)."""
+        return self._refs.table_name
+
+    @property
+    def table_arn(self) -> str:
+        """ARN of the metadata table."""
+        return self._refs.table_arn
+
+    @property
+    def repository_urls(self) -> dict[str, str]:
+        """Serving image repository URL of each family, for ``docker push``."""
+        return dict(self._refs.repository_urls)
+
+    def repository_url(self, family: str) -> str:
+        """Serving image repository URL of one family."""
+        return self._refs.repository_urls[self._family(family)]
+
+    def repository_arn(self, family: str) -> str:
+        """ARN of one family's serving image repository."""
+        return self._refs.repository_arns[self._family(family)]
+
+    def package_group_name(self, family: str) -> str:
+        """SageMaker model package group of one family."""
+        return self._refs.package_group_names[self._family(family)]
+
+    def artifact_uri(self, family: str, version: str) -> str:
+        """``s3://<bucket>/<family>/<version>/model.tar.gz``: where a version's artifact lives."""
+        return f"s3://{self.bucket_name}/{artifact_key(self._family(family), version)}"
+
+    # ----------------------------------------------------------------- grants
+    def grant_publish(
+        self, role: IamRole, family: str | Iterable[str] | None = None
+    ) -> IamRolePolicy:
+        """Let ``role`` publish ``family`` (default: every family).
+
+        Write artifacts under ``<family>/``, put and update the family's
+        metadata rows, push its serving images and register model packages;
+        with the KMS data keys these need. Nothing can be deleted.
+        """
+        families = self._select(family)
+        refs = self._refs
+        statements = registry_publish_statements(
+            models=families,
+            bucket_arn=refs.bucket_arn,
+            key_arn=refs.key_arn,
+            table_arn=refs.table_arn,
+            repository_arns=[refs.repository_arns[f] for f in families],
+            package_group_arns=[refs.package_group_arns[f] for f in families],
+            model_package_arns=[
+                f"{refs.model_package_arn_prefix}/{refs.package_group_names[f]}/*" for f in families
+            ],
+        )
+        return self._attach(role, "publish", family, statements)
+
+    def grant_read(self, role: IamRole, family: str | Iterable[str] | None = None) -> IamRolePolicy:
+        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its serving images."""
+        families = self._select(family)
+        refs = self._refs
+        statements = registry_read_statements(
+            models=families,
+            bucket_arn=refs.bucket_arn,
+            key_arn=refs.key_arn,
+            repository_arns=[refs.repository_arns[f] for f in families],
+        )
+        return self._attach(role, "read", family, statements)
+
+    def _attach(
+        self,
+        role: IamRole,
+        access: str,
+        family: str | Iterable[str] | None,
+        statements: list[Statement],
+    ) -> IamRolePolicy:
+        # The policy lives beside the registry, not the role: the registry sits in the
+        # last layer (ml), and the roles it serves come from earlier layers (compute) or
+        # the same stack, so references point backwards and no dependency cycle forms.
+        # An imported registry lives in the team's stack, beside the team's roles.
+        scope = "all" if family is None else "-".join(self._select(family))
+        name = f"{self.node.id}-{access}-{scope}"[:128]
+        return IamRolePolicy(
+            self,
+            f"grant-{access}-{scope}-{role.node.addr[:8]}",
+            name=name,
+            role=role.name,
+            policy=json.dumps(policy_document(statements)),
+        )
+
+    def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
+        if family is None:
+            return self._families
+        chosen = (family,) if isinstance(family, str) else tuple(family)
+        for name in chosen:
+            self._family(name)
+        return chosen
+
+    def _family(self, family: str) -> str:
+        if family not in self._families:
+            raise ValueError(
+                f"the model registry has no model family {family!r}; "
+                f"its families are {', '.join(self._families)}"
+            )
+        return family
+
+
+class _ImportedModelRegistry(ModelRegistry):
+    """A registry another stack (or repo) created, known by its deterministic names."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        model_families: Sequence[str],
+        region: str | None,
+        account_id: str | None,
+    ) -> None:
+        # Deliberately skips ModelRegistry.__init__: nothing is created here.
+        Construct.__init__(self, scope, id)
+        self._naming = naming
+        self._families = ModelRegistryProps(model_families=tuple(model_families)).model_families
+        names = _names(naming, self._families)
+        partition = DataAwsPartition(self, "partition")
+        region = region or DataAwsRegion(self, "region").name
+        account_id = account_id or DataAwsCallerIdentity(self, "account").account_id
+        arn = f"arn:{partition.partition}"
+        key = DataAwsKmsAlias(self, "key", name=names["key_alias"])
+        repositories = {f: names[f"repository:{f}"] for f in self._families}
+        groups = {f: names[f"group:{f}"] for f in self._families}
+        self._refs = _Refs(
+            bucket_name=names["bucket"],
+            bucket_arn=f"{arn}:s3:::{names['bucket']}",
+            key_arn=key.target_key_arn,
+            table_name=names["table"],
+            table_arn=f"{arn}:dynamodb:{region}:{account_id}:table/{names['table']}",
+            repository_names=repositories,
+            repository_arns={
+                f: f"{arn}:ecr:{region}:{account_id}:repository/{name}"
+                for f, name in repositories.items()
+            },
+            # One reference (not a string with references inside), so engine functions take it.
+            repository_urls={
+                f: Fn.join(
+                    "", [account_id, ".dkr.ecr.", region, ".", partition.dns_suffix, "/", name]
+                )
+                for f, name in repositories.items()
+            },
+            package_group_names=groups,
+            package_group_arns={
+                f: f"{arn}:sagemaker:{region}:{account_id}:model-package-group/{name}"
+                for f, name in groups.items()
+            },
+            model_package_arn_prefix=f"{arn}:sagemaker:{region}:{account_id}:model-package",
+        )

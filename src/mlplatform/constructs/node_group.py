@@ -1,0 +1,202 @@
+"""An EKS managed node group launched from a hardened launch template.
+
+The building block of both the cluster's CPU node groups and the GPU training
+pools, so every node of the platform gets the same protections whatever
+created it: an encrypted gp3 root volume, IMDSv2 required with a small hop
+limit, and no SSH key. Callers decide what differs between groups (instance
+types, AMI type, capacity type, sizes, labels, taints, EFA, placement); this
+module only translates those decisions into a launch template and a node group.
+
+The autoscaler owns the desired size once the group exists, so Terraform
+ignores changes to it; otherwise every apply would undo a scale-up. Updates
+replace one node at a time, which is EKS's default and so is not restated.
+
+``launch_template=False`` leaves EKS's own default template (the root
+volume size still applies). It exists for an emulator that cannot keep a
+launch template stable; real environments keep the hardened template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cdktf import ITerraformDependable, TerraformResourceLifecycle, Token
+from cdktf_cdktf_provider_aws.eks_node_group import (
+    EksNodeGroup,
+    EksNodeGroupLaunchTemplate,
+    EksNodeGroupScalingConfig,
+    EksNodeGroupTaint,
+)
+from cdktf_cdktf_provider_aws.launch_template import (
+    LaunchTemplate,
+    LaunchTemplateBlockDeviceMappings,
+    LaunchTemplateBlockDeviceMappingsEbs,
+    LaunchTemplateMetadataOptions,
+    LaunchTemplateNetworkInterfaces,
+    LaunchTemplatePlacement,
+)
+from constructs import Construct
+
+from mlplatform.node_scheduling import Taint
+
+__all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
+
+# The root device of the EKS-optimized AL2023 AMIs (standard, NVIDIA and Neuron).
+ROOT_DEVICE = "/dev/xvda"
+
+
+@dataclass(frozen=True)
+class ManagedNodeGroupProps:
+    """What may differ between node groups; the launch template's protections are fixed."""
+
+    node_group_name: str
+    """Physical name of the node group and of its launch template."""
+    cluster_name: str
+    node_role_arn: str
+    subnet_ids: Sequence[str]
+    instance_types: Sequence[str]
+    ami_type: str
+    """EKS AMI type, e.g. ``AL2023_x86_64_STANDARD`` or ``AL2023_x86_64_NVIDIA``."""
+    capacity_type: Literal["ON_DEMAND", "SPOT"]
+    min_size: int
+    max_size: int
+    desired_size: int
+    root_volume_gib: int
+    imds_hop_limit: int = 1
+    launch_template: bool = True
+    """Use the hardened launch template; ``False`` only where an emulator cannot keep one."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    taints: Sequence[Taint] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags of the node group resource (autoscaler discovery tags, for instance)."""
+    efa_interfaces: int = 0
+    """EFA interfaces to attach, one per network card; 0 means plain ENA networking."""
+    security_group_ids: Sequence[str] = ()
+    """Security groups of the EFA interfaces (required with EFA, which needs explicit interfaces)."""
+    placement_group_name: str | None = None
+    depends_on: Sequence[ITerraformDependable] = ()
+    """What must exist before nodes start (node role policies, the CNI add-on)."""
+
+
+class ManagedNodeGroup(Construct):
+    """A launch template with encrypted root volume and IMDSv2, and the node group using it."""
+
+    def __init__(self, scope: Construct, id: str, *, props: ManagedNodeGroupProps) -> None:
+        super().__init__(scope, id)
+        if props.efa_interfaces and not props.security_group_ids:
+            raise ValueError(
+                f"node group {props.node_group_name!r}: EFA interfaces need security_group_ids "
+                "(the cluster security group)"
+            )
+        if not props.launch_template and (props.efa_interfaces or props.placement_group_name):
+            raise ValueError(
+                f"node group {props.node_group_name!r}: EFA and placement groups need the launch template"
+            )
+        self._launch_template = (
+            self._hardened_launch_template(props) if props.launch_template else None
+        )
+        template = self._launch_template
+        self._node_group = EksNodeGroup(
+            self,
+            "node-group",
+            cluster_name=props.cluster_name,
+            node_group_name=props.node_group_name,
+            node_role_arn=props.node_role_arn,
+            subnet_ids=list(props.subnet_ids),
+            instance_types=list(props.instance_types),
+            ami_type=props.ami_type,
+            capacity_type=props.capacity_type,
+            scaling_config=EksNodeGroupScalingConfig(
+                min_size=props.min_size, max_size=props.max_size, desired_size=props.desired_size
+            ),
+            launch_template=(
+                EksNodeGroupLaunchTemplate(
+                    id=template.id, version=Token.as_string(template.latest_version)
+                )
+                if template
+                else None
+            ),
+            # With a launch template the root volume is set there; EKS refuses both.
+            disk_size=None if template else props.root_volume_gib,
+            labels=dict(props.labels) or None,
+            taint=[
+                EksNodeGroupTaint(key=t.key, value=t.value, effect=t.eks_effect)
+                for t in props.taints
+            ]
+            or None,
+            tags=dict(props.tags) or None,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),
+            depends_on=list(props.depends_on) or None,
+        )
+
+    def _hardened_launch_template(self, props: ManagedNodeGroupProps) -> LaunchTemplate:
+        return LaunchTemplate(
+            self,
+            "launch-template",
+            name=props.node_group_name,
+            description=f"Nodes of {props.node_group_name}: encrypted gp3 root, IMDSv2 only",
+            update_default_version=True,
+            block_device_mappings=[
+                LaunchTemplateBlockDeviceMappings(
+                    device_name=ROOT_DEVICE,
+                    ebs=LaunchTemplateBlockDeviceMappingsEbs(
+                        volume_size=props.root_volume_gib,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            metadata_options=LaunchTemplateMetadataOptions(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=props.imds_hop_limit,
+                instance_metadata_tags="disabled",
+            ),
+            network_interfaces=self._efa_interfaces(props) or None,
+            placement=(
+                LaunchTemplatePlacement(group_name=props.placement_group_name)
+                if props.placement_group_name
+                else None
+            ),
+        )
+
+    @staticmethod
+    def _efa_interfaces(props: ManagedNodeGroupProps) -> list[LaunchTemplateNetworkInterfaces]:
+        # One EFA interface per network card; only the first is the primary (device 0).
+        return [
+            LaunchTemplateNetworkInterfaces(
+                device_index=0 if card == 0 else 1,
+                network_card_index=card,
+                interface_type="efa",
+                delete_on_termination="true",
+                security_groups=list(props.security_group_ids),
+            )
+            for card in range(props.efa_interfaces)
+        ]
+
+    @property
+    def ready(self) -> ITerraformDependable:
+        """Depend on this to wait until the group exists and its first nodes have joined."""
+        return self._node_group
+
+    @property
+    def node_group_name(self) -> str:
+        """The node group's name (a token: it waits for the group)."""
+        return self._node_group.node_group_name
+
+    @property
+    def node_group_arn(self) -> str:
+        return self._node_group.arn
+
+    @property
+    def autoscaling_group_name(self) -> str:
+        """The Auto Scaling group EKS made for the node group."""
+        return self._node_group.resources.get(0).autoscaling_groups.get(0).name
+
+    @property
+    def launch_template_id(self) -> str | None:
+        """The hardened launch template, or ``None`` when the group uses EKS's default."""
+        return self._launch_template.id if self._launch_template else None

@@ -1,0 +1,415 @@
+"""A SageMaker real-time endpoint serving one model family from the model registry.
+
+What it creates, in dependency order:
+
+1. an execution role SageMaker assumes, which may read only its family's
+   artifacts and pull only its family's image (``registry.grant_read``), write
+   its own log group, and write sampled requests under its own prefix of the
+   data capture bucket;
+2. the endpoint's container log group, KMS-encrypted with the registry key and
+   expiring (SageMaker would otherwise create it unencrypted and kept forever);
+   given a ``placement``, a security group that only reaches the VPC's
+   endpoints and S3 over HTTPS, so instances run in the private subnets;
+3. one SageMaker model per variant (a model version in its serving image,
+   network-isolated by default), an endpoint configuration with one or two
+   weighted production variants, data capture and volume encryption, and the
+   endpoint itself;
+4. per instance-backed variant, Application Auto Scaling target tracking on
+   invocations per instance, between ``min_instances`` and ``max_instances``,
+   scaling in more slowly than out;
+5. per variant, CloudWatch alarms on 5xx errors and p99 model latency that
+   notify the given SNS topic.
+
+Canary rollout: add a second variant with a small weight, later drop the old
+one. Models and configurations are immutable in SageMaker, so both are named
+by a hash of their contents and replaced create-before-destroy; the endpoint's
+name never changes and it switches configuration in place. All decisions
+(names, hashes, scaling numbers, alarms) come from
+:func:`mlplatform.serving_plan.plan_endpoint`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from cdktf import Fn, TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+    AppautoscalingPolicy,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
+    AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
+)
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.sagemaker_endpoint import SagemakerEndpoint
+from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
+    SagemakerEndpointConfiguration,
+    SagemakerEndpointConfigurationDataCaptureConfig,
+    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions,
+    SagemakerEndpointConfigurationProductionVariants,
+    SagemakerEndpointConfigurationProductionVariantsServerlessConfig,
+)
+from cdktf_cdktf_provider_aws.sagemaker_model import (
+    SagemakerModel,
+    SagemakerModelPrimaryContainer,
+    SagemakerModelVpcConfig,
+)
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from constructs import Construct
+
+from mlplatform.config import ServingEndpointProps
+from mlplatform.constructs.data_capture import DataCaptureDestination
+from mlplatform.constructs.model_registry import ModelRegistry
+from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.ml_policies import (
+    data_capture_statements,
+    endpoint_logging_statements,
+    policy_document,
+    vpc_access_statements,
+)
+from mlplatform.naming import Naming
+from mlplatform.policies import service_trust_policy
+from mlplatform.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
+
+__all__ = ["ServingEndpoint"]
+
+
+class ServingEndpoint(Construct):
+    """A real-time endpoint with weighted variants, autoscaling, data capture and alarms.
+
+    ``id`` is the endpoint's short name (``ranker``); the physical name is
+    ``<org>-<env>-serving-<id>`` in the registry's environment unless
+    ``naming`` says otherwise. ``data_capture`` is required when
+    ``props.data_capture_percent`` is above 0. Without ``alarm_topic_arn``
+    the alarms exist (console, dashboards) but notify nobody. ``placement``
+    puts an instance-backed endpoint's interfaces in the VPC's private subnets
+    (model artifacts and images then come through the VPC's S3 and ECR
+    endpoints); serverless endpoints cannot run in a VPC.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        registry: ModelRegistry,
+        props: ServingEndpointProps,
+        data_capture: DataCaptureDestination | None = None,
+        alarm_topic_arn: str | None = None,
+        placement: VpcPlacement | None = None,
+        naming: Naming | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        family = props.model_package_group
+        if family not in registry.model_families:
+            raise ValueError(
+                f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
+                f"registry ({', '.join(registry.model_families)}); publish it there first"
+            )
+        plan = plan_endpoint(naming or registry.naming, id, props)
+        if plan.data_capture_prefix is not None and data_capture is None:
+            raise ValueError(
+                f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
+                "but no data_capture destination was given; pass one or set data_capture_percent: 0"
+            )
+        if placement is not None and props.serverless is not None:
+            raise ValueError(
+                f"serving endpoint {id!r}: a serverless endpoint cannot run in a VPC; pass no placement"
+            )
+        self._plan = plan
+        account = DataAwsCallerIdentity(self, "account")
+
+        # --- 1. the role SageMaker runs the model as, and what it may touch
+        self._role = IamRole(
+            self,
+            "execution-role",
+            name=plan.role_name,
+            description=f"SageMaker runs endpoint {plan.endpoint_name} as this role",
+            assume_role_policy=json.dumps(
+                service_trust_policy("sagemaker.amazonaws.com", account.account_id)
+            ),
+        )
+        policies: list[IamRolePolicy] = [registry.grant_read(self._role, family)]
+
+        # --- 2. container logs: encrypted and expiring, created before SageMaker would
+        log_group = CloudwatchLogGroup(
+            self,
+            "logs",
+            name=plan.log_group_name,
+            retention_in_days=props.log_retention_days,
+            kms_key_id=registry.key_arn,
+        )
+        policies.append(
+            IamRolePolicy(
+                self,
+                "logging-policy",
+                name="endpoint-logging",
+                role=self._role.name,
+                policy=json.dumps(policy_document(endpoint_logging_statements(log_group.arn))),
+            )
+        )
+        vpc_config = None
+        network: list[str] = []
+        if placement is not None:
+            network = [self._security_group(plan, placement), *placement.private_subnet_ids]
+            vpc_config = SagemakerModelVpcConfig(
+                security_group_ids=network[:1], subnets=list(placement.private_subnet_ids)
+            )
+            policies.append(
+                IamRolePolicy(
+                    self,
+                    "network-policy",
+                    name="endpoint-network",
+                    role=self._role.name,
+                    policy=json.dumps(policy_document(vpc_access_statements())),
+                )
+            )
+        capture = None
+        capture_inputs: list[str] = []
+        if plan.data_capture_prefix is not None and data_capture is not None:
+            capture_inputs = [data_capture.bucket_name, data_capture.key_arn]
+            policies.append(
+                IamRolePolicy(
+                    self,
+                    "data-capture-policy",
+                    name="endpoint-data-capture",
+                    role=self._role.name,
+                    policy=json.dumps(
+                        policy_document(
+                            data_capture_statements(
+                                data_capture.bucket_arn,
+                                plan.data_capture_prefix,
+                                data_capture.key_arn,
+                            )
+                        )
+                    ),
+                )
+            )
+            capture = SagemakerEndpointConfigurationDataCaptureConfig(
+                enable_capture=True,
+                initial_sampling_percentage=plan.data_capture_percent,
+                destination_s3_uri=f"s3://{data_capture.bucket_name}/{plan.data_capture_prefix}",
+                kms_key_id=data_capture.key_arn,
+                capture_options=[
+                    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(
+                        capture_mode="Input"
+                    ),
+                    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(
+                        capture_mode="Output"
+                    ),
+                ],
+            )
+
+        # --- 3. models, configuration, endpoint
+        replace_first = TerraformResourceLifecycle(create_before_destroy=True)
+        models: dict[str, SagemakerModel] = {}
+        for variant in plan.variants:
+            image = f"{registry.repository_url(family)}:{variant.model.image_tag}"
+            artifact = registry.artifact_uri(family, variant.model.version)
+            models[variant.name] = SagemakerModel(
+                self,
+                f"model-{variant.name}",
+                name=_with_apply_time_digest(
+                    variant.model.name,
+                    [
+                        self._role.arn,
+                        registry.repository_url(family),
+                        registry.bucket_name,
+                        *network,
+                    ],
+                ),
+                execution_role_arn=self._role.arn,
+                enable_network_isolation=variant.model.network_isolation,
+                primary_container=SagemakerModelPrimaryContainer(
+                    image=image, model_data_url=artifact
+                ),
+                vpc_config=vpc_config,
+                tags={"model-family": family, "model-version": variant.model.version},
+                # SageMaker checks the role's access when the endpoint starts the model.
+                depends_on=list(policies),
+                lifecycle=replace_first,
+            )
+        volume_key = registry.key_arn if plan.volume_encryption else None
+        config = SagemakerEndpointConfiguration(
+            self,
+            "config",
+            name=_with_apply_time_digest(
+                plan.config_name,
+                [*(m.name for m in models.values()), *capture_inputs, volume_key or ""],
+            ),
+            production_variants=[
+                _production_variant(variant, models[variant.name].name) for variant in plan.variants
+            ],
+            data_capture_config=capture,
+            # Types with local NVMe storage refuse a volume key (their storage is hardware-encrypted).
+            kms_key_arn=volume_key,
+            lifecycle=replace_first,
+        )
+        self._endpoint = SagemakerEndpoint(
+            self, "endpoint", name=plan.endpoint_name, endpoint_config_name=config.name
+        )
+
+        # --- 4. autoscaling of instance-backed variants
+        for variant in plan.variants:
+            if variant.scaling is None:
+                continue
+            scaling = variant.scaling
+            target = AppautoscalingTarget(
+                self,
+                f"scaling-target-{variant.name}",
+                service_namespace="sagemaker",
+                resource_id=scaling.resource_id,
+                scalable_dimension=scaling.scalable_dimension,
+                min_capacity=scaling.min_capacity,
+                max_capacity=scaling.max_capacity,
+                depends_on=[self._endpoint],
+            )
+            AppautoscalingPolicy(
+                self,
+                f"scaling-policy-{variant.name}",
+                name=scaling.policy_name,
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                target_tracking_scaling_policy_configuration=AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(
+                    target_value=scaling.target_value,
+                    predefined_metric_specification=AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(
+                        predefined_metric_type=scaling.predefined_metric
+                    ),
+                    scale_in_cooldown=scaling.scale_in_cooldown,
+                    scale_out_cooldown=scaling.scale_out_cooldown,
+                ),
+            )
+
+        # --- 5. alarms
+        actions = [alarm_topic_arn] if alarm_topic_arn else None
+        for index, alarm in enumerate(plan.alarms):
+            CloudwatchMetricAlarm(
+                self,
+                f"alarm-{index}",
+                alarm_name=alarm.name,
+                alarm_description=alarm.description,
+                namespace=alarm.namespace,
+                metric_name=alarm.metric_name,
+                dimensions=alarm.dimensions,
+                statistic=alarm.statistic,
+                extended_statistic=alarm.extended_statistic,
+                period=alarm.period,
+                evaluation_periods=alarm.evaluation_periods,
+                datapoints_to_alarm=alarm.datapoints_to_alarm,
+                threshold=alarm.threshold,
+                comparison_operator=alarm.comparison_operator,
+                treat_missing_data=alarm.treat_missing_data,
+                alarm_actions=actions,
+                ok_actions=actions,
+                depends_on=[self._endpoint],
+            )
+
+    def _security_group(self, plan: EndpointPlan, placement: VpcPlacement) -> str:
+        """No ingress (SageMaker invokes the model itself); egress HTTPS to S3 and the VPC's endpoints."""
+        group = SecurityGroup(
+            self,
+            "security-group",
+            name=plan.endpoint_name,
+            description=f"Instances of SageMaker endpoint {plan.endpoint_name}",
+            vpc_id=placement.vpc_id,
+            tags={"Name": plan.endpoint_name},
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "egress-s3",
+            security_group_id=group.id,
+            prefix_list_id=placement.s3_prefix_list_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Model artifacts and data capture, through the S3 gateway endpoint",
+        )
+        VpcSecurityGroupEgressRule(
+            self,
+            "egress-endpoints",
+            security_group_id=group.id,
+            cidr_ipv4=placement.vpc_cidr,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Interface endpoints (ECR, STS, logs) inside the VPC",
+        )
+        return group.id
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def endpoint_name(self) -> str:
+        """The endpoint's name: stable through every rollout, the one callers invoke."""
+        return self._endpoint.name
+
+    @property
+    def endpoint_arn(self) -> str:
+        """ARN of the endpoint, for ``sagemaker:InvokeEndpoint`` grants."""
+        return self._endpoint.arn
+
+    @property
+    def execution_role(self) -> IamRole:
+        """The role SageMaker runs the model as, for further grants (a feature store, say)."""
+        return self._role
+
+    @property
+    def execution_role_arn(self) -> str:
+        """ARN of the execution role."""
+        return self._role.arn
+
+    @property
+    def variant_names(self) -> tuple[str, ...]:
+        """Production variants in the order of the configuration."""
+        return tuple(v.name for v in self._plan.variants)
+
+    @property
+    def uses_gpu(self) -> bool:
+        """Whether any variant runs on GPU instances."""
+        return self._plan.uses_gpu
+
+    @property
+    def alarm_names(self) -> tuple[str, ...]:
+        """Names of the endpoint's CloudWatch alarms."""
+        return tuple(a.name for a in self._plan.alarms)
+
+    @property
+    def plan(self) -> EndpointPlan:
+        """The decisions the endpoint was built from (names, variants, scaling, alarms)."""
+        return self._plan
+
+
+def _with_apply_time_digest(name: str, values: list[str]) -> str:
+    """``name-xxxx``: four hex digits of values known only at apply (see serving_plan).
+
+    Pass whole references, not strings with references inside: the engine's
+    functions cannot take the latter reliably.
+    """
+    return f"{name}-{Fn.substr(Fn.sha1(Fn.join(',', values)), 0, 4)}"
+
+
+def _production_variant(
+    variant: VariantPlan, model_name: str
+) -> SagemakerEndpointConfigurationProductionVariants:
+    if variant.serverless is not None:
+        return SagemakerEndpointConfigurationProductionVariants(
+            variant_name=variant.name,
+            model_name=model_name,
+            initial_variant_weight=variant.weight,
+            serverless_config=SagemakerEndpointConfigurationProductionVariantsServerlessConfig(
+                memory_size_in_mb=variant.serverless.memory_size_mb,
+                max_concurrency=variant.serverless.max_concurrency,
+            ),
+        )
+    return SagemakerEndpointConfigurationProductionVariants(
+        variant_name=variant.name,
+        model_name=model_name,
+        initial_variant_weight=variant.weight,
+        instance_type=variant.instance_type,
+        initial_instance_count=variant.initial_instance_count,
+    )

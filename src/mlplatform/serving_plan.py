@@ -1,0 +1,283 @@
+"""How one serving endpoint is laid out: names, artifact paths, variants, autoscaling and alarms.
+
+Plain Python over :class:`~mlplatform.config.ServingEndpointProps`; the
+``ServingEndpoint`` construct only translates the plan into resources, and a
+second engine could do the same.
+
+Rollouts hinge on names. SageMaker models and endpoint configurations are
+immutable, so their names carry a short hash of what they contain: a new model
+version gets a new model and a new configuration (created before the old ones
+are destroyed), and the endpoint, whose name never changes, switches to it in
+place. Callers keep calling the same endpoint through a canary and its promotion.
+
+The hash here covers what config decides. What only exists at apply time (the
+role, image repository and bucket behind a model, the subnets and security
+group it runs in, the capture bucket) is hashed by the engine into a further
+``-xxxx`` suffix (:data:`APPLY_TIME_SUFFIX` characters are reserved for it), so
+replacing any of those renames the model or configuration as well, instead of
+colliding with its own old name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
+from mlplatform.naming import Naming
+from mlplatform.sagemaker_instances import sagemaker_instance_type
+
+__all__ = [
+    "INVOCATIONS_PER_INSTANCE",
+    "AlarmPlan",
+    "EndpointPlan",
+    "ModelPlan",
+    "ScalingPlan",
+    "VariantPlan",
+    "artifact_key",
+    "plan_endpoint",
+]
+
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+SAGEMAKER_NAME_LENGTH = 63
+APPLY_TIME_SUFFIX = 5
+"""``-`` and four hex digits the engine appends to model and configuration names."""
+INVOCATIONS_PER_INSTANCE = "SageMakerVariantInvocationsPerInstance"
+# Alarms look at one-minute periods and fire on 3 bad minutes out of 5: a blip is not a page.
+ALARM_PERIOD_SECONDS = 60
+ALARM_EVALUATION_PERIODS = 5
+ALARM_DATAPOINTS = 3
+
+
+def artifact_key(family: str, version: str) -> str:
+    """Object key of a model version's artifact in the registry bucket."""
+    return f"{family}/{version}/model.tar.gz"
+
+
+def _digest(value: object) -> str:
+    """Six hex digits of the contents: unique enough between one resource's old and new self."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:6]
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """One SageMaker model: a model version in its serving image."""
+
+    name: str
+    """``<org>-<env>-serving-<endpoint>-<variant>-<hash>``: a new version is a new model.
+
+    The engine appends the apply-time suffix (see the module docstring)."""
+    family: str
+    version: str
+    image_tag: str
+    network_isolation: bool
+
+    @property
+    def artifact_key(self) -> str:
+        """``<family>/<version>/model.tar.gz`` in the registry bucket."""
+        return artifact_key(self.family, self.version)
+
+
+@dataclass(frozen=True)
+class ScalingPlan:
+    """Application Auto Scaling of one variant: target tracking on invocations per instance."""
+
+    resource_id: str
+    """``endpoint/<endpoint>/variant/<variant>``."""
+    policy_name: str
+    min_capacity: int
+    max_capacity: int
+    target_value: float
+    """Invocations per instance per minute to aim for."""
+    scale_in_cooldown: int
+    scale_out_cooldown: int
+    scalable_dimension: str = SCALABLE_DIMENSION
+    predefined_metric: str = INVOCATIONS_PER_INSTANCE
+
+
+@dataclass(frozen=True)
+class VariantPlan:
+    """One production variant of the endpoint configuration."""
+
+    name: str
+    model: ModelPlan
+    weight: float
+    instance_type: str | None
+    """``None`` for a serverless variant."""
+    initial_instance_count: int | None
+    serverless: ServerlessProps | None
+    scaling: ScalingPlan | None
+    """``None`` for a canary (fixed at ``min_instances``), a serverless variant (it scales by
+    itself) or with autoscaling off."""
+
+
+@dataclass(frozen=True)
+class AlarmPlan:
+    """One CloudWatch alarm on an ``AWS/SageMaker`` metric of one variant."""
+
+    name: str
+    description: str
+    metric_name: str
+    threshold: float
+    comparison_operator: str
+    dimensions: dict[str, str]
+    statistic: str | None = None
+    extended_statistic: str | None = None
+    namespace: str = "AWS/SageMaker"
+    period: int = ALARM_PERIOD_SECONDS
+    evaluation_periods: int = ALARM_EVALUATION_PERIODS
+    datapoints_to_alarm: int = ALARM_DATAPOINTS
+    treat_missing_data: str = "notBreaching"
+    """No traffic is not an outage; a dead endpoint shows up in the callers' alarms."""
+
+
+@dataclass(frozen=True)
+class EndpointPlan:
+    """Everything the construct creates for one endpoint, decided up front."""
+
+    key: str
+    """The endpoint's short name in config (``ranker``)."""
+    endpoint_name: str
+    """Stable physical name: the one callers use, through every rollout."""
+    config_name: str
+    """Hash of the variants and capture settings; the engine appends the apply-time suffix."""
+    role_name: str
+    log_group_name: str
+    variants: tuple[VariantPlan, ...]
+    alarms: tuple[AlarmPlan, ...]
+    data_capture_percent: int
+    data_capture_prefix: str | None
+    """Key prefix in the lake bucket, ``data-capture/<endpoint>/``; ``None`` when capture is off."""
+    volume_encryption: bool
+    """Whether the configuration may name a KMS key for the ML storage volume."""
+    uses_gpu: bool
+
+
+def _model(
+    naming: Naming, key: str, family: str, props: ServingEndpointProps, v: VariantProps
+) -> ModelPlan:
+    contents = {
+        "family": family,
+        "version": v.model_version,
+        "image_tag": v.image_tag,
+        "network_isolation": props.network_isolation,
+    }
+    return ModelPlan(
+        name=naming.resource(
+            "serving",
+            f"{key}-{v.name}-{_digest(contents)}",
+            max_length=SAGEMAKER_NAME_LENGTH - APPLY_TIME_SUFFIX,
+        ),
+        family=family,
+        version=v.model_version,
+        image_tag=v.image_tag,
+        network_isolation=props.network_isolation,
+    )
+
+
+def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> EndpointPlan:
+    """Lay out endpoint ``key`` of ``naming``'s environment from its props."""
+    endpoint_name = naming.resource("serving", key, max_length=SAGEMAKER_NAME_LENGTH)
+    family = props.model_package_group
+    variants: list[VariantPlan] = []
+    for index, v in enumerate(props.variants):
+        model = _model(naming, key, family, props, v)
+        instance_type = props.instance_type_of(v)
+        scaling = None
+        # Only the primary autoscales: SageMaker refuses an update that removes an
+        # autoscaled variant, and a canary is removed when it is promoted.
+        if instance_type is not None and props.autoscaling and index == 0:
+            scaling = ScalingPlan(
+                resource_id=f"endpoint/{endpoint_name}/variant/{v.name}",
+                policy_name=naming.resource(
+                    "serving", f"{key}-{v.name}-invocations", max_length=255
+                ),
+                min_capacity=props.min_instances,
+                max_capacity=props.max_instances,
+                target_value=float(props.target_invocations_per_instance),
+                scale_in_cooldown=props.scale_in_cooldown_seconds,
+                scale_out_cooldown=props.scale_out_cooldown_seconds,
+            )
+        variants.append(
+            VariantPlan(
+                name=v.name,
+                model=model,
+                weight=float(v.weight),
+                instance_type=instance_type,
+                initial_instance_count=props.min_instances if instance_type else None,
+                serverless=props.serverless,
+                scaling=scaling,
+            )
+        )
+    instance_types = [v.instance_type for v in variants]
+    volume_encryption = all(
+        t is not None and not sagemaker_instance_type(t).local_storage for t in instance_types
+    )
+    capture_prefix = f"data-capture/{key}/" if props.data_capture_percent else None
+    config_contents = {
+        "variants": [
+            {
+                "name": v.name,
+                "model": v.model.name,
+                "weight": v.weight,
+                "instance_type": v.instance_type,
+                "count": v.initial_instance_count,
+                "serverless": v.serverless.model_dump() if v.serverless else None,
+            }
+            for v in variants
+        ],
+        "capture": [props.data_capture_percent, capture_prefix, props.data_capture_zone],
+        "volume_encryption": volume_encryption,
+    }
+    return EndpointPlan(
+        key=key,
+        endpoint_name=endpoint_name,
+        config_name=naming.resource(
+            "serving",
+            f"{key}-{_digest(config_contents)}",
+            max_length=SAGEMAKER_NAME_LENGTH - APPLY_TIME_SUFFIX,
+        ),
+        role_name=naming.iam("serving", key),
+        log_group_name=f"/aws/sagemaker/Endpoints/{endpoint_name}",
+        variants=tuple(variants),
+        alarms=tuple(a for v in variants for a in _alarms(naming, key, endpoint_name, v, props)),
+        data_capture_percent=props.data_capture_percent,
+        data_capture_prefix=capture_prefix,
+        volume_encryption=volume_encryption,
+        uses_gpu=props.uses_gpu,
+    )
+
+
+def _alarms(
+    naming: Naming, key: str, endpoint_name: str, variant: VariantPlan, props: ServingEndpointProps
+) -> list[AlarmPlan]:
+    dimensions = {"EndpointName": endpoint_name, "VariantName": variant.name}
+    return [
+        AlarmPlan(
+            name=naming.resource("serving", f"{key}-{variant.name}-5xx-errors", max_length=255),
+            description=(
+                f"{endpoint_name}/{variant.name}: at least {props.errors_alarm_threshold} 5xx "
+                "errors a minute in 3 of 5 minutes; check the model container's logs"
+            ),
+            metric_name="Invocation5XXErrors",
+            statistic="Sum",
+            threshold=float(props.errors_alarm_threshold),
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            dimensions=dimensions,
+        ),
+        AlarmPlan(
+            name=naming.resource("serving", f"{key}-{variant.name}-p99-latency", max_length=255),
+            description=(
+                f"{endpoint_name}/{variant.name}: p99 model latency above "
+                f"{props.latency_alarm_p99_ms} ms in 3 of 5 minutes"
+            ),
+            metric_name="ModelLatency",
+            extended_statistic="p99",
+            # ModelLatency is reported in microseconds.
+            threshold=float(props.latency_alarm_p99_ms * 1000),
+            comparison_operator="GreaterThanThreshold",
+            dimensions=dimensions,
+        ),
+    ]

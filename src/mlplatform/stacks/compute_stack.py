@@ -1,0 +1,90 @@
+"""Layer 3, ``<env>-compute``: the EKS cluster and the GPU training pools, wired to the lake."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+from constructs import Construct
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.gpu_pool import GpuTrainingPool
+from mlplatform.constructs.network import Network
+from mlplatform.stacks.platform_stack import PlatformStack
+
+__all__ = ["ComputeStack"]
+
+
+class ComputeStack(PlatformStack):
+    """Cluster in the network's private subnets; one GPU pool per ``compute.gpu_pools`` entry.
+
+    Each pool's job role gets the lake grants its config names (by default
+    read raw/curated/features, write features). The VPC, subnets and bucket
+    ARNs arrive as cdktf cross-stack references.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        config: EnvironmentConfig,
+        *,
+        network: Network,
+        lake: DataLake,
+        emulator_endpoint: str | None = None,
+    ):
+        if config.compute is None:
+            raise ValueError(
+                f"{config.environment}: the compute stack needs a compute section in the environment"
+            )
+        super().__init__(scope, config, "compute", emulator_endpoint=emulator_endpoint)
+        compute = config.compute
+        self.cluster = ComputeCluster(
+            self,
+            "cluster",
+            naming=self.naming,
+            props=compute.cluster,
+            placement=network.placement(),
+        )
+        pools_scope = Construct(self, "gpu-pools")
+        self.gpu_pools: dict[str, GpuTrainingPool] = {}
+        for name, pool_props in compute.gpu_pools.items():
+            scratch = pool_props.fsx_scratch
+            pool = GpuTrainingPool(
+                pools_scope,
+                name,
+                cluster=self.cluster,
+                props=pool_props,
+                scratch_import_path=(
+                    f"s3://{lake.bucket_name('features')}/{scratch.import_prefix}"
+                    if scratch is not None
+                    else None
+                ),
+            )
+            if pool_props.lake_read_zones:
+                lake.grant_read(pool.job_role, pool_props.lake_read_zones)
+            if pool_props.lake_write_zones:
+                lake.grant_write(pool.job_role, pool_props.lake_write_zones)
+            self.gpu_pools[name] = pool
+
+        cluster = self.cluster
+        TerraformOutput(self, "cluster_name", value=cluster.cluster_name)
+        TerraformOutput(self, "cluster_endpoint", value=cluster.cluster_endpoint)
+        TerraformOutput(self, "cluster_security_group_id", value=cluster.cluster_security_group_id)
+        TerraformOutput(self, "oidc_provider_arn", value=cluster.oidc_provider_arn)
+        TerraformOutput(self, "oidc_issuer_url", value=cluster.oidc_issuer_url)
+        TerraformOutput(self, "node_role_arn", value=cluster.node_role_arn)
+        pools = self.gpu_pools
+        TerraformOutput(
+            self, "gpu_pool_names", value={n: p.node_group_name for n, p in pools.items()}
+        )
+        TerraformOutput(self, "job_role_arns", value={n: p.job_role_arn for n, p in pools.items()})
+        TerraformOutput(
+            self,
+            "job_service_accounts",
+            value={n: f"{p.job_namespace}/{p.job_service_account}" for n, p in pools.items()},
+        )
+        scratch_names = {
+            n: p.scratch_dns_name for n, p in pools.items() if p.scratch_dns_name is not None
+        }
+        if scratch_names:
+            TerraformOutput(self, "scratch_file_systems", value=scratch_names)

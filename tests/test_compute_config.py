@@ -1,0 +1,435 @@
+"""The compute section of environment files: what each environment runs, and every bad
+input failing with one line that names the pool (or group) and the field.
+
+Pure Python: nothing here imports cdktf or the AWS bindings.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import ValidationError
+
+from mlplatform.config import (
+    ComputeClusterProps,
+    CpuNodeGroupProps,
+    EnvironmentConfig,
+    GpuPoolProps,
+)
+from mlplatform.loader import ConfigError, EnvironmentLoader
+
+ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENTS = ROOT / "environments"
+BAD = "environments/bad.yaml"
+ADDONS = {
+    "vpc_cni": "v1.19.5-eksbuild.1",
+    "coredns": "v1.12.1-eksbuild.2",
+    "kube_proxy": "v1.33.0-eksbuild.2",
+    "ebs_csi_driver": "v1.46.0-eksbuild.1",
+}
+
+
+def _load(name: str) -> EnvironmentConfig:
+    return EnvironmentLoader(ENVIRONMENTS).load(name)
+
+
+def _dev() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ENVIRONMENTS / "dev.yaml").read_text(encoding="utf-8"))
+    return copy.deepcopy(data)
+
+
+def _with_pool(**pool: Any) -> str:
+    """dev.yaml with one GPU pool ``p`` described by ``pool``."""
+    data = _dev()
+    data["compute"]["gpu_pools"] = {"p": pool}
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _with_cluster(**changes: Any) -> str:
+    """dev.yaml with the cluster section updated by ``changes``."""
+    data = _dev()
+    data["compute"]["cluster"].update(changes)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _error(text: str) -> str:
+    """The one line a person sees: ``<file>: <field>: <problem>; <fix>``."""
+    with pytest.raises(ConfigError) as caught:
+        EnvironmentLoader.parse(text, BAD)
+    (line,) = str(caught.value).splitlines()
+    return line
+
+
+def _spot(**extra: Any) -> dict[str, Any]:
+    return {
+        "instance_types": ["g5.xlarge", "g5.2xlarge"],
+        "capacity": "spot",
+        "max_nodes": 2,
+        **extra,
+    }
+
+
+# --------------------------------------------------------------------------- shipped files
+
+
+def test_dev_has_one_small_spot_g5_pool() -> None:
+    compute = _load("dev").compute
+
+    assert compute is not None
+    (name,) = compute.gpu_pools
+    pool = compute.gpu_pools[name]
+    assert pool.capacity == "spot"
+    assert pool.max_nodes == 2
+    assert pool.min_nodes == 0
+    assert {a.family for a in pool.accelerators} == {"g5"}
+    assert len(pool.instance_types) >= 2
+
+
+def test_staging_adds_an_on_demand_pool() -> None:
+    compute = _load("staging").compute
+
+    assert compute is not None
+    capacities = {name: p.capacity for name, p in compute.gpu_pools.items()}
+    assert "spot" in capacities.values()
+    assert "on_demand" in capacities.values()
+
+
+def test_prod_runs_spot_experiments_and_on_demand_efa_training_on_a_private_endpoint() -> None:
+    compute = _load("prod").compute
+
+    assert compute is not None
+    experiments = compute.gpu_pools["experiments"]
+    training = compute.gpu_pools["training"]
+    assert experiments.capacity == "spot"
+    assert {a.family for a in experiments.accelerators} <= {"g5", "g6"}
+    assert training.capacity == "on_demand"
+    assert {a.family for a in training.accelerators} <= {"p4d", "p4de", "p5", "p5e", "p5en"}
+    assert training.efa
+    assert training.uses_placement_group
+    assert len(training.availability_zones) == 1
+    cluster = compute.cluster
+    assert cluster.endpoint_public_access is False
+    assert cluster.public_access_cidrs == ()
+    assert cluster.access_entries
+    assert cluster.addons is not None
+    assert cluster.log_retention_days >= 365
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod", "local"])
+def test_every_environment_pins_kubernetes_and_scales_gpu_pools_to_zero(name: str) -> None:
+    compute = _load(name).compute
+
+    assert compute is not None
+    assert compute.cluster.kubernetes_version == "1.33"
+    assert compute.cluster.system_node_group.capacity == "on_demand"
+    assert compute.cluster.system_node_group.min_nodes >= 1
+    assert compute.gpu_pools
+    for pool in compute.gpu_pools.values():
+        assert pool.min_nodes == 0
+        assert pool.imds_hop_limit == 1
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod"])
+def test_real_environments_keep_every_secure_default(name: str) -> None:
+    compute = _load(name).compute
+
+    assert compute is not None
+    cluster = compute.cluster
+    assert cluster.access_entries
+    assert cluster.admin_role_arns
+    assert cluster.system_node_group.launch_template
+    assert set(cluster.control_plane_logs) == {
+        "api",
+        "audit",
+        "authenticator",
+        "controllerManager",
+        "scheduler",
+    }
+    for pool in compute.gpu_pools.values():
+        assert pool.launch_template
+        assert pool.autoscaler_asg_tags
+
+
+def test_local_turns_off_only_what_the_emulator_lacks() -> None:
+    compute = _load("local").compute
+
+    assert compute is not None
+    cluster = compute.cluster
+    assert cluster.addons is None
+    assert cluster.access_entries is False
+    assert cluster.admin_role_arns == ()
+    assert cluster.system_node_group.launch_template is False
+    assert cluster.endpoint_public_access is False
+    (pool,) = compute.gpu_pools.values()
+    assert pool.launch_template is False
+    assert pool.autoscaler_asg_tags is False
+    assert not pool.efa
+    assert pool.fsx_scratch is None
+
+
+def test_an_environment_without_compute_has_no_compute_layer() -> None:
+    data = _dev()
+    del data["compute"]
+
+    assert EnvironmentLoader.parse(yaml.safe_dump(data)).compute is None
+
+
+# --------------------------------------------------------------------------- GPU pool errors
+
+
+@pytest.mark.parametrize(
+    ("pool", "expected"),
+    [
+        (
+            {"instance_types": ["m5.large"], "max_nodes": 2},
+            "compute.gpu_pools.p.instance_types: 'm5.large' is not a known GPU "
+            "or accelerator instance type",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge", "g5.12xlarge"], "max_nodes": 2},
+            "compute.gpu_pools.p.instance_types: every type of a pool needs the same "
+            "vendor and accelerator count",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "min_nodes": 3},
+            "compute.gpu_pools.p: min_nodes: 3 is above max_nodes 2",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "desired_nodes": 5},
+            "compute.gpu_pools.p: desired_nodes: 5 is outside min_nodes..max_nodes (0..2)",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "capacity": "spot"},
+            "compute.gpu_pools.p: instance_types: a spot pool lists at least two instance types",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "efa": True},
+            "compute.gpu_pools.p: efa: g5.2xlarge cannot attach EFA; use g5.8xlarge, g5.12xlarge",
+        ),
+        (
+            {"instance_types": ["p4d.24xlarge"], "max_nodes": 2, "efa": True},
+            "compute.gpu_pools.p: availability_zones: a cluster placement group lives in one "
+            "availability zone",
+        ),
+        (
+            {
+                "instance_types": ["g5.2xlarge"],
+                "max_nodes": 2,
+                "placement_group": True,
+                "availability_zones": ["us-east-1a", "us-east-1b"],
+            },
+            "compute.gpu_pools.p: availability_zones: a cluster placement group lives in one",
+        ),
+        (
+            {
+                "instance_types": ["p4d.24xlarge"],
+                "max_nodes": 2,
+                "efa": True,
+                "availability_zones": ["us-east-1a"],
+                "launch_template": False,
+            },
+            "compute.gpu_pools.p: launch_template: EFA interfaces and placement groups are set "
+            "in the launch template",
+        ),
+        (
+            {
+                "instance_types": ["g5.2xlarge"],
+                "max_nodes": 2,
+                "availability_zones": ["us-east-1c"],
+            },
+            "compute.gpu_pools.p.availability_zones: 'us-east-1c' is not one of the network's "
+            "zones (us-east-1a, us-east-1b)",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"]},
+            "compute.gpu_pools.p.max_nodes: required key is missing",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"], "max_nodes": "8"},
+            "compute.gpu_pools.p.max_nodes: expected a whole number, got '8'",
+        ),
+        (
+            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "job_namespace": "Training"},
+            "compute.gpu_pools.p.job_namespace: 'Training' is not a Kubernetes name",
+        ),
+        (
+            {
+                "instance_types": ["g5.2xlarge"],
+                "max_nodes": 2,
+                "fsx_scratch": {"storage_gib": 1000},
+            },
+            "compute.gpu_pools.p.fsx_scratch.storage_gib: 1000 GiB is not a SCRATCH_2 size",
+        ),
+    ],
+)
+def test_gpu_pool_errors_name_the_pool_and_the_field(pool: dict[str, Any], expected: str) -> None:
+    problem = _error(_with_pool(**pool))
+
+    assert problem.startswith(f"{BAD}: ")
+    assert expected in problem
+
+
+def test_a_typo_in_a_pool_lists_the_pool_keys() -> None:
+    problem = _error(_with_pool(**_spot(max_node=3)))
+
+    assert (
+        "compute.gpu_pools.p.max_node: unknown key; allowed keys here: instance_types," in problem
+    )
+    assert "max_nodes" in problem
+
+
+def test_pool_names_become_resource_names_so_they_are_checked() -> None:
+    data = _dev()
+    data["compute"]["gpu_pools"] = {"Big_GPUs": _spot()}
+
+    problem = _error(yaml.safe_dump(data))
+
+    assert "compute.gpu_pools: pool name 'Big_GPUs' must be 1-20 lowercase" in problem
+
+
+def test_lake_grants_must_name_zones_the_lake_has() -> None:
+    data = _dev()
+    data["data_lake"]["zones"] = ["raw", "curated"]
+    data["compute"]["gpu_pools"] = {"p": _spot(lake_write_zones=["curated"])}
+
+    problem = _error(yaml.safe_dump(data))
+
+    assert "compute.gpu_pools.p.lake_read_zones: the data lake has no 'features' zone" in problem
+
+
+def test_two_pools_cannot_share_a_job_service_account() -> None:
+    data = _dev()
+    data["compute"]["gpu_pools"] = {
+        "a": _spot(job_service_account="trainer"),
+        "b": _spot(job_service_account="trainer"),
+    }
+
+    problem = _error(yaml.safe_dump(data))
+
+    assert (
+        "gpu_pools.b.job_service_account: training/trainer is already the job service account of pool 'a'"
+        in problem
+    )
+
+
+# --------------------------------------------------------------------------- cluster errors
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        (
+            {"endpoint_public_access": True},
+            "compute.cluster: public_access_cidrs: a public endpoint needs an allowlist",
+        ),
+        (
+            {"endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"]},
+            "compute.cluster.public_access_cidrs: '0.0.0.0/0' opens the API endpoint "
+            "to the whole internet",
+        ),
+        (
+            {"public_access_cidrs": ["198.51.100.0/24"]},
+            "compute.cluster: public_access_cidrs: only used with endpoint_public_access: true",
+        ),
+        (
+            {"kubernetes_version": 1.33},
+            "compute.cluster.kubernetes_version: expected a string, got 1.33",
+        ),
+        (
+            {"kubernetes_version": "1.32"},
+            "compute.cluster: addons.kube_proxy: v1.33.0-eksbuild.2 is built for Kubernetes 1.33, "
+            "but kubernetes_version is 1.32",
+        ),
+        (
+            {"addons": {**ADDONS, "coredns": "1.12.1"}},
+            "compute.cluster.addons.coredns: '1.12.1' is not an EKS add-on version",
+        ),
+        (
+            {
+                "system_node_group": {
+                    "capacity": "spot",
+                    "instance_types": ["m6i.large", "m6a.large"],
+                }
+            },
+            "compute.cluster: system_node_group: cluster services need a node that is always there",
+        ),
+        (
+            {"system_node_group": {"min_nodes": 0}},
+            "compute.cluster: system_node_group: cluster services need a node that is always there",
+        ),
+        (
+            {"access_entries": False},
+            "compute.cluster: admin_role_arns: admins are granted through access entries",
+        ),
+        (
+            {"admin_role_arns": ["arn:aws:iam::111111111111:user/alice"]},
+            "compute.cluster.admin_role_arns: 'arn:aws:iam::111111111111:user/alice' "
+            "is not an IAM role ARN",
+        ),
+        (
+            {"cpu_node_groups": {"gpu": {"instance_types": ["g5.xlarge"]}}},
+            "compute.cluster.cpu_node_groups.gpu.instance_types: 'g5.xlarge' is a "
+            "GPU/accelerator type; put it in a gpu_pools entry",
+        ),
+        (
+            {"cpu_node_groups": {"general": {"instance_types": ["m7g.large", "m7i.large"]}}},
+            "compute.cluster.cpu_node_groups.general.instance_types: instance types "
+            "mix arm64 (Graviton) and x86_64",
+        ),
+        (
+            {"cpu_node_groups": {"system": {}}},
+            "compute.cluster.cpu_node_groups: node group name 'system' must be",
+        ),
+        (
+            {"log_retention_days": 10},
+            "compute.cluster.log_retention_days: CloudWatch Logs accepts only these",
+        ),
+    ],
+)
+def test_cluster_errors_name_the_field(changes: dict[str, Any], expected: str) -> None:
+    problem = _error(_with_cluster(**changes))
+
+    assert expected in problem
+
+
+def test_addons_must_be_written_down_even_when_off() -> None:
+    data = _dev()
+    del data["compute"]["cluster"]["addons"]
+
+    assert "compute.cluster.addons: required key is missing" in _error(yaml.safe_dump(data))
+
+
+# --------------------------------------------------------------------------- props used in code
+
+
+def test_pool_props_default_to_scale_to_zero_on_demand_without_efa() -> None:
+    pool = GpuPoolProps(instance_types=("g6e.12xlarge",), max_nodes=2)
+
+    assert (pool.min_nodes, pool.desired_nodes, pool.capacity) == (0, None, "on_demand")
+    assert not pool.efa
+    assert not pool.uses_placement_group
+    assert pool.root_volume_gib >= 100
+    assert pool.service_account("ranking") == "ranking-jobs"
+    assert pool.lake_read_zones == ("raw", "curated", "features")
+    assert pool.lake_write_zones == ("features",)
+
+
+def test_props_are_frozen_and_strict() -> None:
+    pool = GpuPoolProps(instance_types=("g5.2xlarge",), max_nodes=2)
+    with pytest.raises(ValidationError):
+        pool.max_nodes = 3  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        GpuPoolProps(instance_types=("g5.2xlarge",), max_nodes=True)
+
+
+def test_cluster_props_default_to_a_private_endpoint_and_every_log() -> None:
+    cluster = ComputeClusterProps(kubernetes_version="1.33", addons=None)
+
+    assert cluster.endpoint_public_access is False
+    assert cluster.access_entries
+    assert len(cluster.control_plane_logs) == 5
+    assert cluster.system_node_group == CpuNodeGroupProps(min_nodes=2, max_nodes=4)

@@ -1,0 +1,524 @@
+"""ComputeCluster and GpuTrainingPool: the properties that make them secure and cheap by default.
+
+Each test synthesizes one stack (milliseconds once the bindings are loaded) and
+asserts on the Terraform JSON: taints, labels, scale to zero, IMDSv2, encryption,
+IRSA trust scoped to one service account, add-ons, access entries, EFA and FSx.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import App, Aspects, TerraformResource, TerraformStack, Testing
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+
+from mlplatform.aspects import GuardrailAspect
+from mlplatform.config import (
+    AddonVersionsProps,
+    ComputeClusterProps,
+    CpuNodeGroupProps,
+    FsxScratchProps,
+    GpuPoolProps,
+)
+from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.constructs.gpu_pool import GpuTrainingPool
+from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.loader import EnvironmentLoader
+from mlplatform.naming import Naming
+from mlplatform.platform_app import PlatformApp
+
+PLACEMENT = VpcPlacement(
+    vpc_id="vpc-0123",
+    vpc_cidr="10.20.0.0/16",
+    private_subnet_ids=("subnet-a", "subnet-b", "subnet-c"),
+    availability_zones=("us-east-1a", "us-east-1b", "us-east-1c"),
+    s3_prefix_list_id="pl-63a5400a",
+)
+ADDONS = AddonVersionsProps(
+    vpc_cni="v1.19.5-eksbuild.1",
+    coredns="v1.12.1-eksbuild.2",
+    kube_proxy="v1.33.0-eksbuild.2",
+    ebs_csi_driver="v1.46.0-eksbuild.1",
+)
+ADMIN = "arn:aws:iam::111111111111:role/platform-admin"
+ENVIRONMENTS = Path(__file__).resolve().parents[1] / "environments"
+
+Json = dict[str, Any]
+
+
+def _cluster(stack: TerraformStack, naming: Naming, **changes: Any) -> ComputeCluster:
+    props: Json = {"kubernetes_version": "1.33", "addons": ADDONS, "admin_role_arns": (ADMIN,)}
+    props.update(changes)
+    return ComputeCluster(
+        stack, "cluster", naming=naming, props=ComputeClusterProps(**props), placement=PLACEMENT
+    )
+
+
+def _synth(stack: TerraformStack) -> Json:
+    document: Json = json.loads(Testing.synth(stack))
+    return document
+
+
+def _resources(document: Json, kind: str) -> dict[str, Json]:
+    found: dict[str, Json] = document["resource"].get(kind, {})
+    return found
+
+
+def _one(document: Json, kind: str, where: str = "") -> Json:
+    """The single resource of ``kind`` whose logical name contains ``where``."""
+    matches = [c for n, c in _resources(document, kind).items() if where in n]
+    assert len(matches) == 1, f"{len(matches)} {kind} match {where!r}"
+    return matches[0]
+
+
+def _first(block: Any) -> Json:
+    result: Json = block[0] if isinstance(block, list) else block
+    return result
+
+
+def _spot_pool(**changes: Any) -> GpuPoolProps:
+    props: Json = {
+        "instance_types": ("g5.2xlarge", "g5.4xlarge"),
+        "capacity": "spot",
+        "max_nodes": 8,
+    }
+    props.update(changes)
+    return GpuPoolProps(**props)
+
+
+# --------------------------------------------------------------------------- GPU pool
+
+
+def test_gpu_pool_is_tainted_labelled_and_scales_to_zero(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
+    document = _synth(stack)
+
+    group = _one(document, "aws_eks_node_group", "experiments")
+    assert group["node_group_name"] == "acme-test-gpu-experiments"
+    assert group["ami_type"] == "AL2023_x86_64_NVIDIA"
+    assert group["capacity_type"] == "SPOT"
+    assert group["instance_types"] == ["g5.2xlarge", "g5.4xlarge"]
+    assert group["taint"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+    assert group["labels"] == {
+        "mlplatform/pool": "experiments",
+        "mlplatform/gpu-family": "g5",
+        "mlplatform/accelerator-count": "1",
+        "nvidia.com/gpu.count": "1",
+    }
+    assert _first(group["scaling_config"]) == {"min_size": 0, "desired_size": 0, "max_size": 8}
+    # The autoscaler owns the desired size; Terraform must not undo a scale-up.
+    assert group["lifecycle"]["ignore_changes"] == ["scaling_config[0].desired_size"]
+    assert group["subnet_ids"] == list(PLACEMENT.private_subnet_ids)
+    assert group["node_role_arn"].startswith("${aws_iam_role.cluster_node-role")
+    Testing.to_have_resource_with_properties(
+        Testing.synth(stack),
+        "aws_eks_node_group",
+        {"tags": {"k8s.io/cluster-autoscaler/enabled": "true"}},
+    )
+
+
+def test_gpu_nodes_require_imdsv2_and_an_encrypted_gp3_root(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool(root_volume_gib=300))
+    document = _synth(stack)
+
+    template = _one(document, "aws_launch_template", "experiments")
+    assert _first(template["metadata_options"]) == {
+        "http_endpoint": "enabled",
+        "http_tokens": "required",
+        "http_put_response_hop_limit": 1,
+        "instance_metadata_tags": "disabled",
+    }
+    (root,) = template["block_device_mappings"]
+    assert root["device_name"] == "/dev/xvda"
+    assert _first(root["ebs"]) == {
+        "volume_size": 300,
+        "volume_type": "gp3",
+        "encrypted": "true",
+        "delete_on_termination": "true",
+    }
+    group = _one(document, "aws_eks_node_group", "experiments")
+    assert _first(group["launch_template"])["id"].startswith("${aws_launch_template.")
+    assert "disk_size" not in group
+
+
+def test_autoscaler_node_template_tags_go_onto_the_auto_scaling_group(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
+    document = _synth(stack)
+
+    tags = {
+        _first(c["tag"])["key"]: _first(c["tag"])
+        for c in _resources(document, "aws_autoscaling_group_tag").values()
+    }
+    prefix = "k8s.io/cluster-autoscaler/node-template"
+    assert tags[f"{prefix}/taint/nvidia.com/gpu"]["value"] == "true:NoSchedule"
+    assert tags[f"{prefix}/resources/nvidia.com/gpu"]["value"] == "1"
+    assert tags[f"{prefix}/label/mlplatform/pool"]["value"] == "experiments"
+    assert all(t["propagate_at_launch"] is False for t in tags.values())
+    # EKS tags its groups for auto-discovery itself; Terraform must not own those tags.
+    assert "k8s.io/cluster-autoscaler/enabled" not in tags
+
+
+def test_job_role_is_trusted_only_by_the_pools_service_account(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    pool = GpuTrainingPool(
+        stack, "ranking", cluster=cluster, props=_spot_pool(job_namespace="ml-jobs")
+    )
+    document = _synth(stack)
+
+    assert pool.job_service_account == "ranking-jobs"
+    role = _one(document, "aws_iam_role", "irsa-ml-jobs-ranking-jobs")
+    assert role["name"] == "acme-test-irsa-ml-jobs-ranking-jobs"
+    # Terraform evaluates the issuer expression (quotes and all) before IAM sees the JSON.
+    issuer = (
+        '${replace(aws_eks_cluster.cluster_A4C38409.identity[0].oidc[0].issuer, "https://", "")}'
+    )
+    policy = role["assume_role_policy"]
+    assert policy.count(issuer) == 2
+    (statement,) = json.loads(policy.replace(issuer, "ISSUER"))["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"] == {
+        "Federated": "${aws_iam_openid_connect_provider.cluster_oidc-provider_6677C701.arn}"
+    }
+    assert set(statement["Condition"]) == {"StringEquals"}
+    assert statement["Condition"]["StringEquals"] == {
+        "ISSUER:sub": "system:serviceaccount:ml-jobs:ranking-jobs",
+        "ISSUER:aud": "sts.amazonaws.com",
+    }
+    # The role starts with no permissions: grants add them.
+    assert not any(
+        "irsa-ml-jobs" in name
+        for kind in ("aws_iam_role_policy", "aws_iam_role_policy_attachment")
+        for name in _resources(document, kind)
+    )
+
+
+def test_efa_pool_gets_one_interface_per_network_card_in_a_placement_group(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    GpuTrainingPool(
+        stack,
+        "training",
+        cluster=cluster,
+        props=GpuPoolProps(
+            instance_types=("p4d.24xlarge",),
+            max_nodes=4,
+            efa=True,
+            availability_zones=("us-east-1b",),
+        ),
+    )
+    document = _synth(stack)
+
+    placement_group = _one(document, "aws_placement_group", "training")
+    assert placement_group["strategy"] == "cluster"
+    template = _one(document, "aws_launch_template", "training")
+    interfaces = template["network_interfaces"]
+    assert [i["network_card_index"] for i in interfaces] == [0, 1, 2, 3]
+    assert [i["device_index"] for i in interfaces] == [0, 1, 1, 1]
+    assert {i["interface_type"] for i in interfaces} == {"efa"}
+    assert interfaces[0]["security_groups"] == [
+        "${aws_eks_cluster.cluster_A4C38409.vpc_config[0].cluster_security_group_id}"
+    ]
+    assert _first(template["placement"])["group_name"].startswith("${aws_placement_group.")
+    group = _one(document, "aws_eks_node_group", "training")
+    assert group["subnet_ids"] == ["subnet-b"]
+    assert group["capacity_type"] == "ON_DEMAND"
+    assert group["labels"]["nvidia.com/gpu.count"] == "8"
+
+
+def test_fsx_scratch_is_linked_to_the_lake_and_open_only_to_cluster_nodes(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    pool = GpuTrainingPool(
+        stack,
+        "training",
+        cluster=cluster,
+        props=GpuPoolProps(
+            instance_types=("g5.12xlarge",),
+            max_nodes=2,
+            availability_zones=("us-east-1a",),
+            fsx_scratch=FsxScratchProps(storage_gib=2400),
+        ),
+        scratch_import_path="s3://acme-test-datalake-features/datasets/",
+    )
+    document = _synth(stack)
+
+    scratch = _one(document, "aws_fsx_lustre_file_system")
+    assert scratch["deployment_type"] == "SCRATCH_2"
+    assert scratch["storage_capacity"] == 2400
+    assert scratch["subnet_ids"] == ["subnet-a"]
+    assert scratch["import_path"] == "s3://acme-test-datalake-features/datasets/"
+    assert scratch["auto_import_policy"] == "NEW_CHANGED_DELETED"
+    ingress = _resources(document, "aws_vpc_security_group_ingress_rule").values()
+    assert {(r["from_port"], r["to_port"]) for r in ingress} == {(988, 988), (1018, 1023)}
+    assert all("cidr_ipv4" not in r for r in ingress)
+    assert pool.scratch_dns_name is not None
+
+
+def test_pool_on_an_unknown_zone_fails_with_the_zones_it_has(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    with pytest.raises(ValueError, match="zone 'us-east-1f' has no private subnet"):
+        GpuTrainingPool(
+            stack,
+            "p",
+            cluster=cluster,
+            props=_spot_pool(availability_zones=("us-east-1f",)),
+        )
+
+
+def test_pool_without_launch_template_sizes_the_root_volume_on_the_node_group(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    cluster = _cluster(stack, naming)
+    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool(launch_template=False))
+    document = _synth(stack)
+
+    group = _one(document, "aws_eks_node_group", "experiments")
+    assert group["disk_size"] == 200
+    assert "launch_template" not in group
+    assert not any("experiments" in n for n in _resources(document, "aws_launch_template"))
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+def test_cluster_is_private_encrypted_logged_and_has_no_standing_creator_admin(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming)
+    document = _synth(stack)
+
+    cluster = _one(document, "aws_eks_cluster")
+    assert cluster["name"] == "acme-test-eks"
+    assert cluster["version"] == "1.33"
+    vpc = _first(cluster["vpc_config"])
+    assert vpc["endpoint_private_access"] is True
+    assert vpc["endpoint_public_access"] is False
+    assert "public_access_cidrs" not in vpc
+    assert vpc["subnet_ids"] == list(PLACEMENT.private_subnet_ids)
+    encryption = _first(cluster["encryption_config"])
+    assert encryption["resources"] == ["secrets"]
+    assert _first(encryption["provider"])["key_arn"] == "${aws_kms_key.cluster_key_D00E14E1.arn}"
+    assert _first(cluster["access_config"]) == {
+        "authentication_mode": "API",
+        "bootstrap_cluster_creator_admin_permissions": False,
+    }
+    assert cluster["bootstrap_self_managed_addons"] is False
+    assert set(cluster["enabled_cluster_log_types"]) == {
+        "api",
+        "audit",
+        "authenticator",
+        "controllerManager",
+        "scheduler",
+    }
+    logs = _one(document, "aws_cloudwatch_log_group")
+    assert logs["name"] == "/aws/eks/acme-test-eks/cluster"
+    assert logs["retention_in_days"] == 90
+    assert logs["kms_key_id"] == "${aws_kms_key.cluster_key_D00E14E1.arn}"
+    assert (
+        f"aws_cloudwatch_log_group.{next(iter(_resources(document, 'aws_cloudwatch_log_group')))}"
+        in (cluster["depends_on"])
+    )
+    assert _one(document, "aws_kms_key")["enable_key_rotation"] is True
+
+
+def test_public_endpoint_carries_its_allowlist(stack: TerraformStack, naming: Naming) -> None:
+    _cluster(
+        stack,
+        naming,
+        endpoint_public_access=True,
+        public_access_cidrs=("198.51.100.0/24",),
+    )
+    vpc = _first(_one(_synth(stack), "aws_eks_cluster")["vpc_config"])
+
+    assert vpc["endpoint_public_access"] is True
+    assert vpc["public_access_cidrs"] == ["198.51.100.0/24"]
+
+
+def test_oidc_provider_trusts_sts_for_the_clusters_issuer(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming)
+    provider = _one(_synth(stack), "aws_iam_openid_connect_provider")
+
+    assert provider["client_id_list"] == ["sts.amazonaws.com"]
+    assert provider["url"] == "${aws_eks_cluster.cluster_A4C38409.identity[0].oidc[0].issuer}"
+
+
+def test_nodes_get_only_the_policies_every_node_needs(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming)
+    document = _synth(stack)
+
+    attachments = _resources(document, "aws_iam_role_policy_attachment").values()
+    node = {a["policy_arn"] for a in attachments if "node-role" in a["role"]}
+    assert {arn.split(":iam::aws:policy/")[1] for arn in node} == {
+        "AmazonEKSWorkerNodePolicy",
+        "AmazonEC2ContainerRegistryPullOnly",
+    }
+    assert all(arn.startswith("arn:${data.aws_partition.") for arn in node)
+    cni = [a for a in attachments if "irsa-kube-system-aws-node" in a["role"]]
+    assert [a["policy_arn"].rsplit("/", 1)[-1] for a in cni] == ["AmazonEKS_CNI_Policy"]
+    role = _one(document, "aws_iam_role", "node-role")
+    assert json.loads(role["assume_role_policy"])["Statement"][0]["Principal"] == {
+        "Service": "ec2.amazonaws.com"
+    }
+
+
+def test_managed_addons_are_pinned_and_ordered_around_the_nodes(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming)
+    document = _synth(stack)
+
+    addons = {a["addon_name"]: a for a in _resources(document, "aws_eks_addon").values()}
+    assert {name: a["addon_version"] for name, a in addons.items()} == ADDONS.by_addon()
+    assert addons["vpc-cni"]["service_account_role_arn"].startswith(
+        "${aws_iam_role.cluster_irsa-kube-system-aws-node"
+    )
+    assert addons["aws-ebs-csi-driver"]["service_account_role_arn"].startswith(
+        "${aws_iam_role.cluster_irsa-kube-system-ebs-csi-controller-sa"
+    )
+    system = _one(document, "aws_eks_node_group", "cpu-system")
+    # Networking first, then nodes, then the add-ons that run as pods.
+    assert any("addon-vpc-cni" in d for d in system["depends_on"])
+    assert any("addon-kube-proxy" in d for d in system["depends_on"])
+    for pod_addon in ("coredns", "aws-ebs-csi-driver"):
+        assert any("cpu-system_node-group" in d for d in addons[pod_addon]["depends_on"])
+
+
+def test_without_addons_eks_keeps_its_own_and_the_cni_policy_moves_to_the_nodes(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming, addons=None)
+    document = _synth(stack)
+
+    assert _resources(document, "aws_eks_addon") == {}
+    assert "bootstrap_self_managed_addons" not in _one(document, "aws_eks_cluster")
+    node = {
+        a["policy_arn"].rsplit("/", 1)[-1]
+        for a in _resources(document, "aws_iam_role_policy_attachment").values()
+        if "node-role" in a["role"]
+    }
+    assert "AmazonEKS_CNI_Policy" in node
+
+
+def test_admins_get_cluster_admin_through_access_entries(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming)
+    document = _synth(stack)
+
+    entry = _one(document, "aws_eks_access_entry")
+    assert entry["principal_arn"] == ADMIN
+    assert entry["type"] == "STANDARD"
+    association = _one(document, "aws_eks_access_policy_association")
+    assert association["principal_arn"] == ADMIN
+    assert association["policy_arn"].endswith(
+        ":eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    )
+    assert _first(association["access_scope"]) == {"type": "cluster"}
+
+
+def test_access_entries_off_leaves_the_authentication_mode_to_eks(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming, admin_role_arns=(), access_entries=False)
+    document = _synth(stack)
+
+    assert "access_config" not in _one(document, "aws_eks_cluster")
+    assert _resources(document, "aws_eks_access_entry") == {}
+
+
+def test_system_and_general_cpu_groups_are_hardened_and_untainted(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(
+        stack,
+        naming,
+        cpu_node_groups={
+            "general": CpuNodeGroupProps(
+                instance_types=("m7g.xlarge", "m6g.xlarge"), capacity="spot", min_nodes=0
+            )
+        },
+    )
+    document = _synth(stack)
+
+    system = _one(document, "aws_eks_node_group", "cpu-system")
+    assert system["node_group_name"] == "acme-test-cpu-system"
+    assert system["ami_type"] == "AL2023_x86_64_STANDARD"
+    assert system["capacity_type"] == "ON_DEMAND"
+    assert _first(system["scaling_config"])["min_size"] == 2
+    assert "taint" not in system
+    general = _one(document, "aws_eks_node_group", "cpu-general")
+    assert general["ami_type"] == "AL2023_ARM_64_STANDARD"
+    assert general["capacity_type"] == "SPOT"
+    for template in _resources(document, "aws_launch_template").values():
+        assert _first(template["metadata_options"])["http_tokens"] == "required"
+        assert _first(template["block_device_mappings"][0]["ebs"])["encrypted"] == "true"
+
+
+# --------------------------------------------------------------------------- the compute stack
+
+
+def test_prod_compute_stack_passes_guardrails_and_publishes_static_outputs(
+    tmp_path: Path,
+) -> None:
+    config = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    PlatformApp([config], outdir=str(tmp_path)).synth()  # raises on any guardrail finding
+
+    document = json.loads((tmp_path / "stacks/prod-compute/cdk.tf.json").read_text())
+    assert {
+        "cluster_name",
+        "cluster_endpoint",
+        "cluster_security_group_id",
+        "oidc_provider_arn",
+        "oidc_issuer_url",
+        "node_role_arn",
+        "gpu_pool_names",
+        "job_role_arns",
+        "job_service_accounts",
+    } <= set(document["output"])
+    assert set(document["output"]["gpu_pool_names"]["value"]) == {"experiments", "training"}
+    # Job roles get the lake grants from config: read three zones, write features.
+    policies = {c["name"] for c in _resources(document, "aws_iam_role_policy").values()}
+    assert {"data-lake-read-raw-curated-features", "data-lake-write-features"} <= policies
+    assert document["terraform"]["backend"]["s3"]["key"] == "prod/compute.tfstate"
+
+
+def test_guardrails_catch_an_escape_hatch_that_weakens_the_cluster(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "weakened")
+    AwsProvider(stack, "aws", region="us-east-1")
+    Aspects.of(stack).add(GuardrailAspect())
+    cluster = _cluster(stack, Naming("acme", "test"))
+    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
+    for node in stack.node.find_all():
+        if not isinstance(node, TerraformResource):
+            continue
+        if node.terraform_resource_type == "aws_eks_cluster":
+            node.add_override("vpc_config.endpoint_public_access", True)
+        if node.terraform_resource_type == "aws_launch_template":
+            node.add_override("metadata_options.http_tokens", "optional")
+
+    with pytest.raises(Exception, match="MLP-EKS-1") as caught:
+        app.synth()
+    assert "MLP-EC2-2" in str(caught.value)
