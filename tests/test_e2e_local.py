@@ -92,9 +92,97 @@ def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -
     ]
     groups = client("logs").describe_log_groups(logGroupNamePrefix="/mlplatform/")["logGroups"]
     found += [f"log group {g['logGroupName']}" for g in groups]
+    found += [f"EKS cluster {c}" for c in client("eks").list_clusters()["clusters"]]
+    tables = client("dynamodb").list_tables()["TableNames"]
+    found += [f"table {t}" for t in tables if t != config.state_backend.lock_table]
+    found += [
+        f"ECR {r['repositoryName']}" for r in client("ecr").describe_repositories()["repositories"]
+    ]
+    sagemaker = client("sagemaker")
+    found += [f"endpoint {e['EndpointName']}" for e in sagemaker.list_endpoints()["Endpoints"]]
+    found += [f"model {m['ModelName']}" for m in sagemaker.list_models()["Models"]]
+    found += [f"SNS topic {t['TopicArn']}" for t in client("sns").list_topics()["Topics"]]
+    providers = client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    found += [f"OIDC provider {p['Arn']}" for p in providers]
     roles = client("iam").list_roles()["Roles"]
     found += [f"IAM role {r['RoleName']}" for r in roles if r["RoleName"].startswith("mlp-")]
     return found
+
+
+def check_compute(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
+    """Cluster, a CPU node group, GPU node groups with taint, labels and min 0, OIDC provider."""
+    assert config.compute is not None
+    client = clients(endpoint)
+    eks = client("eks")
+    compute = outputs["local-compute"]
+    cluster = eks.describe_cluster(name=compute["cluster_name"])["cluster"]
+    assert cluster["version"] == config.compute.cluster.kubernetes_version
+    assert cluster["encryptionConfig"][0]["resources"] == ["secrets"]
+    gpu_groups = compute["gpu_pool_names"]
+    assert set(gpu_groups) == set(config.compute.gpu_pools)
+    for pool, group_name in gpu_groups.items():
+        group = eks.describe_nodegroup(
+            clusterName=compute["cluster_name"], nodegroupName=group_name
+        )
+        group = group["nodegroup"]
+        wanted = config.compute.gpu_pools[pool]
+        assert group["scalingConfig"]["minSize"] == 0
+        assert group["scalingConfig"]["maxSize"] == wanted.max_nodes
+        assert set(group["instanceTypes"]) == set(wanted.instance_types)
+        assert group["capacityType"] == ("SPOT" if wanted.capacity == "spot" else "ON_DEMAND")
+        assert {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"} in group[
+            "taints"
+        ]
+        assert group["labels"]["mlplatform/pool"] == pool
+        assert group["amiType"].endswith("NVIDIA")
+    all_groups = eks.list_nodegroups(clusterName=compute["cluster_name"])["nodegroups"]
+    cpu_groups = [g for g in all_groups if g not in gpu_groups.values()]
+    assert cpu_groups, "the system CPU node group is missing"
+    system = eks.describe_nodegroup(
+        clusterName=compute["cluster_name"], nodegroupName=cpu_groups[0]
+    )
+    assert system["nodegroup"]["scalingConfig"]["minSize"] >= 1
+    providers = client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    assert compute["oidc_provider_arn"] in [p["Arn"] for p in providers]
+
+
+def check_ml(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
+    """Endpoint with its autoscaling target and policy, registry table, bucket, ECR, package group."""
+    assert config.ml is not None
+    client = clients(endpoint)
+    ml = outputs["local-ml"]
+    table = client("dynamodb").describe_continuous_backups(TableName=ml["registry_table"])
+    recovery = table["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
+    encryption = client("s3").get_bucket_encryption(Bucket=ml["registry_bucket"])
+    rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    ecr = client("ecr")
+    repositories = ecr.describe_repositories()["repositories"]
+    assert {r["repositoryUri"] for r in repositories} >= set(ml["ecr_repositories"].values())
+    for repository in repositories:
+        assert repository["imageTagMutability"] == "IMMUTABLE"
+        assert repository["imageScanningConfiguration"]["scanOnPush"] is True
+    sagemaker = client("sagemaker")
+    groups = sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"]
+    assert len(groups) == len(config.ml.registry.model_families)
+    scaling = client("application-autoscaling")
+    for name, endpoint_name in ml["endpoint_names"].items():
+        described = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+        assert described["EndpointStatus"] == "InService"
+        variant = described["ProductionVariants"][0]["VariantName"]
+        resource = f"endpoint/{endpoint_name}/variant/{variant}"
+        targets = scaling.describe_scalable_targets(
+            ServiceNamespace="sagemaker", ResourceIds=[resource]
+        )["ScalableTargets"]
+        wanted = config.ml.serving[name]
+        assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets] == [
+            (wanted.min_instances, wanted.max_instances)
+        ]
+        policies = scaling.describe_scaling_policies(
+            ServiceNamespace="sagemaker", ResourceId=resource
+        )["ScalingPolicies"]
+        assert [p["PolicyType"] for p in policies] == ["TargetTrackingScaling"]
 
 
 @pytest.mark.e2e
@@ -149,9 +237,12 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr
         assert outputs["local-data"]["zone_buckets"]["raw"] == "mlp-local-datalake-raw"
 
+        check_compute(config, outputs, emulator.endpoint)
+        check_ml(config, outputs, emulator.endpoint)
+
         # A second plan proposes nothing: the deploy converged.
         stacks = sorted((outdir / "stacks").glob("local-*"))
-        assert [s.name for s in stacks][:2] == ["local-data", "local-network"]
+        assert {"local-data", "local-network"} <= {s.name for s in stacks}
         for stack in stacks:
             plan = subprocess.run(
                 [
