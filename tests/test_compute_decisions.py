@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mlplatform.gpu_catalog import (
+from mlplatform.catalogs.gpu import (
     ACCELERATOR_FAMILIES,
     accelerator_type,
     cpu_ami_type,

@@ -13,6 +13,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from mlplatform.catalogs.sagemaker import SAGEMAKER_INSTANCE_TYPES, sagemaker_instance_type
 from mlplatform.config import (
     MlProps,
     ModelRegistryProps,
@@ -33,7 +34,6 @@ from mlplatform.ml_policies import (
     vpc_access_statements,
 )
 from mlplatform.naming import InvalidNameError, Naming
-from mlplatform.sagemaker_instances import SAGEMAKER_INSTANCE_TYPES, sagemaker_instance_type
 from mlplatform.serving_plan import artifact_key, plan_endpoint
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from mlplatform.gpu_catalog import (
+from mlplatform.catalogs.gpu import (
     ACCELERATOR_FAMILIES,
     AcceleratorType,
     accelerator_type,
@@ -34,7 +34,7 @@ from mlplatform.gpu_catalog import (
     is_accelerator_type,
     siblings,
 )
-from mlplatform.sagemaker_instances import sagemaker_instance_type
+from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
@@ -678,7 +678,7 @@ class GpuPoolProps(_Frozen):
     """
 
     instance_types: tuple[str, ...]
-    """GPU/accelerator instance types (see :mod:`mlplatform.gpu_catalog`), all with the same
+    """GPU/accelerator instance types (see :mod:`mlplatform.catalogs.gpu`), all with the same
     GPU count and vendor. Spot pools list at least two."""
     capacity: Capacity = "on_demand"
     """``on_demand`` (default) or ``spot`` (cheap, may be reclaimed: for experiments)."""

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from mlplatform.gpu_catalog import AcceleratorType
+from mlplatform.catalogs.gpu import AcceleratorType
 
 __all__ = [
     "POOL_LABEL",

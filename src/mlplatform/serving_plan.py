@@ -24,9 +24,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
 from mlplatform.naming import Naming
-from mlplatform.sagemaker_instances import sagemaker_instance_type
 
 __all__ = [
     "INVOCATIONS_PER_INSTANCE",

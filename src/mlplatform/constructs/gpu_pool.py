@@ -7,7 +7,7 @@ back when a job asks for GPUs. Its nodes carry the accelerator taint
 (``nvidia.com/gpu=true:NoSchedule``) so CPU work never lands on them, and
 labels naming the pool, GPU family and GPU count so jobs pick a flavour with a
 node selector. The AMI type (NVIDIA or Neuron drivers) follows the instance
-family from :mod:`mlplatform.gpu_catalog`; what a job asks for and tolerates
+family from :mod:`mlplatform.catalogs.gpu`; what a job asks for and tolerates
 comes from :mod:`mlplatform.node_scheduling`.
 
 Optional for multi-node training: EFA interfaces on every network card and a

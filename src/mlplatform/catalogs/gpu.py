@@ -9,7 +9,7 @@ lets config validation reject ``m5.large`` in a GPU pool before any engine
 runs, and lets a unit test compare it with AWS's own instance type data.
 
 Figures are from EC2 ``DescribeInstanceTypes`` (``GpuInfo``, ``NeuronInfo``,
-``NetworkInfo.EfaInfo.MaximumEfaInterfaces``); ``tests/test_compute_config.py``
+``NetworkInfo.EfaInfo.MaximumEfaInterfaces``); ``tests/test_compute_decisions.py``
 checks every row against the copy of that data the emulator ships.
 """
 
