@@ -1,0 +1,71 @@
+"""Config of the data lake in the ``<env>-data`` layer: zones, lifecycle, Object Lock, Athena.
+
+``Zone`` and ``ObjectLockProps`` live here because the lake defines them;
+the ml layer (data capture, registry Object Lock) and GPU pools (lake grants)
+refer to the lake's zones and reuse its lock settings.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import StrictBool, field_validator, model_validator
+
+from mlplatform.config._base import NonNegativeInt, PositiveInt, _Frozen
+
+__all__ = ["DataLakeProps", "ObjectLockProps"]
+
+Zone = Literal["raw", "curated", "features"]
+
+
+class ObjectLockProps(_Frozen):
+    """S3 Object Lock default retention for the data lake's zone buckets (WORM)."""
+
+    mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    """GOVERNANCE lets privileged users lift the lock; COMPLIANCE lets nobody."""
+    retention_days: PositiveInt = 30
+    """Default retention of every new object version."""
+
+
+class DataLakeProps(_Frozen):
+    """Zone buckets, Glue catalog and Athena workgroup of the data lake.
+
+    Every bucket is SSE-KMS encrypted with the lake's key, versioned, blocks
+    all public access, refuses plain HTTP and enforces bucket ownership.
+    """
+
+    zones: tuple[Zone, ...] = ("raw", "curated", "features")
+    """Zones to create, each a bucket plus a Glue database."""
+    intelligent_tiering_after_days: NonNegativeInt = 30
+    """Days after which current objects move to Intelligent-Tiering. Default 30."""
+    noncurrent_version_expiry_days: PositiveInt = 90
+    """Days a replaced or deleted object version is kept. Default 90."""
+    access_log_expiry_days: PositiveInt = 365
+    """Days server access logs are kept in the log bucket. Default 365."""
+    object_lock: ObjectLockProps | None = None
+    """Object Lock for zone buckets (write once, read many). Default off; prod turns it on."""
+    athena_workgroup: StrictBool = True
+    """Create the Athena workgroup (encrypted results, enforced configuration)."""
+    query_results_expiry_days: PositiveInt = 30
+    """Days Athena query results are kept."""
+    force_destroy: StrictBool = False
+    """Let ``terraform destroy`` delete non-empty buckets. Off by default: data outlives stacks."""
+    glue_vpc_connection: StrictBool = True
+    """Create a Glue NETWORK connection in a private subnet, so Glue jobs stay in the VPC."""
+
+    @field_validator("zones")
+    @classmethod
+    def _unique_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("list at least one zone: raw, curated or features")
+        if len(set(value)) != len(value):
+            raise ValueError("each zone may be listed once")
+        return value
+
+    @model_validator(mode="after")
+    def _lock_excludes_force_destroy(self) -> Self:
+        if self.object_lock and self.force_destroy:
+            raise ValueError(
+                "object_lock and force_destroy exclude each other; set force_destroy: false"
+            )
+        return self

@@ -1,0 +1,135 @@
+"""One deployable environment: everything ``environments/<env>.yaml`` holds.
+
+Each layer's model checks itself; the rules that span layers (zones the
+network spans, zones the lake has, families the registry holds) are checked
+here, the one place that sees every layer at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Self
+
+from pydantic import Field, StrictBool, field_validator, model_validator
+
+from mlplatform.config._base import _Frozen
+from mlplatform.config.compute import ComputeProps
+from mlplatform.config.data_lake import DataLakeProps
+from mlplatform.config.ml import MlProps
+from mlplatform.config.network import NetworkProps
+from mlplatform.config.state_backend import StateBackendConfig
+from mlplatform.config.tags import TagsConfig
+
+__all__ = ["EnvironmentConfig"]
+
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+class EnvironmentConfig(_Frozen):
+    """One deployable environment: everything ``environments/<env>.yaml`` holds."""
+
+    org: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,11}$")]
+    """Short organisation slug, first part of every name (2-12 lowercase letters/digits)."""
+    environment: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,9}$")]
+    """Environment name (2-10 lowercase letters/digits); stacks are ``<environment>-<layer>``."""
+    account_id: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    """AWS account the environment must deploy to; required unless ``emulator`` is on."""
+    region: str
+    """AWS region, for example eu-west-1."""
+    availability_zones: tuple[str, ...]
+    """Availability zones of the region, in order of preference."""
+    emulator: StrictBool = False
+    """Deploy into the embedded AWS emulator (moto server) instead of a real account."""
+    tags: TagsConfig
+    network: NetworkProps = NetworkProps()
+    data_lake: DataLakeProps = DataLakeProps()
+    state_backend: StateBackendConfig
+    compute: ComputeProps | None = None
+    """The ``<env>-compute`` layer (EKS cluster, GPU pools); ``None`` means no compute layer."""
+    ml: MlProps | None = None
+    """The ``<env>-ml`` layer (model registry, serving endpoints); ``None`` means no ml layer."""
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError(
+                f"{value!r} is not an AWS region name; use one such as us-east-1 or eu-west-1"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.account_id is None and not self.emulator:
+            raise ValueError(
+                "account_id: required for a real AWS environment; set the 12-digit account id"
+            )
+        if len(set(self.availability_zones)) != len(self.availability_zones):
+            raise ValueError("availability_zones: a zone is listed twice; list each once")
+        for zone in self.availability_zones:
+            if not re.fullmatch(re.escape(self.region) + r"[a-z]", zone):
+                raise ValueError(
+                    f"availability_zones: {zone!r} is not in region {self.region!r}; "
+                    f"use {self.region}a, {self.region}b, ..."
+                )
+        if self.network.az_count > len(self.availability_zones):
+            raise ValueError(
+                f"network.az_count: {self.network.az_count} but only "
+                f"{len(self.availability_zones)} availability_zones are listed; list more zones or lower az_count"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _ml_consistent(self) -> Self:
+        """Endpoints name a registry family and capture into a zone the lake has."""
+        if self.ml is None:
+            return self
+        families = self.ml.registry.model_families
+        for name, endpoint in self.ml.serving.items():
+            if endpoint.model_package_group not in families:
+                raise ValueError(
+                    f"ml.serving.{name}.model_package_group: {endpoint.model_package_group!r} is not "
+                    f"a registry model family; add it to ml.registry.model_families ({', '.join(families)})"
+                )
+            if (
+                endpoint.data_capture_percent
+                and endpoint.data_capture_zone not in self.data_lake.zones
+            ):
+                raise ValueError(
+                    f"ml.serving.{name}.data_capture_zone: the data lake has no "
+                    f"{endpoint.data_capture_zone!r} zone; use one of {', '.join(self.data_lake.zones)}"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _compute_consistent(self) -> Self:
+        """GPU pools use only the network's zones and the lake's zones."""
+        if self.compute is None:
+            return self
+        zones = self.used_availability_zones
+        for name, pool in self.compute.gpu_pools.items():
+            where = f"compute.gpu_pools.{name}"
+            for zone in pool.availability_zones:
+                if zone not in zones:
+                    raise ValueError(
+                        f"{where}.availability_zones: {zone!r} is not one of the network's zones "
+                        f"({', '.join(zones)}); pick one of those"
+                    )
+            for field in ("lake_read_zones", "lake_write_zones"):
+                for lake_zone in getattr(pool, field):
+                    if lake_zone not in self.data_lake.zones:
+                        raise ValueError(
+                            f"{where}.{field}: the data lake has no {lake_zone!r} zone "
+                            f"(it has {', '.join(self.data_lake.zones)}); remove it or add the zone"
+                        )
+            if pool.fsx_scratch is not None and "features" not in self.data_lake.zones:
+                raise ValueError(
+                    f"{where}.fsx_scratch: it links the features zone, which the data lake lacks; "
+                    "add features to data_lake.zones or remove fsx_scratch"
+                )
+        return self
+
+    @property
+    def used_availability_zones(self) -> tuple[str, ...]:
+        """The zones the network spans: the first ``network.az_count`` listed."""
+        return self.availability_zones[: self.network.az_count]

@@ -1,0 +1,201 @@
+"""GPU training pools of the compute layer, and the scratch FSx for Lustre next to one.
+
+Instance types are checked against :mod:`mlplatform.catalogs.gpu`: one pool
+runs one vendor and accelerator count, EFA only where the type has it. Which
+zones a pool may use and which lake zones it reads are checked by
+:class:`~mlplatform.config.EnvironmentConfig`, which sees the network and lake.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Self
+
+from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
+
+from mlplatform.catalogs.gpu import (
+    ACCELERATOR_FAMILIES,
+    AcceleratorType,
+    accelerator_type,
+    siblings,
+)
+from mlplatform.config._base import NonNegativeInt, PositiveInt, _Frozen
+from mlplatform.config.data_lake import Zone
+from mlplatform.config.node_group import (
+    Capacity,
+    _check_instance_types,
+    _check_scaling,
+    _check_spot,
+)
+
+__all__ = ["FsxScratchProps", "GpuPoolProps"]
+
+_KUBERNETES_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_S3_PREFIX = re.compile(r"^(?:[A-Za-z0-9_.-]+/)*$")
+
+
+def _check_k8s_name(value: str) -> str:
+    if not _KUBERNETES_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a Kubernetes name; use up to 63 lowercase letters, digits and inner '-'"
+        )
+    return value
+
+
+class FsxScratchProps(_Frozen):
+    """A scratch FSx for Lustre file system next to a GPU pool, linked to the data lake.
+
+    Training reads the features zone at local-disk speed: objects under
+    ``import_prefix`` appear as files, loaded from S3 on first read. Scratch
+    file systems keep no replica, which is what a cache of the lake needs.
+    """
+
+    storage_gib: StrictInt = 1200
+    """Capacity: 1200, 2400, or a multiple of 2400 GiB (SCRATCH_2). Default 1200."""
+    import_prefix: str = ""
+    """Prefix of the features zone to link, e.g. ``datasets/``; empty links the whole zone."""
+
+    @field_validator("storage_gib")
+    @classmethod
+    def _capacity(cls, value: int) -> int:
+        if value not in (1200, 2400) and (value <= 0 or value % 2400):
+            raise ValueError(
+                f"{value} GiB is not a SCRATCH_2 size; use 1200, 2400 or a multiple of 2400"
+            )
+        return value
+
+    @field_validator("import_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not _S3_PREFIX.match(value):
+            raise ValueError(
+                f"{value!r} is not an S3 prefix; use folders ending in '/', such as datasets/"
+            )
+        return value
+
+
+class GpuPoolProps(_Frozen):
+    """A GPU training pool: one managed node group that scales to zero when idle.
+
+    Nodes carry the accelerator taint (``nvidia.com/gpu=true:NoSchedule``) and
+    labels naming the pool, GPU family and GPU count; the AMI type follows the
+    instance family. ``max_nodes`` has no default: it is the pool's cost ceiling.
+    """
+
+    instance_types: tuple[str, ...]
+    """GPU/accelerator instance types (see :mod:`mlplatform.catalogs.gpu`), all with the same
+    GPU count and vendor. Spot pools list at least two."""
+    capacity: Capacity = "on_demand"
+    """``on_demand`` (default) or ``spot`` (cheap, may be reclaimed: for experiments)."""
+    min_nodes: NonNegativeInt = 0
+    """Fewest nodes. Default 0: an idle pool costs nothing."""
+    desired_nodes: NonNegativeInt | None = None
+    """Nodes at creation; default ``min_nodes``. The autoscaler owns it afterwards."""
+    max_nodes: PositiveInt
+    """Most nodes the autoscaler may run; required, because it caps the pool's cost."""
+    root_volume_gib: Annotated[StrictInt, Field(ge=100, le=16384)] = 200
+    """Encrypted gp3 root volume; CUDA images are 10-20 GB and datasets get staged. Default 200."""
+    imds_hop_limit: Annotated[StrictInt, Field(ge=1, le=2)] = 1
+    """IMDSv2 hop limit: 1 (default) keeps pods from node credentials; jobs use IRSA instead."""
+    launch_template: StrictBool = True
+    """Launch from the platform's launch template (encrypted gp3 root, IMDSv2 required, EFA,
+    placement group). Off leaves EKS's default template: only for an emulator."""
+    efa: StrictBool = False
+    """Attach Elastic Fabric Adapters (one per network card) for multi-node training."""
+    placement_group: StrictBool | None = None
+    """Launch into a cluster placement group (low latency between nodes). Default: as ``efa``."""
+    availability_zones: tuple[str, ...] = ()
+    """Zones to launch in; default every zone of the network. A placement group needs one."""
+    fsx_scratch: FsxScratchProps | None = None
+    """Scratch FSx for Lustre linked to the lake's features zone. Default none."""
+    job_namespace: str = "training"
+    """Namespace of the training jobs' service account. Default ``training``."""
+    job_service_account: str | None = None
+    """Service account the job role trusts. Default ``<pool>-jobs``."""
+    lake_read_zones: tuple[Zone, ...] = ("raw", "curated", "features")
+    """Data lake zones the job role may read. Default all three."""
+    lake_write_zones: tuple[Zone, ...] = ("features",)
+    """Data lake zones the job role may write. Default features only."""
+    autoscaler_asg_tags: StrictBool = True
+    """Tag the pool's Auto Scaling group with cluster-autoscaler node-template tags, so the
+    autoscaler knows the labels, taint and GPUs of a pool that has scaled to zero."""
+
+    @field_validator("instance_types")
+    @classmethod
+    def _accelerator_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_instance_types(value)
+        rows = [accelerator_type(t) for t in value]
+        if len({(r.vendor, r.count) for r in rows}) != 1:
+            found = ", ".join(f"{r.instance_type} ({r.count} {r.model})" for r in rows)
+            raise ValueError(
+                f"every type of a pool needs the same vendor and accelerator count, so labels and "
+                f"autoscaling hold for every node; got {found}; split them into separate pools"
+            )
+        return value
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _unique_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each zone may be listed once")
+        return value
+
+    @field_validator("job_namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return _check_k8s_name(value)
+
+    @field_validator("job_service_account")
+    @classmethod
+    def _service_account(cls, value: str | None) -> str | None:
+        return None if value is None else _check_k8s_name(value)
+
+    @field_validator("lake_read_zones", "lake_write_zones")
+    @classmethod
+    def _unique_lake_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each zone may be listed once")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        _check_scaling(self.min_nodes, self.desired_nodes, self.max_nodes)
+        _check_spot(self.capacity, self.instance_types, siblings(self.instance_types[0]))
+        if self.efa:
+            without = [t for t in self.instance_types if not accelerator_type(t).supports_efa]
+            if without:
+                family = accelerator_type(without[0]).family
+                capable = [
+                    f"{family}.{size}"
+                    for size, (_, efa) in ACCELERATOR_FAMILIES[family][2].items()
+                    if efa
+                ]
+                alternatives = ", ".join(capable) or "another family"
+                raise ValueError(
+                    f"efa: {', '.join(without)} cannot attach EFA; use {alternatives}, or set efa: false"
+                )
+        if not self.launch_template and (self.efa or self.uses_placement_group):
+            raise ValueError(
+                "launch_template: EFA interfaces and placement groups are set in the launch "
+                "template; keep launch_template: true or turn efa and placement_group off"
+            )
+        if self.uses_placement_group and len(self.availability_zones) != 1:
+            raise ValueError(
+                "availability_zones: a cluster placement group lives in one availability zone; "
+                "list exactly one zone (for example [us-east-1a]) or set placement_group: false"
+            )
+        return self
+
+    @property
+    def uses_placement_group(self) -> bool:
+        """Whether the pool launches into a cluster placement group (default: with EFA)."""
+        return self.efa if self.placement_group is None else self.placement_group
+
+    @property
+    def accelerators(self) -> tuple[AcceleratorType, ...]:
+        """The catalog rows of the pool's instance types."""
+        return tuple(accelerator_type(t) for t in self.instance_types)
+
+    def service_account(self, pool: str) -> str:
+        """The job service account's name: ``job_service_account`` or ``<pool>-jobs``."""
+        return self.job_service_account or f"{pool}-jobs"
