@@ -1,16 +1,16 @@
-"""What every config section shares: the frozen base model and the CloudWatch retention check.
+"""What every config section shares: the frozen base model and the checks used by every layer.
 
 Each layer's module builds on these, so the rules that hold everywhere (a YAML
 typo is an error naming the key, a quoted number is refused, a log retention
-is one CloudWatch accepts) are written once. Private: the public names are
-re-exported by :mod:`mlplatform.config`.
+is one CloudWatch accepts, a list names each item once) are written once.
+Private: the public names are re-exported by :mod:`mlplatform.config`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 CLOUDWATCH_RETENTION_DAYS = (
@@ -53,3 +53,14 @@ def _check_retention(days: int) -> int:
         allowed = ", ".join(str(d) for d in CLOUDWATCH_RETENTION_DAYS)
         raise ValueError(f"CloudWatch Logs accepts only these retention days: {allowed}")
     return days
+
+
+RetentionDays = Annotated[PositiveInt, AfterValidator(_check_retention)]
+"""Days a CloudWatch log group keeps events: one of ``CLOUDWATCH_RETENTION_DAYS``."""
+
+
+def _check_unique(value: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """``value`` unchanged, or ``each <what> may be listed once`` if it names an item twice."""
+    if len(set(value)) != len(value):
+        raise ValueError(f"each {what} may be listed once")
+    return value

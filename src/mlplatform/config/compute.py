@@ -14,7 +14,7 @@ from typing import Literal, Self
 
 from pydantic import Field, StrictBool, field_validator, model_validator
 
-from mlplatform.config._base import PositiveInt, _check_retention, _Frozen
+from mlplatform.config._base import RetentionDays, _check_unique, _Frozen
 from mlplatform.config.gpu_pool import GpuPoolProps
 from mlplatform.config.node_group import CpuNodeGroupProps
 
@@ -96,7 +96,7 @@ class ComputeClusterProps(_Frozen):
         "scheduler",
     )
     """Control plane log types sent to CloudWatch. Default all five."""
-    log_retention_days: PositiveInt = 90
+    log_retention_days: RetentionDays = 90
     """Retention of the control plane log group. Default 90 days."""
     system_node_group: CpuNodeGroupProps = CpuNodeGroupProps(min_nodes=2, max_nodes=4)
     """On-demand CPU nodes for cluster services (CoreDNS, autoscaler). Default 2-4 m6i.large."""
@@ -134,21 +134,12 @@ class ComputeClusterProps(_Frozen):
                 raise ValueError(
                     f"{arn!r} is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>"
                 )
-        if len(set(value)) != len(value):
-            raise ValueError("each role may be listed once")
-        return value
+        return _check_unique(value, "role")
 
     @field_validator("control_plane_logs")
     @classmethod
     def _unique_logs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError("each log type may be listed once")
-        return value
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        return _check_retention(value)
+        return _check_unique(value, "log type")
 
     @field_validator("cpu_node_groups")
     @classmethod

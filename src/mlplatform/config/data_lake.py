@@ -11,7 +11,7 @@ from typing import Literal, Self
 
 from pydantic import StrictBool, field_validator, model_validator
 
-from mlplatform.config._base import NonNegativeInt, PositiveInt, _Frozen
+from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_unique, _Frozen
 
 __all__ = ["DataLakeProps", "ObjectLockProps"]
 
@@ -25,6 +25,17 @@ class ObjectLockProps(_Frozen):
     """GOVERNANCE lets privileged users lift the lock; COMPLIANCE lets nobody."""
     retention_days: PositiveInt = 30
     """Default retention of every new object version."""
+
+
+def _check_lock_without_force_destroy(
+    object_lock: ObjectLockProps | None, force_destroy: bool
+) -> None:
+    """Refuse both: ``force_destroy`` promises that ``terraform destroy`` empties the bucket,
+    but locked versions cannot be deleted before their retention ends."""
+    if object_lock and force_destroy:
+        raise ValueError(
+            "object_lock and force_destroy exclude each other; set force_destroy: false"
+        )
 
 
 class DataLakeProps(_Frozen):
@@ -58,14 +69,9 @@ class DataLakeProps(_Frozen):
     def _unique_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("list at least one zone: raw, curated or features")
-        if len(set(value)) != len(value):
-            raise ValueError("each zone may be listed once")
-        return value
+        return _check_unique(value, "zone")
 
     @model_validator(mode="after")
     def _lock_excludes_force_destroy(self) -> Self:
-        if self.object_lock and self.force_destroy:
-            raise ValueError(
-                "object_lock and force_destroy exclude each other; set force_destroy: false"
-            )
+        _check_lock_without_force_destroy(self.object_lock, self.force_destroy)
         return self

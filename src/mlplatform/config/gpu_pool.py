@@ -19,7 +19,7 @@ from mlplatform.catalogs.gpu import (
     accelerator_type,
     siblings,
 )
-from mlplatform.config._base import NonNegativeInt, PositiveInt, _Frozen
+from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_unique, _Frozen
 from mlplatform.config.data_lake import Zone
 from mlplatform.config.node_group import (
     Capacity,
@@ -133,12 +133,10 @@ class GpuPoolProps(_Frozen):
             )
         return value
 
-    @field_validator("availability_zones")
+    @field_validator("availability_zones", "lake_read_zones", "lake_write_zones")
     @classmethod
     def _unique_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError("each zone may be listed once")
-        return value
+        return _check_unique(value, "zone")
 
     @field_validator("job_namespace")
     @classmethod
@@ -149,13 +147,6 @@ class GpuPoolProps(_Frozen):
     @classmethod
     def _service_account(cls, value: str | None) -> str | None:
         return None if value is None else _check_k8s_name(value)
-
-    @field_validator("lake_read_zones", "lake_write_zones")
-    @classmethod
-    def _unique_lake_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError("each zone may be listed once")
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

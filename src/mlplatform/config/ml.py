@@ -11,11 +11,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
-from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_retention, _Frozen
-from mlplatform.config.data_lake import ObjectLockProps, Zone
+from mlplatform.config._base import (
+    NonNegativeInt,
+    PositiveInt,
+    RetentionDays,
+    _check_unique,
+    _Frozen,
+)
+from mlplatform.config.data_lake import ObjectLockProps, Zone, _check_lock_without_force_destroy
 
 __all__ = [
     "MlProps",
@@ -38,6 +44,15 @@ _AUTOSCALING_FIELDS = (
     "scale_in_cooldown_seconds",
     "scale_out_cooldown_seconds",
 )
+
+
+def _check_hosting_type(value: str) -> str:
+    sagemaker_instance_type(value)
+    return value
+
+
+HostingType = Annotated[str, AfterValidator(_check_hosting_type)]
+"""A SageMaker real-time inference type in :mod:`mlplatform.catalogs.sagemaker`."""
 
 
 class ModelRegistryProps(_Frozen):
@@ -72,16 +87,11 @@ class ModelRegistryProps(_Frozen):
     def _families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("list at least one model family, for example [ranker]")
-        if len(set(value)) != len(value):
-            raise ValueError("each model family may be listed once")
-        return value
+        return _check_unique(value, "model family")
 
     @model_validator(mode="after")
     def _lock_excludes_force_destroy(self) -> Self:
-        if self.object_lock and self.force_destroy:
-            raise ValueError(
-                "object_lock and force_destroy exclude each other; set force_destroy: false"
-            )
+        _check_lock_without_force_destroy(self.object_lock, self.force_destroy)
         return self
 
 
@@ -121,7 +131,7 @@ class VariantProps(_Frozen):
     """Tag of the serving image in the family's ECR repository (tags are immutable there)."""
     weight: PositiveInt = 100
     """Relative share of traffic: with weights 90 and 10 the second variant gets 10%. Default 100."""
-    instance_type: str | None = None
+    instance_type: HostingType | None = None
     """Instance type of this variant; default the endpoint's ``instance_type``."""
 
     @field_validator("model_version", mode="before")
@@ -149,13 +159,6 @@ class VariantProps(_Frozen):
             )
         return value
 
-    @field_validator("instance_type")
-    @classmethod
-    def _instance_type(cls, value: str | None) -> str | None:
-        if value is not None:
-            sagemaker_instance_type(value)
-        return value
-
 
 class ServingEndpointProps(_Frozen):
     """A SageMaker real-time endpoint serving one model family from the registry.
@@ -170,7 +173,7 @@ class ServingEndpointProps(_Frozen):
     """Model family in the registry: selects the artifact prefix and image repository."""
     variants: tuple[VariantProps, ...]
     """The primary variant, and a canary while one takes a share of traffic."""
-    instance_type: str | None = None
+    instance_type: HostingType | None = None
     """SageMaker hosting type such as ``ml.m5.large`` or ``ml.g5.xlarge`` (GPU); required unless serverless."""
     serverless: ServerlessProps | None = None
     """Serve with Serverless Inference instead of instances (dev). Excludes ``instance_type``."""
@@ -196,15 +199,8 @@ class ServingEndpointProps(_Frozen):
     """5xx errors per minute, in 3 of 5 minutes, that raise the errors alarm. Default 5."""
     latency_alarm_p99_ms: PositiveInt = 1000
     """p99 model latency (ms), over 3 of 5 minutes, that raises the latency alarm. Default 1000."""
-    log_retention_days: PositiveInt = 365
+    log_retention_days: RetentionDays = 365
     """Retention of the endpoint's container log group (KMS-encrypted). Default one year."""
-
-    @field_validator("instance_type")
-    @classmethod
-    def _instance_type(cls, value: str | None) -> str | None:
-        if value is not None:
-            sagemaker_instance_type(value)
-        return value
 
     @field_validator("variants")
     @classmethod
@@ -217,11 +213,6 @@ class ServingEndpointProps(_Frozen):
         if len(set(names)) != len(names):
             raise ValueError(f"variant names must be unique; {names[0]!r} is listed twice")
         return value
-
-    @field_validator("log_retention_days")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        return _check_retention(value)
 
     @field_validator("data_capture_percent")
     @classmethod

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, field_validator
 
-from mlplatform.config._base import PositiveInt, _check_retention, _Frozen
+from mlplatform.config._base import RetentionDays, _check_unique, _Frozen
 
 __all__ = ["NetworkProps"]
 
@@ -40,7 +40,7 @@ class NetworkProps(_Frozen):
         "sagemaker.runtime",
     )
     """Interface VPC endpoints to create. The S3 gateway endpoint is always created."""
-    flow_logs_retention_days: PositiveInt = 365
+    flow_logs_retention_days: RetentionDays = 365
     """Retention of the VPC flow log group. Default one year."""
 
     @field_validator("cidr")
@@ -61,11 +61,4 @@ class NetworkProps(_Frozen):
     @field_validator("interface_endpoints")
     @classmethod
     def _unique_endpoints(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if len(set(value)) != len(value):
-            raise ValueError("each endpoint may be listed once")
-        return value
-
-    @field_validator("flow_logs_retention_days")
-    @classmethod
-    def _retention(cls, value: int) -> int:
-        return _check_retention(value)
+        return _check_unique(value, "endpoint")

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
 from mlplatform.catalogs.gpu import cpu_ami_type, is_accelerator_type
-from mlplatform.config._base import NonNegativeInt, PositiveInt, _Frozen
+from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_unique, _Frozen
 
 __all__ = ["CpuNodeGroupProps"]
 
@@ -25,8 +25,7 @@ _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 def _check_instance_types(value: tuple[str, ...]) -> None:
     if not value:
         raise ValueError("list at least one instance type")
-    if len(set(value)) != len(value):
-        raise ValueError("each instance type may be listed once")
+    _check_unique(value, "instance type")
     for instance_type in value:
         if not _INSTANCE_TYPE.match(instance_type):
             raise ValueError(f"{instance_type!r} is not an EC2 instance type such as m6i.large")
