@@ -1,0 +1,352 @@
+"""What every generated binding shares: blocks as dataclasses, attributes kept in Python.
+
+The prebuilt provider bindings are jsii proxies of a JavaScript package with
+~1,500 classes, which node must load before anything synthesizes (13 s and
+540 MB here). A generated binding is a plain Python subclass of cdktf's own
+``TerraformResource`` (or data source, or provider): it keeps its arguments
+in a Python dict and hands them to cdktf as Terraform JSON through one
+``synthesizeAttributes`` callback. Node then loads cdktf core only.
+
+The JSON is the one the prebuilt bindings produce for the same arguments
+(``tests/test_bindings_parity.py`` proves it): snake_case keys, unset
+arguments left out, a block with ``max_items = 1`` as one object and any
+other block as a list of objects. References stay cdktf tokens, resolved by
+cdktf as usual, and anything cdktf resolves (``Fn``, ``Token``, an
+``IResolvable``) may stand where a value goes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any, ClassVar, TypeVar
+
+import jsii
+from cdktf import (
+    Fn,
+    IResolvable,
+    ITerraformDependable,
+    ITerraformIterator,
+    TerraformCount,
+    TerraformDataSource,
+    TerraformProvider,
+    TerraformProviderGeneratorMetadata,
+    TerraformResource,
+    TerraformResourceLifecycle,
+    Token,
+)
+from constructs import Construct
+
+__all__ = [
+    "Block",
+    "ComputedList",
+    "ComputedObject",
+    "GeneratedDataSource",
+    "GeneratedProvider",
+    "GeneratedResource",
+    "generator_metadata",
+    "to_terraform",
+]
+
+Connection = Any
+"""An SSH or WinRM provisioner connection (cdktf struct or dict)."""
+Provisioner = Any
+"""A file, local-exec or remote-exec provisioner (cdktf struct or dict)."""
+
+
+@cache
+def generator_metadata(
+    provider_name: str, version: str, constraint: str
+) -> TerraformProviderGeneratorMetadata:
+    """The metadata cdktf uses to check that a provider for the resource exists in the stack."""
+    return TerraformProviderGeneratorMetadata(
+        provider_name=provider_name,
+        provider_version=version,
+        provider_version_constraint=constraint,
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Block:
+    """A nested block of a resource: a frozen dataclass whose fields are its arguments.
+
+    A field whose Terraform name is not its Python name (a Python keyword,
+    say) carries the Terraform name in its metadata under ``"terraform"``.
+    """
+
+    TERRAFORM_BLOCK: ClassVar[str] = ""
+    """The block's path in the resource schema, for messages."""
+
+
+_NAMES: dict[type[Block], tuple[tuple[str, str], ...]] = {}
+
+
+def _terraform_names(block_type: type[Block]) -> tuple[tuple[str, str], ...]:
+    """(Python name, Terraform name) of each field, worked out once per block type."""
+    names = _NAMES.get(block_type)
+    if names is None:
+        names = tuple(
+            (f.name, f.metadata.get("terraform", f.name)) for f in dataclasses.fields(block_type)
+        )
+        _NAMES[block_type] = names
+    return names
+
+
+def to_terraform(value: Any) -> Any:
+    """Python arguments -> Terraform JSON values; ``None`` means unset and is left out."""
+    if isinstance(value, Block):
+        return {
+            terraform: to_terraform(item)
+            for python, terraform in _terraform_names(type(value))
+            if (item := getattr(value, python)) is not None
+        }
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        return {key: to_terraform(item) for key, item in value.items() if item is not None}
+    if isinstance(value, Sequence):
+        return [to_terraform(item) for item in value]
+    return value  # a jsii object: an IResolvable, a token, an Fn expression
+
+
+def _meta(
+    *,
+    connection: Connection | None,
+    count: int | float | TerraformCount | None,
+    depends_on: Sequence[ITerraformDependable] | None,
+    for_each: ITerraformIterator | None,
+    lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None,
+    provider: TerraformProvider | None,
+    provisioners: Sequence[Provisioner] | None,
+) -> dict[str, Any]:
+    if isinstance(lifecycle, Mapping):
+        lifecycle = TerraformResourceLifecycle(**lifecycle)
+    return {
+        "connection": connection,
+        "count": count,
+        "depends_on": depends_on,
+        "for_each": for_each,
+        "lifecycle": lifecycle,
+        "provider": provider,
+        "provisioners": provisioners,
+    }
+
+
+class GeneratedResource(TerraformResource):
+    """A Terraform resource whose arguments live in Python until synth."""
+
+    TERRAFORM_TYPE: ClassVar[str] = ""
+    GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        attributes: dict[str, Any],
+        *,
+        connection: Connection | None = None,
+        count: int | float | TerraformCount | None = None,
+        depends_on: Sequence[ITerraformDependable] | None = None,
+        for_each: ITerraformIterator | None = None,
+        lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None = None,
+        provider: TerraformProvider | None = None,
+        provisioners: Sequence[Provisioner] | None = None,
+    ) -> None:
+        meta = _meta(
+            connection=connection,
+            count=count,
+            depends_on=depends_on,
+            for_each=for_each,
+            lifecycle=lifecycle,
+            provider=provider,
+            provisioners=provisioners,
+        )
+        super().__init__(
+            scope,
+            id_,
+            terraform_resource_type=self.TERRAFORM_TYPE,
+            terraform_generator_metadata=self.GENERATOR,
+            **{k: v for k, v in meta.items() if v is not None},
+        )
+        self._attributes = attributes
+
+    @property
+    def terraform_arguments(self) -> Mapping[str, Any]:
+        """The arguments as given, by Terraform name (unset ones are ``None``)."""
+        return self._attributes
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = to_terraform(self._attributes)
+        return result
+
+
+class GeneratedDataSource(TerraformDataSource):
+    """A Terraform data source whose arguments live in Python until synth."""
+
+    TERRAFORM_TYPE: ClassVar[str] = ""
+    GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        attributes: dict[str, Any],
+        *,
+        connection: Connection | None = None,
+        count: int | float | TerraformCount | None = None,
+        depends_on: Sequence[ITerraformDependable] | None = None,
+        for_each: ITerraformIterator | None = None,
+        lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None = None,
+        provider: TerraformProvider | None = None,
+        provisioners: Sequence[Provisioner] | None = None,
+    ) -> None:
+        meta = _meta(
+            connection=connection,
+            count=count,
+            depends_on=depends_on,
+            for_each=for_each,
+            lifecycle=lifecycle,
+            provider=provider,
+            provisioners=provisioners,
+        )
+        super().__init__(
+            scope,
+            id_,
+            terraform_resource_type=self.TERRAFORM_TYPE,
+            terraform_generator_metadata=self.GENERATOR,
+            **{k: v for k, v in meta.items() if v is not None},
+        )
+        self._attributes = attributes
+
+    @property
+    def terraform_arguments(self) -> Mapping[str, Any]:
+        """The arguments as given, by Terraform name (unset ones are ``None``)."""
+        return self._attributes
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = to_terraform(self._attributes)
+        return result
+
+
+class GeneratedProvider(TerraformProvider):
+    """A Terraform provider configuration whose arguments live in Python until synth."""
+
+    TERRAFORM_TYPE: ClassVar[str] = ""
+    SOURCE: ClassVar[str] = ""
+    GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
+
+    def __init__(self, scope: Construct, id_: str, attributes: dict[str, Any]) -> None:
+        super().__init__(
+            scope,
+            id_,
+            terraform_resource_type=self.TERRAFORM_TYPE,
+            terraform_generator_metadata=self.GENERATOR,
+            terraform_provider_source=self.SOURCE,
+        )
+        self._attributes = attributes
+
+    @property
+    def terraform_arguments(self) -> Mapping[str, Any]:
+        """The arguments as given, by Terraform name (unset ones are ``None``)."""
+        return self._attributes
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = to_terraform(self._attributes)
+        return result
+
+
+_Object = TypeVar("_Object", bound="ComputedObject")
+_List = TypeVar("_List", bound="ComputedList")
+
+
+class ComputedObject:
+    """One object of a nested attribute or block, read as references (``x.vpc_config.arn``).
+
+    While no set lies on the way, an attribute is a plain path
+    (``identity[0].oidc[0].issuer``). A set has no order, so Terraform indexes
+    it only after ``tolist``; past a set every step is a key into that list
+    (``tolist(x.rule).0.apply_server_side_encryption_by_default.0.kms_master_key_id``).
+    """
+
+    def __init__(
+        self,
+        element: TerraformResource | TerraformDataSource,
+        path: str,
+        *,
+        index: int | None = None,
+        from_set: bool = False,
+        steps: tuple[int | str, ...] | None = None,
+    ) -> None:
+        self._element = element
+        self._path = path
+        if steps is None and from_set:
+            steps = (index if index is not None else 0,)
+        self._index = index
+        self._steps = steps
+
+    def _reference(self, name: str) -> Any:
+        if self._steps is not None:
+            return Fn.lookup_nested(
+                Fn.tolist(self._element.interpolation_for_attribute(self._path)),
+                [*self._steps, name],
+            )
+        return self._element.interpolation_for_attribute(f"{self._own_path()}.{name}")
+
+    def _own_path(self) -> str:
+        return self._path if self._index is None else f"{self._path}[{self._index}]"
+
+    def _string(self, name: str) -> str:
+        return Token.as_string(self._reference(name))
+
+    def _number(self, name: str) -> float:
+        return Token.as_number(self._reference(name))
+
+    def _boolean(self, name: str) -> IResolvable:
+        reference: IResolvable = self._reference(name)
+        return reference
+
+    def _list(self, name: str) -> list[str]:
+        return Token.as_list(self._reference(name))
+
+    def _string_map(self, name: str) -> Mapping[str, str]:
+        return Token.as_string_map(self._reference(name))
+
+    def _child_object(self, kind: type[_Object], name: str, index: int | None) -> _Object:
+        """A nested single block of this object."""
+        if self._steps is not None:
+            tail = (name,) if index is None else (name, index)
+            return kind(self._element, self._path, steps=(*self._steps, *tail))
+        return kind(self._element, f"{self._own_path()}.{name}", index=index)
+
+    def _child_list(self, kind: type[_List], name: str, *, from_set: bool) -> _List:
+        """A nested list (or set) of objects of this object."""
+        if self._steps is not None:
+            return kind(self._element, self._path, steps=(*self._steps, name))
+        return kind(self._element, f"{self._own_path()}.{name}", from_set=from_set)
+
+
+class ComputedList:
+    """A list (or set) of objects of a resource, read by index: ``cluster.identity.get(0)``."""
+
+    def __init__(
+        self,
+        element: TerraformResource | TerraformDataSource,
+        path: str,
+        *,
+        from_set: bool = False,
+        steps: tuple[int | str, ...] | None = None,
+    ) -> None:
+        self._element = element
+        self._path = path
+        self._from_set = from_set
+        self._steps = steps
+
+    def _item(self, kind: type[_Object], index: int) -> _Object:
+        """The object at ``index`` (sets go through ``tolist``, as cdktf does)."""
+        if self._steps is not None:
+            return kind(self._element, self._path, steps=(*self._steps, index))
+        return kind(self._element, self._path, index=index, from_set=self._from_set)
