@@ -16,10 +16,10 @@ import json
 import sys
 
 from cdktf import App, TerraformOutput
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
 from mlplatform import DataLake, EnvironmentConfig, EnvironmentLoader, PlatformStack
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.policies import service_trust_policy
 
 

@@ -14,8 +14,8 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 
 from cdktf import App, TerraformStack, Testing
-from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.naming import Naming
 from mlplatform.platform_app import PlatformApp

@@ -8,18 +8,18 @@ from typing import Any
 
 import pytest
 from cdktf import App, Aspects, TerraformStack, Testing
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.launch_template import LaunchTemplate
-from cdktf_cdktf_provider_aws.provider import AwsProvider
-from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
 from mlplatform.aspects import GuardrailAspect, TaggingAspect, suppress
+from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.launch_template import LaunchTemplate
+from mlplatform.bindings.aws.provider import AwsProvider
+from mlplatform.bindings.aws.s3_bucket import S3Bucket
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.vpc import Vpc
+from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from cdktf import App, Aspects, TerraformResource, TerraformStack, Testing
-from cdktf_cdktf_provider_aws.provider import AwsProvider
 
 from mlplatform.aspects import GuardrailAspect
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import (
     AddonVersionsProps,
     ComputeClusterProps,

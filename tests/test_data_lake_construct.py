@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from cdktf import TerraformStack, Testing
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 
 from mlplatform.aspects import SUPPRESSION_METADATA
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import DataLakeProps, ObjectLockProps
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.placement import VpcPlacement

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 from cdktf import App, Aspects, TerraformStack, Testing
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.provider import AwsProvider
 
 from mlplatform.aspects import GuardrailAspect
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import ModelRegistryProps, ObjectLockProps, ServingEndpointProps
 from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from cdktf import App, TerraformStack
-from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import DataLakeProps, GpuPoolProps
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.data_lake import DataLake

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from cdktf import App, TerraformStack, Testing
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry

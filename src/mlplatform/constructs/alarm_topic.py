@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.sns_topic import SnsTopic
 from constructs import Construct
 
+from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
+from mlplatform.bindings.aws.kms_alias import KmsAlias
+from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.sns_topic import SnsTopic
 from mlplatform.ml_policies import alarm_topic_key_statement
 from mlplatform.naming import Naming
 from mlplatform.policies import kms_key_policy

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.naming import Naming
 

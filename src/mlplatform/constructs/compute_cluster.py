@@ -25,31 +25,31 @@ import json
 from collections.abc import Sequence
 
 from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-from cdktf_cdktf_provider_aws.eks_access_entry import EksAccessEntry
-from cdktf_cdktf_provider_aws.eks_access_policy_association import (
+from constructs import Construct
+
+from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
+from mlplatform.bindings.aws.data_aws_region import DataAwsRegion
+from mlplatform.bindings.aws.eks_access_entry import EksAccessEntry
+from mlplatform.bindings.aws.eks_access_policy_association import (
     EksAccessPolicyAssociation,
     EksAccessPolicyAssociationAccessScope,
 )
-from cdktf_cdktf_provider_aws.eks_addon import EksAddon
-from cdktf_cdktf_provider_aws.eks_cluster import (
+from mlplatform.bindings.aws.eks_addon import EksAddon
+from mlplatform.bindings.aws.eks_cluster import (
     EksCluster,
     EksClusterAccessConfig,
     EksClusterEncryptionConfig,
     EksClusterEncryptionConfigProvider,
     EksClusterVpcConfig,
 )
-from cdktf_cdktf_provider_aws.iam_openid_connect_provider import IamOpenidConnectProvider
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from constructs import Construct
-
+from mlplatform.bindings.aws.iam_openid_connect_provider import IamOpenidConnectProvider
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from mlplatform.bindings.aws.kms_alias import KmsAlias
+from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.imported_cluster import ImportedComputeCluster

@@ -12,26 +12,26 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_aws.athena_workgroup import (
+from constructs import Construct
+
+from mlplatform.bindings.aws.athena_workgroup import (
     AthenaWorkgroup,
     AthenaWorkgroupConfiguration,
     AthenaWorkgroupConfigurationResultConfiguration,
     AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration,
 )
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.glue_catalog_database import GlueCatalogDatabase
-from cdktf_cdktf_provider_aws.glue_connection import (
+from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
+from mlplatform.bindings.aws.glue_catalog_database import GlueCatalogDatabase
+from mlplatform.bindings.aws.glue_connection import (
     GlueConnection,
     GlueConnectionPhysicalConnectionRequirements,
 )
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from constructs import Construct
-
+from mlplatform.bindings.aws.kms_alias import KmsAlias
+from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.data_lake_access import DataLakeAccess
 from mlplatform.constructs.imported_data_lake import ImportedDataLake

@@ -12,10 +12,10 @@ import json
 from abc import abstractmethod
 from collections.abc import Iterable
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.policies import s3_read_statements, s3_write_statements
 
 __all__ = ["DataLakeAccess"]

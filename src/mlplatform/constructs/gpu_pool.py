@@ -26,18 +26,18 @@ from __future__ import annotations
 
 import re
 
-from cdktf_cdktf_provider_aws.autoscaling_group_tag import (
+from constructs import Construct
+
+from mlplatform.bindings.aws.autoscaling_group_tag import (
     AutoscalingGroupTagA,
     AutoscalingGroupTagTag,
 )
-from cdktf_cdktf_provider_aws.fsx_lustre_file_system import FsxLustreFileSystem
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.placement_group import PlacementGroup
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from constructs import Construct
-
+from mlplatform.bindings.aws.fsx_lustre_file_system import FsxLustreFileSystem
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.placement_group import PlacementGroup
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FsxScratchProps, GpuPoolProps
 from mlplatform.constructs.cluster_interface import IComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps

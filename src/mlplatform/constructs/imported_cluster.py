@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cdktf import ITerraformDependable
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.naming import Naming

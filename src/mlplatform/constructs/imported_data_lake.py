@@ -7,9 +7,9 @@ because IAM statements need the key's ARN, not the alias.
 
 from __future__ import annotations
 
-from cdktf_cdktf_provider_aws.data_aws_kms_alias import DataAwsKmsAlias
 from constructs import Construct
 
+from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.constructs.data_lake_access import DataLakeAccess
 from mlplatform.naming import Naming
 

@@ -30,30 +30,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cdktf import Fn
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_kms_alias import DataAwsKmsAlias
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.data_aws_region import DataAwsRegion
-from cdktf_cdktf_provider_aws.dynamodb_table import (
+from constructs import Construct
+
+from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
+from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
+from mlplatform.bindings.aws.data_aws_region import DataAwsRegion
+from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTableGlobalSecondaryIndex,
     DynamodbTablePointInTimeRecovery,
     DynamodbTableServerSideEncryption,
 )
-from cdktf_cdktf_provider_aws.ecr_lifecycle_policy import EcrLifecyclePolicy
-from cdktf_cdktf_provider_aws.ecr_repository import (
+from mlplatform.bindings.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
+from mlplatform.bindings.aws.ecr_repository import (
     EcrRepository,
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,
 )
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.sagemaker_model_package_group import SagemakerModelPackageGroup
-from constructs import Construct
-
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.kms_alias import KmsAlias
+from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.lifecycle import data_zone_rules, expiring_rules

@@ -12,28 +12,28 @@ from __future__ import annotations
 
 import json
 
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.data_aws_partition import DataAwsPartition
-from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
-from cdktf_cdktf_provider_aws.eip import Eip
-from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
-from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
-from cdktf_cdktf_provider_aws.kms_key import KmsKey
-from cdktf_cdktf_provider_aws.nat_gateway import NatGateway
-from cdktf_cdktf_provider_aws.route import Route
-from cdktf_cdktf_provider_aws.route_table import RouteTable
-from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.subnet import Subnet
-from cdktf_cdktf_provider_aws.vpc import Vpc
-from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
-from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
+from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
+from mlplatform.bindings.aws.default_security_group import DefaultSecurityGroup
+from mlplatform.bindings.aws.eip import Eip
+from mlplatform.bindings.aws.flow_log import FlowLog
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.internet_gateway import InternetGateway
+from mlplatform.bindings.aws.kms_alias import KmsAlias
+from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.nat_gateway import NatGateway
+from mlplatform.bindings.aws.route import Route
+from mlplatform.bindings.aws.route_table import RouteTable
+from mlplatform.bindings.aws.route_table_association import RouteTableAssociation
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.subnet import Subnet
+from mlplatform.bindings.aws.vpc import Vpc
+from mlplatform.bindings.aws.vpc_endpoint import VpcEndpoint
+from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import NetworkProps
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.naming import Naming

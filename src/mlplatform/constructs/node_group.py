@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from cdktf import ITerraformDependable, TerraformResourceLifecycle, Token
-from cdktf_cdktf_provider_aws.eks_node_group import (
+from constructs import Construct
+
+from mlplatform.bindings.aws.eks_node_group import (
     EksNodeGroup,
     EksNodeGroupLaunchTemplate,
     EksNodeGroupScalingConfig,
     EksNodeGroupTaint,
 )
-from cdktf_cdktf_provider_aws.launch_template import (
+from mlplatform.bindings.aws.launch_template import (
     LaunchTemplate,
     LaunchTemplateBlockDeviceMappings,
     LaunchTemplateBlockDeviceMappingsEbs,
@@ -37,8 +39,6 @@ from cdktf_cdktf_provider_aws.launch_template import (
     LaunchTemplateNetworkInterfaces,
     LaunchTemplatePlacement,
 )
-from constructs import Construct
-
 from mlplatform.node_scheduling import Taint
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 
 from cdktf import Fn, Token
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.naming import Naming
 from mlplatform.policies import irsa_trust_policy
 

@@ -33,34 +33,34 @@ from __future__ import annotations
 import json
 
 from cdktf import Fn, TerraformResourceLifecycle
-from cdktf_cdktf_provider_aws.appautoscaling_policy import (
+from constructs import Construct
+
+from mlplatform.bindings.aws.appautoscaling_policy import (
     AppautoscalingPolicy,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration,
     AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification,
 )
-from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
-from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from cdktf_cdktf_provider_aws.data_aws_caller_identity import DataAwsCallerIdentity
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.sagemaker_endpoint import SagemakerEndpoint
-from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
+from mlplatform.bindings.aws.appautoscaling_target import AppautoscalingTarget
+from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+from mlplatform.bindings.aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
+from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.sagemaker_endpoint import SagemakerEndpoint
+from mlplatform.bindings.aws.sagemaker_endpoint_configuration import (
     SagemakerEndpointConfiguration,
     SagemakerEndpointConfigurationDataCaptureConfig,
     SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions,
     SagemakerEndpointConfigurationProductionVariants,
     SagemakerEndpointConfigurationProductionVariantsServerlessConfig,
 )
-from cdktf_cdktf_provider_aws.sagemaker_model import (
+from mlplatform.bindings.aws.sagemaker_model import (
     SagemakerModel,
     SagemakerModelPrimaryContainer,
     SagemakerModelVpcConfig,
 )
-from cdktf_cdktf_provider_aws.security_group import SecurityGroup
-from cdktf_cdktf_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from constructs import Construct
-
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry

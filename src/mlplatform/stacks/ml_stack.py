@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cdktf import TerraformOutput
-from cdktf_cdktf_provider_aws.iam_role import IamRole
 from constructs import Construct
 
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
 from mlplatform.constructs.data_capture import DataCaptureDestination

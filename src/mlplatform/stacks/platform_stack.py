@@ -9,14 +9,14 @@ it in the emulator's S3 the same way, so the real path is the tested path.
 from __future__ import annotations
 
 from cdktf import Aspects, S3Backend, S3BackendEndpointConfig, TerraformStack
-from cdktf_cdktf_provider_aws.provider import (
+from constructs import Construct
+
+from mlplatform.aspects import GuardrailAspect, TaggingAspect
+from mlplatform.bindings.aws.provider import (
     AwsProvider,
     AwsProviderDefaultTags,
     AwsProviderEndpoints,
 )
-from constructs import Construct
-
-from mlplatform.aspects import GuardrailAspect, TaggingAspect
 from mlplatform.config import EnvironmentConfig
 from mlplatform.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
 from mlplatform.naming import Naming
