@@ -202,12 +202,12 @@ ARGUMENT_TYPES = {
     '["map", "bool"]': "Mapping[str, bool | IResolvable]",
 }
 GETTERS = {
-    "string": ("str", "get_string_attribute", "_string"),
-    "number": ("float", "get_number_attribute", "_number"),
-    "bool": ("IResolvable", "get_boolean_attribute", "_boolean"),
-    '["list", "string"]': ("list[str]", "get_list_attribute", "_list"),
-    '["set", "string"]': ("list[str]", "get_list_attribute", "_list"),
-    '["map", "string"]': ("Mapping[str, str]", "get_string_map_attribute", "_string_map"),
+    "string": ("str", "_string"),
+    "number": ("float", "_number"),
+    "bool": ("IResolvable", "_boolean"),
+    '["list", "string"]': ("list[str]", "_list"),
+    '["set", "string"]': ("list[str]", "_list"),
+    '["map", "string"]': ("Mapping[str, str]", "_string_map"),
 }
 
 
@@ -310,13 +310,8 @@ class ModuleWriter:
             python = python_name(name, reserved=reserved)
             key = type_key(attribute["type"])
             if key in GETTERS:
-                annotation, method, reference_method = GETTERS[key]
-                call = (
-                    f"self.{reference_method}(\"{name}\")"
-                    if on_reference
-                    else f"self.{method}(\"{name}\")"
-                )
-                yield Getter(python, call, annotation)
+                annotation, method = GETTERS[key]
+                yield Getter(python, f'self.{method}("{name}")', annotation)
                 continue
             element = _object_element(attribute["type"])
             if element is not None:
@@ -328,8 +323,7 @@ class ModuleWriter:
                     f"{reference}List",
                 )
                 continue
-            getter = "self._reference" if on_reference else "self.interpolation_for_attribute"
-            yield Getter(python, f"{getter}(\"{name}\")", "IResolvable")
+            yield Getter(python, f'self._reference("{name}")', "IResolvable")
         for name, block_type in sorted(block.get("block_types", {}).items()):
             python = python_name(name, reserved=reserved)
             single = block_type["nesting_mode"] == "single" or block_type.get("max_items") == 1

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, Aspects, TerraformResource, TerraformStack, Testing
+from cdktf import App, TerraformResource, TerraformStack, Testing
 
-from mlplatform.aspects import GuardrailAspect
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import (
     AddonVersionsProps,
@@ -26,6 +25,7 @@ from mlplatform.config import (
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.guardrails.stack_check import Guardrails
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.naming import Naming
 from mlplatform.platform_app import PlatformApp
@@ -508,7 +508,7 @@ def test_guardrails_catch_an_escape_hatch_that_weakens_the_cluster(tmp_path: Pat
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "weakened")
     AwsProvider(stack, "aws", region="us-east-1")
-    Aspects.of(stack).add(GuardrailAspect())
+    Guardrails.apply(stack)
     cluster = _cluster(stack, Naming("acme", "test"))
     GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
     for node in stack.node.find_all():

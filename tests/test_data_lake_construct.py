@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from cdktf import TerraformStack, Testing
 
-from mlplatform.aspects import SUPPRESSION_METADATA
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import DataLakeProps, ObjectLockProps
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.guardrails.suppressions import SUPPRESSION_METADATA
 from mlplatform.naming import Naming
 
 ZONE_BUCKETS = {

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, Aspects, TerraformStack, Testing
+from cdktf import App, TerraformStack, Testing
 
-from mlplatform.aspects import GuardrailAspect
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import ModelRegistryProps, ObjectLockProps, ServingEndpointProps
@@ -22,6 +21,7 @@ from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.guardrails.stack_check import Guardrails
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.ml_policies import ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS, STAR_ONLY_ACTIONS
 from mlplatform.naming import Naming
@@ -678,7 +678,7 @@ def test_registry_and_endpoint_pass_every_guardrail(tmp_path: Path, naming: Nami
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "guarded")
     AwsProvider(stack, "aws", region="us-east-1")
-    Aspects.of(stack).add(GuardrailAspect())
+    Guardrails.apply(stack)
     registry = _registry(stack, naming)
     ServingEndpoint(stack, "ranker", registry=registry, props=_endpoint_props(), data_capture=LAKE)
 

@@ -11,7 +11,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
-    from mlplatform.aspects import GuardrailAspect, TaggingAspect, suppress
     from mlplatform.config import (
         DataLakeProps,
         EnvironmentConfig,
@@ -31,6 +30,8 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.placement import VpcPlacement
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
+    from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
+    from mlplatform.guardrails.suppressions import suppress
     from mlplatform.loader import ConfigError, EnvironmentLoader
     from mlplatform.local_aws import LocalAws
     from mlplatform.naming import Naming
@@ -69,9 +70,9 @@ _EXPORTS = {
     "PlatformStacks": "mlplatform.stacks.platform_stacks",
     "PlatformApp": "mlplatform.platform_app",
     # guardrails
-    "GuardrailAspect": "mlplatform.aspects",
-    "TaggingAspect": "mlplatform.aspects",
-    "suppress": "mlplatform.aspects",
+    "GuardedStack": "mlplatform.guardrails.stack_check",
+    "Guardrails": "mlplatform.guardrails.stack_check",
+    "suppress": "mlplatform.guardrails.suppressions",
     # the embedded emulator
     "LocalAws": "mlplatform.local_aws",
 }
@@ -84,7 +85,8 @@ __all__ = [
     "DataLakeProps",
     "EnvironmentConfig",
     "EnvironmentLoader",
-    "GuardrailAspect",
+    "GuardedStack",
+    "Guardrails",
     "LocalAws",
     "MlProps",
     "ModelRegistry",
@@ -101,7 +103,6 @@ __all__ = [
     "ServerlessProps",
     "ServingEndpoint",
     "ServingEndpointProps",
-    "TaggingAspect",
     "VariantProps",
     "VpcPlacement",
     "suppress",

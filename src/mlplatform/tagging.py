@@ -6,9 +6,24 @@ bill and on-call find the owner; ``managed-by`` warns people off console edits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
+
 from mlplatform.config import EnvironmentConfig
 
-__all__ = ["platform_tags"]
+__all__ = ["LAUNCHED_RESOURCE_KINDS", "TagsLaunchedResources", "platform_tags"]
+
+LAUNCHED_RESOURCE_KINDS = ("instance", "volume", "network-interface")
+"""What EC2 Auto Scaling launches from a launch template, where provider
+``default_tags`` do not reach: the template's ``tag_specifications`` must carry them."""
+
+
+@runtime_checkable
+class TagsLaunchedResources(Protocol):
+    """A stack that knows the tags for what AWS launches later on its resources' behalf."""
+
+    @property
+    def launched_resource_tags(self) -> Mapping[str, str]: ...
 
 
 def platform_tags(config: EnvironmentConfig, component: str) -> dict[str, str]:

@@ -133,7 +133,50 @@ def _meta(
     }
 
 
-class GeneratedResource(TerraformResource):
+class _References:
+    """Attribute references, each asked of cdktf once per element and then reused.
+
+    A reference is a token standing for ``${type.name.attribute}``; asking
+    again would cost another round trip to node for an equal token, and the
+    platform reads the same ARNs and ids hundreds of times.
+    """
+
+    _reference_cache: dict[tuple[str, str], Any]
+
+    def _cached(self, kind: str, name: str) -> Any:
+        cache = self.__dict__.setdefault("_reference_cache", {})
+        key = (kind, name)
+        if key not in cache:
+            element: Any = self
+            cache[key] = getattr(element, f"get_{kind}_attribute")(name)
+        return cache[key]
+
+    def _string(self, name: str) -> str:
+        value: str = self._cached("string", name)
+        return value
+
+    def _number(self, name: str) -> float:
+        value: float = self._cached("number", name)
+        return value
+
+    def _boolean(self, name: str) -> IResolvable:
+        value: IResolvable = self._cached("boolean", name)
+        return value
+
+    def _list(self, name: str) -> list[str]:
+        value: list[str] = self._cached("list", name)
+        return value
+
+    def _string_map(self, name: str) -> Mapping[str, str]:
+        value: Mapping[str, str] = self._cached("string_map", name)
+        return value
+
+    def _reference(self, name: str) -> Any:
+        element: Any = self
+        return element.interpolation_for_attribute(name)
+
+
+class GeneratedResource(_References, TerraformResource):
     """A Terraform resource whose arguments live in Python until synth."""
 
     TERRAFORM_TYPE: ClassVar[str] = ""
@@ -182,7 +225,7 @@ class GeneratedResource(TerraformResource):
         return result
 
 
-class GeneratedDataSource(TerraformDataSource):
+class GeneratedDataSource(_References, TerraformDataSource):
     """A Terraform data source whose arguments live in Python until synth."""
 
     TERRAFORM_TYPE: ClassVar[str] = ""

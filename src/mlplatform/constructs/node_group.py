@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cdktf import ITerraformDependable, TerraformResourceLifecycle, Token
+from cdktf import ITerraformDependable, TerraformResourceLifecycle, TerraformStack, Token
 from constructs import Construct
 
 from mlplatform.bindings.aws.eks_node_group import (
@@ -38,8 +38,10 @@ from mlplatform.bindings.aws.launch_template import (
     LaunchTemplateMetadataOptions,
     LaunchTemplateNetworkInterfaces,
     LaunchTemplatePlacement,
+    LaunchTemplateTagSpecifications,
 )
 from mlplatform.node_scheduling import Taint
+from mlplatform.tagging import LAUNCHED_RESOURCE_KINDS, TagsLaunchedResources
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
 
@@ -161,7 +163,19 @@ class ManagedNodeGroup(Construct):
                 if props.placement_group_name
                 else None
             ),
+            tag_specifications=self._launched_resource_tags() or None,
         )
+
+    def _launched_resource_tags(self) -> list[LaunchTemplateTagSpecifications]:
+        """The stack's tags for the instances, volumes and interfaces the nodes launch with."""
+        stack = TerraformStack.of(self)
+        if not isinstance(stack, TagsLaunchedResources):
+            return []
+        tags = dict(stack.launched_resource_tags)
+        return [
+            LaunchTemplateTagSpecifications(resource_type=kind, tags=tags)
+            for kind in LAUNCHED_RESOURCE_KINDS
+        ]
 
     @staticmethod
     def _efa_interfaces(props: ManagedNodeGroupProps) -> list[LaunchTemplateNetworkInterfaces]:

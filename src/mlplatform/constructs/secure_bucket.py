@@ -17,7 +17,6 @@ from typing import Any
 
 from constructs import Construct
 
-from mlplatform.aspects import suppress
 from mlplatform.bindings.aws.s3_bucket import S3Bucket
 from mlplatform.bindings.aws.s3_bucket_lifecycle_configuration import (
     S3BucketLifecycleConfiguration,
@@ -50,6 +49,7 @@ from mlplatform.bindings.aws.s3_bucket_versioning import (
     S3BucketVersioningVersioningConfiguration,
 )
 from mlplatform.config import ObjectLockProps
+from mlplatform.guardrails.suppressions import suppress
 from mlplatform.lifecycle import LifecycleRule
 from mlplatform.policies import (
     PolicyDocument,

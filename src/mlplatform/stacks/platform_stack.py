@@ -8,16 +8,18 @@ it in the emulator's S3 the same way, so the real path is the tested path.
 
 from __future__ import annotations
 
-from cdktf import Aspects, S3Backend, S3BackendEndpointConfig, TerraformStack
+from collections.abc import Mapping
+
+from cdktf import S3Backend, S3BackendEndpointConfig
 from constructs import Construct
 
-from mlplatform.aspects import GuardrailAspect, TaggingAspect
 from mlplatform.bindings.aws.provider import (
     AwsProvider,
     AwsProviderDefaultTags,
     AwsProviderEndpoints,
 )
 from mlplatform.config import EnvironmentConfig
+from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
 from mlplatform.naming import Naming
 from mlplatform.tagging import platform_tags
@@ -45,8 +47,8 @@ EMULATED_SERVICES = (
 )
 
 
-class PlatformStack(TerraformStack):
-    """A stack named ``<env>-<layer>`` with backend, provider, default tags and aspects."""
+class PlatformStack(GuardedStack):
+    """A stack named ``<env>-<layer>`` with backend, provider, default tags and guardrails."""
 
     def __init__(
         self,
@@ -60,11 +62,14 @@ class PlatformStack(TerraformStack):
         self.config = config
         self.layer = layer
         self.naming = Naming(config.org, config.environment)
-        tags = platform_tags(config, layer)
+        self.tags = platform_tags(config, layer)
         self._configure_backend(config, layer, emulator_endpoint)
-        self._configure_provider(config, tags, emulator_endpoint)
-        Aspects.of(self).add(TaggingAspect(tags))
-        Aspects.of(self).add(GuardrailAspect())
+        self._configure_provider(config, self.tags, emulator_endpoint)
+
+    @property
+    def launched_resource_tags(self) -> Mapping[str, str]:
+        """Provider default tags do not reach what launch templates launch; these do."""
+        return self.tags
 
     def _configure_backend(
         self, config: EnvironmentConfig, layer: str, endpoint: str | None

@@ -110,35 +110,35 @@ class AppautoscalingPolicy(GeneratedResource):
 
     @property
     def alarm_arns(self) -> list[str]:
-        return self.get_list_attribute("alarm_arns")
+        return self._list("alarm_arns")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def policy_type(self) -> str:
-        return self.get_string_attribute("policy_type")
+        return self._string("policy_type")
 
     @property
     def resource_id(self) -> str:
-        return self.get_string_attribute("resource_id")
+        return self._string("resource_id")
 
     @property
     def scalable_dimension(self) -> str:
-        return self.get_string_attribute("scalable_dimension")
+        return self._string("scalable_dimension")
 
     @property
     def service_namespace(self) -> str:
-        return self.get_string_attribute("service_namespace")
+        return self._string("service_namespace")
 
     @property
     def step_scaling_policy_configuration(self) -> AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference:

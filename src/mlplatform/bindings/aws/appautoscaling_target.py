@@ -91,43 +91,43 @@ class AppautoscalingTarget(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def max_capacity(self) -> float:
-        return self.get_number_attribute("max_capacity")
+        return self._number("max_capacity")
 
     @property
     def min_capacity(self) -> float:
-        return self.get_number_attribute("min_capacity")
+        return self._number("min_capacity")
 
     @property
     def resource_id(self) -> str:
-        return self.get_string_attribute("resource_id")
+        return self._string("resource_id")
 
     @property
     def role_arn(self) -> str:
-        return self.get_string_attribute("role_arn")
+        return self._string("role_arn")
 
     @property
     def scalable_dimension(self) -> str:
-        return self.get_string_attribute("scalable_dimension")
+        return self._string("scalable_dimension")
 
     @property
     def service_namespace(self) -> str:
-        return self.get_string_attribute("service_namespace")
+        return self._string("service_namespace")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def suspended_state(self) -> AppautoscalingTargetSuspendedStateOutputReference:

@@ -95,35 +95,35 @@ class AthenaWorkgroup(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def force_destroy(self) -> IResolvable:
-        return self.get_boolean_attribute("force_destroy")
+        return self._boolean("force_destroy")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def state(self) -> str:
-        return self.get_string_attribute("state")
+        return self._string("state")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def configuration(self) -> AthenaWorkgroupConfigurationOutputReference:

@@ -77,11 +77,11 @@ class AutoscalingGroupTagA(GeneratedResource):
 
     @property
     def autoscaling_group_name(self) -> str:
-        return self.get_string_attribute("autoscaling_group_name")
+        return self._string("autoscaling_group_name")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def tag(self) -> AutoscalingGroupTagTagOutputReference:

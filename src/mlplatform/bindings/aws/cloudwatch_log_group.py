@@ -84,40 +84,40 @@ class CloudwatchLogGroup(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def kms_key_id(self) -> str:
-        return self.get_string_attribute("kms_key_id")
+        return self._string("kms_key_id")
 
     @property
     def log_group_class(self) -> str:
-        return self.get_string_attribute("log_group_class")
+        return self._string("log_group_class")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def name_prefix(self) -> str:
-        return self.get_string_attribute("name_prefix")
+        return self._string("name_prefix")
 
     @property
     def retention_in_days(self) -> float:
-        return self.get_number_attribute("retention_in_days")
+        return self._number("retention_in_days")
 
     @property
     def skip_destroy(self) -> IResolvable:
-        return self.get_boolean_attribute("skip_destroy")
+        return self._boolean("skip_destroy")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")

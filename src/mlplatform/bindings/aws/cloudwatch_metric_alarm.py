@@ -123,99 +123,99 @@ class CloudwatchMetricAlarm(GeneratedResource):
 
     @property
     def actions_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("actions_enabled")
+        return self._boolean("actions_enabled")
 
     @property
     def alarm_actions(self) -> list[str]:
-        return self.get_list_attribute("alarm_actions")
+        return self._list("alarm_actions")
 
     @property
     def alarm_description(self) -> str:
-        return self.get_string_attribute("alarm_description")
+        return self._string("alarm_description")
 
     @property
     def alarm_name(self) -> str:
-        return self.get_string_attribute("alarm_name")
+        return self._string("alarm_name")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def comparison_operator(self) -> str:
-        return self.get_string_attribute("comparison_operator")
+        return self._string("comparison_operator")
 
     @property
     def datapoints_to_alarm(self) -> float:
-        return self.get_number_attribute("datapoints_to_alarm")
+        return self._number("datapoints_to_alarm")
 
     @property
     def dimensions(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("dimensions")
+        return self._string_map("dimensions")
 
     @property
     def evaluate_low_sample_count_percentiles(self) -> str:
-        return self.get_string_attribute("evaluate_low_sample_count_percentiles")
+        return self._string("evaluate_low_sample_count_percentiles")
 
     @property
     def evaluation_periods(self) -> float:
-        return self.get_number_attribute("evaluation_periods")
+        return self._number("evaluation_periods")
 
     @property
     def extended_statistic(self) -> str:
-        return self.get_string_attribute("extended_statistic")
+        return self._string("extended_statistic")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def insufficient_data_actions(self) -> list[str]:
-        return self.get_list_attribute("insufficient_data_actions")
+        return self._list("insufficient_data_actions")
 
     @property
     def metric_name(self) -> str:
-        return self.get_string_attribute("metric_name")
+        return self._string("metric_name")
 
     @property
     def namespace(self) -> str:
-        return self.get_string_attribute("namespace")
+        return self._string("namespace")
 
     @property
     def ok_actions(self) -> list[str]:
-        return self.get_list_attribute("ok_actions")
+        return self._list("ok_actions")
 
     @property
     def period(self) -> float:
-        return self.get_number_attribute("period")
+        return self._number("period")
 
     @property
     def statistic(self) -> str:
-        return self.get_string_attribute("statistic")
+        return self._string("statistic")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def threshold(self) -> float:
-        return self.get_number_attribute("threshold")
+        return self._number("threshold")
 
     @property
     def threshold_metric_id(self) -> str:
-        return self.get_string_attribute("threshold_metric_id")
+        return self._string("threshold_metric_id")
 
     @property
     def treat_missing_data(self) -> str:
-        return self.get_string_attribute("treat_missing_data")
+        return self._string("treat_missing_data")
 
     @property
     def unit(self) -> str:
-        return self.get_string_attribute("unit")
+        return self._string("unit")
 
     @property
     def metric_query(self) -> CloudwatchMetricAlarmMetricQueryList:

@@ -67,16 +67,16 @@ class DataAwsCallerIdentity(GeneratedDataSource):
 
     @property
     def account_id(self) -> str:
-        return self.get_string_attribute("account_id")
+        return self._string("account_id")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def user_id(self) -> str:
-        return self.get_string_attribute("user_id")
+        return self._string("user_id")

@@ -69,20 +69,20 @@ class DataAwsKmsAlias(GeneratedDataSource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def target_key_arn(self) -> str:
-        return self.get_string_attribute("target_key_arn")
+        return self._string("target_key_arn")
 
     @property
     def target_key_id(self) -> str:
-        return self.get_string_attribute("target_key_id")
+        return self._string("target_key_id")

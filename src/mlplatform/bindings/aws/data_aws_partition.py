@@ -67,16 +67,16 @@ class DataAwsPartition(GeneratedDataSource):
 
     @property
     def dns_suffix(self) -> str:
-        return self.get_string_attribute("dns_suffix")
+        return self._string("dns_suffix")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def partition(self) -> str:
-        return self.get_string_attribute("partition")
+        return self._string("partition")
 
     @property
     def reverse_dns_prefix(self) -> str:
-        return self.get_string_attribute("reverse_dns_prefix")
+        return self._string("reverse_dns_prefix")

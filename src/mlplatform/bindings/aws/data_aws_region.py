@@ -71,16 +71,16 @@ class DataAwsRegion(GeneratedDataSource):
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def endpoint(self) -> str:
-        return self.get_string_attribute("endpoint")
+        return self._string("endpoint")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")

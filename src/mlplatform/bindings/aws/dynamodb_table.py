@@ -156,83 +156,83 @@ class DynamodbTable(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def billing_mode(self) -> str:
-        return self.get_string_attribute("billing_mode")
+        return self._string("billing_mode")
 
     @property
     def deletion_protection_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("deletion_protection_enabled")
+        return self._boolean("deletion_protection_enabled")
 
     @property
     def hash_key(self) -> str:
-        return self.get_string_attribute("hash_key")
+        return self._string("hash_key")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def range_key(self) -> str:
-        return self.get_string_attribute("range_key")
+        return self._string("range_key")
 
     @property
     def read_capacity(self) -> float:
-        return self.get_number_attribute("read_capacity")
+        return self._number("read_capacity")
 
     @property
     def restore_date_time(self) -> str:
-        return self.get_string_attribute("restore_date_time")
+        return self._string("restore_date_time")
 
     @property
     def restore_source_name(self) -> str:
-        return self.get_string_attribute("restore_source_name")
+        return self._string("restore_source_name")
 
     @property
     def restore_source_table_arn(self) -> str:
-        return self.get_string_attribute("restore_source_table_arn")
+        return self._string("restore_source_table_arn")
 
     @property
     def restore_to_latest_time(self) -> IResolvable:
-        return self.get_boolean_attribute("restore_to_latest_time")
+        return self._boolean("restore_to_latest_time")
 
     @property
     def stream_arn(self) -> str:
-        return self.get_string_attribute("stream_arn")
+        return self._string("stream_arn")
 
     @property
     def stream_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("stream_enabled")
+        return self._boolean("stream_enabled")
 
     @property
     def stream_label(self) -> str:
-        return self.get_string_attribute("stream_label")
+        return self._string("stream_label")
 
     @property
     def stream_view_type(self) -> str:
-        return self.get_string_attribute("stream_view_type")
+        return self._string("stream_view_type")
 
     @property
     def table_class(self) -> str:
-        return self.get_string_attribute("table_class")
+        return self._string("table_class")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def write_capacity(self) -> float:
-        return self.get_number_attribute("write_capacity")
+        return self._number("write_capacity")
 
     @property
     def attribute(self) -> DynamodbTableAttributeList:

@@ -71,16 +71,16 @@ class EcrLifecyclePolicy(GeneratedResource):
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def policy(self) -> str:
-        return self.get_string_attribute("policy")
+        return self._string("policy")
 
     @property
     def registry_id(self) -> str:
-        return self.get_string_attribute("registry_id")
+        return self._string("registry_id")
 
     @property
     def repository(self) -> str:
-        return self.get_string_attribute("repository")
+        return self._string("repository")

@@ -95,39 +95,39 @@ class EcrRepository(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def force_delete(self) -> IResolvable:
-        return self.get_boolean_attribute("force_delete")
+        return self._boolean("force_delete")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def image_tag_mutability(self) -> str:
-        return self.get_string_attribute("image_tag_mutability")
+        return self._string("image_tag_mutability")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def registry_id(self) -> str:
-        return self.get_string_attribute("registry_id")
+        return self._string("registry_id")
 
     @property
     def repository_url(self) -> str:
-        return self.get_string_attribute("repository_url")
+        return self._string("repository_url")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def encryption_configuration(self) -> EcrRepositoryEncryptionConfigurationList:

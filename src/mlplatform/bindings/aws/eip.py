@@ -99,95 +99,95 @@ class Eip(GeneratedResource):
 
     @property
     def address(self) -> str:
-        return self.get_string_attribute("address")
+        return self._string("address")
 
     @property
     def allocation_id(self) -> str:
-        return self.get_string_attribute("allocation_id")
+        return self._string("allocation_id")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def associate_with_private_ip(self) -> str:
-        return self.get_string_attribute("associate_with_private_ip")
+        return self._string("associate_with_private_ip")
 
     @property
     def association_id(self) -> str:
-        return self.get_string_attribute("association_id")
+        return self._string("association_id")
 
     @property
     def carrier_ip(self) -> str:
-        return self.get_string_attribute("carrier_ip")
+        return self._string("carrier_ip")
 
     @property
     def customer_owned_ip(self) -> str:
-        return self.get_string_attribute("customer_owned_ip")
+        return self._string("customer_owned_ip")
 
     @property
     def customer_owned_ipv4_pool(self) -> str:
-        return self.get_string_attribute("customer_owned_ipv4_pool")
+        return self._string("customer_owned_ipv4_pool")
 
     @property
     def domain(self) -> str:
-        return self.get_string_attribute("domain")
+        return self._string("domain")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def instance(self) -> str:
-        return self.get_string_attribute("instance")
+        return self._string("instance")
 
     @property
     def ipam_pool_id(self) -> str:
-        return self.get_string_attribute("ipam_pool_id")
+        return self._string("ipam_pool_id")
 
     @property
     def network_border_group(self) -> str:
-        return self.get_string_attribute("network_border_group")
+        return self._string("network_border_group")
 
     @property
     def network_interface(self) -> str:
-        return self.get_string_attribute("network_interface")
+        return self._string("network_interface")
 
     @property
     def private_dns(self) -> str:
-        return self.get_string_attribute("private_dns")
+        return self._string("private_dns")
 
     @property
     def private_ip(self) -> str:
-        return self.get_string_attribute("private_ip")
+        return self._string("private_ip")
 
     @property
     def ptr_record(self) -> str:
-        return self.get_string_attribute("ptr_record")
+        return self._string("ptr_record")
 
     @property
     def public_dns(self) -> str:
-        return self.get_string_attribute("public_dns")
+        return self._string("public_dns")
 
     @property
     def public_ip(self) -> str:
-        return self.get_string_attribute("public_ip")
+        return self._string("public_ip")
 
     @property
     def public_ipv4_pool(self) -> str:
-        return self.get_string_attribute("public_ipv4_pool")
+        return self._string("public_ipv4_pool")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def vpc(self) -> IResolvable:
-        return self.get_boolean_attribute("vpc")
+        return self._boolean("vpc")
 
     @property
     def timeouts(self) -> EipTimeoutsOutputReference:

@@ -88,47 +88,47 @@ class EksAccessEntry(GeneratedResource):
 
     @property
     def access_entry_arn(self) -> str:
-        return self.get_string_attribute("access_entry_arn")
+        return self._string("access_entry_arn")
 
     @property
     def cluster_name(self) -> str:
-        return self.get_string_attribute("cluster_name")
+        return self._string("cluster_name")
 
     @property
     def created_at(self) -> str:
-        return self.get_string_attribute("created_at")
+        return self._string("created_at")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def kubernetes_groups(self) -> list[str]:
-        return self.get_list_attribute("kubernetes_groups")
+        return self._list("kubernetes_groups")
 
     @property
     def modified_at(self) -> str:
-        return self.get_string_attribute("modified_at")
+        return self._string("modified_at")
 
     @property
     def principal_arn(self) -> str:
-        return self.get_string_attribute("principal_arn")
+        return self._string("principal_arn")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def type(self) -> str:
-        return self.get_string_attribute("type")
+        return self._string("type")
 
     @property
     def user_name(self) -> str:
-        return self.get_string_attribute("user_name")
+        return self._string("user_name")
 
     @property
     def timeouts(self) -> EksAccessEntryTimeoutsOutputReference:

@@ -84,27 +84,27 @@ class EksAccessPolicyAssociation(GeneratedResource):
 
     @property
     def associated_at(self) -> str:
-        return self.get_string_attribute("associated_at")
+        return self._string("associated_at")
 
     @property
     def cluster_name(self) -> str:
-        return self.get_string_attribute("cluster_name")
+        return self._string("cluster_name")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def modified_at(self) -> str:
-        return self.get_string_attribute("modified_at")
+        return self._string("modified_at")
 
     @property
     def policy_arn(self) -> str:
-        return self.get_string_attribute("policy_arn")
+        return self._string("policy_arn")
 
     @property
     def principal_arn(self) -> str:
-        return self.get_string_attribute("principal_arn")
+        return self._string("principal_arn")
 
     @property
     def access_scope(self) -> EksAccessPolicyAssociationAccessScopeOutputReference:

@@ -103,63 +103,63 @@ class EksAddon(GeneratedResource):
 
     @property
     def addon_name(self) -> str:
-        return self.get_string_attribute("addon_name")
+        return self._string("addon_name")
 
     @property
     def addon_version(self) -> str:
-        return self.get_string_attribute("addon_version")
+        return self._string("addon_version")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def cluster_name(self) -> str:
-        return self.get_string_attribute("cluster_name")
+        return self._string("cluster_name")
 
     @property
     def configuration_values(self) -> str:
-        return self.get_string_attribute("configuration_values")
+        return self._string("configuration_values")
 
     @property
     def created_at(self) -> str:
-        return self.get_string_attribute("created_at")
+        return self._string("created_at")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def modified_at(self) -> str:
-        return self.get_string_attribute("modified_at")
+        return self._string("modified_at")
 
     @property
     def preserve(self) -> IResolvable:
-        return self.get_boolean_attribute("preserve")
+        return self._boolean("preserve")
 
     @property
     def resolve_conflicts(self) -> str:
-        return self.get_string_attribute("resolve_conflicts")
+        return self._string("resolve_conflicts")
 
     @property
     def resolve_conflicts_on_create(self) -> str:
-        return self.get_string_attribute("resolve_conflicts_on_create")
+        return self._string("resolve_conflicts_on_create")
 
     @property
     def resolve_conflicts_on_update(self) -> str:
-        return self.get_string_attribute("resolve_conflicts_on_update")
+        return self._string("resolve_conflicts_on_update")
 
     @property
     def service_account_role_arn(self) -> str:
-        return self.get_string_attribute("service_account_role_arn")
+        return self._string("service_account_role_arn")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def pod_identity_association(self) -> EksAddonPodIdentityAssociationList:

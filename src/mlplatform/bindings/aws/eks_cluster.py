@@ -150,11 +150,11 @@ class EksCluster(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def bootstrap_self_managed_addons(self) -> IResolvable:
-        return self.get_boolean_attribute("bootstrap_self_managed_addons")
+        return self._boolean("bootstrap_self_managed_addons")
 
     @property
     def certificate_authority(self) -> EksClusterCertificateAuthorityList:
@@ -162,27 +162,27 @@ class EksCluster(GeneratedResource):
 
     @property
     def cluster_id(self) -> str:
-        return self.get_string_attribute("cluster_id")
+        return self._string("cluster_id")
 
     @property
     def created_at(self) -> str:
-        return self.get_string_attribute("created_at")
+        return self._string("created_at")
 
     @property
     def enabled_cluster_log_types(self) -> list[str]:
-        return self.get_list_attribute("enabled_cluster_log_types")
+        return self._list("enabled_cluster_log_types")
 
     @property
     def endpoint(self) -> str:
-        return self.get_string_attribute("endpoint")
+        return self._string("endpoint")
 
     @property
     def force_update_version(self) -> IResolvable:
-        return self.get_boolean_attribute("force_update_version")
+        return self._boolean("force_update_version")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def identity(self) -> EksClusterIdentityList:
@@ -190,31 +190,31 @@ class EksCluster(GeneratedResource):
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def platform_version(self) -> str:
-        return self.get_string_attribute("platform_version")
+        return self._string("platform_version")
 
     @property
     def role_arn(self) -> str:
-        return self.get_string_attribute("role_arn")
+        return self._string("role_arn")
 
     @property
     def status(self) -> str:
-        return self.get_string_attribute("status")
+        return self._string("status")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def version(self) -> str:
-        return self.get_string_attribute("version")
+        return self._string("version")
 
     @property
     def access_config(self) -> EksClusterAccessConfigOutputReference:

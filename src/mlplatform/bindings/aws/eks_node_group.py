@@ -135,55 +135,55 @@ class EksNodeGroup(GeneratedResource):
 
     @property
     def ami_type(self) -> str:
-        return self.get_string_attribute("ami_type")
+        return self._string("ami_type")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def capacity_type(self) -> str:
-        return self.get_string_attribute("capacity_type")
+        return self._string("capacity_type")
 
     @property
     def cluster_name(self) -> str:
-        return self.get_string_attribute("cluster_name")
+        return self._string("cluster_name")
 
     @property
     def disk_size(self) -> float:
-        return self.get_number_attribute("disk_size")
+        return self._number("disk_size")
 
     @property
     def force_update_version(self) -> IResolvable:
-        return self.get_boolean_attribute("force_update_version")
+        return self._boolean("force_update_version")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def instance_types(self) -> list[str]:
-        return self.get_list_attribute("instance_types")
+        return self._list("instance_types")
 
     @property
     def labels(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("labels")
+        return self._string_map("labels")
 
     @property
     def node_group_name(self) -> str:
-        return self.get_string_attribute("node_group_name")
+        return self._string("node_group_name")
 
     @property
     def node_group_name_prefix(self) -> str:
-        return self.get_string_attribute("node_group_name_prefix")
+        return self._string("node_group_name_prefix")
 
     @property
     def node_role_arn(self) -> str:
-        return self.get_string_attribute("node_role_arn")
+        return self._string("node_role_arn")
 
     @property
     def release_version(self) -> str:
-        return self.get_string_attribute("release_version")
+        return self._string("release_version")
 
     @property
     def resources(self) -> EksNodeGroupResourcesList:
@@ -191,23 +191,23 @@ class EksNodeGroup(GeneratedResource):
 
     @property
     def status(self) -> str:
-        return self.get_string_attribute("status")
+        return self._string("status")
 
     @property
     def subnet_ids(self) -> list[str]:
-        return self.get_list_attribute("subnet_ids")
+        return self._list("subnet_ids")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def version(self) -> str:
-        return self.get_string_attribute("version")
+        return self._string("version")
 
     @property
     def launch_template(self) -> EksNodeGroupLaunchTemplateOutputReference:

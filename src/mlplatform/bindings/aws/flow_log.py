@@ -105,71 +105,71 @@ class FlowLog(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def deliver_cross_account_role(self) -> str:
-        return self.get_string_attribute("deliver_cross_account_role")
+        return self._string("deliver_cross_account_role")
 
     @property
     def eni_id(self) -> str:
-        return self.get_string_attribute("eni_id")
+        return self._string("eni_id")
 
     @property
     def iam_role_arn(self) -> str:
-        return self.get_string_attribute("iam_role_arn")
+        return self._string("iam_role_arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def log_destination(self) -> str:
-        return self.get_string_attribute("log_destination")
+        return self._string("log_destination")
 
     @property
     def log_destination_type(self) -> str:
-        return self.get_string_attribute("log_destination_type")
+        return self._string("log_destination_type")
 
     @property
     def log_format(self) -> str:
-        return self.get_string_attribute("log_format")
+        return self._string("log_format")
 
     @property
     def log_group_name(self) -> str:
-        return self.get_string_attribute("log_group_name")
+        return self._string("log_group_name")
 
     @property
     def max_aggregation_interval(self) -> float:
-        return self.get_number_attribute("max_aggregation_interval")
+        return self._number("max_aggregation_interval")
 
     @property
     def subnet_id(self) -> str:
-        return self.get_string_attribute("subnet_id")
+        return self._string("subnet_id")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def traffic_type(self) -> str:
-        return self.get_string_attribute("traffic_type")
+        return self._string("traffic_type")
 
     @property
     def transit_gateway_attachment_id(self) -> str:
-        return self.get_string_attribute("transit_gateway_attachment_id")
+        return self._string("transit_gateway_attachment_id")
 
     @property
     def transit_gateway_id(self) -> str:
-        return self.get_string_attribute("transit_gateway_id")
+        return self._string("transit_gateway_id")
 
     @property
     def vpc_id(self) -> str:
-        return self.get_string_attribute("vpc_id")
+        return self._string("vpc_id")
 
     @property
     def destination_options(self) -> FlowLogDestinationOptionsOutputReference:

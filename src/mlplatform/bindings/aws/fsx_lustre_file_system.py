@@ -141,131 +141,131 @@ class FsxLustreFileSystem(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def auto_import_policy(self) -> str:
-        return self.get_string_attribute("auto_import_policy")
+        return self._string("auto_import_policy")
 
     @property
     def automatic_backup_retention_days(self) -> float:
-        return self.get_number_attribute("automatic_backup_retention_days")
+        return self._number("automatic_backup_retention_days")
 
     @property
     def backup_id(self) -> str:
-        return self.get_string_attribute("backup_id")
+        return self._string("backup_id")
 
     @property
     def copy_tags_to_backups(self) -> IResolvable:
-        return self.get_boolean_attribute("copy_tags_to_backups")
+        return self._boolean("copy_tags_to_backups")
 
     @property
     def daily_automatic_backup_start_time(self) -> str:
-        return self.get_string_attribute("daily_automatic_backup_start_time")
+        return self._string("daily_automatic_backup_start_time")
 
     @property
     def data_compression_type(self) -> str:
-        return self.get_string_attribute("data_compression_type")
+        return self._string("data_compression_type")
 
     @property
     def deployment_type(self) -> str:
-        return self.get_string_attribute("deployment_type")
+        return self._string("deployment_type")
 
     @property
     def dns_name(self) -> str:
-        return self.get_string_attribute("dns_name")
+        return self._string("dns_name")
 
     @property
     def drive_cache_type(self) -> str:
-        return self.get_string_attribute("drive_cache_type")
+        return self._string("drive_cache_type")
 
     @property
     def efa_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("efa_enabled")
+        return self._boolean("efa_enabled")
 
     @property
     def export_path(self) -> str:
-        return self.get_string_attribute("export_path")
+        return self._string("export_path")
 
     @property
     def file_system_type_version(self) -> str:
-        return self.get_string_attribute("file_system_type_version")
+        return self._string("file_system_type_version")
 
     @property
     def final_backup_tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("final_backup_tags")
+        return self._string_map("final_backup_tags")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def import_path(self) -> str:
-        return self.get_string_attribute("import_path")
+        return self._string("import_path")
 
     @property
     def imported_file_chunk_size(self) -> float:
-        return self.get_number_attribute("imported_file_chunk_size")
+        return self._number("imported_file_chunk_size")
 
     @property
     def kms_key_id(self) -> str:
-        return self.get_string_attribute("kms_key_id")
+        return self._string("kms_key_id")
 
     @property
     def mount_name(self) -> str:
-        return self.get_string_attribute("mount_name")
+        return self._string("mount_name")
 
     @property
     def network_interface_ids(self) -> list[str]:
-        return self.get_list_attribute("network_interface_ids")
+        return self._list("network_interface_ids")
 
     @property
     def owner_id(self) -> str:
-        return self.get_string_attribute("owner_id")
+        return self._string("owner_id")
 
     @property
     def per_unit_storage_throughput(self) -> float:
-        return self.get_number_attribute("per_unit_storage_throughput")
+        return self._number("per_unit_storage_throughput")
 
     @property
     def security_group_ids(self) -> list[str]:
-        return self.get_list_attribute("security_group_ids")
+        return self._list("security_group_ids")
 
     @property
     def skip_final_backup(self) -> IResolvable:
-        return self.get_boolean_attribute("skip_final_backup")
+        return self._boolean("skip_final_backup")
 
     @property
     def storage_capacity(self) -> float:
-        return self.get_number_attribute("storage_capacity")
+        return self._number("storage_capacity")
 
     @property
     def storage_type(self) -> str:
-        return self.get_string_attribute("storage_type")
+        return self._string("storage_type")
 
     @property
     def subnet_ids(self) -> list[str]:
-        return self.get_list_attribute("subnet_ids")
+        return self._list("subnet_ids")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def throughput_capacity(self) -> float:
-        return self.get_number_attribute("throughput_capacity")
+        return self._number("throughput_capacity")
 
     @property
     def vpc_id(self) -> str:
-        return self.get_string_attribute("vpc_id")
+        return self._string("vpc_id")
 
     @property
     def weekly_maintenance_start_time(self) -> str:
-        return self.get_string_attribute("weekly_maintenance_start_time")
+        return self._string("weekly_maintenance_start_time")
 
     @property
     def data_read_cache_configuration(self) -> FsxLustreFileSystemDataReadCacheConfigurationOutputReference:

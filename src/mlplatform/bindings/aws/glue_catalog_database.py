@@ -101,39 +101,39 @@ class GlueCatalogDatabase(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def catalog_id(self) -> str:
-        return self.get_string_attribute("catalog_id")
+        return self._string("catalog_id")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def location_uri(self) -> str:
-        return self.get_string_attribute("location_uri")
+        return self._string("location_uri")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def parameters(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("parameters")
+        return self._string_map("parameters")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def create_table_default_permission(self) -> GlueCatalogDatabaseCreateTableDefaultPermissionList:

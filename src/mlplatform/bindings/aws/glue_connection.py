@@ -92,47 +92,47 @@ class GlueConnection(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def athena_properties(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("athena_properties")
+        return self._string_map("athena_properties")
 
     @property
     def catalog_id(self) -> str:
-        return self.get_string_attribute("catalog_id")
+        return self._string("catalog_id")
 
     @property
     def connection_properties(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("connection_properties")
+        return self._string_map("connection_properties")
 
     @property
     def connection_type(self) -> str:
-        return self.get_string_attribute("connection_type")
+        return self._string("connection_type")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def match_criteria(self) -> list[str]:
-        return self.get_list_attribute("match_criteria")
+        return self._list("match_criteria")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def physical_connection_requirements(self) -> GlueConnectionPhysicalConnectionRequirementsOutputReference:

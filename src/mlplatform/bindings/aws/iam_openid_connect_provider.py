@@ -77,28 +77,28 @@ class IamOpenidConnectProvider(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def client_id_list(self) -> list[str]:
-        return self.get_list_attribute("client_id_list")
+        return self._list("client_id_list")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def thumbprint_list(self) -> list[str]:
-        return self.get_list_attribute("thumbprint_list")
+        return self._list("thumbprint_list")
 
     @property
     def url(self) -> str:
-        return self.get_string_attribute("url")
+        return self._string("url")

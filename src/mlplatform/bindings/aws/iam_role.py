@@ -99,63 +99,63 @@ class IamRole(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def assume_role_policy(self) -> str:
-        return self.get_string_attribute("assume_role_policy")
+        return self._string("assume_role_policy")
 
     @property
     def create_date(self) -> str:
-        return self.get_string_attribute("create_date")
+        return self._string("create_date")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def force_detach_policies(self) -> IResolvable:
-        return self.get_boolean_attribute("force_detach_policies")
+        return self._boolean("force_detach_policies")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def managed_policy_arns(self) -> list[str]:
-        return self.get_list_attribute("managed_policy_arns")
+        return self._list("managed_policy_arns")
 
     @property
     def max_session_duration(self) -> float:
-        return self.get_number_attribute("max_session_duration")
+        return self._number("max_session_duration")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def name_prefix(self) -> str:
-        return self.get_string_attribute("name_prefix")
+        return self._string("name_prefix")
 
     @property
     def path(self) -> str:
-        return self.get_string_attribute("path")
+        return self._string("path")
 
     @property
     def permissions_boundary(self) -> str:
-        return self.get_string_attribute("permissions_boundary")
+        return self._string("permissions_boundary")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def unique_id(self) -> str:
-        return self.get_string_attribute("unique_id")
+        return self._string("unique_id")
 
     @property
     def inline_policy(self) -> IamRoleInlinePolicyList:

@@ -71,12 +71,12 @@ class IamRolePolicyAttachment(GeneratedResource):
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def policy_arn(self) -> str:
-        return self.get_string_attribute("policy_arn")
+        return self._string("policy_arn")
 
     @property
     def role(self) -> str:
-        return self.get_string_attribute("role")
+        return self._string("role")

@@ -80,27 +80,27 @@ class InternetGateway(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def owner_id(self) -> str:
-        return self.get_string_attribute("owner_id")
+        return self._string("owner_id")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def vpc_id(self) -> str:
-        return self.get_string_attribute("vpc_id")
+        return self._string("vpc_id")
 
     @property
     def timeouts(self) -> InternetGatewayTimeoutsOutputReference:

@@ -73,24 +73,24 @@ class KmsAlias(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def name_prefix(self) -> str:
-        return self.get_string_attribute("name_prefix")
+        return self._string("name_prefix")
 
     @property
     def target_key_arn(self) -> str:
-        return self.get_string_attribute("target_key_arn")
+        return self._string("target_key_arn")
 
     @property
     def target_key_id(self) -> str:
-        return self.get_string_attribute("target_key_id")
+        return self._string("target_key_id")

@@ -103,71 +103,71 @@ class KmsKey(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def bypass_policy_lockout_safety_check(self) -> IResolvable:
-        return self.get_boolean_attribute("bypass_policy_lockout_safety_check")
+        return self._boolean("bypass_policy_lockout_safety_check")
 
     @property
     def custom_key_store_id(self) -> str:
-        return self.get_string_attribute("custom_key_store_id")
+        return self._string("custom_key_store_id")
 
     @property
     def customer_master_key_spec(self) -> str:
-        return self.get_string_attribute("customer_master_key_spec")
+        return self._string("customer_master_key_spec")
 
     @property
     def deletion_window_in_days(self) -> float:
-        return self.get_number_attribute("deletion_window_in_days")
+        return self._number("deletion_window_in_days")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def enable_key_rotation(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_key_rotation")
+        return self._boolean("enable_key_rotation")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def is_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("is_enabled")
+        return self._boolean("is_enabled")
 
     @property
     def key_id(self) -> str:
-        return self.get_string_attribute("key_id")
+        return self._string("key_id")
 
     @property
     def key_usage(self) -> str:
-        return self.get_string_attribute("key_usage")
+        return self._string("key_usage")
 
     @property
     def multi_region(self) -> IResolvable:
-        return self.get_boolean_attribute("multi_region")
+        return self._boolean("multi_region")
 
     @property
     def policy(self) -> str:
-        return self.get_string_attribute("policy")
+        return self._string("policy")
 
     @property
     def rotation_period_in_days(self) -> float:
-        return self.get_number_attribute("rotation_period_in_days")
+        return self._number("rotation_period_in_days")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def xks_key_id(self) -> str:
-        return self.get_string_attribute("xks_key_id")
+        return self._string("xks_key_id")
 
     @property
     def timeouts(self) -> KmsKeyTimeoutsOutputReference:

@@ -221,91 +221,91 @@ class LaunchTemplate(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def default_version(self) -> float:
-        return self.get_number_attribute("default_version")
+        return self._number("default_version")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def disable_api_stop(self) -> IResolvable:
-        return self.get_boolean_attribute("disable_api_stop")
+        return self._boolean("disable_api_stop")
 
     @property
     def disable_api_termination(self) -> IResolvable:
-        return self.get_boolean_attribute("disable_api_termination")
+        return self._boolean("disable_api_termination")
 
     @property
     def ebs_optimized(self) -> str:
-        return self.get_string_attribute("ebs_optimized")
+        return self._string("ebs_optimized")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def image_id(self) -> str:
-        return self.get_string_attribute("image_id")
+        return self._string("image_id")
 
     @property
     def instance_initiated_shutdown_behavior(self) -> str:
-        return self.get_string_attribute("instance_initiated_shutdown_behavior")
+        return self._string("instance_initiated_shutdown_behavior")
 
     @property
     def instance_type(self) -> str:
-        return self.get_string_attribute("instance_type")
+        return self._string("instance_type")
 
     @property
     def kernel_id(self) -> str:
-        return self.get_string_attribute("kernel_id")
+        return self._string("kernel_id")
 
     @property
     def key_name(self) -> str:
-        return self.get_string_attribute("key_name")
+        return self._string("key_name")
 
     @property
     def latest_version(self) -> float:
-        return self.get_number_attribute("latest_version")
+        return self._number("latest_version")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def name_prefix(self) -> str:
-        return self.get_string_attribute("name_prefix")
+        return self._string("name_prefix")
 
     @property
     def ram_disk_id(self) -> str:
-        return self.get_string_attribute("ram_disk_id")
+        return self._string("ram_disk_id")
 
     @property
     def security_group_names(self) -> list[str]:
-        return self.get_list_attribute("security_group_names")
+        return self._list("security_group_names")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def update_default_version(self) -> IResolvable:
-        return self.get_boolean_attribute("update_default_version")
+        return self._boolean("update_default_version")
 
     @property
     def user_data(self) -> str:
-        return self.get_string_attribute("user_data")
+        return self._string("user_data")
 
     @property
     def vpc_security_group_ids(self) -> list[str]:
-        return self.get_list_attribute("vpc_security_group_ids")
+        return self._list("vpc_security_group_ids")
 
     @property
     def block_device_mappings(self) -> LaunchTemplateBlockDeviceMappingsList:

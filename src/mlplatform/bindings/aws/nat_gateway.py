@@ -92,55 +92,55 @@ class NatGateway(GeneratedResource):
 
     @property
     def allocation_id(self) -> str:
-        return self.get_string_attribute("allocation_id")
+        return self._string("allocation_id")
 
     @property
     def association_id(self) -> str:
-        return self.get_string_attribute("association_id")
+        return self._string("association_id")
 
     @property
     def connectivity_type(self) -> str:
-        return self.get_string_attribute("connectivity_type")
+        return self._string("connectivity_type")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def network_interface_id(self) -> str:
-        return self.get_string_attribute("network_interface_id")
+        return self._string("network_interface_id")
 
     @property
     def private_ip(self) -> str:
-        return self.get_string_attribute("private_ip")
+        return self._string("private_ip")
 
     @property
     def public_ip(self) -> str:
-        return self.get_string_attribute("public_ip")
+        return self._string("public_ip")
 
     @property
     def secondary_allocation_ids(self) -> list[str]:
-        return self.get_list_attribute("secondary_allocation_ids")
+        return self._list("secondary_allocation_ids")
 
     @property
     def secondary_private_ip_address_count(self) -> float:
-        return self.get_number_attribute("secondary_private_ip_address_count")
+        return self._number("secondary_private_ip_address_count")
 
     @property
     def secondary_private_ip_addresses(self) -> list[str]:
-        return self.get_list_attribute("secondary_private_ip_addresses")
+        return self._list("secondary_private_ip_addresses")
 
     @property
     def subnet_id(self) -> str:
-        return self.get_string_attribute("subnet_id")
+        return self._string("subnet_id")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def timeouts(self) -> NatGatewayTimeoutsOutputReference:

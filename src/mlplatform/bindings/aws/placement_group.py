@@ -79,36 +79,36 @@ class PlacementGroup(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def partition_count(self) -> float:
-        return self.get_number_attribute("partition_count")
+        return self._number("partition_count")
 
     @property
     def placement_group_id(self) -> str:
-        return self.get_string_attribute("placement_group_id")
+        return self._string("placement_group_id")
 
     @property
     def spread_level(self) -> str:
-        return self.get_string_attribute("spread_level")
+        return self._string("spread_level")
 
     @property
     def strategy(self) -> str:
-        return self.get_string_attribute("strategy")
+        return self._string("strategy")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")

@@ -102,79 +102,79 @@ class Route(GeneratedResource):
 
     @property
     def carrier_gateway_id(self) -> str:
-        return self.get_string_attribute("carrier_gateway_id")
+        return self._string("carrier_gateway_id")
 
     @property
     def core_network_arn(self) -> str:
-        return self.get_string_attribute("core_network_arn")
+        return self._string("core_network_arn")
 
     @property
     def destination_cidr_block(self) -> str:
-        return self.get_string_attribute("destination_cidr_block")
+        return self._string("destination_cidr_block")
 
     @property
     def destination_ipv6_cidr_block(self) -> str:
-        return self.get_string_attribute("destination_ipv6_cidr_block")
+        return self._string("destination_ipv6_cidr_block")
 
     @property
     def destination_prefix_list_id(self) -> str:
-        return self.get_string_attribute("destination_prefix_list_id")
+        return self._string("destination_prefix_list_id")
 
     @property
     def egress_only_gateway_id(self) -> str:
-        return self.get_string_attribute("egress_only_gateway_id")
+        return self._string("egress_only_gateway_id")
 
     @property
     def gateway_id(self) -> str:
-        return self.get_string_attribute("gateway_id")
+        return self._string("gateway_id")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def instance_id(self) -> str:
-        return self.get_string_attribute("instance_id")
+        return self._string("instance_id")
 
     @property
     def instance_owner_id(self) -> str:
-        return self.get_string_attribute("instance_owner_id")
+        return self._string("instance_owner_id")
 
     @property
     def local_gateway_id(self) -> str:
-        return self.get_string_attribute("local_gateway_id")
+        return self._string("local_gateway_id")
 
     @property
     def nat_gateway_id(self) -> str:
-        return self.get_string_attribute("nat_gateway_id")
+        return self._string("nat_gateway_id")
 
     @property
     def network_interface_id(self) -> str:
-        return self.get_string_attribute("network_interface_id")
+        return self._string("network_interface_id")
 
     @property
     def origin(self) -> str:
-        return self.get_string_attribute("origin")
+        return self._string("origin")
 
     @property
     def route_table_id(self) -> str:
-        return self.get_string_attribute("route_table_id")
+        return self._string("route_table_id")
 
     @property
     def state(self) -> str:
-        return self.get_string_attribute("state")
+        return self._string("state")
 
     @property
     def transit_gateway_id(self) -> str:
-        return self.get_string_attribute("transit_gateway_id")
+        return self._string("transit_gateway_id")
 
     @property
     def vpc_endpoint_id(self) -> str:
-        return self.get_string_attribute("vpc_endpoint_id")
+        return self._string("vpc_endpoint_id")
 
     @property
     def vpc_peering_connection_id(self) -> str:
-        return self.get_string_attribute("vpc_peering_connection_id")
+        return self._string("vpc_peering_connection_id")
 
     @property
     def timeouts(self) -> RouteTimeoutsOutputReference:

@@ -80,19 +80,19 @@ class RouteTableAssociation(GeneratedResource):
 
     @property
     def gateway_id(self) -> str:
-        return self.get_string_attribute("gateway_id")
+        return self._string("gateway_id")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def route_table_id(self) -> str:
-        return self.get_string_attribute("route_table_id")
+        return self._string("route_table_id")
 
     @property
     def subnet_id(self) -> str:
-        return self.get_string_attribute("subnet_id")
+        return self._string("subnet_id")
 
     @property
     def timeouts(self) -> RouteTableAssociationTimeoutsOutputReference:

@@ -170,75 +170,75 @@ class S3Bucket(GeneratedResource):
 
     @property
     def acceleration_status(self) -> str:
-        return self.get_string_attribute("acceleration_status")
+        return self._string("acceleration_status")
 
     @property
     def acl(self) -> str:
-        return self.get_string_attribute("acl")
+        return self._string("acl")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def bucket_domain_name(self) -> str:
-        return self.get_string_attribute("bucket_domain_name")
+        return self._string("bucket_domain_name")
 
     @property
     def bucket_prefix(self) -> str:
-        return self.get_string_attribute("bucket_prefix")
+        return self._string("bucket_prefix")
 
     @property
     def bucket_regional_domain_name(self) -> str:
-        return self.get_string_attribute("bucket_regional_domain_name")
+        return self._string("bucket_regional_domain_name")
 
     @property
     def force_destroy(self) -> IResolvable:
-        return self.get_boolean_attribute("force_destroy")
+        return self._boolean("force_destroy")
 
     @property
     def hosted_zone_id(self) -> str:
-        return self.get_string_attribute("hosted_zone_id")
+        return self._string("hosted_zone_id")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def object_lock_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("object_lock_enabled")
+        return self._boolean("object_lock_enabled")
 
     @property
     def policy(self) -> str:
-        return self.get_string_attribute("policy")
+        return self._string("policy")
 
     @property
     def region(self) -> str:
-        return self.get_string_attribute("region")
+        return self._string("region")
 
     @property
     def request_payer(self) -> str:
-        return self.get_string_attribute("request_payer")
+        return self._string("request_payer")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def website_domain(self) -> str:
-        return self.get_string_attribute("website_domain")
+        return self._string("website_domain")
 
     @property
     def website_endpoint(self) -> str:
-        return self.get_string_attribute("website_endpoint")
+        return self._string("website_endpoint")
 
     @property
     def cors_rule(self) -> S3BucketCorsRuleList:

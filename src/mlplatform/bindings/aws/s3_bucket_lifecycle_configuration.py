@@ -109,19 +109,19 @@ class S3BucketLifecycleConfiguration(GeneratedResource):
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def expected_bucket_owner(self) -> str:
-        return self.get_string_attribute("expected_bucket_owner")
+        return self._string("expected_bucket_owner")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def transition_default_minimum_object_size(self) -> str:
-        return self.get_string_attribute("transition_default_minimum_object_size")
+        return self._string("transition_default_minimum_object_size")
 
     @property
     def rule(self) -> S3BucketLifecycleConfigurationRuleList:

@@ -95,23 +95,23 @@ class S3BucketLoggingA(GeneratedResource):
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def expected_bucket_owner(self) -> str:
-        return self.get_string_attribute("expected_bucket_owner")
+        return self._string("expected_bucket_owner")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def target_bucket(self) -> str:
-        return self.get_string_attribute("target_bucket")
+        return self._string("target_bucket")
 
     @property
     def target_prefix(self) -> str:
-        return self.get_string_attribute("target_prefix")
+        return self._string("target_prefix")
 
     @property
     def target_grant(self) -> S3BucketLoggingTargetGrantList:

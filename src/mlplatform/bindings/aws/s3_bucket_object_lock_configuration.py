@@ -84,23 +84,23 @@ class S3BucketObjectLockConfigurationA(GeneratedResource):
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def expected_bucket_owner(self) -> str:
-        return self.get_string_attribute("expected_bucket_owner")
+        return self._string("expected_bucket_owner")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def object_lock_enabled(self) -> str:
-        return self.get_string_attribute("object_lock_enabled")
+        return self._string("object_lock_enabled")
 
     @property
     def token(self) -> str:
-        return self.get_string_attribute("token")
+        return self._string("token")
 
     @property
     def rule(self) -> S3BucketObjectLockConfigurationRuleAOutputReference:

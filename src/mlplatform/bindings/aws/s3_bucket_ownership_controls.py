@@ -76,11 +76,11 @@ class S3BucketOwnershipControls(GeneratedResource):
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def rule(self) -> S3BucketOwnershipControlsRuleOutputReference:

@@ -71,12 +71,12 @@ class S3BucketPolicy(GeneratedResource):
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def policy(self) -> str:
-        return self.get_string_attribute("policy")
+        return self._string("policy")

@@ -78,24 +78,24 @@ class S3BucketPublicAccessBlock(GeneratedResource):
 
     @property
     def block_public_acls(self) -> IResolvable:
-        return self.get_boolean_attribute("block_public_acls")
+        return self._boolean("block_public_acls")
 
     @property
     def block_public_policy(self) -> IResolvable:
-        return self.get_boolean_attribute("block_public_policy")
+        return self._boolean("block_public_policy")
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def ignore_public_acls(self) -> IResolvable:
-        return self.get_boolean_attribute("ignore_public_acls")
+        return self._boolean("ignore_public_acls")
 
     @property
     def restrict_public_buckets(self) -> IResolvable:
-        return self.get_boolean_attribute("restrict_public_buckets")
+        return self._boolean("restrict_public_buckets")

@@ -80,19 +80,19 @@ class S3BucketVersioningA(GeneratedResource):
 
     @property
     def bucket(self) -> str:
-        return self.get_string_attribute("bucket")
+        return self._string("bucket")
 
     @property
     def expected_bucket_owner(self) -> str:
-        return self.get_string_attribute("expected_bucket_owner")
+        return self._string("expected_bucket_owner")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def mfa(self) -> str:
-        return self.get_string_attribute("mfa")
+        return self._string("mfa")
 
     @property
     def versioning_configuration(self) -> S3BucketVersioningVersioningConfigurationOutputReference:

@@ -103,27 +103,27 @@ class SagemakerEndpoint(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def endpoint_config_name(self) -> str:
-        return self.get_string_attribute("endpoint_config_name")
+        return self._string("endpoint_config_name")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def deployment_config(self) -> SagemakerEndpointDeploymentConfigOutputReference:

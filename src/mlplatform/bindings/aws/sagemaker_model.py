@@ -125,31 +125,31 @@ class SagemakerModel(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def enable_network_isolation(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_network_isolation")
+        return self._boolean("enable_network_isolation")
 
     @property
     def execution_role_arn(self) -> str:
-        return self.get_string_attribute("execution_role_arn")
+        return self._string("execution_role_arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def container(self) -> SagemakerModelContainerList:

@@ -75,24 +75,24 @@ class SagemakerModelPackageGroup(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def model_package_group_description(self) -> str:
-        return self.get_string_attribute("model_package_group_description")
+        return self._string("model_package_group_description")
 
     @property
     def model_package_group_name(self) -> str:
-        return self.get_string_attribute("model_package_group_name")
+        return self._string("model_package_group_name")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")

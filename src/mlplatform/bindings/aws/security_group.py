@@ -98,11 +98,11 @@ class SecurityGroup(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def egress(self) -> SecurityGroupEgressList:
@@ -110,7 +110,7 @@ class SecurityGroup(GeneratedResource):
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def ingress(self) -> SecurityGroupIngressList:
@@ -118,31 +118,31 @@ class SecurityGroup(GeneratedResource):
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def name_prefix(self) -> str:
-        return self.get_string_attribute("name_prefix")
+        return self._string("name_prefix")
 
     @property
     def owner_id(self) -> str:
-        return self.get_string_attribute("owner_id")
+        return self._string("owner_id")
 
     @property
     def revoke_rules_on_delete(self) -> IResolvable:
-        return self.get_boolean_attribute("revoke_rules_on_delete")
+        return self._boolean("revoke_rules_on_delete")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def vpc_id(self) -> str:
-        return self.get_string_attribute("vpc_id")
+        return self._string("vpc_id")
 
     @property
     def timeouts(self) -> SecurityGroupTimeoutsOutputReference:

@@ -126,132 +126,132 @@ class SnsTopic(GeneratedResource):
 
     @property
     def application_failure_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("application_failure_feedback_role_arn")
+        return self._string("application_failure_feedback_role_arn")
 
     @property
     def application_success_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("application_success_feedback_role_arn")
+        return self._string("application_success_feedback_role_arn")
 
     @property
     def application_success_feedback_sample_rate(self) -> float:
-        return self.get_number_attribute("application_success_feedback_sample_rate")
+        return self._number("application_success_feedback_sample_rate")
 
     @property
     def archive_policy(self) -> str:
-        return self.get_string_attribute("archive_policy")
+        return self._string("archive_policy")
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def beginning_archive_time(self) -> str:
-        return self.get_string_attribute("beginning_archive_time")
+        return self._string("beginning_archive_time")
 
     @property
     def content_based_deduplication(self) -> IResolvable:
-        return self.get_boolean_attribute("content_based_deduplication")
+        return self._boolean("content_based_deduplication")
 
     @property
     def delivery_policy(self) -> str:
-        return self.get_string_attribute("delivery_policy")
+        return self._string("delivery_policy")
 
     @property
     def display_name(self) -> str:
-        return self.get_string_attribute("display_name")
+        return self._string("display_name")
 
     @property
     def fifo_throughput_scope(self) -> str:
-        return self.get_string_attribute("fifo_throughput_scope")
+        return self._string("fifo_throughput_scope")
 
     @property
     def fifo_topic(self) -> IResolvable:
-        return self.get_boolean_attribute("fifo_topic")
+        return self._boolean("fifo_topic")
 
     @property
     def firehose_failure_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("firehose_failure_feedback_role_arn")
+        return self._string("firehose_failure_feedback_role_arn")
 
     @property
     def firehose_success_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("firehose_success_feedback_role_arn")
+        return self._string("firehose_success_feedback_role_arn")
 
     @property
     def firehose_success_feedback_sample_rate(self) -> float:
-        return self.get_number_attribute("firehose_success_feedback_sample_rate")
+        return self._number("firehose_success_feedback_sample_rate")
 
     @property
     def http_failure_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("http_failure_feedback_role_arn")
+        return self._string("http_failure_feedback_role_arn")
 
     @property
     def http_success_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("http_success_feedback_role_arn")
+        return self._string("http_success_feedback_role_arn")
 
     @property
     def http_success_feedback_sample_rate(self) -> float:
-        return self.get_number_attribute("http_success_feedback_sample_rate")
+        return self._number("http_success_feedback_sample_rate")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def kms_master_key_id(self) -> str:
-        return self.get_string_attribute("kms_master_key_id")
+        return self._string("kms_master_key_id")
 
     @property
     def lambda_failure_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("lambda_failure_feedback_role_arn")
+        return self._string("lambda_failure_feedback_role_arn")
 
     @property
     def lambda_success_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("lambda_success_feedback_role_arn")
+        return self._string("lambda_success_feedback_role_arn")
 
     @property
     def lambda_success_feedback_sample_rate(self) -> float:
-        return self.get_number_attribute("lambda_success_feedback_sample_rate")
+        return self._number("lambda_success_feedback_sample_rate")
 
     @property
     def name(self) -> str:
-        return self.get_string_attribute("name")
+        return self._string("name")
 
     @property
     def name_prefix(self) -> str:
-        return self.get_string_attribute("name_prefix")
+        return self._string("name_prefix")
 
     @property
     def owner(self) -> str:
-        return self.get_string_attribute("owner")
+        return self._string("owner")
 
     @property
     def policy(self) -> str:
-        return self.get_string_attribute("policy")
+        return self._string("policy")
 
     @property
     def signature_version(self) -> float:
-        return self.get_number_attribute("signature_version")
+        return self._number("signature_version")
 
     @property
     def sqs_failure_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("sqs_failure_feedback_role_arn")
+        return self._string("sqs_failure_feedback_role_arn")
 
     @property
     def sqs_success_feedback_role_arn(self) -> str:
-        return self.get_string_attribute("sqs_success_feedback_role_arn")
+        return self._string("sqs_success_feedback_role_arn")
 
     @property
     def sqs_success_feedback_sample_rate(self) -> float:
-        return self.get_number_attribute("sqs_success_feedback_sample_rate")
+        return self._number("sqs_success_feedback_sample_rate")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def tracing_config(self) -> str:
-        return self.get_string_attribute("tracing_config")
+        return self._string("tracing_config")

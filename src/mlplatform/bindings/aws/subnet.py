@@ -111,91 +111,91 @@ class Subnet(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def assign_ipv6_address_on_creation(self) -> IResolvable:
-        return self.get_boolean_attribute("assign_ipv6_address_on_creation")
+        return self._boolean("assign_ipv6_address_on_creation")
 
     @property
     def availability_zone(self) -> str:
-        return self.get_string_attribute("availability_zone")
+        return self._string("availability_zone")
 
     @property
     def availability_zone_id(self) -> str:
-        return self.get_string_attribute("availability_zone_id")
+        return self._string("availability_zone_id")
 
     @property
     def cidr_block(self) -> str:
-        return self.get_string_attribute("cidr_block")
+        return self._string("cidr_block")
 
     @property
     def customer_owned_ipv4_pool(self) -> str:
-        return self.get_string_attribute("customer_owned_ipv4_pool")
+        return self._string("customer_owned_ipv4_pool")
 
     @property
     def enable_dns64(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_dns64")
+        return self._boolean("enable_dns64")
 
     @property
     def enable_lni_at_device_index(self) -> float:
-        return self.get_number_attribute("enable_lni_at_device_index")
+        return self._number("enable_lni_at_device_index")
 
     @property
     def enable_resource_name_dns_a_record_on_launch(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_resource_name_dns_a_record_on_launch")
+        return self._boolean("enable_resource_name_dns_a_record_on_launch")
 
     @property
     def enable_resource_name_dns_aaaa_record_on_launch(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_resource_name_dns_aaaa_record_on_launch")
+        return self._boolean("enable_resource_name_dns_aaaa_record_on_launch")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def ipv6_cidr_block(self) -> str:
-        return self.get_string_attribute("ipv6_cidr_block")
+        return self._string("ipv6_cidr_block")
 
     @property
     def ipv6_cidr_block_association_id(self) -> str:
-        return self.get_string_attribute("ipv6_cidr_block_association_id")
+        return self._string("ipv6_cidr_block_association_id")
 
     @property
     def ipv6_native(self) -> IResolvable:
-        return self.get_boolean_attribute("ipv6_native")
+        return self._boolean("ipv6_native")
 
     @property
     def map_customer_owned_ip_on_launch(self) -> IResolvable:
-        return self.get_boolean_attribute("map_customer_owned_ip_on_launch")
+        return self._boolean("map_customer_owned_ip_on_launch")
 
     @property
     def map_public_ip_on_launch(self) -> IResolvable:
-        return self.get_boolean_attribute("map_public_ip_on_launch")
+        return self._boolean("map_public_ip_on_launch")
 
     @property
     def outpost_arn(self) -> str:
-        return self.get_string_attribute("outpost_arn")
+        return self._string("outpost_arn")
 
     @property
     def owner_id(self) -> str:
-        return self.get_string_attribute("owner_id")
+        return self._string("owner_id")
 
     @property
     def private_dns_hostname_type_on_launch(self) -> str:
-        return self.get_string_attribute("private_dns_hostname_type_on_launch")
+        return self._string("private_dns_hostname_type_on_launch")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def vpc_id(self) -> str:
-        return self.get_string_attribute("vpc_id")
+        return self._string("vpc_id")
 
     @property
     def timeouts(self) -> SubnetTimeoutsOutputReference:

@@ -96,92 +96,92 @@ class Vpc(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def assign_generated_ipv6_cidr_block(self) -> IResolvable:
-        return self.get_boolean_attribute("assign_generated_ipv6_cidr_block")
+        return self._boolean("assign_generated_ipv6_cidr_block")
 
     @property
     def cidr_block(self) -> str:
-        return self.get_string_attribute("cidr_block")
+        return self._string("cidr_block")
 
     @property
     def default_network_acl_id(self) -> str:
-        return self.get_string_attribute("default_network_acl_id")
+        return self._string("default_network_acl_id")
 
     @property
     def default_route_table_id(self) -> str:
-        return self.get_string_attribute("default_route_table_id")
+        return self._string("default_route_table_id")
 
     @property
     def default_security_group_id(self) -> str:
-        return self.get_string_attribute("default_security_group_id")
+        return self._string("default_security_group_id")
 
     @property
     def dhcp_options_id(self) -> str:
-        return self.get_string_attribute("dhcp_options_id")
+        return self._string("dhcp_options_id")
 
     @property
     def enable_dns_hostnames(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_dns_hostnames")
+        return self._boolean("enable_dns_hostnames")
 
     @property
     def enable_dns_support(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_dns_support")
+        return self._boolean("enable_dns_support")
 
     @property
     def enable_network_address_usage_metrics(self) -> IResolvable:
-        return self.get_boolean_attribute("enable_network_address_usage_metrics")
+        return self._boolean("enable_network_address_usage_metrics")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def instance_tenancy(self) -> str:
-        return self.get_string_attribute("instance_tenancy")
+        return self._string("instance_tenancy")
 
     @property
     def ipv4_ipam_pool_id(self) -> str:
-        return self.get_string_attribute("ipv4_ipam_pool_id")
+        return self._string("ipv4_ipam_pool_id")
 
     @property
     def ipv4_netmask_length(self) -> float:
-        return self.get_number_attribute("ipv4_netmask_length")
+        return self._number("ipv4_netmask_length")
 
     @property
     def ipv6_association_id(self) -> str:
-        return self.get_string_attribute("ipv6_association_id")
+        return self._string("ipv6_association_id")
 
     @property
     def ipv6_cidr_block(self) -> str:
-        return self.get_string_attribute("ipv6_cidr_block")
+        return self._string("ipv6_cidr_block")
 
     @property
     def ipv6_cidr_block_network_border_group(self) -> str:
-        return self.get_string_attribute("ipv6_cidr_block_network_border_group")
+        return self._string("ipv6_cidr_block_network_border_group")
 
     @property
     def ipv6_ipam_pool_id(self) -> str:
-        return self.get_string_attribute("ipv6_ipam_pool_id")
+        return self._string("ipv6_ipam_pool_id")
 
     @property
     def ipv6_netmask_length(self) -> float:
-        return self.get_number_attribute("ipv6_netmask_length")
+        return self._number("ipv6_netmask_length")
 
     @property
     def main_route_table_id(self) -> str:
-        return self.get_string_attribute("main_route_table_id")
+        return self._string("main_route_table_id")
 
     @property
     def owner_id(self) -> str:
-        return self.get_string_attribute("owner_id")
+        return self._string("owner_id")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")

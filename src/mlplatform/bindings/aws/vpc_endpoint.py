@@ -117,15 +117,15 @@ class VpcEndpoint(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def auto_accept(self) -> IResolvable:
-        return self.get_boolean_attribute("auto_accept")
+        return self._boolean("auto_accept")
 
     @property
     def cidr_blocks(self) -> list[str]:
-        return self.get_list_attribute("cidr_blocks")
+        return self._list("cidr_blocks")
 
     @property
     def dns_entry(self) -> VpcEndpointDnsEntryList:
@@ -133,83 +133,83 @@ class VpcEndpoint(GeneratedResource):
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def ip_address_type(self) -> str:
-        return self.get_string_attribute("ip_address_type")
+        return self._string("ip_address_type")
 
     @property
     def network_interface_ids(self) -> list[str]:
-        return self.get_list_attribute("network_interface_ids")
+        return self._list("network_interface_ids")
 
     @property
     def owner_id(self) -> str:
-        return self.get_string_attribute("owner_id")
+        return self._string("owner_id")
 
     @property
     def policy(self) -> str:
-        return self.get_string_attribute("policy")
+        return self._string("policy")
 
     @property
     def prefix_list_id(self) -> str:
-        return self.get_string_attribute("prefix_list_id")
+        return self._string("prefix_list_id")
 
     @property
     def private_dns_enabled(self) -> IResolvable:
-        return self.get_boolean_attribute("private_dns_enabled")
+        return self._boolean("private_dns_enabled")
 
     @property
     def requester_managed(self) -> IResolvable:
-        return self.get_boolean_attribute("requester_managed")
+        return self._boolean("requester_managed")
 
     @property
     def resource_configuration_arn(self) -> str:
-        return self.get_string_attribute("resource_configuration_arn")
+        return self._string("resource_configuration_arn")
 
     @property
     def route_table_ids(self) -> list[str]:
-        return self.get_list_attribute("route_table_ids")
+        return self._list("route_table_ids")
 
     @property
     def security_group_ids(self) -> list[str]:
-        return self.get_list_attribute("security_group_ids")
+        return self._list("security_group_ids")
 
     @property
     def service_name(self) -> str:
-        return self.get_string_attribute("service_name")
+        return self._string("service_name")
 
     @property
     def service_network_arn(self) -> str:
-        return self.get_string_attribute("service_network_arn")
+        return self._string("service_network_arn")
 
     @property
     def service_region(self) -> str:
-        return self.get_string_attribute("service_region")
+        return self._string("service_region")
 
     @property
     def state(self) -> str:
-        return self.get_string_attribute("state")
+        return self._string("state")
 
     @property
     def subnet_ids(self) -> list[str]:
-        return self.get_list_attribute("subnet_ids")
+        return self._list("subnet_ids")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def vpc_endpoint_type(self) -> str:
-        return self.get_string_attribute("vpc_endpoint_type")
+        return self._string("vpc_endpoint_type")
 
     @property
     def vpc_id(self) -> str:
-        return self.get_string_attribute("vpc_id")
+        return self._string("vpc_id")
 
     @property
     def dns_options(self) -> VpcEndpointDnsOptionsOutputReference:

@@ -85,56 +85,56 @@ class VpcSecurityGroupEgressRule(GeneratedResource):
 
     @property
     def arn(self) -> str:
-        return self.get_string_attribute("arn")
+        return self._string("arn")
 
     @property
     def cidr_ipv4(self) -> str:
-        return self.get_string_attribute("cidr_ipv4")
+        return self._string("cidr_ipv4")
 
     @property
     def cidr_ipv6(self) -> str:
-        return self.get_string_attribute("cidr_ipv6")
+        return self._string("cidr_ipv6")
 
     @property
     def description(self) -> str:
-        return self.get_string_attribute("description")
+        return self._string("description")
 
     @property
     def from_port(self) -> float:
-        return self.get_number_attribute("from_port")
+        return self._number("from_port")
 
     @property
     def id(self) -> str:
-        return self.get_string_attribute("id")
+        return self._string("id")
 
     @property
     def ip_protocol(self) -> str:
-        return self.get_string_attribute("ip_protocol")
+        return self._string("ip_protocol")
 
     @property
     def prefix_list_id(self) -> str:
-        return self.get_string_attribute("prefix_list_id")
+        return self._string("prefix_list_id")
 
     @property
     def referenced_security_group_id(self) -> str:
-        return self.get_string_attribute("referenced_security_group_id")
+        return self._string("referenced_security_group_id")
 
     @property
     def security_group_id(self) -> str:
-        return self.get_string_attribute("security_group_id")
+        return self._string("security_group_id")
 
     @property
     def security_group_rule_id(self) -> str:
-        return self.get_string_attribute("security_group_rule_id")
+        return self._string("security_group_rule_id")
 
     @property
     def tags(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags")
+        return self._string_map("tags")
 
     @property
     def tags_all(self) -> Mapping[str, str]:
-        return self.get_string_map_attribute("tags_all")
+        return self._string_map("tags_all")
 
     @property
     def to_port(self) -> float:
-        return self.get_number_attribute("to_port")
+        return self._number("to_port")

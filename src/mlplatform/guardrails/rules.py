@@ -3,8 +3,8 @@
 A rule sees every resource of one stack as Terraform JSON (``{type: {name:
 config}}``, references resolved to ``${type.name.attr}``), so rules that span
 resources ("every bucket has a public access block") are as easy as rules on
-one. Rules are plain Python: they run inside the cdktf Aspect at synth time,
-and could run on any engine's output.
+one. Rules are plain Python: :class:`~mlplatform.guardrails.stack_check.Guardrails`
+runs them once per cdktf stack at synth, and any engine's output could feed them.
 """
 
 from __future__ import annotations

@@ -7,27 +7,42 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, Aspects, TerraformStack, Testing
+from cdktf import App, TerraformStack, Testing
 
-from mlplatform.aspects import GuardrailAspect, TaggingAspect, suppress
 from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.kms_key import KmsKey
-from mlplatform.bindings.aws.launch_template import LaunchTemplate
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.bindings.aws.s3_bucket import S3Bucket
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc import Vpc
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
+from mlplatform.guardrails.suppressions import suppress
+
+NODE_GROUP = ManagedNodeGroupProps(
+    node_group_name="nodes",
+    cluster_name="cluster",
+    node_role_arn="arn:aws:iam::111111111111:role/nodes",
+    subnet_ids=["subnet-1"],
+    instance_types=["m6i.large"],
+    ami_type="AL2023_x86_64_STANDARD",
+    capacity_type="ON_DEMAND",
+    min_size=0,
+    max_size=2,
+    desired_size=0,
+    root_volume_gib=50,
+)
 
 
 def guarded_stack(tmp_path: Path) -> tuple[App, TerraformStack]:
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "guarded")
     AwsProvider(stack, "aws", region="us-east-1")
-    Aspects.of(stack).add(GuardrailAspect())
+    Guardrails.apply(stack)
     return app, stack
 
 
@@ -45,7 +60,7 @@ def test_plain_bucket_breaks_every_s3_rule(tmp_path: Path) -> None:
 
     for rule in ("MLP-S3-1", "MLP-S3-2", "MLP-S3-3", "MLP-S3-4"):
         assert rule in errors
-    assert "[guarded/naked] MLP-S3-1: S3 buckets block all public access." in errors
+    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.naked (guarded/naked)" in errors
     assert "fix: add an aws_s3_bucket_public_access_block" in errors
 
 
@@ -67,9 +82,9 @@ def test_suppression_silences_one_rule_on_one_construct_only(tmp_path: Path) -> 
 
     errors = synth_errors(app)
 
-    assert "[guarded/exempt] MLP-S3-1" not in errors
-    assert "[guarded/exempt] MLP-S3-2" in errors
-    assert "[guarded/other] MLP-S3-1" in errors
+    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.exempt" not in errors
+    assert "aws_s3_bucket.exempt (guarded/exempt) is not encrypted" in errors
+    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.other" in errors
 
 
 def test_suppression_without_a_reason_is_refused(stack: TerraformStack) -> None:
@@ -122,9 +137,16 @@ def test_each_rule_fires_on_its_violation(tmp_path: Path, rule: str, build: Any)
     assert rule in synth_errors(app)
 
 
-def test_launch_templates_get_tags_for_what_they_launch(stack: TerraformStack) -> None:
-    Aspects.of(stack).add(TaggingAspect({"env": "test", "team": "ml"}))
-    LaunchTemplate(stack, "nodes", name="nodes")
+class TaggedStack(TerraformStack):
+    """A stack that, like PlatformStack, names the tags for what launch templates launch."""
+
+    launched_resource_tags = {"env": "test", "team": "ml"}  # noqa: RUF012
+
+
+def test_launch_templates_get_tags_for_what_they_launch() -> None:
+    stack = TaggedStack(Testing.app(), "tagged")
+    AwsProvider(stack, "aws", region="us-east-1")
+    ManagedNodeGroup(stack, "nodes", props=NODE_GROUP)
 
     document = json.loads(Testing.synth(stack))
 
@@ -132,3 +154,44 @@ def test_launch_templates_get_tags_for_what_they_launch(stack: TerraformStack) -
     kinds = {spec["resource_type"]: spec["tags"] for spec in template["tag_specifications"]}
     assert set(kinds) == {"instance", "volume", "network-interface"}
     assert kinds["volume"] == {"env": "test", "team": "ml"}
+
+
+def test_launch_templates_outside_a_tagging_stack_get_no_tag_specifications(
+    stack: TerraformStack,
+) -> None:
+    ManagedNodeGroup(stack, "nodes", props=NODE_GROUP)
+
+    document = json.loads(Testing.synth(stack))
+
+    (template,) = document["resource"]["aws_launch_template"].values()
+    assert "tag_specifications" not in template
+
+
+def test_a_guarded_stack_checks_what_it_is_about_to_write(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = GuardedStack(app, "guarded")
+    AwsProvider(stack, "aws", region="us-east-1")
+    exempt = S3Bucket(stack, "exempt", bucket="exempt")
+    S3Bucket(stack, "naked", bucket="naked")
+    suppress(exempt, "MLP-S3-1", "public website bucket, reviewed in SEC-123")
+
+    errors = synth_errors(app)
+
+    assert "stack guarded breaks guardrails" in errors
+    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.naked (guarded/naked)" in errors
+    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.exempt" not in errors
+    assert not (tmp_path / "stacks" / "guarded" / "cdk.tf.json").exists()
+    with pytest.raises(RuntimeError, match="MLP-S3-2"):
+        Testing.synth(stack)
+
+
+def test_a_guarded_stack_that_keeps_every_rule_synthesizes(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = GuardedStack(app, "guarded")
+    AwsProvider(stack, "aws", region="us-east-1")
+    key = KmsKey(stack, "key", enable_key_rotation=True)
+    SecureBucket(stack, "data", props=SecureBucketProps(bucket_name="data", kms_key_arn=key.arn))
+
+    app.synth()
+
+    assert (tmp_path / "stacks" / "guarded" / "cdk.tf.json").is_file()

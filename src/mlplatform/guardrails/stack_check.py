@@ -1,0 +1,91 @@
+"""Run the guardrail rules once per stack at synth, in Python, over the stack's Terraform JSON.
+
+Why not an Aspect: cdktf calls an Aspect back from node for every construct
+of the stack, and a thousand callbacks cost about a second of every synth.
+Here the rules of :mod:`mlplatform.guardrails.rules` run once per stack over
+its resolved Terraform JSON, and each unsuppressed finding becomes one line
+with the rule id, the resource, its construct path and the fix.
+
+Two ways in, one check:
+
+- ``GuardedStack``, the base of every platform stack, checks the JSON that
+  cdktf is about to write: its ``to_terraform`` runs the rules on its own
+  result and raises before anything is written. This costs no extra pass.
+- ``Guardrails.apply(stack)`` adds the check to any other stack as a cdktf
+  validation, which renders the stack once more to check it.
+
+Either way ``app.synth()`` fails with the findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jsii
+from cdktf import TerraformStack
+from constructs import IConstruct, IValidation
+
+from mlplatform.guardrails.rules import RULES, Resources
+from mlplatform.guardrails.suppressions import suppressed_rules
+
+__all__ = ["GuardedStack", "GuardrailError", "Guardrails", "guardrail_findings"]
+
+
+class GuardrailError(RuntimeError):
+    """A stack breaks guardrails; the message has one line per finding."""
+
+
+def guardrail_findings(document: Mapping[str, Any], root: IConstruct) -> list[str]:
+    """One message per unsuppressed finding in a stack's Terraform JSON, in rule order.
+
+    ``root`` is the stack: suppressions are read from the constructs on the
+    path of each resource that breaks a rule, and only of those.
+    """
+    resources: Resources = {
+        kind: dict(named) for kind, named in document.get("resource", {}).items()
+    }
+    messages: list[str] = []
+    for rule in RULES:
+        for finding in rule.check(resources):
+            kind, name = finding.resource.split(".", 1)
+            path = resources[kind][name].get("//", {}).get("metadata", {}).get("path", "")
+            if rule.id in suppressed_rules(root, path):
+                continue
+            messages.append(
+                f"{rule.id}: {rule.info}. {finding.resource} ({path}) {finding.message}; "
+                f"fix: {rule.fix}"
+            )
+    return messages
+
+
+class GuardedStack(TerraformStack):
+    """A stack that refuses to synthesize while it breaks a guardrail."""
+
+    @jsii.member(jsii_name="toTerraform")
+    def to_terraform(self) -> Any:
+        document = super().to_terraform()
+        findings = guardrail_findings(document, self)
+        if findings:
+            raise GuardrailError(
+                f"stack {self.node.id} breaks guardrails:\n  " + "\n  ".join(findings)
+            )
+        return document
+
+
+@jsii.implements(IValidation)
+class Guardrails:
+    """The platform's guardrails on any cdktf stack: ``Guardrails.apply(stack)``."""
+
+    def __init__(self, stack: TerraformStack) -> None:
+        self._stack = stack
+
+    @classmethod
+    def apply(cls, stack: TerraformStack) -> Guardrails:
+        """Check ``stack`` at every synth (``GuardedStack`` needs no call: it checks itself)."""
+        check = cls(stack)
+        stack.node.add_validation(check)
+        return check
+
+    def validate(self) -> list[str]:
+        return guardrail_findings(self._stack.to_terraform(), self._stack)
