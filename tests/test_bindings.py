@@ -1,0 +1,126 @@
+"""The generated bindings: fresh from the real provider schema, and what their runtime promises."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cdktf import Fn, TerraformStack, Testing
+
+from mlplatform.bindings._runtime import to_terraform
+from mlplatform.bindings.aws.eks_cluster import EksCluster, EksClusterVpcConfig
+from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.provider import AwsProviderEndpoints
+from mlplatform.bindings.aws.s3_bucket_lifecycle_configuration import (
+    S3BucketLifecycleConfigurationRuleFilter,
+    S3BucketLifecycleConfigurationRuleFilterAnd,
+)
+from mlplatform.bindings.aws.s3_bucket_server_side_encryption_configuration import (
+    S3BucketServerSideEncryptionConfigurationA,
+    S3BucketServerSideEncryptionConfigurationRuleA,
+    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA,
+)
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from tests.conftest import ROOT, load_script
+
+generator = load_script("generate_bindings")
+
+
+def test_committed_bindings_are_what_the_generator_writes_from_the_real_schema(
+    terraform_env: dict[str, str],
+) -> None:
+    schema = generator.provider_schema(terraform_env)
+    files = generator.render_all(schema)
+    output = ROOT / "src" / "mlplatform" / "bindings" / "aws"
+
+    stale = sorted(n for n, text in files.items() if (output / n).read_text() != text)
+    extra = sorted(p.name for p in output.glob("*.py") if p.name not in files)
+
+    assert (stale, extra) == ([], []), "run: .venv/bin/python scripts/generate_bindings.py"
+    assert generator.render_all(schema) == files  # deterministic
+
+
+def test_unset_arguments_are_left_out_and_falsy_ones_kept() -> None:
+    condition = S3BucketLifecycleConfigurationRuleFilterAnd(
+        prefix="", object_size_greater_than=0, tags={"Name": "x", "unset": None}
+    )
+
+    assert to_terraform(condition) == {
+        "prefix": "",
+        "object_size_greater_than": 0,
+        "tags": {"Name": "x"},
+    }
+
+
+def test_python_keywords_keep_their_terraform_names() -> None:
+    rule_filter = S3BucketLifecycleConfigurationRuleFilter(
+        and_=[S3BucketLifecycleConfigurationRuleFilterAnd(prefix="logs/")]
+    )
+
+    assert to_terraform(rule_filter) == {"and": [{"prefix": "logs/"}]}
+    assert to_terraform(AwsProviderEndpoints(lambda_="http://127.0.0.1:5000")) == {
+        "lambda": "http://127.0.0.1:5000"
+    }
+
+
+def test_single_blocks_are_objects_and_repeated_blocks_lists(stack: TerraformStack) -> None:
+    key = KmsKey(stack, "key", enable_key_rotation=True)
+    S3BucketServerSideEncryptionConfigurationA(
+        stack,
+        "sse",
+        bucket="b",
+        rule=[
+            S3BucketServerSideEncryptionConfigurationRuleA(
+                apply_server_side_encryption_by_default=(
+                    S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
+                    )
+                ),
+                bucket_key_enabled=True,
+            )
+        ],
+    )
+    SecurityGroup(stack, "sg", name="sg", tags={"Name": "sg"})
+
+    document = json.loads(Testing.synth(stack))
+
+    (sse,) = document["resource"]["aws_s3_bucket_server_side_encryption_configuration"].values()
+    assert sse["rule"] == [
+        {
+            "apply_server_side_encryption_by_default": {
+                "kms_master_key_id": "${aws_kms_key.key.arn}",
+                "sse_algorithm": "aws:kms",
+            },
+            "bucket_key_enabled": True,
+        }
+    ]
+    assert document["resource"]["aws_security_group"]["sg"]["tags"] == {"Name": "sg"}
+
+
+def test_references_read_nested_objects_and_expressions_pass_through(
+    stack: TerraformStack,
+) -> None:
+    cluster = EksCluster(
+        stack,
+        "cluster",
+        name=Fn.join("-", ["a", "b"]),
+        role_arn="arn:aws:iam::111111111111:role/eks",
+        vpc_config=EksClusterVpcConfig(subnet_ids=["subnet-1"]),
+    )
+    SecurityGroup(stack, "sg", name=cluster.identity.get(0).oidc.get(0).issuer)
+    SecurityGroup(stack, "other", name=cluster.vpc_config.cluster_security_group_id)
+
+    document = json.loads(Testing.synth(stack))
+
+    assert document["resource"]["aws_eks_cluster"]["cluster"]["name"] == '${join("-", ["a", "b"])}'
+    groups = document["resource"]["aws_security_group"]
+    assert groups["sg"]["name"] == "${aws_eks_cluster.cluster.identity[0].oidc[0].issuer}"
+    assert groups["other"]["name"] == (
+        "${aws_eks_cluster.cluster.vpc_config[0].cluster_security_group_id}"
+    )
+    assert cluster.arn is cluster.arn  # one token per attribute, reused
+
+
+def test_a_missing_required_argument_fails_where_it_is_written(stack: TerraformStack) -> None:
+    with pytest.raises(TypeError, match="vpc_config"):
+        EksCluster(stack, "cluster", name="c", role_arn="arn")  # type: ignore[call-arg]

@@ -1,0 +1,81 @@
+"""A team stack can mix prebuilt bindings with the platform's constructs in one stack.
+
+The platform's constructs use generated bindings; a team that needs a type the
+platform does not generate installs ``mlplatform[prebuilt]`` and imports it from
+``cdktf_cdktf_provider_aws`` as usual. Both are cdktf resources in the same tree:
+references run both ways, and the guardrails check prebuilt resources too. The
+price is the prebuilt package's import (see benchmarks/synth.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cdktf import App
+
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.loader import EnvironmentLoader
+from mlplatform.stacks.platform_stack import PlatformStack
+
+prebuilt_sqs = pytest.importorskip("cdktf_cdktf_provider_aws.sqs_queue")
+prebuilt_iam = pytest.importorskip("cdktf_cdktf_provider_aws.iam_role_policy")
+prebuilt_s3 = pytest.importorskip("cdktf_cdktf_provider_aws.s3_bucket")
+
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "glue.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def test_prebuilt_and_platform_resources_reference_each_other(
+    tmp_path: Path, loader: EnvironmentLoader
+) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = PlatformStack(app, loader.load("dev"), "ranking-queue")
+    lake = DataLake.from_environment(stack, "lake", naming=stack.naming)
+    role = IamRole(stack, "role", name="mlp-dev-ranking-queue", assume_role_policy=TRUST)
+    lake.grant_read(role, "raw")
+    queue = prebuilt_sqs.SqsQueue(
+        stack, "queue", name="mlp-dev-ranking-events", kms_master_key_id=lake.key_arn
+    )
+    prebuilt_iam.IamRolePolicy(
+        stack,
+        "send",
+        role=role.name,
+        policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue.arn}],
+            }
+        ),
+    )
+
+    app.synth()  # the guardrails pass over both kinds
+
+    document = json.loads((tmp_path / "stacks" / "dev-ranking-queue" / "cdk.tf.json").read_text())
+    (queue_config,) = document["resource"]["aws_sqs_queue"].values()
+    assert queue_config["kms_master_key_id"].startswith("${data.aws_kms_alias.")
+    policies = [json.loads(p["policy"]) for p in document["resource"]["aws_iam_role_policy"].values()]
+    resources = [s["Resource"] for p in policies for s in p["Statement"]]
+    assert "${aws_sqs_queue.queue.arn}" in resources
+    assert len(policies) == 2  # the lake grant and the prebuilt policy, on one generated role
+
+
+def test_guardrails_check_prebuilt_resources_too(tmp_path: Path, loader: EnvironmentLoader) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = PlatformStack(app, loader.load("dev"), "ranking-bucket")
+    prebuilt_s3.S3Bucket(stack, "open", bucket="mlp-dev-ranking-open")
+
+    with pytest.raises(RuntimeError, match=r"MLP-S3-1: .* aws_s3_bucket\.open \(dev-ranking-bucket/open\)"):
+        app.synth()
