@@ -66,6 +66,7 @@ from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.ml_policies import (
+    Statement,
     data_capture_statements,
     endpoint_logging_statements,
     policy_document,
@@ -104,112 +105,116 @@ class ServingEndpoint(Construct):
         naming: Naming | None = None,
     ) -> None:
         super().__init__(scope, id)
-        family = props.model_package_group
-        if family not in registry.model_families:
-            raise ValueError(
-                f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
-                f"registry ({', '.join(registry.model_families)}); publish it there first"
-            )
         plan = plan_endpoint(naming or registry.naming, id, props)
-        if plan.data_capture_prefix is not None and data_capture is None:
-            raise ValueError(
-                f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
-                "but no data_capture destination was given; pass one or set data_capture_percent: 0"
-            )
-        if placement is not None and props.serverless is not None:
-            raise ValueError(
-                f"serving endpoint {id!r}: a serverless endpoint cannot run in a VPC; pass no placement"
-            )
+        _check(id, registry, props, plan, data_capture, placement)
         self._plan = plan
-        account = DataAwsCallerIdentity(self, "account")
+        self._registry = registry
+        self._family = props.model_package_group
+        self._role = self._execution_role()
+        policies = [
+            registry.grant_read(self._role, self._family),
+            self._logging(props.log_retention_days),
+        ]
+        network: list[str] = []
+        vpc_config = None
+        if placement is not None:
+            network, vpc_config = self._network(placement)
+            policies.append(
+                self._role_policy("network-policy", "endpoint-network", vpc_access_statements())
+            )
+        capture = None
+        if plan.data_capture_prefix is not None and data_capture is not None:
+            capture = self._data_capture(data_capture, plan.data_capture_prefix)
+            policies.append(
+                self._role_policy(
+                    "data-capture-policy",
+                    "endpoint-data-capture",
+                    data_capture_statements(
+                        data_capture.bucket_arn, plan.data_capture_prefix, data_capture.key_arn
+                    ),
+                )
+            )
+        models = self._models(policies, network, vpc_config)
+        capture_inputs = (
+            [data_capture.bucket_name, data_capture.key_arn]
+            if capture is not None and data_capture is not None
+            else []
+        )
+        self._endpoint = self._endpoint_with_configuration(models, capture, capture_inputs)
+        self._autoscaling()
+        self._alarms(alarm_topic_arn)
 
-        # --- 1. the role SageMaker runs the model as, and what it may touch
-        self._role = IamRole(
+    # ----------------------------------------------------------------- 1. role
+    def _execution_role(self) -> IamRole:
+        """The role SageMaker runs the model as; grants come separately."""
+        account = DataAwsCallerIdentity(self, "account")
+        return IamRole(
             self,
             "execution-role",
-            name=plan.role_name,
-            description=f"SageMaker runs endpoint {plan.endpoint_name} as this role",
+            name=self._plan.role_name,
+            description=f"SageMaker runs endpoint {self._plan.endpoint_name} as this role",
             assume_role_policy=json.dumps(
                 service_trust_policy("sagemaker.amazonaws.com", account.account_id)
             ),
         )
-        policies: list[IamRolePolicy] = [registry.grant_read(self._role, family)]
 
-        # --- 2. container logs: encrypted and expiring, created before SageMaker would
+    def _role_policy(self, id: str, name: str, statements: list[Statement]) -> IamRolePolicy:
+        return IamRolePolicy(
+            self,
+            id,
+            name=name,
+            role=self._role.name,
+            policy=json.dumps(policy_document(statements)),
+        )
+
+    # ----------------------------------------------------------------- 2. logs, network, capture
+    def _logging(self, retention_days: int) -> IamRolePolicy:
+        """Container logs, encrypted and expiring, created before SageMaker would; the role writes them."""
         log_group = CloudwatchLogGroup(
             self,
             "logs",
-            name=plan.log_group_name,
-            retention_in_days=props.log_retention_days,
-            kms_key_id=registry.key_arn,
+            name=self._plan.log_group_name,
+            retention_in_days=retention_days,
+            kms_key_id=self._registry.key_arn,
         )
-        policies.append(
-            IamRolePolicy(
-                self,
-                "logging-policy",
-                name="endpoint-logging",
-                role=self._role.name,
-                policy=json.dumps(policy_document(endpoint_logging_statements(log_group.arn))),
-            )
+        return self._role_policy(
+            "logging-policy", "endpoint-logging", endpoint_logging_statements(log_group.arn)
         )
-        vpc_config = None
-        network: list[str] = []
-        if placement is not None:
-            network = [self._security_group(plan, placement), *placement.private_subnet_ids]
-            vpc_config = SagemakerModelVpcConfig(
-                security_group_ids=network[:1], subnets=list(placement.private_subnet_ids)
-            )
-            policies.append(
-                IamRolePolicy(
-                    self,
-                    "network-policy",
-                    name="endpoint-network",
-                    role=self._role.name,
-                    policy=json.dumps(policy_document(vpc_access_statements())),
-                )
-            )
-        capture = None
-        capture_inputs: list[str] = []
-        if plan.data_capture_prefix is not None and data_capture is not None:
-            capture_inputs = [data_capture.bucket_name, data_capture.key_arn]
-            policies.append(
-                IamRolePolicy(
-                    self,
-                    "data-capture-policy",
-                    name="endpoint-data-capture",
-                    role=self._role.name,
-                    policy=json.dumps(
-                        policy_document(
-                            data_capture_statements(
-                                data_capture.bucket_arn,
-                                plan.data_capture_prefix,
-                                data_capture.key_arn,
-                            )
-                        )
-                    ),
-                )
-            )
-            capture = SagemakerEndpointConfigurationDataCaptureConfig(
-                enable_capture=True,
-                initial_sampling_percentage=plan.data_capture_percent,
-                destination_s3_uri=f"s3://{data_capture.bucket_name}/{plan.data_capture_prefix}",
-                kms_key_id=data_capture.key_arn,
-                capture_options=[
-                    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(
-                        capture_mode="Input"
-                    ),
-                    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(
-                        capture_mode="Output"
-                    ),
-                ],
-            )
 
-        # --- 3. models, configuration, endpoint
-        replace_first = TerraformResourceLifecycle(create_before_destroy=True)
+    def _network(self, placement: VpcPlacement) -> tuple[list[str], SagemakerModelVpcConfig]:
+        """The security group and subnets the instances use, and the model's VPC config."""
+        network = [self._security_group(self._plan, placement), *placement.private_subnet_ids]
+        vpc_config = SagemakerModelVpcConfig(
+            security_group_ids=network[:1], subnets=list(placement.private_subnet_ids)
+        )
+        return network, vpc_config
+
+    def _data_capture(
+        self, destination: DataCaptureDestination, prefix: str
+    ) -> SagemakerEndpointConfigurationDataCaptureConfig:
+        """Sampled requests and responses, under the endpoint's own prefix, with the lake's key."""
+        return SagemakerEndpointConfigurationDataCaptureConfig(
+            enable_capture=True,
+            initial_sampling_percentage=self._plan.data_capture_percent,
+            destination_s3_uri=f"s3://{destination.bucket_name}/{prefix}",
+            kms_key_id=destination.key_arn,
+            capture_options=[
+                SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(capture_mode=mode)
+                for mode in ("Input", "Output")
+            ],
+        )
+
+    # ----------------------------------------------------------------- 3. models, endpoint
+    def _models(
+        self,
+        policies: list[IamRolePolicy],
+        network: list[str],
+        vpc_config: SagemakerModelVpcConfig | None,
+    ) -> dict[str, SagemakerModel]:
+        """One immutable model per variant, named by what it runs, replaced create-before-destroy."""
+        registry, family = self._registry, self._family
         models: dict[str, SagemakerModel] = {}
-        for variant in plan.variants:
-            image = f"{registry.repository_url(family)}:{variant.model.image_tag}"
-            artifact = registry.artifact_uri(family, variant.model.version)
+        for variant in self._plan.variants:
             models[variant.name] = SagemakerModel(
                 self,
                 f"model-{variant.name}",
@@ -225,15 +230,26 @@ class ServingEndpoint(Construct):
                 execution_role_arn=self._role.arn,
                 enable_network_isolation=variant.model.network_isolation,
                 primary_container=SagemakerModelPrimaryContainer(
-                    image=image, model_data_url=artifact
+                    image=f"{registry.repository_url(family)}:{variant.model.image_tag}",
+                    model_data_url=registry.artifact_uri(family, variant.model.version),
                 ),
                 vpc_config=vpc_config,
                 tags={"model-family": family, "model-version": variant.model.version},
                 # SageMaker checks the role's access when the endpoint starts the model.
                 depends_on=list(policies),
-                lifecycle=replace_first,
+                lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
             )
-        volume_key = registry.key_arn if plan.volume_encryption else None
+        return models
+
+    def _endpoint_with_configuration(
+        self,
+        models: dict[str, SagemakerModel],
+        capture: SagemakerEndpointConfigurationDataCaptureConfig | None,
+        capture_inputs: list[str],
+    ) -> SagemakerEndpoint:
+        """An immutable configuration of the variants, and the endpoint that switches to it."""
+        plan = self._plan
+        volume_key = self._registry.key_arn if plan.volume_encryption else None
         config = SagemakerEndpointConfiguration(
             self,
             "config",
@@ -247,14 +263,16 @@ class ServingEndpoint(Construct):
             data_capture_config=capture,
             # Types with local NVMe storage refuse a volume key (their storage is hardware-encrypted).
             kms_key_arn=volume_key,
-            lifecycle=replace_first,
+            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
         )
-        self._endpoint = SagemakerEndpoint(
+        return SagemakerEndpoint(
             self, "endpoint", name=plan.endpoint_name, endpoint_config_name=config.name
         )
 
-        # --- 4. autoscaling of instance-backed variants
-        for variant in plan.variants:
+    # ----------------------------------------------------------------- 4. autoscaling
+    def _autoscaling(self) -> None:
+        """Target tracking per instance-backed variant, between its min and max instances."""
+        for variant in self._plan.variants:
             if variant.scaling is None:
                 continue
             scaling = variant.scaling
@@ -286,9 +304,11 @@ class ServingEndpoint(Construct):
                 ),
             )
 
-        # --- 5. alarms
-        actions = [alarm_topic_arn] if alarm_topic_arn else None
-        for index, alarm in enumerate(plan.alarms):
+    # ----------------------------------------------------------------- 5. alarms
+    def _alarms(self, topic_arn: str | None) -> None:
+        """The plan's alarms, notifying ``topic_arn`` on alarm and on recovery."""
+        actions = [topic_arn] if topic_arn else None
+        for index, alarm in enumerate(self._plan.alarms):
             CloudwatchMetricAlarm(
                 self,
                 f"alarm-{index}",
@@ -382,6 +402,32 @@ class ServingEndpoint(Construct):
     def plan(self) -> EndpointPlan:
         """The decisions the endpoint was built from (names, variants, scaling, alarms)."""
         return self._plan
+
+
+def _check(
+    id: str,
+    registry: ModelRegistry,
+    props: ServingEndpointProps,
+    plan: EndpointPlan,
+    data_capture: DataCaptureDestination | None,
+    placement: VpcPlacement | None,
+) -> None:
+    """Refuse what the endpoint cannot be built from, naming the endpoint and the fix."""
+    family = props.model_package_group
+    if family not in registry.model_families:
+        raise ValueError(
+            f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
+            f"registry ({', '.join(registry.model_families)}); publish it there first"
+        )
+    if plan.data_capture_prefix is not None and data_capture is None:
+        raise ValueError(
+            f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
+            "but no data_capture destination was given; pass one or set data_capture_percent: 0"
+        )
+    if placement is not None and props.serverless is not None:
+        raise ValueError(
+            f"serving endpoint {id!r}: a serverless endpoint cannot run in a VPC; pass no placement"
+        )
 
 
 def _with_apply_time_digest(name: str, values: list[str]) -> str:
