@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import jsii
-from cdktf import TerraformStack
-from constructs import IConstruct, IValidation
+from cdktf import TerraformResource, TerraformStack
+from constructs import Construct, IConstruct, IValidation
 
 from mlplatform.guardrails.rules import RULES, Resources
 from mlplatform.guardrails.suppressions import suppressed_rules
@@ -60,7 +60,19 @@ def guardrail_findings(document: Mapping[str, Any], root: IConstruct) -> list[st
 
 
 class GuardedStack(TerraformStack):
-    """A stack that refuses to synthesize while it breaks a guardrail."""
+    """A stack that refuses to synthesize while it breaks a guardrail.
+
+    It also writes the ``moved`` blocks its constructs record
+    (:func:`mlplatform.constructs.moves.moved_from`), into the same JSON.
+    """
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self._moves: list[tuple[TerraformResource, str]] = []
+
+    def record_move(self, resource: TerraformResource, from_address: str) -> None:
+        """Write ``moved { from = from_address, to = <resource> }`` into this stack."""
+        self._moves.append((resource, from_address))
 
     @jsii.member(jsii_name="toTerraform")
     def to_terraform(self) -> Any:
@@ -69,6 +81,14 @@ class GuardedStack(TerraformStack):
         if findings:
             raise GuardrailError(
                 f"stack {self.node.id} breaks guardrails:\n  " + "\n  ".join(findings)
+            )
+        if self._moves:
+            document.setdefault("moved", []).extend(
+                {
+                    "from": from_address,
+                    "to": f"{resource.terraform_resource_type}.{resource.friendly_unique_id}",
+                }
+                for resource, from_address in self._moves
             )
         return document
 

@@ -1,0 +1,50 @@
+"""Keep a resource's state when a reshaping changes its Terraform address.
+
+A construct that moves a resource to a new construct path calls
+``moved_from(resource, old_path)``; Terraform then reads the old state for the
+new address (a ``moved`` block) instead of destroying and creating the
+resource. In a platform stack the block is written by the stack itself; cdktf's
+own ``move_from_id`` would do the same but makes every synth of a stack with a
+move run ``terraform version`` (0.6 s for the sixteen platform stacks), so it
+is only the fallback for other stacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from cdktf import TerraformResource, TerraformStack
+from constructs import IConstruct
+
+from mlplatform.bindings.addresses import logical_id
+
+__all__ = ["RecordsMoves", "moved_from", "path_below_stack"]
+
+
+@runtime_checkable
+class RecordsMoves(Protocol):
+    """A stack that writes ``moved`` blocks for its resources."""
+
+    def record_move(self, resource: TerraformResource, from_address: str) -> None: ...
+
+
+def path_below_stack(construct: IConstruct) -> list[str]:
+    """The construct ids from below the stack down to ``construct``."""
+    stack_depth = len(TerraformStack.of(construct).node.path.split("/"))
+    return construct.node.path.split("/")[stack_depth:]
+
+
+def moved_from(resource: TerraformResource, old_path: Sequence[str]) -> str:
+    """Move the state at ``old_path`` (construct ids below the stack) to ``resource``.
+
+    Returns the old address, ``<type>.<logical id>``.
+    """
+    kind = getattr(type(resource), "TERRAFORM_TYPE", "") or resource.terraform_resource_type
+    address = f"{kind}.{logical_id(old_path)}"
+    stack = TerraformStack.of(resource)
+    if isinstance(stack, RecordsMoves):
+        stack.record_move(resource, address)
+    else:
+        resource.move_from_id(address)
+    return address
