@@ -2,7 +2,7 @@
 
 A green ``cdktf deploy`` says Terraform believes the resources exist as
 planned; this asks AWS (or the emulator) directly. It derives every expected
-name from the environment file and :class:`mlplatform.naming.Naming`, the same
+name from the environment file and :class:`mlplatform.decisions.naming.Naming`, the same
 way the stacks do, and reports each difference as one ``problem:`` line: the
 network (VPC, subnets per AZ, NAT gateways, VPC endpoints, flow log) and the
 data lake (zone buckets with their security settings, the access-log bucket,
@@ -26,8 +26,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mlplatform.aws_clients import ClientFactory, EmulatorEndpointRequiredError, environment_clients
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.naming import Naming
 from mlplatform.loader import ConfigError, EnvironmentLoader
-from mlplatform.naming import Naming
 
 __all__ = ["EnvironmentVerifier", "main"]
 

@@ -16,8 +16,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.aws.provider import AwsProvider
+from mlplatform.decisions.naming import Naming
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.naming import Naming
 from mlplatform.platform_app import PlatformApp
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,14 +19,14 @@ from mlplatform.catalogs.gpu import (
     is_accelerator_type,
     siblings,
 )
-from mlplatform.guardrails import RULES, Resources
-from mlplatform.node_scheduling import (
+from mlplatform.decisions.scheduling import (
     Taint,
     autoscaler_tags,
     gpu_pool_labels,
     gpu_pool_taints,
     node_template_tags,
 )
+from mlplatform.guardrails import RULES, Resources
 from mlplatform.policies import (
     aws_managed_policy_arn,
     eks_access_policy_arn,

@@ -12,8 +12,8 @@ from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import DataLakeProps, ObjectLockProps
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.decisions.naming import Naming
 from mlplatform.guardrails.suppressions import SUPPRESSION_METADATA
-from mlplatform.naming import Naming
 
 ZONE_BUCKETS = {
     "raw": "acme-test-datalake-raw",

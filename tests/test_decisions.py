@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import subprocess
+import sys
 from typing import Any
 
 import pytest
 
-from mlplatform.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.policies import (
     cloudwatch_logs_key_statement,
     flow_logs_delivery_policy,
@@ -19,7 +22,6 @@ from mlplatform.policies import (
     service_trust_policy,
     tls_only_bucket_policy,
 )
-from mlplatform.subnet_plan import SubnetPlan
 
 ACCOUNT = "123456789012"
 BUCKET = "arn:aws:s3:::mlp-dev-lake-raw"
@@ -311,3 +313,24 @@ def test_expiring_rules_take_a_noncurrent_expiry() -> None:
     assert _rule_with(rules, "NoncurrentVersionExpiration")["NoncurrentVersionExpiration"] == {
         "NoncurrentDays": 3
     }
+
+
+# --------------------------------------------------------------------------- engine-free
+ENGINE_MODULES = ("cdktf", "jsii", "constructs", "mlplatform.bindings")
+
+
+def test_decisions_import_no_engine() -> None:
+    """A second engine reuses every decision, so none may load cdktf, jsii or the bindings."""
+    probe = (
+        "import importlib, pkgutil, sys\n"
+        "import mlplatform.decisions as package\n"
+        "for module in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "    importlib.import_module(module.name)\n"
+        f"engine = {ENGINE_MODULES!r}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in engine or m.startswith(engine)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "[]"

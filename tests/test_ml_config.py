@@ -20,6 +20,8 @@ from mlplatform.config import (
     ServingEndpointProps,
     VariantProps,
 )
+from mlplatform.decisions.naming import InvalidNameError, Naming
+from mlplatform.decisions.serving_plan import artifact_key, plan_endpoint
 from mlplatform.guardrails import RULES, Resources
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.ml_policies import (
@@ -33,8 +35,6 @@ from mlplatform.ml_policies import (
     registry_read_statements,
     vpc_access_statements,
 )
-from mlplatform.naming import InvalidNameError, Naming
-from mlplatform.serving_plan import artifact_key, plan_endpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ROOT / "environments"

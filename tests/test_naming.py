@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from mlplatform.naming import InvalidNameError, Naming
+from mlplatform.decisions.naming import InvalidNameError, Naming
 
 NAMING = Naming("mlp", "dev")
 

@@ -10,7 +10,7 @@ from cdktf import TerraformStack, Testing
 
 from mlplatform.config import NetworkProps
 from mlplatform.constructs.network import Network
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 
 ZONES = ("us-east-1a", "us-east-1b", "us-east-1c")
 

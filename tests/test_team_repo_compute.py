@@ -23,7 +23,7 @@ from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.imported_cluster import ImportedComputeCluster
 from mlplatform.constructs.placement import VpcPlacement
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 
 ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 OIDC_PROVIDER = (

@@ -21,8 +21,8 @@ from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions.naming import Naming
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.naming import Naming
 from mlplatform.platform_app import PlatformApp
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,10 +15,10 @@ import pytest
 from moto import mock_aws
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.naming import Naming
 from mlplatform.policies import tls_only_bucket_policy
-from mlplatform.subnet_plan import SubnetPlan
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ROOT / "environments"

@@ -30,11 +30,11 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.placement import VpcPlacement
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
+    from mlplatform.decisions.naming import Naming
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
     from mlplatform.guardrails.suppressions import suppress
     from mlplatform.loader import ConfigError, EnvironmentLoader
     from mlplatform.local_aws import LocalAws
-    from mlplatform.naming import Naming
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
@@ -54,7 +54,7 @@ _EXPORTS = {
     "ServerlessProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
-    "Naming": "mlplatform.naming",
+    "Naming": "mlplatform.decisions.naming",
     # constructs
     "Network": "mlplatform.constructs.network",
     "DataLake": "mlplatform.constructs.data_lake",

@@ -18,8 +18,8 @@ from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
 from mlplatform.bindings.aws.kms_alias import KmsAlias
 from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.sns_topic import SnsTopic
+from mlplatform.decisions.naming import Naming
 from mlplatform.ml_policies import alarm_topic_key_statement
-from mlplatform.naming import Naming
 from mlplatform.policies import kms_key_policy
 
 __all__ = ["AlarmTopic"]

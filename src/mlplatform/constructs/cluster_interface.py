@@ -17,7 +17,7 @@ from cdktf import ITerraformDependable
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.placement import VpcPlacement
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 
 __all__ = ["IComputeCluster"]
 

@@ -56,7 +56,7 @@ from mlplatform.constructs.imported_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 from mlplatform.policies import (
     EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,

@@ -37,8 +37,8 @@ from mlplatform.constructs.data_lake_access import DataLakeAccess
 from mlplatform.constructs.imported_data_lake import ImportedDataLake
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
-from mlplatform.lifecycle import data_zone_rules, expiring_rules
-from mlplatform.naming import Naming
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
 from mlplatform.policies import kms_key_policy
 
 __all__ = ["DataLake"]

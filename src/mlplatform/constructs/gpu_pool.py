@@ -8,7 +8,7 @@ back when a job asks for GPUs. Its nodes carry the accelerator taint
 labels naming the pool, GPU family and GPU count so jobs pick a flavour with a
 node selector. The AMI type (NVIDIA or Neuron drivers) follows the instance
 family from :mod:`mlplatform.catalogs.gpu`; what a job asks for and tolerates
-comes from :mod:`mlplatform.node_scheduling`.
+comes from :mod:`mlplatform.decisions.scheduling`.
 
 Optional for multi-node training: EFA interfaces on every network card and a
 cluster placement group in one zone; and a scratch FSx for Lustre file system
@@ -41,8 +41,8 @@ from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityG
 from mlplatform.config import FsxScratchProps, GpuPoolProps
 from mlplatform.constructs.cluster_interface import IComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
-from mlplatform.naming import Naming
-from mlplatform.node_scheduling import (
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.scheduling import (
     Taint,
     autoscaler_tags,
     gpu_pool_labels,

@@ -18,7 +18,7 @@ from constructs import Construct
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 
 __all__ = ["ImportedComputeCluster"]
 

@@ -1,6 +1,6 @@
 """A reference to a data lake another stack (or repo) owns, found by its deterministic names.
 
-Creates no resources: bucket names come from :class:`~mlplatform.naming.Naming`
+Creates no resources: bucket names come from :class:`~mlplatform.decisions.naming.Naming`
 and the key is looked up through its alias (``alias/<org>-<env>-datalake``),
 because IAM statements need the key's ARN, not the alias.
 """
@@ -11,7 +11,7 @@ from constructs import Construct
 
 from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.constructs.data_lake_access import DataLakeAccess
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 
 __all__ = ["ImportedDataLake"]
 

@@ -56,7 +56,9 @@ from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
-from mlplatform.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.serving_plan import artifact_key
 from mlplatform.ml_policies import (
     Statement,
     ecr_lifecycle_policy,
@@ -64,9 +66,7 @@ from mlplatform.ml_policies import (
     registry_publish_statements,
     registry_read_statements,
 )
-from mlplatform.naming import Naming
 from mlplatform.policies import cloudwatch_logs_key_statement, kms_key_policy
-from mlplatform.serving_plan import artifact_key
 
 __all__ = ["ModelRegistry"]
 

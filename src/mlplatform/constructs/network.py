@@ -36,14 +36,14 @@ from mlplatform.bindings.aws.vpc_endpoint import VpcEndpoint
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import NetworkProps
 from mlplatform.constructs.placement import VpcPlacement
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.policies import (
     cloudwatch_logs_key_statement,
     flow_logs_delivery_policy,
     kms_key_policy,
     service_trust_policy,
 )
-from mlplatform.subnet_plan import SubnetPlan
 
 __all__ = ["Network"]
 

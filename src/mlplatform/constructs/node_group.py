@@ -40,8 +40,8 @@ from mlplatform.bindings.aws.launch_template import (
     LaunchTemplatePlacement,
     LaunchTemplateTagSpecifications,
 )
-from mlplatform.node_scheduling import Taint
-from mlplatform.tagging import LAUNCHED_RESOURCE_KINDS, TagsLaunchedResources
+from mlplatform.decisions.scheduling import Taint
+from mlplatform.decisions.tagging import LAUNCHED_RESOURCE_KINDS, TagsLaunchedResources
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
 

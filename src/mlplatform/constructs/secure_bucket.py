@@ -49,8 +49,8 @@ from mlplatform.bindings.aws.s3_bucket_versioning import (
     S3BucketVersioningVersioningConfiguration,
 )
 from mlplatform.config import ObjectLockProps
+from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.guardrails.suppressions import suppress
-from mlplatform.lifecycle import LifecycleRule
 from mlplatform.policies import (
     PolicyDocument,
     s3_access_log_delivery_policy,
@@ -65,11 +65,11 @@ class SecureBucketProps:
     """What may differ between platform buckets; everything else is fixed and secure."""
 
     bucket_name: str
-    """Physical name, from :class:`mlplatform.naming.Naming`."""
+    """Physical name, from :class:`mlplatform.decisions.naming.Naming`."""
     kms_key_arn: str | None
     """SSE-KMS key. ``None`` means SSE-S3, allowed only for access-log target buckets."""
     lifecycle_rules: Sequence[LifecycleRule] = ()
-    """Rules from :mod:`mlplatform.lifecycle`."""
+    """Rules from :mod:`mlplatform.decisions.lifecycle`."""
     access_log_target: SecureBucket | None = None
     """Log bucket that receives this bucket's server access logs; ``None`` only for a log bucket."""
     access_log_prefix: str = ""

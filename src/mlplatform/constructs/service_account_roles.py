@@ -13,7 +13,7 @@ from cdktf import Fn, Token
 from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 from mlplatform.policies import irsa_trust_policy
 
 __all__ = ["ServiceAccountRoles", "oidc_issuer_host"]

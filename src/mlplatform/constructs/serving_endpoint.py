@@ -25,7 +25,7 @@ one. Models and configurations are immutable in SageMaker, so both are named
 by a hash of their contents and replaced create-before-destroy; the endpoint's
 name never changes and it switches configuration in place. All decisions
 (names, hashes, scaling numbers, alarms) come from
-:func:`mlplatform.serving_plan.plan_endpoint`.
+:func:`mlplatform.decisions.serving_plan.plan_endpoint`.
 """
 
 from __future__ import annotations
@@ -65,6 +65,8 @@ from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
 from mlplatform.ml_policies import (
     Statement,
     data_capture_statements,
@@ -72,9 +74,7 @@ from mlplatform.ml_policies import (
     policy_document,
     vpc_access_statements,
 )
-from mlplatform.naming import Naming
 from mlplatform.policies import service_trust_policy
-from mlplatform.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
 
 __all__ = ["ServingEndpoint"]
 

@@ -19,10 +19,10 @@ from mlplatform.bindings.aws.provider import (
     AwsProviderEndpoints,
 )
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.tagging import platform_tags
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
-from mlplatform.naming import Naming
-from mlplatform.tagging import platform_tags
 
 __all__ = ["EMULATED_SERVICES", "PlatformStack"]
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
-from mlplatform.naming import Naming
+from mlplatform.decisions.naming import Naming
 
 __all__ = [
     "INVOCATIONS_PER_INSTANCE",

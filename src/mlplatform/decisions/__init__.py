@@ -1,0 +1,16 @@
+"""Engine-free decisions: what the platform chooses, as plain Python functions of the config.
+
+This package exists so that a second engine (Pulumi, later) builds the same
+platform from the same environment files without re-deciding anything: the
+cdktf constructs only translate these decisions into resources. Nothing here
+imports cdktf, jsii, ``constructs`` or :mod:`mlplatform.bindings`; it depends
+on :mod:`mlplatform.catalogs` and :mod:`mlplatform.config` only.
+
+- :mod:`~mlplatform.decisions.naming`: physical names, checked against AWS limits
+- :mod:`~mlplatform.decisions.tagging`: the tags every resource carries
+- :mod:`~mlplatform.decisions.subnet_plan`: how a VPC's CIDR is cut into subnets
+- :mod:`~mlplatform.decisions.scheduling`: node labels, taints and autoscaler tags
+- :mod:`~mlplatform.decisions.lifecycle`: S3 lifecycle rules
+- :mod:`~mlplatform.decisions.serving_plan`: a serving endpoint's names, variants,
+  scaling and alarms
+"""
