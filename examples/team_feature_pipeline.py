@@ -20,7 +20,7 @@ from constructs import Construct
 
 from mlplatform import DataLake, EnvironmentConfig, EnvironmentLoader, PlatformStack
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.policies import service_trust_policy
+from mlplatform.decisions.policies import service_trust_policy
 
 
 class FeaturePipelineStack(PlatformStack):

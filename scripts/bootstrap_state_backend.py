@@ -31,8 +31,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from mlplatform.aws_clients import ClientFactory, EmulatorEndpointRequiredError, environment_clients
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.policies import tls_only_bucket_policy
 from mlplatform.loader import ConfigError, EnvironmentLoader
-from mlplatform.policies import tls_only_bucket_policy
 
 __all__ = [
     "BootstrapError",

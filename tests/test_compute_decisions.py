@@ -19,6 +19,13 @@ from mlplatform.catalogs.gpu import (
     is_accelerator_type,
     siblings,
 )
+from mlplatform.decisions.policies import (
+    aws_managed_policy_arn,
+    eks_access_policy_arn,
+    eks_node_managed_policies,
+    eks_secrets_encryption_policy,
+    irsa_trust_policy,
+)
 from mlplatform.decisions.scheduling import (
     Taint,
     autoscaler_tags,
@@ -27,13 +34,6 @@ from mlplatform.decisions.scheduling import (
     node_template_tags,
 )
 from mlplatform.guardrails import RULES, Resources
-from mlplatform.policies import (
-    aws_managed_policy_arn,
-    eks_access_policy_arn,
-    eks_node_managed_policies,
-    eks_secrets_encryption_policy,
-    irsa_trust_policy,
-)
 
 PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
 ISSUER_HOST = "oidc.eks.us-east-1.amazonaws.com/id/ABC"

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
-from mlplatform.decisions.subnet_plan import SubnetPlan
-from mlplatform.policies import (
+from mlplatform.decisions.policies import (
     cloudwatch_logs_key_statement,
     flow_logs_delivery_policy,
     kms_key_policy,
@@ -22,6 +21,7 @@ from mlplatform.policies import (
     service_trust_policy,
     tls_only_bucket_policy,
 )
+from mlplatform.decisions.subnet_plan import SubnetPlan
 
 ACCOUNT = "123456789012"
 BUCKET = "arn:aws:s3:::mlp-dev-lake-raw"

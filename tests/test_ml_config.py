@@ -21,10 +21,7 @@ from mlplatform.config import (
     VariantProps,
 )
 from mlplatform.decisions.naming import InvalidNameError, Naming
-from mlplatform.decisions.serving_plan import artifact_key, plan_endpoint
-from mlplatform.guardrails import RULES, Resources
-from mlplatform.loader import ConfigError, EnvironmentLoader
-from mlplatform.ml_policies import (
+from mlplatform.decisions.policies import (
     ECR_PUSH_ACTIONS,
     STAR_ONLY_ACTIONS,
     VPC_ACCESS_ACTIONS,
@@ -35,6 +32,9 @@ from mlplatform.ml_policies import (
     registry_read_statements,
     vpc_access_statements,
 )
+from mlplatform.decisions.serving_plan import artifact_key, plan_endpoint
+from mlplatform.guardrails import RULES, Resources
+from mlplatform.loader import ConfigError, EnvironmentLoader
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ROOT / "environments"

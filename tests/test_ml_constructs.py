@@ -22,9 +22,9 @@ from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies import ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS, STAR_ONLY_ACTIONS
 from mlplatform.guardrails.stack_check import Guardrails
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.ml_policies import ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS, STAR_ONLY_ACTIONS
 from mlplatform.platform_app import PlatformApp
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,9 +16,9 @@ from moto import mock_aws
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies import tls_only_bucket_policy
 from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.policies import tls_only_bucket_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ROOT / "environments"

@@ -19,8 +19,7 @@ from mlplatform.bindings.aws.kms_alias import KmsAlias
 from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.sns_topic import SnsTopic
 from mlplatform.decisions.naming import Naming
-from mlplatform.ml_policies import alarm_topic_key_statement
-from mlplatform.policies import kms_key_policy
+from mlplatform.decisions.policies.kms import alarm_topic_key_statement, kms_key_policy
 
 __all__ = ["AlarmTopic"]
 

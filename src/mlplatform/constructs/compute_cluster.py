@@ -57,19 +57,17 @@ from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupP
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
-from mlplatform.policies import (
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.eks import (
     EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
     EKS_CLUSTER_MANAGED_POLICIES,
     EKS_CNI_POLICY,
-    aws_managed_policy_arn,
-    cloudwatch_logs_key_statement,
     eks_access_policy_arn,
     eks_node_managed_policies,
     eks_secrets_encryption_policy,
-    kms_key_policy,
-    service_trust_policy,
 )
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement, kms_key_policy
 
 __all__ = ["ComputeCluster"]
 

@@ -39,7 +39,7 @@ from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
-from mlplatform.policies import kms_key_policy
+from mlplatform.decisions.policies.kms import kms_key_policy
 
 __all__ = ["DataLake"]
 

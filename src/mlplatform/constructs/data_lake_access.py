@@ -16,7 +16,8 @@ from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
-from mlplatform.policies import s3_read_statements, s3_write_statements
+from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
 
 __all__ = ["DataLakeAccess"]
 
@@ -59,7 +60,7 @@ class DataLakeAccess(Construct):
         role: IamRole,
         access: str,
         zones: tuple[str, ...],
-        statements: list[dict[str, object]],
+        statements: list[Statement],
     ) -> IamRolePolicy:
         # The policy lives beside the role, so a role in a later layer (compute) or in
         # a team's stack references the lake, never the other way round.
@@ -69,7 +70,7 @@ class DataLakeAccess(Construct):
             name,
             name=name,
             role=role.name,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+            policy=json.dumps(policy_document(statements)),
         )
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:

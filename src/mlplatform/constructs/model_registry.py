@@ -58,15 +58,14 @@ from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.serving_plan import artifact_key
-from mlplatform.ml_policies import (
-    Statement,
-    ecr_lifecycle_policy,
-    policy_document,
+from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
     registry_read_statements,
 )
-from mlplatform.policies import cloudwatch_logs_key_statement, kms_key_policy
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement, kms_key_policy
+from mlplatform.decisions.serving_plan import artifact_key
 
 __all__ = ["ModelRegistry"]
 

@@ -37,13 +37,10 @@ from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityG
 from mlplatform.config import NetworkProps
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
+from mlplatform.decisions.policies.documents import service_trust_policy
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement, kms_key_policy
 from mlplatform.decisions.subnet_plan import SubnetPlan
-from mlplatform.policies import (
-    cloudwatch_logs_key_statement,
-    flow_logs_delivery_policy,
-    kms_key_policy,
-    service_trust_policy,
-)
 
 __all__ = ["Network"]
 

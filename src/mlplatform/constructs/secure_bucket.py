@@ -50,12 +50,9 @@ from mlplatform.bindings.aws.s3_bucket_versioning import (
 )
 from mlplatform.config import ObjectLockProps
 from mlplatform.decisions.lifecycle import LifecycleRule
+from mlplatform.decisions.policies.documents import PolicyDocument
+from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
 from mlplatform.guardrails.suppressions import suppress
-from mlplatform.policies import (
-    PolicyDocument,
-    s3_access_log_delivery_policy,
-    tls_only_bucket_policy,
-)
 
 __all__ = ["SecureBucket", "SecureBucketProps"]
 

@@ -14,7 +14,7 @@ from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.decisions.naming import Naming
-from mlplatform.policies import irsa_trust_policy
+from mlplatform.decisions.policies.eks import irsa_trust_policy
 
 __all__ = ["ServiceAccountRoles", "oidc_issuer_host"]
 

@@ -66,15 +66,11 @@ from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.cloudwatch import endpoint_logging_statements
+from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
+from mlplatform.decisions.policies.ec2 import vpc_access_statements
+from mlplatform.decisions.policies.s3 import data_capture_statements
 from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
-from mlplatform.ml_policies import (
-    Statement,
-    data_capture_statements,
-    endpoint_logging_statements,
-    policy_document,
-    vpc_access_statements,
-)
-from mlplatform.policies import service_trust_policy
 
 __all__ = ["ServingEndpoint"]
 

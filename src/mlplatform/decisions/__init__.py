@@ -13,4 +13,6 @@ on :mod:`mlplatform.catalogs` and :mod:`mlplatform.config` only.
 - :mod:`~mlplatform.decisions.lifecycle`: S3 lifecycle rules
 - :mod:`~mlplatform.decisions.serving_plan`: a serving endpoint's names, variants,
   scaling and alarms
+- :mod:`~mlplatform.decisions.policies`: IAM, bucket, key and ECR lifecycle policy
+  documents, one module per AWS service
 """

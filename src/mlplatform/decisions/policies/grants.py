@@ -1,0 +1,98 @@
+"""Grants that span services: what one role needs for one job, joined from per-service statements.
+
+Least privilege is the point of every grant here:
+
+- Artifacts are granted per model family prefix (``<family>/*``), never the
+  whole bucket; listing is limited to the same prefixes by condition.
+- Metadata rows are granted per family through ``dynamodb:LeadingKeys``, so a
+  role that publishes ``ranker`` cannot overwrite ``search``'s versions.
+- Images are granted per repository. ``ecr:GetAuthorizationToken`` and
+  ``cloudwatch:PutMetricData`` are on ``"*"``: IAM offers no resource-level
+  permission for them (the token alone opens no repository, and metric
+  publishing is held to one namespace by condition). So are the network
+  interface actions an endpoint in a VPC needs (:data:`VPC_ACCESS_ACTIONS`),
+  as SageMaker documents them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.dynamodb import (
+    METADATA_WRITE_ACTIONS,
+    dynamodb_leading_keys_statement,
+)
+from mlplatform.decisions.policies.ec2 import VPC_ACCESS_ACTIONS
+from mlplatform.decisions.policies.ecr import (
+    ECR_PULL_ACTIONS,
+    ECR_PUSH_ACTIONS,
+    ecr_images_statement,
+    ecr_token_statement,
+)
+from mlplatform.decisions.policies.kms import kms_read_statement, kms_write_statement
+from mlplatform.decisions.policies.s3 import (
+    ARTIFACT_READ_ACTIONS,
+    S3_WRITE_ACTIONS,
+    s3_prefix_list_statement,
+    s3_prefix_objects_statement,
+)
+from mlplatform.decisions.policies.sagemaker import model_packages_statement
+
+__all__ = ["STAR_ONLY_ACTIONS", "registry_publish_statements", "registry_read_statements"]
+
+STAR_ONLY_ACTIONS = frozenset(
+    {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", *VPC_ACCESS_ACTIONS}
+)
+"""The only actions a role's grant in this package gives on ``"*"``; tests hold every grant to this.
+
+(In a key policy, ``"Resource": "*"`` means the key itself; those are not grants to a role.)"""
+
+
+def registry_publish_statements(
+    *,
+    models: Sequence[str],
+    bucket_arn: str,
+    key_arn: str,
+    table_arn: str,
+    repository_arns: Sequence[str],
+    package_group_arns: Sequence[str],
+    model_package_arns: Sequence[str],
+) -> list[Statement]:
+    """What a training job needs to publish ``models``: artifacts, metadata rows, images, packages.
+
+    No delete anywhere: a published version is a record, and removing one is a
+    human decision made with other credentials.
+    """
+    return [
+        s3_prefix_list_statement("ListModelArtifacts", bucket_arn, models),
+        s3_prefix_objects_statement("WriteModelArtifacts", bucket_arn, models, S3_WRITE_ACTIONS),
+        kms_write_statement("EncryptModelArtifacts", key_arn),
+        dynamodb_leading_keys_statement(
+            "RecordModelVersions", table_arn, models, METADATA_WRITE_ACTIONS
+        ),
+        ecr_images_statement("PushServingImages", repository_arns, ECR_PUSH_ACTIONS),
+        ecr_token_statement(),
+        model_packages_statement(
+            "RegisterModelPackages", [*package_group_arns, *model_package_arns]
+        ),
+    ]
+
+
+def registry_read_statements(
+    *,
+    models: Sequence[str],
+    bucket_arn: str,
+    key_arn: str,
+    repository_arns: Sequence[str],
+) -> list[Statement]:
+    """What serving ``models`` needs: read their artifacts (and decrypt them), pull their images."""
+    return [
+        s3_prefix_list_statement("ListModelArtifacts", bucket_arn, models),
+        s3_prefix_objects_statement(
+            "ReadModelArtifacts", bucket_arn, models, ARTIFACT_READ_ACTIONS
+        ),
+        kms_read_statement("DecryptModelArtifacts", key_arn),
+        ecr_images_statement("PullServingImages", repository_arns, ECR_PULL_ACTIONS),
+        ecr_token_statement(),
+    ]

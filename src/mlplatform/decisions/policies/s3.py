@@ -1,0 +1,168 @@
+"""S3: bucket policies, and least-privilege grants on buckets and key prefixes.
+
+A grant on objects carries the KMS statement their SSE-KMS encryption needs,
+so a caller never joins S3 and KMS by hand (as AWS CDK's ``grantRead`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mlplatform.decisions.policies.documents import PolicyDocument, Statement, policy_document
+from mlplatform.decisions.policies.kms import kms_read_statement, kms_write_statement
+
+__all__ = [
+    "ARTIFACT_READ_ACTIONS",
+    "S3_LIST_ACTIONS",
+    "S3_READ_ACTIONS",
+    "S3_WRITE_ACTIONS",
+    "data_capture_statements",
+    "s3_access_log_delivery_policy",
+    "s3_prefix_list_statement",
+    "s3_prefix_objects_statement",
+    "s3_read_statements",
+    "s3_write_statements",
+    "tls_only_bucket_policy",
+]
+
+S3_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTagging")
+S3_LIST_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation")
+S3_WRITE_ACTIONS = (
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
+"""Put objects (multipart included); never delete them or change a bucket's policy."""
+ARTIFACT_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
+"""Reading model artifacts: the objects and their versions, not their tags."""
+
+
+def tls_only_bucket_policy(bucket_arn: str, extra: Sequence[Statement] = ()) -> PolicyDocument:
+    """Deny every request to the bucket that does not use TLS 1.2 or newer.
+
+    ``{"AWS": "*"}`` is IAM's equivalent of ``"*"`` (everyone); it is spelled
+    this way because the emulator's log-delivery check cannot read the short form.
+    """
+    resources = [bucket_arn, f"{bucket_arn}/*"]
+    return policy_document(
+        [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "Resource": resources,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            },
+            {
+                "Sid": "DenyOutdatedTls",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "Resource": resources,
+                "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+            },
+            *extra,
+        ]
+    )
+
+
+def s3_access_log_delivery_policy(log_bucket_arn: str, account_id: str) -> PolicyDocument:
+    """TLS-only policy for a log bucket that also lets S3 deliver server access logs.
+
+    With ownership enforced, ACL-based log delivery is gone; the logging
+    service principal needs this statement instead, scoped to our account.
+    """
+    return tls_only_bucket_policy(
+        log_bucket_arn,
+        extra=[
+            {
+                "Sid": "AllowS3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"{log_bucket_arn}/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ],
+    )
+
+
+def s3_read_statements(bucket_arns: Sequence[str], key_arn: str) -> list[Statement]:
+    """Least-privilege read of whole buckets, with the KMS decrypt that goes with SSE-KMS."""
+    return [
+        {
+            "Sid": "ListLakeBuckets",
+            "Effect": "Allow",
+            "Action": list(S3_LIST_ACTIONS),
+            "Resource": list(bucket_arns),
+        },
+        {
+            "Sid": "ReadLakeObjects",
+            "Effect": "Allow",
+            "Action": list(S3_READ_ACTIONS),
+            "Resource": [f"{arn}/*" for arn in bucket_arns],
+        },
+        kms_read_statement("DecryptLakeObjects", [key_arn]),
+    ]
+
+
+def s3_write_statements(bucket_arns: Sequence[str], key_arn: str) -> list[Statement]:
+    """Least-privilege write (no delete, no policy changes), with the KMS data keys it needs."""
+    return [
+        {
+            "Sid": "ListLakeBucketsForWrite",
+            "Effect": "Allow",
+            "Action": list(S3_LIST_ACTIONS),
+            "Resource": list(bucket_arns),
+        },
+        {
+            "Sid": "WriteLakeObjects",
+            "Effect": "Allow",
+            "Action": list(S3_WRITE_ACTIONS),
+            "Resource": [f"{arn}/*" for arn in bucket_arns],
+        },
+        kms_write_statement("EncryptLakeObjects", [key_arn]),
+    ]
+
+
+def s3_prefix_list_statement(sid: str, bucket_arn: str, prefixes: Sequence[str]) -> Statement:
+    """List one bucket, only under ``<prefix>/`` of each of ``prefixes``."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": "s3:ListBucket",
+        "Resource": bucket_arn,
+        "Condition": {"StringLike": {"s3:prefix": [f"{p}/*" for p in prefixes]}},
+    }
+
+
+def s3_prefix_objects_statement(
+    sid: str, bucket_arn: str, prefixes: Sequence[str], actions: Sequence[str]
+) -> Statement:
+    """``actions`` on the objects under ``<prefix>/`` of each of ``prefixes``, nowhere else."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": list(actions),
+        "Resource": [f"{bucket_arn}/{p}/*" for p in prefixes],
+    }
+
+
+def data_capture_statements(bucket_arn: str, prefix: str, key_arn: str) -> list[Statement]:
+    """Write captured requests under one prefix of a lake bucket, encrypted with the lake key."""
+    return [
+        {
+            "Sid": "WriteCapturedRequests",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn}/{prefix}*",
+        },
+        {
+            "Sid": "EncryptCapturedRequests",
+            "Effect": "Allow",
+            "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
+            "Resource": key_arn,
+        },
+    ]
