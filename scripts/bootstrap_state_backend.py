@@ -29,9 +29,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mlplatform.aws_clients import ClientFactory, EmulatorEndpointRequiredError, environment_clients
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.policies import tls_only_bucket_policy
+from mlplatform.emulator.clients import (
+    ClientFactory,
+    EmulatorEndpointRequiredError,
+    environment_clients,
+)
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
 __all__ = [

@@ -24,9 +24,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from mlplatform.aws_clients import ClientFactory, EmulatorEndpointRequiredError, environment_clients
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.naming import Naming
+from mlplatform.emulator.clients import (
+    ClientFactory,
+    EmulatorEndpointRequiredError,
+    environment_clients,
+)
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
 __all__ = ["EnvironmentVerifier", "main"]

@@ -22,10 +22,10 @@ from typing import Any
 import boto3
 import pytest
 
-from mlplatform.aws_clients import environment_clients
 from mlplatform.config import EnvironmentConfig
+from mlplatform.emulator.clients import environment_clients
+from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.local_aws import LocalAws
 from tests.conftest import ROOT, load_script
 
 EMULATOR_GAPS = {

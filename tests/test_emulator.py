@@ -9,8 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from mlplatform.emulator_server import apply_fidelity_fixes
-from mlplatform.local_aws import LocalAws
+from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.emulator.server import apply_fidelity_fixes
 
 
 def test_emulator_starts_on_loopback_and_stops_by_pid(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The emulator answers like AWS where the ml layer needs it to (see mlplatform.emulator_server).
+"""The emulator answers like AWS where the ml layer needs it to (see mlplatform.emulator.server).
 
 Without these fixes the ``local`` ml stack never converges: plain moto loses a
 prefix-list rule's description, reports every model as not network-isolated
@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from mlplatform.emulator_server import apply_fidelity_fixes
+from mlplatform.emulator.server import apply_fidelity_fixes
 
 ROLE = "arn:aws:iam::123456789012:role/serving"
 

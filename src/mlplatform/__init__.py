@@ -31,10 +31,10 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.decisions.naming import Naming
+    from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
     from mlplatform.guardrails.suppressions import suppress
     from mlplatform.loader import ConfigError, EnvironmentLoader
-    from mlplatform.local_aws import LocalAws
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
@@ -74,7 +74,7 @@ _EXPORTS = {
     "Guardrails": "mlplatform.guardrails.stack_check",
     "suppress": "mlplatform.guardrails.suppressions",
     # the embedded emulator
-    "LocalAws": "mlplatform.local_aws",
+    "LocalAws": "mlplatform.emulator.local_aws",
 }
 
 __all__ = [

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import ConfigError, EnvironmentLoader
-from mlplatform.local_aws import LocalAws
 
 __all__ = ["main", "synth_from_environment"]
 

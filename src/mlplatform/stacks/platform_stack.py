@@ -21,8 +21,8 @@ from mlplatform.bindings.aws.provider import (
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.tagging import platform_tags
+from mlplatform.emulator.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
 from mlplatform.guardrails.stack_check import GuardedStack
-from mlplatform.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
 
 __all__ = ["EMULATED_SERVICES", "PlatformStack"]
 

@@ -5,7 +5,7 @@ nothing. Where moto invents state AWS never returns, the fix belongs here, in
 the emulator, never in a construct (a construct that ignored the drift would
 also hide it in real accounts). Each fix names what AWS does.
 
-    python -m mlplatform.emulator_server -H 127.0.0.1 -p PORT
+    python -m mlplatform.emulator.server -H 127.0.0.1 -p PORT
 """
 
 from __future__ import annotations

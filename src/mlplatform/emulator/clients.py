@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 
 from mlplatform.config import EnvironmentConfig
-from mlplatform.local_aws import EMULATOR_ACCESS_KEY
+from mlplatform.emulator.local_aws import EMULATOR_ACCESS_KEY
 
 __all__ = ["ClientFactory", "EmulatorEndpointRequiredError", "environment_clients"]
 

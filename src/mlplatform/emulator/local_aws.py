@@ -56,7 +56,7 @@ class LocalAws:
         env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "mlplatform.emulator_server", "-H", HOST, "-p", str(self.port)],
+            [sys.executable, "-m", "mlplatform.emulator.server", "-H", HOST, "-p", str(self.port)],
             stdout=output,
             stderr=subprocess.STDOUT,
             env=env,
