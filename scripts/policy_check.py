@@ -20,7 +20,6 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -107,19 +106,33 @@ def checkov_binary() -> str:
     )
 
 
-def run_checkov(stacks_dir: Path) -> dict[str, Any]:
-    """checkov's JSON report over every stack below ``stacks_dir``; offline, no guideline download."""
+@dataclass(frozen=True)
+class Result:
+    """One checkov check on one resource of one file, passed or failed."""
+
+    check: str
+    name: str
+    resource: str
+    file: str
+    passed: bool
+
+
+def scan(directory: Path) -> list[Result]:
+    """Every check result for every stack below ``directory``, from one checkov process.
+
+    Offline, no guideline download. Passed checks are kept (no ``--quiet``) so
+    that one scan of several stacks can be split by file.
+    """
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false")
     completed = subprocess.run(
         [
             checkov_binary(),
             "--directory",
-            str(stacks_dir),
+            str(directory),
             "--framework",
             "terraform_json",
             "--output",
             "json",
-            "--quiet",
             "--compact",
             "--skip-download",
         ],
@@ -132,22 +145,26 @@ def run_checkov(stacks_dir: Path) -> dict[str, Any]:
         raise RuntimeError(f"checkov failed ({completed.returncode}): {completed.stderr[-2000:]}")
     data = json.loads(completed.stdout)
     reports = data if isinstance(data, list) else [data]
-    merged: dict[str, Any] = {"passed": 0, "failed": []}
+    results = []
     for report in reports:
         if "results" not in report:  # an empty report has only a summary
             continue
-        merged["passed"] += int(report.get("summary", {}).get("passed", 0))
-        merged["failed"].extend(report["results"]["failed_checks"])
-    return merged
+        for key, passed in (("passed_checks", True), ("failed_checks", False)):
+            results += [
+                Result(i["check_id"], i["check_name"], i["resource"], i["file_path"], passed)
+                for i in report["results"].get(key, [])
+            ]
+    return results
 
 
-def evaluate(stacks_dir: Path, suppressions: list[Suppression]) -> PolicyReport:
-    """Run checkov and sort every failure into suppressed or not."""
-    raw = run_checkov(stacks_dir)
-    report = PolicyReport(passed=raw["passed"])
+def judge(results: list[Result], suppressions: list[Suppression]) -> PolicyReport:
+    """Sort every failed check into suppressed or not; unused suppressions are stale."""
+    report = PolicyReport(passed=sum(r.passed for r in results))
     used: set[int] = set()
-    for item in raw["failed"]:
-        failure = Failure(item["check_id"], item["check_name"], item["resource"], item["file_path"])
+    for result in results:
+        if result.passed:
+            continue
+        failure = Failure(result.check, result.name, result.resource, result.file)
         match = next((i for i, s in enumerate(suppressions) if s.matches(failure)), None)
         if match is None:
             report.unsuppressed.append(failure)
@@ -156,6 +173,11 @@ def evaluate(stacks_dir: Path, suppressions: list[Suppression]) -> PolicyReport:
             report.suppressed.append(failure)
     report.stale = [s for i, s in enumerate(suppressions) if i not in used]
     return report
+
+
+def evaluate(stacks_dir: Path, suppressions: list[Suppression]) -> PolicyReport:
+    """Run checkov once over every stack below ``stacks_dir`` and judge the results."""
+    return judge(scan(stacks_dir), suppressions)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,38 @@ from tests.conftest import load_script
 policy_check = load_script("policy_check")
 
 
+CANARY = "checkov-canary"
+
+
+def in_canary(result: object) -> bool:
+    return str(result.file).startswith(f"/{CANARY}/")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="module")
-def report(synthesized: Path) -> object:
-    return policy_check.evaluate(synthesized, policy_check.load_suppressions())
+def results(synthesized: Path, tmp_path_factory: pytest.TempPathFactory) -> list[object]:
+    """One checkov process over a copy of every synthesized stack plus a canary that must fail.
+
+    The canary is an open bucket written as cdktf writes it; its results are split off
+    by file, so it neither counts for the stacks nor uses up a suppression.
+    """
+    root = tmp_path_factory.mktemp("checkov")
+    shutil.copytree(synthesized, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+    (root / CANARY).mkdir()
+    (root / CANARY / "cdk.tf.json").write_text(
+        json.dumps({"resource": {"aws_s3_bucket": {"open": {"bucket": "open"}}}})
+    )
+    return policy_check.scan(root)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def report(results: list[object]) -> object:
+    stacks = [r for r in results if not in_canary(r)]
+    return policy_check.judge(stacks, policy_check.load_suppressions())
+
+
+def test_checkov_reads_every_stack(synthesized: Path, results: list[object]) -> None:
+    files = {str(r.file) for r in results if not in_canary(r)}  # type: ignore[attr-defined]
+    assert files == {f"/{p.parent.name}/cdk.tf.json" for p in synthesized.glob("*/cdk.tf.json")}
 
 
 def test_checkov_finds_no_unsuppressed_failure(report: object) -> None:
@@ -32,14 +62,8 @@ def test_every_suppression_has_a_reason() -> None:
     assert all(len(s.reason) >= 20 for s in suppressions)
 
 
-def test_checkov_really_reads_cdktf_output(tmp_path: Path) -> None:
-    stack = tmp_path / "stacks" / "bad"
-    stack.mkdir(parents=True)
-    (stack / "cdk.tf.json").write_text(
-        json.dumps({"resource": {"aws_s3_bucket": {"open": {"bucket": "open"}}}})
-    )
-
-    report = policy_check.evaluate(tmp_path / "stacks", [])
+def test_checkov_really_reads_cdktf_output(results: list[object]) -> None:
+    report = policy_check.judge([r for r in results if in_canary(r)], [])
 
     checks = {f.check for f in report.unsuppressed}
     assert "CKV2_AWS_6" in checks  # no public access block
