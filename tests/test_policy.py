@@ -75,3 +75,28 @@ def test_suppressions_without_reason_are_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match="reason"):
         policy_check.load_suppressions(path)
+
+
+def test_a_stack_checkov_cannot_parse_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    (tmp_path / "broken").mkdir()
+    # A list where checkov's parser wants an object, as cdktf writes moved blocks.
+    (tmp_path / "broken" / "cdk.tf.json").write_text(json.dumps({"output": [{"a": 1}]}))
+
+    with pytest.raises(RuntimeError, match="could not parse 1 file"):
+        policy_check.scan(tmp_path)
+
+
+def test_moved_blocks_do_not_hide_a_stack_from_checkov(tmp_path: Path) -> None:
+    (tmp_path / "moving").mkdir()
+    (tmp_path / "moving" / "cdk.tf.json").write_text(
+        json.dumps(
+            {
+                "resource": {"aws_s3_bucket": {"open": {"bucket": "open"}}},
+                "moved": [{"from": "aws_s3_bucket.old", "to": "aws_s3_bucket.open"}],
+            }
+        )
+    )
+
+    checks = {r.check for r in policy_check.scan(tmp_path) if not r.passed}  # type: ignore[attr-defined]
+
+    assert "CKV2_AWS_6" in checks  # no public access block
