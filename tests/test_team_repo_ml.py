@@ -204,6 +204,6 @@ def test_a_team_stack_synthesizes_into_an_app(tmp_path: Path) -> None:
 
 
 def _arn_prefix(synth: dict[str, Any]) -> str:
-    """``arn:<partition>`` as the imported registry spells it (the partition is looked up)."""
-    [name] = [n for n in synth["data"]["aws_partition"] if n.startswith("registry_")]
+    """``arn:<partition>`` as the imported registry spells it (the stack looks it up once)."""
+    [name] = [n for n in synth["data"]["aws_partition"] if n.startswith("account-context_")]
     return f"arn:${{data.aws_partition.{name}.partition}}"

@@ -9,17 +9,13 @@ account (and only this account) encrypt messages to it. Subscriptions
 
 from __future__ import annotations
 
-import json
-
 from constructs import Construct
 
-from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
-from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
-from mlplatform.bindings.aws.kms_alias import KmsAlias
-from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.sns_topic import SnsTopic
+from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.kms import alarm_topic_key_statement, kms_key_policy
+from mlplatform.decisions.policies.kms import alarm_topic_key_statement
 
 __all__ = ["AlarmTopic"]
 
@@ -29,27 +25,15 @@ class AlarmTopic(Construct):
 
     def __init__(self, scope: Construct, id: str, *, naming: Naming, component: str) -> None:
         super().__init__(scope, id)
-        account = DataAwsCallerIdentity(self, "account")
-        partition = DataAwsPartition(self, "partition")
-        key = KmsKey(
+        key = PlatformKey(
             self,
             "key",
-            description=f"Alarm notifications of {naming.prefix} {component}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                kms_key_policy(
-                    account.account_id,
-                    partition.partition,
-                    [alarm_topic_key_statement(account.account_id)],
-                )
+            props=PlatformKeyProps(
+                alias=naming.kms_alias(component, "alarms"),
+                description=f"Alarm notifications of {naming.prefix} {component}",
+                service_statements=[alarm_topic_key_statement(AccountContext.of(self).account_id)],
+                alias_moved_from="key-alias",
             ),
-        )
-        KmsAlias(
-            self,
-            "key-alias",
-            name=naming.kms_alias(component, "alarms"),
-            target_key_id=key.key_id,
         )
         self._topic = SnsTopic(
             self,

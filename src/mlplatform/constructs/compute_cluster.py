@@ -28,9 +28,6 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
-from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
-from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
-from mlplatform.bindings.aws.data_aws_region import DataAwsRegion
 from mlplatform.bindings.aws.eks_access_entry import EksAccessEntry
 from mlplatform.bindings.aws.eks_access_policy_association import (
     EksAccessPolicyAssociation,
@@ -48,13 +45,13 @@ from mlplatform.bindings.aws.iam_openid_connect_provider import IamOpenidConnect
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from mlplatform.bindings.aws.kms_alias import KmsAlias
-from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.imported_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
@@ -67,7 +64,7 @@ from mlplatform.decisions.policies.eks import (
     eks_node_managed_policies,
     eks_secrets_encryption_policy,
 )
-from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement, kms_key_policy
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 
 __all__ = ["ComputeCluster"]
 
@@ -93,31 +90,24 @@ class ComputeCluster(Construct):
         self._props = props
         self._placement = placement
         name = naming.resource("eks")
-        account = DataAwsCallerIdentity(self, "account")
-        partition = DataAwsPartition(self, "partition")
-        region = DataAwsRegion(self, "region")
-        self._partition = partition.partition
+        account = AccountContext.of(self)
+        self._partition = account.partition
 
         # --- one key for secrets envelope encryption and the control plane logs
-        key = KmsKey(
+        key = PlatformKey(
             self,
             "key",
-            description=f"EKS secrets and control plane logs of {naming.prefix}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                kms_key_policy(
-                    account.account_id,
-                    partition.partition,
-                    [
-                        cloudwatch_logs_key_statement(
-                            account.account_id, partition.partition, region.name
-                        )
-                    ],
-                )
+            props=PlatformKeyProps(
+                alias=naming.kms_alias("eks"),
+                description=f"EKS secrets and control plane logs of {naming.prefix}",
+                service_statements=[
+                    cloudwatch_logs_key_statement(
+                        account.account_id, account.partition, account.region
+                    )
+                ],
+                alias_moved_from="key-alias",
             ),
         )
-        KmsAlias(self, "key-alias", name=naming.kms_alias("eks"), target_key_id=key.key_id)
         # EKS writes to this exact name; creating it first is how it gets a key and retention.
         log_group = CloudwatchLogGroup(
             self,
@@ -224,7 +214,7 @@ class ComputeCluster(Construct):
                 cluster_name=self._cluster.name,
                 principal_arn=role_arn,
                 policy_arn=eks_access_policy_arn(
-                    partition.partition, EKS_CLUSTER_ADMIN_ACCESS_POLICY
+                    self._partition, EKS_CLUSTER_ADMIN_ACCESS_POLICY
                 ),
                 access_scope=EksAccessPolicyAssociationAccessScope(type="cluster"),
                 depends_on=[entry],

@@ -10,8 +10,6 @@ least-privilege IAM statements through ``grant_read`` and ``grant_write``, which
 
 from __future__ import annotations
 
-import json
-
 from constructs import Construct
 
 from mlplatform.bindings.aws.athena_workgroup import (
@@ -20,26 +18,23 @@ from mlplatform.bindings.aws.athena_workgroup import (
     AthenaWorkgroupConfigurationResultConfiguration,
     AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration,
 )
-from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
-from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
 from mlplatform.bindings.aws.glue_catalog_database import GlueCatalogDatabase
 from mlplatform.bindings.aws.glue_connection import (
     GlueConnection,
     GlueConnectionPhysicalConnectionRequirements,
 )
-from mlplatform.bindings.aws.kms_alias import KmsAlias
-from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
+from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.data_lake_access import DataLakeAccess
 from mlplatform.constructs.imported_data_lake import ImportedDataLake
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.kms import kms_key_policy
 
 __all__ = ["DataLake"]
 
@@ -65,20 +60,17 @@ class DataLake(DataLakeAccess):
         props = props or DataLakeProps()
         self._naming = naming
         self._props = props
-        account = DataAwsCallerIdentity(self, "account")
-        partition = DataAwsPartition(self, "partition")
+        account = AccountContext.of(self)
 
         # --- the lake's key: every zone and the query results are encrypted with it
-        self._key = KmsKey(
+        self._key = PlatformKey(
             self,
             "key",
-            description=f"Data lake of {naming.prefix}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(kms_key_policy(account.account_id, partition.partition)),
-        )
-        KmsAlias(
-            self, "key-alias", name=naming.kms_alias("datalake"), target_key_id=self._key.key_id
+            props=PlatformKeyProps(
+                alias=naming.kms_alias("datalake"),
+                description=f"Data lake of {naming.prefix}",
+                alias_moved_from="key-alias",
+            ),
         )
 
         # --- access logs first: every other bucket logs into it

@@ -32,10 +32,7 @@ from dataclasses import dataclass
 from cdktf import Fn
 from constructs import Construct
 
-from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
 from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
-from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
-from mlplatform.bindings.aws.data_aws_region import DataAwsRegion
 from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -51,10 +48,10 @@ from mlplatform.bindings.aws.ecr_repository import (
 )
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
-from mlplatform.bindings.aws.kms_alias import KmsAlias
-from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
+from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
@@ -64,7 +61,7 @@ from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
     registry_read_statements,
 )
-from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement, kms_key_policy
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.serving_plan import artifact_key
 
 __all__ = ["ModelRegistry"]
@@ -115,31 +112,24 @@ class ModelRegistry(Construct):
         self._naming = naming
         self._families = tuple(props.model_families)
         names = _names(naming, self._families)
-        account = DataAwsCallerIdentity(self, "account")
-        partition = DataAwsPartition(self, "partition")
-        region = DataAwsRegion(self, "region")
+        account = AccountContext.of(self)
 
         # --- the registry key: artifacts, metadata, images and endpoint logs are encrypted with it
-        key = KmsKey(
+        key = PlatformKey(
             self,
             "key",
-            description=f"Model registry of {naming.prefix}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                kms_key_policy(
-                    account.account_id,
-                    partition.partition,
-                    # Serving endpoints keep their container logs encrypted with this key.
-                    [
-                        cloudwatch_logs_key_statement(
-                            account.account_id, partition.partition, region.name
-                        )
-                    ],
-                )
+            props=PlatformKeyProps(
+                alias=names["key_alias"],
+                description=f"Model registry of {naming.prefix}",
+                # Serving endpoints keep their container logs encrypted with this key.
+                service_statements=[
+                    cloudwatch_logs_key_statement(
+                        account.account_id, account.partition, account.region
+                    )
+                ],
+                alias_moved_from="key-alias",
             ),
         )
-        KmsAlias(self, "key-alias", name=names["key_alias"], target_key_id=key.key_id)
 
         # --- artifacts: access logs first, then the bucket that logs into it
         access_logs = SecureBucket(
@@ -240,7 +230,7 @@ class ModelRegistry(Construct):
             package_group_names={f: g.model_package_group_name for f, g in groups.items()},
             package_group_arns={f: g.arn for f, g in groups.items()},
             model_package_arn_prefix=(
-                f"arn:{partition.partition}:sagemaker:{region.name}:{account.account_id}"
+                f"arn:{account.partition}:sagemaker:{account.region}:{account.account_id}"
                 ":model-package"
             ),
         )
@@ -421,10 +411,10 @@ class _ImportedModelRegistry(ModelRegistry):
         self._naming = naming
         self._families = ModelRegistryProps(model_families=tuple(model_families)).model_families
         names = _names(naming, self._families)
-        partition = DataAwsPartition(self, "partition")
-        region = region or DataAwsRegion(self, "region").name
-        account_id = account_id or DataAwsCallerIdentity(self, "account").account_id
-        arn = f"arn:{partition.partition}"
+        context = AccountContext.of(self)
+        region = region or context.region
+        account_id = account_id or context.account_id
+        arn = f"arn:{context.partition}"
         key = DataAwsKmsAlias(self, "key", name=names["key_alias"])
         repositories = {f: names[f"repository:{f}"] for f in self._families}
         groups = {f: names[f"group:{f}"] for f in self._families}
@@ -442,7 +432,7 @@ class _ImportedModelRegistry(ModelRegistry):
             # One reference (not a string with references inside), so engine functions take it.
             repository_urls={
                 f: Fn.join(
-                    "", [account_id, ".dkr.ecr.", region, ".", partition.dns_suffix, "/", name]
+                    "", [account_id, ".dkr.ecr.", region, ".", context.dns_suffix, "/", name]
                 )
                 for f, name in repositories.items()
             },

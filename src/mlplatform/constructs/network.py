@@ -15,16 +15,12 @@ import json
 from constructs import Construct
 
 from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
-from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
-from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
 from mlplatform.bindings.aws.default_security_group import DefaultSecurityGroup
 from mlplatform.bindings.aws.eip import Eip
 from mlplatform.bindings.aws.flow_log import FlowLog
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.internet_gateway import InternetGateway
-from mlplatform.bindings.aws.kms_alias import KmsAlias
-from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.nat_gateway import NatGateway
 from mlplatform.bindings.aws.route import Route
 from mlplatform.bindings.aws.route_table import RouteTable
@@ -35,11 +31,13 @@ from mlplatform.bindings.aws.vpc import Vpc
 from mlplatform.bindings.aws.vpc_endpoint import VpcEndpoint
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import NetworkProps
+from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.placement import VpcPlacement
+from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
-from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement, kms_key_policy
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.subnet_plan import SubnetPlan
 
 __all__ = ["Network"]
@@ -218,28 +216,18 @@ class Network(Construct):
                 )
 
         # --- flow logs: every accepted and rejected flow, encrypted, retained as configured
-        account = DataAwsCallerIdentity(self, "account")
-        partition = DataAwsPartition(self, "partition")
-        key = KmsKey(
+        account = AccountContext.of(self)
+        key = PlatformKey(
             self,
             "logs-key",
-            description=f"Network logs of {naming.prefix}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=json.dumps(
-                kms_key_policy(
-                    account.account_id,
-                    partition.partition,
-                    [
-                        cloudwatch_logs_key_statement(
-                            account.account_id, partition.partition, region
-                        )
-                    ],
-                )
+            props=PlatformKeyProps(
+                alias=naming.kms_alias("network-logs"),
+                description=f"Network logs of {naming.prefix}",
+                service_statements=[
+                    cloudwatch_logs_key_statement(account.account_id, account.partition, region)
+                ],
+                alias_moved_from="logs-key-alias",
             ),
-        )
-        KmsAlias(
-            self, "logs-key-alias", name=naming.kms_alias("network-logs"), target_key_id=key.key_id
         )
         log_group = CloudwatchLogGroup(
             self,

@@ -43,7 +43,6 @@ from mlplatform.bindings.aws.appautoscaling_policy import (
 from mlplatform.bindings.aws.appautoscaling_target import AppautoscalingTarget
 from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
 from mlplatform.bindings.aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
-from mlplatform.bindings.aws.data_aws_caller_identity import DataAwsCallerIdentity
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_endpoint import SagemakerEndpoint
@@ -62,6 +61,7 @@ from mlplatform.bindings.aws.sagemaker_model import (
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
+from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.placement import VpcPlacement
@@ -143,7 +143,7 @@ class ServingEndpoint(Construct):
     # ----------------------------------------------------------------- 1. role
     def _execution_role(self) -> IamRole:
         """The role SageMaker runs the model as; grants come separately."""
-        account = DataAwsCallerIdentity(self, "account")
+        account = AccountContext.of(self)
         return IamRole(
             self,
             "execution-role",
