@@ -110,29 +110,6 @@ def to_terraform(value: Any) -> Any:
     return value  # a jsii object: an IResolvable, a token, an Fn expression
 
 
-def _meta(
-    *,
-    connection: Connection | None,
-    count: int | float | TerraformCount | None,
-    depends_on: Sequence[ITerraformDependable] | None,
-    for_each: ITerraformIterator | None,
-    lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None,
-    provider: TerraformProvider | None,
-    provisioners: Sequence[Provisioner] | None,
-) -> dict[str, Any]:
-    if isinstance(lifecycle, Mapping):
-        lifecycle = TerraformResourceLifecycle(**lifecycle)
-    return {
-        "connection": connection,
-        "count": count,
-        "depends_on": depends_on,
-        "for_each": for_each,
-        "lifecycle": lifecycle,
-        "provider": provider,
-        "provisioners": provisioners,
-    }
-
-
 class _References:
     """Attribute references, each asked of cdktf once per element and then reused.
 
@@ -176,102 +153,68 @@ class _References:
         return element.interpolation_for_attribute(name)
 
 
-class GeneratedResource(_References, TerraformResource):
+class _Element(_References):
+    """A resource or data source: its type, its arguments in Python, and the one callback.
+
+    Mixed in before cdktf's ``TerraformResource`` or ``TerraformDataSource``,
+    whose constructor ``super().__init__`` reaches; jsii finds
+    ``_synthesize_attributes`` here and calls it back at synth.
+    """
+
+    TERRAFORM_TYPE: ClassVar[str] = ""
+    GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        attributes: dict[str, Any],
+        *,
+        connection: Connection | None = None,
+        count: int | float | TerraformCount | None = None,
+        depends_on: Sequence[ITerraformDependable] | None = None,
+        for_each: ITerraformIterator | None = None,
+        lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None = None,
+        provider: TerraformProvider | None = None,
+        provisioners: Sequence[Provisioner] | None = None,
+    ) -> None:
+        if isinstance(lifecycle, Mapping):
+            lifecycle = TerraformResourceLifecycle(**lifecycle)
+        meta = {
+            "connection": connection,
+            "count": count,
+            "depends_on": depends_on,
+            "for_each": for_each,
+            "lifecycle": lifecycle,
+            "provider": provider,
+            "provisioners": provisioners,
+        }
+        super().__init__(  # type: ignore[call-arg]  # TerraformResource's or TerraformDataSource's
+            scope,
+            id_,
+            terraform_resource_type=self.TERRAFORM_TYPE,
+            terraform_generator_metadata=self.GENERATOR,
+            **{k: v for k, v in meta.items() if v is not None},
+        )
+        self._attributes = attributes
+
+    @property
+    def terraform_arguments(self) -> Mapping[str, Any]:
+        """The arguments as given, by Terraform name (unset ones are ``None``)."""
+        return self._attributes
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = to_terraform(self._attributes)
+        return result
+
+
+class GeneratedResource(_Element, TerraformResource):
     """A Terraform resource whose arguments live in Python until synth."""
 
-    TERRAFORM_TYPE: ClassVar[str] = ""
-    GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
 
-    def __init__(
-        self,
-        scope: Construct,
-        id_: str,
-        attributes: dict[str, Any],
-        *,
-        connection: Connection | None = None,
-        count: int | float | TerraformCount | None = None,
-        depends_on: Sequence[ITerraformDependable] | None = None,
-        for_each: ITerraformIterator | None = None,
-        lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None = None,
-        provider: TerraformProvider | None = None,
-        provisioners: Sequence[Provisioner] | None = None,
-    ) -> None:
-        meta = _meta(
-            connection=connection,
-            count=count,
-            depends_on=depends_on,
-            for_each=for_each,
-            lifecycle=lifecycle,
-            provider=provider,
-            provisioners=provisioners,
-        )
-        super().__init__(
-            scope,
-            id_,
-            terraform_resource_type=self.TERRAFORM_TYPE,
-            terraform_generator_metadata=self.GENERATOR,
-            **{k: v for k, v in meta.items() if v is not None},
-        )
-        self._attributes = attributes
-
-    @property
-    def terraform_arguments(self) -> Mapping[str, Any]:
-        """The arguments as given, by Terraform name (unset ones are ``None``)."""
-        return self._attributes
-
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        result: Mapping[str, Any] = to_terraform(self._attributes)
-        return result
-
-
-class GeneratedDataSource(_References, TerraformDataSource):
+class GeneratedDataSource(_Element, TerraformDataSource):
     """A Terraform data source whose arguments live in Python until synth."""
-
-    TERRAFORM_TYPE: ClassVar[str] = ""
-    GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
-
-    def __init__(
-        self,
-        scope: Construct,
-        id_: str,
-        attributes: dict[str, Any],
-        *,
-        connection: Connection | None = None,
-        count: int | float | TerraformCount | None = None,
-        depends_on: Sequence[ITerraformDependable] | None = None,
-        for_each: ITerraformIterator | None = None,
-        lifecycle: TerraformResourceLifecycle | Mapping[str, Any] | None = None,
-        provider: TerraformProvider | None = None,
-        provisioners: Sequence[Provisioner] | None = None,
-    ) -> None:
-        meta = _meta(
-            connection=connection,
-            count=count,
-            depends_on=depends_on,
-            for_each=for_each,
-            lifecycle=lifecycle,
-            provider=provider,
-            provisioners=provisioners,
-        )
-        super().__init__(
-            scope,
-            id_,
-            terraform_resource_type=self.TERRAFORM_TYPE,
-            terraform_generator_metadata=self.GENERATOR,
-            **{k: v for k, v in meta.items() if v is not None},
-        )
-        self._attributes = attributes
-
-    @property
-    def terraform_arguments(self) -> Mapping[str, Any]:
-        """The arguments as given, by Terraform name (unset ones are ``None``)."""
-        return self._attributes
-
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        result: Mapping[str, Any] = to_terraform(self._attributes)
-        return result
 
 
 class GeneratedProvider(TerraformProvider):
