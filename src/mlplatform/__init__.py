@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _EXPORTS = {
     # configuration
