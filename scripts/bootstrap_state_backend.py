@@ -1,16 +1,17 @@
-"""Create an environment's Terraform state backend: an S3 bucket and a DynamoDB lock table.
+"""Create an environment's Terraform state backend: one S3 bucket (which also holds the locks).
 
 Terraform cannot keep its state in a bucket it has yet to create, so the
 backend of each environment is made once, here, with boto3. The script is
-idempotent: run it again and it finds both resources, re-applies the bucket's
-security settings and changes nothing else, so it is safe in ``make up`` and
-in CI.
+idempotent: run it again and it finds the bucket, re-applies its security
+settings and changes nothing else, so it is safe in ``make up`` and in CI.
 
 The bucket gets the same defaults as every platform bucket (versioning,
 SSE-KMS, public access block, BucketOwnerEnforced, TLS-only policy) because
-state files hold secrets and resource ids. The table has point-in-time
-recovery and, outside the emulator, deletion protection, because losing it
-while someone applies would let two applies race.
+state files hold secrets and resource ids. Terraform locks each state with a
+``<key>.tflock`` object in the same bucket (``use_lockfile``, S3 conditional
+writes), so there is no lock table to create any more; an environment
+bootstrapped before 0.2.0 keeps its old table until the README's migration
+note retires it.
 
 Before creating anything in a real account it checks that the credentials
 belong to the environment's ``account_id``: a dev file must never bootstrap
@@ -59,18 +60,17 @@ def _error_code(error: ClientError) -> str:
 
 
 class StateBackendBootstrap:
-    """Creates, or confirms, the state bucket and lock table of one environment."""
+    """Creates, or confirms, the state bucket of one environment."""
 
     def __init__(self, config: EnvironmentConfig, clients: ClientFactory) -> None:
         self.config = config
         self.clients = clients
         self.bucket = config.state_backend.bucket
-        self.table = config.state_backend.lock_table
 
     def run(self) -> list[str]:
-        """Check the account, then ensure bucket and table; one report line per resource."""
+        """Check the account, then ensure the bucket; one report line per resource."""
         self.check_account()
-        return [self.ensure_bucket(), self.ensure_lock_table()]
+        return [self.ensure_bucket()]
 
     # ------------------------------------------------------------------ account
     def check_account(self) -> None:
@@ -190,79 +190,10 @@ class StateBackendBootstrap:
             "not see it); bucket names are global, so choose another state_backend.bucket"
         )
 
-    # --------------------------------------------------------------- lock table
-    def ensure_lock_table(self) -> str:
-        """Create the lock table unless it exists; make sure recovery and protection are on."""
-        dynamodb = self.clients("dynamodb")
-        created = False
-        try:
-            table = dynamodb.describe_table(TableName=self.table)["Table"]
-        except ClientError as error:
-            if _error_code(error) != "ResourceNotFoundException":
-                raise
-            created = self._create_table(dynamodb)
-            table = dynamodb.describe_table(TableName=self.table)["Table"]
-        self._check_key_schema(table)
-        dynamodb.get_waiter("table_exists").wait(
-            TableName=self.table, WaiterConfig={"Delay": 2, "MaxAttempts": 60}
-        )
-        self._protect_table(dynamodb, table)
-        state = "created" if created else "already exists"
-        return f"lock table {self.table}: {state}"
-
-    def _create_table(self, dynamodb: Any) -> bool:
-        """Create the table as Terraform's S3 backend expects it; False if it appeared meanwhile."""
-        try:
-            dynamodb.create_table(
-                TableName=self.table,
-                AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
-                # Locks are a handful of writes per apply: on-demand costs nothing at rest.
-                BillingMode="PAY_PER_REQUEST",
-                SSESpecification={"Enabled": True},
-                DeletionProtectionEnabled=self._deletion_protection,
-            )
-        except ClientError as error:
-            if _error_code(error) == "ResourceInUseException":
-                return False
-            raise
-        return True
-
-    def _check_key_schema(self, table: dict[str, Any]) -> None:
-        """An existing table with another key would make every terraform lock fail."""
-        keys = [(k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", [])]
-        if keys != [("LockID", "HASH")]:
-            raise BootstrapError(
-                f"lock table {self.table} exists with key {keys}, but Terraform needs the "
-                "partition key LockID (string) only; choose another state_backend.lock_table"
-            )
-
-    def _protect_table(self, dynamodb: Any, table: dict[str, Any]) -> None:
-        """Point-in-time recovery always; deletion protection outside the emulator.
-
-        PITR can only be switched on once the table is ACTIVE, hence the waiter
-        before this call.
-        """
-        backups = dynamodb.describe_continuous_backups(TableName=self.table)
-        pitr = backups["ContinuousBackupsDescription"].get("PointInTimeRecoveryDescription", {})
-        if pitr.get("PointInTimeRecoveryStatus") != "ENABLED":
-            dynamodb.update_continuous_backups(
-                TableName=self.table,
-                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
-            )
-        if self._deletion_protection and not table.get("DeletionProtectionEnabled", False):
-            dynamodb.update_table(TableName=self.table, DeletionProtectionEnabled=True)
-
-    @property
-    def _deletion_protection(self) -> bool:
-        """The emulator is thrown away with ``make down``; a real lock table never is."""
-        return not self.config.emulator
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bootstrap_state_backend.py",
-        description="Create an environment's Terraform state bucket and lock table (idempotent).",
+        description="Create an environment's Terraform state bucket (idempotent).",
     )
     parser.add_argument("env", metavar="ENV", help="environment name (dev) or path of a YAML file")
     parser.add_argument(

@@ -106,23 +106,13 @@ def test_bucket_has_every_security_setting(aws: None) -> None:
     assert set(deny["Resource"]) == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
 
 
-def test_lock_table_is_terraform_shaped_and_recoverable(aws: None) -> None:
+def test_no_lock_table_is_made_terraform_locks_in_the_bucket(aws: None) -> None:
     config = dev_config()
-    table_name = config.state_backend.lock_table
 
     lines = run(config)
 
-    assert f"lock table {table_name}: created" in lines
-    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-    table = dynamodb.describe_table(TableName=table_name)["Table"]
-    assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
-    assert table["AttributeDefinitions"] == [{"AttributeName": "LockID", "AttributeType": "S"}]
-    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
-    assert table["SSEDescription"]["Status"] == "ENABLED"
-    assert table["DeletionProtectionEnabled"] is True
-    backups = dynamodb.describe_continuous_backups(TableName=table_name)
-    pitr = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
-    assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert lines == [f"state bucket {config.state_backend.bucket}: created"]
+    assert boto3.client("dynamodb", region_name="us-east-1").list_tables()["TableNames"] == []
 
 
 def test_second_run_finds_everything_and_changes_nothing(aws: None) -> None:
@@ -131,14 +121,10 @@ def test_second_run_finds_everything_and_changes_nothing(aws: None) -> None:
 
     lines = run(config)
 
-    assert lines == [
-        f"state bucket {config.state_backend.bucket}: already exists",
-        f"lock table {config.state_backend.lock_table}: already exists",
-    ]
+    assert lines == [f"state bucket {config.state_backend.bucket}: already exists"]
     assert [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]] == [
         config.state_backend.bucket
     ]
-    assert boto3.client("dynamodb").list_tables()["TableNames"] == [config.state_backend.lock_table]
 
 
 def test_rerun_puts_back_a_setting_changed_by_hand(aws: None) -> None:
@@ -164,9 +150,6 @@ def test_other_region_gets_a_location_constraint(aws: None) -> None:
     s3 = boto3.client("s3", region_name="eu-west-1")
     location = s3.get_bucket_location(Bucket=config.state_backend.bucket)["LocationConstraint"]
     assert location == "eu-west-1"
-    regional = boto3.client("dynamodb", region_name="eu-west-1")
-    assert regional.list_tables()["TableNames"] == [config.state_backend.lock_table]
-    assert boto3.client("dynamodb", region_name="us-east-1").list_tables()["TableNames"] == []
     assert run(config)[0].endswith("already exists")
 
 
@@ -176,19 +159,6 @@ def test_bucket_in_another_region_is_refused(aws: None) -> None:
 
     with pytest.raises(bootstrap.BootstrapError, match="exists in region us-east-1"):
         run(config)
-
-
-def test_emulator_environment_has_no_deletion_protection(aws: None) -> None:
-    config = local_config()
-
-    lines = run(config)
-
-    assert lines == [
-        "state bucket mlp-local-tfstate: created",
-        "lock table mlp-local-tflock: created",
-    ]
-    table = boto3.client("dynamodb").describe_table(TableName="mlp-local-tflock")["Table"]
-    assert table["DeletionProtectionEnabled"] is False
 
 
 def test_emulator_state_bucket_has_no_policy_moto_would_misread(aws: None) -> None:
@@ -268,14 +238,10 @@ def test_cli_bootstraps_the_emulator_over_http(capsys: pytest.CaptureFixture[str
         argv = ["local", "--environments", str(ENVIRONMENTS), "--endpoint-url", endpoint]
 
         assert bootstrap.main(argv) == 0
-        assert capsys.readouterr().out.splitlines() == [
-            "state bucket mlp-local-tfstate: created",
-            "lock table mlp-local-tflock: created",
-        ]
+        assert capsys.readouterr().out.splitlines() == ["state bucket mlp-local-tfstate: created"]
         assert bootstrap.main(argv) == 0
         assert capsys.readouterr().out.splitlines() == [
-            "state bucket mlp-local-tfstate: already exists",
-            "lock table mlp-local-tflock: already exists",
+            "state bucket mlp-local-tfstate: already exists"
         ]
         s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint)
         assert s3.get_bucket_versioning(Bucket="mlp-local-tfstate")["Status"] == "Enabled"

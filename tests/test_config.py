@@ -183,8 +183,8 @@ BAD_VALUES: list[tuple[str, str, str, str]] = [
     ("missing-required-key", _without("tags"), "tags", "required key is missing"),
     (
         "missing-nested-key",
-        _without("state_backend.lock_table"),
-        "state_backend.lock_table",
+        _without("state_backend.bucket"),
+        "state_backend.bucket",
         "required key is missing",
     ),
     ("section-not-a-mapping", _with("network", "default"), "network", "expected a mapping of keys"),
@@ -296,10 +296,10 @@ BAD_VALUES: list[tuple[str, str, str, str]] = [
         "is not a valid S3 bucket name",
     ),
     (
-        "lock-table-bad-name",
-        _with("state_backend.lock_table", "lock table!"),
+        "lock-table-retired",
+        _with("state_backend.lock_table", "mlp-dev-tflock"),
         "state_backend.lock_table",
-        "3-255 of A-Z a-z 0-9 _ . -",
+        "state is locked in S3 itself since 0.2.0 (Terraform's use_lockfile); remove lock_table",
     ),
     (
         "retention-cloudwatch-rejects",

@@ -28,7 +28,9 @@ def test_each_layer_has_its_own_locked_encrypted_state(
         backend = document["terraform"]["backend"]["s3"]
         assert backend["key"] == f"{environment}/{layer}.tfstate"
         assert backend["bucket"] == config.state_backend.bucket
-        assert backend["dynamodb_table"] == config.state_backend.lock_table
+        assert backend["use_lockfile"] is True  # S3-native locking, no DynamoDB table
+        assert "dynamodb_table" not in backend
+        assert "dynamodb" not in backend.get("endpoints", {})
         assert backend["encrypt"] is True
 
 

@@ -1,7 +1,9 @@
-"""Where Terraform keeps each stack's state: the S3 bucket and DynamoDB lock table.
+"""Where Terraform keeps each stack's state: one S3 bucket, locked by S3 itself.
 
-Names are checked against AWS's rules here, because a bad name would
-otherwise fail only when ``terraform init`` first reaches the backend.
+Terraform 1.11 locks state with a lock object beside the state in S3
+(``use_lockfile``, S3 conditional writes) and deprecates the DynamoDB lock
+table. The bucket name is checked against S3's rules here, because a bad name
+would otherwise fail only when ``terraform init`` first reaches the backend.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ from mlplatform.config._base import _Frozen
 __all__ = ["StateBackendConfig"]
 
 _S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_DYNAMODB_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 
 
 class StateBackendConfig(_Frozen):
-    """Where Terraform keeps the state of each stack: S3 with DynamoDB locking."""
+    """Where Terraform keeps the state of each stack: S3, with S3-native locking."""
 
     bucket: str
     """State bucket; ``scripts/bootstrap_state_backend.py`` creates it."""
-    lock_table: str
-    """DynamoDB lock table (partition key ``LockID``); the bootstrap script creates it."""
+    lock_table: str | None = None
+    """Removed in 0.2.0: state is locked in S3 (``use_lockfile``). Setting it is an error
+    that explains the migration, rather than a silently ignored key."""
 
     @field_validator("bucket")
     @classmethod
@@ -37,9 +39,9 @@ class StateBackendConfig(_Frozen):
 
     @field_validator("lock_table")
     @classmethod
-    def _table_name(cls, value: str) -> str:
-        if not _DYNAMODB_TABLE.match(value):
+    def _no_lock_table(cls, value: str | None) -> None:
+        if value is not None:
             raise ValueError(
-                f"{value!r} is not a valid DynamoDB table name; use 3-255 of A-Z a-z 0-9 _ . -"
+                "state is locked in S3 itself since 0.2.0 (Terraform's use_lockfile); remove "
+                "lock_table, and see 'State locking' in the README to retire the DynamoDB table"
             )
-        return value

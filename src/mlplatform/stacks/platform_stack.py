@@ -1,9 +1,10 @@
 """What every layer's stack has in common: state backend, provider, tags and guardrails.
 
 Each layer is its own stack with its own state file (``<env>/<layer>.tfstate``)
-so that a change to serving never plans against the VPC. State lives in S3
-with DynamoDB locking for every environment; the ``local`` environment keeps
-it in the emulator's S3 the same way, so the real path is the tested path.
+so that a change to serving never plans against the VPC. State lives in S3,
+locked by a lock object beside it (``use_lockfile``), for every environment;
+the ``local`` environment keeps it in the emulator's S3 the same way, so the
+real path is the tested path.
 """
 
 from __future__ import annotations
@@ -78,18 +79,15 @@ class PlatformStack(GuardedStack):
         key = f"{config.environment}/{layer}.tfstate"
         if config.emulator:
             endpoint = endpoint or DEFAULT_ENDPOINT
-            S3Backend(
+            state = S3Backend(
                 self,
                 bucket=backend.bucket,
                 key=key,
                 region=config.region,
-                dynamodb_table=backend.lock_table,
                 encrypt=True,
                 access_key=EMULATOR_ACCESS_KEY,
                 secret_key=EMULATOR_ACCESS_KEY,
-                endpoints=S3BackendEndpointConfig(
-                    s3=endpoint, dynamodb=endpoint, sts=endpoint, iam=endpoint
-                ),
+                endpoints=S3BackendEndpointConfig(s3=endpoint, sts=endpoint, iam=endpoint),
                 use_path_style=True,
                 skip_credentials_validation=True,
                 skip_metadata_api_check=True,
@@ -97,15 +95,16 @@ class PlatformStack(GuardedStack):
                 skip_requesting_account_id=True,
             )
         else:
-            S3Backend(
+            state = S3Backend(
                 self,
                 bucket=backend.bucket,
                 key=key,
                 region=config.region,
-                dynamodb_table=backend.lock_table,
                 encrypt=True,
                 allowed_account_ids=[config.account_id] if config.account_id else None,
             )
+        # S3-native locking (Terraform 1.11); cdktf 0.21's S3Backend has no argument for it yet.
+        state.add_override("use_lockfile", True)
 
     def _configure_provider(
         self, config: EnvironmentConfig, tags: dict[str, str], endpoint: str | None
