@@ -83,9 +83,18 @@ deploy: setup ## cdktf deploy ENV's stacks (ENV=local: use make up)
 	@$(PY) -m mlplatform.cli check '$(ENV)' >/dev/null
 	MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock
 
-destroy: setup ## cdktf destroy ENV's stacks
-	@test -n '$(ENV)' || { echo 'error: name the environment: make destroy ENV=dev'; exit 2; }
+destroy: destroy-confirmed setup ## cdktf destroy ENV's stacks (any but local needs CONFIRM=<env>)
 	MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock
+
+# Checked before anything else runs: destroying a real environment is said twice, on purpose.
+.PHONY: destroy-confirmed
+destroy-confirmed:
+	@test -n '$(ENV)' || { echo 'error: name the environment: make destroy ENV=dev'; exit 2; }
+	@if [ '$(ENV)' != 'local' ] && [ '$(CONFIRM)' != '$(ENV)' ]; then \
+	  echo "error: make destroy ENV=$(ENV) deletes that environment's resources and data;" \
+	       "to confirm on purpose, run: make destroy ENV=$(ENV) CONFIRM=$(ENV)"; \
+	  exit 2; \
+	fi
 
 clean: down ## remove everything setup and synth made
 	rm -rf $(VENV) .tools node_modules cdktf.out $(STATE)
