@@ -2,7 +2,8 @@
 
 ``tests/upgrades/from-<version>/`` holds the ``local`` stacks as that version
 synthesized them. The test applies them, as that version deployed them, then
-plans this version's stacks against the same state: no resource may be
+plans this version's stacks against the same state (moving from the old
+DynamoDB state lock to S3's own on the way): no resource may be
 destroyed or replaced, and every ``moved`` block this version writes must be
 one Terraform follows. It then applies the upgrade and expects a plan with
 nothing left to do. When a release changes addresses on purpose, it adds the
@@ -17,9 +18,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
-from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.emulator.local_aws import EMULATOR_ACCESS_KEY, LocalAws
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from tests.conftest import ROOT
@@ -38,6 +40,15 @@ def terraform(directory: Path, env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def old_lock_tables(saved: Path) -> set[str]:
+    """DynamoDB lock tables the saved stacks' backends name (versions before S3 locking)."""
+    return {
+        backend["dynamodb_table"]
+        for path in saved.glob("*.tf.json")
+        if "dynamodb_table" in (backend := json.loads(path.read_text())["terraform"]["backend"]["s3"])
+    }
+
+
 def planned_changes(directory: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     terraform(directory, env, "plan", "-input=false", "-no-color", "-out=upgrade.plan")
     plan = json.loads(terraform(directory, env, "show", "-json", "upgrade.plan"))
@@ -54,6 +65,19 @@ def test_upgrading_the_local_environment_destroys_nothing(
     with LocalAws(log_file=tmp_path / "moto.log") as emulator:
         bootstrap = [sys.executable, str(ROOT / "scripts" / "bootstrap_state_backend.py")]
         subprocess.run([*bootstrap, "local", "--endpoint-url", emulator.endpoint], check=True, env=env)
+        for table in old_lock_tables(UPGRADES / version):  # what the old bootstrap also made
+            boto3.client(
+                "dynamodb",
+                endpoint_url=emulator.endpoint,
+                region_name="us-east-1",
+                aws_access_key_id=EMULATOR_ACCESS_KEY,
+                aws_secret_access_key=EMULATOR_ACCESS_KEY,
+            ).create_table(
+                TableName=table,
+                AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
 
         for layer in LAYERS:  # the old version, deployed as it deployed itself
             old = tmp_path / "old" / f"local-{layer}"
