@@ -22,8 +22,8 @@ from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.imported_cluster import ImportedComputeCluster
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import VpcPlacement
 
 ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 OIDC_PROVIDER = (

@@ -23,17 +23,16 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         VariantProps,
     )
     from mlplatform.constructs.alarm_topic import AlarmTopic
-    from mlplatform.constructs.data_capture import DataCaptureDestination
     from mlplatform.constructs.data_lake import DataLake
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
-    from mlplatform.constructs.placement import VpcPlacement
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.decisions.naming import Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
     from mlplatform.guardrails.suppressions import suppress
+    from mlplatform.interfaces import DataCaptureDestination, VpcPlacement
     from mlplatform.loader import ConfigError, EnvironmentLoader
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
@@ -60,10 +59,10 @@ _EXPORTS = {
     "DataLake": "mlplatform.constructs.data_lake",
     "SecureBucket": "mlplatform.constructs.secure_bucket",
     "SecureBucketProps": "mlplatform.constructs.secure_bucket",
-    "VpcPlacement": "mlplatform.constructs.placement",
+    "VpcPlacement": "mlplatform.interfaces",
     "ModelRegistry": "mlplatform.constructs.model_registry",
     "ServingEndpoint": "mlplatform.constructs.serving_endpoint",
-    "DataCaptureDestination": "mlplatform.constructs.data_capture",
+    "DataCaptureDestination": "mlplatform.interfaces",
     "AlarmTopic": "mlplatform.constructs.alarm_topic",
     # stacks and app
     "PlatformStack": "mlplatform.stacks.platform_stack",

@@ -16,8 +16,8 @@ from typing import Protocol
 from cdktf import ITerraformDependable
 
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["IComputeCluster"]
 

@@ -50,7 +50,6 @@ from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGr
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.imported_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
@@ -65,6 +64,7 @@ from mlplatform.decisions.policies.eks import (
     eks_secrets_encryption_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
+from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["ComputeCluster"]
 

@@ -30,11 +30,11 @@ from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.data_lake_access import DataLakeAccess
 from mlplatform.constructs.imported_data_lake import ImportedDataLake
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["DataLake"]
 

@@ -16,9 +16,9 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["ImportedComputeCluster"]
 

@@ -62,15 +62,14 @@ from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import endpoint_logging_statements
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
 from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
+from mlplatform.interfaces import DataCaptureDestination, VpcPlacement
 
 __all__ = ["ServingEndpoint"]
 

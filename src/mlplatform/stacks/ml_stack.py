@@ -10,11 +10,10 @@ from constructs import Construct
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
-from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.model_registry import ModelRegistry
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.interfaces import DataCaptureDestination, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["MlStack"]
