@@ -35,7 +35,7 @@ class IRole(Protocol):
 
     @property
     def node(self) -> Node:
-        """The role's construct node (its address names the grant's policy)."""
+        """The role's construct node: a grant's policy is named from its address or placed beside it."""
         ...
 
 

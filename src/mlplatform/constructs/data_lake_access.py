@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 from constructs import Construct
 
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.interfaces import IRole
 
 __all__ = ["DataLakeAccess"]
 
@@ -43,13 +43,13 @@ class DataLakeAccess(Construct):
     def bucket_arn(self, zone: str) -> str:
         """ARN of one zone's bucket."""
 
-    def grant_read(self, role: IamRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
+    def grant_read(self, role: IRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
         """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""
         zones = self._select(zone)
         statements = s3_read_statements([self.bucket_arn(z) for z in zones], self.key_arn)
         return self._attach(role, "read", zones, statements)
 
-    def grant_write(self, role: IamRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
+    def grant_write(self, role: IRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
         """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
         zones = self._select(zone)
         statements = s3_write_statements([self.bucket_arn(z) for z in zones], self.key_arn)
@@ -57,7 +57,7 @@ class DataLakeAccess(Construct):
 
     def _attach(
         self,
-        role: IamRole,
+        role: IRole,
         access: str,
         zones: tuple[str, ...],
         statements: list[Statement],
@@ -66,7 +66,7 @@ class DataLakeAccess(Construct):
         # a team's stack references the lake, never the other way round.
         name = f"{self.node.id}-{access}-{'-'.join(zones)}"
         return IamRolePolicy(
-            role,
+            _construct_of(role),
             name,
             name=name,
             role=role.name,
@@ -83,3 +83,14 @@ class DataLakeAccess(Construct):
                 f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
             )
         return chosen
+
+
+def _construct_of(role: IRole) -> Construct:
+    """The construct ``role.node`` belongs to: a generated or prebuilt role, or a team's own."""
+    if isinstance(role, Construct):
+        return role
+    parent = role.node.scope
+    found = parent.node.try_find_child(role.node.id) if parent is not None else None
+    if not isinstance(found, Construct):
+        raise TypeError(f"role {role.node.path!r}: its node belongs to no construct in a tree")
+    return found

@@ -46,7 +46,6 @@ from mlplatform.bindings.aws.ecr_repository import (
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,
 )
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
@@ -63,6 +62,7 @@ from mlplatform.decisions.policies.grants import (
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.serving_plan import artifact_key
+from mlplatform.interfaces import IRole
 
 __all__ = ["ModelRegistry"]
 
@@ -320,7 +320,7 @@ class ModelRegistry(Construct):
 
     # ----------------------------------------------------------------- grants
     def grant_publish(
-        self, role: IamRole, family: str | Iterable[str] | None = None
+        self, role: IRole, family: str | Iterable[str] | None = None
     ) -> IamRolePolicy:
         """Let ``role`` publish ``family`` (default: every family).
 
@@ -343,7 +343,7 @@ class ModelRegistry(Construct):
         )
         return self._attach(role, "publish", family, statements)
 
-    def grant_read(self, role: IamRole, family: str | Iterable[str] | None = None) -> IamRolePolicy:
+    def grant_read(self, role: IRole, family: str | Iterable[str] | None = None) -> IamRolePolicy:
         """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its serving images."""
         families = self._select(family)
         refs = self._refs
@@ -357,7 +357,7 @@ class ModelRegistry(Construct):
 
     def _attach(
         self,
-        role: IamRole,
+        role: IRole,
         access: str,
         family: str | Iterable[str] | None,
         statements: list[Statement],
