@@ -12,12 +12,34 @@ VPC or bucket the platform did not create. Nothing here depends on an engine.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from constructs import Node
 
-__all__ = ["DataCaptureDestination", "IRole", "VpcPlacement"]
+from mlplatform.decisions.naming import Naming
+
+__all__ = [
+    "DataCaptureDestination",
+    "IComputeCluster",
+    "IDependable",
+    "IRole",
+    "VpcPlacement",
+]
+
+
+class IDependable(Protocol):
+    """What a resource can wait for (``depends_on``): another resource or data source.
+
+    cdktf's ``ITerraformDependable`` asks for nothing more than this, so every
+    cdktf resource is one, and this module needs no engine import.
+    """
+
+    @property
+    def fqn(self) -> str:
+        """The element's fully qualified name in the stack."""
+        ...
 
 
 class IRole(Protocol):
@@ -62,3 +84,63 @@ class DataCaptureDestination:
     bucket_arn: str
     key_arn: str
     """KMS key SageMaker encrypts captured objects with; the endpoint's role may use it to encrypt."""
+
+
+class IComputeCluster(Protocol):
+    """A cluster that node groups can join and service accounts can get IAM roles from.
+
+    ``ComputeCluster`` (the platform's own) and ``ComputeCluster.from_cluster_name``
+    (a team repo's reference to it) both satisfy it, so a GPU pool is written
+    once and works against either, like AWS CDK's ``ICluster``.
+    """
+
+    @property
+    def node(self) -> Node:
+        """The cluster's construct node."""
+        ...
+
+    @property
+    def naming(self) -> Naming:
+        """Names for resources made against the cluster (node groups, roles)."""
+        ...
+
+    @property
+    def cluster_name(self) -> str:
+        """The EKS cluster's name."""
+        ...
+
+    @property
+    def oidc_provider_arn(self) -> str:
+        """IAM OIDC provider of the cluster's service account issuer (for IRSA)."""
+        ...
+
+    @property
+    def oidc_issuer_url(self) -> str:
+        """The cluster's OIDC issuer, ``https://oidc.eks.<region>.amazonaws.com/id/<id>``."""
+        ...
+
+    @property
+    def node_role_arn(self) -> str:
+        """IAM role that worker nodes run with."""
+        ...
+
+    @property
+    def cluster_security_group_id(self) -> str | None:
+        """The security group EKS made for the cluster; ``None`` when not known."""
+        ...
+
+    @property
+    def placement(self) -> VpcPlacement:
+        """The VPC and private subnets nodes are placed in."""
+        ...
+
+    @property
+    def compute_dependencies(self) -> Sequence[IDependable]:
+        """What a node group must wait for (node role policies, CNI); empty when imported."""
+        ...
+
+    def service_account_role(
+        self, namespace: str, name: str, *, role_name: str | None = None
+    ) -> IRole:
+        """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        ...

@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from cdktf import TerraformOutput
 from constructs import Construct
 
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
-from mlplatform.interfaces import DataCaptureDestination, VpcPlacement
+from mlplatform.interfaces import DataCaptureDestination, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["MlStack"]
@@ -36,7 +35,7 @@ class MlStack(PlatformStack):
         *,
         lake: DataLake,
         placement: VpcPlacement,
-        publishers: Mapping[str, IamRole] | None = None,
+        publishers: Mapping[str, IRole] | None = None,
         emulator_endpoint: str | None = None,
     ):
         if config.ml is None:

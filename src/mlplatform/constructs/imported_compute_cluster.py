@@ -2,10 +2,12 @@
 
 A team repository adds its own GPU pool to the platform's cluster without
 owning (or being able to change) the cluster: it names the cluster and its
-OIDC provider, and gets the same interface as the real thing
-(:class:`~mlplatform.constructs.cluster_interface.IComputeCluster`). Nothing
-is looked up at synth time, so team repos synthesize without AWS credentials;
-the values come from the platform's ``<env>-compute`` stack outputs.
+OIDC provider with :meth:`ComputeCluster.from_cluster_name
+<mlplatform.constructs.compute_cluster.ComputeCluster.from_cluster_name>`, and
+gets the same interface as the real thing
+(:class:`~mlplatform.interfaces.IComputeCluster`). Nothing is looked up at
+synth time, so team repos synthesize without AWS credentials; the values come
+from the platform's ``<env>-compute`` stack outputs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ __all__ = ["ImportedComputeCluster"]
 
 
 class ImportedComputeCluster(Construct):
-    """An existing cluster, known by name; creates nothing until asked for a service account role."""
+    """An existing cluster, known by name; creates nothing until asked for a service account role.
+
+    Made by ``ComputeCluster.from_cluster_name``.
+    """
 
     def __init__(
         self,
