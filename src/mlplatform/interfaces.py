@@ -12,7 +12,7 @@ VPC or bucket the platform did not create. Nothing here depends on an engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,6 +23,7 @@ from mlplatform.decisions.naming import Naming
 __all__ = [
     "DataCaptureDestination",
     "IComputeCluster",
+    "IDataLake",
     "IDependable",
     "IRole",
     "VpcPlacement",
@@ -84,6 +85,46 @@ class DataCaptureDestination:
     bucket_arn: str
     key_arn: str
     """KMS key SageMaker encrypts captured objects with; the endpoint's role may use it to encrypt."""
+
+
+class IDataLake(Protocol):
+    """Zone buckets, the key that encrypts them, and grants over both.
+
+    ``DataLake`` (the platform's own) and ``DataLake.from_environment`` (a
+    team repo's reference to it by name) both satisfy it, like AWS CDK's
+    ``IBucket``.
+    """
+
+    @property
+    def node(self) -> Node:
+        """The lake's construct node (grants name their policies after its id)."""
+        ...
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones this lake has."""
+        ...
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the KMS key that encrypts every zone."""
+        ...
+
+    def bucket_name(self, zone: str) -> str:
+        """Bucket of one zone."""
+        ...
+
+    def bucket_arn(self, zone: str) -> str:
+        """ARN of one zone's bucket."""
+        ...
+
+    def grant_read(self, role: IRole, zone: str | Iterable[str] | None = None) -> IDependable:
+        """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""
+        ...
+
+    def grant_write(self, role: IRole, zone: str | Iterable[str] | None = None) -> IDependable:
+        """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
+        ...
 
 
 class IComputeCluster(Protocol):

@@ -9,10 +9,9 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
-from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
-from mlplatform.interfaces import DataCaptureDestination, IRole, VpcPlacement
+from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["MlStack"]
@@ -33,7 +32,7 @@ class MlStack(PlatformStack):
         scope: Construct,
         config: EnvironmentConfig,
         *,
-        lake: DataLake,
+        lake: IDataLake,
         placement: VpcPlacement,
         publishers: Mapping[str, IRole] | None = None,
         emulator_endpoint: str | None = None,
