@@ -25,6 +25,7 @@ __all__ = [
     "IComputeCluster",
     "IDataLake",
     "IDependable",
+    "IModelRegistry",
     "IRole",
     "VpcPlacement",
 ]
@@ -184,4 +185,84 @@ class IComputeCluster(Protocol):
         self, namespace: str, name: str, *, role_name: str | None = None
     ) -> IRole:
         """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        ...
+
+
+class IModelRegistry(Protocol):
+    """Where model families' artifacts, metadata rows, serving images and packages live, and grants.
+
+    ``ModelRegistry`` (the platform's own) and ``ModelRegistry.from_environment``
+    (a team repo's reference to it by name) both satisfy it, so a serving
+    endpoint is written once and reads from either.
+    """
+
+    @property
+    def node(self) -> Node:
+        """The registry's construct node (grants name their policies after its id)."""
+        ...
+
+    @property
+    def naming(self) -> Naming:
+        """Names of the registry's environment; endpoints reading from it are named the same way."""
+        ...
+
+    @property
+    def model_families(self) -> tuple[str, ...]:
+        """The model families the registry holds."""
+        ...
+
+    @property
+    def bucket_name(self) -> str:
+        """The artifact bucket."""
+        ...
+
+    @property
+    def bucket_arn(self) -> str:
+        """ARN of the artifact bucket."""
+        ...
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the registry's KMS key."""
+        ...
+
+    @property
+    def table_name(self) -> str:
+        """The metadata table (partition key ``model``, sort key ``version``)."""
+        ...
+
+    @property
+    def table_arn(self) -> str:
+        """ARN of the metadata table."""
+        ...
+
+    @property
+    def repository_urls(self) -> dict[str, str]:
+        """Serving image repository URL of each family, for ``docker push``."""
+        ...
+
+    def repository_url(self, family: str) -> str:
+        """Serving image repository URL of one family."""
+        ...
+
+    def repository_arn(self, family: str) -> str:
+        """ARN of one family's serving image repository."""
+        ...
+
+    def package_group_name(self, family: str) -> str:
+        """SageMaker model package group of one family."""
+        ...
+
+    def artifact_uri(self, family: str, version: str) -> str:
+        """``s3://<bucket>/<family>/<version>/model.tar.gz``: where a version's artifact lives."""
+        ...
+
+    def grant_publish(
+        self, role: IRole, family: str | Iterable[str] | None = None
+    ) -> IDependable:
+        """Let ``role`` publish ``family`` (default: every family); nothing can be deleted."""
+        ...
+
+    def grant_read(self, role: IRole, family: str | Iterable[str] | None = None) -> IDependable:
+        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its serving images."""
         ...

@@ -105,7 +105,7 @@ class DataLakeMixin:
         statements: list[Statement],
     ) -> IamRolePolicy:
         if not isinstance(self, Construct):
-            raise TypeError(f"{type(self).__name__}: DataLakeMixin is mixed into constructs only")
+            raise TypeError(f"{type(self).__name__}: DataLakeMixin is for constructs only")
         # The policy lives beside the role, so a role in a later layer (compute) or in
         # a team's stack references the lake, never the other way round.
         name = f"{self.node.id}-{access}-{'-'.join(zones)}"

@@ -20,7 +20,8 @@ training role write one family's artifacts, rows, images and packages;
 artifacts and pull its image. Each grant includes the KMS permissions it needs.
 
 A team repo that deploys next to the platform references the registry with
-:meth:`ModelRegistry.from_environment`: same names, same grants, no resources.
+:meth:`ModelRegistry.from_environment`: same names, same grants
+(:class:`ModelRegistryMixin` serves both), no resources.
 """
 
 from __future__ import annotations
@@ -29,10 +30,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cdktf import Fn
 from constructs import Construct
 
-from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -62,7 +61,7 @@ from mlplatform.decisions.policies.grants import (
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.serving_plan import artifact_key
-from mlplatform.interfaces import IRole
+from mlplatform.interfaces import IModelRegistry, IRole
 
 __all__ = ["ModelRegistry"]
 
@@ -73,9 +72,11 @@ STAGE_INDEX = "by-stage"
 
 
 @dataclass(frozen=True)
-class _Refs:
+class ModelRegistryRefs:
     """What grants and properties need: names and ARNs, from resources or from names."""
 
+    naming: Naming
+    model_families: tuple[str, ...]
     bucket_name: str
     bucket_arn: str
     key_arn: str
@@ -90,7 +91,8 @@ class _Refs:
     """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
 
 
-def _names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
+def registry_names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
+    """The physical names of a registry's resources, the same whether it is made or imported."""
     return {
         "bucket": naming.bucket(COMPONENT, "artifacts"),
         "access_logs": naming.bucket(COMPONENT, "access-logs"),
@@ -102,175 +104,26 @@ def _names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
     }
 
 
-class ModelRegistry(Construct):
-    """Artifact bucket, metadata table, image repositories and package groups of model families."""
+class ModelRegistryMixin:
+    """The registry as :class:`~mlplatform.interfaces.IModelRegistry` describes it, read from ``_refs``.
 
-    def __init__(
-        self, scope: Construct, id: str, *, naming: Naming, props: ModelRegistryProps
-    ) -> None:
-        super().__init__(scope, id)
-        self._naming = naming
-        self._families = tuple(props.model_families)
-        names = _names(naming, self._families)
-        account = AccountContext.of(self)
+    Mixed into :class:`ModelRegistry` and ``ImportedModelRegistry`` (constructs
+    both), so a team repo publishes to and reads from the platform's registry
+    exactly as the platform does.
+    """
 
-        # --- the registry key: artifacts, metadata, images and endpoint logs are encrypted with it
-        key = PlatformKey(
-            self,
-            "key",
-            props=PlatformKeyProps(
-                alias=names["key_alias"],
-                description=f"Model registry of {naming.prefix}",
-                # Serving endpoints keep their container logs encrypted with this key.
-                service_statements=[
-                    cloudwatch_logs_key_statement(
-                        account.account_id, account.partition, account.region
-                    )
-                ],
-                alias_moved_from="key-alias",
-            ),
-        )
-
-        # --- artifacts: access logs first, then the bucket that logs into it
-        access_logs = SecureBucket(
-            self,
-            "access-logs",
-            props=SecureBucketProps(
-                bucket_name=names["access_logs"],
-                kms_key_arn=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-                force_destroy=props.force_destroy,
-                access_log_source_account=account.account_id,
-            ),
-        )
-        artifacts = SecureBucket(
-            self,
-            "artifacts",
-            props=SecureBucketProps(
-                bucket_name=names["bucket"],
-                kms_key_arn=key.arn,
-                lifecycle_rules=data_zone_rules(
-                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                ),
-                access_log_target=access_logs,
-                access_log_prefix="artifacts/",
-                object_lock=props.object_lock,
-                force_destroy=props.force_destroy,
-            ),
-        )
-
-        # --- metadata: one row per (model, version); stage, metrics and lineage are attributes
-        table = DynamodbTable(
-            self,
-            "metadata",
-            name=names["table"],
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=TABLE_HASH_KEY,
-            range_key=TABLE_RANGE_KEY,
-            attribute=[
-                DynamodbTableAttribute(name=TABLE_HASH_KEY, type="S"),
-                DynamodbTableAttribute(name=TABLE_RANGE_KEY, type="S"),
-                DynamodbTableAttribute(name="stage", type="S"),
-            ],
-            global_secondary_index=[
-                DynamodbTableGlobalSecondaryIndex(
-                    name=STAGE_INDEX,
-                    hash_key="stage",
-                    range_key=TABLE_HASH_KEY,
-                    projection_type="ALL",
-                )
-            ],
-            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
-            server_side_encryption=DynamodbTableServerSideEncryption(
-                enabled=True, kms_key_arn=key.arn
-            ),
-            deletion_protection_enabled=props.deletion_protection,
-        )
-
-        # --- per family: serving image repository and model package group
-        repositories: dict[str, EcrRepository] = {}
-        groups: dict[str, SagemakerModelPackageGroup] = {}
-        for family in self._families:
-            repository = EcrRepository(
-                self,
-                f"repository-{family}",
-                name=names[f"repository:{family}"],
-                image_tag_mutability="IMMUTABLE",
-                image_scanning_configuration=EcrRepositoryImageScanningConfiguration(
-                    scan_on_push=True
-                ),
-                encryption_configuration=[
-                    EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key.arn)
-                ],
-                force_delete=props.force_destroy,
-            )
-            EcrLifecyclePolicy(
-                self,
-                f"repository-{family}-lifecycle",
-                repository=repository.name,
-                policy=json.dumps(ecr_lifecycle_policy(props.image_retention_count)),
-            )
-            repositories[family] = repository
-            groups[family] = SagemakerModelPackageGroup(
-                self,
-                f"package-group-{family}",
-                model_package_group_name=names[f"group:{family}"],
-                model_package_group_description=f"Versions of {family} in {naming.prefix}",
-            )
-
-        self._refs = _Refs(
-            bucket_name=artifacts.bucket_name,
-            bucket_arn=artifacts.bucket_arn,
-            key_arn=key.arn,
-            table_name=table.name,
-            table_arn=table.arn,
-            repository_names={f: r.name for f, r in repositories.items()},
-            repository_arns={f: r.arn for f, r in repositories.items()},
-            repository_urls={f: r.repository_url for f, r in repositories.items()},
-            package_group_names={f: g.model_package_group_name for f, g in groups.items()},
-            package_group_arns={f: g.arn for f, g in groups.items()},
-            model_package_arn_prefix=(
-                f"arn:{account.partition}:sagemaker:{account.region}:{account.account_id}"
-                ":model-package"
-            ),
-        )
-
-    @classmethod
-    def from_environment(
-        cls,
-        scope: Construct,
-        id: str,
-        *,
-        naming: Naming,
-        model_families: Sequence[str],
-        region: str | None = None,
-        account_id: str | None = None,
-    ) -> ModelRegistry:
-        """Reference the registry of ``naming``'s environment by its names; create nothing.
-
-        ``region`` and ``account_id`` default to the provider's (looked up at
-        plan time). The registry key is looked up by its alias, because IAM
-        grants on a KMS key need the key's ARN, which no name determines.
-        """
-        return _ImportedModelRegistry(
-            scope,
-            id,
-            naming=naming,
-            model_families=model_families,
-            region=region,
-            account_id=account_id,
-        )
+    _refs: ModelRegistryRefs
 
     # ----------------------------------------------------------------- properties
     @property
     def naming(self) -> Naming:
         """Names of the registry's environment; endpoints reading from it are named the same way."""
-        return self._naming
+        return self._refs.naming
 
     @property
     def model_families(self) -> tuple[str, ...]:
         """The model families the registry holds."""
-        return self._families
+        return self._refs.model_families
 
     @property
     def bucket_name(self) -> str:
@@ -362,6 +215,8 @@ class ModelRegistry(Construct):
         family: str | Iterable[str] | None,
         statements: list[Statement],
     ) -> IamRolePolicy:
+        if not isinstance(self, Construct):
+            raise TypeError(f"{type(self).__name__}: ModelRegistryMixin is for constructs only")
         # The policy lives beside the registry, not the role: the registry sits in the
         # last layer (ml), and the roles it serves come from earlier layers (compute) or
         # the same stack, so references point backwards and no dependency cycle forms.
@@ -378,68 +233,181 @@ class ModelRegistry(Construct):
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
         if family is None:
-            return self._families
+            return self._refs.model_families
         chosen = (family,) if isinstance(family, str) else tuple(family)
         for name in chosen:
             self._family(name)
         return chosen
 
     def _family(self, family: str) -> str:
-        if family not in self._families:
+        if family not in self._refs.model_families:
             raise ValueError(
                 f"the model registry has no model family {family!r}; "
-                f"its families are {', '.join(self._families)}"
+                f"its families are {', '.join(self._refs.model_families)}"
             )
         return family
 
 
-class _ImportedModelRegistry(ModelRegistry):
-    """A registry another stack (or repo) created, known by its deterministic names."""
+class ModelRegistry(ModelRegistryMixin, Construct):
+    """Artifact bucket, metadata table, image repositories and package groups of model families."""
 
     def __init__(
-        self,
+        self, scope: Construct, id: str, *, naming: Naming, props: ModelRegistryProps
+    ) -> None:
+        super().__init__(scope, id)
+        families = tuple(props.model_families)
+        names = registry_names(naming, families)
+        account = AccountContext.of(self)
+
+        # --- the registry key: artifacts, metadata, images and endpoint logs are encrypted with it
+        key = PlatformKey(
+            self,
+            "key",
+            props=PlatformKeyProps(
+                alias=names["key_alias"],
+                description=f"Model registry of {naming.prefix}",
+                # Serving endpoints keep their container logs encrypted with this key.
+                service_statements=[
+                    cloudwatch_logs_key_statement(
+                        account.account_id, account.partition, account.region
+                    )
+                ],
+                alias_moved_from="key-alias",
+            ),
+        )
+
+        # --- artifacts: access logs first, then the bucket that logs into it
+        access_logs = SecureBucket(
+            self,
+            "access-logs",
+            props=SecureBucketProps(
+                bucket_name=names["access_logs"],
+                kms_key_arn=None,
+                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
+                force_destroy=props.force_destroy,
+                access_log_source_account=account.account_id,
+            ),
+        )
+        artifacts = SecureBucket(
+            self,
+            "artifacts",
+            props=SecureBucketProps(
+                bucket_name=names["bucket"],
+                kms_key_arn=key.arn,
+                lifecycle_rules=data_zone_rules(
+                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
+                ),
+                access_log_target=access_logs,
+                access_log_prefix="artifacts/",
+                object_lock=props.object_lock,
+                force_destroy=props.force_destroy,
+            ),
+        )
+
+        # --- metadata: one row per (model, version); stage, metrics and lineage are attributes
+        table = DynamodbTable(
+            self,
+            "metadata",
+            name=names["table"],
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=TABLE_HASH_KEY,
+            range_key=TABLE_RANGE_KEY,
+            attribute=[
+                DynamodbTableAttribute(name=TABLE_HASH_KEY, type="S"),
+                DynamodbTableAttribute(name=TABLE_RANGE_KEY, type="S"),
+                DynamodbTableAttribute(name="stage", type="S"),
+            ],
+            global_secondary_index=[
+                DynamodbTableGlobalSecondaryIndex(
+                    name=STAGE_INDEX,
+                    hash_key="stage",
+                    range_key=TABLE_HASH_KEY,
+                    projection_type="ALL",
+                )
+            ],
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                enabled=True, kms_key_arn=key.arn
+            ),
+            deletion_protection_enabled=props.deletion_protection,
+        )
+
+        # --- per family: serving image repository and model package group
+        repositories: dict[str, EcrRepository] = {}
+        groups: dict[str, SagemakerModelPackageGroup] = {}
+        for family in families:
+            repository = EcrRepository(
+                self,
+                f"repository-{family}",
+                name=names[f"repository:{family}"],
+                image_tag_mutability="IMMUTABLE",
+                image_scanning_configuration=EcrRepositoryImageScanningConfiguration(
+                    scan_on_push=True
+                ),
+                encryption_configuration=[
+                    EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key.arn)
+                ],
+                force_delete=props.force_destroy,
+            )
+            EcrLifecyclePolicy(
+                self,
+                f"repository-{family}-lifecycle",
+                repository=repository.name,
+                policy=json.dumps(ecr_lifecycle_policy(props.image_retention_count)),
+            )
+            repositories[family] = repository
+            groups[family] = SagemakerModelPackageGroup(
+                self,
+                f"package-group-{family}",
+                model_package_group_name=names[f"group:{family}"],
+                model_package_group_description=f"Versions of {family} in {naming.prefix}",
+            )
+
+        self._refs = ModelRegistryRefs(
+            naming=naming,
+            model_families=families,
+            bucket_name=artifacts.bucket_name,
+            bucket_arn=artifacts.bucket_arn,
+            key_arn=key.arn,
+            table_name=table.name,
+            table_arn=table.arn,
+            repository_names={f: r.name for f, r in repositories.items()},
+            repository_arns={f: r.arn for f, r in repositories.items()},
+            repository_urls={f: r.repository_url for f, r in repositories.items()},
+            package_group_names={f: g.model_package_group_name for f, g in groups.items()},
+            package_group_arns={f: g.arn for f, g in groups.items()},
+            model_package_arn_prefix=(
+                f"arn:{account.partition}:sagemaker:{account.region}:{account.account_id}"
+                ":model-package"
+            ),
+        )
+
+    # ----------------------------------------------------------------- importing
+    @classmethod
+    def from_environment(
+        cls,
         scope: Construct,
         id: str,
         *,
         naming: Naming,
         model_families: Sequence[str],
-        region: str | None,
-        account_id: str | None,
-    ) -> None:
-        # Deliberately skips ModelRegistry.__init__: nothing is created here.
-        Construct.__init__(self, scope, id)
-        self._naming = naming
-        self._families = ModelRegistryProps(model_families=tuple(model_families)).model_families
-        names = _names(naming, self._families)
-        context = AccountContext.of(self)
-        region = region or context.region
-        account_id = account_id or context.account_id
-        arn = f"arn:{context.partition}"
-        key = DataAwsKmsAlias(self, "key", name=names["key_alias"])
-        repositories = {f: names[f"repository:{f}"] for f in self._families}
-        groups = {f: names[f"group:{f}"] for f in self._families}
-        self._refs = _Refs(
-            bucket_name=names["bucket"],
-            bucket_arn=f"{arn}:s3:::{names['bucket']}",
-            key_arn=key.target_key_arn,
-            table_name=names["table"],
-            table_arn=f"{arn}:dynamodb:{region}:{account_id}:table/{names['table']}",
-            repository_names=repositories,
-            repository_arns={
-                f: f"{arn}:ecr:{region}:{account_id}:repository/{name}"
-                for f, name in repositories.items()
-            },
-            # One reference (not a string with references inside), so engine functions take it.
-            repository_urls={
-                f: Fn.join(
-                    "", [account_id, ".dkr.ecr.", region, ".", context.dns_suffix, "/", name]
-                )
-                for f, name in repositories.items()
-            },
-            package_group_names=groups,
-            package_group_arns={
-                f: f"{arn}:sagemaker:{region}:{account_id}:model-package-group/{name}"
-                for f, name in groups.items()
-            },
-            model_package_arn_prefix=f"{arn}:sagemaker:{region}:{account_id}:model-package",
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> IModelRegistry:
+        """Reference the registry of ``naming``'s environment by its names; create nothing.
+
+        ``region`` and ``account_id`` default to the provider's (looked up at
+        plan time). The registry key is looked up by its alias, because IAM
+        grants on a KMS key need the key's ARN, which no name determines.
+        """
+        # Imported here: the importer builds on this module's ModelRegistryMixin.
+        from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
+
+        return ImportedModelRegistry(
+            scope,
+            id,
+            naming=naming,
+            model_families=model_families,
+            region=region,
+            account_id=account_id,
         )
