@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
-
-from constructs import Node
+from typing import TYPE_CHECKING, Protocol
 
 from mlplatform.decisions.naming import Naming
+
+if TYPE_CHECKING:  # only annotations name it: importing this module starts no jsii runtime
+    from constructs import Node
 
 __all__ = [
     "DataCaptureDestination",
