@@ -24,9 +24,9 @@ from mlplatform.config import (
 )
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
 from mlplatform.guardrails.stack_check import Guardrails
+from mlplatform.interfaces import VpcPlacement
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 

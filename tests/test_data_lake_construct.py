@@ -11,9 +11,9 @@ from cdktf import TerraformStack, Testing
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import DataLakeProps, ObjectLockProps
 from mlplatform.constructs.data_lake import DataLake
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
 from mlplatform.guardrails.suppressions import SUPPRESSION_METADATA
+from mlplatform.interfaces import VpcPlacement
 
 ZONE_BUCKETS = {
     "raw": "acme-test-datalake-raw",

@@ -17,13 +17,12 @@ from cdktf import App, TerraformStack, Testing
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import ModelRegistryProps, ObjectLockProps, ServingEndpointProps
-from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies import ECR_PULL_ACTIONS, ECR_PUSH_ACTIONS, STAR_ONLY_ACTIONS
 from mlplatform.guardrails.stack_check import Guardrails
+from mlplatform.interfaces import DataCaptureDestination, VpcPlacement
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 

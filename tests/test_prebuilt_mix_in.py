@@ -22,6 +22,7 @@ from mlplatform.stacks.platform_stack import PlatformStack
 
 prebuilt_sqs = pytest.importorskip("cdktf_cdktf_provider_aws.sqs_queue")
 prebuilt_iam = pytest.importorskip("cdktf_cdktf_provider_aws.iam_role_policy")
+prebuilt_role = pytest.importorskip("cdktf_cdktf_provider_aws.iam_role")
 prebuilt_s3 = pytest.importorskip("cdktf_cdktf_provider_aws.s3_bucket")
 
 TRUST = json.dumps(
@@ -70,6 +71,22 @@ def test_prebuilt_and_platform_resources_reference_each_other(
     resources = [s["Resource"] for p in policies for s in p["Statement"]]
     assert "${aws_sqs_queue.queue.arn}" in resources
     assert len(policies) == 2  # the lake grant and the prebuilt policy, on one generated role
+
+
+def test_platform_grants_accept_a_prebuilt_role(tmp_path: Path, loader: EnvironmentLoader) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = PlatformStack(app, loader.load("dev"), "ranking-prebuilt-role")
+    lake = DataLake.from_environment(stack, "lake", naming=stack.naming)
+    role = prebuilt_role.IamRole(stack, "role", name="mlp-dev-ranking", assume_role_policy=TRUST)
+    lake.grant_write(role, "features")
+
+    app.synth()
+
+    stack_dir = tmp_path / "stacks" / "dev-ranking-prebuilt-role"
+    document = json.loads((stack_dir / "cdk.tf.json").read_text())
+    (policy,) = document["resource"]["aws_iam_role_policy"].values()
+    assert policy["role"] == "${aws_iam_role.role.name}"
+    assert policy["name"] == "lake-write-features"
 
 
 def test_guardrails_check_prebuilt_resources_too(tmp_path: Path, loader: EnvironmentLoader) -> None:

@@ -21,9 +21,8 @@ from mlplatform.config import DataLakeProps, GpuPoolProps
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
-from mlplatform.constructs.imported_cluster import ImportedComputeCluster
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import IComputeCluster, VpcPlacement
 
 ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 OIDC_PROVIDER = (
@@ -49,7 +48,7 @@ PLATFORM_OWNED = (
 
 def _import_cluster(
     stack: TerraformStack, id: str = "platform-cluster", **extra: Any
-) -> ImportedComputeCluster:
+) -> IComputeCluster:
     return ComputeCluster.from_cluster_name(
         stack,
         id,

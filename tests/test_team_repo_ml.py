@@ -18,10 +18,10 @@ from cdktf import App, TerraformStack, Testing
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import ServingEndpointProps
-from mlplatform.constructs.data_capture import DataCaptureDestination
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import DataCaptureDestination
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 

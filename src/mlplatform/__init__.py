@@ -23,17 +23,26 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         VariantProps,
     )
     from mlplatform.constructs.alarm_topic import AlarmTopic
-    from mlplatform.constructs.data_capture import DataCaptureDestination
     from mlplatform.constructs.data_lake import DataLake
+    from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
+    from mlplatform.constructs.imported_data_lake import ImportedDataLake
+    from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
-    from mlplatform.constructs.placement import VpcPlacement
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.decisions.naming import Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
     from mlplatform.guardrails.suppressions import suppress
+    from mlplatform.interfaces import (
+        DataCaptureDestination,
+        IComputeCluster,
+        IDataLake,
+        IModelRegistry,
+        IRole,
+        VpcPlacement,
+    )
     from mlplatform.loader import ConfigError, EnvironmentLoader
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
@@ -55,16 +64,25 @@ _EXPORTS = {
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
     "Naming": "mlplatform.decisions.naming",
+    # what constructs take from each other: protocols and values
+    "IRole": "mlplatform.interfaces",
+    "IDataLake": "mlplatform.interfaces",
+    "IComputeCluster": "mlplatform.interfaces",
+    "IModelRegistry": "mlplatform.interfaces",
+    "VpcPlacement": "mlplatform.interfaces",
+    "DataCaptureDestination": "mlplatform.interfaces",
     # constructs
     "Network": "mlplatform.constructs.network",
     "DataLake": "mlplatform.constructs.data_lake",
     "SecureBucket": "mlplatform.constructs.secure_bucket",
     "SecureBucketProps": "mlplatform.constructs.secure_bucket",
-    "VpcPlacement": "mlplatform.constructs.placement",
     "ModelRegistry": "mlplatform.constructs.model_registry",
     "ServingEndpoint": "mlplatform.constructs.serving_endpoint",
-    "DataCaptureDestination": "mlplatform.constructs.data_capture",
     "AlarmTopic": "mlplatform.constructs.alarm_topic",
+    # references to components another stack owns (made by DataLake.from_environment, ...)
+    "ImportedDataLake": "mlplatform.constructs.imported_data_lake",
+    "ImportedComputeCluster": "mlplatform.constructs.imported_compute_cluster",
+    "ImportedModelRegistry": "mlplatform.constructs.imported_model_registry",
     # stacks and app
     "PlatformStack": "mlplatform.stacks.platform_stack",
     "PlatformStacks": "mlplatform.stacks.platform_stacks",
@@ -87,6 +105,13 @@ __all__ = [
     "EnvironmentLoader",
     "GuardedStack",
     "Guardrails",
+    "IComputeCluster",
+    "IDataLake",
+    "IModelRegistry",
+    "IRole",
+    "ImportedComputeCluster",
+    "ImportedDataLake",
+    "ImportedModelRegistry",
     "LocalAws",
     "MlProps",
     "ModelRegistry",

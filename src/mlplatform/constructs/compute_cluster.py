@@ -48,9 +48,8 @@ from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAtta
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.imported_cluster import ImportedComputeCluster
+from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
@@ -65,6 +64,7 @@ from mlplatform.decisions.policies.eks import (
     eks_secrets_encryption_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
+from mlplatform.interfaces import IComputeCluster, VpcPlacement
 
 __all__ = ["ComputeCluster"]
 
@@ -309,8 +309,9 @@ class ComputeCluster(Construct):
         )
 
     # ----------------------------------------------------------------- importing
-    @staticmethod
+    @classmethod
     def from_cluster_name(
+        cls,
         scope: Construct,
         id: str,
         *,
@@ -321,7 +322,7 @@ class ComputeCluster(Construct):
         node_role_arn: str,
         placement: VpcPlacement,
         cluster_security_group_id: str | None = None,
-    ) -> ImportedComputeCluster:
+    ) -> IComputeCluster:
         """A cluster another stack owns, with the interface a GPU pool needs.
 
         The values are the ``<env>-compute`` stack's outputs (``cluster_name``,

@@ -6,9 +6,16 @@ the lake's own KMS key plus a Glue catalog database, so Athena, Spark and
 training jobs see the same tables. A separate log bucket receives every zone's
 server access logs. Access is never by bucket policy: components get
 least-privilege IAM statements through ``grant_read`` and ``grant_write``, which include the KMS permissions SSE-KMS needs.
+
+A team repo references the lake with :meth:`DataLake.from_environment`: same
+names, same grants (:class:`DataLakeMixin` serves both), no resources.
 """
 
 from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from constructs import Construct
 
@@ -23,23 +30,117 @@ from mlplatform.bindings.aws.glue_connection import (
     GlueConnection,
     GlueConnectionPhysicalConnectionRequirements,
 )
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.data_lake_access import DataLakeAccess
-from mlplatform.constructs.imported_data_lake import ImportedDataLake
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.interfaces import IDataLake, IRole, VpcPlacement
 
 __all__ = ["DataLake"]
 
+@dataclass(frozen=True)
+class DataLakeRefs:
+    """What grants and properties need: names and ARNs, from resources or from names."""
 
-class DataLake(DataLakeAccess):
+    zones: tuple[str, ...]
+    bucket_names: Mapping[str, str]
+    bucket_arns: Mapping[str, str]
+    key_arn: str
+
+
+class DataLakeMixin:
+    """The lake as :class:`~mlplatform.interfaces.IDataLake` describes it, read from ``_refs``.
+
+    Mixed into :class:`DataLake` and ``ImportedDataLake`` (constructs both), so
+    a team repo grants against the platform's lake exactly as the platform does.
+    """
+
+    _refs: DataLakeRefs
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones this lake has."""
+        return self._refs.zones
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the KMS key that encrypts every zone."""
+        return self._refs.key_arn
+
+    def bucket_name(self, zone: str) -> str:
+        """Bucket of one zone."""
+        self._select(zone)
+        return self._refs.bucket_names[zone]
+
+    def bucket_arn(self, zone: str) -> str:
+        """ARN of one zone's bucket."""
+        self._select(zone)
+        return self._refs.bucket_arns[zone]
+
+    def grant_read(self, role: IRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
+        """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""
+        zones = self._select(zone)
+        statements = s3_read_statements([self.bucket_arn(z) for z in zones], self.key_arn)
+        return self._attach(role, "read", zones, statements)
+
+    def grant_write(self, role: IRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
+        """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
+        zones = self._select(zone)
+        statements = s3_write_statements([self.bucket_arn(z) for z in zones], self.key_arn)
+        return self._attach(role, "write", zones, statements)
+
+    def _attach(
+        self,
+        role: IRole,
+        access: str,
+        zones: tuple[str, ...],
+        statements: list[Statement],
+    ) -> IamRolePolicy:
+        if not isinstance(self, Construct):
+            raise TypeError(f"{type(self).__name__}: DataLakeMixin is for constructs only")
+        # The policy lives beside the role, so a role in a later layer (compute) or in
+        # a team's stack references the lake, never the other way round.
+        name = f"{self.node.id}-{access}-{'-'.join(zones)}"
+        return IamRolePolicy(
+            _construct_of(role),
+            name,
+            name=name,
+            role=role.name,
+            policy=json.dumps(policy_document(statements)),
+        )
+
+    def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
+        if zone is None:
+            return self.zones
+        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
+        unknown = [z for z in chosen if z not in self.zones]
+        if unknown:
+            raise ValueError(
+                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
+            )
+        return chosen
+
+
+def _construct_of(role: IRole) -> Construct:
+    """The construct ``role.node`` belongs to: a generated or prebuilt role, or a team's own."""
+    if isinstance(role, Construct):
+        return role
+    parent = role.node.scope
+    found = parent.node.try_find_child(role.node.id) if parent is not None else None
+    if not isinstance(found, Construct):
+        raise TypeError(f"role {role.node.path!r}: its node belongs to no construct in a tree")
+    return found
+
+
+class DataLake(DataLakeMixin, Construct):
     """Zone buckets, their KMS key, Glue databases and an Athena workgroup.
 
     ``placement``, when given, adds a Glue NETWORK connection and its security
@@ -113,6 +214,12 @@ class DataLake(DataLakeAccess):
                 description=f"{zone} zone of the {naming.prefix} data lake",
                 location_uri=f"s3://{bucket.bucket_name}/",
             )
+        self._refs = DataLakeRefs(
+            zones=tuple(self._zones),
+            bucket_names={zone: bucket.bucket_name for zone, bucket in self._zones.items()},
+            bucket_arns={zone: bucket.bucket_arn for zone, bucket in self._zones.items()},
+            key_arn=self._key.arn,
+        )
 
         # --- Athena: results encrypted with the lake key, settings enforced on every query
         self._workgroup: AthenaWorkgroup | None = None
@@ -216,16 +323,6 @@ class DataLake(DataLakeAccess):
 
     # ----------------------------------------------------------------- properties
     @property
-    def zones(self) -> tuple[str, ...]:
-        """The zones this lake has."""
-        return tuple(self._zones)
-
-    @property
-    def key_arn(self) -> str:
-        """ARN of the KMS key that encrypts every zone."""
-        return self._key.arn
-
-    @property
     def log_bucket_name(self) -> str:
         """Bucket receiving the zones' server access logs."""
         return self._log_bucket.bucket_name
@@ -240,28 +337,23 @@ class DataLake(DataLakeAccess):
         """The Glue NETWORK connection, or ``None`` when the lake has no VPC placement."""
         return self._glue_connection.name if self._glue_connection else None
 
-    def bucket_name(self, zone: str) -> str:
-        """Bucket of one zone."""
-        self._select(zone)
-        return self._zones[zone].bucket_name
-
-    def bucket_arn(self, zone: str) -> str:
-        """ARN of one zone's bucket."""
-        self._select(zone)
-        return self._zones[zone].bucket_arn
-
     def database_name(self, zone: str) -> str:
         """Glue database of one zone."""
         self._select(zone)
         return self._databases[zone].name
 
-    @staticmethod
+    # ----------------------------------------------------------------- importing
+    @classmethod
     def from_environment(
+        cls,
         scope: Construct,
         id: str,
         *,
         naming: Naming,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
-    ) -> ImportedDataLake:
+    ) -> IDataLake:
         """The lake of another stack or repo, by its names: same grants, no resources."""
+        # Imported here: the importer builds on this module's DataLakeMixin.
+        from mlplatform.constructs.imported_data_lake import ImportedDataLake
+
         return ImportedDataLake(scope, id, naming=naming, zones=zones)

@@ -18,7 +18,7 @@ Training jobs run as the pool's service account and get the pool's job role
 through IRSA; the role starts with no permissions, and the caller grants what
 jobs need: ``lake.grant_read(pool.job_role)``.
 
-The pool works against any :class:`~mlplatform.constructs.cluster_interface.IComputeCluster`:
+The pool works against any :class:`~mlplatform.interfaces.IComputeCluster`:
 the platform's own cluster, or one a team repo imported by name.
 """
 
@@ -33,13 +33,11 @@ from mlplatform.bindings.aws.autoscaling_group_tag import (
     AutoscalingGroupTagTag,
 )
 from mlplatform.bindings.aws.fsx_lustre_file_system import FsxLustreFileSystem
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.placement_group import PlacementGroup
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FsxScratchProps, GpuPoolProps
-from mlplatform.constructs.cluster_interface import IComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.scheduling import (
@@ -49,6 +47,7 @@ from mlplatform.decisions.scheduling import (
     gpu_pool_taints,
     node_template_tags,
 )
+from mlplatform.interfaces import IComputeCluster, IRole
 
 __all__ = ["GpuTrainingPool"]
 
@@ -264,7 +263,7 @@ class GpuTrainingPool(Construct):
         return self._service_account
 
     @property
-    def job_role(self) -> IamRole:
+    def job_role(self) -> IRole:
         """The jobs' IAM role (IRSA); pass it to grants, e.g. ``lake.grant_read(pool.job_role)``."""
         return self._job_role
 

@@ -20,7 +20,8 @@ training role write one family's artifacts, rows, images and packages;
 artifacts and pull its image. Each grant includes the KMS permissions it needs.
 
 A team repo that deploys next to the platform references the registry with
-:meth:`ModelRegistry.from_environment`: same names, same grants, no resources.
+:meth:`ModelRegistry.from_environment`: same names, same grants
+(:class:`ModelRegistryMixin` serves both), no resources.
 """
 
 from __future__ import annotations
@@ -29,10 +30,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cdktf import Fn
 from constructs import Construct
 
-from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -46,7 +45,6 @@ from mlplatform.bindings.aws.ecr_repository import (
     EcrRepositoryEncryptionConfiguration,
     EcrRepositoryImageScanningConfiguration,
 )
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
@@ -63,6 +61,7 @@ from mlplatform.decisions.policies.grants import (
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.serving_plan import artifact_key
+from mlplatform.interfaces import IModelRegistry, IRole
 
 __all__ = ["ModelRegistry"]
 
@@ -73,9 +72,11 @@ STAGE_INDEX = "by-stage"
 
 
 @dataclass(frozen=True)
-class _Refs:
+class ModelRegistryRefs:
     """What grants and properties need: names and ARNs, from resources or from names."""
 
+    naming: Naming
+    model_families: tuple[str, ...]
     bucket_name: str
     bucket_arn: str
     key_arn: str
@@ -90,7 +91,8 @@ class _Refs:
     """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
 
 
-def _names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
+def registry_names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
+    """The physical names of a registry's resources, the same whether it is made or imported."""
     return {
         "bucket": naming.bucket(COMPONENT, "artifacts"),
         "access_logs": naming.bucket(COMPONENT, "access-logs"),
@@ -102,16 +104,159 @@ def _names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
     }
 
 
-class ModelRegistry(Construct):
+class ModelRegistryMixin:
+    """The registry as :class:`~mlplatform.interfaces.IModelRegistry` describes it, read from ``_refs``.
+
+    Mixed into :class:`ModelRegistry` and ``ImportedModelRegistry`` (constructs
+    both), so a team repo publishes to and reads from the platform's registry
+    exactly as the platform does.
+    """
+
+    _refs: ModelRegistryRefs
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def naming(self) -> Naming:
+        """Names of the registry's environment; endpoints reading from it are named the same way."""
+        return self._refs.naming
+
+    @property
+    def model_families(self) -> tuple[str, ...]:
+        """The model families the registry holds."""
+        return self._refs.model_families
+
+    @property
+    def bucket_name(self) -> str:
+        """The artifact bucket."""
+        return self._refs.bucket_name
+
+    @property
+    def bucket_arn(self) -> str:
+        """ARN of the artifact bucket."""
+        return self._refs.bucket_arn
+
+    @property
+    def key_arn(self) -> str:
+        """ARN of the registry's KMS key."""
+        return self._refs.key_arn
+
+    @property
+    def table_name(self) -> str:
+        """The metadata table (partition key ``model``, sort key ``version``)."""
+        return self._refs.table_name
+
+    @property
+    def table_arn(self) -> str:
+        """ARN of the metadata table."""
+        return self._refs.table_arn
+
+    @property
+    def repository_urls(self) -> dict[str, str]:
+        """Serving image repository URL of each family, for ``docker push``."""
+        return dict(self._refs.repository_urls)
+
+    def repository_url(self, family: str) -> str:
+        """Serving image repository URL of one family."""
+        return self._refs.repository_urls[self._family(family)]
+
+    def repository_arn(self, family: str) -> str:
+        """ARN of one family's serving image repository."""
+        return self._refs.repository_arns[self._family(family)]
+
+    def package_group_name(self, family: str) -> str:
+        """SageMaker model package group of one family."""
+        return self._refs.package_group_names[self._family(family)]
+
+    def artifact_uri(self, family: str, version: str) -> str:
+        """``s3://<bucket>/<family>/<version>/model.tar.gz``: where a version's artifact lives."""
+        return f"s3://{self.bucket_name}/{artifact_key(self._family(family), version)}"
+
+    # ----------------------------------------------------------------- grants
+    def grant_publish(
+        self, role: IRole, family: str | Iterable[str] | None = None
+    ) -> IamRolePolicy:
+        """Let ``role`` publish ``family`` (default: every family).
+
+        Write artifacts under ``<family>/``, put and update the family's
+        metadata rows, push its serving images and register model packages;
+        with the KMS data keys these need. Nothing can be deleted.
+        """
+        families = self._select(family)
+        refs = self._refs
+        statements = registry_publish_statements(
+            models=families,
+            bucket_arn=refs.bucket_arn,
+            key_arn=refs.key_arn,
+            table_arn=refs.table_arn,
+            repository_arns=[refs.repository_arns[f] for f in families],
+            package_group_arns=[refs.package_group_arns[f] for f in families],
+            model_package_arns=[
+                f"{refs.model_package_arn_prefix}/{refs.package_group_names[f]}/*" for f in families
+            ],
+        )
+        return self._attach(role, "publish", family, statements)
+
+    def grant_read(self, role: IRole, family: str | Iterable[str] | None = None) -> IamRolePolicy:
+        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its serving images."""
+        families = self._select(family)
+        refs = self._refs
+        statements = registry_read_statements(
+            models=families,
+            bucket_arn=refs.bucket_arn,
+            key_arn=refs.key_arn,
+            repository_arns=[refs.repository_arns[f] for f in families],
+        )
+        return self._attach(role, "read", family, statements)
+
+    def _attach(
+        self,
+        role: IRole,
+        access: str,
+        family: str | Iterable[str] | None,
+        statements: list[Statement],
+    ) -> IamRolePolicy:
+        if not isinstance(self, Construct):
+            raise TypeError(f"{type(self).__name__}: ModelRegistryMixin is for constructs only")
+        # The policy lives beside the registry, not the role: the registry sits in the
+        # last layer (ml), and the roles it serves come from earlier layers (compute) or
+        # the same stack, so references point backwards and no dependency cycle forms.
+        # An imported registry lives in the team's stack, beside the team's roles.
+        scope = "all" if family is None else "-".join(self._select(family))
+        name = f"{self.node.id}-{access}-{scope}"[:128]
+        return IamRolePolicy(
+            self,
+            f"grant-{access}-{scope}-{role.node.addr[:8]}",
+            name=name,
+            role=role.name,
+            policy=json.dumps(policy_document(statements)),
+        )
+
+    def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
+        if family is None:
+            return self._refs.model_families
+        chosen = (family,) if isinstance(family, str) else tuple(family)
+        for name in chosen:
+            self._family(name)
+        return chosen
+
+    def _family(self, family: str) -> str:
+        if family not in self._refs.model_families:
+            raise ValueError(
+                f"the model registry has no model family {family!r}; "
+                f"its families are {', '.join(self._refs.model_families)}"
+            )
+        return family
+
+
+class ModelRegistry(ModelRegistryMixin, Construct):
     """Artifact bucket, metadata table, image repositories and package groups of model families."""
 
     def __init__(
         self, scope: Construct, id: str, *, naming: Naming, props: ModelRegistryProps
     ) -> None:
         super().__init__(scope, id)
-        self._naming = naming
-        self._families = tuple(props.model_families)
-        names = _names(naming, self._families)
+        families = tuple(props.model_families)
+        names = registry_names(naming, families)
         account = AccountContext.of(self)
 
         # --- the registry key: artifacts, metadata, images and endpoint logs are encrypted with it
@@ -190,7 +335,7 @@ class ModelRegistry(Construct):
         # --- per family: serving image repository and model package group
         repositories: dict[str, EcrRepository] = {}
         groups: dict[str, SagemakerModelPackageGroup] = {}
-        for family in self._families:
+        for family in families:
             repository = EcrRepository(
                 self,
                 f"repository-{family}",
@@ -218,7 +363,9 @@ class ModelRegistry(Construct):
                 model_package_group_description=f"Versions of {family} in {naming.prefix}",
             )
 
-        self._refs = _Refs(
+        self._refs = ModelRegistryRefs(
+            naming=naming,
+            model_families=families,
             bucket_name=artifacts.bucket_name,
             bucket_arn=artifacts.bucket_arn,
             key_arn=key.arn,
@@ -235,6 +382,7 @@ class ModelRegistry(Construct):
             ),
         )
 
+    # ----------------------------------------------------------------- importing
     @classmethod
     def from_environment(
         cls,
@@ -245,201 +393,21 @@ class ModelRegistry(Construct):
         model_families: Sequence[str],
         region: str | None = None,
         account_id: str | None = None,
-    ) -> ModelRegistry:
+    ) -> IModelRegistry:
         """Reference the registry of ``naming``'s environment by its names; create nothing.
 
         ``region`` and ``account_id`` default to the provider's (looked up at
         plan time). The registry key is looked up by its alias, because IAM
         grants on a KMS key need the key's ARN, which no name determines.
         """
-        return _ImportedModelRegistry(
+        # Imported here: the importer builds on this module's ModelRegistryMixin.
+        from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
+
+        return ImportedModelRegistry(
             scope,
             id,
             naming=naming,
             model_families=model_families,
             region=region,
             account_id=account_id,
-        )
-
-    # ----------------------------------------------------------------- properties
-    @property
-    def naming(self) -> Naming:
-        """Names of the registry's environment; endpoints reading from it are named the same way."""
-        return self._naming
-
-    @property
-    def model_families(self) -> tuple[str, ...]:
-        """The model families the registry holds."""
-        return self._families
-
-    @property
-    def bucket_name(self) -> str:
-        """The artifact bucket."""
-        return self._refs.bucket_name
-
-    @property
-    def bucket_arn(self) -> str:
-        """ARN of the artifact bucket."""
-        return self._refs.bucket_arn
-
-    @property
-    def key_arn(self) -> str:
-        """ARN of the registry's KMS key."""
-        return self._refs.key_arn
-
-    @property
-    def table_name(self) -> str:
-        """The metadata table (partition key ``model``, sort key ``version``)."""
-        return self._refs.table_name
-
-    @property
-    def table_arn(self) -> str:
-        """ARN of the metadata table."""
-        return self._refs.table_arn
-
-    @property
-    def repository_urls(self) -> dict[str, str]:
-        """Serving image repository URL of each family, for ``docker push``."""
-        return dict(self._refs.repository_urls)
-
-    def repository_url(self, family: str) -> str:
-        """Serving image repository URL of one family."""
-        return self._refs.repository_urls[self._family(family)]
-
-    def repository_arn(self, family: str) -> str:
-        """ARN of one family's serving image repository."""
-        return self._refs.repository_arns[self._family(family)]
-
-    def package_group_name(self, family: str) -> str:
-        """SageMaker model package group of one family."""
-        return self._refs.package_group_names[self._family(family)]
-
-    def artifact_uri(self, family: str, version: str) -> str:
-        """``s3://<bucket>/<family>/<version>/model.tar.gz``: where a version's artifact lives."""
-        return f"s3://{self.bucket_name}/{artifact_key(self._family(family), version)}"
-
-    # ----------------------------------------------------------------- grants
-    def grant_publish(
-        self, role: IamRole, family: str | Iterable[str] | None = None
-    ) -> IamRolePolicy:
-        """Let ``role`` publish ``family`` (default: every family).
-
-        Write artifacts under ``<family>/``, put and update the family's
-        metadata rows, push its serving images and register model packages;
-        with the KMS data keys these need. Nothing can be deleted.
-        """
-        families = self._select(family)
-        refs = self._refs
-        statements = registry_publish_statements(
-            models=families,
-            bucket_arn=refs.bucket_arn,
-            key_arn=refs.key_arn,
-            table_arn=refs.table_arn,
-            repository_arns=[refs.repository_arns[f] for f in families],
-            package_group_arns=[refs.package_group_arns[f] for f in families],
-            model_package_arns=[
-                f"{refs.model_package_arn_prefix}/{refs.package_group_names[f]}/*" for f in families
-            ],
-        )
-        return self._attach(role, "publish", family, statements)
-
-    def grant_read(self, role: IamRole, family: str | Iterable[str] | None = None) -> IamRolePolicy:
-        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its serving images."""
-        families = self._select(family)
-        refs = self._refs
-        statements = registry_read_statements(
-            models=families,
-            bucket_arn=refs.bucket_arn,
-            key_arn=refs.key_arn,
-            repository_arns=[refs.repository_arns[f] for f in families],
-        )
-        return self._attach(role, "read", family, statements)
-
-    def _attach(
-        self,
-        role: IamRole,
-        access: str,
-        family: str | Iterable[str] | None,
-        statements: list[Statement],
-    ) -> IamRolePolicy:
-        # The policy lives beside the registry, not the role: the registry sits in the
-        # last layer (ml), and the roles it serves come from earlier layers (compute) or
-        # the same stack, so references point backwards and no dependency cycle forms.
-        # An imported registry lives in the team's stack, beside the team's roles.
-        scope = "all" if family is None else "-".join(self._select(family))
-        name = f"{self.node.id}-{access}-{scope}"[:128]
-        return IamRolePolicy(
-            self,
-            f"grant-{access}-{scope}-{role.node.addr[:8]}",
-            name=name,
-            role=role.name,
-            policy=json.dumps(policy_document(statements)),
-        )
-
-    def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            return self._families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            self._family(name)
-        return chosen
-
-    def _family(self, family: str) -> str:
-        if family not in self._families:
-            raise ValueError(
-                f"the model registry has no model family {family!r}; "
-                f"its families are {', '.join(self._families)}"
-            )
-        return family
-
-
-class _ImportedModelRegistry(ModelRegistry):
-    """A registry another stack (or repo) created, known by its deterministic names."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        naming: Naming,
-        model_families: Sequence[str],
-        region: str | None,
-        account_id: str | None,
-    ) -> None:
-        # Deliberately skips ModelRegistry.__init__: nothing is created here.
-        Construct.__init__(self, scope, id)
-        self._naming = naming
-        self._families = ModelRegistryProps(model_families=tuple(model_families)).model_families
-        names = _names(naming, self._families)
-        context = AccountContext.of(self)
-        region = region or context.region
-        account_id = account_id or context.account_id
-        arn = f"arn:{context.partition}"
-        key = DataAwsKmsAlias(self, "key", name=names["key_alias"])
-        repositories = {f: names[f"repository:{f}"] for f in self._families}
-        groups = {f: names[f"group:{f}"] for f in self._families}
-        self._refs = _Refs(
-            bucket_name=names["bucket"],
-            bucket_arn=f"{arn}:s3:::{names['bucket']}",
-            key_arn=key.target_key_arn,
-            table_name=names["table"],
-            table_arn=f"{arn}:dynamodb:{region}:{account_id}:table/{names['table']}",
-            repository_names=repositories,
-            repository_arns={
-                f: f"{arn}:ecr:{region}:{account_id}:repository/{name}"
-                for f, name in repositories.items()
-            },
-            # One reference (not a string with references inside), so engine functions take it.
-            repository_urls={
-                f: Fn.join(
-                    "", [account_id, ".dkr.ecr.", region, ".", context.dns_suffix, "/", name]
-                )
-                for f, name in repositories.items()
-            },
-            package_group_names=groups,
-            package_group_arns={
-                f: f"{arn}:sagemaker:{region}:{account_id}:model-package-group/{name}"
-                for f, name in groups.items()
-            },
-            model_package_arn_prefix=f"{arn}:sagemaker:{region}:{account_id}:model-package",
         )

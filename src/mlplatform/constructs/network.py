@@ -32,13 +32,13 @@ from mlplatform.bindings.aws.vpc_endpoint import VpcEndpoint
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import NetworkProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.subnet_plan import SubnetPlan
+from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["Network"]
 

@@ -62,15 +62,18 @@ from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.data_capture import DataCaptureDestination
-from mlplatform.constructs.model_registry import ModelRegistry
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import endpoint_logging_statements
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
 from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
+from mlplatform.interfaces import (
+    DataCaptureDestination,
+    IDependable,
+    IModelRegistry,
+    VpcPlacement,
+)
 
 __all__ = ["ServingEndpoint"]
 
@@ -93,7 +96,7 @@ class ServingEndpoint(Construct):
         scope: Construct,
         id: str,
         *,
-        registry: ModelRegistry,
+        registry: IModelRegistry,
         props: ServingEndpointProps,
         data_capture: DataCaptureDestination | None = None,
         alarm_topic_arn: str | None = None,
@@ -107,7 +110,7 @@ class ServingEndpoint(Construct):
         self._registry = registry
         self._family = props.model_package_group
         self._role = self._execution_role()
-        policies = [
+        policies: list[IDependable] = [
             registry.grant_read(self._role, self._family),
             self._logging(props.log_retention_days),
         ]
@@ -203,7 +206,7 @@ class ServingEndpoint(Construct):
     # ----------------------------------------------------------------- 3. models, endpoint
     def _models(
         self,
-        policies: list[IamRolePolicy],
+        policies: list[IDependable],
         network: list[str],
         vpc_config: SagemakerModelVpcConfig | None,
     ) -> dict[str, SagemakerModel]:
@@ -402,7 +405,7 @@ class ServingEndpoint(Construct):
 
 def _check(
     id: str,
-    registry: ModelRegistry,
+    registry: IModelRegistry,
     props: ServingEndpointProps,
     plan: EndpointPlan,
     data_capture: DataCaptureDestination | None,

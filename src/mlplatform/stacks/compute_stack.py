@@ -7,9 +7,9 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.compute_cluster import ComputeCluster
-from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.network import Network
+from mlplatform.interfaces import IDataLake
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["ComputeStack"]
@@ -29,7 +29,7 @@ class ComputeStack(PlatformStack):
         config: EnvironmentConfig,
         *,
         network: Network,
-        lake: DataLake,
+        lake: IDataLake,
         emulator_endpoint: str | None = None,
     ):
         if config.compute is None:

@@ -7,14 +7,11 @@ from collections.abc import Mapping
 from cdktf import TerraformOutput
 from constructs import Construct
 
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
-from mlplatform.constructs.data_capture import DataCaptureDestination
-from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.model_registry import ModelRegistry
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["MlStack"]
@@ -35,9 +32,9 @@ class MlStack(PlatformStack):
         scope: Construct,
         config: EnvironmentConfig,
         *,
-        lake: DataLake,
+        lake: IDataLake,
         placement: VpcPlacement,
-        publishers: Mapping[str, IamRole] | None = None,
+        publishers: Mapping[str, IRole] | None = None,
         emulator_endpoint: str | None = None,
     ):
         if config.ml is None:

@@ -2,10 +2,12 @@
 
 A team repository adds its own GPU pool to the platform's cluster without
 owning (or being able to change) the cluster: it names the cluster and its
-OIDC provider, and gets the same interface as the real thing
-(:class:`~mlplatform.constructs.cluster_interface.IComputeCluster`). Nothing
-is looked up at synth time, so team repos synthesize without AWS credentials;
-the values come from the platform's ``<env>-compute`` stack outputs.
+OIDC provider with :meth:`ComputeCluster.from_cluster_name
+<mlplatform.constructs.compute_cluster.ComputeCluster.from_cluster_name>`, and
+gets the same interface as the real thing
+(:class:`~mlplatform.interfaces.IComputeCluster`). Nothing is looked up at
+synth time, so team repos synthesize without AWS credentials; the values come
+from the platform's ``<env>-compute`` stack outputs.
 """
 
 from __future__ import annotations
@@ -16,15 +18,18 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.constructs.placement import VpcPlacement
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["ImportedComputeCluster"]
 
 
 class ImportedComputeCluster(Construct):
-    """An existing cluster, known by name; creates nothing until asked for a service account role."""
+    """An existing cluster, known by name; creates nothing until asked for a service account role.
+
+    Made by ``ComputeCluster.from_cluster_name``.
+    """
 
     def __init__(
         self,

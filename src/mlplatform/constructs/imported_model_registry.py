@@ -1,0 +1,80 @@
+"""A reference to a model registry another stack (or repo) owns, found by its deterministic names.
+
+Made by :meth:`ModelRegistry.from_environment
+<mlplatform.constructs.model_registry.ModelRegistry.from_environment>`. Creates
+no resources: names come from the same function the platform's registry uses,
+ARNs are built from them with the provider's region and account (or the ones
+given), and the key is looked up through its alias, because IAM grants on a
+KMS key need the key's ARN, which no name determines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cdktf import Fn
+from constructs import Construct
+
+from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
+from mlplatform.config import ModelRegistryProps
+from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.model_registry import (
+    ModelRegistryMixin,
+    ModelRegistryRefs,
+    registry_names,
+)
+from mlplatform.decisions.naming import Naming
+
+__all__ = ["ImportedModelRegistry"]
+
+
+class ImportedModelRegistry(ModelRegistryMixin, Construct):
+    """The platform's registry as seen from a team's stack: names, ARNs, key and grants."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        model_families: Sequence[str],
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        families = ModelRegistryProps(model_families=tuple(model_families)).model_families
+        names = registry_names(naming, families)
+        context = AccountContext.of(self)
+        region = region or context.region
+        account_id = account_id or context.account_id
+        arn = f"arn:{context.partition}"
+        key = DataAwsKmsAlias(self, "key", name=names["key_alias"])
+        repositories = {f: names[f"repository:{f}"] for f in families}
+        groups = {f: names[f"group:{f}"] for f in families}
+        self._refs = ModelRegistryRefs(
+            naming=naming,
+            model_families=families,
+            bucket_name=names["bucket"],
+            bucket_arn=f"{arn}:s3:::{names['bucket']}",
+            key_arn=key.target_key_arn,
+            table_name=names["table"],
+            table_arn=f"{arn}:dynamodb:{region}:{account_id}:table/{names['table']}",
+            repository_names=repositories,
+            repository_arns={
+                f: f"{arn}:ecr:{region}:{account_id}:repository/{name}"
+                for f, name in repositories.items()
+            },
+            # One reference (not a string with references inside), so engine functions take it.
+            repository_urls={
+                f: Fn.join(
+                    "", [account_id, ".dkr.ecr.", region, ".", context.dns_suffix, "/", name]
+                )
+                for f, name in repositories.items()
+            },
+            package_group_names=groups,
+            package_group_arns={
+                f: f"{arn}:sagemaker:{region}:{account_id}:model-package-group/{name}"
+                for f, name in groups.items()
+            },
+            model_package_arn_prefix=f"{arn}:sagemaker:{region}:{account_id}:model-package",
+        )
