@@ -14,6 +14,8 @@ ENV ?=
 # The project's own terraform config wins over whatever the shell had (it may not exist).
 export TF_CLI_CONFIG_FILE := $(CURDIR)/$(STATE)/terraform.rc
 export CHECKPOINT_DISABLE := 1
+# cdktf would set TF_PLUGIN_CACHE_DIR=~/.terraform.d/plugin-cache over the config's plugin cache.
+export CDKTF_DISABLE_PLUGIN_CACHE_ENV := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/$(STATE)/jsii-cache
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV)

@@ -61,6 +61,8 @@ def terraform_env() -> dict[str, str]:
 
     The shell may point TF_CLI_CONFIG_FILE at a file that does not exist; the
     project's config installs the provider from the machine's offline mirror.
+    Settings in the shell that would override that config or change what a
+    command does (extra CLI arguments, data or plugin cache directory) are dropped.
     """
     import subprocess
 
@@ -69,9 +71,13 @@ def terraform_env() -> dict[str, str]:
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "write_terraformrc.py"), str(config)], check=True
     )
+    overrides = ("TF_CLI_ARGS", "TF_DATA_DIR", "TF_PLUGIN_CACHE_DIR", "TF_REATTACH_PROVIDERS")
     return {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(overrides)},
         "TF_CLI_CONFIG_FILE": str(config),
+        # The cdktf CLI would point TF_PLUGIN_CACHE_DIR at ~/.terraform.d/plugin-cache,
+        # overriding the plugin cache the project's config names.
+        "CDKTF_DISABLE_PLUGIN_CACHE_ENV": "1",
         "CHECKPOINT_DISABLE": "1",
         "TF_IN_AUTOMATION": "1",
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
