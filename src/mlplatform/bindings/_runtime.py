@@ -153,7 +153,27 @@ class _References:
         return element.interpolation_for_attribute(name)
 
 
-class _Element(_References):
+class _Arguments:
+    """Arguments kept in Python, handed to cdktf as Terraform JSON by one callback at synth.
+
+    Mixed in before a cdktf base class; jsii finds ``_synthesize_attributes``
+    here and calls it back whenever cdktf renders the element.
+    """
+
+    _attributes: dict[str, Any]
+
+    @property
+    def terraform_arguments(self) -> Mapping[str, Any]:
+        """The arguments as given, by Terraform name (unset ones are ``None``)."""
+        return self._attributes
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        result: Mapping[str, Any] = to_terraform(self._attributes)
+        return result
+
+
+class _Element(_References, _Arguments):
     """A resource or data source: its type, its arguments in Python, and the one callback.
 
     Mixed in before cdktf's ``TerraformResource`` or ``TerraformDataSource``,
@@ -198,15 +218,6 @@ class _Element(_References):
         )
         self._attributes = attributes
 
-    @property
-    def terraform_arguments(self) -> Mapping[str, Any]:
-        """The arguments as given, by Terraform name (unset ones are ``None``)."""
-        return self._attributes
-
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        result: Mapping[str, Any] = to_terraform(self._attributes)
-        return result
 
 
 class GeneratedResource(_Element, TerraformResource):
@@ -217,7 +228,7 @@ class GeneratedDataSource(_Element, TerraformDataSource):
     """A Terraform data source whose arguments live in Python until synth."""
 
 
-class GeneratedProvider(TerraformProvider):
+class GeneratedProvider(_Arguments, TerraformProvider):
     """A Terraform provider configuration whose arguments live in Python until synth."""
 
     TERRAFORM_TYPE: ClassVar[str] = ""
@@ -234,15 +245,6 @@ class GeneratedProvider(TerraformProvider):
         )
         self._attributes = attributes
 
-    @property
-    def terraform_arguments(self) -> Mapping[str, Any]:
-        """The arguments as given, by Terraform name (unset ones are ``None``)."""
-        return self._attributes
-
-    @jsii.member(jsii_name="synthesizeAttributes")
-    def _synthesize_attributes(self) -> Mapping[str, Any]:
-        result: Mapping[str, Any] = to_terraform(self._attributes)
-        return result
 
 
 _Object = TypeVar("_Object", bound="ComputedObject")
