@@ -1,10 +1,20 @@
 """End to end: the real ``cdktf deploy`` of the ``local`` environment into the embedded emulator.
 
-One test, in the order a user lives it: bootstrap the state backend, deploy
-every layer, check with boto3 that what the config asks for exists, plan again
+One test, in the order a user lives it: bootstrap the state backend, find the
+environment as the previous release deployed it, upgrade it with this
+release (a plan that destroys and replaces nothing, every ``moved`` block
+followed), check with boto3 that what the config asks for exists, plan again
 and expect no changes, destroy, and check nothing is left. The emulator runs
 on a free port of 127.0.0.1 and is stopped by its process id even if a step
 fails.
+
+The previous release is ``tests/upgrades/from-<version>/``: the ``local``
+stacks exactly as that version synthesized them, applied with terraform as it
+deployed them (with the DynamoDB lock table its bootstrap made). Every
+resource that exists in both versions is therefore upgraded in place, and
+every resource new in this one is created, so one deploy proves both the
+release and the upgrade. Without a saved release the test deploys from
+scratch. ``make up`` always deploys from scratch.
 
 What the emulator cannot do is turned off in ``environments/local.yaml``, never
 in a construct; those resources stay covered by snapshots, terraform validate
@@ -16,6 +26,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,6 +51,9 @@ EMULATOR_GAPS = {
 }
 
 CDKTF = ["npx", "--no-install", "cdktf"]
+UPGRADES = ROOT / "tests" / "upgrades"
+LAYERS = ("network", "data", "compute", "ml")
+SAVED_ENDPOINT = "http://127.0.0.1:5000"  # what the saved stacks were synthesized with
 
 
 def run(command: list[str], env: dict[str, str], log: Path) -> None:
@@ -63,6 +77,96 @@ def plan(stack: Path, env: dict[str, str]) -> tuple[int, str]:
         text=True,
     )
     return done.returncode, done.stdout + done.stderr
+
+
+def terraform(directory: Path, env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        ["terraform", *args, "-no-color"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.fail(
+            f"{directory.name}: terraform {args[0]} failed:\n{done.stdout[-3000:]}\n"
+            f"{done.stderr[-3000:]}"
+        )
+    return done.stdout
+
+
+def previous_release() -> Path | None:
+    """The newest saved release's stacks, or None to deploy from scratch."""
+    saved = sorted(UPGRADES.glob("from-*"), key=lambda p: [int(n) for n in p.name[5:].split(".")])
+    return saved[-1] if saved else None
+
+
+def bootstrap_previous_release(saved: Path, endpoint: str) -> list[str]:
+    """The lock tables a release before S3 locking bootstrapped beside the state bucket."""
+    tables: list[str] = []
+    for layer in LAYERS:
+        backend = json.loads((saved / f"local-{layer}.tf.json").read_text())["terraform"]
+        table = backend["backend"]["s3"].get("dynamodb_table")
+        if table and table not in tables:
+            tables.append(table)
+            clients(endpoint)("dynamodb").create_table(
+                TableName=table,
+                AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+                KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
+    return tables
+
+
+def deploy_previous_release(saved: Path, workdir: Path, env: dict[str, str], endpoint: str) -> None:
+    """Apply the saved stacks as their release deployed them."""
+    for layer in LAYERS:
+        stack = workdir / f"local-{layer}"
+        stack.mkdir(parents=True)
+        text = (saved / f"local-{layer}.tf.json").read_text()
+        (stack / "cdk.tf.json").write_text(text.replace(SAVED_ENDPOINT, endpoint))
+        terraform(stack, env, "init", "-input=false")
+        terraform(stack, env, "apply", "-auto-approve", "-input=false")
+
+
+def check_upgrade_plan(stack: Path, env: dict[str, str]) -> None:
+    """This release's plan over the previous release's state destroys nothing it moved."""
+    terraform(stack, env, "init", "-input=false")
+    terraform(stack, env, "plan", "-input=false", "-out=upgrade.plan")
+    changes = json.loads(terraform(stack, env, "show", "-json", "upgrade.plan")).get(
+        "resource_changes", []
+    )
+    gone = [c["address"] for c in changes if "delete" in c["change"]["actions"]]
+    assert gone == [], f"{stack.name}: the upgrade would destroy {gone}"
+    followed = {c["previous_address"]: c["address"] for c in changes if "previous_address" in c}
+    for block in json.loads((stack / "cdk.tf.json").read_text()).get("moved", []):
+        assert followed.get(block["from"]) == block["to"], f"{stack.name}: not followed: {block}"
+
+
+def check_state_lock(stack: Path, env: dict[str, str], endpoint: str, bucket: str) -> None:
+    """While one apply holds a stack's S3 lock, a second is refused; the lock goes with the first."""
+    lock = f"local/{stack.name.removeprefix('local-')}.tfstate.tflock"
+    s3 = clients(endpoint)("s3")
+
+    def held() -> bool:
+        return bool(s3.list_objects_v2(Bucket=bucket, Prefix=lock).get("KeyCount"))
+
+    command = ["terraform", "apply", "-auto-approve", "-input=false", "-no-color"]
+    first = subprocess.Popen(
+        command, cwd=stack, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not held() and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert held(), "the first apply never showed its lock object in the state bucket"
+    second = subprocess.run(
+        [*command, "-lock-timeout=0s"], cwd=stack, env=env, capture_output=True, text=True
+    )
+    output, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, output[-3000:]
+    assert second.returncode != 0
+    assert "Error acquiring the state lock" in second.stdout + second.stderr
+    assert not held(), "the lock outlived the apply that took it"
 
 
 def clients(endpoint: str) -> Any:
@@ -199,7 +303,7 @@ def check_ml(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) 
 
 
 @pytest.mark.e2e
-def test_local_environment_deploys_verifies_replans_and_destroys(
+def test_local_environment_upgrades_verifies_replans_and_destroys(
     tmp_path: Path, terraform_env: dict[str, str], loader: EnvironmentLoader
 ) -> None:
     config = loader.load("local")
@@ -220,7 +324,15 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
         }
         bootstrap = str(ROOT / "scripts" / "bootstrap_state_backend.py")
         run([sys.executable, bootstrap, "local", "--endpoint-url", emulator.endpoint], env, log)
+        saved = previous_release()
+        old_tables = bootstrap_previous_release(saved, emulator.endpoint) if saved else []
         keys_before = kms_key_ids(emulator.endpoint)
+        if saved:
+            deploy_previous_release(saved, tmp_path / "previous", env, emulator.endpoint)
+        run([*CDKTF, "synth", "--output", str(outdir)], env, log)
+        if saved:
+            for layer in LAYERS:
+                check_upgrade_plan(outdir / "stacks" / f"local-{layer}", env)
         outputs_file = tmp_path / "outputs.json"
         run(
             [
@@ -229,6 +341,7 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
                 "local-*",
                 "--auto-approve",
                 "--skip-provider-lock",
+                "--skip-synth",
                 "--output",
                 str(outdir),
                 "--outputs-file",
@@ -236,6 +349,11 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
             ],
             env,
             log,
+        )
+        for table in old_tables:  # the README's migration: S3 locks now, the table can go
+            clients(emulator.endpoint)("dynamodb").delete_table(TableName=table)
+        check_state_lock(
+            outdir / "stacks" / "local-network", env, emulator.endpoint, config.state_backend.bucket
         )
 
         # What the config asks for exists, checked with boto3.
