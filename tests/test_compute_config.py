@@ -14,6 +14,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from mlplatform.catalogs.cpu import is_cpu_instance_type
 from mlplatform.config import (
     ComputeClusterProps,
     CpuNodeGroupProps,
@@ -394,6 +395,47 @@ def test_cluster_errors_name_the_field(changes: dict[str, Any], expected: str) -
     problem = _error(_with_cluster(**changes))
 
     assert expected in problem
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"cpu_node_groups": {"general": {"instance_types": ["m6i.large", "p99.mega"]}}},
+            "compute.cluster.cpu_node_groups.general.instance_types: 'p99.mega' is not a CPU "
+            "instance type the platform runs nodes on; use a general purpose (m6i.large, "
+            "m7g.large), compute optimized (c6i.large, c7g.large) or memory optimized "
+            "(r6i.large, r7g.large) type, or add its family to mlplatform.catalogs.cpu",
+            id="unknown-family",
+        ),
+        pytest.param(
+            {"system_node_group": {"instance_types": ["m6i.hugeish"]}},
+            "compute.cluster.system_node_group.instance_types: 'm6i.hugeish' is not a size of "
+            "m6i; did you mean m6i.large? m6i comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, "
+            "12xlarge, 16xlarge, 24xlarge, 32xlarge, metal",
+            id="unknown-size",
+        ),
+        pytest.param(
+            {"cpu_node_groups": {"general": {"instance_types": ["c7.2xlarge"]}}},
+            "compute.cluster.cpu_node_groups.general.instance_types: 'c7.2xlarge' is not a CPU "
+            "instance type the platform runs nodes on; did you mean c7i.2xlarge, c7g.2xlarge or "
+            "c7a.2xlarge? (allowed families: mlplatform.catalogs.cpu)",
+            id="close-family",
+        ),
+    ],
+)
+def test_cpu_instance_types_are_checked_against_the_catalog(
+    changes: dict[str, Any], expected: str
+) -> None:
+    assert _error(_with_cluster(**changes)) == f"{BAD}: {expected}"
+
+
+def test_every_cpu_type_of_the_shipped_environments_is_in_the_catalog() -> None:
+    for name in EnvironmentLoader(ENVIRONMENTS).available():
+        compute = _load(name).compute
+        assert compute is not None
+        groups = [compute.cluster.system_node_group, *compute.cluster.cpu_node_groups.values()]
+        assert all(is_cpu_instance_type(t) for g in groups for t in g.instance_types), name
 
 
 def test_addons_must_be_written_down_even_when_off() -> None:

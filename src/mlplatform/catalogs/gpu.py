@@ -113,7 +113,7 @@ ACCELERATOR_FAMILIES: dict[str, tuple[Vendor, str, dict[str, tuple[int, int]]]] 
     "trn1n": ("neuron", "Trainium", {"32xlarge": (16, 16)}),
 }
 
-_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9]+)$")
+_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9][a-z0-9-]*)$")
 # Graviton families carry a "g" after the generation digit: m7g, c7gn, r6gd, t4g, is4gen.
 _GRAVITON = re.compile(r"^[a-z]+\d+[a-z-]*g[a-z-]*$")
 
