@@ -445,6 +445,103 @@ def test_addons_must_be_written_down_even_when_off() -> None:
     assert "compute.cluster.addons: required key is missing" in _error(yaml.safe_dump(data))
 
 
+# --------------------------------------------------------------------------- emulator-only switches
+
+_EMULATOR_ONLY = ", or set emulator: true if this file targets the emulator"
+_LAUNCH_TEMPLATE = (
+    "false is for the emulator only (on AWS the nodes would lose the platform's launch "
+    "template: IMDSv2 required with a hop limit, and an encrypted gp3 root volume); remove the "
+    "line (default true)" + _EMULATOR_ONLY
+)
+
+
+def _dev_with(edit: Any) -> str:
+    data = _dev()
+    edit(data)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        pytest.param(
+            lambda d: d["compute"]["cluster"].update(addons=None),
+            "compute.cluster.addons: null is for the emulator only (on AWS the cluster would run "
+            "EKS's unpinned self-installed vpc-cni, kube-proxy and coredns, and no EBS CSI "
+            "driver); pin the add-on versions as environments/dev.yaml does" + _EMULATOR_ONLY,
+            id="addons-null",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["cluster"].update(access_entries=False, admin_role_arns=[]),
+            "compute.cluster.access_entries: false is for the emulator only (on AWS the cluster "
+            "would authenticate through the aws-auth ConfigMap and keep its creator as a standing "
+            "admin); remove the line (default true)" + _EMULATOR_ONLY,
+            id="access-entries-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["cluster"]["system_node_group"].update(launch_template=False),
+            f"compute.cluster.system_node_group.launch_template: {_LAUNCH_TEMPLATE}",
+            id="system-group-launch-template-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["cluster"].update(
+                cpu_node_groups={"general": {"launch_template": False}}
+            ),
+            f"compute.cluster.cpu_node_groups.general.launch_template: {_LAUNCH_TEMPLATE}",
+            id="cpu-group-launch-template-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["gpu_pools"]["experiments"].update(launch_template=False),
+            f"compute.gpu_pools.experiments.launch_template: {_LAUNCH_TEMPLATE}",
+            id="gpu-pool-launch-template-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["gpu_pools"]["experiments"].update(autoscaler_asg_tags=False),
+            "compute.gpu_pools.experiments.autoscaler_asg_tags: false is for the emulator only "
+            "(on AWS the cluster autoscaler could not scale the pool up from zero, because it "
+            "would not know the pool's labels, taint and GPUs); remove the line (default true)"
+            + _EMULATOR_ONLY,
+            id="asg-tags-off",
+        ),
+    ],
+)
+def test_emulator_only_switches_are_refused_in_a_real_environment(edit: Any, expected: str) -> None:
+    assert _error(_dev_with(edit)) == f"{BAD}: {expected}"
+
+
+def test_a_copy_of_local_without_the_emulator_lists_every_emulator_only_switch() -> None:
+    data = yaml.safe_load((ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8"))
+    data.update(emulator=False, account_id="444444444444")
+
+    with pytest.raises(ConfigError) as caught:
+        EnvironmentLoader.parse(yaml.safe_dump(data), BAD)
+
+    fields = [line.split(": ")[1] for line in str(caught.value).splitlines()]
+    assert fields == [
+        "compute.cluster.addons",
+        "compute.cluster.access_entries",
+        "compute.cluster.system_node_group.launch_template",
+        "compute.gpu_pools.experiments.launch_template",
+        "compute.gpu_pools.experiments.autoscaler_asg_tags",
+    ]
+
+
+def test_the_emulator_may_turn_its_switches_off() -> None:
+    text = _dev_with(
+        lambda d: (
+            d.update(emulator=True),
+            d["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[]),
+            d["compute"]["gpu_pools"]["experiments"].update(
+                launch_template=False, autoscaler_asg_tags=False
+            ),
+        )
+    )
+
+    compute = EnvironmentLoader.parse(text).compute
+    assert compute is not None
+    assert compute.cluster.addons is None
+
+
 # --------------------------------------------------------------------------- props used in code
 
 

@@ -2,7 +2,9 @@
 
 Each layer's model checks itself; the rules that span layers (zones the
 network spans, zones the lake has, families the registry holds) are checked
-here, the one place that sees every layer at once.
+here, the one place that sees every layer at once. So are the rules that
+depend on ``emulator``: a switch that exists only for the emulator (it turns
+off a hardening the emulator cannot deploy) is refused in a real environment.
 """
 
 from __future__ import annotations
@@ -10,19 +12,77 @@ from __future__ import annotations
 import re
 from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mlplatform.config._base import _Frozen
 from mlplatform.config.compute import ComputeProps
 from mlplatform.config.data_lake import DataLakeProps
+from mlplatform.config.gpu_pool import GpuPoolProps
 from mlplatform.config.ml import MlProps
 from mlplatform.config.network import NetworkProps
+from mlplatform.config.node_group import CpuNodeGroupProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
 
 __all__ = ["EnvironmentConfig"]
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+# Why each switch that exists only for the emulator must stay on in a real account.
+_EMULATOR_ONLY_WHY = {
+    "addons": "on AWS the cluster would run EKS's unpinned self-installed vpc-cni, kube-proxy "
+    "and coredns, and no EBS CSI driver",
+    "access_entries": "on AWS the cluster would authenticate through the aws-auth ConfigMap and "
+    "keep its creator as a standing admin",
+    "launch_template": "on AWS the nodes would lose the platform's launch template: IMDSv2 "
+    "required with a hop limit, and an encrypted gp3 root volume",
+    "autoscaler_asg_tags": "on AWS the cluster autoscaler could not scale the pool up from zero, "
+    "because it would not know the pool's labels, taint and GPUs",
+}
+
+
+def _emulator_only_switches(compute: ComputeProps) -> list[tuple[tuple[str, ...], bool | None]]:
+    """Location and value of each switch that exists only for the emulator and is turned on."""
+    cluster = compute.cluster
+    found: list[tuple[tuple[str, ...], bool | None]] = []
+    if cluster.addons is None:
+        found.append((("compute", "cluster", "addons"), None))
+    if not cluster.access_entries:
+        found.append((("compute", "cluster", "access_entries"), False))
+    groups: dict[tuple[str, ...], CpuNodeGroupProps | GpuPoolProps] = {
+        ("compute", "cluster", "system_node_group"): cluster.system_node_group,
+        **{
+            ("compute", "cluster", "cpu_node_groups", n): g
+            for n, g in cluster.cpu_node_groups.items()
+        },
+        **{("compute", "gpu_pools", n): p for n, p in compute.gpu_pools.items()},
+    }
+    found += [
+        ((*at, "launch_template"), False) for at, g in groups.items() if not g.launch_template
+    ]
+    found += [
+        (("compute", "gpu_pools", name, "autoscaler_asg_tags"), False)
+        for name, pool in compute.gpu_pools.items()
+        if not pool.autoscaler_asg_tags
+    ]
+    return found
+
+
+def _emulator_only_problem(loc: tuple[str, ...], value: bool | None) -> InitErrorDetails:
+    """One error line: ``<field>: false is for the emulator only (<why>); <fix>``."""
+    switch = loc[-1]
+    fix = (
+        "pin the add-on versions as environments/dev.yaml does"
+        if switch == "addons"
+        else "remove the line (default true)"
+    )
+    message = (
+        f"{'null' if value is None else 'false'} is for the emulator only "
+        f"({_EMULATOR_ONLY_WHY[switch]}); {fix}, or set emulator: true if this file targets "
+        "the emulator"
+    )
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)
 
 
 class EnvironmentConfig(_Frozen):
@@ -127,6 +187,17 @@ class EnvironmentConfig(_Frozen):
                     f"{where}.fsx_scratch: it links the features zone, which the data lake lacks; "
                     "add features to data_lake.zones or remove fsx_scratch"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _emulator_only(self) -> Self:
+        """Switches that exist only for the emulator are refused in a real environment."""
+        if self.emulator or self.compute is None:
+            return self
+        problems = [_emulator_only_problem(*s) for s in _emulator_only_switches(self.compute)]
+        if problems:
+            # One line per switch, each naming its own field, like any other bad value.
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     @property

@@ -82,7 +82,8 @@ class CpuNodeGroupProps(_Frozen):
     pods without host networking reach instance metadata, for agents that need it."""
     launch_template: StrictBool = True
     """Launch from the platform's launch template (encrypted gp3 root, IMDSv2 required, hop
-    limit). Off leaves EKS's default template: only for an emulator that cannot keep one."""
+    limit). Off leaves EKS's default template: only for an emulator that cannot keep one, so
+    refused unless ``emulator: true``."""
 
     @field_validator("instance_types")
     @classmethod
