@@ -542,6 +542,26 @@ def test_the_emulator_may_turn_its_switches_off() -> None:
     assert compute.cluster.addons is None
 
 
+def test_a_real_cluster_needs_an_admin_role() -> None:
+    text = _with_cluster(admin_role_arns=[])
+
+    assert _error(text) == (
+        f"{BAD}: compute.cluster.admin_role_arns: empty, so nobody could administer the cluster "
+        "through Kubernetes (access entries give its creator no standing admin); list at least "
+        "one IAM role, such as arn:aws:iam::111111111111:role/mlp-platform-admin"
+    )
+
+
+def test_the_emulator_and_an_environment_without_compute_need_no_admin_role() -> None:
+    emulated = _dev_with(
+        lambda d: (d.update(emulator=True), d["compute"]["cluster"].update(admin_role_arns=[]))
+    )
+    without_compute = _dev_with(lambda d: d.pop("compute"))
+
+    assert EnvironmentLoader.parse(emulated).compute is not None
+    assert EnvironmentLoader.parse(without_compute).compute is None
+
+
 # --------------------------------------------------------------------------- props used in code
 
 

@@ -84,7 +84,8 @@ class ComputeClusterProps(_Frozen):
     public_access_cidrs: tuple[str, ...] = ()
     """IPv4 blocks allowed to reach a public endpoint (office, VPN). Never 0.0.0.0/0."""
     admin_role_arns: tuple[str, ...] = ()
-    """IAM roles granted cluster-admin through EKS access entries."""
+    """IAM roles granted cluster-admin through EKS access entries. A real environment lists at
+    least one: the cluster's creator gets no standing admin."""
     access_entries: StrictBool = True
     """Authenticate with EKS access entries only (mode API), with no standing admin for the
     cluster's creator. Off leaves EKS's default (aws-auth ConfigMap, creator is admin):

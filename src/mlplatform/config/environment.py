@@ -4,7 +4,8 @@ Each layer's model checks itself; the rules that span layers (zones the
 network spans, zones the lake has, families the registry holds) are checked
 here, the one place that sees every layer at once. So are the rules that
 depend on ``emulator``: a switch that exists only for the emulator (it turns
-off a hardening the emulator cannot deploy) is refused in a real environment.
+off a hardening the emulator cannot deploy) is refused in a real environment,
+and a real cluster lists at least one admin role.
 """
 
 from __future__ import annotations
@@ -199,6 +200,17 @@ class EnvironmentConfig(_Frozen):
             # One line per switch, each naming its own field, like any other bad value.
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
+
+    @model_validator(mode="after")
+    def _cluster_has_an_admin(self) -> Self:
+        """A real cluster grants no standing admin to its creator, so someone must be listed."""
+        if self.emulator or self.compute is None or self.compute.cluster.admin_role_arns:
+            return self
+        raise ValueError(
+            "compute.cluster.admin_role_arns: empty, so nobody could administer the cluster "
+            "through Kubernetes (access entries give its creator no standing admin); list at "
+            f"least one IAM role, such as arn:aws:iam::{self.account_id}:role/{self.org}-platform-admin"
+        )
 
     @property
     def used_availability_zones(self) -> tuple[str, ...]:
