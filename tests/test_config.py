@@ -287,13 +287,38 @@ BAD_VALUES: list[tuple[str, str, str, str]] = [
         "state-bucket-uppercase",
         _with("state_backend.bucket", "MLP_State"),
         "state_backend.bucket",
-        "use 3-63 lowercase letters",
+        "S3 allows only lowercase letters, digits, '-' and '.'",
     ),
     (
         "state-bucket-double-dot",
         _with("state_backend.bucket", "mlp..state"),
         "state_backend.bucket",
         "is not a valid S3 bucket name",
+    ),
+    (
+        "state-bucket-ip-address",
+        _with("state_backend.bucket", "10.0.0.1"),
+        "state_backend.bucket",
+        "'10.0.0.1' is not a valid S3 bucket name: it is shaped like an IP address; choose a "
+        "name such as <org>-<env>-tfstate-<account id>",
+    ),
+    (
+        "state-bucket-reserved-prefix",
+        _with("state_backend.bucket", "xn--mlp-dev-tfstate-111111111111"),
+        "state_backend.bucket",
+        "it starts with 'xn--', which S3 reserves",
+    ),
+    (
+        "state-bucket-reserved-suffix",
+        _with("state_backend.bucket", "mlp-dev-111111111111--ol-s3"),
+        "state_backend.bucket",
+        "it ends with '--ol-s3', which S3 reserves",
+    ),
+    (
+        "state-bucket-too-long",
+        _with("state_backend.bucket", "mlp-dev-tfstate-111111111111-" + "x" * 40),
+        "state_backend.bucket",
+        "it has 69 characters, and S3 allows 3 to 63",
     ),
     (
         "lock-table-retired",

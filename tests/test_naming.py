@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.decisions.naming import InvalidNameError, Naming
 
 NAMING = Naming("mlp", "dev")
@@ -63,7 +64,6 @@ def test_glue_database_has_no_hyphens() -> None:
     [
         pytest.param(NAMING.resource, 64, id="resource-default"),
         pytest.param(NAMING.iam, 64, id="iam"),
-        pytest.param(NAMING.bucket, 63, id="bucket"),
         pytest.param(NAMING.glue_database, 255, id="glue-database"),
     ],
 )
@@ -73,6 +73,52 @@ def test_length_limit(make: Callable[[str, str], str], limit: int) -> None:
 
     with pytest.raises(InvalidNameError, match=rf"is {limit + 1} characters.*limit of {limit}"):
         make("c", "x" * (limit - 9))
+
+
+def test_bucket_length_limit_is_s3s() -> None:
+    assert len(NAMING.bucket("c", "x" * 53)) == 63
+
+    with pytest.raises(InvalidNameError) as caught:
+        NAMING.bucket("c", "x" * 54)
+    assert "is not a valid S3 bucket name: it has 64 characters, and S3 allows 3 to 63; " in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        pytest.param("mlp-dev-datalake-raw-111111111111", None, id="valid"),
+        pytest.param("mlp.dev.logs", None, id="dots-are-valid"),
+        pytest.param("ab", "it has 2 characters, and S3 allows 3 to 63", id="too-short"),
+        pytest.param("a" * 64, "it has 64 characters, and S3 allows 3 to 63", id="too-long"),
+        pytest.param("MLP-dev", "S3 allows only lowercase letters", id="uppercase"),
+        pytest.param("mlp_dev", "S3 allows only lowercase letters", id="underscore"),
+        pytest.param(
+            "-mlp-dev", "beginning and ending with a letter or digit", id="leading-hyphen"
+        ),
+        pytest.param("mlp-dev.", "beginning and ending with a letter or digit", id="trailing-dot"),
+        pytest.param("mlp..dev", "it has two adjacent dots", id="adjacent-dots"),
+        pytest.param("192.168.5.4", "it is shaped like an IP address", id="ip-address"),
+        pytest.param("xn--mlp-dev", "it starts with 'xn--', which S3 reserves", id="xn"),
+        pytest.param("sthree-mlp", "it starts with 'sthree-', which S3 reserves", id="sthree"),
+        pytest.param("amzn-s3-demo-mlp", "starts with 'amzn-s3-demo-'", id="amzn-s3-demo"),
+        pytest.param("mlp-dev-s3alias", "it ends with '-s3alias', which S3 reserves", id="s3alias"),
+        pytest.param("mlp-dev--ol-s3", "it ends with '--ol-s3', which S3 reserves", id="ol-s3"),
+        pytest.param("mlp-dev.mrap", "it ends with '.mrap', which S3 reserves", id="mrap"),
+        pytest.param("mlp-dev--x-s3", "it ends with '--x-s3', which S3 reserves", id="x-s3"),
+        pytest.param("mlp--table-s3", "ends with '--table-s3'", id="table-s3"),
+    ],
+)
+def test_s3_bucket_name_rules(name: str, reason: str | None) -> None:
+    problem = bucket_name_problem(name)
+
+    if reason is None:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert problem.startswith(f"{name!r} is not a valid S3 bucket name: ")
+        assert reason in problem
 
 
 def test_resource_takes_a_custom_limit() -> None:

@@ -11,6 +11,7 @@ platform, so they import nothing else from ``mlplatform`` and load without cdktf
   architecture of an EC2 type.
 - :mod:`mlplatform.catalogs.sagemaker`: SageMaker real-time inference
   (``ml.*``) hosting types (GPU or not, local NVMe storage).
+- :mod:`mlplatform.catalogs.s3`: S3's rules for bucket names.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from mlplatform.catalogs.gpu import (
     is_accelerator_type,
     siblings,
 )
+from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.catalogs.sagemaker import (
     SAGEMAKER_INSTANCE_TYPES,
     Accelerator,
@@ -47,6 +49,7 @@ __all__ = [
     "SageMakerInstanceType",
     "Vendor",
     "accelerator_type",
+    "bucket_name_problem",
     "cpu_ami_type",
     "cpu_instance_type",
     "is_accelerator_type",

@@ -8,15 +8,12 @@ would otherwise fail only when ``terraform init`` first reaches the backend.
 
 from __future__ import annotations
 
-import re
-
 from pydantic import field_validator
 
+from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.config._base import _Frozen
 
 __all__ = ["StateBackendConfig"]
-
-_S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class StateBackendConfig(_Frozen):
@@ -31,10 +28,9 @@ class StateBackendConfig(_Frozen):
     @field_validator("bucket")
     @classmethod
     def _bucket_name(cls, value: str) -> str:
-        if not _S3_BUCKET.match(value) or ".." in value:
-            raise ValueError(
-                f"{value!r} is not a valid S3 bucket name; use 3-63 lowercase letters, digits, '-' or '.'"
-            )
+        problem = bucket_name_problem(value)
+        if problem is not None:
+            raise ValueError(f"{problem}; choose a name such as <org>-<env>-tfstate-<account id>")
         return value
 
     @field_validator("lock_table")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mlplatform.catalogs.s3 import bucket_name_problem
+
 __all__ = ["InvalidNameError", "Naming"]
 
 
@@ -55,12 +57,13 @@ class Naming:
         return result
 
     def bucket(self, component: str, name: str | None = None) -> str:
-        """An S3 bucket name: 3-63 characters, lowercase, not shaped like an IP address."""
-        # The charset check in resource() already rules out dots, so no name is IP-shaped.
-        result = self.resource(component, name, max_length=63)
-        if result.startswith("xn--") or result.endswith(("-s3alias", "--ol-s3")):
+        """An S3 bucket name, checked against S3's rules (:mod:`mlplatform.catalogs.s3`)."""
+        _check_parts([component, *([name] if name else [])])
+        result = "-".join([self.prefix, component, *([name] if name else [])])
+        problem = bucket_name_problem(result)
+        if problem is not None:
             raise InvalidNameError(
-                f"{result!r} uses a prefix or suffix S3 reserves; rename the org"
+                f"{problem}; shorten or rename org, environment or the component"
             )
         return result
 
