@@ -512,6 +512,7 @@ def test_emulator_only_switches_are_refused_in_a_real_environment(edit: Any, exp
 def test_a_copy_of_local_without_the_emulator_lists_every_emulator_only_switch() -> None:
     data = yaml.safe_load((ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8"))
     data.update(emulator=False, account_id="444444444444")
+    data["state_backend"]["bucket"] = "mlp-local-tfstate-444444444444"
 
     with pytest.raises(ConfigError) as caught:
         EnvironmentLoader.parse(yaml.safe_dump(data), BAD)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.decisions.naming import InvalidNameError, Naming
+from mlplatform.loader import EnvironmentLoader
+
+ROOT = Path(__file__).resolve().parents[1]
 
 NAMING = Naming("mlp", "dev")
 
@@ -75,14 +79,56 @@ def test_length_limit(make: Callable[[str, str], str], limit: int) -> None:
         make("c", "x" * (limit - 9))
 
 
-def test_bucket_length_limit_is_s3s() -> None:
-    assert len(NAMING.bucket("c", "x" * 53)) == 63
+@pytest.mark.parametrize(
+    "naming",
+    [pytest.param(NAMING, id="bare"), pytest.param(Naming("mlp", "dev", "acme42"), id="suffixed")],
+)
+def test_bucket_length_limit_counts_the_suffix(naming: Naming) -> None:
+    room = 63 - len(naming.bucket("c", "x"))
+    assert len(naming.bucket("c", "x" * (1 + room))) == 63
 
     with pytest.raises(InvalidNameError) as caught:
-        NAMING.bucket("c", "x" * 54)
+        naming.bucket("c", "x" * (2 + room))
     assert "is not a valid S3 bucket name: it has 64 characters, and S3 allows 3 to 63; " in str(
         caught.value
     )
+
+
+def test_bucket_names_end_with_the_suffix_and_other_names_do_not() -> None:
+    naming = Naming("mlp", "dev", "111111111111")
+
+    assert naming.bucket("datalake", "raw") == "mlp-dev-datalake-raw-111111111111"
+    assert naming.bucket("registry") == "mlp-dev-registry-111111111111"
+    assert naming.resource("datalake", "raw") == "mlp-dev-datalake-raw"
+    assert naming.kms_alias("datalake") == "alias/mlp-dev-datalake"
+    assert naming.glue_database("datalake", "raw") == "mlp_dev_datalake_raw"
+
+
+def test_naming_rejects_a_bad_bucket_suffix() -> None:
+    with pytest.raises(InvalidNameError, match=r"^bucket_suffix 'Acme' must be lowercase"):
+        Naming("mlp", "dev", "Acme")
+
+
+@pytest.mark.parametrize(
+    ("environment", "suffix"),
+    [
+        pytest.param("dev", "111111111111", id="real-gets-the-account-id"),
+        pytest.param("local", None, id="emulator-keeps-bare-names"),
+    ],
+)
+def test_for_environment_takes_the_suffix_from_config(environment: str, suffix: str | None) -> None:
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+
+    naming = Naming.for_environment(config)
+
+    assert (naming.org, naming.environment, naming.bucket_suffix) == ("mlp", environment, suffix)
+
+
+def test_a_configured_suffix_replaces_the_account_id() -> None:
+    config = EnvironmentLoader(ROOT / "environments").load("dev")
+    custom = config.model_copy(update={"bucket_suffix": "acme42"})
+
+    assert Naming.for_environment(custom).bucket("datalake", "raw") == "mlp-dev-datalake-raw-acme42"
 
 
 @pytest.mark.parametrize(

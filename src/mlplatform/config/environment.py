@@ -16,6 +16,7 @@ from typing import Annotated, Self
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
 from mlplatform.config._base import _Frozen
 from mlplatform.config.compute import ComputeProps
 from mlplatform.config.data_lake import DataLakeProps
@@ -29,6 +30,7 @@ from mlplatform.config.tags import TagsConfig
 __all__ = ["EnvironmentConfig"]
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_BUCKET_SUFFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$")
 
 # Why each switch that exists only for the emulator must stay on in a real account.
 _EMULATOR_ONLY_WHY = {
@@ -101,6 +103,10 @@ class EnvironmentConfig(_Frozen):
     """Availability zones of the region, in order of preference."""
     emulator: StrictBool = False
     """Deploy into the embedded AWS emulator (moto server) instead of a real account."""
+    bucket_suffix: str | None = None
+    """Ends every platform bucket name, because S3 names are global across all accounts.
+    Default: the account id (``mlp-dev-datalake-raw-111111111111``); in the emulator, none.
+    1-16 lowercase letters, digits and inner '-', so the longest name stays within S3's 63."""
     tags: TagsConfig
     network: NetworkProps = NetworkProps()
     data_lake: DataLakeProps = DataLakeProps()
@@ -119,6 +125,24 @@ class EnvironmentConfig(_Frozen):
             )
         return value
 
+    @field_validator("bucket_suffix")
+    @classmethod
+    def _bucket_suffix(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not _BUCKET_SUFFIX.match(value) or "--" in value:
+            raise ValueError(
+                f"{value!r} cannot end a bucket name; use 1-16 lowercase letters, digits and "
+                "single inner '-', such as a short company slug or the account id"
+            )
+        reserved = next((r for r in RESERVED_SUFFIXES if f"-{value}".endswith(r)), None)
+        if reserved is not None:
+            raise ValueError(
+                f"{value!r} would end every bucket name with {reserved!r}, which S3 reserves; "
+                "choose another suffix"
+            )
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.account_id is None and not self.emulator:
@@ -133,6 +157,14 @@ class EnvironmentConfig(_Frozen):
                     f"availability_zones: {zone!r} is not in region {self.region!r}; "
                     f"use {self.region}a, {self.region}b, ..."
                 )
+        state_bucket = self.state_backend.bucket
+        markers = [m for m in (self.bucket_suffix, self.account_id) if m]
+        if not self.emulator and not any(m in state_bucket for m in markers):
+            raise ValueError(
+                f"state_backend.bucket: {state_bucket!r} carries neither the account id nor "
+                "bucket_suffix, and S3 bucket names are global, so another account may own it; "
+                f"use {self.org}-{self.environment}-tfstate-{self.bucket_name_suffix}"
+            )
         if self.network.az_count > len(self.availability_zones):
             raise ValueError(
                 f"network.az_count: {self.network.az_count} but only "
@@ -211,6 +243,14 @@ class EnvironmentConfig(_Frozen):
             "through Kubernetes (access entries give its creator no standing admin); list at "
             f"least one IAM role, such as arn:aws:iam::{self.account_id}:role/{self.org}-platform-admin"
         )
+
+    @property
+    def bucket_name_suffix(self) -> str | None:
+        """What ends every platform bucket name: ``bucket_suffix``, else the account id outside
+        the emulator; ``None`` (names unchanged) in the emulator without ``bucket_suffix``."""
+        if self.bucket_suffix is not None:
+            return self.bucket_suffix
+        return None if self.emulator else self.account_id
 
     @property
     def used_availability_zones(self) -> tuple[str, ...]:

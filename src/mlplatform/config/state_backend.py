@@ -20,7 +20,9 @@ class StateBackendConfig(_Frozen):
     """Where Terraform keeps the state of each stack: S3, with S3-native locking."""
 
     bucket: str
-    """State bucket; ``scripts/bootstrap_state_backend.py`` creates it."""
+    """State bucket; ``scripts/bootstrap_state_backend.py`` creates it. S3 names are global, so
+    outside the emulator it carries the account id or ``bucket_suffix``
+    (``mlp-dev-tfstate-111111111111``)."""
     lock_table: str | None = None
     """Removed in 0.2.0: state is locked in S3 (``use_lockfile``). Setting it is an error
     that explains the migration, rather than a silently ignored key."""
