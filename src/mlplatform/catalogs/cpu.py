@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from mlplatform.catalogs._ec2 import family_and_size
+
 __all__ = ["CPU_FAMILIES", "CpuInstanceType", "cpu_instance_type", "is_cpu_instance_type"]
 
 Architecture = Literal["x86_64", "arm64"]
@@ -123,7 +125,6 @@ CPU_FAMILIES: dict[str, tuple[Architecture, Category, tuple[str, ...]]] = {
     "r8g": ("arm64", _MO, _GRAVITON4),
 }
 
-_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9-]+)$")
 _BURSTABLE = re.compile(r"^t\d")
 _ALL = [f"{family}.{size}" for family, (_, _, sizes) in CPU_FAMILIES.items() for size in sizes]
 # What to offer when a name is close to nothing: one x86 and one Graviton type per category.
@@ -153,11 +154,10 @@ def cpu_instance_type(instance_type: str) -> CpuInstanceType:
     found = _lookup(instance_type)
     if found is not None:
         return found
-    match = _INSTANCE_TYPE.match(instance_type)
-    family = match.group(1) if match else ""
+    family, size = family_and_size(instance_type) or ("", "")
     if family in CPU_FAMILIES:
         sizes = CPU_FAMILIES[family][2]
-        close = difflib.get_close_matches(match.group(2) if match else "", sizes, n=1, cutoff=0)
+        close = difflib.get_close_matches(size, sizes, n=1, cutoff=0)
         raise ValueError(
             f"{instance_type!r} is not a size of {family}; did you mean {family}.{close[0]}? "
             f"{family} comes in {', '.join(sizes)}"
@@ -183,10 +183,7 @@ def _one_of(names: list[str]) -> str:
 
 
 def _lookup(instance_type: str) -> CpuInstanceType | None:
-    match = _INSTANCE_TYPE.match(instance_type)
-    if match is None:
-        return None
-    family, size = match.groups()
+    family, size = family_and_size(instance_type) or ("", "")
     entry = CPU_FAMILIES.get(family)
     if entry is None or size not in entry[2]:
         return None
