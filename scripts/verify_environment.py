@@ -68,7 +68,7 @@ class EnvironmentVerifier:
     def __init__(self, config: EnvironmentConfig, clients: ClientFactory) -> None:
         self.config = config
         self.clients = clients
-        self.naming = Naming(config.org, config.environment)
+        self.naming = Naming.for_environment(config)
         self.passed: list[str] = []
         self.problems: list[str] = []
 

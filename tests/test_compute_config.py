@@ -14,6 +14,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from mlplatform.catalogs.cpu import is_cpu_instance_type
 from mlplatform.config import (
     ComputeClusterProps,
     CpuNodeGroupProps,
@@ -396,11 +397,170 @@ def test_cluster_errors_name_the_field(changes: dict[str, Any], expected: str) -
     assert expected in problem
 
 
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"cpu_node_groups": {"general": {"instance_types": ["m6i.large", "p99.mega"]}}},
+            "compute.cluster.cpu_node_groups.general.instance_types: 'p99.mega' is not a CPU "
+            "instance type the platform runs nodes on; use a general purpose (m6i.large, "
+            "m7g.large), compute optimized (c6i.large, c7g.large) or memory optimized "
+            "(r6i.large, r7g.large) type, or add its family to mlplatform.catalogs.cpu",
+            id="unknown-family",
+        ),
+        pytest.param(
+            {"system_node_group": {"instance_types": ["m6i.hugeish"]}},
+            "compute.cluster.system_node_group.instance_types: 'm6i.hugeish' is not a size of "
+            "m6i; did you mean m6i.large? m6i comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, "
+            "12xlarge, 16xlarge, 24xlarge, 32xlarge, metal",
+            id="unknown-size",
+        ),
+        pytest.param(
+            {"cpu_node_groups": {"general": {"instance_types": ["c7.2xlarge"]}}},
+            "compute.cluster.cpu_node_groups.general.instance_types: 'c7.2xlarge' is not a CPU "
+            "instance type the platform runs nodes on; did you mean c7i.2xlarge, c7g.2xlarge or "
+            "c7a.2xlarge? (allowed families: mlplatform.catalogs.cpu)",
+            id="close-family",
+        ),
+    ],
+)
+def test_cpu_instance_types_are_checked_against_the_catalog(
+    changes: dict[str, Any], expected: str
+) -> None:
+    assert _error(_with_cluster(**changes)) == f"{BAD}: {expected}"
+
+
+def test_every_cpu_type_of_the_shipped_environments_is_in_the_catalog() -> None:
+    for name in EnvironmentLoader(ENVIRONMENTS).available():
+        compute = _load(name).compute
+        assert compute is not None
+        groups = [compute.cluster.system_node_group, *compute.cluster.cpu_node_groups.values()]
+        assert all(is_cpu_instance_type(t) for g in groups for t in g.instance_types), name
+
+
 def test_addons_must_be_written_down_even_when_off() -> None:
     data = _dev()
     del data["compute"]["cluster"]["addons"]
 
     assert "compute.cluster.addons: required key is missing" in _error(yaml.safe_dump(data))
+
+
+# --------------------------------------------------------------------------- emulator-only switches
+
+_EMULATOR_ONLY = ", or set emulator: true if this file targets the emulator"
+_LAUNCH_TEMPLATE = (
+    "false is for the emulator only (on AWS the nodes would lose the platform's launch "
+    "template: IMDSv2 required with a hop limit, and an encrypted gp3 root volume); remove the "
+    "line (default true)" + _EMULATOR_ONLY
+)
+
+
+def _dev_with(edit: Any) -> str:
+    data = _dev()
+    edit(data)
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        pytest.param(
+            lambda d: d["compute"]["cluster"].update(addons=None),
+            "compute.cluster.addons: null is for the emulator only (on AWS the cluster would run "
+            "EKS's unpinned self-installed vpc-cni, kube-proxy and coredns, and no EBS CSI "
+            "driver); pin the add-on versions as environments/dev.yaml does" + _EMULATOR_ONLY,
+            id="addons-null",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["cluster"].update(access_entries=False, admin_role_arns=[]),
+            "compute.cluster.access_entries: false is for the emulator only (on AWS the cluster "
+            "would authenticate through the aws-auth ConfigMap and keep its creator as a standing "
+            "admin); remove the line (default true)" + _EMULATOR_ONLY,
+            id="access-entries-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["cluster"]["system_node_group"].update(launch_template=False),
+            f"compute.cluster.system_node_group.launch_template: {_LAUNCH_TEMPLATE}",
+            id="system-group-launch-template-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["cluster"].update(
+                cpu_node_groups={"general": {"launch_template": False}}
+            ),
+            f"compute.cluster.cpu_node_groups.general.launch_template: {_LAUNCH_TEMPLATE}",
+            id="cpu-group-launch-template-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["gpu_pools"]["experiments"].update(launch_template=False),
+            f"compute.gpu_pools.experiments.launch_template: {_LAUNCH_TEMPLATE}",
+            id="gpu-pool-launch-template-off",
+        ),
+        pytest.param(
+            lambda d: d["compute"]["gpu_pools"]["experiments"].update(autoscaler_asg_tags=False),
+            "compute.gpu_pools.experiments.autoscaler_asg_tags: false is for the emulator only "
+            "(on AWS the cluster autoscaler could not scale the pool up from zero, because it "
+            "would not know the pool's labels, taint and GPUs); remove the line (default true)"
+            + _EMULATOR_ONLY,
+            id="asg-tags-off",
+        ),
+    ],
+)
+def test_emulator_only_switches_are_refused_in_a_real_environment(edit: Any, expected: str) -> None:
+    assert _error(_dev_with(edit)) == f"{BAD}: {expected}"
+
+
+def test_a_copy_of_local_without_the_emulator_lists_every_emulator_only_switch() -> None:
+    data = yaml.safe_load((ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8"))
+    data.update(emulator=False, account_id="444444444444")
+    data["state_backend"]["bucket"] = "mlp-local-tfstate-444444444444"
+
+    with pytest.raises(ConfigError) as caught:
+        EnvironmentLoader.parse(yaml.safe_dump(data), BAD)
+
+    fields = [line.split(": ")[1] for line in str(caught.value).splitlines()]
+    assert fields == [
+        "compute.cluster.addons",
+        "compute.cluster.access_entries",
+        "compute.cluster.system_node_group.launch_template",
+        "compute.gpu_pools.experiments.launch_template",
+        "compute.gpu_pools.experiments.autoscaler_asg_tags",
+    ]
+
+
+def test_the_emulator_may_turn_its_switches_off() -> None:
+    text = _dev_with(
+        lambda d: (
+            d.update(emulator=True),
+            d["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[]),
+            d["compute"]["gpu_pools"]["experiments"].update(
+                launch_template=False, autoscaler_asg_tags=False
+            ),
+        )
+    )
+
+    compute = EnvironmentLoader.parse(text).compute
+    assert compute is not None
+    assert compute.cluster.addons is None
+
+
+def test_a_real_cluster_needs_an_admin_role() -> None:
+    text = _with_cluster(admin_role_arns=[])
+
+    assert _error(text) == (
+        f"{BAD}: compute.cluster.admin_role_arns: empty, so nobody could administer the cluster "
+        "through Kubernetes (access entries give its creator no standing admin); list at least "
+        "one IAM role, such as arn:aws:iam::111111111111:role/mlp-platform-admin"
+    )
+
+
+def test_the_emulator_and_an_environment_without_compute_need_no_admin_role() -> None:
+    emulated = _dev_with(
+        lambda d: (d.update(emulator=True), d["compute"]["cluster"].update(admin_role_arns=[]))
+    )
+    without_compute = _dev_with(lambda d: d.pop("compute"))
+
+    assert EnvironmentLoader.parse(emulated).compute is not None
+    assert EnvironmentLoader.parse(without_compute).compute is None
 
 
 # --------------------------------------------------------------------------- props used in code

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from mlplatform.catalogs.cpu import CPU_FAMILIES, cpu_instance_type, is_cpu_instance_type
 from mlplatform.catalogs.gpu import (
     ACCELERATOR_FAMILIES,
     accelerator_type,
@@ -130,6 +131,86 @@ def test_cpu_ami_type_follows_the_architecture(types: list[str], ami_type: str) 
 def test_cpu_ami_type_refuses_mixed_architectures() -> None:
     with pytest.raises(ValueError, match="mix arm64"):
         cpu_ami_type(["m7g.large", "m7i.large"])
+
+
+# --------------------------------------------------------------------------- CPU catalog
+
+
+def test_every_cpu_catalog_row_agrees_with_aws_instance_type_data() -> None:
+    aws = _aws_instance_types()
+    checked = 0
+    for family, (architecture, _, sizes) in CPU_FAMILIES.items():
+        for size in sizes:
+            name = f"{family}.{size}"
+            info = aws[name]
+            assert architecture in info["ProcessorInfo"]["SupportedArchitectures"], name
+            assert "GpuInfo" not in info and "NeuronInfo" not in info, name
+            assert not is_accelerator_type(name), name
+            # The node group's AMI follows the same architecture as the table says.
+            expected = (
+                "AL2023_ARM_64_STANDARD" if architecture == "arm64" else "AL2023_x86_64_STANDARD"
+            )
+            assert cpu_ami_type([name]) == expected, name
+            checked += 1
+    assert checked > 400
+
+
+def test_cpu_catalog_lists_every_size_aws_has_of_its_families() -> None:
+    aws = _aws_instance_types()
+    for family, (_, _, sizes) in CPU_FAMILIES.items():
+        known = {name.split(".", 1)[1] for name in aws if name.split(".", 1)[0] == family}
+        assert set(sizes) == known, family
+
+
+@pytest.mark.parametrize(
+    ("instance_type", "message"),
+    [
+        (
+            "p99.mega",
+            "'p99.mega' is not a CPU instance type the platform runs nodes on; use a general "
+            "purpose (m6i.large, m7g.large), compute optimized (c6i.large, c7g.large) or memory "
+            "optimized (r6i.large, r7g.large) type, or add its family to mlplatform.catalogs.cpu",
+        ),
+        (
+            "m6i.hugeish",
+            "'m6i.hugeish' is not a size of m6i; did you mean m6i.large? m6i comes in large, "
+            "xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, 24xlarge, 32xlarge, metal",
+        ),
+        (
+            "m7.large",
+            "'m7.large' is not a CPU instance type the platform runs nodes on; did you mean "
+            "m7i.large, m7g.large or m7a.large? (allowed families: mlplatform.catalogs.cpu)",
+        ),
+        (
+            "t3.medium",
+            "'t3.medium' is burstable: a node out of CPU credits slows every pod on it; use a "
+            "small fixed-performance type such as m7g.medium, m7i-flex.large or m6i.large",
+        ),
+    ],
+)
+def test_unknown_cpu_types_are_refused_with_the_closest_valid_ones(
+    instance_type: str, message: str
+) -> None:
+    assert not is_cpu_instance_type(instance_type)
+    with pytest.raises(ValueError) as caught:
+        cpu_instance_type(instance_type)
+    assert str(caught.value) == message
+
+
+def test_cpu_catalog_knows_architecture_and_category() -> None:
+    graviton = cpu_instance_type("c7g.xlarge")
+    intel = cpu_instance_type("r7i.metal-24xl")
+
+    assert (graviton.family, graviton.architecture, graviton.category) == (
+        "c7g",
+        "arm64",
+        "compute optimized",
+    )
+    assert (intel.family, intel.architecture, intel.category) == (
+        "r7i",
+        "x86_64",
+        "memory optimized",
+    )
 
 
 # --------------------------------------------------------------------------- labels, taints, tags

@@ -287,13 +287,71 @@ BAD_VALUES: list[tuple[str, str, str, str]] = [
         "state-bucket-uppercase",
         _with("state_backend.bucket", "MLP_State"),
         "state_backend.bucket",
-        "use 3-63 lowercase letters",
+        "S3 allows only lowercase letters, digits, '-' and '.'",
     ),
     (
         "state-bucket-double-dot",
         _with("state_backend.bucket", "mlp..state"),
         "state_backend.bucket",
         "is not a valid S3 bucket name",
+    ),
+    (
+        "state-bucket-ip-address",
+        _with("state_backend.bucket", "10.0.0.1"),
+        "state_backend.bucket",
+        "'10.0.0.1' is not a valid S3 bucket name: it is shaped like an IP address; choose a "
+        "name such as <org>-<env>-tfstate-<account id>",
+    ),
+    (
+        "state-bucket-reserved-prefix",
+        _with("state_backend.bucket", "xn--mlp-dev-tfstate-111111111111"),
+        "state_backend.bucket",
+        "it starts with 'xn--', which S3 reserves",
+    ),
+    (
+        "state-bucket-reserved-suffix",
+        _with("state_backend.bucket", "mlp-dev-111111111111--ol-s3"),
+        "state_backend.bucket",
+        "it ends with '--ol-s3', which S3 reserves",
+    ),
+    (
+        "state-bucket-too-long",
+        _with("state_backend.bucket", "mlp-dev-tfstate-111111111111-" + "x" * 40),
+        "state_backend.bucket",
+        "it has 69 characters, and S3 allows 3 to 63",
+    ),
+    (
+        "state-bucket-not-unique",
+        _with("state_backend.bucket", "mlp-dev-tfstate"),
+        "state_backend.bucket",
+        "'mlp-dev-tfstate' carries neither the account id nor bucket_suffix, and S3 bucket names "
+        "are global, so another account may own it; use mlp-dev-tfstate-111111111111",
+    ),
+    (
+        "bucket-suffix-uppercase",
+        _with("bucket_suffix", "Acme"),
+        "bucket_suffix",
+        "'Acme' cannot end a bucket name; use 1-16 lowercase letters, digits and single inner "
+        "'-', such as a short company slug or the account id",
+    ),
+    (
+        "bucket-suffix-too-long",
+        _with("bucket_suffix", "a" * 17),
+        "bucket_suffix",
+        "cannot end a bucket name; use 1-16 lowercase letters",
+    ),
+    (
+        "bucket-suffix-double-hyphen",
+        _with("bucket_suffix", "ol--s3"),
+        "bucket_suffix",
+        "cannot end a bucket name",
+    ),
+    (
+        "bucket-suffix-reserved",
+        _with("bucket_suffix", "s3alias"),
+        "bucket_suffix",
+        "'s3alias' would end every bucket name with '-s3alias', which S3 reserves; choose "
+        "another suffix",
     ),
     (
         "lock-table-retired",
@@ -355,6 +413,65 @@ def test_bad_value_is_one_clear_line(text: str, field: str, hint: str) -> None:
     assert "\n" not in message
     assert message.startswith(f"{BAD_PATH}: {field}: "), message
     assert hint in message, message
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param(
+            _with("state_backend.bucket", "mlp-dev-tfstate"),
+            "state_backend.bucket: 'mlp-dev-tfstate' carries neither the account id nor "
+            "bucket_suffix, and S3 bucket names are global, so another account may own it; "
+            "use mlp-dev-tfstate-111111111111",
+            id="state-bucket-not-unique",
+        ),
+        pytest.param(
+            _edit(bucket_suffix="acme42", state_backend__bucket="mlp-dev-tfstate"),
+            "state_backend.bucket: 'mlp-dev-tfstate' carries neither the account id nor "
+            "bucket_suffix, and S3 bucket names are global, so another account may own it; "
+            "use mlp-dev-tfstate-acme42",
+            id="state-bucket-not-unique-with-suffix",
+        ),
+        pytest.param(
+            _with("state_backend.bucket", "mlp.dev.tfstate..111111111111"),
+            "state_backend.bucket: 'mlp.dev.tfstate..111111111111' is not a valid S3 bucket "
+            "name: it has two adjacent dots; choose a name such as <org>-<env>-tfstate-<account id>",
+            id="state-bucket-double-dot",
+        ),
+        pytest.param(
+            _with("bucket_suffix", "my-s3alias"),
+            "bucket_suffix: 'my-s3alias' would end every bucket name with '-s3alias', which S3 "
+            "reserves; choose another suffix",
+            id="bucket-suffix-reserved",
+        ),
+    ],
+)
+def test_bucket_name_errors_are_exact(text: str, line: str) -> None:
+    assert str(_parse_error(text)) == f"{BAD_PATH}: {line}"
+
+
+def test_a_state_bucket_with_the_suffix_or_in_the_emulator_needs_no_account_id() -> None:
+    suffixed = EnvironmentLoader.parse(
+        _edit(bucket_suffix="acme42", state_backend__bucket="mlp-dev-tfstate-acme42")
+    )
+    local = EnvironmentLoader(ENVIRONMENTS).load("local")
+
+    assert suffixed.bucket_name_suffix == "acme42"
+    assert local.state_backend.bucket == "mlp-local-tfstate"
+    assert local.bucket_name_suffix is None
+
+
+def test_bucket_names_end_with_the_account_id_outside_the_emulator() -> None:
+    suffixes = {
+        c.environment: c.bucket_name_suffix for c in EnvironmentLoader(ENVIRONMENTS).load_all()
+    }
+
+    assert suffixes == {
+        "dev": "111111111111",
+        "local": None,
+        "prod": "333333333333",
+        "staging": "222222222222",
+    }
 
 
 def test_every_bad_value_case_starts_from_a_valid_file() -> None:

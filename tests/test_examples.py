@@ -58,9 +58,9 @@ def test_team_role_reads_raw_and_writes_features_only(
     read = policies["platform-lake-read-raw"]["Statement"]
     write = policies["platform-lake-write-features"]["Statement"]
     read_objects = next(s for s in read if s["Sid"] == "ReadLakeObjects")
-    assert read_objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-raw/*"]
+    assert read_objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-raw-111111111111/*"]
     write_objects = next(s for s in write if s["Sid"] == "WriteLakeObjects")
-    assert write_objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-features/*"]
+    assert write_objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-features-111111111111/*"]
     decrypt = next(s for s in read if s["Sid"] == "DecryptLakeObjects")
     (key,) = decrypt["Resource"]
     assert key.startswith("${data.aws_kms_alias.") and key.endswith(".target_key_arn}")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.decisions.naming import InvalidNameError, Naming
+from mlplatform.loader import EnvironmentLoader
+
+ROOT = Path(__file__).resolve().parents[1]
 
 NAMING = Naming("mlp", "dev")
 
@@ -63,7 +68,6 @@ def test_glue_database_has_no_hyphens() -> None:
     [
         pytest.param(NAMING.resource, 64, id="resource-default"),
         pytest.param(NAMING.iam, 64, id="iam"),
-        pytest.param(NAMING.bucket, 63, id="bucket"),
         pytest.param(NAMING.glue_database, 255, id="glue-database"),
     ],
 )
@@ -73,6 +77,94 @@ def test_length_limit(make: Callable[[str, str], str], limit: int) -> None:
 
     with pytest.raises(InvalidNameError, match=rf"is {limit + 1} characters.*limit of {limit}"):
         make("c", "x" * (limit - 9))
+
+
+@pytest.mark.parametrize(
+    "naming",
+    [pytest.param(NAMING, id="bare"), pytest.param(Naming("mlp", "dev", "acme42"), id="suffixed")],
+)
+def test_bucket_length_limit_counts_the_suffix(naming: Naming) -> None:
+    room = 63 - len(naming.bucket("c", "x"))
+    assert len(naming.bucket("c", "x" * (1 + room))) == 63
+
+    with pytest.raises(InvalidNameError) as caught:
+        naming.bucket("c", "x" * (2 + room))
+    assert "is not a valid S3 bucket name: it has 64 characters, and S3 allows 3 to 63; " in str(
+        caught.value
+    )
+
+
+def test_bucket_names_end_with_the_suffix_and_other_names_do_not() -> None:
+    naming = Naming("mlp", "dev", "111111111111")
+
+    assert naming.bucket("datalake", "raw") == "mlp-dev-datalake-raw-111111111111"
+    assert naming.bucket("registry") == "mlp-dev-registry-111111111111"
+    assert naming.resource("datalake", "raw") == "mlp-dev-datalake-raw"
+    assert naming.kms_alias("datalake") == "alias/mlp-dev-datalake"
+    assert naming.glue_database("datalake", "raw") == "mlp_dev_datalake_raw"
+
+
+def test_naming_rejects_a_bad_bucket_suffix() -> None:
+    with pytest.raises(InvalidNameError, match=r"^bucket_suffix 'Acme' must be lowercase"):
+        Naming("mlp", "dev", "Acme")
+
+
+@pytest.mark.parametrize(
+    ("environment", "suffix"),
+    [
+        pytest.param("dev", "111111111111", id="real-gets-the-account-id"),
+        pytest.param("local", None, id="emulator-keeps-bare-names"),
+    ],
+)
+def test_for_environment_takes_the_suffix_from_config(environment: str, suffix: str | None) -> None:
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+
+    naming = Naming.for_environment(config)
+
+    assert (naming.org, naming.environment, naming.bucket_suffix) == ("mlp", environment, suffix)
+
+
+def test_a_configured_suffix_replaces_the_account_id() -> None:
+    config = EnvironmentLoader(ROOT / "environments").load("dev")
+    custom = config.model_copy(update={"bucket_suffix": "acme42"})
+
+    assert Naming.for_environment(custom).bucket("datalake", "raw") == "mlp-dev-datalake-raw-acme42"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        pytest.param("mlp-dev-datalake-raw-111111111111", None, id="valid"),
+        pytest.param("mlp.dev.logs", None, id="dots-are-valid"),
+        pytest.param("ab", "it has 2 characters, and S3 allows 3 to 63", id="too-short"),
+        pytest.param("a" * 64, "it has 64 characters, and S3 allows 3 to 63", id="too-long"),
+        pytest.param("MLP-dev", "S3 allows only lowercase letters", id="uppercase"),
+        pytest.param("mlp_dev", "S3 allows only lowercase letters", id="underscore"),
+        pytest.param(
+            "-mlp-dev", "beginning and ending with a letter or digit", id="leading-hyphen"
+        ),
+        pytest.param("mlp-dev.", "beginning and ending with a letter or digit", id="trailing-dot"),
+        pytest.param("mlp..dev", "it has two adjacent dots", id="adjacent-dots"),
+        pytest.param("192.168.5.4", "it is shaped like an IP address", id="ip-address"),
+        pytest.param("xn--mlp-dev", "it starts with 'xn--', which S3 reserves", id="xn"),
+        pytest.param("sthree-mlp", "it starts with 'sthree-', which S3 reserves", id="sthree"),
+        pytest.param("amzn-s3-demo-mlp", "starts with 'amzn-s3-demo-'", id="amzn-s3-demo"),
+        pytest.param("mlp-dev-s3alias", "it ends with '-s3alias', which S3 reserves", id="s3alias"),
+        pytest.param("mlp-dev--ol-s3", "it ends with '--ol-s3', which S3 reserves", id="ol-s3"),
+        pytest.param("mlp-dev.mrap", "it ends with '.mrap', which S3 reserves", id="mrap"),
+        pytest.param("mlp-dev--x-s3", "it ends with '--x-s3', which S3 reserves", id="x-s3"),
+        pytest.param("mlp--table-s3", "ends with '--table-s3'", id="table-s3"),
+    ],
+)
+def test_s3_bucket_name_rules(name: str, reason: str | None) -> None:
+    problem = bucket_name_problem(name)
+
+    if reason is None:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert problem.startswith(f"{name!r} is not a valid S3 bucket name: ")
+        assert reason in problem
 
 
 def test_resource_takes_a_custom_limit() -> None:

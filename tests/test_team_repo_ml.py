@@ -27,6 +27,7 @@ from mlplatform.platform_app import PlatformApp
 
 ROOT = Path(__file__).resolve().parents[1]
 ACCOUNT = "333333333333"
+ARTIFACTS = f"mlp-prod-registry-artifacts-{ACCOUNT}"
 REGISTRY_RESOURCES = (
     "aws_s3_bucket",
     "aws_dynamodb_table",
@@ -48,7 +49,7 @@ def _team_stack(
     registry = ModelRegistry.from_environment(
         stack,
         "registry",
-        naming=Naming("mlp", "prod"),
+        naming=Naming.for_environment(EnvironmentLoader(ROOT / "environments").load("prod")),
         model_families=["ranker"],
         region=region,
         account_id=account,
@@ -116,7 +117,7 @@ def test_the_team_endpoint_serves_from_the_platform_registry_by_name() -> None:
 
     [model] = _resources(synth, "aws_sagemaker_model")
     assert model["primary_container"]["model_data_url"] == (
-        "s3://mlp-prod-registry-artifacts/ranker/3/model.tar.gz"
+        f"s3://{ARTIFACTS}/ranker/3/model.tar.gz"
     )
     # <account>.dkr.ecr.<region>.<partition's DNS suffix>/<repository>:<tag>
     image = model["primary_container"]["image"]
@@ -131,7 +132,7 @@ def test_the_team_trainer_may_publish_and_the_endpoint_may_only_read() -> None:
     arn = _arn_prefix(synth)
 
     trainer = _grants_of(synth, "${aws_iam_role.trainer.name}")
-    assert trainer["s3:PutObject"] == {f"{arn}:s3:::mlp-prod-registry-artifacts/ranker/*"}
+    assert trainer["s3:PutObject"] == {f"{arn}:s3:::{ARTIFACTS}/ranker/*"}
     assert trainer["dynamodb:PutItem"] == {
         f"{arn}:dynamodb:us-east-1:{ACCOUNT}:table/mlp-prod-registry-models"
     }
@@ -141,7 +142,7 @@ def test_the_team_trainer_may_publish_and_the_endpoint_may_only_read() -> None:
 
     role = next(n for n in synth["resource"]["aws_iam_role"] if "execution-role" in n)
     reader = _grants_of(synth, f"${{aws_iam_role.{role}.name}}")
-    assert reader["s3:GetObject"] == {f"{arn}:s3:::mlp-prod-registry-artifacts/ranker/*"}
+    assert reader["s3:GetObject"] == {f"{arn}:s3:::{ARTIFACTS}/ranker/*"}
     assert reader["ecr:BatchGetImage"] == {
         f"{arn}:ecr:us-east-1:{ACCOUNT}:repository/mlp-prod-registry-ranker"
     }
@@ -168,13 +169,13 @@ def test_imported_names_match_what_the_platform_creates(tmp_path: Path) -> None:
     def names(synth: dict[str, Any], kind: str, field: str) -> set[str]:
         return {r[field] for r in _resources(synth, kind)}
 
-    assert names(platform, "aws_s3_bucket", "bucket") >= {"mlp-prod-registry-artifacts"}
+    assert names(platform, "aws_s3_bucket", "bucket") >= {ARTIFACTS}
     assert names(platform, "aws_dynamodb_table", "name") == {"mlp-prod-registry-models"}
     assert names(platform, "aws_ecr_repository", "name") == {"mlp-prod-registry-ranker"}
     assert {a["name"] for a in _resources(platform, "aws_kms_alias")} >= {"alias/mlp-prod-registry"}
     # ...and the team stack uses exactly those names.
     [model] = _resources(team, "aws_sagemaker_model")
-    assert "mlp-prod-registry-artifacts" in model["primary_container"]["model_data_url"]
+    assert ARTIFACTS in model["primary_container"]["model_data_url"]
     assert "mlp-prod-registry-ranker" in model["primary_container"]["image"]
 
 

@@ -68,7 +68,7 @@ def verifier(config: EnvironmentConfig) -> Any:
 
 def build_environment(config: EnvironmentConfig) -> None:
     """What a deploy of ``config`` leaves behind, made by hand with boto3."""
-    naming = Naming(config.org, config.environment)
+    naming = Naming.for_environment(config)
     region = config.region
     ec2 = boto3.client("ec2", region_name=region)
     vpc_id = ec2.create_vpc(

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from mlplatform.catalogs._ec2 import family_and_size
+
 __all__ = [
     "ACCELERATOR_FAMILIES",
     "AcceleratorType",
@@ -113,7 +115,6 @@ ACCELERATOR_FAMILIES: dict[str, tuple[Vendor, str, dict[str, tuple[int, int]]]] 
     "trn1n": ("neuron", "Trainium", {"32xlarge": (16, 16)}),
 }
 
-_INSTANCE_TYPE = re.compile(r"^([a-z][a-z0-9-]*)\.([a-z0-9]+)$")
 # Graviton families carry a "g" after the generation digit: m7g, c7gn, r6gd, t4g, is4gen.
 _GRAVITON = re.compile(r"^[a-z]+\d+[a-z-]*g[a-z-]*$")
 
@@ -187,17 +188,17 @@ def cpu_ami_type(instance_types: Iterable[str]) -> str:
 
 
 def _architecture(instance_type: str) -> str:
-    match = _INSTANCE_TYPE.match(instance_type)
-    if match is None:
+    parts = family_and_size(instance_type)
+    if parts is None:
         raise ValueError(f"{instance_type!r} is not an EC2 instance type such as m6i.large")
-    return "arm64" if _GRAVITON.match(match.group(1)) else "x86_64"
+    return "arm64" if _GRAVITON.match(parts[0]) else "x86_64"
 
 
 def _lookup(instance_type: str) -> AcceleratorType | None:
-    match = _INSTANCE_TYPE.match(instance_type)
-    if match is None:
+    parts = family_and_size(instance_type)
+    if parts is None:
         return None
-    family, size = match.groups()
+    family, size = parts
     entry = ACCELERATOR_FAMILIES.get(family)
     if entry is None or size not in entry[2]:
         return None

@@ -77,17 +77,19 @@ class ComputeClusterProps(_Frozen):
     """Kubernetes minor version, pinned per environment, e.g. ``"1.33"`` (quote it in YAML)."""
     addons: AddonVersionsProps | None
     """Pinned add-on versions. ``null`` leaves EKS's self-installed vpc-cni, kube-proxy and
-    coredns and no EBS CSI driver: only for an EKS API without add-ons (the emulator)."""
+    coredns and no EBS CSI driver: only for an EKS API without add-ons (the emulator), so it
+    is refused unless ``emulator: true``."""
     endpoint_public_access: StrictBool = False
     """Expose the API endpoint on the internet. Off by default; needs ``public_access_cidrs``."""
     public_access_cidrs: tuple[str, ...] = ()
     """IPv4 blocks allowed to reach a public endpoint (office, VPN). Never 0.0.0.0/0."""
     admin_role_arns: tuple[str, ...] = ()
-    """IAM roles granted cluster-admin through EKS access entries."""
+    """IAM roles granted cluster-admin through EKS access entries. A real environment lists at
+    least one: the cluster's creator gets no standing admin."""
     access_entries: StrictBool = True
     """Authenticate with EKS access entries only (mode API), with no standing admin for the
     cluster's creator. Off leaves EKS's default (aws-auth ConfigMap, creator is admin):
-    only for an emulator without the access entry API."""
+    only for an emulator without the access entry API, so refused unless ``emulator: true``."""
     control_plane_logs: tuple[ControlPlaneLog, ...] = (
         "api",
         "audit",

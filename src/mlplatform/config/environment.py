@@ -2,7 +2,10 @@
 
 Each layer's model checks itself; the rules that span layers (zones the
 network spans, zones the lake has, families the registry holds) are checked
-here, the one place that sees every layer at once.
+here, the one place that sees every layer at once. So are the rules that
+depend on ``emulator``: a switch that exists only for the emulator (it turns
+off a hardening the emulator cannot deploy) is refused in a real environment,
+and a real cluster lists at least one admin role.
 """
 
 from __future__ import annotations
@@ -10,19 +13,79 @@ from __future__ import annotations
 import re
 from typing import Annotated, Self
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
 from mlplatform.config._base import _Frozen
 from mlplatform.config.compute import ComputeProps
 from mlplatform.config.data_lake import DataLakeProps
+from mlplatform.config.gpu_pool import GpuPoolProps
 from mlplatform.config.ml import MlProps
 from mlplatform.config.network import NetworkProps
+from mlplatform.config.node_group import CpuNodeGroupProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
 
 __all__ = ["EnvironmentConfig"]
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+_BUCKET_SUFFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$")
+
+# Why each switch that exists only for the emulator must stay on in a real account.
+_EMULATOR_ONLY_WHY = {
+    "addons": "on AWS the cluster would run EKS's unpinned self-installed vpc-cni, kube-proxy "
+    "and coredns, and no EBS CSI driver",
+    "access_entries": "on AWS the cluster would authenticate through the aws-auth ConfigMap and "
+    "keep its creator as a standing admin",
+    "launch_template": "on AWS the nodes would lose the platform's launch template: IMDSv2 "
+    "required with a hop limit, and an encrypted gp3 root volume",
+    "autoscaler_asg_tags": "on AWS the cluster autoscaler could not scale the pool up from zero, "
+    "because it would not know the pool's labels, taint and GPUs",
+}
+
+
+def _emulator_only_switches(compute: ComputeProps) -> list[tuple[tuple[str, ...], bool | None]]:
+    """Location and value of each switch that exists only for the emulator and is turned on."""
+    cluster = compute.cluster
+    found: list[tuple[tuple[str, ...], bool | None]] = []
+    if cluster.addons is None:
+        found.append((("compute", "cluster", "addons"), None))
+    if not cluster.access_entries:
+        found.append((("compute", "cluster", "access_entries"), False))
+    groups: dict[tuple[str, ...], CpuNodeGroupProps | GpuPoolProps] = {
+        ("compute", "cluster", "system_node_group"): cluster.system_node_group,
+        **{
+            ("compute", "cluster", "cpu_node_groups", n): g
+            for n, g in cluster.cpu_node_groups.items()
+        },
+        **{("compute", "gpu_pools", n): p for n, p in compute.gpu_pools.items()},
+    }
+    found += [
+        ((*at, "launch_template"), False) for at, g in groups.items() if not g.launch_template
+    ]
+    found += [
+        (("compute", "gpu_pools", name, "autoscaler_asg_tags"), False)
+        for name, pool in compute.gpu_pools.items()
+        if not pool.autoscaler_asg_tags
+    ]
+    return found
+
+
+def _emulator_only_problem(loc: tuple[str, ...], value: bool | None) -> InitErrorDetails:
+    """One error line: ``<field>: false is for the emulator only (<why>); <fix>``."""
+    switch = loc[-1]
+    fix = (
+        "pin the add-on versions as environments/dev.yaml does"
+        if switch == "addons"
+        else "remove the line (default true)"
+    )
+    message = (
+        f"{'null' if value is None else 'false'} is for the emulator only "
+        f"({_EMULATOR_ONLY_WHY[switch]}); {fix}, or set emulator: true if this file targets "
+        "the emulator"
+    )
+    return InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)
 
 
 class EnvironmentConfig(_Frozen):
@@ -40,6 +103,10 @@ class EnvironmentConfig(_Frozen):
     """Availability zones of the region, in order of preference."""
     emulator: StrictBool = False
     """Deploy into the embedded AWS emulator (moto server) instead of a real account."""
+    bucket_suffix: str | None = None
+    """Ends every platform bucket name, because S3 names are global across all accounts.
+    Default: the account id (``mlp-dev-datalake-raw-111111111111``); in the emulator, none.
+    1-16 lowercase letters, digits and inner '-', so the longest name stays within S3's 63."""
     tags: TagsConfig
     network: NetworkProps = NetworkProps()
     data_lake: DataLakeProps = DataLakeProps()
@@ -58,6 +125,24 @@ class EnvironmentConfig(_Frozen):
             )
         return value
 
+    @field_validator("bucket_suffix")
+    @classmethod
+    def _bucket_suffix(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not _BUCKET_SUFFIX.match(value) or "--" in value:
+            raise ValueError(
+                f"{value!r} cannot end a bucket name; use 1-16 lowercase letters, digits and "
+                "single inner '-', such as a short company slug or the account id"
+            )
+        reserved = next((r for r in RESERVED_SUFFIXES if f"-{value}".endswith(r)), None)
+        if reserved is not None:
+            raise ValueError(
+                f"{value!r} would end every bucket name with {reserved!r}, which S3 reserves; "
+                "choose another suffix"
+            )
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.account_id is None and not self.emulator:
@@ -72,6 +157,14 @@ class EnvironmentConfig(_Frozen):
                     f"availability_zones: {zone!r} is not in region {self.region!r}; "
                     f"use {self.region}a, {self.region}b, ..."
                 )
+        state_bucket = self.state_backend.bucket
+        markers = [m for m in (self.bucket_suffix, self.account_id) if m]
+        if not self.emulator and not any(m in state_bucket for m in markers):
+            raise ValueError(
+                f"state_backend.bucket: {state_bucket!r} carries neither the account id nor "
+                "bucket_suffix, and S3 bucket names are global, so another account may own it; "
+                f"use {self.org}-{self.environment}-tfstate-{self.bucket_name_suffix}"
+            )
         if self.network.az_count > len(self.availability_zones):
             raise ValueError(
                 f"network.az_count: {self.network.az_count} but only "
@@ -128,6 +221,36 @@ class EnvironmentConfig(_Frozen):
                     "add features to data_lake.zones or remove fsx_scratch"
                 )
         return self
+
+    @model_validator(mode="after")
+    def _emulator_only(self) -> Self:
+        """Switches that exist only for the emulator are refused in a real environment."""
+        if self.emulator or self.compute is None:
+            return self
+        problems = [_emulator_only_problem(*s) for s in _emulator_only_switches(self.compute)]
+        if problems:
+            # One line per switch, each naming its own field, like any other bad value.
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    @model_validator(mode="after")
+    def _cluster_has_an_admin(self) -> Self:
+        """A real cluster grants no standing admin to its creator, so someone must be listed."""
+        if self.emulator or self.compute is None or self.compute.cluster.admin_role_arns:
+            return self
+        raise ValueError(
+            "compute.cluster.admin_role_arns: empty, so nobody could administer the cluster "
+            "through Kubernetes (access entries give its creator no standing admin); list at "
+            f"least one IAM role, such as arn:aws:iam::{self.account_id}:role/{self.org}-platform-admin"
+        )
+
+    @property
+    def bucket_name_suffix(self) -> str | None:
+        """What ends every platform bucket name: ``bucket_suffix``, else the account id outside
+        the emulator; ``None`` (names unchanged) in the emulator without ``bucket_suffix``."""
+        if self.bucket_suffix is not None:
+            return self.bucket_suffix
+        return None if self.emulator else self.account_id
 
     @property
     def used_availability_zones(self) -> tuple[str, ...]:

@@ -99,7 +99,8 @@ class GpuPoolProps(_Frozen):
     """IMDSv2 hop limit: 1 (default) keeps pods from node credentials; jobs use IRSA instead."""
     launch_template: StrictBool = True
     """Launch from the platform's launch template (encrypted gp3 root, IMDSv2 required, EFA,
-    placement group). Off leaves EKS's default template: only for an emulator."""
+    placement group). Off leaves EKS's default template: only for an emulator, so refused
+    unless ``emulator: true``."""
     efa: StrictBool = False
     """Attach Elastic Fabric Adapters (one per network card) for multi-node training."""
     placement_group: StrictBool | None = None
@@ -118,7 +119,9 @@ class GpuPoolProps(_Frozen):
     """Data lake zones the job role may write. Default features only."""
     autoscaler_asg_tags: StrictBool = True
     """Tag the pool's Auto Scaling group with cluster-autoscaler node-template tags, so the
-    autoscaler knows the labels, taint and GPUs of a pool that has scaled to zero."""
+    autoscaler knows the labels, taint and GPUs of a pool that has scaled to zero. Off only
+    for an emulator whose node groups have no Auto Scaling group (refused unless
+    ``emulator: true``)."""
 
     @field_validator("instance_types")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
+from mlplatform.catalogs.cpu import cpu_instance_type
 from mlplatform.catalogs.gpu import cpu_ami_type, is_accelerator_type
 from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_unique, _Frozen
 
@@ -19,7 +20,7 @@ __all__ = ["CpuNodeGroupProps"]
 
 Capacity = Literal["on_demand", "spot"]
 
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$")
 
 
 def _check_instance_types(value: tuple[str, ...]) -> None:
@@ -57,12 +58,15 @@ class CpuNodeGroupProps(_Frozen):
     """A managed node group of CPU instances: the cluster's system group or a general one.
 
     Nodes launch from a launch template with an encrypted gp3 root volume and
-    IMDSv2 required. GPU instance types are refused here: without the GPU
-    taint, CPU work would fill expensive GPU nodes.
+    IMDSv2 required. Instance types are checked against
+    :mod:`mlplatform.catalogs.cpu`, so a typo fails here, not at apply. GPU
+    instance types are refused here: without the GPU taint, CPU work would
+    fill expensive GPU nodes.
     """
 
     instance_types: tuple[str, ...] = ("m6i.large",)
-    """Instance types, all of one architecture (x86_64 or Graviton). Default m6i.large."""
+    """Instance types from :mod:`mlplatform.catalogs.cpu`, all of one architecture (x86_64 or
+    Graviton). Default m6i.large."""
     capacity: Capacity = "on_demand"
     """``on_demand`` (default) or ``spot``; spot groups list at least two types."""
     min_nodes: NonNegativeInt = 1
@@ -78,7 +82,8 @@ class CpuNodeGroupProps(_Frozen):
     pods without host networking reach instance metadata, for agents that need it."""
     launch_template: StrictBool = True
     """Launch from the platform's launch template (encrypted gp3 root, IMDSv2 required, hop
-    limit). Off leaves EKS's default template: only for an emulator that cannot keep one."""
+    limit). Off leaves EKS's default template: only for an emulator that cannot keep one, so
+    refused unless ``emulator: true``."""
 
     @field_validator("instance_types")
     @classmethod
@@ -90,6 +95,7 @@ class CpuNodeGroupProps(_Frozen):
                     f"{instance_type!r} is a GPU/accelerator type; put it in a gpu_pools entry, "
                     "whose nodes carry the GPU taint"
                 )
+            cpu_instance_type(instance_type)
         cpu_ami_type(value)
         return value
 

@@ -8,22 +8,21 @@ would otherwise fail only when ``terraform init`` first reaches the backend.
 
 from __future__ import annotations
 
-import re
-
 from pydantic import field_validator
 
+from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.config._base import _Frozen
 
 __all__ = ["StateBackendConfig"]
-
-_S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class StateBackendConfig(_Frozen):
     """Where Terraform keeps the state of each stack: S3, with S3-native locking."""
 
     bucket: str
-    """State bucket; ``scripts/bootstrap_state_backend.py`` creates it."""
+    """State bucket; ``scripts/bootstrap_state_backend.py`` creates it. S3 names are global, so
+    outside the emulator it carries the account id or ``bucket_suffix``
+    (``mlp-dev-tfstate-111111111111``)."""
     lock_table: str | None = None
     """Removed in 0.2.0: state is locked in S3 (``use_lockfile``). Setting it is an error
     that explains the migration, rather than a silently ignored key."""
@@ -31,10 +30,9 @@ class StateBackendConfig(_Frozen):
     @field_validator("bucket")
     @classmethod
     def _bucket_name(cls, value: str) -> str:
-        if not _S3_BUCKET.match(value) or ".." in value:
-            raise ValueError(
-                f"{value!r} is not a valid S3 bucket name; use 3-63 lowercase letters, digits, '-' or '.'"
-            )
+        problem = bucket_name_problem(value)
+        if problem is not None:
+            raise ValueError(f"{problem}; choose a name such as <org>-<env>-tfstate-<account id>")
         return value
 
     @field_validator("lock_table")

@@ -2,16 +2,25 @@
 
 Every name is ``<org>-<env>-<component>[-<name>]``, so a person reading a
 bill, a log line or the console knows which environment and component a
-resource belongs to. Names are always set explicitly (never left to the
-provider's random suffixes) so that both engines, and a human, agree on them.
-A name that breaks a service's length or charset rule raises here, at synth
-time, instead of failing half-way through an apply.
-"""
+resource belongs to. S3 bucket names are global across all accounts, so a
+bucket name also ends with the environment's unique suffix, the account id by
+default (``mlp-dev-datalake-raw-111111111111``; see
+:attr:`~mlplatform.config.EnvironmentConfig.bucket_name_suffix`). Build an
+environment's names with :meth:`Naming.for_environment`, so that creators,
+importers and verifiers agree on them.
+
+Names are always set explicitly (never left to the provider's random
+suffixes) so that both engines, and a human, agree on them. A name that
+breaks a service's length or charset rule raises here, at synth time,
+instead of failing half-way through an apply."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from mlplatform.catalogs.s3 import bucket_name_problem
+from mlplatform.config import EnvironmentConfig
 
 __all__ = ["InvalidNameError", "Naming"]
 
@@ -29,13 +38,24 @@ class Naming:
 
     org: str
     environment: str
+    bucket_suffix: str | None = None
+    """Ends every bucket name, to make it globally unique; ``None`` leaves names bare."""
 
     def __post_init__(self) -> None:
-        for label, value in (("org", self.org), ("environment", self.environment)):
-            if not _PART.match(value):
+        for label, value in (
+            ("org", self.org),
+            ("environment", self.environment),
+            ("bucket_suffix", self.bucket_suffix),
+        ):
+            if value is not None and not _PART.match(value):
                 raise InvalidNameError(
                     f"{label} {value!r} must be lowercase letters, digits and inner '-'"
                 )
+
+    @classmethod
+    def for_environment(cls, config: EnvironmentConfig) -> Naming:
+        """The names of ``config``'s environment, bucket suffix included."""
+        return cls(config.org, config.environment, config.bucket_name_suffix)
 
     @property
     def prefix(self) -> str:
@@ -55,12 +75,15 @@ class Naming:
         return result
 
     def bucket(self, component: str, name: str | None = None) -> str:
-        """An S3 bucket name: 3-63 characters, lowercase, not shaped like an IP address."""
-        # The charset check in resource() already rules out dots, so no name is IP-shaped.
-        result = self.resource(component, name, max_length=63)
-        if result.startswith("xn--") or result.endswith(("-s3alias", "--ol-s3")):
+        """An S3 bucket name, ``<org>-<env>-<component>[-<name>][-<bucket_suffix>]``, checked
+        against S3's rules (:mod:`mlplatform.catalogs.s3`)."""
+        _check_parts([component, *([name] if name else [])])
+        parts = [self.prefix, component, *(p for p in (name, self.bucket_suffix) if p)]
+        result = "-".join(parts)
+        problem = bucket_name_problem(result)
+        if problem is not None:
             raise InvalidNameError(
-                f"{result!r} uses a prefix or suffix S3 reserves; rename the org"
+                f"{problem}; shorten or rename org, environment, bucket_suffix or the component"
             )
         return result
 

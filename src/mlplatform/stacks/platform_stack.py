@@ -62,7 +62,7 @@ class PlatformStack(GuardedStack):
         super().__init__(scope, f"{config.environment}-{layer}")
         self.config = config
         self.layer = layer
-        self.naming = Naming(config.org, config.environment)
+        self.naming = Naming.for_environment(config)
         self.tags = platform_tags(config, layer)
         self._configure_backend(config, layer, emulator_endpoint)
         self._configure_provider(config, self.tags, emulator_endpoint)
