@@ -186,6 +186,14 @@ def kms_key_ids(endpoint: str) -> set[str]:
     return {k["KeyId"] for k in clients(endpoint)("kms").list_keys()["Keys"]}
 
 
+def aws_managed(kms: Any, key: dict[str, Any]) -> bool:
+    """An AWS managed key: AWS says so, or (moto) it carries a reserved ``alias/aws/`` alias."""
+    if key.get("KeyManager") == "AWS":
+        return True
+    aliases = kms.list_aliases(KeyId=key["KeyId"])["Aliases"]
+    return any(a["AliasName"].startswith("alias/aws/") for a in aliases)
+
+
 def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -> list[str]:
     """Resources of the environment that still exist (the state backend is expected to stay)."""
     client = clients(endpoint)
@@ -202,10 +210,12 @@ def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -
     # Keys that existed before the deploy belong to the state backend (moto makes one for
     # the lock table's encryption); every key the deploy made must be pending deletion.
     keys = [kms.describe_key(KeyId=k)["KeyMetadata"] for k in kms_key_ids(endpoint) - keys_before]
+    # AWS managed keys (alias/aws/s3, alias/aws/dynamodb, ...) appear on first use and cannot
+    # be deleted. moto makes them as customer keys ("Default key"), so tell them by alias.
     found += [
-        f"KMS key {k['KeyId']} in state {k['KeyState']}"
+        f"KMS key {k['KeyId']} ({k.get('Description', '')}) in state {k['KeyState']}"
         for k in keys
-        if k["KeyState"] != "PendingDeletion"
+        if k["KeyState"] != "PendingDeletion" and not aws_managed(kms, k)
     ]
     groups = client("logs").describe_log_groups(logGroupNamePrefix="/mlplatform/")["logGroups"]
     found += [f"log group {g['logGroupName']}" for g in groups]
