@@ -10,6 +10,7 @@ import pytest
 from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.aws.cloudwatch_log_group import CloudwatchLogGroup
+from mlplatform.bindings.aws.dynamodb_table import DynamodbTable
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.kms_key import KmsKey
@@ -20,6 +21,7 @@ from mlplatform.bindings.aws.vpc import Vpc
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
 from mlplatform.guardrails.suppressions import suppress
 
@@ -67,6 +69,7 @@ def test_plain_bucket_breaks_every_s3_rule(tmp_path: Path) -> None:
 def test_secure_bucket_passes_every_rule(tmp_path: Path) -> None:
     app, stack = guarded_stack(tmp_path)
     key = KmsKey(stack, "key", enable_key_rotation=True)
+    StateRetention.protect(key)
     SecureBucket(stack, "data", props=SecureBucketProps(bucket_name="data", kms_key_arn=key.arn))
 
     app.synth()
@@ -104,6 +107,7 @@ def test_log_bucket_without_kms_is_refused_unless_it_receives_logs(stack: Terraf
     [
         ("MLP-KMS-1", lambda s: KmsKey(s, "key", enable_key_rotation=False)),
         ("MLP-LOG-1", lambda s: CloudwatchLogGroup(s, "logs", name="logs")),
+        ("MLP-RET-1", lambda s: DynamodbTable(s, "table", name="t", hash_key="id")),
         ("MLP-VPC-1", lambda s: Vpc(s, "vpc", cidr_block="10.0.0.0/16")),
         (
             "MLP-EC2-1",
@@ -190,6 +194,7 @@ def test_a_guarded_stack_that_keeps_every_rule_synthesizes(tmp_path: Path) -> No
     stack = GuardedStack(app, "guarded")
     AwsProvider(stack, "aws", region="us-east-1")
     key = KmsKey(stack, "key", enable_key_rotation=True)
+    StateRetention.protect(key)
     SecureBucket(stack, "data", props=SecureBucketProps(bucket_name="data", kms_key_arn=key.arn))
 
     app.synth()

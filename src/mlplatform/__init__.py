@@ -18,12 +18,15 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         ModelRegistryProps,
         NetworkProps,
         ObjectLockProps,
+        RetentionProps,
         ServerlessProps,
         ServingEndpointProps,
         VariantProps,
     )
     from mlplatform.constructs.alarm_topic import AlarmTopic
+    from mlplatform.constructs.compute_cluster import ComputeCluster
     from mlplatform.constructs.data_lake import DataLake
+    from mlplatform.constructs.gpu_pool import GpuTrainingPool
     from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
     from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
@@ -31,6 +34,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.network import Network
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
+    from mlplatform.constructs.state_retention import StateRetention
     from mlplatform.decisions.naming import Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
@@ -61,6 +65,7 @@ _EXPORTS = {
     "ServingEndpointProps": "mlplatform.config",
     "VariantProps": "mlplatform.config",
     "ServerlessProps": "mlplatform.config",
+    "RetentionProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
     "Naming": "mlplatform.decisions.naming",
@@ -79,6 +84,9 @@ _EXPORTS = {
     "ModelRegistry": "mlplatform.constructs.model_registry",
     "ServingEndpoint": "mlplatform.constructs.serving_endpoint",
     "AlarmTopic": "mlplatform.constructs.alarm_topic",
+    "ComputeCluster": "mlplatform.constructs.compute_cluster",
+    "GpuTrainingPool": "mlplatform.constructs.gpu_pool",
+    "StateRetention": "mlplatform.constructs.state_retention",
     # references to components another stack owns (made by DataLake.from_environment, ...)
     "ImportedDataLake": "mlplatform.constructs.imported_data_lake",
     "ImportedComputeCluster": "mlplatform.constructs.imported_compute_cluster",
@@ -97,12 +105,14 @@ _EXPORTS = {
 
 __all__ = [
     "AlarmTopic",
+    "ComputeCluster",
     "ConfigError",
     "DataCaptureDestination",
     "DataLake",
     "DataLakeProps",
     "EnvironmentConfig",
     "EnvironmentLoader",
+    "GpuTrainingPool",
     "GuardedStack",
     "Guardrails",
     "IComputeCluster",
@@ -123,11 +133,13 @@ __all__ = [
     "PlatformApp",
     "PlatformStack",
     "PlatformStacks",
+    "RetentionProps",
     "SecureBucket",
     "SecureBucketProps",
     "ServerlessProps",
     "ServingEndpoint",
     "ServingEndpointProps",
+    "StateRetention",
     "VariantProps",
     "VpcPlacement",
     "suppress",

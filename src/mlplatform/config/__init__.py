@@ -13,8 +13,8 @@ One module per layer, so a reader finds a layer's settings in one screenful
 and a change to one layer touches one file:
 
 - ``_base``: the frozen base model and the checks every section shares
-- ``tags``, ``network``, ``data_lake``, ``state_backend``: the environment's
-  foundations and the ``<env>-network`` and ``<env>-data`` layers
+- ``tags``, ``network``, ``data_lake``, ``state_backend``, ``retention``: the
+  environment's foundations and the ``<env>-network`` and ``<env>-data`` layers
 - ``node_group``, ``gpu_pool``, ``compute``: the ``<env>-compute`` layer
 - ``ml``: the ``<env>-ml`` layer
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
@@ -40,6 +40,7 @@ from mlplatform.config.ml import (
 )
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
+from mlplatform.config.retention import RetentionProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
 
@@ -57,6 +58,7 @@ __all__ = [
     "ModelRegistryProps",
     "NetworkProps",
     "ObjectLockProps",
+    "RetentionProps",
     "ServerlessProps",
     "ServingEndpointProps",
     "StateBackendConfig",

@@ -5,6 +5,7 @@ network spans, zones the lake has, families the registry holds) are checked
 here, the one place that sees every layer at once. So are the rules that
 depend on ``emulator``: a switch that exists only for the emulator (it turns
 off a hardening the emulator cannot deploy) is refused in a real environment,
+a real environment turns ``prevent_destroy`` off only with a named reason,
 and a real cluster lists at least one admin role.
 """
 
@@ -24,6 +25,7 @@ from mlplatform.config.gpu_pool import GpuPoolProps
 from mlplatform.config.ml import MlProps
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
+from mlplatform.config.retention import RetentionProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
 
@@ -111,6 +113,8 @@ class EnvironmentConfig(_Frozen):
     network: NetworkProps = NetworkProps()
     data_lake: DataLakeProps = DataLakeProps()
     state_backend: StateBackendConfig
+    retention: RetentionProps = RetentionProps()
+    """Whether stateful resources carry ``prevent_destroy`` (default on)."""
     compute: ComputeProps | None = None
     """The ``<env>-compute`` layer (EKS cluster, GPU pools); ``None`` means no compute layer."""
     ml: MlProps | None = None
@@ -232,6 +236,18 @@ class EnvironmentConfig(_Frozen):
             # One line per switch, each naming its own field, like any other bad value.
             raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
+
+    @model_validator(mode="after")
+    def _retained_unless_named(self) -> Self:
+        """A real environment gives up ``prevent_destroy`` only with a reason on record."""
+        retention = self.retention
+        if self.emulator or retention.prevent_destroy or retention.opt_out_reason:
+            return self
+        raise ValueError(
+            "retention.prevent_destroy: false would let terraform destroy this environment's "
+            "buckets, keys, tables and cluster; remove the line (default true), or add "
+            "retention.opt_out_reason saying why this environment may be destroyed"
+        )
 
     @model_validator(mode="after")
     def _cluster_has_an_admin(self) -> Self:

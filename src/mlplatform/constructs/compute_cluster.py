@@ -52,6 +52,7 @@ from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluste
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
@@ -169,6 +170,7 @@ class ComputeCluster(Construct):
             bootstrap_self_managed_addons=False if props.addons else None,
             depends_on=[log_group, *cluster_role_grants],
         )
+        StateRetention.protect(self._cluster)
 
         # --- IRSA: the cluster's service account tokens are trusted by IAM
         self._oidc = IamOpenidConnectProvider(

@@ -38,6 +38,7 @@ from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
@@ -214,6 +215,7 @@ class DataLake(DataLakeMixin, Construct):
                 description=f"{zone} zone of the {naming.prefix} data lake",
                 location_uri=f"s3://{bucket.bucket_name}/",
             )
+            StateRetention.protect(self._databases[zone])
         self._refs = DataLakeRefs(
             zones=tuple(self._zones),
             bucket_names={zone: bucket.bucket_name for zone, bucket in self._zones.items()},

@@ -51,6 +51,7 @@ from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
@@ -331,6 +332,7 @@ class ModelRegistry(ModelRegistryMixin, Construct):
             ),
             deletion_protection_enabled=props.deletion_protection,
         )
+        StateRetention.protect(table)
 
         # --- per family: serving image repository and model package group
         repositories: dict[str, EcrRepository] = {}
@@ -349,6 +351,7 @@ class ModelRegistry(ModelRegistryMixin, Construct):
                 ],
                 force_delete=props.force_destroy,
             )
+            StateRetention.protect(repository)
             EcrLifecyclePolicy(
                 self,
                 f"repository-{family}-lifecycle",
@@ -362,6 +365,7 @@ class ModelRegistry(ModelRegistryMixin, Construct):
                 model_package_group_name=names[f"group:{family}"],
                 model_package_group_description=f"Versions of {family} in {naming.prefix}",
             )
+            StateRetention.protect(groups[family])
 
         self._refs = ModelRegistryRefs(
             naming=naming,

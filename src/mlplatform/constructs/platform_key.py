@@ -28,6 +28,7 @@ from mlplatform.bindings.aws.kms_alias import KmsAlias
 from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.moves import moved_from, path_below_stack
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.policies.kms import kms_key_policy
 from mlplatform.interfaces import IRole
 
@@ -70,6 +71,7 @@ class PlatformKey(Construct):
                 kms_key_policy(context.account_id, context.partition, props.service_statements)
             ),
         )
+        StateRetention.protect(self._key)
         self._alias = KmsAlias(self, "alias", name=props.alias, target_key_id=self._key.key_id)
         if props.alias_moved_from:
             beside_this = path_below_stack(self)[:-1]

@@ -49,6 +49,7 @@ from mlplatform.bindings.aws.s3_bucket_versioning import (
     S3BucketVersioningVersioningConfiguration,
 )
 from mlplatform.config import ObjectLockProps
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.decisions.policies.documents import PolicyDocument
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
@@ -134,6 +135,7 @@ class SecureBucket(Construct):
             object_lock_enabled=True if props.object_lock else None,
             tags={"Name": props.bucket_name, **props.tags},
         )
+        StateRetention.protect(self._bucket)
         bucket_id = self._bucket.id
         public_access = S3BucketPublicAccessBlock(
             self,

@@ -11,6 +11,7 @@ on :mod:`mlplatform.catalogs` and :mod:`mlplatform.config` only.
 - :mod:`~mlplatform.decisions.subnet_plan`: how a VPC's CIDR is cut into subnets
 - :mod:`~mlplatform.decisions.scheduling`: node labels, taints and autoscaler tags
 - :mod:`~mlplatform.decisions.lifecycle`: S3 lifecycle rules
+- :mod:`~mlplatform.decisions.retention`: which resources must survive a destroy
 - :mod:`~mlplatform.decisions.serving_plan`: a serving endpoint's names, variants,
   scaling and alarms
 - :mod:`~mlplatform.decisions.policies`: IAM, bucket, key and ECR lifecycle policy

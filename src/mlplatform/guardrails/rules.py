@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mlplatform.decisions.retention import RETENTION_RULE_ID, STATEFUL_RESOURCE_TYPES
+
 __all__ = ["RULES", "Finding", "Resources", "Rule"]
 
 Resources = dict[str, dict[str, dict[str, Any]]]
@@ -254,6 +256,13 @@ def _sagemaker_capture_encrypted(resources: Resources) -> Iterator[Finding]:
             )
 
 
+def _stateful_retained(resources: Resources) -> Iterator[Finding]:
+    for kind in STATEFUL_RESOURCE_TYPES:
+        for name, config in resources.get(kind, {}).items():
+            if _first(config.get("lifecycle")).get("prevent_destroy") is not True:
+                yield Finding(f"{kind}.{name}", "can be destroyed (no lifecycle.prevent_destroy)")
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "MLP-S3-1",
@@ -351,5 +360,12 @@ RULES: tuple[Rule, ...] = (
         "SageMaker data capture is encrypted with a KMS key",
         "set data_capture_config.kms_key_id (ServingEndpoint does)",
         _sagemaker_capture_encrypted,
+    ),
+    Rule(
+        RETENTION_RULE_ID,
+        "Stateful resources cannot be destroyed by terraform (prevent_destroy)",
+        "create it with mlplatform.StateRetention.protect(resource), or opt the environment "
+        "out with retention.opt_out_reason (StateRetention.opt_out(stack, reason) in code)",
+        _stateful_retained,
     ),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from constructs import IConstruct
 
-__all__ = ["SUPPRESSION_METADATA", "suppress", "suppressed_rules"]
+__all__ = ["SUPPRESSION_METADATA", "suppress", "suppressed_on", "suppressed_rules"]
 
 SUPPRESSION_METADATA = "mlplatform:suppress"
 
@@ -21,9 +21,22 @@ def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
     construct.node.add_metadata(SUPPRESSION_METADATA, {"rule": rule_id, "reason": reason})
 
 
+def suppressed_on(construct: IConstruct) -> set[str]:
+    """The rules suppressed on ``construct`` or any scope above it, as they stand now."""
+    return _rules_of(construct.node.scopes)
+
+
+def _rules_of(scopes: list[IConstruct]) -> set[str]:
+    return {
+        str(entry.data["rule"])
+        for scope in scopes
+        for entry in scope.node.metadata
+        if entry.type == SUPPRESSION_METADATA
+    }
+
+
 def suppressed_rules(root: IConstruct, path: str) -> set[str]:
     """The rules suppressed on the construct at ``path`` (below ``root``) or any scope above it."""
-    rules: set[str] = set()
     scopes = list(root.node.scopes)
     relative = path.split("/")[len(root.node.path.split("/")) if root.node.path else 0 :]
     node: IConstruct | None = root
@@ -32,8 +45,4 @@ def suppressed_rules(root: IConstruct, path: str) -> set[str]:
         if node is None:
             break
         scopes.append(node)
-    for scope in scopes:
-        for entry in scope.node.metadata:
-            if entry.type == SUPPRESSION_METADATA:
-                rules.add(str(entry.data["rule"]))
-    return rules
+    return _rules_of(scopes)

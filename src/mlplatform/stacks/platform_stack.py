@@ -20,7 +20,9 @@ from mlplatform.bindings.aws.provider import (
     AwsProviderEndpoints,
 )
 from mlplatform.config import EnvironmentConfig
+from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.retention import retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.emulator.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
 from mlplatform.guardrails.stack_check import GuardedStack
@@ -49,7 +51,12 @@ EMULATED_SERVICES = (
 
 
 class PlatformStack(GuardedStack):
-    """A stack named ``<env>-<layer>`` with backend, provider, default tags and guardrails."""
+    """A stack named ``<env>-<layer>`` with backend, provider, default tags and guardrails.
+
+    Its stateful resources carry ``prevent_destroy`` unless the environment's
+    ``retention`` section opts out, which the stack records as the reasoned
+    suppression of guardrail MLP-RET-1.
+    """
 
     def __init__(
         self,
@@ -64,6 +71,9 @@ class PlatformStack(GuardedStack):
         self.layer = layer
         self.naming = Naming.for_environment(config)
         self.tags = platform_tags(config, layer)
+        opt_out_reason = retention_opt_out_reason(config)
+        if opt_out_reason is not None:
+            StateRetention.opt_out(self, opt_out_reason)
         self._configure_backend(config, layer, emulator_endpoint)
         self._configure_provider(config, self.tags, emulator_endpoint)
 
