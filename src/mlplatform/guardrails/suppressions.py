@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from constructs import IConstruct
 
-__all__ = ["SUPPRESSION_METADATA", "suppress", "suppressed_on", "suppressed_rules"]
+__all__ = ["SUPPRESSION_METADATA", "suppress", "suppressed_rules"]
 
 SUPPRESSION_METADATA = "mlplatform:suppress"
 
@@ -19,11 +19,6 @@ def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
     if not reason.strip():
         raise ValueError(f"suppressing {rule_id} needs a reason a reviewer can judge")
     construct.node.add_metadata(SUPPRESSION_METADATA, {"rule": rule_id, "reason": reason})
-
-
-def suppressed_on(construct: IConstruct) -> set[str]:
-    """The rules suppressed on ``construct`` or any scope above it, as they stand now."""
-    return _rules_of(construct.node.scopes)
 
 
 def _rules_of(scopes: list[IConstruct]) -> set[str]:
