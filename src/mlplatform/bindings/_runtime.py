@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import jsii
 from cdktf import (
@@ -153,14 +153,56 @@ class _References:
         return element.interpolation_for_attribute(name)
 
 
+# Meta-arguments that may hold references, and so references to another stack.
+_REFERRING_META_ARGUMENTS = frozenset({"count", "for_each", "connection", "provisioners"})
+
+
+def _literal(value: Any) -> bool:
+    """Whether ``value`` holds no token, so resolving it can find no reference."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, str):
+        return "${" not in value
+    if isinstance(value, Mapping):
+        return all(_literal(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_literal(v) for v in value)
+    return False
+
+
 class _Arguments:
     """Arguments kept in Python, handed to cdktf as Terraform JSON by one callback at synth.
 
     Mixed in before a cdktf base class; jsii finds ``_synthesize_attributes``
     here and calls it back whenever cdktf renders the element.
+
+    cdktf renders every element twice: once in its prepare pass, which resolves
+    each element to find references to other stacks, and once to write it. A
+    stack can prepare all generated elements with one resolve of their
+    :attr:`preparable_arguments` instead of one callback each
+    (:func:`mlplatform.bindings.stack_preparation.prepare_in_one_pass`), as long
+    as nothing but the arguments can hold a reference; an element records here
+    when something else might (a meta-argument or an override with a token).
     """
 
     _attributes: dict[str, Any]
+    _prepared_by_cdktf: bool = False
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _REFERRING_META_ARGUMENTS and value is not None:
+            object.__setattr__(self, "_prepared_by_cdktf", True)
+        super().__setattr__(name, value)
+
+    def add_override(self, path: str, value: Any) -> None:
+        if not _literal(value):
+            self._prepared_by_cdktf = True
+        cast(Any, super()).add_override(path, value)
+
+    @property
+    def preparable_arguments(self) -> Mapping[str, Any] | None:
+        """The arguments to resolve in cdktf's prepare pass; ``None`` when only cdktf's own
+        rendering of the element can find every reference it holds."""
+        return None if self._prepared_by_cdktf else self._synthesize_attributes()
 
     @property
     def terraform_arguments(self) -> Mapping[str, Any]:
@@ -200,6 +242,8 @@ class _Element(_References, _Arguments):
     ) -> None:
         if isinstance(lifecycle, Mapping):
             lifecycle = TerraformResourceLifecycle(**lifecycle)
+        if any(v is not None for v in (count, for_each, connection, provisioners)):
+            self._prepared_by_cdktf = True
         meta = {
             "connection": connection,
             "count": count,

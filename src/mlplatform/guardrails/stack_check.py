@@ -26,6 +26,7 @@ import jsii
 from cdktf import TerraformResource, TerraformStack
 from constructs import Construct, IConstruct, IValidation
 
+from mlplatform.bindings.stack_preparation import prepare_in_one_pass
 from mlplatform.guardrails.rules import RULES, Resources
 from mlplatform.guardrails.suppressions import suppressed_rules
 
@@ -63,7 +64,9 @@ class GuardedStack(TerraformStack):
     """A stack that refuses to synthesize while it breaks a guardrail.
 
     It also writes the ``moved`` blocks its constructs record
-    (:func:`mlplatform.constructs.moves.moved_from`), into the same JSON.
+    (:func:`mlplatform.constructs.moves.moved_from`), into the same JSON, and
+    prepares its generated elements in one pass instead of one callback each
+    (:func:`mlplatform.bindings.stack_preparation.prepare_in_one_pass`).
     """
 
     def __init__(self, scope: Construct, id: str) -> None:
@@ -73,6 +76,11 @@ class GuardedStack(TerraformStack):
     def record_move(self, resource: TerraformResource, from_address: str) -> None:
         """Write ``moved { from = from_address, to = <resource> }`` into this stack."""
         self._moves.append((resource, from_address))
+
+    @jsii.member(jsii_name="prepareStack")
+    def prepare_stack(self) -> None:
+        if not prepare_in_one_pass(self):
+            super().prepare_stack()
 
     @jsii.member(jsii_name="toTerraform")
     def to_terraform(self) -> Any:
