@@ -42,7 +42,9 @@ def test_committed_bindings_are_what_the_generator_writes_from_the_real_schema(
 
 def test_unset_arguments_are_left_out_and_falsy_ones_kept() -> None:
     condition = S3BucketLifecycleConfigurationRuleFilterAnd(
-        prefix="", object_size_greater_than=0, tags={"Name": "x", "unset": None}
+        prefix="",
+        object_size_greater_than=0,
+        tags={"Name": "x", "unset": None},  # type: ignore[dict-item]  # None must be dropped
     )
 
     assert to_terraform(condition) == {

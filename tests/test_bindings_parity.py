@@ -53,7 +53,8 @@ def main_class(module: ModuleType) -> type[Any]:
         if inspect.isclass(getattr(module, name)) and issubclass(getattr(module, name), base)
     ]
     assert len(classes) == 1, module.__name__
-    return classes[0]
+    found: type[Any] = classes[0]
+    return found
 
 
 class Sample:
@@ -130,12 +131,13 @@ class Sample:
         return value
 
 
-def synth(build: Callable[[TerraformStack], None]) -> dict[str, Any]:
+def synth(build: Callable[[TerraformStack], object]) -> dict[str, Any]:
     app = App()
     stack = TerraformStack(app, "parity")
     build(stack)
     document: dict[str, Any] = json.loads(Testing.synth(stack))
-    return _without_metadata(document)
+    stripped: dict[str, Any] = _without_metadata(document)
+    return stripped
 
 
 def _without_metadata(value: Any) -> Any:
@@ -174,7 +176,8 @@ def references(resource: Any, depth: int = 0) -> dict[str, Any]:
             continue  # cdktf's own properties (fqn, friendly_unique_id, ...)
         value = getattr(resource, name)
         if isinstance(value, ComputedList) and depth < 3:
-            for key, item in references(value.get(0), depth + 1).items():
+            first: Any = value.get(0)  # type: ignore[attr-defined]  # each generated list has get()
+            for key, item in references(first, depth + 1).items():
                 found[f"{name}.get(0).{key}"] = item
         elif isinstance(value, ComputedObject) and depth < 3:
             for key, item in references(value, depth + 1).items():

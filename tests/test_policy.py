@@ -97,6 +97,6 @@ def test_moved_blocks_do_not_hide_a_stack_from_checkov(tmp_path: Path) -> None:
         )
     )
 
-    checks = {r.check for r in policy_check.scan(tmp_path) if not r.passed}  # type: ignore[attr-defined]
+    checks = {r.check for r in policy_check.scan(tmp_path) if not r.passed}
 
     assert "CKV2_AWS_6" in checks  # no public access block
