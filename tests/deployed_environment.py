@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import boto3
+import pytest
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
@@ -24,6 +25,9 @@ from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.emulator.server import apply_fidelity_fixes
+from mlplatform.loader import EnvironmentLoader
+from mlplatform.verify import EnvironmentVerifier
+from tests.conftest import ENVIRONMENTS
 
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
@@ -40,6 +44,33 @@ def client(service: str) -> Any:
     return _clients[service]
 
 
+def use_fake_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    """boto3 must never find, let alone use, real credentials."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    # moto loads every AMI it knows into each fresh account otherwise; nothing here needs them.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+
+def verifier(config: EnvironmentConfig, clients: Any = client) -> EnvironmentVerifier:
+    """A verifier with the tests' clients, which mock_aws intercepts in-process."""
+    return EnvironmentVerifier(config, clients)
+
+
+def local_with(*changes: tuple[str, str]) -> EnvironmentConfig:
+    """``environments/local.yaml`` with lines changed, each ``(old, new)``."""
+    text = (ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text, f"local.yaml no longer has {old!r}; update this test's variant"
+        text = text.replace(old, new)
+    return EnvironmentLoader.parse(text)
+
+
 class Builder:
     """Creates each layer of ``config`` in the mocked account."""
 
@@ -49,6 +80,8 @@ class Builder:
         self.region = config.region
         self.keys: dict[str, str] = {}
         self.private_subnets: list[str] = []
+        self.config_names: dict[str, str] = {}
+        """Each endpoint's configuration name without the apply-time suffix."""
 
     def client(self, service: str) -> Any:
         assert self.region == REGION, "the test clients are for us-east-1"
@@ -396,6 +429,7 @@ class Builder:
                     "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
                 }
             config_name = f"{plan.config_name}-2c3d"
+            self.config_names[name] = plan.config_name
             sagemaker.create_endpoint_config(
                 EndpointConfigName=config_name,
                 ProductionVariants=variants,

@@ -15,23 +15,21 @@ from mlplatform.decisions.lifecycle import expiring_rules
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.verify import EnvironmentVerifier
 from tests.conftest import ENVIRONMENTS, load_script
-from tests.deployed_environment import Builder, build_environment, client
+from tests.deployed_environment import (
+    Builder,
+    build_environment,
+    client,
+    local_with,
+    use_fake_account,
+    verifier,
+)
 
 verify_environment = load_script("verify_environment")
 
 
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """boto3 must never find, let alone use, real credentials."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    # moto loads every AMI it knows into each fresh account otherwise; nothing here needs them.
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    use_fake_account(monkeypatch)
 
 
 @pytest.fixture
@@ -43,20 +41,6 @@ def config() -> EnvironmentConfig:
 def aws() -> Iterator[None]:
     with mock_aws():
         yield
-
-
-def verifier(config: EnvironmentConfig) -> EnvironmentVerifier:
-    """A verifier with the tests' clients, which mock_aws intercepts in-process."""
-    return EnvironmentVerifier(config, client)
-
-
-def variant(*changes: tuple[str, str]) -> EnvironmentConfig:
-    """``local`` with lines of its file changed, each ``(old, new)``."""
-    text = (ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8")
-    for old, new in changes:
-        assert old in text
-        text = text.replace(old, new)
-    return EnvironmentLoader.parse(text)
 
 
 def test_the_script_is_the_package_verifier() -> None:
@@ -348,7 +332,7 @@ def test_one_change_is_exactly_one_problem(
 
 
 def test_nat_per_az_is_counted(aws: None, config: EnvironmentConfig) -> None:
-    config = variant(("nat_strategy: one", "nat_strategy: one_per_az"))
+    config = local_with(("nat_strategy: one", "nat_strategy: one_per_az"))
     build_environment(config)
     assert verifier(config).verify() == []
 
@@ -365,7 +349,7 @@ def test_nat_per_az_is_counted(aws: None, config: EnvironmentConfig) -> None:
 def test_switched_on_athena_and_glue_connection_are_checked(
     aws: None, config: EnvironmentConfig
 ) -> None:
-    config = variant(
+    config = local_with(
         ("athena_workgroup: false", "athena_workgroup: true"),
         ("glue_vpc_connection: false", "glue_vpc_connection: true"),
     )

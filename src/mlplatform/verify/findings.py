@@ -16,7 +16,7 @@ __all__ = ["Findings"]
 
 def show(value: Any) -> str:
     """A value as a person reads it: ``not set`` for nothing, lists without quotes."""
-    if value is None:
+    if value is None or value == "":
         return "not set"
     if isinstance(value, bool):
         return "true" if value else "false"
