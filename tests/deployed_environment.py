@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, ObjectLockProps
 from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
@@ -111,9 +111,23 @@ class Builder:
         key_arn: str | None,
         rules: list[LifecycleRule],
         log_target: tuple[str, str] | None = None,
+        object_lock: ObjectLockProps | None = None,
     ) -> None:
         s3 = self.client("s3")
-        s3.create_bucket(Bucket=name)
+        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=object_lock is not None)
+        if object_lock is not None:
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {
+                        "DefaultRetention": {
+                            "Mode": object_lock.mode,
+                            "Days": object_lock.retention_days,
+                        }
+                    },
+                },
+            )
         s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": self.tags(layer)})
         s3.put_public_access_block(
             Bucket=name,
@@ -248,7 +262,7 @@ class Builder:
         )
         for zone in lake.zones:
             bucket = naming.bucket("datalake", zone)
-            self.bucket(bucket, "data", key, rules, (log_bucket, f"{zone}/"))
+            self.bucket(bucket, "data", key, rules, (log_bucket, f"{zone}/"), lake.object_lock)
             glue.create_database(
                 DatabaseInput={
                     "Name": naming.glue_database("datalake", zone),
@@ -339,7 +353,7 @@ class Builder:
         rules = data_zone_rules(
             registry.intelligent_tiering_after_days, registry.noncurrent_version_expiry_days
         )
-        self.bucket(artifacts, "ml", key, rules, (log_bucket, "artifacts/"))
+        self.bucket(artifacts, "ml", key, rules, (log_bucket, "artifacts/"), registry.object_lock)
         dynamodb = self.client("dynamodb")
         table = naming.resource("registry", "models", max_length=255)
         dynamodb.create_table(

@@ -387,3 +387,26 @@ def test_switched_on_athena_and_glue_connection_are_checked(
     )
 
     assert verifier(config).verify() == []
+
+
+def test_object_lock_is_checked_where_the_file_asks_for_it(aws: None) -> None:
+    config = local_with(
+        (
+            "  force_destroy: true\n  # moto's Glue",
+            "  object_lock: {mode: GOVERNANCE, retention_days: 30}\n  # moto's Glue",
+        )
+    )
+    build_environment(config)
+    assert verifier(config).verify() == []
+
+    client("s3").put_object_lock_configuration(
+        Bucket="mlp-local-datalake-raw",
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+
+    assert verifier(config).verify() == [
+        "bucket mlp-local-datalake-raw: Object Lock retention days is 1, expected 30"
+    ]

@@ -100,10 +100,6 @@ class BucketChecker:
         )
         self.context.expect_tags(resource, bucket.layer, tags)
 
-    def exists(self, name: str) -> bool:
-        """Only whether the bucket is there (a problem line when it is not)."""
-        return self._exists(f"bucket {name}", name)
-
     # ----------------------------------------------------------------- settings
     def _exists(self, resource: str, name: str) -> bool:
         try:
