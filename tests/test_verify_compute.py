@@ -290,7 +290,7 @@ class EksWithAccessApis:
     def describe_addon(self, clusterName: str, addonName: str) -> Any:  # noqa: N803
         if addonName not in self._addons:
             error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no add-on"}}
-            raise ClientError(error, "DescribeAddon")  # type: ignore[arg-type]
+            raise ClientError(error, "DescribeAddon")
         return {"addon": {"addonName": addonName, "addonVersion": self._addons[addonName]}}
 
 
