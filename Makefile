@@ -23,7 +23,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 CDKTF := npx --no-install cdktf
 
-.PHONY: help setup up down test lint synth diff deploy destroy clean
+.PHONY: help setup up down test lint synth diff deploy destroy verify clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -97,6 +97,19 @@ destroy-confirmed:
 	       "to confirm on purpose, run: make destroy ENV=$(ENV) CONFIRM=$(ENV)"; \
 	  exit 2; \
 	fi
+
+verify: verify-named $(VENV)/.installed ## check with boto3 that ENV is as its file says (local: the running emulator)
+	@if [ '$(ENV)' = 'local' ]; then \
+	  endpoint=$$($(PY) -m mlplatform.cli emulator endpoint) || exit 2; \
+	  $(PY) scripts/verify_environment.py local --endpoint-url "$$endpoint"; \
+	else \
+	  $(PY) scripts/verify_environment.py '$(ENV)'; \
+	fi
+
+# Checked before set-up: without ENV there is nothing to verify.
+.PHONY: verify-named
+verify-named:
+	@test -n '$(ENV)' || { echo 'error: name the environment: make verify ENV=dev'; exit 2; }
 
 clean: down ## remove everything setup and synth made
 	rm -rf $(VENV) .tools node_modules cdktf.out $(STATE)

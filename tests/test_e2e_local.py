@@ -3,7 +3,9 @@
 One test, in the order a user lives it: bootstrap the state backend, find the
 environment as the previous release deployed it, upgrade it with this
 release (a plan that destroys and replaces nothing, every ``moved`` block
-followed), check with boto3 that what the config asks for exists, plan again
+followed), check every layer with boto3 against the config
+(``scripts/verify_environment.py``), change two settings behind Terraform's
+back and see the verifier name them, put them back, plan again
 and expect no changes, destroy, and check nothing is left. The emulator runs
 on a free port of 127.0.0.1 and is stopped by its process id even if a step
 fails.
@@ -35,6 +37,7 @@ import boto3
 import pytest
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.naming import Naming
 from mlplatform.emulator.clients import environment_clients
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
@@ -236,80 +239,27 @@ def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -
     return found
 
 
-def check_compute(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
-    """Cluster, a CPU node group, GPU node groups with taint, labels and min 0, OIDC provider."""
-    assert config.compute is not None
-    client = clients(endpoint)
-    eks = client("eks")
-    compute = outputs["local-compute"]
-    cluster = eks.describe_cluster(name=compute["cluster_name"])["cluster"]
-    assert cluster["version"] == config.compute.cluster.kubernetes_version
-    assert cluster["encryptionConfig"][0]["resources"] == ["secrets"]
-    gpu_groups = compute["gpu_pool_names"]
-    assert set(gpu_groups) == set(config.compute.gpu_pools)
-    for pool, group_name in gpu_groups.items():
-        group = eks.describe_nodegroup(
-            clusterName=compute["cluster_name"], nodegroupName=group_name
-        )
-        group = group["nodegroup"]
-        wanted = config.compute.gpu_pools[pool]
-        assert group["scalingConfig"]["minSize"] == 0
-        assert group["scalingConfig"]["maxSize"] == wanted.max_nodes
-        assert set(group["instanceTypes"]) == set(wanted.instance_types)
-        assert group["capacityType"] == ("SPOT" if wanted.capacity == "spot" else "ON_DEMAND")
-        assert {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"} in group[
-            "taints"
-        ]
-        assert group["labels"]["mlplatform/pool"] == pool
-        assert group["amiType"].endswith("NVIDIA")
-    all_groups = eks.list_nodegroups(clusterName=compute["cluster_name"])["nodegroups"]
-    cpu_groups = [g for g in all_groups if g not in gpu_groups.values()]
-    assert cpu_groups, "the system CPU node group is missing"
-    system = eks.describe_nodegroup(
-        clusterName=compute["cluster_name"], nodegroupName=cpu_groups[0]
-    )
-    assert system["nodegroup"]["scalingConfig"]["minSize"] >= 1
-    providers = client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"]
-    assert compute["oidc_provider_arn"] in [p["Arn"] for p in providers]
+def check_drift_is_named(config: EnvironmentConfig, verifier: Any, endpoint: str) -> None:
+    """Settings changed behind Terraform's back are each named by the verifier, then put back.
 
-
-def check_ml(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
-    """Endpoint with its autoscaling target and policy, registry table, bucket, ECR, package group."""
-    assert config.ml is not None
-    client = clients(endpoint)
-    ml = outputs["local-ml"]
-    table = client("dynamodb").describe_continuous_backups(TableName=ml["registry_table"])
-    recovery = table["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
-    assert recovery["PointInTimeRecoveryStatus"] == "ENABLED"
-    encryption = client("s3").get_bucket_encryption(Bucket=ml["registry_bucket"])
-    rule = encryption["ServerSideEncryptionConfiguration"]["Rules"][0]
-    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    ecr = client("ecr")
-    repositories = ecr.describe_repositories()["repositories"]
-    assert {r["repositoryUri"] for r in repositories} >= set(ml["ecr_repositories"].values())
-    for repository in repositories:
-        assert repository["imageTagMutability"] == "IMMUTABLE"
-        assert repository["imageScanningConfiguration"]["scanOnPush"] is True
-    sagemaker = client("sagemaker")
-    groups = sagemaker.list_model_package_groups()["ModelPackageGroupSummaryList"]
-    assert len(groups) == len(config.ml.registry.model_families)
-    scaling = client("application-autoscaling")
-    for name, endpoint_name in ml["endpoint_names"].items():
-        described = sagemaker.describe_endpoint(EndpointName=endpoint_name)
-        assert described["EndpointStatus"] == "InService"
-        variant = described["ProductionVariants"][0]["VariantName"]
-        resource = f"endpoint/{endpoint_name}/variant/{variant}"
-        targets = scaling.describe_scalable_targets(
-            ServiceNamespace="sagemaker", ResourceIds=[resource]
-        )["ScalableTargets"]
-        wanted = config.ml.serving[name]
-        assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets] == [
-            (wanted.min_instances, wanted.max_instances)
+    A lake bucket's versioning is suspended and the lake key's rotation turned off, as
+    someone might in the console; afterwards both are restored, so the replan finds nothing.
+    """
+    naming = Naming.for_environment(config)
+    bucket, alias = naming.bucket("datalake", "curated"), naming.kms_alias("datalake")
+    s3, kms = clients(endpoint)("s3"), clients(endpoint)("kms")
+    key = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    kms.disable_key_rotation(KeyId=key)
+    try:
+        assert verifier.verify() == [
+            f"KMS key {alias}: automatic rotation is disabled, expected enabled",
+            f"bucket {bucket}: versioning is Suspended, expected Enabled",
         ]
-        policies = scaling.describe_scaling_policies(
-            ServiceNamespace="sagemaker", ResourceId=resource
-        )["ScalingPolicies"]
-        assert [p["PolicyType"] for p in policies] == ["TargetTrackingScaling"]
+    finally:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        kms.enable_key_rotation(KeyId=key)
+    assert verifier.verify() == []
 
 
 @pytest.mark.e2e
@@ -366,20 +316,18 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
             outdir / "stacks" / "local-network", env, emulator.endpoint, config.state_backend.bucket
         )
 
-        # What the config asks for exists, checked with boto3.
+        # Every layer is what the config asks for, checked with boto3; and drift is named.
         verify = load_script("verify_environment")
         verifier = verify.EnvironmentVerifier(
             config, environment_clients(config, emulator.endpoint)
         )
         assert verifier.verify() == []
+        check_drift_is_named(config, verifier, emulator.endpoint)
         outputs = json.loads(outputs_file.read_text())
         vpc_id = outputs["local-network"]["vpc_id"]
         ec2 = clients(emulator.endpoint)("ec2")
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr
         assert outputs["local-data"]["zone_buckets"]["raw"] == "mlp-local-datalake-raw"
-
-        check_compute(config, outputs, emulator.endpoint)
-        check_ml(config, outputs, emulator.endpoint)
 
         # A second plan proposes nothing: the deploy converged. Each plan refreshes every
         # resource from the emulator; the stacks only read each other's state, so they plan

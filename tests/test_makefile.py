@@ -1,4 +1,5 @@
-"""The Makefile refuses what would hurt: destroying a real environment without confirmation."""
+"""The Makefile refuses what would hurt or cannot work: destroying a real environment without
+confirmation, destroying or verifying without naming the environment."""
 
 from __future__ import annotations
 
@@ -30,3 +31,19 @@ def test_destroy_names_the_environment() -> None:
 
     assert done.returncode == 2
     assert "error: name the environment: make destroy ENV=dev" in done.stdout
+
+
+def test_verify_names_the_environment() -> None:
+    done = make("verify")
+
+    assert done.returncode == 2
+    assert "error: name the environment: make verify ENV=dev" in done.stdout
+    assert "verify_environment.py" not in done.stdout + done.stderr  # refused before it ran
+
+
+def test_verify_runs_the_script_on_the_named_environment() -> None:
+    # No AWS needed: an environment without a file is refused by the script, exit code 2.
+    done = make("verify", "ENV=nosuch")
+
+    assert done.returncode == 2
+    assert "error: environments/nosuch.yaml: file not found" in done.stderr

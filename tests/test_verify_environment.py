@@ -1,52 +1,35 @@
-"""scripts/verify_environment.py against moto: nothing there, everything there, one thing broken."""
+"""scripts/verify_environment.py and mlplatform.verify against moto: nothing there, everything
+there, one setting changed behind Terraform's back (the network, the data lake and the keys;
+compute and ml have their own files)."""
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from mlplatform.config import EnvironmentConfig
-from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies import tls_only_bucket_policy
-from mlplatform.decisions.subnet_plan import SubnetPlan
+from mlplatform.decisions.lifecycle import expiring_rules
 from mlplatform.loader import EnvironmentLoader
+from mlplatform.verify import EnvironmentVerifier
+from tests.conftest import ENVIRONMENTS, load_script
+from tests.deployed_environment import (
+    Builder,
+    build_environment,
+    client,
+    local_with,
+    use_fake_account,
+    verifier,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-ENVIRONMENTS = ROOT / "environments"
-
-
-def _load_script(name: str) -> ModuleType:
-    """Import ``scripts/<name>.py``: scripts are not a package, but their classes are the API."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-verify_environment = _load_script("verify_environment")
+verify_environment = load_script("verify_environment")
 
 
 @pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """boto3 must never find, let alone use, real credentials."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    use_fake_account(monkeypatch)
 
 
 @pytest.fixture
@@ -60,93 +43,8 @@ def aws() -> Iterator[None]:
         yield
 
 
-def verifier(config: EnvironmentConfig) -> Any:
-    """A verifier with plain clients, which mock_aws intercepts in-process."""
-    clients = lambda service: boto3.client(service, region_name=config.region)  # noqa: E731
-    return verify_environment.EnvironmentVerifier(config, clients)
-
-
-def build_environment(config: EnvironmentConfig) -> None:
-    """What a deploy of ``config`` leaves behind, made by hand with boto3."""
-    naming = Naming.for_environment(config)
-    region = config.region
-    ec2 = boto3.client("ec2", region_name=region)
-    vpc_id = ec2.create_vpc(
-        CidrBlock=config.network.cidr,
-        TagSpecifications=[
-            {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": naming.resource("vpc")}]}
-        ],
-    )["Vpc"]["VpcId"]
-
-    def subnet(cidr: str, zone: str, tier: str) -> str:
-        tags = [{"Key": "tier", "Value": tier}]
-        return str(
-            ec2.create_subnet(
-                VpcId=vpc_id,
-                CidrBlock=cidr,
-                AvailabilityZone=zone,
-                TagSpecifications=[{"ResourceType": "subnet", "Tags": tags}],
-            )["Subnet"]["SubnetId"]
-        )
-
-    plans = SubnetPlan.for_vpc(config.network.cidr, config.used_availability_zones)
-    public = [subnet(p.public_cidr, p.availability_zone, "public") for p in plans]
-    private = [subnet(p.private_cidr, p.availability_zone, "private") for p in plans]
-    nat_count = len(plans) if config.network.nat_strategy == "one_per_az" else 1
-    for index in range(nat_count):
-        address = ec2.allocate_address(Domain="vpc")["AllocationId"]
-        ec2.create_nat_gateway(SubnetId=public[index], AllocationId=address)
-    routes = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
-    ec2.create_vpc_endpoint(
-        VpcId=vpc_id,
-        ServiceName=f"com.amazonaws.{region}.s3",
-        VpcEndpointType="Gateway",
-        RouteTableIds=[routes],
-    )
-    for service in config.network.interface_endpoints:
-        ec2.create_vpc_endpoint(
-            VpcId=vpc_id,
-            ServiceName=f"com.amazonaws.{region}.{service}",
-            VpcEndpointType="Interface",
-            SubnetIds=private,
-        )
-    log_group = naming.log_group("network", "flow-logs")
-    boto3.client("logs", region_name=region).create_log_group(logGroupName=log_group)
-    ec2.create_flow_logs(
-        ResourceIds=[vpc_id],
-        ResourceType="VPC",
-        TrafficType="ALL",
-        LogDestinationType="cloud-watch-logs",
-        LogGroupName=log_group,
-        DeliverLogsPermissionArn="arn:aws:iam::123456789012:role/mlp-local-network-flow-logs",
-    )
-
-    s3 = boto3.client("s3", region_name=region)
-    s3.create_bucket(Bucket=naming.bucket("datalake", "access-logs"))
-    glue = boto3.client("glue", region_name=region)
-    for zone in config.data_lake.zones:
-        bucket = naming.bucket("datalake", zone)
-        s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_bucket_encryption(
-            Bucket=bucket,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
-            },
-        )
-        s3.put_public_access_block(
-            Bucket=bucket,
-            PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True,
-                "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True,
-                "RestrictPublicBuckets": True,
-            },
-        )
-        s3.put_bucket_policy(
-            Bucket=bucket, Policy=json.dumps(tls_only_bucket_policy(f"arn:aws:s3:::{bucket}"))
-        )
-        glue.create_database(DatabaseInput={"Name": naming.glue_database("datalake", zone)})
+def test_the_script_is_the_package_verifier() -> None:
+    assert verify_environment.EnvironmentVerifier is EnvironmentVerifier
 
 
 def test_empty_account_reports_everything_missing(aws: None, config: EnvironmentConfig) -> None:
@@ -154,6 +52,9 @@ def test_empty_account_reports_everything_missing(aws: None, config: Environment
 
     assert problems == [
         "VPC mlp-local-vpc: not found (no VPC has the tag Name=mlp-local-vpc)",
+        "KMS key alias/mlp-local-network-logs: not found (no key has this alias)",
+        "log group /mlplatform/mlp-local/network/flow-logs: not found",
+        "KMS key alias/mlp-local-datalake: not found (no key has this alias)",
         "bucket mlp-local-datalake-raw: not found",
         "Glue database mlp_local_datalake_raw: not found",
         "bucket mlp-local-datalake-curated: not found",
@@ -161,6 +62,22 @@ def test_empty_account_reports_everything_missing(aws: None, config: Environment
         "bucket mlp-local-datalake-features: not found",
         "Glue database mlp_local_datalake_features: not found",
         "bucket mlp-local-datalake-access-logs: not found",
+        "KMS key alias/mlp-local-eks: not found (no key has this alias)",
+        "log group /aws/eks/mlp-local-eks/cluster: not found",
+        "EKS cluster mlp-local-eks: not found",
+        "KMS key alias/mlp-local-registry: not found (no key has this alias)",
+        "bucket mlp-local-registry-artifacts: not found",
+        "bucket mlp-local-registry-access-logs: not found",
+        "DynamoDB table mlp-local-registry-models: not found",
+        "ECR repository mlp-local-registry-ranker: not found",
+        "model package group mlp-local-registry-ranker: not found",
+        "KMS key alias/mlp-local-ml-alarms: not found (no key has this alias)",
+        "SNS topic mlp-local-ml-alarms: not found",
+        "endpoint mlp-local-serving-ranker: not found",
+        "scalable target endpoint/mlp-local-serving-ranker/variant/primary: not found",
+        "alarm mlp-local-serving-ranker-primary-5xx-errors: not found",
+        "alarm mlp-local-serving-ranker-primary-p99-latency: not found",
+        "log group /aws/sagemaker/Endpoints/mlp-local-serving-ranker: not found",
     ]
 
 
@@ -169,24 +86,45 @@ def test_complete_environment_has_no_problems(aws: None, config: EnvironmentConf
     check = verifier(config)
 
     assert check.verify() == []
-    assert "VPC mlp-local-vpc: Interface endpoint com.amazonaws.us-east-1.sagemaker.runtime" in (
-        check.passed
-    )
-    assert "bucket mlp-local-datalake-features: versioning Enabled" in check.passed
+    for line in [
+        "VPC mlp-local-vpc: Interface endpoint com.amazonaws.us-east-1.sagemaker.runtime",
+        "bucket mlp-local-datalake-features: versioning Enabled",
+        "KMS key alias/mlp-local-datalake: automatic rotation enabled",
+        "EKS node group mlp-local-gpu-experiments: taints [nvidia.com/gpu=true:NO_SCHEDULE]",
+        "scalable target endpoint/mlp-local-serving-ranker/variant/primary: max capacity 2",
+        "endpoint mlp-local-serving-ranker: status InService",
+    ]:
+        assert line in check.passed
 
 
-def _suspend_versioning(config: EnvironmentConfig) -> None:
-    boto3.client("s3").put_bucket_versioning(
+def test_layers_the_file_leaves_out_are_not_checked(aws: None, config: EnvironmentConfig) -> None:
+    without = config.model_copy(update={"compute": None, "ml": None})
+    build_environment(without)
+
+    assert verifier(without).verify() == []
+
+
+# ---------------------------------------------------------------------- one change, one problem
+def _s3() -> Any:
+    return client("s3")
+
+
+def _key_id(alias: str) -> str:
+    return str(client("kms").describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+
+
+def _suspend_versioning(builder: Builder) -> None:
+    _s3().put_bucket_versioning(
         Bucket="mlp-local-datalake-curated", VersioningConfiguration={"Status": "Suspended"}
     )
 
 
-def _drop_policy(config: EnvironmentConfig) -> None:
-    boto3.client("s3").delete_bucket_policy(Bucket="mlp-local-datalake-raw")
+def _drop_policy(builder: Builder) -> None:
+    _s3().delete_bucket_policy(Bucket="mlp-local-datalake-raw")
 
 
-def _open_public_access(config: EnvironmentConfig) -> None:
-    boto3.client("s3").put_public_access_block(
+def _open_public_access(builder: Builder) -> None:
+    _s3().put_public_access_block(
         Bucket="mlp-local-datalake-raw",
         PublicAccessBlockConfiguration={
             "BlockPublicAcls": True,
@@ -197,15 +135,101 @@ def _open_public_access(config: EnvironmentConfig) -> None:
     )
 
 
-def _drop_endpoint(config: EnvironmentConfig) -> None:
-    ec2 = boto3.client("ec2")
+def _encrypt_with_s3_keys(builder: Builder) -> None:
+    _s3().put_bucket_encryption(
+        Bucket="mlp-local-datalake-features",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+
+
+def _encrypt_with_another_key(builder: Builder) -> None:
+    other = client("kms").create_key()["KeyMetadata"]["Arn"]
+    _s3().put_bucket_encryption(
+        Bucket="mlp-local-datalake-features",
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": other,
+                    }
+                }
+            ]
+        },
+    )
+    builder.keys["other"] = other
+
+
+def _keep_old_versions_longer(builder: Builder) -> None:
+    s3 = _s3()
+    rules = s3.get_bucket_lifecycle_configuration(Bucket="mlp-local-datalake-raw")["Rules"]
+    for rule in rules:
+        if rule["ID"] == "expire-noncurrent-versions":
+            rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 365}
+    s3.put_bucket_lifecycle_configuration(
+        Bucket="mlp-local-datalake-raw", LifecycleConfiguration={"Rules": rules}
+    )
+
+
+def _stop_access_logging(builder: Builder) -> None:
+    _s3().put_bucket_logging(Bucket="mlp-local-datalake-curated", BucketLoggingStatus={})
+
+
+def _allow_acls(builder: Builder) -> None:
+    _s3().put_bucket_ownership_controls(
+        Bucket="mlp-local-datalake-raw",
+        OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+    )
+
+
+def _retag_bucket(builder: Builder) -> None:
+    s3 = _s3()
+    tags = s3.get_bucket_tagging(Bucket="mlp-local-datalake-raw")["TagSet"]
+    tags = [t for t in tags if t["Key"] != "cost-center"]
+    s3.put_bucket_tagging(Bucket="mlp-local-datalake-raw", Tagging={"TagSet": tags})
+
+
+def _drop_endpoint(builder: Builder) -> None:
+    ec2 = client("ec2")
     endpoints = ec2.describe_vpc_endpoints()["VpcEndpoints"]
     sts = next(e for e in endpoints if e["ServiceName"].endswith(".sts"))
     ec2.delete_vpc_endpoints(VpcEndpointIds=[sts["VpcEndpointId"]])
 
 
-def _drop_database(config: EnvironmentConfig) -> None:
-    boto3.client("glue").delete_database(Name="mlp_local_datalake_features")
+def _open_default_security_group(builder: Builder) -> None:
+    ec2 = client("ec2")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["mlp-local-vpc"]}])["Vpcs"]
+    group = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc[0]["VpcId"]]},
+            {"Name": "group-name", "Values": ["default"]},
+        ]
+    )["SecurityGroups"][0]
+    ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    builder.keys["default-group"] = group["GroupId"]
+
+
+def _shorten_flow_log_retention(builder: Builder) -> None:
+    client("logs").put_retention_policy(
+        logGroupName="/mlplatform/mlp-local/network/flow-logs", retentionInDays=1
+    )
+
+
+def _drop_database(builder: Builder) -> None:
+    client("glue").delete_database(Name="mlp_local_datalake_features")
+
+
+def _rotation_off(builder: Builder) -> None:
+    client("kms").disable_key_rotation(KeyId=_key_id("alias/mlp-local-datalake"))
+
+
+def _key_disabled(builder: Builder) -> None:
+    client("kms").disable_key(KeyId=_key_id("alias/mlp-local-network-logs"))
 
 
 @pytest.mark.parametrize(
@@ -226,32 +250,93 @@ def _drop_database(config: EnvironmentConfig) -> None:
             "BlockPublicPolicy, RestrictPublicBuckets",
         ),
         (
+            _encrypt_with_s3_keys,
+            "bucket mlp-local-datalake-features: default encryption is AES256, expected aws:kms",
+        ),
+        (
+            _encrypt_with_another_key,
+            "bucket mlp-local-datalake-features: encryption key (the alias/mlp-local-datalake key) "
+            "is <other>, expected <alias/mlp-local-datalake>",
+        ),
+        (
+            _keep_old_versions_longer,
+            "bucket mlp-local-datalake-raw: lifecycle rule expire-noncurrent-versions "
+            "NoncurrentVersionExpiration is {NoncurrentDays=365}, expected {NoncurrentDays=7}",
+        ),
+        (
+            _stop_access_logging,
+            "bucket mlp-local-datalake-curated: access logs is not set, "
+            "expected mlp-local-datalake-access-logs/curated/",
+        ),
+        (
+            _allow_acls,
+            "bucket mlp-local-datalake-raw: object ownership is ObjectWriter, "
+            "expected BucketOwnerEnforced",
+        ),
+        (
+            _retag_bucket,
+            "bucket mlp-local-datalake-raw: tag cost-center is not set, expected local",
+        ),
+        (
             _drop_endpoint,
             "VPC mlp-local-vpc: no available Interface endpoint for com.amazonaws.us-east-1.sts",
         ),
+        (
+            _open_default_security_group,
+            "VPC mlp-local-vpc: default security group <default-group>: rules is 1, expected 0",
+        ),
+        (
+            _shorten_flow_log_retention,
+            "log group /mlplatform/mlp-local/network/flow-logs: retention days is 1, expected 7",
+        ),
         (_drop_database, "Glue database mlp_local_datalake_features: not found"),
+        (
+            _rotation_off,
+            "KMS key alias/mlp-local-datalake: automatic rotation is disabled, expected enabled",
+        ),
+        (
+            _key_disabled,
+            "KMS key alias/mlp-local-network-logs: state is Disabled, expected Enabled",
+        ),
     ],
-    ids=["versioning", "policy", "public-access", "endpoint", "glue-database"],
+    ids=[
+        "versioning",
+        "policy",
+        "public-access",
+        "sse-s3",
+        "other-key",
+        "lifecycle",
+        "access-logs",
+        "ownership",
+        "tags",
+        "endpoint",
+        "default-security-group",
+        "log-retention",
+        "glue-database",
+        "key-rotation",
+        "key-disabled",
+    ],
 )
-def test_one_break_is_exactly_one_problem(
+def test_one_change_is_exactly_one_problem(
     aws: None,
     config: EnvironmentConfig,
-    breakage: Callable[[EnvironmentConfig], None],
+    breakage: Callable[[Builder], None],
     problem: str,
 ) -> None:
-    build_environment(config)
-    breakage(config)
+    builder = build_environment(config)
+    breakage(builder)
 
+    for name, value in builder.keys.items():  # <name>: a key ARN or id made while building
+        problem = problem.replace(f"<{name}>", value)
     assert verifier(config).verify() == [problem]
 
 
-def test_nat_per_az_is_counted(aws: None) -> None:
-    text = (ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8")
-    config = EnvironmentLoader.parse(text.replace("nat_strategy: one", "nat_strategy: one_per_az"))
+def test_nat_per_az_is_counted(aws: None, config: EnvironmentConfig) -> None:
+    config = local_with(("nat_strategy: one", "nat_strategy: one_per_az"))
     build_environment(config)
     assert verifier(config).verify() == []
 
-    ec2 = boto3.client("ec2")
+    ec2 = client("ec2")
     ec2.delete_nat_gateway(
         NatGatewayId=ec2.describe_nat_gateways()["NatGateways"][0]["NatGatewayId"]
     )
@@ -261,19 +346,67 @@ def test_nat_per_az_is_counted(aws: None) -> None:
     ]
 
 
-def test_cli_checks_the_account_first(aws: None, capsys: pytest.CaptureFixture[str]) -> None:
-    # dev.yaml expects account 111111111111; moto's credentials belong to 123456789012.
-    code = verify_environment.main(["dev", "--environments", str(ENVIRONMENTS)])
-
-    assert code == 1
-    assert capsys.readouterr().out.splitlines() == [
-        "problem: the credentials belong to account 123456789012, but the dev environment is "
-        "in account 111111111111; nothing else was checked"
+def test_switched_on_athena_and_glue_connection_are_checked(
+    aws: None, config: EnvironmentConfig
+) -> None:
+    config = local_with(
+        ("athena_workgroup: false", "athena_workgroup: true"),
+        ("glue_vpc_connection: false", "glue_vpc_connection: true"),
+    )
+    builder = build_environment(config)
+    assert verifier(config).verify() == [
+        "bucket mlp-local-datalake-query-results: not found",
+        "Athena workgroup mlp-local-analytics: not found",
+        "Glue connection mlp-local-datalake-vpc: not found",
     ]
 
+    key = builder.keys["alias/mlp-local-datalake"]
+    builder.bucket(
+        "mlp-local-datalake-query-results",
+        "data",
+        key,
+        expiring_rules(config.data_lake.query_results_expiry_days),
+        ("mlp-local-datalake-access-logs", "query-results/"),
+    )
+    client("athena").create_work_group(
+        Name="mlp-local-analytics",
+        Configuration={
+            "EnforceWorkGroupConfiguration": True,
+            "ResultConfiguration": {
+                "OutputLocation": "s3://mlp-local-datalake-query-results/",
+                "EncryptionConfiguration": {"EncryptionOption": "SSE_KMS", "KmsKey": key},
+            },
+        },
+    )
+    client("glue").create_connection(
+        ConnectionInput={
+            "Name": "mlp-local-datalake-vpc",
+            "ConnectionType": "NETWORK",
+            "ConnectionProperties": {},
+        }
+    )
 
-def test_cli_needs_the_emulator_endpoint(capsys: pytest.CaptureFixture[str]) -> None:
-    code = verify_environment.main(["local", "--environments", str(ENVIRONMENTS)])
+    assert verifier(config).verify() == []
 
-    assert code == 2
-    assert "pass --endpoint-url or run make up" in capsys.readouterr().err
+
+def test_object_lock_is_checked_where_the_file_asks_for_it(aws: None) -> None:
+    config = local_with(
+        (
+            "  force_destroy: true\n  # moto's Glue",
+            "  object_lock: {mode: GOVERNANCE, retention_days: 30}\n  # moto's Glue",
+        )
+    )
+    build_environment(config)
+    assert verifier(config).verify() == []
+
+    client("s3").put_object_lock_configuration(
+        Bucket="mlp-local-datalake-raw",
+        ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}},
+        },
+    )
+
+    assert verifier(config).verify() == [
+        "bucket mlp-local-datalake-raw: Object Lock retention days is 1, expected 30"
+    ]

@@ -1,0 +1,133 @@
+"""The data layer: the lake's key, zone buckets, access-log bucket, Glue catalog, and (where
+the environment turns them on) the Athena workgroup and the Glue VPC connection.
+
+Zone buckets hold every dataset the platform trains on; their settings are
+compared one by one (see :mod:`mlplatform.verify.buckets`), with the
+lifecycle rules and Object Lock the environment file asks for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
+from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.keys import KeyChecker
+from mlplatform.verify.reads import read_or_none
+
+__all__ = ["DataLakeChecker"]
+
+
+class DataLakeChecker:
+    """The ``<env>-data`` stack's resources, named as ``DataLake`` names them."""
+
+    def __init__(self, context: VerifyContext, keys: KeyChecker) -> None:
+        self.context = context
+        self.keys = keys
+        self.buckets = BucketChecker(context, keys.arn)
+
+    def check(self) -> None:
+        naming = self.context.naming
+        lake = self.context.config.data_lake
+        alias = naming.kms_alias("datalake")
+        self.keys.arn(alias)
+        log_bucket = naming.bucket("datalake", "access-logs")
+        glue = self.context.client("glue")
+        for zone in lake.zones:
+            bucket = naming.bucket("datalake", zone)
+            self.buckets.check(
+                ExpectedBucket(
+                    name=bucket,
+                    layer="data",
+                    key_alias=alias,
+                    lifecycle_rules=data_zone_rules(
+                        lake.intelligent_tiering_after_days, lake.noncurrent_version_expiry_days
+                    ),
+                    access_log_target=(log_bucket, f"{zone}/"),
+                    object_lock=lake.object_lock,
+                )
+            )
+            self._database(glue, naming.glue_database("datalake", zone), bucket)
+        self.buckets.check(
+            ExpectedBucket(
+                name=log_bucket,
+                layer="data",
+                key_alias=None,
+                lifecycle_rules=expiring_rules(lake.access_log_expiry_days),
+            )
+        )
+        if lake.athena_workgroup:
+            self._athena(alias, log_bucket)
+        if lake.glue_vpc_connection:
+            self._glue_connection(glue)
+
+    def _database(self, glue: Any, database: str, bucket: str) -> None:
+        findings = self.context.findings
+        resource = f"Glue database {database}"
+        found = read_or_none(glue.get_database, Name=database)
+        if found is None:
+            findings.missing(resource)
+            return
+        findings.ok(f"{resource}: exists")
+        location = found["Database"].get("LocationUri")
+        if location is not None:
+            findings.compare(resource, "location", location, f"s3://{bucket}/")
+
+    def _athena(self, alias: str, log_bucket: str) -> None:
+        """Query results are encrypted with the lake's key, and users cannot turn that off."""
+        naming = self.context.naming
+        lake = self.context.config.data_lake
+        results = naming.bucket("datalake", "query-results")
+        self.buckets.check(
+            ExpectedBucket(
+                name=results,
+                layer="data",
+                key_alias=alias,
+                lifecycle_rules=expiring_rules(lake.query_results_expiry_days),
+                access_log_target=(log_bucket, "query-results/"),
+            )
+        )
+        findings = self.context.findings
+        name = naming.resource("analytics")
+        resource = f"Athena workgroup {name}"
+        athena = self.context.client("athena")
+        # AWS answers an unknown workgroup with InvalidRequestException, moto with nothing.
+        found = read_or_none(athena.get_work_group, {"InvalidRequestException"}, WorkGroup=name)
+        if not found or "WorkGroup" not in found:
+            findings.missing(resource)
+            return
+        configuration = found["WorkGroup"].get("Configuration", {})
+        findings.compare(
+            resource,
+            "enforce workgroup configuration",
+            configuration.get("EnforceWorkGroupConfiguration"),
+            True,
+        )
+        result = configuration.get("ResultConfiguration", {})
+        findings.compare(
+            resource, "output location", result.get("OutputLocation"), f"s3://{results}/"
+        )
+        encryption = result.get("EncryptionConfiguration", {})
+        findings.compare(
+            resource, "result encryption", encryption.get("EncryptionOption"), "SSE_KMS"
+        )
+        key = self.keys.arn(alias)
+        if key is not None:
+            findings.compare(
+                resource, f"result encryption key (the {alias} key)", encryption.get("KmsKey"), key
+            )
+
+    def _glue_connection(self, glue: Any) -> None:
+        """Glue jobs run in the private subnets only through this connection."""
+        name = self.context.naming.resource("datalake", "vpc")
+        resource = f"Glue connection {name}"
+        found = read_or_none(glue.get_connection, Name=name)
+        if found is None:
+            self.context.findings.missing(resource)
+            return
+        connection = found["Connection"]
+        if "ConnectionType" in connection:  # AWS always says; moto leaves it out
+            self.context.findings.compare(resource, "type", connection["ConnectionType"], "NETWORK")
+        else:
+            self.context.findings.ok(f"{resource}: exists")

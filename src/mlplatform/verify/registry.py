@@ -1,0 +1,136 @@
+"""The model registry: its key, artifact and access-log buckets, metadata table, image
+repositories and model package groups.
+
+The registry is the record of every model shipped; what protects it is
+compared setting by setting: point-in-time recovery, encryption with the
+registry key and deletion protection of the table; immutable tags, scan on
+push, KMS encryption and the retention count of each repository.
+"""
+
+from __future__ import annotations
+
+import json
+
+from mlplatform.config import ModelRegistryProps
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
+from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.keys import KeyChecker
+from mlplatform.verify.reads import SAGEMAKER_NOT_FOUND, read_or_none
+
+__all__ = ["RegistryChecker"]
+
+COMPONENT = "registry"
+
+
+class RegistryChecker:
+    """The registry's resources, named as ``ModelRegistry`` names them."""
+
+    def __init__(self, context: VerifyContext, keys: KeyChecker, props: ModelRegistryProps) -> None:
+        self.context = context
+        self.keys = keys
+        self.props = props
+        self.alias = context.naming.kms_alias(COMPONENT)
+
+    def check(self) -> None:
+        naming = self.context.naming
+        props = self.props
+        self.keys.arn(self.alias)
+        buckets = BucketChecker(self.context, self.keys.arn)
+        log_bucket = naming.bucket(COMPONENT, "access-logs")
+        buckets.check(
+            ExpectedBucket(
+                name=naming.bucket(COMPONENT, "artifacts"),
+                layer="ml",
+                key_alias=self.alias,
+                lifecycle_rules=data_zone_rules(
+                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
+                ),
+                access_log_target=(log_bucket, "artifacts/"),
+                object_lock=props.object_lock,
+            )
+        )
+        buckets.check(
+            ExpectedBucket(
+                name=log_bucket,
+                layer="ml",
+                key_alias=None,
+                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
+            )
+        )
+        self._table(naming.resource(COMPONENT, "models", max_length=255))
+        for family in props.model_families:
+            self._repository(naming.resource(COMPONENT, family, max_length=256))
+            self._package_group(naming.resource(COMPONENT, family, max_length=63))
+
+    def _table(self, name: str) -> None:
+        findings = self.context.findings
+        resource = f"DynamoDB table {name}"
+        dynamodb = self.context.client("dynamodb")
+        found = read_or_none(dynamodb.describe_table, TableName=name)
+        if found is None:
+            findings.missing(resource)
+            return
+        table = found["Table"]
+        backups = dynamodb.describe_continuous_backups(TableName=name)[
+            "ContinuousBackupsDescription"
+        ]
+        recovery = backups.get("PointInTimeRecoveryDescription", {}).get(
+            "PointInTimeRecoveryStatus"
+        )
+        findings.compare(resource, "point-in-time recovery", recovery, "ENABLED")
+        sse = table.get("SSEDescription", {})
+        findings.compare(resource, "encryption", sse.get("SSEType"), "KMS")
+        key = self.keys.arn(self.alias)
+        if key is not None and sse.get("SSEType") == "KMS":
+            findings.compare(
+                resource, f"encryption key (the {self.alias} key)", sse.get("KMSMasterKeyArn"), key
+            )
+        findings.compare(
+            resource,
+            "deletion protection",
+            bool(table.get("DeletionProtectionEnabled", False)),
+            self.props.deletion_protection,
+        )
+
+    def _repository(self, name: str) -> None:
+        findings = self.context.findings
+        resource = f"ECR repository {name}"
+        ecr = self.context.client("ecr")
+        found = read_or_none(ecr.describe_repositories, repositoryNames=[name])
+        if found is None:
+            findings.missing(resource)
+            return
+        repository = found["repositories"][0]
+        findings.compare(
+            resource, "tag mutability", repository.get("imageTagMutability"), "IMMUTABLE"
+        )
+        scan = repository.get("imageScanningConfiguration", {}).get("scanOnPush")
+        findings.compare(resource, "scan on push", scan, True)
+        encryption = repository.get("encryptionConfiguration", {})
+        findings.compare(resource, "encryption", encryption.get("encryptionType"), "KMS")
+        key = self.keys.arn(self.alias)
+        if key is not None and encryption.get("encryptionType") == "KMS":
+            findings.compare(
+                resource, f"encryption key (the {self.alias} key)", encryption.get("kmsKey"), key
+            )
+        policy = read_or_none(ecr.get_lifecycle_policy, repositoryName=name)
+        text = policy.get("lifecyclePolicyText") if policy else None
+        expected = ecr_lifecycle_policy(self.props.image_retention_count)
+        findings.expect(
+            text is not None and json.loads(text) == expected,
+            f"{resource}: lifecycle keeps the newest {self.props.image_retention_count} images",
+            f"{resource}: lifecycle policy is {text or 'not set'}, expected {json.dumps(expected)}",
+        )
+
+    def _package_group(self, name: str) -> None:
+        sagemaker = self.context.client("sagemaker")
+        found = read_or_none(
+            sagemaker.describe_model_package_group, SAGEMAKER_NOT_FOUND, ModelPackageGroupName=name
+        )
+        resource = f"model package group {name}"
+        if found is None:
+            self.context.findings.missing(resource)
+        else:
+            self.context.findings.ok(f"{resource}: exists")

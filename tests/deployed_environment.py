@@ -1,0 +1,516 @@
+"""What a deploy of an environment leaves in AWS, made by hand with boto3 under moto's mock.
+
+The verifier's unit tests build a correct environment with this, change one
+setting the way someone would behind Terraform's back, and expect exactly
+that setting named. Values come from the environment file and the same
+decisions the constructs use, so a correct build mirrors a real deploy (the
+end-to-end test checks the verifier against a real deploy into the emulator).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from mlplatform.config import EnvironmentConfig, ObjectLockProps
+from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
+from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
+from mlplatform.decisions.serving_plan import plan_endpoint
+from mlplatform.decisions.subnet_plan import SubnetPlan
+from mlplatform.decisions.tagging import platform_tags
+from mlplatform.emulator.server import apply_fidelity_fixes
+from mlplatform.loader import EnvironmentLoader
+from mlplatform.verify import EnvironmentVerifier
+from tests.conftest import ENVIRONMENTS
+
+ACCOUNT = "123456789012"  # moto's account
+REGION = "us-east-1"
+_clients: dict[str, Any] = {}
+
+
+def client(service: str) -> Any:
+    """A client of one long-lived session: botocore reads each service model once per
+    process, not once per test (moto's mock intercepts every client it makes)."""
+    if service not in _clients:
+        if "session" not in _clients:
+            _clients["session"] = boto3.session.Session(region_name=REGION)
+        _clients[service] = _clients["session"].client(service)
+    return _clients[service]
+
+
+def use_fake_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    """boto3 must never find, let alone use, real credentials."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    # moto loads every AMI it knows into each fresh account otherwise; nothing here needs them.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+
+def verifier(config: EnvironmentConfig, clients: Any = client) -> EnvironmentVerifier:
+    """A verifier with the tests' clients, which mock_aws intercepts in-process."""
+    return EnvironmentVerifier(config, clients)
+
+
+def local_with(*changes: tuple[str, str]) -> EnvironmentConfig:
+    """``environments/local.yaml`` with lines changed, each ``(old, new)``."""
+    text = (ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text, f"local.yaml no longer has {old!r}; update this test's variant"
+        text = text.replace(old, new)
+    return EnvironmentLoader.parse(text)
+
+
+class Builder:
+    """Creates each layer of ``config`` in the mocked account."""
+
+    def __init__(self, config: EnvironmentConfig) -> None:
+        self.config = config
+        self.naming = Naming.for_environment(config)
+        self.region = config.region
+        self.keys: dict[str, str] = {}
+        self.private_subnets: list[str] = []
+        self.config_names: dict[str, str] = {}
+        """Each endpoint's configuration name without the apply-time suffix."""
+
+    def client(self, service: str) -> Any:
+        assert self.region == REGION, "the test clients are for us-east-1"
+        return client(service)
+
+    def tags(self, layer: str) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in platform_tags(self.config, layer).items()]
+
+    # ----------------------------------------------------------------- shared
+    def key(self, alias: str) -> str:
+        kms = self.client("kms")
+        key = kms.create_key(Description=alias)["KeyMetadata"]
+        kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
+        kms.enable_key_rotation(KeyId=key["KeyId"])
+        self.keys[alias] = key["Arn"]
+        return str(key["Arn"])
+
+    def log_group(self, name: str, retention: int, key_arn: str) -> None:
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName=name, kmsKeyId=key_arn)
+        logs.put_retention_policy(logGroupName=name, retentionInDays=retention)
+
+    def bucket(
+        self,
+        name: str,
+        layer: str,
+        key_arn: str | None,
+        rules: list[LifecycleRule],
+        log_target: tuple[str, str] | None = None,
+        object_lock: ObjectLockProps | None = None,
+    ) -> None:
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=object_lock is not None)
+        if object_lock is not None:
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {
+                        "DefaultRetention": {
+                            "Mode": object_lock.mode,
+                            "Days": object_lock.retention_days,
+                        }
+                    },
+                },
+            )
+        s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": self.tags(layer)})
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_ownership_controls(
+            Bucket=name,
+            OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        )
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        default: dict[str, str] = (
+            {"SSEAlgorithm": "AES256"}
+            if key_arn is None
+            else {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}
+        )
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": default}]
+            },
+        )
+        arn = f"arn:aws:s3:::{name}"
+        policy = (
+            s3_access_log_delivery_policy(arn, ACCOUNT)
+            if key_arn is None
+            else tls_only_bucket_policy(arn)
+        )
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=name,
+            LifecycleConfiguration={"Rules": [{**r, "Filter": {"Prefix": ""}} for r in rules]},
+        )
+        if log_target is not None:
+            s3.put_bucket_logging(
+                Bucket=name,
+                BucketLoggingStatus={
+                    "LoggingEnabled": {"TargetBucket": log_target[0], "TargetPrefix": log_target[1]}
+                },
+            )
+
+    # ----------------------------------------------------------------- network
+    def network(self) -> None:
+        config, naming = self.config, self.naming
+        ec2 = self.client("ec2")
+        vpc_id = ec2.create_vpc(
+            CidrBlock=config.network.cidr,
+            TagSpecifications=[
+                {
+                    "ResourceType": "vpc",
+                    "Tags": [
+                        {"Key": "Name", "Value": naming.resource("vpc")},
+                        *self.tags("network"),
+                    ],
+                }
+            ],
+        )["Vpc"]["VpcId"]
+        default = ec2.describe_security_groups(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "group-name", "Values": ["default"]},
+            ]
+        )["SecurityGroups"][0]
+        if default["IpPermissionsEgress"]:
+            ec2.revoke_security_group_egress(
+                GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"]
+            )
+        if default["IpPermissions"]:
+            ec2.revoke_security_group_ingress(
+                GroupId=default["GroupId"], IpPermissions=default["IpPermissions"]
+            )
+
+        def subnet(cidr: str, zone: str, tier: str) -> str:
+            tags = [{"Key": "tier", "Value": tier}]
+            return str(
+                ec2.create_subnet(
+                    VpcId=vpc_id,
+                    CidrBlock=cidr,
+                    AvailabilityZone=zone,
+                    TagSpecifications=[{"ResourceType": "subnet", "Tags": tags}],
+                )["Subnet"]["SubnetId"]
+            )
+
+        plans = SubnetPlan.for_vpc(config.network.cidr, config.used_availability_zones)
+        public = [subnet(p.public_cidr, p.availability_zone, "public") for p in plans]
+        self.private_subnets = [
+            subnet(p.private_cidr, p.availability_zone, "private") for p in plans
+        ]
+        nat_count = len(plans) if config.network.nat_strategy == "one_per_az" else 1
+        for index in range(nat_count):
+            address = ec2.allocate_address(Domain="vpc")["AllocationId"]
+            ec2.create_nat_gateway(SubnetId=public[index], AllocationId=address)
+        routes = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+        ec2.create_vpc_endpoint(
+            VpcId=vpc_id,
+            ServiceName=f"com.amazonaws.{self.region}.s3",
+            VpcEndpointType="Gateway",
+            RouteTableIds=[routes],
+        )
+        for service in config.network.interface_endpoints:
+            ec2.create_vpc_endpoint(
+                VpcId=vpc_id,
+                ServiceName=f"com.amazonaws.{self.region}.{service}",
+                VpcEndpointType="Interface",
+                SubnetIds=self.private_subnets,
+            )
+        key = self.key(naming.kms_alias("network-logs"))
+        log_group = naming.log_group("network", "flow-logs")
+        self.log_group(log_group, config.network.flow_logs_retention_days, key)
+        ec2.create_flow_logs(
+            ResourceIds=[vpc_id],
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=log_group,
+            DeliverLogsPermissionArn=f"arn:aws:iam::{ACCOUNT}:role/mlp-local-network-flow-logs",
+        )
+
+    # ----------------------------------------------------------------- data lake
+    def data_lake(self) -> None:
+        naming, lake = self.naming, self.config.data_lake
+        key = self.key(naming.kms_alias("datalake"))
+        log_bucket = naming.bucket("datalake", "access-logs")
+        self.bucket(log_bucket, "data", None, expiring_rules(lake.access_log_expiry_days))
+        glue = self.client("glue")
+        rules = data_zone_rules(
+            lake.intelligent_tiering_after_days, lake.noncurrent_version_expiry_days
+        )
+        for zone in lake.zones:
+            bucket = naming.bucket("datalake", zone)
+            self.bucket(bucket, "data", key, rules, (log_bucket, f"{zone}/"), lake.object_lock)
+            glue.create_database(
+                DatabaseInput={
+                    "Name": naming.glue_database("datalake", zone),
+                    "LocationUri": f"s3://{bucket}/",
+                }
+            )
+
+    # ----------------------------------------------------------------- compute
+    def compute(self) -> None:
+        assert self.config.compute is not None, "the environment has no compute layer"
+        compute, naming = self.config.compute, self.naming
+        props = compute.cluster
+        name = naming.resource("eks")
+        key = self.key(naming.kms_alias("eks"))
+        self.log_group(f"/aws/eks/{name}/cluster", props.log_retention_days, key)
+        eks = self.client("eks")
+        role = f"arn:aws:iam::{ACCOUNT}:role/{naming.iam('eks', 'cluster')}"
+        cluster = eks.create_cluster(
+            name=name,
+            version=props.kubernetes_version,
+            roleArn=role,
+            resourcesVpcConfig={
+                "subnetIds": self.private_subnets,
+                "endpointPrivateAccess": True,
+                "endpointPublicAccess": props.endpoint_public_access,
+            },
+            logging={
+                "clusterLogging": [{"types": list(props.control_plane_logs), "enabled": True}]
+            },
+            encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key}}],
+            tags=platform_tags(self.config, "compute"),
+        )["cluster"]
+        issuer = cluster["identity"]["oidc"]["issuer"]
+        self.client("iam").create_open_id_connect_provider(
+            Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["0" * 40]
+        )
+        node_role = f"arn:aws:iam::{ACCOUNT}:role/{naming.iam('eks', 'node')}"
+        groups = {"system": props.system_node_group, **props.cpu_node_groups}
+        for group, group_props in groups.items():
+            eks.create_nodegroup(
+                clusterName=name,
+                nodegroupName=naming.resource("cpu", group),
+                nodeRole=node_role,
+                subnets=self.private_subnets,
+                instanceTypes=list(group_props.instance_types),
+                amiType="AL2023_x86_64_STANDARD",
+                capacityType="SPOT" if group_props.capacity == "spot" else "ON_DEMAND",
+                scalingConfig={
+                    "minSize": group_props.min_nodes,
+                    "maxSize": group_props.max_nodes,
+                    "desiredSize": group_props.min_nodes,
+                },
+                diskSize=group_props.root_volume_gib,
+                labels={"mlplatform/node-group": group},
+            )
+        for pool, pool_props in compute.gpu_pools.items():
+            accelerators = pool_props.accelerators
+            eks.create_nodegroup(
+                clusterName=name,
+                nodegroupName=naming.resource("gpu", pool),
+                nodeRole=node_role,
+                subnets=self.private_subnets,
+                instanceTypes=list(pool_props.instance_types),
+                amiType=accelerators[0].ami_type,
+                capacityType="SPOT" if pool_props.capacity == "spot" else "ON_DEMAND",
+                scalingConfig={
+                    "minSize": pool_props.min_nodes,
+                    "maxSize": pool_props.max_nodes,
+                    "desiredSize": pool_props.min_nodes,
+                },
+                diskSize=pool_props.root_volume_gib,
+                labels=gpu_pool_labels(pool, accelerators),
+                taints=[
+                    {"key": t.key, "value": t.value, "effect": t.eks_effect}
+                    for t in gpu_pool_taints(accelerators)
+                ],
+            )
+
+    # ----------------------------------------------------------------- ml
+    def ml(self) -> None:
+        assert self.config.ml is not None, "the environment has no ml layer"
+        ml, naming = self.config.ml, self.naming
+        registry = ml.registry
+        key = self.key(naming.kms_alias("registry"))
+        log_bucket = naming.bucket("registry", "access-logs")
+        self.bucket(log_bucket, "ml", None, expiring_rules(registry.access_log_expiry_days))
+        artifacts = naming.bucket("registry", "artifacts")
+        rules = data_zone_rules(
+            registry.intelligent_tiering_after_days, registry.noncurrent_version_expiry_days
+        )
+        self.bucket(artifacts, "ml", key, rules, (log_bucket, "artifacts/"), registry.object_lock)
+        dynamodb = self.client("dynamodb")
+        table = naming.resource("registry", "models", max_length=255)
+        dynamodb.create_table(
+            TableName=table,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "model", "AttributeType": "S"},
+                {"AttributeName": "version", "AttributeType": "S"},
+            ],
+            KeySchema=[
+                {"AttributeName": "model", "KeyType": "HASH"},
+                {"AttributeName": "version", "KeyType": "RANGE"},
+            ],
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
+            DeletionProtectionEnabled=registry.deletion_protection,
+        )
+        dynamodb.update_continuous_backups(
+            TableName=table,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+        ecr = self.client("ecr")
+        sagemaker = self.client("sagemaker")
+        urls: dict[str, str] = {}
+        for family in registry.model_families:
+            repository = naming.resource("registry", family, max_length=256)
+            urls[family] = ecr.create_repository(
+                repositoryName=repository,
+                imageTagMutability="IMMUTABLE",
+                imageScanningConfiguration={"scanOnPush": True},
+                encryptionConfiguration={"encryptionType": "KMS", "kmsKey": key},
+            )["repository"]["repositoryUri"]
+            ecr.put_lifecycle_policy(
+                repositoryName=repository,
+                lifecyclePolicyText=json.dumps(
+                    ecr_lifecycle_policy(registry.image_retention_count)
+                ),
+            )
+            sagemaker.create_model_package_group(
+                ModelPackageGroupName=naming.resource("registry", family, max_length=63)
+            )
+
+        alarms_key = self.key(naming.kms_alias("ml", "alarms"))
+        topic = self.client("sns").create_topic(
+            Name=naming.resource("ml", "alarms", max_length=256),
+            Attributes={"KmsMasterKeyId": alarms_key},
+        )["TopicArn"]
+        self.endpoints(urls, artifacts, key, topic)
+
+    def endpoints(self, urls: dict[str, str], artifacts: str, key: str, topic: str) -> None:
+        assert self.config.ml is not None
+        naming = self.naming
+        sagemaker = self.client("sagemaker")
+        scaling = self.client("application-autoscaling")
+        cloudwatch = self.client("cloudwatch")
+        role = f"arn:aws:iam::{ACCOUNT}:role/endpoint"
+        for name, props in self.config.ml.serving.items():
+            plan = plan_endpoint(naming, name, props)
+            self.log_group(plan.log_group_name, props.log_retention_days, key)
+            variants = []
+            for variant in plan.variants:
+                model = f"{variant.model.name}-0a1b"
+                sagemaker.create_model(
+                    ModelName=model,
+                    ExecutionRoleArn=role,
+                    EnableNetworkIsolation=variant.model.network_isolation,
+                    PrimaryContainer={
+                        "Image": f"{urls[variant.model.family]}:{variant.model.image_tag}",
+                        "ModelDataUrl": f"s3://{artifacts}/{variant.model.artifact_key}",
+                    },
+                )
+                variants.append(
+                    {
+                        "VariantName": variant.name,
+                        "ModelName": model,
+                        "InitialVariantWeight": variant.weight,
+                        "InstanceType": variant.instance_type,
+                        "InitialInstanceCount": variant.initial_instance_count,
+                    }
+                )
+            capture: dict[str, Any] = {}
+            if plan.data_capture_prefix is not None:
+                bucket = naming.bucket("datalake", props.data_capture_zone)
+                capture["DataCaptureConfig"] = {
+                    "EnableCapture": True,
+                    "InitialSamplingPercentage": plan.data_capture_percent,
+                    "DestinationS3Uri": f"s3://{bucket}/{plan.data_capture_prefix}",
+                    "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+                }
+            config_name = f"{plan.config_name}-2c3d"
+            self.config_names[name] = plan.config_name
+            sagemaker.create_endpoint_config(
+                EndpointConfigName=config_name,
+                ProductionVariants=variants,
+                KmsKeyId=key,
+                **capture,
+            )
+            sagemaker.create_endpoint(
+                EndpointName=plan.endpoint_name, EndpointConfigName=config_name
+            )
+            for variant in plan.variants:
+                if variant.scaling is None:
+                    continue
+                wanted = variant.scaling
+                scaling.register_scalable_target(
+                    ServiceNamespace="sagemaker",
+                    ResourceId=wanted.resource_id,
+                    ScalableDimension=wanted.scalable_dimension,
+                    MinCapacity=wanted.min_capacity,
+                    MaxCapacity=wanted.max_capacity,
+                )
+                scaling.put_scaling_policy(
+                    PolicyName=wanted.policy_name,
+                    ServiceNamespace="sagemaker",
+                    ResourceId=wanted.resource_id,
+                    ScalableDimension=wanted.scalable_dimension,
+                    PolicyType="TargetTrackingScaling",
+                    TargetTrackingScalingPolicyConfiguration={
+                        "TargetValue": wanted.target_value,
+                        "PredefinedMetricSpecification": {
+                            "PredefinedMetricType": wanted.predefined_metric
+                        },
+                        "ScaleInCooldown": wanted.scale_in_cooldown,
+                        "ScaleOutCooldown": wanted.scale_out_cooldown,
+                    },
+                )
+            for alarm in plan.alarms:
+                statistic = (
+                    {"ExtendedStatistic": alarm.extended_statistic}
+                    if alarm.extended_statistic
+                    else {"Statistic": alarm.statistic}
+                )
+                cloudwatch.put_metric_alarm(
+                    AlarmName=alarm.name,
+                    AlarmDescription=alarm.description,
+                    Namespace=alarm.namespace,
+                    MetricName=alarm.metric_name,
+                    Dimensions=[{"Name": k, "Value": v} for k, v in alarm.dimensions.items()],
+                    Period=alarm.period,
+                    EvaluationPeriods=alarm.evaluation_periods,
+                    DatapointsToAlarm=alarm.datapoints_to_alarm,
+                    Threshold=alarm.threshold,
+                    ComparisonOperator=alarm.comparison_operator,
+                    TreatMissingData=alarm.treat_missing_data,
+                    AlarmActions=[topic],
+                    OKActions=[topic],
+                    **statistic,
+                )
+
+
+def build_environment(config: EnvironmentConfig) -> Builder:
+    """Every layer ``config`` describes, as a deploy makes it; returns the builder (key ARNs)."""
+    apply_fidelity_fixes()  # moto answers EnableNetworkIsolation as AWS does
+    builder = Builder(config)
+    builder.network()
+    builder.data_lake()
+    if config.compute is not None:
+        builder.compute()
+    if config.ml is not None:
+        builder.ml()
+    return builder

@@ -1,0 +1,341 @@
+"""mlplatform.verify on the compute layer against moto: the cluster, its OIDC provider, the
+system node group and the GPU pools, each changed the way someone would change them by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints, node_template_tags
+from tests.deployed_environment import (
+    ACCOUNT,
+    Builder,
+    build_environment,
+    client,
+    local_with,
+    use_fake_account,
+    verifier,
+)
+
+CLUSTER = "mlp-local-eks"
+GPU = "mlp-local-gpu-experiments"
+SYSTEM = "mlp-local-cpu-system"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    use_fake_account(monkeypatch)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def config() -> EnvironmentConfig:
+    return local_with()
+
+
+def _update(group: str, **changes: Any) -> None:
+    client("eks").update_nodegroup_config(clusterName=CLUSTER, nodegroupName=group, **changes)
+
+
+def _drop_gpu_taint(builder: Builder) -> None:
+    taint = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+    _update(GPU, taints={"removeTaints": [taint]})
+
+
+def _gpu_min_one(builder: Builder) -> None:
+    _update(GPU, scalingConfig={"minSize": 1, "maxSize": 1, "desiredSize": 1})
+
+
+def _gpu_max_four(builder: Builder) -> None:
+    _update(GPU, scalingConfig={"minSize": 0, "maxSize": 4, "desiredSize": 0})
+
+
+def _relabel_pool(builder: Builder) -> None:
+    _update(GPU, labels={"addOrUpdateLabels": {"mlplatform/pool": "training"}})
+
+
+def _extra_label(builder: Builder) -> None:
+    _update(GPU, labels={"addOrUpdateLabels": {"team": "vision"}})
+
+
+def _system_min_zero(builder: Builder) -> None:
+    _update(SYSTEM, scalingConfig={"minSize": 0, "maxSize": 1, "desiredSize": 0})
+
+
+def _hand_made_group(builder: Builder) -> None:
+    client("eks").create_nodegroup(
+        clusterName=CLUSTER,
+        nodegroupName="big-gpus",
+        nodeRole=f"arn:aws:iam::{ACCOUNT}:role/node",
+        subnets=builder.private_subnets,
+        instanceTypes=["p4d.24xlarge"],
+    )
+
+
+def _forget_oidc_provider(builder: Builder) -> None:
+    iam = client("iam")
+    for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+    issuer = client("eks").describe_cluster(name=CLUSTER)["cluster"]["identity"]["oidc"]["issuer"]
+    builder.keys["issuer"] = issuer.removeprefix("https://")
+
+
+def _stop_audit_logs(builder: Builder) -> None:
+    logs = ["api", "authenticator", "controllerManager", "scheduler"]
+    client("eks").update_cluster_config(
+        name=CLUSTER, logging={"clusterLogging": [{"types": logs, "enabled": True}]}
+    )
+
+
+def _open_api_endpoint(builder: Builder) -> None:
+    client("eks").update_cluster_config(
+        name=CLUSTER,
+        resourcesVpcConfig={"endpointPrivateAccess": True, "endpointPublicAccess": True},
+    )
+
+
+def _eks_key_rotation_off(builder: Builder) -> None:
+    kms = client("kms")
+    kms.disable_key_rotation(
+        KeyId=kms.describe_key(KeyId="alias/mlp-local-eks")["KeyMetadata"]["KeyId"]
+    )
+
+
+def _control_plane_logs_gone(builder: Builder) -> None:
+    client("logs").delete_log_group(logGroupName=f"/aws/eks/{CLUSTER}/cluster")
+
+
+@pytest.mark.parametrize(
+    ("breakage", "problem"),
+    [
+        (
+            _drop_gpu_taint,
+            f"EKS node group {GPU}: taints is [], expected [nvidia.com/gpu=true:NO_SCHEDULE]",
+        ),
+        (_gpu_min_one, f"EKS node group {GPU}: min size is 1, expected 0"),
+        (_gpu_max_four, f"EKS node group {GPU}: max size is 4, expected 1"),
+        (
+            _relabel_pool,
+            f"EKS node group {GPU}: label mlplatform/pool is training, expected experiments",
+        ),
+        (_extra_label, f"EKS node group {GPU}: label team is vision, expected not set"),
+        (_system_min_zero, f"EKS node group {SYSTEM}: min size is 0, expected 1"),
+        (
+            _hand_made_group,
+            f"EKS cluster {CLUSTER}: node group big-gpus is not in the environment file",
+        ),
+        (
+            _forget_oidc_provider,
+            f"OIDC provider <issuer>: not found (IAM does not trust EKS cluster {CLUSTER}'s issuer)",
+        ),
+        (
+            _stop_audit_logs,
+            f"EKS cluster {CLUSTER}: control plane logs is "
+            "[api, authenticator, controllerManager, scheduler], "
+            "expected [api, audit, authenticator, controllerManager, scheduler]",
+        ),
+        (_open_api_endpoint, f"EKS cluster {CLUSTER}: public API endpoint is true, expected false"),
+        (
+            _eks_key_rotation_off,
+            "KMS key alias/mlp-local-eks: automatic rotation is disabled, expected enabled",
+        ),
+        (_control_plane_logs_gone, f"log group /aws/eks/{CLUSTER}/cluster: not found"),
+    ],
+    ids=[
+        "gpu-taint",
+        "gpu-scale-to-zero",
+        "gpu-max",
+        "pool-label",
+        "extra-label",
+        "system-min",
+        "stray-group",
+        "oidc-provider",
+        "control-plane-logs",
+        "public-endpoint",
+        "key-rotation",
+        "log-group",
+    ],
+)
+def test_one_change_is_exactly_one_problem(
+    aws: None,
+    config: EnvironmentConfig,
+    breakage: Callable[[Builder], None],
+    problem: str,
+) -> None:
+    builder = build_environment(config)
+    breakage(builder)
+
+    for name, value in builder.keys.items():
+        problem = problem.replace(f"<{name}>", value)
+    assert verifier(config).verify() == [problem]
+
+
+def test_hardened_launch_template_is_checked_where_the_file_keeps_it(aws: None) -> None:
+    config = local_with(
+        ("      launch_template: false\n  gpu_pools", "  gpu_pools"),  # the system group's
+    )
+    builder = build_environment(config)
+    assert verifier(config).verify() == [
+        f"EKS node group {SYSTEM}: launch template is not set, expected {SYSTEM}"
+    ]
+
+    ec2, eks = client("ec2"), client("eks")
+    eks.delete_nodegroup(clusterName=CLUSTER, nodegroupName=SYSTEM)
+    template = ec2.create_launch_template(
+        LaunchTemplateName=SYSTEM,
+        LaunchTemplateData={
+            "BlockDeviceMappings": [
+                {
+                    "DeviceName": "/dev/xvda",
+                    "Ebs": {"VolumeSize": 50, "VolumeType": "gp3", "Encrypted": True},
+                }
+            ],
+            "MetadataOptions": {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1},
+        },
+    )["LaunchTemplate"]
+    eks.create_nodegroup(
+        clusterName=CLUSTER,
+        nodegroupName=SYSTEM,
+        nodeRole=f"arn:aws:iam::{ACCOUNT}:role/node",
+        subnets=builder.private_subnets,
+        instanceTypes=["m6i.large"],
+        amiType="AL2023_x86_64_STANDARD",
+        scalingConfig={"minSize": 1, "maxSize": 1, "desiredSize": 1},
+        labels={"mlplatform/node-group": "system"},
+        launchTemplate={"id": template["LaunchTemplateId"], "version": "1"},
+    )
+
+    assert verifier(config).verify() == [
+        f"EKS node group {SYSTEM}: launch template: IMDS tokens is optional, expected required"
+    ]
+
+
+def test_scale_from_zero_tags_are_checked_where_the_file_asks_for_them(aws: None) -> None:
+    config = local_with(("      autoscaler_asg_tags: false\n", ""))
+    build_environment(config)
+    group = client("eks").describe_nodegroup(clusterName=CLUSTER, nodegroupName=GPU)
+    asg = group["nodegroup"]["resources"]["autoScalingGroups"][0]["name"]
+    autoscaling = client("autoscaling")
+    autoscaling.create_launch_configuration(
+        LaunchConfigurationName="gpu", ImageId="ami-12c6146b", InstanceType="g5.xlarge"
+    )
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=asg,
+        LaunchConfigurationName="gpu",
+        MinSize=0,
+        MaxSize=1,
+        AvailabilityZones=["us-east-1a"],
+    )
+    assert config.compute is not None
+    pool = config.compute.gpu_pools["experiments"]
+    labels = gpu_pool_labels("experiments", pool.accelerators)
+    tags = node_template_tags(labels, gpu_pool_taints(pool.accelerators), {"nvidia.com/gpu": 1})
+    taint_tag = "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"
+    autoscaling.create_or_update_tags(
+        Tags=[
+            {
+                "ResourceId": asg,
+                "ResourceType": "auto-scaling-group",
+                "Key": key,
+                "Value": value,
+                "PropagateAtLaunch": False,
+            }
+            for key, value in tags.items()
+            if key != taint_tag
+        ]
+    )
+
+    assert verifier(config).verify() == [
+        f"EKS node group {GPU}: Auto Scaling group {asg}: tag {taint_tag} is not set, "
+        "expected true:NoSchedule"
+    ]
+
+
+class EksWithAccessApis:
+    """moto's EKS plus what it lacks: access entries, the authentication mode and add-ons."""
+
+    def __init__(self, entries: list[str], addons: dict[str, str]) -> None:
+        self._eks = client("eks")
+        self._entries = entries
+        self._addons = addons
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._eks, name)
+
+    def describe_cluster(self, **kwargs: Any) -> Any:
+        answer = self._eks.describe_cluster(**kwargs)
+        answer["cluster"]["accessConfig"] = {"authenticationMode": "API"}
+        return answer
+
+    def get_paginator(self, operation: str) -> Any:
+        if operation != "list_access_entries":
+            return self._eks.get_paginator(operation)
+        entries = self._entries
+
+        class Pages:
+            def paginate(self, **kwargs: Any) -> Any:
+                return self
+
+            def build_full_result(self) -> dict[str, list[str]]:
+                return {"accessEntries": entries}
+
+        return Pages()
+
+    def describe_addon(self, clusterName: str, addonName: str) -> Any:  # noqa: N803
+        if addonName not in self._addons:
+            error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no add-on"}}
+            raise ClientError(error, "DescribeAddon")
+        return {"addon": {"addonName": addonName, "addonVersion": self._addons[addonName]}}
+
+
+def test_access_entries_and_pinned_addons_are_checked_where_the_file_has_them(aws: None) -> None:
+    admin = f"arn:aws:iam::{ACCOUNT}:role/mlp-platform-admin"
+    config = local_with(
+        (
+            "    addons: null\n",
+            "    addons:\n"
+            "      vpc_cni: v1.19.5-eksbuild.1\n"
+            "      coredns: v1.12.1-eksbuild.2\n"
+            "      kube_proxy: v1.33.0-eksbuild.2\n"
+            "      ebs_csi_driver: v1.46.0-eksbuild.1\n",
+        ),
+        ("    access_entries: false\n", f"    admin_role_arns: [{admin}]\n"),
+    )
+    build_environment(config)
+    deployed = {
+        "vpc-cni": "v1.19.5-eksbuild.1",
+        "coredns": "v1.12.1-eksbuild.2",
+        "kube-proxy": "v1.33.0-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.46.0-eksbuild.1",
+    }
+
+    def clients(eks: EksWithAccessApis) -> Callable[[str], Any]:
+        return lambda service: eks if service == "eks" else client(service)
+
+    assert verifier(config, clients(EksWithAccessApis([admin], deployed))).verify() == []
+
+    drifted = {**deployed, "coredns": "v1.11.4-eksbuild.1"}
+    del drifted["aws-ebs-csi-driver"]
+    assert verifier(config, clients(EksWithAccessApis([], drifted))).verify() == [
+        f"EKS cluster {CLUSTER}: access entry for {admin} is missing",
+        f"EKS cluster {CLUSTER}: add-on coredns: version is v1.11.4-eksbuild.1, "
+        "expected v1.12.1-eksbuild.2",
+        f"EKS cluster {CLUSTER}: add-on aws-ebs-csi-driver: not found",
+    ]
+
+
+def test_access_entries_and_addons_are_not_checked_where_the_file_turns_them_off(
+    aws: None, config: EnvironmentConfig
+) -> None:
+    assert config.compute is not None
+    assert config.compute.cluster.addons is None and not config.compute.cluster.access_entries
+    build_environment(config)
+
+    # moto has neither API: a check would raise or report; the emulator's file turns both off.
+    assert verifier(config).verify() == []
