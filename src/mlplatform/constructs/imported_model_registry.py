@@ -18,12 +18,9 @@ from constructs import Construct
 from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.model_registry import (
-    ModelRegistryMixin,
-    ModelRegistryRefs,
-    registry_names,
-)
+from mlplatform.constructs.model_registry import ModelRegistryMixin, ModelRegistryRefs
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.registry_names import registry_names
 
 __all__ = ["ImportedModelRegistry"]
 

@@ -61,12 +61,12 @@ from mlplatform.decisions.policies.grants import (
     registry_read_statements,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
+from mlplatform.decisions.registry_names import registry_names
 from mlplatform.decisions.serving_plan import artifact_key
 from mlplatform.interfaces import IModelRegistry, IRole
 
 __all__ = ["ModelRegistry"]
 
-COMPONENT = "registry"
 TABLE_HASH_KEY = "model"
 TABLE_RANGE_KEY = "version"
 STAGE_INDEX = "by-stage"
@@ -90,19 +90,6 @@ class ModelRegistryRefs:
     package_group_arns: Mapping[str, str]
     model_package_arn_prefix: str
     """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
-
-
-def registry_names(naming: Naming, families: Sequence[str]) -> dict[str, str]:
-    """The physical names of a registry's resources, the same whether it is made or imported."""
-    return {
-        "bucket": naming.bucket(COMPONENT, "artifacts"),
-        "access_logs": naming.bucket(COMPONENT, "access-logs"),
-        "table": naming.resource(COMPONENT, "models", max_length=255),
-        "key_alias": naming.kms_alias(COMPONENT),
-        **{f"repository:{f}": naming.resource(COMPONENT, f, max_length=256) for f in families},
-        # Model package group names are at most 63 characters.
-        **{f"group:{f}": naming.resource(COMPONENT, f, max_length=63) for f in families},
-    }
 
 
 class ModelRegistryMixin:

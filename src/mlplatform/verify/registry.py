@@ -14,14 +14,13 @@ import json
 from mlplatform.config import ModelRegistryProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.decisions.registry_names import registry_names
 from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.reads import SAGEMAKER_NOT_FOUND, read_or_none
 
 __all__ = ["RegistryChecker"]
-
-COMPONENT = "registry"
 
 
 class RegistryChecker:
@@ -31,17 +30,18 @@ class RegistryChecker:
         self.context = context
         self.keys = keys
         self.props = props
-        self.alias = context.naming.kms_alias(COMPONENT)
+        self.names = registry_names(context.naming, props.model_families)
+        self.alias = self.names["key_alias"]
 
     def check(self) -> None:
-        naming = self.context.naming
+        names = self.names
         props = self.props
         self.keys.arn(self.alias)
         buckets = BucketChecker(self.context, self.keys.arn)
-        log_bucket = naming.bucket(COMPONENT, "access-logs")
+        log_bucket = names["access_logs"]
         buckets.check(
             ExpectedBucket(
-                name=naming.bucket(COMPONENT, "artifacts"),
+                name=names["bucket"],
                 layer="ml",
                 key_alias=self.alias,
                 lifecycle_rules=data_zone_rules(
@@ -59,10 +59,10 @@ class RegistryChecker:
                 lifecycle_rules=expiring_rules(props.access_log_expiry_days),
             )
         )
-        self._table(naming.resource(COMPONENT, "models", max_length=255))
+        self._table(names["table"])
         for family in props.model_families:
-            self._repository(naming.resource(COMPONENT, family, max_length=256))
-            self._package_group(naming.resource(COMPONENT, family, max_length=63))
+            self._repository(names[f"repository:{family}"])
+            self._package_group(names[f"group:{family}"])
 
     def _table(self, name: str) -> None:
         findings = self.context.findings
