@@ -87,15 +87,42 @@ def _fix_sagemaker_models() -> None:
 def _add_endpoint_updates() -> None:
     """AWS switches an endpoint to a new configuration in place; moto has no UpdateEndpoint.
 
-    Every model rollout (a canary, its promotion) is an UpdateEndpoint.
+    Every model rollout (a canary, its promotion) is an UpdateEndpoint. The fix
+    answers as AWS does in the three ways a rollout depends on:
+
+    - the new configuration's ``InitialInstanceCount`` becomes each variant's
+      instance count (the provider never sends ``RetainAllVariantProperties``);
+    - the endpoint keeps the ``DeploymentConfig`` it was created or updated with
+      and returns it as ``LastDeploymentConfig`` (moto drops it, so every plan
+      would propose the blue/green policy again);
+    - a variant registered with Application Auto Scaling may not be removed or
+      change its instance type: AWS refuses the update until the variant is
+      deregistered (a model or weight change is allowed). Without this refusal
+      a plan that forgets to deregister first would pass here and fail in AWS.
     """
     import moto.sagemaker.responses as sagemaker
     from moto.core.responses import ActionResult
     from moto.core.utils import utcnow
+    from moto.sagemaker.exceptions import ValidationError
 
     response = sagemaker.SageMakerResponse
     if not _once(response, "_mlplatform_update_endpoint"):
         return
+    create_endpoint = response.create_endpoint
+    # Instance type of each variant an endpoint serves, by endpoint ARN: DescribeEndpoint
+    # does not report it, and the configuration it came from may already be deleted.
+    serving: dict[str, dict[str, str | None]] = {}
+
+    def create_endpoint_keeping_deployment_config(self: Any) -> Any:
+        result = create_endpoint(self)
+        backend = self.sagemaker_backend
+        endpoint = backend.endpoints[self._get_param("EndpointName")]
+        config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+        serving[endpoint.arn] = _instance_types(config)
+        deployment = self._get_param("DeploymentConfig")
+        if deployment:
+            endpoint.last_deployment_config = deployment
+        return result
 
     def update_endpoint(self: Any) -> Any:
         backend = self.sagemaker_backend
@@ -104,15 +131,47 @@ def _add_endpoint_updates() -> None:
         backend.describe_endpoint(name)  # an unknown endpoint is a ValidationException
         config = backend.describe_endpoint_config(config_name)  # so is an unknown configuration
         endpoint = backend.endpoints[name]
+        wanted = _instance_types(config)
+        blocked = [
+            variant
+            for variant, instance_type in serving.get(endpoint.arn, {}).items()
+            if _autoscaled(backend, name, variant)
+            and (variant not in wanted or wanted[variant] != instance_type)
+        ]
+        if blocked:
+            raise ValidationError(
+                message=f'The variant(s) "[{", ".join(blocked)}]" must be deregistered as '
+                "scalable targets with AWS Application Auto Scaling before they can be "
+                "removed or have their instance type updated."
+            )
         endpoint.endpoint_config_name = config_name
         endpoint.production_variants = endpoint._process_production_variants(
             config["ProductionVariants"]
         )
         endpoint.data_capture_config = config.get("DataCaptureConfig")
+        deployment = self._get_param("DeploymentConfig")
+        if deployment:
+            endpoint.last_deployment_config = deployment
         endpoint.last_modified_time = utcnow()
+        serving[endpoint.arn] = wanted
         return ActionResult({"EndpointArn": endpoint.arn})
 
+    response.create_endpoint = create_endpoint_keeping_deployment_config  # type: ignore[method-assign]
     response.update_endpoint = update_endpoint  # type: ignore[attr-defined]
+
+
+def _instance_types(config: dict[str, Any]) -> dict[str, str | None]:
+    """Instance type by variant name of a described endpoint configuration (None: serverless)."""
+    return {v["VariantName"]: v.get("InstanceType") for v in config["ProductionVariants"]}
+
+
+def _autoscaled(backend: Any, endpoint: str, variant: str) -> bool:
+    """Whether the endpoint's variant is a registered Application Auto Scaling target."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+    scaling = applicationautoscaling_backends[backend.account_id][backend.region_name]
+    targets = scaling.targets.get("sagemaker:variant:DesiredInstanceCount", {})
+    return f"endpoint/{endpoint}/variant/{variant}" in targets
 
 
 def _add_model_package_group_deletion() -> None:
