@@ -8,7 +8,10 @@ AWS refuses an UpdateEndpoint that changes the instance type of, or removes, a
 variant registered with Application Auto Scaling; the variant must be
 deregistered first. A new model on the same instance type is allowed. If the
 emulator accepted the update, a plan that forgets to deregister would pass the
-end-to-end test and fail in a real account.
+end-to-end test and fail in a real account. The first of AWS's two steps,
+deregistering the variant, deletes its scaling policies as AWS does, and a
+delete of what is already gone answers ObjectNotFoundException, which the
+provider takes as done.
 """
 
 from __future__ import annotations
@@ -213,6 +216,58 @@ def test_the_endpoint_reports_its_last_deployment_config(client: Client) -> None
     described = sagemaker.describe_endpoint(EndpointName="deploy")
     assert described["EndpointConfigName"] == second
     assert described["LastDeploymentConfig"] == linear
+
+
+def test_deregistering_a_target_deletes_its_policies(client: Client) -> None:
+    """AWS's first step deletes the policies too; the provider then finds them gone."""
+    sagemaker = client("sagemaker")
+    scaling = client("application-autoscaling")
+    sagemaker.create_endpoint(
+        EndpointName="policies",
+        EndpointConfigName=_config(sagemaker, "policies", ("primary", "m1", "ml.m5.large", 2)),
+    )
+    _autoscale(client, "policies", "primary")
+    resource = "endpoint/policies/variant/primary"
+    scaling.put_scaling_policy(
+        PolicyName="invocations",
+        ServiceNamespace="sagemaker",
+        ResourceId=resource,
+        ScalableDimension=DIMENSION,
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 100.0,
+            "PredefinedMetricSpecification": {
+                "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+            },
+        },
+    )
+
+    _deregister(client, "policies", "primary")
+
+    found = scaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=resource)
+    assert found["ScalingPolicies"] == []
+
+
+def test_deleting_what_is_gone_answers_object_not_found(client: Client) -> None:
+    """The provider takes ObjectNotFoundException as "already deleted" (a retried delete)."""
+    scaling = client("application-autoscaling")
+    resource = "endpoint/gone/variant/primary"
+    with pytest.raises(ClientError) as policy:
+        scaling.delete_scaling_policy(
+            PolicyName="invocations",
+            ServiceNamespace="sagemaker",
+            ResourceId=resource,
+            ScalableDimension=DIMENSION,
+        )
+    with pytest.raises(ClientError) as target:
+        scaling.deregister_scalable_target(
+            ServiceNamespace="sagemaker", ResourceId=resource, ScalableDimension=DIMENSION
+        )
+
+    assert policy.value.response["Error"]["Code"] == "ObjectNotFoundException"
+    assert "No scaling policy found" in policy.value.response["Error"]["Message"]
+    assert target.value.response["Error"]["Code"] == "ObjectNotFoundException"
+    assert "No scalable target registered" in target.value.response["Error"]["Message"]
 
 
 def test_unknown_endpoints_and_configurations_are_refused(client: Client) -> None:

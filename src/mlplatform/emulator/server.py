@@ -27,6 +27,7 @@ def apply_fidelity_fixes() -> None:
     _fix_prefix_list_rule_descriptions()
     _fix_sagemaker_models()
     _add_endpoint_updates()
+    _fix_scaling_deregistration()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
 
@@ -172,6 +173,73 @@ def _autoscaled(backend: Any, endpoint: str, variant: str) -> bool:
     scaling = applicationautoscaling_backends[backend.account_id][backend.region_name]
     targets = scaling.targets.get("sagemaker:variant:DesiredInstanceCount", {})
     return f"endpoint/{endpoint}/variant/{variant}" in targets
+
+
+def _fix_scaling_deregistration() -> None:
+    """AWS deletes a scalable target's policies with it, and answers ObjectNotFound for what is gone.
+
+    moto keeps the policies of a deregistered target, and answers a delete of
+    a missing policy or target with a ValidationException. The provider
+    treats AWS's ObjectNotFoundException as "already deleted", so a retried
+    delete (or a policy removed with its target) passes in AWS; with moto's
+    answer the apply failed. A rollout that changes an instance type
+    deregisters and registers the variant's target, so it depends on both.
+    """
+    import moto.applicationautoscaling.responses as autoscaling
+    from moto.core.exceptions import JsonRESTError
+
+    response = autoscaling.ApplicationAutoScalingResponse
+    if not _once(response, "_mlplatform_deregistration"):
+        return
+    delete_scaling_policy = response.delete_scaling_policy
+    deregister_scalable_target = response.deregister_scalable_target
+
+    def scope(self: Any) -> tuple[str, str, str]:
+        return (
+            self._get_param("ServiceNamespace"),
+            self._get_param("ResourceId"),
+            self._get_param("ScalableDimension"),
+        )
+
+    def delete_scaling_policy_as_aws_does(self: Any) -> str:
+        namespace, resource, dimension = scope(self)
+        policy = self._get_param("PolicyName")
+        found = self.applicationautoscaling_backend.policies
+        if not any(
+            (p.service_namespace, p.resource_id, p.scalable_dimension, p.policy_name)
+            == (namespace, resource, dimension, policy)
+            for p in found.values()
+        ):
+            raise JsonRESTError(
+                "ObjectNotFoundException",
+                f"No scaling policy found for service namespace: {namespace}, resource ID: "
+                f"{resource}, scalable dimension: {dimension}, policy name: {policy}",
+            )
+        result: str = delete_scaling_policy(self)
+        return result
+
+    def deregister_scalable_target_as_aws_does(self: Any) -> str:
+        namespace, resource, dimension = scope(self)
+        backend = self.applicationautoscaling_backend
+        if resource not in backend.targets.get(dimension, {}):
+            raise JsonRESTError(
+                "ObjectNotFoundException",
+                f"No scalable target registered for service namespace: {namespace}, resource "
+                f"ID: {resource}, scalable dimension: {dimension}",
+            )
+        for key, policy in list(backend.policies.items()):
+            if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == (
+                namespace,
+                resource,
+                dimension,
+            ):
+                policy.delete_alarms(backend.account_id, backend.region_name)
+                del backend.policies[key]
+        result: str = deregister_scalable_target(self)
+        return result
+
+    response.delete_scaling_policy = delete_scaling_policy_as_aws_does  # type: ignore[method-assign]
+    response.deregister_scalable_target = deregister_scalable_target_as_aws_does  # type: ignore[method-assign]
 
 
 def _add_model_package_group_deletion() -> None:
