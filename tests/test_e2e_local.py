@@ -33,6 +33,7 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.emulator.clients import environment_clients
@@ -333,6 +334,73 @@ def check_ml(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) 
         assert [p["PolicyType"] for p in policies] == ["TargetTrackingScaling"]
 
 
+def check_rollout(
+    config: EnvironmentConfig, outputs: dict[str, Any], workdir: Path, env: dict[str, str]
+) -> None:
+    """Roll out a new model version on a new instance type, as a user would: capacity is kept.
+
+    The endpoint is scaled out to ``max_instances`` first (what autoscaling does
+    at peak). The environment file then gets version 2 of the model, a new
+    image tag and the next instance size; the ml stack is synthesized and
+    applied like any change. The emulator refuses an instance-type change
+    while the variant is registered with autoscaling, so the apply proves the
+    plan deregisters first; afterwards the endpoint serves the new
+    configuration with no fewer instances than before, autoscaling is back,
+    and a second plan proposes nothing.
+    """
+    assert config.ml is not None
+    client = clients(env["MLPLATFORM_AWS_ENDPOINT"])
+    sagemaker, scaling = client("sagemaker"), client("application-autoscaling")
+    name, endpoint_name = next(iter(outputs["local-ml"]["endpoint_names"].items()))
+    wanted = config.ml.serving[name]
+    primary = wanted.variants[0].name
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName=endpoint_name,
+        DesiredWeightsAndCapacities=[
+            {"VariantName": primary, "DesiredInstanceCount": wanted.max_instances}
+        ],
+    )
+    serving = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+    before = {v["VariantName"]: v["CurrentInstanceCount"] for v in serving["ProductionVariants"]}
+
+    data = yaml.safe_load((ROOT / "environments" / "local.yaml").read_text(encoding="utf-8"))
+    endpoint = data["ml"]["serving"][name]
+    endpoint["instance_type"] = "ml.m5.xlarge"  # moto accepts it; AWS's rule is what counts
+    endpoint["variants"][0].update(model_version="2", image_tag="1.1.0")
+    changed = workdir / "local.yaml"
+    changed.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    outdir = workdir / "cdktf.out"
+    log = workdir / "rollout.log"
+    run([*CDKTF, "synth", "--output", str(outdir)], {**env, "MLPLATFORM_ENV": str(changed)}, log)
+    stack = outdir / "stacks" / "local-ml"
+    terraform(stack, env, "init", "-input=false")
+    terraform(stack, env, "apply", "-auto-approve", "-input=false")
+
+    after = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+    assert after["EndpointStatus"] == "InService"
+    assert after["EndpointConfigName"] != serving["EndpointConfigName"]
+    deployed = sagemaker.describe_endpoint_config(EndpointConfigName=after["EndpointConfigName"])
+    [variant] = deployed["ProductionVariants"]
+    assert variant["InstanceType"] == "ml.m5.xlarge"
+    model = sagemaker.describe_model(ModelName=variant["ModelName"])
+    assert model["PrimaryContainer"]["ModelDataUrl"].endswith("/ranker/2/model.tar.gz")
+    counts = {v["VariantName"]: v["CurrentInstanceCount"] for v in after["ProductionVariants"]}
+    assert counts[primary] >= before[primary] == wanted.max_instances, (before, counts)
+    routing = after["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing["Type"] == wanted.rollout.strategy.upper()
+    resource = f"endpoint/{endpoint_name}/variant/{primary}"
+    targets = scaling.describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=[resource]
+    )
+    assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets["ScalableTargets"]] == [
+        (wanted.min_instances, wanted.max_instances)
+    ]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=resource)
+    assert len(policies["ScalingPolicies"]) == 1
+    rc, out = plan(stack, env)
+    assert rc == 0, f"the rollout did not converge:\n{out[-4000:]}"
+
+
 @pytest.mark.e2e
 def test_local_environment_upgrades_verifies_replans_and_destroys(
     tmp_path: Path, terraform_env: dict[str, str], loader: EnvironmentLoader
@@ -416,6 +484,8 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
             if rc != 0
         ]
         assert changed == []
+
+        check_rollout(config, outputs, tmp_path / "rollout", env)
 
         # The stacks the deploy synthesized are the ones to destroy: no second synth.
         run(
