@@ -367,6 +367,7 @@ def check_rollout(
     endpoint = data["ml"]["serving"][name]
     endpoint["instance_type"] = "ml.m5.xlarge"  # moto accepts it; AWS's rule is what counts
     endpoint["variants"][0].update(model_version="2", image_tag="1.1.0")
+    workdir.mkdir(parents=True, exist_ok=True)
     changed = workdir / "local.yaml"
     changed.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     outdir = workdir / "cdktf.out"
