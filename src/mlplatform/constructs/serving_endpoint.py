@@ -456,16 +456,6 @@ class ServingEndpoint(Construct):
         return tuple(a.name for a in rollout.rollback_alarms) if rollout else ()
 
     @property
-    def endpoint_config_name(self) -> str:
-        """Name of the configuration terraform deployed last; compare with DescribeEndpoint's.
-
-        SageMaker may roll a deployment back after terraform saw it succeed
-        (a late alarm in the termination wait); the endpoint then serves an
-        older configuration than this one.
-        """
-        return self._endpoint.endpoint_config_name
-
-    @property
     def plan(self) -> EndpointPlan:
         """The decisions the endpoint was built from (names, variants, scaling, alarms)."""
         return self._plan
