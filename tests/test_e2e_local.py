@@ -35,6 +35,7 @@ from typing import Any
 
 import boto3
 import pytest
+import yaml
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.naming import Naming
@@ -132,14 +133,35 @@ def deploy_previous_release(saved: Path, workdir: Path, env: dict[str, str], end
         terraform(stack, env, "apply", "-auto-approve", "-input=false")
 
 
-def check_upgrade_plan(stack: Path, env: dict[str, str]) -> None:
-    """This release's plan over the previous release's state destroys nothing it moved."""
+# What an upgrade from a saved release replaces on purpose, by resource type (see the README,
+# "Upgrading a deployed environment"). Anything else replaced fails the test.
+DELIBERATE_REPLACEMENTS = {
+    "from-0.1.0": {
+        "aws_sagemaker_endpoint": "the provider attaches rollback alarms only to a new endpoint",
+        "aws_appautoscaling_target": "deleting an endpoint deregisters its scaling target",
+        "aws_appautoscaling_policy": "deregistering a scaling target deletes its policy",
+        "aws_sagemaker_endpoint_configuration": (
+            "immutable, named by contents: the autoscaled count left the name (create first)"
+        ),
+    },
+}
+
+
+def check_upgrade_plan(stack: Path, env: dict[str, str], deliberate: dict[str, str]) -> None:
+    """This release's plan over the previous release's state destroys nothing it moved.
+
+    ``deliberate`` names the resource types the release replaces on purpose.
+    """
     terraform(stack, env, "init", "-input=false")
     terraform(stack, env, "plan", "-input=false", "-out=upgrade.plan")
     changes = json.loads(terraform(stack, env, "show", "-json", "upgrade.plan")).get(
         "resource_changes", []
     )
-    gone = [c["address"] for c in changes if "delete" in c["change"]["actions"]]
+    gone = [
+        c["address"]
+        for c in changes
+        if "delete" in c["change"]["actions"] and c["type"] not in deliberate
+    ]
     assert gone == [], f"{stack.name}: the upgrade would destroy {gone}"
     followed = {c["previous_address"]: c["address"] for c in changes if "previous_address" in c}
     for block in json.loads((stack / "cdk.tf.json").read_text()).get("moved", []):
@@ -262,6 +284,74 @@ def check_drift_is_named(config: EnvironmentConfig, verifier: Any, endpoint: str
     assert verifier.verify() == []
 
 
+def check_rollout(
+    config: EnvironmentConfig, outputs: dict[str, Any], workdir: Path, env: dict[str, str]
+) -> None:
+    """Roll out a new model version on a new instance type, as a user would: capacity is kept.
+
+    The endpoint is scaled out to ``max_instances`` first (what autoscaling does
+    at peak). The environment file then gets version 2 of the model, a new
+    image tag and the next instance size; the ml stack is synthesized and
+    applied like any change. The emulator refuses an instance-type change
+    while the variant is registered with autoscaling, so the apply proves the
+    plan deregisters first; afterwards the endpoint serves the new
+    configuration with no fewer instances than before, autoscaling is back,
+    and a second plan proposes nothing.
+    """
+    assert config.ml is not None
+    client = clients(env["MLPLATFORM_AWS_ENDPOINT"])
+    sagemaker, scaling = client("sagemaker"), client("application-autoscaling")
+    name, endpoint_name = next(iter(outputs["local-ml"]["endpoint_names"].items()))
+    wanted = config.ml.serving[name]
+    primary = wanted.variants[0].name
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName=endpoint_name,
+        DesiredWeightsAndCapacities=[
+            {"VariantName": primary, "DesiredInstanceCount": wanted.max_instances}
+        ],
+    )
+    serving = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+    before = {v["VariantName"]: v["CurrentInstanceCount"] for v in serving["ProductionVariants"]}
+
+    data = yaml.safe_load((ROOT / "environments" / "local.yaml").read_text(encoding="utf-8"))
+    endpoint = data["ml"]["serving"][name]
+    endpoint["instance_type"] = "ml.m5.xlarge"  # moto accepts it; AWS's rule is what counts
+    endpoint["variants"][0].update(model_version="2", image_tag="1.1.0")
+    workdir.mkdir(parents=True, exist_ok=True)
+    changed = workdir / "local.yaml"
+    changed.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    outdir = workdir / "cdktf.out"
+    log = workdir / "rollout.log"
+    run([*CDKTF, "synth", "--output", str(outdir)], {**env, "MLPLATFORM_ENV": str(changed)}, log)
+    stack = outdir / "stacks" / "local-ml"
+    terraform(stack, env, "init", "-input=false")
+    terraform(stack, env, "apply", "-auto-approve", "-input=false")
+
+    after = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+    assert after["EndpointStatus"] == "InService"
+    assert after["EndpointConfigName"] != serving["EndpointConfigName"]
+    deployed = sagemaker.describe_endpoint_config(EndpointConfigName=after["EndpointConfigName"])
+    [variant] = deployed["ProductionVariants"]
+    assert variant["InstanceType"] == "ml.m5.xlarge"
+    model = sagemaker.describe_model(ModelName=variant["ModelName"])
+    assert model["PrimaryContainer"]["ModelDataUrl"].endswith("/ranker/2/model.tar.gz")
+    counts = {v["VariantName"]: v["CurrentInstanceCount"] for v in after["ProductionVariants"]}
+    assert counts[primary] >= before[primary] == wanted.max_instances, (before, counts)
+    routing = after["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing["Type"] == wanted.rollout.strategy.upper()
+    resource = f"endpoint/{endpoint_name}/variant/{primary}"
+    targets = scaling.describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=[resource]
+    )
+    assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets["ScalableTargets"]] == [
+        (wanted.min_instances, wanted.max_instances)
+    ]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=resource)
+    assert len(policies["ScalingPolicies"]) == 1
+    rc, out = plan(stack, env)
+    assert rc == 0, f"the rollout did not converge:\n{out[-4000:]}"
+
+
 @pytest.mark.e2e
 def test_local_environment_upgrades_verifies_replans_and_destroys(
     tmp_path: Path, terraform_env: dict[str, str], loader: EnvironmentLoader
@@ -292,7 +382,8 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         if saved:
             for layer in LAYERS:
-                check_upgrade_plan(outdir / "stacks" / f"local-{layer}", env)
+                deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
+                check_upgrade_plan(outdir / "stacks" / f"local-{layer}", env, deliberate)
         outputs_file = tmp_path / "outputs.json"
         run(
             [
@@ -342,6 +433,8 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
             if rc != 0
         ]
         assert changed == []
+
+        check_rollout(config, outputs, tmp_path / "rollout", env)
 
         # The stacks the deploy synthesized are the ones to destroy: no second synth.
         run(

@@ -356,6 +356,149 @@ def test_variant_names_are_unique() -> None:
     )
 
 
+# --------------------------------------------------------------------------- rollout
+
+
+def test_rollout_defaults_to_a_ten_percent_canary_baked_ten_minutes() -> None:
+    rollout = _endpoint_props().rollout
+
+    assert (rollout.strategy, rollout.canary_percent, rollout.bake_seconds) == ("canary", 10, 600)
+    assert rollout.termination_wait_seconds == 300
+    assert rollout.timeout_seconds == 3600
+
+
+def test_prod_rolls_out_a_canary_and_staging_all_at_once() -> None:
+    prod = _load("prod").ml.serving["ranker"].rollout
+    staging = _load("staging").ml.serving["ranker"].rollout
+
+    assert (prod.strategy, prod.canary_percent, prod.bake_seconds) == ("canary", 10, 600)
+    # Staging's canary variant runs one instance, which a gradual shift cannot split.
+    assert staging.strategy == "all_at_once"
+
+
+@pytest.mark.parametrize(
+    ("rollout", "field", "strategy"),
+    [
+        ({"strategy": "linear", "canary_percent": 20}, "canary_percent", "canary"),
+        ({"linear_step_percent": 20}, "linear_step_percent", "linear"),
+        ({"strategy": "all_at_once", "canary_percent": 20}, "canary_percent", "canary"),
+    ],
+)
+def test_a_step_size_belongs_to_its_strategy(
+    rollout: dict[str, Any], field: str, strategy: str
+) -> None:
+    problem = _problem(_env(_endpoint(rollout=rollout)))
+
+    given = rollout.get("strategy", "canary")
+    assert problem == (
+        f"ml.serving.ranker.rollout: {field} applies to strategy {strategy}, but strategy is "
+        f"{given}; remove {field} or set strategy: {strategy}"
+    )
+
+
+def test_a_bake_shorter_than_the_rollback_alarms_is_refused() -> None:
+    problem = _problem(_env(_endpoint(rollout={"bake_seconds": 60})))
+
+    assert problem.startswith(
+        "ml.serving.ranker.rollout: bake_seconds (60) is shorter than the 180 s the rollback "
+        "alarms need to judge a step"
+    )
+    assert problem.endswith("set bake_seconds to 180 or more")
+
+
+def test_waits_must_fit_in_the_timeout_with_time_to_start_the_fleet() -> None:
+    problem = _problem(
+        _env(_endpoint(rollout={"strategy": "linear", "linear_step_percent": 10}))
+    )
+
+    assert problem.startswith(
+        "ml.serving.ranker.rollout: the deployment waits 6300 s (10 bakes of 600 s for strategy "
+        "linear, then termination_wait_seconds 300), and SageMaker needs about 600 s to start "
+        "the new fleet, so it cannot finish within timeout_seconds (3600)"
+    )
+    assert "take fewer steps" in problem
+
+
+def test_the_timeout_stays_within_what_terraform_waits() -> None:
+    problem = _problem(_env(_endpoint(rollout={"timeout_seconds": 7200})))
+
+    assert problem == (
+        "ml.serving.ranker.rollout: timeout_seconds (7200) is above 3600: terraform waits an hour "
+        "for an updated endpoint and would report a failure while SageMaker carries on; set it "
+        "to 3600 or less"
+    )
+
+
+@pytest.mark.parametrize(("field", "value"), [("canary_percent", 60), ("linear_step_percent", 5)])
+def test_step_sizes_stay_within_what_aws_allows(field: str, value: int) -> None:
+    strategy = "canary" if field == "canary_percent" else "linear"
+    problem = _problem(_env(_endpoint(rollout={"strategy": strategy, field: value})))
+
+    assert problem.startswith(f"ml.serving.ranker.rollout.{field}: Input should be")
+
+
+def test_an_unknown_rollout_key_lists_the_allowed_keys() -> None:
+    problem = _problem(_env(_endpoint(rollout={"wait": 3})))
+
+    assert problem == (
+        "ml.serving.ranker.rollout.wait: unknown key; allowed keys here: strategy, "
+        "canary_percent, linear_step_percent, bake_seconds, termination_wait_seconds, "
+        "timeout_seconds"
+    )
+
+
+def test_a_gradual_shift_needs_two_instances_of_the_autoscaled_primary() -> None:
+    problem = _problem(_env(_endpoint(min_instances=1, max_instances=1)))
+
+    assert problem == (
+        "ml.serving.ranker: rollout.strategy: canary shifts part of the new fleet first, but "
+        "variant 'v7' starts with 1 instance (max_instances); raise max_instances to 2, or set "
+        "rollout.strategy: all_at_once"
+    )
+
+
+def test_a_gradual_shift_needs_two_instances_of_a_canary_variant() -> None:
+    variants = [
+        {"name": "primary", "model_version": "7", "image_tag": "1.4.2", "weight": 90},
+        {"name": "canary", "model_version": "8", "image_tag": "1.5.0", "weight": 10},
+    ]
+    endpoint = _endpoint(min_instances=1, variants=variants, rollout={"strategy": "linear"})
+
+    assert _problem(_env(endpoint)) == (
+        "ml.serving.ranker: rollout.strategy: linear shifts part of the new fleet first, but "
+        "variant 'canary' starts with 1 instance (min_instances); raise min_instances to 2, or "
+        "set rollout.strategy: all_at_once"
+    )
+    all_at_once = _endpoint(min_instances=1, variants=variants, rollout={"strategy": "all_at_once"})
+    assert EnvironmentLoader.parse(_env(all_at_once)).ml is not None
+
+
+def test_a_serverless_endpoint_has_no_rollout() -> None:
+    endpoint = {
+        "model_package_group": "ranker",
+        "serverless": {},
+        "rollout": {"strategy": "canary"},
+        "variants": [{"name": "v1", "model_version": "1", "image_tag": "1.0.0"}],
+    }
+
+    assert _problem(_env(endpoint)) == (
+        "ml.serving.ranker: rollout: a serverless endpoint has no instance fleet to shift "
+        "traffic between; remove rollout"
+    )
+
+
+def test_new_configurations_start_the_autoscaled_primary_at_max_instances() -> None:
+    variants = [
+        {"name": "primary", "model_version": "7", "image_tag": "1.4.2", "weight": 90},
+        {"name": "canary", "model_version": "8", "image_tag": "1.5.0", "weight": 10},
+    ]
+    props = _endpoint_props(min_instances=2, max_instances=20, variants=variants)
+
+    assert [props.initial_instances_of(i) for i in (0, 1)] == [20, 2]
+    pinned = _endpoint_props(min_instances=3, max_instances=20, autoscaling=False)
+    assert pinned.initial_instances_of(0) == 3
+
+
 def test_an_endpoint_must_serve_a_registry_family() -> None:
     problem = _problem(_env(_endpoint(model_package_group="rankr")))
 

@@ -75,6 +75,12 @@ def _of_type(synth: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _variant_alarms(synth: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-variant alarms (one metric each), not the endpoint-wide rollback alarms."""
+    alarms = _of_type(synth, "aws_cloudwatch_metric_alarm").values()
+    return [a for a in alarms if "metric_name" in a]
+
+
 def _one(synth: dict[str, Any], kind: str) -> dict[str, Any]:
     resources = list(_of_type(synth, kind).values())
     assert len(resources) == 1, f"expected one {kind}, found {len(resources)}"
@@ -376,11 +382,17 @@ def test_endpoint_model_config_and_endpoint(stack: TerraformStack, naming: Namin
     assert model["enable_network_isolation"] is True
     assert model["lifecycle"] == {"create_before_destroy": True}
     config = _one(synth, "aws_sagemaker_endpoint_configuration")
-    assert config["lifecycle"] == {"create_before_destroy": True}
+    # The autoscaled count is autoscaling's once the configuration exists (see test_serving_rollout).
+    assert config["lifecycle"] == {
+        "create_before_destroy": True,
+        "ignore_changes": ["production_variants[0].initial_instance_count"],
+    }
     assert config["kms_key_arn"] == f"${{{key}.arn}}"
     [variant] = config["production_variants"]
     assert variant["instance_type"] == "ml.m5.large"
-    assert variant["initial_instance_count"] == 2
+    # A new configuration starts the autoscaled primary at max_instances, never below
+    # what autoscaling may have added.
+    assert variant["initial_instance_count"] == 6
     assert variant["initial_variant_weight"] == 100
     # Names carry the plan's hash, then four hex digits of what only exists at apply
     # (role, repository, bucket), so replacing any of those renames the model too.
@@ -450,7 +462,11 @@ def test_two_variants_with_weights_for_a_canary(stack: TerraformStack, naming: N
     # Only the primary autoscales: SageMaker will not drop an autoscaled variant.
     [target] = _of_type(synth, "aws_appautoscaling_target").values()
     assert target["resource_id"] == "endpoint/acme-test-serving-ranker/variant/v7"
-    assert len(_of_type(synth, "aws_cloudwatch_metric_alarm")) == 4
+    assert len(_variant_alarms(synth)) == 4
+    counts = {
+        v["variant_name"]: v["initial_instance_count"] for v in config["production_variants"]
+    }
+    assert counts == {"v7": 6, "v8": 2}  # the canary's count is fixed at min_instances
 
 
 def test_a_canary_keeps_the_endpoint_name(naming: Naming) -> None:
@@ -557,7 +573,7 @@ def test_alarms_on_5xx_and_latency_notify_the_topic(stack: TerraformStack, namin
     )
     synth = _synth(stack)
 
-    alarms = {a["metric_name"]: a for a in _of_type(synth, "aws_cloudwatch_metric_alarm").values()}
+    alarms = {a["metric_name"]: a for a in _variant_alarms(synth)}
     assert set(alarms) == {"Invocation5XXErrors", "ModelLatency"}
     for alarm in alarms.values():
         assert alarm["namespace"] == "AWS/SageMaker"
@@ -568,7 +584,11 @@ def test_alarms_on_5xx_and_latency_notify_the_topic(stack: TerraformStack, namin
             "VariantName": "v7",
         }
     assert alarms["ModelLatency"]["extended_statistic"] == "p99"
-    assert set(endpoint.alarm_names) == {a["alarm_name"] for a in alarms.values()}
+    every_alarm = {a["alarm_name"] for a in _of_type(synth, "aws_cloudwatch_metric_alarm").values()}
+    assert set(endpoint.alarm_names) == every_alarm
+    assert set(endpoint.alarm_names) - set(endpoint.rollback_alarm_names) == {
+        a["alarm_name"] for a in alarms.values()
+    }
 
 
 def test_container_logs_are_encrypted_and_expire(stack: TerraformStack, naming: Naming) -> None:

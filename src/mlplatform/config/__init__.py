@@ -16,7 +16,7 @@ and a change to one layer touches one file:
 - ``tags``, ``network``, ``data_lake``, ``state_backend``, ``retention``: the
   environment's foundations and the ``<env>-network`` and ``<env>-data`` layers
 - ``node_group``, ``gpu_pool``, ``compute``: the ``<env>-compute`` layer
-- ``ml``: the ``<env>-ml`` layer
+- ``ml``, ``rollout``: the ``<env>-ml`` layer and how its endpoints deploy
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
 
 Config imports only :mod:`mlplatform.catalogs` (never cdktf or jsii), so
@@ -41,6 +41,7 @@ from mlplatform.config.ml import (
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
 from mlplatform.config.retention import RetentionProps
+from mlplatform.config.rollout import RolloutProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
 
@@ -59,6 +60,7 @@ __all__ = [
     "NetworkProps",
     "ObjectLockProps",
     "RetentionProps",
+    "RolloutProps",
     "ServerlessProps",
     "ServingEndpointProps",
     "StateBackendConfig",

@@ -22,6 +22,7 @@ from mlplatform.config._base import (
     _Frozen,
 )
 from mlplatform.config.data_lake import ObjectLockProps, Zone, _check_lock_without_force_destroy
+from mlplatform.config.rollout import RolloutProps
 
 __all__ = [
     "MlProps",
@@ -178,9 +179,13 @@ class ServingEndpointProps(_Frozen):
     serverless: ServerlessProps | None = None
     """Serve with Serverless Inference instead of instances (dev). Excludes ``instance_type``."""
     min_instances: PositiveInt = 2
-    """Fewest instances per variant; also the initial count. Default 2, so one failure is no outage."""
+    """Fewest instances the primary scales in to, and the fixed count of a canary variant (or of
+    every variant with autoscaling off). Default 2, so one failure is no outage. Changing it
+    changes the scaling target only; no new configuration is deployed."""
     max_instances: PositiveInt = 4
-    """Most instances per variant autoscaling may add. Default 4."""
+    """Most instances autoscaling may give the primary. Default 4. A new configuration starts the
+    primary at this count, so a rollout never serves with fewer instances than autoscaling added
+    (see :meth:`initial_instances_of`)."""
     target_invocations_per_instance: PositiveInt = 1000
     """Invocations per instance per minute that target tracking aims for; measure with a load test."""
     scale_in_cooldown_seconds: NonNegativeInt = 300
@@ -201,6 +206,9 @@ class ServingEndpointProps(_Frozen):
     """p99 model latency (ms), over 3 of 5 minutes, that raises the latency alarm. Default 1000."""
     log_retention_days: RetentionDays = 365
     """Retention of the endpoint's container log group (KMS-encrypted). Default one year."""
+    rollout: RolloutProps = Field(default_factory=RolloutProps)
+    """How a new configuration is deployed: blue/green, canary by default, rolled back on the
+    endpoint's rollback alarms. Instance-backed endpoints only."""
 
     @field_validator("variants")
     @classmethod
@@ -242,7 +250,22 @@ class ServingEndpointProps(_Frozen):
                 f"scale_in_cooldown_seconds ({self.scale_in_cooldown_seconds}) must be longer than "
                 f"scale_out_cooldown_seconds ({self.scale_out_cooldown_seconds}): add capacity fast, remove it slowly"
             )
+        self._check_rollout()
         return self
+
+    def _check_rollout(self) -> None:
+        """A canary or linear shift moves part of each variant's new fleet first: it needs two."""
+        if not self.rollout.shifts_gradually:
+            return
+        for index, variant in enumerate(self.variants):
+            count = self.initial_instances_of(index)
+            if count is not None and count < 2:
+                field = "max_instances" if self._autoscaled(index) else "min_instances"
+                raise ValueError(
+                    f"rollout.strategy: {self.rollout.strategy} shifts part of the new fleet "
+                    f"first, but variant {variant.name!r} starts with {count} instance "
+                    f"({field}); raise {field} to 2, or set rollout.strategy: all_at_once"
+                )
 
     def _check_serverless(self) -> None:
         if self.instance_type is not None:
@@ -260,11 +283,35 @@ class ServingEndpointProps(_Frozen):
             raise ValueError(
                 "data_capture_percent: SageMaker cannot capture data on a serverless endpoint; set it to 0"
             )
+        if "rollout" in self.model_fields_set:
+            raise ValueError(
+                "rollout: a serverless endpoint has no instance fleet to shift traffic between; "
+                "remove rollout"
+            )
         scaling = sorted(set(_AUTOSCALING_FIELDS) & self.model_fields_set)
         if scaling:
             raise ValueError(
                 f"{scaling[0]}: a serverless endpoint scales by itself; remove {', '.join(scaling)}"
             )
+
+    def _autoscaled(self, index: int) -> bool:
+        # Only the primary autoscales: SageMaker refuses an update that removes an autoscaled
+        # variant, and a canary is removed when it is promoted.
+        return self.autoscaling and self.serverless is None and index == 0
+
+    def initial_instances_of(self, index: int) -> int | None:
+        """Instances a new configuration starts variant ``index`` with (``None`` when serverless).
+
+        The autoscaled primary starts at ``max_instances``: SageMaker gives a
+        variant its new configuration's count (the AWS provider cannot ask it
+        to keep the current one), and terraform cannot read how many instances
+        autoscaling has added. Starting at the most autoscaling may add never
+        serves with fewer; target tracking scales in afterwards. Other
+        variants have a fixed count, ``min_instances``.
+        """
+        if self.serverless is not None:
+            return None
+        return self.max_instances if self._autoscaled(index) else self.min_instances
 
     def instance_type_of(self, variant: VariantProps) -> str | None:
         """The instance type ``variant`` runs on (``None`` when serverless)."""

@@ -10,21 +10,27 @@ What it creates, in dependency order:
    expiring (SageMaker would otherwise create it unencrypted and kept forever);
    given a ``placement``, a security group that only reaches the VPC's
    endpoints and S3 over HTTPS, so instances run in the private subnets;
-3. one SageMaker model per variant (a model version in its serving image,
+3. for an instance-backed endpoint, two endpoint-wide rollback alarms
+   (5xx errors, p99 latency) and the role's permission to read them;
+4. one SageMaker model per variant (a model version in its serving image,
    network-isolated by default), an endpoint configuration with one or two
    weighted production variants, data capture and volume encryption, and the
-   endpoint itself;
-4. per instance-backed variant, Application Auto Scaling target tracking on
-   invocations per instance, between ``min_instances`` and ``max_instances``,
-   scaling in more slowly than out;
-5. per variant, CloudWatch alarms on 5xx errors and p99 model latency that
+   endpoint itself, deploying every new configuration blue/green (canary by
+   default) and rolling back on the rollback alarms;
+5. for the primary instance-backed variant, Application Auto Scaling target
+   tracking on invocations per instance, between ``min_instances`` and
+   ``max_instances``, scaling in more slowly than out;
+6. per variant, CloudWatch alarms on 5xx errors and p99 model latency that
    notify the given SNS topic.
 
-Canary rollout: add a second variant with a small weight, later drop the old
-one. Models and configurations are immutable in SageMaker, so both are named
-by a hash of their contents and replaced create-before-destroy; the endpoint's
-name never changes and it switches configuration in place. All decisions
-(names, hashes, scaling numbers, alarms) come from
+Models and configurations are immutable in SageMaker, so both are named by a
+hash of their contents and replaced create-before-destroy; the endpoint's name
+never changes and it switches configuration in place, as a SageMaker blue/green
+deployment: the serving fleet keeps serving until the new one has baked. A new
+configuration starts the autoscaled primary at ``max_instances``, never below
+what autoscaling may have added; an instance type change deregisters the
+variant from autoscaling first (see :mod:`mlplatform.constructs.endpoint_rollout`).
+All decisions (names, hashes, scaling numbers, alarms, traffic steps) come from
 :func:`mlplatform.decisions.serving_plan.plan_endpoint`.
 """
 
@@ -62,8 +68,19 @@ from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.endpoint_rollout import (
+    configuration_lifecycle,
+    deployment_config,
+    endpoint_lifecycle,
+    policy_lifecycle,
+    rollback_alarms,
+    scaling_lifecycle,
+)
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.cloudwatch import endpoint_logging_statements
+from mlplatform.decisions.policies.cloudwatch import (
+    endpoint_logging_statements,
+    rollback_alarm_statements,
+)
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
@@ -133,13 +150,14 @@ class ServingEndpoint(Construct):
                     ),
                 )
             )
+        alarms = self._rollback_alarms(policies, alarm_topic_arn)
         models = self._models(policies, network, vpc_config)
         capture_inputs = (
             [data_capture.bucket_name, data_capture.key_arn]
             if capture is not None and data_capture is not None
             else []
         )
-        self._endpoint = self._endpoint_with_configuration(models, capture, capture_inputs)
+        self._endpoint = self._endpoint_with_configuration(models, capture, capture_inputs, alarms)
         self._autoscaling()
         self._alarms(alarm_topic_arn)
 
@@ -203,7 +221,24 @@ class ServingEndpoint(Construct):
             ],
         )
 
-    # ----------------------------------------------------------------- 3. models, endpoint
+    # ----------------------------------------------------------------- 3. rollback alarms
+    def _rollback_alarms(
+        self, policies: list[IDependable], topic_arn: str | None
+    ) -> list[CloudwatchMetricAlarm]:
+        """The alarms a deployment rolls back on, and the role's leave to read them (AWS needs it)."""
+        if self._plan.rollout is None:
+            return []
+        alarms = rollback_alarms(self, self._plan.rollout, topic_arn)
+        policies.append(
+            self._role_policy(
+                "rollback-alarms-policy",
+                "endpoint-rollback-alarms",
+                rollback_alarm_statements([alarm.arn for alarm in alarms]),
+            )
+        )
+        return alarms
+
+    # ----------------------------------------------------------------- 4. models, endpoint
     def _models(
         self,
         policies: list[IDependable],
@@ -245,8 +280,9 @@ class ServingEndpoint(Construct):
         models: dict[str, SagemakerModel],
         capture: SagemakerEndpointConfigurationDataCaptureConfig | None,
         capture_inputs: list[str],
+        alarms: list[CloudwatchMetricAlarm],
     ) -> SagemakerEndpoint:
-        """An immutable configuration of the variants, and the endpoint that switches to it."""
+        """An immutable configuration of the variants, and the endpoint that deploys it blue/green."""
         plan = self._plan
         volume_key = self._registry.key_arn if plan.volume_encryption else None
         config = SagemakerEndpointConfiguration(
@@ -262,16 +298,30 @@ class ServingEndpoint(Construct):
             data_capture_config=capture,
             # Types with local NVMe storage refuse a volume key (their storage is hardware-encrypted).
             kms_key_arn=volume_key,
-            lifecycle=TerraformResourceLifecycle(create_before_destroy=True),
+            lifecycle=configuration_lifecycle(plan),
         )
+        self._config = config
+        if plan.rollout is None:  # serverless: no fleet to shift between
+            return SagemakerEndpoint(
+                self, "endpoint", name=plan.endpoint_name, endpoint_config_name=config.name
+            )
         return SagemakerEndpoint(
-            self, "endpoint", name=plan.endpoint_name, endpoint_config_name=config.name
+            self,
+            "endpoint",
+            name=plan.endpoint_name,
+            endpoint_config_name=config.name,
+            deployment_config=deployment_config(plan.rollout, alarms),
+            lifecycle=endpoint_lifecycle(),
         )
 
-    # ----------------------------------------------------------------- 4. autoscaling
+    # ----------------------------------------------------------------- 5. autoscaling
     def _autoscaling(self) -> None:
-        """Target tracking per instance-backed variant, between its min and max instances."""
-        for variant in self._plan.variants:
+        """Target tracking of the primary, between its min and max instances.
+
+        Target and policy are replaced, deregistered before the endpoint
+        switches, when the variant's instance type changes (AWS requires it).
+        """
+        for index, variant in enumerate(self._plan.variants):
             if variant.scaling is None:
                 continue
             scaling = variant.scaling
@@ -284,6 +334,7 @@ class ServingEndpoint(Construct):
                 min_capacity=scaling.min_capacity,
                 max_capacity=scaling.max_capacity,
                 depends_on=[self._endpoint],
+                lifecycle=scaling_lifecycle(self._endpoint, self._config, index),
             )
             AppautoscalingPolicy(
                 self,
@@ -301,9 +352,10 @@ class ServingEndpoint(Construct):
                     scale_in_cooldown=scaling.scale_in_cooldown,
                     scale_out_cooldown=scaling.scale_out_cooldown,
                 ),
+                lifecycle=policy_lifecycle(target),
             )
 
-    # ----------------------------------------------------------------- 5. alarms
+    # ----------------------------------------------------------------- 6. alarms
     def _alarms(self, topic_arn: str | None) -> None:
         """The plan's alarms, notifying ``topic_arn`` on alarm and on recovery."""
         actions = [topic_arn] if topic_arn else None
@@ -394,8 +446,14 @@ class ServingEndpoint(Construct):
 
     @property
     def alarm_names(self) -> tuple[str, ...]:
-        """Names of the endpoint's CloudWatch alarms."""
-        return tuple(a.name for a in self._plan.alarms)
+        """Names of the endpoint's CloudWatch alarms: per variant, then the rollback alarms."""
+        return (*(a.name for a in self._plan.alarms), *self.rollback_alarm_names)
+
+    @property
+    def rollback_alarm_names(self) -> tuple[str, ...]:
+        """Alarms that roll a deployment back while it bakes (none for a serverless endpoint)."""
+        rollout = self._plan.rollout
+        return tuple(a.name for a in rollout.rollback_alarms) if rollout else ()
 
     @property
     def plan(self) -> EndpointPlan:

@@ -10,6 +10,14 @@ version gets a new model and a new configuration (created before the old ones
 are destroyed), and the endpoint, whose name never changes, switches to it in
 place. Callers keep calling the same endpoint through a canary and its promotion.
 
+Capacity is the exception. The autoscaled primary starts every new
+configuration at ``max_instances`` (see
+:meth:`~mlplatform.config.ServingEndpointProps.initial_instances_of`), and
+that count is left out of the hash: raising ``min_instances`` or
+``max_instances`` changes the scaling target in place, deploys nothing, and
+the next configuration carries the new count. A fixed count (a canary
+variant, autoscaling off) is the variant's capacity, so it stays in the hash.
+
 The hash here covers what config decides. What only exists at apply time (the
 role, image repository and bucket behind a model, the subnets and security
 group it runs in, the capture bucket) is hashed by the engine into a further
@@ -27,6 +35,7 @@ from dataclasses import dataclass
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.rollout_plan import RolloutPlan, plan_rollout
 
 __all__ = [
     "INVOCATIONS_PER_INSTANCE",
@@ -107,6 +116,8 @@ class VariantPlan:
     instance_type: str | None
     """``None`` for a serverless variant."""
     initial_instance_count: int | None
+    """Instances a new configuration starts with: ``max_instances`` when autoscaled, else
+    ``min_instances``; ``None`` for a serverless variant."""
     serverless: ServerlessProps | None
     scaling: ScalingPlan | None
     """``None`` for a canary (fixed at ``min_instances``), a serverless variant (it scales by
@@ -153,6 +164,8 @@ class EndpointPlan:
     volume_encryption: bool
     """Whether the configuration may name a KMS key for the ML storage volume."""
     uses_gpu: bool
+    rollout: RolloutPlan | None
+    """Blue/green deployment policy and rollback alarms; ``None`` for a serverless endpoint."""
 
 
 def _model(
@@ -206,7 +219,7 @@ def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> Endp
                 model=model,
                 weight=float(v.weight),
                 instance_type=instance_type,
-                initial_instance_count=props.min_instances if instance_type else None,
+                initial_instance_count=props.initial_instances_of(index),
                 serverless=props.serverless,
                 scaling=scaling,
             )
@@ -223,7 +236,8 @@ def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> Endp
                 "model": v.model.name,
                 "weight": v.weight,
                 "instance_type": v.instance_type,
-                "count": v.initial_instance_count,
+                # Autoscaling owns an autoscaled variant's count (see the module docstring).
+                "count": None if v.scaling else v.initial_instance_count,
                 "serverless": v.serverless.model_dump() if v.serverless else None,
             }
             for v in variants
@@ -247,6 +261,7 @@ def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> Endp
         data_capture_prefix=capture_prefix,
         volume_encryption=volume_encryption,
         uses_gpu=props.uses_gpu,
+        rollout=plan_rollout(naming, key, endpoint_name, tuple(v.name for v in variants), props),
     )
 
 

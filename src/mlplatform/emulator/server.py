@@ -27,6 +27,7 @@ def apply_fidelity_fixes() -> None:
     _fix_prefix_list_rule_descriptions()
     _fix_sagemaker_models()
     _add_endpoint_updates()
+    _fix_scaling_deregistration()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
 
@@ -87,15 +88,42 @@ def _fix_sagemaker_models() -> None:
 def _add_endpoint_updates() -> None:
     """AWS switches an endpoint to a new configuration in place; moto has no UpdateEndpoint.
 
-    Every model rollout (a canary, its promotion) is an UpdateEndpoint.
+    Every model rollout (a canary, its promotion) is an UpdateEndpoint. The fix
+    answers as AWS does in the three ways a rollout depends on:
+
+    - the new configuration's ``InitialInstanceCount`` becomes each variant's
+      instance count (the provider never sends ``RetainAllVariantProperties``);
+    - the endpoint keeps the ``DeploymentConfig`` it was created or updated with
+      and returns it as ``LastDeploymentConfig`` (moto drops it, so every plan
+      would propose the blue/green policy again);
+    - a variant registered with Application Auto Scaling may not be removed or
+      change its instance type: AWS refuses the update until the variant is
+      deregistered (a model or weight change is allowed). Without this refusal
+      a plan that forgets to deregister first would pass here and fail in AWS.
     """
     import moto.sagemaker.responses as sagemaker
     from moto.core.responses import ActionResult
     from moto.core.utils import utcnow
+    from moto.sagemaker.exceptions import ValidationError
 
     response = sagemaker.SageMakerResponse
     if not _once(response, "_mlplatform_update_endpoint"):
         return
+    create_endpoint = response.create_endpoint
+    # Instance type of each variant an endpoint serves, by endpoint ARN: DescribeEndpoint
+    # does not report it, and the configuration it came from may already be deleted.
+    serving: dict[str, dict[str, str | None]] = {}
+
+    def create_endpoint_keeping_deployment_config(self: Any) -> Any:
+        result = create_endpoint(self)
+        backend = self.sagemaker_backend
+        endpoint = backend.endpoints[self._get_param("EndpointName")]
+        config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
+        serving[endpoint.arn] = _instance_types(config)
+        deployment = self._get_param("DeploymentConfig")
+        if deployment:
+            endpoint.last_deployment_config = deployment
+        return result
 
     def update_endpoint(self: Any) -> Any:
         backend = self.sagemaker_backend
@@ -104,15 +132,114 @@ def _add_endpoint_updates() -> None:
         backend.describe_endpoint(name)  # an unknown endpoint is a ValidationException
         config = backend.describe_endpoint_config(config_name)  # so is an unknown configuration
         endpoint = backend.endpoints[name]
+        wanted = _instance_types(config)
+        blocked = [
+            variant
+            for variant, instance_type in serving.get(endpoint.arn, {}).items()
+            if _autoscaled(backend, name, variant)
+            and (variant not in wanted or wanted[variant] != instance_type)
+        ]
+        if blocked:
+            raise ValidationError(
+                message=f'The variant(s) "[{", ".join(blocked)}]" must be deregistered as '
+                "scalable targets with AWS Application Auto Scaling before they can be "
+                "removed or have their instance type updated."
+            )
         endpoint.endpoint_config_name = config_name
         endpoint.production_variants = endpoint._process_production_variants(
             config["ProductionVariants"]
         )
         endpoint.data_capture_config = config.get("DataCaptureConfig")
+        deployment = self._get_param("DeploymentConfig")
+        if deployment:
+            endpoint.last_deployment_config = deployment
         endpoint.last_modified_time = utcnow()
+        serving[endpoint.arn] = wanted
         return ActionResult({"EndpointArn": endpoint.arn})
 
+    response.create_endpoint = create_endpoint_keeping_deployment_config  # type: ignore[method-assign]
     response.update_endpoint = update_endpoint  # type: ignore[attr-defined]
+
+
+def _instance_types(config: dict[str, Any]) -> dict[str, str | None]:
+    """Instance type by variant name of a described endpoint configuration (None: serverless)."""
+    return {v["VariantName"]: v.get("InstanceType") for v in config["ProductionVariants"]}
+
+
+def _autoscaled(backend: Any, endpoint: str, variant: str) -> bool:
+    """Whether the endpoint's variant is a registered Application Auto Scaling target."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+    scaling = applicationautoscaling_backends[backend.account_id][backend.region_name]
+    targets = scaling.targets.get("sagemaker:variant:DesiredInstanceCount", {})
+    return f"endpoint/{endpoint}/variant/{variant}" in targets
+
+
+def _fix_scaling_deregistration() -> None:
+    """AWS deletes a scalable target's policies with it, and answers ObjectNotFound for what is gone.
+
+    moto keeps the policies of a deregistered target, and answers a delete of
+    a missing policy or target with a ValidationException. The provider
+    treats AWS's ObjectNotFoundException as "already deleted", so a retried
+    delete (or a policy removed with its target) passes in AWS; with moto's
+    answer the apply failed. A rollout that changes an instance type
+    deregisters and registers the variant's target, so it depends on both.
+    """
+    import moto.applicationautoscaling.responses as autoscaling
+    from moto.core.exceptions import JsonRESTError
+
+    response = autoscaling.ApplicationAutoScalingResponse
+    if not _once(response, "_mlplatform_deregistration"):
+        return
+    delete_scaling_policy = response.delete_scaling_policy
+    deregister_scalable_target = response.deregister_scalable_target
+
+    def scope(self: Any) -> tuple[str, str, str]:
+        return (
+            self._get_param("ServiceNamespace"),
+            self._get_param("ResourceId"),
+            self._get_param("ScalableDimension"),
+        )
+
+    def delete_scaling_policy_as_aws_does(self: Any) -> str:
+        namespace, resource, dimension = scope(self)
+        policy = self._get_param("PolicyName")
+        found = self.applicationautoscaling_backend.policies
+        if not any(
+            (p.service_namespace, p.resource_id, p.scalable_dimension, p.policy_name)
+            == (namespace, resource, dimension, policy)
+            for p in found.values()
+        ):
+            raise JsonRESTError(
+                "ObjectNotFoundException",
+                f"No scaling policy found for service namespace: {namespace}, resource ID: "
+                f"{resource}, scalable dimension: {dimension}, policy name: {policy}",
+            )
+        result: str = delete_scaling_policy(self)
+        return result
+
+    def deregister_scalable_target_as_aws_does(self: Any) -> str:
+        namespace, resource, dimension = scope(self)
+        backend = self.applicationautoscaling_backend
+        if resource not in backend.targets.get(dimension, {}):
+            raise JsonRESTError(
+                "ObjectNotFoundException",
+                f"No scalable target registered for service namespace: {namespace}, resource "
+                f"ID: {resource}, scalable dimension: {dimension}",
+            )
+        for key, policy in list(backend.policies.items()):
+            if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == (
+                namespace,
+                resource,
+                dimension,
+            ):
+                policy.delete_alarms(backend.account_id, backend.region_name)
+                del backend.policies[key]
+        result: str = deregister_scalable_target(self)
+        return result
+
+    response.delete_scaling_policy = delete_scaling_policy_as_aws_does  # type: ignore[method-assign]
+    response.deregister_scalable_target = deregister_scalable_target_as_aws_does  # type: ignore[method-assign]
 
 
 def _add_model_package_group_deletion() -> None:

@@ -9,7 +9,8 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
 - :mod:`~.s3`: bucket policies (TLS only, access log delivery) and grants on buckets
   and prefixes, each with the KMS statement its objects need
 - :mod:`~.kms`: key policies, the statements admitting services to a key, key use
-- :mod:`~.cloudwatch`: log delivery (flow logs, endpoints) and endpoint metrics
+- :mod:`~.cloudwatch`: log delivery (flow logs, endpoints), endpoint metrics and the
+  endpoint's rollback alarms
 - :mod:`~.eks`: cluster and node managed policies, access policies, IRSA trust,
   secrets encryption
 - :mod:`~.ec2`: the network interfaces of VPC-attached SageMaker endpoints
@@ -24,6 +25,7 @@ from mlplatform.decisions.policies.cloudwatch import (
     ENDPOINT_METRICS_NAMESPACE,
     endpoint_logging_statements,
     flow_logs_delivery_policy,
+    rollback_alarm_statements,
 )
 from mlplatform.decisions.policies.documents import (
     PolicyDocument,
@@ -120,6 +122,7 @@ __all__ = [
     "policy_document",
     "registry_publish_statements",
     "registry_read_statements",
+    "rollback_alarm_statements",
     "s3_access_log_delivery_policy",
     "s3_prefix_list_statement",
     "s3_prefix_objects_statement",

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from mlplatform.decisions.policies.documents import PolicyDocument, Statement, policy_document
 
-__all__ = ["ENDPOINT_METRICS_NAMESPACE", "endpoint_logging_statements", "flow_logs_delivery_policy"]
+__all__ = [
+    "ENDPOINT_METRICS_NAMESPACE",
+    "endpoint_logging_statements",
+    "flow_logs_delivery_policy",
+    "rollback_alarm_statements",
+]
 
 ENDPOINT_METRICS_NAMESPACE = "/aws/sagemaker/Endpoints"
 """Where SageMaker's endpoint agent publishes instance metrics (CPU, memory, disk)."""
@@ -52,4 +57,20 @@ def endpoint_logging_statements(log_group_arn: str) -> list[Statement]:
             "Resource": "*",
             "Condition": {"StringEquals": {"cloudwatch:namespace": ENDPOINT_METRICS_NAMESPACE}},
         },
+    ]
+
+
+def rollback_alarm_statements(alarm_arns: list[str]) -> list[Statement]:
+    """What SageMaker needs, as the endpoint's execution role, to watch its rollback alarms.
+
+    AWS: the execution role must be allowed ``cloudwatch:DescribeAlarms`` on
+    the auto-rollback alarms, or a deployment cannot see them fire.
+    """
+    return [
+        {
+            "Sid": "ReadRollbackAlarms",
+            "Effect": "Allow",
+            "Action": "cloudwatch:DescribeAlarms",
+            "Resource": list(alarm_arns),
+        }
     ]
