@@ -269,7 +269,12 @@ def test_one_change_is_exactly_one_problem(
 
 def test_a_variant_the_file_does_not_autoscale_has_no_scalable_target(aws: None) -> None:
     config = local_with(
-        ("      min_instances: 1\n", "      autoscaling: false\n      min_instances: 1\n")
+        (
+            "      min_instances: 1\n",
+            # One fixed instance cannot be split by a canary, so it rolls out all at once.
+            "      autoscaling: false\n      rollout: {strategy: all_at_once}\n"
+            "      min_instances: 1\n",
+        )
     )
     build_environment(config)
     assert verifier(config).verify() == []
