@@ -17,6 +17,7 @@ from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.decisions.naming import Naming
+from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 
@@ -39,6 +40,33 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, loader: EnvironmentLoa
         loader.load_all(), outdir=str(outdir), emulator_endpoint=FIXED_EMULATOR_ENDPOINT
     ).synth()
     return outdir / "stacks"
+
+
+@pytest.fixture(scope="session")
+def aws_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
+    """One emulator server process for the session, stopped by its pid at the end.
+
+    The emulator's fixes patch moto inside that process only; the pytest
+    process keeps plain moto for the tests that mock AWS in-process.
+    """
+    with LocalAws(log_file=tmp_path_factory.mktemp("emulator") / "moto.log") as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emulated_aws(aws_emulator: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAws:
+    """The session's emulator, emptied; every boto3 client the test makes talks to it."""
+    aws_emulator.reset()
+    for name, value in {
+        "AWS_ENDPOINT_URL": aws_emulator.endpoint,
+        "AWS_ACCESS_KEY_ID": "mlplatform-local",
+        "AWS_SECRET_ACCESS_KEY": "mlplatform-local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return aws_emulator
 
 
 @pytest.fixture

@@ -83,6 +83,13 @@ class LocalAws:
         except (urllib.error.URLError, OSError):
             return False
 
+    def reset(self) -> None:
+        """Forget every resource, as a freshly started server would (moto's reset API)."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            if reply.status != 200:
+                raise RuntimeError(f"the emulator at {self.endpoint} refused to reset")
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server by its process id (TERM, then KILL)."""
         if self.pid is None:
