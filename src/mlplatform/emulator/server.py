@@ -38,6 +38,10 @@ def _apply_fidelity_fixes() -> None:
     _add_endpoint_updates()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
+    from mlplatform.emulator.fixes import ec2
+
+    for service in (ec2,):
+        service.apply()
 
 
 def _fix_prefix_list_rule_descriptions() -> None:
