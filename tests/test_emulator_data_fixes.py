@@ -1,9 +1,10 @@
 """The emulator answers like AWS where the data layer and the clean-up check need it to.
 
 Without these fixes plain moto calls a new Athena workgroup missing (so
-``local`` could not have one), and reports the keys AWS makes for its
-services as the customer's (so the check for leftovers after ``destroy``
-could not tell them from the platform's keys).
+``local`` could not have one); drops the description of the Glue workers'
+self-referencing rules (so every plan would change them); and
+reports the keys AWS makes for its services as the customer's (so the check
+for leftovers after ``destroy`` could not tell them from the platform's keys).
 """
 
 from __future__ import annotations
@@ -71,3 +72,18 @@ def test_callers_cannot_name_an_alias_as_aws_does(emulated_aws: LocalAws) -> Non
         kms.create_alias(AliasName="alias/aws/mine", TargetKeyId=key)
     kms.create_alias(AliasName="alias/mine", TargetKeyId=key)
     assert kms.describe_key(KeyId="alias/mine")["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+
+
+def test_a_rule_allowing_a_security_group_keeps_its_description(emulated_aws: LocalAws) -> None:
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="glue", Description="d", VpcId=vpc)["GroupId"]
+    self_reference = {"GroupId": group, "Description": "Glue workers talk to each other"}
+    ec2.authorize_security_group_ingress(
+        GroupId=group, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [self_reference]}]
+    )
+
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [group]}])
+    [ingress] = [r for r in rules["SecurityGroupRules"] if not r["IsEgress"]]
+    assert ingress["ReferencedGroupInfo"]["GroupId"] == group
+    assert ingress["Description"] == "Glue workers talk to each other"

@@ -27,44 +27,20 @@ __all__ = ["main"]
 
 def _apply_fidelity_fixes() -> None:
     """Patch moto's models in this process, before the server handles a request."""
-    import moto.eks.models as eks
+    import moto.eks.models as eks_models
 
     # AWS returns no remoteAccess for a node group created without SSH access; moto
     # invents {"ec2SshKey": "eksKeypair"}, which makes every plan replace node groups.
-    if _once(eks, "_mlplatform_no_invented_remote_access"):
-        eks.DEFAULT_REMOTE_ACCESS = None  # type: ignore[assignment]
-    _fix_prefix_list_rule_descriptions()
+    if _once(eks_models, "_mlplatform_no_invented_remote_access"):
+        eks_models.DEFAULT_REMOTE_ACCESS = None  # type: ignore[assignment]
     _fix_sagemaker_models()
     _add_endpoint_updates()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
     from mlplatform.emulator.fixes import athena, ec2, kms
 
-    for service in (athena, ec2, kms):
+    for service in (athena, ec2, kms,):
         service.apply()
-
-
-def _fix_prefix_list_rule_descriptions() -> None:
-    """AWS keeps the description of a rule allowing a prefix list; moto keeps CIDR rules' only."""
-    import moto.ec2.models.security_groups as security_groups
-
-    rule = security_groups.SecurityGroupRule
-    if not _once(rule, "_mlplatform_prefix_list_description"):
-        return
-    init = rule.__init__
-
-    def init_keeping_description(self: Any, *args: Any, **kwargs: Any) -> None:
-        init(self, *args, **kwargs)
-        # SecurityGroupRule(backend, protocol, group, from, to, ip_range, group_pair, prefix_list)
-        prefix_list = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
-        self.prefix_list_description = (prefix_list or {}).get("Description")
-
-    rule.__init__ = init_keeping_description  # type: ignore[method-assign]
-    rule.description = property(  # type: ignore[assignment,method-assign]
-        lambda self: (
-            self.ip_range.get("Description") or getattr(self, "prefix_list_description", None)
-        )
-    )
 
 
 def _fix_sagemaker_models() -> None:
