@@ -1,8 +1,9 @@
 """The emulator answers like AWS where the data layer and the clean-up check need it to.
 
 Without these fixes plain moto calls a new Athena workgroup missing (so
-``local`` could not have one); drops the description of the Glue workers'
-self-referencing rules (so every plan would change them); and
+``local`` could not have one); reads a Glue connection back without its type
+and can neither update nor delete one, and drops the description of the Glue
+workers' self-referencing rules (so every plan would change them); and
 reports the keys AWS makes for its services as the customer's (so the check
 for leftovers after ``destroy`` could not tell them from the platform's keys).
 """
@@ -72,6 +73,43 @@ def test_callers_cannot_name_an_alias_as_aws_does(emulated_aws: LocalAws) -> Non
         kms.create_alias(AliasName="alias/aws/mine", TargetKeyId=key)
     kms.create_alias(AliasName="alias/mine", TargetKeyId=key)
     assert kms.describe_key(KeyId="alias/mine")["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+
+
+NETWORK = {
+    "Name": "lake-vpc",
+    "Description": "Runs Glue jobs in the private subnets",
+    "ConnectionType": "NETWORK",
+    "ConnectionProperties": {},
+    "PhysicalConnectionRequirements": {
+        "SubnetId": "subnet-1",
+        "SecurityGroupIdList": ["sg-1"],
+        "AvailabilityZone": "us-east-1a",
+    },
+}
+
+
+def test_a_glue_connection_reports_its_type_and_can_be_updated_and_deleted(
+    emulated_aws: LocalAws,
+) -> None:
+    glue = boto3.client("glue")
+    glue.create_connection(ConnectionInput=NETWORK)
+
+    created = glue.get_connection(Name="lake-vpc")["Connection"]
+    assert created["ConnectionType"] == "NETWORK"
+    assert created["PhysicalConnectionRequirements"]["SubnetId"] == "subnet-1"
+
+    glue.update_connection(
+        Name="lake-vpc", ConnectionInput={**NETWORK, "Description": "moved to subnet 2"}
+    )
+    updated = glue.get_connection(Name="lake-vpc")["Connection"]
+    assert updated["Description"] == "moved to subnet 2"
+    assert updated["ConnectionType"] == "NETWORK"
+
+    glue.delete_connection(ConnectionName="lake-vpc")
+    with pytest.raises(ClientError, match="EntityNotFoundException"):
+        glue.get_connection(Name="lake-vpc")
+    with pytest.raises(ClientError, match="EntityNotFoundException"):
+        glue.delete_connection(ConnectionName="lake-vpc")
 
 
 def test_a_rule_allowing_a_security_group_keeps_its_description(emulated_aws: LocalAws) -> None:
