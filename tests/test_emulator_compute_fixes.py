@@ -2,8 +2,10 @@
 
 Without these fixes ``local`` could not keep the hardened launch templates
 (plain moto copies a template's own tags into what it launches, so every plan
-after the deploy would update the templates) nor a training pool's placement
-group (plain moto has none, and the provider waits forever for one).
+after the deploy would update the templates), a training pool's placement
+group (plain moto has none, and the provider waits forever for one), nor managed
+add-ons and access entries (plain moto's EKS has neither, and forgets a
+cluster's access configuration).
 """
 
 from __future__ import annotations
@@ -84,3 +86,107 @@ def test_a_cluster_placement_group_is_available_at_once_and_can_be_deleted(ec2: 
         ec2.describe_placement_groups(GroupNames=["training"])
     with pytest.raises(ClientError, match=r"InvalidPlacementGroup\.Unknown"):
         ec2.delete_placement_group(GroupName="training")
+
+
+ROLE = "arn:aws:iam::123456789012:role/eks"
+ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
+ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@pytest.fixture
+def eks(emulated_aws: LocalAws) -> Any:
+    return boto3.client("eks")
+
+
+def cluster(eks: Any, name: str, **access: Any) -> dict[str, Any]:
+    created: dict[str, Any] = eks.create_cluster(
+        name=name,
+        roleArn=ROLE,
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        **({"accessConfig": access} if access else {}),
+    )["cluster"]
+    return created
+
+
+def test_a_cluster_keeps_its_access_configuration(eks: Any) -> None:
+    cluster(eks, "api", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
+    cluster(eks, "default")
+
+    api = eks.describe_cluster(name="api")["cluster"]["accessConfig"]
+    default = eks.describe_cluster(name="default")["cluster"]["accessConfig"]
+    assert api == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+    assert default == {
+        "authenticationMode": "CONFIG_MAP",
+        "bootstrapClusterCreatorAdminPermissions": True,
+    }
+
+
+def test_a_pinned_add_on_is_installed_listed_and_removed(eks: Any) -> None:
+    cluster(eks, "c")
+    created = eks.create_addon(
+        clusterName="c",
+        addonName="vpc-cni",
+        addonVersion="v1.19.5-eksbuild.1",
+        serviceAccountRoleArn=ROLE,
+        resolveConflicts="OVERWRITE",
+        tags={"env": "local"},
+    )["addon"]
+
+    addon = eks.describe_addon(clusterName="c", addonName="vpc-cni")["addon"]
+    assert addon == created
+    assert addon["status"] == "ACTIVE"
+    assert addon["addonVersion"] == "v1.19.5-eksbuild.1"
+    assert addon["serviceAccountRoleArn"] == ROLE
+    assert addon["tags"] == {"env": "local"}
+    assert addon["addonArn"].startswith("arn:aws:eks:us-east-1:123456789012:addon/c/vpc-cni/")
+    assert eks.list_addons(clusterName="c")["addons"] == ["vpc-cni"]
+    with pytest.raises(ClientError, match="ResourceInUseException"):
+        eks.create_addon(clusterName="c", addonName="vpc-cni", addonVersion="v1")
+
+    eks.delete_addon(clusterName="c", addonName="vpc-cni")
+
+    assert eks.list_addons(clusterName="c")["addons"] == []
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        eks.describe_addon(clusterName="c", addonName="vpc-cni")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        eks.create_addon(clusterName="missing", addonName="coredns", addonVersion="v1")
+
+
+def test_an_access_entry_grants_what_its_associated_policy_grants(eks: Any) -> None:
+    cluster(eks, "c", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
+    entry = eks.create_access_entry(clusterName="c", principalArn=ADMIN, type="STANDARD")[
+        "accessEntry"
+    ]
+    assert entry["principalArn"] == ADMIN
+    assert entry["type"] == "STANDARD"
+    assert entry["kubernetesGroups"] == []
+    assert eks.describe_access_entry(clusterName="c", principalArn=ADMIN)["accessEntry"] == entry
+    assert eks.list_access_entries(clusterName="c")["accessEntries"] == [ADMIN]
+    policies = eks.list_associated_access_policies(clusterName="c", principalArn=ADMIN)
+    assert policies["associatedAccessPolicies"] == []  # an entry alone grants nothing
+
+    eks.associate_access_policy(
+        clusterName="c",
+        principalArn=ADMIN,
+        policyArn=ADMIN_POLICY,
+        accessScope={"type": "cluster"},
+    )
+
+    [policy] = eks.list_associated_access_policies(clusterName="c", principalArn=ADMIN)[
+        "associatedAccessPolicies"
+    ]
+    assert policy["policyArn"] == ADMIN_POLICY
+    assert policy["accessScope"] == {"type": "cluster"}
+    eks.disassociate_access_policy(clusterName="c", principalArn=ADMIN, policyArn=ADMIN_POLICY)
+    policies = eks.list_associated_access_policies(clusterName="c", principalArn=ADMIN)
+    assert policies["associatedAccessPolicies"] == []
+    eks.delete_access_entry(clusterName="c", principalArn=ADMIN)
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        eks.describe_access_entry(clusterName="c", principalArn=ADMIN)
+
+
+def test_access_entries_need_a_cluster_that_authenticates_through_the_api(eks: Any) -> None:
+    cluster(eks, "configmap")
+
+    with pytest.raises(ClientError, match="authentication mode must be set to one of"):
+        eks.create_access_entry(clusterName="configmap", principalArn=ADMIN)
