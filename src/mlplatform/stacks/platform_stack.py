@@ -31,6 +31,7 @@ __all__ = ["EMULATED_SERVICES", "PlatformStack"]
 EMULATED_SERVICES = (
     "applicationautoscaling",
     "athena",
+    "autoscaling",
     "cloudwatch",
     "dynamodb",
     "ec2",
