@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -25,6 +25,35 @@ ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ROOT / "environments"
 # Snapshots and validate runs must not depend on which port an emulator got.
 FIXED_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
+
+
+REPORTS = pytest.StashKey[dict[str, list[str]]]()
+
+Report = Callable[[str, list[str]], None]
+
+
+@pytest.fixture
+def run_summary(request: pytest.FixtureRequest) -> Report:
+    """``run_summary(title, lines)`` shows the lines in the run's summary, output captured or not.
+
+    A fixture, not a function to import: tests import this file as ``tests.conftest``,
+    a module apart from the conftest pytest loads, whose hook prints the summary.
+    A later report under the same title replaces an earlier one.
+    """
+
+    def add(title: str, lines: list[str]) -> None:
+        request.config.stash.setdefault(REPORTS, {})[title] = lines
+
+    return add
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    for title, lines in config.stash.get(REPORTS, {}).items():
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
