@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +17,7 @@ from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.decisions.naming import Naming
+from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 
@@ -24,6 +25,35 @@ ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ROOT / "environments"
 # Snapshots and validate runs must not depend on which port an emulator got.
 FIXED_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
+
+
+REPORTS = pytest.StashKey[dict[str, list[str]]]()
+
+Report = Callable[[str, list[str]], None]
+
+
+@pytest.fixture
+def run_summary(request: pytest.FixtureRequest) -> Report:
+    """``run_summary(title, lines)`` shows the lines in the run's summary, output captured or not.
+
+    A fixture, not a function to import: tests import this file as ``tests.conftest``,
+    a module apart from the conftest pytest loads, whose hook prints the summary.
+    A later report under the same title replaces an earlier one.
+    """
+
+    def add(title: str, lines: list[str]) -> None:
+        request.config.stash.setdefault(REPORTS, {})[title] = lines
+
+    return add
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    for title, lines in config.stash.get(REPORTS, {}).items():
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +69,34 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory, loader: EnvironmentLoa
         loader.load_all(), outdir=str(outdir), emulator_endpoint=FIXED_EMULATOR_ENDPOINT
     ).synth()
     return outdir / "stacks"
+
+
+@pytest.fixture(scope="session")
+def aws_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalAws]:
+    """One emulator server process for the session, stopped by its pid at the end.
+
+    The emulator's fixes patch moto inside that process only; the pytest
+    process keeps plain moto for the tests that mock AWS in-process.
+    """
+    log_file = tmp_path_factory.mktemp("emulator") / "moto.log"
+    with LocalAws(log_file=log_file, lean=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emulated_aws(aws_emulator: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAws:
+    """The session's emulator, emptied; every boto3 client the test makes talks to it."""
+    aws_emulator.reset()
+    for name, value in {
+        "AWS_ENDPOINT_URL": aws_emulator.endpoint,
+        "AWS_ACCESS_KEY_ID": "mlplatform-local",
+        "AWS_SECRET_ACCESS_KEY": "mlplatform-local",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return aws_emulator
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""What a deploy of an environment leaves in AWS, made by hand with boto3 under moto's mock.
+"""What a deploy of an environment leaves in AWS, made by hand with boto3 in the emulator.
 
 The verifier's unit tests build a correct environment with this, change one
 setting the way someone would behind Terraform's back, and expect exactly
@@ -10,6 +10,8 @@ end-to-end test checks the verifier against a real deploy into the emulator).
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,11 +26,14 @@ from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
 from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.decisions.tagging import platform_tags
-from mlplatform.emulator.server import apply_fidelity_fixes
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.verify import EnvironmentVerifier
-from tests.conftest import ENVIRONMENTS
 
+VERIFY_ENVIRONMENT = Path(__file__).parent / "fixtures" / "verify-local.yaml"
+"""The environment these tests build: ``local`` as it was before the emulator could deploy
+add-ons, access entries, launch templates, Athena and the Glue connection, so that the
+build here stays small; tests switch those on one at a time where they check them. The
+end-to-end test runs the verifier against a real deploy of today's ``local``."""
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
 _clients: dict[str, Any] = {}
@@ -36,12 +41,15 @@ _clients: dict[str, Any] = {}
 
 def client(service: str) -> Any:
     """A client of one long-lived session: botocore reads each service model once per
-    process, not once per test (moto's mock intercepts every client it makes)."""
-    if service not in _clients:
+    process, not once per test. It talks to the endpoint the test's environment names
+    (the session's emulator server, see ``emulated_aws`` in conftest)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    key = f"{service}@{endpoint}"
+    if key not in _clients:
         if "session" not in _clients:
             _clients["session"] = boto3.session.Session(region_name=REGION)
-        _clients[service] = _clients["session"].client(service)
-    return _clients[service]
+        _clients[key] = _clients["session"].client(service)
+    return _clients[key]
 
 
 def use_fake_account(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,13 +66,13 @@ def use_fake_account(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def verifier(config: EnvironmentConfig, clients: Any = client) -> EnvironmentVerifier:
-    """A verifier with the tests' clients, which mock_aws intercepts in-process."""
+    """A verifier with the tests' clients, which talk to the emulator server."""
     return EnvironmentVerifier(config, clients)
 
 
 def local_with(*changes: tuple[str, str]) -> EnvironmentConfig:
     """``environments/local.yaml`` with lines changed, each ``(old, new)``."""
-    text = (ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8")
+    text = VERIFY_ENVIRONMENT.read_text(encoding="utf-8")
     for old, new in changes:
         assert old in text, f"local.yaml no longer has {old!r}; update this test's variant"
         text = text.replace(old, new)
@@ -505,7 +513,6 @@ class Builder:
 
 def build_environment(config: EnvironmentConfig) -> Builder:
     """Every layer ``config`` describes, as a deploy makes it; returns the builder (key ARNs)."""
-    apply_fidelity_fixes()  # moto answers EnableNetworkIsolation as AWS does
     builder = Builder(config)
     builder.network()
     builder.data_lake()

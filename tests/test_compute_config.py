@@ -155,21 +155,25 @@ def test_real_environments_keep_every_secure_default(name: str) -> None:
         assert pool.autoscaler_asg_tags
 
 
-def test_local_turns_off_only_what_the_emulator_lacks() -> None:
+def test_local_keeps_every_hardening_since_the_emulator_deploys_it() -> None:
     compute = _load("local").compute
 
     assert compute is not None
     cluster = compute.cluster
-    assert cluster.addons is None
-    assert cluster.access_entries is False
-    assert cluster.admin_role_arns == ()
-    assert cluster.system_node_group.launch_template is False
+    assert cluster.addons is not None
+    assert cluster.access_entries is True
+    assert len(cluster.admin_role_arns) == 1
+    assert cluster.system_node_group.launch_template is True
     assert cluster.endpoint_public_access is False
-    (pool,) = compute.gpu_pools.values()
-    assert pool.launch_template is False
-    assert pool.autoscaler_asg_tags is False
-    assert not pool.efa
-    assert pool.fsx_scratch is None
+    assert set(compute.gpu_pools) == {"experiments", "training"}
+    for pool in compute.gpu_pools.values():
+        assert pool.launch_template is True
+        assert pool.autoscaler_asg_tags is True
+        assert not pool.efa
+        assert pool.fsx_scratch is None
+    training = compute.gpu_pools["training"]
+    assert training.uses_placement_group
+    assert training.availability_zones == ("us-east-1a",)
 
 
 def test_an_environment_without_compute_has_no_compute_layer() -> None:
@@ -509,13 +513,28 @@ def test_emulator_only_switches_are_refused_in_a_real_environment(edit: Any, exp
     assert _error(_dev_with(edit)) == f"{BAD}: {expected}"
 
 
-def test_a_copy_of_local_without_the_emulator_lists_every_emulator_only_switch() -> None:
+def test_a_copy_of_local_without_the_emulator_needs_no_emulator_only_switch() -> None:
     data = yaml.safe_load((ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8"))
     data.update(emulator=False, account_id="444444444444")
     data["state_backend"]["bucket"] = "mlp-local-tfstate-444444444444"
+    # What a copy must change is not an emulator-only switch but the disposable emulator's
+    # retention opt-out, which a real environment makes only with a reason.
+    assert _error(yaml.safe_dump(data)).startswith(f"{BAD}: retention.prevent_destroy: false")
+    del data["retention"]
+
+    assert EnvironmentLoader.parse(yaml.safe_dump(data), BAD).emulator is False
+
+
+def test_a_real_environment_with_every_emulator_only_switch_lists_each_one() -> None:
+    def all_off(data: dict[str, Any]) -> None:
+        data["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[])
+        data["compute"]["cluster"]["system_node_group"]["launch_template"] = False
+        data["compute"]["gpu_pools"]["experiments"].update(
+            launch_template=False, autoscaler_asg_tags=False
+        )
 
     with pytest.raises(ConfigError) as caught:
-        EnvironmentLoader.parse(yaml.safe_dump(data), BAD)
+        EnvironmentLoader.parse(_dev_with(all_off), BAD)
 
     fields = [line.split(": ")[1] for line in str(caught.value).splitlines()]
     assert fields == [

@@ -199,9 +199,12 @@ def test_object_lock_sets_default_retention_on_zone_buckets(
     raw = next(
         b for b in by_kind(document, "aws_s3_bucket").values() if b["bucket"].endswith("raw")
     )
-    assert raw["object_lock_enabled"] is True
     lock = companion(document, "aws_s3_bucket_object_lock_configuration", "acme-test-datalake-raw")
     assert lock["rule"] == {"default_retention": {"mode": "GOVERNANCE", "days": 14}}
+    # Enabled by the configuration, after versioning: turning it on never replaces the bucket.
+    assert lock["object_lock_enabled"] == "Enabled"
+    assert any("versioning" in d for d in lock["depends_on"])
+    assert "object_lock_enabled" not in raw
 
 
 def test_glue_connection_runs_in_a_private_subnet_with_a_self_referencing_group(

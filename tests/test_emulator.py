@@ -1,16 +1,25 @@
-"""The embedded emulator: starts on 127.0.0.1, stops by pid, and answers like AWS where we fixed it."""
+"""The embedded emulator: starts on 127.0.0.1, stops by pid, and patches moto in its own process only.
+
+The fixes replace parts of moto for good in the process that applies them.
+Applied inside pytest they would leak into every later test that mocks AWS
+in-process, so tests of the fixes talk to a server process (the
+``emulated_aws`` fixture) and this module checks pytest's own moto is plain.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
+from mlplatform.emulator import fixes
+from mlplatform.emulator.fixes import MARKER_PREFIX, once
 from mlplatform.emulator.local_aws import LocalAws
-from mlplatform.emulator.server import apply_fidelity_fixes
 
 
 def test_emulator_starts_on_loopback_and_stops_by_pid(tmp_path: Path) -> None:
@@ -28,6 +37,8 @@ def test_emulator_starts_on_loopback_and_stops_by_pid(tmp_path: Path) -> None:
         )
         s3.create_bucket(Bucket="probe-bucket")
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["probe-bucket"]
+        emulator.reset()
+        assert s3.list_buckets()["Buckets"] == []
     finally:
         emulator.stop()
     assert pid is not None
@@ -45,24 +56,48 @@ def test_state_file_finds_a_running_emulator_and_forgets_a_dead_one(tmp_path: Pa
     assert LocalAws.load(state) is None
 
 
-@pytest.fixture
-def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+def fix_markers() -> list[str]:
+    """Every ``_mlplatform_*`` marker a fix left on a loaded moto module or class."""
+    found = []
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("moto") or module is None:
+            continue
+        for owner in [module, *(v for v in vars(module).values() if isinstance(v, type))]:
+            found += [
+                f"{getattr(owner, '__qualname__', name)}.{attribute}"
+                for attribute in vars(owner)
+                if attribute.startswith(MARKER_PREFIX)
+            ]
+    return found
 
 
-def test_node_groups_without_ssh_report_no_remote_access(fake_credentials: None) -> None:
-    apply_fidelity_fixes()
-    with mock_aws():
-        eks = boto3.client("eks")
-        role = "arn:aws:iam::123456789012:role/r"
-        eks.create_cluster(name="c", roleArn=role, resourcesVpcConfig={"subnetIds": ["subnet-1"]})
-        eks.create_nodegroup(
-            clusterName="c", nodegroupName="n", nodeRole=role, subnets=["subnet-1"]
-        )
-        group = eks.describe_nodegroup(clusterName="c", nodegroupName="n")["nodegroup"]
+def test_the_fixes_patch_moto_only_inside_the_emulator_process(emulated_aws: LocalAws) -> None:
+    # The server module and its fixes are imported here, and a server runs (the fixture).
+    server = importlib.import_module("mlplatform.emulator.server")
+    for module in pkgutil.iter_modules(fixes.__path__, f"{fixes.__name__}."):
+        importlib.import_module(module.name)
+    import moto.eks.models as eks
+
+    assert server.__all__ == ["main"]
+    assert eks.DEFAULT_REMOTE_ACCESS == {"ec2SshKey": "eksKeypair"}  # moto's own
+    assert fix_markers() == []
+
+
+def test_a_fix_marks_what_it_patched_and_applies_once() -> None:
+    class Patched:
+        pass
+
+    assert once(Patched, "_mlplatform_probe") is True
+    assert once(Patched, "_mlplatform_probe") is False
+    with pytest.raises(ValueError, match="_mlplatform_"):
+        once(Patched, "probe")
+
+
+def test_node_groups_without_ssh_report_no_remote_access(emulated_aws: LocalAws) -> None:
+    # AWS returns no remoteAccess for a node group made without SSH access.
+    eks = boto3.client("eks")
+    role = "arn:aws:iam::123456789012:role/r"
+    eks.create_cluster(name="c", roleArn=role, resourcesVpcConfig={"subnetIds": ["subnet-1"]})
+    eks.create_nodegroup(clusterName="c", nodegroupName="n", nodeRole=role, subnets=["subnet-1"])
+    group = eks.describe_nodegroup(clusterName="c", nodegroupName="n")["nodegroup"]
     assert "remoteAccess" not in group or not group["remoteAccess"]

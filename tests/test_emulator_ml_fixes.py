@@ -8,30 +8,18 @@ cannot switch an endpoint to a new configuration (a rollout).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
-from mlplatform.emulator.server import apply_fidelity_fixes
+from mlplatform.emulator.local_aws import LocalAws
 
 ROLE = "arn:aws:iam::123456789012:role/serving"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    apply_fidelity_fixes()
-    apply_fidelity_fixes()  # applying twice changes nothing
-    with mock_aws():
-        yield
+def aws(emulated_aws: LocalAws) -> None:
+    """The test's boto3 clients talk to an emptied emulator server, where the fixes live."""
 
 
 def test_prefix_list_egress_rules_keep_their_description(aws: None) -> None:

@@ -187,7 +187,8 @@ def test_object_lock_in_governance_mode_where_configured(
         for c in _of_type(synth, "aws_s3_bucket").values()
         if c["bucket"] == "acme-test-registry-artifacts"
     )
-    assert artifacts["object_lock_enabled"] is True
+    assert lock["object_lock_enabled"] == "Enabled"
+    assert "object_lock_enabled" not in artifacts  # never replaced to turn the lock on
 
 
 def test_metadata_table_has_pitr_kms_and_deletion_protection(

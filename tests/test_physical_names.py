@@ -71,8 +71,8 @@ PHYSICAL_NAMES: dict[str, dict[str, set[str]]] = {
             "mlp-local-datalake-access-logs",
             "mlp-local-datalake-curated",
             "mlp-local-datalake-features",
+            "mlp-local-datalake-query-results",
             "mlp-local-datalake-raw",
-            # local has no Athena workgroup, so no query results bucket
             "mlp-local-registry-access-logs",
             "mlp-local-registry-artifacts",
         ],

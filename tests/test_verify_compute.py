@@ -3,22 +3,21 @@ system node group and the GPU pools, each changed the way someone would change t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints, node_template_tags
+from mlplatform.emulator.local_aws import LocalAws
 from tests.deployed_environment import (
     ACCOUNT,
     Builder,
     build_environment,
     client,
     local_with,
-    use_fake_account,
     verifier,
 )
 
@@ -28,10 +27,8 @@ SYSTEM = "mlp-local-cpu-system"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    use_fake_account(monkeypatch)
-    with mock_aws():
-        yield
+def aws(emulated_aws: LocalAws) -> None:
+    """The session's emulator server, emptied; its fixes answer as AWS does."""
 
 
 @pytest.fixture

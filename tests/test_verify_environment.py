@@ -4,17 +4,16 @@ compute and ml have their own files)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.lifecycle import expiring_rules
-from mlplatform.loader import EnvironmentLoader
+from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.verify import EnvironmentVerifier
-from tests.conftest import ENVIRONMENTS, load_script
+from tests.conftest import load_script
 from tests.deployed_environment import (
     Builder,
     build_environment,
@@ -34,13 +33,12 @@ def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def config() -> EnvironmentConfig:
-    return EnvironmentLoader(ENVIRONMENTS).load("local")
+    return local_with()
 
 
 @pytest.fixture
-def aws() -> Iterator[None]:
-    with mock_aws():
-        yield
+def aws(emulated_aws: LocalAws) -> None:
+    """The session's emulator server, emptied; its fixes answer as AWS does."""
 
 
 def test_the_script_is_the_package_verifier() -> None:

@@ -5,21 +5,20 @@ hand."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from moto import mock_aws
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.emulator.local_aws import LocalAws
 from tests.deployed_environment import (
     ACCOUNT,
     Builder,
     build_environment,
     client,
     local_with,
-    use_fake_account,
     verifier,
 )
 
@@ -33,10 +32,8 @@ TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:mlp-local-ml-alarms"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    use_fake_account(monkeypatch)
-    with mock_aws():
-        yield
+def aws(emulated_aws: LocalAws) -> None:
+    """The session's emulator server, emptied; its fixes answer as AWS does."""
 
 
 @pytest.fixture

@@ -132,7 +132,8 @@ class SecureBucket(Construct):
             "bucket",
             bucket=props.bucket_name,
             force_destroy=props.force_destroy,
-            object_lock_enabled=True if props.object_lock else None,
+            # Object Lock is enabled by its configuration below, not here: on the bucket it
+            # could only be set at creation, and turning it on later would replace the bucket.
             tags={"Name": props.bucket_name, **props.tags},
         )
         StateRetention.protect(self._bucket)
@@ -209,10 +210,13 @@ class SecureBucket(Construct):
                 depends_on=[props.access_log_target._policy_resource],
             )
         if props.object_lock is not None:
+            # S3 enables Object Lock on an existing bucket once versioning is on, so a
+            # bucket that turns it on keeps its objects (set at creation it would be replaced).
             S3BucketObjectLockConfigurationA(
                 self,
                 "object-lock",
                 bucket=bucket_id,
+                object_lock_enabled="Enabled",
                 rule=S3BucketObjectLockConfigurationRuleA(
                     default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(
                         mode=props.object_lock.mode, days=props.object_lock.retention_days

@@ -32,9 +32,15 @@ EMULATOR_ACCESS_KEY = "mlplatform-local"
 class LocalAws:
     """A moto server process. Use as a context manager, or ``start``/``stop`` across commands."""
 
-    def __init__(self, port: int | None = None, *, log_file: Path | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, *, log_file: Path | None = None, lean: bool = False
+    ) -> None:
         self.port = port or self.free_port()
         self.log_file = log_file
+        self.lean = lean
+        """Skip loading AWS managed IAM policies and EC2's public AMIs into every fresh account:
+        a second or two after each ``reset``, which unit tests that build their own resources
+        do not need. A deploy (``make up``, the end-to-end test) needs the policies."""
         self.pid: int | None = None
 
     @property
@@ -53,7 +59,9 @@ class LocalAws:
         """Start the server and wait until it answers; raise if it does not."""
         env = dict(os.environ)
         # Node groups and roles attach AWS managed policies; moto knows them only on request.
-        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "false" if self.lean else "true"
+        if self.lean:
+            env["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
         output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         process = subprocess.Popen(
             [sys.executable, "-m", "mlplatform.emulator.server", "-H", HOST, "-p", str(self.port)],
@@ -82,6 +90,13 @@ class LocalAws:
                 return bool(reply.status == 200)
         except (urllib.error.URLError, OSError):
             return False
+
+    def reset(self) -> None:
+        """Forget every resource, as a freshly started server would (moto's reset API)."""
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            if reply.status != 200:
+                raise RuntimeError(f"the emulator at {self.endpoint} refused to reset")
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server by its process id (TERM, then KILL)."""

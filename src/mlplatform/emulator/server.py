@@ -6,6 +6,12 @@ the emulator, never in a construct (a construct that ignored the drift would
 also hide it in real accounts). Each fix names what AWS does.
 
     python -m mlplatform.emulator.server -H 127.0.0.1 -p PORT
+
+The fixes patch moto for the whole process and cannot be undone, so only
+:func:`main` applies them, in the emulator's own process: importing this
+module changes nothing (tests start the server with
+:class:`~mlplatform.emulator.local_aws.LocalAws` and talk to it over HTTP).
+The fixes of more involved services live in :mod:`mlplatform.emulator.fixes`.
 """
 
 from __future__ import annotations
@@ -14,53 +20,28 @@ import json
 import sys
 from typing import Any
 
-__all__ = ["apply_fidelity_fixes", "main"]
+from mlplatform.emulator.fixes import once as _once
+
+__all__ = ["main"]
 
 
-def apply_fidelity_fixes() -> None:
+def _apply_fidelity_fixes() -> None:
     """Patch moto's models in this process, before the server handles a request."""
-    import moto.eks.models as eks
+    import moto.eks.models as eks_models
 
     # AWS returns no remoteAccess for a node group created without SSH access; moto
     # invents {"ec2SshKey": "eksKeypair"}, which makes every plan replace node groups.
-    eks.DEFAULT_REMOTE_ACCESS = None  # type: ignore[assignment]
-    _fix_prefix_list_rule_descriptions()
+    if _once(eks_models, "_mlplatform_no_invented_remote_access"):
+        eks_models.DEFAULT_REMOTE_ACCESS = None  # type: ignore[assignment]
     _fix_sagemaker_models()
     _add_endpoint_updates()
     _fix_scaling_deregistration()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
+    from mlplatform.emulator.fixes import athena, autoscaling, ec2, eks, glue, kms
 
-
-def _once(target: Any, marker: str) -> bool:
-    """Whether a fix is applied for the first time (tests call the fixes more than once)."""
-    if getattr(target, marker, False):
-        return False
-    setattr(target, marker, True)
-    return True
-
-
-def _fix_prefix_list_rule_descriptions() -> None:
-    """AWS keeps the description of a rule allowing a prefix list; moto keeps CIDR rules' only."""
-    import moto.ec2.models.security_groups as security_groups
-
-    rule = security_groups.SecurityGroupRule
-    if not _once(rule, "_mlplatform_prefix_list_description"):
-        return
-    init = rule.__init__
-
-    def init_keeping_description(self: Any, *args: Any, **kwargs: Any) -> None:
-        init(self, *args, **kwargs)
-        # SecurityGroupRule(backend, protocol, group, from, to, ip_range, group_pair, prefix_list)
-        prefix_list = kwargs.get("prefix_list_id") or (args[7] if len(args) > 7 else None)
-        self.prefix_list_description = (prefix_list or {}).get("Description")
-
-    rule.__init__ = init_keeping_description  # type: ignore[method-assign]
-    rule.description = property(  # type: ignore[assignment,method-assign]
-        lambda self: (
-            self.ip_range.get("Description") or getattr(self, "prefix_list_description", None)
-        )
-    )
+    for service in (athena, autoscaling, ec2, eks, glue, kms):
+        service.apply()
 
 
 def _fix_sagemaker_models() -> None:
@@ -304,8 +285,8 @@ def _add_scalable_target_tags() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Apply the fixes, then run moto's own server command line."""
-    apply_fidelity_fixes()
+    """Apply the fixes to this process's moto, then run moto's own server command line."""
+    _apply_fidelity_fixes()
     from moto.server import main as serve
 
     serve(argv if argv is not None else sys.argv[1:])

@@ -1,0 +1,283 @@
+"""EKS: managed add-ons, access entries, and the cluster's access configuration.
+
+moto's EKS knows clusters, node groups and Fargate profiles only: every
+add-on and access entry call answers 404, and ``DescribeCluster`` omits the
+``accessConfig`` the cluster was created with, so the provider would replace
+a cluster with ``authentication_mode = API`` on every plan. AWS behaves as
+follows, and so does the emulator with these fixes:
+
+- ``CreateCluster`` keeps ``accessConfig``; without one a cluster
+  authenticates through the aws-auth ConfigMap (``CONFIG_MAP``) and makes
+  its creator an admin.
+- ``CreateAddon`` installs a pinned add-on (the emulator has no nodes, so it
+  is ``ACTIVE`` at once); ``DescribeAddon``, ``ListAddons`` and ``DeleteAddon``
+  work on it; a second add-on of one name is ``ResourceInUseException``.
+- Access entries exist only on a cluster whose authentication mode includes
+  ``API``; an entry grants nothing until an access policy is associated with
+  it, cluster-wide or for namespaces; deleting an entry removes its policies.
+
+One difference stays: AWS refuses an access entry for an IAM principal that
+does not exist, and the emulator does not look, so ``local`` can name an
+admin role that nobody created in it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from mlplatform.emulator.fixes import once
+
+__all__ = ["apply"]
+
+# Routes moto's EKS server lacks; every operation below them is found by the request's
+# method and path, as for the routes moto has.
+_ROUTES = (
+    "{0}/clusters/(?P<name>[^/]+)/addons$",
+    "{0}/clusters/(?P<name>[^/]+)/addons/(?P<addonName>.+)$",
+    "{0}/clusters/(?P<name>[^/]+)/access-entries$",
+    "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$",
+)
+_API_MODES = ("API", "API_AND_CONFIG_MAP")
+
+
+def apply() -> None:
+    """Add the routes and operations, and keep each cluster's access configuration."""
+    import moto.eks.urls as urls
+    from moto.eks.responses import EKSResponse
+
+    if not once(EKSResponse, "_mlplatform_addons_and_access"):
+        return
+    for route in _ROUTES:
+        urls.url_paths[route] = urls.response.dispatch
+    _keep_access_config(EKSResponse)
+    for name, operation in {**_addon_operations(), **_access_entry_operations()}.items():
+        setattr(EKSResponse, name, operation)
+
+
+def _cluster(response: Any) -> Any:
+    """The cluster named in the request's path, or AWS's ResourceNotFoundException."""
+    from moto.eks.exceptions import ResourceNotFoundException
+
+    name = response._get_param("name")
+    cluster = response.eks_backend.clusters.get(name)
+    if cluster is None:
+        raise ResourceNotFoundException(
+            clusterName=name, message=f"No cluster found for name: {name}."
+        )
+    return cluster
+
+
+def _store(cluster: Any, kind: str) -> dict[str, Any]:
+    """A per-cluster table of add-ons or access entries; it goes when the cluster goes."""
+    attribute = f"_emulator_{kind}"
+    if not hasattr(cluster, attribute):
+        setattr(cluster, attribute, {})
+    table: dict[str, Any] = getattr(cluster, attribute)
+    return table
+
+
+def _arn(cluster: Any, kind: str, *parts: str) -> str:
+    prefix = cluster.arn.split(":cluster/")[0]
+    return f"{prefix}:{kind}/{cluster.name}/{'/'.join(parts)}/{uuid.uuid4()}"
+
+
+def _keep_access_config(response: Any) -> None:
+    create_cluster = response.create_cluster
+
+    def create_cluster_keeping_access(self: Any) -> Any:
+        result = create_cluster(self)
+        wanted = self._get_param("accessConfig") or {}
+        cluster = self.eks_backend.clusters[self._get_param("name")]
+        cluster.access_config = {
+            "authenticationMode": wanted.get("authenticationMode", "CONFIG_MAP"),
+            "bootstrapClusterCreatorAdminPermissions": wanted.get(
+                "bootstrapClusterCreatorAdminPermissions", True
+            ),
+        }
+        return result
+
+    response.create_cluster = create_cluster_keeping_access
+
+
+def _addon_operations() -> dict[str, Callable[..., Any]]:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.eks.exceptions import ResourceInUseException, ResourceNotFoundException
+
+    def addon(self: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        addons = _store(_cluster(self), "addons")
+        name = self._get_param("addonName")
+        if name not in addons:
+            raise ResourceNotFoundException(
+                clusterName=self._get_param("name"),
+                addonName=name,
+                message=f"No addon: {name} found in cluster: {self._get_param('name')}",
+            )
+        return addons, addons[name]
+
+    def create_addon(self: Any) -> ActionResult:
+        cluster = _cluster(self)
+        addons = _store(cluster, "addons")
+        name = self._get_param("addonName")
+        if name in addons:
+            raise ResourceInUseException(
+                clusterName=cluster.name,
+                addonName=name,
+                message=f"Addon already exists with name: {name}",
+            )
+        now = utcnow()
+        created: dict[str, Any] = {
+            "addonName": name,
+            "clusterName": cluster.name,
+            "status": "ACTIVE",
+            "addonVersion": self._get_param("addonVersion"),
+            "health": {"issues": []},
+            "addonArn": _arn(cluster, "addon", name),
+            "createdAt": now,
+            "modifiedAt": now,
+            "tags": self._get_param("tags") or {},
+        }
+        for field in ("serviceAccountRoleArn", "configurationValues"):
+            if self._get_param(field):
+                created[field] = self._get_param(field)
+        addons[name] = created
+        return ActionResult({"addon": created})
+
+    def describe_addon(self: Any) -> ActionResult:
+        return ActionResult({"addon": addon(self)[1]})
+
+    def delete_addon(self: Any) -> ActionResult:
+        addons, found = addon(self)
+        del addons[found["addonName"]]
+        return ActionResult({"addon": {**found, "status": "DELETING"}})
+
+    def list_addons(self: Any) -> ActionResult:
+        return ActionResult({"addons": sorted(_store(_cluster(self), "addons"))})
+
+    return {
+        "create_addon": create_addon,
+        "describe_addon": describe_addon,
+        "delete_addon": delete_addon,
+        "list_addons": list_addons,
+    }
+
+
+def _access_entry_operations() -> dict[str, Callable[..., Any]]:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.eks.exceptions import (
+        InvalidRequestException,
+        ResourceInUseException,
+        ResourceNotFoundException,
+    )
+
+    def api_cluster(self: Any) -> Any:
+        cluster = _cluster(self)
+        mode = getattr(cluster, "access_config", {}).get("authenticationMode", "CONFIG_MAP")
+        if mode not in _API_MODES:
+            raise InvalidRequestException(
+                message="The cluster's authentication mode must be set to one of "
+                f"[{', '.join(_API_MODES)}] to perform this operation."
+            )
+        return cluster
+
+    def entry(self: Any) -> tuple[Any, dict[str, Any]]:
+        cluster = api_cluster(self)
+        principal = self._get_param("principalArn")
+        found = _store(cluster, "access_entries").get(principal)
+        if found is None:
+            raise ResourceNotFoundException(
+                clusterName=cluster.name,
+                message=f"The specified principalArn could not be found: {principal}",
+            )
+        return cluster, found
+
+    def create_access_entry(self: Any) -> ActionResult:
+        cluster = api_cluster(self)
+        entries = _store(cluster, "access_entries")
+        principal = self._get_param("principalArn")
+        if principal in entries:
+            raise ResourceInUseException(
+                clusterName=cluster.name,
+                message=f"The specified access entry resource is already in use: {principal}",
+            )
+        account, kind_and_name = principal.split(":", 5)[4:]
+        name = kind_and_name.split("/")[-1]
+        now = utcnow()
+        created: dict[str, Any] = {
+            "clusterName": cluster.name,
+            "principalArn": principal,
+            "kubernetesGroups": self._get_param("kubernetesGroups") or [],
+            "accessEntryArn": _arn(cluster, "access-entry", "role", account, name),
+            "createdAt": now,
+            "modifiedAt": now,
+            "tags": self._get_param("tags") or {},
+            "username": self._get_param("username")
+            or f"arn:aws:sts::{account}:assumed-role/{name}/{{{{SessionName}}}}",
+            "type": self._get_param("type") or "STANDARD",
+            "_policies": {},
+        }
+        entries[principal] = created
+        return ActionResult({"accessEntry": _public(created)})
+
+    def describe_access_entry(self: Any) -> ActionResult:
+        return ActionResult({"accessEntry": _public(entry(self)[1])})
+
+    def delete_access_entry(self: Any) -> ActionResult:
+        cluster, found = entry(self)
+        del _store(cluster, "access_entries")[found["principalArn"]]
+        return ActionResult({})
+
+    def list_access_entries(self: Any) -> ActionResult:
+        return ActionResult({"accessEntries": sorted(_store(api_cluster(self), "access_entries"))})
+
+    def associate_access_policy(self: Any) -> ActionResult:
+        cluster, found = entry(self)
+        arn = self._get_param("policyArn")
+        now = utcnow()
+        previous = found["_policies"].get(arn, {})
+        found["_policies"][arn] = {
+            "policyArn": arn,
+            "accessScope": self._get_param("accessScope"),
+            "associatedAt": previous.get("associatedAt", now),
+            "modifiedAt": now,
+        }
+        return ActionResult(
+            {
+                "clusterName": cluster.name,
+                "principalArn": found["principalArn"],
+                "associatedAccessPolicy": found["_policies"][arn],
+            }
+        )
+
+    def list_associated_access_policies(self: Any) -> ActionResult:
+        cluster, found = entry(self)
+        return ActionResult(
+            {
+                "clusterName": cluster.name,
+                "principalArn": found["principalArn"],
+                "associatedAccessPolicies": list(found["_policies"].values()),
+            }
+        )
+
+    def disassociate_access_policy(self: Any) -> ActionResult:
+        _, found = entry(self)
+        found["_policies"].pop(self._get_param("policyArn"), None)
+        return ActionResult({})
+
+    return {
+        "create_access_entry": create_access_entry,
+        "describe_access_entry": describe_access_entry,
+        "delete_access_entry": delete_access_entry,
+        "list_access_entries": list_access_entries,
+        "associate_access_policy": associate_access_policy,
+        "list_associated_access_policies": list_associated_access_policies,
+        "disassociate_access_policy": disassociate_access_policy,
+    }
+
+
+def _public(entry: dict[str, Any]) -> dict[str, Any]:
+    """An access entry as AWS answers it: its policies are listed by their own call."""
+    return {k: v for k, v in entry.items() if not k.startswith("_")}

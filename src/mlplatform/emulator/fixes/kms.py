@@ -1,0 +1,50 @@
+"""KMS: the keys AWS makes for its services (``alias/aws/s3``, ...) are AWS managed.
+
+AWS creates an AWS managed key the first time a service encrypts with its
+default key, gives it the reserved alias ``alias/aws/<service>``, and reports
+``KeyManager: AWS``; such a key can be neither deleted nor scheduled for
+deletion. moto makes the same keys with ``KeyManager: CUSTOMER``, so a check
+for keys left behind after ``destroy`` cannot tell them from the platform's.
+Only AWS itself names an alias ``alias/aws/...``: a caller's ``CreateAlias``
+or ``UpdateAlias`` with that prefix is refused (moto refuses only the aliases
+it knows), so a key given one inside the emulator is AWS managed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlplatform.emulator.fixes import once
+
+__all__ = ["apply"]
+
+_RESERVED = "alias/aws/"
+
+
+def apply() -> None:
+    """Mark the key behind each reserved alias as AWS managed; refuse callers that alias."""
+    from moto.kms.exceptions import NotAuthorizedException
+    from moto.kms.models import KmsBackend
+    from moto.kms.responses import KmsResponse
+
+    if not once(KmsBackend, "_mlplatform_aws_managed_keys"):
+        return
+    create_alias = KmsBackend.create_alias
+
+    def create_alias_of_aws_managed_key(self: Any, target_key_id: str, alias_name: str) -> Any:
+        alias = create_alias(self, target_key_id, alias_name)
+        if alias_name.startswith(_RESERVED):
+            self.keys[self.get_key_id(target_key_id)].key_manager = "AWS"
+        return alias
+
+    KmsBackend.create_alias = create_alias_of_aws_managed_key  # type: ignore[method-assign]
+
+    set_alias = KmsResponse._set_alias
+
+    def set_alias_refusing_reserved(self: Any, update: bool = False) -> str:
+        if str(self._get_param("AliasName") or "").startswith(_RESERVED):
+            raise NotAuthorizedException()
+        result: str = set_alias(self, update)
+        return result
+
+    KmsResponse._set_alias = set_alias_refusing_reserved  # type: ignore[method-assign]

@@ -1,0 +1,227 @@
+"""The emulator answers like AWS where the compute layer needs it to (see mlplatform.emulator.fixes).
+
+Without these fixes ``local`` could not keep the hardened launch templates
+(plain moto copies a template's own tags into what it launches, so every plan
+after the deploy would update the templates), a training pool's placement
+group (plain moto has none, and the provider waits forever for one), managed
+add-ons and access entries (plain moto's EKS has neither, and forgets a
+cluster's access configuration), or the cluster autoscaler's tags on a GPU
+pool's Auto Scaling group (plain moto's node groups have none to tag).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from mlplatform.emulator.local_aws import LocalAws
+
+TAGS = [{"Key": "env", "Value": "local"}]
+
+
+@pytest.fixture
+def ec2(emulated_aws: LocalAws) -> Any:
+    return boto3.client("ec2")
+
+
+def test_a_launch_templates_own_tags_stay_out_of_what_it_launches(ec2: Any) -> None:
+    ec2.create_launch_template(
+        LaunchTemplateName="nodes",
+        LaunchTemplateData={
+            "MetadataOptions": {"HttpTokens": "required"},
+            "TagSpecifications": [{"ResourceType": "instance", "Tags": TAGS}],
+        },
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": TAGS}],
+    )
+
+    template = ec2.describe_launch_templates(LaunchTemplateNames=["nodes"])["LaunchTemplates"][0]
+    version = ec2.describe_launch_template_versions(
+        LaunchTemplateName="nodes", Versions=["$Latest"]
+    )["LaunchTemplateVersions"][0]
+    assert template["Tags"] == TAGS
+    assert version["LaunchTemplateData"]["TagSpecifications"] == [
+        {"ResourceType": "instance", "Tags": TAGS}
+    ]
+
+
+def test_a_template_tagged_only_itself_launches_untagged(ec2: Any) -> None:
+    ec2.create_launch_template(
+        LaunchTemplateName="plain",
+        LaunchTemplateData={"MetadataOptions": {"HttpTokens": "required"}},
+        TagSpecifications=[{"ResourceType": "launch-template", "Tags": TAGS}],
+    )
+
+    version = ec2.describe_launch_template_versions(
+        LaunchTemplateName="plain", Versions=["$Latest"]
+    )["LaunchTemplateVersions"][0]
+    assert "TagSpecifications" not in version["LaunchTemplateData"]
+    assert version["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
+
+
+def test_a_cluster_placement_group_is_available_at_once_and_can_be_deleted(ec2: Any) -> None:
+    created = ec2.create_placement_group(
+        GroupName="training",
+        Strategy="cluster",
+        TagSpecifications=[{"ResourceType": "placement-group", "Tags": TAGS}],
+    )["PlacementGroup"]
+
+    [group] = ec2.describe_placement_groups(GroupNames=["training"])["PlacementGroups"]
+    assert group == created
+    assert group["State"] == "available"
+    assert group["Strategy"] == "cluster"
+    assert group["GroupId"].startswith("pg-")
+    assert group["GroupArn"].endswith(":placement-group/training")
+    assert group["Tags"] == TAGS
+    by_id = ec2.describe_placement_groups(GroupIds=[group["GroupId"]])["PlacementGroups"]
+    assert [g["GroupName"] for g in by_id] == ["training"]
+    with pytest.raises(ClientError, match=r"InvalidPlacementGroup\.Duplicate"):
+        ec2.create_placement_group(GroupName="training", Strategy="cluster")
+
+    ec2.delete_placement_group(GroupName="training")
+
+    assert ec2.describe_placement_groups()["PlacementGroups"] == []
+    with pytest.raises(ClientError, match=r"InvalidPlacementGroup\.Unknown"):
+        ec2.describe_placement_groups(GroupNames=["training"])
+    with pytest.raises(ClientError, match=r"InvalidPlacementGroup\.Unknown"):
+        ec2.delete_placement_group(GroupName="training")
+
+
+ROLE = "arn:aws:iam::123456789012:role/eks"
+ADMIN = "arn:aws:iam::123456789012:role/platform-admin"
+ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@pytest.fixture
+def eks(emulated_aws: LocalAws) -> Any:
+    return boto3.client("eks")
+
+
+def cluster(eks: Any, name: str, **access: Any) -> dict[str, Any]:
+    created: dict[str, Any] = eks.create_cluster(
+        name=name,
+        roleArn=ROLE,
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        **({"accessConfig": access} if access else {}),
+    )["cluster"]
+    return created
+
+
+def test_a_cluster_keeps_its_access_configuration(eks: Any) -> None:
+    cluster(eks, "api", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
+    cluster(eks, "default")
+
+    api = eks.describe_cluster(name="api")["cluster"]["accessConfig"]
+    default = eks.describe_cluster(name="default")["cluster"]["accessConfig"]
+    assert api == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+    assert default == {
+        "authenticationMode": "CONFIG_MAP",
+        "bootstrapClusterCreatorAdminPermissions": True,
+    }
+
+
+def test_a_pinned_add_on_is_installed_listed_and_removed(eks: Any) -> None:
+    cluster(eks, "c")
+    created = eks.create_addon(
+        clusterName="c",
+        addonName="vpc-cni",
+        addonVersion="v1.19.5-eksbuild.1",
+        serviceAccountRoleArn=ROLE,
+        resolveConflicts="OVERWRITE",
+        tags={"env": "local"},
+    )["addon"]
+
+    addon = eks.describe_addon(clusterName="c", addonName="vpc-cni")["addon"]
+    assert addon == created
+    assert addon["status"] == "ACTIVE"
+    assert addon["addonVersion"] == "v1.19.5-eksbuild.1"
+    assert addon["serviceAccountRoleArn"] == ROLE
+    assert addon["tags"] == {"env": "local"}
+    assert addon["addonArn"].startswith("arn:aws:eks:us-east-1:123456789012:addon/c/vpc-cni/")
+    assert eks.list_addons(clusterName="c")["addons"] == ["vpc-cni"]
+    with pytest.raises(ClientError, match="ResourceInUseException"):
+        eks.create_addon(clusterName="c", addonName="vpc-cni", addonVersion="v1")
+
+    eks.delete_addon(clusterName="c", addonName="vpc-cni")
+
+    assert eks.list_addons(clusterName="c")["addons"] == []
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        eks.describe_addon(clusterName="c", addonName="vpc-cni")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        eks.create_addon(clusterName="missing", addonName="coredns", addonVersion="v1")
+
+
+def test_an_access_entry_grants_what_its_associated_policy_grants(eks: Any) -> None:
+    cluster(eks, "c", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
+    entry = eks.create_access_entry(clusterName="c", principalArn=ADMIN, type="STANDARD")[
+        "accessEntry"
+    ]
+    assert entry["principalArn"] == ADMIN
+    assert entry["type"] == "STANDARD"
+    assert entry["kubernetesGroups"] == []
+    assert eks.describe_access_entry(clusterName="c", principalArn=ADMIN)["accessEntry"] == entry
+    assert eks.list_access_entries(clusterName="c")["accessEntries"] == [ADMIN]
+    policies = eks.list_associated_access_policies(clusterName="c", principalArn=ADMIN)
+    assert policies["associatedAccessPolicies"] == []  # an entry alone grants nothing
+
+    eks.associate_access_policy(
+        clusterName="c",
+        principalArn=ADMIN,
+        policyArn=ADMIN_POLICY,
+        accessScope={"type": "cluster"},
+    )
+
+    [policy] = eks.list_associated_access_policies(clusterName="c", principalArn=ADMIN)[
+        "associatedAccessPolicies"
+    ]
+    assert policy["policyArn"] == ADMIN_POLICY
+    assert policy["accessScope"] == {"type": "cluster"}
+    eks.disassociate_access_policy(clusterName="c", principalArn=ADMIN, policyArn=ADMIN_POLICY)
+    policies = eks.list_associated_access_policies(clusterName="c", principalArn=ADMIN)
+    assert policies["associatedAccessPolicies"] == []
+    eks.delete_access_entry(clusterName="c", principalArn=ADMIN)
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        eks.describe_access_entry(clusterName="c", principalArn=ADMIN)
+
+
+def test_access_entries_need_a_cluster_that_authenticates_through_the_api(eks: Any) -> None:
+    cluster(eks, "configmap")
+
+    with pytest.raises(ClientError, match="authentication mode must be set to one of"):
+        eks.create_access_entry(clusterName="configmap", principalArn=ADMIN)
+
+
+def test_a_node_groups_auto_scaling_group_can_be_tagged_until_the_group_goes(eks: Any) -> None:
+    cluster(eks, "c")
+    eks.create_nodegroup(clusterName="c", nodegroupName="gpu", nodeRole=ROLE, subnets=["subnet-1"])
+    group = eks.describe_nodegroup(clusterName="c", nodegroupName="gpu")["nodegroup"]
+    asg = group["resources"]["autoScalingGroups"][0]["name"]
+    autoscaling = boto3.client("autoscaling")
+    key = "k8s.io/cluster-autoscaler/node-template/label/pool"
+    template_tag = {
+        "ResourceId": asg,
+        "ResourceType": "auto-scaling-group",
+        "Key": key,
+        "Value": "gpu",
+        "PropagateAtLaunch": False,
+    }
+
+    autoscaling.create_or_update_tags(Tags=[template_tag])
+
+    filters = [
+        {"Name": "auto-scaling-group", "Values": [asg]},
+        {"Name": "key", "Values": [key]},
+    ]
+    assert autoscaling.describe_tags(Filters=filters)["Tags"] == [template_tag]
+    autoscaling.create_or_update_tags(Tags=[{**template_tag, "Value": "gpu-2"}])
+    assert [t["Value"] for t in autoscaling.describe_tags(Filters=filters)["Tags"]] == ["gpu-2"]
+    autoscaling.delete_tags(
+        Tags=[{"ResourceId": asg, "ResourceType": "auto-scaling-group", "Key": key}]
+    )
+    assert autoscaling.describe_tags(Filters=filters)["Tags"] == []
+
+    autoscaling.create_or_update_tags(Tags=[template_tag])
+    eks.delete_nodegroup(clusterName="c", nodegroupName="gpu")
+    assert autoscaling.describe_tags(Filters=filters)["Tags"] == []  # gone with the node group
