@@ -6,13 +6,20 @@ filesystem mirror that holds hashicorp/aws 5.100.0. The mirror is
 directory that holds the provider. A shared plugin cache makes the second
 ``terraform init`` of a stack a symlink instead of a copy.
 
+The cache is filled here, once, by one ``terraform init``: Terraform does not
+promise that several inits filling an empty cache at once are safe, and
+``make test`` runs the end-to-end deploy beside the rest of the suite.
+
 Usage: python scripts/write_terraformrc.py OUTPUT_FILE
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 PROVIDER = Path("registry.terraform.io/hashicorp/aws/5.100.0")
@@ -64,6 +71,29 @@ provider_installation {{
 """
 
 
+def fill_cache(config: Path, cache: Path) -> None:
+    """Install the provider into the plugin cache unless it is there already."""
+    if any((cache / PROVIDER).glob("*/terraform-provider-aws*")):
+        return
+    if shutil.which("terraform") is None:
+        sys.exit("error: terraform is not on PATH; install terraform 1.11 or later")
+    version = PROVIDER.name
+    with tempfile.TemporaryDirectory() as workdir:
+        Path(workdir, "main.tf").write_text(
+            'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", '
+            f'version = "{version}" }}\n  }}\n}}\n'
+        )
+        done = subprocess.run(
+            ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+            cwd=workdir,
+            env={**os.environ, "TF_CLI_CONFIG_FILE": str(config), "CHECKPOINT_DISABLE": "1"},
+            capture_output=True,
+            text=True,
+        )
+    if done.returncode != 0:
+        sys.exit(f"error: could not fill the provider cache {cache}:\n{done.stderr}")
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -73,6 +103,7 @@ def main() -> None:
     text = render(find_mirror(), cache)
     if not output.is_file() or output.read_text() != text:
         output.write_text(text)
+    fill_cache(output, cache)
 
 
 if __name__ == "__main__":
