@@ -458,8 +458,61 @@ class Builder:
                 KmsKeyId=key,
                 **capture,
             )
+            deployment: dict[str, Any] = {}
+            if plan.rollout is not None:
+                rollout = plan.rollout
+                deployment["DeploymentConfig"] = {
+                    "BlueGreenUpdatePolicy": {
+                        "TrafficRoutingConfiguration": {
+                            "Type": rollout.traffic_routing,
+                            "WaitIntervalInSeconds": rollout.wait_interval_seconds,
+                        },
+                        "TerminationWaitInSeconds": rollout.termination_wait_seconds,
+                        "MaximumExecutionTimeoutInSeconds": rollout.maximum_execution_timeout_seconds,
+                    },
+                    "AutoRollbackConfiguration": {
+                        "Alarms": [{"AlarmName": a.name} for a in rollout.rollback_alarms]
+                    },
+                }
+                for rollback in rollout.rollback_alarms:
+                    cloudwatch.put_metric_alarm(
+                        AlarmName=rollback.name,
+                        EvaluationPeriods=rollback.evaluation_periods,
+                        DatapointsToAlarm=rollback.datapoints_to_alarm,
+                        Threshold=rollback.threshold,
+                        ComparisonOperator=rollback.comparison_operator,
+                        TreatMissingData=rollback.treat_missing_data,
+                        AlarmActions=[topic],
+                        OKActions=[topic],
+                        Metrics=[
+                            *(
+                                {
+                                    "Id": m.id,
+                                    "ReturnData": False,
+                                    "MetricStat": {
+                                        "Metric": {
+                                            "Namespace": "AWS/SageMaker",
+                                            "MetricName": m.metric_name,
+                                            "Dimensions": [
+                                                {"Name": k, "Value": v}
+                                                for k, v in m.dimensions.items()
+                                            ],
+                                        },
+                                        "Period": rollback.period,
+                                        "Stat": m.stat,
+                                    },
+                                }
+                                for m in rollback.metrics
+                            ),
+                            {
+                                "Id": "endpoint",
+                                "Expression": rollback.expression,
+                                "ReturnData": True,
+                            },
+                        ],
+                    )
             sagemaker.create_endpoint(
-                EndpointName=plan.endpoint_name, EndpointConfigName=config_name
+                EndpointName=plan.endpoint_name, EndpointConfigName=config_name, **deployment
             )
             for variant in plan.variants:
                 if variant.scaling is None:

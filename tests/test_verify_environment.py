@@ -75,6 +75,8 @@ def test_empty_account_reports_everything_missing(aws: None, config: Environment
         "scalable target endpoint/mlp-local-serving-ranker/variant/primary: not found",
         "alarm mlp-local-serving-ranker-primary-5xx-errors: not found",
         "alarm mlp-local-serving-ranker-primary-p99-latency: not found",
+        "alarm mlp-local-serving-ranker-rollback-5xx-errors: not found",
+        "alarm mlp-local-serving-ranker-rollback-p99-latency: not found",
         "log group /aws/sagemaker/Endpoints/mlp-local-serving-ranker: not found",
     ]
 

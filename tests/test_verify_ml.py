@@ -115,6 +115,28 @@ def _delete_alarm(builder: Builder) -> None:
     client("cloudwatch").delete_alarms(AlarmNames=[ERRORS_ALARM])
 
 
+ROLLBACK_ALARM = "mlp-local-serving-ranker-rollback-5xx-errors"
+
+
+def _delete_rollback_alarm(builder: Builder) -> None:
+    client("cloudwatch").delete_alarms(AlarmNames=[ROLLBACK_ALARM])
+
+
+def _deploy_all_at_once(builder: Builder) -> None:
+    sagemaker = client("sagemaker")
+    endpoint = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    deployment = endpoint["LastDeploymentConfig"]
+    deployment["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"] = {
+        "Type": "ALL_AT_ONCE",
+        "WaitIntervalInSeconds": 600,
+    }
+    sagemaker.update_endpoint(
+        EndpointName=ENDPOINT,
+        EndpointConfigName=endpoint["EndpointConfigName"],
+        DeploymentConfig=deployment,
+    )
+
+
 def _switch_configuration(builder: Builder) -> None:
     sagemaker = client("sagemaker")
     endpoint = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
@@ -191,6 +213,11 @@ def _endpoint_logs_forever(builder: Builder) -> None:
         (_silence_alarm, f"alarm {ERRORS_ALARM}: alarm actions is [], expected [{TOPIC}]"),
         (_raise_threshold, f"alarm {ERRORS_ALARM}: threshold is 50, expected 5"),
         (_delete_alarm, f"alarm {ERRORS_ALARM}: not found"),
+        (_delete_rollback_alarm, f"alarm {ROLLBACK_ALARM}: not found"),
+        (
+            _deploy_all_at_once,
+            f"endpoint {ENDPOINT}: deployment traffic routing is ALL_AT_ONCE, expected CANARY",
+        ),
         (
             _switch_configuration,
             f"endpoint {ENDPOINT}: configuration is hand-made, expected one named "
@@ -236,6 +263,8 @@ def _endpoint_logs_forever(builder: Builder) -> None:
         "alarm-actions",
         "alarm-threshold",
         "alarm",
+        "rollback-alarm",
+        "rollout-policy",
         "endpoint-configuration",
         "table-pitr",
         "table-deletion-protection",

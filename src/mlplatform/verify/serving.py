@@ -39,6 +39,7 @@ class ServingChecker:
         self._endpoint(plan, props)
         self._scaling(plan)
         self._alarms(plan)
+        self._rollback_alarms(plan)
         LogGroupChecker(self.context, self.keys.arn).check(
             plan.log_group_name, props.log_retention_days, self.registry_alias
         )
@@ -55,7 +56,59 @@ class ServingChecker:
         findings.compare(resource, "status", found.get("EndpointStatus"), "InService")
         variants = [v["VariantName"] for v in found.get("ProductionVariants", [])]
         findings.compare(resource, "variants", variants, [v.name for v in plan.variants])
+        self._deployment(resource, plan, found.get("LastDeploymentConfig") or {})
         self._configuration(resource, plan, props, found["EndpointConfigName"])
+
+    # ----------------------------------------------------------------- rollout
+    def _deployment(self, resource: str, plan: EndpointPlan, found: dict[str, Any]) -> None:
+        """The blue/green policy and the alarms that roll a deployment back."""
+        rollout = plan.rollout
+        if rollout is None:
+            return
+        findings = self.context.findings
+        routing = found.get("BlueGreenUpdatePolicy", {}).get("TrafficRoutingConfiguration", {})
+        findings.compare(
+            resource, "deployment traffic routing", routing.get("Type"), rollout.traffic_routing
+        )
+        alarms = found.get("AutoRollbackConfiguration", {}).get("Alarms", [])
+        findings.compare(
+            resource,
+            "rollback alarms",
+            sorted(a.get("AlarmName") for a in alarms),
+            sorted(a.name for a in rollout.rollback_alarms),
+        )
+
+    def _rollback_alarms(self, plan: EndpointPlan) -> None:
+        """Each rollback alarm exists, watches what the plan says and notifies the topic."""
+        if plan.rollout is None:
+            return
+        findings = self.context.findings
+        expected = plan.rollout.rollback_alarms
+        cloudwatch = self.context.client("cloudwatch")
+        found = {
+            a["AlarmName"]: a
+            for a in cloudwatch.describe_alarms(AlarmNames=[a.name for a in expected])[
+                "MetricAlarms"
+            ]
+        }
+        actions = [self.topic_arn] if self.topic_arn else None
+        for alarm in expected:
+            resource = f"alarm {alarm.name}"
+            current = found.get(alarm.name)
+            if current is None:
+                findings.missing(resource)
+                continue
+            findings.compare(resource, "threshold", current.get("Threshold"), alarm.threshold)
+            findings.compare(
+                resource, "comparison", current.get("ComparisonOperator"), alarm.comparison_operator
+            )
+            expression = next(
+                (q.get("Expression") for q in current.get("Metrics", []) if q.get("ReturnData")),
+                None,
+            )
+            findings.compare(resource, "expression", expression, alarm.expression)
+            if actions is not None:
+                findings.compare(resource, "alarm actions", current.get("AlarmActions"), actions)
 
     # ----------------------------------------------------------------- configuration, models
     def _configuration(
