@@ -150,7 +150,10 @@ def test_local_targets_the_emulator_without_an_account() -> None:
 
     assert local.emulator is True
     assert local.account_id is None
-    assert local.data_lake.object_lock is None
+    # Object Lock as prod has it, but a lock the emulator's force_destroy can bypass.
+    assert local.data_lake.object_lock is not None
+    assert local.data_lake.object_lock.mode == "GOVERNANCE"
+    assert local.data_lake.force_destroy is True
 
 
 def test_vpc_ranges_of_the_environments_do_not_collide() -> None:
@@ -392,9 +395,9 @@ BAD_VALUES: list[tuple[str, str, str, str]] = [
     ),
     (
         "object-lock-with-force-destroy",
-        _edit(data_lake__object_lock={"mode": "GOVERNANCE"}, data_lake__force_destroy=True),
+        _edit(data_lake__object_lock={"mode": "COMPLIANCE"}, data_lake__force_destroy=True),
         "data_lake",
-        "object_lock and force_destroy exclude each other; set force_destroy: false",
+        "object_lock mode COMPLIANCE and force_destroy exclude each other",
     ),
     ("bad-org-slug", _with("org", "My Org"), "org", "String should match pattern"),
 ]

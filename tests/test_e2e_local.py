@@ -64,13 +64,7 @@ class Gap:
 # A type left out needs an entry here and its setting off in local.yaml with the reason
 # beside it; an entry whose type local deploys again is stale. Both are checked without
 # deploying.
-EMULATOR_GAPS: dict[str, Gap] = {
-    "aws_s3_bucket_object_lock_configuration": Gap(
-        "data_lake.object_lock",
-        "Object Lock excludes force_destroy, and without force_destroy `destroy` fails on the "
-        "lake's log bucket, which the emulator fills with S3 server access logs as AWS does",
-    ),
-}
+EMULATOR_GAPS: dict[str, Gap] = {}
 
 
 @dataclass(frozen=True)

@@ -564,16 +564,30 @@ def test_endpoint_names_are_name_parts() -> None:
     )
 
 
-def test_registry_object_lock_excludes_force_destroy() -> None:
+def test_registry_compliance_lock_excludes_force_destroy() -> None:
     registry = {
         "model_families": ["ranker"],
-        "object_lock": {"mode": "GOVERNANCE", "retention_days": 30},
+        "object_lock": {"mode": "COMPLIANCE", "retention_days": 30},
         "force_destroy": True,
     }
 
     assert _problem(_env(registry=registry)) == (
-        "ml.registry: object_lock and force_destroy exclude each other; set force_destroy: false"
+        "ml.registry: object_lock mode COMPLIANCE and force_destroy exclude each other (no one "
+        "can delete a version before its compliance retention ends); set force_destroy: false, "
+        "or use mode GOVERNANCE"
     )
+
+
+def test_registry_governance_lock_allows_force_destroy() -> None:
+    registry = {
+        "model_families": ["ranker"],
+        "object_lock": {"mode": "GOVERNANCE", "retention_days": 1},
+        "force_destroy": True,
+    }
+
+    config = EnvironmentLoader.parse(_env(registry=registry), BAD_PATH)
+
+    assert config.ml is not None and config.ml.registry.force_destroy is True
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,15 @@ class ObjectLockProps(_Frozen):
 def _check_lock_without_force_destroy(
     object_lock: ObjectLockProps | None, force_destroy: bool
 ) -> None:
-    """Refuse both: ``force_destroy`` promises that ``terraform destroy`` empties the bucket,
-    but locked versions cannot be deleted before their retention ends."""
-    if object_lock and force_destroy:
+    """Refuse COMPLIANCE retention with ``force_destroy``: it promises that ``terraform
+    destroy`` empties the bucket, but nobody can delete a version under compliance retention
+    before it ends. GOVERNANCE retention is fine: the provider's ``force_destroy`` deletes
+    with ``BypassGovernanceRetention``, which the deploying role must be allowed."""
+    if object_lock and object_lock.mode == "COMPLIANCE" and force_destroy:
         raise ValueError(
-            "object_lock and force_destroy exclude each other; set force_destroy: false"
+            "object_lock mode COMPLIANCE and force_destroy exclude each other (no one can delete "
+            "a version before its compliance retention ends); set force_destroy: false, or use "
+            "mode GOVERNANCE"
         )
 
 
