@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from mlplatform.catalogs.cpu import is_cpu_instance_type
 from mlplatform.config import (
+    ClusterLayerProps,
     ComputeClusterProps,
     CpuNodeGroupProps,
     EnvironmentConfig,
@@ -513,12 +514,18 @@ def test_emulator_only_switches_are_refused_in_a_real_environment(edit: Any, exp
     assert _error(_dev_with(edit)) == f"{BAD}: {expected}"
 
 
-def test_a_copy_of_local_without_the_emulator_needs_no_emulator_only_switch() -> None:
+def test_a_copy_of_local_without_the_emulator_drops_only_the_cluster_layer_switch() -> None:
     data = yaml.safe_load((ENVIRONMENTS / "local.yaml").read_text(encoding="utf-8"))
     data.update(emulator=False, account_id="444444444444")
     data["state_backend"]["bucket"] = "mlp-local-tfstate-444444444444"
-    # What a copy must change is not an emulator-only switch but the disposable emulator's
-    # retention opt-out, which a real environment makes only with a reason.
+    # What a copy must change is not a hardening but the emulator's two switches: the cluster
+    # layer it turns off (the emulator has no Kubernetes API) ...
+    assert _error(yaml.safe_dump(data)).startswith(
+        f"{BAD}: compute.cluster_layer.enabled: false is for the emulator only"
+    )
+    del data["compute"]["cluster_layer"]
+    # ... and the disposable emulator's retention opt-out, which a real environment makes
+    # only with a reason.
     assert _error(yaml.safe_dump(data)).startswith(f"{BAD}: retention.prevent_destroy: false")
     del data["retention"]
 
@@ -532,6 +539,7 @@ def test_a_real_environment_with_every_emulator_only_switch_lists_each_one() -> 
         data["compute"]["gpu_pools"]["experiments"].update(
             launch_template=False, autoscaler_asg_tags=False
         )
+        data["compute"]["cluster_layer"]["enabled"] = False
 
     with pytest.raises(ConfigError) as caught:
         EnvironmentLoader.parse(_dev_with(all_off), BAD)
@@ -543,6 +551,7 @@ def test_a_real_environment_with_every_emulator_only_switch_lists_each_one() -> 
         "compute.cluster.system_node_group.launch_template",
         "compute.gpu_pools.experiments.launch_template",
         "compute.gpu_pools.experiments.autoscaler_asg_tags",
+        "compute.cluster_layer.enabled",
     ]
 
 
@@ -612,3 +621,60 @@ def test_cluster_props_default_to_a_private_endpoint_and_every_log() -> None:
     assert cluster.access_entries
     assert len(cluster.control_plane_logs) == 5
     assert cluster.system_node_group == CpuNodeGroupProps(min_nodes=2, max_nodes=4)
+
+
+# ----------------------------------------------------------------- the cluster layer's pins
+@pytest.mark.parametrize(
+    ("field", "value", "example"),
+    [
+        ("karpenter", "latest", "1.14.1"),
+        ("nvidia_device_plugin", "v0.20.0", "1.14.1"),
+        ("efa_device_plugin", "0.5.30", "v0.5.30"),
+        ("bottlerocket_ami", "1.46", "v0.5.30"),
+        ("al2023_ami", "v2026.05.20", "v20260520"),
+    ],
+)
+def test_a_cluster_layer_version_that_is_not_pinned_names_the_field_and_form(
+    field: str, value: str, example: str
+) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        data["compute"]["cluster_layer"][field] = value
+
+    message = _error(_dev_with(edit))
+
+    assert message.startswith(f"{BAD}: compute.cluster_layer.{field}: {value!r} is not a pinned")
+    assert f"write it as {example}" in message
+
+
+def test_every_real_environment_pins_each_cluster_layer_version_in_its_file() -> None:
+    # Defaults exist for team repos, but the platform's own files say what they deploy.
+    for env in ("dev", "staging", "prod"):
+        data = yaml.safe_load((ENVIRONMENTS / f"{env}.yaml").read_text(encoding="utf-8"))
+        pinned = set(data["compute"]["cluster_layer"])
+        assert pinned == set(ClusterLayerProps.model_fields) - {"enabled"}, env
+
+
+@pytest.mark.parametrize(
+    ("instance_types", "ami_family", "expected"),
+    [
+        (("g5.xlarge",), None, "bottlerocket"),
+        (("g5.xlarge",), "al2023", "al2023"),
+        (("trn1.2xlarge",), None, "al2023"),
+        (("inf2.xlarge",), "bottlerocket", "bottlerocket"),
+    ],
+)
+def test_a_pool_runs_bottlerocket_for_nvidia_and_al2023_for_neuron_unless_told(
+    instance_types: tuple[str, ...], ami_family: str | None, expected: str
+) -> None:
+    pool = GpuPoolProps.model_validate(
+        {"instance_types": instance_types, "max_nodes": 1, "ami_family": ami_family}
+    )
+
+    assert pool.node_image == expected
+
+
+def test_an_al2_node_image_is_refused() -> None:
+    with pytest.raises(ValidationError, match="ami_family"):
+        GpuPoolProps.model_validate(
+            {"instance_types": ["g5.xlarge"], "max_nodes": 1, "ami_family": "al2"}
+        )

@@ -16,6 +16,7 @@ and a change to one layer touches one file:
 - ``tags``, ``network``, ``data_lake``, ``state_backend``, ``retention``: the
   environment's foundations and the ``<env>-network`` and ``<env>-data`` layers
 - ``node_group``, ``gpu_pool``, ``compute``: the ``<env>-compute`` layer
+- ``cluster_layer``: the ``<env>-cluster`` layer's pinned charts and node images
 - ``ml``, ``rollout``: the ``<env>-ml`` layer and how its endpoints deploy
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
 
@@ -27,10 +28,11 @@ Import from here: ``from mlplatform.config import GpuPoolProps``.
 from __future__ import annotations
 
 from mlplatform.config._base import CLOUDWATCH_RETENTION_DAYS
+from mlplatform.config.cluster_layer import ClusterLayerProps
 from mlplatform.config.compute import AddonVersionsProps, ComputeClusterProps, ComputeProps
 from mlplatform.config.data_lake import DataLakeProps, ObjectLockProps
 from mlplatform.config.environment import EnvironmentConfig
-from mlplatform.config.gpu_pool import FsxScratchProps, GpuPoolProps
+from mlplatform.config.gpu_pool import AmiFamily, FsxScratchProps, GpuPoolProps
 from mlplatform.config.ml import (
     MlProps,
     ModelRegistryProps,
@@ -48,6 +50,8 @@ from mlplatform.config.tags import TagsConfig
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "AddonVersionsProps",
+    "AmiFamily",
+    "ClusterLayerProps",
     "ComputeClusterProps",
     "ComputeProps",
     "CpuNodeGroupProps",

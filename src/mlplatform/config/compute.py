@@ -15,6 +15,7 @@ from typing import Literal, Self
 from pydantic import Field, StrictBool, field_validator, model_validator
 
 from mlplatform.config._base import RetentionDays, _check_unique, _Frozen
+from mlplatform.config.cluster_layer import ClusterLayerProps
 from mlplatform.config.gpu_pool import GpuPoolProps
 from mlplatform.config.node_group import CpuNodeGroupProps
 
@@ -193,6 +194,8 @@ class ComputeProps(_Frozen):
     cluster: ComputeClusterProps
     gpu_pools: dict[str, GpuPoolProps] = Field(default_factory=dict)
     """GPU training pools by name, e.g. ``experiments`` (spot) and ``training`` (on-demand)."""
+    cluster_layer: ClusterLayerProps = Field(default_factory=ClusterLayerProps)
+    """The ``<env>-cluster`` stack: Karpenter, per-pool provisioners, device plugins."""
 
     @field_validator("gpu_pools")
     @classmethod

@@ -42,6 +42,8 @@ _EMULATOR_ONLY_WHY = {
     "keep its creator as a standing admin",
     "launch_template": "on AWS the nodes would lose the platform's launch template: IMDSv2 "
     "required with a hop limit, and an encrypted gp3 root volume",
+    "enabled": "on AWS nothing would scale the GPU pools up from zero and no device plugin "
+    "would advertise their accelerators",
     "autoscaler_asg_tags": "on AWS the cluster autoscaler could not scale the pool up from zero, "
     "because it would not know the pool's labels, taint and GPUs",
 }
@@ -71,6 +73,8 @@ def _emulator_only_switches(compute: ComputeProps) -> list[tuple[tuple[str, ...]
         for name, pool in compute.gpu_pools.items()
         if not pool.autoscaler_asg_tags
     ]
+    if not compute.cluster_layer.enabled:
+        found.append((("compute", "cluster_layer", "enabled"), False))
     return found
 
 

@@ -9,7 +9,7 @@ zones a pool may use and which lake zones it reads are checked by
 from __future__ import annotations
 
 import re
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
@@ -28,7 +28,10 @@ from mlplatform.config.node_group import (
     _check_spot,
 )
 
-__all__ = ["FsxScratchProps", "GpuPoolProps"]
+__all__ = ["AmiFamily", "FsxScratchProps", "GpuPoolProps"]
+
+AmiFamily = Literal["bottlerocket", "al2023"]
+"""Node images a pool may run; AL2 is not one: AWS stopped publishing AL2 AMIs in November 2025."""
 
 _KUBERNETES_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _S3_PREFIX = re.compile(r"^(?:[A-Za-z0-9_.-]+/)*$")
@@ -101,6 +104,10 @@ class GpuPoolProps(_Frozen):
     """Launch from the platform's launch template (encrypted gp3 root, IMDSv2 required, EFA,
     placement group). Off leaves EKS's default template: only for an emulator, so refused
     unless ``emulator: true``."""
+    ami_family: AmiFamily | None = None
+    """Node image: ``bottlerocket`` or ``al2023``. Default: Bottlerocket for NVIDIA (its NVIDIA
+    variant ships the device plugin), AL2023 for Neuron (the EKS-optimized Neuron image).
+    Pools whose image lacks the plugin get it from the ``<env>-cluster`` layer."""
     efa: StrictBool = False
     """Attach Elastic Fabric Adapters (one per network card) for multi-node training."""
     placement_group: StrictBool | None = None
@@ -184,6 +191,13 @@ class GpuPoolProps(_Frozen):
     def uses_placement_group(self) -> bool:
         """Whether the pool launches into a cluster placement group (default: with EFA)."""
         return self.efa if self.placement_group is None else self.placement_group
+
+    @property
+    def node_image(self) -> AmiFamily:
+        """The pool's image family: ``ami_family``, or the default for its accelerator vendor."""
+        if self.ami_family is not None:
+            return self.ami_family
+        return "bottlerocket" if self.accelerators[0].vendor == "nvidia" else "al2023"
 
     @property
     def accelerators(self) -> tuple[AcceleratorType, ...]:
