@@ -1,0 +1,134 @@
+"""Everything in the cluster that makes GPU pools run GPU jobs, as pinned Helm releases.
+
+In install order:
+
+1. ``karpenter-crd``: the NodePool/EC2NodeClass CRDs (their own release, so
+   upgrades reach them);
+2. ``karpenter``: the controller, on the system nodes, as the IRSA role and
+   with the interruption queue the compute layer made;
+3. ``gpu-pools``: one EC2NodeClass and one NodePool per pool (the same
+   labels, taints, capacity type, instance types and limits as the pool's
+   config), plus the jobs' namespaces and service accounts. Rendered by a
+   tiny chart shipped in the package and copied into the stack as a cdktf
+   asset, so Helm, not the kubernetes provider, applies them: the kubernetes
+   provider's ``kubernetes_manifest`` needs the CRDs to exist at plan time,
+   which breaks the first apply of a new cluster;
+4. device plugins the pools' images lack (:mod:`mlplatform.decisions.device_plugins`).
+
+Every release is atomic (a failed upgrade rolls back) and waits for its pods.
+What the construct needs from the compute layer arrives as plain values
+(:class:`~mlplatform.decisions.node_pools.NodeClassFacts` per pool), so a team
+repo can feed it from another stack's outputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from cdktf import AssetType, Fn, ITerraformDependable, TerraformAsset
+from cdktf_cdktf_provider_helm.release import Release
+from constructs import Construct
+
+from mlplatform.config import ClusterLayerProps, GpuPoolProps
+from mlplatform.decisions.device_plugins import device_plugin_charts
+from mlplatform.decisions.helm_chart import HelmChart
+from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
+from mlplatform.decisions.karpenter_release import karpenter_charts
+from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
+
+__all__ = ["GpuProvisioning"]
+
+MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
+RELEASE_TIMEOUT_SECONDS = 600
+
+
+class GpuProvisioning(Construct):
+    """Karpenter, one provisioner per GPU pool, the jobs' service accounts and device plugins.
+
+    ``pools`` maps each pool's name to its config and the facts of its nodes
+    (instance profile, subnets, security groups, placement group, tags);
+    ``job_accounts`` maps it to ``(namespace, service account, role ARN)``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        versions: ClusterLayerProps,
+        cluster_name: str,
+        interruption_queue: str,
+        controller_role_arn: str,
+        system_nodes: int,
+        pools: Mapping[str, tuple[GpuPoolProps, NodeClassFacts]],
+        job_accounts: Mapping[str, JobAccount],
+    ) -> None:
+        super().__init__(scope, id)
+        crds, controller = karpenter_charts(
+            versions,
+            cluster_name=cluster_name,
+            interruption_queue=interruption_queue,
+            controller_role_arn=controller_role_arn,
+            system_nodes=system_nodes,
+        )
+        crd_release = self._release(crds)
+        karpenter = self._release(controller, depends_on=[crd_release])
+
+        manifests: list[dict[str, Any]] = job_account_manifests(job_accounts)
+        for name, (props, facts) in sorted(pools.items()):
+            manifests += [node_class(name, props, facts, versions), node_pool(name, props)]
+        self._manifests = manifests
+        chart = TerraformAsset(
+            self, "manifests-chart", path=str(MANIFESTS_CHART), type=AssetType.DIRECTORY
+        )
+        self._release(
+            HelmChart(
+                release="gpu-pools",
+                repository="",
+                chart=chart.path,
+                version="",
+                namespace="kube-system",
+                values={"manifests": manifests},
+            ),
+            depends_on=[karpenter],
+        )
+
+        plugins = device_plugin_charts({n: p for n, (p, _) in pools.items()}, versions)
+        for plugin in plugins:
+            self._release(plugin)
+        self._charts = [crds, controller, *plugins]
+
+    def _release(
+        self, chart: HelmChart, depends_on: Sequence[ITerraformDependable] = ()
+    ) -> Release:
+        return Release(
+            self,
+            chart.release,
+            name=chart.release,
+            repository=chart.repository or None,
+            chart=chart.chart,
+            version=chart.version or None,
+            namespace=chart.namespace,
+            values=[Fn.jsonencode(chart.values)] if chart.values else None,
+            skip_crds=chart.skip_crds or None,
+            # A failed install or upgrade rolls back instead of leaving a half-applied release.
+            atomic=True,
+            cleanup_on_fail=True,
+            wait=True,
+            timeout=RELEASE_TIMEOUT_SECONDS,
+            max_history=10,
+            depends_on=list(depends_on) or None,
+        )
+
+    @property
+    def manifests(self) -> list[dict[str, Any]]:
+        """The Kubernetes objects of the ``gpu-pools`` release, as the chart renders them."""
+        return list(self._manifests)
+
+    @property
+    def charts(self) -> list[HelmChart]:
+        """The third-party releases (Karpenter and device plugins), in install order."""
+        return list(self._charts)
