@@ -54,7 +54,25 @@ def find_mirror() -> Path:
     )
 
 
+def mirrored_providers(mirror: Path) -> list[str]:
+    """Addresses of the providers the mirror holds (``registry.terraform.io/hashicorp/aws``).
+
+    Only these come from the mirror; every other provider (the cluster layer's
+    hashicorp/helm) installs from its registry where the machine has one, and
+    fails to install, naming itself, where it has not.
+    """
+    registry = mirror / "registry.terraform.io"
+    return sorted(
+        f"registry.terraform.io/{namespace.name}/{provider.name}"
+        for namespace in registry.iterdir()
+        if namespace.is_dir()
+        for provider in namespace.iterdir()
+        if provider.is_dir()
+    )
+
+
 def render(mirror: Path, cache: Path) -> str:
+    providers = ", ".join(f'"{address}"' for address in mirrored_providers(mirror))
     return f"""# Written by scripts/write_terraformrc.py; do not edit.
 plugin_cache_dir = "{cache}"
 disable_checkpoint = true
@@ -62,10 +80,10 @@ disable_checkpoint = true
 provider_installation {{
   filesystem_mirror {{
     path    = "{mirror}"
-    include = ["registry.terraform.io/hashicorp/*"]
+    include = [{providers}]
   }}
   direct {{
-    exclude = ["registry.terraform.io/hashicorp/*"]
+    exclude = [{providers}]
   }}
 }}
 """
