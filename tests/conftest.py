@@ -62,13 +62,21 @@ def loader() -> EnvironmentLoader:
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory, loader: EnvironmentLoader) -> Path:
-    """Every environment synthesized once per session; returns ``<outdir>/stacks``."""
+def platform_app(
+    tmp_path_factory: pytest.TempPathFactory, loader: EnvironmentLoader
+) -> PlatformApp:
+    """Every environment's stacks, built once per session (see ``synthesized``)."""
     outdir = tmp_path_factory.mktemp("cdktf.out")
-    PlatformApp(
+    return PlatformApp(
         loader.load_all(), outdir=str(outdir), emulator_endpoint=FIXED_EMULATOR_ENDPOINT
-    ).synth()
-    return outdir / "stacks"
+    )
+
+
+@pytest.fixture(scope="session")
+def synthesized(platform_app: PlatformApp) -> Path:
+    """Every environment synthesized once per session; returns ``<outdir>/stacks``."""
+    platform_app.synth()
+    return Path(platform_app.app.outdir) / "stacks"
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.stacks.cluster_stack import ClusterStack
 from mlplatform.stacks.compute_stack import ComputeStack
 from mlplatform.stacks.data_stack import DataStack
 from mlplatform.stacks.ml_stack import MlStack
@@ -42,6 +43,19 @@ class PlatformStacks:
             )
             self.compute.add_dependency(self.network)
             self.compute.add_dependency(self.data)
+        # The cluster layer (Helm, inside the cluster) where GPU pools need provisioning and the
+        # environment has a Kubernetes API (the emulator has none).
+        self.cluster: ClusterStack | None = None
+        if (
+            self.compute is not None
+            and self.compute.karpenter is not None
+            and config.compute is not None
+            and config.compute.cluster_layer.enabled
+        ):
+            self.cluster = ClusterStack(
+                scope, config, compute=self.compute, emulator_endpoint=emulator_endpoint
+            )
+            self.cluster.add_dependency(self.compute)
         # The ml layer (registry, serving) exists only where the environment describes it.
         # Training jobs of the GPU pools publish models, so their roles get publish grants.
         self.ml: MlStack | None = None
@@ -69,5 +83,6 @@ class PlatformStacks:
             self.network,
             self.data,
             *([self.compute] if self.compute else []),
+            *([self.cluster] if self.cluster else []),
             *([self.ml] if self.ml else []),
         ]

@@ -1,0 +1,183 @@
+"""The synthesized ``<env>-cluster`` stacks: each pool's provisioner, pinned releases, valid objects.
+
+The helm provider cannot be installed here, so ``terraform validate`` does not
+cover this layer (``tests/test_validate.py`` says so); these tests do, with the
+objects of the very construct that synthesized each stack.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import Token
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.loader import EnvironmentLoader
+from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
+from mlplatform.platform_app import PlatformApp
+from mlplatform.stacks.platform_stacks import PlatformStacks
+from tests.cluster_schemas import unknown_value_keys, validate_manifest
+
+REAL = ["dev", "staging", "prod"]
+# Stand-ins for values only AWS knows (subnet ids, ARNs), with the form the schemas expect.
+PLACEHOLDERS = {
+    "subnetSelectorTerms": "subnet-0123456789abcdef0",
+    "securityGroupSelectorTerms": "sg-0123456789abcdef0",
+}
+
+
+def _environment(platform_app: PlatformApp, name: str) -> PlatformStacks:
+    (found,) = [e for e in platform_app.environments if e.config.environment == name]
+    return found
+
+
+def _concrete(value: Any, context: str = "") -> Any:
+    """``value`` with each unresolved token replaced by a placeholder of the right form."""
+    if isinstance(value, dict):
+        return {k: _concrete(v, k if k in PLACEHOLDERS else context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_concrete(v, context) for v in value]
+    if isinstance(value, str) and Token.is_unresolved(value):
+        return PLACEHOLDERS.get(context, "token-from-the-compute-layer")
+    return value
+
+
+def _document(synthesized: Path, environment: str) -> dict[str, Any]:
+    path = synthesized / f"{environment}-cluster" / "cdk.tf.json"
+    return dict(json.loads(path.read_text()))
+
+
+def test_only_environments_with_the_cluster_layer_on_get_a_cluster_stack(
+    synthesized: Path, platform_app: PlatformApp
+) -> None:
+    for environment in platform_app.environments:
+        name = environment.config.environment
+        expected = environment.config.compute is not None and (
+            environment.config.compute.cluster_layer.enabled
+        )
+        assert (synthesized / f"{name}-cluster").is_dir() is expected, name
+    local = _environment(platform_app, "local")
+    # The emulator has no Kubernetes API; the AWS side of Karpenter still deploys there.
+    assert local.cluster is None
+    assert local.compute is not None and local.compute.karpenter is not None
+
+
+@pytest.mark.parametrize("environment", REAL)
+def test_every_object_the_cluster_layer_installs_is_valid_for_its_pinned_schema(
+    platform_app: PlatformApp, environment: str
+) -> None:
+    stacks = _environment(platform_app, environment)
+    assert stacks.cluster is not None and stacks.config.compute is not None
+    karpenter = stacks.config.compute.cluster_layer.karpenter
+
+    manifests = stacks.cluster.gpu_provisioning.manifests
+    for manifest in manifests:
+        validate_manifest(_concrete(manifest), karpenter=karpenter)
+    kinds = [m["kind"] for m in manifests]
+    pools = len(stacks.config.compute.gpu_pools)
+    assert (kinds.count("NodePool"), kinds.count("EC2NodeClass")) == (pools, pools)
+
+
+@pytest.mark.parametrize("environment", REAL)
+def test_each_pool_in_the_file_and_its_provisioner_agree(
+    platform_app: PlatformApp, environment: str
+) -> None:
+    stacks = _environment(platform_app, environment)
+    config: EnvironmentConfig = stacks.config
+    assert stacks.cluster is not None and stacks.compute is not None and config.compute
+    objects = {
+        (m["kind"], m["metadata"]["name"]): m for m in stacks.cluster.gpu_provisioning.manifests
+    }
+    for name, props in config.compute.gpu_pools.items():
+        pool = stacks.compute.gpu_pools[name]
+        node_pool = objects["NodePool", name]["spec"]
+        node_class = objects["EC2NodeClass", name]["spec"]
+        template = node_pool["template"]
+        requirements = {r["key"]: r["values"] for r in template["spec"]["requirements"]}
+        accelerator = props.accelerators[0]
+
+        assert template["metadata"]["labels"] == gpu_pool_labels(name, props.accelerators)
+        assert [(t["key"], t["value"], t["effect"]) for t in template["spec"]["taints"]] == [
+            (t.key, t.value, t.effect) for t in gpu_pool_taints(props.accelerators)
+        ]
+        assert requirements["node.kubernetes.io/instance-type"] == list(props.instance_types)
+        assert requirements["karpenter.sh/capacity-type"] == [
+            {"spot": "spot", "on_demand": "on-demand"}[props.capacity]
+        ]
+        assert requirements.get("topology.kubernetes.io/zone", []) == list(
+            props.availability_zones
+        )
+        assert node_pool["limits"] == {
+            "nodes": str(props.max_nodes),
+            accelerator.resource_name: str(props.max_nodes * accelerator.count),
+        }
+        assert node_pool["disruption"]["consolidationPolicy"] == "WhenEmpty"
+        # The node class launches into what the compute layer made for this pool.
+        assert template["spec"]["nodeClassRef"]["name"] == name
+        assert [t["id"] for t in node_class["subnetSelectorTerms"]] == list(pool.subnet_ids)
+        assert node_class.get("placementGroupSelector") == (
+            {"name": pool.placement_group_name} if pool.placement_group_name else None
+        )
+        assert node_class["instanceProfile"] == stacks.compute.karpenter.instance_profile_name
+        assert node_class["tags"]["mlplatform/pool"] == name
+        assert node_class["tags"]["env"] == environment
+
+
+@pytest.mark.parametrize("environment", REAL)
+def test_releases_are_pinned_atomic_and_installed_in_order(
+    synthesized: Path, loader: EnvironmentLoader, environment: str
+) -> None:
+    config = loader.load(environment)
+    assert config.compute is not None
+    pins = config.compute.cluster_layer
+    releases = {
+        r["name"]: r for r in _document(synthesized, environment)["resource"]["helm_release"].values()
+    }
+
+    assert releases["karpenter-crd"]["version"] == pins.karpenter
+    assert releases["karpenter"]["version"] == pins.karpenter
+    assert releases["karpenter"]["skip_crds"] is True
+    assert "helm_release.gpu-provisioning_karpenter-crd" in " ".join(
+        releases["karpenter"]["depends_on"]
+    )
+    assert any("karpenter_" in d for d in releases["gpu-pools"]["depends_on"])
+    for release in releases.values():
+        assert release["atomic"] is True and release["cleanup_on_fail"] is True
+        assert release["wait"] is True
+    # The pools' objects come from the chart shipped in the package, copied beside the stack.
+    chart = Path(synthesized / f"{environment}-cluster" / releases["gpu-pools"]["chart"])
+    assert (chart / "Chart.yaml").is_file() and (chart / "templates" / "manifests.yaml").is_file()
+
+
+@pytest.mark.parametrize("environment", REAL)
+def test_every_chart_value_exists_in_the_pinned_chart(
+    platform_app: PlatformApp, environment: str
+) -> None:
+    stacks = _environment(platform_app, environment)
+    assert stacks.cluster is not None
+    for chart in stacks.cluster.gpu_provisioning.charts:
+        if chart.values:
+            assert unknown_value_keys(chart.chart, chart.version, _concrete(chart.values)) == []
+
+
+def test_prod_installs_the_efa_plugin_for_its_efa_pool_and_no_nvidia_plugin(
+    synthesized: Path,
+) -> None:
+    # prod's pools run Bottlerocket (NVIDIA plugin included); training has EFA.
+    releases = {
+        r["name"] for r in _document(synthesized, "prod")["resource"]["helm_release"].values()
+    }
+
+    assert releases == {"karpenter-crd", "karpenter", "gpu-pools", "aws-efa-k8s-device-plugin"}
+
+
+def test_helm_reaches_the_cluster_with_a_short_lived_eks_token(synthesized: Path) -> None:
+    (provider,) = _document(synthesized, "prod")["provider"]["helm"]
+    kubernetes = provider["kubernetes"]
+
+    assert kubernetes["exec"]["command"] == "aws"
+    assert kubernetes["exec"]["args"][:2] == ["eks", "get-token"]
+    assert "token" not in kubernetes and "config_path" not in kubernetes
