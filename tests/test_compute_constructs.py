@@ -490,12 +490,17 @@ def test_prod_compute_stack_passes_guardrails_and_publishes_static_outputs(
         "cluster_name",
         "cluster_endpoint",
         "cluster_security_group_id",
+        "cluster_certificate_authority",
         "oidc_provider_arn",
         "oidc_issuer_url",
         "node_role_arn",
         "gpu_pool_names",
         "job_role_arns",
         "job_service_accounts",
+        "karpenter_controller_role_arn",
+        "karpenter_interruption_queue",
+        "karpenter_node_role_name",
+        "karpenter_instance_profile",
     } <= set(document["output"])
     assert set(document["output"]["gpu_pool_names"]["value"]) == {"experiments", "training"}
     # Job roles get the lake grants from config: read three zones, write features.
