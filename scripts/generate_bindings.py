@@ -48,7 +48,6 @@ RESOURCES = (
     "aws_appautoscaling_policy",
     "aws_appautoscaling_target",
     "aws_athena_workgroup",
-    "aws_autoscaling_group_tag",
     "aws_cloudwatch_event_rule",
     "aws_cloudwatch_event_target",
     "aws_cloudwatch_log_group",
@@ -119,7 +118,6 @@ DATA_SOURCES = (
 # tests/test_bindings_parity.py checks every generated name against the
 # prebuilt package, so a missing entry fails there.
 TAKEN_NAMES = {
-    "AutoscalingGroupTag": "aws_autoscaling_group",
     "S3BucketLogging": "aws_s3_bucket",
     "S3BucketObjectLockConfiguration": "aws_s3_bucket",
     "S3BucketObjectLockConfigurationRule": "aws_s3_bucket",

@@ -84,9 +84,6 @@ class ComputeStack(PlatformStack):
         TerraformOutput(self, "oidc_issuer_url", value=cluster.oidc_issuer_url)
         TerraformOutput(self, "node_role_arn", value=cluster.node_role_arn)
         pools = self.gpu_pools
-        TerraformOutput(
-            self, "gpu_pool_names", value={n: p.node_group_name for n, p in pools.items()}
-        )
         TerraformOutput(self, "job_role_arns", value={n: p.job_role_arn for n, p in pools.items()})
         TerraformOutput(
             self,

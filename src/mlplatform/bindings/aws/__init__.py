@@ -9,7 +9,6 @@ MODULES = (
     "appautoscaling_policy",
     "appautoscaling_target",
     "athena_workgroup",
-    "autoscaling_group_tag",
     "cloudwatch_event_rule",
     "cloudwatch_event_target",
     "cloudwatch_log_group",
