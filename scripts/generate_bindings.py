@@ -48,7 +48,8 @@ RESOURCES = (
     "aws_appautoscaling_policy",
     "aws_appautoscaling_target",
     "aws_athena_workgroup",
-    "aws_autoscaling_group_tag",
+    "aws_cloudwatch_event_rule",
+    "aws_cloudwatch_event_target",
     "aws_cloudwatch_log_group",
     "aws_cloudwatch_metric_alarm",
     "aws_default_security_group",
@@ -65,6 +66,7 @@ RESOURCES = (
     "aws_fsx_lustre_file_system",
     "aws_glue_catalog_database",
     "aws_glue_connection",
+    "aws_iam_instance_profile",
     "aws_iam_openid_connect_provider",
     "aws_iam_role",
     "aws_iam_role_policy",
@@ -93,6 +95,8 @@ RESOURCES = (
     "aws_sagemaker_model_package_group",
     "aws_security_group",
     "aws_sns_topic",
+    "aws_sqs_queue",
+    "aws_sqs_queue_policy",
     "aws_subnet",
     "aws_vpc",
     "aws_vpc_endpoint",
@@ -114,7 +118,6 @@ DATA_SOURCES = (
 # tests/test_bindings_parity.py checks every generated name against the
 # prebuilt package, so a missing entry fails there.
 TAKEN_NAMES = {
-    "AutoscalingGroupTag": "aws_autoscaling_group",
     "S3BucketLogging": "aws_s3_bucket",
     "S3BucketObjectLockConfiguration": "aws_s3_bucket",
     "S3BucketObjectLockConfigurationRule": "aws_s3_bucket",
@@ -176,7 +179,13 @@ def pascal(name: str) -> str:
 
 
 def unique(name: str, terraform_type: str) -> str:
-    """cdktf's name for a class of ``terraform_type``: "A" appended where another type has it."""
+    """cdktf's name for a class of ``terraform_type``: "A" appended where another type has it.
+
+    A block whose name ends in "List" gets "Struct" appended, as cdktf's generator does, so
+    its class cannot clash with the ``<name>List`` class of a repeated block.
+    """
+    if name.endswith("List"):
+        name += "Struct"
     owner = TAKEN_NAMES.get(name)
     return f"{name}A" if owner is not None and owner != terraform_type else name
 

@@ -22,7 +22,6 @@ from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expir
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
-from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
 from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.decisions.tagging import platform_tags
@@ -325,28 +324,6 @@ class Builder:
                 },
                 diskSize=group_props.root_volume_gib,
                 labels={"mlplatform/node-group": group},
-            )
-        for pool, pool_props in compute.gpu_pools.items():
-            accelerators = pool_props.accelerators
-            eks.create_nodegroup(
-                clusterName=name,
-                nodegroupName=naming.resource("gpu", pool),
-                nodeRole=node_role,
-                subnets=self.private_subnets,
-                instanceTypes=list(pool_props.instance_types),
-                amiType=accelerators[0].ami_type,
-                capacityType="SPOT" if pool_props.capacity == "spot" else "ON_DEMAND",
-                scalingConfig={
-                    "minSize": pool_props.min_nodes,
-                    "maxSize": pool_props.max_nodes,
-                    "desiredSize": pool_props.min_nodes,
-                },
-                diskSize=pool_props.root_volume_gib,
-                labels=gpu_pool_labels(pool, accelerators),
-                taints=[
-                    {"key": t.key, "value": t.value, "effect": t.eks_effect}
-                    for t in gpu_pool_taints(accelerators)
-                ],
             )
 
     # ----------------------------------------------------------------- ml

@@ -86,7 +86,6 @@ def test_dev_has_one_small_spot_g5_pool() -> None:
     pool = compute.gpu_pools[name]
     assert pool.capacity == "spot"
     assert pool.max_nodes == 2
-    assert pool.min_nodes == 0
     assert {a.family for a in pool.accelerators} == {"g5"}
     assert len(pool.instance_types) >= 2
 
@@ -122,7 +121,9 @@ def test_prod_runs_spot_experiments_and_on_demand_efa_training_on_a_private_endp
 
 
 @pytest.mark.parametrize("name", ["dev", "staging", "prod", "local"])
-def test_every_environment_pins_kubernetes_and_scales_gpu_pools_to_zero(name: str) -> None:
+def test_every_environment_pins_kubernetes_and_keeps_pods_off_gpu_node_credentials(
+    name: str,
+) -> None:
     compute = _load(name).compute
 
     assert compute is not None
@@ -131,7 +132,6 @@ def test_every_environment_pins_kubernetes_and_scales_gpu_pools_to_zero(name: st
     assert compute.cluster.system_node_group.min_nodes >= 1
     assert compute.gpu_pools
     for pool in compute.gpu_pools.values():
-        assert pool.min_nodes == 0
         assert pool.imds_hop_limit == 1
 
 
@@ -151,9 +151,6 @@ def test_real_environments_keep_every_secure_default(name: str) -> None:
         "controllerManager",
         "scheduler",
     }
-    for pool in compute.gpu_pools.values():
-        assert pool.launch_template
-        assert pool.autoscaler_asg_tags
 
 
 def test_local_keeps_every_hardening_since_the_emulator_deploys_it() -> None:
@@ -168,8 +165,6 @@ def test_local_keeps_every_hardening_since_the_emulator_deploys_it() -> None:
     assert cluster.endpoint_public_access is False
     assert set(compute.gpu_pools) == {"experiments", "training"}
     for pool in compute.gpu_pools.values():
-        assert pool.launch_template is True
-        assert pool.autoscaler_asg_tags is True
         assert not pool.efa
         assert pool.fsx_scratch is None
     training = compute.gpu_pools["training"]
@@ -201,14 +196,6 @@ def test_an_environment_without_compute_has_no_compute_layer() -> None:
             "vendor and accelerator count",
         ),
         (
-            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "min_nodes": 3},
-            "compute.gpu_pools.p: min_nodes: 3 is above max_nodes 2",
-        ),
-        (
-            {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "desired_nodes": 5},
-            "compute.gpu_pools.p: desired_nodes: 5 is outside min_nodes..max_nodes (0..2)",
-        ),
-        (
             {"instance_types": ["g5.2xlarge"], "max_nodes": 2, "capacity": "spot"},
             "compute.gpu_pools.p: instance_types: a spot pool lists at least two instance types",
         ),
@@ -229,17 +216,6 @@ def test_an_environment_without_compute_has_no_compute_layer() -> None:
                 "availability_zones": ["us-east-1a", "us-east-1b"],
             },
             "compute.gpu_pools.p: availability_zones: a cluster placement group lives in one",
-        ),
-        (
-            {
-                "instance_types": ["p4d.24xlarge"],
-                "max_nodes": 2,
-                "efa": True,
-                "availability_zones": ["us-east-1a"],
-                "launch_template": False,
-            },
-            "compute.gpu_pools.p: launch_template: EFA interfaces and placement groups are set "
-            "in the launch template",
         ),
         (
             {
@@ -495,19 +471,6 @@ def _dev_with(edit: Any) -> str:
             f"compute.cluster.cpu_node_groups.general.launch_template: {_LAUNCH_TEMPLATE}",
             id="cpu-group-launch-template-off",
         ),
-        pytest.param(
-            lambda d: d["compute"]["gpu_pools"]["experiments"].update(launch_template=False),
-            f"compute.gpu_pools.experiments.launch_template: {_LAUNCH_TEMPLATE}",
-            id="gpu-pool-launch-template-off",
-        ),
-        pytest.param(
-            lambda d: d["compute"]["gpu_pools"]["experiments"].update(autoscaler_asg_tags=False),
-            "compute.gpu_pools.experiments.autoscaler_asg_tags: false is for the emulator only "
-            "(on AWS the cluster autoscaler could not scale the pool up from zero, because it "
-            "would not know the pool's labels, taint and GPUs); remove the line (default true)"
-            + _EMULATOR_ONLY,
-            id="asg-tags-off",
-        ),
     ],
 )
 def test_emulator_only_switches_are_refused_in_a_real_environment(edit: Any, expected: str) -> None:
@@ -536,9 +499,6 @@ def test_a_real_environment_with_every_emulator_only_switch_lists_each_one() -> 
     def all_off(data: dict[str, Any]) -> None:
         data["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[])
         data["compute"]["cluster"]["system_node_group"]["launch_template"] = False
-        data["compute"]["gpu_pools"]["experiments"].update(
-            launch_template=False, autoscaler_asg_tags=False
-        )
         data["compute"]["cluster_layer"]["enabled"] = False
 
     with pytest.raises(ConfigError) as caught:
@@ -549,8 +509,6 @@ def test_a_real_environment_with_every_emulator_only_switch_lists_each_one() -> 
         "compute.cluster.addons",
         "compute.cluster.access_entries",
         "compute.cluster.system_node_group.launch_template",
-        "compute.gpu_pools.experiments.launch_template",
-        "compute.gpu_pools.experiments.autoscaler_asg_tags",
         "compute.cluster_layer.enabled",
     ]
 
@@ -560,9 +518,7 @@ def test_the_emulator_may_turn_its_switches_off() -> None:
         lambda d: (
             d.update(emulator=True),
             d["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[]),
-            d["compute"]["gpu_pools"]["experiments"].update(
-                launch_template=False, autoscaler_asg_tags=False
-            ),
+            d["compute"]["cluster"]["system_node_group"].update(launch_template=False),
         )
     )
 
@@ -591,13 +547,33 @@ def test_the_emulator_and_an_environment_without_compute_need_no_admin_role() ->
     assert EnvironmentLoader.parse(without_compute).compute is None
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("min_nodes", 0, "GPU pools scale from zero with Karpenter, which starts a node when a job"),
+        ("desired_nodes", 1, "Karpenter decides how many nodes a GPU pool runs"),
+        ("launch_template", False, "Karpenter launches GPU nodes from the pool's EC2NodeClass"),
+        ("autoscaler_asg_tags", True, "GPU pools have no Auto Scaling group any more"),
+    ],
+)
+def test_a_node_group_field_of_a_gpu_pool_names_itself_and_the_fix(
+    field: str, value: Any, why: str
+) -> None:
+    text = _dev_with(lambda d: d["compute"]["gpu_pools"]["experiments"].update({field: value}))
+
+    message = _error(text)
+    assert message.startswith(f"{BAD}: compute.gpu_pools.experiments: {field}: {why}")
+    assert message.endswith("; remove the line")
+    assert len(message.splitlines()) == 1  # one clear line, not also "unknown key"
+
+
 # --------------------------------------------------------------------------- props used in code
 
 
-def test_pool_props_default_to_scale_to_zero_on_demand_without_efa() -> None:
+def test_pool_props_default_to_on_demand_without_efa() -> None:
     pool = GpuPoolProps(instance_types=("g6e.12xlarge",), max_nodes=2)
 
-    assert (pool.min_nodes, pool.desired_nodes, pool.capacity) == (0, None, "on_demand")
+    assert pool.capacity == "on_demand"
     assert not pool.efa
     assert not pool.uses_placement_group
     assert pool.root_volume_gib >= 100

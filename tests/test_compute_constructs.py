@@ -1,8 +1,9 @@
 """ComputeCluster and GpuTrainingPool: the properties that make them secure and cheap by default.
 
 Each test synthesizes one stack (milliseconds once the bindings are loaded) and
-asserts on the Terraform JSON: taints, labels, scale to zero, IMDSv2, encryption,
-IRSA trust scoped to one service account, add-ons, access entries, EFA and FSx.
+asserts on the Terraform JSON: what a GPU pool hands Karpenter (subnets, security groups,
+placement group, labels, taints), IMDSv2, encryption, IRSA trust scoped to one service
+account, add-ons, access entries and FSx.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, TerraformResource, TerraformStack, Testing
+from cdktf import App, TerraformOutput, TerraformResource, TerraformStack, Testing
 
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import (
@@ -25,6 +26,7 @@ from mlplatform.config import (
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.scheduling import Taint
 from mlplatform.guardrails.stack_check import Guardrails
 from mlplatform.interfaces import VpcPlacement
 from mlplatform.loader import EnvironmentLoader
@@ -92,82 +94,34 @@ def _spot_pool(**changes: Any) -> GpuPoolProps:
 # --------------------------------------------------------------------------- GPU pool
 
 
-def test_gpu_pool_is_tainted_labelled_and_scales_to_zero(
+def test_gpu_pool_leaves_its_nodes_to_karpenter_and_tells_it_where_they_go(
     stack: TerraformStack, naming: Naming
 ) -> None:
     cluster = _cluster(stack, naming)
-    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
+    props = _spot_pool()
+    pool = GpuTrainingPool(stack, "experiments", cluster=cluster, props=props)
+    for name in ("subnet_ids", "security_group_ids"):
+        TerraformOutput(stack, name, value=getattr(pool, name))
     document = _synth(stack)
 
-    group = _one(document, "aws_eks_node_group", "experiments")
-    assert group["node_group_name"] == "acme-test-gpu-experiments"
-    assert group["ami_type"] == "AL2023_x86_64_NVIDIA"
-    assert group["capacity_type"] == "SPOT"
-    assert group["instance_types"] == ["g5.2xlarge", "g5.4xlarge"]
-    assert group["taint"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
-    assert group["labels"] == {
+    # Karpenter launches the nodes: no node group, launch template or Auto Scaling group tags.
+    for kind in ("aws_eks_node_group", "aws_launch_template", "aws_autoscaling_group_tag"):
+        assert not any("experiments" in n for n in _resources(document, kind)), kind
+    assert "aws_placement_group" not in document["resource"]
+    outputs = {n: o["value"] for n, o in document["output"].items()}
+    assert outputs["subnet_ids"] == list(PLACEMENT.private_subnet_ids)
+    assert outputs["security_group_ids"] == [
+        "${aws_eks_cluster.cluster_A4C38409.vpc_config[0].cluster_security_group_id}"
+    ]
+    assert pool.props is props
+    assert pool.placement_group_name is None
+    assert pool.taints == (Taint("nvidia.com/gpu", "true", "NoSchedule"),)
+    assert pool.labels == {
         "mlplatform/pool": "experiments",
         "mlplatform/gpu-family": "g5",
         "mlplatform/accelerator-count": "1",
         "nvidia.com/gpu.count": "1",
     }
-    assert _first(group["scaling_config"]) == {"min_size": 0, "desired_size": 0, "max_size": 8}
-    # The autoscaler owns the desired size; Terraform must not undo a scale-up.
-    assert group["lifecycle"]["ignore_changes"] == ["scaling_config[0].desired_size"]
-    assert group["subnet_ids"] == list(PLACEMENT.private_subnet_ids)
-    assert group["node_role_arn"].startswith("${aws_iam_role.cluster_node-role")
-    Testing.to_have_resource_with_properties(
-        Testing.synth(stack),
-        "aws_eks_node_group",
-        {"tags": {"k8s.io/cluster-autoscaler/enabled": "true"}},
-    )
-
-
-def test_gpu_nodes_require_imdsv2_and_an_encrypted_gp3_root(
-    stack: TerraformStack, naming: Naming
-) -> None:
-    cluster = _cluster(stack, naming)
-    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool(root_volume_gib=300))
-    document = _synth(stack)
-
-    template = _one(document, "aws_launch_template", "experiments")
-    assert _first(template["metadata_options"]) == {
-        "http_endpoint": "enabled",
-        "http_tokens": "required",
-        "http_put_response_hop_limit": 1,
-        "instance_metadata_tags": "disabled",
-    }
-    (root,) = template["block_device_mappings"]
-    assert root["device_name"] == "/dev/xvda"
-    assert _first(root["ebs"]) == {
-        "volume_size": 300,
-        "volume_type": "gp3",
-        "encrypted": "true",
-        "delete_on_termination": "true",
-    }
-    group = _one(document, "aws_eks_node_group", "experiments")
-    assert _first(group["launch_template"])["id"].startswith("${aws_launch_template.")
-    assert "disk_size" not in group
-
-
-def test_autoscaler_node_template_tags_go_onto_the_auto_scaling_group(
-    stack: TerraformStack, naming: Naming
-) -> None:
-    cluster = _cluster(stack, naming)
-    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
-    document = _synth(stack)
-
-    tags = {
-        _first(c["tag"])["key"]: _first(c["tag"])
-        for c in _resources(document, "aws_autoscaling_group_tag").values()
-    }
-    prefix = "k8s.io/cluster-autoscaler/node-template"
-    assert tags[f"{prefix}/taint/nvidia.com/gpu"]["value"] == "true:NoSchedule"
-    assert tags[f"{prefix}/resources/nvidia.com/gpu"]["value"] == "1"
-    assert tags[f"{prefix}/label/mlplatform/pool"]["value"] == "experiments"
-    assert all(t["propagate_at_launch"] is False for t in tags.values())
-    # EKS tags its groups for auto-discovery itself; Terraform must not own those tags.
-    assert "k8s.io/cluster-autoscaler/enabled" not in tags
 
 
 def test_job_role_is_trusted_only_by_the_pools_service_account(
@@ -206,11 +160,11 @@ def test_job_role_is_trusted_only_by_the_pools_service_account(
     )
 
 
-def test_efa_pool_gets_one_interface_per_network_card_in_a_placement_group(
+def test_efa_pool_launches_into_its_own_placement_group_in_one_zone(
     stack: TerraformStack, naming: Naming
 ) -> None:
     cluster = _cluster(stack, naming)
-    GpuTrainingPool(
+    pool = GpuTrainingPool(
         stack,
         "training",
         cluster=cluster,
@@ -221,23 +175,18 @@ def test_efa_pool_gets_one_interface_per_network_card_in_a_placement_group(
             availability_zones=("us-east-1b",),
         ),
     )
+    TerraformOutput(stack, "placement_group_name", value=pool.placement_group_name)
+    TerraformOutput(stack, "subnet_ids", value=pool.subnet_ids)
     document = _synth(stack)
 
     placement_group = _one(document, "aws_placement_group", "training")
+    assert placement_group == {**placement_group, "name": "acme-test-gpu-training"}
     assert placement_group["strategy"] == "cluster"
-    template = _one(document, "aws_launch_template", "training")
-    interfaces = template["network_interfaces"]
-    assert [i["network_card_index"] for i in interfaces] == [0, 1, 2, 3]
-    assert [i["device_index"] for i in interfaces] == [0, 1, 1, 1]
-    assert {i["interface_type"] for i in interfaces} == {"efa"}
-    assert interfaces[0]["security_groups"] == [
-        "${aws_eks_cluster.cluster_A4C38409.vpc_config[0].cluster_security_group_id}"
-    ]
-    assert _first(template["placement"])["group_name"].startswith("${aws_placement_group.")
-    group = _one(document, "aws_eks_node_group", "training")
-    assert group["subnet_ids"] == ["subnet-b"]
-    assert group["capacity_type"] == "ON_DEMAND"
-    assert group["labels"]["nvidia.com/gpu.count"] == "8"
+    assert document["output"]["placement_group_name"]["value"].startswith(
+        "${aws_placement_group.training_placement-group_"
+    )
+    assert document["output"]["subnet_ids"]["value"] == ["subnet-b"]
+    assert pool.labels["nvidia.com/gpu.count"] == "8"
 
 
 def test_fsx_scratch_is_linked_to_the_lake_and_open_only_to_cluster_nodes(
@@ -281,19 +230,6 @@ def test_pool_on_an_unknown_zone_fails_with_the_zones_it_has(
             cluster=cluster,
             props=_spot_pool(availability_zones=("us-east-1f",)),
         )
-
-
-def test_pool_without_launch_template_sizes_the_root_volume_on_the_node_group(
-    stack: TerraformStack, naming: Naming
-) -> None:
-    cluster = _cluster(stack, naming)
-    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool(launch_template=False))
-    document = _synth(stack)
-
-    group = _one(document, "aws_eks_node_group", "experiments")
-    assert group["disk_size"] == 200
-    assert "launch_template" not in group
-    assert not any("experiments" in n for n in _resources(document, "aws_launch_template"))
 
 
 # --------------------------------------------------------------------------- cluster
@@ -490,14 +426,19 @@ def test_prod_compute_stack_passes_guardrails_and_publishes_static_outputs(
         "cluster_name",
         "cluster_endpoint",
         "cluster_security_group_id",
+        "cluster_certificate_authority",
         "oidc_provider_arn",
         "oidc_issuer_url",
         "node_role_arn",
-        "gpu_pool_names",
         "job_role_arns",
         "job_service_accounts",
+        "karpenter_controller_role_arn",
+        "karpenter_interruption_queue",
+        "karpenter_node_role_name",
+        "karpenter_instance_profile",
     } <= set(document["output"])
-    assert set(document["output"]["gpu_pool_names"]["value"]) == {"experiments", "training"}
+    assert "gpu_pool_names" not in document["output"]  # pools have no node group any more
+    assert set(document["output"]["job_role_arns"]["value"]) == {"experiments", "training"}
     # Job roles get the lake grants from config: read three zones, write features.
     policies = {c["name"] for c in _resources(document, "aws_iam_role_policy").values()}
     assert {"data-lake-read-raw-curated-features", "data-lake-write-features"} <= policies
@@ -509,8 +450,7 @@ def test_guardrails_catch_an_escape_hatch_that_weakens_the_cluster(tmp_path: Pat
     stack = TerraformStack(app, "weakened")
     AwsProvider(stack, "aws", region="us-east-1")
     Guardrails.apply(stack)
-    cluster = _cluster(stack, Naming("acme", "test"))
-    GpuTrainingPool(stack, "experiments", cluster=cluster, props=_spot_pool())
+    _cluster(stack, Naming("acme", "test"))
     for node in stack.node.find_all():
         if not isinstance(node, TerraformResource):
             continue

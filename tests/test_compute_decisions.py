@@ -27,13 +27,7 @@ from mlplatform.decisions.policies import (
     eks_secrets_encryption_policy,
     irsa_trust_policy,
 )
-from mlplatform.decisions.scheduling import (
-    Taint,
-    autoscaler_tags,
-    gpu_pool_labels,
-    gpu_pool_taints,
-    node_template_tags,
-)
+from mlplatform.decisions.scheduling import Taint, gpu_pool_labels, gpu_pool_taints
 from mlplatform.guardrails import RULES, Resources
 
 PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
@@ -252,22 +246,6 @@ def test_neuron_labels_have_no_nvidia_count() -> None:
 def test_labels_refuse_pools_whose_types_differ_in_gpu_count() -> None:
     with pytest.raises(ValueError, match="same accelerator count"):
         gpu_pool_labels("mixed", [accelerator_type("g5.2xlarge"), accelerator_type("g5.12xlarge")])
-
-
-def test_autoscaler_tags_describe_an_empty_pool_from_its_labels_and_taints() -> None:
-    labels = {"mlplatform/pool": "training"}
-    taints = [Taint("nvidia.com/gpu", "true")]
-
-    tags = autoscaler_tags("mlp-prod-eks", labels, taints, {"nvidia.com/gpu": 8})
-
-    assert tags == {
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        "k8s.io/cluster-autoscaler/mlp-prod-eks": "owned",
-        "k8s.io/cluster-autoscaler/node-template/label/mlplatform/pool": "training",
-        "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "true:NoSchedule",
-        "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "8",
-    }
-    assert node_template_tags(labels, taints, {"nvidia.com/gpu": 8}).items() <= tags.items()
 
 
 # --------------------------------------------------------------------------- IAM

@@ -5,8 +5,7 @@ Without these fixes ``local`` could not keep the hardened launch templates
 after the deploy would update the templates), a training pool's placement
 group (plain moto has none, and the provider waits forever for one), managed
 add-ons and access entries (plain moto's EKS has neither, and forgets a
-cluster's access configuration), or the cluster autoscaler's tags on a GPU
-pool's Auto Scaling group (plain moto's node groups have none to tag).
+cluster's access configuration).
 """
 
 from __future__ import annotations
@@ -191,37 +190,3 @@ def test_access_entries_need_a_cluster_that_authenticates_through_the_api(eks: A
 
     with pytest.raises(ClientError, match="authentication mode must be set to one of"):
         eks.create_access_entry(clusterName="configmap", principalArn=ADMIN)
-
-
-def test_a_node_groups_auto_scaling_group_can_be_tagged_until_the_group_goes(eks: Any) -> None:
-    cluster(eks, "c")
-    eks.create_nodegroup(clusterName="c", nodegroupName="gpu", nodeRole=ROLE, subnets=["subnet-1"])
-    group = eks.describe_nodegroup(clusterName="c", nodegroupName="gpu")["nodegroup"]
-    asg = group["resources"]["autoScalingGroups"][0]["name"]
-    autoscaling = boto3.client("autoscaling")
-    key = "k8s.io/cluster-autoscaler/node-template/label/pool"
-    template_tag = {
-        "ResourceId": asg,
-        "ResourceType": "auto-scaling-group",
-        "Key": key,
-        "Value": "gpu",
-        "PropagateAtLaunch": False,
-    }
-
-    autoscaling.create_or_update_tags(Tags=[template_tag])
-
-    filters = [
-        {"Name": "auto-scaling-group", "Values": [asg]},
-        {"Name": "key", "Values": [key]},
-    ]
-    assert autoscaling.describe_tags(Filters=filters)["Tags"] == [template_tag]
-    autoscaling.create_or_update_tags(Tags=[{**template_tag, "Value": "gpu-2"}])
-    assert [t["Value"] for t in autoscaling.describe_tags(Filters=filters)["Tags"]] == ["gpu-2"]
-    autoscaling.delete_tags(
-        Tags=[{"ResourceId": asg, "ResourceType": "auto-scaling-group", "Key": key}]
-    )
-    assert autoscaling.describe_tags(Filters=filters)["Tags"] == []
-
-    autoscaling.create_or_update_tags(Tags=[template_tag])
-    eks.delete_nodegroup(clusterName="c", nodegroupName="gpu")
-    assert autoscaling.describe_tags(Filters=filters)["Tags"] == []  # gone with the node group

@@ -98,15 +98,20 @@ def test_team_pool_on_an_imported_cluster_synthesizes_without_owning_the_cluster
     resources = document["resource"]
     for kind in PLATFORM_OWNED:
         assert kind not in resources, f"the team stack must not create {kind}"
-    (group,) = resources["aws_eks_node_group"].values()
-    assert group["cluster_name"] == "mlp-prod-eks"
-    assert group["node_group_name"] == "mlp-prod-gpu-ranking"
-    assert group["node_role_arn"] == "arn:aws:iam::333333333333:role/mlp-prod-eks-node"
-    assert group["taint"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
-    assert group["labels"]["mlplatform/pool"] == "ranking"
-    assert group["scaling_config"]["min_size"] == 0
-    # Nothing to wait for: the platform made the node prerequisites long ago.
-    assert "depends_on" not in group
+    # Karpenter launches the pool's nodes: the team stack has no node group of its own.
+    assert "aws_eks_node_group" not in resources
+    assert pool.labels["mlplatform/pool"] == "ranking"
+    assert pool.subnet_ids == list(PLACEMENT.private_subnet_ids)
+    # Without the cluster's security group the nodes' groups are unknown: said, not guessed.
+    with pytest.raises(ValueError, match="pass cluster_security_group_id"):
+        _ = pool.security_group_ids
+    with_group = GpuTrainingPool(
+        team,
+        "ranking-2",
+        cluster=_import_cluster(team, "with-group", cluster_security_group_id="sg-0cluster"),
+        props=pool.props,
+    )
+    assert with_group.security_group_ids == ["sg-0cluster"]
 
 
 def test_team_job_role_trusts_the_imported_clusters_issuer_for_one_service_account(

@@ -1,5 +1,6 @@
 """mlplatform.verify on the compute layer against moto: the cluster, its OIDC provider, the
-system node group and the GPU pools, each changed the way someone would change them by hand."""
+system node group and Karpenter's AWS side, each changed the way someone would change them
+by hand."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mlplatform.config import EnvironmentConfig
-from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints, node_template_tags
 from mlplatform.emulator.local_aws import LocalAws
 from tests.deployed_environment import (
     ACCOUNT,
@@ -22,7 +22,6 @@ from tests.deployed_environment import (
 )
 
 CLUSTER = "mlp-local-eks"
-GPU = "mlp-local-gpu-experiments"
 SYSTEM = "mlp-local-cpu-system"
 
 
@@ -38,27 +37,6 @@ def config() -> EnvironmentConfig:
 
 def _update(group: str, **changes: Any) -> None:
     client("eks").update_nodegroup_config(clusterName=CLUSTER, nodegroupName=group, **changes)
-
-
-def _drop_gpu_taint(builder: Builder) -> None:
-    taint = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
-    _update(GPU, taints={"removeTaints": [taint]})
-
-
-def _gpu_min_one(builder: Builder) -> None:
-    _update(GPU, scalingConfig={"minSize": 1, "maxSize": 1, "desiredSize": 1})
-
-
-def _gpu_max_four(builder: Builder) -> None:
-    _update(GPU, scalingConfig={"minSize": 0, "maxSize": 4, "desiredSize": 0})
-
-
-def _relabel_pool(builder: Builder) -> None:
-    _update(GPU, labels={"addOrUpdateLabels": {"mlplatform/pool": "training"}})
-
-
-def _extra_label(builder: Builder) -> None:
-    _update(GPU, labels={"addOrUpdateLabels": {"team": "vision"}})
 
 
 def _system_min_zero(builder: Builder) -> None:
@@ -111,17 +89,6 @@ def _control_plane_logs_gone(builder: Builder) -> None:
 @pytest.mark.parametrize(
     ("breakage", "problem"),
     [
-        (
-            _drop_gpu_taint,
-            f"EKS node group {GPU}: taints is [], expected [nvidia.com/gpu=true:NO_SCHEDULE]",
-        ),
-        (_gpu_min_one, f"EKS node group {GPU}: min size is 1, expected 0"),
-        (_gpu_max_four, f"EKS node group {GPU}: max size is 4, expected 1"),
-        (
-            _relabel_pool,
-            f"EKS node group {GPU}: label mlplatform/pool is training, expected experiments",
-        ),
-        (_extra_label, f"EKS node group {GPU}: label team is vision, expected not set"),
         (_system_min_zero, f"EKS node group {SYSTEM}: min size is 0, expected 1"),
         (
             _hand_made_group,
@@ -145,11 +112,6 @@ def _control_plane_logs_gone(builder: Builder) -> None:
         (_control_plane_logs_gone, f"log group /aws/eks/{CLUSTER}/cluster: not found"),
     ],
     ids=[
-        "gpu-taint",
-        "gpu-scale-to-zero",
-        "gpu-max",
-        "pool-label",
-        "extra-label",
         "system-min",
         "stray-group",
         "oidc-provider",
@@ -210,47 +172,6 @@ def test_hardened_launch_template_is_checked_where_the_file_keeps_it(aws: None) 
 
     assert verifier(config).verify() == [
         f"EKS node group {SYSTEM}: launch template: IMDS tokens is optional, expected required"
-    ]
-
-
-def test_scale_from_zero_tags_are_checked_where_the_file_asks_for_them(aws: None) -> None:
-    config = local_with(("      autoscaler_asg_tags: false\n", ""))
-    build_environment(config)
-    group = client("eks").describe_nodegroup(clusterName=CLUSTER, nodegroupName=GPU)
-    asg = group["nodegroup"]["resources"]["autoScalingGroups"][0]["name"]
-    autoscaling = client("autoscaling")
-    autoscaling.create_launch_configuration(
-        LaunchConfigurationName="gpu", ImageId="ami-12c6146b", InstanceType="g5.xlarge"
-    )
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName=asg,
-        LaunchConfigurationName="gpu",
-        MinSize=0,
-        MaxSize=1,
-        AvailabilityZones=["us-east-1a"],
-    )
-    assert config.compute is not None
-    pool = config.compute.gpu_pools["experiments"]
-    labels = gpu_pool_labels("experiments", pool.accelerators)
-    tags = node_template_tags(labels, gpu_pool_taints(pool.accelerators), {"nvidia.com/gpu": 1})
-    taint_tag = "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"
-    autoscaling.create_or_update_tags(
-        Tags=[
-            {
-                "ResourceId": asg,
-                "ResourceType": "auto-scaling-group",
-                "Key": key,
-                "Value": value,
-                "PropagateAtLaunch": False,
-            }
-            for key, value in tags.items()
-            if key != taint_tag
-        ]
-    )
-
-    assert verifier(config).verify() == [
-        f"EKS node group {GPU}: Auto Scaling group {asg}: tag {taint_tag} is not set, "
-        "expected true:NoSchedule"
     ]
 
 

@@ -90,7 +90,7 @@ def test_complete_environment_has_no_problems(aws: None, config: EnvironmentConf
         "VPC mlp-local-vpc: Interface endpoint com.amazonaws.us-east-1.sagemaker.runtime",
         "bucket mlp-local-datalake-features: versioning Enabled",
         "KMS key alias/mlp-local-datalake: automatic rotation enabled",
-        "EKS node group mlp-local-gpu-experiments: taints [nvidia.com/gpu=true:NO_SCHEDULE]",
+        "EKS node group mlp-local-cpu-system: labels mlplatform/node-group=system",
         "scalable target endpoint/mlp-local-serving-ranker/variant/primary: max capacity 2",
         "endpoint mlp-local-serving-ranker: status InService",
     ]:

@@ -21,7 +21,6 @@ from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
 from mlplatform.config._base import _Frozen
 from mlplatform.config.compute import ComputeProps
 from mlplatform.config.data_lake import DataLakeProps
-from mlplatform.config.gpu_pool import GpuPoolProps
 from mlplatform.config.ml import MlProps
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
@@ -44,8 +43,6 @@ _EMULATOR_ONLY_WHY = {
     "required with a hop limit, and an encrypted gp3 root volume",
     "enabled": "on AWS nothing would scale the GPU pools up from zero and no device plugin "
     "would advertise their accelerators",
-    "autoscaler_asg_tags": "on AWS the cluster autoscaler could not scale the pool up from zero, "
-    "because it would not know the pool's labels, taint and GPUs",
 }
 
 
@@ -57,21 +54,15 @@ def _emulator_only_switches(compute: ComputeProps) -> list[tuple[tuple[str, ...]
         found.append((("compute", "cluster", "addons"), None))
     if not cluster.access_entries:
         found.append((("compute", "cluster", "access_entries"), False))
-    groups: dict[tuple[str, ...], CpuNodeGroupProps | GpuPoolProps] = {
+    groups: dict[tuple[str, ...], CpuNodeGroupProps] = {
         ("compute", "cluster", "system_node_group"): cluster.system_node_group,
         **{
             ("compute", "cluster", "cpu_node_groups", n): g
             for n, g in cluster.cpu_node_groups.items()
         },
-        **{("compute", "gpu_pools", n): p for n, p in compute.gpu_pools.items()},
     }
     found += [
         ((*at, "launch_template"), False) for at, g in groups.items() if not g.launch_template
-    ]
-    found += [
-        (("compute", "gpu_pools", name, "autoscaler_asg_tags"), False)
-        for name, pool in compute.gpu_pools.items()
-        if not pool.autoscaler_asg_tags
     ]
     if not compute.cluster_layer.enabled:
         found.append((("compute", "cluster_layer", "enabled"), False))

@@ -9,7 +9,7 @@ zones a pool may use and which lake zones it reads are checked by
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
@@ -19,14 +19,9 @@ from mlplatform.catalogs.gpu import (
     accelerator_type,
     siblings,
 )
-from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_unique, _Frozen
+from mlplatform.config._base import PositiveInt, _check_unique, _Frozen
 from mlplatform.config.data_lake import Zone
-from mlplatform.config.node_group import (
-    Capacity,
-    _check_instance_types,
-    _check_scaling,
-    _check_spot,
-)
+from mlplatform.config.node_group import Capacity, _check_instance_types, _check_spot
 
 __all__ = ["AmiFamily", "FsxScratchProps", "GpuPoolProps"]
 
@@ -35,6 +30,20 @@ AmiFamily = Literal["bottlerocket", "al2023"]
 
 _KUBERNETES_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _S3_PREFIX = re.compile(r"^(?:[A-Za-z0-9_.-]+/)*$")
+
+# Fields of the managed node groups GPU pools were before Karpenter launched their nodes, and
+# why each is gone; a file that still sets one gets this, not a bare "unknown key".
+_RETIRED_FIELDS = {
+    "min_nodes": "GPU pools scale from zero with Karpenter, which starts a node when a job asks "
+    "for GPUs and removes it once it is empty",
+    "desired_nodes": "Karpenter decides how many nodes a GPU pool runs, from the jobs waiting "
+    "for GPUs",
+    "launch_template": "Karpenter launches GPU nodes from the pool's EC2NodeClass (IMDSv2 "
+    "required with imds_hop_limit, an encrypted gp3 root of root_volume_gib), not from a "
+    "launch template of the platform's",
+    "autoscaler_asg_tags": "GPU pools have no Auto Scaling group any more: Karpenter reads the "
+    "pool's labels, taint and GPUs from its NodePool",
+}
 
 
 def _check_k8s_name(value: str) -> str:
@@ -78,11 +87,14 @@ class FsxScratchProps(_Frozen):
 
 
 class GpuPoolProps(_Frozen):
-    """A GPU training pool: one managed node group that scales to zero when idle.
+    """A GPU training pool: GPU nodes Karpenter launches when jobs ask for them, none when idle.
 
     Nodes carry the accelerator taint (``nvidia.com/gpu=true:NoSchedule``) and
-    labels naming the pool, GPU family and GPU count; the AMI type follows the
-    instance family. ``max_nodes`` has no default: it is the pool's cost ceiling.
+    labels naming the pool, GPU family and GPU count; the node image follows the
+    accelerator vendor (:attr:`node_image`). ``max_nodes`` has no default: it is
+    the pool's cost ceiling. The ``<env>-cluster`` layer turns each pool into a
+    Karpenter NodePool and EC2NodeClass; the ``<env>-compute`` layer makes its
+    AWS resources (placement group, scratch file system, job role).
     """
 
     instance_types: tuple[str, ...]
@@ -90,20 +102,13 @@ class GpuPoolProps(_Frozen):
     GPU count and vendor. Spot pools list at least two."""
     capacity: Capacity = "on_demand"
     """``on_demand`` (default) or ``spot`` (cheap, may be reclaimed: for experiments)."""
-    min_nodes: NonNegativeInt = 0
-    """Fewest nodes. Default 0: an idle pool costs nothing."""
-    desired_nodes: NonNegativeInt | None = None
-    """Nodes at creation; default ``min_nodes``. The autoscaler owns it afterwards."""
     max_nodes: PositiveInt
-    """Most nodes the autoscaler may run; required, because it caps the pool's cost."""
+    """Most nodes Karpenter may run for the pool (its NodePool's GPU limit is this many nodes'
+    GPUs); required, because it caps the pool's cost. An idle pool runs none."""
     root_volume_gib: Annotated[StrictInt, Field(ge=100, le=16384)] = 200
     """Encrypted gp3 root volume; CUDA images are 10-20 GB and datasets get staged. Default 200."""
     imds_hop_limit: Annotated[StrictInt, Field(ge=1, le=2)] = 1
     """IMDSv2 hop limit: 1 (default) keeps pods from node credentials; jobs use IRSA instead."""
-    launch_template: StrictBool = True
-    """Launch from the platform's launch template (encrypted gp3 root, IMDSv2 required, EFA,
-    placement group). Off leaves EKS's default template: only for an emulator, so refused
-    unless ``emulator: true``."""
     ami_family: AmiFamily | None = None
     """Node image: ``bottlerocket`` or ``al2023``. Default: Bottlerocket for NVIDIA (its NVIDIA
     variant ships the device plugin), AL2023 for Neuron (the EKS-optimized Neuron image).
@@ -124,11 +129,16 @@ class GpuPoolProps(_Frozen):
     """Data lake zones the job role may read. Default all three."""
     lake_write_zones: tuple[Zone, ...] = ("features",)
     """Data lake zones the job role may write. Default features only."""
-    autoscaler_asg_tags: StrictBool = True
-    """Tag the pool's Auto Scaling group with cluster-autoscaler node-template tags, so the
-    autoscaler knows the labels, taint and GPUs of a pool that has scaled to zero. Off only
-    for an emulator whose node groups have no Auto Scaling group (refused unless
-    ``emulator: true``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired(cls, data: Any) -> Any:
+        """A field of the node-group era names itself and the fix, instead of 'unknown key'."""
+        if isinstance(data, dict):
+            for name, why in _RETIRED_FIELDS.items():
+                if name in data:
+                    raise ValueError(f"{name}: {why}; remove the line")
+        return data
 
     @field_validator("instance_types")
     @classmethod
@@ -160,7 +170,6 @@ class GpuPoolProps(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        _check_scaling(self.min_nodes, self.desired_nodes, self.max_nodes)
         _check_spot(self.capacity, self.instance_types, siblings(self.instance_types[0]))
         if self.efa:
             without = [t for t in self.instance_types if not accelerator_type(t).supports_efa]
@@ -175,11 +184,6 @@ class GpuPoolProps(_Frozen):
                 raise ValueError(
                     f"efa: {', '.join(without)} cannot attach EFA; use {alternatives}, or set efa: false"
                 )
-        if not self.launch_template and (self.efa or self.uses_placement_group):
-            raise ValueError(
-                "launch_template: EFA interfaces and placement groups are set in the launch "
-                "template; keep launch_template: true or turn efa and placement_group off"
-            )
         if self.uses_placement_group and len(self.availability_zones) != 1:
             raise ValueError(
                 "availability_zones: a cluster placement group lives in one availability zone; "

@@ -363,8 +363,24 @@ class ComputeCluster(Construct):
         return self._cluster.endpoint
 
     @property
+    def certificate_authority_data(self) -> str:
+        """The cluster's CA certificate (base64 PEM), for clients such as the Helm provider."""
+        return self._cluster.certificate_authority.get(0).data
+
+    @property
     def kubernetes_version(self) -> str:
         return self._props.kubernetes_version
+
+    @property
+    def access_entries(self) -> bool:
+        """Whether the cluster authenticates IAM principals through EKS access entries only."""
+        return self._props.access_entries
+
+    @property
+    def cni_on_irsa(self) -> bool:
+        """Whether the VPC CNI runs with its own IRSA role (managed add-ons), so a node role
+        needs no CNI policy."""
+        return self._props.addons is not None
 
     @property
     def oidc_issuer_url(self) -> str:

@@ -1,18 +1,23 @@
 """A GPU training pool: GPU nodes that exist only while training jobs need them.
 
-One pool is one EKS managed node group of a named flavour: cheap spot GPUs
-for experiments, or large on-demand GPUs for production training. It scales
-to zero when idle (``min_nodes`` 0) and the cluster autoscaler brings nodes
-back when a job asks for GPUs. Its nodes carry the accelerator taint
-(``nvidia.com/gpu=true:NoSchedule``) so CPU work never lands on them, and
-labels naming the pool, GPU family and GPU count so jobs pick a flavour with a
-node selector. The AMI type (NVIDIA or Neuron drivers) follows the instance
-family from :mod:`mlplatform.catalogs.gpu`; what a job asks for and tolerates
-comes from :mod:`mlplatform.decisions.scheduling`.
+One pool is a named flavour of GPU capacity: cheap spot GPUs for experiments,
+or large on-demand GPUs for production training. Karpenter launches its nodes
+when a job asks for GPUs and removes them once they are empty, so an idle pool
+costs nothing. Its AWS side lives here, in the ``<env>-compute`` layer; the
+``<env>-cluster`` layer turns the pool into a Karpenter NodePool and
+EC2NodeClass from the properties below (subnets, security groups, placement
+group, labels, taints and the pool's config). Karpenter's own role, queue and
+node role are :class:`~mlplatform.constructs.karpenter_controller.KarpenterController`.
 
-Optional for multi-node training: EFA interfaces on every network card and a
-cluster placement group in one zone; and a scratch FSx for Lustre file system
-that presents the data lake's features zone as fast local files.
+Nodes carry the accelerator taint (``nvidia.com/gpu=true:NoSchedule``) so CPU
+work never lands on them, and labels naming the pool, GPU family and GPU count
+so jobs pick a flavour with a node selector; both come from
+:mod:`mlplatform.decisions.scheduling`.
+
+Optional for multi-node training: a cluster placement group in one zone (the
+EC2NodeClass selects it), EFA (Karpenter attaches the interfaces pods ask
+for); and a scratch FSx for Lustre file system that presents the data lake's
+features zone as fast local files.
 
 Training jobs run as the pool's service account and get the pool's job role
 through IRSA; the role starts with no permissions, and the caller grants what
@@ -24,42 +29,28 @@ the platform's own cluster, or one a team repo imported by name.
 
 from __future__ import annotations
 
-import re
-
 from constructs import Construct
 
-from mlplatform.bindings.aws.autoscaling_group_tag import (
-    AutoscalingGroupTagA,
-    AutoscalingGroupTagTag,
-)
 from mlplatform.bindings.aws.fsx_lustre_file_system import FsxLustreFileSystem
 from mlplatform.bindings.aws.placement_group import PlacementGroup
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FsxScratchProps, GpuPoolProps
-from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.scheduling import (
-    Taint,
-    autoscaler_tags,
-    gpu_pool_labels,
-    gpu_pool_taints,
-    node_template_tags,
-)
+from mlplatform.decisions.scheduling import Taint, gpu_pool_labels, gpu_pool_taints
 from mlplatform.interfaces import IComputeCluster, IRole
 
 __all__ = ["GpuTrainingPool"]
 
 # Lustre clients reach the file servers on these TCP ports (FSx for Lustre user guide).
 LUSTRE_PORTS = ((988, 988), (1018, 1023))
-_TAG_ID = re.compile(r"[^A-Za-z0-9-]+")
 
 
 class GpuTrainingPool(Construct):
-    """A scale-to-zero GPU node group with taint, labels, IRSA job role and optional EFA/FSx.
+    """A Karpenter-launched GPU pool's AWS side: placement group, IRSA job role, optional FSx.
 
-    ``id`` is the pool's name (``experiments``): it names the node group
+    ``id`` is the pool's name (``experiments``): it names the placement group
     (``<org>-<env>-gpu-<name>``), the ``mlplatform/pool`` label and the
     default job service account (``<name>-jobs``). ``naming`` defaults to the
     cluster's. ``scratch_import_path`` (``s3://<features bucket>/<prefix>``)
@@ -81,72 +72,22 @@ class GpuTrainingPool(Construct):
         naming = naming or cluster.naming
         self._name = id
         self._props = props
-        accelerators = props.accelerators
-        self._labels = gpu_pool_labels(id, accelerators)
-        self._taints = gpu_pool_taints(accelerators)
-        resources = {accelerators[0].resource_name: accelerators[0].count}
-        subnet_ids = self._subnets(cluster, props)
-        node_group_name = naming.resource("gpu", id)
-        needs_cluster_group = props.efa or props.fsx_scratch is not None
-        if needs_cluster_group and cluster.cluster_security_group_id is None:
+        self._labels = gpu_pool_labels(id, props.accelerators)
+        self._taints = gpu_pool_taints(props.accelerators)
+        self._subnet_ids = self._subnets(cluster, props)
+        self._security_group_id = cluster.cluster_security_group_id
+        if (props.efa or props.fsx_scratch is not None) and self._security_group_id is None:
             raise ValueError(
                 f"GPU pool {id!r}: EFA and FSx scratch need the cluster security group; "
                 "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
             )
 
         # --- a cluster placement group keeps multi-node jobs on one low-latency spine
-        placement_group: PlacementGroup | None = None
+        self._placement_group: PlacementGroup | None = None
         if props.uses_placement_group:
-            placement_group = PlacementGroup(
-                self, "placement-group", name=node_group_name, strategy="cluster"
+            self._placement_group = PlacementGroup(
+                self, "placement-group", name=naming.resource("gpu", id), strategy="cluster"
             )
-
-        # --- the node group: GPU AMI, taint, labels, scale to zero
-        template_tags = node_template_tags(self._labels, self._taints, resources)
-        self._nodes = ManagedNodeGroup(
-            self,
-            "nodes",
-            props=ManagedNodeGroupProps(
-                node_group_name=node_group_name,
-                cluster_name=cluster.cluster_name,
-                node_role_arn=cluster.node_role_arn,
-                subnet_ids=subnet_ids,
-                instance_types=props.instance_types,
-                ami_type=accelerators[0].ami_type,
-                capacity_type="SPOT" if props.capacity == "spot" else "ON_DEMAND",
-                min_size=props.min_nodes,
-                max_size=props.max_nodes,
-                desired_size=(
-                    props.desired_nodes if props.desired_nodes is not None else props.min_nodes
-                ),
-                root_volume_gib=props.root_volume_gib,
-                imds_hop_limit=props.imds_hop_limit,
-                launch_template=props.launch_template,
-                labels=self._labels,
-                taints=self._taints,
-                tags=autoscaler_tags(cluster.cluster_name, self._labels, self._taints, resources),
-                # Every type of the pool supports at least this many EFA interfaces.
-                efa_interfaces=min(a.efa_interfaces for a in accelerators) if props.efa else 0,
-                security_group_ids=(
-                    [cluster.cluster_security_group_id]
-                    if props.efa and cluster.cluster_security_group_id
-                    else []
-                ),
-                placement_group_name=placement_group.name if placement_group else None,
-                depends_on=cluster.compute_dependencies,
-            ),
-        )
-
-        # --- scale from zero: the autoscaler reads labels, taint and GPUs from the ASG's tags
-        if props.autoscaler_asg_tags:
-            # EKS tags the group for auto-discovery itself; only the node template is ours.
-            for key, value in template_tags.items():
-                AutoscalingGroupTagA(
-                    self,
-                    "asg-" + _TAG_ID.sub("-", key.removeprefix("k8s.io/cluster-autoscaler/node-")),
-                    autoscaling_group_name=self._nodes.autoscaling_group_name,
-                    tag=AutoscalingGroupTagTag(key=key, value=value, propagate_at_launch=False),
-                )
 
         # --- the jobs' identity: one service account, one role, no permissions until granted
         self._service_account = props.service_account(id)
@@ -154,13 +95,13 @@ class GpuTrainingPool(Construct):
 
         # --- scratch file system next to the nodes, linked to the lake's features zone
         self._scratch: FsxLustreFileSystem | None = None
-        if props.fsx_scratch is not None and cluster.cluster_security_group_id is not None:
+        if props.fsx_scratch is not None and self._security_group_id is not None:
             self._scratch = self._scratch_file_system(
                 naming,
                 cluster,
                 props.fsx_scratch,
-                subnet_ids[0],
-                cluster.cluster_security_group_id,
+                self._subnet_ids[0],
+                self._security_group_id,
                 scratch_import_path,
             )
 
@@ -239,9 +180,30 @@ class GpuTrainingPool(Construct):
         return self._name
 
     @property
-    def node_group_name(self) -> str:
-        """The EKS node group's name."""
-        return self._nodes.node_group_name
+    def props(self) -> GpuPoolProps:
+        """The pool's config: instance types, capacity, ``max_nodes``, node image, EFA."""
+        return self._props
+
+    @property
+    def subnet_ids(self) -> list[str]:
+        """Private subnets the pool's nodes launch in (its zones', default every zone's)."""
+        return list(self._subnet_ids)
+
+    @property
+    def security_group_ids(self) -> list[str]:
+        """Security groups of the pool's nodes: the cluster security group, as EKS gives its
+        managed nodes, so nodes, control plane and FSx scratch reach each other."""
+        if self._security_group_id is None:
+            raise ValueError(
+                f"GPU pool {self._name!r}: the cluster security group is not known; "
+                "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
+            )
+        return [self._security_group_id]
+
+    @property
+    def placement_group_name(self) -> str | None:
+        """The cluster placement group nodes launch into, or ``None`` without one."""
+        return self._placement_group.name if self._placement_group else None
 
     @property
     def labels(self) -> dict[str, str]:

@@ -1,15 +1,15 @@
 """An EKS managed node group launched from a hardened launch template.
 
-The building block of both the cluster's CPU node groups and the GPU training
-pools, so every node of the platform gets the same protections whatever
-created it: an encrypted gp3 root volume, IMDSv2 required with a small hop
-limit, and no SSH key. Callers decide what differs between groups (instance
-types, AMI type, capacity type, sizes, labels, taints, EFA, placement); this
-module only translates those decisions into a launch template and a node group.
+The building block of the cluster's CPU node groups (the GPU pools' nodes are
+launched by Karpenter), so every such node gets the same protections: an
+encrypted gp3 root volume, IMDSv2 required with a small hop limit, and no SSH
+key. Callers decide what differs between groups (instance types, AMI type,
+capacity type, sizes, labels, taints); this module only translates those
+decisions into a launch template and a node group.
 
-The autoscaler owns the desired size once the group exists, so Terraform
-ignores changes to it; otherwise every apply would undo a scale-up. Updates
-replace one node at a time, which is EKS's default and so is not restated.
+Whoever scales the group owns the desired size once the group exists, so
+Terraform ignores changes to it; otherwise every apply would undo a scale-up.
+Updates replace one node at a time, which is EKS's default and so is not restated.
 
 ``launch_template=False`` leaves EKS's own default template (the root
 volume size still applies). It exists for an emulator that cannot keep a
@@ -36,8 +36,6 @@ from mlplatform.bindings.aws.launch_template import (
     LaunchTemplateBlockDeviceMappings,
     LaunchTemplateBlockDeviceMappingsEbs,
     LaunchTemplateMetadataOptions,
-    LaunchTemplateNetworkInterfaces,
-    LaunchTemplatePlacement,
     LaunchTemplateTagSpecifications,
 )
 from mlplatform.decisions.scheduling import Taint
@@ -45,7 +43,7 @@ from mlplatform.decisions.tagging import LAUNCHED_RESOURCE_KINDS, TagsLaunchedRe
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
 
-# The root device of the EKS-optimized AL2023 AMIs (standard, NVIDIA and Neuron).
+# The root device of the EKS-optimized AL2023 AMIs.
 ROOT_DEVICE = "/dev/xvda"
 
 
@@ -60,7 +58,7 @@ class ManagedNodeGroupProps:
     subnet_ids: Sequence[str]
     instance_types: Sequence[str]
     ami_type: str
-    """EKS AMI type, e.g. ``AL2023_x86_64_STANDARD`` or ``AL2023_x86_64_NVIDIA``."""
+    """EKS AMI type, e.g. ``AL2023_x86_64_STANDARD`` or ``AL2023_ARM_64_STANDARD``."""
     capacity_type: Literal["ON_DEMAND", "SPOT"]
     min_size: int
     max_size: int
@@ -71,13 +69,6 @@ class ManagedNodeGroupProps:
     """Use the hardened launch template; ``False`` only where an emulator cannot keep one."""
     labels: Mapping[str, str] = field(default_factory=dict)
     taints: Sequence[Taint] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags of the node group resource (autoscaler discovery tags, for instance)."""
-    efa_interfaces: int = 0
-    """EFA interfaces to attach, one per network card; 0 means plain ENA networking."""
-    security_group_ids: Sequence[str] = ()
-    """Security groups of the EFA interfaces (required with EFA, which needs explicit interfaces)."""
-    placement_group_name: str | None = None
     depends_on: Sequence[ITerraformDependable] = ()
     """What must exist before nodes start (node role policies, the CNI add-on)."""
 
@@ -87,15 +78,6 @@ class ManagedNodeGroup(Construct):
 
     def __init__(self, scope: Construct, id: str, *, props: ManagedNodeGroupProps) -> None:
         super().__init__(scope, id)
-        if props.efa_interfaces and not props.security_group_ids:
-            raise ValueError(
-                f"node group {props.node_group_name!r}: EFA interfaces need security_group_ids "
-                "(the cluster security group)"
-            )
-        if not props.launch_template and (props.efa_interfaces or props.placement_group_name):
-            raise ValueError(
-                f"node group {props.node_group_name!r}: EFA and placement groups need the launch template"
-            )
         self._launch_template = (
             self._hardened_launch_template(props) if props.launch_template else None
         )
@@ -128,7 +110,6 @@ class ManagedNodeGroup(Construct):
                 for t in props.taints
             ]
             or None,
-            tags=dict(props.tags) or None,
             lifecycle=TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),
             depends_on=list(props.depends_on) or None,
         )
@@ -157,12 +138,6 @@ class ManagedNodeGroup(Construct):
                 http_put_response_hop_limit=props.imds_hop_limit,
                 instance_metadata_tags="disabled",
             ),
-            network_interfaces=self._efa_interfaces(props) or None,
-            placement=(
-                LaunchTemplatePlacement(group_name=props.placement_group_name)
-                if props.placement_group_name
-                else None
-            ),
             tag_specifications=self._launched_resource_tags() or None,
         )
 
@@ -175,20 +150,6 @@ class ManagedNodeGroup(Construct):
         return [
             LaunchTemplateTagSpecifications(resource_type=kind, tags=tags)
             for kind in LAUNCHED_RESOURCE_KINDS
-        ]
-
-    @staticmethod
-    def _efa_interfaces(props: ManagedNodeGroupProps) -> list[LaunchTemplateNetworkInterfaces]:
-        # One EFA interface per network card; only the first is the primary (device 0).
-        return [
-            LaunchTemplateNetworkInterfaces(
-                device_index=0 if card == 0 else 1,
-                network_card_index=card,
-                interface_type="efa",
-                delete_on_termination="true",
-                security_groups=list(props.security_group_ids),
-            )
-            for card in range(props.efa_interfaces)
         ]
 
     @property
@@ -204,11 +165,6 @@ class ManagedNodeGroup(Construct):
     @property
     def node_group_arn(self) -> str:
         return self._node_group.arn
-
-    @property
-    def autoscaling_group_name(self) -> str:
-        """The Auto Scaling group EKS made for the node group."""
-        return self._node_group.resources.get(0).autoscaling_groups.get(0).name
 
     @property
     def launch_template_id(self) -> str | None:

@@ -1,4 +1,4 @@
-"""How nodes announce themselves to the Kubernetes scheduler and the cluster autoscaler.
+"""How GPU nodes announce themselves to the Kubernetes scheduler: labels and taints.
 
 GPU nodes are expensive, so they carry a ``NoSchedule`` taint on the
 accelerator's resource name (``nvidia.com/gpu=true:NoSchedule``): only pods
@@ -6,17 +6,16 @@ that tolerate it, which are the ones that request GPUs, land there, and
 ordinary CPU work never does. Labels name the pool, the GPU family and the
 accelerator count so jobs can select a flavour with a node selector.
 
-A pool that has scaled to zero has no node to copy labels and taints from, so
-the cluster autoscaler reads them from ``node-template`` tags on the pool's
-Auto Scaling group; :func:`autoscaler_tags` builds those tags from the same
-labels and taints the nodes get, so the two can never disagree.
+A pool that has scaled to zero has no node to copy labels and taints from;
+Karpenter's NodePool for the pool (the ``<env>-cluster`` layer) carries the
+same labels and taints, built by these functions, so the two never disagree.
 
 Plain Python: both engines, and tests, call these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,11 +24,8 @@ from mlplatform.catalogs.gpu import AcceleratorType
 __all__ = [
     "POOL_LABEL",
     "Taint",
-    "autoscaler_discovery_tags",
-    "autoscaler_tags",
     "gpu_pool_labels",
     "gpu_pool_taints",
-    "node_template_tags",
 ]
 
 POOL_LABEL = "mlplatform/pool"
@@ -44,7 +40,6 @@ _EKS_EFFECTS: dict[str, str] = {
     "PreferNoSchedule": "PREFER_NO_SCHEDULE",
     "NoExecute": "NO_EXECUTE",
 }
-_AUTOSCALER = "k8s.io/cluster-autoscaler"
 
 
 @dataclass(frozen=True)
@@ -93,37 +88,3 @@ def gpu_pool_labels(pool: str, accelerators: Sequence[AcceleratorType]) -> dict[
     if all(a.vendor == "nvidia" for a in accelerators):
         labels[NVIDIA_GPU_COUNT_LABEL] = count
     return labels
-
-
-def autoscaler_discovery_tags(cluster_name: str) -> dict[str, str]:
-    """The tags cluster-autoscaler's auto-discovery looks for on an Auto Scaling group."""
-    return {f"{_AUTOSCALER}/enabled": "true", f"{_AUTOSCALER}/{cluster_name}": "owned"}
-
-
-def node_template_tags(
-    labels: Mapping[str, str], taints: Sequence[Taint], resources: Mapping[str, int]
-) -> dict[str, str]:
-    """The node-template tags that tell the autoscaler what a node of an empty group would be.
-
-    ``resources`` are extended resources per node, e.g. ``{"nvidia.com/gpu": 1}``.
-    """
-    template = f"{_AUTOSCALER}/node-template"
-    tags = {f"{template}/label/{key}": value for key, value in labels.items()}
-    for taint in taints:
-        tags[f"{template}/taint/{taint.key}"] = f"{taint.value}:{taint.effect}"
-    for name, count in resources.items():
-        tags[f"{template}/resources/{name}"] = str(count)
-    return tags
-
-
-def autoscaler_tags(
-    cluster_name: str,
-    labels: Mapping[str, str],
-    taints: Sequence[Taint],
-    resources: Mapping[str, int],
-) -> dict[str, str]:
-    """Discovery tags plus node-template tags: everything the autoscaler needs to scale from zero."""
-    return {
-        **autoscaler_discovery_tags(cluster_name),
-        **node_template_tags(labels, taints, resources),
-    }

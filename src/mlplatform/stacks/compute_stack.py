@@ -1,4 +1,4 @@
-"""Layer 3, ``<env>-compute``: the EKS cluster and the GPU training pools, wired to the lake."""
+"""Layer 3, ``<env>-compute``: the EKS cluster, Karpenter's AWS side and the GPU training pools."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from constructs import Construct
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
+from mlplatform.constructs.karpenter_controller import KarpenterController
 from mlplatform.constructs.network import Network
 from mlplatform.interfaces import IDataLake
 from mlplatform.stacks.platform_stack import PlatformStack
@@ -45,6 +46,12 @@ class ComputeStack(PlatformStack):
             props=compute.cluster,
             placement=network.placement(),
         )
+        # Karpenter launches the GPU pools' nodes; its AWS side exists when there is a pool.
+        self.karpenter: KarpenterController | None = (
+            KarpenterController(self, "karpenter", cluster=self.cluster, naming=self.naming)
+            if compute.gpu_pools
+            else None
+        )
         pools_scope = Construct(self, "gpu-pools")
         self.gpu_pools: dict[str, GpuTrainingPool] = {}
         for name, pool_props in compute.gpu_pools.items():
@@ -70,19 +77,31 @@ class ComputeStack(PlatformStack):
         TerraformOutput(self, "cluster_name", value=cluster.cluster_name)
         TerraformOutput(self, "cluster_endpoint", value=cluster.cluster_endpoint)
         TerraformOutput(self, "cluster_security_group_id", value=cluster.cluster_security_group_id)
+        TerraformOutput(
+            self, "cluster_certificate_authority", value=cluster.certificate_authority_data
+        )
         TerraformOutput(self, "oidc_provider_arn", value=cluster.oidc_provider_arn)
         TerraformOutput(self, "oidc_issuer_url", value=cluster.oidc_issuer_url)
         TerraformOutput(self, "node_role_arn", value=cluster.node_role_arn)
         pools = self.gpu_pools
-        TerraformOutput(
-            self, "gpu_pool_names", value={n: p.node_group_name for n, p in pools.items()}
-        )
         TerraformOutput(self, "job_role_arns", value={n: p.job_role_arn for n, p in pools.items()})
         TerraformOutput(
             self,
             "job_service_accounts",
             value={n: f"{p.job_namespace}/{p.job_service_account}" for n, p in pools.items()},
         )
+        if self.karpenter is not None:
+            karpenter = self.karpenter
+            TerraformOutput(
+                self, "karpenter_controller_role_arn", value=karpenter.controller_role_arn
+            )
+            TerraformOutput(
+                self, "karpenter_interruption_queue", value=karpenter.interruption_queue_name
+            )
+            TerraformOutput(self, "karpenter_node_role_name", value=karpenter.node_role_name)
+            TerraformOutput(
+                self, "karpenter_instance_profile", value=karpenter.instance_profile_name
+            )
         scratch_names = {
             n: p.scratch_dns_name for n, p in pools.items() if p.scratch_dns_name is not None
         }

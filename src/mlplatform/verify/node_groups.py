@@ -1,23 +1,20 @@
-"""EKS managed node groups: the cluster's CPU groups and the GPU training pools.
+"""EKS managed node groups: the cluster's system and general CPU groups.
 
-A GPU pool is only safe and cheap while its settings hold: ``min_nodes`` 0 so
-an idle pool costs nothing, ``max_nodes`` as its cost ceiling, the
-``nvidia.com/gpu`` NoSchedule taint so CPU work never lands on GPUs, and the
-labels jobs select it by. Each is compared with what the environment file
-says, with the same decisions (:mod:`mlplatform.decisions.scheduling`,
-:mod:`mlplatform.catalogs.gpu`) the constructs used. The desired size is not
-compared: the cluster autoscaler owns it.
+Each group's sizes, instance and capacity types, AMI, labels, taints and
+hardened launch template are compared with what the environment file says,
+with the same decisions (:mod:`mlplatform.catalogs.gpu`'s ``cpu_ami_type``) the
+constructs used. The desired size is not compared: whoever scales the group
+owns it. GPU pools have no node group: Karpenter launches their nodes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mlplatform.catalogs.gpu import cpu_ami_type
-from mlplatform.config import CpuNodeGroupProps, GpuPoolProps
-from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints, node_template_tags
+from mlplatform.config import CpuNodeGroupProps
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.reads import read_or_none
 
@@ -40,8 +37,6 @@ class _Expected:
     launch_template: bool
     root_volume_gib: int
     imds_hop_limit: int
-    asg_tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags the group's Auto Scaling group must carry (empty: not checked)."""
 
 
 def _capacity(capacity: str) -> str:
@@ -49,7 +44,7 @@ def _capacity(capacity: str) -> str:
 
 
 class NodeGroupChecker:
-    """Compares one node group of the cluster with its CPU group or GPU pool config."""
+    """Compares one node group of the cluster with its CPU group's config."""
 
     def __init__(self, context: VerifyContext, cluster_name: str) -> None:
         self.context = context
@@ -71,33 +66,6 @@ class NodeGroupChecker:
                 launch_template=props.launch_template,
                 root_volume_gib=props.root_volume_gib,
                 imds_hop_limit=props.imds_hop_limit,
-            )
-        )
-
-    def check_gpu(self, pool: str, props: GpuPoolProps) -> None:
-        """A GPU pool: accelerator AMI, taint, pool labels and (when on) scale-from-zero tags."""
-        accelerators = props.accelerators
-        labels = gpu_pool_labels(pool, accelerators)
-        taints = gpu_pool_taints(accelerators)
-        resources = {accelerators[0].resource_name: accelerators[0].count}
-        self._check(
-            _Expected(
-                name=self.context.naming.resource("gpu", pool),
-                instance_types=props.instance_types,
-                capacity_type=_capacity(props.capacity),
-                ami_type=accelerators[0].ami_type,
-                min_size=props.min_nodes,
-                max_size=props.max_nodes,
-                labels=labels,
-                taints=tuple((t.key, t.value, t.eks_effect) for t in taints),
-                launch_template=props.launch_template,
-                root_volume_gib=props.root_volume_gib,
-                imds_hop_limit=props.imds_hop_limit,
-                asg_tags=(
-                    node_template_tags(labels, taints, resources)
-                    if props.autoscaler_asg_tags
-                    else {}
-                ),
             )
         )
 
@@ -140,8 +108,6 @@ class NodeGroupChecker:
             findings.compare(
                 resource, "disk size GiB", group.get("diskSize"), expected.root_volume_gib
             )
-        if expected.asg_tags:
-            self._asg_tags(resource, group, expected.asg_tags)
 
     def _labels(self, resource: str, found: Mapping[str, str], expected: Mapping[str, str]) -> None:
         findings = self.context.findings
@@ -179,24 +145,3 @@ class NodeGroupChecker:
         findings.compare(where, "root volume encrypted", root.get("Encrypted"), True)
         findings.compare(where, "root volume type", root.get("VolumeType"), "gp3")
         findings.compare(where, "root volume GiB", root.get("VolumeSize"), expected.root_volume_gib)
-
-    def _asg_tags(self, resource: str, group: dict[str, Any], expected: Mapping[str, str]) -> None:
-        """A pool at zero nodes scales up only if its ASG tells the autoscaler what a node has."""
-        findings = self.context.findings
-        groups = group.get("resources", {}).get("autoScalingGroups", [])
-        if not groups:
-            findings.problem(
-                f"{resource}: has no Auto Scaling group to carry the autoscaler's tags"
-            )
-            return
-        name = groups[0]["name"]
-        pages = (
-            self.context.client("autoscaling")
-            .get_paginator("describe_tags")
-            .paginate(Filters=[{"Name": "auto-scaling-group", "Values": [name]}])
-        )
-        found = {t["Key"]: t["Value"] for t in pages.build_full_result().get("Tags", [])}
-        for key, value in expected.items():
-            findings.compare(
-                f"{resource}: Auto Scaling group {name}", f"tag {key}", found.get(key), value
-            )

@@ -13,6 +13,8 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
   endpoint's rollback alarms
 - :mod:`~.eks`: cluster and node managed policies, access policies, IRSA trust,
   secrets encryption
+- :mod:`~.karpenter`: the Karpenter controller's policy (scoped to one cluster), its
+  interruption queue's policy and the EventBridge patterns that feed the queue
 - :mod:`~.ec2`: the network interfaces of VPC-attached SageMaker endpoints
 - :mod:`~.ecr`: image pull and push, registry login, image lifecycle
 - :mod:`~.dynamodb`: writes held to named partition keys
@@ -61,6 +63,12 @@ from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
     registry_read_statements,
 )
+from mlplatform.decisions.policies.karpenter import (
+    INTERRUPTION_EVENT_PATTERNS,
+    INTERRUPTION_QUEUE_RETENTION_SECONDS,
+    karpenter_controller_policy,
+    karpenter_interruption_queue_policy,
+)
 from mlplatform.decisions.policies.kms import (
     alarm_topic_key_statement,
     cloudwatch_logs_key_statement,
@@ -92,6 +100,8 @@ __all__ = [
     "EKS_CLUSTER_MANAGED_POLICIES",
     "EKS_CNI_POLICY",
     "ENDPOINT_METRICS_NAMESPACE",
+    "INTERRUPTION_EVENT_PATTERNS",
+    "INTERRUPTION_QUEUE_RETENTION_SECONDS",
     "METADATA_WRITE_ACTIONS",
     "MODEL_PACKAGE_ACTIONS",
     "S3_LIST_ACTIONS",
@@ -115,6 +125,8 @@ __all__ = [
     "endpoint_logging_statements",
     "flow_logs_delivery_policy",
     "irsa_trust_policy",
+    "karpenter_controller_policy",
+    "karpenter_interruption_queue_policy",
     "kms_key_policy",
     "kms_read_statement",
     "kms_write_statement",

@@ -1,0 +1,192 @@
+"""Karpenter's AWS side: what its controller and the nodes it launches need in the account.
+
+Karpenter scales the GPU pools from zero: when a training pod asks for a GPU,
+its controller (in the cluster, installed by the ``<env>-cluster`` layer)
+launches an EC2 instance that fits, and terminates it once the node is empty.
+This construct makes what that needs outside Kubernetes, in the
+``<env>-compute`` layer:
+
+- the controller's IAM role, assumable only by service account
+  ``kube-system/karpenter`` (IRSA), with a policy scoped to this cluster
+  (:func:`~mlplatform.decisions.policies.karpenter.karpenter_controller_policy`);
+- the interruption queue (SQS, encrypted, messages kept five minutes) and its
+  policy, fed by four EventBridge rules: AWS Health scheduled changes, spot
+  interruption warnings, rebalance recommendations and instance state
+  changes, so Karpenter drains a node before EC2 takes it away;
+- the role of the nodes Karpenter launches, its instance profile (each
+  EC2NodeClass names it in ``spec.instanceProfile``, so Karpenter needs no
+  right to create instance profiles), and the cluster access entry of type
+  ``EC2_LINUX`` that lets those nodes join. Managed node groups keep the
+  cluster's node role, whose access entry EKS makes itself; a second entry
+  for that role would collide, hence a role of Karpenter's own.
+
+The ``<env>-cluster`` layer reads the properties below to install the chart
+(service account annotation, queue name) and to write each EC2NodeClass.
+"""
+
+from __future__ import annotations
+
+import json
+
+from constructs import Construct
+
+from mlplatform.bindings.aws.cloudwatch_event_rule import CloudwatchEventRule
+from mlplatform.bindings.aws.cloudwatch_event_target import CloudwatchEventTarget
+from mlplatform.bindings.aws.eks_access_entry import EksAccessEntry
+from mlplatform.bindings.aws.iam_instance_profile import IamInstanceProfile
+from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from mlplatform.bindings.aws.sqs_queue import SqsQueue
+from mlplatform.bindings.aws.sqs_queue_policy import SqsQueuePolicy
+from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.eks import eks_node_managed_policies
+from mlplatform.decisions.policies.karpenter import (
+    INTERRUPTION_EVENT_PATTERNS,
+    INTERRUPTION_QUEUE_RETENTION_SECONDS,
+    karpenter_controller_policy,
+    karpenter_interruption_queue_policy,
+)
+from mlplatform.interfaces import IRole
+
+__all__ = ["KARPENTER_SERVICE_ACCOUNT", "KarpenterController"]
+
+KARPENTER_SERVICE_ACCOUNT = ("kube-system", "karpenter")
+"""Namespace and name of the controller's service account (the chart's, in ``kube-system``)."""
+
+
+class KarpenterController(Construct):
+    """Controller role (IRSA), interruption queue and rules, node role, profile and access entry."""
+
+    def __init__(
+        self, scope: Construct, id: str, *, cluster: ComputeCluster, naming: Naming
+    ) -> None:
+        super().__init__(scope, id)
+        account = AccountContext.of(self)
+        partition = account.partition
+
+        # --- the interruption queue: EventBridge delivers, Karpenter drains nodes in time
+        self._queue = SqsQueue(
+            self,
+            "interruption-queue",
+            name=naming.resource("karpenter", "interruptions", max_length=80),
+            message_retention_seconds=INTERRUPTION_QUEUE_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,
+        )
+        SqsQueuePolicy(
+            self,
+            "interruption-queue-policy",
+            queue_url=self._queue.url,
+            policy=json.dumps(karpenter_interruption_queue_policy(self._queue.arn)),
+        )
+        for rule_name, pattern in INTERRUPTION_EVENT_PATTERNS.items():
+            rule = CloudwatchEventRule(
+                self,
+                f"{rule_name}-rule",
+                name=naming.resource("karpenter", rule_name),
+                description=f"{pattern['detail-type'][0]} events, for Karpenter to act on",
+                event_pattern=json.dumps(pattern),
+            )
+            CloudwatchEventTarget(
+                self,
+                f"{rule_name}-target",
+                rule=rule.name,
+                target_id="karpenter-interruption-queue",
+                arn=self._queue.arn,
+            )
+
+        # --- the nodes Karpenter launches: their role, instance profile and access entry
+        self._node_role = IamRole(
+            self,
+            "node-role",
+            name=naming.iam("karpenter", "node"),
+            description="Assumed by the EC2 nodes Karpenter launches into the cluster",
+            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+        )
+        for policy in eks_node_managed_policies(cni_on_node_role=not cluster.cni_on_irsa):
+            IamRolePolicyAttachment(
+                self,
+                f"node-role-{policy}".replace("/", "-"),
+                role=self._node_role.name,
+                policy_arn=aws_managed_policy_arn(partition, policy),
+            )
+        self._instance_profile = IamInstanceProfile(
+            self,
+            "node-instance-profile",
+            name=naming.iam("karpenter", "node"),
+            role=self._node_role.name,
+        )
+        if cluster.access_entries:
+            EksAccessEntry(
+                self,
+                "node-access-entry",
+                cluster_name=cluster.cluster_name,
+                principal_arn=self._node_role.arn,
+                type="EC2_LINUX",
+            )
+
+        # --- the controller: one service account, one cluster's resources
+        namespace, service_account = KARPENTER_SERVICE_ACCOUNT
+        self._controller_role = cluster.service_account_role(
+            namespace, service_account, role_name=naming.iam("karpenter", "controller")
+        )
+        IamRolePolicy(
+            self,
+            "controller-policy",
+            name="karpenter-controller",
+            role=self._controller_role.name,
+            policy=json.dumps(
+                karpenter_controller_policy(
+                    partition=partition,
+                    region=account.region,
+                    account_id=account.account_id,
+                    cluster_name=cluster.cluster_name,
+                    cluster_arn=cluster.cluster_arn,
+                    queue_arn=self._queue.arn,
+                    node_role_arn=self._node_role.arn,
+                    instance_profile_arn=self._instance_profile.arn,
+                )
+            ),
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def controller_role(self) -> IRole:
+        """The controller's IRSA role."""
+        return self._controller_role
+
+    @property
+    def controller_role_arn(self) -> str:
+        """Annotate the ``kube-system/karpenter`` service account with this."""
+        return self._controller_role.arn
+
+    @property
+    def service_account(self) -> tuple[str, str]:
+        """``("kube-system", "karpenter")``: the only service account that may assume the role."""
+        return KARPENTER_SERVICE_ACCOUNT
+
+    @property
+    def interruption_queue_name(self) -> str:
+        """The chart's ``settings.interruptionQueue``."""
+        return self._queue.name
+
+    @property
+    def interruption_queue_arn(self) -> str:
+        return self._queue.arn
+
+    @property
+    def node_role_name(self) -> str:
+        """The role of the nodes Karpenter launches."""
+        return self._node_role.name
+
+    @property
+    def node_role_arn(self) -> str:
+        return self._node_role.arn
+
+    @property
+    def instance_profile_name(self) -> str:
+        """Each EC2NodeClass's ``spec.instanceProfile``; it holds :attr:`node_role_name`."""
+        return self._instance_profile.name
