@@ -15,8 +15,8 @@ import pytest
 from cdktf import Token
 
 from mlplatform.config import EnvironmentConfig
-from mlplatform.loader import EnvironmentLoader
 from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
+from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from mlplatform.stacks.platform_stacks import PlatformStacks
 from tests.cluster_schemas import unknown_value_keys, validate_manifest
@@ -88,6 +88,7 @@ def test_each_pool_in_the_file_and_its_provisioner_agree(
     stacks = _environment(platform_app, environment)
     config: EnvironmentConfig = stacks.config
     assert stacks.cluster is not None and stacks.compute is not None and config.compute
+    assert stacks.compute.karpenter is not None
     objects = {
         (m["kind"], m["metadata"]["name"]): m for m in stacks.cluster.gpu_provisioning.manifests
     }
@@ -107,9 +108,7 @@ def test_each_pool_in_the_file_and_its_provisioner_agree(
         assert requirements["karpenter.sh/capacity-type"] == [
             {"spot": "spot", "on_demand": "on-demand"}[props.capacity]
         ]
-        assert requirements.get("topology.kubernetes.io/zone", []) == list(
-            props.availability_zones
-        )
+        assert requirements.get("topology.kubernetes.io/zone", []) == list(props.availability_zones)
         assert node_pool["limits"] == {
             "nodes": str(props.max_nodes),
             accelerator.resource_name: str(props.max_nodes * accelerator.count),
@@ -124,6 +123,7 @@ def test_each_pool_in_the_file_and_its_provisioner_agree(
         assert node_class["instanceProfile"] == stacks.compute.karpenter.instance_profile_name
         assert node_class["tags"]["mlplatform/pool"] == name
         assert node_class["tags"]["env"] == environment
+        assert node_class["tags"]["Name"] == f"mlp-{environment}-gpu-{name}"
 
 
 @pytest.mark.parametrize("environment", REAL)
@@ -134,7 +134,8 @@ def test_releases_are_pinned_atomic_and_installed_in_order(
     assert config.compute is not None
     pins = config.compute.cluster_layer
     releases = {
-        r["name"]: r for r in _document(synthesized, environment)["resource"]["helm_release"].values()
+        r["name"]: r
+        for r in _document(synthesized, environment)["resource"]["helm_release"].values()
     }
 
     assert releases["karpenter-crd"]["version"] == pins.karpenter

@@ -129,11 +129,11 @@ def test_every_stack_is_valid_terraform(
 
 def test_only_the_cluster_layer_needs_a_provider_outside_the_mirror(synthesized: Path) -> None:
     stacks = sorted(p.parent for p in synthesized.glob("*/cdk.tf.json"))
-    left_out = {s.name: providers_of(s) - MIRRORED for s in stacks if s not in validatable(synthesized)}
-
-    assert left_out == {
-        f"{env}-cluster": {"helm"} for env in ("dev", "staging", "prod")
+    left_out = {
+        s.name: providers_of(s) - MIRRORED for s in stacks if s not in validatable(synthesized)
     }
+
+    assert left_out == {f"{env}-cluster": {"helm"} for env in ("dev", "staging", "prod")}
 
 
 def test_validate_catches_an_invalid_stack(

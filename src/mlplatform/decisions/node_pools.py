@@ -124,7 +124,7 @@ def node_class(
         },
         "blockDeviceMappings": _volumes(image, props.root_volume_gib),
         "detailedMonitoring": True,
-        "tags": {**facts.tags, "Name": name},
+        "tags": dict(facts.tags),
     }
     if facts.placement_group is not None:
         spec["placementGroupSelector"] = {"name": facts.placement_group}

@@ -76,7 +76,11 @@ class ClusterStack(PlatformStack):
                     subnet_ids=pool.subnet_ids,
                     security_group_ids=pool.security_group_ids,
                     placement_group=pool.placement_group_name,
-                    tags={**node_tags, "mlplatform/pool": name},
+                    tags={
+                        **node_tags,
+                        "mlplatform/pool": name,
+                        "Name": self.naming.resource("gpu", name),
+                    },
                 ),
             )
             for name, pool in compute.gpu_pools.items()
