@@ -9,7 +9,11 @@ the pinned releases, vendored under ``tests/fixtures/charts/<chart>-<version>/``
 - Karpenter's NodePool and EC2NodeClass against the ``openAPIV3Schema`` of the
   pinned release's CRDs, made strict the same way (an object schema that
   does not preserve unknown fields rejects them, as the API server's pruning
-  would silently drop them);
+  would silently drop them), and then against the CRDs' CEL rules
+  (``x-kubernetes-validations``: restricted label domains, exactly one of
+  ``role``/``instanceProfile``, ...) with ``cel-python``, plus the two
+  Kubernetes string functions those rules use (``find``, ``split``). Transition
+  rules (``oldSelf``) need a previous object and are left to the API server;
 - chart values: every key the platform sets exists in the pinned chart's
   ``values.yaml``, down to where the chart takes free-form maps.
 
@@ -19,13 +23,17 @@ To pin a new version, vendor its files (see ``tests/fixtures/charts/README.md``)
 from __future__ import annotations
 
 import copy
+import re
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import celpy
 import jsonschema
 import kubernetes_validate
 import yaml
+from celpy.adapter import json_to_cel
 
 CHARTS = Path(__file__).parent / "fixtures" / "charts"
 KUBERNETES_SCHEMA_VERSION = "1.33.0"
@@ -50,9 +58,62 @@ def chart_dir(chart: str, version: str) -> Path:
 
 @cache
 def _strict_crd_schema(karpenter: str, kind: str) -> dict[str, Any]:
+    return _forbid_unknown_fields(copy.deepcopy(_crd_schema(karpenter, kind)))
+
+
+@cache
+def _crd_schema(karpenter: str, kind: str) -> dict[str, Any]:
     crd = yaml.safe_load((chart_dir("karpenter", karpenter) / _CRD_FILES[kind]).read_text())
     (version,) = [v for v in crd["spec"]["versions"] if v.get("storage")]
-    return _forbid_unknown_fields(copy.deepcopy(version["schema"]["openAPIV3Schema"]))
+    return dict(version["schema"]["openAPIV3Schema"])
+
+
+def _find(value: Any, pattern: Any) -> celpy.celtypes.StringType:
+    """Kubernetes' CEL ``<string>.find(<regex>)``: the first match, or ''."""
+    match = re.search(str(pattern), str(value))
+    return celpy.celtypes.StringType(match.group(0) if match else "")
+
+
+def _split(value: Any, separator: Any) -> celpy.celtypes.ListType:
+    """Kubernetes' CEL ``<string>.split(<separator>)``."""
+    return celpy.celtypes.ListType(
+        [celpy.celtypes.StringType(part) for part in str(value).split(str(separator))]
+    )
+
+
+_CEL = celpy.Environment()
+_CEL_FUNCTIONS: dict[str, Any] = {"find": _find, "split": _split}
+
+
+def _rules_with_values(
+    schema: dict[str, Any], value: Any, path: str
+) -> Iterator[tuple[str, str, str, Any]]:
+    """``(path, rule, message, value)`` for every CEL rule whose node ``value`` has."""
+    for rule in schema.get("x-kubernetes-validations", []):
+        if "oldSelf" not in rule["rule"]:
+            yield path, rule["rule"], rule.get("message", rule["rule"]), value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key in schema.get("properties", {}):
+                yield from _rules_with_values(schema["properties"][key], child, f"{path}.{key}")
+            elif isinstance(schema.get("additionalProperties"), dict):
+                yield from _rules_with_values(
+                    schema["additionalProperties"], child, f"{path}.{key}"
+                )
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, child in enumerate(value):
+            yield from _rules_with_values(schema["items"], child, f"{path}[{index}]")
+
+
+def _cel_violations(schema: dict[str, Any], manifest: dict[str, Any]) -> list[str]:
+    violations = []
+    for path, rule, message, value in _rules_with_values(schema, manifest, ""):
+        program = _CEL.program(_CEL.compile(rule), functions=_CEL_FUNCTIONS)
+        result = program.evaluate({"self": json_to_cel(value)})
+        # A rule holds only when it evaluates to true; an evaluation error counts as broken.
+        if not (isinstance(result, celpy.celtypes.BoolType) and bool(result)):
+            violations.append(f"{path.lstrip('.')}: {message}")
+    return violations
 
 
 def _forbid_unknown_fields(schema: dict[str, Any]) -> dict[str, Any]:
@@ -89,6 +150,9 @@ def validate_manifest(manifest: dict[str, Any], *, karpenter: str) -> None:
             first = errors[0]
             path = ".".join(str(p) for p in first.absolute_path)
             raise AssertionError(f"{where}: {path}: {first.message}")
+        violations = _cel_violations(_crd_schema(karpenter, kind), metadata_free)
+        if violations:
+            raise AssertionError(f"{where}: {violations[0]}")
         return
     try:
         kubernetes_validate.validate(manifest, KUBERNETES_SCHEMA_VERSION, strict=True)

@@ -95,6 +95,21 @@ def test_the_schema_check_rejects_an_unknown_field_and_a_bad_enum() -> None:
         validate_manifest(account, karpenter=VERSIONS.karpenter)
 
 
+def test_the_schema_check_applies_the_crds_cel_rules() -> None:
+    # What only the CRDs' x-kubernetes-validations catch, as the API server would.
+    both = node_class("spot-a10g", _pool("spot-a10g"), FACTS, VERSIONS)
+    both["spec"]["role"] = "mlp-dev-karpenter-node"
+    with pytest.raises(
+        AssertionError, match=r"spec: must specify exactly one of \['role', 'instanceProfile'\]"
+    ):
+        validate_manifest(both, karpenter=VERSIONS.karpenter)
+
+    restricted = node_pool("spot-a10g", _pool("spot-a10g"))
+    restricted["spec"]["template"]["metadata"]["labels"]["karpenter.sh/team"] = "ranking"
+    with pytest.raises(AssertionError, match=r'label domain "karpenter\.sh" is restricted'):
+        validate_manifest(restricted, karpenter=VERSIONS.karpenter)
+
+
 def test_job_namespaces_and_service_accounts_are_valid_and_carry_the_role() -> None:
     manifests = job_account_manifests(
         {
