@@ -182,3 +182,20 @@ def test_helm_reaches_the_cluster_with_a_short_lived_eks_token(synthesized: Path
     assert kubernetes["exec"]["command"] == "aws"
     assert kubernetes["exec"]["args"][:2] == ["eks", "get-token"]
     assert "token" not in kubernetes and "config_path" not in kubernetes
+
+
+def test_an_environment_without_gpu_pools_gets_no_karpenter_and_no_cluster_layer(
+    loader: EnvironmentLoader, tmp_path: Path
+) -> None:
+    dev = loader.load("dev")
+    assert dev.compute is not None
+    without_pools = dev.model_copy(
+        update={"compute": dev.compute.model_copy(update={"gpu_pools": {}})}
+    )
+
+    app = PlatformApp([without_pools], outdir=str(tmp_path))
+    (stacks,) = app.environments
+
+    assert stacks.compute is not None and stacks.compute.karpenter is None
+    assert stacks.cluster is None
+    assert [s.layer for s in stacks.stacks] == ["network", "data", "compute", "ml"]
