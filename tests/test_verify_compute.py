@@ -231,6 +231,7 @@ def test_access_entries_and_pinned_addons_are_checked_where_the_file_has_them(aw
         "coredns": "v1.12.1-eksbuild.2",
         "kube-proxy": "v1.33.0-eksbuild.2",
         "aws-ebs-csi-driver": "v1.46.0-eksbuild.1",
+        "amazon-cloudwatch-observability": "v4.5.0-eksbuild.1",  # the default pin
     }
 
     def clients(eks: EksWithAccessApis) -> Callable[[str], Any]:
