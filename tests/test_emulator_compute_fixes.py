@@ -5,7 +5,7 @@ Without these fixes ``local`` could not keep the hardened launch templates
 after the deploy would update the templates), a training pool's placement
 group (plain moto has none, and the provider waits forever for one), managed
 add-ons and access entries (plain moto's EKS has neither, and forgets a
-cluster's access configuration).
+cluster's access configuration), including the node entry of Karpenter's nodes.
 """
 
 from __future__ import annotations
@@ -183,6 +183,34 @@ def test_an_access_entry_grants_what_its_associated_policy_grants(eks: Any) -> N
     eks.delete_access_entry(clusterName="c", principalArn=ADMIN)
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         eks.describe_access_entry(clusterName="c", principalArn=ADMIN)
+
+
+def test_a_node_role_entry_gets_the_node_username_and_no_groups_or_policies(eks: Any) -> None:
+    cluster(eks, "c", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
+    nodes = "arn:aws:iam::123456789012:role/karpenter-node"
+
+    entry = eks.create_access_entry(clusterName="c", principalArn=nodes, type="EC2_LINUX")[
+        "accessEntry"
+    ]
+
+    assert entry["type"] == "EC2_LINUX"
+    assert entry["username"] == "system:node:{{EC2PrivateDNSName}}"
+    assert eks.describe_access_entry(clusterName="c", principalArn=nodes)["accessEntry"] == entry
+    with pytest.raises(ClientError, match="InvalidRequestException"):
+        eks.associate_access_policy(
+            clusterName="c",
+            principalArn=nodes,
+            policyArn=ADMIN_POLICY,
+            accessScope={"type": "cluster"},
+        )
+    other = "arn:aws:iam::123456789012:role/other-nodes"
+    for given in ({"kubernetesGroups": ["system:masters"]}, {"username": "me"}):
+        with pytest.raises(ClientError, match="InvalidParameterException"):
+            eks.create_access_entry(clusterName="c", principalArn=other, type="EC2_LINUX", **given)
+    with pytest.raises(ClientError, match="InvalidParameterException"):
+        eks.create_access_entry(
+            clusterName="c", principalArn="arn:aws:iam::123456789012:user/u", type="EC2_LINUX"
+        )
 
 
 def test_access_entries_need_a_cluster_that_authenticates_through_the_api(eks: Any) -> None:
