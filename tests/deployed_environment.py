@@ -18,9 +18,18 @@ import boto3
 import pytest
 
 from mlplatform.config import EnvironmentConfig, ObjectLockProps
+from mlplatform.decisions.container_insights import container_insights_log_groups
 from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.decisions.policies.eks import irsa_trust_policy
+from mlplatform.decisions.policies.karpenter import (
+    INTERRUPTION_EVENT_PATTERNS,
+    INTERRUPTION_QUEUE_RETENTION_SECONDS,
+    karpenter_controller_policy,
+    karpenter_interruption_queue_policy,
+)
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
 from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.decisions.subnet_plan import SubnetPlan
@@ -285,6 +294,9 @@ class Builder:
         name = naming.resource("eks")
         key = self.key(naming.kms_alias("eks"))
         self.log_group(f"/aws/eks/{name}/cluster", props.log_retention_days, key)
+        if props.addons is not None:
+            for group in container_insights_log_groups(name):
+                self.log_group(group, props.log_retention_days, key)
         eks = self.client("eks")
         role = f"arn:aws:iam::{ACCOUNT}:role/{naming.iam('eks', 'cluster')}"
         cluster = eks.create_cluster(
@@ -303,9 +315,9 @@ class Builder:
             tags=platform_tags(self.config, "compute"),
         )["cluster"]
         issuer = cluster["identity"]["oidc"]["issuer"]
-        self.client("iam").create_open_id_connect_provider(
+        provider = self.client("iam").create_open_id_connect_provider(
             Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=["0" * 40]
-        )
+        )["OpenIDConnectProviderArn"]
         node_role = f"arn:aws:iam::{ACCOUNT}:role/{naming.iam('eks', 'node')}"
         groups = {"system": props.system_node_group, **props.cpu_node_groups}
         for group, group_props in groups.items():
@@ -325,6 +337,60 @@ class Builder:
                 diskSize=group_props.root_volume_gib,
                 labels={"mlplatform/node-group": group},
             )
+        if compute.gpu_pools:
+            self.karpenter(name, provider, issuer.removeprefix("https://"))
+
+    def karpenter(self, cluster: str, oidc_provider: str, issuer_host: str) -> None:
+        """Karpenter's AWS side as KarpenterController makes it (the node role's AWS managed
+        policies aside: the tests' emulator does not load them, and the verifier does not
+        check them)."""
+        naming, iam = self.naming, self.client("iam")
+        queue = naming.resource("karpenter", "interruptions", max_length=80)
+        queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}"
+        self.client("sqs").create_queue(
+            QueueName=queue,
+            Attributes={
+                "MessageRetentionPeriod": str(INTERRUPTION_QUEUE_RETENTION_SECONDS),
+                "SqsManagedSseEnabled": "true",
+                "Policy": json.dumps(karpenter_interruption_queue_policy(queue_arn)),
+            },
+        )
+        events = self.client("events")
+        for rule, pattern in INTERRUPTION_EVENT_PATTERNS.items():
+            events.put_rule(
+                Name=naming.resource("karpenter", rule), EventPattern=json.dumps(pattern)
+            )
+            events.put_targets(
+                Rule=naming.resource("karpenter", rule),
+                Targets=[{"Id": "karpenter-interruption-queue", "Arn": queue_arn}],
+            )
+        node = naming.iam("karpenter", "node")
+        node_arn = iam.create_role(
+            RoleName=node,
+            AssumeRolePolicyDocument=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+        )["Role"]["Arn"]
+        profile_arn: str = iam.create_instance_profile(InstanceProfileName=node)["InstanceProfile"][
+            "Arn"
+        ]
+        iam.add_role_to_instance_profile(InstanceProfileName=node, RoleName=node)
+        controller = naming.iam("karpenter", "controller")
+        trust = irsa_trust_policy(oidc_provider, issuer_host, "kube-system", "karpenter")
+        iam.create_role(RoleName=controller, AssumeRolePolicyDocument=json.dumps(trust))
+        policy = karpenter_controller_policy(
+            partition="aws",
+            region=REGION,
+            account_id=ACCOUNT,
+            cluster_name=cluster,
+            cluster_arn=f"arn:aws:eks:{REGION}:{ACCOUNT}:cluster/{cluster}",
+            queue_arn=queue_arn,
+            node_role_arn=node_arn,
+            instance_profile_arn=profile_arn,
+        )
+        iam.put_role_policy(
+            RoleName=controller,
+            PolicyName="karpenter-controller",
+            PolicyDocument=json.dumps(policy),
+        )
 
     # ----------------------------------------------------------------- ml
     def ml(self) -> None:

@@ -135,6 +135,16 @@ def test_every_environment_pins_kubernetes_and_keeps_pods_off_gpu_node_credentia
         assert pool.imds_hop_limit == 1
 
 
+@pytest.mark.parametrize("name", ["dev", "staging", "prod", "local"])
+def test_every_environment_file_pins_the_gpu_metrics_add_on(name: str) -> None:
+    data = yaml.safe_load((ENVIRONMENTS / f"{name}.yaml").read_text(encoding="utf-8"))
+    pinned = data["compute"]["cluster"]["addons"]["cloudwatch_observability"]
+
+    compute = _load(name).compute
+    assert compute is not None and compute.cluster.addons is not None
+    assert compute.cluster.addons.by_addon()["amazon-cloudwatch-observability"] == pinned
+
+
 @pytest.mark.parametrize("name", ["dev", "staging", "prod"])
 def test_real_environments_keep_every_secure_default(name: str) -> None:
     compute = _load(name).compute
@@ -329,6 +339,10 @@ def test_two_pools_cannot_share_a_job_service_account() -> None:
         (
             {"addons": {**ADDONS, "coredns": "1.12.1"}},
             "compute.cluster.addons.coredns: '1.12.1' is not an EKS add-on version",
+        ),
+        (
+            {"addons": {**ADDONS, "cloudwatch_observability": "latest"}},
+            "compute.cluster.addons.cloudwatch_observability: 'latest' is not an EKS add-on version",
         ),
         (
             {

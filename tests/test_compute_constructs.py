@@ -264,14 +264,14 @@ def test_cluster_is_private_encrypted_logged_and_has_no_standing_creator_admin(
         "controllerManager",
         "scheduler",
     }
-    logs = _one(document, "aws_cloudwatch_log_group")
+    logs = _one(document, "aws_cloudwatch_log_group", "control-plane-logs")
     assert logs["name"] == "/aws/eks/acme-test-eks/cluster"
     assert logs["retention_in_days"] == 90
     assert logs["kms_key_id"] == "${aws_kms_key.cluster_key_D00E14E1.arn}"
-    assert (
-        f"aws_cloudwatch_log_group.{next(iter(_resources(document, 'aws_cloudwatch_log_group')))}"
-        in (cluster["depends_on"])
-    )
+    (logs_name,) = [
+        n for n in _resources(document, "aws_cloudwatch_log_group") if "control-plane" in n
+    ]
+    assert f"aws_cloudwatch_log_group.{logs_name}" in cluster["depends_on"]
     assert _one(document, "aws_kms_key")["enable_key_rotation"] is True
 
 
@@ -337,8 +337,51 @@ def test_managed_addons_are_pinned_and_ordered_around_the_nodes(
     # Networking first, then nodes, then the add-ons that run as pods.
     assert any("addon-vpc-cni" in d for d in system["depends_on"])
     assert any("addon-kube-proxy" in d for d in system["depends_on"])
-    for pod_addon in ("coredns", "aws-ebs-csi-driver"):
+    for pod_addon in ("coredns", "aws-ebs-csi-driver", "amazon-cloudwatch-observability"):
         assert any("cpu-system_node-group" in d for d in addons[pod_addon]["depends_on"])
+
+
+def test_gpu_metrics_add_on_writes_into_encrypted_expiring_log_groups_with_its_own_role(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _cluster(stack, naming, log_retention_days=30)
+    document = _synth(stack)
+
+    addons = {a["addon_name"]: a for a in _resources(document, "aws_eks_addon").values()}
+    observability = addons["amazon-cloudwatch-observability"]
+    assert observability["addon_version"] == ADDONS.cloudwatch_observability
+    # Its DaemonSets tolerate every taint by default (GPU nodes included): nothing to configure.
+    assert "configuration_values" not in observability
+    role = _one(document, "aws_iam_role", "irsa-amazon-cloudwatch-cloudwatch-agent")
+    assert role["name"] == "acme-test-irsa-amazon-cloudwatch-cloudwatch-agent"
+    assert "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent" in role["assume_role_policy"]
+    assert observability["service_account_role_arn"].startswith(
+        "${aws_iam_role.cluster_irsa-amazon-cloudwatch-cloudwatch-agent"
+    )
+    (attached,) = [
+        a["policy_arn"]
+        for a in _resources(document, "aws_iam_role_policy_attachment").values()
+        if "irsa-amazon-cloudwatch" in a["role"]
+    ]
+    assert attached.endswith(":iam::aws:policy/CloudWatchAgentServerPolicy")
+    groups = {
+        g["name"]: g
+        for g in _resources(document, "aws_cloudwatch_log_group").values()
+        if "containerinsights" in g["name"]
+    }
+    assert sorted(groups) == [
+        f"/aws/containerinsights/acme-test-eks/{kind}"
+        for kind in ("application", "dataplane", "host", "performance")
+    ]
+    control_plane = _one(document, "aws_cloudwatch_log_group", "control-plane-logs")
+    for group in groups.values():
+        assert group["kms_key_id"] == control_plane["kms_key_id"]
+        assert group["retention_in_days"] == 30
+    # Made before the add-on, which would otherwise make them unencrypted and kept forever;
+    # installed once the system nodes are there to run its controller.
+    waits = observability["depends_on"]
+    assert sum("container-insights" in d for d in waits) == 4
+    assert any("cpu-system_node-group" in d for d in waits)
 
 
 def test_without_addons_eks_keeps_its_own_and_the_cni_policy_moves_to_the_nodes(

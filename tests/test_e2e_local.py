@@ -376,7 +376,37 @@ def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -
     found += [f"OIDC provider {p['Arn']}" for p in providers]
     roles = client("iam").list_roles()["Roles"]
     found += [f"IAM role {r['RoleName']}" for r in roles if r["RoleName"].startswith("mlp-")]
+    profiles = client("iam").list_instance_profiles()["InstanceProfiles"]
+    found += [f"instance profile {p['InstanceProfileName']}" for p in profiles]
+    found += [f"SQS queue {q}" for q in client("sqs").list_queues().get("QueueUrls", [])]
+    found += [f"EventBridge rule {r['Name']}" for r in client("events").list_rules()["Rules"]]
     return found
+
+
+def check_karpenter(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
+    """Karpenter's AWS side is really there: the queue, the rules sending to it, the roles."""
+    compute, client = outputs["local-compute"], clients(endpoint)
+    queue = compute["karpenter_interruption_queue"]
+    sqs = client("sqs")
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=sqs.get_queue_url(QueueName=queue)["QueueUrl"], AttributeNames=["All"]
+    )["Attributes"]
+    assert attributes["SqsManagedSseEnabled"] == "true"
+    assert attributes["MessageRetentionPeriod"] == "300"
+    assert "events.amazonaws.com" in attributes["Policy"]
+    events = client("events")
+    rules = events.list_rules(NamePrefix=f"mlp-{config.environment}-karpenter-")["Rules"]
+    assert len(rules) == 4
+    for rule in rules:
+        (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+        assert target["Arn"] == attributes["QueueArn"]
+    iam = client("iam")
+    controller = compute["karpenter_controller_role_arn"].rsplit("/", 1)[1]
+    trust = json.dumps(iam.get_role(RoleName=controller)["Role"]["AssumeRolePolicyDocument"])
+    assert "system:serviceaccount:kube-system:karpenter" in trust
+    profile = iam.get_instance_profile(InstanceProfileName=compute["karpenter_instance_profile"])
+    roles = [r["RoleName"] for r in profile["InstanceProfile"]["Roles"]]
+    assert roles == [compute["karpenter_node_role_name"]]
 
 
 def check_drift_is_named(config: EnvironmentConfig, verifier: Any, endpoint: str) -> None:
@@ -554,6 +584,7 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         ec2 = clients(emulator.endpoint)("ec2")
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr
         assert outputs["local-data"]["zone_buckets"]["raw"] == "mlp-local-datalake-raw"
+        check_karpenter(config, outputs, emulator.endpoint)
 
         # A second plan proposes nothing: the deploy converged. Each plan refreshes every
         # resource from the emulator; the stacks only read each other's state, so they plan

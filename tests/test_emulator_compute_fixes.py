@@ -5,11 +5,13 @@ Without these fixes ``local`` could not keep the hardened launch templates
 after the deploy would update the templates), a training pool's placement
 group (plain moto has none, and the provider waits forever for one), managed
 add-ons and access entries (plain moto's EKS has neither, and forgets a
-cluster's access configuration).
+cluster's access configuration), including the node entry of Karpenter's nodes, or
+the access policy of Karpenter's interruption queue once another of its attributes changes.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -185,8 +187,63 @@ def test_an_access_entry_grants_what_its_associated_policy_grants(eks: Any) -> N
         eks.describe_access_entry(clusterName="c", principalArn=ADMIN)
 
 
+def test_a_node_role_entry_gets_the_node_username_and_no_groups_or_policies(eks: Any) -> None:
+    cluster(eks, "c", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
+    nodes = "arn:aws:iam::123456789012:role/karpenter-node"
+
+    entry = eks.create_access_entry(clusterName="c", principalArn=nodes, type="EC2_LINUX")[
+        "accessEntry"
+    ]
+
+    assert entry["type"] == "EC2_LINUX"
+    assert entry["username"] == "system:node:{{EC2PrivateDNSName}}"
+    assert eks.describe_access_entry(clusterName="c", principalArn=nodes)["accessEntry"] == entry
+    with pytest.raises(ClientError, match="InvalidRequestException"):
+        eks.associate_access_policy(
+            clusterName="c",
+            principalArn=nodes,
+            policyArn=ADMIN_POLICY,
+            accessScope={"type": "cluster"},
+        )
+    other = "arn:aws:iam::123456789012:role/other-nodes"
+    for given in ({"kubernetesGroups": ["system:masters"]}, {"username": "me"}):
+        with pytest.raises(ClientError, match="InvalidParameterException"):
+            eks.create_access_entry(clusterName="c", principalArn=other, type="EC2_LINUX", **given)
+    with pytest.raises(ClientError, match="InvalidParameterException"):
+        eks.create_access_entry(
+            clusterName="c", principalArn="arn:aws:iam::123456789012:user/u", type="EC2_LINUX"
+        )
+
+
 def test_access_entries_need_a_cluster_that_authenticates_through_the_api(eks: Any) -> None:
     cluster(eks, "configmap")
 
     with pytest.raises(ClientError, match="authentication mode must be set to one of"):
         eks.create_access_entry(clusterName="configmap", principalArn=ADMIN)
+
+
+def test_setting_a_queues_other_attributes_keeps_its_policy(emulated_aws: LocalAws) -> None:
+    sqs = boto3.client("sqs")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": "arn:aws:sqs:us-east-1:123456789012:interruptions",
+            }
+        ],
+    }
+    url = sqs.create_queue(QueueName="interruptions", Attributes={"Policy": json.dumps(policy)})[
+        "QueueUrl"
+    ]
+
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"MessageRetentionPeriod": "300"})
+
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert attributes["MessageRetentionPeriod"] == "300"
+    assert json.loads(attributes["Policy"]) == policy
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})  # how AWS removes it
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert "Policy" not in attributes

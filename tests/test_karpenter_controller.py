@@ -14,27 +14,14 @@ from typing import Any
 
 from cdktf import TerraformOutput, TerraformStack, Testing
 
-from mlplatform.config import AddonVersionsProps, ComputeClusterProps
+from mlplatform.config import ComputeClusterProps
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.karpenter_controller import KarpenterController
 from mlplatform.decisions.naming import Naming
-from mlplatform.interfaces import VpcPlacement
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
+from tests.test_compute_constructs import ADDONS, PLACEMENT
 
-PLACEMENT = VpcPlacement(
-    vpc_id="vpc-0123",
-    vpc_cidr="10.20.0.0/16",
-    private_subnet_ids=("subnet-a", "subnet-b"),
-    availability_zones=("us-east-1a", "us-east-1b"),
-    s3_prefix_list_id="pl-63a5400a",
-)
-ADDONS = AddonVersionsProps(
-    vpc_cni="v1.19.5-eksbuild.1",
-    coredns="v1.12.1-eksbuild.2",
-    kube_proxy="v1.33.0-eksbuild.2",
-    ebs_csi_driver="v1.46.0-eksbuild.1",
-)
 ENVIRONMENTS = Path(__file__).resolve().parents[1] / "environments"
 CLUSTER = "${aws_eks_cluster.cluster_A4C38409"
 Json = dict[str, Any]

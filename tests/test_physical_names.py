@@ -58,6 +58,10 @@ def _names(env: str, buckets: list[str]) -> dict[str, set[str]]:
         },
         "aws_cloudwatch_log_group": {
             f"/aws/eks/{p}-eks/cluster",
+            *(
+                f"/aws/containerinsights/{p}-eks/{kind}"
+                for kind in ("application", "dataplane", "host", "performance")
+            ),
             f"/aws/sagemaker/Endpoints/{p}-serving-ranker",
             f"/mlplatform/{p}/network/flow-logs",
         },

@@ -4,6 +4,7 @@ by hand."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from tests.deployed_environment import (
 
 CLUSTER = "mlp-local-eks"
 SYSTEM = "mlp-local-cpu-system"
+NODE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/mlp-local-karpenter-node"
 
 
 @pytest.fixture
@@ -86,6 +88,56 @@ def _control_plane_logs_gone(builder: Builder) -> None:
     client("logs").delete_log_group(logGroupName=f"/aws/eks/{CLUSTER}/cluster")
 
 
+QUEUE = "mlp-local-karpenter-interruptions"
+QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:{QUEUE}"
+
+
+def _queue_url() -> str:
+    url: str = client("sqs").get_queue_url(QueueName=QUEUE)["QueueUrl"]
+    return url
+
+
+def _queue_unencrypted(builder: Builder) -> None:
+    client("sqs").set_queue_attributes(
+        QueueUrl=_queue_url(), Attributes={"SqsManagedSseEnabled": "false"}
+    )
+
+
+def _queue_over_plain_http(builder: Builder) -> None:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": QUEUE_ARN,
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    client("sqs").set_queue_attributes(
+        QueueUrl=_queue_url(), Attributes={"Policy": json.dumps(policy)}
+    )
+
+
+def _spot_rule_untargeted(builder: Builder) -> None:
+    client("events").remove_targets(
+        Rule="mlp-local-karpenter-spot-interruption", Ids=["karpenter-interruption-queue"]
+    )
+
+
+def _controller_trusts_another_account(builder: Builder) -> None:
+    iam = client("iam")
+    role = "mlp-local-karpenter-controller"
+    trust = json.dumps(iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"])
+    iam.update_assume_role_policy(
+        RoleName=role,
+        PolicyDocument=trust.replace("kube-system:karpenter", "kube-system:default"),
+    )
+
+
+def _profile_emptied(builder: Builder) -> None:
+    client("iam").remove_role_from_instance_profile(
+        InstanceProfileName="mlp-local-karpenter-node", RoleName="mlp-local-karpenter-node"
+    )
+
+
 @pytest.mark.parametrize(
     ("breakage", "problem"),
     [
@@ -110,6 +162,30 @@ def _control_plane_logs_gone(builder: Builder) -> None:
             "KMS key alias/mlp-local-eks: automatic rotation is disabled, expected enabled",
         ),
         (_control_plane_logs_gone, f"log group /aws/eks/{CLUSTER}/cluster: not found"),
+        (
+            _queue_unencrypted,
+            f"SQS queue {QUEUE}: is not encrypted at rest, expected SQS-managed encryption",
+        ),
+        (
+            _queue_over_plain_http,
+            f"SQS queue {QUEUE}: its policy does not deny requests without TLS",
+        ),
+        (
+            _spot_rule_untargeted,
+            "EventBridge rule mlp-local-karpenter-spot-interruption: targets are none, "
+            f"expected {QUEUE_ARN}",
+        ),
+        (
+            _controller_trusts_another_account,
+            "IAM role mlp-local-karpenter-controller: trusted service accounts is "
+            "[system:serviceaccount:kube-system:default], "
+            "expected [system:serviceaccount:kube-system:karpenter]",
+        ),
+        (
+            _profile_emptied,
+            "instance profile mlp-local-karpenter-node: roles is [], "
+            "expected [mlp-local-karpenter-node]",
+        ),
     ],
     ids=[
         "system-min",
@@ -119,6 +195,11 @@ def _control_plane_logs_gone(builder: Builder) -> None:
         "public-endpoint",
         "key-rotation",
         "log-group",
+        "queue-encryption",
+        "queue-tls",
+        "rule-target",
+        "controller-trust",
+        "instance-profile",
     ],
 )
 def test_one_change_is_exactly_one_problem(
@@ -205,6 +286,13 @@ class EksWithAccessApis:
 
         return Pages()
 
+    def describe_access_entry(self, clusterName: str, principalArn: str) -> Any:  # noqa: N803
+        if principalArn not in self._entries:
+            error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no entry"}}
+            raise ClientError(error, "DescribeAccessEntry")
+        kind = "EC2_LINUX" if principalArn == NODE_ROLE else "STANDARD"
+        return {"accessEntry": {"principalArn": principalArn, "type": kind}}
+
     def describe_addon(self, clusterName: str, addonName: str) -> Any:  # noqa: N803
         if addonName not in self._addons:
             error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no add-on"}}
@@ -231,12 +319,14 @@ def test_access_entries_and_pinned_addons_are_checked_where_the_file_has_them(aw
         "coredns": "v1.12.1-eksbuild.2",
         "kube-proxy": "v1.33.0-eksbuild.2",
         "aws-ebs-csi-driver": "v1.46.0-eksbuild.1",
+        "amazon-cloudwatch-observability": "v4.5.0-eksbuild.1",  # the default pin
     }
 
     def clients(eks: EksWithAccessApis) -> Callable[[str], Any]:
         return lambda service: eks if service == "eks" else client(service)
 
-    assert verifier(config, clients(EksWithAccessApis([admin], deployed))).verify() == []
+    entries = [admin, NODE_ROLE]
+    assert verifier(config, clients(EksWithAccessApis(entries, deployed))).verify() == []
 
     drifted = {**deployed, "coredns": "v1.11.4-eksbuild.1"}
     del drifted["aws-ebs-csi-driver"]
@@ -245,6 +335,8 @@ def test_access_entries_and_pinned_addons_are_checked_where_the_file_has_them(aw
         f"EKS cluster {CLUSTER}: add-on coredns: version is v1.11.4-eksbuild.1, "
         "expected v1.12.1-eksbuild.2",
         f"EKS cluster {CLUSTER}: add-on aws-ebs-csi-driver: not found",
+        f"EKS cluster {CLUSTER}: access entry for {NODE_ROLE}: not found "
+        "(Karpenter's nodes could not join)",
     ]
 
 

@@ -91,6 +91,10 @@ def test_complete_environment_has_no_problems(aws: None, config: EnvironmentConf
         "bucket mlp-local-datalake-features: versioning Enabled",
         "KMS key alias/mlp-local-datalake: automatic rotation enabled",
         "EKS node group mlp-local-cpu-system: labels mlplatform/node-group=system",
+        "SQS queue mlp-local-karpenter-interruptions: encrypted at rest",
+        "EventBridge rule mlp-local-karpenter-rebalance: sends to the interruption queue",
+        "IAM role mlp-local-karpenter-controller: policy karpenter-controller is scoped to "
+        "cluster mlp-local-eks",
         "scalable target endpoint/mlp-local-serving-ranker/variant/primary: max capacity 2",
         "endpoint mlp-local-serving-ranker: status InService",
     ]:

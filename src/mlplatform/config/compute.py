@@ -44,8 +44,14 @@ class AddonVersionsProps(_Frozen):
     """``kube-proxy``: service routing; its minor version equals the cluster's."""
     ebs_csi_driver: str
     """``aws-ebs-csi-driver``: persistent volumes on EBS, e.g. v1.46.0-eksbuild.1."""
+    cloudwatch_observability: str = "v4.5.0-eksbuild.1"
+    """``amazon-cloudwatch-observability``: Container Insights, including the GPU pools'
+    NVIDIA (DCGM) and Neuron metrics, sent to CloudWatch. Default v4.5.0-eksbuild.1, the
+    version this release was tested against; environment files pin it explicitly."""
 
-    @field_validator("vpc_cni", "coredns", "kube_proxy", "ebs_csi_driver")
+    @field_validator(
+        "vpc_cni", "coredns", "kube_proxy", "ebs_csi_driver", "cloudwatch_observability"
+    )
     @classmethod
     def _version(cls, value: str) -> str:
         if not _ADDON_VERSION.match(value):
@@ -61,6 +67,7 @@ class AddonVersionsProps(_Frozen):
             "coredns": self.coredns,
             "kube-proxy": self.kube_proxy,
             "aws-ebs-csi-driver": self.ebs_csi_driver,
+            "amazon-cloudwatch-observability": self.cloudwatch_observability,
         }
 
 

@@ -10,9 +10,12 @@ ran ``terraform apply`` gets no standing admin rights.
 
 Pods get AWS permissions through IRSA: :meth:`ComputeCluster.service_account_role`
 returns a role that exactly one service account may assume. The managed
-add-ons (VPC CNI, kube-proxy, CoreDNS, EBS CSI) run at pinned versions, the
-CNI and the EBS CSI driver with their own IRSA roles, so nodes keep only the
-policies every node needs. A system node group (on-demand, never empty) runs
+add-ons (VPC CNI, kube-proxy, CoreDNS, EBS CSI, CloudWatch observability) run
+at pinned versions, the CNI, the EBS CSI driver and the CloudWatch agent with
+their own IRSA roles, so nodes keep only the policies every node needs. The
+CloudWatch observability add-on sends Container Insights metrics (GPU metrics
+included) and logs into log groups made beforehand with the cluster's key and
+log retention. A system node group (on-demand, never empty) runs
 cluster services; optional general CPU groups run everything else. GPU pools
 are separate constructs (:class:`~mlplatform.constructs.gpu_pool.GpuTrainingPool`)
 that join any cluster with this interface, including one imported by name
@@ -53,9 +56,14 @@ from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupP
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.container_insights import (
+    CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
+    container_insights_log_groups,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
+    CLOUDWATCH_AGENT_POLICY,
     EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
     EKS_CLUSTER_MANAGED_POLICIES,
@@ -93,9 +101,10 @@ class ComputeCluster(Construct):
         name = naming.resource("eks")
         account = AccountContext.of(self)
         self._partition = account.partition
+        self._physical_name = name
 
-        # --- one key for secrets envelope encryption and the control plane logs
-        key = PlatformKey(
+        # --- one key for secrets envelope encryption and the cluster's log groups
+        self._key = key = PlatformKey(
             self,
             "key",
             props=PlatformKeyProps(
@@ -215,9 +224,7 @@ class ComputeCluster(Construct):
                 f"admin-{index}-policy",
                 cluster_name=self._cluster.name,
                 principal_arn=role_arn,
-                policy_arn=eks_access_policy_arn(
-                    self._partition, EKS_CLUSTER_ADMIN_ACCESS_POLICY
-                ),
+                policy_arn=eks_access_policy_arn(self._partition, EKS_CLUSTER_ADMIN_ACCESS_POLICY),
                 access_scope=EksAccessPolicyAssociationAccessScope(type="cluster"),
                 depends_on=[entry],
             )
@@ -283,6 +290,35 @@ class ComputeCluster(Construct):
             versions["aws-ebs-csi-driver"],
             role=ebs_role,
             depends_on=[system.ready, ebs_policy],
+        )
+        self._observability_addon(versions["amazon-cloudwatch-observability"], system)
+
+    def _observability_addon(self, version: str, system: ManagedNodeGroup) -> None:
+        """Container Insights with GPU metrics; its log groups made first, encrypted and expiring.
+
+        The add-on's DaemonSets tolerate every taint by default (the chart's root
+        ``tolerations: [{operator: Exists}]``), so they run on GPU nodes and need no
+        ``configuration_values``.
+        """
+        log_groups = [
+            CloudwatchLogGroup(
+                self,
+                f"container-insights-{group.rsplit('/', 1)[1]}-logs",
+                name=group,
+                retention_in_days=self._props.log_retention_days,
+                kms_key_id=self._key.arn,
+            )
+            for group in container_insights_log_groups(self._physical_name)
+        ]
+        agent_role = self.service_account_role(*CLOUDWATCH_AGENT_SERVICE_ACCOUNT)
+        agent_policy = self._attach(
+            agent_role, CLOUDWATCH_AGENT_POLICY, "irsa-cloudwatch-agent-policy"
+        )
+        self._addon(
+            "amazon-cloudwatch-observability",
+            version,
+            role=agent_role,
+            depends_on=[system.ready, agent_policy, *log_groups],
         )
 
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:

@@ -10,6 +10,8 @@ on :mod:`mlplatform.catalogs` and :mod:`mlplatform.config` only.
 - :mod:`~mlplatform.decisions.tagging`: the tags every resource carries
 - :mod:`~mlplatform.decisions.subnet_plan`: how a VPC's CIDR is cut into subnets
 - :mod:`~mlplatform.decisions.scheduling`: GPU node labels and taints
+- :mod:`~mlplatform.decisions.container_insights`: the observability add-on's log groups
+  and service account
 - :mod:`~mlplatform.decisions.lifecycle`: S3 lifecycle rules
 - :mod:`~mlplatform.decisions.retention`: which resources must survive a destroy
 - :mod:`~mlplatform.decisions.serving_plan`: a serving endpoint's names, variants,

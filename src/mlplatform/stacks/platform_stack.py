@@ -33,12 +33,12 @@ __all__ = ["EMULATED_SERVICES", "PlatformStack"]
 EMULATED_SERVICES = (
     "applicationautoscaling",
     "athena",
-    "autoscaling",
     "cloudwatch",
     "dynamodb",
     "ec2",
     "ecr",
     "eks",
+    "events",
     "fsx",
     "glue",
     "iam",
@@ -47,6 +47,7 @@ EMULATED_SERVICES = (
     "s3",
     "sagemaker",
     "sns",
+    "sqs",
     "sts",
 )
 

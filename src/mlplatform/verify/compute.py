@@ -1,11 +1,14 @@
-"""The compute layer: the EKS cluster, its key and logs, the IRSA trust, and every node group.
+"""The compute layer: the EKS cluster, its key and logs, the IRSA trust, node groups, Karpenter.
 
 The cluster's security settings (Kubernetes version, secrets encryption with
 the platform's key, private API endpoint, control plane logs, access entries,
 pinned add-ons) and each node group are compared with the environment file.
 Node groups the file does not name are reported too: a GPU group added by hand
-is cost the platform does not know about. Switches the file turns off (the
-emulator's ``addons: null``, ``access_entries: false``) are not checked.
+is cost the platform does not know about. With managed add-ons, the
+Container Insights log groups are checked like the control plane's; with GPU
+pools, Karpenter's AWS side (:mod:`mlplatform.verify.karpenter`). Switches the
+file turns off (the emulator's ``addons: null``, ``access_entries: false``)
+are not checked.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 from mlplatform.config import ComputeProps
+from mlplatform.decisions.container_insights import container_insights_log_groups
 from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.karpenter import KarpenterChecker
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.log_groups import LogGroupChecker
 from mlplatform.verify.node_groups import NodeGroupChecker
@@ -40,9 +45,13 @@ class ComputeChecker:
         name = naming.resource("eks")
         alias = naming.kms_alias("eks")
         self.keys.arn(alias)
-        LogGroupChecker(self.context, self.keys.arn).check(
-            f"/aws/eks/{name}/cluster", props.log_retention_days, alias
-        )
+        log_groups = [f"/aws/eks/{name}/cluster"]
+        if props.addons is not None:
+            log_groups += container_insights_log_groups(name)
+        for group in log_groups:
+            LogGroupChecker(self.context, self.keys.arn).check(
+                group, props.log_retention_days, alias
+            )
         found = read_or_none(self.eks.describe_cluster, name=name)
         if found is None:
             self.context.findings.missing(f"EKS cluster {name}")
@@ -56,6 +65,8 @@ class ComputeChecker:
             self._addons(resource, name, props.addons.by_addon())
         self._oidc_provider(resource, cluster)
         self._node_groups(name)
+        if self.compute.gpu_pools:
+            KarpenterChecker(self.context, self.compute).check(name)
 
     def _cluster(self, resource: str, cluster: dict[str, Any], alias: str) -> None:
         findings = self.context.findings

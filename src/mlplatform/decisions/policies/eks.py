@@ -5,6 +5,7 @@ from __future__ import annotations
 from mlplatform.decisions.policies.documents import PolicyDocument, policy_document
 
 __all__ = [
+    "CLOUDWATCH_AGENT_POLICY",
     "EBS_CSI_DRIVER_POLICY",
     "EKS_CLUSTER_ADMIN_ACCESS_POLICY",
     "EKS_CLUSTER_MANAGED_POLICIES",
@@ -21,6 +22,8 @@ EKS_CNI_POLICY = "AmazonEKS_CNI_Policy"
 """Lets the VPC CNI (``kube-system/aws-node``) assign pod IPs."""
 EBS_CSI_DRIVER_POLICY = "service-role/AmazonEBSCSIDriverPolicy"
 """Lets the EBS CSI controller create and attach volumes for persistent volume claims."""
+CLOUDWATCH_AGENT_POLICY = "CloudWatchAgentServerPolicy"
+"""Lets the CloudWatch observability add-on's agent put metrics and logs (and read EC2 tags)."""
 EKS_CLUSTER_ADMIN_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
 """EKS access policy for the cluster's administrators (cluster-admin in Kubernetes RBAC)."""
 

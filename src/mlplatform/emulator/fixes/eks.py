@@ -15,6 +15,12 @@ follows, and so does the emulator with these fixes:
 - Access entries exist only on a cluster whose authentication mode includes
   ``API``; an entry grants nothing until an access policy is associated with
   it, cluster-wide or for namespaces; deleting an entry removes its policies.
+- A node entry (``EC2_LINUX``, ``EC2_WINDOWS``: the role of nodes that join
+  the cluster, such as the nodes Karpenter launches) names an IAM role; EKS
+  gives it the username ``system:node:{{EC2PrivateDNSName}}`` and refuses
+  Kubernetes groups, a username of the caller's or an access policy for it
+  (CreateAccessEntry, AssociateAccessPolicy in the EKS API reference). moto
+  would accept all three and answer a session username.
 
 One difference stays: AWS refuses an access entry for an IAM principal that
 does not exist, and the emulator does not look, so ``local`` can name an
@@ -40,6 +46,11 @@ _ROUTES = (
     "{0}/clusters/(?P<name>[^/]+)/access-entries/(?P<principalArn>.+)$",
 )
 _API_MODES = ("API", "API_AND_CONFIG_MAP")
+
+
+# Access entry types of nodes joining the cluster, and the username EKS gives them.
+_NODE_TYPES = ("EC2_LINUX", "EC2_WINDOWS")
+_NODE_USERNAME = "system:node:{{EC2PrivateDNSName}}"
 
 
 def apply() -> None:
@@ -168,6 +179,7 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
     from moto.core.responses import ActionResult
     from moto.core.utils import utcnow
     from moto.eks.exceptions import (
+        InvalidParameterException,
         InvalidRequestException,
         ResourceInUseException,
         ResourceNotFoundException,
@@ -198,6 +210,17 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
         cluster = api_cluster(self)
         entries = _store(cluster, "access_entries")
         principal = self._get_param("principalArn")
+        kind = self._get_param("type") or "STANDARD"
+        if kind in _NODE_TYPES:
+            if ":role/" not in principal:
+                raise InvalidParameterException(
+                    message=f"The principalArn of a {kind} access entry must be an IAM role"
+                )
+            for given in ("kubernetesGroups", "username"):
+                if self._get_param(given):
+                    raise InvalidParameterException(
+                        message=f"{given} cannot be specified for an access entry of type {kind}"
+                    )
         if principal in entries:
             raise ResourceInUseException(
                 clusterName=cluster.name,
@@ -214,9 +237,13 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
             "createdAt": now,
             "modifiedAt": now,
             "tags": self._get_param("tags") or {},
-            "username": self._get_param("username")
-            or f"arn:aws:sts::{account}:assumed-role/{name}/{{{{SessionName}}}}",
-            "type": self._get_param("type") or "STANDARD",
+            "username": (
+                _NODE_USERNAME
+                if kind in _NODE_TYPES
+                else self._get_param("username")
+                or f"arn:aws:sts::{account}:assumed-role/{name}/{{{{SessionName}}}}"
+            ),
+            "type": kind,
             "_policies": {},
         }
         entries[principal] = created
@@ -235,6 +262,11 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
 
     def associate_access_policy(self: Any) -> ActionResult:
         cluster, found = entry(self)
+        if found["type"] in _NODE_TYPES:
+            raise InvalidRequestException(
+                message=f"Access policies cannot be associated with an access entry of type "
+                f"{found['type']}"
+            )
         arn = self._get_param("policyArn")
         now = utcnow()
         previous = found["_policies"].get(arn, {})
