@@ -112,7 +112,7 @@ def test_the_controller_policy_names_this_cluster_queue_node_role_and_profile(
     assert "arn:aws:" not in attached["policy"]  # the partition comes from the provider
 
 
-def test_the_interruption_queue_is_encrypted_short_lived_and_fed_by_four_rules(
+def test_the_interruption_queue_is_encrypted_short_lived_and_fed_by_five_rules(
     stack: TerraformStack, naming: Naming
 ) -> None:
     _, document = _karpenter(stack, naming)
@@ -130,6 +130,7 @@ def test_the_interruption_queue_is_encrypted_short_lived_and_fed_by_four_rules(
 
     rules = _of(document, "aws_cloudwatch_event_rule")
     assert sorted(r["name"] for r in rules.values()) == [
+        "acme-test-karpenter-capacity-reservation-interruption",
         "acme-test-karpenter-instance-state-change",
         "acme-test-karpenter-rebalance",
         "acme-test-karpenter-scheduled-change",

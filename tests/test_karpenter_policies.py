@@ -281,11 +281,12 @@ def test_eventbridge_may_send_to_the_queue_and_nothing_goes_without_tls() -> Non
     assert deny["Principal"] == "*"
 
 
-def test_the_four_interruption_events_and_a_short_retention() -> None:
+def test_the_five_interruption_events_and_a_short_retention() -> None:
     assert {tuple(p["detail-type"]): p["source"] for p in INTERRUPTION_EVENT_PATTERNS.values()} == {
         ("AWS Health Event",): ["aws.health"],
         ("EC2 Spot Instance Interruption Warning",): ["aws.ec2"],
         ("EC2 Instance Rebalance Recommendation",): ["aws.ec2"],
         ("EC2 Instance State-change Notification",): ["aws.ec2"],
+        ("EC2 Capacity Reservation Instance Interruption Warning",): ["aws.ec2"],
     }
     assert INTERRUPTION_QUEUE_RETENTION_SECONDS == 300

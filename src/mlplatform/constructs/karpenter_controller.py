@@ -10,9 +10,10 @@ This construct makes what that needs outside Kubernetes, in the
   ``kube-system/karpenter`` (IRSA), with a policy scoped to this cluster
   (:func:`~mlplatform.decisions.policies.karpenter.karpenter_controller_policy`);
 - the interruption queue (SQS, encrypted, messages kept five minutes) and its
-  policy, fed by four EventBridge rules: AWS Health scheduled changes, spot
-  interruption warnings, rebalance recommendations and instance state
-  changes, so Karpenter drains a node before EC2 takes it away;
+  policy, fed by five EventBridge rules: AWS Health scheduled changes, spot
+  interruption warnings, rebalance recommendations, instance state changes
+  and capacity-reservation interruptions, so Karpenter drains a node before
+  EC2 takes it away;
 - the role of the nodes Karpenter launches, its instance profile (each
   EC2NodeClass names it in ``spec.instanceProfile``, so Karpenter needs no
   right to create instance profiles), and the cluster access entry of type
@@ -41,6 +42,10 @@ from mlplatform.bindings.aws.sqs_queue import SqsQueue
 from mlplatform.bindings.aws.sqs_queue_policy import SqsQueuePolicy
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.decisions.karpenter_release import KARPENTER_NAMESPACE
+from mlplatform.decisions.karpenter_release import (
+    KARPENTER_SERVICE_ACCOUNT as KARPENTER_SERVICE_ACCOUNT_NAME,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import eks_node_managed_policies
@@ -54,7 +59,7 @@ from mlplatform.interfaces import IRole
 
 __all__ = ["KARPENTER_SERVICE_ACCOUNT", "KarpenterController"]
 
-KARPENTER_SERVICE_ACCOUNT = ("kube-system", "karpenter")
+KARPENTER_SERVICE_ACCOUNT = (KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT_NAME)
 """Namespace and name of the controller's service account (the chart's, in ``kube-system``)."""
 
 

@@ -19,6 +19,8 @@ __all__ = ["KARPENTER_NAMESPACE", "KARPENTER_SERVICE_ACCOUNT", "karpenter_charts
 KARPENTER_REPOSITORY = "oci://public.ecr.aws/karpenter"
 KARPENTER_NAMESPACE = "kube-system"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
+"""The controller's service account: the chart's, and the one the compute layer's IRSA role
+trusts (:class:`~mlplatform.constructs.karpenter_controller.KarpenterController`)."""
 SYSTEM_NODE_LABEL = {"mlplatform/node-group": "system"}
 
 

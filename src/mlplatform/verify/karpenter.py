@@ -6,7 +6,7 @@ them and the same decisions it used:
 
 - the interruption queue exists, is encrypted, keeps messages five minutes,
   admits EventBridge and refuses requests without TLS;
-- each of the four EventBridge rules has its event pattern and sends to the queue;
+- each of the five EventBridge rules has its event pattern and sends to the queue;
 - the controller role is assumable by service account ``kube-system/karpenter``
   only, and its policy names this cluster;
 - the node role trusts EC2, the instance profile holds it, and (with access

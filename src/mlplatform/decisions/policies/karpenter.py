@@ -63,10 +63,15 @@ INTERRUPTION_EVENT_PATTERNS: dict[str, dict[str, Any]] = {
         "source": ["aws.ec2"],
         "detail-type": ["EC2 Instance State-change Notification"],
     },
+    "capacity-reservation-interruption": {
+        "source": ["aws.ec2"],
+        "detail-type": ["EC2 Capacity Reservation Instance Interruption Warning"],
+    },
 }
 """EventBridge patterns whose events Karpenter acts on, by rule name: AWS Health scheduled
-changes (maintenance), spot interruption warnings, rebalance recommendations and instance
-state changes. Each rule sends its events to the interruption queue."""
+changes (maintenance), spot interruption warnings, rebalance recommendations, instance
+state changes and interruptions of capacity-reservation instances (all five rules of
+Karpenter's v1.14 reference). Each rule sends its events to the interruption queue."""
 
 KARPENTER_REGIONAL_READ_ACTIONS = (
     "ec2:DescribeCapacityReservations",
