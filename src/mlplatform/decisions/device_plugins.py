@@ -52,55 +52,46 @@ def device_plugin_charts(
     pools: Mapping[str, GpuPoolProps], versions: ClusterLayerProps
 ) -> list[HelmChart]:
     """The device plugin releases the pools need, each pinned and restricted to those pools."""
-    charts: list[HelmChart] = []
     needs = pools_needing(pools)
+    values: dict[str, dict[str, Any]] = {}
     if "nvidia" in needs:
-        charts.append(
-            HelmChart(
-                release="nvidia-device-plugin",
-                repository=NVIDIA_REPOSITORY,
-                chart="nvidia-device-plugin",
-                version=versions.nvidia_device_plugin,
-                namespace="kube-system",
-                values={"affinity": _on_pools(needs["nvidia"])},
-            )
-        )
+        values["nvidia"] = {"affinity": _on_pools(needs["nvidia"])}
     if "efa" in needs:
-        charts.append(
-            HelmChart(
-                release="aws-efa-k8s-device-plugin",
-                repository=EKS_CHARTS_REPOSITORY,
-                chart="aws-efa-k8s-device-plugin",
-                version=versions.efa_device_plugin,
-                namespace="kube-system",
-                values={
-                    # The chart builds its node affinity from these: the EFA pools, by label.
-                    "supportedInstanceLabels": {"keys": [POOL_LABEL], "values": needs["efa"]},
-                    "tolerations": _tolerations({n: pools[n] for n in needs["efa"]}),
-                },
-            )
-        )
+        values["efa"] = {
+            # The chart builds its node affinity from these: the EFA pools, by label.
+            "supportedInstanceLabels": {"keys": [POOL_LABEL], "values": needs["efa"]},
+            "tolerations": _tolerations({n: pools[n] for n in needs["efa"]}),
+        }
     if "neuron" in needs:
-        charts.append(
-            HelmChart(
-                release="neuron-device-plugin",
-                repository=NEURON_REPOSITORY,
-                chart="neuron-helm-chart",
-                version=versions.neuron_device_plugin,
-                namespace="kube-system",
-                values={
-                    # The chart builds its node affinity from instance types: the pools' own.
-                    "neuronInstances": sorted(
-                        {t for n in needs["neuron"] for t in pools[n].instance_types}
-                    ),
-                    "devicePlugin": {
-                        "tolerations": _tolerations({n: pools[n] for n in needs["neuron"]}),
-                    },
-                    "npd": {"enabled": False},
-                },
-            )
+        values["neuron"] = {
+            # The chart builds its node affinity from instance types: the pools' own.
+            "neuronInstances": sorted(
+                {t for n in needs["neuron"] for t in pools[n].instance_types}
+            ),
+            "devicePlugin": {"tolerations": _tolerations({n: pools[n] for n in needs["neuron"]})},
+            "npd": {"enabled": False},
+        }
+    releases = {
+        "nvidia": ("nvidia-device-plugin", NVIDIA_REPOSITORY, "nvidia-device-plugin"),
+        "efa": ("aws-efa-k8s-device-plugin", EKS_CHARTS_REPOSITORY, "aws-efa-k8s-device-plugin"),
+        "neuron": ("neuron-device-plugin", NEURON_REPOSITORY, "neuron-helm-chart"),
+    }
+    pins = {
+        "nvidia": versions.nvidia_device_plugin,
+        "efa": versions.efa_device_plugin,
+        "neuron": versions.neuron_device_plugin,
+    }
+    return [
+        HelmChart(
+            release=releases[plugin][0],
+            repository=releases[plugin][1],
+            chart=releases[plugin][2],
+            version=pins[plugin],
+            namespace="kube-system",
+            values=plugin_values,
         )
-    return charts
+        for plugin, plugin_values in values.items()
+    ]
 
 
 def _on_pools(names: list[str]) -> dict[str, Any]:
