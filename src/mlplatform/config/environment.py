@@ -252,6 +252,12 @@ class EnvironmentConfig(_Frozen):
                         f"{where}.online_readers: {reader!r} is not a serving endpoint "
                         f"({', '.join(endpoints) or 'ml.serving is empty'}); name one of those"
                     )
+                if store.redis is not None and endpoint.serverless is not None:
+                    raise ValueError(
+                        f"{where}.online_readers: endpoint {reader!r} is serverless, so it runs "
+                        "outside the VPC and cannot reach the Redis online store; serve it from "
+                        "instances, or use online_store type dynamodb"
+                    )
                 if endpoint.network_isolation:
                     raise ValueError(
                         f"{where}.online_readers: endpoint {reader!r} runs with "

@@ -42,9 +42,12 @@ __all__ = [
     "groups_read_by",
     "key_ttl_seconds",
     "offline_columns",
+    "offline_location",
     "offline_prefix",
+    "offline_table_parameters",
     "online_table_name",
     "online_table_name_template",
+    "parameter_group_family",
     "redis_access_string",
 ]
 
@@ -120,6 +123,38 @@ def offline_columns(group: FeatureGroupProps) -> list[tuple[str, str]]:
         *((n, glue_type(t)) for n, t in group.features.items()),
         (group.event_time, "timestamp"),
     ]
+
+
+def offline_location(bucket: str, group: str) -> str:
+    """Where the group's offline rows live: ``s3://<features bucket>/<group>/dt=<date>/``."""
+    return f"s3://{bucket}/{offline_prefix(group)}"
+
+
+def offline_table_parameters(bucket: str, group: str) -> dict[str, str]:
+    """Glue table parameters: Parquet, and partition projection on ``dt``, so Athena finds a new
+    day's partition without anyone registering it (no crawler, no ``MSCK REPAIR``)."""
+    return {
+        "EXTERNAL": "TRUE",
+        "classification": "parquet",
+        "parquet.compression": "SNAPPY",
+        "projection.enabled": "true",
+        f"projection.{OFFLINE_PARTITION}.type": "date",
+        f"projection.{OFFLINE_PARTITION}.format": "yyyy-MM-dd",
+        f"projection.{OFFLINE_PARTITION}.range": "2020-01-01,NOW",
+        f"projection.{OFFLINE_PARTITION}.interval": "1",
+        f"projection.{OFFLINE_PARTITION}.interval.unit": "DAYS",
+        "storage.location.template": (
+            f"{offline_location(bucket, group)}{OFFLINE_PARTITION}=${{{OFFLINE_PARTITION}}}/"
+        ),
+    }
+
+
+def parameter_group_family(engine: str, version: str) -> str:
+    """ElastiCache's parameter group family: ``valkey8``, ``redis7``, ``redis6.x``."""
+    major = int(version.split(".")[0])
+    if engine == "redis" and major < 7:
+        return f"redis{major}.x"
+    return f"{engine}{major}"
 
 
 def redis_access_string(user: str) -> str:

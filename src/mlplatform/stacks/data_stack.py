@@ -7,6 +7,7 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.feature_tables import FeatureTables
 from mlplatform.constructs.network import Network
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -14,7 +15,7 @@ __all__ = ["DataStack"]
 
 
 class DataStack(PlatformStack):
-    """Lake key, zone buckets, Glue catalog and Athena workgroup.
+    """Lake key, zone buckets, Glue catalog, Athena workgroup and the offline feature tables.
 
     The network's VPC, subnets and S3 prefix list arrive as cdktf cross-stack
     references (remote state of ``<env>-network``).
@@ -51,3 +52,11 @@ class DataStack(PlatformStack):
         )
         if self.lake.workgroup_name is not None:
             TerraformOutput(self, "athena_workgroup", value=self.lake.workgroup_name)
+        # The offline side of the feature store: a Glue table per group in the features zone.
+        self.feature_tables: FeatureTables | None = None
+        if config.feature_store is not None:
+            self.feature_tables = FeatureTables(
+                self, "feature-tables", lake=self.lake, props=config.feature_store
+            )
+            TerraformOutput(self, "feature_database", value=self.feature_tables.database_name)
+            TerraformOutput(self, "feature_tables", value=self.feature_tables.table_names)
