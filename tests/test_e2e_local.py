@@ -64,12 +64,29 @@ class Gap:
 # A type left out needs an entry here and its setting off in local.yaml with the reason
 # beside it; an entry whose type local deploys again is stale. Both are checked without
 # deploying.
+_NO_REDIS = (
+    "moto 5.2.5's ElastiCache has no parameter groups, user groups or DeleteCacheSubnetGroup, "
+    "so local's feature store is online in DynamoDB; staging and prod's Redis store is checked "
+    "by snapshots, terraform validate and checkov"
+)
 EMULATOR_GAPS: dict[str, Gap] = {
     "helm_release": Gap(
         "compute.cluster_layer.enabled",
         "the emulator has no Kubernetes API for Helm to install into; the <env>-cluster "
         "layer is checked offline (tests/test_cluster_stack.py, tests/test_cluster_manifests.py)",
     ),
+    **{
+        kind: Gap("feature_store.redis", _NO_REDIS)
+        for kind in (
+            "aws_elasticache_parameter_group",
+            "aws_elasticache_replication_group",
+            "aws_elasticache_subnet_group",
+            "aws_elasticache_user",
+            "aws_elasticache_user_group",
+            "aws_secretsmanager_secret",
+            "aws_secretsmanager_secret_version",
+        )
+    },
 }
 
 
@@ -486,7 +503,8 @@ def test_local_leaves_out_only_resource_types_with_a_recorded_reason(
     local = loader.load("local")
     for kind, gap in EMULATOR_GAPS.items():
         assert setting(local, gap.setting) in (False, None), f"{kind}: {gap.reason}"
-    assert coverage.share >= 0.9, coverage.lines("as synthesized")
+    # 0.85, not 0.9, since the Redis online store (7 types, one component) is left out.
+    assert coverage.share >= 0.85, coverage.lines("as synthesized")
 
 
 @pytest.mark.e2e

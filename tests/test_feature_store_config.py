@@ -34,7 +34,8 @@ from mlplatform.decisions.policies import (
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV = (ROOT / "environments" / "dev.yaml").read_text(encoding="utf-8")
+_DEV = (ROOT / "environments" / "dev.yaml").read_text(encoding="utf-8")
+DEV = _DEV[: _DEV.index("# The feature store")]  # dev.yaml without its own feature store
 PATH = "environments/dev.yaml"
 NAMING = Naming("mlp", "dev", "111111111111")
 
@@ -64,6 +65,40 @@ def _problems(store: dict[str, Any], edit: Any = None) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         _load(store, edit)
     return list(caught.value.problems)
+
+
+# ----------------------------------------------------------------------------- the files
+@pytest.mark.parametrize("name", ["local", "dev", "staging", "prod"])
+def test_every_environment_declares_the_ranker_group_read_by_the_ranker_endpoint(
+    name: str,
+) -> None:
+    config = EnvironmentLoader(ROOT / "environments").load(name)
+    assert config.feature_store is not None
+    group = config.feature_store.feature_groups["ranker"]
+    assert group.online_readers == ("ranker",)
+    assert config.ml is not None and config.compute is not None
+    assert set(group.materializers) == set(config.compute.gpu_pools)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("local", "dynamodb"), ("dev", "dynamodb"), ("staging", "redis"), ("prod", "redis")])
+def test_dev_and_local_serve_from_dynamodb_staging_and_prod_from_redis(name: str, kind: str) -> None:
+    config = EnvironmentLoader(ROOT / "environments").load(name)
+    assert config.feature_store is not None
+    assert config.feature_store.online_store.type == kind
+
+
+def test_local_yaml_says_why_it_uses_dynamodb() -> None:
+    text = (ROOT / "environments" / "local.yaml").read_text(encoding="utf-8")
+    section = text[text.index("# The feature store") :]
+    assert "ElastiCache" in section and "moto" in section
+
+
+def test_prod_redis_fails_over_across_zones_and_keeps_snapshots() -> None:
+    config = EnvironmentLoader(ROOT / "environments").load("prod")
+    assert config.feature_store is not None
+    redis = config.feature_store.redis
+    assert redis is not None
+    assert redis.multi_az and redis.replicas >= 1 and redis.snapshot_retention_days >= 7
 
 
 # ----------------------------------------------------------------------------- errors
