@@ -114,7 +114,9 @@ def test_each_group_gets_a_partitioned_parquet_table_in_the_features_database(
         ("event_timestamp", "timestamp"),
     ]
     # Terraform reads ${...} as an interpolation: the projection template is escaped.
-    assert ranker["parameters"]["storage.location.template"].endswith("/ranker/dt=$${dt}/")
+    template = ranker["parameters"]["storage.location.template"]
+    assert template.startswith("s3://${aws_s3_bucket.")  # the bucket is a reference
+    assert template.endswith("}/ranker/dt=$${dt}/")
     assert ranker["lifecycle"]["prevent_destroy"] is True
     assert set(tables.table_names) == {"ranker", "search"}
 

@@ -51,9 +51,11 @@ class FeatureTables(Construct):
         self._database = lake.database_name("features")
         self._tables: dict[str, GlueCatalogTable] = {}
         for name, group in props.feature_groups.items():
+            # Terraform would read "${dt}" as an interpolation; "$${dt}" is the literal. (Only
+            # that one: the bucket's name in the template is a reference to resolve.)
+            literal = f"${{{OFFLINE_PARTITION}}}"
             parameters = {
-                # Terraform would read "${dt}" as an interpolation; "$${dt}" is the literal.
-                key: value.replace("${", "$${")
+                key: value.replace(literal, f"${literal}")
                 for key, value in offline_table_parameters(bucket, name).items()
             }
             table = GlueCatalogTable(

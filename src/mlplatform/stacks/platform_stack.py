@@ -39,6 +39,8 @@ EMULATED_SERVICES = (
     "ec2",
     "ecr",
     "eks",
+    "elasticache",
+    "events",
     "fsx",
     "glue",
     "iam",
@@ -46,7 +48,9 @@ EMULATED_SERVICES = (
     "logs",
     "s3",
     "sagemaker",
+    "secretsmanager",
     "sns",
+    "sqs",
     "sts",
 )
 
