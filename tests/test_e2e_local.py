@@ -4,7 +4,9 @@ One test, in the order a user lives it: bootstrap the state backend, find the
 environment as the previous release deployed it, upgrade it with this
 release (a plan that destroys and replaces nothing, every ``moved`` block
 followed), check every layer with boto3 against the config
-(``scripts/verify_environment.py``), change two settings behind Terraform's
+(``scripts/verify_environment.py``), round-trip features through Feast into
+the platform's own online table (configured from the deploy's outputs by
+``mlplatform features config``), change two settings behind Terraform's
 back and see the verifier name them, put them back, plan again
 and expect no changes, destroy, and check nothing is left. The emulator runs
 on a free port of 127.0.0.1 and is stopped by its process id even if a step
@@ -48,6 +50,12 @@ from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from tests.conftest import ROOT, Report, load_script, stack_dirs
+from tests.test_feast import (
+    FEAST_PYTHON,
+    check_feast_wrote_the_platforms_table,
+    run_round_trip,
+    write_feast_config,
+)
 
 
 @dataclass(frozen=True)
@@ -569,6 +577,17 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         assert verifier.verify() == []
         check_drift_is_named(config, verifier, emulator.endpoint)
         outputs = json.loads(outputs_file.read_text())
+        # Feast itself, configured from the deploy's outputs, writes into the platform's
+        # online table and reads it back (the replan below shows it changed no setting).
+        repo = tmp_path / "feast"
+        write_feast_config(
+            "local", outputs_file, repo / "feature_store.yaml", "--endpoint", emulator.endpoint
+        )
+        feast = run_round_trip(
+            FEAST_PYTHON, ROOT / "environments" / "local.yaml", repo, emulator.endpoint
+        )
+        check_feast_wrote_the_platforms_table(config, feast, clients(emulator.endpoint))
+        assert verifier.verify() == []
         vpc_id = outputs["local-network"]["vpc_id"]
         ec2 = clients(emulator.endpoint)("ec2")
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr

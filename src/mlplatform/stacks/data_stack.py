@@ -9,6 +9,7 @@ from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.feature_tables import FeatureTables
 from mlplatform.constructs.network import Network
+from mlplatform.decisions.feature_store import feature_store_names
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["DataStack"]
@@ -58,5 +59,10 @@ class DataStack(PlatformStack):
             self.feature_tables = FeatureTables(
                 self, "feature-tables", lake=self.lake, props=config.feature_store
             )
+            names = feature_store_names(self.naming, config.feature_store)
             TerraformOutput(self, "feature_database", value=self.feature_tables.database_name)
             TerraformOutput(self, "feature_tables", value=self.feature_tables.table_names)
+            # Where Feast keeps its registry, and where Athena stages its query results.
+            TerraformOutput(self, "feature_registry", value=names["registry"])
+            if self.lake.workgroup_name is not None:
+                TerraformOutput(self, "feature_staging_location", value=names["staging"])
