@@ -5,7 +5,9 @@ conditions match (no TLS, or TLS below 1.2); every SDK uses TLS 1.2+, so
 Feast's registry is read and written. Plain moto ignores the conditions and
 denies every object read and write of such a bucket. And AWS answers Athena's
 GetTableMetadata from the Glue catalog (``feast apply`` validates each Athena
-source with it), which plain moto does not have.
+source with it), which plain moto does not have. And AWS changes the default
+retention of a bucket that holds objects (the provider does, destroying a lake
+zone Feast wrote into); plain moto refuses unless the bucket is empty.
 """
 
 from __future__ import annotations
@@ -89,3 +91,21 @@ def test_athena_answers_a_glue_tables_metadata(emulated_aws: LocalAws) -> None:
         athena.get_table_metadata(
             CatalogName="AwsDataCatalog", DatabaseName="features", TableName="missing"
         )
+
+
+def test_the_default_retention_of_a_bucket_with_objects_can_change(s3: Any) -> None:
+    s3.create_bucket(Bucket="locked-zone", ObjectLockEnabledForBucket=True)
+    retention = {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}
+    s3.put_object_lock_configuration(
+        Bucket="locked-zone",
+        ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": retention},
+    )
+    s3.put_object(Bucket="locked-zone", Key="feast/registry.pb", Body=b"registry")
+
+    # What the provider does when it destroys aws_s3_bucket_object_lock_configuration.
+    s3.put_object_lock_configuration(
+        Bucket="locked-zone", ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
+    )
+
+    configuration = s3.get_object_lock_configuration(Bucket="locked-zone")
+    assert "Rule" not in configuration["ObjectLockConfiguration"]

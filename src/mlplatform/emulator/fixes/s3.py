@@ -1,4 +1,5 @@
-"""S3: a bucket policy's TLS conditions are evaluated as for a client using TLS 1.2 or newer.
+"""S3: a bucket policy's TLS conditions are evaluated as for a client using TLS 1.2 or newer;
+a bucket's Object Lock configuration can change while the bucket holds objects.
 
 Every platform bucket carries the TLS-only policy (deny when
 ``aws:SecureTransport`` is false, deny when ``s3:TlsVersion`` is below 1.2).
@@ -11,6 +12,13 @@ example). The emulator is reached over plain HTTP on 127.0.0.1, standing in
 for AWS's HTTPS endpoint; this fix lets moto drop exactly those two kinds of
 Deny statement before it evaluates a bucket policy. Every other statement,
 and a Deny without a condition, is evaluated as moto does.
+
+``PutObjectLockConfiguration`` changes a bucket's default retention, and AWS
+takes it for a bucket that holds objects (Object Lock can even be enabled on an
+existing bucket); the new default applies to objects put afterwards. moto
+refuses it unless the bucket is empty, so ``terraform destroy`` of a lake zone
+that holds an object (Feast's registry) fails when the provider removes the
+default retention before it empties and deletes the bucket.
 """
 
 from __future__ import annotations
@@ -50,7 +58,9 @@ def statements_for_tls_clients(policy: str) -> str:
 
 
 def apply() -> None:
-    """Evaluate bucket policies as for a request over TLS 1.2+."""
+    """Evaluate bucket policies as for a request over TLS 1.2+; change Object Lock defaults of
+    buckets that hold objects."""
+    _object_lock_of_buckets_with_objects()
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.s3.models import FakeBucket
 
@@ -64,3 +74,33 @@ def apply() -> None:
         return IAMPolicy(policy).is_action_permitted(action, resource)
 
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+
+
+def _object_lock_of_buckets_with_objects() -> None:
+    from moto.s3.exceptions import InvalidBucketState
+    from moto.s3.models import S3Backend
+
+    if not once(S3Backend, "_mlplatform_object_lock_with_objects"):
+        return
+
+    def put_object_lock_configuration(
+        self: Any,
+        bucket_name: str,
+        lock_enabled: bool,
+        mode: str | None = None,
+        days: int | None = None,
+        years: int | None = None,
+    ) -> None:
+        bucket = self.get_bucket(bucket_name)
+        if not bucket.is_versioned:
+            raise InvalidBucketState(
+                "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
+            )
+        if lock_enabled:
+            bucket.object_lock_enabled = True
+            bucket.versioning_status = "Enabled"
+        bucket.default_lock_mode = mode
+        bucket.default_lock_days = days
+        bucket.default_lock_years = years
+
+    S3Backend.put_object_lock_configuration = put_object_lock_configuration  # type: ignore[method-assign]
