@@ -125,7 +125,7 @@ def test_each_group_gets_a_partitioned_parquet_table_in_the_features_database(
 def test_dynamodb_tables_are_the_ones_feast_uses_encrypted_and_recoverable(
     stack: TerraformStack, naming: Naming
 ) -> None:
-    store = _store(stack, naming)
+    store: IFeatureStore = _store(stack, naming)  # the platform's own satisfies the protocol
     synth = _synth(stack)
     tables = {t["name"]: t for t in _of_type(synth, "aws_dynamodb_table").values()}
     table = tables["acme-test-features-ranker"]

@@ -29,7 +29,6 @@ same names, same grants (:class:`FeatureStoreMixin` serves both), no resources.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -65,6 +64,7 @@ from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGr
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.feature_store import (
     FEAST_STAGING_PREFIX,
@@ -76,7 +76,7 @@ from mlplatform.decisions.feature_store import (
     redis_access_string,
 )
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
     feature_offline_read_statements,
     feature_online_statements,
@@ -255,16 +255,9 @@ class FeatureStoreMixin:
     ) -> IamRolePolicy:
         if not isinstance(self, Construct):
             raise TypeError(f"{type(self).__name__}: FeatureStoreMixin is for constructs only")
-        # Beside the store, as the registry's grants: the store is in the last layer (ml), the
-        # roles in earlier layers (compute) or the same stack, so references point backwards.
+        # Beside the store, as the registry's grants (see mlplatform.constructs.grant_policy).
         scope = "all" if group is None else "-".join(self._select(group))
-        return IamRolePolicy(
-            self,
-            f"grant-{access}-{scope}-{role.node.addr[:8]}",
-            name=f"{self.node.id}-{access}-{scope}"[:128],
-            role=role.name,
-            policy=json.dumps(policy_document(statements)),
-        )
+        return grant_policy(self, role, access, scope, statements)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
         if group is None:
