@@ -21,7 +21,7 @@ import argparse
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("environment", type=Path, help="the environment file")
     parser.add_argument("repo", type=Path, help="directory with feature_store.yaml")
+    parser.add_argument(
+        "--event-age-hours", type=float, default=0.0, help="how old the written rows' event time is"
+    )
     args = parser.parse_args()
     repo: Path = args.repo
 
@@ -73,7 +76,7 @@ def main() -> int:
     subprocess.run([str(feast), "-c", str(repo), "apply"], check=True, stdout=sys.stderr)
 
     store = FeatureStore(repo_path=str(repo))
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=args.event_age_hours)
     written: dict[str, dict[str, Any]] = {}
     wanted: list[str] = []
     entity: dict[str, Any] = {}

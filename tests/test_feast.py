@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,7 @@ def test_outputs_without_the_feature_store_name_what_is_missing(tmp_path: Path) 
 
 
 def run_round_trip(
-    feast_python: Path, environment_file: Path, repo: Path, endpoint: str
+    feast_python: Path, environment_file: Path, repo: Path, endpoint: str, *options: str
 ) -> dict[str, Any]:
     """``scripts/feast_round_trip.py`` in Feast's venv against the emulator at ``endpoint``."""
     env = {
@@ -167,6 +168,7 @@ def run_round_trip(
             str(ROOT / "scripts" / "feast_round_trip.py"),
             str(environment_file),
             str(repo),
+            *options,
         ],
         capture_output=True,
         text=True,
@@ -208,9 +210,10 @@ def write_feast_config(environment: str, outputs_file: Path, target: Path, *opti
     return target
 
 
-def test_feast_round_trips_through_the_platforms_online_table(
-    emulated_aws: LocalAws, tmp_path: Path, feast_python: Path
-) -> None:
+@pytest.fixture
+def built_store(emulated_aws: LocalAws, tmp_path: Path) -> tuple[EnvironmentConfig, Path]:
+    """local (the verifier's small build) with a ranker group, built in the emulator as
+    FeatureTables and FeatureStore build it; its file is written beside."""
     # With the lake's Athena workgroup (which this small build leaves out): feast apply
     # validates each Athena source through it.
     lake = VERIFY_ENVIRONMENT.read_text(encoding="utf-8").replace("  athena_workgroup: false\n", "")
@@ -228,6 +231,7 @@ def test_feast_round_trips_through_the_platforms_online_table(
                             "ctr_7d": "Float32",
                             "user_embedding": "Array(Float32)",
                         },
+                        "online_ttl_hours": 24,
                     }
                 },
             }
@@ -238,6 +242,16 @@ def test_feast_round_trips_through_the_platforms_online_table(
     config = EnvironmentLoader.parse(text)
     build_environment(config)
     client("athena").create_work_group(Name="mlp-local-analytics", Configuration={})
+    return config, environment_file
+
+
+def test_feast_round_trips_through_the_platforms_online_table(
+    emulated_aws: LocalAws,
+    tmp_path: Path,
+    feast_python: Path,
+    built_store: tuple[EnvironmentConfig, Path],
+) -> None:
+    config, environment_file = built_store
     path = _write_config(
         tmp_path, str(environment_file), _outputs(config), "--endpoint", emulated_aws.endpoint
     )
@@ -245,3 +259,42 @@ def test_feast_round_trips_through_the_platforms_online_table(
     result = run_round_trip(feast_python, environment_file, path.parent, emulated_aws.endpoint)
 
     check_feast_wrote_the_platforms_table(config, result)
+
+
+def test_the_ttl_store_writes_expires_at_and_serves_no_expired_row(
+    emulated_aws: LocalAws,
+    tmp_path: Path,
+    feast_python: Path,
+    built_store: tuple[EnvironmentConfig, Path],
+) -> None:
+    config, environment_file = built_store
+    path = _write_config(
+        tmp_path,
+        str(environment_file),
+        _outputs(config),
+        "--endpoint",
+        emulated_aws.endpoint,
+        "--enforce-ttl",
+    )
+    table = "mlp-local-features-ranker"
+    ttl = 24 * 3600
+
+    fresh = run_round_trip(feast_python, environment_file, path.parent, emulated_aws.endpoint)
+    check_feast_wrote_the_platforms_table(config, fresh)
+    [item] = client("dynamodb").scan(TableName=table)["Items"]
+    expires = int(item["expires_at"]["N"])
+    assert abs(expires - (time.time() + ttl)) < 120
+
+    stale = run_round_trip(
+        feast_python,
+        environment_file,
+        path.parent,
+        emulated_aws.endpoint,
+        "--event-age-hours",
+        "30",
+    )
+    assert config.feature_store is not None
+    for feature in config.feature_store.feature_groups["ranker"].value_features:
+        assert stale["read"][feature] == [None], stale  # 30 hours old under a 24-hour TTL
+    [item] = client("dynamodb").scan(TableName=table)["Items"]
+    assert int(item["expires_at"]["N"]) < time.time()

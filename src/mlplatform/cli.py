@@ -184,6 +184,13 @@ def features_config(
     user: Annotated[
         str, typer.Option(help="Redis user: reader (serving) or writer (materialization).")
     ] = "reader",
+    enforce_ttl: Annotated[
+        bool,
+        typer.Option(
+            help="DynamoDB: write expires_at and serve no expired row (needs mlplatform where "
+            "Feast runs)."
+        ),
+    ] = False,
     environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
         "environments"
     ),
@@ -201,7 +208,11 @@ def features_config(
         raise _fail(f"{outputs_file}: no outputs file; deploy first (make up, or make deploy)")
     try:
         document = feast_store_config(
-            config, json.loads(outputs_file.read_text()), endpoint=endpoint, user=user
+            config,
+            json.loads(outputs_file.read_text()),
+            endpoint=endpoint,
+            user=user,
+            enforce_ttl=enforce_ttl,
         )
     except (OutputsError, ValueError) as error:
         raise _fail(str(error)) from None

@@ -21,7 +21,7 @@ writes the file and the tests that parse it with Feast's own parser do.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.feature_store import (
@@ -32,10 +32,12 @@ from mlplatform.decisions.feature_store import (
 )
 from mlplatform.decisions.naming import Naming
 
-__all__ = ["REDIS_PASSWORD_VARIABLE", "OutputsError", "feast_store_config"]
+__all__ = ["REDIS_PASSWORD_VARIABLE", "TTL_STORE_TYPE", "OutputsError", "feast_store_config"]
 
 REDIS_PASSWORD_VARIABLE = "FEATURE_STORE_REDIS_PASSWORD"
 """The environment variable Feast reads the Redis user's password from (never the file)."""
+TTL_STORE_TYPE: Final = "mlplatform.feast_online_store.TtlDynamoDBOnlineStore"
+"""Feast's DynamoDB store with the views' TTL enforced (:mod:`mlplatform.feast_online_store`)."""
 
 
 class OutputsError(ValueError):
@@ -58,13 +60,16 @@ def feast_store_config(
     *,
     endpoint: str | None = None,
     user: str = "reader",
+    enforce_ttl: bool = False,
 ) -> dict[str, Any]:
     """The ``feature_store.yaml`` of ``config``'s environment as a mapping.
 
     ``outputs`` is the deploy's outputs file; ``endpoint`` (the emulator's)
     is set as the DynamoDB ``endpoint_url`` (the S3 registry reads
     ``FEAST_S3_ENDPOINT_URL``; Athena has no such field); ``user`` is the
-    Redis user, ``reader`` or ``writer``.
+    Redis user, ``reader`` or ``writer``. ``enforce_ttl`` selects, for DynamoDB,
+    the store that writes ``expires_at`` and serves no expired row (Feast's own
+    does neither; Redis expires keys by itself).
     """
     store = config.feature_store
     if store is None:
@@ -97,7 +102,7 @@ def feast_store_config(
                     f"table_name_template {template!r} names; redeploy {ml}"
                 )
         online = {
-            "type": "dynamodb",
+            "type": TTL_STORE_TYPE if enforce_ttl else "dynamodb",
             "region": config.region,
             "table_name_template": template,
             "tags": feast_online_tags(config),
