@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from cdktf import TerraformStack, Testing
+from cdktf import TerraformStack
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import FeatureStoreProps
@@ -17,6 +17,7 @@ from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies import STAR_ONLY_ACTIONS
 from mlplatform.guardrails import RULES, Resources
 from mlplatform.interfaces import IFeatureStore, VpcPlacement
+from tests.test_ml_constructs import _of_type, _synth
 
 PLACEMENT = VpcPlacement(
     vpc_id="vpc-0123",
@@ -43,16 +44,6 @@ def _props(online: dict[str, Any] | None = None) -> FeatureStoreProps:
     return FeatureStoreProps.model_validate(
         {"online_store": online or {"type": "dynamodb"}, "feature_groups": GROUPS}
     )
-
-
-def _synth(stack: TerraformStack) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(Testing.synth(stack))
-    return result
-
-
-def _of_type(synth: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = synth.get("resource", {}).get(kind, {})
-    return found
 
 
 def _role(stack: TerraformStack, name: str) -> IamRole:
