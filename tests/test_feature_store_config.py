@@ -329,7 +329,6 @@ def test_offline_reads_are_held_to_the_groups() -> None:
         table_arns=["D/ranker"],
         workgroup_arn="W",
         staging_bucket_arn="Q",
-        staging_prefix="feast/staging/",
     )
     assert "*" not in _resources(statements)
     assert "B/ranker/*" in _resources(statements)

@@ -67,7 +67,6 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.feature_store import (
-    FEAST_STAGING_PREFIX,
     ONLINE_HASH_KEY,
     REDIS_USERS,
     TTL_ATTRIBUTE,
@@ -243,7 +242,6 @@ class FeatureStoreMixin:
             table_arns=[refs.offline_table_arns[g] for g in groups],
             workgroup_arn=refs.workgroup_arn,
             staging_bucket_arn=refs.staging_bucket_arn,
-            staging_prefix=FEAST_STAGING_PREFIX,
         )
 
     def _attach(

@@ -38,6 +38,7 @@ from mlplatform.decisions.policies.glue import glue_tables_statement
 from mlplatform.decisions.policies.kms import kms_read_statement, kms_write_statement
 from mlplatform.decisions.policies.s3 import (
     ARTIFACT_READ_ACTIONS,
+    S3_LIST_ACTIONS,
     S3_READ_ACTIONS,
     S3_WRITE_ACTIONS,
     s3_prefix_list_statement,
@@ -159,11 +160,11 @@ def feature_offline_read_statements(
     table_arns: Sequence[str],
     workgroup_arn: str | None,
     staging_bucket_arn: str | None,
-    staging_prefix: str,
 ) -> list[Statement]:
     """Query ``groups``' offline tables with Athena (as Feast's Athena store does) or read their
     files directly: their prefixes of the features zone, their catalog entries, the workgroup,
-    and Feast's staging prefix of the query-results bucket."""
+    and the query-results bucket, where the workgroup puts every result (its location is
+    enforced) and Feast unloads under ``feast/staging/``."""
     statements: list[Statement] = [
         s3_prefix_list_statement("ListOfflineFeatures", features_bucket_arn, groups),
         s3_prefix_objects_statement(
@@ -172,16 +173,22 @@ def feature_offline_read_statements(
         glue_tables_statement("ReadOfflineTables", catalog_arn, database_arn, table_arns),
     ]
     if workgroup_arn is not None and staging_bucket_arn is not None:
-        prefix = staging_prefix.rstrip("/")
+        # The workgroup enforces its own result location (the bucket's root, one object per
+        # query id), and Feast UNLOADs under feast/staging/: both are the caller's writes.
         statements += [
             athena_workgroup_statement("QueryOfflineFeatures", workgroup_arn),
-            s3_prefix_list_statement("ListQueryStaging", staging_bucket_arn, [prefix]),
-            s3_prefix_objects_statement(
-                "UseQueryStaging",
-                staging_bucket_arn,
-                [prefix],
-                [*S3_READ_ACTIONS, *S3_WRITE_ACTIONS],
-            ),
+            {
+                "Sid": "ListQueryResults",
+                "Effect": "Allow",
+                "Action": list(S3_LIST_ACTIONS),
+                "Resource": staging_bucket_arn,
+            },
+            {
+                "Sid": "UseQueryResults",
+                "Effect": "Allow",
+                "Action": [*S3_READ_ACTIONS, *S3_WRITE_ACTIONS],
+                "Resource": f"{staging_bucket_arn}/*",
+            },
         ]
     statements.append(kms_write_statement("UseLakeKey", key_arn))
     return statements
