@@ -16,16 +16,9 @@ from mlplatform.constructs.feature_tables import FeatureTables
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies import STAR_ONLY_ACTIONS
 from mlplatform.guardrails import RULES, Resources
-from mlplatform.interfaces import IFeatureStore, VpcPlacement
-from tests.test_ml_constructs import _of_type, _synth
+from mlplatform.interfaces import IFeatureStore
+from tests.test_ml_constructs import PLACEMENT, _of_type, _synth
 
-PLACEMENT = VpcPlacement(
-    vpc_id="vpc-0123",
-    vpc_cidr="10.20.0.0/16",
-    private_subnet_ids=("subnet-a", "subnet-b"),
-    availability_zones=("us-east-1a", "us-east-1b"),
-    s3_prefix_list_id="pl-63a5400a",
-)
 GROUPS = {
     "ranker": {
         "owner_team": "ranking",
