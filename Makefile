@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 STATE := .mlplatform
 CHECKOV := .tools/checkov/bin/checkov
 CHECKOV_VERSION := 3.3.30
+FEAST := .tools/feast/.installed
+FEAST_VERSION := 0.67.0
 ENV ?=
 
 # The project's own terraform config wins over whatever the shell had (it may not exist).
@@ -28,7 +30,7 @@ CDKTF := npx --no-install cdktf
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed node_modules/.installed $(CHECKOV) tfrc ## venv, npm ci, checkov, terraform CLI config
+setup: $(VENV)/.installed node_modules/.installed $(CHECKOV) $(FEAST) tfrc ## venv, npm ci, checkov, Feast, terraform CLI config
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +46,16 @@ node_modules/.installed: package.json package-lock.json
 $(CHECKOV):
 	$(PYTHON) -m venv .tools/checkov
 	.tools/checkov/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+
+# Feast cannot share the project's venv: feast[aws] needs typeguard>=4, which the jsii runtime
+# under constructs 10.8 pins to 2.13.3, and its aiobotocore pins botocore below our boto3. It
+# gets a venv of its own, with this package beside it (--no-deps: Feast brings pydantic and
+# PyYAML at our pins). Only the feature-store commands' tests run it (tests/test_feast.py).
+$(FEAST): pyproject.toml
+	@test -x .tools/feast/bin/python || $(PYTHON) -m venv .tools/feast
+	.tools/feast/bin/pip install --quiet 'feast[aws,redis]==$(FEAST_VERSION)'
+	.tools/feast/bin/pip install --quiet --no-deps -e .
+	@touch $@
 
 .PHONY: tfrc
 tfrc:

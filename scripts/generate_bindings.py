@@ -102,12 +102,22 @@ RESOURCES = (
     "aws_vpc_endpoint",
     "aws_vpc_security_group_egress_rule",
     "aws_vpc_security_group_ingress_rule",
+    # The feature store (issue 10): offline tables, the Redis/Valkey online store and its AUTH.
+    "aws_elasticache_parameter_group",
+    "aws_elasticache_replication_group",
+    "aws_elasticache_subnet_group",
+    "aws_elasticache_user",
+    "aws_elasticache_user_group",
+    "aws_glue_catalog_table",
+    "aws_secretsmanager_secret",
+    "aws_secretsmanager_secret_version",
 )
 DATA_SOURCES = (
     "aws_caller_identity",
     "aws_kms_alias",
     "aws_partition",
     "aws_region",
+    "aws_secretsmanager_random_password",
 )
 
 # cdktf's generator keeps one namespace of names for the whole provider and

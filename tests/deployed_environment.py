@@ -19,6 +19,15 @@ import pytest
 
 from mlplatform.config import EnvironmentConfig, ObjectLockProps
 from mlplatform.decisions.container_insights import container_insights_log_groups
+from mlplatform.decisions.feature_store import (
+    OFFLINE_PARTITION,
+    ONLINE_HASH_KEY,
+    TTL_ATTRIBUTE,
+    feature_store_names,
+    offline_columns,
+    offline_location,
+    offline_table_parameters,
+)
 from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import service_trust_policy
@@ -607,6 +616,48 @@ class Builder:
                 )
 
 
+def build_feature_store(builder: Builder) -> None:
+    """The feature store as FeatureTables and FeatureStore (DynamoDB) make it."""
+    store = builder.config.feature_store
+    assert store is not None and store.dynamodb is not None, "a DynamoDB feature store"
+    naming = builder.naming
+    names = feature_store_names(naming, store)
+    bucket = naming.bucket("datalake", "features")
+    glue, dynamodb = builder.client("glue"), builder.client("dynamodb")
+    key = builder.keys[names["key_alias"]]
+    for group, props in store.feature_groups.items():
+        glue.create_table(
+            DatabaseName=naming.glue_database("datalake", "features"),
+            TableInput={
+                "Name": names[f"offline_table:{group}"],
+                "TableType": "EXTERNAL_TABLE",
+                "Parameters": offline_table_parameters(bucket, group),
+                "PartitionKeys": [{"Name": OFFLINE_PARTITION, "Type": "string"}],
+                "StorageDescriptor": {
+                    "Location": offline_location(bucket, group),
+                    "Columns": [{"Name": n, "Type": t} for n, t in offline_columns(props)],
+                },
+            },
+        )
+        table = names[f"online_table:{group}"]
+        dynamodb.create_table(
+            TableName=table,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": ONLINE_HASH_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": ONLINE_HASH_KEY, "AttributeType": "S"}],
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
+            DeletionProtectionEnabled=store.dynamodb.deletion_protection,
+        )
+        dynamodb.update_continuous_backups(
+            TableName=table,
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+        dynamodb.update_time_to_live(
+            TableName=table,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+
+
 def build_environment(config: EnvironmentConfig) -> Builder:
     """Every layer ``config`` describes, as a deploy makes it; returns the builder (key ARNs)."""
     builder = Builder(config)
@@ -616,4 +667,6 @@ def build_environment(config: EnvironmentConfig) -> Builder:
         builder.compute()
     if config.ml is not None:
         builder.ml()
+    if config.feature_store is not None:
+        build_feature_store(builder)
     return builder

@@ -4,7 +4,9 @@ One test, in the order a user lives it: bootstrap the state backend, find the
 environment as the previous release deployed it, upgrade it with this
 release (a plan that destroys and replaces nothing, every ``moved`` block
 followed), check every layer with boto3 against the config
-(``scripts/verify_environment.py``), change two settings behind Terraform's
+(``scripts/verify_environment.py``), round-trip features through Feast into
+the platform's own online table (configured from the deploy's outputs by
+``mlplatform features config``), change two settings behind Terraform's
 back and see the verifier name them, put them back, plan again
 and expect no changes, destroy, and check nothing is left. The emulator runs
 on a free port of 127.0.0.1 and is stopped by its process id even if a step
@@ -49,6 +51,12 @@ from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from tests.conftest import ROOT, Report, load_script, stack_dirs
+from tests.test_feast import (
+    FEAST_PYTHON,
+    check_feast_wrote_the_platforms_table,
+    run_round_trip,
+    write_feast_config,
+)
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,30 @@ class Gap:
 # A type left out needs an entry here and its setting off in local.yaml with the reason
 # beside it; an entry whose type local deploys again is stale. Both are checked without
 # deploying.
+_NO_REDIS = (
+    "moto 5.2.5's replication groups name member clusters it cannot describe (the provider's "
+    "read fails), and it has no parameter groups, user groups or DeleteCacheSubnetGroup, so "
+    "local's feature store is online in DynamoDB; staging and prod's Redis store is checked by "
+    "snapshots, terraform validate and checkov"
+)
 EMULATOR_GAPS: dict[str, Gap] = {
     "helm_release": Gap(
         "compute.cluster_layer.enabled",
         "the emulator has no Kubernetes API for Helm to install into; the <env>-cluster "
         "layer is checked offline (tests/test_cluster_stack.py, tests/test_cluster_manifests.py)",
     ),
+    **{
+        kind: Gap("feature_store.redis", _NO_REDIS)
+        for kind in (
+            "aws_elasticache_parameter_group",
+            "aws_elasticache_replication_group",
+            "aws_elasticache_subnet_group",
+            "aws_elasticache_user",
+            "aws_elasticache_user_group",
+            "aws_secretsmanager_secret",
+            "aws_secretsmanager_secret_version",
+        )
+    },
 }
 
 
@@ -519,7 +545,8 @@ def test_local_leaves_out_only_resource_types_with_a_recorded_reason(
     local = loader.load("local")
     for kind, gap in EMULATOR_GAPS.items():
         assert setting(local, gap.setting) in (False, None), f"{kind}: {gap.reason}"
-    assert coverage.share >= 0.9, coverage.lines("as synthesized")
+    # 0.85, not 0.9, since the Redis online store (7 types, one component) is left out.
+    assert coverage.share >= 0.85, coverage.lines("as synthesized")
 
 
 @pytest.mark.e2e
@@ -583,6 +610,17 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         assert verifier.verify() == []
         check_drift_is_named(config, verifier, emulator.endpoint)
         outputs = json.loads(outputs_file.read_text())
+        # Feast itself, configured from the deploy's outputs, writes into the platform's
+        # online table and reads it back (the replan below shows it changed no setting).
+        repo = tmp_path / "feast"
+        write_feast_config(
+            "local", outputs_file, repo / "feature_store.yaml", "--endpoint", emulator.endpoint
+        )
+        feast = run_round_trip(
+            FEAST_PYTHON, ROOT / "environments" / "local.yaml", repo, emulator.endpoint
+        )
+        check_feast_wrote_the_platforms_table(config, feast, clients(emulator.endpoint))
+        assert verifier.verify() == []
         vpc_id = outputs["local-network"]["vpc_id"]
         ec2 = clients(emulator.endpoint)("ec2")
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr

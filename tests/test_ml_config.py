@@ -74,6 +74,7 @@ def _env(endpoint: dict[str, Any] | None = None, **ml: Any) -> str:
     )
     if endpoint is not None:
         data["ml"]["serving"] = {"ranker": endpoint}
+        data.pop("feature_store")  # its groups name dev's ranker endpoint as an online reader
     data["ml"].update(ml)
     return yaml.safe_dump(data, sort_keys=False)
 
@@ -127,7 +128,8 @@ def test_staging_and_prod_autoscale_and_capture_on_gpus(name: str) -> None:
 
     assert ranker.autoscaling is True
     assert ranker.uses_gpu
-    assert ranker.network_isolation is True
+    # It reads its features online (feature_store.feature_groups.ranker.online_readers).
+    assert ranker.network_isolation is False
     assert ranker.min_instances <= ranker.max_instances
     assert ranker.data_capture_percent > 0
     assert ranker.scale_in_cooldown_seconds > ranker.scale_out_cooldown_seconds
@@ -160,7 +162,7 @@ def test_local_picks_what_the_emulator_accepts() -> None:
     assert not ranker.uses_gpu
     # The emulator launcher fills in what plain moto lacks, so the secure defaults stay.
     assert ranker.autoscaling is True
-    assert ranker.network_isolation is True
+    assert ranker.network_isolation is False  # it reads its features online, as everywhere
     # Destroy must leave the emulator empty.
     assert config.ml.registry.force_destroy is True
     assert config.ml.registry.deletion_protection is False
@@ -605,6 +607,7 @@ def test_registry_families_are_listed_once(families: list[str], message: str) ->
 def test_an_environment_without_ml_has_no_ml_layer() -> None:
     data = yaml.safe_load(_env())
     del data["ml"]
+    del data["feature_store"]  # the online store lives in the ml layer
 
     assert EnvironmentLoader.parse(yaml.safe_dump(data)).ml is None
 

@@ -32,6 +32,7 @@ NAME_ARGUMENT = {
     "aws_sagemaker_model_package_group": "model_package_group_name",
     "aws_glue_catalog_database": "name",
     "aws_cloudwatch_log_group": "name",
+    "aws_elasticache_replication_group": "replication_group_id",
 }
 
 
@@ -47,7 +48,12 @@ def _names(env: str, buckets: list[str]) -> dict[str, set[str]]:
             f"alias/{p}-network-logs",
             f"alias/{p}-registry",
         },
-        "aws_dynamodb_table": {f"{p}-registry-models"},
+        # The online feature store: DynamoDB tables in local and dev, Valkey in staging and prod.
+        "aws_dynamodb_table": {f"{p}-registry-models"}
+        | ({f"{p}-features-ranker"} if env in {"local", "dev"} else set()),
+        "aws_elasticache_replication_group": (
+            {f"{p}-features"} if env in {"staging", "prod"} else set()
+        ),
         "aws_eks_cluster": {f"{p}-eks"},
         "aws_ecr_repository": {f"{p}-registry-ranker"},
         "aws_sagemaker_model_package_group": {f"{p}-registry-ranker"},

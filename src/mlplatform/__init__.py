@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.config import (
         DataLakeProps,
         EnvironmentConfig,
+        FeatureGroupProps,
+        FeatureStoreProps,
         MlProps,
         ModelRegistryProps,
         NetworkProps,
@@ -26,9 +28,12 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.alarm_topic import AlarmTopic
     from mlplatform.constructs.compute_cluster import ComputeCluster
     from mlplatform.constructs.data_lake import DataLake
+    from mlplatform.constructs.feature_store import FeatureStore
+    from mlplatform.constructs.feature_tables import FeatureTables
     from mlplatform.constructs.gpu_pool import GpuTrainingPool
     from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
+    from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
     from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
@@ -43,6 +48,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         DataCaptureDestination,
         IComputeCluster,
         IDataLake,
+        IFeatureStore,
         IModelRegistry,
         IRole,
         VpcPlacement,
@@ -66,6 +72,8 @@ _EXPORTS = {
     "VariantProps": "mlplatform.config",
     "ServerlessProps": "mlplatform.config",
     "RetentionProps": "mlplatform.config",
+    "FeatureStoreProps": "mlplatform.config",
+    "FeatureGroupProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
     "Naming": "mlplatform.decisions.naming",
@@ -74,6 +82,7 @@ _EXPORTS = {
     "IDataLake": "mlplatform.interfaces",
     "IComputeCluster": "mlplatform.interfaces",
     "IModelRegistry": "mlplatform.interfaces",
+    "IFeatureStore": "mlplatform.interfaces",
     "VpcPlacement": "mlplatform.interfaces",
     "DataCaptureDestination": "mlplatform.interfaces",
     # constructs
@@ -87,7 +96,10 @@ _EXPORTS = {
     "ComputeCluster": "mlplatform.constructs.compute_cluster",
     "GpuTrainingPool": "mlplatform.constructs.gpu_pool",
     "StateRetention": "mlplatform.constructs.state_retention",
+    "FeatureStore": "mlplatform.constructs.feature_store",
+    "FeatureTables": "mlplatform.constructs.feature_tables",
     # references to components another stack owns (made by DataLake.from_environment, ...)
+    "ImportedFeatureStore": "mlplatform.constructs.imported_feature_store",
     "ImportedDataLake": "mlplatform.constructs.imported_data_lake",
     "ImportedComputeCluster": "mlplatform.constructs.imported_compute_cluster",
     "ImportedModelRegistry": "mlplatform.constructs.imported_model_registry",
@@ -112,15 +124,21 @@ __all__ = [
     "DataLakeProps",
     "EnvironmentConfig",
     "EnvironmentLoader",
+    "FeatureGroupProps",
+    "FeatureStore",
+    "FeatureStoreProps",
+    "FeatureTables",
     "GpuTrainingPool",
     "GuardedStack",
     "Guardrails",
     "IComputeCluster",
     "IDataLake",
+    "IFeatureStore",
     "IModelRegistry",
     "IRole",
     "ImportedComputeCluster",
     "ImportedDataLake",
+    "ImportedFeatureStore",
     "ImportedModelRegistry",
     "LocalAws",
     "MlProps",

@@ -1,4 +1,5 @@
-"""Command line of mlplatform: synth, config checks, the local emulator, and deploy summaries.
+"""Command line of mlplatform: synth, config checks, the local emulator, deploy summaries, and
+the Feast configuration of a deployed feature store.
 
 The Makefile calls these commands; each failure is one readable line on
 stderr and a non-zero exit code. The AWS bindings (seconds to import) are
@@ -26,6 +27,8 @@ STATE_FILE = Path(".mlplatform/emulator.json")
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 emulator_app = typer.Typer(no_args_is_help=True, help="The embedded AWS emulator (moto server).")
 app.add_typer(emulator_app, name="emulator")
+features_app = typer.Typer(no_args_is_help=True, help="The feature store, as Feast sees it.")
+app.add_typer(features_app, name="features")
 err = Console(stderr=True)
 out = Console()
 
@@ -164,6 +167,62 @@ def outputs_command(
         for key, value in sorted(values.items()):
             table.add_row(key, value if isinstance(value, str) else json.dumps(value))
         out.print(table)
+
+
+@features_app.command("config")
+def features_config(
+    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    outputs_file: Annotated[
+        Path, typer.Option("--outputs", help="JSON written by `cdktf deploy --outputs-file`.")
+    ] = Path(".mlplatform/local-outputs.json"),
+    output: Annotated[
+        Path | None, typer.Option(help="Write feature_store.yaml here; default: print it.")
+    ] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="Emulator endpoint, for DynamoDB's endpoint_url.")
+    ] = None,
+    user: Annotated[
+        str, typer.Option(help="Redis user: reader (serving) or writer (materialization).")
+    ] = "reader",
+    enforce_ttl: Annotated[
+        bool,
+        typer.Option(
+            help="DynamoDB: write expires_at and serve no expired row (needs mlplatform where "
+            "Feast runs)."
+        ),
+    ] = False,
+    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
+        "environments"
+    ),
+) -> None:
+    """Feast's feature_store.yaml for a deployed environment, from its stack outputs."""
+    import yaml
+
+    from mlplatform.feature_contract import OutputsError, feast_store_config
+
+    try:
+        config = EnvironmentLoader(environments).load(env)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    if not outputs_file.is_file():
+        raise _fail(f"{outputs_file}: no outputs file; deploy first (make up, or make deploy)")
+    try:
+        document = feast_store_config(
+            config,
+            json.loads(outputs_file.read_text()),
+            endpoint=endpoint,
+            user=user,
+            enforce_ttl=enforce_ttl,
+        )
+    except (OutputsError, ValueError) as error:
+        raise _fail(str(error)) from None
+    text = yaml.safe_dump(document, sort_keys=False)
+    if output is None:
+        out.print(text, highlight=False, markup=False, end="")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}", highlight=False)
 
 
 def main() -> None:

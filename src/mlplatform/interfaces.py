@@ -26,6 +26,7 @@ __all__ = [
     "IComputeCluster",
     "IDataLake",
     "IDependable",
+    "IFeatureStore",
     "IModelRegistry",
     "IRole",
     "VpcPlacement",
@@ -266,4 +267,55 @@ class IModelRegistry(Protocol):
 
     def grant_read(self, role: IRole, family: str | Iterable[str] | None = None) -> IDependable:
         """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its serving images."""
+        ...
+
+
+class IFeatureStore(Protocol):
+    """Feature groups' online storage, their offline tables, and grants over both.
+
+    ``FeatureStore`` (the platform's own) and ``FeatureStore.from_environment``
+    (a team repo's reference to it by name) both satisfy it.
+    """
+
+    @property
+    def node(self) -> Node:
+        """The store's construct node (grants name their policies after its id)."""
+        ...
+
+    @property
+    def naming(self) -> Naming:
+        """Names of the store's environment."""
+        ...
+
+    @property
+    def feature_groups(self) -> tuple[str, ...]:
+        """The feature groups the store holds."""
+        ...
+
+    @property
+    def online_store(self) -> str:
+        """``dynamodb`` or ``redis``."""
+        ...
+
+    @property
+    def online_table_names(self) -> dict[str, str]:
+        """The DynamoDB table of each group (empty with Redis)."""
+        ...
+
+    def grant_read_online(
+        self, role: IRole, group: str | Iterable[str] | None = None
+    ) -> IDependable:
+        """Let ``role`` read ``group``'s online features (default: every group)."""
+        ...
+
+    def grant_materialize(
+        self, role: IRole, group: str | Iterable[str] | None = None
+    ) -> IDependable:
+        """Let ``role`` read ``group``'s offline table and write its online features."""
+        ...
+
+    def grant_read_offline(
+        self, role: IRole, group: str | Iterable[str] | None = None
+    ) -> IDependable:
+        """Let ``role`` query ``group``'s offline tables."""
         ...

@@ -42,7 +42,13 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
     """The model class that owns the mapping at ``loc`` (for listing allowed keys)."""
     current: type[BaseModel] = model
     mapping_key = False
+    tagged: dict[str, type[BaseModel]] = {}
     for part in loc:
+        if isinstance(part, str) and part in tagged:
+            # The tag of a discriminated union (``online_store: {type: redis}``).
+            current, tagged = tagged[part], {}
+            continue
+        tagged = {}
         if isinstance(part, int) or mapping_key:
             # A list index, or a key of a mapping of models (``gpu_pools.<name>``).
             mapping_key = False
@@ -52,13 +58,39 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
             return None
         mapping_key = get_origin(field.annotation) is dict
         candidates = [field.annotation, *getattr(field.annotation, "__args__", ())]
-        nested = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-        if nested is None:
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not models:
             return None
-        current = nested
+        current = models[0]
+        tagged = {
+            str(tag): m
+            for m in models
+            if "type" in m.model_fields
+            for tag in getattr(m.model_fields["type"].annotation, "__args__", ())
+        }
     return current
+
+
+def _duplicate_keys(node: yaml.Node | None, path: str = "") -> list[str]:
+    """One problem per key given twice in one mapping (PyYAML keeps the last one silently)."""
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            line = key.start_mark.line + 1
+            if name in seen:
+                problems.append(
+                    f"{path or 'top level'}: {name!r} is given twice (lines {seen[name]} and "
+                    f"{line}); keep one"
+                )
+            elif name is not None:
+                seen[name] = line
+            problems += _duplicate_keys(value, f"{path}.{name}" if path else str(name))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _duplicate_keys(item, f"{path}[{index}]")
+    return problems
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -79,6 +111,12 @@ def _describe(error: ErrorDetails) -> str:
         return f"{where}: expected true or false, got {given!r}"
     if kind in {"string_type"}:
         return f"{where}: expected a string, got {given!r}"
+    if kind == "union_tag_invalid":
+        context = error.get("ctx", {})
+        return (
+            f"{where}.{context.get('discriminator', 'type').strip(chr(39))}: unknown "
+            f"{context.get('tag')!r}; use one of {context.get('expected_tags')}"
+        )
     if kind == "model_type":
         return f"{where}: expected a mapping of keys, got {given!r}"
     if kind == "value_error":
@@ -151,6 +189,9 @@ class EnvironmentLoader:
             raise ConfigError(
                 path, [f"expected a mapping of keys at the top, got {type(data).__name__}"]
             )
+        duplicates = _duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
+        if duplicates:
+            raise ConfigError(path, duplicates)
         try:
             return EnvironmentConfig.model_validate(data)
         except ValidationError as exc:

@@ -18,6 +18,7 @@ and a change to one layer touches one file:
 - ``node_group``, ``gpu_pool``, ``compute``: the ``<env>-compute`` layer
 - ``cluster_layer``: the ``<env>-cluster`` layer's pinned charts and node images
 - ``ml``, ``rollout``: the ``<env>-ml`` layer and how its endpoints deploy
+- ``feature_store``: feature groups (offline in ``<env>-data``) and the online store (``<env>-ml``)
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
 
 Config imports only :mod:`mlplatform.catalogs` (never cdktf or jsii), so
@@ -32,6 +33,12 @@ from mlplatform.config.cluster_layer import ClusterLayerProps
 from mlplatform.config.compute import AddonVersionsProps, ComputeClusterProps, ComputeProps
 from mlplatform.config.data_lake import DataLakeProps, ObjectLockProps
 from mlplatform.config.environment import EnvironmentConfig
+from mlplatform.config.feature_store import (
+    DynamoDbOnlineStoreProps,
+    FeatureGroupProps,
+    FeatureStoreProps,
+    RedisOnlineStoreProps,
+)
 from mlplatform.config.gpu_pool import AmiFamily, FsxScratchProps, GpuPoolProps
 from mlplatform.config.ml import (
     MlProps,
@@ -56,13 +63,17 @@ __all__ = [
     "ComputeProps",
     "CpuNodeGroupProps",
     "DataLakeProps",
+    "DynamoDbOnlineStoreProps",
     "EnvironmentConfig",
+    "FeatureGroupProps",
+    "FeatureStoreProps",
     "FsxScratchProps",
     "GpuPoolProps",
     "MlProps",
     "ModelRegistryProps",
     "NetworkProps",
     "ObjectLockProps",
+    "RedisOnlineStoreProps",
     "RetentionProps",
     "RolloutProps",
     "ServerlessProps",

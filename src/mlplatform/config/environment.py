@@ -21,6 +21,7 @@ from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
 from mlplatform.config._base import _Frozen
 from mlplatform.config.compute import ComputeProps
 from mlplatform.config.data_lake import DataLakeProps
+from mlplatform.config.feature_store import FeatureStoreProps
 from mlplatform.config.ml import MlProps
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
@@ -114,6 +115,9 @@ class EnvironmentConfig(_Frozen):
     """The ``<env>-compute`` layer (EKS cluster, GPU pools); ``None`` means no compute layer."""
     ml: MlProps | None = None
     """The ``<env>-ml`` layer (model registry, serving endpoints); ``None`` means no ml layer."""
+    feature_store: FeatureStoreProps | None = None
+    """Feature groups: offline tables in ``<env>-data``, the online store in ``<env>-ml``
+    (which it needs); ``None`` means no feature store."""
 
     @field_validator("region")
     @classmethod
@@ -219,6 +223,53 @@ class EnvironmentConfig(_Frozen):
                     f"{where}.fsx_scratch: it links the features zone, which the data lake lacks; "
                     "add features to data_lake.zones or remove fsx_scratch"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _feature_store_consistent(self) -> Self:
+        """Groups live in the lake's features zone, are read by endpoints, written by pools."""
+        store = self.feature_store
+        if store is None:
+            return self
+        if "features" not in self.data_lake.zones:
+            raise ValueError(
+                "feature_store: its offline tables live in the data lake's features zone, which "
+                "data_lake.zones lacks; add features to data_lake.zones"
+            )
+        if self.ml is None:
+            raise ValueError(
+                "feature_store: the online store lives in the ml layer, which this file lacks; "
+                "add an ml section or remove feature_store"
+            )
+        endpoints = self.ml.serving
+        pools = self.compute.gpu_pools if self.compute is not None else {}
+        for name, group in store.feature_groups.items():
+            where = f"feature_store.feature_groups.{name}"
+            for reader in group.online_readers:
+                endpoint = endpoints.get(reader)
+                if endpoint is None:
+                    raise ValueError(
+                        f"{where}.online_readers: {reader!r} is not a serving endpoint "
+                        f"({', '.join(endpoints) or 'ml.serving is empty'}); name one of those"
+                    )
+                if store.redis is not None and endpoint.serverless is not None:
+                    raise ValueError(
+                        f"{where}.online_readers: endpoint {reader!r} is serverless, so it runs "
+                        "outside the VPC and cannot reach the Redis online store; serve it from "
+                        "instances, or use online_store type dynamodb"
+                    )
+                if endpoint.network_isolation:
+                    raise ValueError(
+                        f"{where}.online_readers: endpoint {reader!r} runs with "
+                        "network_isolation, so its container can reach no online store; set "
+                        f"ml.serving.{reader}.network_isolation: false, or remove {reader!r}"
+                    )
+            for pool in group.materializers:
+                if pool not in pools:
+                    raise ValueError(
+                        f"{where}.materializers: {pool!r} is not a GPU pool "
+                        f"({', '.join(pools) or 'compute.gpu_pools is empty'}); name one of those"
+                    )
         return self
 
     @model_validator(mode="after")

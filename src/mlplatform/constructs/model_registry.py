@@ -49,12 +49,13 @@ from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
 from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
@@ -205,19 +206,8 @@ class ModelRegistryMixin:
     ) -> IamRolePolicy:
         if not isinstance(self, Construct):
             raise TypeError(f"{type(self).__name__}: ModelRegistryMixin is for constructs only")
-        # The policy lives beside the registry, not the role: the registry sits in the
-        # last layer (ml), and the roles it serves come from earlier layers (compute) or
-        # the same stack, so references point backwards and no dependency cycle forms.
-        # An imported registry lives in the team's stack, beside the team's roles.
         scope = "all" if family is None else "-".join(self._select(family))
-        name = f"{self.node.id}-{access}-{scope}"[:128]
-        return IamRolePolicy(
-            self,
-            f"grant-{access}-{scope}-{role.node.addr[:8]}",
-            name=name,
-            role=role.name,
-            policy=json.dumps(policy_document(statements)),
-        )
+        return grant_policy(self, role, access, scope, statements)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
         if family is None:

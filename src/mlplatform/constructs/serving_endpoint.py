@@ -133,6 +133,7 @@ class ServingEndpoint(Construct):
         ]
         network: list[str] = []
         vpc_config = None
+        self._security_group_id: str | None = None
         if placement is not None:
             network, vpc_config = self._network(placement)
             policies.append(
@@ -200,7 +201,8 @@ class ServingEndpoint(Construct):
 
     def _network(self, placement: VpcPlacement) -> tuple[list[str], SagemakerModelVpcConfig]:
         """The security group and subnets the instances use, and the model's VPC config."""
-        network = [self._security_group(self._plan, placement), *placement.private_subnet_ids]
+        self._security_group_id = self._security_group(self._plan, placement)
+        network = [self._security_group_id, *placement.private_subnet_ids]
         vpc_config = SagemakerModelVpcConfig(
             security_group_ids=network[:1], subnets=list(placement.private_subnet_ids)
         )
@@ -423,6 +425,12 @@ class ServingEndpoint(Construct):
     def endpoint_arn(self) -> str:
         """ARN of the endpoint, for ``sagemaker:InvokeEndpoint`` grants."""
         return self._endpoint.arn
+
+    @property
+    def security_group_id(self) -> str | None:
+        """The instances' security group (``None`` without a placement): what a store the model
+        reads from, such as the online feature store, admits."""
+        return self._security_group_id
 
     @property
     def execution_role(self) -> IamRole:

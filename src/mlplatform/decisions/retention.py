@@ -18,11 +18,13 @@ RETENTION_RULE_ID = "MLP-RET-1"
 STATEFUL_RESOURCE_TYPES: tuple[str, ...] = (
     "aws_s3_bucket",  # the lake's data, models, access logs
     "aws_kms_key",  # deleting a key makes everything it encrypted unreadable
-    "aws_dynamodb_table",  # the model registry's index
+    "aws_dynamodb_table",  # the model registry's index, the online feature tables
     "aws_eks_cluster",  # every workload, its secrets and its identity (OIDC issuer)
     "aws_ecr_repository",  # the images serving and training run
     "aws_sagemaker_model_package_group",  # registered model versions and their approvals
     "aws_glue_catalog_database",  # the lake's table definitions
+    "aws_glue_catalog_table",  # the offline feature tables' definitions
+    "aws_elasticache_replication_group",  # the online features (and their snapshots)
 )
 """Terraform types whose destroy loses data, keys or identity; each gets ``prevent_destroy``."""
 

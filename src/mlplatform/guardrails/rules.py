@@ -256,6 +256,29 @@ def _sagemaker_capture_encrypted(resources: Resources) -> Iterator[Finding]:
             )
 
 
+def _elasticache_protected(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_elasticache_replication_group", {}).items():
+        address = f"aws_elasticache_replication_group.{name}"
+        if config.get("transit_encryption_enabled") is not True:
+            yield Finding(address, "accepts connections without TLS (transit_encryption_enabled)")
+        if str(config.get("at_rest_encryption_enabled")).lower() != "true" or not config.get(
+            "kms_key_id"
+        ):
+            yield Finding(address, "is not encrypted at rest with a customer KMS key")
+        if not config.get("user_group_ids") and not config.get("auth_token"):
+            yield Finding(address, "lets clients in without AUTH (no user_group_ids or auth_token)")
+        if not config.get("subnet_group_name"):
+            yield Finding(address, "has no subnet group, so it is not placed in private subnets")
+
+
+def _secrets_encrypted(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_secretsmanager_secret", {}).items():
+        if not config.get("kms_key_id"):
+            yield Finding(
+                f"aws_secretsmanager_secret.{name}", "is encrypted with the AWS managed key only"
+            )
+
+
 def _stateful_retained(resources: Resources) -> Iterator[Finding]:
     for kind in STATEFUL_RESOURCE_TYPES:
         for name, config in resources.get(kind, {}).items():
@@ -360,6 +383,20 @@ RULES: tuple[Rule, ...] = (
         "SageMaker data capture is encrypted with a KMS key",
         "set data_capture_config.kms_key_id (ServingEndpoint does)",
         _sagemaker_capture_encrypted,
+    ),
+    Rule(
+        "MLP-REDIS-1",
+        "ElastiCache replication groups use TLS, a customer KMS key at rest, AUTH and private "
+        "subnets",
+        "set transit_encryption_enabled, at_rest_encryption_enabled with kms_key_id, "
+        "user_group_ids and subnet_group_name (FeatureStore does)",
+        _elasticache_protected,
+    ),
+    Rule(
+        "MLP-SECRET-1",
+        "Secrets Manager secrets are encrypted with a customer KMS key",
+        "set kms_key_id (FeatureStore uses the lake key)",
+        _secrets_encrypted,
     ),
     Rule(
         RETENTION_RULE_ID,

@@ -7,14 +7,16 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.feature_tables import FeatureTables
 from mlplatform.constructs.network import Network
+from mlplatform.decisions.feature_store import feature_store_names
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["DataStack"]
 
 
 class DataStack(PlatformStack):
-    """Lake key, zone buckets, Glue catalog and Athena workgroup.
+    """Lake key, zone buckets, Glue catalog, Athena workgroup and the offline feature tables.
 
     The network's VPC, subnets and S3 prefix list arrive as cdktf cross-stack
     references (remote state of ``<env>-network``).
@@ -51,3 +53,16 @@ class DataStack(PlatformStack):
         )
         if self.lake.workgroup_name is not None:
             TerraformOutput(self, "athena_workgroup", value=self.lake.workgroup_name)
+        # The offline side of the feature store: a Glue table per group in the features zone.
+        self.feature_tables: FeatureTables | None = None
+        if config.feature_store is not None:
+            self.feature_tables = FeatureTables(
+                self, "feature-tables", lake=self.lake, props=config.feature_store
+            )
+            names = feature_store_names(self.naming, config.feature_store)
+            TerraformOutput(self, "feature_database", value=self.feature_tables.database_name)
+            TerraformOutput(self, "feature_tables", value=self.feature_tables.table_names)
+            # Where Feast keeps its registry, and where Athena stages its query results.
+            TerraformOutput(self, "feature_registry", value=names["registry"])
+            if self.lake.workgroup_name is not None:
+                TerraformOutput(self, "feature_staging_location", value=names["staging"])

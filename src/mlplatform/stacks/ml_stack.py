@@ -1,4 +1,4 @@
-"""Layer 4, ``<env>-ml``: the model registry and the serving endpoints that read from it."""
+"""Layer 4, ``<env>-ml``: the model registry, the serving endpoints and the online feature store."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
+from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions.feature_store import (
+    feast_project,
+    groups_materialized_by,
+    groups_read_by,
+)
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -18,13 +24,17 @@ __all__ = ["MlStack"]
 
 
 class MlStack(PlatformStack):
-    """Registry, one endpoint per ``ml.serving`` entry, and the topic their alarms notify.
+    """Registry, one endpoint per ``ml.serving`` entry, the topic their alarms notify, and the
+    online feature store.
 
     Instance-backed endpoints run in the network's private subnets
     (``placement``) and capture sampled requests into a data lake zone; both
     arrive as cdktf cross-stack references. ``publishers`` are training
-    roles from earlier layers (GPU pools' job roles) that may publish every
-    model family; their grants live here, so references point backwards.
+    roles from earlier layers (GPU pools' job roles, by pool name) that may
+    publish every model family and materialize the feature groups that name
+    their pool; their grants live here, so references point backwards. A
+    Redis online store admits the cluster's nodes
+    (``cluster_security_group_id``) and the endpoints that read features.
     """
 
     def __init__(
@@ -35,6 +45,7 @@ class MlStack(PlatformStack):
         lake: IDataLake,
         placement: VpcPlacement,
         publishers: Mapping[str, IRole] | None = None,
+        cluster_security_group_id: str | None = None,
         emulator_endpoint: str | None = None,
     ):
         if config.ml is None:
@@ -72,6 +83,12 @@ class MlStack(PlatformStack):
                 placement=None if props.serverless else placement,
             )
 
+        self.features: FeatureStore | None = None
+        if config.feature_store is not None:
+            self.features = self._feature_store(
+                config, lake, placement, publishers or {}, cluster_security_group_id
+            )
+
         registry = self.registry
         TerraformOutput(self, "registry_bucket", value=registry.bucket_name)
         TerraformOutput(self, "registry_table", value=registry.table_name)
@@ -82,3 +99,56 @@ class MlStack(PlatformStack):
             value={name: e.endpoint_name for name, e in self.endpoints.items()},
         )
         TerraformOutput(self, "alarm_topic_arn", value=self.alarms.topic_arn)
+
+    def _feature_store(
+        self,
+        config: EnvironmentConfig,
+        lake: IDataLake,
+        placement: VpcPlacement,
+        pools: Mapping[str, IRole],
+        cluster_security_group_id: str | None,
+    ) -> FeatureStore:
+        """The online store; endpoints that read features and pools that materialize them."""
+        store = config.feature_store
+        assert store is not None
+        readers = sorted(
+            {r for group in store.feature_groups.values() for r in group.online_readers}
+        )
+        clients = {"nodes": cluster_security_group_id} if cluster_security_group_id else {}
+        for name in readers:
+            group_id = self.endpoints[name].security_group_id
+            if group_id is not None:
+                clients[f"endpoint-{name}"] = group_id
+        features = FeatureStore(
+            self,
+            "feature-store",
+            naming=self.naming,
+            props=store,
+            lake=lake,
+            athena_workgroup=(
+                self.naming.resource("analytics") if config.data_lake.athena_workgroup else None
+            ),
+            placement=placement if store.redis is not None else None,
+            clients=clients if store.redis is not None else None,
+        )
+        for name in readers:
+            features.grant_read_online(
+                self.endpoints[name].execution_role, groups_read_by(store, name)
+            )
+        for pool, role in sorted(pools.items()):
+            groups = groups_materialized_by(store, pool)
+            if groups:
+                features.grant_materialize(role, groups)
+
+        TerraformOutput(self, "feature_online_store", value=features.online_store)
+        TerraformOutput(self, "feature_project", value=feast_project(self.naming))
+        if features.online_table_names:
+            TerraformOutput(self, "feature_online_tables", value=features.online_table_names)
+        if features.redis_endpoint is not None:
+            TerraformOutput(self, "feature_redis_endpoint", value=features.redis_endpoint)
+            TerraformOutput(
+                self, "feature_redis_reader_endpoint", value=features.redis_reader_endpoint
+            )
+            TerraformOutput(self, "feature_redis_port", value=features.redis_port)
+            TerraformOutput(self, "feature_redis_secrets", value=features.secret_arns)
+        return features

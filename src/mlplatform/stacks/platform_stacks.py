@@ -57,7 +57,8 @@ class PlatformStacks:
             )
             self.cluster.add_dependency(self.compute)
         # The ml layer (registry, serving) exists only where the environment describes it.
-        # Training jobs of the GPU pools publish models, so their roles get publish grants.
+        # Training jobs of the GPU pools publish models, so their roles get publish grants, and
+        # materialize the feature groups that name their pool.
         self.ml: MlStack | None = None
         if config.ml is not None:
             self.ml = MlStack(
@@ -69,6 +70,9 @@ class PlatformStacks:
                     {name: pool.job_role for name, pool in self.compute.gpu_pools.items()}
                     if self.compute
                     else None
+                ),
+                cluster_security_group_id=(
+                    self.compute.cluster.cluster_security_group_id if self.compute else None
                 ),
                 emulator_endpoint=emulator_endpoint,
             )

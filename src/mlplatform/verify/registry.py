@@ -19,6 +19,7 @@ from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.reads import SAGEMAKER_NOT_FOUND, read_or_none
+from mlplatform.verify.tables import check_protected_table
 
 __all__ = ["RegistryChecker"]
 
@@ -65,33 +66,12 @@ class RegistryChecker:
             self._package_group(names[f"group:{family}"])
 
     def _table(self, name: str) -> None:
-        findings = self.context.findings
-        resource = f"DynamoDB table {name}"
-        dynamodb = self.context.client("dynamodb")
-        found = read_or_none(dynamodb.describe_table, TableName=name)
-        if found is None:
-            findings.missing(resource)
-            return
-        table = found["Table"]
-        backups = dynamodb.describe_continuous_backups(TableName=name)[
-            "ContinuousBackupsDescription"
-        ]
-        recovery = backups.get("PointInTimeRecoveryDescription", {}).get(
-            "PointInTimeRecoveryStatus"
-        )
-        findings.compare(resource, "point-in-time recovery", recovery, "ENABLED")
-        sse = table.get("SSEDescription", {})
-        findings.compare(resource, "encryption", sse.get("SSEType"), "KMS")
-        key = self.keys.arn(self.alias)
-        if key is not None and sse.get("SSEType") == "KMS":
-            findings.compare(
-                resource, f"encryption key (the {self.alias} key)", sse.get("KMSMasterKeyArn"), key
-            )
-        findings.compare(
-            resource,
-            "deletion protection",
-            bool(table.get("DeletionProtectionEnabled", False)),
-            self.props.deletion_protection,
+        check_protected_table(
+            self.context,
+            self.keys,
+            name,
+            key_alias=self.alias,
+            deletion_protection=self.props.deletion_protection,
         )
 
     def _repository(self, name: str) -> None:

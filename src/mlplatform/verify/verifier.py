@@ -17,6 +17,7 @@ from mlplatform.verify.alarm_topic import AlarmTopicChecker
 from mlplatform.verify.compute import ComputeChecker
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.data_lake import DataLakeChecker
+from mlplatform.verify.feature_store import FeatureStoreChecker
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.network import NetworkChecker
 from mlplatform.verify.registry import RegistryChecker
@@ -57,4 +58,6 @@ class EnvironmentVerifier:
             serving = ServingChecker(context, keys, topic)
             for key, props in self.config.ml.serving.items():
                 serving.check(key, props)
+        if self.config.feature_store is not None:
+            FeatureStoreChecker(context, keys, self.config.feature_store).check()
         return list(self.problems)

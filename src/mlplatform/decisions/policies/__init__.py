@@ -17,10 +17,13 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
   interruption queue's policy and the EventBridge patterns that feed the queue
 - :mod:`~.ec2`: the network interfaces of VPC-attached SageMaker endpoints
 - :mod:`~.ecr`: image pull and push, registry login, image lifecycle
-- :mod:`~.dynamodb`: writes held to named partition keys
+- :mod:`~.dynamodb`: writes held to named partition keys; online feature reads and writes
+- :mod:`~.glue`, :mod:`~.athena`: reading catalog tables, querying in one workgroup
+- :mod:`~.secretsmanager`: reading named secrets (the online store's AUTH)
 - :mod:`~.sagemaker`: model package registration
 - :mod:`~.grants`: what one role needs across services (publish to and read from the
-  model registry), and the short list of actions ever granted on ``"*"``
+  model registry, read and materialize features), and the short list of actions ever
+  granted on ``"*"``
 """
 
 from mlplatform.decisions.policies.cloudwatch import (
@@ -60,6 +63,8 @@ from mlplatform.decisions.policies.eks import (
 )
 from mlplatform.decisions.policies.grants import (
     STAR_ONLY_ACTIONS,
+    feature_offline_read_statements,
+    feature_online_statements,
     registry_publish_statements,
     registry_read_statements,
 )
@@ -123,6 +128,8 @@ __all__ = [
     "eks_node_managed_policies",
     "eks_secrets_encryption_policy",
     "endpoint_logging_statements",
+    "feature_offline_read_statements",
+    "feature_online_statements",
     "flow_logs_delivery_policy",
     "irsa_trust_policy",
     "karpenter_controller_policy",

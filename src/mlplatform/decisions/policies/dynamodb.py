@@ -6,7 +6,13 @@ from collections.abc import Sequence
 
 from mlplatform.decisions.policies.documents import Statement
 
-__all__ = ["METADATA_WRITE_ACTIONS", "dynamodb_leading_keys_statement"]
+__all__ = [
+    "FEATURE_READ_ACTIONS",
+    "FEATURE_WRITE_ACTIONS",
+    "METADATA_WRITE_ACTIONS",
+    "dynamodb_leading_keys_statement",
+    "dynamodb_tables_statement",
+]
 
 # GetItem and Query let a publisher check which versions exist before it writes.
 METADATA_WRITE_ACTIONS = (
@@ -15,6 +21,30 @@ METADATA_WRITE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:Query",
 )
+
+FEATURE_READ_ACTIONS = (
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+)
+"""Feast's online reads (``BatchGetItem``), and ``DescribeTable`` it checks a table with."""
+FEATURE_WRITE_ACTIONS = (
+    *FEATURE_READ_ACTIONS,
+    "dynamodb:PutItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+)
+"""Materializing rows (``BatchWriteItem``, ``PutItem``) and removing an entity's row; never a
+table."""
+
+
+def dynamodb_tables_statement(
+    sid: str, table_arns: Sequence[str], actions: Sequence[str]
+) -> Statement:
+    """``actions`` on the items of ``table_arns``."""
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": list(table_arns)}
 
 
 def dynamodb_leading_keys_statement(

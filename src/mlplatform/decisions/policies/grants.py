@@ -18,10 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mlplatform.decisions.policies.athena import athena_workgroup_statement
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.dynamodb import (
+    FEATURE_READ_ACTIONS,
+    FEATURE_WRITE_ACTIONS,
     METADATA_WRITE_ACTIONS,
     dynamodb_leading_keys_statement,
+    dynamodb_tables_statement,
 )
 from mlplatform.decisions.policies.ec2 import VPC_ACCESS_ACTIONS
 from mlplatform.decisions.policies.ecr import (
@@ -30,16 +34,30 @@ from mlplatform.decisions.policies.ecr import (
     ecr_images_statement,
     ecr_token_statement,
 )
+from mlplatform.decisions.policies.glue import glue_tables_statement
 from mlplatform.decisions.policies.kms import kms_read_statement, kms_write_statement
 from mlplatform.decisions.policies.s3 import (
     ARTIFACT_READ_ACTIONS,
+    S3_LIST_ACTIONS,
+    S3_READ_ACTIONS,
     S3_WRITE_ACTIONS,
     s3_prefix_list_statement,
     s3_prefix_objects_statement,
 )
 from mlplatform.decisions.policies.sagemaker import model_packages_statement
+from mlplatform.decisions.policies.secretsmanager import secrets_read_statement
 
-__all__ = ["STAR_ONLY_ACTIONS", "registry_publish_statements", "registry_read_statements"]
+__all__ = [
+    "FEAST_PREFIX",
+    "STAR_ONLY_ACTIONS",
+    "feature_offline_read_statements",
+    "feature_online_statements",
+    "registry_publish_statements",
+    "registry_read_statements",
+]
+
+FEAST_PREFIX = "feast"
+"""The prefix of the features zone bucket where Feast keeps its registry."""
 
 STAR_ONLY_ACTIONS = frozenset(
     {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", *VPC_ACCESS_ACTIONS}
@@ -96,3 +114,81 @@ def registry_read_statements(
         ecr_images_statement("PullServingImages", repository_arns, ECR_PULL_ACTIONS),
         ecr_token_statement(),
     ]
+
+
+def feature_online_statements(
+    *,
+    write: bool,
+    key_arn: str,
+    features_bucket_arn: str,
+    table_arns: Sequence[str] = (),
+    secret_arns: Sequence[str] = (),
+) -> list[Statement]:
+    """Read (or with ``write``, also write) online features, and read Feast's registry.
+
+    DynamoDB: the groups' tables' items, never a table. Redis: the reader's (or
+    the writer's) AUTH secret; what it may do is that user's ACL, and reaching
+    the store at all is the security group's ingress. Either way the lake key
+    decrypts the items, the secret and the registry.
+    """
+    statements: list[Statement] = [
+        s3_prefix_objects_statement(
+            "ReadFeastRegistry", features_bucket_arn, [FEAST_PREFIX], ARTIFACT_READ_ACTIONS
+        ),
+    ]
+    if table_arns:
+        statements.append(
+            dynamodb_tables_statement(
+                "WriteOnlineFeatures" if write else "ReadOnlineFeatures",
+                table_arns,
+                FEATURE_WRITE_ACTIONS if write else FEATURE_READ_ACTIONS,
+            )
+        )
+    if secret_arns:
+        statements.append(secrets_read_statement("ReadOnlineStoreAuth", secret_arns))
+    statements.append(kms_read_statement("DecryptOnlineFeatures", key_arn))
+    return statements
+
+
+def feature_offline_read_statements(
+    *,
+    groups: Sequence[str],
+    key_arn: str,
+    features_bucket_arn: str,
+    catalog_arn: str,
+    database_arn: str,
+    table_arns: Sequence[str],
+    workgroup_arn: str | None,
+    staging_bucket_arn: str | None,
+) -> list[Statement]:
+    """Query ``groups``' offline tables with Athena (as Feast's Athena store does) or read their
+    files directly: their prefixes of the features zone, their catalog entries, the workgroup,
+    and the query-results bucket, where the workgroup puts every result (its location is
+    enforced) and Feast unloads under ``feast/staging/``."""
+    statements: list[Statement] = [
+        s3_prefix_list_statement("ListOfflineFeatures", features_bucket_arn, groups),
+        s3_prefix_objects_statement(
+            "ReadOfflineFeatures", features_bucket_arn, groups, S3_READ_ACTIONS
+        ),
+        glue_tables_statement("ReadOfflineTables", catalog_arn, database_arn, table_arns),
+    ]
+    if workgroup_arn is not None and staging_bucket_arn is not None:
+        # The workgroup enforces its own result location (the bucket's root, one object per
+        # query id), and Feast UNLOADs under feast/staging/: both are the caller's writes.
+        statements += [
+            athena_workgroup_statement("QueryOfflineFeatures", workgroup_arn),
+            {
+                "Sid": "ListQueryResults",
+                "Effect": "Allow",
+                "Action": list(S3_LIST_ACTIONS),
+                "Resource": staging_bucket_arn,
+            },
+            {
+                "Sid": "UseQueryResults",
+                "Effect": "Allow",
+                "Action": [*S3_READ_ACTIONS, *S3_WRITE_ACTIONS],
+                "Resource": f"{staging_bucket_arn}/*",
+            },
+        ]
+    statements.append(kms_write_statement("UseLakeKey", key_arn))
+    return statements

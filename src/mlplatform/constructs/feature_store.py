@@ -1,0 +1,550 @@
+"""The feature store's online side, and the grants that span both sides.
+
+Feature groups are declared in the environment file
+(:class:`~mlplatform.config.FeatureStoreProps`). Their offline tables are made
+in ``<env>-data`` by :class:`~mlplatform.constructs.feature_tables.FeatureTables`;
+this construct, in ``<env>-ml``, makes the online store, in one of two kinds:
+
+- ``dynamodb``: one on-demand table per group, named and keyed as Feast's
+  DynamoDB online store expects (``<org>-<env>-features-<group>``, hash key
+  ``entity_id``), encrypted with the lake's KMS key, with point-in-time
+  recovery, TTL on ``expires_at`` and deletion protection;
+- ``redis``: one ElastiCache replication group (Valkey or Redis OSS) in the
+  private subnets: TLS in transit, encryption at rest with the lake key, AUTH
+  through a user group (a reader and a writer user whose passwords live in
+  Secrets Manager, encrypted with the lake key; the default user is off),
+  Multi-AZ with automatic failover unless turned off, daily snapshots, a
+  parameter group with an eviction policy for a cache of features, and a
+  security group that admits only the given clients (the cluster's nodes and
+  the serving endpoints that read features), each given the matching egress.
+
+Components connect through grants, as elsewhere: ``grant_read_online`` (a
+serving role), ``grant_materialize`` (a training or batch role: read offline,
+write online) and ``grant_read_offline`` (a training role). Each carries the
+KMS permissions it needs and reads Feast's registry in the features zone.
+
+A team repo references the store with :meth:`FeatureStore.from_environment`:
+same names, same grants (:class:`FeatureStoreMixin` serves both), no resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from constructs import Construct
+
+from mlplatform.bindings.aws.data_aws_secretsmanager_random_password import (
+    DataAwsSecretsmanagerRandomPassword,
+)
+from mlplatform.bindings.aws.dynamodb_table import (
+    DynamodbTable,
+    DynamodbTableAttribute,
+    DynamodbTablePointInTimeRecovery,
+    DynamodbTableServerSideEncryption,
+    DynamodbTableTtl,
+)
+from mlplatform.bindings.aws.elasticache_parameter_group import (
+    ElasticacheParameterGroup,
+    ElasticacheParameterGroupParameter,
+)
+from mlplatform.bindings.aws.elasticache_replication_group import ElasticacheReplicationGroup
+from mlplatform.bindings.aws.elasticache_subnet_group import ElasticacheSubnetGroup
+from mlplatform.bindings.aws.elasticache_user import (
+    ElasticacheUser,
+    ElasticacheUserAuthenticationMode,
+)
+from mlplatform.bindings.aws.elasticache_user_group import ElasticacheUserGroup
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
+from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
+from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
+from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.feature_store import (
+    ONLINE_HASH_KEY,
+    REDIS_USERS,
+    TTL_ATTRIBUTE,
+    feature_store_names,
+    parameter_group_family,
+    redis_access_string,
+)
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.grants import (
+    feature_offline_read_statements,
+    feature_online_statements,
+)
+from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
+from mlplatform.interfaces import IDataLake, IFeatureStore, IRole, VpcPlacement
+
+__all__ = ["FeatureStore"]
+
+REDIS_PASSWORD_LENGTH = 64
+"""Characters of each generated AUTH password (ElastiCache takes 16-128)."""
+
+
+@dataclass(frozen=True)
+class FeatureStoreRefs:
+    """What grants and properties need: names and ARNs, from resources or from names."""
+
+    naming: Naming
+    groups: tuple[str, ...]
+    online_store: str
+    key_arn: str
+    features_bucket_arn: str
+    catalog_arn: str
+    database_arn: str
+    offline_table_arns: Mapping[str, str]
+    workgroup_arn: str | None
+    staging_bucket_arn: str | None
+    online_table_names: Mapping[str, str]
+    online_table_arns: Mapping[str, str]
+    secret_arns: Mapping[str, str]
+    """The Redis users' AUTH secrets by user (``reader``, ``writer``); empty with DynamoDB."""
+
+
+def feature_store_refs(
+    scope: Construct,
+    *,
+    naming: Naming,
+    props: FeatureStoreProps,
+    lake: IDataLake,
+    athena_workgroup: str | None,
+    region: str | None = None,
+    account_id: str | None = None,
+) -> FeatureStoreRefs:
+    """The store's references as its names determine them (the importer's, and the defaults of
+    the construct, which replaces what its resources know better)."""
+    names = feature_store_names(naming, props)
+    context = AccountContext.of(scope)
+    region = region or context.region
+    account_id = account_id or context.account_id
+    arn = f"arn:{context.partition}"
+    database = naming.glue_database("datalake", "features")
+    groups = tuple(props.feature_groups)
+    online_tables = {g: names[f"online_table:{g}"] for g in groups if f"online_table:{g}" in names}
+    staging_bucket = naming.bucket("datalake", "query-results")
+    return FeatureStoreRefs(
+        naming=naming,
+        groups=groups,
+        online_store=props.online_store.type,
+        key_arn=lake.key_arn,
+        features_bucket_arn=lake.bucket_arn("features"),
+        catalog_arn=f"{arn}:glue:{region}:{account_id}:catalog",
+        database_arn=f"{arn}:glue:{region}:{account_id}:database/{database}",
+        offline_table_arns={
+            g: f"{arn}:glue:{region}:{account_id}:table/{database}/{names[f'offline_table:{g}']}"
+            for g in groups
+        },
+        workgroup_arn=(
+            f"{arn}:athena:{region}:{account_id}:workgroup/{athena_workgroup}"
+            if athena_workgroup
+            else None
+        ),
+        staging_bucket_arn=f"{arn}:s3:::{staging_bucket}" if athena_workgroup else None,
+        online_table_names=online_tables,
+        online_table_arns={
+            g: f"{arn}:dynamodb:{region}:{account_id}:table/{t}" for g, t in online_tables.items()
+        },
+        secret_arns={
+            u: secret_arn_pattern(context.partition, region, account_id, names[f"secret:{u}"])
+            for u in REDIS_USERS
+            if f"secret:{u}" in names
+        },
+    )
+
+
+class FeatureStoreMixin:
+    """The store as :class:`~mlplatform.interfaces.IFeatureStore` describes it, read from ``_refs``.
+
+    Mixed into :class:`FeatureStore` and ``ImportedFeatureStore`` (constructs
+    both), so a team repo grants against the platform's store exactly as the
+    platform does.
+    """
+
+    _refs: FeatureStoreRefs
+
+    @property
+    def naming(self) -> Naming:
+        """Names of the store's environment."""
+        return self._refs.naming
+
+    @property
+    def feature_groups(self) -> tuple[str, ...]:
+        """The feature groups the store holds."""
+        return self._refs.groups
+
+    @property
+    def online_store(self) -> str:
+        """``dynamodb`` or ``redis``."""
+        return self._refs.online_store
+
+    @property
+    def online_table_names(self) -> dict[str, str]:
+        """The DynamoDB table of each group (empty with Redis)."""
+        return dict(self._refs.online_table_names)
+
+    # ----------------------------------------------------------------- grants
+    def grant_read_online(
+        self, role: IRole, group: str | Iterable[str] | None = None
+    ) -> IamRolePolicy:
+        """Let ``role`` read ``group``'s online features (default: every group) and Feast's
+        registry: DynamoDB item reads, or the Redis reader's AUTH secret; with the lake key."""
+        groups = self._select(group)
+        statements = self._online(write=False, groups=groups)
+        return self._attach(role, "read-online", group, statements)
+
+    def grant_materialize(
+        self, role: IRole, group: str | Iterable[str] | None = None
+    ) -> IamRolePolicy:
+        """Let ``role`` read ``group``'s offline table and write its online features (default:
+        every group): what ``feast materialize`` does. Tables and keys are never deleted."""
+        groups = self._select(group)
+        statements = [*self._offline(groups), *self._online(write=True, groups=groups)]
+        return self._attach(role, "materialize", group, statements)
+
+    def grant_read_offline(
+        self, role: IRole, group: str | Iterable[str] | None = None
+    ) -> IamRolePolicy:
+        """Let ``role`` query ``group``'s offline tables (default: every group) through Athena
+        or read their files: what training and ``get_historical_features`` need."""
+        groups = self._select(group)
+        return self._attach(role, "read-offline", group, self._offline(groups))
+
+    def _online(self, *, write: bool, groups: tuple[str, ...]) -> list[Statement]:
+        refs = self._refs
+        return feature_online_statements(
+            write=write,
+            key_arn=refs.key_arn,
+            features_bucket_arn=refs.features_bucket_arn,
+            table_arns=[refs.online_table_arns[g] for g in groups if g in refs.online_table_arns],
+            secret_arns=[
+                refs.secret_arns[u]
+                for u in ("writer" if write else "reader",)
+                if u in refs.secret_arns
+            ],
+        )
+
+    def _offline(self, groups: tuple[str, ...]) -> list[Statement]:
+        refs = self._refs
+        return feature_offline_read_statements(
+            groups=groups,
+            key_arn=refs.key_arn,
+            features_bucket_arn=refs.features_bucket_arn,
+            catalog_arn=refs.catalog_arn,
+            database_arn=refs.database_arn,
+            table_arns=[refs.offline_table_arns[g] for g in groups],
+            workgroup_arn=refs.workgroup_arn,
+            staging_bucket_arn=refs.staging_bucket_arn,
+        )
+
+    def _attach(
+        self,
+        role: IRole,
+        access: str,
+        group: str | Iterable[str] | None,
+        statements: list[Statement],
+    ) -> IamRolePolicy:
+        if not isinstance(self, Construct):
+            raise TypeError(f"{type(self).__name__}: FeatureStoreMixin is for constructs only")
+        # Beside the store, as the registry's grants (see mlplatform.constructs.grant_policy).
+        scope = "all" if group is None else "-".join(self._select(group))
+        return grant_policy(self, role, access, scope, statements)
+
+    def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
+        if group is None:
+            return self._refs.groups
+        chosen = (group,) if isinstance(group, str) else tuple(group)
+        unknown = [g for g in chosen if g not in self._refs.groups]
+        if unknown:
+            raise ValueError(
+                f"the feature store has no feature group {unknown[0]!r}; "
+                f"its groups are {', '.join(self._refs.groups)}"
+            )
+        return chosen
+
+
+class FeatureStore(FeatureStoreMixin, Construct):
+    """Online storage of the feature groups (DynamoDB tables or a Redis/Valkey replication group).
+
+    ``lake`` gives the key and the features zone. ``placement`` and
+    ``clients`` (security group ids by a short label, such as ``nodes`` or
+    ``endpoint-ranker``) are required with Redis: the replication group is
+    placed in the private subnets and admits only those groups.
+    ``athena_workgroup`` names the lake's workgroup that offline grants may
+    query in (``None`` when the lake has none).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        props: FeatureStoreProps,
+        lake: IDataLake,
+        athena_workgroup: str | None = None,
+        placement: VpcPlacement | None = None,
+        clients: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        refs = feature_store_refs(
+            self, naming=naming, props=props, lake=lake, athena_workgroup=athena_workgroup
+        )
+        self._names = feature_store_names(naming, props)
+        self._redis_group: ElasticacheReplicationGroup | None = None
+        self._secrets: dict[str, SecretsmanagerSecret] = {}
+        tables: dict[str, DynamodbTable] = {}
+        if props.dynamodb is not None:
+            for group, group_props in props.feature_groups.items():
+                tables[group] = self._online_table(
+                    group, group_props.owner_team, lake.key_arn, props.dynamodb.deletion_protection
+                )
+        if props.redis is not None:
+            if placement is None:
+                raise ValueError(
+                    f"feature store {id!r}: a Redis online store runs in the VPC; pass placement"
+                )
+            self._redis(props.redis, lake.key_arn, placement, dict(clients or {}))
+        self._refs = FeatureStoreRefs(
+            **{
+                **refs.__dict__,
+                "online_table_arns": {g: t.arn for g, t in tables.items()},
+                "online_table_names": {g: t.name for g, t in tables.items()},
+                "secret_arns": {u: s.arn for u, s in self._secrets.items()},
+            }
+        )
+
+    # ----------------------------------------------------------------- DynamoDB
+    def _online_table(
+        self, group: str, owner: str, key_arn: str, deletion_protection: bool
+    ) -> DynamodbTable:
+        """One group's table, as Feast's DynamoDB store reads and writes it."""
+        table = DynamodbTable(
+            self,
+            f"online-{group}",
+            name=self._names[f"online_table:{group}"],
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=ONLINE_HASH_KEY,
+            attribute=[DynamodbTableAttribute(name=ONLINE_HASH_KEY, type="S")],
+            ttl=DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                enabled=True, kms_key_arn=key_arn
+            ),
+            deletion_protection_enabled=deletion_protection,
+            # What the Feast feature view's tags say too: feast apply keeps only those.
+            tags={"owner": owner},
+        )
+        StateRetention.protect(table)
+        return table
+
+    # ----------------------------------------------------------------- Redis / Valkey
+    def _redis(
+        self,
+        redis: RedisOnlineStoreProps,
+        key_arn: str,
+        placement: VpcPlacement,
+        clients: dict[str, str],
+    ) -> None:
+        names = self._names
+        refs_prefix = names["project"].replace("_", "-")
+        group = self._security_group(names["security_group"], redis.port, placement, clients)
+        subnets = ElasticacheSubnetGroup(
+            self,
+            "subnet-group",
+            name=names["subnet_group"],
+            description="Private subnets of the online feature store",
+            subnet_ids=list(placement.private_subnet_ids),
+        )
+        parameters = ElasticacheParameterGroup(
+            self,
+            "parameter-group",
+            name=names["parameter_group"],
+            family=parameter_group_family(redis.engine, redis.engine_version),
+            description="Online feature store: evict features, never refuse a write",
+            parameter=[
+                ElasticacheParameterGroupParameter(
+                    name="maxmemory-policy", value=redis.maxmemory_policy
+                )
+            ],
+        )
+        users = [self._default_user(redis.engine)]
+        for user in REDIS_USERS:
+            users.append(self._user(user, redis.engine, key_arn))
+        user_group = ElasticacheUserGroup(
+            self,
+            "user-group",
+            user_group_id=names["user_group"],
+            engine=redis.engine,
+            user_ids=[u.user_id for u in users],
+        )
+        self._redis_group = ElasticacheReplicationGroup(
+            self,
+            "replication-group",
+            replication_group_id=names["replication_group"],
+            description=f"Online features of {refs_prefix}",
+            engine=redis.engine,
+            engine_version=redis.engine_version,
+            node_type=redis.node_type,
+            port=redis.port,
+            num_cache_clusters=1 + redis.replicas,
+            automatic_failover_enabled=redis.multi_az,
+            multi_az_enabled=redis.multi_az,
+            parameter_group_name=parameters.name,
+            subnet_group_name=subnets.name,
+            security_group_ids=[group.id],
+            transit_encryption_enabled=True,
+            at_rest_encryption_enabled="true",
+            kms_key_id=key_arn,
+            user_group_ids=[user_group.user_group_id],
+            snapshot_retention_limit=redis.snapshot_retention_days,
+            final_snapshot_identifier=f"{names['replication_group']}-final",
+            auto_minor_version_upgrade="true",
+        )
+        StateRetention.protect(self._redis_group)
+
+    def _security_group(
+        self, name: str, port: int, placement: VpcPlacement, clients: dict[str, str]
+    ) -> SecurityGroup:
+        """Ingress on the port from each client's group (and egress there from it); no other."""
+        group = SecurityGroup(
+            self,
+            "security-group",
+            name=name,
+            description="Online feature store: only its clients reach it",
+            vpc_id=placement.vpc_id,
+            tags={"Name": name},
+        )
+        for label, client in sorted(clients.items()):
+            VpcSecurityGroupIngressRule(
+                self,
+                f"ingress-{label}",
+                security_group_id=group.id,
+                referenced_security_group_id=client,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=f"Feature reads and writes from {label}",
+            )
+            VpcSecurityGroupEgressRule(
+                self,
+                f"egress-{label}",
+                security_group_id=client,
+                referenced_security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description="The online feature store",
+            )
+        return group
+
+    def _default_user(self, engine: str) -> ElasticacheUser:
+        """ElastiCache asks every user group for a user named ``default``; this one is off."""
+        return ElasticacheUser(
+            self,
+            "user-default",
+            user_id=self._names["user:default"],
+            user_name="default",
+            engine=engine,
+            access_string="off -@all",
+            authentication_mode=ElasticacheUserAuthenticationMode(type="no-password-required"),
+        )
+
+    def _user(self, user: str, engine: str, key_arn: str) -> ElasticacheUser:
+        """A user whose generated password is kept in a Secrets Manager secret (the lake key)."""
+        names = self._names
+        secret = SecretsmanagerSecret(
+            self,
+            f"secret-{user}",
+            name=names[f"secret:{user}"],
+            description=f"AUTH password of the online feature store's {user} user",
+            kms_key_id=key_arn,
+        )
+        password = DataAwsSecretsmanagerRandomPassword(
+            self,
+            f"password-{user}",
+            password_length=REDIS_PASSWORD_LENGTH,
+            exclude_punctuation=True,
+        )
+        # The data source answers a new password on every plan; the first one is kept.
+        version = SecretsmanagerSecretVersion(
+            self,
+            f"secret-{user}-version",
+            secret_id=secret.id,
+            secret_string=password.random_password,
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["secret_string"]),
+        )
+        self._secrets[user] = secret
+        return ElasticacheUser(
+            self,
+            f"user-{user}",
+            user_id=names[f"user:{user}"],
+            user_name=names[f"user_name:{user}"],
+            engine=engine,
+            access_string=redis_access_string(user),
+            authentication_mode=ElasticacheUserAuthenticationMode(
+                type="password", passwords=[version.secret_string]
+            ),
+        )
+
+    # ----------------------------------------------------------------- properties
+    @property
+    def redis_endpoint(self) -> str | None:
+        """The replication group's primary endpoint (writes), or ``None`` with DynamoDB."""
+        return self._redis_group.primary_endpoint_address if self._redis_group else None
+
+    @property
+    def redis_reader_endpoint(self) -> str | None:
+        """The replication group's reader endpoint, or ``None`` with DynamoDB."""
+        return self._redis_group.reader_endpoint_address if self._redis_group else None
+
+    @property
+    def redis_port(self) -> float | None:
+        """The port Redis listens on, or ``None`` with DynamoDB."""
+        return self._redis_group.port if self._redis_group else None
+
+    @property
+    def secret_arns(self) -> dict[str, str]:
+        """The Redis users' AUTH secrets by user (``reader``, ``writer``); empty with DynamoDB."""
+        return {u: s.arn for u, s in self._secrets.items()}
+
+    # ----------------------------------------------------------------- importing
+    @classmethod
+    def from_environment(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        props: FeatureStoreProps,
+        lake: IDataLake,
+        athena_workgroup: str | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> IFeatureStore:
+        """Reference the store of ``naming``'s environment by its names; create nothing.
+
+        ``props`` is the environment's ``feature_store`` section (its groups and
+        online store kind); ``lake`` the lake, imported the same way
+        (``DataLake.from_environment``), for its key and features zone.
+        """
+        # Imported here: the importer builds on this module's FeatureStoreMixin.
+        from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
+
+        return ImportedFeatureStore(
+            scope,
+            id,
+            naming=naming,
+            props=props,
+            lake=lake,
+            athena_workgroup=athena_workgroup,
+            region=region,
+            account_id=account_id,
+        )

@@ -1,0 +1,106 @@
+"""S3: a bucket policy's TLS conditions are evaluated as for a client using TLS 1.2 or newer;
+a bucket's Object Lock configuration can change while the bucket holds objects.
+
+Every platform bucket carries the TLS-only policy (deny when
+``aws:SecureTransport`` is false, deny when ``s3:TlsVersion`` is below 1.2).
+AWS applies those statements only to requests that match their conditions,
+and every AWS SDK and the Terraform provider talk to S3 over TLS 1.2+, so on
+AWS the policy stops nobody who uses S3 as documented. moto evaluates a
+bucket policy without its conditions, so the same policy denies every object
+read and write (a 403 for Feast's registry in the features zone, for
+example). The emulator is reached over plain HTTP on 127.0.0.1, standing in
+for AWS's HTTPS endpoint; this fix lets moto drop exactly those two kinds of
+Deny statement before it evaluates a bucket policy. Every other statement,
+and a Deny without a condition, is evaluated as moto does.
+
+``PutObjectLockConfiguration`` changes a bucket's default retention, and AWS
+takes it for a bucket that holds objects (Object Lock can even be enabled on an
+existing bucket); the new default applies to objects put afterwards. moto
+refuses it unless the bucket is empty, so ``terraform destroy`` of a lake zone
+that holds an object (Feast's registry) fails when the provider removes the
+default retention before it empties and deletes the bucket.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mlplatform.emulator.fixes import once
+
+__all__ = ["apply", "statements_for_tls_clients"]
+
+
+def _applies_only_without_tls(statement: dict[str, Any]) -> bool:
+    """Whether ``statement`` matches only requests without TLS or with TLS below 1.2."""
+    condition = statement.get("Condition")
+    if statement.get("Effect") != "Deny" or not isinstance(condition, dict) or len(condition) != 1:
+        return False
+    [(operator, values)] = condition.items()
+    if not isinstance(values, dict) or len(values) != 1:
+        return False
+    [(key, value)] = values.items()
+    if operator == "Bool" and key == "aws:SecureTransport":
+        return str(value).lower() == "false"
+    if operator == "NumericLessThan" and key == "s3:TlsVersion":
+        return float(value) <= 1.2
+    return False
+
+
+def statements_for_tls_clients(policy: str) -> str:
+    """``policy`` without the Deny statements that a TLS 1.2+ request never matches."""
+    document = json.loads(policy)
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    document["Statement"] = [s for s in statements if not _applies_only_without_tls(s)]
+    return json.dumps(document)
+
+
+def apply() -> None:
+    """Evaluate bucket policies as for a request over TLS 1.2+; change Object Lock defaults of
+    buckets that hold objects."""
+    _object_lock_of_buckets_with_objects()
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    if not once(FakeBucket, "_mlplatform_tls_aware_policies"):
+        return
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        policy = statements_for_tls_clients(self.policy.decode())
+        return IAMPolicy(policy).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+
+
+def _object_lock_of_buckets_with_objects() -> None:
+    from moto.s3.exceptions import InvalidBucketState
+    from moto.s3.models import S3Backend
+
+    if not once(S3Backend, "_mlplatform_object_lock_with_objects"):
+        return
+
+    def put_object_lock_configuration(
+        self: Any,
+        bucket_name: str,
+        lock_enabled: bool,
+        mode: str | None = None,
+        days: int | None = None,
+        years: int | None = None,
+    ) -> None:
+        bucket = self.get_bucket(bucket_name)
+        if not bucket.is_versioned:
+            raise InvalidBucketState(
+                "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration"
+            )
+        if lock_enabled:
+            bucket.object_lock_enabled = True
+            bucket.versioning_status = "Enabled"
+        bucket.default_lock_mode = mode
+        bucket.default_lock_days = days
+        bucket.default_lock_years = years
+
+    S3Backend.put_object_lock_configuration = put_object_lock_configuration  # type: ignore[method-assign]

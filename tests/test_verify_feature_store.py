@@ -1,0 +1,106 @@
+"""mlplatform.verify on the feature store against the emulator: the offline Glue table and the
+online DynamoDB table, each changed the way someone would change them by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.loader import EnvironmentLoader
+from tests.deployed_environment import (
+    VERIFY_ENVIRONMENT,
+    build_environment,
+    client,
+    verifier,
+)
+
+TABLE = "mlp-local-features-ranker"
+DATABASE = "mlp_local_datalake_features"
+STORE = """
+feature_store:
+  online_store: {type: dynamodb, deletion_protection: false}
+  feature_groups:
+    ranker:
+      owner_team: ranking
+      entity_keys: [user_id]
+      features: {user_id: Int64, ctr_7d: Float32, user_embedding: Array(Float32)}
+"""
+
+
+@pytest.fixture
+def config(emulated_aws: LocalAws) -> EnvironmentConfig:
+    return EnvironmentLoader.parse(VERIFY_ENVIRONMENT.read_text(encoding="utf-8") + STORE)
+
+
+def _pitr_off() -> None:
+    client("dynamodb").update_continuous_backups(
+        TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}
+    )
+
+
+def _ttl_off() -> None:
+    client("dynamodb").update_time_to_live(
+        TableName=TABLE, TimeToLiveSpecification={"Enabled": False, "AttributeName": "expires_at"}
+    )
+
+
+def _protect() -> None:
+    client("dynamodb").update_table(TableName=TABLE, DeletionProtectionEnabled=True)
+
+
+def _retype_a_column() -> None:
+    glue = client("glue")
+    table = glue.get_table(DatabaseName=DATABASE, Name="ranker")["Table"]
+    descriptor = table["StorageDescriptor"]
+    descriptor["Columns"][1]["Type"] = "double"
+    glue.update_table(
+        DatabaseName=DATABASE,
+        TableInput={
+            "Name": "ranker",
+            "TableType": table["TableType"],
+            "PartitionKeys": table["PartitionKeys"],
+            "StorageDescriptor": descriptor,
+        },
+    )
+
+
+def _drop_offline_table() -> None:
+    client("glue").delete_table(DatabaseName=DATABASE, Name="ranker")
+
+
+COLUMNS = (
+    "[user_id, bigint], [ctr_7d, {}], [user_embedding, array<float>], [event_timestamp, timestamp]"
+)
+
+
+@pytest.mark.parametrize(
+    ("breakage", "problem"),
+    [
+        (
+            _pitr_off,
+            f"DynamoDB table {TABLE}: point-in-time recovery is DISABLED, expected ENABLED",
+        ),
+        (
+            _ttl_off,
+            f"DynamoDB table {TABLE}: TTL is [DISABLED, expires_at], expected [ENABLED, expires_at]",
+        ),
+        (_protect, f"DynamoDB table {TABLE}: deletion protection is true, expected false"),
+        (
+            _retype_a_column,
+            f"Glue table {DATABASE}.ranker: columns is [{COLUMNS.format('double')}], "
+            f"expected [{COLUMNS.format('float')}]",
+        ),
+        (_drop_offline_table, f"Glue table {DATABASE}.ranker: not found"),
+    ],
+)
+def test_one_change_is_exactly_one_problem(
+    config: EnvironmentConfig, breakage: Callable[[], None], problem: str
+) -> None:
+    build_environment(config)
+    assert verifier(config).verify() == []
+    breakage()
+
+    assert verifier(config).verify() == [problem]
