@@ -250,12 +250,13 @@ class Builder:
             address = ec2.allocate_address(Domain="vpc")["AllocationId"]
             ec2.create_nat_gateway(SubnetId=public[index], AllocationId=address)
         routes = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
-        ec2.create_vpc_endpoint(
-            VpcId=vpc_id,
-            ServiceName=f"com.amazonaws.{self.region}.s3",
-            VpcEndpointType="Gateway",
-            RouteTableIds=[routes],
-        )
+        for gateway in ("s3", "dynamodb"):
+            ec2.create_vpc_endpoint(
+                VpcId=vpc_id,
+                ServiceName=f"com.amazonaws.{self.region}.{gateway}",
+                VpcEndpointType="Gateway",
+                RouteTableIds=[routes],
+            )
         for service in config.network.interface_endpoints:
             ec2.create_vpc_endpoint(
                 VpcId=vpc_id,

@@ -106,6 +106,23 @@ def test_each_group_gets_a_partitioned_parquet_table_in_the_features_database(
 
 
 # ----------------------------------------------------------------------------- DynamoDB
+def test_a_dynamodb_store_gives_each_client_https_egress_to_the_gateway_endpoint_only(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _store(stack, naming)
+    egress = list(_of_type(_synth(stack), "aws_vpc_security_group_egress_rule").values())
+
+    # A reader inside the VPC (an endpoint's security group allows little egress) reaches
+    # DynamoDB through the network's gateway endpoint, on HTTPS, and nowhere else new.
+    assert sorted(e["security_group_id"] for e in egress if "prefix_list_id" in e) == [
+        "sg-nodes",
+        "sg-ranker",
+    ]
+    for rule in egress:
+        assert rule["prefix_list_id"] == PLACEMENT.dynamodb_prefix_list_id
+        assert (rule["ip_protocol"], rule["from_port"], rule["to_port"]) == ("tcp", 443, 443)
+
+
 def test_dynamodb_tables_are_the_ones_feast_uses_encrypted_and_recoverable(
     stack: TerraformStack, naming: Naming
 ) -> None:

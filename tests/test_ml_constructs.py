@@ -39,6 +39,7 @@ PLACEMENT = VpcPlacement(
     private_subnet_ids=("subnet-a", "subnet-b"),
     availability_zones=("us-east-1a", "us-east-1b"),
     s3_prefix_list_id="pl-63a5400a",
+    dynamodb_prefix_list_id="pl-02cd2c6b",
 )
 
 

@@ -86,7 +86,7 @@ def test_default_security_group_is_emptied(stack: TerraformStack, naming: Naming
     assert not default.get("ingress") and not default.get("egress")
 
 
-def test_s3_gateway_endpoint_serves_every_private_route_table(
+def test_s3_and_dynamodb_gateway_endpoints_serve_every_private_route_table(
     stack: TerraformStack, naming: Naming
 ) -> None:
     document = synth(stack, naming, az_count=3)
@@ -94,8 +94,11 @@ def test_s3_gateway_endpoint_serves_every_private_route_table(
     gateways = [
         e for e in resources(document, "aws_vpc_endpoint") if e["vpc_endpoint_type"] == "Gateway"
     ]
-    assert [g["service_name"] for g in gateways] == ["com.amazonaws.us-east-1.s3"]
-    assert len(gateways[0]["route_table_ids"]) == 3
+    assert sorted(g["service_name"] for g in gateways) == [
+        "com.amazonaws.us-east-1.dynamodb",  # the online feature store's reads stay private
+        "com.amazonaws.us-east-1.s3",
+    ]
+    assert all(len(g["route_table_ids"]) == 3 for g in gateways)
 
 
 def test_interface_endpoints_are_private_and_only_take_https_from_the_vpc(
@@ -125,7 +128,7 @@ def test_no_interface_endpoints_means_no_endpoint_security_group(
     document = synth(stack, naming, interface_endpoints=())
 
     assert resources(document, "aws_security_group") == []
-    assert len(resources(document, "aws_vpc_endpoint")) == 1  # S3 gateway only
+    assert len(resources(document, "aws_vpc_endpoint")) == 2  # the S3 and DynamoDB gateways
 
 
 def test_flow_logs_capture_all_traffic_into_an_encrypted_expiring_group(

@@ -75,6 +75,9 @@ class VpcPlacement:
     availability_zones: tuple[str, ...]
     s3_prefix_list_id: str
     """Prefix list of the S3 gateway endpoint, so egress to S3 needs no internet route."""
+    dynamodb_prefix_list_id: str | None = None
+    """Prefix list of the DynamoDB gateway endpoint (the platform's network always has one);
+    ``None`` for a placement that does not know it."""
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,10 @@ class FeatureStore(FeatureStoreMixin, Construct):
     ``lake`` gives the key and the features zone. ``placement`` and
     ``clients`` (security group ids by a short label, such as ``nodes`` or
     ``endpoint-ranker``) are required with Redis: the replication group is
-    placed in the private subnets and admits only those groups.
+    placed in the private subnets and admits only those groups. With
+    DynamoDB they are optional: each client group then gets HTTPS egress to
+    the placement's DynamoDB gateway endpoint, so a reader inside the VPC
+    reaches its tables without the internet.
     ``athena_workgroup`` names the lake's workgroup that offline grants may
     query in (``None`` when the lake has none).
     """
@@ -306,6 +309,8 @@ class FeatureStore(FeatureStoreMixin, Construct):
                 tables[group] = self._online_table(
                     group, group_props.owner_team, lake.key_arn, props.dynamodb.deletion_protection
                 )
+            if placement is not None and placement.dynamodb_prefix_list_id is not None:
+                self._dynamodb_egress(placement.dynamodb_prefix_list_id, dict(clients or {}))
         if props.redis is not None:
             if placement is None:
                 raise ValueError(
@@ -322,6 +327,20 @@ class FeatureStore(FeatureStoreMixin, Construct):
         )
 
     # ----------------------------------------------------------------- DynamoDB
+    def _dynamodb_egress(self, prefix_list_id: str, clients: dict[str, str]) -> None:
+        """HTTPS from each client's group to DynamoDB's gateway endpoint, and nowhere else new."""
+        for label, client in sorted(clients.items()):
+            VpcSecurityGroupEgressRule(
+                self,
+                f"egress-{label}-dynamodb",
+                security_group_id=client,
+                prefix_list_id=prefix_list_id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="The online feature store (DynamoDB, through the gateway endpoint)",
+            )
+
     def _online_table(
         self, group: str, owner: str, key_arn: str, deletion_protection: bool
     ) -> DynamodbTable:

@@ -172,7 +172,8 @@ class Network(Construct):
             self._private.append(private)
             self._private_routes.append(routes)
 
-        # --- endpoints: S3 through a free gateway endpoint, the rest through interfaces
+        # --- endpoints: S3 and DynamoDB through free gateway endpoints, the rest through
+        # interfaces. DynamoDB's keeps the online feature store's reads off the NAT gateways.
         self._s3_endpoint = VpcEndpoint(
             self,
             "s3-endpoint",
@@ -181,6 +182,15 @@ class Network(Construct):
             vpc_endpoint_type="Gateway",
             route_table_ids=[r.id for r in self._private_routes],
             tags={"Name": naming.resource("s3")},
+        )
+        self._dynamodb_endpoint = VpcEndpoint(
+            self,
+            "dynamodb-endpoint",
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{region}.dynamodb",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[r.id for r in self._private_routes],
+            tags={"Name": naming.resource("dynamodb")},
         )
         self._endpoint_group: SecurityGroup | None = None
         if props.interface_endpoints:
@@ -294,6 +304,11 @@ class Network(Construct):
         """Prefix list of the S3 gateway endpoint, for security group egress to S3."""
         return self._s3_endpoint.prefix_list_id
 
+    @property
+    def dynamodb_prefix_list_id(self) -> str:
+        """Prefix list of the DynamoDB gateway endpoint, for security group egress to DynamoDB."""
+        return self._dynamodb_endpoint.prefix_list_id
+
     def placement(self) -> VpcPlacement:
         """The values a component needs to run in this network's private subnets."""
         return VpcPlacement(
@@ -302,4 +317,5 @@ class Network(Construct):
             private_subnet_ids=tuple(self.private_subnet_ids),
             availability_zones=self._zones,
             s3_prefix_list_id=self.s3_prefix_list_id,
+            dynamodb_prefix_list_id=self.dynamodb_prefix_list_id,
         )

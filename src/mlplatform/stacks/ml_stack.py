@@ -128,8 +128,13 @@ class MlStack(PlatformStack):
             athena_workgroup=(
                 self.naming.resource("analytics") if config.data_lake.athena_workgroup else None
             ),
-            placement=placement if store.redis is not None else None,
-            clients=clients if store.redis is not None else None,
+            placement=placement,
+            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
+            clients=(
+                clients
+                if store.redis is not None
+                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
+            ),
         )
         for name in readers:
             features.grant_read_online(

@@ -124,7 +124,7 @@ class NetworkChecker:
         )
 
     def _endpoints(self, resource: str, by_vpc: list[dict[str, Any]]) -> None:
-        """The S3 gateway endpoint always; an interface endpoint per configured service."""
+        """The S3 and DynamoDB gateway endpoints always; an interface endpoint per service."""
         config = self.context.config
         pages = self.ec2.get_paginator("describe_vpc_endpoints").paginate(Filters=by_vpc)
         present = {
@@ -133,7 +133,7 @@ class NetworkChecker:
             if e.get("State", "").lower() == "available"
         }
         prefix = f"com.amazonaws.{config.region}"
-        wanted = [(f"{prefix}.s3", "Gateway")]
+        wanted = [(f"{prefix}.s3", "Gateway"), (f"{prefix}.dynamodb", "Gateway")]
         wanted += [
             (f"{prefix}.{service}", "Interface") for service in config.network.interface_endpoints
         ]
