@@ -270,3 +270,127 @@ def test_dashboard_construct_renders_the_body_for_put_dashboard() -> None:
     assert [(w["x"], w["y"]) for w in body["widgets"]] == [(0, 0), (12, 0), (0, 6)]
     with pytest.raises(ValueError, match="does not fit the grid"):
         Widget("too wide", (endpoint.metric_invocations(),), width=25)
+
+
+# ----------------------------------------------------------------------- config
+def _config_problems(**sections: Any) -> tuple[str, ...]:
+    import yaml
+
+    from mlplatform.loader import ConfigError, EnvironmentLoader
+
+    data: dict[str, Any] = yaml.safe_load((ROOT / "environments" / "dev.yaml").read_text())
+    data.update(sections)
+    with pytest.raises(ConfigError) as caught:
+        EnvironmentLoader.parse(yaml.safe_dump(data), ROOT / "environments" / "qa.yaml")
+    return tuple(caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("sections", "field", "says"),
+    [
+        (
+            {"observability": {"subscriptions": {"email": ["oncall.example.com"]}}},
+            "observability.subscriptions.email",
+            "'oncall.example.com' is not an email address",
+        ),
+        (
+            {"observability": {"subscriptions": {"https": ["http://hooks.example.com/x"]}}},
+            "observability.subscriptions.https",
+            "is not an HTTPS endpoint",
+        ),
+        (
+            {"observability": {"subscriptions": {"sqs": ["chat-bridge"]}}},
+            "observability.subscriptions.sqs",
+            "is not an SQS queue ARN",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 0}},
+            "budgets.monthly_limit_usd",
+            "0 is not a positive amount; write",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10, "teams": {"ranking": {"monthly_limit_usd": -5}}}},
+            "budgets.teams.ranking.monthly_limit_usd",
+            "-5 is not a positive amount",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10, "forecast_threshold_percent": 0}},
+            "budgets.forecast_threshold_percent",
+            "0% is outside 1-1000%",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10, "actual_threshold_percent": 1001}},
+            "budgets.actual_threshold_percent",
+            "1001% is outside 1-1000%",
+        ),
+        ({"budgets": {"monthly_limit": 10}}, "budgets.monthly_limit", "unknown key"),
+    ],
+)
+def test_a_bad_observability_or_budget_setting_names_file_field_and_fix(
+    sections: dict[str, Any], field: str, says: str
+) -> None:
+    problems = _config_problems(**sections)
+    assert any(p.startswith(f"{field}: ") and says in p for p in problems), problems
+
+
+def test_a_gpu_budget_needs_gpu_pools() -> None:
+    (problem,) = _config_problems(
+        compute=None, budgets={"monthly_limit_usd": 10, "gpu_monthly_limit_usd": 5}
+    )
+    assert "budgets.gpu_monthly_limit_usd" in problem and "no compute.gpu_pools" in problem
+
+
+def test_the_alarm_topic_admits_cloudwatch_and_budgets_and_subscribes_the_file() -> None:
+    from mlplatform.config import SubscriptionsProps
+    from mlplatform.constructs.alarm_topic import AlarmTopic
+
+    stack = _stack()
+    AlarmTopic(
+        stack,
+        "alarms",
+        naming=NAMING,
+        component="ml",
+        subscriptions=SubscriptionsProps(
+            email=("oncall@example.com",),
+            https=("https://hooks.example.com/x",),
+            sqs=("arn:aws:sqs:us-east-1:333333333333:chat-bridge",),
+        ),
+    )
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    resources = synth["resource"]
+    subscriptions = resources["aws_sns_topic_subscription"].values()
+    assert sorted((s["protocol"], s["endpoint"]) for s in subscriptions) == [
+        ("email", "oncall@example.com"),
+        ("https", "https://hooks.example.com/x"),
+        ("sqs", "arn:aws:sqs:us-east-1:333333333333:chat-bridge"),
+    ]
+    (topic_policy,) = resources["aws_sns_topic_policy"].values()
+    publish = json.loads(topic_policy["policy"])["Statement"][1]
+    assert publish["Principal"]["Service"] == ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"]
+    assert publish["Action"] == "sns:Publish"
+    (key,) = resources["aws_kms_key"].values()
+    services = [
+        s["Principal"]["Service"]
+        for s in json.loads(key["policy"])["Statement"]
+        if "Service" in s.get("Principal", {})
+    ]
+    assert ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] in services
+
+
+@pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
+def test_every_platform_alarm_notifies_the_topic_on_alarm_and_recovery_with_a_runbook(
+    synthesized: Path, environment: str
+) -> None:
+    from tests.conftest import stack_dirs
+
+    alarms = 0
+    for stack in stack_dirs(synthesized, environment):
+        document = json.loads((stack / "cdk.tf.json").read_text())
+        for name, alarm in (
+            document.get("resource", {}).get("aws_cloudwatch_metric_alarm", {}).items()
+        ):
+            alarms += 1
+            assert alarm.get("alarm_actions") and alarm.get("ok_actions"), f"{stack.name}: {name}"
+            assert alarm["alarm_actions"] == alarm["ok_actions"]
+            assert ". Runbook: " in alarm["alarm_description"], f"{stack.name}: {name}"
+    assert alarms

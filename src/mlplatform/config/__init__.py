@@ -18,6 +18,7 @@ and a change to one layer touches one file:
 - ``node_group``, ``gpu_pool``, ``compute``: the ``<env>-compute`` layer
 - ``cluster_layer``: the ``<env>-cluster`` layer's pinned charts and node images
 - ``ml``, ``rollout``: the ``<env>-ml`` layer and how its endpoints deploy
+- ``observability``: the dashboard, alarm subscriptions and budgets (in ``<env>-ml``)
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
 
 Config imports only :mod:`mlplatform.catalogs` (never cdktf or jsii), so
@@ -42,6 +43,12 @@ from mlplatform.config.ml import (
 )
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
+from mlplatform.config.observability import (
+    BudgetsProps,
+    ObservabilityProps,
+    SubscriptionsProps,
+    TeamBudgetProps,
+)
 from mlplatform.config.retention import RetentionProps
 from mlplatform.config.rollout import RolloutProps
 from mlplatform.config.state_backend import StateBackendConfig
@@ -51,6 +58,7 @@ __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "AddonVersionsProps",
     "AmiFamily",
+    "BudgetsProps",
     "ClusterLayerProps",
     "ComputeClusterProps",
     "ComputeProps",
@@ -63,11 +71,14 @@ __all__ = [
     "ModelRegistryProps",
     "NetworkProps",
     "ObjectLockProps",
+    "ObservabilityProps",
     "RetentionProps",
     "RolloutProps",
     "ServerlessProps",
     "ServingEndpointProps",
     "StateBackendConfig",
+    "SubscriptionsProps",
     "TagsConfig",
+    "TeamBudgetProps",
     "VariantProps",
 ]

@@ -43,7 +43,13 @@ class MlStack(PlatformStack):
             )
         super().__init__(scope, config, "ml", emulator_endpoint=emulator_endpoint)
         ml = config.ml
-        self.alarms = AlarmTopic(self, "alarm-topic", naming=self.naming, component="ml")
+        self.alarms = AlarmTopic(
+            self,
+            "alarm-topic",
+            naming=self.naming,
+            component="ml",
+            subscriptions=config.observability.subscriptions,
+        )
         self.registry = ModelRegistry(self, "model-registry", naming=self.naming, props=ml.registry)
         for role in (publishers or {}).values():
             self.registry.grant_publish(role)

@@ -19,6 +19,7 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
 - :mod:`~.ecr`: image pull and push, registry login, image lifecycle
 - :mod:`~.dynamodb`: writes held to named partition keys
 - :mod:`~.sagemaker`: model package registration
+- :mod:`~.sns`: the alarm topic's policy (CloudWatch and Budgets publish)
 - :mod:`~.grants`: what one role needs across services (publish to and read from the
   model registry), and the short list of actions ever granted on ``"*"``
 """
