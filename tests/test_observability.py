@@ -394,3 +394,19 @@ def test_every_platform_alarm_notifies_the_topic_on_alarm_and_recovery_with_a_ru
             assert alarm["alarm_actions"] == alarm["ok_actions"]
             assert ". Runbook: " in alarm["alarm_description"], f"{stack.name}: {name}"
     assert alarms
+
+
+@pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
+def test_each_environment_has_one_dashboard_generated_from_its_file(
+    synthesized: Path, environment: str
+) -> None:
+    from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+    document = json.loads((synthesized / f"{environment}-ml" / "cdk.tf.json").read_text())
+    (dashboard,) = document["resource"]["aws_cloudwatch_dashboard"].values()
+    assert dashboard["dashboard_name"] == f"mlp-{environment}-platform"
+    body = json.loads(dashboard["dashboard_body"])
+    assert body == dashboard_body(platform_widgets(config), config.region)
+    _check_put_dashboard_body(body)

@@ -9,8 +9,11 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
+from mlplatform.constructs.dashboard import Dashboard
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions.dashboard import platform_widgets
+from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -19,6 +22,8 @@ __all__ = ["MlStack"]
 
 class MlStack(PlatformStack):
     """Registry, one endpoint per ``ml.serving`` entry, and the topic their alarms notify.
+
+    The stack also holds the environment's dashboard (``observability.dashboard``).
 
     Instance-backed endpoints run in the network's private subnets
     (``placement``) and capture sampled requests into a data lake zone; both
@@ -78,6 +83,8 @@ class MlStack(PlatformStack):
                 placement=None if props.serverless else placement,
             )
 
+        self._observability(config)
+
         registry = self.registry
         TerraformOutput(self, "registry_bucket", value=registry.bucket_name)
         TerraformOutput(self, "registry_table", value=registry.table_name)
@@ -88,3 +95,16 @@ class MlStack(PlatformStack):
             value={name: e.endpoint_name for name, e in self.endpoints.items()},
         )
         TerraformOutput(self, "alarm_topic_arn", value=self.alarms.topic_arn)
+
+    def _observability(self, config: EnvironmentConfig) -> None:
+        """The environment's dashboard, from the file and the metric specs."""
+        self.dashboard: Dashboard | None = None
+        if config.observability.dashboard:
+            self.dashboard = Dashboard(
+                self,
+                "dashboard",
+                name=dashboard_name(self.naming.prefix),
+                region=config.region,
+                widgets=platform_widgets(config, self.naming),
+            )
+            TerraformOutput(self, "dashboard_name", value=self.dashboard.dashboard_name)
