@@ -410,3 +410,49 @@ def test_each_environment_has_one_dashboard_generated_from_its_file(
     body = json.loads(dashboard["dashboard_body"])
     assert body == dashboard_body(platform_widgets(config), config.region)
     _check_put_dashboard_body(body)
+
+
+# ----------------------------------------------------------------------- budgets
+def test_prod_has_one_environment_budget_its_team_budgets_and_a_gpu_budget(
+    synthesized: Path,
+) -> None:
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load("prod")
+    assert config.budgets is not None
+    document = json.loads((synthesized / "prod-ml" / "cdk.tf.json").read_text())
+    topic = next(iter(document["resource"]["aws_sns_topic"]))
+    budgets = {b["name"]: b for b in document["resource"]["aws_budgets_budget"].values()}
+    assert sorted(budgets) == [
+        "mlp-prod-budget",
+        "mlp-prod-budget-gpu",
+        *sorted(f"mlp-prod-budget-team-{team}" for team in config.budgets.teams),
+    ]
+    environment = budgets["mlp-prod-budget"]
+    assert environment["limit_amount"] == "60000.00" and environment["time_unit"] == "MONTHLY"
+    assert environment["cost_filter"] == [{"name": "TagKeyValue", "values": ["user:env$prod"]}]
+    for budget in budgets.values():
+        assert [(n["notification_type"], n["threshold"]) for n in budget["notification"]] == [
+            ("FORECASTED", 80),
+            ("ACTUAL", 100),
+        ]
+        for notification in budget["notification"]:
+            assert notification["subscriber_sns_topic_arns"] == [f"${{aws_sns_topic.{topic}.arn}}"]
+        names = [f["name"] for f in budget["cost_filter"]]
+        assert len(names) == len(set(names)), "Budgets keeps one filter per name"
+    ranking = budgets["mlp-prod-budget-team-ranking"]
+    assert ranking["limit_amount"] == "25000.00"
+    assert ranking["cost_filter"] == [{"name": "TagKeyValue", "values": ["user:team$ranking"]}]
+    gpu = {f["name"]: f["values"] for f in budgets["mlp-prod-budget-gpu"]["cost_filter"]}
+    assert gpu["Service"] == ["Amazon Elastic Compute Cloud - Compute"]
+    assert {"g5.2xlarge", "g5.48xlarge", "g6.xlarge", "p4d.24xlarge"} <= set(gpu["InstanceType"])
+    assert not any(t.startswith(("m", "c", "r")) for t in gpu["InstanceType"])
+
+
+def test_no_budgets_section_no_budget() -> None:
+    from mlplatform.decisions.budgets import plan_budgets
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load("dev")
+    assert plan_budgets(config.model_copy(update={"budgets": None})) == ()
+    assert [p.key for p in plan_budgets(config)] == ["environment", "gpu"]

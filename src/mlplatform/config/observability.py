@@ -22,7 +22,7 @@ __all__ = ["BudgetsProps", "ObservabilityProps", "SubscriptionsProps", "TeamBudg
 # Deliberately plain: one @, no spaces, a dot in the domain. SNS confirms the rest.
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SQS_ARN = re.compile(r"^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$")
-_TEAM = re.compile(r"^[A-Za-z0-9 _.:/=+@-]{1,64}$")
+_TEAM = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
 
 
 def _emails(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -98,7 +98,8 @@ def _teams(value: dict[str, TeamBudgetProps]) -> dict[str, TeamBudgetProps]:
     for team in value:
         if not _TEAM.match(team):
             raise ValueError(
-                f"{team!r} is not a tag value AWS accepts; use letters, digits, spaces and _.:/=+@-"
+                f"team {team!r}: name a team by its `team` tag value in lowercase letters, "
+                "digits and '-' (up to 30), such as ranking; it also names the budget"
             )
     return value
 

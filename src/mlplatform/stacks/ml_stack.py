@@ -9,9 +9,11 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
+from mlplatform.constructs.budgets import Budgets
 from mlplatform.constructs.dashboard import Dashboard
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
@@ -23,7 +25,8 @@ __all__ = ["MlStack"]
 class MlStack(PlatformStack):
     """Registry, one endpoint per ``ml.serving`` entry, and the topic their alarms notify.
 
-    The stack also holds the environment's dashboard (``observability.dashboard``).
+    The stack also holds the environment's dashboard (``observability.dashboard``) and its
+    AWS Budgets (``budgets``), which notify the same topic.
 
     Instance-backed endpoints run in the network's private subnets
     (``placement``) and capture sampled requests into a data lake zone; both
@@ -97,7 +100,7 @@ class MlStack(PlatformStack):
         TerraformOutput(self, "alarm_topic_arn", value=self.alarms.topic_arn)
 
     def _observability(self, config: EnvironmentConfig) -> None:
-        """The environment's dashboard, from the file and the metric specs."""
+        """The environment's dashboard, from the file and the metric specs, and its budgets."""
         self.dashboard: Dashboard | None = None
         if config.observability.dashboard:
             self.dashboard = Dashboard(
@@ -108,3 +111,5 @@ class MlStack(PlatformStack):
                 widgets=platform_widgets(config, self.naming),
             )
             TerraformOutput(self, "dashboard_name", value=self.dashboard.dashboard_name)
+        plans = plan_budgets(config, self.naming)
+        self.budgets = Budgets(self, "budgets", plans=plans, topic_arn=self.alarms.topic_arn)
