@@ -456,3 +456,59 @@ def test_no_budgets_section_no_budget() -> None:
     config = EnvironmentLoader(ROOT / "environments").load("dev")
     assert plan_budgets(config.model_copy(update={"budgets": None})) == ()
     assert [p.key for p in plan_budgets(config)] == ["environment", "gpu"]
+
+
+# ----------------------------------------------------------------------- verify (boto3)
+def test_verify_finds_the_dashboard_budgets_and_subscriptions_and_names_a_change(
+    emulated_aws: Any,
+) -> None:
+    import boto3
+
+    from mlplatform.decisions.budgets import plan_budgets
+    from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+    from mlplatform.emulator.clients import environment_clients
+    from mlplatform.loader import EnvironmentLoader
+    from mlplatform.verify.context import VerifyContext
+    from mlplatform.verify.observability import ObservabilityChecker
+
+    config = EnvironmentLoader(ROOT / "environments").load("local")
+    sns = boto3.client("sns", region_name=config.region)
+    topic = sns.create_topic(Name="mlp-local-ml-alarms")["TopicArn"]
+    for address in config.observability.subscriptions.email:
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)
+    boto3.client("cloudwatch", region_name=config.region).put_dashboard(
+        DashboardName="mlp-local-platform",
+        DashboardBody=json.dumps(dashboard_body(platform_widgets(config), config.region)),
+    )
+    budgets = boto3.client("budgets", region_name=config.region)
+    for plan in plan_budgets(config):
+        budgets.create_budget(
+            AccountId="123456789012",
+            Budget={
+                "BudgetName": plan.name,
+                "BudgetLimit": {"Amount": f"{plan.limit_usd:.2f}", "Unit": "USD"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "COST",
+            },
+            NotificationsWithSubscribers=[
+                {
+                    "Notification": {
+                        "NotificationType": kind,
+                        "ComparisonOperator": "GREATER_THAN",
+                        "Threshold": percent,
+                        "ThresholdType": "PERCENTAGE",
+                    },
+                    "Subscribers": [{"SubscriptionType": "SNS", "Address": topic}],
+                }
+                for kind, percent in plan.notifications
+            ],
+        )
+
+    def verify() -> list[str]:
+        context = VerifyContext(config, environment_clients(config, emulated_aws.endpoint))
+        ObservabilityChecker(context, topic).check()
+        return context.findings.problems
+
+    assert verify() == []
+    budgets.delete_budget(AccountId="123456789012", BudgetName="mlp-local-budget-gpu")
+    assert any("mlp-local-budget-gpu" in p for p in verify())

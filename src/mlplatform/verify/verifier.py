@@ -19,6 +19,7 @@ from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.data_lake import DataLakeChecker
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.network import NetworkChecker
+from mlplatform.verify.observability import ObservabilityChecker
 from mlplatform.verify.registry import RegistryChecker
 from mlplatform.verify.serving import ServingChecker
 
@@ -57,4 +58,5 @@ class EnvironmentVerifier:
             serving = ServingChecker(context, keys, topic)
             for key, props in self.config.ml.serving.items():
                 serving.check(key, props)
+            ObservabilityChecker(context, topic).check()
         return list(self.problems)
