@@ -512,3 +512,23 @@ def test_verify_finds_the_dashboard_budgets_and_subscriptions_and_names_a_change
     assert verify() == []
     budgets.delete_budget(AccountId="123456789012", BudgetName="mlp-local-budget-gpu")
     assert any("mlp-local-budget-gpu" in p for p in verify())
+
+
+def test_the_readme_team_example_synthesizes_alarms_and_a_dashboard() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**In a team repo**") :]
+    code = section[section.index("```python\n") + len("```python\n") :]
+    code = code[: code.index("```")]
+    stack = _stack()
+    namespace: dict[str, Any] = {
+        "stack": stack,
+        "endpoint": _endpoint(stack),
+        "pool": _pool(stack, "g5.2xlarge"),
+        "platform_topic_arn": TOPIC,
+    }
+    exec(compile(code, "README.md", "exec"), namespace)
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    alarms = synth["resource"]["aws_cloudwatch_metric_alarm"]
+    assert {"ranker-p99", "ranking-gpus-idle"} <= set(alarms)
+    assert all(alarms[a]["ok_actions"] == [TOPIC] for a in ("ranker-p99", "ranking-gpus-idle"))
+    assert len(synth["resource"]["aws_cloudwatch_dashboard"]) == 1
