@@ -211,51 +211,47 @@ def variant_metric(
 
 
 # ----------------------------------------------------------------------- S3
-def bucket_size(bucket_name: str) -> MetricSpec:
-    """Bytes in the bucket's Standard storage class, reported once a day."""
+def _s3_daily(bucket_name: str, metric_name: str, storage_type: str, what: str) -> MetricSpec:
+    """An S3 storage metric: S3 reports it once a day."""
     return MetricSpec(
         namespace="AWS/S3",
-        metric_name="BucketSizeBytes",
-        dimensions=(("BucketName", bucket_name), ("StorageType", "StandardStorage")),
+        metric_name=metric_name,
+        dimensions=(("BucketName", bucket_name), ("StorageType", storage_type)),
         statistic="Average",
         period=86400,
-        label=f"{bucket_name} bytes",
+        label=f"{bucket_name} {what}",
     )
+
+
+def bucket_size(bucket_name: str) -> MetricSpec:
+    """Bytes in the bucket's Standard storage class, reported once a day."""
+    return _s3_daily(bucket_name, "BucketSizeBytes", "StandardStorage", "bytes")
 
 
 def bucket_objects(bucket_name: str) -> MetricSpec:
     """Objects in the bucket, all storage classes, reported once a day."""
-    return MetricSpec(
-        namespace="AWS/S3",
-        metric_name="NumberOfObjects",
-        dimensions=(("BucketName", bucket_name), ("StorageType", "AllStorageTypes")),
-        statistic="Average",
-        period=86400,
-        label=f"{bucket_name} objects",
-    )
+    return _s3_daily(bucket_name, "NumberOfObjects", "AllStorageTypes", "objects")
 
 
 # ----------------------------------------------------------------------- EKS (Container Insights)
-def cluster_nodes(cluster_name: str) -> MetricSpec:
-    """Worker nodes in the cluster, as Container Insights counts them."""
+def _cluster_count(cluster_name: str, metric_name: str, label: str) -> MetricSpec:
     return MetricSpec(
         namespace=CONTAINER_INSIGHTS,
-        metric_name="cluster_node_count",
+        metric_name=metric_name,
         dimensions=(("ClusterName", cluster_name),),
         statistic="Maximum",
-        label="nodes",
+        label=label,
     )
+
+
+def cluster_nodes(cluster_name: str) -> MetricSpec:
+    """Worker nodes in the cluster, as Container Insights counts them."""
+    return _cluster_count(cluster_name, "cluster_node_count", "nodes")
 
 
 def cluster_failed_nodes(cluster_name: str) -> MetricSpec:
     """Worker nodes with a failing node condition (the cluster's health at a glance)."""
-    return MetricSpec(
-        namespace=CONTAINER_INSIGHTS,
-        metric_name="cluster_failed_node_count",
-        dimensions=(("ClusterName", cluster_name),),
-        statistic="Maximum",
-        label="failed nodes",
-    )
+    return _cluster_count(cluster_name, "cluster_failed_node_count", "failed nodes")
 
 
 def _pool_query(
