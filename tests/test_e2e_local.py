@@ -43,6 +43,7 @@ import yaml
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.karpenter import INTERRUPTION_EVENT_PATTERNS
 from mlplatform.emulator.clients import environment_clients
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
@@ -396,7 +397,9 @@ def check_karpenter(config: EnvironmentConfig, outputs: dict[str, Any], endpoint
     assert "events.amazonaws.com" in attributes["Policy"]
     events = client("events")
     rules = events.list_rules(NamePrefix=f"mlp-{config.environment}-karpenter-")["Rules"]
-    assert len(rules) == 4
+    assert sorted(r["Name"] for r in rules) == sorted(
+        f"mlp-{config.environment}-karpenter-{name}" for name in INTERRUPTION_EVENT_PATTERNS
+    )
     for rule in rules:
         (target,) = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
         assert target["Arn"] == attributes["QueueArn"]
