@@ -32,6 +32,10 @@ REPORTS = pytest.StashKey[dict[str, list[str]]]()
 Report = Callable[[str, list[str]], None]
 
 
+GUARDED_TAGS = {"env": "test", "team": "ml-platform", "cost-center": "ml", "component": "test"}
+"""Default tags for a test's guarded stack: guardrail MLP-TAG-1 wants all four on every resource."""
+
+
 @pytest.fixture
 def run_summary(request: pytest.FixtureRequest) -> Report:
     """``run_summary(title, lines)`` shows the lines in the run's summary, output captured or not.

@@ -18,7 +18,9 @@ import boto3
 import pytest
 
 from mlplatform.config import EnvironmentConfig, ObjectLockProps
+from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.container_insights import container_insights_log_groups
+from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.feature_store import (
     OFFLINE_PARTITION,
     ONLINE_HASH_KEY,
@@ -29,6 +31,7 @@ from mlplatform.decisions.feature_store import (
     offline_table_parameters,
 )
 from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
+from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
@@ -462,6 +465,49 @@ class Builder:
             Attributes={"KmsMasterKeyId": alarms_key},
         )["TopicArn"]
         self.endpoints(urls, artifacts, key, topic)
+        self.observability(topic)
+
+    def observability(self, topic: str) -> None:
+        """The topic's subscriptions, the dashboard and the budgets, as the ml stack makes them."""
+        config, naming = self.config, self.naming
+        wanted = config.observability.subscriptions
+        for protocol, endpoints in (
+            ("email", wanted.email),
+            ("https", wanted.https),
+            ("sqs", wanted.sqs),
+        ):
+            for endpoint in endpoints:
+                self.client("sns").subscribe(TopicArn=topic, Protocol=protocol, Endpoint=endpoint)
+        if config.observability.dashboard:
+            self.client("cloudwatch").put_dashboard(
+                DashboardName=dashboard_name(naming.prefix),
+                DashboardBody=json.dumps(
+                    dashboard_body(platform_widgets(config, naming), config.region)
+                ),
+            )
+        account = self.client("sts").get_caller_identity()["Account"]
+        for plan in plan_budgets(config, naming):
+            self.client("budgets").create_budget(
+                AccountId=account,
+                Budget={
+                    "BudgetName": plan.name,
+                    "BudgetLimit": {"Amount": f"{plan.limit_usd:.2f}", "Unit": "USD"},
+                    "TimeUnit": "MONTHLY",
+                    "BudgetType": "COST",
+                },
+                NotificationsWithSubscribers=[
+                    {
+                        "Notification": {
+                            "NotificationType": kind,
+                            "ComparisonOperator": "GREATER_THAN",
+                            "Threshold": percent,
+                            "ThresholdType": "PERCENTAGE",
+                        },
+                        "Subscribers": [{"SubscriptionType": "SNS", "Address": topic}],
+                    }
+                    for kind, percent in plan.notifications
+                ],
+            )
 
     def endpoints(self, urls: dict[str, str], artifacts: str, key: str, topic: str) -> None:
         assert self.config.ml is not None

@@ -186,6 +186,7 @@ def test_an_environment_without_compute_has_no_compute_layer() -> None:
     data = _dev()
     del data["compute"]
     del data["feature_store"]  # its groups name GPU pools as materializers
+    del data["budgets"]["gpu_monthly_limit_usd"]  # no pools, no GPU budget
 
     assert EnvironmentLoader.parse(yaml.safe_dump(data)).compute is None
 
@@ -556,7 +557,13 @@ def test_the_emulator_and_an_environment_without_compute_need_no_admin_role() ->
     emulated = _dev_with(
         lambda d: (d.update(emulator=True), d["compute"]["cluster"].update(admin_role_arns=[]))
     )
-    without_compute = _dev_with(lambda d: (d.pop("compute"), d.pop("feature_store")))
+    without_compute = _dev_with(
+        lambda d: (
+            d.pop("compute"),
+            d.pop("feature_store"),
+            d["budgets"].pop("gpu_monthly_limit_usd"),
+        )
+    )
 
     assert EnvironmentLoader.parse(emulated).compute is not None
     assert EnvironmentLoader.parse(without_compute).compute is None

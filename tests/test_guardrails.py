@@ -14,7 +14,7 @@ from mlplatform.bindings.aws.dynamodb_table import DynamodbTable
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.kms_key import KmsKey
-from mlplatform.bindings.aws.provider import AwsProvider
+from mlplatform.bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from mlplatform.bindings.aws.s3_bucket import S3Bucket
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc import Vpc
@@ -39,11 +39,13 @@ NODE_GROUP = ManagedNodeGroupProps(
     root_volume_gib=50,
 )
 
+TAGS = {"env": "test", "team": "ml-platform", "cost-center": "ml", "component": "guardrails"}
+
 
 def guarded_stack(tmp_path: Path) -> tuple[App, TerraformStack]:
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "guarded")
-    AwsProvider(stack, "aws", region="us-east-1")
+    AwsProvider(stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=TAGS)])
     Guardrails.apply(stack)
     return app, stack
 
@@ -62,7 +64,10 @@ def test_plain_bucket_breaks_every_s3_rule(tmp_path: Path) -> None:
 
     for rule in ("MLP-S3-1", "MLP-S3-2", "MLP-S3-3", "MLP-S3-4"):
         assert rule in errors
-    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.naked (guarded/naked)" in errors
+    assert (
+        "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.naked (guarded/naked)"
+        in errors
+    )
     assert "fix: add an aws_s3_bucket_public_access_block" in errors
 
 
@@ -149,7 +154,7 @@ class TaggedStack(TerraformStack):
 
 def test_launch_templates_get_tags_for_what_they_launch() -> None:
     stack = TaggedStack(Testing.app(), "tagged")
-    AwsProvider(stack, "aws", region="us-east-1")
+    AwsProvider(stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=TAGS)])
     ManagedNodeGroup(stack, "nodes", props=NODE_GROUP)
 
     document = json.loads(Testing.synth(stack))
@@ -174,7 +179,7 @@ def test_launch_templates_outside_a_tagging_stack_get_no_tag_specifications(
 def test_a_guarded_stack_checks_what_it_is_about_to_write(tmp_path: Path) -> None:
     app = App(outdir=str(tmp_path))
     stack = GuardedStack(app, "guarded")
-    AwsProvider(stack, "aws", region="us-east-1")
+    AwsProvider(stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=TAGS)])
     exempt = S3Bucket(stack, "exempt", bucket="exempt")
     S3Bucket(stack, "naked", bucket="naked")
     suppress(exempt, "MLP-S3-1", "public website bucket, reviewed in SEC-123")
@@ -182,7 +187,10 @@ def test_a_guarded_stack_checks_what_it_is_about_to_write(tmp_path: Path) -> Non
     errors = synth_errors(app)
 
     assert "stack guarded breaks guardrails" in errors
-    assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.naked (guarded/naked)" in errors
+    assert (
+        "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.naked (guarded/naked)"
+        in errors
+    )
     assert "MLP-S3-1: S3 buckets block all public access. aws_s3_bucket.exempt" not in errors
     assert not (tmp_path / "stacks" / "guarded" / "cdk.tf.json").exists()
     with pytest.raises(RuntimeError, match="MLP-S3-2"):
@@ -192,7 +200,7 @@ def test_a_guarded_stack_checks_what_it_is_about_to_write(tmp_path: Path) -> Non
 def test_a_guarded_stack_that_keeps_every_rule_synthesizes(tmp_path: Path) -> None:
     app = App(outdir=str(tmp_path))
     stack = GuardedStack(app, "guarded")
-    AwsProvider(stack, "aws", region="us-east-1")
+    AwsProvider(stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=TAGS)])
     key = KmsKey(stack, "key", enable_key_rotation=True)
     StateRetention.protect(key)
     SecureBucket(stack, "data", props=SecureBucketProps(bucket_name="data", kms_key_arn=key.arn))
@@ -200,3 +208,30 @@ def test_a_guarded_stack_that_keeps_every_rule_synthesizes(tmp_path: Path) -> No
     app.synth()
 
     assert (tmp_path / "stacks" / "guarded" / "cdk.tf.json").is_file()
+
+
+def test_an_untagged_resource_fails_with_its_construct_path(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path))
+    stack = GuardedStack(app, "untagged")
+    AwsProvider(
+        stack,
+        "aws",
+        region="us-east-1",
+        default_tags=[
+            AwsProviderDefaultTags(
+                tags={"env": "test", "team": "ml-platform", "component": "guardrails"}
+            )
+        ],
+    )
+    key = KmsKey(stack, "key", enable_key_rotation=True, tags={"cost-center": "ml"})
+    StateRetention.protect(key)
+    SecureBucket(stack, "data", props=SecureBucketProps(bucket_name="data", kms_key_arn=key.arn))
+
+    errors = synth_errors(app)
+
+    assert "MLP-TAG-1" in errors
+    assert "aws_kms_key.key" not in errors  # its own tag fills what the defaults miss
+    assert (
+        "aws_s3_bucket.data_bucket_F0368B94 (untagged/data/bucket) is not tagged cost-center"
+        in errors
+    )

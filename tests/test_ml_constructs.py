@@ -15,7 +15,7 @@ import pytest
 from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.bindings.aws.provider import AwsProvider
+from mlplatform.bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from mlplatform.config import ModelRegistryProps, ObjectLockProps, ServingEndpointProps
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
@@ -25,6 +25,7 @@ from mlplatform.guardrails.stack_check import Guardrails
 from mlplatform.interfaces import DataCaptureDestination, VpcPlacement
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
+from tests.conftest import GUARDED_TAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 LAKE = DataCaptureDestination(
@@ -465,9 +466,7 @@ def test_two_variants_with_weights_for_a_canary(stack: TerraformStack, naming: N
     [target] = _of_type(synth, "aws_appautoscaling_target").values()
     assert target["resource_id"] == "endpoint/acme-test-serving-ranker/variant/v7"
     assert len(_variant_alarms(synth)) == 4
-    counts = {
-        v["variant_name"]: v["initial_instance_count"] for v in config["production_variants"]
-    }
+    counts = {v["variant_name"]: v["initial_instance_count"] for v in config["production_variants"]}
     assert counts == {"v7": 6, "v8": 2}  # the canary's count is fixed at min_instances
 
 
@@ -698,7 +697,9 @@ def test_data_capture_needs_a_destination(stack: TerraformStack, naming: Naming)
 def test_registry_and_endpoint_pass_every_guardrail(tmp_path: Path, naming: Naming) -> None:
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "guarded")
-    AwsProvider(stack, "aws", region="us-east-1")
+    AwsProvider(
+        stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=GUARDED_TAGS)]
+    )
     Guardrails.apply(stack)
     registry = _registry(stack, naming)
     ServingEndpoint(stack, "ranker", registry=registry, props=_endpoint_props(), data_capture=LAKE)

@@ -11,10 +11,11 @@ from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.addresses import logical_id
 from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.guardrails.stack_check import GuardedStack
-from tests.conftest import stack_dirs
+from tests.conftest import GUARDED_TAGS, stack_dirs
 
 PROPS = PlatformKeyProps(alias="alias/acme-test-lake", description="Lake of acme-test")
 
@@ -69,6 +70,9 @@ def test_grants_are_least_privilege_and_name_the_key(stack: TerraformStack) -> N
 
 def test_the_alias_keeps_its_state_through_a_moved_block() -> None:
     stack = GuardedStack(App(), "stack")
+    AwsProvider(
+        stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=GUARDED_TAGS)]
+    )
     PlatformKey(stack, "key", props=PlatformKeyProps(**{**vars(PROPS), "alias_moved_from": "key-alias"}))
 
     document = synth(stack)

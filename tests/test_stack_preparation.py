@@ -19,8 +19,9 @@ from cdktf import App, TerraformStack, Token
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
-from mlplatform.bindings.aws.provider import AwsProvider
+from mlplatform.bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from mlplatform.guardrails.stack_check import GuardedStack
+from tests.conftest import GUARDED_TAGS
 
 ASSUME = json.dumps({"Version": "2012-10-17", "Statement": []})
 
@@ -49,10 +50,20 @@ def _synth(
 ) -> dict[str, Any]:
     app = App(outdir=str(tmp_path / kind.__name__))
     producer = kind(app, "producer")
-    AwsProvider(producer, "aws", region="us-east-1")
+    AwsProvider(
+        producer,
+        "aws",
+        region="us-east-1",
+        default_tags=[AwsProviderDefaultTags(tags=GUARDED_TAGS)],
+    )
     role = IamRole(producer, "role", assume_role_policy=ASSUME)
     consumer = kind(app, "consumer")
-    AwsProvider(consumer, "aws", region="us-east-1")
+    AwsProvider(
+        consumer,
+        "aws",
+        region="us-east-1",
+        default_tags=[AwsProviderDefaultTags(tags=GUARDED_TAGS)],
+    )
     refer(consumer, role)
     app.synth()
     stacks = tmp_path / kind.__name__ / "stacks"

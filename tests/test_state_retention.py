@@ -20,7 +20,11 @@ import yaml
 from cdktf import App, TerraformStack, Testing
 
 from mlplatform.bindings.aws.glue_catalog_database import GlueCatalogDatabase
-from mlplatform.bindings.aws.provider import AwsProvider, AwsProviderEndpoints
+from mlplatform.bindings.aws.provider import (
+    AwsProvider,
+    AwsProviderDefaultTags,
+    AwsProviderEndpoints,
+)
 from mlplatform.bindings.aws.s3_bucket import S3Bucket
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.state_retention import StateRetention
@@ -28,7 +32,7 @@ from mlplatform.decisions.retention import STATEFUL_RESOURCE_TYPES
 from mlplatform.emulator.local_aws import EMULATOR_ACCESS_KEY, LocalAws
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.loader import ConfigError, EnvironmentLoader
-from tests.conftest import ENVIRONMENTS, stack_dirs
+from tests.conftest import ENVIRONMENTS, GUARDED_TAGS, stack_dirs
 
 BAD = "environments/bad.yaml"
 
@@ -87,7 +91,9 @@ def test_protection_keeps_the_constructs_own_lifecycle_settings(stack: Terraform
 def test_a_stack_that_opts_out_by_name_may_be_destroyed(tmp_path: Path) -> None:
     app = App(outdir=str(tmp_path))
     stack = GuardedStack(app, "sandbox")
-    AwsProvider(stack, "aws", region="us-east-1")
+    AwsProvider(
+        stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=GUARDED_TAGS)]
+    )
     StateRetention.opt_out(stack, "sandbox account, rebuilt from scratch every night")
     catalog = GlueCatalogDatabase(stack, "scratch", name="scratch")
     StateRetention.protect(catalog)

@@ -78,6 +78,7 @@ def test_empty_account_reports_everything_missing(aws: None, config: Environment
         "alarm mlp-local-serving-ranker-rollback-5xx-errors: not found",
         "alarm mlp-local-serving-ranker-rollback-p99-latency: not found",
         "log group /aws/sagemaker/Endpoints/mlp-local-serving-ranker: not found",
+        "dashboard mlp-local-platform: not found",
     ]
 
 

@@ -19,6 +19,7 @@ and a change to one layer touches one file:
 - ``cluster_layer``: the ``<env>-cluster`` layer's pinned charts and node images
 - ``ml``, ``rollout``: the ``<env>-ml`` layer and how its endpoints deploy
 - ``feature_store``: feature groups (offline in ``<env>-data``) and the online store (``<env>-ml``)
+- ``observability``: the dashboard, alarm subscriptions and budgets (in ``<env>-ml``)
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
 
 Config imports only :mod:`mlplatform.catalogs` (never cdktf or jsii), so
@@ -49,6 +50,12 @@ from mlplatform.config.ml import (
 )
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
+from mlplatform.config.observability import (
+    BudgetsProps,
+    ObservabilityProps,
+    SubscriptionsProps,
+    TeamBudgetProps,
+)
 from mlplatform.config.retention import RetentionProps
 from mlplatform.config.rollout import RolloutProps
 from mlplatform.config.state_backend import StateBackendConfig
@@ -58,6 +65,7 @@ __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
     "AddonVersionsProps",
     "AmiFamily",
+    "BudgetsProps",
     "ClusterLayerProps",
     "ComputeClusterProps",
     "ComputeProps",
@@ -73,12 +81,15 @@ __all__ = [
     "ModelRegistryProps",
     "NetworkProps",
     "ObjectLockProps",
+    "ObservabilityProps",
     "RedisOnlineStoreProps",
     "RetentionProps",
     "RolloutProps",
     "ServerlessProps",
     "ServingEndpointProps",
     "StateBackendConfig",
+    "SubscriptionsProps",
     "TagsConfig",
+    "TeamBudgetProps",
     "VariantProps",
 ]

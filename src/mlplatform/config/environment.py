@@ -25,6 +25,7 @@ from mlplatform.config.feature_store import FeatureStoreProps
 from mlplatform.config.ml import MlProps
 from mlplatform.config.network import NetworkProps
 from mlplatform.config.node_group import CpuNodeGroupProps
+from mlplatform.config.observability import BudgetsProps, ObservabilityProps, SubscriptionsProps
 from mlplatform.config.retention import RetentionProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
@@ -118,6 +119,10 @@ class EnvironmentConfig(_Frozen):
     feature_store: FeatureStoreProps | None = None
     """Feature groups: offline tables in ``<env>-data``, the online store in ``<env>-ml``
     (which it needs); ``None`` means no feature store."""
+    observability: ObservabilityProps = ObservabilityProps()
+    """The dashboard and who the alarm topic notifies (in the ml layer)."""
+    budgets: BudgetsProps | None = None
+    """Monthly AWS Budgets to the alarm topic; ``None`` means no budget."""
 
     @field_validator("region")
     @classmethod
@@ -195,6 +200,28 @@ class EnvironmentConfig(_Frozen):
                     f"ml.serving.{name}.data_capture_zone: the data lake has no "
                     f"{endpoint.data_capture_zone!r} zone; use one of {', '.join(self.data_lake.zones)}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _observability_consistent(self) -> Self:
+        """Alarms, the dashboard and budgets live in the ml layer; a GPU budget needs pools."""
+        wants_ml = self.budgets is not None or self.observability.subscriptions != (
+            SubscriptionsProps()
+        )
+        if wants_ml and self.ml is None:
+            raise ValueError(
+                "budgets, observability.subscriptions: they live in the <env>-ml layer, and this "
+                "environment has no ml section; add one or remove them"
+            )
+        if (
+            self.budgets is not None
+            and self.budgets.gpu_monthly_limit_usd is not None
+            and (self.compute is None or not self.compute.gpu_pools)
+        ):
+            raise ValueError(
+                "budgets.gpu_monthly_limit_usd: the environment has no compute.gpu_pools to "
+                "budget; remove it or add a pool"
+            )
         return self
 
     @model_validator(mode="after")

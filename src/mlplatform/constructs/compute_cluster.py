@@ -60,6 +60,7 @@ from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
 )
+from mlplatform.decisions.metrics import MetricSpec, cluster_failed_nodes, cluster_nodes
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
@@ -99,6 +100,7 @@ class ComputeCluster(Construct):
         self._props = props
         self._placement = placement
         name = naming.resource("eks")
+        self._name = name
         account = AccountContext.of(self)
         self._partition = account.partition
         self._physical_name = name
@@ -392,6 +394,14 @@ class ComputeCluster(Construct):
     @property
     def cluster_arn(self) -> str:
         return self._cluster.arn
+
+    def metric_nodes(self) -> MetricSpec:
+        """Worker nodes in the cluster (Container Insights ``cluster_node_count``)."""
+        return cluster_nodes(self._name)
+
+    def metric_failed_nodes(self) -> MetricSpec:
+        """Nodes with a failing condition: the control plane's view of the cluster's health."""
+        return cluster_failed_nodes(self._name)
 
     @property
     def cluster_endpoint(self) -> str:

@@ -40,6 +40,7 @@ from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
@@ -85,6 +86,14 @@ class DataLakeMixin:
         """ARN of one zone's bucket."""
         self._select(zone)
         return self._refs.bucket_arns[zone]
+
+    def metric_bucket_size(self, zone: str) -> MetricSpec:
+        """Bytes in one zone's bucket (Standard storage), reported by S3 once a day."""
+        return bucket_size(self.bucket_name(zone))
+
+    def metric_object_count(self, zone: str) -> MetricSpec:
+        """Objects in one zone's bucket, reported by S3 once a day."""
+        return bucket_objects(self.bucket_name(zone))
 
     def grant_read(self, role: IRole, zone: str | Iterable[str] | None = None) -> IamRolePolicy:
         """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""

@@ -36,7 +36,14 @@ from mlplatform.bindings.aws.placement_group import PlacementGroup
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
+from mlplatform.catalogs.gpu import accelerator_type
 from mlplatform.config import FsxScratchProps, GpuPoolProps
+from mlplatform.decisions.metrics import (
+    QuerySpec,
+    pool_gpu_utilization,
+    pool_gpus_running,
+    pool_nodes,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.scheduling import Taint, gpu_pool_labels, gpu_pool_taints
 from mlplatform.interfaces import IComputeCluster, IRole
@@ -72,6 +79,7 @@ class GpuTrainingPool(Construct):
         naming = naming or cluster.naming
         self._name = id
         self._props = props
+        self._cluster_name = cluster.cluster_name
         self._labels = gpu_pool_labels(id, props.accelerators)
         self._taints = gpu_pool_taints(props.accelerators)
         self._subnet_ids = self._subnets(cluster, props)
@@ -243,3 +251,37 @@ class GpuTrainingPool(Construct):
     def scratch_mount_name(self) -> str | None:
         """Lustre mount name of the scratch file system, or ``None`` without one."""
         return self._scratch.mount_name if self._scratch else None
+
+    # ----------------------------------------------------------------- metrics
+    def _nvidia_types(self) -> tuple[str, ...]:
+        """The pool's instance types, refused unless NVIDIA (the add-on's per-GPU metrics are)."""
+        vendor = accelerator_type(self._props.instance_types[0]).vendor
+        if vendor != "nvidia":
+            raise ValueError(
+                f"GPU pool {self._name!r}: Container Insights publishes per-GPU metrics by "
+                f"instance type for NVIDIA GPUs only, not {vendor}"
+            )
+        return self._props.instance_types
+
+    def metric_gpus_running(self, *, period: int = 60) -> QuerySpec:
+        """GPUs of the pool's instance types reporting to Container Insights (see README)."""
+        return pool_gpus_running(
+            self._name, self._cluster_name, self._nvidia_types(), period=period
+        )
+
+    def metric_nodes(self, *, period: int = 60) -> QuerySpec:
+        """Nodes of the pool's instance types running: GPUs reporting over GPUs per node.
+
+        Every type of a pool has the same GPU count (config refuses a mix), so
+        the division is exact once every node's agent reports.
+        """
+        gpus_per_node = accelerator_type(self._props.instance_types[0]).count
+        return pool_nodes(
+            self._name, self._cluster_name, self._nvidia_types(), gpus_per_node, period=period
+        )
+
+    def metric_gpu_utilization(self, *, period: int = 60) -> QuerySpec:
+        """Average GPU utilisation (%) of the pool's instance types; no data while idle."""
+        return pool_gpu_utilization(
+            self._name, self._cluster_name, self._nvidia_types(), period=period
+        )

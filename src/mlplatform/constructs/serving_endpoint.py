@@ -68,6 +68,7 @@ from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.alarm import Alarm
 from mlplatform.constructs.endpoint_rollout import (
     configuration_lifecycle,
     deployment_config,
@@ -76,6 +77,7 @@ from mlplatform.constructs.endpoint_rollout import (
     rollback_alarms,
     scaling_lifecycle,
 )
+from mlplatform.decisions.metrics import MetricSpec, variant_metric
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
@@ -360,26 +362,19 @@ class ServingEndpoint(Construct):
     # ----------------------------------------------------------------- 6. alarms
     def _alarms(self, topic_arn: str | None) -> None:
         """The plan's alarms, notifying ``topic_arn`` on alarm and on recovery."""
-        actions = [topic_arn] if topic_arn else None
         for index, alarm in enumerate(self._plan.alarms):
-            CloudwatchMetricAlarm(
+            Alarm(
                 self,
                 f"alarm-{index}",
-                alarm_name=alarm.name,
-                alarm_description=alarm.description,
-                namespace=alarm.namespace,
-                metric_name=alarm.metric_name,
-                dimensions=alarm.dimensions,
-                statistic=alarm.statistic,
-                extended_statistic=alarm.extended_statistic,
-                period=alarm.period,
+                metric=alarm.metric,
+                name=alarm.name,
+                summary=alarm.description,
+                threshold=alarm.threshold,
+                comparison=alarm.comparison_operator,
                 evaluation_periods=alarm.evaluation_periods,
                 datapoints_to_alarm=alarm.datapoints_to_alarm,
-                threshold=alarm.threshold,
-                comparison_operator=alarm.comparison_operator,
                 treat_missing_data=alarm.treat_missing_data,
-                alarm_actions=actions,
-                ok_actions=actions,
+                topic=topic_arn,
                 depends_on=[self._endpoint],
             )
 
@@ -467,6 +462,62 @@ class ServingEndpoint(Construct):
     def plan(self) -> EndpointPlan:
         """The decisions the endpoint was built from (names, variants, scaling, alarms)."""
         return self._plan
+
+    # ----------------------------------------------------------------- metrics
+    def metric(
+        self,
+        metric_name: str,
+        *,
+        variant: str | None = None,
+        statistic: str = "Sum",
+        period: int = 60,
+    ) -> MetricSpec:
+        """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
+        name = variant or self._plan.variants[0].name
+        if name not in self.variant_names:
+            raise ValueError(
+                f"serving endpoint {self._plan.key!r} has no variant {name!r}; "
+                f"its variants: {', '.join(self.variant_names)}"
+            )
+        return variant_metric(
+            self._plan.endpoint_name, name, metric_name, statistic=statistic, period=period
+        )
+
+    def metric_invocations(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Requests sent to the variant's model (``Invocations``)."""
+        return self.metric("Invocations", variant=variant, statistic=statistic, period=period)
+
+    def metric_invocations_per_instance(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Invocations divided by the variant's instances: what autoscaling tracks."""
+        return self.metric(
+            "InvocationsPerInstance", variant=variant, statistic=statistic, period=period
+        )
+
+    def metric_model_latency(
+        self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
+    ) -> MetricSpec:
+        """Time the model takes to answer, in microseconds (``ModelLatency``)."""
+        return self.metric("ModelLatency", variant=variant, statistic=statistic, period=period)
+
+    def metric_4xx_errors(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Requests the model refused (``Invocation4XXErrors``)."""
+        return self.metric(
+            "Invocation4XXErrors", variant=variant, statistic=statistic, period=period
+        )
+
+    def metric_5xx_errors(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Requests the model failed (``Invocation5XXErrors``)."""
+        return self.metric(
+            "Invocation5XXErrors", variant=variant, statistic=statistic, period=period
+        )
 
 
 def _check(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from mlplatform.config import RolloutProps, ServingEndpointProps
 from mlplatform.config.rollout import ROLLBACK_ALARM_SECONDS
+from mlplatform.decisions.metrics import alarm_description, endpoint_runbook
 from mlplatform.decisions.naming import Naming
 
 __all__ = ["MetricPlan", "RollbackAlarmPlan", "RolloutPlan", "plan_rollout"]
@@ -121,9 +122,10 @@ def _rollback_alarms(
     return (
         RollbackAlarmPlan(
             name=naming.resource("serving", f"{key}-rollback-5xx-errors", max_length=255),
-            description=(
+            description=alarm_description(
                 f"{endpoint_name}: at least {props.errors_alarm_threshold} 5xx errors a minute, "
-                "all variants together, in 2 of 3 minutes; a deployment in progress rolls back"
+                "all variants together, in 2 of 3 minutes; a deployment in progress rolls back",
+                endpoint_runbook(naming.prefix, endpoint_name),
             ),
             expression=f"SUM([{', '.join(m.id for m in errors)}])",
             metrics=errors,
@@ -132,10 +134,11 @@ def _rollback_alarms(
         ),
         RollbackAlarmPlan(
             name=naming.resource("serving", f"{key}-rollback-p99-latency", max_length=255),
-            description=(
+            description=alarm_description(
                 f"{endpoint_name}: p99 model latency of a variant above "
                 f"{props.latency_alarm_p99_ms} ms in 2 of 3 minutes; a deployment in progress "
-                "rolls back"
+                "rolls back",
+                endpoint_runbook(naming.prefix, endpoint_name),
             ),
             expression=f"MAX([{', '.join(m.id for m in latency)}])",
             metrics=latency,

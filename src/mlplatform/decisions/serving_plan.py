@@ -34,6 +34,12 @@ from dataclasses import dataclass
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
+from mlplatform.decisions.metrics import (
+    MetricSpec,
+    alarm_description,
+    endpoint_runbook,
+    variant_metric,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.rollout_plan import RolloutPlan, plan_rollout
 
@@ -130,18 +136,38 @@ class AlarmPlan:
 
     name: str
     description: str
-    metric_name: str
+    """What broke, then the runbook line (:func:`~mlplatform.decisions.metrics.alarm_description`)."""
+    metric: MetricSpec
     threshold: float
     comparison_operator: str
-    dimensions: dict[str, str]
-    statistic: str | None = None
-    extended_statistic: str | None = None
-    namespace: str = "AWS/SageMaker"
-    period: int = ALARM_PERIOD_SECONDS
     evaluation_periods: int = ALARM_EVALUATION_PERIODS
     datapoints_to_alarm: int = ALARM_DATAPOINTS
     treat_missing_data: str = "notBreaching"
     """No traffic is not an outage; a dead endpoint shows up in the callers' alarms."""
+
+    @property
+    def metric_name(self) -> str:
+        return self.metric.metric_name
+
+    @property
+    def namespace(self) -> str:
+        return self.metric.namespace
+
+    @property
+    def dimensions(self) -> dict[str, str]:
+        return self.metric.dimension_map
+
+    @property
+    def statistic(self) -> str | None:
+        return None if self.metric.is_percentile else self.metric.statistic
+
+    @property
+    def extended_statistic(self) -> str | None:
+        return self.metric.statistic if self.metric.is_percentile else None
+
+    @property
+    def period(self) -> int:
+        return self.metric.period
 
 
 @dataclass(frozen=True)
@@ -268,31 +294,33 @@ def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> Endp
 def _alarms(
     naming: Naming, key: str, endpoint_name: str, variant: VariantPlan, props: ServingEndpointProps
 ) -> list[AlarmPlan]:
-    dimensions = {"EndpointName": endpoint_name, "VariantName": variant.name}
+    def metric(name: str, statistic: str) -> MetricSpec:
+        return variant_metric(
+            endpoint_name, variant.name, name, statistic=statistic, period=ALARM_PERIOD_SECONDS
+        )
+
     return [
         AlarmPlan(
             name=naming.resource("serving", f"{key}-{variant.name}-5xx-errors", max_length=255),
-            description=(
+            description=alarm_description(
                 f"{endpoint_name}/{variant.name}: at least {props.errors_alarm_threshold} 5xx "
-                "errors a minute in 3 of 5 minutes; check the model container's logs"
+                "errors a minute in 3 of 5 minutes; check the model container's logs",
+                endpoint_runbook(naming.prefix, endpoint_name),
             ),
-            metric_name="Invocation5XXErrors",
-            statistic="Sum",
+            metric=metric("Invocation5XXErrors", "Sum"),
             threshold=float(props.errors_alarm_threshold),
             comparison_operator="GreaterThanOrEqualToThreshold",
-            dimensions=dimensions,
         ),
         AlarmPlan(
             name=naming.resource("serving", f"{key}-{variant.name}-p99-latency", max_length=255),
-            description=(
+            description=alarm_description(
                 f"{endpoint_name}/{variant.name}: p99 model latency above "
-                f"{props.latency_alarm_p99_ms} ms in 3 of 5 minutes"
+                f"{props.latency_alarm_p99_ms} ms in 3 of 5 minutes",
+                endpoint_runbook(naming.prefix, endpoint_name),
             ),
-            metric_name="ModelLatency",
-            extended_statistic="p99",
+            metric=metric("ModelLatency", "p99"),
             # ModelLatency is reported in microseconds.
             threshold=float(props.latency_alarm_p99_ms * 1000),
             comparison_operator="GreaterThanThreshold",
-            dimensions=dimensions,
         ),
     ]

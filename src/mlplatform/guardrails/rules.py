@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from mlplatform.decisions.retention import RETENTION_RULE_ID, STATEFUL_RESOURCE_TYPES
 
-__all__ = ["RULES", "Finding", "Resources", "Rule"]
+__all__ = ["PROVIDERS", "REQUIRED_TAGS", "RULES", "TAG_RULE_ID", "Finding", "Resources", "Rule"]
 
 Resources = dict[str, dict[str, dict[str, Any]]]
 """``{resource_type: {logical_name: config}}`` of one stack."""
@@ -286,6 +287,61 @@ def _stateful_retained(resources: Resources) -> Iterator[Finding]:
                 yield Finding(f"{kind}.{name}", "can be destroyed (no lifecycle.prevent_destroy)")
 
 
+PROVIDERS = "//provider"
+"""Key under which :func:`~mlplatform.guardrails.stack_check.guardrail_findings` passes the
+stack's ``provider`` blocks (``{"aws": [config, ...]}``) to the rules; never a resource type."""
+REQUIRED_TAGS = ("env", "team", "cost-center", "component")
+TAG_RULE_ID = "MLP-TAG-1"
+
+
+@cache
+def _taggable_types() -> frozenset[str]:
+    """Types of the platform's bindings that take ``tags`` (read from the generated classes)."""
+    import importlib
+    import inspect
+
+    from mlplatform.bindings.aws import MODULES
+
+    found: set[str] = set()
+    for module_name in MODULES:
+        if module_name.startswith("data_"):
+            continue
+        module = importlib.import_module(f"mlplatform.bindings.aws.{module_name}")
+        for value in vars(module).values():
+            kind = getattr(value, "TERRAFORM_TYPE", "")
+            if kind and "tags" in inspect.signature(value.__init__).parameters:
+                found.add(kind)
+    return frozenset(found)
+
+
+def _default_tags(resources: Resources, provider: str) -> dict[str, Any]:
+    """The ``default_tags`` of provider ``aws`` or ``aws.<alias>`` in this stack."""
+    _, _, alias = provider.partition(".")
+    for config in _as_list(resources.get(PROVIDERS, {}).get("aws") or []):
+        if config.get("alias", "") == alias:
+            tags: dict[str, Any] = {}
+            for block in _as_list(config.get("default_tags") or []):
+                tags.update(block.get("tags") or {})
+            return tags
+    return {}
+
+
+def _tagged(resources: Resources) -> Iterator[Finding]:
+    taggable = _taggable_types()
+    for kind in sorted(resources):
+        if kind == PROVIDERS:
+            continue
+        for name, config in resources[kind].items():
+            # Other bindings' types (prebuilt mix-ins) count when they carry tags at all.
+            if kind not in taggable and "tags" not in config:
+                continue
+            provider = config.get("provider", "aws").removeprefix("${").removesuffix("}")
+            tags = {**_default_tags(resources, provider), **(config.get("tags") or {})}
+            missing = [t for t in REQUIRED_TAGS if not tags.get(t)]
+            if missing:
+                yield Finding(f"{kind}.{name}", f"is not tagged {', '.join(missing)}")
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "MLP-S3-1",
@@ -404,5 +460,12 @@ RULES: tuple[Rule, ...] = (
         "create it with mlplatform.StateRetention.protect(resource), or opt the environment "
         "out with retention.opt_out_reason (StateRetention.opt_out(stack, reason) in code)",
         _stateful_retained,
+    ),
+    Rule(
+        TAG_RULE_ID,
+        "Taggable resources carry env, team, cost-center and component",
+        "deploy it through a PlatformStack (its provider's default_tags carry them) or set the "
+        "missing tags on the resource",
+        _tagged,
     ),
 )

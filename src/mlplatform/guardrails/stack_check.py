@@ -27,7 +27,7 @@ from cdktf import TerraformResource, TerraformStack
 from constructs import Construct, IConstruct, IValidation
 
 from mlplatform.bindings.stack_preparation import prepare_in_one_pass
-from mlplatform.guardrails.rules import RULES, Resources
+from mlplatform.guardrails.rules import PROVIDERS, RULES, Resources
 from mlplatform.guardrails.suppressions import suppressed_rules
 
 __all__ = ["GuardedStack", "GuardrailError", "Guardrails", "guardrail_findings"]
@@ -46,6 +46,7 @@ def guardrail_findings(document: Mapping[str, Any], root: IConstruct) -> list[st
     resources: Resources = {
         kind: dict(named) for kind, named in document.get("resource", {}).items()
     }
+    resources[PROVIDERS] = dict(document.get("provider", {}))
     messages: list[str] = []
     for rule in RULES:
         for finding in rule.check(resources):

@@ -9,14 +9,19 @@ from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.alarm_topic import AlarmTopic
+from mlplatform.constructs.budgets import Budgets
+from mlplatform.constructs.dashboard import Dashboard
 from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions.budgets import plan_budgets
+from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import (
     feast_project,
     groups_materialized_by,
     groups_read_by,
 )
+from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -26,6 +31,9 @@ __all__ = ["MlStack"]
 class MlStack(PlatformStack):
     """Registry, one endpoint per ``ml.serving`` entry, the topic their alarms notify, and the
     online feature store.
+
+    The stack also holds the environment's dashboard (``observability.dashboard``) and its
+    AWS Budgets (``budgets``), which notify the same topic.
 
     Instance-backed endpoints run in the network's private subnets
     (``placement``) and capture sampled requests into a data lake zone; both
@@ -54,7 +62,13 @@ class MlStack(PlatformStack):
             )
         super().__init__(scope, config, "ml", emulator_endpoint=emulator_endpoint)
         ml = config.ml
-        self.alarms = AlarmTopic(self, "alarm-topic", naming=self.naming, component="ml")
+        self.alarms = AlarmTopic(
+            self,
+            "alarm-topic",
+            naming=self.naming,
+            component="ml",
+            subscriptions=config.observability.subscriptions,
+        )
         self.registry = ModelRegistry(self, "model-registry", naming=self.naming, props=ml.registry)
         for role in (publishers or {}).values():
             self.registry.grant_publish(role)
@@ -88,6 +102,7 @@ class MlStack(PlatformStack):
             self.features = self._feature_store(
                 config, lake, placement, publishers or {}, cluster_security_group_id
             )
+        self._observability(config)
 
         registry = self.registry
         TerraformOutput(self, "registry_bucket", value=registry.bucket_name)
@@ -157,3 +172,18 @@ class MlStack(PlatformStack):
             TerraformOutput(self, "feature_redis_port", value=features.redis_port)
             TerraformOutput(self, "feature_redis_secrets", value=features.secret_arns)
         return features
+
+    def _observability(self, config: EnvironmentConfig) -> None:
+        """The environment's dashboard, from the file and the metric specs, and its budgets."""
+        self.dashboard: Dashboard | None = None
+        if config.observability.dashboard:
+            self.dashboard = Dashboard(
+                self,
+                "dashboard",
+                name=dashboard_name(self.naming.prefix),
+                region=config.region,
+                widgets=platform_widgets(config, self.naming),
+            )
+            TerraformOutput(self, "dashboard_name", value=self.dashboard.dashboard_name)
+        plans = plan_budgets(config, self.naming)
+        self.budgets = Budgets(self, "budgets", plans=plans, topic_arn=self.alarms.topic_arn)

@@ -33,6 +33,7 @@ __all__ = ["EMULATED_SERVICES", "PlatformStack"]
 EMULATED_SERVICES = (
     "applicationautoscaling",
     "athena",
+    "budgets",
     "cloudwatch",
     "dynamodb",
     "ec2",

@@ -20,6 +20,7 @@ from mlplatform.verify.data_lake import DataLakeChecker
 from mlplatform.verify.feature_store import FeatureStoreChecker
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.network import NetworkChecker
+from mlplatform.verify.observability import ObservabilityChecker
 from mlplatform.verify.registry import RegistryChecker
 from mlplatform.verify.serving import ServingChecker
 
@@ -58,6 +59,7 @@ class EnvironmentVerifier:
             serving = ServingChecker(context, keys, topic)
             for key, props in self.config.ml.serving.items():
                 serving.check(key, props)
+            ObservabilityChecker(context, topic).check()
         if self.config.feature_store is not None:
             FeatureStoreChecker(context, keys, self.config.feature_store).check()
         return list(self.problems)

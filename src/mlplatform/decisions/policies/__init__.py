@@ -21,6 +21,7 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
 - :mod:`~.glue`, :mod:`~.athena`: reading catalog tables, querying in one workgroup
 - :mod:`~.secretsmanager`: reading named secrets (the online store's AUTH)
 - :mod:`~.sagemaker`: model package registration
+- :mod:`~.sns`: the alarm topic's policy (CloudWatch and Budgets publish)
 - :mod:`~.grants`: what one role needs across services (publish to and read from the
   model registry, read and materialize features), and the short list of actions ever
   granted on ``"*"``

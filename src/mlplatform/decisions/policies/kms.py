@@ -61,14 +61,14 @@ def cloudwatch_logs_key_statement(account_id: str, partition: str, region: str) 
 
 
 def alarm_topic_key_statement(account_id: str) -> Statement:
-    """Lets CloudWatch alarms of this account publish to a topic encrypted with the key.
+    """Lets CloudWatch alarms and AWS Budgets of this account publish to a topic encrypted with the key.
 
-    The AWS managed SNS key cannot be used: its policy does not admit CloudWatch.
+    The AWS managed SNS key cannot be used: its policy admits neither service.
     """
     return {
-        "Sid": "AllowCloudWatchAlarms",
+        "Sid": "AllowCloudWatchAlarmsAndBudgets",
         "Effect": "Allow",
-        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Principal": {"Service": ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"]},
         "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},

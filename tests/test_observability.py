@@ -1,0 +1,534 @@
+"""Metric specs, the ``metric_*`` helpers and the ``Alarm`` construct (issue 11, step 1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cdktf import App, TerraformStack, Testing
+
+from mlplatform.bindings.aws.provider import AwsProvider
+from mlplatform.config import DataLakeProps, GpuPoolProps, ModelRegistryProps, ServingEndpointProps
+from mlplatform.constructs.alarm import Alarm
+from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.gpu_pool import GpuTrainingPool
+from mlplatform.constructs.model_registry import ModelRegistry
+from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions.metrics import MetricSpec, QuerySpec, pool_gpus_running
+from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import VpcPlacement
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMING = Naming("mlp", "prod")
+TOPIC = "arn:aws:sns:us-east-1:333333333333:mlp-prod-ml-alarms"
+PLACEMENT = VpcPlacement(
+    vpc_id="vpc-0prod",
+    vpc_cidr="10.40.0.0/16",
+    private_subnet_ids=("subnet-1a", "subnet-1b"),
+    availability_zones=("us-east-1a", "us-east-1b"),
+    s3_prefix_list_id="pl-63a5400a",
+)
+
+
+def _stack() -> TerraformStack:
+    stack = TerraformStack(App(), "team")
+    AwsProvider(stack, "aws", region="us-east-1")
+    return stack
+
+
+def _alarms(stack: TerraformStack) -> dict[str, dict[str, Any]]:
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    found: dict[str, dict[str, Any]] = synth["resource"]["aws_cloudwatch_metric_alarm"]
+    return found
+
+
+def _endpoint(stack: TerraformStack) -> ServingEndpoint:
+    registry = ModelRegistry(
+        stack, "registry", naming=NAMING, props=ModelRegistryProps(model_families=("ranker",))
+    )
+    props = ServingEndpointProps.model_validate(
+        {
+            "model_package_group": "ranker",
+            "instance_type": "ml.m5.large",
+            "variants": [
+                {"name": "primary", "model_version": "1", "image_tag": "1.0.0", "weight": 90},
+                {"name": "canary", "model_version": "2", "image_tag": "1.1.0", "weight": 10},
+            ],
+        }
+    )
+    return ServingEndpoint(stack, "ranker", registry=registry, props=props)
+
+
+def _pool(stack: TerraformStack, *instance_types: str) -> GpuTrainingPool:
+    cluster = ComputeCluster.from_cluster_name(
+        stack,
+        "cluster",
+        naming=NAMING,
+        cluster_name="mlp-prod-eks",
+        oidc_provider_arn="arn:aws:iam::333333333333:oidc-provider/oidc.example/id/X",
+        oidc_issuer_url="https://oidc.example/id/X",
+        node_role_arn="arn:aws:iam::333333333333:role/mlp-prod-eks-node",
+        placement=PLACEMENT,
+    )
+    return GpuTrainingPool(
+        stack,
+        "ranking",
+        cluster=cluster,
+        props=GpuPoolProps(instance_types=instance_types, max_nodes=4),
+    )
+
+
+def test_a_metric_spec_knows_percentiles_and_refuses_what_cloudwatch_would() -> None:
+    spec = MetricSpec("AWS/SageMaker", "ModelLatency", (("EndpointName", "e"),), "p99")
+    assert spec.is_percentile and not spec.with_(statistic="Average").is_percentile
+    assert spec.widget_metrics() == [
+        ["AWS/SageMaker", "ModelLatency", "EndpointName", "e", {"stat": "p99", "period": 60}]
+    ]
+    with pytest.raises(ValueError, match="not a CloudWatch statistic"):
+        MetricSpec("AWS/S3", "NumberOfObjects", statistic="Mean")
+    with pytest.raises(ValueError, match="multiple of 60"):
+        MetricSpec("AWS/S3", "NumberOfObjects", period=90)
+    with pytest.raises(ValueError, match="starts with SELECT"):
+        QuerySpec("AVG(x)", "x")
+
+
+def test_endpoint_metrics_name_the_endpoint_and_variant() -> None:
+    endpoint = _endpoint(_stack())
+    latency = endpoint.metric_model_latency(statistic="p50", variant="canary")
+    assert latency.dimension_map == {
+        "EndpointName": "mlp-prod-serving-ranker",
+        "VariantName": "canary",
+    }
+    assert (latency.namespace, latency.metric_name, latency.statistic) == (
+        "AWS/SageMaker",
+        "ModelLatency",
+        "p50",
+    )
+    assert endpoint.metric_invocations().dimension_map["VariantName"] == "primary"
+    assert endpoint.metric_5xx_errors().metric_name == "Invocation5XXErrors"
+    assert endpoint.metric_4xx_errors().metric_name == "Invocation4XXErrors"
+    with pytest.raises(ValueError, match="no variant 'blue'"):
+        endpoint.metric_invocations(variant="blue")
+
+
+def test_pool_metrics_query_container_insights_gpus_of_its_instance_types() -> None:
+    pool = _pool(_stack(), "g5.12xlarge", "g5.24xlarge")
+    gpus = pool.metric_gpus_running()
+    assert gpus.expression == (
+        "SELECT COUNT(node_gpu_utilization) FROM SCHEMA(ContainerInsights, ClusterName, "
+        "GpuDevice, InstanceId, InstanceType, NodeName) WHERE ClusterName = 'mlp-prod-eks' "
+        "AND InstanceType IN ('g5.12xlarge', 'g5.24xlarge')"
+    )
+    nodes = pool.metric_nodes()  # both types have 4 GPUs
+    assert nodes.math == "q1 / 4" and nodes.expression == gpus.expression
+    assert "AVG(node_gpu_utilization)" in pool.metric_gpu_utilization().expression
+
+
+def test_lake_and_cluster_metrics_are_s3_storage_and_container_insights() -> None:
+    stack = _stack()
+    lake = DataLake(stack, "lake", naming=NAMING, props=DataLakeProps())
+    size = lake.metric_bucket_size("raw")
+    assert (size.namespace, size.metric_name, size.period) == ("AWS/S3", "BucketSizeBytes", 86400)
+    assert size.dimension_map["StorageType"] == "StandardStorage"
+    assert lake.metric_object_count("raw").dimension_map["StorageType"] == "AllStorageTypes"
+    assert ComputeCluster.metric_nodes.__doc__
+
+
+def test_alarm_on_a_metric_notifies_the_topic_on_alarm_and_recovery_with_a_runbook() -> None:
+    stack = _stack()
+    endpoint = _endpoint(stack)
+    Alarm(
+        stack,
+        "team-p99",
+        metric=endpoint.metric_model_latency(statistic="p99"),
+        threshold=250_000,
+        name="ranking-ranker-p99",
+        summary="ranker p99 above 250 ms",
+        runbook="https://wiki.example.com/ranker",
+        topic=TOPIC,
+    )
+    alarm = _alarms(stack)["team-p99"]
+    assert alarm["extended_statistic"] == "p99" and "statistic" not in alarm
+    assert alarm["alarm_actions"] == [TOPIC] and alarm["ok_actions"] == [TOPIC]
+    assert alarm["alarm_description"] == (
+        "ranker p99 above 250 ms. Runbook: https://wiki.example.com/ranker"
+    )
+    assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (5, 3)
+
+
+def test_alarm_on_a_query_divides_in_metric_math_and_returns_one_series() -> None:
+    stack = _stack()
+    pool = _pool(stack, "p4d.24xlarge")
+    Alarm(stack, "nodes", metric=pool.metric_nodes(), threshold=4, name="n", summary="s")
+    Alarm(
+        stack,
+        "gpus",
+        metric=pool_gpus_running("ranking", "mlp-prod-eks", ("p4d.24xlarge",)),
+        threshold=32,
+        name="g",
+        summary="s",
+    )
+    alarms = _alarms(stack)
+    nodes = alarms["nodes"]["metric_query"]
+    assert [q["id"] for q in nodes] == ["q1", "e1"]
+    assert [q["return_data"] for q in nodes] == [False, True]
+    assert nodes[1]["expression"] == "q1 / 8"
+    assert [q["return_data"] for q in alarms["gpus"]["metric_query"]] == [True]
+    assert "alarm_actions" not in alarms["gpus"]
+
+
+# ----------------------------------------------------------------------- dashboards
+def _check_put_dashboard_body(body: dict[str, Any]) -> None:
+    """What PutDashboard validates: widget types, the grid, and the metric arrays."""
+    occupied: set[tuple[int, int]] = set()
+    for widget in body["widgets"]:
+        assert widget["type"] in {"metric", "text"}
+        x, y, width, height = (widget[k] for k in ("x", "y", "width", "height"))
+        assert x >= 0 and x + width <= 24 and 1 <= width <= 24 and 1 <= height <= 1000
+        cells = {(column, row) for column in range(x, x + width) for row in range(y, y + height)}
+        assert not cells & occupied, f"{widget} overlaps another widget"
+        occupied |= cells
+        properties = widget["properties"]
+        if widget["type"] == "text":
+            assert properties["markdown"]
+            continue
+        assert properties["region"] and properties["view"] == "timeSeries"
+        ids: list[str] = []
+        for row in properties["metrics"]:
+            *names, options = row
+            assert isinstance(options, dict)
+            if "expression" in options:
+                assert names == [] and options["id"][0].islower()
+                ids.append(options["id"])
+                continue
+            namespace, metric, *dimensions = names
+            assert all(isinstance(part, str) and part for part in (namespace, metric, *dimensions))
+            assert len(dimensions) % 2 == 0 and len(dimensions) <= 60
+            assert set(options) <= {"stat", "period", "label"} and options["period"] % 60 == 0
+        assert len(ids) == len(set(ids))
+        for line in properties.get("annotations", {}).get("horizontal", []):
+            assert isinstance(line["value"], float | int)
+
+
+@pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
+def test_every_endpoint_variant_and_pool_has_its_widgets_in_a_valid_body(
+    environment: str,
+) -> None:
+    from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+    body = dashboard_body(platform_widgets(config), config.region)
+    _check_put_dashboard_body(body)
+    titles = [w["properties"].get("title") or w["properties"]["markdown"] for w in body["widgets"]]
+    naming = Naming.for_environment(config)
+    for key, props in config.ml.serving.items() if config.ml else ():
+        assert f"## Serving {naming.resource('serving', key)}" in titles
+        for variant in props.variants:
+            for graph in ("invocations", "model latency (µs)", "errors"):
+                assert f"{variant.name}: {graph}" in titles
+            per_instance = any(t.startswith(f"{variant.name}: invocations per") for t in titles)
+            assert per_instance == (props.serverless is None)
+    for pool, pool_props in config.compute.gpu_pools.items() if config.compute else ():
+        nodes = next(
+            w
+            for w in body["widgets"]
+            if w["properties"].get("title") == (f"GPU pool {pool}: nodes running")
+        )
+        assert nodes["properties"]["annotations"]["horizontal"] == [
+            {"label": "max_nodes", "value": float(pool_props.max_nodes)}
+        ]
+        assert f"GPU pool {pool}: GPU utilisation %" in titles
+    assert "lake bytes (daily)" in titles
+
+
+def test_dashboard_construct_renders_the_body_for_put_dashboard() -> None:
+    from mlplatform.constructs.dashboard import Dashboard
+    from mlplatform.decisions.dashboard import Widget
+
+    stack = _stack()
+    endpoint = _endpoint(stack)
+    pool = _pool(stack, "g5.2xlarge")
+    Dashboard(
+        stack,
+        "ranking-dashboard",
+        name="ranking-prod",
+        region="us-east-1",
+        widgets=[
+            Widget("ranker p99", (endpoint.metric_model_latency(),), width=12),
+            Widget("ranking nodes", (pool.metric_nodes(),), horizontal=(("max", 4),), width=12),
+            Widget("ranking GPU %", (pool.metric_gpu_utilization(),), width=24),
+        ],
+    )
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    (dashboard,) = synth["resource"]["aws_cloudwatch_dashboard"].values()
+    body = json.loads(dashboard["dashboard_body"])
+    _check_put_dashboard_body(body)
+    assert [(w["x"], w["y"]) for w in body["widgets"]] == [(0, 0), (12, 0), (0, 6)]
+    with pytest.raises(ValueError, match="does not fit the grid"):
+        Widget("too wide", (endpoint.metric_invocations(),), width=25)
+
+
+# ----------------------------------------------------------------------- config
+def _config_problems(**sections: Any) -> tuple[str, ...]:
+    import yaml
+
+    from mlplatform.loader import ConfigError, EnvironmentLoader
+
+    data: dict[str, Any] = yaml.safe_load((ROOT / "environments" / "dev.yaml").read_text())
+    data.update(sections)
+    with pytest.raises(ConfigError) as caught:
+        EnvironmentLoader.parse(yaml.safe_dump(data), ROOT / "environments" / "qa.yaml")
+    return tuple(caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("sections", "field", "says"),
+    [
+        (
+            {"observability": {"subscriptions": {"email": ["oncall.example.com"]}}},
+            "observability.subscriptions.email",
+            "'oncall.example.com' is not an email address",
+        ),
+        (
+            {"observability": {"subscriptions": {"https": ["http://hooks.example.com/x"]}}},
+            "observability.subscriptions.https",
+            "is not an HTTPS endpoint",
+        ),
+        (
+            {"observability": {"subscriptions": {"sqs": ["chat-bridge"]}}},
+            "observability.subscriptions.sqs",
+            "is not an SQS queue ARN",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 0}},
+            "budgets.monthly_limit_usd",
+            "0 is not a positive amount; write",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10, "teams": {"ranking": {"monthly_limit_usd": -5}}}},
+            "budgets.teams.ranking.monthly_limit_usd",
+            "-5 is not a positive amount",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10, "forecast_threshold_percent": 0}},
+            "budgets.forecast_threshold_percent",
+            "0% is outside 1-1000%",
+        ),
+        (
+            {"budgets": {"monthly_limit_usd": 10, "actual_threshold_percent": 1001}},
+            "budgets.actual_threshold_percent",
+            "1001% is outside 1-1000%",
+        ),
+        ({"budgets": {"monthly_limit": 10}}, "budgets.monthly_limit", "unknown key"),
+    ],
+)
+def test_a_bad_observability_or_budget_setting_names_file_field_and_fix(
+    sections: dict[str, Any], field: str, says: str
+) -> None:
+    problems = _config_problems(**sections)
+    assert any(p.startswith(f"{field}: ") and says in p for p in problems), problems
+
+
+def test_a_gpu_budget_needs_gpu_pools() -> None:
+    (problem,) = _config_problems(
+        compute=None, budgets={"monthly_limit_usd": 10, "gpu_monthly_limit_usd": 5}
+    )
+    assert "budgets.gpu_monthly_limit_usd" in problem and "no compute.gpu_pools" in problem
+
+
+def test_the_alarm_topic_admits_cloudwatch_and_budgets_and_subscribes_the_file() -> None:
+    from mlplatform.config import SubscriptionsProps
+    from mlplatform.constructs.alarm_topic import AlarmTopic
+
+    stack = _stack()
+    AlarmTopic(
+        stack,
+        "alarms",
+        naming=NAMING,
+        component="ml",
+        subscriptions=SubscriptionsProps(
+            email=("oncall@example.com",),
+            https=("https://hooks.example.com/x",),
+            sqs=("arn:aws:sqs:us-east-1:333333333333:chat-bridge",),
+        ),
+    )
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    resources = synth["resource"]
+    subscriptions = resources["aws_sns_topic_subscription"].values()
+    assert sorted((s["protocol"], s["endpoint"]) for s in subscriptions) == [
+        ("email", "oncall@example.com"),
+        ("https", "https://hooks.example.com/x"),
+        ("sqs", "arn:aws:sqs:us-east-1:333333333333:chat-bridge"),
+    ]
+    (topic_policy,) = resources["aws_sns_topic_policy"].values()
+    publish = json.loads(topic_policy["policy"])["Statement"][1]
+    assert publish["Principal"]["Service"] == ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"]
+    assert publish["Action"] == "sns:Publish"
+    (key,) = resources["aws_kms_key"].values()
+    services = [
+        s["Principal"]["Service"]
+        for s in json.loads(key["policy"])["Statement"]
+        if "Service" in s.get("Principal", {})
+    ]
+    assert ["cloudwatch.amazonaws.com", "budgets.amazonaws.com"] in services
+
+
+@pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
+def test_every_platform_alarm_notifies_the_topic_on_alarm_and_recovery_with_a_runbook(
+    synthesized: Path, environment: str
+) -> None:
+    from tests.conftest import stack_dirs
+
+    alarms = 0
+    for stack in stack_dirs(synthesized, environment):
+        document = json.loads((stack / "cdk.tf.json").read_text())
+        for name, alarm in (
+            document.get("resource", {}).get("aws_cloudwatch_metric_alarm", {}).items()
+        ):
+            alarms += 1
+            assert alarm.get("alarm_actions") and alarm.get("ok_actions"), f"{stack.name}: {name}"
+            assert alarm["alarm_actions"] == alarm["ok_actions"]
+            assert ". Runbook: " in alarm["alarm_description"], f"{stack.name}: {name}"
+    assert alarms
+
+
+@pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
+def test_each_environment_has_one_dashboard_generated_from_its_file(
+    synthesized: Path, environment: str
+) -> None:
+    from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+    document = json.loads((synthesized / f"{environment}-ml" / "cdk.tf.json").read_text())
+    (dashboard,) = document["resource"]["aws_cloudwatch_dashboard"].values()
+    assert dashboard["dashboard_name"] == f"mlp-{environment}-platform"
+    body = json.loads(dashboard["dashboard_body"])
+    assert body == dashboard_body(platform_widgets(config), config.region)
+    _check_put_dashboard_body(body)
+
+
+# ----------------------------------------------------------------------- budgets
+def test_prod_has_one_environment_budget_its_team_budgets_and_a_gpu_budget(
+    synthesized: Path,
+) -> None:
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load("prod")
+    assert config.budgets is not None
+    document = json.loads((synthesized / "prod-ml" / "cdk.tf.json").read_text())
+    topic = next(iter(document["resource"]["aws_sns_topic"]))
+    budgets = {b["name"]: b for b in document["resource"]["aws_budgets_budget"].values()}
+    assert sorted(budgets) == [
+        "mlp-prod-budget",
+        "mlp-prod-budget-gpu",
+        *sorted(f"mlp-prod-budget-team-{team}" for team in config.budgets.teams),
+    ]
+    environment = budgets["mlp-prod-budget"]
+    assert environment["limit_amount"] == "60000.00" and environment["time_unit"] == "MONTHLY"
+    assert environment["cost_filter"] == [{"name": "TagKeyValue", "values": ["user:env$prod"]}]
+    for budget in budgets.values():
+        assert [(n["notification_type"], n["threshold"]) for n in budget["notification"]] == [
+            ("FORECASTED", 80),
+            ("ACTUAL", 100),
+        ]
+        for notification in budget["notification"]:
+            assert notification["subscriber_sns_topic_arns"] == [f"${{aws_sns_topic.{topic}.arn}}"]
+        names = [f["name"] for f in budget["cost_filter"]]
+        assert len(names) == len(set(names)), "Budgets keeps one filter per name"
+    ranking = budgets["mlp-prod-budget-team-ranking"]
+    assert ranking["limit_amount"] == "25000.00"
+    assert ranking["cost_filter"] == [{"name": "TagKeyValue", "values": ["user:team$ranking"]}]
+    gpu = {f["name"]: f["values"] for f in budgets["mlp-prod-budget-gpu"]["cost_filter"]}
+    assert gpu["Service"] == ["Amazon Elastic Compute Cloud - Compute"]
+    assert {"g5.2xlarge", "g5.48xlarge", "g6.xlarge", "p4d.24xlarge"} <= set(gpu["InstanceType"])
+    assert not any(t.startswith(("m", "c", "r")) for t in gpu["InstanceType"])
+
+
+def test_no_budgets_section_no_budget() -> None:
+    from mlplatform.decisions.budgets import plan_budgets
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load("dev")
+    assert plan_budgets(config.model_copy(update={"budgets": None})) == ()
+    assert [p.key for p in plan_budgets(config)] == ["environment", "gpu"]
+
+
+# ----------------------------------------------------------------------- verify (boto3)
+def test_verify_finds_the_dashboard_budgets_and_subscriptions_and_names_a_change(
+    emulated_aws: Any,
+) -> None:
+    import boto3
+
+    from mlplatform.decisions.budgets import plan_budgets
+    from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+    from mlplatform.emulator.clients import environment_clients
+    from mlplatform.loader import EnvironmentLoader
+    from mlplatform.verify.context import VerifyContext
+    from mlplatform.verify.observability import ObservabilityChecker
+
+    config = EnvironmentLoader(ROOT / "environments").load("local")
+    sns = boto3.client("sns", region_name=config.region)
+    topic = sns.create_topic(Name="mlp-local-ml-alarms")["TopicArn"]
+    for address in config.observability.subscriptions.email:
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)
+    boto3.client("cloudwatch", region_name=config.region).put_dashboard(
+        DashboardName="mlp-local-platform",
+        DashboardBody=json.dumps(dashboard_body(platform_widgets(config), config.region)),
+    )
+    budgets = boto3.client("budgets", region_name=config.region)
+    for plan in plan_budgets(config):
+        budgets.create_budget(
+            AccountId="123456789012",
+            Budget={
+                "BudgetName": plan.name,
+                "BudgetLimit": {"Amount": f"{plan.limit_usd:.2f}", "Unit": "USD"},
+                "TimeUnit": "MONTHLY",
+                "BudgetType": "COST",
+            },
+            NotificationsWithSubscribers=[
+                {
+                    "Notification": {
+                        "NotificationType": kind,
+                        "ComparisonOperator": "GREATER_THAN",
+                        "Threshold": percent,
+                        "ThresholdType": "PERCENTAGE",
+                    },
+                    "Subscribers": [{"SubscriptionType": "SNS", "Address": topic}],
+                }
+                for kind, percent in plan.notifications
+            ],
+        )
+
+    def verify() -> list[str]:
+        context = VerifyContext(config, environment_clients(config, emulated_aws.endpoint))
+        ObservabilityChecker(context, topic).check()
+        return context.findings.problems
+
+    assert verify() == []
+    budgets.delete_budget(AccountId="123456789012", BudgetName="mlp-local-budget-gpu")
+    assert any("mlp-local-budget-gpu" in p for p in verify())
+
+
+def test_the_readme_team_example_synthesizes_alarms_and_a_dashboard() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**In a team repo**") :]
+    code = section[section.index("```python\n") + len("```python\n") :]
+    code = code[: code.index("```")]
+    stack = _stack()
+    namespace: dict[str, Any] = {
+        "stack": stack,
+        "endpoint": _endpoint(stack),
+        "pool": _pool(stack, "g5.2xlarge"),
+        "platform_topic_arn": TOPIC,
+    }
+    exec(compile(code, "README.md", "exec"), namespace)
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    alarms = synth["resource"]["aws_cloudwatch_metric_alarm"]
+    assert {"ranker-p99", "ranking-gpus-idle"} <= set(alarms)
+    assert all(alarms[a]["ok_actions"] == [TOPIC] for a in ("ranker-p99", "ranking-gpus-idle"))
+    assert len(synth["resource"]["aws_cloudwatch_dashboard"]) == 1
