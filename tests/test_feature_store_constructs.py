@@ -13,6 +13,7 @@ from mlplatform.config import FeatureStoreProps
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.feature_tables import FeatureTables
+from mlplatform.decisions.metrics import MetricSpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies import STAR_ONLY_ACTIONS
 from mlplatform.guardrails import RULES, Resources
@@ -329,6 +330,16 @@ def test_an_imported_store_grants_the_same_tables_by_name(
         "ranker": "acme-test-features-ranker",
         "search": "acme-test-features-search",
     }
+    # Teams watch the platform's tables by the same names.
+    latency = store.metric_read_latency("ranker")
+    assert isinstance(latency, MetricSpec)
+    assert latency.dimension_map == {
+        "TableName": "acme-test-features-ranker",
+        "Operation": "BatchGetItem",
+    }
+    assert store.metric_read_throttles("search").dimension_map == {
+        "TableName": "acme-test-features-search"
+    }
 
 
 def test_an_imported_redis_store_grants_secrets_by_name_pattern(
@@ -351,3 +362,4 @@ def test_an_imported_redis_store_grants_secrets_by_name_pattern(
     assert arn.endswith(
         "}:secretsmanager:us-east-1:123456789012:secret:acme-test/features/redis-reader-??????"
     )
+    assert "'acme-test-features-001'" in store.metric_evictions().expression

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
-from mlplatform.decisions.metrics import MetricSpec, QuerySpec, pool_gpus_running
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
+from mlplatform.decisions.metrics import MathSpec, MetricSpec, QuerySpec, pool_gpus_running
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.interfaces import VpcPlacement
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -137,6 +140,86 @@ def test_lake_and_cluster_metrics_are_s3_storage_and_container_insights() -> Non
     assert ComputeCluster.metric_nodes.__doc__
 
 
+def test_cluster_metrics_are_the_same_on_the_platform_cluster_and_an_import() -> None:
+    stack = _stack()
+    imported = ComputeCluster.from_cluster_name(
+        stack,
+        "cluster",
+        naming=NAMING,
+        cluster_name="mlp-prod-eks",
+        oidc_provider_arn="arn:aws:iam::333333333333:oidc-provider/oidc.example/id/X",
+        oidc_issuer_url="https://oidc.example/id/X",
+        node_role_arn="arn:aws:iam::333333333333:role/mlp-prod-eks-node",
+        placement=PLACEMENT,
+    )
+    errors = imported.metric_api_requests()
+    assert (errors.namespace, errors.metric_name, errors.statistic) == (
+        "AWS/EKS",
+        "apiserver_request_total_5XX",
+        "Sum",
+    )
+    assert errors.dimension_map == {"ClusterName": "mlp-prod-eks"}
+    assert imported.metric_api_requests("429").metric_name == "apiserver_request_total_429"
+    assert imported.metric_api_latency().metric_name == "apiserver_request_duration_seconds_GET_P99"
+    assert imported.metric_pending_pods().metric_name == "scheduler_pending_pods"
+    assert imported.metric_nodes().namespace == "ContainerInsights"
+    with pytest.raises(ValueError, match="status '500': use one of 5XX, 4XX, 429"):
+        imported.metric_api_requests("500")
+    for name in ("metric_api_requests", "metric_api_latency", "metric_pending_pods"):
+        assert getattr(ComputeCluster, name) is getattr(type(imported), name)
+
+
+def _store_metrics(environment: str) -> tuple[Any, FeatureStoreMetrics]:
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+    assert config.feature_store is not None
+    naming = Naming.for_environment(config)
+    return config, FeatureStoreMetrics.for_store(naming, config.feature_store)
+
+
+def test_dynamodb_feature_metrics_are_per_group_table_and_refuse_redis_ones() -> None:
+    config, metrics = _store_metrics("dev")
+    group = next(iter(config.feature_store.feature_groups))
+    latency = metrics.read_latency(group, statistic="p50")
+    assert isinstance(latency, MetricSpec)
+    assert (latency.namespace, latency.metric_name, latency.statistic) == (
+        "AWS/DynamoDB",
+        "SuccessfulRequestLatency",
+        "p50",
+    )
+    assert latency.dimension_map == {
+        "TableName": f"mlp-dev-features-{group}",
+        "Operation": "BatchGetItem",
+    }
+    throttles = metrics.read_throttles(group)
+    assert (throttles.metric_name, throttles.statistic) == ("ReadThrottleEvents", "Sum")
+    with pytest.raises(ValueError, match="no feature group 'nope'; its groups are"):
+        metrics.read_latency("nope")
+    with pytest.raises(ValueError, match=r"metric_cache_hit_rate\(\) is a Redis metric"):
+        metrics.cache_hit_rate()
+    if len(metrics.groups) > 1:
+        with pytest.raises(ValueError, match="each with its own table; name one"):
+            metrics.read_latency()
+
+
+def test_redis_feature_metrics_query_every_node_of_the_replication_group() -> None:
+    config, metrics = _store_metrics("staging")
+    redis = config.feature_store.redis
+    assert redis is not None
+    latency = metrics.read_latency()
+    assert isinstance(latency, QuerySpec)
+    nodes = [f"mlp-staging-features-{i:03d}" for i in range(1, redis.replicas + 2)]
+    assert latency.expression == (
+        'SELECT MAX(HashBasedCmdsLatency) FROM SCHEMA("AWS/ElastiCache", CacheClusterId) '
+        f"WHERE CacheClusterId IN ({', '.join(repr(n) for n in nodes)})"
+    )
+    assert "AVG(CacheHitRate)" in metrics.cache_hit_rate().expression
+    assert "SUM(Evictions)" in metrics.evictions().expression
+    with pytest.raises(ValueError, match="does not throttle reads; watch metric_evictions"):
+        metrics.read_throttles()
+
+
 def test_alarm_on_a_metric_notifies_the_topic_on_alarm_and_recovery_with_a_runbook() -> None:
     stack = _stack()
     endpoint = _endpoint(stack)
@@ -180,6 +263,31 @@ def test_alarm_on_a_query_divides_in_metric_math_and_returns_one_series() -> Non
     assert "alarm_actions" not in alarms["gpus"]
 
 
+def test_an_endpoints_instances_are_metric_math_an_alarm_and_a_widget_can_take() -> None:
+    stack = _stack()
+    endpoint = _endpoint(stack)
+    instances = endpoint.metric_instances(variant="canary")
+    assert isinstance(instances, MathSpec)
+    assert [m.metric_name for m in instances.metrics] == ["Invocations", "InvocationsPerInstance"]
+    assert all(m.dimension_map["VariantName"] == "canary" for m in instances.metrics)
+    Alarm(stack, "few", metric=instances, threshold=1, comparison="LessThanThreshold",
+          name="few", summary="canary has no instance")  # fmt: skip
+    queries = _alarms(stack)["few"]["metric_query"]
+    assert [(q["id"], q["return_data"]) for q in queries] == [
+        ("m1_0", False),
+        ("m1_1", False),
+        ("e1", True),
+    ]
+    assert queries[0]["metric"]["metric_name"] == "Invocations"
+    assert queries[1]["metric"]["stat"] == "Sum"
+    assert queries[2]["expression"] == "m1_0 / m1_1"
+    rows = instances.widget_metrics(3)
+    assert rows[-1][0]["expression"] == "m3_0 / m3_1"
+    assert [row[-1]["visible"] for row in rows[:-1]] == [False, False]
+    with pytest.raises(ValueError, match=r"names a metric it was not given"):
+        MathSpec(expression="{0} / {2}", metrics=instances.metrics, label="bad")
+
+
 # ----------------------------------------------------------------------- dashboards
 def _check_put_dashboard_body(body: dict[str, Any]) -> None:
     """What PutDashboard validates: widget types, the grid, and the metric arrays."""
@@ -197,18 +305,26 @@ def _check_put_dashboard_body(body: dict[str, Any]) -> None:
             continue
         assert properties["region"] and properties["view"] == "timeSeries"
         ids: list[str] = []
+        expressions: list[str] = []
         for row in properties["metrics"]:
             *names, options = row
             assert isinstance(options, dict)
-            if "expression" in options:
-                assert names == [] and options["id"][0].islower()
+            if "id" in options:
+                assert re.fullmatch(r"[a-z][a-zA-Z0-9_]*", options["id"]), options
                 ids.append(options["id"])
+            if "expression" in options:
+                assert names == []
+                expressions.append(options["expression"])
                 continue
             namespace, metric, *dimensions = names
             assert all(isinstance(part, str) and part for part in (namespace, metric, *dimensions))
             assert len(dimensions) % 2 == 0 and len(dimensions) <= 60
-            assert set(options) <= {"stat", "period", "label"} and options["period"] % 60 == 0
+            assert set(options) <= {"stat", "period", "label", "id", "visible"}
+            assert options["period"] % 60 == 0
         assert len(ids) == len(set(ids))
+        for expression in expressions:  # metric math names only ids of this widget
+            if not expression.startswith("SELECT "):
+                assert set(re.findall(r"\b[a-z][a-zA-Z0-9_]*\b", expression)) <= set(ids)
         for line in properties.get("annotations", {}).get("horizontal", []):
             assert isinstance(line["value"], float | int)
 
@@ -227,11 +343,29 @@ def test_every_endpoint_variant_and_pool_has_its_widgets_in_a_valid_body(
     naming = Naming.for_environment(config)
     for key, props in config.ml.serving.items() if config.ml else ():
         assert f"## Serving {naming.resource('serving', key)}" in titles
-        for variant in props.variants:
+        for variant in plan_endpoint(naming, key, props).variants:
             for graph in ("invocations", "model latency (µs)", "errors"):
                 assert f"{variant.name}: {graph}" in titles
-            per_instance = any(t.startswith(f"{variant.name}: invocations per") for t in titles)
+            per_instance = f"{variant.name}: invocations per instance" in titles
             assert per_instance == (props.serverless is None)
+            if props.serverless is None:
+                low, high = (
+                    (variant.scaling.min_capacity, variant.scaling.max_capacity)
+                    if variant.scaling
+                    else (variant.initial_instance_count, variant.initial_instance_count)
+                )
+                assert low is not None and high is not None
+                instances = next(
+                    w
+                    for w in body["widgets"]
+                    if w["properties"].get("title", "").startswith(f"{variant.name}: instances")
+                )
+                assert instances["properties"]["annotations"]["horizontal"] == [
+                    {"label": "min", "value": float(low)},
+                    {"label": "max", "value": float(high)},
+                ]
+                [math] = [r[0] for r in instances["properties"]["metrics"] if len(r) == 1]
+                assert math["expression"] == "m1_0 / m1_1"
     for pool, pool_props in config.compute.gpu_pools.items() if config.compute else ():
         nodes = next(
             w
@@ -242,6 +376,17 @@ def test_every_endpoint_variant_and_pool_has_its_widgets_in_a_valid_body(
             {"label": "max_nodes", "value": float(pool_props.max_nodes)}
         ]
         assert f"GPU pool {pool}: GPU utilisation %" in titles
+    if config.compute is not None:
+        for graph in ("API errors and throttling", "API GET p99 (s)"):
+            assert f"control plane: {graph}" in titles
+    store = config.feature_store
+    if store is not None:
+        assert f"## Feature store ({store.online_store.type})" in titles
+        rows = json.dumps([w["properties"].get("metrics") for w in body["widgets"]])
+        for group in store.feature_groups if store.dynamodb else ():
+            assert f'"TableName", "{naming.prefix}-features-{group}"' in rows
+        if store.redis is not None:
+            assert f"{naming.prefix}-features-{1 + store.redis.replicas:03d}'" in rows
     assert "lake bytes (daily)" in titles
 
 

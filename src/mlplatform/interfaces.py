@@ -21,6 +21,8 @@ from mlplatform.decisions.naming import Naming
 if TYPE_CHECKING:  # only annotations name it: importing this module starts no jsii runtime
     from constructs import Node
 
+    from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
+
 __all__ = [
     "DataCaptureDestination",
     "IComputeCluster",
@@ -132,6 +134,14 @@ class IDataLake(Protocol):
         """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
         ...
 
+    def metric_bucket_size(self, zone: str) -> MetricSpec:
+        """Bytes in one zone's bucket (Standard storage), reported by S3 once a day."""
+        ...
+
+    def metric_object_count(self, zone: str) -> MetricSpec:
+        """Objects in one zone's bucket, reported by S3 once a day."""
+        ...
+
 
 class IComputeCluster(Protocol):
     """A cluster that node groups can join and service accounts can get IAM roles from.
@@ -190,6 +200,26 @@ class IComputeCluster(Protocol):
         self, namespace: str, name: str, *, role_name: str | None = None
     ) -> IRole:
         """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        ...
+
+    def metric_nodes(self) -> MetricSpec:
+        """Worker nodes in the cluster (Container Insights)."""
+        ...
+
+    def metric_failed_nodes(self) -> MetricSpec:
+        """Nodes with a failing condition (Container Insights)."""
+        ...
+
+    def metric_api_requests(self, status: str = "5XX") -> MetricSpec:
+        """API server requests answered with ``status`` (``5XX``, ``4XX`` or ``429``)."""
+        ...
+
+    def metric_api_latency(self) -> MetricSpec:
+        """The API server's p99 latency of GET requests, in seconds."""
+        ...
+
+    def metric_pending_pods(self) -> MetricSpec:
+        """Pods waiting for the scheduler."""
         ...
 
 
@@ -321,4 +351,20 @@ class IFeatureStore(Protocol):
         self, role: IRole, group: str | Iterable[str] | None = None
     ) -> IDependable:
         """Let ``role`` query ``group``'s offline tables."""
+        ...
+
+    def metric_read_latency(self, group: str | None = None, *, statistic: str = "p99") -> Watchable:
+        """Online read latency: ``group``'s DynamoDB table, or the Redis cache's slowest node."""
+        ...
+
+    def metric_read_throttles(self, group: str | None = None) -> MetricSpec:
+        """Throttled reads of ``group``'s DynamoDB table (a DynamoDB store only)."""
+        ...
+
+    def metric_cache_hit_rate(self) -> QuerySpec:
+        """The Redis cache's hit rate, % (a Redis store only)."""
+        ...
+
+    def metric_evictions(self) -> QuerySpec:
+        """Keys the Redis cache evicted for memory (a Redis store only)."""
         ...

@@ -1,9 +1,10 @@
 """A CloudWatch alarm on a typed metric, notifying a topic when it fires and when it recovers.
 
 Takes a :class:`~mlplatform.decisions.metrics.MetricSpec` (one metric: a
-plain statistic or a percentile) or a
-:class:`~mlplatform.decisions.metrics.QuerySpec` (a Metrics Insights query),
-as the platform's ``metric_*`` helpers hand them out::
+plain statistic or a percentile), a
+:class:`~mlplatform.decisions.metrics.QuerySpec` (a Metrics Insights query)
+or a :class:`~mlplatform.decisions.metrics.MathSpec` (metric math), as the
+platform's ``metric_*`` helpers hand them out::
 
     Alarm(stack, "ranker-p99", metric=endpoint.metric_model_latency(statistic="p99"),
           threshold=250_000, name="ranking-ranker-p99", summary="ranker p99 above 250 ms",
@@ -26,8 +27,14 @@ from constructs import Construct
 from mlplatform.bindings.aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarm,
     CloudwatchMetricAlarmMetricQuery,
+    CloudwatchMetricAlarmMetricQueryMetric,
 )
-from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable, alarm_description
+from mlplatform.decisions.metrics import (
+    MathSpec,
+    QuerySpec,
+    Watchable,
+    alarm_description,
+)
 
 __all__ = ["Alarm"]
 
@@ -82,11 +89,11 @@ class Alarm(CloudwatchMetricAlarm):
             "ok_actions": actions,
             "depends_on": list(depends_on) if depends_on else None,
         }
-        if isinstance(metric, QuerySpec):
+        if isinstance(metric, QuerySpec | MathSpec):
             super().__init__(
                 scope,
                 id,
-                metric_query=_queries(metric),
+                metric_query=_queries(metric) if isinstance(metric, QuerySpec) else _math(metric),
                 **common,  # type: ignore[arg-type]
             )
         else:
@@ -104,7 +111,7 @@ class Alarm(CloudwatchMetricAlarm):
         self._metric = metric
 
     @property
-    def metric(self) -> MetricSpec | QuerySpec:
+    def metric(self) -> Watchable:
         """What the alarm watches."""
         return self._metric
 
@@ -126,4 +133,31 @@ def _queries(query: QuerySpec) -> list[CloudwatchMetricAlarmMetricQuery]:
                 id="e1", expression=query.math, label=query.label, return_data=True
             )
         )
+    return queries
+
+
+def _math(math: MathSpec) -> list[CloudwatchMetricAlarmMetricQuery]:
+    """Each metric as a ``metric`` query that returns nothing (``stat`` takes percentiles
+    too), then the expression, the one series that returns data."""
+    ids = math.ids("m1")
+    queries = []
+    for metric, metric_id in zip(math.metrics, ids, strict=True):
+        queries.append(
+            CloudwatchMetricAlarmMetricQuery(
+                id=metric_id,
+                metric=CloudwatchMetricAlarmMetricQueryMetric(
+                    namespace=metric.namespace,
+                    metric_name=metric.metric_name,
+                    dimensions=metric.dimension_map or None,
+                    period=metric.period,
+                    stat=metric.statistic,
+                ),
+                return_data=False,
+            )
+        )
+    queries.append(
+        CloudwatchMetricAlarmMetricQuery(
+            id="e1", expression=math.resolved("m1"), label=math.label, return_data=True
+        )
+    )
     return queries

@@ -51,6 +51,7 @@ from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAtta
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.cluster_metrics import ClusterMetrics
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
@@ -60,7 +61,6 @@ from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
 )
-from mlplatform.decisions.metrics import MetricSpec, cluster_failed_nodes, cluster_nodes
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
@@ -83,7 +83,7 @@ CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
 EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
 
 
-class ComputeCluster(Construct):
+class ComputeCluster(ClusterMetrics, Construct):
     """EKS cluster, its key, logs, IAM roles, OIDC provider, access entries, add-ons and CPU nodes."""
 
     def __init__(
@@ -101,6 +101,7 @@ class ComputeCluster(Construct):
         self._placement = placement
         name = naming.resource("eks")
         self._name = name
+        self._metrics_cluster_name = name
         account = AccountContext.of(self)
         self._partition = account.partition
         self._physical_name = name
@@ -394,14 +395,6 @@ class ComputeCluster(Construct):
     @property
     def cluster_arn(self) -> str:
         return self._cluster.arn
-
-    def metric_nodes(self) -> MetricSpec:
-        """Worker nodes in the cluster (Container Insights ``cluster_node_count``)."""
-        return cluster_nodes(self._name)
-
-    def metric_failed_nodes(self) -> MetricSpec:
-        """Nodes with a failing condition: the control plane's view of the cluster's health."""
-        return cluster_failed_nodes(self._name)
 
     @property
     def cluster_endpoint(self) -> str:

@@ -66,6 +66,7 @@ from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
     ONLINE_HASH_KEY,
     REDIS_USERS,
@@ -74,6 +75,7 @@ from mlplatform.decisions.feature_store import (
     parameter_group_family,
     redis_access_string,
 )
+from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -107,6 +109,8 @@ class FeatureStoreRefs:
     online_table_arns: Mapping[str, str]
     secret_arns: Mapping[str, str]
     """The Redis users' AUTH secrets by user (``reader``, ``writer``); empty with DynamoDB."""
+    metrics: FeatureStoreMetrics
+    """What to watch on the store, by its names."""
 
 
 def feature_store_refs(
@@ -157,6 +161,7 @@ def feature_store_refs(
             for u in REDIS_USERS
             if f"secret:{u}" in names
         },
+        metrics=FeatureStoreMetrics.for_store(naming, props),
     )
 
 
@@ -189,6 +194,25 @@ class FeatureStoreMixin:
     def online_table_names(self) -> dict[str, str]:
         """The DynamoDB table of each group (empty with Redis)."""
         return dict(self._refs.online_table_names)
+
+    # ----------------------------------------------------------------- metrics
+    def metric_read_latency(self, group: str | None = None, *, statistic: str = "p99") -> Watchable:
+        """Online read latency: ``group``'s DynamoDB table (ms, at ``statistic``), or the Redis
+        cache's slowest node (µs). See :class:`~mlplatform.decisions.feature_metrics.
+        FeatureStoreMetrics`."""
+        return self._refs.metrics.read_latency(group, statistic=statistic)
+
+    def metric_read_throttles(self, group: str | None = None) -> MetricSpec:
+        """Throttled reads of ``group``'s DynamoDB table (a DynamoDB store only)."""
+        return self._refs.metrics.read_throttles(group)
+
+    def metric_cache_hit_rate(self) -> QuerySpec:
+        """The Redis cache's hit rate, % (a Redis store only)."""
+        return self._refs.metrics.cache_hit_rate()
+
+    def metric_evictions(self) -> QuerySpec:
+        """Keys the Redis cache evicted for memory (a Redis store only)."""
+        return self._refs.metrics.evictions()
 
     # ----------------------------------------------------------------- grants
     def grant_read_online(

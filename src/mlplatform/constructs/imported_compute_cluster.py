@@ -18,6 +18,7 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
+from mlplatform.constructs.cluster_metrics import ClusterMetrics
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
 from mlplatform.interfaces import VpcPlacement
@@ -25,7 +26,7 @@ from mlplatform.interfaces import VpcPlacement
 __all__ = ["ImportedComputeCluster"]
 
 
-class ImportedComputeCluster(Construct):
+class ImportedComputeCluster(ClusterMetrics, Construct):
     """An existing cluster, known by name; creates nothing until asked for a service account role.
 
     Made by ``ComputeCluster.from_cluster_name``.
@@ -47,6 +48,7 @@ class ImportedComputeCluster(Construct):
         super().__init__(scope, id)
         self._naming = naming
         self._cluster_name = cluster_name
+        self._metrics_cluster_name = cluster_name
         self._oidc_provider_arn = oidc_provider_arn
         self._oidc_issuer_url = oidc_issuer_url
         self._node_role_arn = node_role_arn

@@ -77,7 +77,7 @@ from mlplatform.constructs.endpoint_rollout import (
     rollback_alarms,
     scaling_lifecycle,
 )
-from mlplatform.decisions.metrics import MetricSpec, variant_metric
+from mlplatform.decisions.metrics import MathSpec, MetricSpec, variant_instances, variant_metric
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
@@ -496,6 +496,12 @@ class ServingEndpoint(Construct):
         return self.metric(
             "InvocationsPerInstance", variant=variant, statistic=statistic, period=period
         )
+
+    def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
+        """Instances serving the variant while it has traffic (metric math: invocations over
+        invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
+        name = self.metric("Invocations", variant=variant).dimension_map["VariantName"]
+        return variant_instances(self._plan.endpoint_name, name, period=period)
 
     def metric_model_latency(
         self, *, variant: str | None = None, statistic: str = "p99", period: int = 60

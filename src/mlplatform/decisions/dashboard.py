@@ -7,11 +7,14 @@ and returns the ``DashboardBody`` JSON structure ``PutDashboard`` takes.
 
 :func:`platform_widgets` is the environment's dashboard, read from the config
 alone (names are deterministic): per serving endpoint and variant the
-invocations, model latency p50/p99, 4xx/5xx errors and invocations per
-instance against the scaling target (SageMaker publishes no instance count;
-min and max instances are in the title); per GPU pool its nodes running
-against ``max_nodes`` and its GPU utilisation; the lake's bucket sizes and
-object counts; the cluster's node and failed-node counts.
+invocations, model latency p50/p99, 4xx/5xx errors, invocations per
+instance against the scaling target, and instances (invocations over
+invocations per instance, while traffic flows) against min and max; the cluster's node and failed-node
+counts and its control plane's health (API 5XX and 429 answers, GET p99
+latency, pending pods); per GPU pool its nodes running against ``max_nodes``
+and its GPU utilisation; the feature store's online read latency and
+throttled reads (DynamoDB) or hit rate and evictions (Redis); the lake's
+bucket sizes and object counts.
 """
 
 from __future__ import annotations
@@ -21,14 +24,19 @@ from typing import Any
 
 from mlplatform.catalogs.gpu import accelerator_type
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.metrics import (
     Watchable,
     bucket_objects,
     bucket_size,
+    cluster_api_latency,
+    cluster_api_requests,
     cluster_failed_nodes,
     cluster_nodes,
+    cluster_pending_pods,
     pool_gpu_utilization,
     pool_nodes,
+    variant_instances,
     variant_metric,
 )
 from mlplatform.decisions.naming import Naming
@@ -120,6 +128,8 @@ def _serving(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
             ) -> Watchable:
                 return variant_metric(endpoint, variant, metric, statistic=stat)
 
+            serverless = variant.serverless is not None
+            narrow = 6 if serverless else 4
             widgets += [
                 Widget(f"{variant.name}: invocations", (m("Invocations", "Sum"),)),
                 Widget(
@@ -129,23 +139,30 @@ def _serving(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
                 Widget(
                     f"{variant.name}: errors",
                     (m("Invocation4XXErrors", "Sum"), m("Invocation5XXErrors", "Sum")),
+                    width=narrow,
                 ),
             ]
-            if variant.serverless is not None:
+            if serverless:
                 continue  # no instances to count
-            capacity = (
-                f"{variant.scaling.min_capacity}-{variant.scaling.max_capacity} instances"
-                if variant.scaling
-                else f"{variant.initial_instance_count} instances"
-            )
+            if variant.scaling:
+                low, high = variant.scaling.min_capacity, variant.scaling.max_capacity
+            else:
+                low = high = variant.initial_instance_count or 1
             target = (("target", variant.scaling.target_value),) if variant.scaling else ()
-            widgets.append(
+            widgets += [
                 Widget(
-                    f"{variant.name}: invocations per instance ({capacity})",
+                    f"{variant.name}: invocations per instance",
                     (m("InvocationsPerInstance", "Sum"),),
                     horizontal=target,
-                )
-            )
+                    width=narrow,
+                ),
+                Widget(
+                    f"{variant.name}: instances ({low if low == high else f'{low}-{high}'})",
+                    (variant_instances(name, variant.name),),
+                    horizontal=(("min", float(low)), ("max", float(high))),
+                    width=narrow,
+                ),
+            ]
     return widgets
 
 
@@ -158,8 +175,13 @@ def _compute(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
         Widget(
             "cluster nodes and failed nodes",
             (cluster_nodes(cluster), cluster_failed_nodes(cluster)),
-            width=12,
         ),
+        Widget(
+            "control plane: API errors and throttling",
+            (cluster_api_requests(cluster, "5XX"), cluster_api_requests(cluster, "429")),
+        ),
+        Widget("control plane: API GET p99 (s)", (cluster_api_latency(cluster),)),
+        Widget("pending pods", (cluster_pending_pods(cluster),)),
     ]
     for pool, props in config.compute.gpu_pools.items():
         types = props.instance_types
@@ -188,6 +210,35 @@ def _compute(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
     return widgets
 
 
+def _features(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
+    store = config.feature_store
+    if store is None:
+        return []
+    metrics = FeatureStoreMetrics.for_store(naming, store)
+    header = _header(f"Feature store ({metrics.online_store})")
+    if metrics.online_store == "redis":
+        return [
+            header,
+            Widget("online reads: hash command latency (µs)", (metrics.read_latency(),)),
+            Widget("cache hit rate %", (metrics.cache_hit_rate(),)),
+            Widget("evictions", (metrics.evictions(),)),
+        ]
+    groups = metrics.groups
+    return [
+        header,
+        Widget(
+            "online reads: BatchGetItem p99 (ms)",
+            tuple(metrics.read_latency(g) for g in groups),
+            width=12,
+        ),
+        Widget(
+            "online reads throttled",
+            tuple(metrics.read_throttles(g) for g in groups),
+            width=12,
+        ),
+    ]
+
+
 def _lake(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
     buckets = [naming.bucket("datalake", zone) for zone in config.data_lake.zones]
     return [
@@ -198,6 +249,11 @@ def _lake(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
 
 
 def platform_widgets(config: EnvironmentConfig, naming: Naming | None = None) -> list[Widget]:
-    """The environment dashboard's widgets, in order: serving, compute, lake."""
+    """The environment dashboard's widgets, in order: serving, compute, features, lake."""
     naming = naming or Naming.for_environment(config)
-    return [*_serving(config, naming), *_compute(config, naming), *_lake(config, naming)]
+    return [
+        *_serving(config, naming),
+        *_compute(config, naming),
+        *_features(config, naming),
+        *_lake(config, naming),
+    ]

@@ -4,6 +4,8 @@ A :class:`MetricSpec` is one CloudWatch metric (namespace, name, dimensions,
 statistic, period); a :class:`QuerySpec` is one CloudWatch Metrics Insights
 query, for what no single metric can say (a GPU pool's nodes are spread over
 instances, so the pool's numbers are a query over its instance types).
+A :class:`MathSpec` is metric math over a few metrics (a variant's instances
+are its invocations over its invocations per instance).
 Constructs hand them out through ``metric_*`` helpers
 (``endpoint.metric_model_latency(statistic="p99")``), and the ``Alarm`` and
 ``Dashboard`` constructs, or a second engine, turn them into resources.
@@ -13,11 +15,23 @@ Every metric here exists in AWS as documented:
 - ``AWS/SageMaker`` endpoint invocation metrics (``Invocations``,
   ``ModelLatency`` in microseconds, ``Invocation4XXErrors``,
   ``Invocation5XXErrors``, ``InvocationsPerInstance``) by ``EndpointName``
-  and ``VariantName``. SageMaker publishes no instance count, so none is
-  offered (invocations per instance against the scaling target stands in);
+  and ``VariantName``. SageMaker publishes no instance count; the ratio of
+  ``Invocations`` to ``InvocationsPerInstance`` is one while traffic flows
+  (:func:`variant_instances`, a :class:`MathSpec`);
 - ``AWS/S3`` daily storage metrics (``BucketSizeBytes`` with
   ``StorageType=StandardStorage``, ``NumberOfObjects`` with
   ``StorageType=AllStorageTypes``) by ``BucketName``;
+- ``AWS/EKS`` control-plane metrics, free for clusters of Kubernetes 1.28 and
+  later (``apiserver_request_total_5XX``, ``apiserver_request_total_429``,
+  ``apiserver_request_duration_seconds_GET_P99``, ``scheduler_pending_pods``)
+  by ``ClusterName``;
+- ``AWS/DynamoDB`` table metrics: ``SuccessfulRequestLatency`` (milliseconds)
+  by ``TableName`` and ``Operation`` (Feast reads online features with
+  ``BatchGetItem``), ``ReadThrottleEvents`` by ``TableName``;
+- ``AWS/ElastiCache`` node metrics by ``CacheClusterId`` (a replication group
+  with cluster mode off names its nodes ``<group>-001``, ``-002``, ...):
+  ``HashBasedCmdsLatency`` in microseconds (Feast keeps a row in one hash and
+  reads it with ``HMGET``), ``CacheHitRate``, ``Evictions``;
 - ``ContainerInsights`` from the ``amazon-cloudwatch-observability`` add-on:
   ``cluster_node_count`` and ``cluster_failed_node_count`` by ``ClusterName``,
   and the NVIDIA metrics ``node_gpu_utilization`` /
@@ -34,19 +48,30 @@ from typing import Any
 
 __all__ = [
     "PERCENTILE",
+    "MathSpec",
     "MetricSpec",
     "QuerySpec",
     "Watchable",
     "alarm_description",
     "bucket_objects",
     "bucket_size",
+    "cluster_api_latency",
+    "cluster_api_requests",
     "cluster_failed_nodes",
     "cluster_nodes",
+    "cluster_pending_pods",
     "dashboard_name",
+    "dynamodb_read_latency",
+    "dynamodb_read_throttles",
     "endpoint_runbook",
     "pool_gpu_utilization",
     "pool_gpus_running",
     "pool_nodes",
+    "redis_cache_hit_rate",
+    "redis_evictions",
+    "redis_node_ids",
+    "redis_read_latency",
+    "variant_instances",
     "variant_metric",
 ]
 
@@ -167,7 +192,57 @@ class QuerySpec:
         ]
 
 
-Watchable = MetricSpec | QuerySpec
+@dataclass(frozen=True)
+class MathSpec:
+    """Metric math: one series computed from a few metrics, such as a ratio.
+
+    ``expression`` names its metrics ``{0}``, ``{1}``, ...; alarms and widgets
+    give them ids of their own, so two math specs can share a widget.
+    """
+
+    expression: str
+    metrics: tuple[MetricSpec, ...]
+    label: str
+
+    def __post_init__(self) -> None:
+        if not self.metrics:
+            raise ValueError(f"metric math {self.label!r} needs at least one metric")
+        if len({m.period for m in self.metrics}) > 1:
+            raise ValueError(f"metric math {self.label!r}: its metrics must share one period")
+        try:
+            self.expression.format(*("m" for _ in self.metrics))
+        except (IndexError, KeyError) as error:
+            raise ValueError(
+                f"metric math {self.label!r}: {self.expression!r} names a metric it was not "
+                f"given ({error}); refer to them as {{0}}..{{{len(self.metrics) - 1}}}"
+            ) from None
+
+    @property
+    def period(self) -> int:
+        """The period of its metrics, and so of the result."""
+        return self.metrics[0].period
+
+    def ids(self, prefix: str) -> tuple[str, ...]:
+        """The metrics' ids under ``prefix`` (``m1``, so ``m1_0``, ``m1_1``)."""
+        return tuple(f"{prefix}_{i}" for i in range(len(self.metrics)))
+
+    def resolved(self, prefix: str) -> str:
+        """The expression over the ids :meth:`ids` gives."""
+        return self.expression.format(*self.ids(prefix))
+
+    def widget_metrics(self, index: int = 1) -> list[list[Any]]:
+        """Hidden rows for the metrics, then one row for the result (ids unique per widget)."""
+        prefix = f"m{index}"
+        rows: list[list[Any]] = []
+        for metric, metric_id in zip(self.metrics, self.ids(prefix), strict=True):
+            [row] = metric.widget_metrics()
+            *names, options = row
+            rows.append([*names, {**options, "id": metric_id, "visible": False}])
+        rows.append([{"expression": self.resolved(prefix), "label": self.label, "id": f"e{index}"}])
+        return rows
+
+
+Watchable = MetricSpec | QuerySpec | MathSpec
 """What an alarm or a dashboard widget takes."""
 
 
@@ -207,6 +282,25 @@ def variant_metric(
         statistic=statistic,
         period=period,
         label=f"{variant_name} {metric_name} {statistic}",
+    )
+
+
+def variant_instances(endpoint_name: str, variant_name: str, *, period: int = 60) -> MathSpec:
+    """Instances serving a variant, while it has traffic: ``Invocations / InvocationsPerInstance``.
+
+    SageMaker publishes no instance count, but ``InvocationsPerInstance`` is
+    each invocation counted as ``1/instances`` of the variant, so the two sums'
+    ratio over a period is the instance count in it. With no traffic there is
+    no data (not zero).
+    """
+    invocations = variant_metric(endpoint_name, variant_name, "Invocations", period=period)
+    per_instance = variant_metric(
+        endpoint_name, variant_name, "InvocationsPerInstance", period=period
+    )
+    return MathSpec(
+        expression="{0} / {1}",
+        metrics=(invocations, per_instance),
+        label=f"{variant_name} instances",
     )
 
 
@@ -252,6 +346,117 @@ def cluster_nodes(cluster_name: str) -> MetricSpec:
 def cluster_failed_nodes(cluster_name: str) -> MetricSpec:
     """Worker nodes with a failing node condition (the cluster's health at a glance)."""
     return _cluster_count(cluster_name, "cluster_failed_node_count", "failed nodes")
+
+
+# ----------------------------------------------------------------------- EKS (control plane)
+API_STATUSES = ("5XX", "4XX", "429")
+"""The status classes ``AWS/EKS`` counts API server requests by."""
+
+
+def _control_plane(cluster_name: str, metric_name: str, statistic: str, label: str) -> MetricSpec:
+    return MetricSpec(
+        namespace="AWS/EKS",
+        metric_name=metric_name,
+        dimensions=(("ClusterName", cluster_name),),
+        statistic=statistic,
+        label=label,
+    )
+
+
+def cluster_api_requests(cluster_name: str, status: str = "5XX") -> MetricSpec:
+    """API server requests answered with ``status`` (``5XX``, ``4XX`` or ``429``) a minute.
+
+    5XX is the control plane failing; 429 is it shedding load (API Priority
+    and Fairness), usually a controller listing too often.
+    """
+    if status not in API_STATUSES:
+        raise ValueError(f"status {status!r}: use one of {', '.join(API_STATUSES)}")
+    return _control_plane(
+        cluster_name, f"apiserver_request_total_{status}", "Sum", f"API requests {status}"
+    )
+
+
+def cluster_api_latency(cluster_name: str) -> MetricSpec:
+    """The API server's 99th-percentile latency of GET requests, in seconds."""
+    return _control_plane(
+        cluster_name, "apiserver_request_duration_seconds_GET_P99", "Average", "API GET p99 (s)"
+    )
+
+
+def cluster_pending_pods(cluster_name: str) -> MetricSpec:
+    """Pods the scheduler has not placed yet: GPU jobs wait here while Karpenter adds nodes."""
+    return _control_plane(cluster_name, "scheduler_pending_pods", "Sum", "pending pods")
+
+
+# ----------------------------------------------------------------------- DynamoDB
+def dynamodb_read_latency(
+    table_name: str, *, statistic: str = "p99", operation: str = "BatchGetItem"
+) -> MetricSpec:
+    """Latency (ms) of successful reads of one table; Feast's online reads are BatchGetItem."""
+    return MetricSpec(
+        namespace="AWS/DynamoDB",
+        metric_name="SuccessfulRequestLatency",
+        dimensions=(("TableName", table_name), ("Operation", operation)),
+        statistic=statistic,
+        label=f"{table_name} {operation} {statistic} (ms)",
+    )
+
+
+def dynamodb_read_throttles(table_name: str) -> MetricSpec:
+    """Read requests of one table that DynamoDB throttled (on-demand tables too, at a spike)."""
+    return MetricSpec(
+        namespace="AWS/DynamoDB",
+        metric_name="ReadThrottleEvents",
+        dimensions=(("TableName", table_name),),
+        statistic="Sum",
+        label=f"{table_name} throttled reads",
+    )
+
+
+# ----------------------------------------------------------------------- ElastiCache
+def redis_node_ids(replication_group_id: str, nodes: int) -> tuple[str, ...]:
+    """The cache clusters (nodes) of a replication group with cluster mode off, as AWS names them."""
+    if nodes < 1:
+        raise ValueError(f"a replication group has at least one node, not {nodes}")
+    return tuple(f"{replication_group_id}-{index:03d}" for index in range(1, nodes + 1))
+
+
+def _redis_query(function: str, metric: str, node_ids: tuple[str, ...]) -> str:
+    ids = ", ".join(f"'{n}'" for n in node_ids)
+    return (
+        f'SELECT {function}({metric}) FROM SCHEMA("AWS/ElastiCache", CacheClusterId) '
+        f"WHERE CacheClusterId IN ({ids})"
+    )
+
+
+def redis_read_latency(node_ids: tuple[str, ...], *, period: int = 60) -> QuerySpec:
+    """The slowest node's average latency (µs) of hash commands: Feast's online reads and writes.
+
+    A query over every node, because which node is the primary changes with a failover.
+    """
+    return QuerySpec(
+        expression=_redis_query("MAX", "HashBasedCmdsLatency", node_ids),
+        label="hash command latency (µs), slowest node",
+        period=period,
+    )
+
+
+def redis_cache_hit_rate(node_ids: tuple[str, ...], *, period: int = 60) -> QuerySpec:
+    """Hits of all key lookups (%), averaged over the nodes: misses are entities with no row."""
+    return QuerySpec(
+        expression=_redis_query("AVG", "CacheHitRate", node_ids),
+        label="cache hit rate %",
+        period=period,
+    )
+
+
+def redis_evictions(node_ids: tuple[str, ...], *, period: int = 60) -> QuerySpec:
+    """Keys evicted for memory: online features lost before their TTL, so the cache is too small."""
+    return QuerySpec(
+        expression=_redis_query("SUM", "Evictions", node_ids),
+        label="evictions",
+        period=period,
+    )
 
 
 def _pool_query(
