@@ -33,8 +33,9 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,26 @@ def run(command: list[str], env: dict[str, str], log: Path) -> None:
     if done.returncode != 0:
         tail = log.read_text()[-6000:]
         pytest.fail(f"{' '.join(command[:4])} failed with {done.returncode}:\n{tail}")
+
+
+class Phases:
+    """Wall time of each step of the end-to-end test, printed in the run's summary (never
+    asserted): where the minutes go, for whoever makes the suite faster."""
+
+    def __init__(self) -> None:
+        self.seconds: list[tuple[str, float]] = []
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds.append((name, time.monotonic() - start))
+
+    def lines(self) -> list[str]:
+        total = sum(s for _, s in self.seconds)
+        return [f"{s:6.1f} s  {name}" for name, s in self.seconds] + [f"{total:6.1f} s  in all"]
 
 
 def plan(stack: Path, env: dict[str, str]) -> tuple[int, str]:
@@ -549,6 +570,14 @@ def test_local_leaves_out_only_resource_types_with_a_recorded_reason(
     assert coverage.share >= 0.85, coverage.lines("as synthesized")
 
 
+@pytest.fixture
+def phase(run_summary: Report) -> Iterator[Phases]:
+    """Times the test's steps; their figures go to the run's summary, pass or fail."""
+    phases = Phases()
+    yield phases
+    run_summary("end-to-end phases", phases.lines())
+
+
 @pytest.mark.e2e
 def test_local_environment_upgrades_verifies_replans_and_destroys(
     tmp_path: Path,
@@ -556,6 +585,7 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
     loader: EnvironmentLoader,
     synthesized: Path,
     run_summary: Report,
+    phase: Phases,
 ) -> None:
     config = loader.load("local")
     log = tmp_path / "e2e.log"
@@ -573,54 +603,64 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         old_tables = bootstrap_previous_release(saved, emulator.endpoint) if saved else []
         keys_before = kms_key_ids(emulator.endpoint)
         if saved:
-            deploy_previous_release(saved, tmp_path / "previous", env, emulator.endpoint)
-            upgrade = synth_upgrade(saved, tmp_path / "upgrade.out", emulator.endpoint)
-            for layer in LAYERS:
-                deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
-                check_upgrade_plan(upgrade / f"local-{layer}", env, deliberate)
-        run([*CDKTF, "synth", "--output", str(outdir)], env, log)
+            with phase(f"deploy the previous release ({saved.name})"):
+                deploy_previous_release(saved, tmp_path / "previous", env, emulator.endpoint)
+            with phase("plan the upgrade over it"):
+                upgrade = synth_upgrade(saved, tmp_path / "upgrade.out", emulator.endpoint)
+                for layer in LAYERS:
+                    deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
+                    check_upgrade_plan(upgrade / f"local-{layer}", env, deliberate)
+        with phase("cdktf synth"):
+            run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         outputs_file = tmp_path / "outputs.json"
-        run(
-            [
-                *CDKTF,
-                "deploy",
-                "local-*",
-                "--auto-approve",
-                "--skip-provider-lock",
-                "--skip-synth",
-                "--output",
-                str(outdir),
-                "--outputs-file",
-                str(outputs_file),
-            ],
-            env,
-            log,
-        )
+        with phase("cdktf deploy 'local-*'"):
+            run(
+                [
+                    *CDKTF,
+                    "deploy",
+                    "local-*",
+                    "--auto-approve",
+                    "--skip-provider-lock",
+                    "--skip-synth",
+                    "--output",
+                    str(outdir),
+                    "--outputs-file",
+                    str(outputs_file),
+                ],
+                env,
+                log,
+            )
         for table in old_tables:  # the README's migration: S3 locks now, the table can go
             clients(emulator.endpoint)("dynamodb").delete_table(TableName=table)
-        check_state_lock(
-            outdir / "stacks" / "local-network", env, emulator.endpoint, config.state_backend.bucket
-        )
+        with phase("state lock"):
+            check_state_lock(
+                outdir / "stacks" / "local-network",
+                env,
+                emulator.endpoint,
+                config.state_backend.bucket,
+            )
 
         # Every layer is what the config asks for, checked with boto3; and drift is named.
-        verify = load_script("verify_environment")
-        verifier = verify.EnvironmentVerifier(
-            config, environment_clients(config, emulator.endpoint)
-        )
-        assert verifier.verify() == []
-        check_drift_is_named(config, verifier, emulator.endpoint)
+        with phase("verify with boto3, then name drift"):
+            verify = load_script("verify_environment")
+            verifier = verify.EnvironmentVerifier(
+                config, environment_clients(config, emulator.endpoint)
+            )
+            assert verifier.verify() == []
+            check_drift_is_named(config, verifier, emulator.endpoint)
         outputs = json.loads(outputs_file.read_text())
         # Feast itself, configured from the deploy's outputs, writes into the platform's
         # online table and reads it back (the replan below shows it changed no setting).
-        repo = tmp_path / "feast"
-        write_feast_config(
-            "local", outputs_file, repo / "feature_store.yaml", "--endpoint", emulator.endpoint
-        )
-        feast = run_round_trip(
-            FEAST_PYTHON, ROOT / "environments" / "local.yaml", repo, emulator.endpoint
-        )
-        check_feast_wrote_the_platforms_table(config, feast, clients(emulator.endpoint))
-        assert verifier.verify() == []
+        with phase("Feast writes and reads the online store"):
+            repo = tmp_path / "feast"
+            write_feast_config(
+                "local", outputs_file, repo / "feature_store.yaml", "--endpoint", emulator.endpoint
+            )
+            feast = run_round_trip(
+                FEAST_PYTHON, ROOT / "environments" / "local.yaml", repo, emulator.endpoint
+            )
+            check_feast_wrote_the_platforms_table(config, feast, clients(emulator.endpoint))
+            assert verifier.verify() == []
         vpc_id = outputs["local-network"]["vpc_id"]
         ec2 = clients(emulator.endpoint)("ec2")
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr
@@ -632,38 +672,41 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         # side by side.
         stacks = sorted((outdir / "stacks").glob("local-*"))
         assert {"local-data", "local-network"} <= {s.name for s in stacks}
-        coverage = Coverage(
-            synthesized_types(synthesized, real_environments(loader)),
-            deployed_types(stacks, env),
-        )
-        lines = coverage.lines("read from local's state after the deploy")
-        run_summary("emulator coverage", lines)
-        print("\n".join(lines))
-        assert coverage.left == sorted(EMULATOR_GAPS), lines
-        with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
-            plans = list(pool.map(lambda stack: plan(stack, env), stacks))
-        changed = [
-            f"{s.name} plans changes:\n{out[-4000:]}"
-            for s, (rc, out) in zip(stacks, plans, strict=True)
-            if rc != 0
-        ]
-        assert changed == []
+        with phase("coverage and a second plan of every stack"):
+            coverage = Coverage(
+                synthesized_types(synthesized, real_environments(loader)),
+                deployed_types(stacks, env),
+            )
+            lines = coverage.lines("read from local's state after the deploy")
+            run_summary("emulator coverage", lines)
+            print("\n".join(lines))
+            assert coverage.left == sorted(EMULATOR_GAPS), lines
+            with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
+                plans = list(pool.map(lambda stack: plan(stack, env), stacks))
+            changed = [
+                f"{s.name} plans changes:\n{out[-4000:]}"
+                for s, (rc, out) in zip(stacks, plans, strict=True)
+                if rc != 0
+            ]
+            assert changed == []
 
-        check_rollout(config, outputs, tmp_path / "rollout", env)
+        with phase("roll out a new model version"):
+            check_rollout(config, outputs, tmp_path / "rollout", env)
 
         # The stacks the deploy synthesized are the ones to destroy: no second synth.
-        run(
-            [
-                *CDKTF,
-                "destroy",
-                "local-*",
-                "--auto-approve",
-                "--skip-provider-lock",
-                "--skip-synth",
-                "--output",
-                str(outdir),
-            ],
-            env,
-            log,
-        )
+        with phase("cdktf destroy 'local-*'"):
+            run(
+                [
+                    *CDKTF,
+                    "destroy",
+                    "local-*",
+                    "--auto-approve",
+                    "--skip-provider-lock",
+                    "--skip-synth",
+                    "--output",
+                    str(outdir),
+                ],
+                env,
+                log,
+            )
         assert leftovers(config, emulator.endpoint, keys_before) == []
