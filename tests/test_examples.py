@@ -65,24 +65,3 @@ def test_team_role_reads_raw_and_writes_features_only(
     (key,) = decrypt["Resource"]
     assert key.startswith("${data.aws_kms_alias.") and key.endswith(".target_key_arn}")
 
-
-def test_public_api_is_listed_and_lazy() -> None:
-    import subprocess
-
-    import mlplatform
-
-    assert sorted(mlplatform.__all__) == sorted(mlplatform._EXPORTS)
-    for name in mlplatform.__all__:
-        assert getattr(mlplatform, name) is not None
-    # Importing the package for its config and loader must not load the AWS bindings.
-    probe = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, mlplatform; mlplatform.EnvironmentLoader; print('cdktf' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert probe.stdout.strip() == "False"

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.config import (
+        ComputeClusterProps,
         DataLakeProps,
         EnvironmentConfig,
         FeatureGroupProps,
         FeatureStoreProps,
+        GpuPoolProps,
         MlProps,
         ModelRegistryProps,
         NetworkProps,
@@ -25,8 +27,12 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         ServingEndpointProps,
         VariantProps,
     )
+    from mlplatform.constructs.account_context import AccountContext
+    from mlplatform.constructs.alarm import Alarm
     from mlplatform.constructs.alarm_topic import AlarmTopic
+    from mlplatform.constructs.budgets import Budgets
     from mlplatform.constructs.compute_cluster import ComputeCluster
+    from mlplatform.constructs.dashboard import Dashboard
     from mlplatform.constructs.data_lake import DataLake
     from mlplatform.constructs.feature_store import FeatureStore
     from mlplatform.constructs.feature_tables import FeatureTables
@@ -35,11 +41,14 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
     from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
     from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
+    from mlplatform.constructs.karpenter_controller import KarpenterController
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
+    from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
+    from mlplatform.decisions.metrics import MetricSpec, QuerySpec
     from mlplatform.decisions.naming import Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
@@ -74,6 +83,8 @@ _EXPORTS = {
     "RetentionProps": "mlplatform.config",
     "FeatureStoreProps": "mlplatform.config",
     "FeatureGroupProps": "mlplatform.config",
+    "ComputeClusterProps": "mlplatform.config",
+    "GpuPoolProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
     "Naming": "mlplatform.decisions.naming",
@@ -85,6 +96,9 @@ _EXPORTS = {
     "IFeatureStore": "mlplatform.interfaces",
     "VpcPlacement": "mlplatform.interfaces",
     "DataCaptureDestination": "mlplatform.interfaces",
+    # what metric helpers return and Alarm/Dashboard take
+    "MetricSpec": "mlplatform.decisions.metrics",
+    "QuerySpec": "mlplatform.decisions.metrics",
     # constructs
     "Network": "mlplatform.constructs.network",
     "DataLake": "mlplatform.constructs.data_lake",
@@ -98,6 +112,13 @@ _EXPORTS = {
     "StateRetention": "mlplatform.constructs.state_retention",
     "FeatureStore": "mlplatform.constructs.feature_store",
     "FeatureTables": "mlplatform.constructs.feature_tables",
+    "KarpenterController": "mlplatform.constructs.karpenter_controller",
+    "PlatformKey": "mlplatform.constructs.platform_key",
+    "PlatformKeyProps": "mlplatform.constructs.platform_key",
+    "AccountContext": "mlplatform.constructs.account_context",
+    "Alarm": "mlplatform.constructs.alarm",
+    "Dashboard": "mlplatform.constructs.dashboard",
+    "Budgets": "mlplatform.constructs.budgets",
     # references to components another stack owns (made by DataLake.from_environment, ...)
     "ImportedFeatureStore": "mlplatform.constructs.imported_feature_store",
     "ImportedDataLake": "mlplatform.constructs.imported_data_lake",
@@ -116,9 +137,14 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AccountContext",
+    "Alarm",
     "AlarmTopic",
+    "Budgets",
     "ComputeCluster",
+    "ComputeClusterProps",
     "ConfigError",
+    "Dashboard",
     "DataCaptureDestination",
     "DataLake",
     "DataLakeProps",
@@ -128,6 +154,7 @@ __all__ = [
     "FeatureStore",
     "FeatureStoreProps",
     "FeatureTables",
+    "GpuPoolProps",
     "GpuTrainingPool",
     "GuardedStack",
     "Guardrails",
@@ -140,7 +167,9 @@ __all__ = [
     "ImportedDataLake",
     "ImportedFeatureStore",
     "ImportedModelRegistry",
+    "KarpenterController",
     "LocalAws",
+    "MetricSpec",
     "MlProps",
     "ModelRegistry",
     "ModelRegistryProps",
@@ -149,8 +178,11 @@ __all__ = [
     "NetworkProps",
     "ObjectLockProps",
     "PlatformApp",
+    "PlatformKey",
+    "PlatformKeyProps",
     "PlatformStack",
     "PlatformStacks",
+    "QuerySpec",
     "RetentionProps",
     "SecureBucket",
     "SecureBucketProps",
