@@ -3,12 +3,24 @@
 The public API is listed in ``__all__``. Constructs and stacks import the
 prebuilt AWS bindings (seconds, hundreds of MB), so they load lazily on first
 use: ``from mlplatform import EnvironmentLoader`` stays fast enough for a CLI.
+
+Importing the package sets two process defaults a team app wants, each only
+if unset: jsii's end-of-life Node banner (11 lines on every run) is silenced
+when mlplatform is imported before cdktf starts jsii, and mlplatform's own
+errors print as one line each instead of a traceback (see
+:mod:`mlplatform.errors`; ``MLPLATFORM_TRACEBACK=1`` turns that off).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
+
+from mlplatform.errors import install_excepthook
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+install_excepthook()
 
 if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.config import (
@@ -51,6 +63,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.decisions.metrics import MetricSpec, QuerySpec
     from mlplatform.decisions.naming import Naming
     from mlplatform.emulator.local_aws import LocalAws
+    from mlplatform.errors import ConstructError, MlplatformError
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
     from mlplatform.guardrails.suppressions import suppress
     from mlplatform.interfaces import (
@@ -87,6 +100,8 @@ _EXPORTS = {
     "GpuPoolProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
+    "MlplatformError": "mlplatform.errors",
+    "ConstructError": "mlplatform.errors",
     "Naming": "mlplatform.decisions.naming",
     # what constructs take from each other: protocols and values
     "IRole": "mlplatform.interfaces",
@@ -144,6 +159,7 @@ __all__ = [
     "ComputeCluster",
     "ComputeClusterProps",
     "ConfigError",
+    "ConstructError",
     "Dashboard",
     "DataCaptureDestination",
     "DataLake",
@@ -171,6 +187,7 @@ __all__ = [
     "LocalAws",
     "MetricSpec",
     "MlProps",
+    "MlplatformError",
     "ModelRegistry",
     "ModelRegistryProps",
     "Naming",

@@ -15,9 +15,20 @@ from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IRole
 
-__all__ = ["grant_policy"]
+__all__ = ["check_role", "grant_policy"]
+
+
+def check_role(owner: Construct, grant: str, role: object) -> None:
+    """Refuse a grant to something that is not a role (its name or ARN, say), naming both."""
+    if not all(hasattr(role, attribute) for attribute in ("name", "arn", "node")):
+        raise ConstructError(
+            f"{owner.node.path}: {grant}: {role!r} is not a role; pass the role construct "
+            "(an IamRole, a pool's job_role, or any object with name, arn and node), "
+            "not its name or ARN"
+        )
 
 
 def grant_policy(
@@ -25,6 +36,7 @@ def grant_policy(
 ) -> IamRolePolicy:
     """``statements`` as an inline policy of ``role``, in ``owner``, named
     ``<owner id>-<access>-<scope>`` (at most 128 characters)."""
+    check_role(owner, f"grant_{access}", role)
     return IamRolePolicy(
         owner,
         f"grant-{access}-{scope}-{role.node.addr[:8]}",
