@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 CDKTF := npx --no-install cdktf
 
-.PHONY: help setup up down test lint synth diff deploy destroy verify clean
+.PHONY: help setup up down test lint synth diff deploy destroy verify clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
 	$(VENV)/bin/mypy
+
+docs: $(VENV)/.installed ## reference pages from the docstrings (pdoc) into build/docs/
+	@$(PY) scripts/build_docs.py build/docs
 
 synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
 	@$(PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')
