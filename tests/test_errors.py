@@ -143,3 +143,21 @@ def test_the_error_types_are_public(name: str) -> None:
     import mlplatform
 
     assert name in mlplatform.__all__
+
+
+def test_an_id_iam_would_refuse_in_a_grants_policy_name_is_caught_at_synth() -> None:
+    from cdktf import Testing
+
+    from mlplatform import DataLake, Naming
+    from mlplatform.bindings.aws.iam_role import IamRole
+
+    stack = TerraformStack(Testing.app(), "ranking")
+    lake = DataLake.from_environment(stack, "platform lake", naming=Naming("mlp", "dev"))
+    role = IamRole(stack, "trainer", name="ranking-trainer", assume_role_policy="{}")
+    with pytest.raises(ConstructError) as raised:
+        lake.grant_read(role, "raw")
+    assert str(raised.value) == (
+        "ranking/platform lake: construct id 'platform lake' makes the IAM policy name "
+        "'platform lake-read-raw', which IAM refuses (letters, digits and +=,.@_- only); "
+        "give the construct an id without spaces or other characters"
+    )

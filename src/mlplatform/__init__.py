@@ -61,10 +61,10 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
     from mlplatform.decisions.metrics import MetricSpec, QuerySpec
-    from mlplatform.decisions.naming import Naming
+    from mlplatform.decisions.naming import InvalidNameError, Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.errors import ConstructError, MlplatformError
-    from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
+    from mlplatform.guardrails.stack_check import GuardedStack, GuardrailError, Guardrails
     from mlplatform.guardrails.suppressions import suppress
     from mlplatform.interfaces import (
         DataCaptureDestination,
@@ -79,6 +79,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
+    from mlplatform.team_environment import TeamEnvironment
 
 __version__ = "0.2.0"
 
@@ -103,6 +104,8 @@ _EXPORTS = {
     "MlplatformError": "mlplatform.errors",
     "ConstructError": "mlplatform.errors",
     "Naming": "mlplatform.decisions.naming",
+    "InvalidNameError": "mlplatform.decisions.naming",
+    "TeamEnvironment": "mlplatform.team_environment",
     # what constructs take from each other: protocols and values
     "IRole": "mlplatform.interfaces",
     "IDataLake": "mlplatform.interfaces",
@@ -146,6 +149,7 @@ _EXPORTS = {
     # guardrails
     "GuardedStack": "mlplatform.guardrails.stack_check",
     "Guardrails": "mlplatform.guardrails.stack_check",
+    "GuardrailError": "mlplatform.guardrails.stack_check",
     "suppress": "mlplatform.guardrails.suppressions",
     # the embedded emulator
     "LocalAws": "mlplatform.emulator.local_aws",
@@ -173,6 +177,7 @@ __all__ = [
     "GpuPoolProps",
     "GpuTrainingPool",
     "GuardedStack",
+    "GuardrailError",
     "Guardrails",
     "IComputeCluster",
     "IDataLake",
@@ -183,6 +188,7 @@ __all__ = [
     "ImportedDataLake",
     "ImportedFeatureStore",
     "ImportedModelRegistry",
+    "InvalidNameError",
     "KarpenterController",
     "LocalAws",
     "MetricSpec",
@@ -207,6 +213,7 @@ __all__ = [
     "ServingEndpoint",
     "ServingEndpointProps",
     "StateRetention",
+    "TeamEnvironment",
     "VariantProps",
     "VpcPlacement",
     "suppress",

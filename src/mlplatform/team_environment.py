@@ -93,6 +93,8 @@ class TeamEnvironment(BaseModel):
     def load(cls, path: Path | str = "environment.yaml") -> TeamEnvironment:
         """Read and validate the file; raise :class:`ConfigError` naming each bad key."""
         path = Path(path)
+        if path.is_absolute() and path.is_relative_to(Path.cwd()):
+            path = path.relative_to(Path.cwd())  # messages name it as the user would
         if not path.is_file():
             raise ConfigError(path, ["file not found; run `mlplatform team init` to write one"])
         try:

@@ -36,7 +36,7 @@ from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGr
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.grant_policy import check_role
+from mlplatform.constructs.grant_policy import check_policy_name, check_role
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
@@ -122,6 +122,7 @@ class DataLakeMixin:
         # a team's stack references the lake, never the other way round.
         name = f"{self.node.id}-{access}-{'-'.join(zones)}"
         check_role(self, f"grant_{access}", role)
+        check_policy_name(self, name)
         return IamRolePolicy(
             _construct_of(role),
             name,
