@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 import mlplatform
+from mlplatform import ConfigError, TeamEnvironment
 from mlplatform.cli import app
 from tests.conftest import ROOT
 
@@ -93,7 +94,28 @@ def test_init_refuses_a_bad_team_name_in_one_line(tmp_path: Path, team: str, say
 def test_init_refuses_a_bad_account_naming_the_option(tmp_path: Path) -> None:
     code, output = init(tmp_path / "repo", "ranking", "--platform-env", "dev", "--account-id", "12")
     assert code == 2
-    assert output.startswith("error: team init: account_id: ")
+    assert output.splitlines() == [
+        "error: team init: account_id: '12' is not an account id: 12 digits, quoted in YAML "
+        '("111111111111")'
+    ]
+
+
+def test_a_bad_environment_file_is_one_line_per_key(tmp_path: Path) -> None:
+    path = tmp_path / "environment.yaml"
+    path.write_text(
+        "platform_environment: Dev\nteam: ranking\ncost_center: ranking\nowners: [nobody]\n"
+        "colour: blue\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        TeamEnvironment.load(path)
+    assert str(raised.value).splitlines() == [
+        f"{path}: platform_environment: 'Dev' is not an environment name: 2-10 lowercase "
+        "letters and digits from a letter, such as dev or prod",
+        f"{path}: owners.0: 'nobody' is not an e-mail address such as "
+        "ranking-oncall@example.com",
+        f"{path}: colour: unknown key; allowed keys: platform_environment, team, cost_center, "
+        "owners, org, region, account_id",
+    ]
 
 
 @pytest.mark.scaffold
@@ -123,3 +145,6 @@ def test_the_scaffolded_repo_tests_and_synthesizes_itself(tmp_path: Path) -> Non
     assert role["name"] == "mlp-dev-ranking-jobs"
     assert stack["provider"]["aws"][0]["default_tags"][0]["tags"]["team"] == "ranking"
     assert (repo / ".mlplatform" / "terraform.rc").read_text().count("filesystem_mirror") == 1
+    cli = json.loads((repo / "node_modules" / "cdktf-cli" / "package.json").read_text())
+    platform_package = json.loads((ROOT / "package.json").read_text())
+    assert cli["version"] == platform_package["devDependencies"]["cdktf-cli"]

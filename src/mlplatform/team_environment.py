@@ -109,8 +109,22 @@ class TeamEnvironment(BaseModel):
             raise ConfigError(path, [describe_problem(e) for e in error.errors()]) from None
 
 
+_EXPECTED = {
+    "platform_environment": "an environment name: 2-10 lowercase letters and digits from a "
+    "letter, such as dev or prod",
+    "org": "the platform's org: 2-12 lowercase letters and digits from a letter, such as mlp",
+    "region": "an AWS region such as us-east-1",
+    "account_id": 'an account id: 12 digits, quoted in YAML ("111111111111")',
+    "owners": "an e-mail address such as ranking-oncall@example.com",
+}
+
+
 def describe_problem(error: Any) -> str:
     """One validation error as ``<key>: <problem>; <fix>``."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    if error["type"] == "string_pattern_mismatch" and field in _EXPECTED:
+        where = ".".join(str(part) for part in error["loc"])
+        return f"{where}: {error.get('input')!r} is not {_EXPECTED[field]}"
     if error["type"] == "extra_forbidden":
         return (
             f"{error['loc'][0]}: unknown key; allowed keys: "
