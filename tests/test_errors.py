@@ -42,6 +42,8 @@ if sys.argv[1] == "bad-zone":
     lake.grant_read(role, "gold")
 elif sys.argv[1] == "bad-target":
     lake.grant_write("arn:aws:iam::111111111111:role/ranking-trainer", "features")
+elif sys.argv[1] == "bad-props":
+    mlplatform.GpuPoolProps(instance_types=("g5.2xlarge",), max_nodes=0)
 elif sys.argv[1] == "bug":
     {}["not ours"]
 app.synth()
@@ -90,6 +92,15 @@ def test_a_grant_to_an_arn_names_the_grant_and_asks_for_the_role(tmp_path: Path)
         f"error: main.py:{line_of('lake.grant_write')}: ranking/lake: grant_write: "
     )
     assert "is not a role; pass the role construct" in line
+
+
+def test_a_props_class_refusing_a_value_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    done = run_app(tmp_path, "bad-props")
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"error: main.py:{line_of('max_nodes=0')}: GpuPoolProps: max_nodes: Input should be "
+        "greater than or equal to 1 (got 0)"
+    ]
 
 
 def test_other_exceptions_and_opted_out_runs_keep_the_traceback(tmp_path: Path) -> None:

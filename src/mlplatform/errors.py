@@ -26,6 +26,10 @@ nothing to remember. It is careful about being global:
   everything else to the hook it replaced;
 - ``MLPLATFORM_TRACEBACK=1`` turns it off, for debugging mlplatform itself.
 
+A props class that refuses a value (``GpuPoolProps(max_nodes=0)``) raises
+pydantic's ``ValidationError``, which the hook formats the same way when the
+model is one of :mod:`mlplatform.config`'s.
+
 A construct error names the line of the team's own code that made the bad
 call (the innermost frame outside this package), so ``error: main.py:14: GPU
 pool 'ranking': ...`` points at what to edit.
@@ -105,6 +109,10 @@ def format_error(error: BaseException, tb: TracebackType | None = None) -> list[
         where = None if ours.names_its_file else _team_line(tb or error.__traceback__)
         prefix = f"{where}: " if where else ""
         return [f"error: {prefix}{line.strip()}" for line in lines if line.strip()]
+    props = _props_problems(error)
+    if props is not None:
+        where = _team_line(tb or error.__traceback__)
+        return [f"error: {where + ': ' if where else ''}{line}" for line in props]
     if isinstance(error, RuntimeError):
         findings = [m for m in map(_FINDING.match, str(error).splitlines()) if m]
         if findings:
@@ -114,6 +122,23 @@ def format_error(error: BaseException, tb: TracebackType | None = None) -> list[
 
 _Hook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
 _installed: _Hook | None = None
+
+
+def _props_problems(error: BaseException) -> list[str] | None:
+    """``<Props>: <field>: <problem>`` lines of a pydantic error in one of mlplatform's props
+    classes (``GpuPoolProps(max_nodes=0)`` in a team's code), or ``None`` for any other."""
+    if type(error).__name__ != "ValidationError" or not type(error).__module__.startswith(
+        "pydantic"
+    ):
+        return None
+    # Imported here: this module is imported first and must stay free of dependencies.
+    import mlplatform.config
+    from mlplatform.loader import _describe
+
+    title = getattr(error, "title", "")
+    if title not in mlplatform.config.__all__:
+        return None
+    return [f"{title}: {_describe(detail)}" for detail in error.errors()]  # type: ignore[attr-defined]
 
 
 def _hook(previous: _Hook) -> _Hook:
