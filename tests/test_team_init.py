@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -118,6 +119,19 @@ def test_a_bad_environment_file_is_one_line_per_key(tmp_path: Path) -> None:
     ]
 
 
+def source_copy(target: Path) -> Path:
+    """What pip needs to build mlplatform, copied: pip builds in the source tree, and a
+    build/ left in the checkout could carry a deleted module into later wheels."""
+    shutil.copytree(
+        ROOT / "src" / "mlplatform",
+        target / "src" / "mlplatform",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, target / name)
+    return target
+
+
 @pytest.mark.scaffold
 def test_the_scaffolded_repo_tests_and_synthesizes_itself(tmp_path: Path) -> None:
     repo = tmp_path / "ranking"
@@ -129,7 +143,7 @@ def test_the_scaffolded_repo_tests_and_synthesizes_itself(tmp_path: Path) -> Non
     done = subprocess.run(
         ["make", "test", "synth"],
         cwd=repo,
-        env={**environment, "MLPLATFORM_SOURCE": str(ROOT)},
+        env={**environment, "MLPLATFORM_SOURCE": str(source_copy(tmp_path / "mlplatform"))},
         capture_output=True,
         text=True,
         timeout=1200,
