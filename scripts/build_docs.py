@@ -4,8 +4,10 @@ pdoc renders every module below ``src/mlplatform`` (each construct lives in
 a module of its own, so each has a page), reading the docstrings as
 reStructuredText, as they are written (``:class:`...```, ````code````). It
 imports the modules and writes files; nothing goes to the network.
-``mlplatform.feast_repo`` and ``mlplatform.feast_online_store`` import Feast,
-which lives in a venv of its own (see the Makefile), so they have no page.
+A module that imports a package this venv does not have gets no page, and
+the build names it with that package: ``mlplatform.feast_repo`` and
+``mlplatform.feast_online_store`` import Feast, which lives in a venv of its
+own (see the Makefile).
 
 Usage: python scripts/build_docs.py [OUTPUT_DIR]   (default build/docs)
 """
@@ -18,6 +20,7 @@ import pkgutil
 import re
 import sys
 import warnings
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 
@@ -26,30 +29,48 @@ import pdoc.render
 
 import mlplatform  # first of the package: no Node banner when the modules start jsii
 
-__all__ = ["FEAST_MODULES", "broken_references", "build_docs", "public_modules"]
+__all__ = ["broken_references", "build_docs", "modules_without_page", "public_modules"]
 
-FEAST_MODULES = ("mlplatform.feast_repo", "mlplatform.feast_online_store")
 # :class:`~mlplatform.config.EnvironmentConfig`, :meth:`Naming.for_environment`, ...
 _ROLE = re.compile(r":(?:class|mod|meth|attr|func|data|exc|obj):`~?([A-Za-z_][\w.]*)`")
 # pdoc walks a package's submodules itself and warns when a listed module comes round again.
 _REPEATED_SPEC = r"The module specification .* has already been added"
 
 
-def public_modules() -> list[str]:
+def _all_public() -> list[str]:
     """``mlplatform`` and every module below it whose dotted name has no ``_`` part."""
     found = [
         module.name
         for module in pkgutil.walk_packages(mlplatform.__path__, "mlplatform.")
         if not any(part.startswith("_") for part in module.name.split("."))
     ]
-    return ["mlplatform", *sorted(name for name in found if name not in FEAST_MODULES)]
+    return ["mlplatform", *sorted(found)]
+
+
+@cache
+def modules_without_page() -> dict[str, str]:
+    """Public modules that import a package not installed here, with that package's name."""
+    missing = {}
+    for name in _all_public():
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name and error.name.split(".")[0] != "mlplatform":
+                missing[name] = error.name.split(".")[0]
+    return missing
+
+
+def public_modules() -> list[str]:
+    """The modules that get a page: every public one whose imports are installed."""
+    skipped = modules_without_page()
+    return [name for name in _all_public() if name not in skipped]
 
 
 def _resolves(module: ModuleType, target: str) -> bool:
     """Whether ``target`` names something: relative to ``module`` or to one of its classes
     (a class docstring's ``:attr:`job_role```), or from the top."""
-    if target.startswith(FEAST_MODULES):
-        return (Path(inspect.getfile(mlplatform)).parent / f"{target.split('.')[1]}.py").is_file()
+    if any(target.startswith(name) for name in modules_without_page()):
+        return True  # a module that exists, whose imports are not installed here
     parts = target.split(".")
     own_classes = [
         c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__
@@ -100,6 +121,8 @@ def build_docs(output: Path) -> list[str]:
 def main() -> None:
     output = Path(sys.argv[1] if len(sys.argv) > 1 else "build/docs")
     problems = build_docs(output)
+    for module, package in modules_without_page().items():
+        print(f"no page for {module}: it imports {package}, which is not installed here")
     for problem in problems:
         print(f"error: docs: {problem}", file=sys.stderr)
     if problems:
