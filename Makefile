@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 CDKTF := npx --no-install cdktf
 
-.PHONY: help setup up down test lint synth diff deploy destroy verify clean
+.PHONY: help setup up down test lint synth diff deploy destroy verify clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -76,24 +76,33 @@ down: ## stop the emulator (its state goes with it)
 	@if [ -x $(PY) ]; then $(PY) -m mlplatform.cli emulator stop; fi
 	@rm -rf cdktf.out/stacks/local-* $(STATE)/local-outputs.json
 
-# The end-to-end deploy spends most of its time waiting on the provider, so it runs beside the
-# rest of the suite instead of after it; its output follows. pytest exits 5 when a run
-# selects nothing (PYTEST_ARGS naming other tests), which is not a failure here.
+# The end-to-end deploy spends most of its time waiting on the provider, and the team repo
+# scaffold test on pip and npm, so both run beside the rest of the suite instead of after it;
+# their output follows. pytest exits 5 when a run selects nothing (PYTEST_ARGS naming other
+# tests), which is not a failure here.
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
 	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
 	$(VENV)/bin/mypy
 	@$(PY) -m pytest -m e2e $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
-	trap 'kill $$e2e 2>/dev/null || true' INT TERM; \
-	$(PY) -m pytest -m 'not e2e' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
+	$(PY) -m pytest -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
+	trap 'kill $$e2e $$scaffold 2>/dev/null || true' INT TERM; \
+	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
+	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
+	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \
+	cat $(STATE)/scaffold.log; \
 	echo "--- the end-to-end test (ran alongside; full log in $(STATE)/e2e.log)"; \
 	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
 	cat $(STATE)/e2e.log; \
-	for rc in $$rest $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
-	[ $$rest -eq 0 ] || [ $$e2e_rc -eq 0 ] || { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
+	for rc in $$rest $$scaffold_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
+	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
+	  { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
 
 lint: $(VENV)/.installed ## ruff and mypy only
 	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
 	$(VENV)/bin/mypy
+
+docs: $(VENV)/.installed ## reference pages from the docstrings (pdoc) into build/docs/
+	@$(PY) scripts/build_docs.py build/docs
 
 synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
 	@$(PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')

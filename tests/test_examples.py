@@ -1,4 +1,9 @@
-"""The README's team-repo example synthesizes, owns no platform resource, and passes guardrails."""
+"""The team-repo examples synthesize, own no platform resource, and pass guardrails.
+
+examples/: the README's feature pipeline (lake grants), a training stack (a GPU
+pool on the platform's cluster publishing to its registry) and a serving stack
+(an endpoint reading the platform's online features).
+"""
 
 from __future__ import annotations
 
@@ -66,23 +71,118 @@ def test_team_role_reads_raw_and_writes_features_only(
     assert key.startswith("${data.aws_kms_alias.") and key.endswith(".target_key_arn}")
 
 
-def test_public_api_is_listed_and_lazy() -> None:
-    import subprocess
 
-    import mlplatform
+PLATFORM_OWNED = (
+    "aws_eks_cluster",
+    "aws_iam_openid_connect_provider",
+    "aws_s3_bucket",
+    "aws_kms_key",
+    "aws_dynamodb_table",
+    "aws_ecr_repository",
+    "aws_sagemaker_model_package_group",
+)
 
-    assert sorted(mlplatform.__all__) == sorted(mlplatform._EXPORTS)
-    for name in mlplatform.__all__:
-        assert getattr(mlplatform, name) is not None
-    # Importing the package for its config and loader must not load the AWS bindings.
-    probe = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys, mlplatform; mlplatform.EnvironmentLoader; print('cdktf' in sys.modules)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+
+def _policies(document: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each inline role policy's statements, by the policy's name."""
+    return {
+        p["name"]: json.loads(p["policy"])["Statement"]
+        for p in document["resource"]["aws_iam_role_policy"].values()
+    }
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    actions: set[str] = set()
+    for statement in statements:
+        action = statement["Action"]
+        actions |= {action} if isinstance(action, str) else set(action)
+    return actions
+
+
+def synth_training(tmp_path: Path, loader: EnvironmentLoader) -> dict[str, Any]:
+    example = load_example("team_training")
+    app = App(outdir=str(tmp_path))
+    placement = example.VpcPlacement(
+        vpc_id="vpc-0dev",
+        vpc_cidr="10.20.0.0/16",
+        private_subnet_ids=("subnet-1a", "subnet-1b"),
+        availability_zones=("us-east-1a", "us-east-1b"),
+        s3_prefix_list_id="pl-63a5400a",
     )
-    assert probe.stdout.strip() == "False"
+    example.TrainingStack(
+        app,
+        loader.load("dev"),
+        example.ClusterOutputs(
+            cluster_name="mlp-dev-eks",
+            oidc_provider_arn="arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1."
+            "amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            oidc_issuer_url="https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+            node_role_arn="arn:aws:iam::111111111111:role/mlp-dev-eks-node",
+            placement=placement,
+        ),
+    )
+    app.synth()  # raises if a guardrail fails
+    result: dict[str, Any] = json.loads(
+        (tmp_path / "stacks" / "dev-ranking-training" / "cdk.tf.json").read_text()
+    )
+    return result
+
+
+def test_training_example_owns_its_pool_and_publishes_to_the_platform_registry(
+    tmp_path: Path, loader: EnvironmentLoader
+) -> None:
+    document = synth_training(tmp_path, loader)
+    resources = document["resource"]
+
+    for kind in PLATFORM_OWNED:
+        assert kind not in resources, f"the team stack must not create {kind}"
+    (job_role,) = resources["aws_iam_role"].values()
+    trust = json.loads(job_role["assume_role_policy"])["Statement"][0]
+    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" in json.dumps(
+        trust["Condition"]
+    )
+    assert "aws_placement_group" not in resources  # spot g6e without EFA needs none
+    policies = _policies(document)
+    (publish,) = [s for name, s in policies.items() if "publish" in name]
+    assert {"s3:PutObject", "sagemaker:CreateModelPackage", "ecr:PutImage"} <= _actions(publish)
+    published = json.dumps(publish)
+    assert "mlp-dev-registry-artifacts-111111111111" in published
+    assert ":model-package/mlp-dev-registry-ranker/*" in published
+    (read,) = [s for name, s in policies.items() if name == "platform-lake-read-features"]
+    objects = next(s for s in read if s["Sid"] == "ReadLakeObjects")
+    assert objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-features-111111111111/*"]
+    assert document["terraform"]["backend"]["s3"]["key"] == "dev/ranking-training.tfstate"
+
+
+def synth_serving(tmp_path: Path, loader: EnvironmentLoader) -> dict[str, Any]:
+    example = load_example("team_serving")
+    app = App(outdir=str(tmp_path))
+    example.ServingStack(app, loader.load("dev"))
+    app.synth()  # raises if a guardrail fails
+    result: dict[str, Any] = json.loads(
+        (tmp_path / "stacks" / "dev-ranking-serving" / "cdk.tf.json").read_text()
+    )
+    return result
+
+
+def test_serving_example_owns_its_endpoint_and_reads_the_platform_features_online(
+    tmp_path: Path, loader: EnvironmentLoader
+) -> None:
+    document = synth_serving(tmp_path, loader)
+    resources = document["resource"]
+
+    for kind in PLATFORM_OWNED:
+        assert kind not in resources, f"the team stack must not create {kind}"
+    (endpoint,) = resources["aws_sagemaker_endpoint"].values()
+    # The team's own name: mlp-dev-serving-ranker is the platform's endpoint.
+    assert endpoint["name"] == "mlp-dev-serving-ranking-reranker"
+    (config,) = resources["aws_sagemaker_endpoint_configuration"].values()
+    assert "serverless_config" in config["production_variants"][0]
+    policies = _policies(document)
+    (online,) = [s for name, s in policies.items() if "online" in name]
+    assert {"dynamodb:GetItem", "dynamodb:BatchGetItem"} <= _actions(online)
+    assert not {"dynamodb:PutItem", "dynamodb:DeleteItem"} & _actions(online)
+    assert "table/mlp-dev-features-ranker" in json.dumps(online)
+    (read_model,) = [s for name, s in policies.items() if "read" in name and "online" not in name]
+    assert "mlp-dev-registry-artifacts-111111111111" in json.dumps(read_model)

@@ -3,19 +3,33 @@
 The public API is listed in ``__all__``. Constructs and stacks import the
 prebuilt AWS bindings (seconds, hundreds of MB), so they load lazily on first
 use: ``from mlplatform import EnvironmentLoader`` stays fast enough for a CLI.
+
+Importing the package sets two process defaults a team app wants, each only
+if unset: jsii's end-of-life Node banner (11 lines on every run) is silenced
+when mlplatform is imported before cdktf starts jsii, and mlplatform's own
+errors print as one line each instead of a traceback (see
+:mod:`mlplatform.errors`; ``MLPLATFORM_TRACEBACK=1`` turns that off).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
+
+from mlplatform.errors import install_excepthook
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+install_excepthook()
 
 if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.config import (
+        ComputeClusterProps,
         DataLakeProps,
         EnvironmentConfig,
         FeatureGroupProps,
         FeatureStoreProps,
+        GpuPoolProps,
         MlProps,
         ModelRegistryProps,
         NetworkProps,
@@ -25,8 +39,12 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         ServingEndpointProps,
         VariantProps,
     )
+    from mlplatform.constructs.account_context import AccountContext
+    from mlplatform.constructs.alarm import Alarm
     from mlplatform.constructs.alarm_topic import AlarmTopic
+    from mlplatform.constructs.budgets import Budgets
     from mlplatform.constructs.compute_cluster import ComputeCluster
+    from mlplatform.constructs.dashboard import Dashboard
     from mlplatform.constructs.data_lake import DataLake
     from mlplatform.constructs.feature_store import FeatureStore
     from mlplatform.constructs.feature_tables import FeatureTables
@@ -35,14 +53,18 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
     from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
     from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
+    from mlplatform.constructs.karpenter_controller import KarpenterController
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
+    from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
-    from mlplatform.decisions.naming import Naming
+    from mlplatform.decisions.metrics import MetricSpec, QuerySpec
+    from mlplatform.decisions.naming import InvalidNameError, Naming
     from mlplatform.emulator.local_aws import LocalAws
-    from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
+    from mlplatform.errors import ConstructError, MlplatformError
+    from mlplatform.guardrails.stack_check import GuardedStack, GuardrailError, Guardrails
     from mlplatform.guardrails.suppressions import suppress
     from mlplatform.interfaces import (
         DataCaptureDestination,
@@ -57,6 +79,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
+    from mlplatform.team_environment import TeamEnvironment
 
 __version__ = "0.2.0"
 
@@ -74,9 +97,15 @@ _EXPORTS = {
     "RetentionProps": "mlplatform.config",
     "FeatureStoreProps": "mlplatform.config",
     "FeatureGroupProps": "mlplatform.config",
+    "ComputeClusterProps": "mlplatform.config",
+    "GpuPoolProps": "mlplatform.config",
     "EnvironmentLoader": "mlplatform.loader",
     "ConfigError": "mlplatform.loader",
+    "MlplatformError": "mlplatform.errors",
+    "ConstructError": "mlplatform.errors",
     "Naming": "mlplatform.decisions.naming",
+    "InvalidNameError": "mlplatform.decisions.naming",
+    "TeamEnvironment": "mlplatform.team_environment",
     # what constructs take from each other: protocols and values
     "IRole": "mlplatform.interfaces",
     "IDataLake": "mlplatform.interfaces",
@@ -85,6 +114,9 @@ _EXPORTS = {
     "IFeatureStore": "mlplatform.interfaces",
     "VpcPlacement": "mlplatform.interfaces",
     "DataCaptureDestination": "mlplatform.interfaces",
+    # what metric helpers return and Alarm/Dashboard take
+    "MetricSpec": "mlplatform.decisions.metrics",
+    "QuerySpec": "mlplatform.decisions.metrics",
     # constructs
     "Network": "mlplatform.constructs.network",
     "DataLake": "mlplatform.constructs.data_lake",
@@ -98,6 +130,13 @@ _EXPORTS = {
     "StateRetention": "mlplatform.constructs.state_retention",
     "FeatureStore": "mlplatform.constructs.feature_store",
     "FeatureTables": "mlplatform.constructs.feature_tables",
+    "KarpenterController": "mlplatform.constructs.karpenter_controller",
+    "PlatformKey": "mlplatform.constructs.platform_key",
+    "PlatformKeyProps": "mlplatform.constructs.platform_key",
+    "AccountContext": "mlplatform.constructs.account_context",
+    "Alarm": "mlplatform.constructs.alarm",
+    "Dashboard": "mlplatform.constructs.dashboard",
+    "Budgets": "mlplatform.constructs.budgets",
     # references to components another stack owns (made by DataLake.from_environment, ...)
     "ImportedFeatureStore": "mlplatform.constructs.imported_feature_store",
     "ImportedDataLake": "mlplatform.constructs.imported_data_lake",
@@ -110,15 +149,22 @@ _EXPORTS = {
     # guardrails
     "GuardedStack": "mlplatform.guardrails.stack_check",
     "Guardrails": "mlplatform.guardrails.stack_check",
+    "GuardrailError": "mlplatform.guardrails.stack_check",
     "suppress": "mlplatform.guardrails.suppressions",
     # the embedded emulator
     "LocalAws": "mlplatform.emulator.local_aws",
 }
 
 __all__ = [
+    "AccountContext",
+    "Alarm",
     "AlarmTopic",
+    "Budgets",
     "ComputeCluster",
+    "ComputeClusterProps",
     "ConfigError",
+    "ConstructError",
+    "Dashboard",
     "DataCaptureDestination",
     "DataLake",
     "DataLakeProps",
@@ -128,8 +174,10 @@ __all__ = [
     "FeatureStore",
     "FeatureStoreProps",
     "FeatureTables",
+    "GpuPoolProps",
     "GpuTrainingPool",
     "GuardedStack",
+    "GuardrailError",
     "Guardrails",
     "IComputeCluster",
     "IDataLake",
@@ -140,8 +188,12 @@ __all__ = [
     "ImportedDataLake",
     "ImportedFeatureStore",
     "ImportedModelRegistry",
+    "InvalidNameError",
+    "KarpenterController",
     "LocalAws",
+    "MetricSpec",
     "MlProps",
+    "MlplatformError",
     "ModelRegistry",
     "ModelRegistryProps",
     "Naming",
@@ -149,8 +201,11 @@ __all__ = [
     "NetworkProps",
     "ObjectLockProps",
     "PlatformApp",
+    "PlatformKey",
+    "PlatformKeyProps",
     "PlatformStack",
     "PlatformStacks",
+    "QuerySpec",
     "RetentionProps",
     "SecureBucket",
     "SecureBucketProps",
@@ -158,6 +213,7 @@ __all__ = [
     "ServingEndpoint",
     "ServingEndpointProps",
     "StateRetention",
+    "TeamEnvironment",
     "VariantProps",
     "VpcPlacement",
     "suppress",

@@ -1,5 +1,5 @@
 """Command line of mlplatform: synth, config checks, the local emulator, deploy summaries, and
-the Feast configuration of a deployed feature store.
+the Feast configuration of a deployed feature store, team repos and the terraform CLI config.
 
 The Makefile calls these commands; each failure is one readable line on
 stderr and a non-zero exit code. The AWS bindings (seconds to import) are
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mlplatform.cli_team import team_app
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
@@ -29,6 +30,7 @@ emulator_app = typer.Typer(no_args_is_help=True, help="The embedded AWS emulator
 app.add_typer(emulator_app, name="emulator")
 features_app = typer.Typer(no_args_is_help=True, help="The feature store, as Feast sees it.")
 app.add_typer(features_app, name="features")
+app.add_typer(team_app, name="team")
 err = Console(stderr=True)
 out = Console()
 
@@ -223,6 +225,18 @@ def features_config(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}", highlight=False)
+
+
+@app.command("terraformrc")
+def terraformrc_command(
+    output: Annotated[Path, typer.Argument(help="Where to write the config.")],
+) -> None:
+    """Write the terraform CLI config that installs providers from the offline mirror
+    ($MLPLATFORM_PROVIDER_MIRROR, or the usual plugin directories), and fill its plugin cache."""
+    from mlplatform.terraformrc import write
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write(output)
 
 
 def main() -> None:

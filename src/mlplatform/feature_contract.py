@@ -31,6 +31,7 @@ from mlplatform.decisions.feature_store import (
     online_table_name_template,
 )
 from mlplatform.decisions.naming import Naming
+from mlplatform.errors import MlplatformError
 
 __all__ = ["REDIS_PASSWORD_VARIABLE", "TTL_STORE_TYPE", "OutputsError", "feast_store_config"]
 
@@ -40,7 +41,7 @@ TTL_STORE_TYPE: Final = "mlplatform.feast_online_store.TtlDynamoDBOnlineStore"
 """Feast's DynamoDB store with the views' TTL enforced (:mod:`mlplatform.feast_online_store`)."""
 
 
-class OutputsError(ValueError):
+class OutputsError(MlplatformError, ValueError):
     """The outputs file lacks what the feature store's deploy writes."""
 
 

@@ -18,12 +18,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.errors import MlplatformError
 
 __all__ = ["ConfigError", "EnvironmentLoader"]
 
 
-class ConfigError(Exception):
+class ConfigError(MlplatformError):
     """An environment file that cannot be used, with one line per problem."""
+
+    names_its_file = True
 
     def __init__(self, path: Path | str, problems: Sequence[str]) -> None:
         self.path = str(path)

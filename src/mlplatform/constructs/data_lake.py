@@ -36,6 +36,7 @@ from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGr
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.grant_policy import check_policy_name, check_role
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
@@ -44,6 +45,7 @@ from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IRole, VpcPlacement
 
 __all__ = ["DataLake"]
@@ -119,6 +121,8 @@ class DataLakeMixin:
         # The policy lives beside the role, so a role in a later layer (compute) or in
         # a team's stack references the lake, never the other way round.
         name = f"{self.node.id}-{access}-{'-'.join(zones)}"
+        check_role(self, f"grant_{access}", role)
+        check_policy_name(self, name)
         return IamRolePolicy(
             _construct_of(role),
             name,
@@ -133,8 +137,10 @@ class DataLakeMixin:
         chosen = (zone,) if isinstance(zone, str) else tuple(zone)
         unknown = [z for z in chosen if z not in self.zones]
         if unknown:
-            raise ValueError(
-                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
+            where = f"data lake {self.node.path!r}" if isinstance(self, Construct) else "data lake"
+            raise ConstructError(
+                f"{where}: no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}; "
+                "name one of them, or add the zone to the platform's data_lake.zones"
             )
         return chosen
 

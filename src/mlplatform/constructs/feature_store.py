@@ -83,6 +83,7 @@ from mlplatform.decisions.policies.grants import (
     feature_online_statements,
 )
 from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IFeatureStore, IRole, VpcPlacement
 
 __all__ = ["FeatureStore"]
@@ -287,9 +288,11 @@ class FeatureStoreMixin:
         chosen = (group,) if isinstance(group, str) else tuple(group)
         unknown = [g for g in chosen if g not in self._refs.groups]
         if unknown:
-            raise ValueError(
-                f"the feature store has no feature group {unknown[0]!r}; "
-                f"its groups are {', '.join(self._refs.groups)}"
+            where = f"feature store {self.node.path!r}" if isinstance(self, Construct) else ""
+            raise ConstructError(
+                f"{where or 'feature store'}: no feature group {unknown[0]!r}; "
+                f"its groups are {', '.join(self._refs.groups)}; name one of them, or declare "
+                "the group in the platform's feature_store.feature_groups"
             )
         return chosen
 
@@ -337,7 +340,7 @@ class FeatureStore(FeatureStoreMixin, Construct):
                 self._dynamodb_egress(placement.dynamodb_prefix_list_id, dict(clients or {}))
         if props.redis is not None:
             if placement is None:
-                raise ValueError(
+                raise ConstructError(
                     f"feature store {id!r}: a Redis online store runs in the VPC; pass placement"
                 )
             self._redis(props.redis, lake.key_arn, placement, dict(clients or {}))

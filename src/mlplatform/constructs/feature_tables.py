@@ -30,6 +30,7 @@ from mlplatform.decisions.feature_store import (
     offline_location,
     offline_table_parameters,
 )
+from mlplatform.errors import ConstructError
 
 __all__ = ["FeatureTables"]
 
@@ -46,7 +47,7 @@ class FeatureTables(Construct):
     ) -> None:
         super().__init__(scope, id)
         if "features" not in lake.zones:
-            raise ValueError("FeatureTables: the data lake has no features zone to hold them")
+            raise ConstructError("FeatureTables: the data lake has no features zone to hold them")
         bucket = lake.bucket_name("features")
         self._database = lake.database_name("features")
         self._tables: dict[str, GlueCatalogTable] = {}

@@ -46,6 +46,7 @@ from mlplatform.decisions.metrics import (
 )
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.scheduling import Taint, gpu_pool_labels, gpu_pool_taints
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IComputeCluster, IRole
 
 __all__ = ["GpuTrainingPool"]
@@ -85,7 +86,7 @@ class GpuTrainingPool(Construct):
         self._subnet_ids = self._subnets(cluster, props)
         self._security_group_id = cluster.cluster_security_group_id
         if (props.efa or props.fsx_scratch is not None) and self._security_group_id is None:
-            raise ValueError(
+            raise ConstructError(
                 f"GPU pool {id!r}: EFA and FSx scratch need the cluster security group; "
                 "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
             )
@@ -121,9 +122,10 @@ class GpuTrainingPool(Construct):
         chosen = []
         for zone in props.availability_zones:
             if zone not in placement.availability_zones:
-                raise ValueError(
+                raise ConstructError(
                     f"GPU pool {self._name!r}: zone {zone!r} has no private subnet in the cluster's "
-                    f"placement ({', '.join(placement.availability_zones)})"
+                    f"placement ({', '.join(placement.availability_zones)}); list only those "
+                    "zones in availability_zones, or leave it out to use them all"
                 )
             chosen.append(placement.private_subnet_ids[placement.availability_zones.index(zone)])
         return chosen
@@ -202,7 +204,7 @@ class GpuTrainingPool(Construct):
         """Security groups of the pool's nodes: the cluster security group, as EKS gives its
         managed nodes, so nodes, control plane and FSx scratch reach each other."""
         if self._security_group_id is None:
-            raise ValueError(
+            raise ConstructError(
                 f"GPU pool {self._name!r}: the cluster security group is not known; "
                 "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
             )
@@ -257,7 +259,7 @@ class GpuTrainingPool(Construct):
         """The pool's instance types, refused unless NVIDIA (the add-on's per-GPU metrics are)."""
         vendor = accelerator_type(self._props.instance_types[0]).vendor
         if vendor != "nvidia":
-            raise ValueError(
+            raise ConstructError(
                 f"GPU pool {self._name!r}: Container Insights publishes per-GPU metrics by "
                 f"instance type for NVIDIA GPUs only, not {vendor}"
             )

@@ -64,6 +64,7 @@ from mlplatform.decisions.policies.grants import (
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.registry_names import registry_names
 from mlplatform.decisions.serving_plan import artifact_key
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IModelRegistry, IRole
 
 __all__ = ["ModelRegistry"]
@@ -219,9 +220,11 @@ class ModelRegistryMixin:
 
     def _family(self, family: str) -> str:
         if family not in self._refs.model_families:
-            raise ValueError(
-                f"the model registry has no model family {family!r}; "
-                f"its families are {', '.join(self._refs.model_families)}"
+            where = f"model registry {self.node.path!r}" if isinstance(self, Construct) else ""
+            raise ConstructError(
+                f"{where or 'model registry'}: no model family {family!r}; "
+                f"its families are {', '.join(self._refs.model_families)}; name one of them, "
+                "or add the family to the platform's ml.registry.model_families"
             )
         return family
 

@@ -38,6 +38,7 @@ from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.subnet_plan import SubnetPlan
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import VpcPlacement
 
 __all__ = ["Network"]
@@ -60,7 +61,7 @@ class Network(Construct):
         props = props or NetworkProps()
         zones = availability_zones[: props.az_count]
         if len(zones) < props.az_count:
-            raise ValueError(
+            raise ConstructError(
                 f"Network needs {props.az_count} availability zones, got {len(zones)}; "
                 "pass more zones or lower az_count"
             )

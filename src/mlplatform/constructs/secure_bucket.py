@@ -53,6 +53,7 @@ from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.decisions.policies.documents import PolicyDocument
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
+from mlplatform.errors import ConstructError
 from mlplatform.guardrails.suppressions import suppress
 
 __all__ = ["SecureBucket", "SecureBucketProps"]
@@ -120,7 +121,7 @@ class SecureBucket(Construct):
         super().__init__(scope, id)
         if props.kms_key_arn is None:
             if props.access_log_source_account is None:
-                raise ValueError(
+                raise ConstructError(
                     f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
                     "an access-log bucket (set access_log_source_account)"
                 )

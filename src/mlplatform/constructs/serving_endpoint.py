@@ -87,6 +87,7 @@ from mlplatform.decisions.policies.documents import Statement, policy_document, 
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
 from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import (
     DataCaptureDestination,
     IDependable,
@@ -475,7 +476,7 @@ class ServingEndpoint(Construct):
         """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
         name = variant or self._plan.variants[0].name
         if name not in self.variant_names:
-            raise ValueError(
+            raise ConstructError(
                 f"serving endpoint {self._plan.key!r} has no variant {name!r}; "
                 f"its variants: {', '.join(self.variant_names)}"
             )
@@ -537,17 +538,17 @@ def _check(
     """Refuse what the endpoint cannot be built from, naming the endpoint and the fix."""
     family = props.model_package_group
     if family not in registry.model_families:
-        raise ValueError(
+        raise ConstructError(
             f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
             f"registry ({', '.join(registry.model_families)}); publish it there first"
         )
     if plan.data_capture_prefix is not None and data_capture is None:
-        raise ValueError(
+        raise ConstructError(
             f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
             "but no data_capture destination was given; pass one or set data_capture_percent: 0"
         )
     if placement is not None and props.serverless is not None:
-        raise ValueError(
+        raise ConstructError(
             f"serving endpoint {id!r}: a serverless endpoint cannot run in a VPC; pass no placement"
         )
 

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.config import EnvironmentConfig
+from mlplatform.errors import MlplatformError
 
 __all__ = ["InvalidNameError", "Naming"]
 
 
-class InvalidNameError(ValueError):
+class InvalidNameError(MlplatformError, ValueError):
     """A generated name breaks an AWS naming rule; the message says which and how to fix it."""
 
 

@@ -15,6 +15,7 @@ from botocore.config import Config
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.emulator.local_aws import EMULATOR_ACCESS_KEY
+from mlplatform.errors import MlplatformError
 
 __all__ = ["ClientFactory", "EmulatorEndpointRequiredError", "environment_clients"]
 
@@ -22,7 +23,7 @@ ClientFactory = Callable[[str], Any]
 """Makes a boto3 client for a service name; tests pass ``boto3.client`` under moto."""
 
 
-class EmulatorEndpointRequiredError(ValueError):
+class EmulatorEndpointRequiredError(MlplatformError, ValueError):
     """An emulator environment was named without the emulator's endpoint."""
 
 

@@ -27,13 +27,14 @@ from cdktf import TerraformResource, TerraformStack
 from constructs import Construct, IConstruct, IValidation
 
 from mlplatform.bindings.stack_preparation import prepare_in_one_pass
+from mlplatform.errors import MlplatformError
 from mlplatform.guardrails.rules import PROVIDERS, RULES, Resources
 from mlplatform.guardrails.suppressions import suppressed_rules
 
 __all__ = ["GuardedStack", "GuardrailError", "Guardrails", "guardrail_findings"]
 
 
-class GuardrailError(RuntimeError):
+class GuardrailError(MlplatformError, RuntimeError):
     """A stack breaks guardrails; the message has one line per finding."""
 
 

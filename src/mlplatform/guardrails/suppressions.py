@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from constructs import IConstruct
 
+from mlplatform.errors import ConstructError
+
 __all__ = ["SUPPRESSION_METADATA", "suppress", "suppressed_rules"]
 
 SUPPRESSION_METADATA = "mlplatform:suppress"
@@ -17,7 +19,7 @@ SUPPRESSION_METADATA = "mlplatform:suppress"
 def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
     """Exempt ``construct`` and everything below it from one guardrail rule, with a reason."""
     if not reason.strip():
-        raise ValueError(f"suppressing {rule_id} needs a reason a reviewer can judge")
+        raise ConstructError(f"suppressing {rule_id} needs a reason a reviewer can judge")
     construct.node.add_metadata(SUPPRESSION_METADATA, {"rule": rule_id, "reason": reason})
 
 

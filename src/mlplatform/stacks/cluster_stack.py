@@ -21,6 +21,7 @@ from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.gpu_provisioning import GpuProvisioning
 from mlplatform.decisions.node_pools import NodeClassFacts
 from mlplatform.decisions.tagging import platform_tags
+from mlplatform.errors import ConstructError
 from mlplatform.stacks.compute_stack import ComputeStack
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -39,7 +40,7 @@ class ClusterStack(PlatformStack):
         emulator_endpoint: str | None = None,
     ) -> None:
         if config.compute is None or compute.karpenter is None:
-            raise ValueError(
+            raise ConstructError(
                 f"{config.environment}: the cluster layer needs a compute section with at least "
                 "one GPU pool"
             )

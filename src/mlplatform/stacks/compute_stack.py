@@ -10,6 +10,7 @@ from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.karpenter_controller import KarpenterController
 from mlplatform.constructs.network import Network
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -34,7 +35,7 @@ class ComputeStack(PlatformStack):
         emulator_endpoint: str | None = None,
     ):
         if config.compute is None:
-            raise ValueError(
+            raise ConstructError(
                 f"{config.environment}: the compute stack needs a compute section in the environment"
             )
         super().__init__(scope, config, "compute", emulator_endpoint=emulator_endpoint)

@@ -22,6 +22,7 @@ from mlplatform.decisions.feature_store import (
     groups_read_by,
 )
 from mlplatform.decisions.metrics import dashboard_name
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
 
@@ -57,7 +58,7 @@ class MlStack(PlatformStack):
         emulator_endpoint: str | None = None,
     ):
         if config.ml is None:
-            raise ValueError(
+            raise ConstructError(
                 f"{config.environment}: the ml stack needs an ml section in the environment"
             )
         super().__init__(scope, config, "ml", emulator_endpoint=emulator_endpoint)

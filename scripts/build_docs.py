@@ -1,0 +1,134 @@
+"""Build the reference docs: one HTML page per public module of mlplatform, from its docstrings.
+
+pdoc renders every module below ``src/mlplatform`` (each construct lives in
+a module of its own, so each has a page), reading the docstrings as
+reStructuredText, as they are written (``:class:`...```, ````code````). It
+imports the modules and writes files; nothing goes to the network.
+A module that imports a package this venv does not have gets no page, and
+the build names it with that package: ``mlplatform.feast_repo`` and
+``mlplatform.feast_online_store`` import Feast, which lives in a venv of its
+own (see the Makefile).
+
+Usage: python scripts/build_docs.py [OUTPUT_DIR]   (default build/docs)
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+import warnings
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pdoc
+import pdoc.render
+
+import mlplatform  # first of the package: no Node banner when the modules start jsii
+
+__all__ = ["broken_references", "build_docs", "modules_without_page", "public_modules"]
+
+# :class:`~mlplatform.config.EnvironmentConfig`, :meth:`Naming.for_environment`, ...
+_ROLE = re.compile(r":(?:class|mod|meth|attr|func|data|exc|obj):`~?([A-Za-z_][\w.]*)`")
+# pdoc walks a package's submodules itself and warns when a listed module comes round again.
+_REPEATED_SPEC = r"The module specification .* has already been added"
+
+
+def _all_public() -> list[str]:
+    """``mlplatform`` and every module below it whose dotted name has no ``_`` part."""
+    found = [
+        module.name
+        for module in pkgutil.walk_packages(mlplatform.__path__, "mlplatform.")
+        if not any(part.startswith("_") for part in module.name.split("."))
+    ]
+    return ["mlplatform", *sorted(found)]
+
+
+@cache
+def modules_without_page() -> dict[str, str]:
+    """Public modules that import a package not installed here, with that package's name."""
+    missing = {}
+    for name in _all_public():
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name and error.name.split(".")[0] != "mlplatform":
+                missing[name] = error.name.split(".")[0]
+    return missing
+
+
+def public_modules() -> list[str]:
+    """The modules that get a page: every public one whose imports are installed."""
+    skipped = modules_without_page()
+    return [name for name in _all_public() if name not in skipped]
+
+
+def _resolves(module: ModuleType, target: str) -> bool:
+    """Whether ``target`` names something: relative to ``module`` or to one of its classes
+    (a class docstring's ``:attr:`job_role```), or from the top."""
+    if any(target.startswith(name) for name in modules_without_page()):
+        return True  # a module that exists, whose imports are not installed here
+    parts = target.split(".")
+    own_classes = [
+        c for _, c in inspect.getmembers(module, inspect.isclass) if c.__module__ == module.__name__
+    ]
+    for cls in own_classes:  # a class attribute, or an instance attribute __init__ sets
+        if hasattr(cls, parts[0]) or f"self.{parts[0]}:" in inspect.getsource(cls):
+            return True
+    for start in (module, None):
+        try:
+            current: object = start if start is not None else importlib.import_module(parts[0])
+            for index, part in enumerate(parts if start is not None else parts[1:]):
+                if not hasattr(current, part) and isinstance(current, ModuleType):
+                    prefix = ".".join(parts[: index + (1 if start is None else 0) + 1])
+                    current = importlib.import_module(prefix)
+                    continue
+                current = getattr(current, part)
+            return True
+        except (AttributeError, ImportError):
+            continue
+    return False
+
+
+def broken_references() -> list[str]:
+    """Every ``:class:`` (``:meth:``, ``:mod:``, ...) reference in a docstring that names
+    nothing: pdoc renders those as plain code without saying so, so they are found here."""
+    broken = []
+    for name in public_modules():
+        module = importlib.import_module(name)
+        path = Path(inspect.getfile(module))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for target in _ROLE.findall(line):
+                if not _resolves(module, target):
+                    broken.append(f"{path.name}:{number}: `{target}` names nothing")
+    return broken
+
+
+def build_docs(output: Path) -> list[str]:
+    """Render the pages into ``output``; return every warning pdoc gave (broken references,
+    modules it could not import, ...), one line each."""
+    pdoc.render.configure(docformat="restructuredtext", show_source=False, search=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", message=_REPEATED_SPEC)
+        pdoc.pdoc(*public_modules(), output_directory=output)
+    return [f"{w.category.__name__}: {w.message}" for w in caught] + broken_references()
+
+
+def main() -> None:
+    output = Path(sys.argv[1] if len(sys.argv) > 1 else "build/docs")
+    problems = build_docs(output)
+    for module, package in modules_without_page().items():
+        print(f"no page for {module}: it imports {package}, which is not installed here")
+    for problem in problems:
+        print(f"error: docs: {problem}", file=sys.stderr)
+    if problems:
+        sys.exit(1)
+    print(f"wrote the reference docs into {output}/ (open {output}/index.html)")
+
+
+if __name__ == "__main__":
+    main()

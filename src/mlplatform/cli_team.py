@@ -1,0 +1,144 @@
+"""``mlplatform team init``: a team repo that synthesizes and tests itself, from a template.
+
+The template ships in the package (``mlplatform/team_template``), so the repo
+it writes matches the installed mlplatform: ``pyproject.toml`` pins this
+version and the cdktf and constructs it was built with, and ``package.json``
+with its lock pins the cdktf CLI the platform runs (the platform's own lock
+data, so ``npm ci`` installs exactly it). Its Makefile sets everything up,
+as the platform's does, and writes the terraform CLI config with
+``mlplatform terraformrc``, the platform's own logic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from mlplatform.team_environment import TeamEnvironment, describe_problem, team_name_problem
+
+__all__ = ["render_team_repo", "team_app"]
+
+team_app = typer.Typer(no_args_is_help=True, help="Team repos that compose the platform.")
+
+# template file -> where it goes in the team repo
+_FILES = {
+    "pyproject.toml.tmpl": "pyproject.toml",
+    "cdktf.json.tmpl": "cdktf.json",
+    "main.py.tmpl": "main.py",
+    "tests/test_stack.py.tmpl": "tests/test_stack.py",
+    "environment.yaml.tmpl": "environment.yaml",
+    "gitignore.tmpl": ".gitignore",
+    "Makefile.tmpl": "Makefile",
+}
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _pins() -> dict[str, str]:
+    """``name -> version`` of every ``==`` pin of the installed mlplatform, extras included."""
+    pins: dict[str, str] = {}
+    for requirement in metadata.requires("mlplatform") or []:
+        found = re.match(r"^([A-Za-z0-9_.-]+)==([^;\s]+)", requirement)
+        if found:
+            pins.setdefault(found[1].lower(), found[2])
+    return pins
+
+
+def render_team_repo(team: TeamEnvironment) -> dict[str, str]:
+    """Every file of the team repo, by its path in the repo."""
+    pins = _pins()
+    values = {
+        "team": team.team,
+        "team_class": "".join(part.capitalize() for part in team.team.split("-")),
+        "platform_env": team.platform_environment,
+        "cost_center": team.cost_center,
+        "owners": json.dumps(list(team.owners)),
+        "org": team.org,
+        "region": team.region,
+        "account_id": json.dumps(team.account_id),
+        "curated_bucket": team.naming.bucket("datalake", "curated"),
+        "mlplatform_version": metadata.version("mlplatform"),
+        "cdktf_version": pins["cdktf"],
+        "constructs_version": pins["constructs"],
+        "pytest_version": pins["pytest"],
+        "syrupy_version": pins["syrupy"],
+    }
+    template = resources.files("mlplatform") / "team_template"
+    files: dict[str, str] = {}
+    for source, target in _FILES.items():
+        text = (template / source).read_text(encoding="utf-8")
+        files[target] = _PLACEHOLDER.sub(lambda m: values[m[1]], text)
+    # The platform's cdktf CLI pin and lock data, under the team repo's name.
+    name = f"{team.team}-infra"
+    package = json.loads((template / "package.json").read_text(encoding="utf-8"))
+    package.update(name=name, description="Pins the cdktf CLI (npm ci, then npx cdktf ...).")
+    lock = json.loads((template / "package-lock.json").read_text(encoding="utf-8"))
+    lock["name"] = lock["packages"][""]["name"] = name
+    files["package.json"] = json.dumps(package, indent=2) + "\n"
+    files["package-lock.json"] = json.dumps(lock, indent=2) + "\n"
+    return files
+
+
+@team_app.command("init")
+def init_command(
+    team: Annotated[str, typer.Argument(help="The team's name (3-20 of a-z, 0-9, '-').")],
+    platform_env: Annotated[
+        str, typer.Option("--platform-env", help="The platform environment it builds on.")
+    ],
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where to write the repo; default ./<team>.")
+    ] = None,
+    cost_center: Annotated[
+        str | None, typer.Option(help="The cost-center tag; default the team's name.")
+    ] = None,
+    owner: Annotated[
+        list[str] | None, typer.Option(help="An owner's e-mail address; repeat for more.")
+    ] = None,
+    org: Annotated[str, typer.Option(help="The platform's org (first part of names).")] = "mlp",
+    region: Annotated[str, typer.Option(help="The platform environment's region.")] = "us-east-1",
+    account_id: Annotated[
+        str | None, typer.Option(help="The platform account (12 digits); omit for the emulator.")
+    ] = None,
+) -> None:
+    """Write a team repo: main.py with one stack, tests, Makefile, pins, environment.yaml."""
+    from mlplatform.cli import _fail, out
+
+    problem = team_name_problem(team)
+    if problem:
+        raise _fail(f"{team}: {problem}")
+    target = directory or Path(team)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise _fail(
+            f"{target}: not an empty directory; `team init` never overwrites files, "
+            "so name a new or empty one with --dir"
+        )
+    try:
+        environment = TeamEnvironment.model_validate(
+            {
+                "platform_environment": platform_env,
+                "team": team,
+                "cost_center": cost_center or team,
+                "owners": owner or [],
+                "org": org,
+                "region": region,
+                "account_id": account_id,
+            }
+        )
+    except ValidationError as error:
+        raise _fail(
+            "\n".join(f"team init: {describe_problem(e)}" for e in error.errors())
+        ) from None
+    for relative, text in render_team_repo(environment).items():
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    out.print(
+        f"wrote the {team} team's repo in {target}; next: cd {target} && make test",
+        highlight=False,
+        soft_wrap=True,
+    )
