@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
-    from mlplatform.decisions.metrics import MetricSpec, QuerySpec
+    from mlplatform.decisions.metrics import MathSpec, MetricSpec, QuerySpec
     from mlplatform.decisions.naming import InvalidNameError, Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.errors import ConstructError, MlplatformError
@@ -117,6 +117,7 @@ _EXPORTS = {
     # what metric helpers return and Alarm/Dashboard take
     "MetricSpec": "mlplatform.decisions.metrics",
     "QuerySpec": "mlplatform.decisions.metrics",
+    "MathSpec": "mlplatform.decisions.metrics",
     # constructs
     "Network": "mlplatform.constructs.network",
     "DataLake": "mlplatform.constructs.data_lake",
@@ -191,6 +192,7 @@ __all__ = [
     "InvalidNameError",
     "KarpenterController",
     "LocalAws",
+    "MathSpec",
     "MetricSpec",
     "MlProps",
     "MlplatformError",
