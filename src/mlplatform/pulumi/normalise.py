@@ -1,0 +1,270 @@
+"""Both engines' resources in one comparable form, keyed by (Terraform type, physical name).
+
+The cdktf synth (Terraform JSON, one document per stack) and a recorded Pulumi
+program (camelCase inputs of pulumi-aws types) become the same shape:
+
+- keys: the Terraform type and the resource's physical name (``bucket`` of a
+  bucket, else a literal ``name``); a resource with neither is keyed by its
+  construct path, which both engines share (``<env>-<layer>/<construct>/<id>``);
+- values: Terraform attribute names in snake_case, references written
+  ``${<type>.<construct path>.<attribute>}`` (cdktf's logical ids and
+  cross-stack remote-state outputs resolved to the resource they name),
+  policy documents parsed, one-element block lists unwrapped, whole floats
+  made ints, ``prevent_destroy``/``protect`` as ``lifecycle.prevent_destroy``;
+- each layer's AWS provider (region, default tags, allowed accounts) under
+  ``("provider.aws", "<env>-<layer>")``.
+
+What only one engine needs is set aside in :data:`ENGINE_ONLY` with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mlplatform.pulumi.recorder import Recording
+from mlplatform.pulumi.types import terraform_type
+
+__all__ = [
+    "ENGINE_ONLY",
+    "PROVIDER_KIND",
+    "Key",
+    "Normalised",
+    "Resource",
+    "from_cdktf",
+    "from_pulumi",
+    "terraform_attributes",
+]
+
+Key = tuple[str, str]
+"""``(terraform type, physical name)``."""
+
+PROVIDER_KIND = "provider.aws"
+
+ENGINE_ONLY: dict[str, str] = {
+    "data.terraform_remote_state": "cdktf's cross-stack plumbing: each layer reads the one before "
+    "from its S3 state; one Pulumi stack holds every layer and passes outputs directly (the "
+    "references it carried are resolved to the resources they name before comparing)",
+    "data.aws_caller_identity": "a lookup, not a resource; Pulumi calls aws.get_caller_identity "
+    "(references to either read ${data.aws_caller_identity.<attribute>})",
+    "data.aws_partition": "a lookup, not a resource; Pulumi calls aws.get_partition",
+    "data.aws_region": "a lookup, not a resource; Pulumi calls aws.get_region",
+    "moved": "Terraform state moves of earlier reshapings; a Pulumi stack starts with none",
+    "output": "stack outputs are cdktf's interface between layers and to the CLI; the Pulumi "
+    "program exports its own (PlatformEnvironment's outputs)",
+    "terraform.backend": "Terraform state in the environment's S3 bucket; Pulumi keeps its own "
+    "state in the backend the user logged in to",
+}
+"""What only one engine needs, with the reason: never compared."""
+
+_POLICY_FIELDS = frozenset({"policy", "assume_role_policy", "dashboard_body"})
+_MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels"})
+_PULUMI_RENAMES = {
+    # pulumi-aws pluralises the names of list blocks and list attributes.
+    "rules": "rule",
+    "transitions": "transition",
+    "noncurrent_version_transitions": "noncurrent_version_transition",
+    "security_group_id_lists": "security_group_id_list",
+    "taints": "taint",
+    "ingress": "ingress",
+}
+_ENGINE_FIELDS = frozenset({"//", "depends_on", "provider", "count", "for_each", "lifecycle"})
+_REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]\"]+)\}")
+_DATA_REFERENCE = re.compile(r"\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_]+)\}")
+_REMOTE_STATE = re.compile(
+    r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
+    r"\.outputs\.([A-Za-z0-9_\-]+)\}"
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource in the comparable form."""
+
+    kind: str
+    path: str
+    """The construct path (cdktf) or Pulumi name: ``<env>-<layer>/<construct>/<id>``."""
+    config: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """One engine's resources of one environment: ``{(type, physical name): Resource}``."""
+
+    resources: dict[Key, Resource]
+
+    def kinds(self) -> set[str]:
+        return {kind for kind, _ in self.resources}
+
+    def without(self, path_prefixes: Iterable[str]) -> Normalised:
+        """These resources less the ones below any of ``path_prefixes`` (set-aside parts)."""
+        prefixes = tuple(f"{p.rstrip('/')}/" for p in path_prefixes)
+        return Normalised(
+            {k: r for k, r in self.resources.items() if not f"{r.path}/".startswith(prefixes)}
+        )
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _value(value: Any, field: str | None = None) -> Any:
+    """The engine-neutral form of one attribute value."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and field in _POLICY_FIELDS:
+        try:
+            return _value(json.loads(value))
+        except json.JSONDecodeError:
+            return value
+    if isinstance(value, list):
+        items = [_value(v) for v in value]
+        if len(items) == 1 and isinstance(items[0], dict):
+            return items[0]
+        return items
+    if isinstance(value, dict):
+        return {k: _value(v, k) for k, v in value.items() if v is not None}
+    return value
+
+
+def _physical(kind: str, path: str, config: Mapping[str, Any]) -> str:
+    for field in ("bucket", "name") if kind == "aws_s3_bucket" else ("name",):
+        value = config.get(field)
+        if isinstance(value, str) and "${" not in value:
+            return value
+    return path
+
+
+def _keyed(resources: Iterable[Resource]) -> Normalised:
+    found: dict[Key, Resource] = {}
+    for resource in resources:
+        key = (resource.kind, _physical(resource.kind, resource.path, resource.config))
+        if key in found:
+            key = (resource.kind, f"{key[1]} ({resource.path})")
+        found[key] = resource
+    return Normalised(found)
+
+
+def _retention(config: Mapping[str, Any], protected: bool) -> dict[str, Any]:
+    return {"lifecycle": {"prevent_destroy": True}} if protected else {}
+
+
+# ---------------------------------------------------------------------------- cdktf
+def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
+    """Every stack of one environment (``{stack name: Terraform JSON}``, metadata kept)."""
+    paths: dict[str, dict[str, str]] = {}
+    for stack, document in stacks.items():
+        paths[stack] = {
+            f"{kind}.{name}": config["//"]["metadata"]["path"]
+            for kind, named in document.get("resource", {}).items()
+            for name, config in named.items()
+        }
+
+    def resolve(text: str, stack: str) -> str:
+        def remote(match: re.Match[str]) -> str:
+            source, output = match.group(1), match.group(2)
+            value = stacks[source]["output"][output]["value"]
+            return resolve(value, source)
+
+        text = _REMOTE_STATE.sub(remote, text)
+        text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
+
+        def local(match: re.Match[str]) -> str:
+            kind, name, attribute = match.groups()
+            path = paths[stack].get(f"{kind}.{name}")
+            return f"${{{kind}.{path}.{attribute}}}" if path else match.group(0)
+
+        return _REFERENCE.sub(local, text)
+
+    def walk(value: Any, stack: str) -> Any:
+        if isinstance(value, str):
+            return resolve(value, stack)
+        if isinstance(value, list):
+            return [walk(v, stack) for v in value]
+        if isinstance(value, dict):
+            return {k: walk(v, stack) for k, v in value.items()}
+        return value
+
+    resources: list[Resource] = []
+    for stack, document in stacks.items():
+        for kind, named in document.get("resource", {}).items():
+            for config in named.values():
+                path = config["//"]["metadata"]["path"]
+                body = {k: v for k, v in config.items() if k not in _ENGINE_FIELDS}
+                protected = (config.get("lifecycle") or {}).get("prevent_destroy") is True
+                resources.append(
+                    Resource(
+                        kind,
+                        path,
+                        {
+                            **_value(walk(body, stack)),
+                            **_retention(config, protected),
+                        },
+                    )
+                )
+        for provider in document.get("provider", {}).get("aws", []):
+            if provider.get("alias"):
+                continue
+            resources.append(Resource(PROVIDER_KIND, stack, _provider_config(provider)))
+    return _keyed(resources)
+
+
+def _provider_config(provider: Mapping[str, Any]) -> dict[str, Any]:
+    tags: dict[str, Any] = {}
+    for block in provider.get("default_tags") or []:
+        tags.update(block.get("tags") or {})
+    return {
+        "region": provider.get("region"),
+        "default_tags": tags,
+        "allowed_account_ids": provider.get("allowed_account_ids"),
+    }
+
+
+# ---------------------------------------------------------------------------- Pulumi
+def terraform_attributes(value: Any, field: str | None = None) -> Any:
+    """Pulumi inputs with Terraform's attribute names (snake_case, list blocks singular)."""
+    if isinstance(value, list):
+        return [terraform_attributes(v) for v in value]
+    if isinstance(value, dict):
+        if field in _MAP_FIELDS:
+            return dict(value)
+        converted: dict[str, Any] = {}
+        for key, item in value.items():
+            name = _snake(key)
+            name = _PULUMI_RENAMES.get(name, name)
+            converted[name] = terraform_attributes(item, name)
+        return converted
+    return value
+
+
+def from_pulumi(recording: Recording) -> Normalised:
+    """Every custom resource and AWS provider a Pulumi program registered."""
+    resources: list[Resource] = []
+    for recorded in recording.custom():
+        kind = terraform_type(recorded.token)
+        config = _value(terraform_attributes(recorded.inputs))
+        resources.append(
+            Resource(kind, recorded.name, {**config, **_retention(config, recorded.protect)})
+        )
+    for provider in recording.providers():
+        inputs = {
+            k: json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v
+            for k, v in provider.inputs.items()
+        }
+        resources.append(
+            Resource(
+                PROVIDER_KIND,
+                provider.name,
+                _provider_config(
+                    {
+                        "region": inputs.get("region"),
+                        "default_tags": [inputs.get("defaultTags") or {}],
+                        "allowed_account_ids": inputs.get("allowedAccountIds"),
+                    }
+                ),
+            )
+        )
+    return _keyed(resources)
