@@ -59,12 +59,17 @@ class PlatformEnvironment(pulumi.ComponentResource):
             placement=self.network.placement() if config.data_lake.glue_vpc_connection else None,
         )
         self.layers = [self.network_layer, self.data_layer]
-        self.register_outputs(
-            {
-                "vpc_id": self.network.vpc.id,
-                "private_subnet_ids": self.network.private_subnet_ids,
-                "public_subnet_ids": self.network.public_subnet_ids,
-                "lake_key_arn": self.lake.key_arn,
-                "zone_buckets": self.lake.bucket_names,
-            }
-        )
+        self.outputs: dict[str, pulumi.Input[object]] = {
+            "vpc_id": self.network.vpc.id,
+            "private_subnet_ids": self.network.private_subnet_ids,
+            "public_subnet_ids": self.network.public_subnet_ids,
+            "nat_gateway_ids": [n.id for n in self.network.nat_gateways],
+            "lake_key_arn": self.lake.key_arn,
+            "access_log_bucket": self.lake.log_bucket.bucket_name,
+            "zone_buckets": self.lake.bucket_names,
+            "glue_databases": {zone: db.name for zone, db in self.lake.databases.items()},
+        }
+        """The outputs the cdktf network and data stacks have, by the same names."""
+        if self.lake.workgroup is not None:
+            self.outputs["athena_workgroup"] = self.lake.workgroup.name
+        self.register_outputs(self.outputs)
