@@ -91,6 +91,7 @@ def test_the_comparison_covers_the_network_and_data_layers(
         "aws_s3_bucket_policy",
         "aws_s3_bucket_lifecycle_configuration",
         "aws_glue_catalog_database",
+        "aws_glue_catalog_table",
     } <= kinds
     layers = {r.path.split("/")[0] for r in cdktf.resources.values()}
     assert layers == {f"{environment}-network", f"{environment}-data"}

@@ -72,9 +72,9 @@ def test_a_required_argument_left_out_fails_under_the_mocks() -> None:
 
 def test_a_type_with_no_terraform_counterpart_is_named() -> None:
     def program() -> None:
-        aws.sqs.Queue("queue", name="unmapped")
+        aws.apigateway.RestApi("api", name="unmapped")
 
-    with pytest.raises(KeyError, match=r"aws:sqs/queue:Queue"):
+    with pytest.raises(KeyError, match=r"aws:apigateway/restApi:RestApi"):
         Recorder.run(program)
 
 

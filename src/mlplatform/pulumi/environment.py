@@ -13,6 +13,7 @@ import pulumi
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.pulumi.data_lake import DataLake
+from mlplatform.pulumi.feature_tables import FeatureTables
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import Network
 
@@ -24,8 +25,6 @@ NOT_YET_TRANSLATED: dict[str, str] = {
     "cluster": "the Helm layer needs pulumi-kubernetes and pulumi-helm, which the extra does "
     "not pull in yet",
     "ml": "the model registry, serving endpoints, observability and budgets are not translated yet",
-    "data/feature-tables": "the offline feature tables (Glue tables in the data layer) are not "
-    "translated yet",
 }
 """Parts of an environment the Pulumi engine does not build yet, by construct path below
 ``<env>-`` (a layer, or ``<layer>/<construct>``), with why; parity sets them aside."""
@@ -58,6 +57,11 @@ class PlatformEnvironment(pulumi.ComponentResource):
             props=config.data_lake,
             placement=self.network.placement() if config.data_lake.glue_vpc_connection else None,
         )
+        self.feature_tables: FeatureTables | None = None
+        if config.feature_store is not None:
+            self.feature_tables = FeatureTables(
+                self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
+            )
         self.layers = [self.network_layer, self.data_layer]
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpc_id": self.network.vpc.id,
@@ -72,4 +76,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
         """The outputs the cdktf network and data stacks have, by the same names."""
         if self.lake.workgroup is not None:
             self.outputs["athena_workgroup"] = self.lake.workgroup.name
+        if self.feature_tables is not None:
+            self.outputs["feature_database"] = self.feature_tables.database_name
+            self.outputs["feature_tables"] = self.feature_tables.table_names
         self.register_outputs(self.outputs)

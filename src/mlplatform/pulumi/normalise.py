@@ -116,8 +116,9 @@ def _value(value: Any, field: str | None = None) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and field in _POLICY_FIELDS:
+        # Policy documents compare as parsed JSON, exactly (no unwrapping inside them).
         try:
-            return _value(json.loads(value))
+            return json.loads(value)
         except json.JSONDecodeError:
             return value
     if isinstance(value, list):
@@ -177,7 +178,8 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
             path = paths[stack].get(f"{kind}.{name}")
             return f"${{{kind}.{path}.{attribute}}}" if path else match.group(0)
 
-        return _REFERENCE.sub(local, text)
+        # "$${" is Terraform's escape for a literal "${" (Pulumi passes it through as written).
+        return _REFERENCE.sub(local, text).replace("$${", "${")
 
     def walk(value: Any, stack: str) -> Any:
         if isinstance(value, str):
