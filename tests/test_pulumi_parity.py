@@ -71,7 +71,7 @@ def test_pulumi_builds_what_cdktf_synthesizes(
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_comparison_covers_the_network_and_data_layers(
+def test_the_comparison_covers_the_network_data_and_compute_layers(
     normalised: dict[str, tuple[Normalised, Normalised]], environment: str
 ) -> None:
     cdktf, pulumi = normalised[environment]
@@ -94,7 +94,16 @@ def test_the_comparison_covers_the_network_and_data_layers(
         "aws_glue_catalog_table",
     } <= kinds
     layers = {r.path.split("/")[0] for r in cdktf.resources.values()}
-    assert layers == {f"{environment}-network", f"{environment}-data"}
+    assert layers == {f"{environment}-network", f"{environment}-data", f"{environment}-compute"}
+    assert {
+        "aws_eks_cluster",
+        "aws_eks_node_group",
+        "aws_launch_template",
+        "aws_eks_addon",
+        "aws_iam_openid_connect_provider",
+        "aws_sqs_queue",
+        "aws_cloudwatch_event_rule",
+    } <= kinds
     # Physical names, not construct paths, key the named resources.
     assert ("aws_s3_bucket", "mlp-" + environment) not in cdktf.resources
     buckets = [name for kind, name in cdktf.resources if kind == "aws_s3_bucket"]

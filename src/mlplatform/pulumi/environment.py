@@ -12,16 +12,18 @@ from __future__ import annotations
 import pulumi
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.compute_cluster import ComputeCluster
 from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.feature_tables import FeatureTables
+from mlplatform.pulumi.gpu_pool import GpuTrainingPool
+from mlplatform.pulumi.karpenter_controller import KarpenterController
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import Network
 
 __all__ = ["NOT_YET_TRANSLATED", "PlatformEnvironment"]
 
 NOT_YET_TRANSLATED: dict[str, str] = {
-    "compute": "the EKS cluster, node groups, add-ons, Karpenter's AWS side and GPU pools are "
-    "not translated yet",
     "cluster": "the Helm layer needs pulumi-kubernetes and pulumi-helm, which the extra does "
     "not pull in yet",
     "ml": "the model registry, serving endpoints, observability and budgets are not translated yet",
@@ -63,6 +65,12 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
             )
         self.layers = [self.network_layer, self.data_layer]
+        self.compute_layer: Layer | None = None
+        self.cluster: ComputeCluster | None = None
+        self.karpenter: KarpenterController | None = None
+        self.gpu_pools: dict[str, GpuTrainingPool] = {}
+        if config.compute is not None:
+            self._compute(config, emulator_endpoint)
         self.outputs: dict[str, pulumi.Input[object]] = {
             "vpc_id": self.network.vpc.id,
             "private_subnet_ids": self.network.private_subnet_ids,
@@ -79,4 +87,28 @@ class PlatformEnvironment(pulumi.ComponentResource):
         if self.feature_tables is not None:
             self.outputs["feature_database"] = self.feature_tables.database_name
             self.outputs["feature_tables"] = self.feature_tables.table_names
+        if self.cluster is not None:
+            self.outputs["cluster_name"] = self.cluster.cluster_name
+            self.outputs["job_role_arns"] = {n: p.job_role.arn for n, p in self.gpu_pools.items()}
         self.register_outputs(self.outputs)
+
+    def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""
+        compute = config.compute
+        assert compute is not None
+        layer = Layer(config, "compute", parent=self, emulator_endpoint=emulator_endpoint)
+        self.compute_layer = layer
+        self.layers.append(layer)
+        self.cluster = ComputeCluster(
+            layer, "cluster", props=compute.cluster, placement=self.network.placement()
+        )
+        if compute.gpu_pools:
+            self.karpenter = KarpenterController(layer, "karpenter", cluster=self.cluster)
+        pools = PlatformComponent("compute", "GpuPools", f"{layer.path}/gpu-pools", parent=layer)
+        for name, props in compute.gpu_pools.items():
+            pool = GpuTrainingPool(layer, pools, name, cluster=self.cluster, props=props)
+            if props.lake_read_zones:
+                self.lake.grant_read(pool.job_role, props.lake_read_zones)
+            if props.lake_write_zones:
+                self.lake.grant_write(pool.job_role, props.lake_write_zones)
+            self.gpu_pools[name] = pool

@@ -84,6 +84,8 @@ class Layer(PlatformComponent):
         invoke = pulumi.InvokeOutputOptions(provider=self.provider, parent=self)
         self.account_id: pulumi.Output[str] = aws.get_caller_identity_output(opts=invoke).account_id
         self.partition: pulumi.Output[str] = aws.get_partition_output(opts=invoke).partition
+        self.region: pulumi.Output[str] = aws.get_region_output(opts=invoke).name
+        """The provider's region, looked up (as ``AccountContext.region``)."""
 
     def _provider_args(self, config: EnvironmentConfig, endpoint: str | None) -> dict[str, Any]:
         args: dict[str, Any] = {

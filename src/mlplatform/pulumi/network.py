@@ -229,7 +229,7 @@ class Network(PlatformComponent):
             props=PlatformKeyProps(
                 alias=naming.kms_alias("network-logs"),
                 description=f"Network logs of {naming.prefix}",
-                service_statements=lambda account_id, partition: [
+                service_statements=lambda account_id, partition, _region: [
                     cloudwatch_logs_key_statement(account_id, partition, region)
                 ],
             ),

@@ -60,7 +60,7 @@ ENGINE_ONLY: dict[str, str] = {
 }
 """What only one engine needs, with the reason: never compared."""
 
-_POLICY_FIELDS = frozenset({"policy", "assume_role_policy", "dashboard_body"})
+_POLICY_FIELDS = frozenset({"policy", "assume_role_policy", "dashboard_body", "event_pattern"})
 _MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels"})
 _PULUMI_RENAMES = {
     # pulumi-aws pluralises the names of list blocks and list attributes.
@@ -69,11 +69,17 @@ _PULUMI_RENAMES = {
     "noncurrent_version_transitions": "noncurrent_version_transition",
     "security_group_id_lists": "security_group_id_list",
     "taints": "taint",
+    "client_id_lists": "client_id_list",
     "ingress": "ingress",
 }
 _ENGINE_FIELDS = frozenset({"//", "depends_on", "provider", "count", "for_each", "lifecycle"})
 _REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]\"]+)\}")
 _DATA_REFERENCE = re.compile(r"\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_]+)\}")
+_ISSUER_HOST = re.compile(
+    # Fn.replace(issuer, "https://", ""): the OIDC issuer's host, which Pulumi computes with
+    # str.removeprefix once the issuer is known; both read as the issuer's reference.
+    r'\$\{replace\(([a-z0-9_]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_.\[\]]+), "https://", ""\)\}'
+)
 _REMOTE_STATE = re.compile(
     r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
     r"\.outputs\.([A-Za-z0-9_\-]+)\}"
@@ -140,10 +146,15 @@ def _physical(kind: str, path: str, config: Mapping[str, Any]) -> str:
 
 
 def _keyed(resources: Iterable[Resource]) -> Normalised:
+    """Key by physical name; a name two resources of a type share (a role policy's) gets
+    each one's construct path beside it, whichever engine registered it first."""
+    named = [(r, (r.kind, _physical(r.kind, r.path, r.config))) for r in resources]
+    counts: dict[Key, int] = {}
+    for _, key in named:
+        counts[key] = counts.get(key, 0) + 1
     found: dict[Key, Resource] = {}
-    for resource in resources:
-        key = (resource.kind, _physical(resource.kind, resource.path, resource.config))
-        if key in found:
+    for resource, key in named:
+        if counts[key] > 1:
             key = (resource.kind, f"{key[1]} ({resource.path})")
         found[key] = resource
     return Normalised(found)
@@ -170,6 +181,7 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
             value = stacks[source]["output"][output]["value"]
             return resolve(value, source)
 
+        text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
         text = _REMOTE_STATE.sub(remote, text)
         text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
 

@@ -20,8 +20,8 @@ from mlplatform.pulumi.layer import Layer
 
 __all__ = ["PlatformKey", "PlatformKeyProps"]
 
-ServiceStatements = Callable[[str, str], Sequence[dict[str, Any]]]
-"""Key policy statements for AWS services, from the account id and partition."""
+ServiceStatements = Callable[[str, str, str], Sequence[dict[str, Any]]]
+"""Key policy statements for AWS services, from the account id, partition and looked-up region."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class PlatformKey(PlatformComponent):
         super().__init__(layer.layer, "PlatformKey", parent.child(id), parent=parent)
         statements = props.service_statements
 
-        def policy(account_id: str, partition: str) -> dict[str, Any]:
-            extra = statements(account_id, partition) if statements else ()
+        def policy(account_id: str, partition: str, region: str) -> dict[str, Any]:
+            extra = statements(account_id, partition, region) if statements else ()
             return kms_key_policy(account_id, partition, extra)
 
         self.key = aws.kms.Key(
@@ -52,7 +52,7 @@ class PlatformKey(PlatformComponent):
             description=props.description,
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_in_days,
-            policy=layer.document(policy),
+            policy=layer.document(policy, layer.region),
             opts=self.options(protect=layer.retain),
         )
         self.alias = aws.kms.Alias(

@@ -87,9 +87,26 @@ DATA_SOURCE_RESULTS: dict[str, dict[str, str]] = {
 }
 
 
+def _eks_cluster_outputs(reference: Callable[[str], str], inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "identities": [{"oidcs": [{"issuer": reference("identity[0].oidc[0].issuer")}]}],
+        "certificateAuthority": {"data": reference("certificate_authority[0].data")},
+        "vpcConfig": {
+            **(inputs.get("vpcConfig") or {}),
+            "clusterSecurityGroupId": reference("vpc_config[0].cluster_security_group_id"),
+        },
+    }
+
+
+NESTED_OUTPUTS: dict[str, Callable[[Callable[[str], str], dict[str, Any]], dict[str, Any]]] = {
+    # Attributes inside blocks, referenced as cdktf writes them (``identity[0].oidc[0].issuer``).
+    "aws:eks/cluster:Cluster": _eks_cluster_outputs,
+}
+
+
 @cache
 def _string_outputs(token: str) -> tuple[tuple[str, str], ...]:
-    """``(engine name, python name)`` of every string output of a pulumi-aws resource class."""
+    """``(engine name, python name)`` of every string or number output of a pulumi-aws class."""
     package, module_path, class_name = token.split(":")
     if package != "aws":
         return ()
@@ -105,7 +122,7 @@ def _string_outputs(token: str) -> tuple[tuple[str, str], ...]:
         engine_name = getattr(value.fget, "_pulumi_name", None)
         returns = typing.get_type_hints(value.fget).get("return")
         inner = typing.get_args(returns)
-        if engine_name and inner and inner[0] in (str, str | None):
+        if engine_name and inner and inner[0] in (str, str | None, int, int | None):
             found.append((engine_name, python_name))
     return tuple(found)
 
@@ -120,6 +137,9 @@ class _RecordingMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         for engine_name, python_name in _string_outputs(args.typ):
             state[engine_name] = f"${{{kind}.{args.name}.{python_name}}}"
+        nested = NESTED_OUTPUTS.get(args.typ)
+        if nested is not None:
+            state.update(nested(lambda attribute: f"${{{kind}.{args.name}.{attribute}}}", state))
         return f"${{{kind}.{args.name}.id}}", state
 
     def call(

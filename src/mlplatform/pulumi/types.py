@@ -57,6 +57,22 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:glue/catalogTable:CatalogTable": "aws_glue_catalog_table",
     "aws:glue/connection:Connection": "aws_glue_connection",
     "aws:athena/workgroup:Workgroup": "aws_athena_workgroup",
+    # compute
+    "aws:eks/cluster:Cluster": "aws_eks_cluster",
+    "aws:eks/nodeGroup:NodeGroup": "aws_eks_node_group",
+    "aws:eks/addon:Addon": "aws_eks_addon",
+    "aws:eks/accessEntry:AccessEntry": "aws_eks_access_entry",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "aws_eks_access_policy_association",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "aws_iam_openid_connect_provider",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "aws_iam_role_policy_attachment",
+    "aws:iam/instanceProfile:InstanceProfile": "aws_iam_instance_profile",
+    "aws:ec2/launchTemplate:LaunchTemplate": "aws_launch_template",
+    "aws:ec2/placementGroup:PlacementGroup": "aws_placement_group",
+    "aws:sqs/queue:Queue": "aws_sqs_queue",
+    "aws:sqs/queuePolicy:QueuePolicy": "aws_sqs_queue_policy",
+    "aws:cloudwatch/eventRule:EventRule": "aws_cloudwatch_event_rule",
+    "aws:cloudwatch/eventTarget:EventTarget": "aws_cloudwatch_event_target",
+    "aws:fsx/lustreFileSystem:LustreFileSystem": "aws_fsx_lustre_file_system",
 }
 
 

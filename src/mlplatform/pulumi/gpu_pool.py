@@ -1,0 +1,53 @@
+"""``GpuTrainingPool`` on Pulumi: a Karpenter-launched GPU pool's AWS side.
+
+The cluster placement group (for multi-node jobs) and the jobs' IRSA role;
+labels and taints from :mod:`mlplatform.decisions.scheduling`. The NodePool
+and EC2NodeClass live in the ``<env>-cluster`` Helm layer, not translated yet.
+"""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from mlplatform.config import GpuPoolProps
+from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.compute_cluster import ComputeCluster
+from mlplatform.pulumi.layer import Layer
+
+__all__ = ["GpuTrainingPool"]
+
+
+class GpuTrainingPool(PlatformComponent):
+    """``mlplatform:compute:GpuTrainingPool``: placement group and the jobs' IRSA role."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        parent: PlatformComponent,
+        id: str,
+        *,
+        cluster: ComputeCluster,
+        props: GpuPoolProps,
+    ) -> None:
+        super().__init__(layer.layer, "GpuTrainingPool", parent.child(id), parent=parent)
+        if props.fsx_scratch is not None:
+            raise NotImplementedError(
+                f"GPU pool {id!r}: the FSx scratch file system is not translated to Pulumi yet; "
+                "leave fsx_scratch out or deploy this environment with cdktf"
+            )
+        self.name = id
+        self.props = props
+        self.labels = gpu_pool_labels(id, props.accelerators)
+        self.taints = gpu_pool_taints(props.accelerators)
+        self.placement_group: aws.ec2.PlacementGroup | None = None
+        if props.uses_placement_group:
+            self.placement_group = aws.ec2.PlacementGroup(
+                self.child("placement-group"),
+                name=layer.naming.resource("gpu", id),
+                strategy="cluster",
+                opts=self.options(),
+            )
+        self.job_service_account = props.service_account(id)
+        self.job_role = cluster.service_account_role(props.job_namespace, self.job_service_account)
+        self.register_outputs({"job_role_arn": self.job_role.arn})
