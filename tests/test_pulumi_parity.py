@@ -71,7 +71,7 @@ def test_pulumi_builds_what_cdktf_synthesizes(
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_comparison_covers_the_network_data_and_compute_layers(
+def test_the_comparison_covers_every_translated_layer(
     normalised: dict[str, tuple[Normalised, Normalised]], environment: str
 ) -> None:
     cdktf, pulumi = normalised[environment]
@@ -94,7 +94,7 @@ def test_the_comparison_covers_the_network_data_and_compute_layers(
         "aws_glue_catalog_table",
     } <= kinds
     layers = {r.path.split("/")[0] for r in cdktf.resources.values()}
-    assert layers == {f"{environment}-network", f"{environment}-data", f"{environment}-compute"}
+    assert layers == {f"{environment}-{layer}" for layer in ("network", "data", "compute", "ml")}
     assert {
         "aws_eks_cluster",
         "aws_eks_node_group",
@@ -103,11 +103,19 @@ def test_the_comparison_covers_the_network_data_and_compute_layers(
         "aws_iam_openid_connect_provider",
         "aws_sqs_queue",
         "aws_cloudwatch_event_rule",
+        "aws_sns_topic",
+        "aws_sns_topic_subscription",
+        "aws_dynamodb_table",
+        "aws_ecr_repository",
+        "aws_sagemaker_model_package_group",
+        "aws_cloudwatch_dashboard",
+        "aws_budgets_budget",
     } <= kinds
     # Physical names, not construct paths, key the named resources.
     assert ("aws_s3_bucket", "mlp-" + environment) not in cdktf.resources
     buckets = [name for kind, name in cdktf.resources if kind == "aws_s3_bucket"]
-    assert buckets and all(b.startswith(f"mlp-{environment}-datalake-") for b in buckets)
+    assert buckets and all(b.startswith(f"mlp-{environment}-") for b in buckets)
+    assert f"mlp-{environment}-datalake-raw" in " ".join(buckets)
 
 
 def test_tags_security_settings_and_policies_are_compared(

@@ -12,6 +12,10 @@ from __future__ import annotations
 import pulumi
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.budgets import plan_budgets
+from mlplatform.decisions.dashboard import platform_widgets
+from mlplatform.decisions.metrics import dashboard_name
+from mlplatform.pulumi.alarm_topic import AlarmTopic
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster
 from mlplatform.pulumi.data_lake import DataLake
@@ -19,14 +23,19 @@ from mlplatform.pulumi.feature_tables import FeatureTables
 from mlplatform.pulumi.gpu_pool import GpuTrainingPool
 from mlplatform.pulumi.karpenter_controller import KarpenterController
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.model_registry import ModelRegistry
 from mlplatform.pulumi.network import Network
+from mlplatform.pulumi.observability import Budgets, Dashboard
 
 __all__ = ["NOT_YET_TRANSLATED", "PlatformEnvironment"]
 
 NOT_YET_TRANSLATED: dict[str, str] = {
     "cluster": "the Helm layer needs pulumi-kubernetes and pulumi-helm, which the extra does "
     "not pull in yet",
-    "ml": "the model registry, serving endpoints, observability and budgets are not translated yet",
+    "ml/serving": "the serving endpoints (models, endpoint configurations, variants, "
+    "autoscaling, alarms, rollout) are not translated yet",
+    "ml/feature-store": "the online feature store (DynamoDB or Valkey, its grants) is not "
+    "translated yet",
 }
 """Parts of an environment the Pulumi engine does not build yet, by construct path below
 ``<env>-`` (a layer, or ``<layer>/<construct>``), with why; parity sets them aside."""
@@ -87,10 +96,44 @@ class PlatformEnvironment(pulumi.ComponentResource):
         if self.feature_tables is not None:
             self.outputs["feature_database"] = self.feature_tables.database_name
             self.outputs["feature_tables"] = self.feature_tables.table_names
+        self.ml_layer: Layer | None = None
+        self.registry: ModelRegistry | None = None
+        if config.ml is not None:
+            self._ml(config, emulator_endpoint)
         if self.cluster is not None:
             self.outputs["cluster_name"] = self.cluster.cluster_name
             self.outputs["job_role_arns"] = {n: p.job_role.arn for n, p in self.gpu_pools.items()}
         self.register_outputs(self.outputs)
+
+    def _ml(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The ml layer: alarm topic, registry (with the pools' publish grants), dashboard, budgets."""
+        ml = config.ml
+        assert ml is not None
+        layer = Layer(config, "ml", parent=self, emulator_endpoint=emulator_endpoint)
+        self.ml_layer = layer
+        self.layers.append(layer)
+        self.alarms = AlarmTopic(
+            layer, "alarm-topic", component="ml", subscriptions=config.observability.subscriptions
+        )
+        self.registry = ModelRegistry(layer, "model-registry", props=ml.registry)
+        for pool in self.gpu_pools.values():
+            self.registry.grant_publish(pool.job_role)
+        if config.observability.dashboard:
+            self.dashboard = Dashboard(
+                layer,
+                "dashboard",
+                name=dashboard_name(layer.naming.prefix),
+                region=config.region,
+                widgets=platform_widgets(config, layer.naming),
+            )
+        self.budgets = Budgets(
+            layer,
+            "budgets",
+            plans=plan_budgets(config, layer.naming),
+            topic_arn=self.alarms.topic_arn,
+        )
+        self.outputs["registry_bucket"] = self.registry.bucket_name
+        self.outputs["alarm_topic_arn"] = self.alarms.topic_arn
 
     def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""

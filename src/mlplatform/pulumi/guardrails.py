@@ -65,7 +65,7 @@ def guardrail_findings(recording: Recording) -> list[str]:
             group[PROVIDERS]["aws"] = _provider_block(resource)
             continue
         kind = terraform_type(resource.token)
-        config = terraform_attributes(resource.inputs)
+        config = terraform_attributes(resource.inputs, kind=kind)
         if resource.protect:
             config["lifecycle"] = {"prevent_destroy": True}
         group.setdefault(kind, {})[resource.name] = config

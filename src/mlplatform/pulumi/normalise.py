@@ -70,7 +70,16 @@ _PULUMI_RENAMES = {
     "security_group_id_lists": "security_group_id_list",
     "taints": "taint",
     "client_id_lists": "client_id_list",
+    "attributes": "attribute",
+    "global_secondary_indexes": "global_secondary_index",
+    "encryption_configurations": "encryption_configuration",
+    "cost_filters": "cost_filter",
+    "notifications": "notification",
     "ingress": "ingress",
+}
+_TYPE_RENAMES: dict[str, dict[str, str]] = {
+    # Top-level inputs pulumi-aws names apart from the Terraform attribute.
+    "aws_sns_topic_subscription": {"topic": "topic_arn"},
 }
 _ENGINE_FIELDS = frozenset({"//", "depends_on", "provider", "count", "for_each", "lifecycle"})
 _REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]\"]+)\}")
@@ -106,10 +115,21 @@ class Normalised:
         return {kind for kind, _ in self.resources}
 
     def without(self, path_prefixes: Iterable[str]) -> Normalised:
-        """These resources less the ones below any of ``path_prefixes`` (set-aside parts)."""
+        """These resources less the ones below any of ``path_prefixes`` (set-aside parts), and
+        less the ones that refer to those (a registry's read grant to a set-aside endpoint)."""
         prefixes = tuple(f"{p.rstrip('/')}/" for p in path_prefixes)
+        references = tuple(f".{p}" for p in prefixes)
+
+        def refers(value: Any) -> bool:
+            text = json.dumps(value)
+            return any(ref in text for ref in references)
+
         return Normalised(
-            {k: r for k, r in self.resources.items() if not f"{r.path}/".startswith(prefixes)}
+            {
+                k: r
+                for k, r in self.resources.items()
+                if not f"{r.path}/".startswith(prefixes) and not refers(r.config)
+            }
         )
 
 
@@ -138,6 +158,9 @@ def _value(value: Any, field: str | None = None) -> Any:
 
 
 def _physical(kind: str, path: str, config: Mapping[str, Any]) -> str:
+    if kind == "aws_iam_role_policy":
+        # AWS knows an inline policy by its role and name.
+        return f"{config.get('name')} on {config.get('role')}"
     for field in ("bucket", "name") if kind == "aws_s3_bucket" else ("name",):
         value = config.get(field)
         if isinstance(value, str) and "${" not in value:
@@ -238,17 +261,21 @@ def _provider_config(provider: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- Pulumi
-def terraform_attributes(value: Any, field: str | None = None) -> Any:
-    """Pulumi inputs with Terraform's attribute names (snake_case, list blocks singular)."""
+def terraform_attributes(value: Any, field: str | None = None, *, kind: str = "") -> Any:
+    """Pulumi inputs with Terraform's attribute names (snake_case, list blocks singular).
+
+    ``kind``, the Terraform type, is given for a resource's top-level inputs.
+    """
     if isinstance(value, list):
         return [terraform_attributes(v) for v in value]
     if isinstance(value, dict):
         if field in _MAP_FIELDS:
             return dict(value)
+        renames = _TYPE_RENAMES.get(kind, {})
         converted: dict[str, Any] = {}
         for key, item in value.items():
             name = _snake(key)
-            name = _PULUMI_RENAMES.get(name, name)
+            name = renames.get(name) or _PULUMI_RENAMES.get(name, name)
             converted[name] = terraform_attributes(item, name)
         return converted
     return value
@@ -259,7 +286,7 @@ def from_pulumi(recording: Recording) -> Normalised:
     resources: list[Resource] = []
     for recorded in recording.custom():
         kind = terraform_type(recorded.token)
-        config = _value(terraform_attributes(recorded.inputs))
+        config = _value(terraform_attributes(recorded.inputs, kind=kind))
         resources.append(
             Resource(kind, recorded.name, {**config, **_retention(config, recorded.protect)})
         )

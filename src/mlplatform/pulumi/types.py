@@ -73,6 +73,16 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:cloudwatch/eventRule:EventRule": "aws_cloudwatch_event_rule",
     "aws:cloudwatch/eventTarget:EventTarget": "aws_cloudwatch_event_target",
     "aws:fsx/lustreFileSystem:LustreFileSystem": "aws_fsx_lustre_file_system",
+    # ml: alarm topic, registry, observability
+    "aws:sns/topic:Topic": "aws_sns_topic",
+    "aws:sns/topicPolicy:TopicPolicy": "aws_sns_topic_policy",
+    "aws:sns/topicSubscription:TopicSubscription": "aws_sns_topic_subscription",
+    "aws:cloudwatch/dashboard:Dashboard": "aws_cloudwatch_dashboard",
+    "aws:budgets/budget:Budget": "aws_budgets_budget",
+    "aws:dynamodb/table:Table": "aws_dynamodb_table",
+    "aws:ecr/repository:Repository": "aws_ecr_repository",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "aws_sagemaker_model_package_group",
 }
 
 
