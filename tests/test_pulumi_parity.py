@@ -110,6 +110,10 @@ def test_the_comparison_covers_every_translated_layer(
         "aws_sagemaker_model_package_group",
         "aws_cloudwatch_dashboard",
         "aws_budgets_budget",
+        "aws_sagemaker_model",
+        "aws_sagemaker_endpoint_configuration",
+        "aws_sagemaker_endpoint",
+        "aws_cloudwatch_metric_alarm",
     } <= kinds
     # Physical names, not construct paths, key the named resources.
     assert ("aws_s3_bucket", "mlp-" + environment) not in cdktf.resources
@@ -204,6 +208,30 @@ def test_a_resource_only_one_engine_has_is_named(
 def test_set_aside_parts_and_engine_only_types_say_why() -> None:
     assert all(reason.strip() for reason in {**NOT_YET_TRANSLATED, **ENGINE_ONLY}.values())
     assert "data.terraform_remote_state" in ENGINE_ONLY
+
+
+def test_endpoint_variants_scaling_and_apply_time_names_are_compared(
+    normalised: dict[str, tuple[Normalised, Normalised]],
+) -> None:
+    cdktf, pulumi = normalised["staging"]
+    config = next(
+        r.config
+        for (kind, _), r in pulumi.resources.items()
+        if kind == "aws_sagemaker_endpoint_configuration"
+    )
+    assert [v["variant_name"] for v in config["production_variants"]] == ["primary", "canary"]
+    # The apply-time digest: Terraform's substr(sha1(join(...))) evaluated over the same
+    # references Pulumi hashes, so a name only matches if both hash the same values.
+    assert config["name"] == next(
+        r.config["name"]
+        for (kind, _), r in cdktf.resources.items()
+        if kind == "aws_sagemaker_endpoint_configuration"
+    )
+    assert "${" not in config["name"]
+    target = next(
+        r.config for (kind, _), r in pulumi.resources.items() if kind == "aws_appautoscaling_target"
+    )
+    assert (target["min_capacity"], target["max_capacity"]) > (0, 1)
 
 
 def test_cross_stack_references_resolve_to_the_resource_they_name(

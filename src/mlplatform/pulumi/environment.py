@@ -26,14 +26,13 @@ from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.model_registry import ModelRegistry
 from mlplatform.pulumi.network import Network
 from mlplatform.pulumi.observability import Budgets, Dashboard
+from mlplatform.pulumi.serving_endpoint import DataCapture, ServingEndpoint
 
 __all__ = ["NOT_YET_TRANSLATED", "PlatformEnvironment"]
 
 NOT_YET_TRANSLATED: dict[str, str] = {
     "cluster": "the Helm layer needs pulumi-kubernetes and pulumi-helm, which the extra does "
     "not pull in yet",
-    "ml/serving": "the serving endpoints (models, endpoint configurations, variants, "
-    "autoscaling, alarms, rollout) are not translated yet",
     "ml/feature-store": "the online feature store (DynamoDB or Valkey, its grants) is not "
     "translated yet",
 }
@@ -118,6 +117,30 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.registry = ModelRegistry(layer, "model-registry", props=ml.registry)
         for pool in self.gpu_pools.values():
             self.registry.grant_publish(pool.job_role)
+        serving = PlatformComponent("ml", "Serving", f"{layer.path}/serving", parent=layer)
+        self.endpoints: dict[str, ServingEndpoint] = {}
+        for name, props in ml.serving.items():
+            zone = props.data_capture_zone
+            capture = (
+                DataCapture(
+                    self.lake.bucket_names[zone],
+                    self.lake.zone_buckets[zone].bucket_arn,
+                    self.lake.key_arn,
+                )
+                if props.data_capture_percent
+                else None
+            )
+            self.endpoints[name] = ServingEndpoint(
+                layer,
+                serving,
+                name,
+                registry=self.registry,
+                props=props,
+                data_capture=capture,
+                alarm_topic_arn=self.alarms.topic_arn,
+                # Serverless Inference runs outside any VPC.
+                placement=None if props.serverless else self.network.placement(),
+            )
         if config.observability.dashboard:
             self.dashboard = Dashboard(
                 layer,
@@ -134,6 +157,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
         )
         self.outputs["registry_bucket"] = self.registry.bucket_name
         self.outputs["alarm_topic_arn"] = self.alarms.topic_arn
+        self.outputs["endpoint_names"] = {n: e.endpoint_name for n, e in self.endpoints.items()}
 
     def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""

@@ -25,8 +25,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mlplatform.decisions.serving_plan import apply_time_digest
 from mlplatform.pulumi.recorder import Recording
-from mlplatform.pulumi.types import terraform_type
+from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, terraform_type
 
 __all__ = [
     "ENGINE_ONLY",
@@ -61,7 +62,7 @@ ENGINE_ONLY: dict[str, str] = {
 """What only one engine needs, with the reason: never compared."""
 
 _POLICY_FIELDS = frozenset({"policy", "assume_role_policy", "dashboard_body", "event_pattern"})
-_MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels"})
+_MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels", "dimensions"})
 _PULUMI_RENAMES = {
     # pulumi-aws pluralises the names of list blocks and list attributes.
     "rules": "rule",
@@ -75,11 +76,8 @@ _PULUMI_RENAMES = {
     "encryption_configurations": "encryption_configuration",
     "cost_filters": "cost_filter",
     "notifications": "notification",
+    "metric_queries": "metric_query",
     "ingress": "ingress",
-}
-_TYPE_RENAMES: dict[str, dict[str, str]] = {
-    # Top-level inputs pulumi-aws names apart from the Terraform attribute.
-    "aws_sns_topic_subscription": {"topic": "topic_arn"},
 }
 _ENGINE_FIELDS = frozenset({"//", "depends_on", "provider", "count", "for_each", "lifecycle"})
 _REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]\"]+)\}")
@@ -88,6 +86,11 @@ _ISSUER_HOST = re.compile(
     # Fn.replace(issuer, "https://", ""): the OIDC issuer's host, which Pulumi computes with
     # str.removeprefix once the issuer is known; both read as the issuer's reference.
     r'\$\{replace\(([a-z0-9_]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_.\[\]]+), "https://", ""\)\}'
+)
+_APPLY_TIME_DIGEST = re.compile(
+    # substr(sha1(join(",", [refs])), 0, 4): evaluated here over the normalised references, as
+    # Pulumi evaluates apply_time_digest over the mocks' references.
+    r'\$\{substr\(sha1\(join\(",", \[([^\]]*)\]\)\), 0, 4\)\}'
 )
 _REMOTE_STATE = re.compile(
     r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
@@ -157,11 +160,20 @@ def _value(value: Any, field: str | None = None) -> Any:
     return value
 
 
+_NAME_FIELDS = {
+    "aws_s3_bucket": ("bucket",),
+    "aws_cloudwatch_metric_alarm": ("alarm_name",),
+    "aws_cloudwatch_dashboard": ("dashboard_name",),
+    "aws_eks_node_group": ("node_group_name",),
+    "aws_sagemaker_model_package_group": ("model_package_group_name",),
+}
+
+
 def _physical(kind: str, path: str, config: Mapping[str, Any]) -> str:
     if kind == "aws_iam_role_policy":
         # AWS knows an inline policy by its role and name.
         return f"{config.get('name')} on {config.get('role')}"
-    for field in ("bucket", "name") if kind == "aws_s3_bucket" else ("name",):
+    for field in _NAME_FIELDS.get(kind, ("name",)):
         value = config.get(field)
         if isinstance(value, str) and "${" not in value:
             return value
@@ -204,6 +216,13 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
             value = stacks[source]["output"][output]["value"]
             return resolve(value, source)
 
+        def digest(match: re.Match[str]) -> str:
+            items = [item.strip() for item in match.group(1).split(",")]
+            return apply_time_digest(
+                ["" if item == '""' else resolve(f"${{{item}}}", stack) for item in items]
+            )
+
+        text = _APPLY_TIME_DIGEST.sub(digest, text)
         text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
         text = _REMOTE_STATE.sub(remote, text)
         text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
@@ -271,7 +290,7 @@ def terraform_attributes(value: Any, field: str | None = None, *, kind: str = ""
     if isinstance(value, dict):
         if field in _MAP_FIELDS:
             return dict(value)
-        renames = _TYPE_RENAMES.get(kind, {})
+        renames = ATTRIBUTE_RENAMES.get(kind, {})
         converted: dict[str, Any] = {}
         for key, item in value.items():
             name = _snake(key)

@@ -25,15 +25,22 @@ def _field_difference(expected: Any, actual: Any, field: str) -> str | None:
             if found:
                 return found
         return None
-    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for index, (e, a) in enumerate(zip(expected, actual, strict=True)):
+    if isinstance(expected, list) and isinstance(actual, list):
+        for index, (e, a) in enumerate(zip(expected, actual, strict=False)):
             found = _field_difference(e, a, f"{field}[{index}]")
             if found:
                 return found
+        if len(expected) != len(actual):
+            return f"field {field}: cdktf has {len(expected)} items, Pulumi has {len(actual)}"
         return None
     if expected != actual:
-        return f"field {field}: cdktf has {expected!r}, Pulumi has {actual!r}"
+        return f"field {field}: cdktf has {_short(expected)}, Pulumi has {_short(actual)}"
     return None
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def first_difference(cdktf: Normalised, pulumi: Normalised) -> str | None:

@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from mlplatform.pulumi.types import PROVIDER_TOKEN, terraform_type
+from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, PROVIDER_TOKEN, terraform_type
 
 __all__ = ["RecordedResource", "Recorder", "Recording"]
 
@@ -135,8 +135,10 @@ class _RecordingMocks(pulumi.runtime.Mocks):
             return f"{args.name}-id", dict(args.inputs)
         kind = terraform_type(args.typ)
         state = dict(args.inputs)
+        renames = ATTRIBUTE_RENAMES.get(kind, {})
         for engine_name, python_name in _string_outputs(args.typ):
-            state[engine_name] = f"${{{kind}.{args.name}.{python_name}}}"
+            attribute = renames.get(python_name, python_name)
+            state[engine_name] = f"${{{kind}.{args.name}.{attribute}}}"
         nested = NESTED_OUTPUTS.get(args.typ)
         if nested is not None:
             state.update(nested(lambda attribute: f"${{{kind}.{args.name}.{attribute}}}", state))

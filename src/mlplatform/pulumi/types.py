@@ -8,7 +8,7 @@ token missing from it is an error naming it, never silently skipped.
 
 from __future__ import annotations
 
-__all__ = ["PROVIDER_TOKEN", "TERRAFORM_TYPES", "terraform_type"]
+__all__ = ["ATTRIBUTE_RENAMES", "PROVIDER_TOKEN", "TERRAFORM_TYPES", "terraform_type"]
 
 PROVIDER_TOKEN = "pulumi:providers:aws"
 
@@ -83,6 +83,21 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:ecr/repository:Repository": "aws_ecr_repository",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": "aws_ecr_lifecycle_policy",
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": "aws_sagemaker_model_package_group",
+    # ml: serving
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
+    "aws:sagemaker/model:Model": "aws_sagemaker_model",
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": (
+        "aws_sagemaker_endpoint_configuration"
+    ),
+    "aws:sagemaker/endpoint:Endpoint": "aws_sagemaker_endpoint",
+    "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
+    "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
+}
+
+ATTRIBUTE_RENAMES: dict[str, dict[str, str]] = {
+    # Top-level attributes pulumi-aws names apart from Terraform (snake_case Pulumi -> Terraform).
+    "aws_sns_topic_subscription": {"topic": "topic_arn"},
+    "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
 }
 
 
