@@ -234,6 +234,36 @@ def test_endpoint_variants_scaling_and_apply_time_names_are_compared(
     assert (target["min_capacity"], target["max_capacity"]) > (0, 1)
 
 
+def test_the_online_feature_store_is_compared_in_both_kinds(
+    normalised: dict[str, tuple[Normalised, Normalised]],
+) -> None:
+    dev, _ = normalised["dev"]
+    assert ("aws_dynamodb_table", "mlp-dev-features-ranker") in dev.resources
+    cdktf, pulumi = normalised["prod"]
+    kinds = cdktf.kinds()
+    assert {
+        "aws_elasticache_replication_group",
+        "aws_elasticache_user",
+        "aws_elasticache_user_group",
+        "aws_secretsmanager_secret",
+        "aws_secretsmanager_secret_version",
+    } <= kinds
+    group = next(
+        r.config
+        for (kind, _), r in pulumi.resources.items()
+        if kind == "aws_elasticache_replication_group"
+    )
+    assert group["transit_encryption_enabled"] is True
+    assert group["at_rest_encryption_enabled"] is True
+    grants = [name for kind, name in pulumi.resources if kind == "aws_iam_role_policy"]
+    assert any(name.startswith("feature-store-read-online-") for name in grants)
+    assert any(name.startswith("feature-store-materialize-") for name in grants)
+
+
+def test_only_the_helm_layer_is_set_aside() -> None:
+    assert set(NOT_YET_TRANSLATED) == {"cluster"}
+
+
 def test_cross_stack_references_resolve_to_the_resource_they_name(
     normalised: dict[str, tuple[Normalised, Normalised]],
 ) -> None:

@@ -14,11 +14,13 @@ import pulumi
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
+from mlplatform.decisions.feature_store import groups_materialized_by, groups_read_by
 from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.pulumi.alarm_topic import AlarmTopic
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster
 from mlplatform.pulumi.data_lake import DataLake
+from mlplatform.pulumi.feature_store import FeatureStore
 from mlplatform.pulumi.feature_tables import FeatureTables
 from mlplatform.pulumi.gpu_pool import GpuTrainingPool
 from mlplatform.pulumi.karpenter_controller import KarpenterController
@@ -33,8 +35,6 @@ __all__ = ["NOT_YET_TRANSLATED", "PlatformEnvironment"]
 NOT_YET_TRANSLATED: dict[str, str] = {
     "cluster": "the Helm layer needs pulumi-kubernetes and pulumi-helm, which the extra does "
     "not pull in yet",
-    "ml/feature-store": "the online feature store (DynamoDB or Valkey, its grants) is not "
-    "translated yet",
 }
 """Parts of an environment the Pulumi engine does not build yet, by construct path below
 ``<env>-`` (a layer, or ``<layer>/<construct>``), with why; parity sets them aside."""
@@ -141,6 +141,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 # Serverless Inference runs outside any VPC.
                 placement=None if props.serverless else self.network.placement(),
             )
+        self.features: FeatureStore | None = None
+        if config.feature_store is not None:
+            self.features = self._feature_store(config, layer)
         if config.observability.dashboard:
             self.dashboard = Dashboard(
                 layer,
@@ -158,6 +161,46 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.outputs["registry_bucket"] = self.registry.bucket_name
         self.outputs["alarm_topic_arn"] = self.alarms.topic_arn
         self.outputs["endpoint_names"] = {n: e.endpoint_name for n, e in self.endpoints.items()}
+
+    def _feature_store(self, config: EnvironmentConfig, layer: Layer) -> FeatureStore:
+        """The online store; endpoints that read features and pools that materialize them."""
+        store = config.feature_store
+        assert store is not None
+        readers = sorted(
+            {r for group in store.feature_groups.values() for r in group.online_readers}
+        )
+        clients: dict[str, pulumi.Input[str]] = (
+            {"nodes": self.cluster.cluster_security_group_id} if self.cluster else {}
+        )
+        for name in readers:
+            group_id = self.endpoints[name].security_group_id
+            if group_id is not None:
+                clients[f"endpoint-{name}"] = group_id
+        features = FeatureStore(
+            layer,
+            "feature-store",
+            props=store,
+            lake=self.lake,
+            athena_workgroup=(
+                layer.naming.resource("analytics") if config.data_lake.athena_workgroup else None
+            ),
+            placement=self.network.placement(),
+            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
+            clients=(
+                clients
+                if store.redis is not None
+                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
+            ),
+        )
+        for name in readers:
+            features.grant_read_online(
+                self.endpoints[name].execution_role, groups_read_by(store, name)
+            )
+        for pool_name, pool in sorted(self.gpu_pools.items()):
+            groups = groups_materialized_by(store, pool_name)
+            if groups:
+                features.grant_materialize(pool.job_role, groups)
+        return features
 
     def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pulumi.runtime import rpc
+
 from mlplatform.decisions.serving_plan import apply_time_digest
 from mlplatform.pulumi.recorder import Recording
 from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, terraform_type
@@ -53,6 +55,8 @@ ENGINE_ONLY: dict[str, str] = {
     "(references to either read ${data.aws_caller_identity.<attribute>})",
     "data.aws_partition": "a lookup, not a resource; Pulumi calls aws.get_partition",
     "data.aws_region": "a lookup, not a resource; Pulumi calls aws.get_region",
+    "data.aws_secretsmanager_random_password": "a lookup, not a resource; Pulumi calls "
+    "aws.secretsmanager.get_random_password (both keep the first answer: ignore_changes)",
     "moved": "Terraform state moves of earlier reshapings; a Pulumi stack starts with none",
     "output": "stack outputs are cdktf's interface between layers and to the CLI; the Pulumi "
     "program exports its own (PlatformEnvironment's outputs)",
@@ -79,6 +83,9 @@ _PULUMI_RENAMES = {
     "metric_queries": "metric_query",
     "ingress": "ingress",
 }
+_SECRET_SIG = rpc._special_sig_key
+_SECRET_VALUE = rpc._special_secret_sig
+"""Pulumi's wire form of a secret: ``{<sig key>: <secret sig>, "value": ...}``."""
 _ENGINE_FIELDS = frozenset({"//", "depends_on", "provider", "count", "for_each", "lifecycle"})
 _REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]\"]+)\}")
 _DATA_REFERENCE = re.compile(r"\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_]+)\}")
@@ -144,6 +151,9 @@ def _value(value: Any, field: str | None = None) -> Any:
     """The engine-neutral form of one attribute value."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if value in ("true", "false"):
+        # Terraform converts between bool and string; the bindings type some flags as strings.
+        return value == "true"
     if isinstance(value, str) and field in _POLICY_FIELDS:
         # Policy documents compare as parsed JSON, exactly (no unwrapping inside them).
         try:
@@ -287,6 +297,9 @@ def terraform_attributes(value: Any, field: str | None = None, *, kind: str = ""
     """
     if isinstance(value, list):
         return [terraform_attributes(v) for v in value]
+    if isinstance(value, dict) and value.get(_SECRET_SIG) == _SECRET_VALUE:
+        # A secret output (pulumi.Output.secret) as the engine receives it: its value compares.
+        return terraform_attributes(value.get("value"), field)
     if isinstance(value, dict):
         if field in _MAP_FIELDS:
             return dict(value)

@@ -80,6 +80,10 @@ DATA_SOURCE_RESULTS: dict[str, dict[str, str]] = {
         "reverseDnsPrefix": "${data.aws_partition.reverse_dns_prefix}",
         "id": "${data.aws_partition.id}",
     },
+    "aws:secretsmanager/getRandomPassword:getRandomPassword": {
+        "randomPassword": "${data.aws_secretsmanager_random_password.random_password}",
+        "id": "${data.aws_secretsmanager_random_password.id}",
+    },
     "aws:index/getRegion:getRegion": {
         "name": "${data.aws_region.name}",
         "id": "${data.aws_region.id}",

@@ -92,12 +92,21 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:sagemaker/endpoint:Endpoint": "aws_sagemaker_endpoint",
     "aws:appautoscaling/target:Target": "aws_appautoscaling_target",
     "aws:appautoscaling/policy:Policy": "aws_appautoscaling_policy",
+    # ml: the online feature store
+    "aws:elasticache/subnetGroup:SubnetGroup": "aws_elasticache_subnet_group",
+    "aws:elasticache/parameterGroup:ParameterGroup": "aws_elasticache_parameter_group",
+    "aws:elasticache/user:User": "aws_elasticache_user",
+    "aws:elasticache/userGroup:UserGroup": "aws_elasticache_user_group",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
+    "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
+    "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
 }
 
 ATTRIBUTE_RENAMES: dict[str, dict[str, str]] = {
     # Top-level attributes pulumi-aws names apart from Terraform (snake_case Pulumi -> Terraform).
     "aws_sns_topic_subscription": {"topic": "topic_arn"},
     "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
+    "aws_elasticache_parameter_group": {"parameters": "parameter"},
 }
 
 
