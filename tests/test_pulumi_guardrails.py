@@ -1,4 +1,8 @@
-"""The platform's guardrails, same rules and ids, over the resources of a recorded Pulumi program."""
+"""The platform's guardrails, same rules and ids, over the resources of a recorded Pulumi program.
+
+Every environment's program passing them is in tests/test_pulumi_parity.py, which records
+each environment once for the module.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,10 @@ import pulumi_aws as aws
 import pytest
 
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.pulumi import PlatformEnvironment, Recorder
+from mlplatform.pulumi import Recorder
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.guardrails import GuardrailError, check, guardrail_findings
 from mlplatform.pulumi.layer import Layer
-from tests.conftest import environment_names
-
-
-@pytest.mark.parametrize("environment", environment_names())
-def test_every_environment_on_pulumi_passes_the_guardrails(
-    loader: EnvironmentLoader, environment: str
-) -> None:
-    config = loader.load(environment)
-    check(Recorder.run(lambda: PlatformEnvironment(config)))
 
 
 def _insecure_bucket(loader: EnvironmentLoader, *, suppressed: bool = False) -> list[str]:

@@ -15,6 +15,7 @@ import pytest
 
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.pulumi import NOT_YET_TRANSLATED, PlatformEnvironment, Recorder, Recording
+from mlplatform.pulumi.guardrails import check
 from mlplatform.pulumi.normalise import (
     ENGINE_ONLY,
     PROVIDER_KIND,
@@ -59,6 +60,13 @@ def normalised(
     return pairs
 
 
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_every_environment_on_pulumi_passes_the_guardrails(
+    recordings: dict[str, Recording], environment: str
+) -> None:
+    check(recordings[environment])
+
+
 def test_all_four_environment_files_are_compared() -> None:
     assert set(ENVIRONMENTS) == {"dev", "local", "prod", "staging"}
 
@@ -94,7 +102,10 @@ def test_the_comparison_covers_every_translated_layer(
         "aws_glue_catalog_table",
     } <= kinds
     layers = {r.path.split("/")[0] for r in cdktf.resources.values()}
-    assert layers == {f"{environment}-{layer}" for layer in ("network", "data", "compute", "ml")}
+    expected = ["network", "data", "compute", "ml"] + (
+        [] if environment == "local" else ["cluster"]
+    )
+    assert layers == {f"{environment}-{layer}" for layer in expected}
     assert {
         "aws_eks_cluster",
         "aws_eks_node_group",
@@ -260,8 +271,25 @@ def test_the_online_feature_store_is_compared_in_both_kinds(
     assert any(name.startswith("feature-store-materialize-") for name in grants)
 
 
-def test_only_the_helm_layer_is_set_aside() -> None:
-    assert set(NOT_YET_TRANSLATED) == {"cluster"}
+def test_nothing_is_set_aside() -> None:
+    assert NOT_YET_TRANSLATED == {}
+
+
+def test_the_helm_layer_is_compared_release_by_release(
+    normalised: dict[str, tuple[Normalised, Normalised]],
+) -> None:
+    cdktf, pulumi = normalised["prod"]
+    releases = {name for kind, name in pulumi.resources if kind == "helm_release"}
+    assert {"karpenter-crd", "karpenter", "gpu-pools", "aws-efa-k8s-device-plugin"} <= releases
+    karpenter = pulumi.resources[("helm_release", "karpenter")].config
+    assert karpenter["repository"] == "oci://public.ecr.aws/karpenter"
+    assert karpenter["values"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"] == (
+        "${aws_iam_role.prod-compute/cluster/irsa-kube-system-karpenter.arn}"
+    )
+    pools = pulumi.resources[("helm_release", "gpu-pools")].config["values"]["manifests"]
+    node_pools = [m for m in pools if m["kind"] == "NodePool"]
+    assert {m["metadata"]["name"] for m in node_pools} == {"experiments", "training"}
+    assert cdktf.resources[("helm_release", "gpu-pools")].config["values"]["manifests"] == pools
 
 
 def test_cross_stack_references_resolve_to_the_resource_they_name(

@@ -81,7 +81,11 @@ def test_a_type_with_no_terraform_counterpart_is_named() -> None:
 def test_a_plain_install_does_not_pull_in_pulumi() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert not [d for d in project["dependencies"] if d.lower().startswith("pulumi")]
-    assert project["optional-dependencies"]["pulumi"] == ["pulumi==3.272.0", "pulumi-aws==6.83.4"]
+    assert project["optional-dependencies"]["pulumi"] == [
+        "pulumi==3.272.0",
+        "pulumi-aws==6.83.4",
+        "pulumi-kubernetes==4.34.2",
+    ]
     assert "pulumi" not in " ".join(project["optional-dependencies"]["dev"])
     assert ".[dev,pulumi]" in (ROOT / "Makefile").read_text()
 

@@ -51,6 +51,11 @@ def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
     return str(identities[0].oidcs[0].issuer)  # type: ignore[index]
 
 
+def _certificate(authority: aws.eks.outputs.ClusterCertificateAuthority) -> str:
+    """``certificate_authority[0].data``."""
+    return str(authority.data)
+
+
 def _security_group(config: aws.eks.outputs.ClusterVpcConfig) -> str:
     """The security group EKS made for the cluster (``vpc_config[0].cluster_security_group_id``)."""
     return str(config.cluster_security_group_id)
@@ -307,6 +312,11 @@ class ComputeCluster(PlatformComponent):
     @property
     def cluster_name(self) -> pulumi.Output[str]:
         return self.cluster.name
+
+    @property
+    def certificate_authority_data(self) -> pulumi.Output[str]:
+        """The cluster's CA certificate (base64 PEM), for the kubeconfig Helm uses."""
+        return self.cluster.certificate_authority.apply(_certificate)
 
     @property
     def cluster_arn(self) -> pulumi.Output[str]:

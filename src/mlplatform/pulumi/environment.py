@@ -10,12 +10,14 @@ instead of through Terraform remote state.
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import groups_materialized_by, groups_read_by
 from mlplatform.decisions.metrics import dashboard_name
+from mlplatform.decisions.tagging import platform_tags
 from mlplatform.pulumi.alarm_topic import AlarmTopic
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster
@@ -23,6 +25,7 @@ from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.feature_store import FeatureStore
 from mlplatform.pulumi.feature_tables import FeatureTables
 from mlplatform.pulumi.gpu_pool import GpuTrainingPool
+from mlplatform.pulumi.gpu_provisioning import GpuProvisioning, PoolFacts, kubeconfig
 from mlplatform.pulumi.karpenter_controller import KarpenterController
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.model_registry import ModelRegistry
@@ -32,10 +35,7 @@ from mlplatform.pulumi.serving_endpoint import DataCapture, ServingEndpoint
 
 __all__ = ["NOT_YET_TRANSLATED", "PlatformEnvironment"]
 
-NOT_YET_TRANSLATED: dict[str, str] = {
-    "cluster": "the Helm layer needs pulumi-kubernetes and pulumi-helm, which the extra does "
-    "not pull in yet",
-}
+NOT_YET_TRANSLATED: dict[str, str] = {}
 """Parts of an environment the Pulumi engine does not build yet, by construct path below
 ``<env>-`` (a layer, or ``<layer>/<construct>``), with why; parity sets them aside."""
 
@@ -95,6 +95,15 @@ class PlatformEnvironment(pulumi.ComponentResource):
         if self.feature_tables is not None:
             self.outputs["feature_database"] = self.feature_tables.database_name
             self.outputs["feature_tables"] = self.feature_tables.table_names
+        self.cluster_layer: Layer | None = None
+        self.gpu_provisioning: GpuProvisioning | None = None
+        if (
+            self.cluster is not None
+            and self.karpenter is not None
+            and config.compute is not None
+            and config.compute.cluster_layer.enabled
+        ):
+            self._cluster_layer(config, emulator_endpoint)
         self.ml_layer: Layer | None = None
         self.registry: ModelRegistry | None = None
         if config.ml is not None:
@@ -201,6 +210,56 @@ class PlatformEnvironment(pulumi.ComponentResource):
             if groups:
                 features.grant_materialize(pool.job_role, groups)
         return features
+
+    def _cluster_layer(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The Helm layer: Karpenter, one provisioner per GPU pool, device plugins."""
+        compute, cluster, karpenter = config.compute, self.cluster, self.karpenter
+        assert compute is not None and cluster is not None and karpenter is not None
+        layer = Layer(config, "cluster", parent=self, emulator_endpoint=emulator_endpoint)
+        self.cluster_layer = layer
+        self.layers.append(layer)
+        provider = kubernetes.Provider(
+            f"{layer.path}/kubernetes",
+            kubeconfig=kubeconfig(
+                cluster.cluster.endpoint,
+                cluster.certificate_authority_data,
+                cluster.cluster_name,
+                config.region,
+            ),
+            opts=pulumi.ResourceOptions(parent=layer),
+        )
+        # What Karpenter launches carries the compute layer's cost tags and the pool's name.
+        node_tags = platform_tags(config, "compute")
+        self.gpu_provisioning = GpuProvisioning(
+            layer,
+            "gpu-provisioning",
+            provider=provider,
+            versions=compute.cluster_layer,
+            cluster_name=cluster.cluster_name,
+            interruption_queue=karpenter.queue.name,
+            controller_role_arn=karpenter.controller_role.arn,
+            system_nodes=compute.cluster.system_node_group.min_nodes,
+            pools={
+                name: PoolFacts(
+                    pool.props,
+                    instance_profile=karpenter.instance_profile.name,
+                    subnet_ids=pool.subnet_ids,
+                    security_group_ids=pool.security_group_ids,
+                    placement_group=pool.placement_group_name,
+                    tags={
+                        **node_tags,
+                        "mlplatform/pool": name,
+                        "Name": layer.naming.resource("gpu", name),
+                    },
+                    job_account=(
+                        pool.props.job_namespace,
+                        pool.job_service_account,
+                        pool.job_role.arn,
+                    ),
+                )
+                for name, pool in self.gpu_pools.items()
+            },
+        )
 
     def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""

@@ -48,6 +48,24 @@ class GpuTrainingPool(PlatformComponent):
                 strategy="cluster",
                 opts=self.options(),
             )
+        placement = cluster.placement
+        if props.availability_zones:
+            for zone in props.availability_zones:
+                if zone not in placement.availability_zones:
+                    raise ValueError(
+                        f"GPU pool {id!r}: zone {zone!r} has no private subnet in the cluster's "
+                        f"placement ({', '.join(placement.availability_zones)})"
+                    )
+            self.subnet_ids = [
+                placement.private_subnet_ids[placement.availability_zones.index(zone)]
+                for zone in props.availability_zones
+            ]
+        else:
+            self.subnet_ids = list(placement.private_subnet_ids)
+        """Private subnets the pool's nodes launch in (its zones', default every zone's)."""
+        self.security_group_ids = [cluster.cluster_security_group_id]
+        """The cluster security group, as EKS gives its managed nodes."""
+        self.placement_group_name = self.placement_group.name if self.placement_group else None
         self.job_service_account = props.service_account(id)
         self.job_role = cluster.service_account_role(props.job_namespace, self.job_service_account)
         self.register_outputs({"job_role_arn": self.job_role.arn})

@@ -64,6 +64,8 @@ def guardrail_findings(recording: Recording) -> list[str]:
         if resource.token == PROVIDER_TOKEN:
             group[PROVIDERS]["aws"] = _provider_block(resource)
             continue
+        if resource.token.startswith("pulumi:providers:"):
+            continue
         kind = terraform_type(resource.token)
         config = terraform_attributes(resource.inputs, kind=kind)
         if resource.protect:

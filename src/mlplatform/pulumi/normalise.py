@@ -60,13 +60,15 @@ ENGINE_ONLY: dict[str, str] = {
     "moved": "Terraform state moves of earlier reshapings; a Pulumi stack starts with none",
     "output": "stack outputs are cdktf's interface between layers and to the CLI; the Pulumi "
     "program exports its own (PlatformEnvironment's outputs)",
+    "provider.helm": "the cluster layer's Helm provider (cluster endpoint, CA, aws eks "
+    "get-token); Pulumi's kubernetes Provider takes the same as a kubeconfig",
     "terraform.backend": "Terraform state in the environment's S3 bucket; Pulumi keeps its own "
     "state in the backend the user logged in to",
 }
 """What only one engine needs, with the reason: never compared."""
 
 _POLICY_FIELDS = frozenset({"policy", "assume_role_policy", "dashboard_body", "event_pattern"})
-_MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels", "dimensions"})
+_MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels", "dimensions", "values"})
 _PULUMI_RENAMES = {
     # pulumi-aws pluralises the names of list blocks and list attributes.
     "rules": "rule",
@@ -209,6 +211,94 @@ def _retention(config: Mapping[str, Any], protected: bool) -> dict[str, Any]:
     return {"lifecycle": {"prevent_destroy": True}} if protected else {}
 
 
+# ---------------------------------------------------------------------------- Helm
+LOCAL_CHART = "local:platform-manifests"
+"""The chart shipped in the package: a cdktf asset path, a directory path in Pulumi."""
+
+
+def _hcl_value(text: str, at: int) -> tuple[Any, int]:
+    """One value of the HCL object syntax cdktf writes inside ``jsonencode(...)``.
+
+    Strings, numbers, booleans, null, lists, objects (``"key" = value``) and bare
+    references (returned as ``${reference}``, to be resolved like any other).
+    """
+    while text[at] in " \n\t,":
+        at += 1
+    char = text[at]
+    if char == "{":
+        found: dict[str, Any] = {}
+        at += 1
+        while True:
+            while text[at] in " \n\t,":
+                at += 1
+            if text[at] == "}":
+                return found, at + 1
+            key, at = _hcl_value(text, at)
+            while text[at] in " \n\t":
+                at += 1
+            if text[at] != "=":
+                raise ValueError(f"jsonencode: expected '=' at {at}: {text[at : at + 40]!r}")
+            value, at = _hcl_value(text, at + 1)
+            found[str(key)] = value
+    if char == "[":
+        items: list[Any] = []
+        at += 1
+        while True:
+            while text[at] in " \n\t,":
+                at += 1
+            if text[at] == "]":
+                return items, at + 1
+            item, at = _hcl_value(text, at)
+            items.append(item)
+    if char == '"':
+        end = at + 1
+        while text[end] != '"':
+            end += 2 if text[end] == "\\" else 1
+        return json.loads(text[at : end + 1]), end + 1
+    end = at
+    while end < len(text) and text[end] not in ",}] \n\t":
+        end += 1
+    word = text[at:end]
+    if word in ("true", "false", "null"):
+        return json.loads(word), end
+    try:
+        return json.loads(word), end
+    except json.JSONDecodeError:
+        return f"${{{word}}}", end
+
+
+_JSONENCODE = re.compile(r"^\$\{jsonencode\((.*)\)\}$", re.DOTALL)
+
+
+def _cdktf_helm(config: dict[str, Any]) -> dict[str, Any]:
+    config = dict(config)
+    if str(config.get("chart", "")).startswith("assets/"):
+        config["chart"] = LOCAL_CHART
+    values = config.get("values")
+    if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
+        match = _JSONENCODE.match(values[0])
+        if match:
+            config["values"] = _hcl_value(match.group(1), 0)[0]
+    return config
+
+
+def _pulumi_helm(config: dict[str, Any]) -> dict[str, Any]:
+    config = dict(config)
+    # pulumi-kubernetes marks its own Release inputs for the engine; Terraform has no such field.
+    config.pop("compat", None)
+    chart = str(config.get("chart", ""))
+    if chart.startswith("oci://"):
+        config["repository"], config["chart"] = chart.rsplit("/", 1)
+    elif chart.endswith("/platform-manifests"):
+        config["chart"] = LOCAL_CHART
+    repository = (config.pop("repository_opts", None) or {}).get("repo")
+    if repository:
+        config["repository"] = repository
+    if config.pop("skip_await", False) is False:
+        config["wait"] = True
+    return config
+
+
 # ---------------------------------------------------------------------------- cdktf
 def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
     """Every stack of one environment (``{stack name: Terraform JSON}``, metadata kept)."""
@@ -260,6 +350,8 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
             for config in named.values():
                 path = config["//"]["metadata"]["path"]
                 body = {k: v for k, v in config.items() if k not in _ENGINE_FIELDS}
+                if kind == "helm_release":
+                    body = _cdktf_helm(body)
                 protected = (config.get("lifecycle") or {}).get("prevent_destroy") is True
                 resources.append(
                     Resource(
@@ -318,7 +410,10 @@ def from_pulumi(recording: Recording) -> Normalised:
     resources: list[Resource] = []
     for recorded in recording.custom():
         kind = terraform_type(recorded.token)
-        config = _value(terraform_attributes(recorded.inputs, kind=kind))
+        attributes = terraform_attributes(recorded.inputs, kind=kind)
+        if kind == "helm_release":
+            attributes = _pulumi_helm(attributes)
+        config = _value(attributes)
         resources.append(
             Resource(kind, recorded.name, {**config, **_retention(config, recorded.protect)})
         )

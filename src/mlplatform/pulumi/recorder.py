@@ -54,7 +54,9 @@ class Recording:
 
     def custom(self) -> list[RecordedResource]:
         """The resources a provider would create (components and providers left out)."""
-        return [r for r in self.resources if r.custom and r.token != PROVIDER_TOKEN]
+        return [
+            r for r in self.resources if r.custom and not r.token.startswith("pulumi:providers:")
+        ]
 
     def providers(self) -> list[RecordedResource]:
         return [r for r in self.resources if r.token == PROVIDER_TOKEN]
@@ -135,7 +137,7 @@ class _RecordingMocks(pulumi.runtime.Mocks):
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[str, Any]]:
-        if not args.custom or args.typ == PROVIDER_TOKEN:
+        if not args.custom or args.typ.startswith("pulumi:providers:"):
             return f"{args.name}-id", dict(args.inputs)
         kind = terraform_type(args.typ)
         state = dict(args.inputs)
