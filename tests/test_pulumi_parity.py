@@ -186,6 +186,8 @@ def _changed(normalised: Normalised, kind: str, field: str, value: object) -> No
         ),
         ("aws_kms_key", "policy.Statement", [], "field policy.Statement"),
         ("aws_kms_key", "lifecycle.prevent_destroy", False, "field lifecycle.prevent_destroy"),
+        ("aws_eks_node_group", "lifecycle.ignore_changes", [], "field lifecycle.ignore_changes"),
+        ("aws_sagemaker_model", "lifecycle", {}, "field lifecycle.create_before_destroy"),
         (PROVIDER_KIND, "default_tags.team", "someone", "field default_tags.team"),
     ],
 )

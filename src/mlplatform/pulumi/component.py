@@ -53,6 +53,18 @@ class PlatformComponent(pulumi.ComponentResource):
         *,
         protect: bool = False,
         depends_on: list[pulumi.Resource] | None = None,
+        create_before_destroy: bool = False,
     ) -> pulumi.ResourceOptions:
-        """Options of a child resource: parented here (the layer's provider comes with it)."""
-        return pulumi.ResourceOptions(parent=self, protect=protect, depends_on=depends_on)
+        """Options of a child resource: parented here (the layer's provider comes with it).
+
+        A replacement deletes first, as Terraform does by default: platform resources have
+        explicit physical names, and a second bucket or role by the same name cannot be
+        created before the first is gone. ``create_before_destroy`` is for what is named by
+        its contents (SageMaker models and endpoint configurations), as in cdktf.
+        """
+        return pulumi.ResourceOptions(
+            parent=self,
+            protect=protect,
+            depends_on=depends_on,
+            delete_before_replace=not create_before_destroy,
+        )

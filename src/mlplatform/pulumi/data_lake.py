@@ -223,7 +223,7 @@ class DataLake(PlatformComponent):
             name=name,
             role=role.name,
             policy=document,
-            opts=pulumi.ResourceOptions(parent=role),
+            opts=pulumi.ResourceOptions(parent=role, delete_before_replace=True),
         )
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:

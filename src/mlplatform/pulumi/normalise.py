@@ -207,8 +207,32 @@ def _keyed(resources: Iterable[Resource]) -> Normalised:
     return Normalised(found)
 
 
-def _retention(config: Mapping[str, Any], protected: bool) -> dict[str, Any]:
-    return {"lifecycle": {"prevent_destroy": True}} if protected else {}
+def _change_path(path: str) -> str:
+    """An ``ignore_changes`` path in one form: snake_case, without the ``[0]`` of a block."""
+    return ".".join(_snake(part) for part in path.replace("[0]", "").split("."))
+
+
+def _lifecycle(
+    *,
+    protected: bool,
+    create_before_destroy: bool,
+    ignore_changes: Iterable[str],
+    replace_triggered_by: Iterable[str],
+) -> dict[str, Any]:
+    """Terraform's lifecycle block, from either engine (Pulumi: protect, deleteBeforeReplace,
+    ignoreChanges, replacement_trigger)."""
+    found: dict[str, Any] = {}
+    if protected:
+        found["prevent_destroy"] = True
+    if create_before_destroy:
+        found["create_before_destroy"] = True
+    ignored = sorted(_change_path(p) for p in ignore_changes)
+    if ignored:
+        found["ignore_changes"] = ignored
+    triggers = list(replace_triggered_by)
+    if triggers:
+        found["replace_triggered_by"] = triggers
+    return {"lifecycle": found} if found else {}
 
 
 # ---------------------------------------------------------------------------- Helm
@@ -352,14 +376,23 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
                 body = {k: v for k, v in config.items() if k not in _ENGINE_FIELDS}
                 if kind == "helm_release":
                     body = _cdktf_helm(body)
-                protected = (config.get("lifecycle") or {}).get("prevent_destroy") is True
+                lifecycle = config.get("lifecycle") or {}
                 resources.append(
                     Resource(
                         kind,
                         path,
                         {
                             **_value(walk(body, stack)),
-                            **_retention(config, protected),
+                            **_lifecycle(
+                                protected=lifecycle.get("prevent_destroy") is True,
+                                create_before_destroy=lifecycle.get("create_before_destroy")
+                                is True,
+                                ignore_changes=lifecycle.get("ignore_changes") or (),
+                                replace_triggered_by=[
+                                    resolve(f"${{{address}}}", stack)
+                                    for address in lifecycle.get("replace_triggered_by") or ()
+                                ],
+                            ),
                         },
                     )
                 )
@@ -414,8 +447,23 @@ def from_pulumi(recording: Recording) -> Normalised:
         if kind == "helm_release":
             attributes = _pulumi_helm(attributes)
         config = _value(attributes)
+        trigger = recorded.replacement_trigger
         resources.append(
-            Resource(kind, recorded.name, {**config, **_retention(config, recorded.protect)})
+            Resource(
+                kind,
+                recorded.name,
+                {
+                    **config,
+                    **_lifecycle(
+                        protected=recorded.protect,
+                        create_before_destroy=not recorded.delete_before_replace,
+                        ignore_changes=recorded.ignore_changes,
+                        replace_triggered_by=(
+                            trigger if isinstance(trigger, list) else [trigger] if trigger else []
+                        ),
+                    ),
+                },
+            )
         )
     for provider in recording.providers():
         inputs = {

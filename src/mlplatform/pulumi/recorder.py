@@ -22,6 +22,7 @@ from functools import cache
 from typing import Any
 
 import pulumi
+from google.protobuf import json_format  # type: ignore[import-untyped]  # no stubs installed
 from pulumi.runtime import mocks as pulumi_mocks
 
 from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, PROVIDER_TOKEN, terraform_type
@@ -44,6 +45,10 @@ class RecordedResource:
     protect: bool
     custom: bool
     """False for component resources."""
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool = False
+    replacement_trigger: Any = None
+    """The ``replacement_trigger`` option's value, resolved (``None`` without one)."""
 
 
 @dataclass
@@ -104,9 +109,22 @@ def _eks_cluster_outputs(reference: Callable[[str], str], inputs: dict[str, Any]
     }
 
 
+def _endpoint_configuration_outputs(
+    reference: Callable[[str], str], inputs: dict[str, Any]
+) -> dict[str, Any]:
+    variants = inputs.get("productionVariants") or []
+    return {
+        "productionVariants": [
+            {**variant, "instanceType": reference(f"production_variants[{index}].instance_type")}
+            for index, variant in enumerate(variants)
+        ]
+    }
+
+
 NESTED_OUTPUTS: dict[str, Callable[[Callable[[str], str], dict[str, Any]], dict[str, Any]]] = {
     # Attributes inside blocks, referenced as cdktf writes them (``identity[0].oidc[0].issuer``).
     "aws:eks/cluster:Cluster": _eks_cluster_outputs,
+    "aws:sagemaker/endpointConfiguration:EndpointConfiguration": _endpoint_configuration_outputs,
 }
 
 
@@ -178,6 +196,13 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                     urn=response.urn,
                     protect=bool(request.protect),
                     custom=bool(request.custom),
+                    ignore_changes=tuple(request.ignoreChanges),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
+                    replacement_trigger=(
+                        json_format.MessageToDict(request.replacement_trigger)
+                        if request.HasField("replacement_trigger")
+                        else None
+                    ),
                 )
             )
         return response

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -309,7 +310,7 @@ class ServingEndpoint(PlatformComponent):
                 vpc_config=vpc_config,
                 tags={"model-family": family, "model-version": variant.model.version},
                 # SageMaker checks the role's access when the endpoint starts the model.
-                opts=self.options(depends_on=list(policies)),
+                opts=self.options(depends_on=list(policies), create_before_destroy=True),
             )
         return models
 
@@ -334,7 +335,7 @@ class ServingEndpoint(PlatformComponent):
             data_capture_config=capture,
             kms_key_arn=volume_key,
             opts=pulumi.ResourceOptions.merge(
-                self.options(),
+                self.options(create_before_destroy=True),
                 pulumi.ResourceOptions(
                     ignore_changes=[
                         f"productionVariants[{index}].initialInstanceCount"
@@ -365,10 +366,13 @@ class ServingEndpoint(PlatformComponent):
         )
 
     def _autoscaling(self) -> None:
-        for variant in self.plan.variants:
+        for index, variant in enumerate(self.plan.variants):
             if variant.scaling is None:
                 continue
             scaling = variant.scaling
+            # Replaced (deregistered first) when the variant's instance type changes, as AWS
+            # requires, or when the endpoint is replaced (see endpoint_rollout.scaling_lifecycle).
+            instance_type = self.config.production_variants.apply(partial(_instance_type, index))
             target = aws.appautoscaling.Target(
                 self.child(f"scaling-target-{variant.name}"),
                 service_namespace="sagemaker",
@@ -376,7 +380,12 @@ class ServingEndpoint(PlatformComponent):
                 scalable_dimension=scaling.scalable_dimension,
                 min_capacity=scaling.min_capacity,
                 max_capacity=scaling.max_capacity,
-                opts=self.options(depends_on=[self.endpoint]),
+                opts=pulumi.ResourceOptions.merge(
+                    self.options(depends_on=[self.endpoint]),
+                    pulumi.ResourceOptions(
+                        replacement_trigger=pulumi.Output.all(instance_type, self.endpoint.arn)
+                    ),
+                ),
             )
             aws.appautoscaling.Policy(
                 self.child(f"scaling-policy-{variant.name}"),
@@ -393,12 +402,22 @@ class ServingEndpoint(PlatformComponent):
                     "scale_in_cooldown": scaling.scale_in_cooldown,
                     "scale_out_cooldown": scaling.scale_out_cooldown,
                 },
-                opts=self.options(),
+                # Deregistering a target deletes its policies in AWS: replaced with it.
+                opts=pulumi.ResourceOptions.merge(
+                    self.options(),
+                    pulumi.ResourceOptions(replacement_trigger=pulumi.Output.all(target.arn)),
+                ),
             )
 
     @property
     def endpoint_name(self) -> pulumi.Output[str]:
         return self.endpoint.name
+
+
+def _instance_type(
+    index: int, variants: Sequence[aws.sagemaker.outputs.EndpointConfigurationProductionVariant]
+) -> str:
+    return str(variants[index].instance_type)
 
 
 def _production_variant(variant: VariantPlan, model_name: pulumi.Input[str]) -> dict[str, Any]:
