@@ -8,14 +8,14 @@ statements from ``decisions.policies.s3``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
-from mlplatform.decisions.policies.documents import policy_document
+from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
@@ -23,10 +23,82 @@ from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
 
-__all__ = ["DataLake"]
+__all__ = ["DataLake", "DataLakeGrants", "ImportedDataLake"]
 
 
-class DataLake(PlatformComponent):
+StatementBuilder = Callable[[list[str], str], list[Statement]]
+"""``s3_read_statements`` or ``s3_write_statements``: bucket ARNs and key ARN to statements."""
+
+
+class DataLakeGrants:
+    """Grants on a lake, its own or imported: what :class:`DataLake` and
+    :class:`ImportedDataLake` share (the cdktf ``DataLakeMixin``)."""
+
+    path: str
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones this lake has."""
+        raise NotImplementedError
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        """ARN of the KMS key that encrypts every zone."""
+        raise NotImplementedError
+
+    def bucket_arn(self, zone: str) -> pulumi.Output[str]:
+        """ARN of one zone's bucket."""
+        raise NotImplementedError
+
+    def grant_read(
+        self, role: aws.iam.Role, zone: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""
+        return self._attach(role, "read", self._select(zone), s3_read_statements)
+
+    def grant_write(
+        self, role: aws.iam.Role, zone: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
+        return self._attach(role, "write", self._select(zone), s3_write_statements)
+
+    def _attach(
+        self,
+        role: aws.iam.Role,
+        access: str,
+        zones: tuple[str, ...],
+        statements: StatementBuilder,
+    ) -> aws.iam.RolePolicy:
+        # Beside the role, so a role in a later layer or a team's program refers to the lake,
+        # never the other way round (as in cdktf).
+        name = f"{self.path.rsplit('/', 1)[-1]}-{access}-{'-'.join(zones)}"
+
+        def document(values: list[str]) -> str:
+            return json.dumps(policy_document(statements(list(values[1:]), values[0])))
+
+        return aws.iam.RolePolicy(
+            f"{role._name}/{name}",
+            name=name,
+            role=role.name,
+            policy=pulumi.Output.all(self.key_arn, *[self.bucket_arn(z) for z in zones]).apply(
+                document
+            ),
+            opts=pulumi.ResourceOptions(parent=role, delete_before_replace=True),
+        )
+
+    def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
+        if zone is None:
+            return self.zones
+        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
+        unknown = [z for z in chosen if z not in self.zones]
+        if unknown:
+            raise ValueError(
+                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
+            )
+        return chosen
+
+
+class DataLake(DataLakeGrants, PlatformComponent):
     """``mlplatform:data:DataLake``: zone buckets, their KMS key, Glue databases and Athena."""
 
     def __init__(
@@ -194,45 +266,60 @@ class DataLake(PlatformComponent):
     def key_arn(self) -> pulumi.Output[str]:
         return self.key.arn
 
+    def bucket_arn(self, zone: str) -> pulumi.Output[str]:
+        return self.zone_buckets[self._select(zone)[0]].bucket_arn
+
     @property
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
         return {zone: bucket.bucket_name for zone, bucket in self.zone_buckets.items()}
 
-    def grant_read(
-        self, role: aws.iam.Role, zone: str | Iterable[str] | None = None
-    ) -> aws.iam.RolePolicy:
-        """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""
-        return self._attach(role, "read", self._select(zone), s3_read_statements)
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        zones: tuple[str, ...] = ("raw", "curated", "features"),
+        partition: str = "aws",
+    ) -> ImportedDataLake:
+        """The lake of ``layer``'s environment, by its names: same grants, no resources."""
+        return ImportedDataLake(layer, id, zones=zones, partition=partition)
 
-    def grant_write(
-        self, role: aws.iam.Role, zone: str | Iterable[str] | None = None
-    ) -> aws.iam.RolePolicy:
-        """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
-        return self._attach(role, "write", self._select(zone), s3_write_statements)
 
-    def _attach(
-        self, role: aws.iam.Role, access: str, zones: tuple[str, ...], statements: object
-    ) -> aws.iam.RolePolicy:
-        name = f"{self.path.rsplit('/', 1)[-1]}-{access}-{'-'.join(zones)}"
-        build = statements  # s3_read_statements or s3_write_statements
-        document = pulumi.Output.all(
-            self.key.arn, *[self.zone_buckets[z].bucket_arn for z in zones]
-        ).apply(lambda v: json.dumps(policy_document(build(list(v[1:]), v[0]))))  # type: ignore[operator]
-        return aws.iam.RolePolicy(
-            f"{role._name}/{name}",
-            name=name,
-            role=role.name,
-            policy=document,
-            opts=pulumi.ResourceOptions(parent=role, delete_before_replace=True),
-        )
+class ImportedDataLake(DataLakeGrants, PlatformComponent):
+    """``mlplatform:<layer>:ImportedDataLake``: the platform's lake seen from a team's program.
 
-    def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            return self.zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        unknown = [z for z in chosen if z not in self.zones]
-        if unknown:
-            raise ValueError(
-                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
-            )
-        return chosen
+    Creates no resources: bucket names come from ``Naming``; the key is looked up
+    through its alias (``alias/<org>-<env>-datalake``), because IAM statements need
+    the key's ARN (as the cdktf ``ImportedDataLake``).
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        zones: tuple[str, ...] = ("raw", "curated", "features"),
+        partition: str = "aws",
+    ) -> None:
+        super().__init__(layer.layer, "ImportedDataLake", f"{layer.path}/{id}", parent=layer)
+        naming = layer.naming
+        self._zones = tuple(zones)
+        self.bucket_names = {zone: naming.bucket("datalake", zone) for zone in zones}
+        self._key_arn: pulumi.Output[str] = aws.kms.get_alias_output(
+            name=naming.kms_alias("datalake"),
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=layer.provider),
+        ).target_key_arn
+        self._partition = partition
+        self.register_outputs({})
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return self._zones
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        return self._key_arn
+
+    def bucket_arn(self, zone: str) -> pulumi.Output[str]:
+        name = self.bucket_names[self._select(zone)[0]]
+        return pulumi.Output.from_input(f"arn:{self._partition}:s3:::{name}")

@@ -91,6 +91,13 @@ DATA_SOURCE_RESULTS: dict[str, dict[str, str]] = {
         "randomPassword": "${data.aws_secretsmanager_random_password.random_password}",
         "id": "${data.aws_secretsmanager_random_password.id}",
     },
+    "aws:kms/getAlias:getAlias": {
+        "targetKeyArn": "${data.aws_kms_alias.target_key_arn}",
+        "targetKeyId": "${data.aws_kms_alias.target_key_id}",
+        "arn": "${data.aws_kms_alias.arn}",
+        "id": "${data.aws_kms_alias.id}",
+        "name": "${data.aws_kms_alias.name}",
+    },
     "aws:index/getRegion:getRegion": {
         "name": "${data.aws_region.name}",
         "id": "${data.aws_region.id}",
