@@ -83,7 +83,9 @@ class Layer(PlatformComponent):
         )
         invoke = pulumi.InvokeOutputOptions(provider=self.provider, parent=self)
         self.account_id: pulumi.Output[str] = aws.get_caller_identity_output(opts=invoke).account_id
-        self.partition: pulumi.Output[str] = aws.get_partition_output(opts=invoke).partition
+        partition = aws.get_partition_output(opts=invoke)
+        self.partition: pulumi.Output[str] = partition.partition
+        self.dns_suffix: pulumi.Output[str] = partition.dns_suffix
         self.region: pulumi.Output[str] = aws.get_region_output(opts=invoke).name
         """The provider's region, looked up (as ``AccountContext.region``)."""
 

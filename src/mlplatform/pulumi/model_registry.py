@@ -9,7 +9,8 @@ from ``decisions.policies.ecr``; grants are role policies beside the registry
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -17,6 +18,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import ModelRegistryProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
 from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
@@ -30,14 +32,140 @@ from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
 
-__all__ = ["ModelRegistry"]
+__all__ = ["ImportedModelRegistry", "ModelRegistry", "ModelRegistryGrants", "RegistryRefs"]
 
 TABLE_HASH_KEY = "model"
 TABLE_RANGE_KEY = "version"
 STAGE_INDEX = "by-stage"
 
 
-class ModelRegistry(PlatformComponent):
+@dataclass(frozen=True)
+class RegistryRefs:
+    """What grants and endpoints need: names and ARNs, from resources or from names."""
+
+    naming: Naming
+    model_families: tuple[str, ...]
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    table_arn: pulumi.Input[str]
+    repository_arns: Mapping[str, pulumi.Input[str]]
+    repository_urls: Mapping[str, pulumi.Input[str]]
+    package_group_names: Mapping[str, pulumi.Input[str]]
+    package_group_arns: Mapping[str, pulumi.Input[str]]
+    model_package_arn_prefix: pulumi.Input[str]
+    """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
+
+
+class ModelRegistryGrants:
+    """Grants and names of a registry, its own or imported (the cdktf ``ModelRegistryMixin``)."""
+
+    path: str
+    refs: RegistryRefs
+
+    @property
+    def naming(self) -> Naming:
+        return self.refs.naming
+
+    @property
+    def model_families(self) -> tuple[str, ...]:
+        return self.refs.model_families
+
+    @property
+    def bucket_name(self) -> pulumi.Output[str]:
+        return pulumi.Output.from_input(self.refs.bucket_name)
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        return pulumi.Output.from_input(self.refs.key_arn)
+
+    def repository_url(self, family: str) -> pulumi.Output[str]:
+        """Serving image repository URL of one family."""
+        return pulumi.Output.from_input(self.refs.repository_urls[self._select(family)[0]])
+
+    def grant_publish(
+        self, role: aws.iam.Role, family: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` publish ``family`` (default: every family); nothing can be deleted."""
+        families = self._select(family)
+        refs = self.refs
+
+        def statements(prefix: str, bucket: str, key: str, table: str, *rest: str) -> list[Any]:
+            count = len(families)
+            repositories, groups = rest[:count], rest[count : 2 * count]
+            group_names = rest[2 * count :]
+            return registry_publish_statements(
+                models=families,
+                bucket_arn=bucket,
+                key_arn=key,
+                table_arn=table,
+                repository_arns=list(repositories),
+                package_group_arns=list(groups),
+                model_package_arns=[f"{prefix}/{name}/*" for name in group_names],
+            )
+
+        return self._grant(
+            role,
+            "publish",
+            family,
+            statements,
+            refs.model_package_arn_prefix,
+            refs.bucket_arn,
+            refs.key_arn,
+            refs.table_arn,
+            *[refs.repository_arns[f] for f in families],
+            *[refs.package_group_arns[f] for f in families],
+            *[refs.package_group_names[f] for f in families],
+        )
+
+    def grant_read(
+        self, role: aws.iam.Role, family: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its images."""
+        families = self._select(family)
+        refs = self.refs
+
+        def statements(bucket: str, key: str, *repositories: str) -> list[Any]:
+            return registry_read_statements(
+                models=families, bucket_arn=bucket, key_arn=key, repository_arns=list(repositories)
+            )
+
+        return self._grant(
+            role,
+            "read",
+            family,
+            statements,
+            refs.bucket_arn,
+            refs.key_arn,
+            *[refs.repository_arns[f] for f in families],
+        )
+
+    def _grant(
+        self,
+        role: aws.iam.Role,
+        access: str,
+        family: str | Iterable[str] | None,
+        statements: Any,
+        *inputs: pulumi.Input[Any],
+    ) -> aws.iam.RolePolicy:
+        assert isinstance(self, PlatformComponent)
+        scope = "all" if family is None else "-".join(self._select(family))
+        return grant_policy(self, role, access, scope, statements, *inputs)
+
+    def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
+        if family is None:
+            return self.model_families
+        chosen = (family,) if isinstance(family, str) else tuple(family)
+        for name in chosen:
+            if name not in self.model_families:
+                raise ValueError(
+                    f"the model registry has no model family {name!r}; "
+                    f"its families are {', '.join(self.model_families)}"
+                )
+        return chosen
+
+
+class ModelRegistry(ModelRegistryGrants, PlatformComponent):
     """``mlplatform:ml:ModelRegistry``."""
 
     def __init__(self, layer: Layer, id: str, *, props: ModelRegistryProps) -> None:
@@ -45,7 +173,6 @@ class ModelRegistry(PlatformComponent):
         naming = layer.naming
         self._layer = layer
         families = tuple(props.model_families)
-        self.model_families = families
         names = registry_names(naming, families)
         self.key = key = PlatformKey(
             layer,
@@ -136,97 +263,110 @@ class ModelRegistry(PlatformComponent):
                 model_package_group_description=f"Versions of {family} in {naming.prefix}",
                 opts=self.options(protect=layer.retain),
             )
+        self.refs = RegistryRefs(
+            naming=naming,
+            model_families=families,
+            bucket_name=self.artifacts.bucket_name,
+            bucket_arn=self.artifacts.bucket_arn,
+            key_arn=key.arn,
+            table_arn=self.table.arn,
+            repository_arns={f: r.arn for f, r in self.repositories.items()},
+            repository_urls={f: r.repository_url for f, r in self.repositories.items()},
+            package_group_names={
+                f: g.model_package_group_name for f, g in self.package_groups.items()
+            },
+            package_group_arns={f: g.arn for f, g in self.package_groups.items()},
+            model_package_arn_prefix=pulumi.Output.concat(
+                "arn:",
+                layer.partition,
+                ":sagemaker:",
+                layer.region,
+                ":",
+                layer.account_id,
+                ":model-package",
+            ),
+        )
         self.register_outputs({"bucket": self.artifacts.bucket_name})
 
-    @property
-    def bucket_name(self) -> pulumi.Output[str]:
-        return self.artifacts.bucket_name
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        model_families: Sequence[str],
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> ImportedModelRegistry:
+        """The registry of ``layer``'s environment by its names: same grants, no resources."""
+        return ImportedModelRegistry(
+            layer, id, model_families=model_families, region=region, account_id=account_id
+        )
 
-    @property
-    def key_arn(self) -> pulumi.Output[str]:
-        return self.key.arn
 
-    # ----------------------------------------------------------------- grants
-    def grant_publish(
-        self, role: aws.iam.Role, family: str | Iterable[str] | None = None
-    ) -> aws.iam.RolePolicy:
-        """Let ``role`` publish ``family`` (default: every family); nothing can be deleted."""
-        families = self._select(family)
-        layer = self._layer
+class ImportedModelRegistry(ModelRegistryGrants, PlatformComponent):
+    """``mlplatform:<layer>:ImportedModelRegistry``: the platform's registry from a team's program.
 
-        def statements(
-            partition: str,
-            region: str,
-            account: str,
-            bucket: str,
-            key: str,
-            table: str,
-            *rest: str,
-        ) -> list[Any]:
-            count = len(families)
-            repositories, groups, group_names = (
-                rest[:count],
-                rest[count : 2 * count],
-                rest[2 * count :],
-            )
-            prefix = f"arn:{partition}:sagemaker:{region}:{account}:model-package"
-            return registry_publish_statements(
-                models=families,
-                bucket_arn=bucket,
-                key_arn=key,
-                table_arn=table,
-                repository_arns=list(repositories),
-                package_group_arns=list(groups),
-                model_package_arns=[f"{prefix}/{name}/*" for name in group_names],
-            )
+    Creates no resources: names from ``registry_names``, ARNs from them with the
+    provider's region and account (or the ones given), the key looked up by its alias,
+    as the cdktf ``ImportedModelRegistry``.
+    """
 
-        return grant_policy(
-            self,
-            role,
-            "publish",
-            "all" if family is None else "-".join(families),
-            statements,
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        model_families: Sequence[str],
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedModelRegistry", f"{layer.path}/{id}", parent=layer)
+        families = ModelRegistryProps(model_families=tuple(model_families)).model_families
+        names = registry_names(layer.naming, families)
+        key = aws.kms.get_alias_output(
+            name=names["key_alias"],
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=layer.provider),
+        ).target_key_arn
+        where: pulumi.Output[list[str]] = pulumi.Output.all(
             layer.partition,
-            layer.region,
-            layer.account_id,
-            self.artifacts.bucket_arn,
-            self.key.arn,
-            self.table.arn,
-            *[self.repositories[f].arn for f in families],
-            *[self.package_groups[f].arn for f in families],
-            *[self.package_groups[f].model_package_group_name for f in families],
+            region or layer.region,
+            account_id or layer.account_id,
+            layer.dns_suffix,
         )
+        repositories = {f: names[f"repository:{f}"] for f in families}
+        groups = {f: names[f"group:{f}"] for f in families}
 
-    def grant_read(
-        self, role: aws.iam.Role, family: str | Iterable[str] | None = None
-    ) -> aws.iam.RolePolicy:
-        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its images."""
-        families = self._select(family)
-
-        def statements(bucket: str, key: str, *repositories: str) -> list[Any]:
-            return registry_read_statements(
-                models=families, bucket_arn=bucket, key_arn=key, repository_arns=list(repositories)
+        def arn(template: str) -> pulumi.Output[str]:
+            return where.apply(
+                lambda v: template.format(partition=v[0], region=v[1], account=v[2], dns=v[3])
             )
 
-        return grant_policy(
-            self,
-            role,
-            "read",
-            "all" if family is None else "-".join(families),
-            statements,
-            self.artifacts.bucket_arn,
-            self.key.arn,
-            *[self.repositories[f].arn for f in families],
-        )
-
-    def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            return self.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            if name not in self.model_families:
-                raise ValueError(
-                    f"the model registry has no model family {name!r}; "
-                    f"its families are {', '.join(self.model_families)}"
+        self.refs = RegistryRefs(
+            naming=layer.naming,
+            model_families=tuple(families),
+            bucket_name=names["bucket"],
+            bucket_arn=arn(f"arn:{{partition}}:s3:::{names['bucket']}"),
+            key_arn=key,
+            table_arn=arn(
+                f"arn:{{partition}}:dynamodb:{{region}}:{{account}}:table/{names['table']}"
+            ),
+            repository_arns={
+                f: arn(f"arn:{{partition}}:ecr:{{region}}:{{account}}:repository/{name}")
+                for f, name in repositories.items()
+            },
+            repository_urls={
+                f: arn(f"{{account}}.dkr.ecr.{{region}}.{{dns}}/{name}")
+                for f, name in repositories.items()
+            },
+            package_group_names=groups,
+            package_group_arns={
+                f: arn(
+                    f"arn:{{partition}}:sagemaker:{{region}}:{{account}}:model-package-group/{name}"
                 )
-        return chosen
+                for f, name in groups.items()
+            },
+            model_package_arn_prefix=arn(
+                "arn:{partition}:sagemaker:{region}:{account}:model-package"
+            ),
+        )
+        self.register_outputs({})

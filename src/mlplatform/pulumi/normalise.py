@@ -96,10 +96,13 @@ _ISSUER_HOST = re.compile(
     # str.removeprefix once the issuer is known; both read as the issuer's reference.
     r'\$\{replace\(([a-z0-9_]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_.\[\]]+), "https://", ""\)\}'
 )
-_APPLY_TIME_DIGEST = re.compile(
-    # substr(sha1(join(",", [refs])), 0, 4): evaluated here over the normalised references, as
-    # Pulumi evaluates apply_time_digest over the mocks' references.
-    r'\$\{substr\(sha1\(join\(",", \[([^\]]*)\]\)\), 0, 4\)\}'
+_FUNCTIONS = (
+    # substr(sha1(join(",", [values])), 0, 4): the apply-time digest, evaluated over the
+    # normalised references as Pulumi evaluates apply_time_digest over the mocks' references.
+    ('${substr(sha1(join(",", ', ")), 0, 4)}", apply_time_digest),
+    # join("", [parts]): a string cdktf builds at apply from literals and references (an
+    # imported registry's repository URL).
+    ('${join("", ', ")}", "".join),
 )
 _REMOTE_STATE = re.compile(
     r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
@@ -280,9 +283,18 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
             end += 2 if text[end] == "\\" else 1
         return json.loads(text[at : end + 1]), end + 1
     end = at
-    while end < len(text) and text[end] not in ",}] \n\t":
+    while end < len(text) and text[end] not in ",}]() \n\t":
         end += 1
     word = text[at:end]
+    if word == "join" and text[end : end + 1] == "(":
+        # join("<separator>", [parts]): the only function the platform nests in these.
+        separator, at = _hcl_value(text, end + 1)
+        parts, at = _hcl_value(text, at)
+        while text[at] in " \n\t":
+            at += 1
+        if text[at] != ")":
+            raise ValueError(f"join: expected ')' at {at}: {text[at : at + 40]!r}")
+        return str(separator).join(str(part) for part in parts), at + 1
     if word in ("true", "false", "null"):
         return json.loads(word), end
     try:
@@ -340,13 +352,14 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
             value = stacks[source]["output"][output]["value"]
             return resolve(value, source)
 
-        def digest(match: re.Match[str]) -> str:
-            items = [item.strip() for item in match.group(1).split(",")]
-            return apply_time_digest(
-                ["" if item == '""' else resolve(f"${{{item}}}", stack) for item in items]
-            )
-
-        text = _APPLY_TIME_DIGEST.sub(digest, text)
+        for prefix, suffix, evaluate in _FUNCTIONS:
+            while prefix in text:
+                start = text.index(prefix)
+                items, end = _hcl_value(text, start + len(prefix))
+                if not text.startswith(suffix, end):
+                    raise ValueError(f"cannot read the Terraform expression in {text!r}")
+                value = evaluate([resolve(str(item), stack) for item in items])
+                text = text[:start] + value + text[end + len(suffix) :]
         text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
         text = _REMOTE_STATE.sub(remote, text)
         text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)

@@ -40,7 +40,7 @@ from mlplatform.decisions.serving_plan import (
 from mlplatform.pulumi.alarm import alarm
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
-from mlplatform.pulumi.model_registry import ModelRegistry
+from mlplatform.pulumi.model_registry import ModelRegistryGrants
 from mlplatform.pulumi.network import NetworkPlacement
 
 __all__ = ["DataCapture", "ServingEndpoint"]
@@ -53,9 +53,9 @@ class DataCapture:
 
     def __init__(
         self,
-        bucket_name: pulumi.Output[str],
-        bucket_arn: pulumi.Output[str],
-        key_arn: pulumi.Output[str],
+        bucket_name: pulumi.Input[str],
+        bucket_arn: pulumi.Input[str],
+        key_arn: pulumi.Input[str],
     ) -> None:
         self.bucket_name = bucket_name
         self.bucket_arn = bucket_arn
@@ -75,7 +75,7 @@ class ServingEndpoint(PlatformComponent):
         parent: PlatformComponent,
         id: str,
         *,
-        registry: ModelRegistry,
+        registry: ModelRegistryGrants,
         props: ServingEndpointProps,
         data_capture: DataCapture | None = None,
         alarm_topic_arn: pulumi.Input[str] | None = None,
@@ -287,7 +287,7 @@ class ServingEndpoint(PlatformComponent):
         vpc_config: dict[str, Any] | None,
     ) -> dict[str, aws.sagemaker.Model]:
         registry, family = self._registry, self._family
-        repository_url = registry.repositories[family].repository_url
+        repository_url = registry.repository_url(family)
         models: dict[str, aws.sagemaker.Model] = {}
         for variant in self.plan.variants:
             models[variant.name] = aws.sagemaker.Model(
