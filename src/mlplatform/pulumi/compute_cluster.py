@@ -21,6 +21,7 @@ from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
 )
+from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
     CLOUDWATCH_AGENT_POLICY,
@@ -31,7 +32,6 @@ from mlplatform.decisions.policies.eks import (
     eks_access_policy_arn,
     eks_node_managed_policies,
     eks_secrets_encryption_policy,
-    irsa_trust_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.pulumi.component import PlatformComponent
@@ -39,8 +39,9 @@ from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+from mlplatform.pulumi.service_account_roles import ServiceAccountRoles
 
-__all__ = ["ComputeCluster"]
+__all__ = ["ComputeCluster", "ImportedComputeCluster"]
 
 CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
 EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
@@ -152,7 +153,12 @@ class ComputeCluster(PlatformComponent):
             tags={"Name": naming.resource("eks", "oidc")},
             opts=opts(),
         )
-        self._roles: dict[tuple[str, str], aws.iam.Role] = {}
+        self._roles = ServiceAccountRoles(
+            self,
+            naming=naming,
+            oidc_provider_arn=self.oidc.arn,
+            oidc_issuer_url=self.oidc_issuer_url,
+        )
 
         self.node_role = aws.iam.Role(
             self.child("node-role"),
@@ -291,23 +297,37 @@ class ComputeCluster(PlatformComponent):
         self, namespace: str, name: str, *, role_name: str | None = None
     ) -> aws.iam.Role:
         """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
-        key = (namespace, name)
-        if key not in self._roles:
+        return self._roles.role(namespace, name, role_name=role_name)
 
-            def trust(provider_arn: str, issuer: str) -> str:
-                host = issuer.removeprefix("https://")
-                return json.dumps(irsa_trust_policy(provider_arn, host, namespace, name))
+    @property
+    def naming(self) -> Naming:
+        return self._layer.naming
 
-            self._roles[key] = aws.iam.Role(
-                self.child(f"irsa-{namespace}-{name}"),
-                name=role_name or self._layer.naming.iam("irsa", f"{namespace}-{name}"),
-                description=f"Assumed only by Kubernetes service account {namespace}/{name}",
-                assume_role_policy=pulumi.Output.all(self.oidc.arn, self.oidc_issuer_url).apply(
-                    lambda values: trust(values[0], values[1])
-                ),
-                opts=self.options(),
-            )
-        return self._roles[key]
+    @staticmethod
+    def from_cluster_name(
+        layer: Layer,
+        id: str,
+        *,
+        naming: Naming,
+        cluster_name: pulumi.Input[str],
+        oidc_provider_arn: pulumi.Input[str],
+        oidc_issuer_url: pulumi.Input[str],
+        node_role_arn: pulumi.Input[str],
+        placement: NetworkPlacement,
+        cluster_security_group_id: pulumi.Input[str] | None = None,
+    ) -> ImportedComputeCluster:
+        """A cluster another program owns, with what a GPU pool needs (its compute outputs)."""
+        return ImportedComputeCluster(
+            layer,
+            id,
+            naming=naming,
+            cluster_name=cluster_name,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_issuer_url=oidc_issuer_url,
+            node_role_arn=node_role_arn,
+            placement=placement,
+            cluster_security_group_id=cluster_security_group_id,
+        )
 
     @property
     def cluster_name(self) -> pulumi.Output[str]:
@@ -323,7 +343,7 @@ class ComputeCluster(PlatformComponent):
         return self.cluster.arn
 
     @property
-    def cluster_security_group_id(self) -> pulumi.Output[str]:
+    def cluster_security_group_id(self) -> pulumi.Output[str] | None:
         return self.cluster.vpc_config.apply(_security_group)
 
     @property
@@ -333,3 +353,47 @@ class ComputeCluster(PlatformComponent):
     @property
     def cni_on_irsa(self) -> bool:
         return self._props.addons is not None
+
+
+class ImportedComputeCluster(PlatformComponent):
+    """``mlplatform:<layer>:ImportedComputeCluster``: the platform's cluster in a team's program.
+
+    Creates nothing of the cluster: names it, its OIDC provider and node role (the
+    ``<env>-compute`` outputs), and makes IRSA roles trusted by that provider, so a team's
+    ``GpuTrainingPool`` joins it (as the cdktf ``ImportedComputeCluster``).
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        naming: Naming,
+        cluster_name: pulumi.Input[str],
+        oidc_provider_arn: pulumi.Input[str],
+        oidc_issuer_url: pulumi.Input[str],
+        node_role_arn: pulumi.Input[str],
+        placement: NetworkPlacement,
+        cluster_security_group_id: pulumi.Input[str] | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedComputeCluster", f"{layer.path}/{id}", parent=layer)
+        self.naming = naming
+        self.cluster_name = cluster_name
+        self.oidc_provider_arn = oidc_provider_arn
+        self.oidc_issuer_url = oidc_issuer_url
+        self.node_role_arn = node_role_arn
+        self.placement = placement
+        self.cluster_security_group_id = cluster_security_group_id
+        self._roles = ServiceAccountRoles(
+            self,
+            naming=naming,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_issuer_url=oidc_issuer_url,
+        )
+        self.register_outputs({})
+
+    def service_account_role(
+        self, namespace: str, name: str, *, role_name: str | None = None
+    ) -> aws.iam.Role:
+        """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        return self._roles.role(namespace, name, role_name=role_name)

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
 from mlplatform.pulumi.component import PlatformComponent
@@ -280,9 +281,11 @@ class DataLake(DataLakeGrants, PlatformComponent):
         *,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
         partition: str = "aws",
+        naming: Naming | None = None,
     ) -> ImportedDataLake:
-        """The lake of ``layer``'s environment, by its names: same grants, no resources."""
-        return ImportedDataLake(layer, id, zones=zones, partition=partition)
+        """The lake of ``naming``'s environment (default ``layer``'s), by its names: same
+        grants, no resources."""
+        return ImportedDataLake(layer, id, zones=zones, partition=partition, naming=naming)
 
 
 class ImportedDataLake(DataLakeGrants, PlatformComponent):
@@ -300,9 +303,10 @@ class ImportedDataLake(DataLakeGrants, PlatformComponent):
         *,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
         partition: str = "aws",
+        naming: Naming | None = None,
     ) -> None:
         super().__init__(layer.layer, "ImportedDataLake", f"{layer.path}/{id}", parent=layer)
-        naming = layer.naming
+        naming = naming or layer.naming
         self._zones = tuple(zones)
         self.bucket_names = {zone: naming.bucket("datalake", zone) for zone in zones}
         self._key_arn: pulumi.Output[str] = aws.kms.get_alias_output(

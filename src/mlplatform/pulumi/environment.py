@@ -178,9 +178,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
         readers = sorted(
             {r for group in store.feature_groups.values() for r in group.online_readers}
         )
-        clients: dict[str, pulumi.Input[str]] = (
-            {"nodes": self.cluster.cluster_security_group_id} if self.cluster else {}
-        )
+        nodes = self.cluster.cluster_security_group_id if self.cluster else None
+        clients: dict[str, pulumi.Input[str]] = {"nodes": nodes} if nodes is not None else {}
         for name in readers:
             group_id = self.endpoints[name].security_group_id
             if group_id is not None:

@@ -6,6 +6,8 @@ plan, names, key statement and policies all come from ``decisions``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
@@ -21,16 +23,20 @@ from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 __all__ = ["Network", "NetworkPlacement"]
 
 
+@dataclass(frozen=True)
 class NetworkPlacement:
-    """What a component needs to run in the network's private subnets (``VpcPlacement``'s fields)."""
+    """What a component needs to run in the network's private subnets (``VpcPlacement``'s fields).
 
-    def __init__(self, network: Network) -> None:
-        self.vpc_id = network.vpc.id
-        self.vpc_cidr = network.vpc.cidr_block
-        self.private_subnet_ids = [s.id for s in network.private_subnets]
-        self.availability_zones = network.availability_zones
-        self.s3_prefix_list_id = network.s3_endpoint.prefix_list_id
-        self.dynamodb_prefix_list_id = network.dynamodb_endpoint.prefix_list_id
+    ``Network.placement()`` gives the platform network's; a team program builds one from the
+    ``<env>-network`` outputs.
+    """
+
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: pulumi.Input[str]
+    private_subnet_ids: tuple[pulumi.Input[str], ...]
+    availability_zones: tuple[str, ...]
+    s3_prefix_list_id: pulumi.Input[str]
+    dynamodb_prefix_list_id: pulumi.Input[str] | None = None
 
 
 class Network(PlatformComponent):
@@ -275,7 +281,14 @@ class Network(PlatformComponent):
 
     def placement(self) -> NetworkPlacement:
         """The values a component needs to run in this network's private subnets."""
-        return NetworkPlacement(self)
+        return NetworkPlacement(
+            vpc_id=self.vpc.id,
+            vpc_cidr=self.vpc.cidr_block,
+            private_subnet_ids=tuple(s.id for s in self.private_subnets),
+            availability_zones=self.availability_zones,
+            s3_prefix_list_id=self.s3_endpoint.prefix_list_id,
+            dynamodb_prefix_list_id=self.dynamodb_endpoint.prefix_list_id,
+        )
 
     @property
     def private_subnet_ids(self) -> list[pulumi.Output[str]]:
