@@ -10,7 +10,7 @@ the Pulumi backend the user chose, not in the environment's S3 state bucket.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -20,35 +20,14 @@ from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.retention import RETENTION_RULE_ID, retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
-from mlplatform.emulator.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
+from mlplatform.emulator.local_aws import (
+    DEFAULT_ENDPOINT,
+    EMULATED_SERVICES,
+    EMULATOR_ACCESS_KEY,
+)
 from mlplatform.pulumi.component import PlatformComponent
 
-__all__ = ["EMULATED_SERVICES", "Layer"]
-
-# The emulator's services, as named by the provider's endpoints block (as PlatformStack's).
-EMULATED_SERVICES = (
-    "applicationautoscaling",
-    "athena",
-    "budgets",
-    "cloudwatch",
-    "dynamodb",
-    "ec2",
-    "ecr",
-    "eks",
-    "elasticache",
-    "events",
-    "fsx",
-    "glue",
-    "iam",
-    "kms",
-    "logs",
-    "s3",
-    "sagemaker",
-    "secretsmanager",
-    "sns",
-    "sqs",
-    "sts",
-)
+__all__ = ["Layer"]
 
 
 class Layer(PlatformComponent):
@@ -126,8 +105,3 @@ class Layer(PlatformComponent):
     def resolved(self, build: Callable[..., Any], *inputs: pulumi.Input[Any]) -> pulumi.Output[Any]:
         """``build(*inputs)`` once every input is known (a value, not a JSON text)."""
         return pulumi.Output.all(*inputs).apply(lambda values: build(*values))
-
-
-def names(values: Sequence[pulumi.Output[str]]) -> pulumi.Output[list[str]]:
-    """A list of outputs as one output of a list."""
-    return pulumi.Output.all(*values)
