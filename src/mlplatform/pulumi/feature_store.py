@@ -9,7 +9,10 @@ grant statements from :mod:`mlplatform.decisions.policies.grants`, as the cdktf
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -24,23 +27,208 @@ from mlplatform.decisions.feature_store import (
     parameter_group_family,
     redis_access_string,
 )
+from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
     feature_offline_read_statements,
     feature_online_statements,
 )
+from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
 from mlplatform.pulumi.component import PlatformComponent
-from mlplatform.pulumi.data_lake import DataLake
+from mlplatform.pulumi.data_lake import DataLake, DataLakeGrants
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import NetworkPlacement
 
-__all__ = ["FeatureStore"]
+__all__ = ["FeatureStore", "FeatureStoreGrants", "FeatureStoreRefs", "ImportedFeatureStore"]
 
 REDIS_PASSWORD_LENGTH = 64
 
 
-class FeatureStore(PlatformComponent):
+@dataclass(frozen=True)
+class FeatureStoreRefs:
+    """What grants need: names and ARNs, from resources or from names (cdktf's refs)."""
+
+    groups: tuple[str, ...]
+    names: Mapping[str, str]
+    """``feature_store_names``: offline tables, online tables, secrets by role."""
+    database: str
+    athena_workgroup: str | None
+    staging_bucket: str
+    key_arn: pulumi.Input[str]
+    features_bucket_arn: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    region: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    online_table_arns: Mapping[str, pulumi.Input[str]]
+    secret_arns: Mapping[str, pulumi.Input[str]]
+
+
+def _secret_arn(name: str, where: list[str]) -> str:
+    """A secret's ARN whatever Secrets Manager's random suffix (``where``: partition, region,
+    account)."""
+    return secret_arn_pattern(where[0], where[1], where[2], name)
+
+
+def _refs(
+    layer: Layer,
+    *,
+    naming: Naming,
+    props: FeatureStoreProps,
+    lake: DataLakeGrants,
+    athena_workgroup: str | None,
+    region: str | None = None,
+    account_id: str | None = None,
+) -> FeatureStoreRefs:
+    """The store's references as its names determine them (the importer's, and the defaults
+    the platform's store replaces with what its resources know)."""
+    names = feature_store_names(naming, props)
+    region_input: pulumi.Input[str] = region or layer.region
+    account_input: pulumi.Input[str] = account_id or layer.account_id
+    groups = tuple(props.feature_groups)
+    where = pulumi.Output.all(layer.partition, region_input, account_input)
+
+    def arn(template: str) -> pulumi.Output[str]:
+        return where.apply(lambda v: template.format(partition=v[0], region=v[1], account=v[2]))
+
+    return FeatureStoreRefs(
+        groups=groups,
+        names=names,
+        database=naming.glue_database("datalake", "features"),
+        athena_workgroup=athena_workgroup,
+        staging_bucket=naming.bucket("datalake", "query-results"),
+        key_arn=lake.key_arn,
+        features_bucket_arn=lake.bucket_arn("features"),
+        partition=layer.partition,
+        region=region_input,
+        account_id=account_input,
+        online_table_arns={
+            g: arn(f"arn:{{partition}}:dynamodb:{{region}}:{{account}}:table/{names[k]}")
+            for g in groups
+            if (k := f"online_table:{g}") in names
+        },
+        secret_arns={
+            u: where.apply(partial(_secret_arn, names[f"secret:{u}"]))
+            for u in REDIS_USERS
+            if f"secret:{u}" in names
+        },
+    )
+
+
+class FeatureStoreGrants:
+    """Grants on a store, its own or imported (the cdktf ``FeatureStoreMixin``)."""
+
+    path: str
+    refs: FeatureStoreRefs
+
+    @property
+    def feature_groups(self) -> tuple[str, ...]:
+        return self.refs.groups
+
+    @property
+    def online_table_names(self) -> dict[str, str]:
+        """The DynamoDB table of each group (empty with Redis)."""
+        names = self.refs.names
+        return {
+            g: names[f"online_table:{g}"] for g in self.refs.groups if f"online_table:{g}" in names
+        }
+
+    def grant_read_online(
+        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` read ``group``'s online features and Feast's registry."""
+        return self._attach(role, "read-online", group, offline=False, online="read")
+
+    def grant_materialize(
+        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` read ``group``'s offline table and write its online features."""
+        return self._attach(role, "materialize", group, offline=True, online="write")
+
+    def grant_read_offline(
+        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` query ``group``'s offline tables through Athena or read their files."""
+        return self._attach(role, "read-offline", group, offline=True, online=None)
+
+    def _attach(
+        self,
+        role: aws.iam.Role,
+        access: str,
+        group: str | Iterable[str] | None,
+        *,
+        offline: bool,
+        online: str | None,
+    ) -> aws.iam.RolePolicy:
+        assert isinstance(self, PlatformComponent)
+        refs = self.refs
+        groups = self._select(group)
+        database = refs.database
+        workgroup = refs.athena_workgroup
+        tables = [refs.online_table_arns[g] for g in groups if g in refs.online_table_arns]
+        secret_user = {"read": "reader", "write": "writer"}.get(online or "")
+        secrets = [refs.secret_arns[u] for u in (secret_user,) if u and u in refs.secret_arns]
+
+        def statements(
+            partition: str, region: str, account: str, key: str, bucket: str, *rest: str
+        ) -> list[Statement]:
+            arn = f"arn:{partition}"
+            found: list[Statement] = []
+            if offline:
+                found += feature_offline_read_statements(
+                    groups=groups,
+                    key_arn=key,
+                    features_bucket_arn=bucket,
+                    catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
+                    database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
+                    table_arns=[
+                        f"{arn}:glue:{region}:{account}:table/{database}/"
+                        f"{refs.names[f'offline_table:{g}']}"
+                        for g in groups
+                    ],
+                    workgroup_arn=(
+                        f"{arn}:athena:{region}:{account}:workgroup/{workgroup}"
+                        if workgroup
+                        else None
+                    ),
+                    staging_bucket_arn=f"{arn}:s3:::{refs.staging_bucket}" if workgroup else None,
+                )
+            if online is not None:
+                found += feature_online_statements(
+                    write=online == "write",
+                    key_arn=key,
+                    features_bucket_arn=bucket,
+                    table_arns=list(rest[: len(tables)]),
+                    secret_arns=list(rest[len(tables) :]),
+                )
+            return found
+
+        inputs: list[Any] = [
+            refs.partition,
+            refs.region,
+            refs.account_id,
+            refs.key_arn,
+            refs.features_bucket_arn,
+            *tables,
+            *secrets,
+        ]
+        scope = "all" if group is None else "-".join(groups)
+        return grant_policy(self, role, access, scope, statements, *inputs)
+
+    def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
+        if group is None:
+            return self.refs.groups
+        chosen = (group,) if isinstance(group, str) else tuple(group)
+        unknown = [g for g in chosen if g not in self.refs.groups]
+        if unknown:
+            raise ValueError(
+                f"the feature store has no feature group {unknown[0]!r}; "
+                f"its groups are {', '.join(self.refs.groups)}"
+            )
+        return chosen
+
+
+class FeatureStore(FeatureStoreGrants, PlatformComponent):
     """``mlplatform:ml:FeatureStore``: DynamoDB tables or a Redis/Valkey replication group.
 
     ``clients`` are security group ids by a short label (``nodes``,
@@ -98,6 +286,14 @@ class FeatureStore(PlatformComponent):
                 )
         if props.redis is not None:
             self._redis(props.redis, placement, clients)
+        defaults = _refs(
+            layer, naming=layer.naming, props=props, lake=lake, athena_workgroup=athena_workgroup
+        )
+        self.refs = dataclasses.replace(
+            defaults,
+            online_table_arns={g: t.arn for g, t in self.tables.items()},
+            secret_arns={u: s.arn for u, s in self.secrets.items()},
+        )
         self.register_outputs({})
 
     # ----------------------------------------------------------------- Redis / Valkey
@@ -232,92 +428,60 @@ class FeatureStore(PlatformComponent):
             opts=self.options(),
         )
 
-    # ----------------------------------------------------------------- grants
-    def grant_read_online(
-        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
-    ) -> aws.iam.RolePolicy:
-        """Let ``role`` read ``group``'s online features and Feast's registry."""
-        groups = self._select(group)
-        return self._attach(role, "read-online", group, groups, offline=False, write=False)
-
-    def grant_materialize(
-        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
-    ) -> aws.iam.RolePolicy:
-        """Let ``role`` read ``group``'s offline table and write its online features."""
-        groups = self._select(group)
-        return self._attach(role, "materialize", group, groups, offline=True, write=True)
-
-    def _attach(
-        self,
-        role: aws.iam.Role,
-        access: str,
-        group: str | Iterable[str] | None,
-        groups: tuple[str, ...],
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
         *,
-        offline: bool,
-        write: bool,
-    ) -> aws.iam.RolePolicy:
-        layer, lake = self._layer, self._lake
-        database = layer.naming.glue_database("datalake", "features")
-        workgroup = self._athena_workgroup
-        staging = layer.naming.bucket("datalake", "query-results")
-        tables = [self.tables[g].arn for g in groups if g in self.tables]
-        users = [u for u in ("writer" if write else "reader",) if u in self.secrets]
-        secrets = [self.secrets[u].arn for u in users]
+        props: FeatureStoreProps,
+        lake: DataLakeGrants,
+        naming: Naming | None = None,
+        athena_workgroup: str | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> ImportedFeatureStore:
+        """The store of ``naming``'s environment (default ``layer``'s) by its names: same
+        grants, no resources."""
+        return ImportedFeatureStore(
+            layer,
+            id,
+            props=props,
+            lake=lake,
+            naming=naming,
+            athena_workgroup=athena_workgroup,
+            region=region,
+            account_id=account_id,
+        )
 
-        def statements(
-            partition: str, region: str, account: str, key: str, bucket: str, *rest: str
-        ) -> list[Statement]:
-            arn = f"arn:{partition}"
-            found: list[Statement] = []
-            if offline:
-                found += feature_offline_read_statements(
-                    groups=groups,
-                    key_arn=key,
-                    features_bucket_arn=bucket,
-                    catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
-                    database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
-                    table_arns=[
-                        f"{arn}:glue:{region}:{account}:table/{database}/"
-                        f"{self.names[f'offline_table:{g}']}"
-                        for g in groups
-                    ],
-                    workgroup_arn=(
-                        f"{arn}:athena:{region}:{account}:workgroup/{workgroup}"
-                        if workgroup
-                        else None
-                    ),
-                    staging_bucket_arn=f"{arn}:s3:::{staging}" if workgroup else None,
-                )
-            found += feature_online_statements(
-                write=write,
-                key_arn=key,
-                features_bucket_arn=bucket,
-                table_arns=list(rest[: len(tables)]),
-                secret_arns=list(rest[len(tables) :]),
-            )
-            return found
 
-        inputs: list[Any] = [
-            layer.partition,
-            layer.region,
-            layer.account_id,
-            lake.key_arn,
-            lake.zone_buckets["features"].bucket_arn,
-            *tables,
-            *secrets,
-        ]
-        scope = "all" if group is None else "-".join(groups)
-        return grant_policy(self, role, access, scope, statements, *inputs)
+class ImportedFeatureStore(FeatureStoreGrants, PlatformComponent):
+    """``mlplatform:<layer>:ImportedFeatureStore``: the platform's store in a team's program.
 
-    def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            return self.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        unknown = [g for g in chosen if g not in self.groups]
-        if unknown:
-            raise ValueError(
-                f"the feature store has no feature group {unknown[0]!r}; "
-                f"its groups are {', '.join(self.groups)}"
-            )
-        return chosen
+    Creates no resources: table, Glue and secret ARNs from the names the platform's store
+    uses (a secret's with Secrets Manager's random suffix as a wildcard), with the provider's
+    region and account or the ones given; the key and features zone from the lake.
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        props: FeatureStoreProps,
+        lake: DataLakeGrants,
+        naming: Naming | None = None,
+        athena_workgroup: str | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedFeatureStore", f"{layer.path}/{id}", parent=layer)
+        self.refs = _refs(
+            layer,
+            naming=naming or layer.naming,
+            props=props,
+            lake=lake,
+            athena_workgroup=athena_workgroup,
+            region=region,
+            account_id=account_id,
+        )
+        self.register_outputs({})
