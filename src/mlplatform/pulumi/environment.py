@@ -274,7 +274,21 @@ class PlatformEnvironment(pulumi.ComponentResource):
             self.karpenter = KarpenterController(layer, "karpenter", cluster=self.cluster)
         pools = PlatformComponent("compute", "GpuPools", f"{layer.path}/gpu-pools", parent=layer)
         for name, props in compute.gpu_pools.items():
-            pool = GpuTrainingPool(layer, pools, name, cluster=self.cluster, props=props)
+            scratch = props.fsx_scratch
+            pool = GpuTrainingPool(
+                layer,
+                pools,
+                name,
+                cluster=self.cluster,
+                props=props,
+                scratch_import_path=(
+                    pulumi.Output.concat(
+                        "s3://", self.lake.bucket_names["features"], "/", scratch.import_prefix
+                    )
+                    if scratch is not None
+                    else None
+                ),
+            )
             if props.lake_read_zones:
                 self.lake.grant_read(pool.job_role, props.lake_read_zones)
             if props.lake_write_zones:

@@ -88,6 +88,10 @@ _PULUMI_RENAMES = {
 _SECRET_SIG = rpc._special_sig_key
 _SECRET_VALUE = rpc._special_secret_sig
 """Pulumi's wire form of a secret: ``{<sig key>: <secret sig>, "value": ...}``."""
+_LISTS_AS_SCALARS: dict[str, tuple[str, ...]] = {
+    # One-item Terraform lists that pulumi-aws types as a single value.
+    "aws_fsx_lustre_file_system": ("subnet_ids",),
+}
 _ENGINE_FIELDS = frozenset({"//", "depends_on", "provider", "count", "for_each", "lifecycle"})
 _REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]\"]+)\}")
 _DATA_REFERENCE = re.compile(r"\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_]+)\}")
@@ -459,6 +463,9 @@ def from_pulumi(recording: Recording) -> Normalised:
         attributes = terraform_attributes(recorded.inputs, kind=kind)
         if kind == "helm_release":
             attributes = _pulumi_helm(attributes)
+        for field in _LISTS_AS_SCALARS.get(kind, ()):
+            if isinstance(attributes.get(field), str):
+                attributes[field] = [attributes[field]]
         config = _value(attributes)
         trigger = recorded.replacement_trigger
         resources.append(
