@@ -18,6 +18,7 @@ from mlplatform.pulumi import NOT_YET_TRANSLATED, PlatformEnvironment, Recorder,
 from mlplatform.pulumi.guardrails import check
 from mlplatform.pulumi.normalise import (
     ENGINE_ONLY,
+    OUTPUT_KIND,
     PROVIDER_KIND,
     Normalised,
     Resource,
@@ -271,6 +272,20 @@ def test_the_online_feature_store_is_compared_in_both_kinds(
     grants = [name for kind, name in pulumi.resources if kind == "aws_iam_role_policy"]
     assert any(name.startswith("feature-store-read-online-") for name in grants)
     assert any(name.startswith("feature-store-materialize-") for name in grants)
+
+
+def test_every_stack_output_is_compared(
+    normalised: dict[str, tuple[Normalised, Normalised]],
+) -> None:
+    cdktf, pulumi = normalised["prod"]
+    outputs = {name for kind, name in pulumi.resources if kind == OUTPUT_KIND}
+    assert outputs == {f"prod-{layer}" for layer in ("network", "data", "compute", "cluster", "ml")}
+    ml = pulumi.resources[(OUTPUT_KIND, "prod-ml")].config
+    assert ml["feature_online_store"] == "redis"
+    assert ml["endpoint_names"] == {
+        "ranker": "${aws_sagemaker_endpoint.prod-ml/serving/ranker/endpoint.name}"
+    }
+    assert cdktf.resources[(OUTPUT_KIND, "prod-ml")].config == ml
 
 
 def test_nothing_is_set_aside() -> None:

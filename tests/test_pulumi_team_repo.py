@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pulumi_aws as aws
 import pytest
@@ -25,8 +26,9 @@ from mlplatform.pulumi.parity import first_difference
 from tests.test_examples import synth_example
 
 
-def team_program(config: EnvironmentConfig) -> None:
-    """The team's ``__main__.py``: a Glue job role reading raw and writing features."""
+def team_program(config: EnvironmentConfig) -> dict[str, dict[str, Any]]:
+    """The team's ``__main__.py``: a Glue job role reading raw and writing features; returns
+    what it exports (``pulumi.export(layer.path, ...)`` in a real program)."""
     layer = Layer(config, "ranking-features")
     lake = DataLake.from_environment(layer, "platform-lake")
     role = aws.iam.Role(
@@ -39,6 +41,7 @@ def team_program(config: EnvironmentConfig) -> None:
     )
     lake.grant_read(role, "raw")
     lake.grant_write(role, "features")
+    return {layer.path: {"pipeline_role_arn": role.arn}}
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,20 @@ instead of through Terraform remote state.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
-from mlplatform.decisions.feature_store import groups_materialized_by, groups_read_by
+from mlplatform.decisions.feature_store import (
+    feast_project,
+    feature_store_names,
+    groups_materialized_by,
+    groups_read_by,
+)
 from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.pulumi.alarm_topic import AlarmTopic
@@ -79,22 +86,34 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.gpu_pools: dict[str, GpuTrainingPool] = {}
         if config.compute is not None:
             self._compute(config, emulator_endpoint)
-        self.outputs: dict[str, pulumi.Input[object]] = {
+        env = config.environment
+        self.outputs: dict[str, dict[str, pulumi.Input[Any]]] = {}
+        """Each cdktf stack's outputs, by stack and output name: what ``cdktf deploy
+        --outputs-file`` writes, so ``pulumi stack output --json`` reads the same."""
+        self.outputs[f"{env}-network"] = {
             "vpc_id": self.network.vpc.id,
             "private_subnet_ids": self.network.private_subnet_ids,
             "public_subnet_ids": self.network.public_subnet_ids,
             "nat_gateway_ids": [n.id for n in self.network.nat_gateways],
+        }
+        data: dict[str, pulumi.Input[Any]] = {
             "lake_key_arn": self.lake.key_arn,
             "access_log_bucket": self.lake.log_bucket.bucket_name,
             "zone_buckets": self.lake.bucket_names,
             "glue_databases": {zone: db.name for zone, db in self.lake.databases.items()},
         }
-        """The outputs the cdktf network and data stacks have, by the same names."""
         if self.lake.workgroup is not None:
-            self.outputs["athena_workgroup"] = self.lake.workgroup.name
-        if self.feature_tables is not None:
-            self.outputs["feature_database"] = self.feature_tables.database_name
-            self.outputs["feature_tables"] = self.feature_tables.table_names
+            data["athena_workgroup"] = self.lake.workgroup.name
+        if self.feature_tables is not None and config.feature_store is not None:
+            names = feature_store_names(self.data_layer.naming, config.feature_store)
+            data["feature_database"] = self.feature_tables.database_name
+            data["feature_tables"] = self.feature_tables.table_names
+            data["feature_registry"] = names["registry"]
+            if self.lake.workgroup is not None:
+                data["feature_staging_location"] = names["staging"]
+        self.outputs[f"{env}-data"] = data
+        if self.cluster is not None:
+            self.outputs[f"{env}-compute"] = self._compute_outputs()
         self.cluster_layer: Layer | None = None
         self.gpu_provisioning: GpuProvisioning | None = None
         if (
@@ -108,10 +127,36 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.registry: ModelRegistry | None = None
         if config.ml is not None:
             self._ml(config, emulator_endpoint)
-        if self.cluster is not None:
-            self.outputs["cluster_name"] = self.cluster.cluster_name
-            self.outputs["job_role_arns"] = {n: p.job_role.arn for n, p in self.gpu_pools.items()}
-        self.register_outputs(self.outputs)
+        self.register_outputs({"outputs": self.outputs})
+
+    def _compute_outputs(self) -> dict[str, pulumi.Input[Any]]:
+        cluster, pools = self.cluster, self.gpu_pools
+        assert cluster is not None
+        found: dict[str, pulumi.Input[Any]] = {
+            "cluster_name": cluster.cluster_name,
+            "cluster_endpoint": cluster.cluster.endpoint,
+            "cluster_security_group_id": cluster.cluster_security_group_id,
+            "cluster_certificate_authority": cluster.certificate_authority_data,
+            "oidc_provider_arn": cluster.oidc.arn,
+            "oidc_issuer_url": cluster.oidc_issuer_url,
+            "node_role_arn": cluster.node_role.arn,
+            "job_role_arns": {n: p.job_role.arn for n, p in pools.items()},
+            "job_service_accounts": {
+                n: f"{p.props.job_namespace}/{p.job_service_account}" for n, p in pools.items()
+            },
+        }
+        if self.karpenter is not None:
+            karpenter = self.karpenter
+            found["karpenter_controller_role_arn"] = karpenter.controller_role.arn
+            found["karpenter_interruption_queue"] = karpenter.queue.name
+            found["karpenter_node_role_name"] = karpenter.node_role.name
+            found["karpenter_instance_profile"] = karpenter.instance_profile.name
+        scratch = {
+            n: p.scratch_dns_name for n, p in pools.items() if p.scratch_dns_name is not None
+        }
+        if scratch:
+            found["scratch_file_systems"] = scratch
+        return found
 
     def _ml(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The ml layer: alarm topic, registry (with the pools' publish grants), dashboard, budgets."""
@@ -153,6 +198,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.features: FeatureStore | None = None
         if config.feature_store is not None:
             self.features = self._feature_store(config, layer)
+        self.dashboard: Dashboard | None = None
         if config.observability.dashboard:
             self.dashboard = Dashboard(
                 layer,
@@ -167,9 +213,29 @@ class PlatformEnvironment(pulumi.ComponentResource):
             plans=plan_budgets(config, layer.naming),
             topic_arn=self.alarms.topic_arn,
         )
-        self.outputs["registry_bucket"] = self.registry.bucket_name
-        self.outputs["alarm_topic_arn"] = self.alarms.topic_arn
-        self.outputs["endpoint_names"] = {n: e.endpoint_name for n, e in self.endpoints.items()}
+        registry = self.registry
+        outputs: dict[str, pulumi.Input[Any]] = {
+            "registry_bucket": registry.bucket_name,
+            "registry_table": registry.table.name,
+            "ecr_repositories": {f: r.repository_url for f, r in registry.repositories.items()},
+            "endpoint_names": {n: e.endpoint_name for n, e in self.endpoints.items()},
+            "alarm_topic_arn": self.alarms.topic_arn,
+        }
+        if self.features is not None and config.feature_store is not None:
+            features = self.features
+            outputs["feature_online_store"] = config.feature_store.online_store.type
+            outputs["feature_project"] = feast_project(layer.naming)
+            if features.tables:
+                outputs["feature_online_tables"] = {g: t.name for g, t in features.tables.items()}
+            group = features.replication_group
+            if group is not None:
+                outputs["feature_redis_endpoint"] = group.primary_endpoint_address
+                outputs["feature_redis_reader_endpoint"] = group.reader_endpoint_address
+                outputs["feature_redis_port"] = group.port
+                outputs["feature_redis_secrets"] = {u: s.arn for u, s in features.secrets.items()}
+        if self.dashboard is not None:
+            outputs["dashboard_name"] = self.dashboard.dashboard.dashboard_name
+        self.outputs[f"{config.environment}-ml"] = outputs
 
     def _feature_store(self, config: EnvironmentConfig, layer: Layer) -> FeatureStore:
         """The online store; endpoints that read features and pools that materialize them."""
@@ -229,6 +295,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
         )
         # What Karpenter launches carries the compute layer's cost tags and the pool's name.
         node_tags = platform_tags(config, "compute")
+        self.outputs[layer.path] = {"node_pools": sorted(self.gpu_pools)}
         self.gpu_provisioning = GpuProvisioning(
             layer,
             "gpu-provisioning",

@@ -33,6 +33,7 @@ from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, terraform_type
 
 __all__ = [
     "ENGINE_ONLY",
+    "OUTPUT_KIND",
     "PROVIDER_KIND",
     "Key",
     "Normalised",
@@ -46,6 +47,8 @@ Key = tuple[str, str]
 """``(terraform type, physical name)``."""
 
 PROVIDER_KIND = "provider.aws"
+OUTPUT_KIND = "output"
+"""One stack's outputs, keyed ``("output", "<env>-<layer>")``."""
 
 ENGINE_ONLY: dict[str, str] = {
     "data.terraform_remote_state": "cdktf's cross-stack plumbing: each layer reads the one before "
@@ -58,8 +61,8 @@ ENGINE_ONLY: dict[str, str] = {
     "data.aws_secretsmanager_random_password": "a lookup, not a resource; Pulumi calls "
     "aws.secretsmanager.get_random_password (both keep the first answer: ignore_changes)",
     "moved": "Terraform state moves of earlier reshapings; a Pulumi stack starts with none",
-    "output": "stack outputs are cdktf's interface between layers and to the CLI; the Pulumi "
-    "program exports its own (PlatformEnvironment's outputs)",
+    "output.cross-stack-output-*": "the outputs cdktf adds for remote state between layers "
+    "(every other output is compared: PlatformEnvironment.outputs has them by stack)",
     "provider.helm": "the cluster layer's Helm provider (cluster endpoint, CA, aws eks "
     "get-token); Pulumi's kubernetes Provider takes the same as a kubeconfig",
     "terraform.backend": "Terraform state in the environment's S3 bucket; Pulumi keeps its own "
@@ -417,6 +420,13 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
             if provider.get("alias"):
                 continue
             resources.append(Resource(PROVIDER_KIND, stack, _provider_config(provider)))
+        outputs = {
+            name: output["value"]
+            for name, output in document.get("output", {}).items()
+            if not name.startswith("cross-stack-output-")
+        }
+        if outputs:
+            resources.append(Resource(OUTPUT_KIND, stack, _value(walk(outputs, stack))))
     return _keyed(resources)
 
 
@@ -485,6 +495,9 @@ def from_pulumi(recording: Recording) -> Normalised:
                 },
             )
         )
+    for stack, outputs in recording.outputs.items():
+        if outputs:
+            resources.append(Resource(OUTPUT_KIND, stack, _value(dict(outputs))))
     for provider in recording.providers():
         inputs = {
             k: json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v

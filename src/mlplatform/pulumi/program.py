@@ -34,6 +34,8 @@ def main(environments: str | Path = "environments") -> PlatformEnvironment:
     except ConfigError as error:
         raise pulumi.RunError(str(error)) from None
     platform = PlatformEnvironment(environment)
-    for key, value in platform.outputs.items():
-        pulumi.export(key, value)
+    # One export per cdktf stack: `pulumi stack output --json` has the shape of cdktf's
+    # --outputs-file, so `mlplatform outputs` reads either.
+    for stack, values in platform.outputs.items():
+        pulumi.export(stack, values)
     return platform

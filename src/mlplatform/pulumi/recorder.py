@@ -56,6 +56,8 @@ class Recording:
     """Every resource one program registered, in registration order."""
 
     resources: list[RecordedResource] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The program's ``outputs`` (``{stack: {name: value}}``), resolved, if it returned any."""
 
     def custom(self) -> list[RecordedResource]:
         """The resources a provider would create (components and providers left out)."""
@@ -224,7 +226,9 @@ class Recorder:
     ) -> Recording:
         """Run ``program`` (which declares resources) and return what it registered.
 
-        Every output is awaited, so an error inside an ``apply`` surfaces here.
+        Every output is awaited, so an error inside an ``apply`` surfaces here. A program
+        that returns ``{stack: {name: value}}``, or an object with such ``outputs``
+        (``PlatformEnvironment``), has them resolved into ``Recording.outputs``.
         """
         recording = Recording()
         monitor = _RecordingMonitor(_RecordingMocks(), recording)
@@ -233,8 +237,12 @@ class Recorder:
         )
 
         @pulumi.runtime.test  # type: ignore[untyped-decorator]
-        def declare() -> None:
-            program()
+        def declare() -> pulumi.Output[Any] | None:
+            result = program()
+            outputs = result if isinstance(result, dict) else getattr(result, "outputs", None)
+            if isinstance(outputs, dict):
+                return pulumi.Output.from_input(outputs).apply(recording.outputs.update)
+            return None
 
         declare()
         return recording
