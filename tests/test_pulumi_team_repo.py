@@ -23,6 +23,7 @@ from mlplatform.pulumi.guardrails import guardrail_findings
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.normalise import from_cdktf, from_pulumi
 from mlplatform.pulumi.parity import first_difference
+from tests.conftest import ENVIRONMENTS, ROOT
 from tests.test_examples import synth_example
 
 
@@ -80,3 +81,19 @@ def test_the_team_program_matches_the_cdktf_team_stack(
 
 def test_the_team_program_passes_the_guardrails(recording: Recording) -> None:
     assert guardrail_findings(recording) == []
+
+
+def test_the_readme_team_program_is_this_program(loader: EnvironmentLoader) -> None:
+    """The README's Pulumi team snippet runs and records what ``team_program`` records."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**A team's own program**") :]
+    code = section[section.index("```python\n") + len("```python\n") :]
+    code = code[: code.index("```")].replace(
+        'EnvironmentLoader("environments")', f"EnvironmentLoader({str(ENVIRONMENTS)!r})"
+    )
+    from_readme = Recorder.run(lambda: exec(compile(code, "README.md", "exec"), {}))
+    config = loader.load("dev")
+    expected = Recorder.run(lambda: team_program(config))
+    assert sorted((r.name, r.token, str(r.inputs)) for r in from_readme.custom()) == sorted(
+        (r.name, r.token, str(r.inputs)) for r in expected.custom()
+    )
