@@ -35,7 +35,7 @@ setup: $(VENV)/.installed node_modules/.installed $(CHECKOV) $(FEAST) tfrc ## ve
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,pulumi]'
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -86,7 +86,12 @@ from mlplatform.decisions.policies.cloudwatch import (
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
-from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
+from mlplatform.decisions.serving_plan import (
+    APPLY_TIME_SUFFIX,
+    EndpointPlan,
+    VariantPlan,
+    plan_endpoint,
+)
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import (
     DataCaptureDestination,
@@ -559,7 +564,9 @@ def _with_apply_time_digest(name: str, values: list[str]) -> str:
     Pass whole references, not strings with references inside: the engine's
     functions cannot take the latter reliably.
     """
-    return f"{name}-{Fn.substr(Fn.sha1(Fn.join(',', values)), 0, 4)}"
+    # apply_time_digest, as Terraform functions: the values are only known at apply.
+    digits = APPLY_TIME_SUFFIX - 1
+    return f"{name}-{Fn.substr(Fn.sha1(Fn.join(',', values)), 0, digits)}"
 
 
 def _production_variant(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
@@ -50,6 +51,7 @@ __all__ = [
     "ModelPlan",
     "ScalingPlan",
     "VariantPlan",
+    "apply_time_digest",
     "artifact_key",
     "plan_endpoint",
 ]
@@ -68,6 +70,16 @@ ALARM_DATAPOINTS = 3
 def artifact_key(family: str, version: str) -> str:
     """Object key of a model version's artifact in the registry bucket."""
     return f"{family}/{version}/model.tar.gz"
+
+
+def apply_time_digest(values: Sequence[str]) -> str:
+    """The apply-time suffix's digits: SHA-1 of ``values`` joined by commas, first four hex digits.
+
+    An engine that sees the values computes it directly (Pulumi, once the outputs are
+    known); cdktf writes the same as Terraform functions, evaluated at apply:
+    ``substr(sha1(join(",", values)), 0, 4)``.
+    """
+    return hashlib.sha1(",".join(values).encode()).hexdigest()[: APPLY_TIME_SUFFIX - 1]
 
 
 def _digest(value: object) -> str:

@@ -20,13 +20,39 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["DEFAULT_ENDPOINT", "EMULATOR_ACCESS_KEY", "LocalAws"]
+__all__ = ["DEFAULT_ENDPOINT", "EMULATED_SERVICES", "EMULATOR_ACCESS_KEY", "LocalAws"]
 
 HOST = "127.0.0.1"
 DEFAULT_ENDPOINT = f"http://{HOST}:5000"
 """Where synth points an emulator environment when no running emulator is named."""
 EMULATOR_ACCESS_KEY = "mlplatform-local"
 """moto accepts any credentials; provider, backend and scripts all use this placeholder."""
+
+# Services an environment's AWS provider is pointed at when it runs in the emulator (either
+# engine's: PlatformStack's provider and the Pulumi Layer's).
+EMULATED_SERVICES = (
+    "applicationautoscaling",
+    "athena",
+    "budgets",
+    "cloudwatch",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "eks",
+    "elasticache",
+    "events",
+    "fsx",
+    "glue",
+    "iam",
+    "kms",
+    "logs",
+    "s3",
+    "sagemaker",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "sts",
+)
 
 
 class LocalAws:

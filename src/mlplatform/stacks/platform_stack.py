@@ -24,35 +24,14 @@ from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.retention import retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
-from mlplatform.emulator.local_aws import DEFAULT_ENDPOINT, EMULATOR_ACCESS_KEY
+from mlplatform.emulator.local_aws import (
+    DEFAULT_ENDPOINT,
+    EMULATED_SERVICES,
+    EMULATOR_ACCESS_KEY,
+)
 from mlplatform.guardrails.stack_check import GuardedStack
 
 __all__ = ["EMULATED_SERVICES", "PlatformStack"]
-
-# Services the provider is pointed at when the environment runs in the emulator.
-EMULATED_SERVICES = (
-    "applicationautoscaling",
-    "athena",
-    "budgets",
-    "cloudwatch",
-    "dynamodb",
-    "ec2",
-    "ecr",
-    "eks",
-    "elasticache",
-    "events",
-    "fsx",
-    "glue",
-    "iam",
-    "kms",
-    "logs",
-    "s3",
-    "sagemaker",
-    "secretsmanager",
-    "sns",
-    "sqs",
-    "sts",
-)
 
 
 class PlatformStack(GuardedStack):

@@ -1,0 +1,25 @@
+"""The platform on Pulumi: the same environment files, the same decisions, a second engine.
+
+Install with ``pip install 'mlplatform[pulumi]'``; nothing outside this package
+imports Pulumi, so a plain install never needs it. In a Pulumi program::
+
+    from mlplatform import EnvironmentLoader
+    from mlplatform.pulumi import PlatformEnvironment
+
+    PlatformEnvironment(EnvironmentLoader("environments").load("dev"))
+
+``Recorder`` runs such a program in-process under Pulumi's mocks and records
+every resource, for tests; ``normalise``, ``parity`` and ``guardrails`` compare
+the result with the cdktf synth and run the platform's guardrail rules on it.
+"""
+
+from mlplatform.pulumi.environment import NOT_YET_TRANSLATED, PlatformEnvironment
+from mlplatform.pulumi.recorder import RecordedResource, Recorder, Recording
+
+__all__ = [
+    "NOT_YET_TRANSLATED",
+    "PlatformEnvironment",
+    "RecordedResource",
+    "Recorder",
+    "Recording",
+]

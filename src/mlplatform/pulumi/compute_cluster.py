@@ -1,0 +1,399 @@
+"""``ComputeCluster`` on Pulumi: EKS, its key, logs, roles, OIDC provider, access entries, add-ons
+and CPU node groups.
+
+A translation of :class:`mlplatform.constructs.compute_cluster.ComputeCluster`:
+policies, managed policy lists, add-on service accounts and log group names
+come from ``decisions``. IRSA roles are made once per service account
+(:meth:`service_account_role`), under this component, as in cdktf.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.catalogs.gpu import cpu_ami_type
+from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.decisions.container_insights import (
+    CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
+    container_insights_log_groups,
+)
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.eks import (
+    CLOUDWATCH_AGENT_POLICY,
+    EBS_CSI_DRIVER_POLICY,
+    EKS_CLUSTER_ADMIN_ACCESS_POLICY,
+    EKS_CLUSTER_MANAGED_POLICIES,
+    EKS_CNI_POLICY,
+    eks_access_policy_arn,
+    eks_node_managed_policies,
+    eks_secrets_encryption_policy,
+)
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.network import NetworkPlacement
+from mlplatform.pulumi.node_group import ManagedNodeGroup, ManagedNodeGroupProps
+from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+from mlplatform.pulumi.service_account_roles import ServiceAccountRoles
+
+__all__ = ["ComputeCluster", "ImportedComputeCluster"]
+
+CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
+EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
+
+
+def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
+    """The OIDC issuer URL of the cluster (``identity[0].oidc[0].issuer``)."""
+    return str(identities[0].oidcs[0].issuer)  # type: ignore[index]
+
+
+def _certificate(authority: aws.eks.outputs.ClusterCertificateAuthority) -> str:
+    """``certificate_authority[0].data``."""
+    return str(authority.data)
+
+
+def _security_group(config: aws.eks.outputs.ClusterVpcConfig) -> str:
+    """The security group EKS made for the cluster (``vpc_config[0].cluster_security_group_id``)."""
+    return str(config.cluster_security_group_id)
+
+
+class ComputeCluster(PlatformComponent):
+    """``mlplatform:compute:ComputeCluster``."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        props: ComputeClusterProps,
+        placement: NetworkPlacement,
+    ) -> None:
+        super().__init__(layer.layer, "ComputeCluster", f"{layer.path}/{id}", parent=layer)
+        naming = layer.naming
+        self._layer = layer
+        self._props = props
+        self.placement = placement
+        name = naming.resource("eks")
+        self.physical_name = name
+        opts = self.options
+
+        self.key = key = PlatformKey(
+            layer,
+            self,
+            "key",
+            props=PlatformKeyProps(
+                alias=naming.kms_alias("eks"),
+                description=f"EKS secrets and control plane logs of {naming.prefix}",
+                service_statements=lambda account, partition, region: [
+                    cloudwatch_logs_key_statement(account, partition, region)
+                ],
+            ),
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            self.child("control-plane-logs"),
+            name=f"/aws/eks/{name}/cluster",
+            retention_in_days=props.log_retention_days,
+            kms_key_id=key.arn,
+            opts=opts(),
+        )
+        cluster_role = aws.iam.Role(
+            self.child("cluster-role"),
+            name=naming.iam("eks", "cluster"),
+            description="Assumed by the EKS control plane",
+            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
+            opts=opts(),
+        )
+        grants: list[pulumi.Resource] = [
+            self._attach(cluster_role, policy, f"cluster-role-{policy}")
+            for policy in EKS_CLUSTER_MANAGED_POLICIES
+        ]
+        grants.append(
+            aws.iam.RolePolicy(
+                self.child("cluster-role-secrets-key"),
+                name="encrypt-cluster-secrets",
+                role=cluster_role.id,
+                policy=key.arn.apply(lambda arn: json.dumps(eks_secrets_encryption_policy(arn))),
+                opts=opts(),
+            )
+        )
+        self.cluster = aws.eks.Cluster(
+            self.child("cluster"),
+            name=name,
+            role_arn=cluster_role.arn,
+            version=props.kubernetes_version,
+            vpc_config={
+                "subnet_ids": list(placement.private_subnet_ids),
+                "endpoint_private_access": True,
+                "endpoint_public_access": props.endpoint_public_access,
+                "public_access_cidrs": list(props.public_access_cidrs) or None,
+            },
+            enabled_cluster_log_types=list(props.control_plane_logs),
+            encryption_config={"resources": ["secrets"], "provider": {"key_arn": key.arn}},
+            access_config=(
+                {
+                    "authentication_mode": "API",
+                    "bootstrap_cluster_creator_admin_permissions": False,
+                }
+                if props.access_entries
+                else None
+            ),
+            bootstrap_self_managed_addons=False if props.addons else None,
+            opts=opts(protect=layer.retain, depends_on=[log_group, *grants]),
+        )
+        self.oidc_issuer_url: pulumi.Output[str] = self.cluster.identities.apply(_issuer)
+        self.oidc = aws.iam.OpenIdConnectProvider(
+            self.child("oidc-provider"),
+            url=self.oidc_issuer_url,
+            client_id_lists=["sts.amazonaws.com"],
+            tags={"Name": naming.resource("eks", "oidc")},
+            opts=opts(),
+        )
+        self._roles = ServiceAccountRoles(
+            self,
+            naming=naming,
+            oidc_provider_arn=self.oidc.arn,
+            oidc_issuer_url=self.oidc_issuer_url,
+        )
+
+        self.node_role = aws.iam.Role(
+            self.child("node-role"),
+            name=naming.iam("eks", "node"),
+            description="Assumed by the EC2 worker nodes of the cluster",
+            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+            opts=opts(),
+        )
+        self.compute_dependencies: list[pulumi.Resource] = [
+            self._attach(self.node_role, policy, f"node-role-{policy}")
+            for policy in eks_node_managed_policies(cni_on_node_role=props.addons is None)
+        ]
+        for index, role_arn in enumerate(props.admin_role_arns):
+            entry = aws.eks.AccessEntry(
+                self.child(f"admin-{index}"),
+                cluster_name=self.cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+                opts=opts(),
+            )
+            aws.eks.AccessPolicyAssociation(
+                self.child(f"admin-{index}-policy"),
+                cluster_name=self.cluster.name,
+                principal_arn=role_arn,
+                policy_arn=layer.partition.apply(
+                    lambda p: eks_access_policy_arn(p, EKS_CLUSTER_ADMIN_ACCESS_POLICY)
+                ),
+                access_scope={"type": "cluster"},
+                opts=opts(depends_on=[entry]),
+            )
+        if props.addons is not None:
+            self.compute_dependencies += self._networking_addons(props.addons)
+        system = self._cpu_node_group("system", props.system_node_group)
+        for group_name, group in props.cpu_node_groups.items():
+            self._cpu_node_group(group_name, group)
+        if props.addons is not None:
+            self._workload_addons(props.addons, system)
+        self.register_outputs({"cluster_name": self.cluster.name})
+
+    # ----------------------------------------------------------------- building blocks
+    def _attach(self, role: aws.iam.Role, policy: str, id: str) -> aws.iam.RolePolicyAttachment:
+        return aws.iam.RolePolicyAttachment(
+            self.child(id.replace("/", "-")),
+            role=role.name,
+            policy_arn=self._layer.partition.apply(lambda p: aws_managed_policy_arn(p, policy)),
+            opts=self.options(),
+        )
+
+    def _addon(
+        self,
+        addon: str,
+        version: str,
+        *,
+        role: aws.iam.Role | None = None,
+        depends_on: Sequence[pulumi.Resource] = (),
+    ) -> aws.eks.Addon:
+        return aws.eks.Addon(
+            self.child(f"addon-{addon}"),
+            cluster_name=self.cluster.name,
+            addon_name=addon,
+            addon_version=version,
+            service_account_role_arn=role.arn if role else None,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="PRESERVE",
+            opts=self.options(depends_on=list(depends_on) or None),
+        )
+
+    def _networking_addons(self, addons: AddonVersionsProps) -> list[pulumi.Resource]:
+        versions = addons.by_addon()
+        cni_role = self.service_account_role(*CNI_SERVICE_ACCOUNT)
+        cni_policy = self._attach(cni_role, EKS_CNI_POLICY, "irsa-cni-policy")
+        cni = self._addon("vpc-cni", versions["vpc-cni"], role=cni_role, depends_on=[cni_policy])
+        proxy = self._addon("kube-proxy", versions["kube-proxy"])
+        return [cni, proxy]
+
+    def _workload_addons(self, addons: AddonVersionsProps, system: ManagedNodeGroup) -> None:
+        versions = addons.by_addon()
+        self._addon("coredns", versions["coredns"], depends_on=[system.ready])
+        ebs_role = self.service_account_role(*EBS_CSI_SERVICE_ACCOUNT)
+        ebs_policy = self._attach(ebs_role, EBS_CSI_DRIVER_POLICY, "irsa-ebs-csi-policy")
+        self._addon(
+            "aws-ebs-csi-driver",
+            versions["aws-ebs-csi-driver"],
+            role=ebs_role,
+            depends_on=[system.ready, ebs_policy],
+        )
+        log_groups: list[pulumi.Resource] = [
+            aws.cloudwatch.LogGroup(
+                self.child(f"container-insights-{group.rsplit('/', 1)[1]}-logs"),
+                name=group,
+                retention_in_days=self._props.log_retention_days,
+                kms_key_id=self.key.arn,
+                opts=self.options(),
+            )
+            for group in container_insights_log_groups(self.physical_name)
+        ]
+        agent_role = self.service_account_role(*CLOUDWATCH_AGENT_SERVICE_ACCOUNT)
+        agent_policy = self._attach(
+            agent_role, CLOUDWATCH_AGENT_POLICY, "irsa-cloudwatch-agent-policy"
+        )
+        self._addon(
+            "amazon-cloudwatch-observability",
+            versions["amazon-cloudwatch-observability"],
+            role=agent_role,
+            depends_on=[system.ready, agent_policy, *log_groups],
+        )
+
+    def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
+        return ManagedNodeGroup(
+            self._layer,
+            self,
+            f"cpu-{group_name}",
+            props=ManagedNodeGroupProps(
+                node_group_name=self._layer.naming.resource("cpu", group_name),
+                cluster_name=self.cluster.name,
+                node_role_arn=self.node_role.arn,
+                subnet_ids=self.placement.private_subnet_ids,
+                instance_types=group.instance_types,
+                ami_type=cpu_ami_type(group.instance_types),
+                capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
+                min_size=group.min_nodes,
+                max_size=group.max_nodes,
+                desired_size=(
+                    group.desired_nodes if group.desired_nodes is not None else group.min_nodes
+                ),
+                root_volume_gib=group.root_volume_gib,
+                imds_hop_limit=group.imds_hop_limit,
+                launch_template=group.launch_template,
+                labels={"mlplatform/node-group": group_name},
+                depends_on=self.compute_dependencies,
+            ),
+        )
+
+    # ----------------------------------------------------------------- what others use
+    def service_account_role(
+        self, namespace: str, name: str, *, role_name: str | None = None
+    ) -> aws.iam.Role:
+        """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        return self._roles.role(namespace, name, role_name=role_name)
+
+    @property
+    def naming(self) -> Naming:
+        return self._layer.naming
+
+    @staticmethod
+    def from_cluster_name(
+        layer: Layer,
+        id: str,
+        *,
+        naming: Naming,
+        cluster_name: pulumi.Input[str],
+        oidc_provider_arn: pulumi.Input[str],
+        oidc_issuer_url: pulumi.Input[str],
+        node_role_arn: pulumi.Input[str],
+        placement: NetworkPlacement,
+        cluster_security_group_id: pulumi.Input[str] | None = None,
+    ) -> ImportedComputeCluster:
+        """A cluster another program owns, with what a GPU pool needs (its compute outputs)."""
+        return ImportedComputeCluster(
+            layer,
+            id,
+            naming=naming,
+            cluster_name=cluster_name,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_issuer_url=oidc_issuer_url,
+            node_role_arn=node_role_arn,
+            placement=placement,
+            cluster_security_group_id=cluster_security_group_id,
+        )
+
+    @property
+    def cluster_name(self) -> pulumi.Output[str]:
+        return self.cluster.name
+
+    @property
+    def certificate_authority_data(self) -> pulumi.Output[str]:
+        """The cluster's CA certificate (base64 PEM), for the kubeconfig Helm uses."""
+        return self.cluster.certificate_authority.apply(_certificate)
+
+    @property
+    def cluster_arn(self) -> pulumi.Output[str]:
+        return self.cluster.arn
+
+    @property
+    def cluster_security_group_id(self) -> pulumi.Output[str] | None:
+        return self.cluster.vpc_config.apply(_security_group)
+
+    @property
+    def access_entries(self) -> bool:
+        return self._props.access_entries
+
+    @property
+    def cni_on_irsa(self) -> bool:
+        return self._props.addons is not None
+
+
+class ImportedComputeCluster(PlatformComponent):
+    """``mlplatform:<layer>:ImportedComputeCluster``: the platform's cluster in a team's program.
+
+    Creates nothing of the cluster: names it, its OIDC provider and node role (the
+    ``<env>-compute`` outputs), and makes IRSA roles trusted by that provider, so a team's
+    ``GpuTrainingPool`` joins it (as the cdktf ``ImportedComputeCluster``).
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        naming: Naming,
+        cluster_name: pulumi.Input[str],
+        oidc_provider_arn: pulumi.Input[str],
+        oidc_issuer_url: pulumi.Input[str],
+        node_role_arn: pulumi.Input[str],
+        placement: NetworkPlacement,
+        cluster_security_group_id: pulumi.Input[str] | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedComputeCluster", f"{layer.path}/{id}", parent=layer)
+        self.naming = naming
+        self.cluster_name = cluster_name
+        self.oidc_provider_arn = oidc_provider_arn
+        self.oidc_issuer_url = oidc_issuer_url
+        self.node_role_arn = node_role_arn
+        self.placement = placement
+        self.cluster_security_group_id = cluster_security_group_id
+        self._roles = ServiceAccountRoles(
+            self,
+            naming=naming,
+            oidc_provider_arn=oidc_provider_arn,
+            oidc_issuer_url=oidc_issuer_url,
+        )
+        self.register_outputs({})
+
+    def service_account_role(
+        self, namespace: str, name: str, *, role_name: str | None = None
+    ) -> aws.iam.Role:
+        """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
+        return self._roles.role(namespace, name, role_name=role_name)

@@ -1,0 +1,329 @@
+"""``DataLake`` on Pulumi: the lake key, zone buckets, Glue databases, Athena workgroup.
+
+A translation of :class:`mlplatform.constructs.data_lake.DataLake`: names
+from ``Naming``, lifecycle rules from ``decisions.lifecycle``, grant
+statements from ``decisions.policies.s3``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import DataLakeProps
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import Statement, policy_document
+from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.network import NetworkPlacement
+from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+
+__all__ = ["DataLake", "DataLakeGrants", "ImportedDataLake"]
+
+
+StatementBuilder = Callable[[list[str], str], list[Statement]]
+"""``s3_read_statements`` or ``s3_write_statements``: bucket ARNs and key ARN to statements."""
+
+
+class DataLakeGrants:
+    """Grants on a lake, its own or imported: what :class:`DataLake` and
+    :class:`ImportedDataLake` share (the cdktf ``DataLakeMixin``)."""
+
+    path: str
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        """The zones this lake has."""
+        raise NotImplementedError
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        """ARN of the KMS key that encrypts every zone."""
+        raise NotImplementedError
+
+    def bucket_arn(self, zone: str) -> pulumi.Output[str]:
+        """ARN of one zone's bucket."""
+        raise NotImplementedError
+
+    def grant_read(
+        self, role: aws.iam.Role, zone: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` list and read ``zone`` (default: every zone), and decrypt it."""
+        return self._attach(role, "read", self._select(zone), s3_read_statements)
+
+    def grant_write(
+        self, role: aws.iam.Role, zone: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` put objects into ``zone`` (default: every zone); never delete."""
+        return self._attach(role, "write", self._select(zone), s3_write_statements)
+
+    def _attach(
+        self,
+        role: aws.iam.Role,
+        access: str,
+        zones: tuple[str, ...],
+        statements: StatementBuilder,
+    ) -> aws.iam.RolePolicy:
+        # Beside the role, so a role in a later layer or a team's program refers to the lake,
+        # never the other way round (as in cdktf).
+        name = f"{self.path.rsplit('/', 1)[-1]}-{access}-{'-'.join(zones)}"
+
+        def document(values: list[str]) -> str:
+            return json.dumps(policy_document(statements(list(values[1:]), values[0])))
+
+        return aws.iam.RolePolicy(
+            f"{role._name}/{name}",
+            name=name,
+            role=role.name,
+            policy=pulumi.Output.all(self.key_arn, *[self.bucket_arn(z) for z in zones]).apply(
+                document
+            ),
+            opts=pulumi.ResourceOptions(parent=role, delete_before_replace=True),
+        )
+
+    def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
+        if zone is None:
+            return self.zones
+        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
+        unknown = [z for z in chosen if z not in self.zones]
+        if unknown:
+            raise ValueError(
+                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
+            )
+        return chosen
+
+
+class DataLake(DataLakeGrants, PlatformComponent):
+    """``mlplatform:data:DataLake``: zone buckets, their KMS key, Glue databases and Athena."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        props: DataLakeProps | None = None,
+        placement: NetworkPlacement | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "DataLake", f"{layer.path}/{id}", parent=layer)
+        props = props or DataLakeProps()
+        naming = layer.naming
+        self._layer = layer
+        self.key = PlatformKey(
+            layer,
+            self,
+            "key",
+            props=PlatformKeyProps(
+                alias=naming.kms_alias("datalake"), description=f"Data lake of {naming.prefix}"
+            ),
+        )
+        self.log_bucket = SecureBucket(
+            layer,
+            self,
+            "access-logs",
+            props=SecureBucketProps(
+                bucket_name=naming.bucket("datalake", "access-logs"),
+                kms_key_arn=None,
+                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
+                force_destroy=props.force_destroy,
+                access_log_source_account=layer.account_id,
+            ),
+        )
+        self.zone_buckets: dict[str, SecureBucket] = {}
+        self.databases: dict[str, aws.glue.CatalogDatabase] = {}
+        for zone in props.zones:
+            bucket = SecureBucket(
+                layer,
+                self,
+                f"zone-{zone}",
+                props=SecureBucketProps(
+                    bucket_name=naming.bucket("datalake", zone),
+                    kms_key_arn=self.key.arn,
+                    lifecycle_rules=data_zone_rules(
+                        props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
+                    ),
+                    access_log_target=self.log_bucket,
+                    access_log_prefix=f"{zone}/",
+                    object_lock=props.object_lock,
+                    force_destroy=props.force_destroy,
+                ),
+            )
+            self.zone_buckets[zone] = bucket
+            self.databases[zone] = aws.glue.CatalogDatabase(
+                self.child(f"catalog-{zone}"),
+                name=naming.glue_database("datalake", zone),
+                description=f"{zone} zone of the {naming.prefix} data lake",
+                location_uri=pulumi.Output.concat("s3://", bucket.bucket_name, "/"),
+                opts=self.options(protect=layer.retain),
+            )
+
+        self.workgroup: aws.athena.Workgroup | None = None
+        if props.athena_workgroup:
+            results = SecureBucket(
+                layer,
+                self,
+                "query-results",
+                props=SecureBucketProps(
+                    bucket_name=naming.bucket("datalake", "query-results"),
+                    kms_key_arn=self.key.arn,
+                    lifecycle_rules=expiring_rules(props.query_results_expiry_days),
+                    access_log_target=self.log_bucket,
+                    access_log_prefix="query-results/",
+                    force_destroy=props.force_destroy,
+                ),
+            )
+            self.workgroup = aws.athena.Workgroup(
+                self.child("workgroup"),
+                name=naming.resource("analytics"),
+                description=f"Queries over the {naming.prefix} data lake",
+                force_destroy=props.force_destroy,
+                configuration={
+                    "enforce_workgroup_configuration": True,
+                    "publish_cloudwatch_metrics_enabled": True,
+                    "result_configuration": {
+                        "output_location": pulumi.Output.concat("s3://", results.bucket_name, "/"),
+                        "encryption_configuration": {
+                            "encryption_option": "SSE_KMS",
+                            "kms_key_arn": self.key.arn,
+                        },
+                    },
+                },
+                opts=self.options(),
+            )
+        self.glue_connection: aws.glue.Connection | None = None
+        if placement is not None:
+            self.glue_connection = self._glue_network_connection(placement)
+        self.register_outputs({"key_arn": self.key.arn})
+
+    def _glue_network_connection(self, placement: NetworkPlacement) -> aws.glue.Connection:
+        naming = self._layer.naming
+        opts = self.options
+        group = aws.ec2.SecurityGroup(
+            self.child("glue-security-group"),
+            name=naming.resource("datalake", "glue"),
+            description="Glue jobs of the data lake; self-referencing as Glue requires",
+            vpc_id=placement.vpc_id,
+            tags={"Name": naming.resource("datalake", "glue")},
+            opts=opts(),
+        )
+        for direction, rule in (
+            ("ingress", aws.vpc.SecurityGroupIngressRule),
+            ("egress", aws.vpc.SecurityGroupEgressRule),
+        ):
+            rule(
+                self.child(f"glue-{direction}-self"),
+                security_group_id=group.id,
+                referenced_security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=0,
+                to_port=65535,
+                description="Glue workers talk to each other",
+                opts=opts(),
+            )
+        aws.vpc.SecurityGroupEgressRule(
+            self.child("glue-egress-s3"),
+            security_group_id=group.id,
+            prefix_list_id=placement.s3_prefix_list_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="The lake, through the S3 gateway endpoint",
+            opts=opts(),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            self.child("glue-egress-endpoints"),
+            security_group_id=group.id,
+            cidr_ipv4=placement.vpc_cidr,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Interface endpoints (STS, logs) inside the VPC",
+            opts=opts(),
+        )
+        return aws.glue.Connection(
+            self.child("glue-connection"),
+            name=naming.resource("datalake", "vpc"),
+            connection_type="NETWORK",
+            description="Runs Glue jobs in the platform's private subnets",
+            physical_connection_requirements={
+                "availability_zone": placement.availability_zones[0],
+                "subnet_id": placement.private_subnet_ids[0],
+                "security_group_id_lists": [group.id],
+            },
+            opts=opts(),
+        )
+
+    # ----------------------------------------------------------------- what others use
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(self.zone_buckets)
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        return self.key.arn
+
+    def bucket_arn(self, zone: str) -> pulumi.Output[str]:
+        return self.zone_buckets[self._select(zone)[0]].bucket_arn
+
+    @property
+    def bucket_names(self) -> dict[str, pulumi.Output[str]]:
+        return {zone: bucket.bucket_name for zone, bucket in self.zone_buckets.items()}
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        zones: tuple[str, ...] = ("raw", "curated", "features"),
+        partition: str = "aws",
+        naming: Naming | None = None,
+    ) -> ImportedDataLake:
+        """The lake of ``naming``'s environment (default ``layer``'s), by its names: same
+        grants, no resources."""
+        return ImportedDataLake(layer, id, zones=zones, partition=partition, naming=naming)
+
+
+class ImportedDataLake(DataLakeGrants, PlatformComponent):
+    """``mlplatform:<layer>:ImportedDataLake``: the platform's lake seen from a team's program.
+
+    Creates no resources: bucket names come from ``Naming``; the key is looked up
+    through its alias (``alias/<org>-<env>-datalake``), because IAM statements need
+    the key's ARN (as the cdktf ``ImportedDataLake``).
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        zones: tuple[str, ...] = ("raw", "curated", "features"),
+        partition: str = "aws",
+        naming: Naming | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedDataLake", f"{layer.path}/{id}", parent=layer)
+        naming = naming or layer.naming
+        self._zones = tuple(zones)
+        self.bucket_names = {zone: naming.bucket("datalake", zone) for zone in zones}
+        self._key_arn: pulumi.Output[str] = aws.kms.get_alias_output(
+            name=naming.kms_alias("datalake"),
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=layer.provider),
+        ).target_key_arn
+        self._partition = partition
+        self.register_outputs({})
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return self._zones
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        return self._key_arn
+
+    def bucket_arn(self, zone: str) -> pulumi.Output[str]:
+        name = self.bucket_names[self._select(zone)[0]]
+        return pulumi.Output.from_input(f"arn:{self._partition}:s3:::{name}")

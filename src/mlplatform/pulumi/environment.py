@@ -1,0 +1,363 @@
+"""``PlatformEnvironment``: one environment file as a Pulumi program, layer by layer.
+
+The Pulumi counterpart of ``PlatformStacks``: each cdktf stack ``<env>-<layer>``
+is a :class:`~mlplatform.pulumi.layer.Layer` component here, and each platform
+construct in it a component named by its construct path. All layers live in
+one Pulumi stack, so a later layer reads an earlier one's outputs directly
+instead of through Terraform remote state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as kubernetes
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.budgets import plan_budgets
+from mlplatform.decisions.dashboard import platform_widgets
+from mlplatform.decisions.feature_store import (
+    feast_project,
+    feature_store_names,
+    groups_materialized_by,
+    groups_read_by,
+)
+from mlplatform.decisions.metrics import dashboard_name
+from mlplatform.decisions.tagging import platform_tags
+from mlplatform.pulumi.alarm_topic import AlarmTopic
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.compute_cluster import ComputeCluster
+from mlplatform.pulumi.data_lake import DataLake
+from mlplatform.pulumi.feature_store import FeatureStore
+from mlplatform.pulumi.feature_tables import FeatureTables
+from mlplatform.pulumi.gpu_pool import GpuTrainingPool
+from mlplatform.pulumi.gpu_provisioning import GpuProvisioning, PoolFacts, kubeconfig
+from mlplatform.pulumi.karpenter_controller import KarpenterController
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.model_registry import ModelRegistry
+from mlplatform.pulumi.network import Network
+from mlplatform.pulumi.observability import Budgets, Dashboard
+from mlplatform.pulumi.serving_endpoint import DataCapture, ServingEndpoint
+
+__all__ = ["NOT_YET_TRANSLATED", "PlatformEnvironment"]
+
+NOT_YET_TRANSLATED: dict[str, str] = {}
+"""Parts of an environment the Pulumi engine does not build yet, by construct path below
+``<env>-`` (a layer, or ``<layer>/<construct>``), with why; parity sets them aside."""
+
+
+class PlatformEnvironment(pulumi.ComponentResource):
+    """``mlplatform:index:PlatformEnvironment``: every translated layer of one environment.
+
+    ``emulator_endpoint`` points an emulator environment at a running moto server,
+    as it does for ``PlatformStacks``.
+    """
+
+    def __init__(
+        self,
+        config: EnvironmentConfig,
+        *,
+        emulator_endpoint: str | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("mlplatform:index:PlatformEnvironment", config.environment, {}, opts)
+        self.config = config
+        self.network_layer = Layer(
+            config, "network", parent=self, emulator_endpoint=emulator_endpoint
+        )
+        self.network = Network(self.network_layer, "network", props=config.network)
+        self.data_layer = Layer(config, "data", parent=self, emulator_endpoint=emulator_endpoint)
+        self.lake = DataLake(
+            self.data_layer,
+            "data-lake",
+            props=config.data_lake,
+            placement=self.network.placement() if config.data_lake.glue_vpc_connection else None,
+        )
+        self.feature_tables: FeatureTables | None = None
+        if config.feature_store is not None:
+            self.feature_tables = FeatureTables(
+                self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
+            )
+        self.layers = [self.network_layer, self.data_layer]
+        self.compute_layer: Layer | None = None
+        self.cluster: ComputeCluster | None = None
+        self.karpenter: KarpenterController | None = None
+        self.gpu_pools: dict[str, GpuTrainingPool] = {}
+        if config.compute is not None:
+            self._compute(config, emulator_endpoint)
+        env = config.environment
+        self.outputs: dict[str, dict[str, pulumi.Input[Any]]] = {}
+        """Each cdktf stack's outputs, by stack and output name: what ``cdktf deploy
+        --outputs-file`` writes, so ``pulumi stack output --json`` reads the same."""
+        self.outputs[f"{env}-network"] = {
+            "vpc_id": self.network.vpc.id,
+            "private_subnet_ids": self.network.private_subnet_ids,
+            "public_subnet_ids": self.network.public_subnet_ids,
+            "nat_gateway_ids": [n.id for n in self.network.nat_gateways],
+        }
+        data: dict[str, pulumi.Input[Any]] = {
+            "lake_key_arn": self.lake.key_arn,
+            "access_log_bucket": self.lake.log_bucket.bucket_name,
+            "zone_buckets": self.lake.bucket_names,
+            "glue_databases": {zone: db.name for zone, db in self.lake.databases.items()},
+        }
+        if self.lake.workgroup is not None:
+            data["athena_workgroup"] = self.lake.workgroup.name
+        if self.feature_tables is not None and config.feature_store is not None:
+            names = feature_store_names(self.data_layer.naming, config.feature_store)
+            data["feature_database"] = self.feature_tables.database_name
+            data["feature_tables"] = self.feature_tables.table_names
+            data["feature_registry"] = names["registry"]
+            if self.lake.workgroup is not None:
+                data["feature_staging_location"] = names["staging"]
+        self.outputs[f"{env}-data"] = data
+        if self.cluster is not None:
+            self.outputs[f"{env}-compute"] = self._compute_outputs()
+        self.cluster_layer: Layer | None = None
+        self.gpu_provisioning: GpuProvisioning | None = None
+        if (
+            self.cluster is not None
+            and self.karpenter is not None
+            and config.compute is not None
+            and config.compute.cluster_layer.enabled
+        ):
+            self._cluster_layer(config, emulator_endpoint)
+        self.ml_layer: Layer | None = None
+        self.registry: ModelRegistry | None = None
+        if config.ml is not None:
+            self._ml(config, emulator_endpoint)
+        self.register_outputs({"outputs": self.outputs})
+
+    def _compute_outputs(self) -> dict[str, pulumi.Input[Any]]:
+        cluster, pools = self.cluster, self.gpu_pools
+        assert cluster is not None
+        found: dict[str, pulumi.Input[Any]] = {
+            "cluster_name": cluster.cluster_name,
+            "cluster_endpoint": cluster.cluster.endpoint,
+            "cluster_security_group_id": cluster.cluster_security_group_id,
+            "cluster_certificate_authority": cluster.certificate_authority_data,
+            "oidc_provider_arn": cluster.oidc.arn,
+            "oidc_issuer_url": cluster.oidc_issuer_url,
+            "node_role_arn": cluster.node_role.arn,
+            "job_role_arns": {n: p.job_role.arn for n, p in pools.items()},
+            "job_service_accounts": {
+                n: f"{p.props.job_namespace}/{p.job_service_account}" for n, p in pools.items()
+            },
+        }
+        if self.karpenter is not None:
+            karpenter = self.karpenter
+            found["karpenter_controller_role_arn"] = karpenter.controller_role.arn
+            found["karpenter_interruption_queue"] = karpenter.queue.name
+            found["karpenter_node_role_name"] = karpenter.node_role.name
+            found["karpenter_instance_profile"] = karpenter.instance_profile.name
+        scratch = {
+            n: p.scratch_dns_name for n, p in pools.items() if p.scratch_dns_name is not None
+        }
+        if scratch:
+            found["scratch_file_systems"] = scratch
+        return found
+
+    def _ml(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The ml layer: alarm topic, registry (with the pools' publish grants), dashboard, budgets."""
+        ml = config.ml
+        assert ml is not None
+        layer = Layer(config, "ml", parent=self, emulator_endpoint=emulator_endpoint)
+        self.ml_layer = layer
+        self.layers.append(layer)
+        self.alarms = AlarmTopic(
+            layer, "alarm-topic", component="ml", subscriptions=config.observability.subscriptions
+        )
+        self.registry = ModelRegistry(layer, "model-registry", props=ml.registry)
+        for pool in self.gpu_pools.values():
+            self.registry.grant_publish(pool.job_role)
+        serving = PlatformComponent("ml", "Serving", f"{layer.path}/serving", parent=layer)
+        self.endpoints: dict[str, ServingEndpoint] = {}
+        for name, props in ml.serving.items():
+            zone = props.data_capture_zone
+            capture = (
+                DataCapture(
+                    self.lake.bucket_names[zone],
+                    self.lake.zone_buckets[zone].bucket_arn,
+                    self.lake.key_arn,
+                )
+                if props.data_capture_percent
+                else None
+            )
+            self.endpoints[name] = ServingEndpoint(
+                layer,
+                serving,
+                name,
+                registry=self.registry,
+                props=props,
+                data_capture=capture,
+                alarm_topic_arn=self.alarms.topic_arn,
+                # Serverless Inference runs outside any VPC.
+                placement=None if props.serverless else self.network.placement(),
+            )
+        self.features: FeatureStore | None = None
+        if config.feature_store is not None:
+            self.features = self._feature_store(config, layer)
+        self.dashboard: Dashboard | None = None
+        if config.observability.dashboard:
+            self.dashboard = Dashboard(
+                layer,
+                "dashboard",
+                name=dashboard_name(layer.naming.prefix),
+                region=config.region,
+                widgets=platform_widgets(config, layer.naming),
+            )
+        self.budgets = Budgets(
+            layer,
+            "budgets",
+            plans=plan_budgets(config, layer.naming),
+            topic_arn=self.alarms.topic_arn,
+        )
+        registry = self.registry
+        outputs: dict[str, pulumi.Input[Any]] = {
+            "registry_bucket": registry.bucket_name,
+            "registry_table": registry.table.name,
+            "ecr_repositories": {f: r.repository_url for f, r in registry.repositories.items()},
+            "endpoint_names": {n: e.endpoint_name for n, e in self.endpoints.items()},
+            "alarm_topic_arn": self.alarms.topic_arn,
+        }
+        if self.features is not None and config.feature_store is not None:
+            features = self.features
+            outputs["feature_online_store"] = config.feature_store.online_store.type
+            outputs["feature_project"] = feast_project(layer.naming)
+            if features.tables:
+                outputs["feature_online_tables"] = {g: t.name for g, t in features.tables.items()}
+            group = features.replication_group
+            if group is not None:
+                outputs["feature_redis_endpoint"] = group.primary_endpoint_address
+                outputs["feature_redis_reader_endpoint"] = group.reader_endpoint_address
+                outputs["feature_redis_port"] = group.port
+                outputs["feature_redis_secrets"] = {u: s.arn for u, s in features.secrets.items()}
+        if self.dashboard is not None:
+            outputs["dashboard_name"] = self.dashboard.dashboard.dashboard_name
+        self.outputs[f"{config.environment}-ml"] = outputs
+
+    def _feature_store(self, config: EnvironmentConfig, layer: Layer) -> FeatureStore:
+        """The online store; endpoints that read features and pools that materialize them."""
+        store = config.feature_store
+        assert store is not None
+        readers = sorted(
+            {r for group in store.feature_groups.values() for r in group.online_readers}
+        )
+        nodes = self.cluster.cluster_security_group_id if self.cluster else None
+        clients: dict[str, pulumi.Input[str]] = {"nodes": nodes} if nodes is not None else {}
+        for name in readers:
+            group_id = self.endpoints[name].security_group_id
+            if group_id is not None:
+                clients[f"endpoint-{name}"] = group_id
+        features = FeatureStore(
+            layer,
+            "feature-store",
+            props=store,
+            lake=self.lake,
+            athena_workgroup=(
+                layer.naming.resource("analytics") if config.data_lake.athena_workgroup else None
+            ),
+            placement=self.network.placement(),
+            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
+            clients=(
+                clients
+                if store.redis is not None
+                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
+            ),
+        )
+        for name in readers:
+            features.grant_read_online(
+                self.endpoints[name].execution_role, groups_read_by(store, name)
+            )
+        for pool_name, pool in sorted(self.gpu_pools.items()):
+            groups = groups_materialized_by(store, pool_name)
+            if groups:
+                features.grant_materialize(pool.job_role, groups)
+        return features
+
+    def _cluster_layer(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The Helm layer: Karpenter, one provisioner per GPU pool, device plugins."""
+        compute, cluster, karpenter = config.compute, self.cluster, self.karpenter
+        assert compute is not None and cluster is not None and karpenter is not None
+        layer = Layer(config, "cluster", parent=self, emulator_endpoint=emulator_endpoint)
+        self.cluster_layer = layer
+        self.layers.append(layer)
+        provider = kubernetes.Provider(
+            f"{layer.path}/kubernetes",
+            kubeconfig=kubeconfig(
+                cluster.cluster.endpoint,
+                cluster.certificate_authority_data,
+                cluster.cluster_name,
+                config.region,
+            ),
+            opts=pulumi.ResourceOptions(parent=layer),
+        )
+        # What Karpenter launches carries the compute layer's cost tags and the pool's name.
+        node_tags = platform_tags(config, "compute")
+        self.outputs[layer.path] = {"node_pools": sorted(self.gpu_pools)}
+        self.gpu_provisioning = GpuProvisioning(
+            layer,
+            "gpu-provisioning",
+            provider=provider,
+            versions=compute.cluster_layer,
+            cluster_name=cluster.cluster_name,
+            interruption_queue=karpenter.queue.name,
+            controller_role_arn=karpenter.controller_role.arn,
+            system_nodes=compute.cluster.system_node_group.min_nodes,
+            pools={
+                name: PoolFacts(
+                    pool.props,
+                    instance_profile=karpenter.instance_profile.name,
+                    subnet_ids=pool.subnet_ids,
+                    security_group_ids=pool.security_group_ids,
+                    placement_group=pool.placement_group_name,
+                    tags={
+                        **node_tags,
+                        "mlplatform/pool": name,
+                        "Name": layer.naming.resource("gpu", name),
+                    },
+                    job_account=(
+                        pool.props.job_namespace,
+                        pool.job_service_account,
+                        pool.job_role.arn,
+                    ),
+                )
+                for name, pool in self.gpu_pools.items()
+            },
+        )
+
+    def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""
+        compute = config.compute
+        assert compute is not None
+        layer = Layer(config, "compute", parent=self, emulator_endpoint=emulator_endpoint)
+        self.compute_layer = layer
+        self.layers.append(layer)
+        self.cluster = ComputeCluster(
+            layer, "cluster", props=compute.cluster, placement=self.network.placement()
+        )
+        if compute.gpu_pools:
+            self.karpenter = KarpenterController(layer, "karpenter", cluster=self.cluster)
+        pools = PlatformComponent("compute", "GpuPools", f"{layer.path}/gpu-pools", parent=layer)
+        for name, props in compute.gpu_pools.items():
+            scratch = props.fsx_scratch
+            pool = GpuTrainingPool(
+                layer,
+                pools,
+                name,
+                cluster=self.cluster,
+                props=props,
+                scratch_import_path=(
+                    pulumi.Output.concat(
+                        "s3://", self.lake.bucket_names["features"], "/", scratch.import_prefix
+                    )
+                    if scratch is not None
+                    else None
+                ),
+            )
+            if props.lake_read_zones:
+                self.lake.grant_read(pool.job_role, props.lake_read_zones)
+            if props.lake_write_zones:
+                self.lake.grant_write(pool.job_role, props.lake_write_zones)
+            self.gpu_pools[name] = pool

@@ -1,0 +1,487 @@
+"""``FeatureStore`` on Pulumi: the online side of the feature store and the grants across both sides.
+
+DynamoDB tables (one per group, Feast's layout) or a Valkey/Redis replication
+group with its users, AUTH secrets, parameter and subnet groups and security
+group; names from :func:`mlplatform.decisions.feature_store.feature_store_names`,
+grant statements from :mod:`mlplatform.decisions.policies.grants`, as the cdktf
+:class:`mlplatform.constructs.feature_store.FeatureStore`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
+from mlplatform.decisions.feature_store import (
+    ONLINE_HASH_KEY,
+    REDIS_USERS,
+    TTL_ATTRIBUTE,
+    feature_store_names,
+    parameter_group_family,
+    redis_access_string,
+)
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.grants import (
+    feature_offline_read_statements,
+    feature_online_statements,
+)
+from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.data_lake import DataLake, DataLakeGrants
+from mlplatform.pulumi.grant_policy import grant_policy
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.network import NetworkPlacement
+
+__all__ = ["FeatureStore", "FeatureStoreGrants", "FeatureStoreRefs", "ImportedFeatureStore"]
+
+REDIS_PASSWORD_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class FeatureStoreRefs:
+    """What grants need: names and ARNs, from resources or from names (cdktf's refs)."""
+
+    groups: tuple[str, ...]
+    names: Mapping[str, str]
+    """``feature_store_names``: offline tables, online tables, secrets by role."""
+    database: str
+    athena_workgroup: str | None
+    staging_bucket: str
+    key_arn: pulumi.Input[str]
+    features_bucket_arn: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    region: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+    online_table_arns: Mapping[str, pulumi.Input[str]]
+    secret_arns: Mapping[str, pulumi.Input[str]]
+
+
+def _secret_arn(name: str, where: list[str]) -> str:
+    """A secret's ARN whatever Secrets Manager's random suffix (``where``: partition, region,
+    account)."""
+    return secret_arn_pattern(where[0], where[1], where[2], name)
+
+
+def _refs(
+    layer: Layer,
+    *,
+    naming: Naming,
+    props: FeatureStoreProps,
+    lake: DataLakeGrants,
+    athena_workgroup: str | None,
+    region: str | None = None,
+    account_id: str | None = None,
+) -> FeatureStoreRefs:
+    """The store's references as its names determine them (the importer's, and the defaults
+    the platform's store replaces with what its resources know)."""
+    names = feature_store_names(naming, props)
+    region_input: pulumi.Input[str] = region or layer.region
+    account_input: pulumi.Input[str] = account_id or layer.account_id
+    groups = tuple(props.feature_groups)
+    where = pulumi.Output.all(layer.partition, region_input, account_input)
+
+    def arn(template: str) -> pulumi.Output[str]:
+        return where.apply(lambda v: template.format(partition=v[0], region=v[1], account=v[2]))
+
+    return FeatureStoreRefs(
+        groups=groups,
+        names=names,
+        database=naming.glue_database("datalake", "features"),
+        athena_workgroup=athena_workgroup,
+        staging_bucket=naming.bucket("datalake", "query-results"),
+        key_arn=lake.key_arn,
+        features_bucket_arn=lake.bucket_arn("features"),
+        partition=layer.partition,
+        region=region_input,
+        account_id=account_input,
+        online_table_arns={
+            g: arn(f"arn:{{partition}}:dynamodb:{{region}}:{{account}}:table/{names[k]}")
+            for g in groups
+            if (k := f"online_table:{g}") in names
+        },
+        secret_arns={
+            u: where.apply(partial(_secret_arn, names[f"secret:{u}"]))
+            for u in REDIS_USERS
+            if f"secret:{u}" in names
+        },
+    )
+
+
+class FeatureStoreGrants:
+    """Grants on a store, its own or imported (the cdktf ``FeatureStoreMixin``)."""
+
+    path: str
+    refs: FeatureStoreRefs
+
+    @property
+    def feature_groups(self) -> tuple[str, ...]:
+        return self.refs.groups
+
+    @property
+    def online_table_names(self) -> dict[str, str]:
+        """The DynamoDB table of each group (empty with Redis)."""
+        names = self.refs.names
+        return {
+            g: names[f"online_table:{g}"] for g in self.refs.groups if f"online_table:{g}" in names
+        }
+
+    def grant_read_online(
+        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` read ``group``'s online features and Feast's registry."""
+        return self._attach(role, "read-online", group, offline=False, online="read")
+
+    def grant_materialize(
+        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` read ``group``'s offline table and write its online features."""
+        return self._attach(role, "materialize", group, offline=True, online="write")
+
+    def grant_read_offline(
+        self, role: aws.iam.Role, group: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` query ``group``'s offline tables through Athena or read their files."""
+        return self._attach(role, "read-offline", group, offline=True, online=None)
+
+    def _attach(
+        self,
+        role: aws.iam.Role,
+        access: str,
+        group: str | Iterable[str] | None,
+        *,
+        offline: bool,
+        online: str | None,
+    ) -> aws.iam.RolePolicy:
+        assert isinstance(self, PlatformComponent)
+        refs = self.refs
+        groups = self._select(group)
+        database = refs.database
+        workgroup = refs.athena_workgroup
+        tables = [refs.online_table_arns[g] for g in groups if g in refs.online_table_arns]
+        secret_user = {"read": "reader", "write": "writer"}.get(online or "")
+        secrets = [refs.secret_arns[u] for u in (secret_user,) if u and u in refs.secret_arns]
+
+        def statements(
+            partition: str, region: str, account: str, key: str, bucket: str, *rest: str
+        ) -> list[Statement]:
+            arn = f"arn:{partition}"
+            found: list[Statement] = []
+            if offline:
+                found += feature_offline_read_statements(
+                    groups=groups,
+                    key_arn=key,
+                    features_bucket_arn=bucket,
+                    catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
+                    database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
+                    table_arns=[
+                        f"{arn}:glue:{region}:{account}:table/{database}/"
+                        f"{refs.names[f'offline_table:{g}']}"
+                        for g in groups
+                    ],
+                    workgroup_arn=(
+                        f"{arn}:athena:{region}:{account}:workgroup/{workgroup}"
+                        if workgroup
+                        else None
+                    ),
+                    staging_bucket_arn=f"{arn}:s3:::{refs.staging_bucket}" if workgroup else None,
+                )
+            if online is not None:
+                found += feature_online_statements(
+                    write=online == "write",
+                    key_arn=key,
+                    features_bucket_arn=bucket,
+                    table_arns=list(rest[: len(tables)]),
+                    secret_arns=list(rest[len(tables) :]),
+                )
+            return found
+
+        inputs: list[Any] = [
+            refs.partition,
+            refs.region,
+            refs.account_id,
+            refs.key_arn,
+            refs.features_bucket_arn,
+            *tables,
+            *secrets,
+        ]
+        scope = "all" if group is None else "-".join(groups)
+        return grant_policy(self, role, access, scope, statements, *inputs)
+
+    def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
+        if group is None:
+            return self.refs.groups
+        chosen = (group,) if isinstance(group, str) else tuple(group)
+        unknown = [g for g in chosen if g not in self.refs.groups]
+        if unknown:
+            raise ValueError(
+                f"the feature store has no feature group {unknown[0]!r}; "
+                f"its groups are {', '.join(self.refs.groups)}"
+            )
+        return chosen
+
+
+class FeatureStore(FeatureStoreGrants, PlatformComponent):
+    """``mlplatform:ml:FeatureStore``: DynamoDB tables or a Redis/Valkey replication group.
+
+    ``clients`` are security group ids by a short label (``nodes``,
+    ``endpoint-ranker``): Redis admits only those; with DynamoDB each gets HTTPS
+    egress to the VPC's DynamoDB gateway endpoint.
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        props: FeatureStoreProps,
+        lake: DataLake,
+        athena_workgroup: str | None,
+        placement: NetworkPlacement,
+        clients: Mapping[str, pulumi.Input[str]] | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "FeatureStore", f"{layer.path}/{id}", parent=layer)
+        self._layer = layer
+        self._lake = lake
+        self._props = props
+        self._athena_workgroup = athena_workgroup
+        self.names = feature_store_names(layer.naming, props)
+        self.groups = tuple(props.feature_groups)
+        self.tables: dict[str, aws.dynamodb.Table] = {}
+        self.secrets: dict[str, aws.secretsmanager.Secret] = {}
+        self.replication_group: aws.elasticache.ReplicationGroup | None = None
+        clients = dict(clients or {})
+        if props.dynamodb is not None:
+            for group, group_props in props.feature_groups.items():
+                self.tables[group] = aws.dynamodb.Table(
+                    self.child(f"online-{group}"),
+                    name=self.names[f"online_table:{group}"],
+                    billing_mode="PAY_PER_REQUEST",
+                    hash_key=ONLINE_HASH_KEY,
+                    attributes=[{"name": ONLINE_HASH_KEY, "type": "S"}],
+                    ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
+                    point_in_time_recovery={"enabled": True},
+                    server_side_encryption={"enabled": True, "kms_key_arn": lake.key_arn},
+                    deletion_protection_enabled=props.dynamodb.deletion_protection,
+                    tags={"owner": group_props.owner_team},
+                    opts=self.options(protect=layer.retain),
+                )
+            for label, client in sorted(clients.items()):
+                aws.vpc.SecurityGroupEgressRule(
+                    self.child(f"egress-{label}-dynamodb"),
+                    security_group_id=client,
+                    prefix_list_id=placement.dynamodb_prefix_list_id,
+                    ip_protocol="tcp",
+                    from_port=443,
+                    to_port=443,
+                    description="The online feature store (DynamoDB, through the gateway endpoint)",
+                    opts=self.options(),
+                )
+        if props.redis is not None:
+            self._redis(props.redis, placement, clients)
+        defaults = _refs(
+            layer, naming=layer.naming, props=props, lake=lake, athena_workgroup=athena_workgroup
+        )
+        self.refs = dataclasses.replace(
+            defaults,
+            online_table_arns={g: t.arn for g, t in self.tables.items()},
+            secret_arns={u: s.arn for u, s in self.secrets.items()},
+        )
+        self.register_outputs({})
+
+    # ----------------------------------------------------------------- Redis / Valkey
+    def _redis(
+        self,
+        redis: RedisOnlineStoreProps,
+        placement: NetworkPlacement,
+        clients: dict[str, pulumi.Input[str]],
+    ) -> None:
+        names = self.names
+        opts = self.options
+        group = aws.ec2.SecurityGroup(
+            self.child("security-group"),
+            name=names["security_group"],
+            description="Online feature store: only its clients reach it",
+            vpc_id=placement.vpc_id,
+            tags={"Name": names["security_group"]},
+            opts=opts(),
+        )
+        for label, client in sorted(clients.items()):
+            aws.vpc.SecurityGroupIngressRule(
+                self.child(f"ingress-{label}"),
+                security_group_id=group.id,
+                referenced_security_group_id=client,
+                ip_protocol="tcp",
+                from_port=redis.port,
+                to_port=redis.port,
+                description=f"Feature reads and writes from {label}",
+                opts=opts(),
+            )
+            aws.vpc.SecurityGroupEgressRule(
+                self.child(f"egress-{label}"),
+                security_group_id=client,
+                referenced_security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=redis.port,
+                to_port=redis.port,
+                description="The online feature store",
+                opts=opts(),
+            )
+        subnets = aws.elasticache.SubnetGroup(
+            self.child("subnet-group"),
+            name=names["subnet_group"],
+            description="Private subnets of the online feature store",
+            subnet_ids=list(placement.private_subnet_ids),
+            opts=opts(),
+        )
+        parameters = aws.elasticache.ParameterGroup(
+            self.child("parameter-group"),
+            name=names["parameter_group"],
+            family=parameter_group_family(redis.engine, redis.engine_version),
+            description="Online feature store: evict features, never refuse a write",
+            parameters=[{"name": "maxmemory-policy", "value": redis.maxmemory_policy}],
+            opts=opts(),
+        )
+        users = [
+            aws.elasticache.User(
+                self.child("user-default"),
+                user_id=names["user:default"],
+                user_name="default",
+                engine=redis.engine,
+                access_string="off -@all",
+                authentication_mode={"type": "no-password-required"},
+                opts=opts(),
+            )
+        ]
+        for user in REDIS_USERS:
+            users.append(self._user(user, redis.engine))
+        user_group = aws.elasticache.UserGroup(
+            self.child("user-group"),
+            user_group_id=names["user_group"],
+            engine=redis.engine,
+            user_ids=[u.user_id for u in users],
+            opts=opts(),
+        )
+        self.replication_group = aws.elasticache.ReplicationGroup(
+            self.child("replication-group"),
+            replication_group_id=names["replication_group"],
+            description=f"Online features of {names['project'].replace('_', '-')}",
+            engine=redis.engine,
+            engine_version=redis.engine_version,
+            node_type=redis.node_type,
+            port=redis.port,
+            num_cache_clusters=1 + redis.replicas,
+            automatic_failover_enabled=redis.multi_az,
+            multi_az_enabled=redis.multi_az,
+            parameter_group_name=parameters.name,
+            subnet_group_name=subnets.name,
+            security_group_ids=[group.id],
+            transit_encryption_enabled=True,
+            at_rest_encryption_enabled=True,
+            kms_key_id=self._lake.key_arn,
+            user_group_ids=[user_group.user_group_id],
+            snapshot_retention_limit=redis.snapshot_retention_days,
+            final_snapshot_identifier=f"{names['replication_group']}-final",
+            auto_minor_version_upgrade=True,
+            opts=opts(protect=self._layer.retain),
+        )
+
+    def _user(self, user: str, engine: str) -> aws.elasticache.User:
+        """A user whose generated password is kept in a Secrets Manager secret (the lake key)."""
+        names = self.names
+        secret = aws.secretsmanager.Secret(
+            self.child(f"secret-{user}"),
+            name=names[f"secret:{user}"],
+            description=f"AUTH password of the online feature store's {user} user",
+            kms_key_id=self._lake.key_arn,
+            opts=self.options(),
+        )
+        password = aws.secretsmanager.get_random_password_output(
+            password_length=REDIS_PASSWORD_LENGTH,
+            exclude_punctuation=True,
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        # The lookup answers a new password on every run; the first one is kept.
+        version = aws.secretsmanager.SecretVersion(
+            self.child(f"secret-{user}-version"),
+            secret_id=secret.id,
+            secret_string=pulumi.Output.secret(password.random_password),
+            opts=pulumi.ResourceOptions.merge(
+                self.options(), pulumi.ResourceOptions(ignore_changes=["secretString"])
+            ),
+        )
+        self.secrets[user] = secret
+        return aws.elasticache.User(
+            self.child(f"user-{user}"),
+            user_id=names[f"user:{user}"],
+            user_name=names[f"user_name:{user}"],
+            engine=engine,
+            access_string=redis_access_string(user),
+            authentication_mode={"type": "password", "passwords": [version.secret_string]},
+            opts=self.options(),
+        )
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        props: FeatureStoreProps,
+        lake: DataLakeGrants,
+        naming: Naming | None = None,
+        athena_workgroup: str | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> ImportedFeatureStore:
+        """The store of ``naming``'s environment (default ``layer``'s) by its names: same
+        grants, no resources."""
+        return ImportedFeatureStore(
+            layer,
+            id,
+            props=props,
+            lake=lake,
+            naming=naming,
+            athena_workgroup=athena_workgroup,
+            region=region,
+            account_id=account_id,
+        )
+
+
+class ImportedFeatureStore(FeatureStoreGrants, PlatformComponent):
+    """``mlplatform:<layer>:ImportedFeatureStore``: the platform's store in a team's program.
+
+    Creates no resources: table, Glue and secret ARNs from the names the platform's store
+    uses (a secret's with Secrets Manager's random suffix as a wildcard), with the provider's
+    region and account or the ones given; the key and features zone from the lake.
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        props: FeatureStoreProps,
+        lake: DataLakeGrants,
+        naming: Naming | None = None,
+        athena_workgroup: str | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedFeatureStore", f"{layer.path}/{id}", parent=layer)
+        self.refs = _refs(
+            layer,
+            naming=naming or layer.naming,
+            props=props,
+            lake=lake,
+            athena_workgroup=athena_workgroup,
+            region=region,
+            account_id=account_id,
+        )
+        self.register_outputs({})

@@ -1,0 +1,160 @@
+"""``GpuTrainingPool`` on Pulumi: a Karpenter-launched GPU pool's AWS side.
+
+The cluster placement group (for multi-node jobs) and the jobs' IRSA role;
+labels and taints from :mod:`mlplatform.decisions.scheduling`. With
+``fsx_scratch``, a scratch FSx for Lustre file system linked to the lake's features zone.
+The NodePool and EC2NodeClass are the ``<env>-cluster`` layer's (``GpuProvisioning``).
+"""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import FsxScratchProps, GpuPoolProps
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.compute_cluster import ComputeCluster, ImportedComputeCluster
+from mlplatform.pulumi.layer import Layer
+
+__all__ = ["GpuTrainingPool"]
+
+# Lustre clients reach the file servers on these TCP ports (FSx for Lustre user guide).
+LUSTRE_PORTS = ((988, 988), (1018, 1023))
+
+
+class GpuTrainingPool(PlatformComponent):
+    """``mlplatform:compute:GpuTrainingPool``: placement group and the jobs' IRSA role."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        parent: PlatformComponent,
+        id: str,
+        *,
+        cluster: ComputeCluster | ImportedComputeCluster,
+        props: GpuPoolProps,
+        naming: Naming | None = None,
+        scratch_import_path: pulumi.Input[str] | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "GpuTrainingPool", parent.child(id), parent=parent)
+        if (
+            props.efa or props.fsx_scratch is not None
+        ) and cluster.cluster_security_group_id is None:
+            raise ValueError(
+                f"GPU pool {id!r}: EFA and FSx scratch need the cluster security group; "
+                "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
+            )
+        self.name = id
+        self.props = props
+        self.labels = gpu_pool_labels(id, props.accelerators)
+        self.taints = gpu_pool_taints(props.accelerators)
+        self.placement_group: aws.ec2.PlacementGroup | None = None
+        if props.uses_placement_group:
+            self.placement_group = aws.ec2.PlacementGroup(
+                self.child("placement-group"),
+                name=(naming or cluster.naming).resource("gpu", id),
+                strategy="cluster",
+                opts=self.options(),
+            )
+        placement = cluster.placement
+        if props.availability_zones:
+            for zone in props.availability_zones:
+                if zone not in placement.availability_zones:
+                    raise ValueError(
+                        f"GPU pool {id!r}: zone {zone!r} has no private subnet in the cluster's "
+                        f"placement ({', '.join(placement.availability_zones)})"
+                    )
+            self.subnet_ids = [
+                placement.private_subnet_ids[placement.availability_zones.index(zone)]
+                for zone in props.availability_zones
+            ]
+        else:
+            self.subnet_ids = list(placement.private_subnet_ids)
+        """Private subnets the pool's nodes launch in (its zones', default every zone's)."""
+        self._security_group_id = cluster.cluster_security_group_id
+        self.placement_group_name = self.placement_group.name if self.placement_group else None
+        self.job_service_account = props.service_account(id)
+        self.job_role = cluster.service_account_role(props.job_namespace, self.job_service_account)
+        self.scratch: aws.fsx.LustreFileSystem | None = None
+        if props.fsx_scratch is not None and self._security_group_id is not None:
+            self.scratch = self._scratch_file_system(
+                naming or cluster.naming,
+                cluster,
+                props.fsx_scratch,
+                self.subnet_ids[0],
+                self._security_group_id,
+                scratch_import_path,
+            )
+        self.register_outputs({"job_role_arn": self.job_role.arn})
+
+    def _scratch_file_system(
+        self,
+        naming: Naming,
+        cluster: ComputeCluster | ImportedComputeCluster,
+        props: FsxScratchProps,
+        subnet_id: pulumi.Input[str],
+        cluster_security_group_id: pulumi.Input[str],
+        import_path: pulumi.Input[str] | None,
+    ) -> aws.fsx.LustreFileSystem:
+        """Scratch FSx for Lustre beside the nodes, linked to the lake's features zone."""
+        name = naming.resource("gpu", f"{self.name}-scratch")
+        group = aws.ec2.SecurityGroup(
+            self.child("scratch-security-group"),
+            name=name,
+            description="Lustre traffic between the scratch file system and cluster nodes",
+            vpc_id=cluster.placement.vpc_id,
+            tags={"Name": name},
+            opts=self.options(),
+        )
+        for low, high in LUSTRE_PORTS:
+            for source, label in ((cluster_security_group_id, "nodes"), (group.id, "servers")):
+                aws.vpc.SecurityGroupIngressRule(
+                    self.child(f"scratch-lustre-{low}-from-{label}"),
+                    security_group_id=group.id,
+                    referenced_security_group_id=source,
+                    ip_protocol="tcp",
+                    from_port=low,
+                    to_port=high,
+                    description=f"Lustre from the cluster's {label}",
+                    opts=self.options(),
+                )
+            aws.vpc.SecurityGroupEgressRule(
+                self.child(f"scratch-lustre-{low}-to-servers"),
+                security_group_id=group.id,
+                referenced_security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=low,
+                to_port=high,
+                description="Lustre between the file servers",
+                opts=self.options(),
+            )
+        return aws.fsx.LustreFileSystem(
+            self.child("scratch"),
+            deployment_type="SCRATCH_2",
+            storage_capacity=props.storage_gib,
+            # pulumi-aws takes the one subnet as a string (Terraform: a one-item list).
+            subnet_ids=subnet_id,
+            security_group_ids=[group.id],
+            data_compression_type="LZ4",
+            import_path=import_path,
+            auto_import_policy="NEW_CHANGED_DELETED" if import_path else None,
+            tags={"Name": name},
+            opts=self.options(),
+        )
+
+    @property
+    def scratch_dns_name(self) -> pulumi.Output[str] | None:
+        """DNS name of the FSx scratch file system, or ``None`` without one."""
+        return self.scratch.dns_name if self.scratch else None
+
+    @property
+    def security_group_ids(self) -> list[pulumi.Input[str]]:
+        """The cluster security group, as EKS gives its managed nodes."""
+        if self._security_group_id is None:
+            raise ValueError(
+                f"GPU pool {self.name!r}: the cluster security group is not known; "
+                "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
+            )
+        return [self._security_group_id]

@@ -1,0 +1,137 @@
+"""``KarpenterController`` on Pulumi: Karpenter's AWS side in the compute layer.
+
+Controller role (IRSA, made by the cluster), interruption queue and its
+EventBridge rules, the role and instance profile of the nodes Karpenter
+launches and their access entry; policies and event patterns from
+``decisions.policies.karpenter``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.decisions.karpenter_release import KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.eks import eks_node_managed_policies
+from mlplatform.decisions.policies.karpenter import (
+    INTERRUPTION_EVENT_PATTERNS,
+    INTERRUPTION_QUEUE_RETENTION_SECONDS,
+    karpenter_controller_policy,
+    karpenter_interruption_queue_policy,
+)
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.compute_cluster import ComputeCluster
+from mlplatform.pulumi.layer import Layer
+
+__all__ = ["KarpenterController"]
+
+
+def _managed(policy: str, partition: str) -> str:
+    return aws_managed_policy_arn(partition, policy)
+
+
+class KarpenterController(PlatformComponent):
+    """``mlplatform:compute:KarpenterController``."""
+
+    def __init__(self, layer: Layer, id: str, *, cluster: ComputeCluster) -> None:
+        super().__init__(layer.layer, "KarpenterController", f"{layer.path}/{id}", parent=layer)
+        naming = layer.naming
+        opts = self.options
+        self.queue = aws.sqs.Queue(
+            self.child("interruption-queue"),
+            name=naming.resource("karpenter", "interruptions", max_length=80),
+            message_retention_seconds=INTERRUPTION_QUEUE_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,
+            opts=opts(),
+        )
+        aws.sqs.QueuePolicy(
+            self.child("interruption-queue-policy"),
+            queue_url=self.queue.url,
+            policy=self.queue.arn.apply(
+                lambda arn: json.dumps(karpenter_interruption_queue_policy(arn))
+            ),
+            opts=opts(),
+        )
+        for rule_name, pattern in INTERRUPTION_EVENT_PATTERNS.items():
+            rule = aws.cloudwatch.EventRule(
+                self.child(f"{rule_name}-rule"),
+                name=naming.resource("karpenter", rule_name),
+                description=f"{pattern['detail-type'][0]} events, for Karpenter to act on",
+                event_pattern=json.dumps(pattern),
+                opts=opts(),
+            )
+            aws.cloudwatch.EventTarget(
+                self.child(f"{rule_name}-target"),
+                rule=rule.name,
+                target_id="karpenter-interruption-queue",
+                arn=self.queue.arn,
+                opts=opts(),
+            )
+        self.node_role = aws.iam.Role(
+            self.child("node-role"),
+            name=naming.iam("karpenter", "node"),
+            description="Assumed by the EC2 nodes Karpenter launches into the cluster",
+            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+            opts=opts(),
+        )
+        for policy in eks_node_managed_policies(cni_on_node_role=not cluster.cni_on_irsa):
+            aws.iam.RolePolicyAttachment(
+                self.child(f"node-role-{policy}".replace("/", "-")),
+                role=self.node_role.name,
+                policy_arn=layer.partition.apply(partial(_managed, policy)),
+                opts=opts(),
+            )
+        self.instance_profile = aws.iam.InstanceProfile(
+            self.child("node-instance-profile"),
+            name=naming.iam("karpenter", "node"),
+            role=self.node_role.name,
+            opts=opts(),
+        )
+        if cluster.access_entries:
+            aws.eks.AccessEntry(
+                self.child("node-access-entry"),
+                cluster_name=cluster.cluster_name,
+                principal_arn=self.node_role.arn,
+                type="EC2_LINUX",
+                opts=opts(),
+            )
+        self.controller_role = cluster.service_account_role(
+            KARPENTER_NAMESPACE,
+            KARPENTER_SERVICE_ACCOUNT,
+            role_name=naming.iam("karpenter", "controller"),
+        )
+        values = pulumi.Output.all(
+            layer.partition,
+            layer.region,
+            layer.account_id,
+            cluster.cluster_name,
+            cluster.cluster_arn,
+            self.queue.arn,
+            self.node_role.arn,
+            self.instance_profile.arn,
+        )
+        aws.iam.RolePolicy(
+            self.child("controller-policy"),
+            name="karpenter-controller",
+            role=self.controller_role.name,
+            policy=values.apply(
+                lambda v: json.dumps(
+                    karpenter_controller_policy(
+                        partition=v[0],
+                        region=v[1],
+                        account_id=v[2],
+                        cluster_name=v[3],
+                        cluster_arn=v[4],
+                        queue_arn=v[5],
+                        node_role_arn=v[6],
+                        instance_profile_arn=v[7],
+                    )
+                )
+            ),
+            opts=opts(),
+        )
+        self.register_outputs({"controller_role_arn": self.controller_role.arn})

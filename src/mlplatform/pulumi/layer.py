@@ -1,0 +1,107 @@
+"""One layer of an environment on Pulumi: its provider, default tags, account lookups, retention.
+
+The counterpart of ``PlatformStack``: a cdktf stack ``<env>-<layer>`` is a
+component named ``<env>-<layer>`` here, with an explicit AWS provider that
+carries the same region, ``allowed_account_ids`` and default tags. Everything
+in the layer is parented below it and so uses that provider. State lives in
+the Pulumi backend the user chose, not in the environment's S3 state bucket.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.retention import RETENTION_RULE_ID, retention_opt_out_reason
+from mlplatform.decisions.tagging import platform_tags
+from mlplatform.emulator.local_aws import (
+    DEFAULT_ENDPOINT,
+    EMULATED_SERVICES,
+    EMULATOR_ACCESS_KEY,
+)
+from mlplatform.pulumi.component import PlatformComponent
+
+__all__ = ["Layer"]
+
+
+class Layer(PlatformComponent):
+    """``mlplatform:<layer>:Layer`` named ``<env>-<layer>``: provider, tags and account context."""
+
+    def __init__(
+        self,
+        config: EnvironmentConfig,
+        layer: str,
+        *,
+        parent: pulumi.Resource | None = None,
+        emulator_endpoint: str | None = None,
+    ) -> None:
+        opt_out = retention_opt_out_reason(config)
+        super().__init__(
+            layer,
+            "Layer",
+            f"{config.environment}-{layer}",
+            parent=parent,
+            suppressions={RETENTION_RULE_ID: opt_out} if opt_out is not None else None,
+        )
+        self.config = config
+        self.layer = layer
+        self.naming = Naming.for_environment(config)
+        self.tags = platform_tags(config, layer)
+        self.retain = opt_out is None
+        """Whether stateful resources get ``protect`` (the counterpart of prevent_destroy)."""
+        self.provider = aws.Provider(
+            self.path,
+            opts=pulumi.ResourceOptions(parent=self),
+            **self._provider_args(config, emulator_endpoint),
+        )
+        invoke = pulumi.InvokeOutputOptions(provider=self.provider, parent=self)
+        self.account_id: pulumi.Output[str] = aws.get_caller_identity_output(opts=invoke).account_id
+        partition = aws.get_partition_output(opts=invoke)
+        self.partition: pulumi.Output[str] = partition.partition
+        self.dns_suffix: pulumi.Output[str] = partition.dns_suffix
+        self.region: pulumi.Output[str] = aws.get_region_output(opts=invoke).name
+        """The provider's region, looked up (as ``AccountContext.region``)."""
+
+    def _provider_args(self, config: EnvironmentConfig, endpoint: str | None) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "region": config.region,
+            "default_tags": aws.ProviderDefaultTagsArgs(tags=self.tags),
+        }
+        if config.emulator:
+            endpoint = endpoint or DEFAULT_ENDPOINT
+            args.update(
+                access_key=EMULATOR_ACCESS_KEY,
+                secret_key=EMULATOR_ACCESS_KEY,
+                endpoints=[aws.ProviderEndpointArgs(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
+                s3_use_path_style=True,
+                skip_credentials_validation=True,
+                skip_metadata_api_check=True,
+                skip_region_validation=True,
+            )
+        elif config.account_id:
+            # allowed_account_ids stops a dev file from ever applying to the prod account.
+            args["allowed_account_ids"] = [config.account_id]
+        return args
+
+    def document(
+        self,
+        build: Callable[..., Any],
+        *inputs: pulumi.Input[Any],
+    ) -> pulumi.Output[str]:
+        """``json.dumps(build(account_id, partition, *inputs))`` once every input is known.
+
+        How a shared policy decision, a plain function of strings, is applied to Pulumi outputs.
+        """
+        return pulumi.Output.all(self.account_id, self.partition, *inputs).apply(
+            lambda values: json.dumps(build(*values))
+        )
+
+    def resolved(self, build: Callable[..., Any], *inputs: pulumi.Input[Any]) -> pulumi.Output[Any]:
+        """``build(*inputs)`` once every input is known (a value, not a JSON text)."""
+        return pulumi.Output.all(*inputs).apply(lambda values: build(*values))

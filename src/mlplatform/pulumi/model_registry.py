@@ -1,0 +1,372 @@
+"""``ModelRegistry`` on Pulumi: artifact bucket, metadata table, image repositories, package groups.
+
+Names from :func:`mlplatform.decisions.registry_names.registry_names`, grant
+statements from :mod:`mlplatform.decisions.policies.grants`, the ECR lifecycle
+from ``decisions.policies.ecr``; grants are role policies beside the registry
+(:func:`~mlplatform.pulumi.grant_policy.grant_policy`), as in cdktf.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import ModelRegistryProps
+from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
+from mlplatform.decisions.policies.grants import (
+    registry_publish_statements,
+    registry_read_statements,
+)
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
+from mlplatform.decisions.registry_names import registry_names
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.grant_policy import grant_policy
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+
+__all__ = ["ImportedModelRegistry", "ModelRegistry", "ModelRegistryGrants", "RegistryRefs"]
+
+TABLE_HASH_KEY = "model"
+TABLE_RANGE_KEY = "version"
+STAGE_INDEX = "by-stage"
+
+
+@dataclass(frozen=True)
+class RegistryRefs:
+    """What grants and endpoints need: names and ARNs, from resources or from names."""
+
+    naming: Naming
+    model_families: tuple[str, ...]
+    bucket_name: pulumi.Input[str]
+    bucket_arn: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    table_arn: pulumi.Input[str]
+    repository_arns: Mapping[str, pulumi.Input[str]]
+    repository_urls: Mapping[str, pulumi.Input[str]]
+    package_group_names: Mapping[str, pulumi.Input[str]]
+    package_group_arns: Mapping[str, pulumi.Input[str]]
+    model_package_arn_prefix: pulumi.Input[str]
+    """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
+
+
+class ModelRegistryGrants:
+    """Grants and names of a registry, its own or imported (the cdktf ``ModelRegistryMixin``)."""
+
+    path: str
+    refs: RegistryRefs
+
+    @property
+    def naming(self) -> Naming:
+        return self.refs.naming
+
+    @property
+    def model_families(self) -> tuple[str, ...]:
+        return self.refs.model_families
+
+    @property
+    def bucket_name(self) -> pulumi.Output[str]:
+        return pulumi.Output.from_input(self.refs.bucket_name)
+
+    @property
+    def key_arn(self) -> pulumi.Output[str]:
+        return pulumi.Output.from_input(self.refs.key_arn)
+
+    def repository_url(self, family: str) -> pulumi.Output[str]:
+        """Serving image repository URL of one family."""
+        return pulumi.Output.from_input(self.refs.repository_urls[self._select(family)[0]])
+
+    def grant_publish(
+        self, role: aws.iam.Role, family: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` publish ``family`` (default: every family); nothing can be deleted."""
+        families = self._select(family)
+        refs = self.refs
+
+        def statements(prefix: str, bucket: str, key: str, table: str, *rest: str) -> list[Any]:
+            count = len(families)
+            repositories, groups = rest[:count], rest[count : 2 * count]
+            group_names = rest[2 * count :]
+            return registry_publish_statements(
+                models=families,
+                bucket_arn=bucket,
+                key_arn=key,
+                table_arn=table,
+                repository_arns=list(repositories),
+                package_group_arns=list(groups),
+                model_package_arns=[f"{prefix}/{name}/*" for name in group_names],
+            )
+
+        return self._grant(
+            role,
+            "publish",
+            family,
+            statements,
+            refs.model_package_arn_prefix,
+            refs.bucket_arn,
+            refs.key_arn,
+            refs.table_arn,
+            *[refs.repository_arns[f] for f in families],
+            *[refs.package_group_arns[f] for f in families],
+            *[refs.package_group_names[f] for f in families],
+        )
+
+    def grant_read(
+        self, role: aws.iam.Role, family: str | Iterable[str] | None = None
+    ) -> aws.iam.RolePolicy:
+        """Let ``role`` read ``family``'s artifacts (and decrypt them) and pull its images."""
+        families = self._select(family)
+        refs = self.refs
+
+        def statements(bucket: str, key: str, *repositories: str) -> list[Any]:
+            return registry_read_statements(
+                models=families, bucket_arn=bucket, key_arn=key, repository_arns=list(repositories)
+            )
+
+        return self._grant(
+            role,
+            "read",
+            family,
+            statements,
+            refs.bucket_arn,
+            refs.key_arn,
+            *[refs.repository_arns[f] for f in families],
+        )
+
+    def _grant(
+        self,
+        role: aws.iam.Role,
+        access: str,
+        family: str | Iterable[str] | None,
+        statements: Any,
+        *inputs: pulumi.Input[Any],
+    ) -> aws.iam.RolePolicy:
+        assert isinstance(self, PlatformComponent)
+        scope = "all" if family is None else "-".join(self._select(family))
+        return grant_policy(self, role, access, scope, statements, *inputs)
+
+    def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
+        if family is None:
+            return self.model_families
+        chosen = (family,) if isinstance(family, str) else tuple(family)
+        for name in chosen:
+            if name not in self.model_families:
+                raise ValueError(
+                    f"the model registry has no model family {name!r}; "
+                    f"its families are {', '.join(self.model_families)}"
+                )
+        return chosen
+
+
+class ModelRegistry(ModelRegistryGrants, PlatformComponent):
+    """``mlplatform:ml:ModelRegistry``."""
+
+    def __init__(self, layer: Layer, id: str, *, props: ModelRegistryProps) -> None:
+        super().__init__(layer.layer, "ModelRegistry", f"{layer.path}/{id}", parent=layer)
+        naming = layer.naming
+        self._layer = layer
+        families = tuple(props.model_families)
+        names = registry_names(naming, families)
+        self.key = key = PlatformKey(
+            layer,
+            self,
+            "key",
+            props=PlatformKeyProps(
+                alias=names["key_alias"],
+                description=f"Model registry of {naming.prefix}",
+                service_statements=lambda account, partition, region: [
+                    cloudwatch_logs_key_statement(account, partition, region)
+                ],
+            ),
+        )
+        access_logs = SecureBucket(
+            layer,
+            self,
+            "access-logs",
+            props=SecureBucketProps(
+                bucket_name=names["access_logs"],
+                kms_key_arn=None,
+                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
+                force_destroy=props.force_destroy,
+                access_log_source_account=layer.account_id,
+            ),
+        )
+        self.artifacts = SecureBucket(
+            layer,
+            self,
+            "artifacts",
+            props=SecureBucketProps(
+                bucket_name=names["bucket"],
+                kms_key_arn=key.arn,
+                lifecycle_rules=data_zone_rules(
+                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
+                ),
+                access_log_target=access_logs,
+                access_log_prefix="artifacts/",
+                object_lock=props.object_lock,
+                force_destroy=props.force_destroy,
+            ),
+        )
+        self.table = aws.dynamodb.Table(
+            self.child("metadata"),
+            name=names["table"],
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=TABLE_HASH_KEY,
+            range_key=TABLE_RANGE_KEY,
+            attributes=[
+                {"name": TABLE_HASH_KEY, "type": "S"},
+                {"name": TABLE_RANGE_KEY, "type": "S"},
+                {"name": "stage", "type": "S"},
+            ],
+            global_secondary_indexes=[
+                {
+                    "name": STAGE_INDEX,
+                    "hash_key": "stage",
+                    "range_key": TABLE_HASH_KEY,
+                    "projection_type": "ALL",
+                }
+            ],
+            point_in_time_recovery={"enabled": True},
+            server_side_encryption={"enabled": True, "kms_key_arn": key.arn},
+            deletion_protection_enabled=props.deletion_protection,
+            opts=self.options(protect=layer.retain),
+        )
+        self.repositories: dict[str, aws.ecr.Repository] = {}
+        self.package_groups: dict[str, aws.sagemaker.ModelPackageGroup] = {}
+        for family in families:
+            repository = aws.ecr.Repository(
+                self.child(f"repository-{family}"),
+                name=names[f"repository:{family}"],
+                image_tag_mutability="IMMUTABLE",
+                image_scanning_configuration={"scan_on_push": True},
+                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
+                force_delete=props.force_destroy,
+                opts=self.options(protect=layer.retain),
+            )
+            aws.ecr.LifecyclePolicy(
+                self.child(f"repository-{family}-lifecycle"),
+                repository=repository.name,
+                policy=json.dumps(ecr_lifecycle_policy(props.image_retention_count)),
+                opts=self.options(),
+            )
+            self.repositories[family] = repository
+            self.package_groups[family] = aws.sagemaker.ModelPackageGroup(
+                self.child(f"package-group-{family}"),
+                model_package_group_name=names[f"group:{family}"],
+                model_package_group_description=f"Versions of {family} in {naming.prefix}",
+                opts=self.options(protect=layer.retain),
+            )
+        self.refs = RegistryRefs(
+            naming=naming,
+            model_families=families,
+            bucket_name=self.artifacts.bucket_name,
+            bucket_arn=self.artifacts.bucket_arn,
+            key_arn=key.arn,
+            table_arn=self.table.arn,
+            repository_arns={f: r.arn for f, r in self.repositories.items()},
+            repository_urls={f: r.repository_url for f, r in self.repositories.items()},
+            package_group_names={
+                f: g.model_package_group_name for f, g in self.package_groups.items()
+            },
+            package_group_arns={f: g.arn for f, g in self.package_groups.items()},
+            model_package_arn_prefix=pulumi.Output.concat(
+                "arn:",
+                layer.partition,
+                ":sagemaker:",
+                layer.region,
+                ":",
+                layer.account_id,
+                ":model-package",
+            ),
+        )
+        self.register_outputs({"bucket": self.artifacts.bucket_name})
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        model_families: Sequence[str],
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> ImportedModelRegistry:
+        """The registry of ``layer``'s environment by its names: same grants, no resources."""
+        return ImportedModelRegistry(
+            layer, id, model_families=model_families, region=region, account_id=account_id
+        )
+
+
+class ImportedModelRegistry(ModelRegistryGrants, PlatformComponent):
+    """``mlplatform:<layer>:ImportedModelRegistry``: the platform's registry from a team's program.
+
+    Creates no resources: names from ``registry_names``, ARNs from them with the
+    provider's region and account (or the ones given), the key looked up by its alias,
+    as the cdktf ``ImportedModelRegistry``.
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        model_families: Sequence[str],
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ImportedModelRegistry", f"{layer.path}/{id}", parent=layer)
+        families = ModelRegistryProps(model_families=tuple(model_families)).model_families
+        names = registry_names(layer.naming, families)
+        key = aws.kms.get_alias_output(
+            name=names["key_alias"],
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=layer.provider),
+        ).target_key_arn
+        where: pulumi.Output[list[str]] = pulumi.Output.all(
+            layer.partition,
+            region or layer.region,
+            account_id or layer.account_id,
+            layer.dns_suffix,
+        )
+        repositories = {f: names[f"repository:{f}"] for f in families}
+        groups = {f: names[f"group:{f}"] for f in families}
+
+        def arn(template: str) -> pulumi.Output[str]:
+            return where.apply(
+                lambda v: template.format(partition=v[0], region=v[1], account=v[2], dns=v[3])
+            )
+
+        self.refs = RegistryRefs(
+            naming=layer.naming,
+            model_families=tuple(families),
+            bucket_name=names["bucket"],
+            bucket_arn=arn(f"arn:{{partition}}:s3:::{names['bucket']}"),
+            key_arn=key,
+            table_arn=arn(
+                f"arn:{{partition}}:dynamodb:{{region}}:{{account}}:table/{names['table']}"
+            ),
+            repository_arns={
+                f: arn(f"arn:{{partition}}:ecr:{{region}}:{{account}}:repository/{name}")
+                for f, name in repositories.items()
+            },
+            repository_urls={
+                f: arn(f"{{account}}.dkr.ecr.{{region}}.{{dns}}/{name}")
+                for f, name in repositories.items()
+            },
+            package_group_names=groups,
+            package_group_arns={
+                f: arn(
+                    f"arn:{{partition}}:sagemaker:{{region}}:{{account}}:model-package-group/{name}"
+                )
+                for f, name in groups.items()
+            },
+            model_package_arn_prefix=arn(
+                "arn:{partition}:sagemaker:{region}:{account}:model-package"
+            ),
+        )
+        self.register_outputs({})

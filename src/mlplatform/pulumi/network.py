@@ -1,0 +1,299 @@
+"""``Network`` on Pulumi: the VPC, subnets, NAT, routes, endpoints and flow logs of one environment.
+
+A translation of :class:`mlplatform.constructs.network.Network`: the subnet
+plan, names, key statement and policies all come from ``decisions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import NetworkProps
+from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
+from mlplatform.decisions.policies.documents import service_trust_policy
+from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
+from mlplatform.decisions.subnet_plan import SubnetPlan
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+
+__all__ = ["Network", "NetworkPlacement"]
+
+
+@dataclass(frozen=True)
+class NetworkPlacement:
+    """What a component needs to run in the network's private subnets (``VpcPlacement``'s fields).
+
+    ``Network.placement()`` gives the platform network's; a team program builds one from the
+    ``<env>-network`` outputs.
+    """
+
+    vpc_id: pulumi.Input[str]
+    vpc_cidr: pulumi.Input[str]
+    private_subnet_ids: tuple[pulumi.Input[str], ...]
+    availability_zones: tuple[str, ...]
+    s3_prefix_list_id: pulumi.Input[str]
+    dynamodb_prefix_list_id: pulumi.Input[str] | None = None
+
+
+class Network(PlatformComponent):
+    """``mlplatform:network:Network``: VPC, subnets in each AZ, NAT, routes, endpoints, flow logs."""
+
+    def __init__(self, layer: Layer, id: str, *, props: NetworkProps | None = None) -> None:
+        super().__init__(layer.layer, "Network", f"{layer.path}/{id}", parent=layer)
+        config = layer.config
+        naming = layer.naming
+        region = config.region
+        props = props or NetworkProps()
+        zones = config.availability_zones[: props.az_count]
+        if len(zones) < props.az_count:
+            raise ValueError(
+                f"Network needs {props.az_count} availability zones, got {len(zones)}; "
+                "pass more zones or lower az_count"
+            )
+        self.availability_zones = tuple(zones)
+        plans = SubnetPlan.for_vpc(props.cidr, zones)
+        opts = self.options
+
+        self.vpc = aws.ec2.Vpc(
+            self.child("vpc"),
+            cidr_block=props.cidr,
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags={"Name": naming.resource("vpc")},
+            opts=opts(),
+        )
+        vpc_id = self.vpc.id
+        aws.ec2.DefaultSecurityGroup(
+            self.child("default-security-group"),
+            vpc_id=vpc_id,
+            tags={"Name": "default-deny"},
+            opts=opts(),
+        )
+
+        # --- public side
+        gateway = aws.ec2.InternetGateway(
+            self.child("internet-gateway"),
+            vpc_id=vpc_id,
+            tags={"Name": naming.resource("igw")},
+            opts=opts(),
+        )
+        public_routes = aws.ec2.RouteTable(
+            self.child("public-routes"),
+            vpc_id=vpc_id,
+            tags={"Name": naming.resource("public")},
+            opts=opts(),
+        )
+        aws.ec2.Route(
+            self.child("public-default-route"),
+            route_table_id=public_routes.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=gateway.id,
+            opts=opts(),
+        )
+        self.public_subnets: list[aws.ec2.Subnet] = []
+        self.private_subnets: list[aws.ec2.Subnet] = []
+        for index, plan in enumerate(plans):
+            public = aws.ec2.Subnet(
+                self.child(f"public-{index}"),
+                vpc_id=vpc_id,
+                cidr_block=plan.public_cidr,
+                availability_zone=plan.availability_zone,
+                map_public_ip_on_launch=False,
+                tags={
+                    "Name": naming.resource("public", plan.availability_zone),
+                    "tier": "public",
+                    "kubernetes.io/role/elb": "1",
+                },
+                opts=opts(),
+            )
+            aws.ec2.RouteTableAssociation(
+                self.child(f"public-{index}-routes"),
+                subnet_id=public.id,
+                route_table_id=public_routes.id,
+                opts=opts(),
+            )
+            self.public_subnets.append(public)
+
+        # --- NAT: one in the first AZ, or one per AZ
+        nat_count = len(zones) if props.nat_strategy == "one_per_az" else 1
+        self.nat_gateways: list[aws.ec2.NatGateway] = []
+        for index in range(nat_count):
+            address = aws.ec2.Eip(
+                self.child(f"nat-{index}-address"),
+                domain="vpc",
+                tags={"Name": naming.resource("nat", zones[index])},
+                opts=opts(),
+            )
+            self.nat_gateways.append(
+                aws.ec2.NatGateway(
+                    self.child(f"nat-{index}"),
+                    allocation_id=address.id,
+                    subnet_id=self.public_subnets[index].id,
+                    tags={"Name": naming.resource("nat", zones[index])},
+                    opts=opts(depends_on=[gateway]),
+                )
+            )
+
+        # --- private side
+        private_routes: list[aws.ec2.RouteTable] = []
+        for index, plan in enumerate(plans):
+            private = aws.ec2.Subnet(
+                self.child(f"private-{index}"),
+                vpc_id=vpc_id,
+                cidr_block=plan.private_cidr,
+                availability_zone=plan.availability_zone,
+                tags={
+                    "Name": naming.resource("private", plan.availability_zone),
+                    "tier": "private",
+                    "kubernetes.io/role/internal-elb": "1",
+                },
+                opts=opts(),
+            )
+            routes = aws.ec2.RouteTable(
+                self.child(f"private-{index}-routes"),
+                vpc_id=vpc_id,
+                tags={"Name": naming.resource("private", plan.availability_zone)},
+                opts=opts(),
+            )
+            nat = self.nat_gateways[index if props.nat_strategy == "one_per_az" else 0]
+            aws.ec2.Route(
+                self.child(f"private-{index}-default-route"),
+                route_table_id=routes.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=nat.id,
+                opts=opts(),
+            )
+            aws.ec2.RouteTableAssociation(
+                self.child(f"private-{index}-association"),
+                subnet_id=private.id,
+                route_table_id=routes.id,
+                opts=opts(),
+            )
+            self.private_subnets.append(private)
+            private_routes.append(routes)
+
+        # --- endpoints
+        self.s3_endpoint = aws.ec2.VpcEndpoint(
+            self.child("s3-endpoint"),
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[r.id for r in private_routes],
+            tags={"Name": naming.resource("s3")},
+            opts=opts(),
+        )
+        self.dynamodb_endpoint = aws.ec2.VpcEndpoint(
+            self.child("dynamodb-endpoint"),
+            vpc_id=vpc_id,
+            service_name=f"com.amazonaws.{region}.dynamodb",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[r.id for r in private_routes],
+            tags={"Name": naming.resource("dynamodb")},
+            opts=opts(),
+        )
+        if props.interface_endpoints:
+            group = aws.ec2.SecurityGroup(
+                self.child("endpoint-security-group"),
+                name=naming.resource("endpoints"),
+                description="HTTPS from inside the VPC to interface endpoints",
+                vpc_id=vpc_id,
+                tags={"Name": naming.resource("endpoints")},
+                opts=opts(),
+            )
+            aws.vpc.SecurityGroupIngressRule(
+                self.child("endpoint-https-from-vpc"),
+                security_group_id=group.id,
+                cidr_ipv4=props.cidr,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="HTTPS from the VPC",
+                opts=opts(),
+            )
+            for service in props.interface_endpoints:
+                aws.ec2.VpcEndpoint(
+                    self.child(f"endpoint-{service.replace('.', '-')}"),
+                    vpc_id=vpc_id,
+                    service_name=f"com.amazonaws.{region}.{service}",
+                    vpc_endpoint_type="Interface",
+                    private_dns_enabled=True,
+                    subnet_ids=[s.id for s in self.private_subnets],
+                    security_group_ids=[group.id],
+                    tags={"Name": naming.resource("endpoint", service.replace(".", "-"))},
+                    opts=opts(),
+                )
+
+        # --- flow logs
+        key = PlatformKey(
+            layer,
+            self,
+            "logs-key",
+            props=PlatformKeyProps(
+                alias=naming.kms_alias("network-logs"),
+                description=f"Network logs of {naming.prefix}",
+                service_statements=lambda account_id, partition, _region: [
+                    cloudwatch_logs_key_statement(account_id, partition, region)
+                ],
+            ),
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            self.child("flow-logs"),
+            name=naming.log_group("network", "flow-logs"),
+            retention_in_days=props.flow_logs_retention_days,
+            kms_key_id=key.arn,
+            opts=opts(),
+        )
+        role = aws.iam.Role(
+            self.child("flow-logs-role"),
+            name=naming.iam("network", "flow-logs"),
+            assume_role_policy=layer.document(
+                lambda account_id, _partition: service_trust_policy(
+                    "vpc-flow-logs.amazonaws.com", account_id
+                )
+            ),
+            opts=opts(),
+        )
+        aws.iam.RolePolicy(
+            self.child("flow-logs-delivery"),
+            name="deliver-flow-logs",
+            role=role.id,
+            policy=layer.document(
+                lambda _account, _partition, arn: flow_logs_delivery_policy(arn), log_group.arn
+            ),
+            opts=opts(),
+        )
+        aws.ec2.FlowLog(
+            self.child("flow-log"),
+            vpc_id=vpc_id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags={"Name": naming.resource("flow-log")},
+            opts=opts(),
+        )
+        self.register_outputs({"vpc_id": self.vpc.id})
+
+    def placement(self) -> NetworkPlacement:
+        """The values a component needs to run in this network's private subnets."""
+        return NetworkPlacement(
+            vpc_id=self.vpc.id,
+            vpc_cidr=self.vpc.cidr_block,
+            private_subnet_ids=tuple(s.id for s in self.private_subnets),
+            availability_zones=self.availability_zones,
+            s3_prefix_list_id=self.s3_endpoint.prefix_list_id,
+            dynamodb_prefix_list_id=self.dynamodb_endpoint.prefix_list_id,
+        )
+
+    @property
+    def private_subnet_ids(self) -> list[pulumi.Output[str]]:
+        return [s.id for s in self.private_subnets]
+
+    @property
+    def public_subnet_ids(self) -> list[pulumi.Output[str]]:
+        return [s.id for s in self.public_subnets]

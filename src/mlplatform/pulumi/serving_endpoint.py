@@ -1,0 +1,466 @@
+"""``ServingEndpoint`` on Pulumi: a SageMaker endpoint with weighted variants, autoscaling,
+data capture, rollback alarms and per-variant alarms.
+
+Every decision comes from :func:`mlplatform.decisions.serving_plan.plan_endpoint`
+(names, variants, scaling, alarms, rollout) and the policy modules, as for
+:class:`mlplatform.constructs.serving_endpoint.ServingEndpoint`. Models and
+configurations are named with the apply-time digest
+(:func:`~mlplatform.decisions.serving_plan.apply_time_digest`) of the same
+values, which Pulumi computes once they are known. Terraform's lifecycle
+settings of the cdktf construct (create-before-destroy, ignored counts,
+replacement triggers) become Pulumi resource options where Pulumi has them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from mlplatform.config import ServingEndpointProps
+from mlplatform.decisions.policies.cloudwatch import (
+    endpoint_logging_statements,
+    rollback_alarm_statements,
+)
+from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
+from mlplatform.decisions.policies.ec2 import vpc_access_statements
+from mlplatform.decisions.policies.s3 import data_capture_statements
+from mlplatform.decisions.rollout_plan import RolloutPlan
+from mlplatform.decisions.serving_plan import (
+    EndpointPlan,
+    VariantPlan,
+    apply_time_digest,
+    artifact_key,
+    plan_endpoint,
+)
+from mlplatform.pulumi.alarm import alarm
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.model_registry import ModelRegistryGrants
+from mlplatform.pulumi.network import NetworkPlacement
+
+__all__ = ["DataCapture", "ServingEndpoint"]
+
+CAPACITY_PERCENT = "CAPACITY_PERCENT"
+
+
+class DataCapture:
+    """Where an endpoint captures sampled requests: a lake zone's bucket and the lake key."""
+
+    def __init__(
+        self,
+        bucket_name: pulumi.Input[str],
+        bucket_arn: pulumi.Input[str],
+        key_arn: pulumi.Input[str],
+    ) -> None:
+        self.bucket_name = bucket_name
+        self.bucket_arn = bucket_arn
+        self.key_arn = key_arn
+
+
+def _named(name: str, values: Sequence[pulumi.Input[str]]) -> pulumi.Output[str]:
+    return pulumi.Output.all(*values).apply(lambda v: f"{name}-{apply_time_digest(v)}")
+
+
+class ServingEndpoint(PlatformComponent):
+    """``mlplatform:ml:ServingEndpoint``."""
+
+    def __init__(
+        self,
+        layer: Layer,
+        parent: PlatformComponent,
+        id: str,
+        *,
+        registry: ModelRegistryGrants,
+        props: ServingEndpointProps,
+        data_capture: DataCapture | None = None,
+        alarm_topic_arn: pulumi.Input[str] | None = None,
+        placement: NetworkPlacement | None = None,
+    ) -> None:
+        super().__init__(layer.layer, "ServingEndpoint", parent.child(id), parent=parent)
+        plan = plan_endpoint(layer.naming, id, props)
+        family = props.model_package_group
+        if family not in registry.model_families:
+            raise ValueError(
+                f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
+                f"registry ({', '.join(registry.model_families)}); publish it there first"
+            )
+        if plan.data_capture_prefix is not None and data_capture is None:
+            raise ValueError(
+                f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
+                "but no data_capture destination was given; pass one or set data_capture_percent: 0"
+            )
+        self.plan = plan
+        self._layer = layer
+        self._registry = registry
+        self._family = family
+        self.execution_role = aws.iam.Role(
+            self.child("execution-role"),
+            name=plan.role_name,
+            description=f"SageMaker runs endpoint {plan.endpoint_name} as this role",
+            assume_role_policy=layer.document(
+                lambda account, _partition: service_trust_policy("sagemaker.amazonaws.com", account)
+            ),
+            opts=self.options(),
+        )
+        log_group = aws.cloudwatch.LogGroup(
+            self.child("logs"),
+            name=plan.log_group_name,
+            retention_in_days=props.log_retention_days,
+            kms_key_id=registry.key_arn,
+            opts=self.options(),
+        )
+        policies: list[pulumi.Resource] = [
+            registry.grant_read(self.execution_role, family),
+            self._role_policy(
+                "logging-policy", "endpoint-logging", endpoint_logging_statements, log_group.arn
+            ),
+        ]
+        network: list[pulumi.Input[str]] = []
+        vpc_config: dict[str, Any] | None = None
+        self.security_group_id: pulumi.Output[str] | None = None
+        if placement is not None:
+            self.security_group_id = self._security_group(plan, placement)
+            network = [self.security_group_id, *placement.private_subnet_ids]
+            vpc_config = {
+                "security_group_ids": [self.security_group_id],
+                "subnets": list(placement.private_subnet_ids),
+            }
+            policies.append(
+                self._role_policy("network-policy", "endpoint-network", vpc_access_statements)
+            )
+        capture: dict[str, Any] | None = None
+        capture_inputs: list[pulumi.Input[str]] = []
+        if plan.data_capture_prefix is not None and data_capture is not None:
+            prefix = plan.data_capture_prefix
+            capture = {
+                "enable_capture": True,
+                "initial_sampling_percentage": plan.data_capture_percent,
+                "destination_s3_uri": pulumi.Output.concat(
+                    "s3://", data_capture.bucket_name, "/", prefix
+                ),
+                "kms_key_id": data_capture.key_arn,
+                "capture_options": [{"capture_mode": mode} for mode in ("Input", "Output")],
+            }
+            capture_inputs = [data_capture.bucket_name, data_capture.key_arn]
+            policies.append(
+                self._role_policy(
+                    "data-capture-policy",
+                    "endpoint-data-capture",
+                    lambda bucket, key: data_capture_statements(bucket, prefix, key),
+                    data_capture.bucket_arn,
+                    data_capture.key_arn,
+                )
+            )
+        rollback: list[aws.cloudwatch.MetricAlarm] = []
+        if plan.rollout is not None:
+            rollback = self._rollback_alarms(plan.rollout, alarm_topic_arn)
+            policies.append(
+                self._role_policy(
+                    "rollback-alarms-policy",
+                    "endpoint-rollback-alarms",
+                    lambda *arns: rollback_alarm_statements(list(arns)),
+                    *[a.arn for a in rollback],
+                )
+            )
+        models = self._models(policies, network, vpc_config)
+        self.endpoint = self._endpoint(models, capture, capture_inputs, rollback)
+        self._autoscaling()
+        for index, planned in enumerate(plan.alarms):
+            alarm(
+                self.child(f"alarm-{index}"),
+                metric=planned.metric,
+                name=planned.name,
+                summary=planned.description,
+                threshold=planned.threshold,
+                comparison=planned.comparison_operator,
+                evaluation_periods=planned.evaluation_periods,
+                datapoints_to_alarm=planned.datapoints_to_alarm,
+                treat_missing_data=planned.treat_missing_data,
+                topic=alarm_topic_arn,
+                opts=self.options(depends_on=[self.endpoint]),
+            )
+        self.register_outputs({"endpoint_name": self.endpoint.name})
+
+    def _role_policy(
+        self, id: str, name: str, statements: Any, *inputs: pulumi.Input[Any]
+    ) -> aws.iam.RolePolicy:
+        def document(values: list[Any]) -> str:
+            built: list[Statement] = statements(*values)
+            return json.dumps(policy_document(built))
+
+        return aws.iam.RolePolicy(
+            self.child(id),
+            name=name,
+            role=self.execution_role.name,
+            policy=pulumi.Output.all(*inputs).apply(document),
+            opts=self.options(),
+        )
+
+    def _security_group(
+        self, plan: EndpointPlan, placement: NetworkPlacement
+    ) -> pulumi.Output[str]:
+        group = aws.ec2.SecurityGroup(
+            self.child("security-group"),
+            name=plan.endpoint_name,
+            description=f"Instances of SageMaker endpoint {plan.endpoint_name}",
+            vpc_id=placement.vpc_id,
+            tags={"Name": plan.endpoint_name},
+            opts=self.options(),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            self.child("egress-s3"),
+            security_group_id=group.id,
+            prefix_list_id=placement.s3_prefix_list_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Model artifacts and data capture, through the S3 gateway endpoint",
+            opts=self.options(),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            self.child("egress-endpoints"),
+            security_group_id=group.id,
+            cidr_ipv4=placement.vpc_cidr,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Interface endpoints (ECR, STS, logs) inside the VPC",
+            opts=self.options(),
+        )
+        return group.id
+
+    def _rollback_alarms(
+        self, rollout: RolloutPlan, topic_arn: pulumi.Input[str] | None
+    ) -> list[aws.cloudwatch.MetricAlarm]:
+        actions = [topic_arn] if topic_arn is not None else None
+        alarms = []
+        for index, planned in enumerate(rollout.rollback_alarms):
+            queries: list[dict[str, Any]] = [
+                {
+                    "id": metric.id,
+                    "return_data": False,
+                    "metric": {
+                        "namespace": metric.namespace,
+                        "metric_name": metric.metric_name,
+                        "dimensions": metric.dimensions,
+                        "stat": metric.stat,
+                        "period": planned.period,
+                    },
+                }
+                for metric in planned.metrics
+            ]
+            queries.append(
+                {
+                    "id": "endpoint",
+                    "expression": planned.expression,
+                    "label": planned.name,
+                    "return_data": True,
+                }
+            )
+            alarms.append(
+                aws.cloudwatch.MetricAlarm(
+                    self.child(f"rollback-alarm-{index}"),
+                    name=planned.name,
+                    alarm_description=planned.description,
+                    metric_queries=queries,
+                    evaluation_periods=planned.evaluation_periods,
+                    datapoints_to_alarm=planned.datapoints_to_alarm,
+                    threshold=planned.threshold,
+                    comparison_operator=planned.comparison_operator,
+                    treat_missing_data=planned.treat_missing_data,
+                    alarm_actions=actions,
+                    ok_actions=actions,
+                    opts=self.options(),
+                )
+            )
+        return alarms
+
+    def _models(
+        self,
+        policies: list[pulumi.Resource],
+        network: list[pulumi.Input[str]],
+        vpc_config: dict[str, Any] | None,
+    ) -> dict[str, aws.sagemaker.Model]:
+        registry, family = self._registry, self._family
+        repository_url = registry.repository_url(family)
+        models: dict[str, aws.sagemaker.Model] = {}
+        for variant in self.plan.variants:
+            models[variant.name] = aws.sagemaker.Model(
+                self.child(f"model-{variant.name}"),
+                name=_named(
+                    variant.model.name,
+                    [self.execution_role.arn, repository_url, registry.bucket_name, *network],
+                ),
+                execution_role_arn=self.execution_role.arn,
+                enable_network_isolation=variant.model.network_isolation,
+                primary_container={
+                    "image": pulumi.Output.concat(repository_url, ":", variant.model.image_tag),
+                    "model_data_url": pulumi.Output.concat(
+                        "s3://",
+                        registry.bucket_name,
+                        "/",
+                        artifact_key(family, variant.model.version),
+                    ),
+                },
+                vpc_config=vpc_config,
+                tags={"model-family": family, "model-version": variant.model.version},
+                # SageMaker checks the role's access when the endpoint starts the model.
+                opts=self.options(depends_on=list(policies), create_before_destroy=True),
+            )
+        return models
+
+    def _endpoint(
+        self,
+        models: dict[str, aws.sagemaker.Model],
+        capture: dict[str, Any] | None,
+        capture_inputs: list[pulumi.Input[str]],
+        alarms: list[aws.cloudwatch.MetricAlarm],
+    ) -> aws.sagemaker.Endpoint:
+        plan = self.plan
+        volume_key = self._registry.key_arn if plan.volume_encryption else None
+        self.config = aws.sagemaker.EndpointConfiguration(
+            self.child("config"),
+            name=_named(
+                plan.config_name,
+                [*(m.name for m in models.values()), *capture_inputs, volume_key or ""],
+            ),
+            production_variants=[
+                _production_variant(variant, models[variant.name].name) for variant in plan.variants
+            ],
+            data_capture_config=capture,
+            kms_key_arn=volume_key,
+            opts=pulumi.ResourceOptions.merge(
+                self.options(create_before_destroy=True),
+                pulumi.ResourceOptions(
+                    ignore_changes=[
+                        f"productionVariants[{index}].initialInstanceCount"
+                        for index, variant in enumerate(plan.variants)
+                        if variant.scaling is not None
+                    ]
+                ),
+            ),
+        )
+        if plan.rollout is None:
+            return aws.sagemaker.Endpoint(
+                self.child("endpoint"),
+                name=plan.endpoint_name,
+                endpoint_config_name=self.config.name,
+                opts=self.options(),
+            )
+        return aws.sagemaker.Endpoint(
+            self.child("endpoint"),
+            name=plan.endpoint_name,
+            endpoint_config_name=self.config.name,
+            deployment_config=_deployment_config(plan.rollout, alarms),
+            opts=pulumi.ResourceOptions.merge(
+                self.options(),
+                pulumi.ResourceOptions(
+                    ignore_changes=["deploymentConfig.autoRollbackConfiguration"]
+                ),
+            ),
+        )
+
+    def _autoscaling(self) -> None:
+        for index, variant in enumerate(self.plan.variants):
+            if variant.scaling is None:
+                continue
+            scaling = variant.scaling
+            # Replaced (deregistered first) when the variant's instance type changes, as AWS
+            # requires, or when the endpoint is replaced (see endpoint_rollout.scaling_lifecycle).
+            instance_type = self.config.production_variants.apply(partial(_instance_type, index))
+            target = aws.appautoscaling.Target(
+                self.child(f"scaling-target-{variant.name}"),
+                service_namespace="sagemaker",
+                resource_id=scaling.resource_id,
+                scalable_dimension=scaling.scalable_dimension,
+                min_capacity=scaling.min_capacity,
+                max_capacity=scaling.max_capacity,
+                opts=pulumi.ResourceOptions.merge(
+                    self.options(depends_on=[self.endpoint]),
+                    pulumi.ResourceOptions(
+                        replacement_trigger=pulumi.Output.all(instance_type, self.endpoint.arn)
+                    ),
+                ),
+            )
+            aws.appautoscaling.Policy(
+                self.child(f"scaling-policy-{variant.name}"),
+                name=scaling.policy_name,
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                target_tracking_scaling_policy_configuration={
+                    "target_value": scaling.target_value,
+                    "predefined_metric_specification": {
+                        "predefined_metric_type": scaling.predefined_metric
+                    },
+                    "scale_in_cooldown": scaling.scale_in_cooldown,
+                    "scale_out_cooldown": scaling.scale_out_cooldown,
+                },
+                # Deregistering a target deletes its policies in AWS: replaced with it.
+                opts=pulumi.ResourceOptions.merge(
+                    self.options(),
+                    pulumi.ResourceOptions(replacement_trigger=pulumi.Output.all(target.arn)),
+                ),
+            )
+
+    @property
+    def endpoint_name(self) -> pulumi.Output[str]:
+        return self.endpoint.name
+
+
+def _instance_type(
+    index: int, variants: Sequence[aws.sagemaker.outputs.EndpointConfigurationProductionVariant]
+) -> str:
+    return str(variants[index].instance_type)
+
+
+def _production_variant(variant: VariantPlan, model_name: pulumi.Input[str]) -> dict[str, Any]:
+    if variant.serverless is not None:
+        return {
+            "variant_name": variant.name,
+            "model_name": model_name,
+            "initial_variant_weight": variant.weight,
+            "serverless_config": {
+                "memory_size_in_mb": variant.serverless.memory_size_mb,
+                "max_concurrency": variant.serverless.max_concurrency,
+            },
+        }
+    return {
+        "variant_name": variant.name,
+        "model_name": model_name,
+        "initial_variant_weight": variant.weight,
+        "instance_type": variant.instance_type,
+        "initial_instance_count": variant.initial_instance_count,
+    }
+
+
+def _deployment_config(
+    rollout: RolloutPlan, alarms: list[aws.cloudwatch.MetricAlarm]
+) -> dict[str, Any]:
+    routing: dict[str, Any] = {
+        "type": rollout.traffic_routing,
+        "wait_interval_in_seconds": rollout.wait_interval_seconds,
+    }
+    if rollout.canary_percent is not None:
+        routing["canary_size"] = {"type": CAPACITY_PERCENT, "value": rollout.canary_percent}
+    if rollout.linear_step_percent is not None:
+        routing["linear_step_size"] = {
+            "type": CAPACITY_PERCENT,
+            "value": rollout.linear_step_percent,
+        }
+    return {
+        "blue_green_update_policy": {
+            "traffic_routing_configuration": routing,
+            "termination_wait_in_seconds": rollout.termination_wait_seconds,
+            "maximum_execution_timeout_in_seconds": rollout.maximum_execution_timeout_seconds,
+        },
+        "auto_rollback_configuration": {
+            "alarms": [{"alarm_name": a.name} for a in alarms],
+        },
+    }
