@@ -38,6 +38,15 @@ _PROSE_NAME = re.compile(r"`([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?:[.(][^`]*)?`"
 _DOTTED = re.compile(r"`(mlplatform(?:\.[A-Za-z_][A-Za-z0-9_]*)+)[^`]*`")
 # Dotted names whose module imports Feast, which lives in a venv of its own (.tools/feast).
 _FEAST_MODULES = {"mlplatform.feast_repo", "mlplatform.feast_online_store"}
+# A second engine is an optional extra with a top level of its own: what it defines imports
+# from there (``from mlplatform.pulumi import PlatformEnvironment``), never from mlplatform,
+# so that a plain install never reaches for the engine's SDK.
+ENGINES = ("mlplatform.pulumi",)
+
+
+def top_level(module: str) -> str:
+    """Where a class defined in ``module`` is exported: its engine's package, or mlplatform."""
+    return next((e for e in ENGINES if module == e or module.startswith(e + ".")), "mlplatform")
 
 
 def _blocks(language: str) -> list[str]:
@@ -104,10 +113,10 @@ def test_code_block_import_works(module: str, name: str) -> None:
 
 @pytest.mark.parametrize("name", prose_names())
 def test_prose_name_imports_from_the_top_level(name: str) -> None:
-    assert name in mlplatform.__all__, f"README names `{name}`; export it from mlplatform"
-    exported = getattr(mlplatform, name)
-    defining = importlib.import_module(package_classes()[name])
-    assert exported is getattr(defining, name)
+    module = package_classes()[name]
+    package = importlib.import_module(top_level(module))
+    assert name in package.__all__, f"README names `{name}`; export it from {package.__name__}"
+    assert getattr(package, name) is getattr(importlib.import_module(module), name)
 
 
 @pytest.mark.parametrize("path", dotted_names())
@@ -121,6 +130,8 @@ def test_dotted_name_imports_from_its_module(path: str) -> None:
 
 @pytest.mark.parametrize("name", prose_names())
 def test_props_a_named_construct_takes_import_from_the_top_level(name: str) -> None:
+    if top_level(package_classes()[name]) != "mlplatform":
+        return  # an engine's component: its props are the platform's config classes
     exported = getattr(mlplatform, name)
     if not (inspect.isclass(exported) and issubclass(exported, Construct)):
         return  # an error type, a value, a protocol: nothing takes props

@@ -14,10 +14,12 @@ the result with the cdktf synth and run the platform's guardrail rules on it.
 """
 
 from mlplatform.pulumi.environment import NOT_YET_TRANSLATED, PlatformEnvironment
+from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.recorder import RecordedResource, Recorder, Recording
 
 __all__ = [
     "NOT_YET_TRANSLATED",
+    "Layer",
     "PlatformEnvironment",
     "RecordedResource",
     "Recorder",

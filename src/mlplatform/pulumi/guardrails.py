@@ -5,7 +5,8 @@ recorded resource becomes that (its Terraform type, snake_case attributes,
 references as ``${<type>.<name>.<attribute>}``, ``protect`` as
 ``lifecycle.prevent_destroy``), grouped by layer as cdktf groups by stack, with
 the layer provider's default tags. Suppressions are the ``mlplatformSuppress``
-inputs of the components above a resource (:class:`PlatformComponent`).
+inputs of the components above a resource
+(:class:`~mlplatform.pulumi.component.PlatformComponent`).
 """
 
 from __future__ import annotations
