@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
+    # team repos on the platform contract (issue 12)
     from mlplatform.config import (
         DataLakeProps,
         EnvironmentConfig,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         RetentionProps,
         ServerlessProps,
         ServingEndpointProps,
+        TeamConfig,
         VariantProps,
     )
     from mlplatform.constructs.alarm_topic import AlarmTopic
@@ -35,11 +37,13 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
     from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
     from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
+    from mlplatform.constructs.imported_network import ImportedNetwork
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
+    from mlplatform.decisions.contract import PlatformContract
     from mlplatform.decisions.naming import Naming
     from mlplatform.emulator.local_aws import LocalAws
     from mlplatform.guardrails.stack_check import GuardedStack, Guardrails
@@ -53,10 +57,11 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         IRole,
         VpcPlacement,
     )
-    from mlplatform.loader import ConfigError, EnvironmentLoader
+    from mlplatform.loader import ConfigError, EnvironmentLoader, load_team_config
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
+    from mlplatform.stacks.team_stack import TeamStack
 
 __version__ = "0.2.0"
 
@@ -113,6 +118,12 @@ _EXPORTS = {
     "suppress": "mlplatform.guardrails.suppressions",
     # the embedded emulator
     "LocalAws": "mlplatform.emulator.local_aws",
+    # team repos on the platform contract (issue 12)
+    "TeamStack": "mlplatform.stacks.team_stack",
+    "TeamConfig": "mlplatform.config",
+    "load_team_config": "mlplatform.loader",
+    "PlatformContract": "mlplatform.decisions.contract",
+    "ImportedNetwork": "mlplatform.constructs.imported_network",
 }
 
 __all__ = [
@@ -140,6 +151,8 @@ __all__ = [
     "ImportedDataLake",
     "ImportedFeatureStore",
     "ImportedModelRegistry",
+    # team repos on the platform contract (issue 12)
+    "ImportedNetwork",
     "LocalAws",
     "MlProps",
     "ModelRegistry",
@@ -149,6 +162,7 @@ __all__ = [
     "NetworkProps",
     "ObjectLockProps",
     "PlatformApp",
+    "PlatformContract",
     "PlatformStack",
     "PlatformStacks",
     "RetentionProps",
@@ -158,8 +172,11 @@ __all__ = [
     "ServingEndpoint",
     "ServingEndpointProps",
     "StateRetention",
+    "TeamConfig",
+    "TeamStack",
     "VariantProps",
     "VpcPlacement",
+    "load_team_config",
     "suppress",
 ]
 
