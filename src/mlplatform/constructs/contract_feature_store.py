@@ -136,6 +136,31 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
         """Every feature group of the platform's store (a token list, known at plan time)."""
         return self._reader.values("features/groups")
 
+    @property
+    def redis_endpoint(self) -> str:
+        """The Redis/Valkey primary endpoint (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/endpoint")
+
+    @property
+    def redis_reader_endpoint(self) -> str:
+        """The Redis/Valkey reader endpoint (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/reader-endpoint")
+
+    @property
+    def redis_port(self) -> str:
+        """The port Redis/Valkey listens on, as a string (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/port")
+
+    @property
+    def offline_database(self) -> str:
+        """Glue database of the offline feature tables."""
+        return self._reader.value("features/offline-database")
+
+    def offline_table_name(self, group: str) -> str:
+        """One group's offline (Glue) table."""
+        self._select(group)
+        return self._reader.value("features/groups/{group}/offline-table", group=group)
+
     def online_table_name(self, group: str) -> str:
         """One group's online DynamoDB table."""
         self._select(group)

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from constructs import Construct
 
 from mlplatform.config import TeamConfig
-from mlplatform.constructs.contract_reader import check_construct_id
+from mlplatform.constructs.contract_reader import ContractReader, check_construct_id
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import PLATFORM_LAYERS, InvalidNameError, Naming
@@ -115,6 +115,11 @@ class TeamStack(GuardedStack):
             account_id=platform.account_id,
             endpoint=emulator_endpoint,
         )
+
+    def platform_value(self, key: str, **items: str) -> str:
+        """Any value of the platform contract (``platform_value("ml/alarm-topic-arn")``), read
+        from SSM at plan time; the keys are :data:`mlplatform.decisions.contract.CONTRACT_PARAMETERS`."""
+        return ContractReader.of(self).value(key, **items)
 
     @property
     def launched_resource_tags(self) -> Mapping[str, str]:
