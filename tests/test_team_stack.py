@@ -70,6 +70,22 @@ def mixed_team_stack(outdir: Path, config: TeamConfig | None = None) -> TeamStac
             instance_types=("g6e.2xlarge", "g6e.4xlarge"), capacity="spot", max_nodes=2
         ),
     )
+    # Pinned to a zone, with FSx scratch: the contract's zones and subnets are known at plan.
+    pinned = GpuTrainingPool(
+        stack,
+        "pinned",
+        cluster=cluster,
+        props=GpuPoolProps.model_validate(
+            {
+                "instance_types": ["g6e.2xlarge"],
+                "max_nodes": 1,
+                "availability_zones": ["us-east-1b"],
+                "fsx_scratch": {},
+            }
+        ),
+        scratch_import_path=f"s3://{lake.bucket_name('features')}/train/",
+    )
+    TerraformOutput(stack, "pinned_subnets", value=pinned.subnet_ids)
     lake.grant_read(pool.job_role, ["raw", "curated"])
     lake.grant_write(pool.job_role, "features")
     registry.grant_publish(pool.job_role, "ranker")
@@ -145,6 +161,18 @@ def test_a_team_endpoint_on_the_platform_registry_is_named_after_the_team(mixed:
     assert endpoint["name"] == "mlp-dev-ranking-serving-ranker"
     for kind in ("aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "aws_dynamodb_table"):
         assert kind not in resources, f"the team stack must not create {kind}"
+
+
+def test_a_pool_pinned_to_a_zone_picks_its_subnet_from_the_contract_at_plan(mixed: Path) -> None:
+    document = json.loads((mixed / "cdk.tf.json").read_text())
+
+    subnets = document["output"]["pinned_subnets"]["value"]
+    assert len(subnets) == 1
+    assert subnets[0].startswith("${element(split(\",\", data.aws_ssm_parameter.")
+    assert 'index(split(",", data.aws_ssm_parameter.' in subnets[0]
+    assert subnets[0].endswith('"us-east-1b"))}')
+    [scratch] = document["resource"]["aws_fsx_lustre_file_system"].values()
+    assert scratch["subnet_ids"][0].startswith("${element(")
 
 
 def test_a_mixed_team_stack_is_valid_terraform(
