@@ -177,3 +177,36 @@ def test_registry_grants_accept_a_role_that_is_not_the_generated_iam_role(
         "registry-publish-all": "team-role",
         "platform-registry-read-ranker": "team-role",
     }
+
+
+def test_the_contract_importers_satisfy_the_same_protocols() -> None:
+    from cdktf import App
+
+    from mlplatform.config import TeamConfig
+    from mlplatform.constructs.feature_store import FeatureStore
+    from mlplatform.interfaces import IFeatureStore
+    from mlplatform.stacks.team_stack import TeamStack
+
+    config = TeamConfig.model_validate(
+        {
+            "platform": {
+                "org": "mlp",
+                "environment": "dev",
+                "region": "us-east-1",
+                "emulator": True,
+            },
+            "team": {"name": "ranking", "cost_center": "r", "owners": ["r@example.com"]},
+        }
+    )
+    stack = TeamStack(App(), config, "apps")
+    lake = DataLake.from_environment(stack, "lake")
+    registry = ModelRegistry.from_environment(stack, "registry")
+    cluster = ComputeCluster.from_environment(stack, "cluster")
+    features = FeatureStore.from_environment(stack, "features", lake=lake)
+
+    _assert_has_members(lake, IDataLake)
+    _assert_has_members(registry, IModelRegistry)
+    _assert_has_members(cluster, IComputeCluster)
+    _assert_has_members(features, IFeatureStore)
+    assert _use_lake(lake).startswith("${TfToken[")
+    assert _use_registry(registry).startswith("s3://${TfToken[")
