@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, TerraformOutput, Testing
+from cdktf import App, TerraformOutput, TerraformStack, Testing
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import EnvironmentConfig, TeamConfig
@@ -219,3 +219,25 @@ def test_the_values_written_are_the_resources_themselves(synthesized: Path) -> N
     assert subnets.startswith('${join(",", [aws_subnet.network_private-0_')
     zones = written_values["/mlp/dev/platform/network/availability-zones"]
     assert zones == '${join(",", ["us-east-1a", "us-east-1b"])}'
+
+
+def test_a_sensitive_parameter_would_be_a_securestring_under_the_layers_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mlplatform.constructs.contract_parameters as writers
+    from mlplatform.decisions.contract import Parameter
+
+    secret = Parameter("data/key-arn", "data", "a value that would be secret", sensitive=True)
+    monkeypatch.setattr(writers, "parameter", lambda key: secret)
+    stack = TerraformStack(Testing.app(), "data")
+    writer = ContractParameters(
+        stack, "contract", contract=PlatformContract("mlp", "dev"), layer="data"
+    )
+
+    with pytest.raises(ValueError, match="is sensitive: pass key_arn, the layer's platform key"):
+        writer.put("data/key-arn", "x")
+    writer.put("data/key-arn", "x", key_arn="arn:aws:kms:us-east-1:111111111111:key/data")
+    [written] = json.loads(Testing.synth(stack))["resource"]["aws_ssm_parameter"].values()
+    assert written["type"] == "SecureString"
+    assert written["key_id"] == "arn:aws:kms:us-east-1:111111111111:key/data"
+    assert written["value"] == "x" and "insecure_value" not in written

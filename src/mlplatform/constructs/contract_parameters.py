@@ -35,11 +35,15 @@ class ContractParameters(Construct):
         """Full names of the parameters written so far."""
         return tuple(self._written)
 
-    def put(self, key: str, value: str | Sequence[str], **items: str) -> SsmParameter:
+    def put(
+        self, key: str, value: str | Sequence[str], *, key_arn: str | None = None, **items: str
+    ) -> SsmParameter:
         """Write parameter ``key`` (its ``{items}`` filled in) with ``value``.
 
         A ``StringList`` parameter takes a list (a token list too); it is stored
-        comma-joined, as SSM stores string lists.
+        comma-joined, as SSM stores string lists. A parameter the contract declares
+        sensitive is a ``SecureString`` encrypted with ``key_arn``, the layer's
+        platform key, which it then requires (none is sensitive today).
         """
         declared = parameter(key)
         if declared.layer != self.layer:
@@ -48,6 +52,10 @@ class ContractParameters(Construct):
                 f"{self.layer}; write it from the {declared.layer} stack"
             )
         name = self.contract.name(key, **items)
+        if declared.sensitive and key_arn is None:
+            raise ValueError(
+                f"contract parameter {name} is sensitive: pass key_arn, the layer's platform key"
+            )
         if name in self._written:
             raise ValueError(
                 f"contract parameter {name} is written twice in the {self.layer} layer"
@@ -70,6 +78,7 @@ class ContractParameters(Construct):
             # plans show the values instead of "(sensitive value)".
             insecure_value=None if declared.sensitive else text,
             value=text if declared.sensitive else None,
+            key_id=key_arn if declared.sensitive else None,
             description=declared.description,
         )
         self._written[name] = written
