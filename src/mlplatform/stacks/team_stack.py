@@ -30,25 +30,11 @@ from mlplatform.constructs.contract_reader import ContractReader, check_construc
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import PLATFORM_LAYERS, InvalidNameError, Naming
+from mlplatform.decisions.tagging import team_tags
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.stacks.platform_stack import configure_backend, configure_provider
 
-__all__ = ["TeamStack", "team_state_key", "team_tags"]
-
-MAX_TAG_VALUE = 256
-
-
-def team_tags(config: TeamConfig, component: str) -> dict[str, str]:
-    """Tags for every resource of a team stack: the team's, not the platform's."""
-    owners = " ".join(config.team.owners)
-    return {
-        "env": config.environment,
-        "team": config.team.name,
-        "cost-center": config.team.cost_center,
-        "owners": owners[:MAX_TAG_VALUE],
-        "component": component,
-        "managed-by": "mlplatform",
-    }
+__all__ = ["TeamStack", "team_state_key"]
 
 
 def team_state_key(config: TeamConfig, name: str) -> str:
