@@ -39,11 +39,17 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
+from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.registry_names import registry_names
+
 __all__ = [
     "CONTRACT_PARAMETERS",
     "LIST_SEPARATOR",
     "Parameter",
     "PlatformContract",
+    "expected_parameters",
     "parameter",
 ]
 
@@ -280,3 +286,89 @@ def _key_pattern(key: str) -> re.Pattern[str]:
         re.escape(part) if index % 2 == 0 else "[a-z0-9_-]+" for index, part in enumerate(parts)
     )
     return re.compile(f"^{body}$")
+
+
+def expected_parameters(config: EnvironmentConfig) -> dict[str, str | None]:
+    """Every parameter ``config``'s platform layers write, by full name, with the value where
+    the environment file determines it (names, lists, kinds) and ``None`` where only the
+    deploy knows it (ids, ARNs, endpoints). The verifier checks a deploy against it."""
+    naming = Naming.for_environment(config)
+    contract = PlatformContract(config.org, config.environment)
+    expected: dict[str, str | None] = {}
+
+    def put(key: str, value: str | None = None, **items: str) -> None:
+        expected[contract.name(key, **items)] = value
+
+    zones = config.used_availability_zones
+    put("network/vpc-id")
+    put("network/vpc-cidr", config.network.cidr)
+    put("network/private-subnet-ids")
+    put("network/availability-zones", LIST_SEPARATOR.join(zones))
+    put("network/s3-prefix-list-id")
+    put("network/dynamodb-prefix-list-id")
+    lake = config.data_lake
+    put("data/zones", LIST_SEPARATOR.join(lake.zones))
+    put("data/key-arn")
+    for zone in lake.zones:
+        bucket = naming.bucket("datalake", zone)
+        put("data/zones/{zone}/bucket-name", bucket, zone=zone)
+        put("data/zones/{zone}/bucket-arn", zone=zone)
+        put("data/zones/{zone}/glue-database", naming.glue_database("datalake", zone), zone=zone)
+    if lake.athena_workgroup:
+        put("data/athena-workgroup", naming.resource("analytics"))
+        put("data/athena-results-bucket-arn")
+    if config.compute is not None:
+        put("compute/cluster-name", naming.resource("eks"))
+        for key in ("cluster-endpoint", "oidc-provider-arn", "oidc-issuer-url", "node-role-arn"):
+            put(f"compute/{key}")
+        put("compute/cluster-security-group-id")
+    if config.ml is not None:
+        families = config.ml.registry.model_families
+        names = registry_names(naming, families)
+        put("ml/registry/bucket-name", names["bucket"])
+        put("ml/registry/bucket-arn")
+        put("ml/registry/table-name", names["table"])
+        put("ml/registry/table-arn")
+        put("ml/registry/key-arn")
+        put("ml/registry/families", LIST_SEPARATOR.join(families))
+        for family in families:
+            put(
+                "ml/registry/families/{family}/repository-name",
+                names[f"repository:{family}"],
+                family=family,
+            )
+            put("ml/registry/families/{family}/repository-arn", family=family)
+            put("ml/registry/families/{family}/repository-url", family=family)
+            put(
+                "ml/registry/families/{family}/package-group-name",
+                names[f"group:{family}"],
+                family=family,
+            )
+        put("ml/alarm-topic-arn")
+    store = config.feature_store
+    if store is not None:
+        groups = tuple(store.feature_groups)
+        features = feature_store_names(naming, store)
+        put("features/groups", LIST_SEPARATOR.join(groups))
+        put("features/offline-database", naming.glue_database("datalake", "features"))
+        for group in groups:
+            put(
+                "features/groups/{group}/offline-table",
+                features[f"offline_table:{group}"],
+                group=group,
+            )
+        if config.ml is not None:
+            put("features/online-store", store.online_store.type)
+            if store.dynamodb is not None:
+                for group in groups:
+                    put(
+                        "features/groups/{group}/online-table-name",
+                        features[f"online_table:{group}"],
+                        group=group,
+                    )
+            if store.redis is not None:
+                for key in ("endpoint", "reader-endpoint", "port"):
+                    put(f"features/redis/{key}")
+                for user in REDIS_USERS:
+                    put("features/redis/users/{user}/secret-arn", user=user)
+    return expected
