@@ -61,7 +61,7 @@ from mlplatform.loader import EnvironmentLoader
 from mlplatform.stacks.platform_stack import PlatformStack
 app = App(outdir=sys.argv[2])
 stack = PlatformStack(app, EnvironmentLoader(sys.argv[1]).load("dev"), "ranking-queue")
-lake = DataLake.from_environment(stack, "lake", naming=stack.naming)
+lake = DataLake.from_names(stack, "lake", naming=stack.naming)
 SqsQueue(stack, "queue", name="mlp-dev-ranking-events", kms_master_key_id=lake.key_arn)
 app.synth()
 """
@@ -86,7 +86,7 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
 
 def synth(zone: str) -> dict:
     stack = PlatformStack(App(), EnvironmentLoader(ENVIRONMENTS).load("dev"), f"team-{zone}")
-    lake = DataLake.from_environment(stack, "lake", naming=stack.naming)
+    lake = DataLake.from_names(stack, "lake", naming=stack.naming)
     role = IamRole(stack, "role", name=f"mlp-dev-team-{zone}", assume_role_policy=TRUST)
     lake.grant_read(role, zone)
     lake.grant_write(role, "features")

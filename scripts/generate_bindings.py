@@ -115,6 +115,8 @@ RESOURCES = (
     "aws_glue_catalog_table",
     "aws_secretsmanager_secret",
     "aws_secretsmanager_secret_version",
+    # The platform contract (issue 12): each layer publishes what team repos read.
+    "aws_ssm_parameter",
 )
 DATA_SOURCES = (
     "aws_caller_identity",
@@ -122,6 +124,7 @@ DATA_SOURCES = (
     "aws_partition",
     "aws_region",
     "aws_secretsmanager_random_password",
+    "aws_ssm_parameter",
 )
 
 # cdktf's generator keeps one namespace of names for the whole provider and

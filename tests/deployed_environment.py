@@ -20,6 +20,7 @@ import pytest
 from mlplatform.config import EnvironmentConfig, ObjectLockProps
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.container_insights import container_insights_log_groups
+from mlplatform.decisions.contract import PlatformContract, expected_parameters
 from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.feature_store import (
     OFFLINE_PARTITION,
@@ -716,4 +717,20 @@ def build_environment(config: EnvironmentConfig) -> Builder:
         builder.ml()
     if config.feature_store is not None:
         build_feature_store(builder)
+    build_contract(builder)
     return builder
+
+
+def build_contract(builder: Builder) -> None:
+    """The platform contract's parameters: the file's values, and the VPC's id (the rest of
+    what only a deploy knows is a placeholder the verifier does not compare)."""
+    ssm = builder.client("ssm")
+    config = builder.config
+    vpcs = builder.client("ec2").describe_vpcs(
+        Filters=[{"Name": "tag:Name", "Values": [builder.naming.resource("vpc")]}]
+    )["Vpcs"]
+    vpc_name = PlatformContract(config.org, config.environment).name("network/vpc-id")
+    for name, value in expected_parameters(config).items():
+        if name == vpc_name:
+            value = vpcs[0]["VpcId"]
+        ssm.put_parameter(Name=name, Value=value or "deployed", Type="String")

@@ -43,14 +43,20 @@ from typing import Any
 import boto3
 import pytest
 import yaml
+from cdktf import App, TerraformOutput
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, TeamConfig
+from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.model_registry import ModelRegistry
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.karpenter import INTERRUPTION_EVENT_PATTERNS
 from mlplatform.emulator.clients import environment_clients
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
+from mlplatform.stacks.team_stack import TeamStack
 from tests.conftest import ROOT, Report, load_script, stack_dirs
 from tests.test_feast import (
     FEAST_PYTHON,
@@ -431,6 +437,148 @@ def leftovers(config: EnvironmentConfig, endpoint: str, keys_before: set[str]) -
     return found
 
 
+def contract_parameters(config: EnvironmentConfig, endpoint: str) -> dict[str, str]:
+    """Every parameter under the environment's contract prefix, as the emulator's SSM holds it."""
+    prefix = PlatformContract(config.org, config.environment).prefix
+    pages = clients(endpoint)("ssm").get_paginator("get_parameters_by_path")
+    return {
+        p["Name"]: p["Value"]
+        for page in pages.paginate(Path=prefix, Recursive=True)
+        for p in page["Parameters"]
+    }
+
+
+def check_contract(
+    config: EnvironmentConfig, outputs: dict[str, Any], stacks: Path, endpoint: str
+) -> dict[str, str]:
+    """The deploy wrote every contract parameter the stacks declare, with the deployed values."""
+    found = contract_parameters(config, endpoint)
+    declared = {
+        resource["name"]
+        for stack in stack_dirs(stacks, config.environment)
+        for resource in json.loads((stack / "cdk.tf.json").read_text())
+        .get("resource", {})
+        .get("aws_ssm_parameter", {})
+        .values()
+    }
+    assert sorted(declared - set(found)) == []
+    contract = PlatformContract(config.org, config.environment)
+    value = {key: found[contract.name(key)] for key in ("network/vpc-id", "network/vpc-cidr")}
+    network, client = outputs["local-network"], clients(endpoint)
+    assert value["network/vpc-id"] == network["vpc_id"]
+    assert value["network/vpc-cidr"] == config.network.cidr
+    subnets = found[contract.name("network/private-subnet-ids")].split(",")
+    assert subnets == network["private_subnet_ids"]
+    described = client("ec2").describe_subnets(SubnetIds=subnets)["Subnets"]
+    assert {s["VpcId"] for s in described} == {network["vpc_id"]}
+    assert found[contract.name("network/availability-zones")].split(",") == [
+        {s["SubnetId"]: s["AvailabilityZone"] for s in described}[s] for s in subnets
+    ]
+    for zone in config.data_lake.zones:
+        bucket = found[contract.name("data/zones/{zone}/bucket-name", zone=zone)]
+        assert bucket == outputs["local-data"]["zone_buckets"][zone]
+        client("s3").head_bucket(Bucket=bucket)
+        assert found[contract.name("data/zones/{zone}/bucket-arn", zone=zone)] == (
+            f"arn:aws:s3:::{bucket}"
+        )
+    key = client("kms").describe_key(
+        KeyId=Naming.for_environment(config).kms_alias("datalake")
+    )
+    assert found[contract.name("data/key-arn")] == key["KeyMetadata"]["Arn"]
+    compute = outputs["local-compute"]
+    assert found[contract.name("compute/cluster-name")] == compute["cluster_name"]
+    assert found[contract.name("compute/oidc-provider-arn")] == compute["oidc_provider_arn"]
+    cluster = client("eks").describe_cluster(name=compute["cluster_name"])["cluster"]
+    assert found[contract.name("compute/cluster-endpoint")] == cluster["endpoint"]
+    ml = outputs["local-ml"]
+    assert found[contract.name("ml/registry/bucket-name")] == ml["registry_bucket"]
+    assert found[contract.name("ml/alarm-topic-arn")] == ml["alarm_topic_arn"]
+    for family, url in ml["ecr_repositories"].items():
+        assert (
+            found[contract.name("ml/registry/families/{family}/repository-url", family=family)]
+            == url
+        )
+    # Tagged like every resource of its layer (provider default tags): MLP-TAG-1 deployed.
+    ssm = client("ssm")
+    tags = ssm.list_tags_for_resource(
+        ResourceType="Parameter", ResourceId=contract.name("network/vpc-id")
+    )
+    assert {t["Key"]: t["Value"] for t in tags["TagList"]}["component"] == "network"
+    return found
+
+
+def check_team_stack(
+    config: EnvironmentConfig,
+    outputs: dict[str, Any],
+    workdir: Path,
+    env: dict[str, str],
+    endpoint: str,
+    log: Path,
+) -> None:
+    """A team stack on the deployed platform: reads the contract, deploys its role and grants
+    with the real cdktf deploy into its own state, is checked with boto3, then destroyed,
+    leaving the platform's state and contract as they were."""
+    team = TeamConfig.model_validate(
+        {
+            "platform": {
+                "org": config.org,
+                "environment": config.environment,
+                "region": config.region,
+                "emulator": True,
+            },
+            "team": {"name": "ranking", "cost_center": "ranking-ml", "owners": ["r@example.com"]},
+        }
+    )
+    outdir = workdir / "team.out"
+    app = App(outdir=str(outdir))
+    stack = TeamStack(app, team, "training", emulator_endpoint=endpoint)
+    lake = DataLake.from_environment(stack, "lake")
+    cluster = ComputeCluster.from_environment(stack, "cluster")
+    registry = ModelRegistry.from_environment(stack, "registry")
+    role = cluster.service_account_role("ranking", "trainer")
+    lake.grant_read(role, "raw")
+    lake.grant_write(role, "features")
+    registry.grant_publish(role, "ranker")
+    TerraformOutput(stack, "role_arn", value=role.arn)
+    app.synth()
+    state = clients(endpoint)("s3")
+    bucket = config.state_backend.bucket
+    platform_state = {
+        o["Key"]: o["ETag"]
+        for o in state.list_objects_v2(Bucket=bucket, Prefix=f"{config.environment}/")["Contents"]
+    }
+    contract_before = contract_parameters(config, endpoint)
+    common = ["--auto-approve", "--skip-provider-lock", "--skip-synth", "--output", str(outdir)]
+    run([*CDKTF, "deploy", stack.node.id, *common], env, log)
+
+    iam = clients(endpoint)("iam")
+    name = "mlp-local-ranking-irsa-ranking-trainer"
+    found = iam.get_role(RoleName=name)["Role"]
+    tags = {t["Key"]: t["Value"] for t in found.get("Tags", [])}
+    assert tags["team"] == "ranking" and tags["cost-center"] == "ranking-ml", tags
+    trust = json.dumps(found["AssumeRolePolicyDocument"])
+    assert outputs["local-compute"]["oidc_provider_arn"] in trust
+    policies = {
+        p: json.dumps(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
+    }
+    raw = outputs["local-data"]["zone_buckets"]["raw"]
+    assert any(f"arn:aws:s3:::{raw}/*" in p for p in policies.values()), policies
+    registry_bucket = outputs["local-ml"]["registry_bucket"]
+    assert any(f"arn:aws:s3:::{registry_bucket}/ranker/*" in p for p in policies.values())
+    keys = state.list_objects_v2(Bucket=bucket, Prefix="teams/")["Contents"]
+    assert [o["Key"] for o in keys] == ["teams/ranking/local/training.tfstate"]
+
+    run([*CDKTF, "destroy", stack.node.id, *common], env, log)
+    assert name not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    after = {
+        o["Key"]: o["ETag"]
+        for o in state.list_objects_v2(Bucket=bucket, Prefix=f"{config.environment}/")["Contents"]
+    }
+    assert after == platform_state, "the team's deploy changed the platform's state"
+    assert contract_parameters(config, endpoint) == contract_before
+
+
 def check_karpenter(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
     """Karpenter's AWS side is really there: the queue, the rules sending to it, the roles."""
     compute, client = outputs["local-compute"], clients(endpoint)
@@ -666,6 +814,10 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr
         assert outputs["local-data"]["zone_buckets"]["raw"] == "mlp-local-datalake-raw"
         check_karpenter(config, outputs, emulator.endpoint)
+        # The platform contract holds the deployed values, and a team stack deploys on it;
+        # the replan below shows the platform untouched by it.
+        check_contract(config, outputs, outdir / "stacks", emulator.endpoint)
+        check_team_stack(config, outputs, tmp_path, env, emulator.endpoint, log)
 
         # A second plan proposes nothing: the deploy converged. Each plan refreshes every
         # resource from the emulator; the stacks only read each other's state, so they plan

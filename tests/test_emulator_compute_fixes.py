@@ -5,7 +5,8 @@ Without these fixes ``local`` could not keep the hardened launch templates
 after the deploy would update the templates), a training pool's placement
 group (plain moto has none, and the provider waits forever for one), managed
 add-ons and access entries (plain moto's EKS has neither, and forgets a
-cluster's access configuration), including the node entry of Karpenter's nodes, or
+cluster's access configuration and answers no cluster security group), including the
+node entry of Karpenter's nodes, or
 the access policy of Karpenter's interruption queue once another of its attributes changes.
 """
 
@@ -121,6 +122,27 @@ def test_a_cluster_keeps_its_access_configuration(eks: Any) -> None:
         "authenticationMode": "CONFIG_MAP",
         "bootstrapClusterCreatorAdminPermissions": True,
     }
+
+
+def test_a_cluster_has_the_security_group_eks_made_for_it_until_it_is_deleted(
+    eks: Any, ec2: Any
+) -> None:
+    """AWS: ``VpcConfigResponse.clusterSecurityGroupId`` is "the cluster security group that
+    was created by Amazon EKS for the cluster", in the cluster's VPC; it goes with the cluster."""
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    eks.create_cluster(name="sg", roleArn=ROLE, resourcesVpcConfig={"subnetIds": [subnet]})
+
+    config = eks.describe_cluster(name="sg")["cluster"]["resourcesVpcConfig"]
+    group_id = config["clusterSecurityGroupId"]
+    assert config["vpcId"] == vpc
+    [group] = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    assert group["VpcId"] == vpc
+    assert group["GroupName"].startswith("eks-cluster-sg-sg-")
+
+    eks.delete_cluster(name="sg")
+    with pytest.raises(ClientError, match=r"InvalidGroup\.NotFound"):
+        ec2.describe_security_groups(GroupIds=[group_id])
 
 
 def test_a_pinned_add_on_is_installed_listed_and_removed(eks: Any) -> None:

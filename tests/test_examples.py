@@ -16,7 +16,7 @@ from typing import Any
 
 from cdktf import App
 
-from mlplatform.loader import EnvironmentLoader
+from mlplatform.loader import load_team_config
 from tests.conftest import ROOT
 
 
@@ -29,10 +29,10 @@ def load_example(name: str) -> ModuleType:
     return module
 
 
-def synth_example(tmp_path: Path, loader: EnvironmentLoader) -> dict[str, Any]:
+def synth_example(tmp_path: Path) -> dict[str, Any]:
     example = load_example("team_feature_pipeline")
     app = App(outdir=str(tmp_path))
-    example.FeaturePipelineStack(app, loader.load("dev"))
+    example.FeaturePipelineStack(app, load_team_config(ROOT / "examples" / "team.yaml"))
     app.synth()  # raises if a guardrail fails
     result: dict[str, Any] = json.loads(
         (tmp_path / "stacks" / "dev-ranking-features" / "cdk.tf.json").read_text()
@@ -40,21 +40,33 @@ def synth_example(tmp_path: Path, loader: EnvironmentLoader) -> dict[str, Any]:
     return result
 
 
-def test_team_stack_references_the_platform_lake_without_owning_it(
-    tmp_path: Path, loader: EnvironmentLoader
-) -> None:
-    document = synth_example(tmp_path, loader)
+def _parameter(document: dict[str, Any], reference: str) -> str:
+    """The SSM parameter name behind ``${data.aws_ssm_parameter.<id>.insecure_value}``."""
+    name = reference.removeprefix("${data.aws_ssm_parameter.").removesuffix(".insecure_value}")
+    parameter: str = document["data"]["aws_ssm_parameter"][name]["name"]
+    return parameter
+
+
+def test_team_stack_references_the_platform_lake_without_owning_it(tmp_path: Path) -> None:
+    document = synth_example(tmp_path)
 
     assert set(document["resource"]) == {"aws_iam_role", "aws_iam_role_policy"}
-    (alias,) = document["data"]["aws_kms_alias"].values()
-    assert alias["name"] == "alias/mlp-dev-datalake"
-    assert document["terraform"]["backend"]["s3"]["key"] == "dev/ranking-features.tfstate"
+    # What it reads of the lake: the key and the two zones it uses, from the contract.
+    assert {p["name"] for p in document["data"]["aws_ssm_parameter"].values()} == {
+        "/mlp/dev/platform/data/key-arn",
+        "/mlp/dev/platform/data/zones/raw/bucket-arn",
+        "/mlp/dev/platform/data/zones/features/bucket-arn",
+    }
+    assert document["terraform"]["backend"]["s3"]["key"] == "teams/ranking/dev/features.tfstate"
+    (role,) = document["resource"]["aws_iam_role"].values()
+    assert role["name"] == "mlp-dev-ranking-pipeline"
+    (tags,) = document["provider"]["aws"][0]["default_tags"]
+    assert tags["tags"]["team"] == "ranking"
+    assert tags["tags"]["cost-center"] == "ranking-ml"
 
 
-def test_team_role_reads_raw_and_writes_features_only(
-    tmp_path: Path, loader: EnvironmentLoader
-) -> None:
-    document = synth_example(tmp_path, loader)
+def test_team_role_reads_raw_and_writes_features_only(tmp_path: Path) -> None:
+    document = synth_example(tmp_path)
 
     policies = {
         p["name"]: json.loads(p["policy"])
@@ -63,12 +75,19 @@ def test_team_role_reads_raw_and_writes_features_only(
     read = policies["platform-lake-read-raw"]["Statement"]
     write = policies["platform-lake-write-features"]["Statement"]
     read_objects = next(s for s in read if s["Sid"] == "ReadLakeObjects")
-    assert read_objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-raw-111111111111/*"]
+    (raw,) = read_objects["Resource"]
+    assert raw.endswith("}/*")
+    assert _parameter(document, raw.removesuffix("/*")) == (
+        "/mlp/dev/platform/data/zones/raw/bucket-arn"
+    )
     write_objects = next(s for s in write if s["Sid"] == "WriteLakeObjects")
-    assert write_objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-features-111111111111/*"]
+    (features,) = write_objects["Resource"]
+    assert _parameter(document, features.removesuffix("/*")) == (
+        "/mlp/dev/platform/data/zones/features/bucket-arn"
+    )
     decrypt = next(s for s in read if s["Sid"] == "DecryptLakeObjects")
     (key,) = decrypt["Resource"]
-    assert key.startswith("${data.aws_kms_alias.") and key.endswith(".target_key_arn}")
+    assert _parameter(document, key) == "/mlp/dev/platform/data/key-arn"
 
 
 

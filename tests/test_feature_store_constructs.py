@@ -309,8 +309,8 @@ def test_redis_guardrail_names_transit_encryption_off(
 def test_an_imported_store_grants_the_same_tables_by_name(
     stack: TerraformStack, naming: Naming
 ) -> None:
-    lake = DataLake.from_environment(stack, "lake", naming=naming)
-    store: IFeatureStore = FeatureStore.from_environment(
+    lake = DataLake.from_names(stack, "lake", naming=naming)
+    store: IFeatureStore = FeatureStore.from_names(
         stack,
         "features",
         naming=naming,
@@ -345,8 +345,8 @@ def test_an_imported_store_grants_the_same_tables_by_name(
 def test_an_imported_redis_store_grants_secrets_by_name_pattern(
     stack: TerraformStack, naming: Naming
 ) -> None:
-    lake = DataLake.from_environment(stack, "lake", naming=naming)
-    store = FeatureStore.from_environment(
+    lake = DataLake.from_names(stack, "lake", naming=naming)
+    store = FeatureStore.from_names(
         stack,
         "features",
         naming=naming,

@@ -60,7 +60,7 @@ def test_the_data_lake_and_its_importer_are_both_an_idatalake(
     stack: TerraformStack, naming: Naming
 ) -> None:
     owned = DataLake(stack, "lake", naming=naming)
-    imported = DataLake.from_environment(stack, "platform-lake", naming=naming)
+    imported = DataLake.from_names(stack, "platform-lake", naming=naming)
 
     assert isinstance(imported, ImportedDataLake)
     _use_lake(owned)
@@ -102,7 +102,7 @@ def test_the_registry_and_its_importer_are_both_an_imodelregistry(
 ) -> None:
     props = ModelRegistryProps(model_families=("ranker",))
     owned = ModelRegistry(stack, "registry", naming=naming, props=props)
-    imported = ModelRegistry.from_environment(
+    imported = ModelRegistry.from_names(
         stack, "platform-registry", naming=naming, model_families=["ranker"]
     )
 
@@ -150,7 +150,7 @@ def test_lake_grants_accept_a_role_that_is_not_the_generated_iam_role(
 ) -> None:
     role = _team_role(stack)
     DataLake(stack, "lake", naming=naming).grant_read(role, "raw")
-    DataLake.from_environment(stack, "platform-lake", naming=naming).grant_write(role, "features")
+    DataLake.from_names(stack, "platform-lake", naming=naming).grant_write(role, "features")
 
     policies = _policies(stack)
     assert {p["name"]: p["role"] for p in policies.values()} == {
@@ -167,7 +167,7 @@ def test_registry_grants_accept_a_role_that_is_not_the_generated_iam_role(
     role = _team_role(stack)
     props = ModelRegistryProps(model_families=("ranker",))
     ModelRegistry(stack, "registry", naming=naming, props=props).grant_publish(role)
-    imported = ModelRegistry.from_environment(
+    imported = ModelRegistry.from_names(
         stack, "platform-registry", naming=naming, model_families=["ranker"]
     )
     imported.grant_read(role, "ranker")
@@ -177,3 +177,36 @@ def test_registry_grants_accept_a_role_that_is_not_the_generated_iam_role(
         "registry-publish-all": "team-role",
         "platform-registry-read-ranker": "team-role",
     }
+
+
+def test_the_contract_importers_satisfy_the_same_protocols() -> None:
+    from cdktf import App
+
+    from mlplatform.config import TeamConfig
+    from mlplatform.constructs.feature_store import FeatureStore
+    from mlplatform.interfaces import IFeatureStore
+    from mlplatform.stacks.team_stack import TeamStack
+
+    config = TeamConfig.model_validate(
+        {
+            "platform": {
+                "org": "mlp",
+                "environment": "dev",
+                "region": "us-east-1",
+                "emulator": True,
+            },
+            "team": {"name": "ranking", "cost_center": "r", "owners": ["r@example.com"]},
+        }
+    )
+    stack = TeamStack(App(), config, "apps")
+    lake = DataLake.from_environment(stack, "lake")
+    registry = ModelRegistry.from_environment(stack, "registry")
+    cluster = ComputeCluster.from_environment(stack, "cluster")
+    features = FeatureStore.from_environment(stack, "features", lake=lake)
+
+    _assert_has_members(lake, IDataLake)
+    _assert_has_members(registry, IModelRegistry)
+    _assert_has_members(cluster, IComputeCluster)
+    _assert_has_members(features, IFeatureStore)
+    assert _use_lake(lake).startswith("${TfToken[")
+    assert _use_registry(registry).startswith("s3://${TfToken[")

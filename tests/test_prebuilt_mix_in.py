@@ -44,7 +44,7 @@ def test_prebuilt_and_platform_resources_reference_each_other(
 ) -> None:
     app = App(outdir=str(tmp_path))
     stack = PlatformStack(app, loader.load("dev"), "ranking-queue")
-    lake = DataLake.from_environment(stack, "lake", naming=stack.naming)
+    lake = DataLake.from_names(stack, "lake", naming=stack.naming)
     role = IamRole(stack, "role", name="mlp-dev-ranking-queue", assume_role_policy=TRUST)
     lake.grant_read(role, "raw")
     queue = prebuilt_sqs.SqsQueue(
@@ -76,7 +76,7 @@ def test_prebuilt_and_platform_resources_reference_each_other(
 def test_platform_grants_accept_a_prebuilt_role(tmp_path: Path, loader: EnvironmentLoader) -> None:
     app = App(outdir=str(tmp_path))
     stack = PlatformStack(app, loader.load("dev"), "ranking-prebuilt-role")
-    lake = DataLake.from_environment(stack, "lake", naming=stack.naming)
+    lake = DataLake.from_names(stack, "lake", naming=stack.naming)
     role = prebuilt_role.IamRole(stack, "role", name="mlp-dev-ranking", assume_role_policy=TRUST)
     lake.grant_write(role, "features")
 

@@ -1,7 +1,9 @@
-"""A team repo's view: reference the platform's registry by name, add a trainer and an endpoint.
+"""A team repo's view: reference a registry by its names, add a trainer and an endpoint.
 
 This is the issue's example, written the way a ranking team would in its own
-repository: ``ModelRegistry.from_environment`` in a fresh stack, a publish
+repository: ``ModelRegistry.from_names`` (the explicit, names-based importer,
+for a registry outside the platform contract; tests/test_team_stack.py has the
+contract-based one) in a fresh stack, a publish
 grant for the team's training role, and a ``ServingEndpoint`` reading from the
 registry. The registry itself belongs to the platform, so nothing of it may be
 created here, and every name must match what the platform's ``<env>-ml`` stack made.
@@ -46,7 +48,7 @@ def _team_stack(
     app = Testing.app()
     stack = TerraformStack(app, "ranking-team")
     AwsProvider(stack, "aws", region="us-east-1")
-    registry = ModelRegistry.from_environment(
+    registry = ModelRegistry.from_names(
         stack,
         "registry",
         naming=Naming.for_environment(EnvironmentLoader(ROOT / "environments").load("prod")),
@@ -183,7 +185,7 @@ def test_a_team_stack_synthesizes_into_an_app(tmp_path: Path) -> None:
     app = App(outdir=str(tmp_path))
     stack = TerraformStack(app, "team")
     AwsProvider(stack, "aws", region="us-east-1")
-    registry = ModelRegistry.from_environment(
+    registry = ModelRegistry.from_names(
         stack, "registry", naming=Naming("mlp", "dev"), model_families=["ranker"]
     )
     ServingEndpoint(

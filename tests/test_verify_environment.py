@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.contract import expected_parameters
 from mlplatform.decisions.lifecycle import expiring_rules
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.verify import EnvironmentVerifier
@@ -79,6 +80,8 @@ def test_empty_account_reports_everything_missing(aws: None, config: Environment
         "alarm mlp-local-serving-ranker-rollback-p99-latency: not found",
         "log group /aws/sagemaker/Endpoints/mlp-local-serving-ranker: not found",
         "dashboard mlp-local-platform: not found",
+        "SSM parameters /mlp/local/platform/...: not found (the platform contract team repos "
+        f"read: {len(expected_parameters(config))} parameters)",
     ]
 
 
@@ -112,6 +115,31 @@ def test_layers_the_file_leaves_out_are_not_checked(aws: None, config: Environme
 # ---------------------------------------------------------------------- one change, one problem
 def _s3() -> Any:
     return client("s3")
+
+
+def _stale_contract(builder: Builder) -> None:
+    client("ssm").put_parameter(
+        Name="/mlp/local/platform/data/zones/raw/bucket-name",
+        Value="mlp-local-datalake-old",
+        Type="String",
+        Overwrite=True,
+    )
+
+
+def _contract_names_another_vpc(builder: Builder) -> None:
+    other = client("ec2").create_vpc(CidrBlock="10.99.0.0/16")["Vpc"]["VpcId"]
+    client("ssm").put_parameter(
+        Name="/mlp/local/platform/network/vpc-id", Value=other, Type="String", Overwrite=True
+    )
+    builder.keys["other-vpc"] = other
+    [vpc] = client("ec2").describe_vpcs(
+        Filters=[{"Name": "tag:Name", "Values": ["mlp-local-vpc"]}]
+    )["Vpcs"]
+    builder.keys["vpc"] = vpc["VpcId"]
+
+
+def _drop_contract_parameter(builder: Builder) -> None:
+    client("ssm").delete_parameter(Name="/mlp/local/platform/compute/oidc-provider-arn")
 
 
 def _key_id(alias: str) -> str:
@@ -303,6 +331,21 @@ def _key_disabled(builder: Builder) -> None:
             _key_disabled,
             "KMS key alias/mlp-local-network-logs: state is Disabled, expected Enabled",
         ),
+        (
+            _stale_contract,
+            "SSM parameter /mlp/local/platform/data/zones/raw/bucket-name: value is "
+            "mlp-local-datalake-old, expected mlp-local-datalake-raw",
+        ),
+        (
+            _contract_names_another_vpc,
+            "SSM parameter /mlp/local/platform/network/vpc-id: value (the VPC mlp-local-vpc) is "
+            "<other-vpc>, expected <vpc>",
+        ),
+        (
+            _drop_contract_parameter,
+            "SSM parameter /mlp/local/platform/compute/oidc-provider-arn: not found (the "
+            "platform contract team repos read)",
+        ),
     ],
     ids=[
         "versioning",
@@ -320,6 +363,9 @@ def _key_disabled(builder: Builder) -> None:
         "glue-database",
         "key-rotation",
         "key-disabled",
+        "contract-stale",
+        "contract-vpc",
+        "contract-missing",
     ],
 )
 def test_one_change_is_exactly_one_problem(

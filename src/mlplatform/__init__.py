@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         RetentionProps,
         ServerlessProps,
         ServingEndpointProps,
+        TeamConfig,
         VariantProps,
     )
     from mlplatform.constructs.account_context import AccountContext
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
     from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
     from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
+    from mlplatform.constructs.imported_network import ImportedNetwork
     from mlplatform.constructs.karpenter_controller import KarpenterController
     from mlplatform.constructs.model_registry import ModelRegistry
     from mlplatform.constructs.network import Network
@@ -60,6 +62,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
+    from mlplatform.decisions.contract import PlatformContract
     from mlplatform.decisions.metrics import MathSpec, MetricSpec, QuerySpec
     from mlplatform.decisions.naming import InvalidNameError, Naming
     from mlplatform.emulator.local_aws import LocalAws
@@ -75,10 +78,11 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
         IRole,
         VpcPlacement,
     )
-    from mlplatform.loader import ConfigError, EnvironmentLoader
+    from mlplatform.loader import ConfigError, EnvironmentLoader, load_team_config
     from mlplatform.platform_app import PlatformApp
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
+    from mlplatform.stacks.team_stack import TeamStack
     from mlplatform.team_environment import TeamEnvironment
 
 __version__ = "0.2.0"
@@ -154,6 +158,11 @@ _EXPORTS = {
     "suppress": "mlplatform.guardrails.suppressions",
     # the embedded emulator
     "LocalAws": "mlplatform.emulator.local_aws",
+    "TeamStack": "mlplatform.stacks.team_stack",
+    "TeamConfig": "mlplatform.config",
+    "load_team_config": "mlplatform.loader",
+    "PlatformContract": "mlplatform.decisions.contract",
+    "ImportedNetwork": "mlplatform.constructs.imported_network",
 }
 
 __all__ = [
@@ -189,6 +198,7 @@ __all__ = [
     "ImportedDataLake",
     "ImportedFeatureStore",
     "ImportedModelRegistry",
+    "ImportedNetwork",
     "InvalidNameError",
     "KarpenterController",
     "LocalAws",
@@ -203,6 +213,7 @@ __all__ = [
     "NetworkProps",
     "ObjectLockProps",
     "PlatformApp",
+    "PlatformContract",
     "PlatformKey",
     "PlatformKeyProps",
     "PlatformStack",
@@ -215,9 +226,12 @@ __all__ = [
     "ServingEndpoint",
     "ServingEndpointProps",
     "StateRetention",
+    "TeamConfig",
     "TeamEnvironment",
+    "TeamStack",
     "VariantProps",
     "VpcPlacement",
+    "load_team_config",
     "suppress",
 ]
 

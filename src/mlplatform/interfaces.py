@@ -99,8 +99,8 @@ class IDataLake(Protocol):
     """Zone buckets, the key that encrypts them, and grants over both.
 
     ``DataLake`` (the platform's own) and ``DataLake.from_environment`` (a
-    team repo's reference to it by name) both satisfy it, like AWS CDK's
-    ``IBucket``.
+    team repo's reference to it through the platform contract) or
+    ``DataLake.from_names`` (by names) satisfy it, like AWS CDK's ``IBucket``.
     """
 
     @property
@@ -227,8 +227,9 @@ class IModelRegistry(Protocol):
     """Where model families' artifacts, metadata rows, serving images and packages live, and grants.
 
     ``ModelRegistry`` (the platform's own) and ``ModelRegistry.from_environment``
-    (a team repo's reference to it by name) both satisfy it, so a serving
-    endpoint is written once and reads from either.
+    (a team repo's reference to it through the platform contract) or
+    ``ModelRegistry.from_names`` satisfy it, so a serving endpoint is written
+    once and reads from any.
     """
 
     @property
@@ -307,7 +308,8 @@ class IFeatureStore(Protocol):
     """Feature groups' online storage, their offline tables, and grants over both.
 
     ``FeatureStore`` (the platform's own) and ``FeatureStore.from_environment``
-    (a team repo's reference to it by name) both satisfy it.
+    (a team repo's reference to it through the platform contract) or
+    ``FeatureStore.from_names`` satisfy it.
     """
 
     @property

@@ -17,10 +17,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, TeamConfig
 from mlplatform.errors import MlplatformError
 
-__all__ = ["ConfigError", "EnvironmentLoader"]
+__all__ = ["ConfigError", "EnvironmentLoader", "load_team_config"]
 
 
 class ConfigError(MlplatformError):
@@ -96,13 +96,13 @@ def _duplicate_keys(node: yaml.Node | None, path: str = "") -> list[str]:
     return problems
 
 
-def _describe(error: ErrorDetails) -> str:
+def _describe(error: ErrorDetails, model: type[BaseModel] = EnvironmentConfig) -> str:
     loc = error["loc"]
     where = _location(loc)
     kind = error["type"]
     given = error.get("input")
     if kind == "extra_forbidden":
-        owner = _model_at(EnvironmentConfig, loc[:-1])
+        owner = _model_at(model, loc[:-1])
         allowed = ", ".join(owner.model_fields) if owner else "see the documented keys"
         return f"{where}: unknown key; allowed keys here: {allowed}"
     if kind == "missing":
@@ -199,3 +199,33 @@ class EnvironmentLoader:
             return EnvironmentConfig.model_validate(data)
         except ValidationError as exc:
             raise ConfigError(path, [_describe(e) for e in exc.errors()]) from None
+
+
+def load_team_config(path: Path | str = "team.yaml") -> TeamConfig:
+    """Load and validate a team repo's file (:class:`~mlplatform.config.TeamConfig`); raise
+    :class:`ConfigError` with one ``<file>: <field>: <problem>; <fix>`` line per problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            path, ["file not found; a team repo's file names its platform and team (see README)"]
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(
+            path, [f"{line}invalid YAML: {exc.problem}; fix the syntax there"]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(path, [f"invalid YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError(path, ["expected a mapping with the keys platform and team (see README)"])
+    duplicates = _duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
+    if duplicates:
+        raise ConfigError(path, duplicates)
+    try:
+        return TeamConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, [_describe(e, TeamConfig) for e in exc.errors()]) from None

@@ -21,6 +21,7 @@ and a change to one layer touches one file:
 - ``feature_store``: feature groups (offline in ``<env>-data``) and the online store (``<env>-ml``)
 - ``observability``: the dashboard, alarm subscriptions and budgets (in ``<env>-ml``)
 - ``environment``: :class:`EnvironmentConfig`, and the rules that span layers
+- ``team``: :class:`TeamConfig`, a team repo's file (the platform environment it builds on)
 
 Config imports only :mod:`mlplatform.catalogs` (never cdktf or jsii), so
 ``mlplatform check`` validates a file without loading the AWS bindings.
@@ -60,6 +61,7 @@ from mlplatform.config.retention import RetentionProps
 from mlplatform.config.rollout import RolloutProps
 from mlplatform.config.state_backend import StateBackendConfig
 from mlplatform.config.tags import TagsConfig
+from mlplatform.config.team import PlatformEnvironmentRef, TeamConfig, TeamProps
 
 __all__ = [
     "CLOUDWATCH_RETENTION_DAYS",
@@ -82,6 +84,7 @@ __all__ = [
     "NetworkProps",
     "ObjectLockProps",
     "ObservabilityProps",
+    "PlatformEnvironmentRef",
     "RedisOnlineStoreProps",
     "RetentionProps",
     "RolloutProps",
@@ -91,5 +94,7 @@ __all__ = [
     "SubscriptionsProps",
     "TagsConfig",
     "TeamBudgetProps",
+    "TeamConfig",
+    "TeamProps",
     "VariantProps",
 ]

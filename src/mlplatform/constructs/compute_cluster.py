@@ -61,6 +61,7 @@ from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
 )
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
@@ -351,6 +352,45 @@ class ComputeCluster(ClusterMetrics, Construct):
 
     # ----------------------------------------------------------------- importing
     @classmethod
+    def from_environment(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
+        platform: PlatformContract | None = None,
+        naming: Naming | None = None,
+    ) -> IComputeCluster:
+        """The platform's cluster, read from its contract in SSM; creates nothing.
+
+        Cluster name, OIDC provider and issuer, node role, cluster security group
+        and the network placement are the ``compute/...`` and ``network/...``
+        parameters the platform wrote. ``platform`` defaults to the
+        ``TeamStack``'s platform environment, ``naming`` (what the team's pools
+        and service account roles are called) to the stack's own.
+        """
+        from mlplatform.constructs.contract_reader import (
+            ContractReader,
+            check_construct_id,
+            stack_naming,
+        )
+        from mlplatform.constructs.imported_network import ImportedNetwork
+
+        check_construct_id(id, "ComputeCluster.from_environment")
+        reader = ContractReader.of(scope, platform)
+        network = ImportedNetwork(scope, f"{id}-network", platform=reader.contract)
+        return ImportedComputeCluster(
+            scope,
+            id,
+            naming=naming or stack_naming(scope),
+            cluster_name=reader.value("compute/cluster-name"),
+            oidc_provider_arn=reader.value("compute/oidc-provider-arn"),
+            oidc_issuer_url=reader.value("compute/oidc-issuer-url"),
+            node_role_arn=reader.value("compute/node-role-arn"),
+            placement=network.placement(),
+            cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
+        )
+
+    @classmethod
     def from_cluster_name(
         cls,
         scope: Construct,
@@ -364,7 +404,8 @@ class ComputeCluster(ClusterMetrics, Construct):
         placement: VpcPlacement,
         cluster_security_group_id: str | None = None,
     ) -> IComputeCluster:
-        """A cluster another stack owns, with the interface a GPU pool needs.
+        """A cluster outside the platform contract, by explicit values: the interface a GPU
+        pool needs. (A team on this platform uses :meth:`from_environment` instead.)
 
         The values are the ``<env>-compute`` stack's outputs (``cluster_name``,
         ``oidc_provider_arn``, ``oidc_issuer_url``, ``node_role_arn``,

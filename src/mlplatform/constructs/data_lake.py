@@ -7,15 +7,18 @@ training jobs see the same tables. A separate log bucket receives every zone's
 server access logs. Access is never by bucket policy: components get
 least-privilege IAM statements through ``grant_read`` and ``grant_write``, which include the KMS permissions SSE-KMS needs.
 
-A team repo references the lake with :meth:`DataLake.from_environment`: same
-names, same grants (:class:`DataLakeMixin` serves both), no resources.
+A team repo references the lake with :meth:`DataLake.from_environment`, which
+reads the platform contract (SSM): same grants (:class:`DataLakeMixin` serves
+both), no resources. :meth:`DataLake.from_names` derives the names instead,
+for a lake the contract does not describe.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -40,6 +43,7 @@ from mlplatform.constructs.grant_policy import check_policy_name, check_role
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.naming import Naming
@@ -48,7 +52,11 @@ from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statem
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IRole, VpcPlacement
 
+if TYPE_CHECKING:
+    from mlplatform.constructs.contract_data_lake import ContractDataLake
+
 __all__ = ["DataLake"]
+
 
 @dataclass(frozen=True)
 class DataLakeRefs:
@@ -240,8 +248,9 @@ class DataLake(DataLakeMixin, Construct):
 
         # --- Athena: results encrypted with the lake key, settings enforced on every query
         self._workgroup: AthenaWorkgroup | None = None
+        self._results: SecureBucket | None = None
         if props.athena_workgroup:
-            results = SecureBucket(
+            results = self._results = SecureBucket(
                 self,
                 "query-results",
                 props=SecureBucketProps(
@@ -350,6 +359,11 @@ class DataLake(DataLakeMixin, Construct):
         return self._workgroup.name if self._workgroup else None
 
     @property
+    def query_results_bucket_arn(self) -> str | None:
+        """ARN of the bucket the workgroup writes results to, or ``None`` without a workgroup."""
+        return self._results.bucket_arn if self._results else None
+
+    @property
     def glue_connection_name(self) -> str | None:
         """The Glue NETWORK connection, or ``None`` when the lake has no VPC placement."""
         return self._glue_connection.name if self._glue_connection else None
@@ -366,11 +380,40 @@ class DataLake(DataLakeMixin, Construct):
         scope: Construct,
         id: str,
         *,
-        naming: Naming,
-        zones: tuple[str, ...] = ("raw", "curated", "features"),
-    ) -> IDataLake:
-        """The lake of another stack or repo, by its names: same grants, no resources."""
+        platform: PlatformContract | None = None,
+        zones: Sequence[str] = (),
+    ) -> ContractDataLake:
+        """The platform's lake, read from its contract in SSM: same grants, no resources.
+
+        ``platform`` defaults to the ``TeamStack``'s platform environment. ``zones``
+        are the zones a grant without a zone covers; the platform's own zones are
+        read per zone asked for, never assumed.
+        """
         # Imported here: the importer builds on this module's DataLakeMixin.
+        from mlplatform.constructs.contract_data_lake import ContractDataLake
+        from mlplatform.constructs.contract_reader import check_construct_id
+
+        return ContractDataLake(
+            scope,
+            check_construct_id(id, "DataLake.from_environment"),
+            platform=platform,
+            zones=zones,
+        )
+
+    @classmethod
+    def from_names(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        zones: Sequence[str] = ("raw", "curated", "features"),
+    ) -> IDataLake:
+        """A lake outside the contract, by the names ``naming`` gives it (and its zones, which
+        must be the lake's own): same grants, no resources."""
+        from mlplatform.constructs.contract_reader import check_construct_id
         from mlplatform.constructs.imported_data_lake import ImportedDataLake
 
-        return ImportedDataLake(scope, id, naming=naming, zones=zones)
+        return ImportedDataLake(
+            scope, check_construct_id(id, "DataLake.from_names"), naming=naming, zones=tuple(zones)
+        )

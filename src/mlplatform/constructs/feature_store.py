@@ -23,14 +23,17 @@ serving role), ``grant_materialize`` (a training or batch role: read offline,
 write online) and ``grant_read_offline`` (a training role). Each carries the
 KMS permissions it needs and reads Feast's registry in the features zone.
 
-A team repo references the store with :meth:`FeatureStore.from_environment`:
-same names, same grants (:class:`FeatureStoreMixin` serves both), no resources.
+A team repo references the store with :meth:`FeatureStore.from_environment`,
+which reads the platform contract (SSM): same grants (:class:`FeatureStoreMixin`
+serves both), no resources. :meth:`FeatureStore.from_names` derives the names
+from the environment's ``feature_store`` section instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 from cdktf import TerraformResourceLifecycle
 from constructs import Construct
@@ -66,6 +69,7 @@ from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
     ONLINE_HASH_KEY,
@@ -85,6 +89,9 @@ from mlplatform.decisions.policies.grants import (
 from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IFeatureStore, IRole, VpcPlacement
+
+if TYPE_CHECKING:
+    from mlplatform.constructs.contract_feature_store import ContractFeatureStore
 
 __all__ = ["FeatureStore"]
 
@@ -568,6 +575,50 @@ class FeatureStore(FeatureStoreMixin, Construct):
         scope: Construct,
         id: str,
         *,
+        platform: PlatformContract | None = None,
+        lake: IDataLake | None = None,
+        groups: Sequence[str] = (),
+        online_store: Literal["dynamodb", "redis"] = "dynamodb",
+        offline_queries: bool = True,
+        naming: Naming | None = None,
+    ) -> ContractFeatureStore:
+        """The platform's feature store, read from its contract in SSM; creates nothing.
+
+        ``platform`` defaults to the ``TeamStack``'s platform environment and
+        ``lake`` to the platform's lake imported the same way. Each group is read
+        when a grant names it; ``groups`` are what a grant without a group covers.
+        ``online_store`` must be the platform's kind (the plan checks it), and
+        ``offline_queries`` grants Athena through the platform's workgroup.
+        """
+        from mlplatform.constructs.contract_feature_store import ContractFeatureStore
+        from mlplatform.constructs.contract_reader import check_construct_id, stack_naming
+
+        check_construct_id(id, "FeatureStore.from_environment")
+        if lake is None:
+            lake = cls._contract_lake(scope, f"{id}-lake", platform)
+        return ContractFeatureStore(
+            scope,
+            id,
+            naming=naming or stack_naming(scope),
+            lake=lake,
+            platform=platform,
+            groups=groups,
+            online_store=online_store,
+            offline_queries=offline_queries,
+        )
+
+    @staticmethod
+    def _contract_lake(scope: Construct, id: str, platform: PlatformContract | None) -> IDataLake:
+        from mlplatform.constructs.contract_data_lake import ContractDataLake
+
+        return ContractDataLake(scope, id, platform=platform)
+
+    @classmethod
+    def from_names(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
         naming: Naming,
         props: FeatureStoreProps,
         lake: IDataLake,
@@ -575,18 +626,20 @@ class FeatureStore(FeatureStoreMixin, Construct):
         region: str | None = None,
         account_id: str | None = None,
     ) -> IFeatureStore:
-        """Reference the store of ``naming``'s environment by its names; create nothing.
+        """A store outside the platform contract, by the names ``naming`` and the environment's
+        ``feature_store`` section give it; creates nothing.
 
         ``props`` is the environment's ``feature_store`` section (its groups and
         online store kind); ``lake`` the lake, imported the same way
         (``DataLake.from_environment``), for its key and features zone.
         """
         # Imported here: the importer builds on this module's FeatureStoreMixin.
+        from mlplatform.constructs.contract_reader import check_construct_id
         from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
 
         return ImportedFeatureStore(
             scope,
-            id,
+            check_construct_id(id, "FeatureStore.from_names"),
             naming=naming,
             props=props,
             lake=lake,

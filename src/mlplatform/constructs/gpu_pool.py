@@ -29,6 +29,7 @@ the platform's own cluster, or one a team repo imported by name.
 
 from __future__ import annotations
 
+from cdktf import Fn, Token, Tokenization
 from constructs import Construct
 
 from mlplatform.bindings.aws.fsx_lustre_file_system import FsxLustreFileSystem
@@ -109,7 +110,7 @@ class GpuTrainingPool(Construct):
                 naming,
                 cluster,
                 props.fsx_scratch,
-                self._subnet_ids[0],
+                _first(self._subnet_ids),
                 self._security_group_id,
                 scratch_import_path,
             )
@@ -119,6 +120,14 @@ class GpuTrainingPool(Construct):
         placement = cluster.placement
         if not props.availability_zones:
             return list(placement.private_subnet_ids)
+        subnets, zones = list(placement.private_subnet_ids), list(placement.availability_zones)
+        if Tokenization.reverse_list(zones) is not None:
+            # A placement read from the platform contract knows its zones at plan time only:
+            # Terraform picks each zone's subnet, and a zone without one fails the plan.
+            return [
+                Fn.element(subnets, Token.as_number(Fn.index(zones, zone)))
+                for zone in props.availability_zones
+            ]
         chosen = []
         for zone in props.availability_zones:
             if zone not in placement.availability_zones:
@@ -287,3 +296,10 @@ class GpuTrainingPool(Construct):
         return pool_gpu_utilization(
             self._name, self._cluster_name, self._nvidia_types(), period=period
         )
+
+
+def _first(subnet_ids: list[str]) -> str:
+    """The first subnet: by index, or with Terraform's ``element`` for a token list."""
+    if Tokenization.reverse_list(subnet_ids) is not None:
+        return Token.as_string(Fn.element(subnet_ids, 0))
+    return subnet_ids[0]

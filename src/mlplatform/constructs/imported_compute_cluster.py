@@ -1,13 +1,15 @@
 """A reference to an EKS cluster that another stack or repository owns.
 
 A team repository adds its own GPU pool to the platform's cluster without
-owning (or being able to change) the cluster: it names the cluster and its
-OIDC provider with :meth:`ComputeCluster.from_cluster_name
-<mlplatform.constructs.compute_cluster.ComputeCluster.from_cluster_name>`, and
-gets the same interface as the real thing
-(:class:`~mlplatform.interfaces.IComputeCluster`). Nothing is looked up at
-synth time, so team repos synthesize without AWS credentials; the values come
-from the platform's ``<env>-compute`` stack outputs.
+owning (or being able to change) the cluster, and gets the same interface as
+the real thing (:class:`~mlplatform.interfaces.IComputeCluster`). On this
+platform :meth:`ComputeCluster.from_environment
+<mlplatform.constructs.compute_cluster.ComputeCluster.from_environment>` fills
+in the values from the platform contract (SSM, read at plan time); for a
+cluster outside it, :meth:`ComputeCluster.from_cluster_name
+<mlplatform.constructs.compute_cluster.ComputeCluster.from_cluster_name>` takes
+them explicitly. Nothing is looked up at synth time, so team repos synthesize
+without AWS credentials.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ __all__ = ["ImportedComputeCluster"]
 class ImportedComputeCluster(ClusterMetrics, Construct):
     """An existing cluster, known by name; creates nothing until asked for a service account role.
 
-    Made by ``ComputeCluster.from_cluster_name``.
+    Made by ``ComputeCluster.from_environment`` or ``ComputeCluster.from_cluster_name``.
     """
 
     def __init__(

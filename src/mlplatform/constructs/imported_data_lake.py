@@ -1,7 +1,9 @@
 """A reference to a data lake another stack (or repo) owns, found by its deterministic names.
 
-Made by :meth:`DataLake.from_environment
-<mlplatform.constructs.data_lake.DataLake.from_environment>`. Creates no
+Made by :meth:`DataLake.from_names
+<mlplatform.constructs.data_lake.DataLake.from_names>`, for a lake the
+platform contract does not describe (``DataLake.from_environment`` reads the
+contract). Creates no
 resources: bucket names come from :class:`~mlplatform.decisions.naming.Naming`
 and the key is looked up through its alias (``alias/<org>-<env>-datalake``),
 because IAM statements need the key's ARN, not the alias.

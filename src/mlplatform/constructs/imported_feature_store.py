@@ -1,7 +1,8 @@
 """A reference to a feature store another stack (or repo) owns, found by its deterministic names.
 
-Made by :meth:`FeatureStore.from_environment
-<mlplatform.constructs.feature_store.FeatureStore.from_environment>`. Creates
+Made by :meth:`FeatureStore.from_names
+<mlplatform.constructs.feature_store.FeatureStore.from_names>`, for a store
+outside the platform contract (``FeatureStore.from_environment`` reads it). Creates
 no resources: table, Glue and secret ARNs are built from the names the
 platform's store uses (a secret's ARN with Secrets Manager's random suffix as
 a wildcard), with the provider's region and account or the ones given; the key

@@ -1,7 +1,9 @@
 """A reference to a model registry another stack (or repo) owns, found by its deterministic names.
 
-Made by :meth:`ModelRegistry.from_environment
-<mlplatform.constructs.model_registry.ModelRegistry.from_environment>`. Creates
+Made by :meth:`ModelRegistry.from_names
+<mlplatform.constructs.model_registry.ModelRegistry.from_names>`, for a
+registry outside the platform contract (``ModelRegistry.from_environment``
+reads the contract). Creates
 no resources: names come from the same function the platform's registry uses,
 ARNs are built from them with the provider's region and account (or the ones
 given), and the key is looked up through its alias, because IAM grants on a

@@ -20,8 +20,9 @@ training role write one family's artifacts, rows, images and packages;
 artifacts and pull its image. Each grant includes the KMS permissions it needs.
 
 A team repo that deploys next to the platform references the registry with
-:meth:`ModelRegistry.from_environment`: same names, same grants
-(:class:`ModelRegistryMixin` serves both), no resources.
+:meth:`ModelRegistry.from_environment`, which reads the platform contract
+(SSM): same grants (:class:`ModelRegistryMixin` serves both), no resources.
+:meth:`ModelRegistry.from_names` derives the names instead.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -53,6 +55,7 @@ from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
@@ -66,6 +69,9 @@ from mlplatform.decisions.registry_names import registry_names
 from mlplatform.decisions.serving_plan import artifact_key
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IModelRegistry, IRole
+
+if TYPE_CHECKING:
+    from mlplatform.constructs.contract_model_registry import ContractModelRegistry
 
 __all__ = ["ModelRegistry"]
 
@@ -144,6 +150,10 @@ class ModelRegistryMixin:
     def repository_urls(self) -> dict[str, str]:
         """Serving image repository URL of each family, for ``docker push``."""
         return dict(self._refs.repository_urls)
+
+    def repository_name(self, family: str) -> str:
+        """Serving image repository (ECR) name of one family."""
+        return self._refs.repository_names[self._family(family)]
 
     def repository_url(self, family: str) -> str:
         """Serving image repository URL of one family."""
@@ -373,23 +383,54 @@ class ModelRegistry(ModelRegistryMixin, Construct):
         scope: Construct,
         id: str,
         *,
+        platform: PlatformContract | None = None,
+        families: Sequence[str] = (),
+        naming: Naming | None = None,
+    ) -> ContractModelRegistry:
+        """The platform's registry, read from its contract in SSM; creates nothing.
+
+        ``platform`` defaults to the ``TeamStack``'s platform environment. The
+        platform's families are not repeated here: each family is read when a
+        grant or property names it; ``families`` are what a grant without a
+        family covers. ``naming`` (what endpoints serving from the registry are
+        called) defaults to the stack's own, the team's in a ``TeamStack``.
+        """
+        from mlplatform.constructs.contract_model_registry import ContractModelRegistry
+        from mlplatform.constructs.contract_reader import check_construct_id, stack_naming
+
+        return ContractModelRegistry(
+            scope,
+            check_construct_id(id, "ModelRegistry.from_environment"),
+            naming=naming or stack_naming(scope),
+            platform=platform,
+            families=families,
+        )
+
+    @classmethod
+    def from_names(
+        cls,
+        scope: Construct,
+        id: str,
+        *,
         naming: Naming,
         model_families: Sequence[str],
         region: str | None = None,
         account_id: str | None = None,
     ) -> IModelRegistry:
-        """Reference the registry of ``naming``'s environment by its names; create nothing.
+        """A registry outside the platform contract, by the names ``naming`` gives it and its
+        families; creates nothing.
 
         ``region`` and ``account_id`` default to the provider's (looked up at
         plan time). The registry key is looked up by its alias, because IAM
         grants on a KMS key need the key's ARN, which no name determines.
         """
         # Imported here: the importer builds on this module's ModelRegistryMixin.
+        from mlplatform.constructs.contract_reader import check_construct_id
         from mlplatform.constructs.imported_model_registry import ImportedModelRegistry
 
         return ImportedModelRegistry(
             scope,
-            id,
+            check_construct_id(id, "ModelRegistry.from_names"),
             naming=naming,
             model_families=model_families,
             region=region,

@@ -11,6 +11,7 @@ to a KMS-encrypted log group.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from constructs import Construct
 
@@ -33,6 +34,7 @@ from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityG
 from mlplatform.config import NetworkProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
@@ -40,6 +42,9 @@ from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import VpcPlacement
+
+if TYPE_CHECKING:
+    from mlplatform.constructs.imported_network import ImportedNetwork
 
 __all__ = ["Network"]
 
@@ -309,6 +314,23 @@ class Network(Construct):
     def dynamodb_prefix_list_id(self) -> str:
         """Prefix list of the DynamoDB gateway endpoint, for security group egress to DynamoDB."""
         return self._dynamodb_endpoint.prefix_list_id
+
+    @classmethod
+    def from_environment(
+        cls, scope: Construct, id: str, *, platform: PlatformContract | None = None
+    ) -> ImportedNetwork:
+        """The platform's network, read from its contract in SSM; creates nothing.
+
+        ``platform`` defaults to the ``TeamStack``'s platform environment; its
+        ``placement()`` is what a team's endpoint or pool runs in.
+        """
+        # Imported here: the importer module reads the contract with its own construct.
+        from mlplatform.constructs.contract_reader import check_construct_id
+        from mlplatform.constructs.imported_network import ImportedNetwork
+
+        return ImportedNetwork(
+            scope, check_construct_id(id, "Network.from_environment"), platform=platform
+        )
 
     def placement(self) -> VpcPlacement:
         """The values a component needs to run in this network's private subnets."""

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import json
 
-from cdktf import Fn, TerraformResourceLifecycle
+from cdktf import Fn, TerraformResourceLifecycle, Tokenization
 from constructs import Construct
 
 from mlplatform.bindings.aws.appautoscaling_policy import (
@@ -210,7 +210,12 @@ class ServingEndpoint(Construct):
     def _network(self, placement: VpcPlacement) -> tuple[list[str], SagemakerModelVpcConfig]:
         """The security group and subnets the instances use, and the model's VPC config."""
         self._security_group_id = self._security_group(self._plan, placement)
-        network = [self._security_group_id, *placement.private_subnet_ids]
+        subnets = list(placement.private_subnet_ids)
+        # A placement read from the platform contract has its subnets as one token list, which
+        # the name's digest takes joined (the same value at apply as the ids one by one).
+        if Tokenization.reverse_list(subnets) is not None:
+            subnets = [Fn.join(",", subnets)]
+        network = [self._security_group_id, *subnets]
         vpc_config = SagemakerModelVpcConfig(
             security_group_ids=network[:1], subnets=list(placement.private_subnet_ids)
         )
@@ -542,11 +547,15 @@ def _check(
 ) -> None:
     """Refuse what the endpoint cannot be built from, naming the endpoint and the fix."""
     family = props.model_package_group
-    if family not in registry.model_families:
+    try:
+        # The registry refuses a family it does not have; one read from the platform contract
+        # knows its families at plan time only, and the plan fails on a missing family.
+        registry.repository_arn(family)
+    except (ValueError, KeyError):
         raise ConstructError(
             f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
             f"registry ({', '.join(registry.model_families)}); publish it there first"
-        )
+        ) from None
     if plan.data_capture_prefix is not None and data_capture is None:
         raise ConstructError(
             f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "

@@ -70,7 +70,7 @@ class FeatureStoreMetrics:
         """
         if self.online_store == "redis":
             self._group(group, required=False)
-            return redis_read_latency(self.node_ids)
+            return redis_read_latency(self._redis_nodes("metric_read_latency"))
         return dynamodb_read_latency(self._table(group), statistic=statistic)
 
     def read_throttles(self, group: str | None = None) -> MetricSpec:
@@ -95,6 +95,11 @@ class FeatureStoreMetrics:
             raise ValueError(
                 f"{helper}() is a Redis metric; this store keeps online features in DynamoDB: "
                 "watch metric_read_latency() and metric_read_throttles() instead"
+            )
+        if not self.node_ids:
+            raise ValueError(
+                f"{helper}(): the platform contract does not say how many nodes the Redis cache "
+                "has; import the store with FeatureStore.from_names(..., props=...) to watch it"
             )
         return self.node_ids
 

@@ -12,7 +12,14 @@ importers and verifiers agree on them.
 Names are always set explicitly (never left to the provider's random
 suffixes) so that both engines, and a human, agree on them. A name that
 breaks a service's length or charset rule raises here, at synth time,
-instead of failing half-way through an apply."""
+instead of failing half-way through an apply.
+
+A team repo's names (:meth:`Naming.for_team`) put the team after the
+environment, ``<org>-<env>-<team>-<component>[-<name>]``. So that a team's
+names can never be the platform's, a team may not be named like a platform
+component or layer (:data:`PLATFORM_COMPONENTS`, :data:`PLATFORM_LAYERS`); a
+test synthesizes every environment and fails if the platform makes a name
+whose component is not in that set, so the set cannot drift from the code."""
 
 from __future__ import annotations
 
@@ -23,7 +30,61 @@ from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.config import EnvironmentConfig
 from mlplatform.errors import MlplatformError
 
-__all__ = ["InvalidNameError", "Naming"]
+__all__ = [
+    "PLATFORM_COMPONENTS",
+    "PLATFORM_LAYERS",
+    "InvalidNameError",
+    "Naming",
+    "reserved_team_name",
+]
+
+PLATFORM_LAYERS = ("network", "data", "compute", "cluster", "ml")
+"""The platform's layers: stacks ``<env>-<layer>``, state ``<env>/<layer>.tfstate``."""
+
+PLATFORM_COMPONENTS = frozenset(
+    {
+        "analytics",
+        "budget",
+        "cpu",
+        "datalake",
+        "dynamodb",
+        "eks",
+        "endpoint",
+        "endpoints",
+        "features",
+        "flow",
+        "gpu",
+        "igw",
+        "irsa",
+        "karpenter",
+        "ml",
+        "nat",
+        "network",
+        "platform",
+        "private",
+        "public",
+        "registry",
+        "s3",
+        "serving",
+        "tfstate",
+        "vpc",
+    }
+)
+"""The ``<component>`` of every name the platform makes (``<org>-<env>-<component>-...``),
+its state bucket's included; ``tests/test_naming.py`` keeps it complete."""
+
+
+def reserved_team_name(team: str) -> str | None:
+    """The platform component or layer a team named ``team`` would collide with, or ``None``.
+
+    A team ``serving`` would name its endpoint ``ranker`` ``mlp-dev-serving-ranker``, which the
+    platform owns; so would a team ``serving-x`` with a component ``x``-anything.
+    """
+    first = team.split("-", 1)[0]
+    for reserved in sorted(PLATFORM_COMPONENTS | set(PLATFORM_LAYERS)):
+        if team == reserved or first == reserved:
+            return reserved
+    return None
 
 
 class InvalidNameError(MlplatformError, ValueError):
@@ -41,16 +102,27 @@ class Naming:
     environment: str
     bucket_suffix: str | None = None
     """Ends every bucket name, to make it globally unique; ``None`` leaves names bare."""
+    team: str | None = None
+    """A team repo's team: names become ``<org>-<env>-<team>-...``; ``None`` for the platform."""
 
     def __post_init__(self) -> None:
         for label, value in (
             ("org", self.org),
             ("environment", self.environment),
             ("bucket_suffix", self.bucket_suffix),
+            ("team", self.team),
         ):
             if value is not None and not _PART.match(value):
                 raise InvalidNameError(
                     f"{label} {value!r} must be lowercase letters, digits and inner '-'"
+                )
+        if self.team is not None:
+            reserved = reserved_team_name(self.team)
+            if reserved is not None:
+                raise InvalidNameError(
+                    f"team {self.team!r} would name its resources {self.prefix}-..., like the "
+                    f"platform's {reserved!r} component ({self.org}-{self.environment}-"
+                    f"{reserved}-...); choose another team name"
                 )
 
     @classmethod
@@ -58,10 +130,15 @@ class Naming:
         """The names of ``config``'s environment, bucket suffix included."""
         return cls(config.org, config.environment, config.bucket_name_suffix)
 
+    @classmethod
+    def for_team(cls, org: str, environment: str, team: str, bucket_suffix: str | None) -> Naming:
+        """A team's names in platform environment ``<org>-<env>``: ``<org>-<env>-<team>-...``."""
+        return cls(org, environment, bucket_suffix, team)
+
     @property
     def prefix(self) -> str:
-        """``<org>-<env>``: the start of every name."""
-        return f"{self.org}-{self.environment}"
+        """``<org>-<env>`` (``<org>-<env>-<team>`` for a team): the start of every name."""
+        return f"{self.org}-{self.environment}" + (f"-{self.team}" if self.team else "")
 
     def resource(self, component: str, name: str | None = None, *, max_length: int = 64) -> str:
         """Generic ``<org>-<env>-<component>[-<name>]`` within ``max_length`` characters."""

@@ -9,9 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, TeamConfig
 
-__all__ = ["LAUNCHED_RESOURCE_KINDS", "TagsLaunchedResources", "platform_tags"]
+__all__ = [
+    "LAUNCHED_RESOURCE_KINDS",
+    "MAX_TAG_VALUE",
+    "TagsLaunchedResources",
+    "platform_tags",
+    "team_tags",
+]
+
+MAX_TAG_VALUE = 256
+"""Characters of a tag value AWS accepts."""
 
 LAUNCHED_RESOURCE_KINDS = ("instance", "volume", "network-interface")
 """What EC2 Auto Scaling launches from a launch template, where provider
@@ -32,6 +41,19 @@ def platform_tags(config: EnvironmentConfig, component: str) -> dict[str, str]:
         "env": config.environment,
         "team": config.tags.team,
         "cost-center": config.tags.cost_center,
+        "component": component,
+        "managed-by": "mlplatform",
+    }
+
+
+def team_tags(config: TeamConfig, component: str) -> dict[str, str]:
+    """Tags for every resource of a team's stack: the team's own, not the platform's."""
+    owners = " ".join(config.team.owners)
+    return {
+        "env": config.environment,
+        "team": config.team.name,
+        "cost-center": config.team.cost_center,
+        "owners": owners[:MAX_TAG_VALUE],
         "component": component,
         "managed-by": "mlplatform",
     }

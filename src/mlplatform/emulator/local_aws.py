@@ -51,6 +51,7 @@ EMULATED_SERVICES = (
     "secretsmanager",
     "sns",
     "sqs",
+    "ssm",
     "sts",
 )
 

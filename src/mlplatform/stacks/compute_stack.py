@@ -84,6 +84,14 @@ class ComputeStack(PlatformStack):
         TerraformOutput(self, "oidc_provider_arn", value=cluster.oidc_provider_arn)
         TerraformOutput(self, "oidc_issuer_url", value=cluster.oidc_issuer_url)
         TerraformOutput(self, "node_role_arn", value=cluster.node_role_arn)
+        put = self.contract.put
+        put("compute/cluster-name", cluster.cluster_name)
+        put("compute/cluster-endpoint", cluster.cluster_endpoint)
+        put("compute/oidc-provider-arn", cluster.oidc_provider_arn)
+        put("compute/oidc-issuer-url", cluster.oidc_issuer_url)
+        put("compute/node-role-arn", cluster.node_role_arn)
+        if cluster.cluster_security_group_id is not None:
+            put("compute/cluster-security-group-id", cluster.cluster_security_group_id)
         pools = self.gpu_pools
         TerraformOutput(self, "job_role_arns", value={n: p.job_role_arn for n, p in pools.items()})
         TerraformOutput(

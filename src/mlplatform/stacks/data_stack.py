@@ -53,6 +53,7 @@ class DataStack(PlatformStack):
         )
         if self.lake.workgroup_name is not None:
             TerraformOutput(self, "athena_workgroup", value=self.lake.workgroup_name)
+        self._publish_lake()
         # The offline side of the feature store: a Glue table per group in the features zone.
         self.feature_tables: FeatureTables | None = None
         if config.feature_store is not None:
@@ -66,3 +67,21 @@ class DataStack(PlatformStack):
             TerraformOutput(self, "feature_registry", value=names["registry"])
             if self.lake.workgroup_name is not None:
                 TerraformOutput(self, "feature_staging_location", value=names["staging"])
+            tables = self.feature_tables
+            self.contract.put("features/groups", list(config.feature_store.feature_groups))
+            self.contract.put("features/offline-database", tables.database_name)
+            for group, table in tables.table_names.items():
+                self.contract.put("features/groups/{group}/offline-table", table, group=group)
+
+    def _publish_lake(self) -> None:
+        """The lake's part of the platform contract: zones, key, and each zone's names."""
+        lake, put = self.lake, self.contract.put
+        put("data/zones", list(lake.zones))
+        put("data/key-arn", lake.key_arn)
+        for zone in lake.zones:
+            put("data/zones/{zone}/bucket-name", lake.bucket_name(zone), zone=zone)
+            put("data/zones/{zone}/bucket-arn", lake.bucket_arn(zone), zone=zone)
+            put("data/zones/{zone}/glue-database", lake.database_name(zone), zone=zone)
+        if lake.workgroup_name is not None and lake.query_results_bucket_arn is not None:
+            put("data/athena-workgroup", lake.workgroup_name)
+            put("data/athena-results-bucket-arn", lake.query_results_bucket_arn)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cdktf import TerraformOutput
+from cdktf import TerraformOutput, Token
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
@@ -115,6 +115,39 @@ class MlStack(PlatformStack):
             value={name: e.endpoint_name for name, e in self.endpoints.items()},
         )
         TerraformOutput(self, "alarm_topic_arn", value=self.alarms.topic_arn)
+        self._publish_registry()
+        self.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
+
+    def _publish_registry(self) -> None:
+        """The registry's part of the platform contract: its names, key and each family's."""
+        registry, put = self.registry, self.contract.put
+        put("ml/registry/bucket-name", registry.bucket_name)
+        put("ml/registry/bucket-arn", registry.bucket_arn)
+        put("ml/registry/table-name", registry.table_name)
+        put("ml/registry/table-arn", registry.table_arn)
+        put("ml/registry/key-arn", registry.key_arn)
+        put("ml/registry/families", list(registry.model_families))
+        for family in registry.model_families:
+            put(
+                "ml/registry/families/{family}/repository-name",
+                registry.repository_name(family),
+                family=family,
+            )
+            put(
+                "ml/registry/families/{family}/repository-arn",
+                registry.repository_arn(family),
+                family=family,
+            )
+            put(
+                "ml/registry/families/{family}/repository-url",
+                registry.repository_url(family),
+                family=family,
+            )
+            put(
+                "ml/registry/families/{family}/package-group-name",
+                registry.package_group_name(family),
+                family=family,
+            )
 
     def _feature_store(
         self,
@@ -162,6 +195,16 @@ class MlStack(PlatformStack):
                 features.grant_materialize(role, groups)
 
         TerraformOutput(self, "feature_online_store", value=features.online_store)
+        put = self.contract.put
+        put("features/online-store", features.online_store)
+        for group, table in features.online_table_names.items():
+            put("features/groups/{group}/online-table-name", table, group=group)
+        if features.redis_endpoint is not None and features.redis_port is not None:
+            put("features/redis/endpoint", features.redis_endpoint)
+            put("features/redis/reader-endpoint", features.redis_reader_endpoint or "")
+            put("features/redis/port", Token.as_string(features.redis_port))
+            for user, arn in features.secret_arns.items():
+                put("features/redis/users/{user}/secret-arn", arn, user=user)
         TerraformOutput(self, "feature_project", value=feast_project(self.naming))
         if features.online_table_names:
             TerraformOutput(self, "feature_online_tables", value=features.online_table_names)

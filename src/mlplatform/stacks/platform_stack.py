@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cdktf import S3Backend, S3BackendEndpointConfig
+from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 from constructs import Construct
 
 from mlplatform.bindings.aws.provider import (
@@ -20,7 +20,9 @@ from mlplatform.bindings.aws.provider import (
     AwsProviderEndpoints,
 )
 from mlplatform.config import EnvironmentConfig
+from mlplatform.constructs.contract_parameters import ContractParameters
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.retention import retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
@@ -31,7 +33,7 @@ from mlplatform.emulator.local_aws import (
 )
 from mlplatform.guardrails.stack_check import GuardedStack
 
-__all__ = ["EMULATED_SERVICES", "PlatformStack"]
+__all__ = ["EMULATED_SERVICES", "PlatformStack", "configure_backend", "configure_provider"]
 
 
 class PlatformStack(GuardedStack):
@@ -50,6 +52,12 @@ class PlatformStack(GuardedStack):
         *,
         emulator_endpoint: str | None = None,
     ) -> None:
+        if not isinstance(config, EnvironmentConfig):
+            team = getattr(getattr(config, "team", None), "name", "?")
+            raise TypeError(
+                f"PlatformStack {layer!r}: built from a team config (team {team!r}), which would "
+                f'write platform state; build a team\'s stacks with TeamStack(app, config, "<name>")'
+            )
         super().__init__(scope, f"{config.environment}-{layer}")
         self.config = config
         self.layer = layer
@@ -60,6 +68,19 @@ class PlatformStack(GuardedStack):
             StateRetention.opt_out(self, opt_out_reason)
         self._configure_backend(config, layer, emulator_endpoint)
         self._configure_provider(config, self.tags, emulator_endpoint)
+        self._contract: ContractParameters | None = None
+
+    @property
+    def contract(self) -> ContractParameters:
+        """This layer's part of the platform contract (SSM parameters teams read), made on use."""
+        if self._contract is None:
+            self._contract = ContractParameters(
+                self,
+                "contract",
+                contract=PlatformContract(self.config.org, self.config.environment),
+                layer=self.layer,
+            )
+        return self._contract
 
     @property
     def launched_resource_tags(self) -> Mapping[str, str]:
@@ -69,61 +90,101 @@ class PlatformStack(GuardedStack):
     def _configure_backend(
         self, config: EnvironmentConfig, layer: str, endpoint: str | None
     ) -> None:
-        backend = config.state_backend
-        key = f"{config.environment}/{layer}.tfstate"
-        if config.emulator:
-            endpoint = endpoint or DEFAULT_ENDPOINT
-            state = S3Backend(
-                self,
-                bucket=backend.bucket,
-                key=key,
-                region=config.region,
-                encrypt=True,
-                access_key=EMULATOR_ACCESS_KEY,
-                secret_key=EMULATOR_ACCESS_KEY,
-                endpoints=S3BackendEndpointConfig(s3=endpoint, sts=endpoint, iam=endpoint),
-                use_path_style=True,
-                skip_credentials_validation=True,
-                skip_metadata_api_check=True,
-                skip_region_validation=True,
-                skip_requesting_account_id=True,
-            )
-        else:
-            state = S3Backend(
-                self,
-                bucket=backend.bucket,
-                key=key,
-                region=config.region,
-                encrypt=True,
-                allowed_account_ids=[config.account_id] if config.account_id else None,
-            )
-        # S3-native locking (Terraform 1.11); cdktf 0.21's S3Backend has no argument for it yet.
-        state.add_override("use_lockfile", True)
+        configure_backend(
+            self,
+            bucket=config.state_backend.bucket,
+            key=f"{config.environment}/{layer}.tfstate",
+            region=config.region,
+            emulator=config.emulator,
+            account_id=config.account_id,
+            endpoint=endpoint,
+        )
 
     def _configure_provider(
         self, config: EnvironmentConfig, tags: dict[str, str], endpoint: str | None
     ) -> None:
-        if config.emulator:
-            endpoint = endpoint or DEFAULT_ENDPOINT
-            AwsProvider(
-                self,
-                "aws",
-                region=config.region,
-                default_tags=[AwsProviderDefaultTags(tags=tags)],
-                access_key=EMULATOR_ACCESS_KEY,
-                secret_key=EMULATOR_ACCESS_KEY,
-                endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
-                s3_use_path_style=True,
-                skip_credentials_validation=True,
-                skip_metadata_api_check="true",
-                skip_region_validation=True,
-            )
-        else:
-            # allowed_account_ids stops a dev file from ever applying to the prod account.
-            AwsProvider(
-                self,
-                "aws",
-                region=config.region,
-                allowed_account_ids=[config.account_id] if config.account_id else None,
-                default_tags=[AwsProviderDefaultTags(tags=tags)],
-            )
+        configure_provider(
+            self,
+            region=config.region,
+            tags=tags,
+            emulator=config.emulator,
+            account_id=config.account_id,
+            endpoint=endpoint,
+        )
+
+
+def configure_backend(
+    stack: TerraformStack,
+    *,
+    bucket: str,
+    key: str,
+    region: str,
+    emulator: bool,
+    account_id: str | None,
+    endpoint: str | None,
+) -> None:
+    """State in S3 at ``bucket``/``key``, locked by S3 itself; the emulator's S3 if ``emulator``."""
+    if emulator:
+        endpoint = endpoint or DEFAULT_ENDPOINT
+        state = S3Backend(
+            stack,
+            bucket=bucket,
+            key=key,
+            region=region,
+            encrypt=True,
+            access_key=EMULATOR_ACCESS_KEY,
+            secret_key=EMULATOR_ACCESS_KEY,
+            endpoints=S3BackendEndpointConfig(s3=endpoint, sts=endpoint, iam=endpoint),
+            use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check=True,
+            skip_region_validation=True,
+            skip_requesting_account_id=True,
+        )
+    else:
+        state = S3Backend(
+            stack,
+            bucket=bucket,
+            key=key,
+            region=region,
+            encrypt=True,
+            allowed_account_ids=[account_id] if account_id else None,
+        )
+    # S3-native locking (Terraform 1.11); cdktf 0.21's S3Backend has no argument for it yet.
+    state.add_override("use_lockfile", True)
+
+
+def configure_provider(
+    stack: TerraformStack,
+    *,
+    region: str,
+    tags: Mapping[str, str],
+    emulator: bool,
+    account_id: str | None,
+    endpoint: str | None,
+) -> None:
+    """The AWS provider with default ``tags``; pointed at the emulator if ``emulator``."""
+    if emulator:
+        endpoint = endpoint or DEFAULT_ENDPOINT
+        AwsProvider(
+            stack,
+            "aws",
+            region=region,
+            default_tags=[AwsProviderDefaultTags(tags=dict(tags))],
+            access_key=EMULATOR_ACCESS_KEY,
+            secret_key=EMULATOR_ACCESS_KEY,
+            endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
+            s3_use_path_style=True,
+            skip_credentials_validation=True,
+            skip_metadata_api_check="true",
+            skip_region_validation=True,
+        )
+    else:
+        # allowed_account_ids stops a dev file from ever applying to the prod account.
+        AwsProvider(
+            stack,
+            "aws",
+            region=region,
+            allowed_account_ids=[account_id] if account_id else None,
+            default_tags=[AwsProviderDefaultTags(tags=dict(tags))],
+        )

@@ -16,6 +16,7 @@ from mlplatform.verify.account import AccountChecker
 from mlplatform.verify.alarm_topic import AlarmTopicChecker
 from mlplatform.verify.compute import ComputeChecker
 from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.contract import ContractChecker
 from mlplatform.verify.data_lake import DataLakeChecker
 from mlplatform.verify.feature_store import FeatureStoreChecker
 from mlplatform.verify.keys import KeyChecker
@@ -62,4 +63,5 @@ class EnvironmentVerifier:
             ObservabilityChecker(context, topic).check()
         if self.config.feature_store is not None:
             FeatureStoreChecker(context, keys, self.config.feature_store).check()
+        ContractChecker(context).check()
         return list(self.problems)

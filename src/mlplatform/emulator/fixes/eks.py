@@ -22,6 +22,13 @@ follows, and so does the emulator with these fixes:
   (CreateAccessEntry, AssociateAccessPolicy in the EKS API reference). moto
   would accept all three and answer a session username.
 
+- ``CreateCluster`` makes the cluster security group, as EKS does ("the
+  cluster security group that was created by Amazon EKS for the cluster",
+  ``VpcConfigResponse.clusterSecurityGroupId``), in the cluster's VPC, and
+  ``DescribeCluster`` names it; ``DeleteCluster`` deletes it. moto answered an
+  empty id, which the platform contract cannot publish (SSM refuses an empty
+  value) and a team's pool would put its nodes in.
+
 One difference stays: AWS refuses an access entry for an IAM principal that
 does not exist, and the emulator does not look, so ``local`` can name an
 admin role that nobody created in it.
@@ -63,6 +70,7 @@ def apply() -> None:
     for route in _ROUTES:
         urls.url_paths[route] = urls.response.dispatch
     _keep_access_config(EKSResponse)
+    _make_cluster_security_group(EKSResponse)
     for name, operation in {**_addon_operations(), **_access_entry_operations()}.items():
         setattr(EKSResponse, name, operation)
 
@@ -110,6 +118,60 @@ def _keep_access_config(response: Any) -> None:
         return result
 
     response.create_cluster = create_cluster_keeping_access
+
+
+def _make_cluster_security_group(response: Any) -> None:
+    create_cluster, delete_cluster = response.create_cluster, response.delete_cluster
+
+    def ec2_of(self: Any) -> Any:
+        from moto.ec2.models import ec2_backends
+
+        backend = self.eks_backend
+        return ec2_backends[backend.account_id][backend.region_name]
+
+    def create_cluster_with_group(self: Any) -> Any:
+        result = create_cluster(self)
+        name = self._get_param("name")
+        cluster = self.eks_backend.clusters[name]
+        config = dict(cluster.resources_vpc_config or {})
+        subnets = config.get("subnetIds") or []
+        if subnets and not config.get("clusterSecurityGroupId"):
+            from moto.ec2.exceptions import InvalidSubnetIdError
+
+            ec2 = ec2_of(self)
+            try:
+                vpc_id = ec2.get_subnet(subnets[0]).vpc_id
+            except InvalidSubnetIdError:
+                # moto does not check a cluster's subnets; without a VPC there is no group.
+                return result
+            group = ec2.create_security_group(
+                name=f"eks-cluster-sg-{name}-{uuid.uuid4().hex[:10]}",
+                description=(
+                    "EKS created security group applied to ENI that is attached to EKS Control "
+                    "Plane master nodes, as well as any managed workloads."
+                ),
+                vpc_id=vpc_id,
+                tags={f"kubernetes.io/cluster/{name}": "owned"},
+            )
+            cluster.resources_vpc_config = {
+                **config,
+                "clusterSecurityGroupId": group.id,
+                "vpcId": vpc_id,
+            }
+        return result
+
+    def delete_cluster_with_group(self: Any) -> Any:
+        cluster = self.eks_backend.clusters.get(self._get_param("name"))
+        group_id = (
+            (cluster.resources_vpc_config or {}).get("clusterSecurityGroupId") if cluster else None
+        )
+        result = delete_cluster(self)
+        if group_id:
+            ec2_of(self).delete_security_group(group_id=group_id)
+        return result
+
+    response.create_cluster = create_cluster_with_group
+    response.delete_cluster = delete_cluster_with_group
 
 
 def _addon_operations() -> dict[str, Callable[..., Any]]:

@@ -1,0 +1,190 @@
+"""The platform's feature store as seen from a team's stack, read from the platform contract.
+
+Made by :meth:`FeatureStore.from_environment
+<mlplatform.constructs.feature_store.FeatureStore.from_environment>`. Creates
+no resources: the offline database and tables (``<env>-data``), and the
+online tables or the Redis users' secrets (``<env>-ml``) are the
+``features/...`` parameters those layers wrote, read one per group the team
+uses; the key and the features zone come from the lake, imported the same way.
+
+Which online store the platform runs decides which statements a grant holds,
+and a grant is made at synth time, so the importer takes the kind
+(``online_store``, default ``dynamodb``); the plan checks it against the
+platform's ``features/online-store`` parameter and stops with a message if
+they differ, instead of granting on tables that do not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+from constructs import Construct
+
+from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.contract_reader import ContractReader, PerItem
+from mlplatform.constructs.feature_store import FeatureStoreMixin, FeatureStoreRefs
+from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
+from mlplatform.decisions.feature_store import REDIS_USERS
+from mlplatform.decisions.naming import Naming
+from mlplatform.interfaces import IDataLake
+
+__all__ = ["ContractFeatureStore"]
+
+
+class ContractFeatureStore(FeatureStoreMixin, Construct):
+    """The platform's feature store: per group its offline table and online table (or the
+    Redis users' secrets), and grants over them.
+
+    ``groups``, if given, are what a grant without a group covers; without them
+    each grant names its groups. ``offline_queries`` (default on, as the
+    platform's default) grants Athena through the platform's workgroup.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        naming: Naming,
+        lake: IDataLake,
+        platform: PlatformContract | None = None,
+        groups: Sequence[str] = (),
+        online_store: Literal["dynamodb", "redis"] = "dynamodb",
+        offline_queries: bool = True,
+    ) -> None:
+        super().__init__(scope, id)
+        if online_store not in ("dynamodb", "redis"):
+            raise ValueError(f"{self.node.path}: online_store is 'dynamodb' or 'redis'")
+        reader = self._reader = ContractReader.of(self, platform)
+        for group in groups:
+            self._check(group)
+        context = AccountContext.of(self)
+        region, account = context.region, context.account_id
+        arn = f"arn:{context.partition}"
+        database = reader.value("features/offline-database")
+        # The grants' statements depend on the kind: the plan stops if the platform's differs.
+        self._kind_check(online_store)
+        tables = PerItem(
+            lambda g: reader.value("features/groups/{group}/offline-table", group=g), groups
+        )
+        online: Mapping[str, str] = (
+            PerItem(
+                lambda g: reader.value("features/groups/{group}/online-table-name", group=g),
+                groups,
+            )
+            if online_store == "dynamodb"
+            else {}
+        )
+        workgroup = reader.value("data/athena-workgroup") if offline_queries else None
+        self._refs = FeatureStoreRefs(
+            naming=naming,
+            groups=tuple(groups),
+            online_store=online_store,
+            key_arn=lake.key_arn,
+            features_bucket_arn=lake.bucket_arn("features"),
+            catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
+            database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
+            offline_table_arns=PerItem(
+                lambda g: f"{arn}:glue:{region}:{account}:table/{database}/{tables[g]}", groups
+            ),
+            workgroup_arn=(
+                f"{arn}:athena:{region}:{account}:workgroup/{workgroup}" if workgroup else None
+            ),
+            staging_bucket_arn=(
+                reader.value("data/athena-results-bucket-arn") if offline_queries else None
+            ),
+            online_table_names=online,
+            online_table_arns=(
+                PerItem(lambda g: f"{arn}:dynamodb:{region}:{account}:table/{online[g]}", groups)
+                if online_store == "dynamodb"
+                else {}
+            ),
+            secret_arns=(
+                {
+                    u: reader.value("features/redis/users/{user}/secret-arn", user=u)
+                    for u in REDIS_USERS
+                }
+                if online_store == "redis"
+                else {}
+            ),
+            # The tables' names are read from the contract; a Redis cache's nodes are not in it,
+            # so its metrics ask for FeatureStore.from_names (see FeatureStoreMetrics).
+            metrics=FeatureStoreMetrics(
+                online_store=online_store, groups=tuple(groups), tables=online
+            ),
+        )
+
+    def _kind_check(self, expected: str) -> None:
+        """A postcondition on the ``features/online-store`` data source: plan fails on a mismatch."""
+        source = self._reader.source("features/online-store")
+        source.add_override(
+            "lifecycle.postcondition",
+            [
+                {
+                    "condition": f'${{self.insecure_value == "{expected}"}}',
+                    "error_message": (
+                        f"the platform's online feature store is not {expected}; pass "
+                        "online_store= with the platform's kind to FeatureStore.from_environment"
+                    ),
+                }
+            ],
+        )
+
+    @property
+    def feature_groups(self) -> tuple[str, ...]:
+        """The groups named up front (the platform's groups are known at plan time only)."""
+        return self._refs.groups
+
+    @property
+    def all_groups(self) -> list[str]:
+        """Every feature group of the platform's store (a token list, known at plan time)."""
+        return self._reader.values("features/groups")
+
+    @property
+    def redis_endpoint(self) -> str:
+        """The Redis/Valkey primary endpoint (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/endpoint")
+
+    @property
+    def redis_reader_endpoint(self) -> str:
+        """The Redis/Valkey reader endpoint (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/reader-endpoint")
+
+    @property
+    def redis_port(self) -> str:
+        """The port Redis/Valkey listens on, as a string (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/port")
+
+    @property
+    def offline_database(self) -> str:
+        """Glue database of the offline feature tables."""
+        return self._reader.value("features/offline-database")
+
+    def offline_table_name(self, group: str) -> str:
+        """One group's offline (Glue) table."""
+        self._select(group)
+        return self._reader.value("features/groups/{group}/offline-table", group=group)
+
+    def online_table_name(self, group: str) -> str:
+        """One group's online DynamoDB table."""
+        self._select(group)
+        return self._refs.online_table_names[group]
+
+    def _check(self, group: str) -> None:
+        self._reader.contract.name("features/groups/{group}/offline-table", group=group)
+
+    def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
+        if group is None:
+            if not self._refs.groups:
+                raise ValueError(
+                    f"{self.node.path}: the imported feature store does not know the platform's "
+                    "groups at synth time; name the group (grant_read_online(role, 'ranker')) or "
+                    "pass groups= to FeatureStore.from_environment"
+                )
+            return self._refs.groups
+        chosen = (group,) if isinstance(group, str) else tuple(group)
+        for name in chosen:
+            self._check(name)
+        return chosen

@@ -1,0 +1,113 @@
+"""A team repo's stack: its own names, tags and state, on a platform environment it reads.
+
+``TeamStack(app, config, "features")`` is what ``PlatformStack`` is to a
+platform layer, for a team (:class:`~mlplatform.config.TeamConfig`):
+
+- **names** ``<org>-<env>-<team>-...`` (``Naming.for_team``), so no team
+  resource can take a name the platform owns;
+- **tags** the team's own: ``team``, ``cost-center``, ``owners``, plus ``env``,
+  ``component`` (the stack's name) and ``managed-by`` (guardrail MLP-TAG-1 holds);
+- **state** under ``teams/<team>/<env>/<name>.tfstate`` in the platform's state
+  bucket (or the team's), never a platform layer's ``<env>/<layer>.tfstate``;
+- **guardrails** as on every platform stack;
+- **the platform contract**: ``DataLake.from_environment(stack, "lake")`` and the
+  other importers read the platform environment's SSM parameters without
+  being told which environment.
+
+Collisions are synth-time errors naming both sides: a stack named like a
+platform layer, a team named like a platform component, a platform stack
+built from a team config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from constructs import Construct
+
+from mlplatform.config import TeamConfig
+from mlplatform.constructs.contract_reader import ContractReader, check_construct_id
+from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.naming import PLATFORM_LAYERS, InvalidNameError, Naming
+from mlplatform.decisions.tagging import team_tags
+from mlplatform.guardrails.stack_check import GuardedStack
+from mlplatform.stacks.platform_stack import configure_backend, configure_provider
+
+__all__ = ["TeamStack", "team_state_key"]
+
+
+def team_state_key(config: TeamConfig, name: str) -> str:
+    """``teams/<team>/<env>/<name>.tfstate``: apart from every platform layer's state."""
+    return f"teams/{config.team.name}/{config.environment}/{name}.tfstate"
+
+
+class TeamStack(GuardedStack):
+    """A stack named ``<env>-<team>-<name>`` on the platform environment ``config`` names."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        config: TeamConfig,
+        name: str,
+        *,
+        emulator_endpoint: str | None = None,
+    ) -> None:
+        if not isinstance(config, TeamConfig):
+            raise TypeError(
+                f"TeamStack {name!r}: config is a {type(config).__name__}; a team stack is built "
+                "from a TeamConfig (mlplatform.loader.load_team_config('team.yaml'))"
+            )
+        check_construct_id(name, "TeamStack")
+        env = config.environment
+        if name in PLATFORM_LAYERS:
+            raise ValueError(
+                f"TeamStack {name!r} reuses the platform's layer name {name!r} (stack "
+                f"{env}-{name}, state {env}/{name}.tfstate); name it after what the team builds, "
+                f"such as {config.team.name + '-' + name!r}"
+            )
+        try:
+            naming = Naming.for_team(
+                config.org, env, config.team.name, config.platform.bucket_name_suffix
+            )
+        except InvalidNameError as exc:
+            raise ValueError(f"TeamStack {name!r}: {exc}") from None
+        super().__init__(scope, f"{env}-{config.team.name}-{name}")
+        self.config = config
+        self.name = name
+        self.naming = naming
+        self.platform_contract = PlatformContract(config.org, env)
+        self.tags = team_tags(config, name)
+        self.state_key = team_state_key(config, name)
+        platform = config.platform
+        if platform.emulator:
+            StateRetention.opt_out(
+                self, "a team stack on the emulator (emulator: true) is torn down with it"
+            )
+        configure_backend(
+            self,
+            bucket=platform.state_bucket_name,
+            key=self.state_key,
+            region=platform.region,
+            emulator=platform.emulator,
+            account_id=platform.account_id,
+            endpoint=emulator_endpoint,
+        )
+        configure_provider(
+            self,
+            region=platform.region,
+            tags=self.tags,
+            emulator=platform.emulator,
+            account_id=platform.account_id,
+            endpoint=emulator_endpoint,
+        )
+
+    def platform_value(self, key: str, **items: str) -> str:
+        """Any value of the platform contract (``platform_value("ml/alarm-topic-arn")``), read
+        from SSM at plan time; the keys are :data:`mlplatform.decisions.contract.CONTRACT_PARAMETERS`."""
+        return ContractReader.of(self).value(key, **items)
+
+    @property
+    def launched_resource_tags(self) -> Mapping[str, str]:
+        """Provider default tags do not reach what launch templates launch; these do."""
+        return self.tags
