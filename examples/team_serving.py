@@ -1,16 +1,16 @@
 """A ranking team's serving stack, in the team's repo: an endpoint that reads features online.
 
-The team serves its own ``ranking-reranker`` endpoint from the platform's
-model registry (family ``ranker``) and lets the endpoint read the ``ranker``
+The team serves its own ``reranker`` endpoint from the platform's model
+registry (family ``ranker``) and lets the endpoint read the ``ranker``
 feature group from the platform's online feature store. The registry, the
-feature store and the lake belong to the platform and are referenced by
-their names (``ModelRegistry.from_environment``,
-``FeatureStore.from_environment``), so the stack owns only the endpoint (its
-model, configuration, execution role, log group and alarms) and the grants.
-The endpoint's id is the team's own: ``ranker`` would be
-``mlp-<env>-serving-ranker``, which the platform's ``<env>-ml`` stack owns.
+feature store and the lake belong to the platform; the stack reads them from
+the platform's contract in SSM (``ModelRegistry.from_environment``,
+``FeatureStore.from_environment``), so it owns only the endpoint (its model,
+configuration, execution role, log group and alarms) and the grants. Inside a
+``TeamStack`` the endpoint is the team's: ``mlp-<env>-ranking-serving-reranker``,
+never a name the platform's ``<env>-ml`` stack owns.
 
-    python examples/team_serving.py environments/dev.yaml   # writes cdktf.out/
+    python examples/team_serving.py examples/team.yaml   # writes cdktf.out/
 """
 
 from __future__ import annotations
@@ -22,33 +22,30 @@ from constructs import Construct
 
 from mlplatform import (
     DataLake,
-    EnvironmentConfig,
-    EnvironmentLoader,
     FeatureStore,
     ModelRegistry,
-    PlatformStack,
     ServingEndpoint,
     ServingEndpointProps,
+    TeamConfig,
+    TeamStack,
+    load_team_config,
 )
 
 
-class ServingStack(PlatformStack):
-    """A serverless ``ranking-reranker`` endpoint that reads the ``ranker`` features online."""
+class ServingStack(TeamStack):
+    """A serverless ``reranker`` endpoint that reads the ``ranker`` features online."""
 
-    def __init__(self, scope: Construct, config: EnvironmentConfig) -> None:
-        super().__init__(scope, config, "ranking-serving")
-        if config.feature_store is None:
-            raise ValueError(f"{config.environment}: the platform has no feature store to read")
-        registry = ModelRegistry.from_environment(
-            self, "platform-registry", naming=self.naming, model_families=["ranker"]
-        )
-        lake = DataLake.from_environment(self, "platform-lake", naming=self.naming)
+    def __init__(self, scope: Construct, config: TeamConfig) -> None:
+        super().__init__(scope, config, "serving")  # state: teams/ranking/<env>/serving.tfstate
+        registry = ModelRegistry.from_environment(self, "platform-registry", families=["ranker"])
+        lake = DataLake.from_environment(self, "platform-lake", zones=["features"])
+        # dev's online store is DynamoDB (a Redis platform: online_store="redis").
         features = FeatureStore.from_environment(
-            self, "platform-features", naming=self.naming, props=config.feature_store, lake=lake
+            self, "platform-features", lake=lake, groups=["ranker"]
         )
         endpoint = ServingEndpoint(
             self,
-            "ranking-reranker",
+            "reranker",
             registry=registry,
             props=ServingEndpointProps.model_validate(
                 {
@@ -66,5 +63,5 @@ class ServingStack(PlatformStack):
 
 if __name__ == "__main__":
     app = App()
-    ServingStack(app, EnvironmentLoader().load(sys.argv[1] if len(sys.argv) > 1 else "dev"))
+    ServingStack(app, load_team_config(sys.argv[1] if len(sys.argv) > 1 else "team.yaml"))
     app.synth()

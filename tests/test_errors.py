@@ -36,7 +36,7 @@ from mlplatform.bindings.aws.provider import AwsProvider
 app = App(outdir=sys.argv[2])
 stack = TerraformStack(app, "ranking")
 AwsProvider(stack, "aws", region="us-east-1")
-lake = mlplatform.DataLake.from_environment(stack, "lake", naming=mlplatform.Naming("mlp", "dev"))
+lake = mlplatform.DataLake.from_names(stack, "lake", naming=mlplatform.Naming("mlp", "dev"))
 role = IamRole(stack, "trainer", name="ranking-trainer", assume_role_policy="{}")
 if sys.argv[1] == "bad-zone":
     lake.grant_read(role, "gold")
@@ -156,19 +156,15 @@ def test_the_error_types_are_public(name: str) -> None:
     assert name in mlplatform.__all__
 
 
-def test_an_id_iam_would_refuse_in_a_grants_policy_name_is_caught_at_synth() -> None:
+def test_an_id_terraform_would_refuse_is_caught_when_the_importer_is_made() -> None:
     from cdktf import Testing
 
     from mlplatform import DataLake, Naming
-    from mlplatform.bindings.aws.iam_role import IamRole
 
     stack = TerraformStack(Testing.app(), "ranking")
-    lake = DataLake.from_environment(stack, "platform lake", naming=Naming("mlp", "dev"))
-    role = IamRole(stack, "trainer", name="ranking-trainer", assume_role_policy="{}")
     with pytest.raises(ConstructError) as raised:
-        lake.grant_read(role, "raw")
+        DataLake.from_names(stack, "platform lake", naming=Naming("mlp", "dev"))
     assert str(raised.value) == (
-        "ranking/platform lake: construct id 'platform lake' makes the IAM policy name "
-        "'platform lake-read-raw', which IAM refuses (letters, digits and +=,.@_- only); "
-        "give the construct an id without spaces or other characters"
+        "DataLake.from_names id 'platform lake': Terraform names take letters, digits, '-' and "
+        "'_' (a letter first); use 'platform-lake'"
     )

@@ -90,7 +90,6 @@ def test_team_role_reads_raw_and_writes_features_only(tmp_path: Path) -> None:
     assert _parameter(document, key) == "/mlp/dev/platform/data/key-arn"
 
 
-
 PLATFORM_OWNED = (
     "aws_eks_cluster",
     "aws_iam_openid_connect_provider",
@@ -118,90 +117,85 @@ def _actions(statements: list[dict[str, Any]]) -> set[str]:
     return actions
 
 
-def synth_training(tmp_path: Path, loader: EnvironmentLoader) -> dict[str, Any]:
-    example = load_example("team_training")
+def synth_team_example(tmp_path: Path, name: str, stack_class: str, stack: str) -> dict[str, Any]:
+    """Synthesize one team example from examples/team.yaml; raises if a guardrail fails."""
+    example = load_example(name)
     app = App(outdir=str(tmp_path))
-    placement = example.VpcPlacement(
-        vpc_id="vpc-0dev",
-        vpc_cidr="10.20.0.0/16",
-        private_subnet_ids=("subnet-1a", "subnet-1b"),
-        availability_zones=("us-east-1a", "us-east-1b"),
-        s3_prefix_list_id="pl-63a5400a",
-    )
-    example.TrainingStack(
-        app,
-        loader.load("dev"),
-        example.ClusterOutputs(
-            cluster_name="mlp-dev-eks",
-            oidc_provider_arn="arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1."
-            "amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
-            oidc_issuer_url="https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
-            node_role_arn="arn:aws:iam::111111111111:role/mlp-dev-eks-node",
-            placement=placement,
-        ),
-    )
-    app.synth()  # raises if a guardrail fails
-    result: dict[str, Any] = json.loads(
-        (tmp_path / "stacks" / "dev-ranking-training" / "cdk.tf.json").read_text()
-    )
+    getattr(example, stack_class)(app, load_team_config(ROOT / "examples" / "team.yaml"))
+    app.synth()
+    result: dict[str, Any] = json.loads((tmp_path / "stacks" / stack / "cdk.tf.json").read_text())
     return result
 
 
+def _reads(document: dict[str, Any]) -> set[str]:
+    """The contract parameters the stack reads."""
+    return {p["name"] for p in document["data"]["aws_ssm_parameter"].values()}
+
+
+def _refers_to(text: str, document: dict[str, Any], parameter: str) -> bool:
+    """Whether ``text`` holds the value of contract parameter ``parameter``."""
+    ids = [k for k, p in document["data"]["aws_ssm_parameter"].items() if p["name"] == parameter]
+    return any(f"data.aws_ssm_parameter.{i}.insecure_value" in text for i in ids)
+
+
 def test_training_example_owns_its_pool_and_publishes_to_the_platform_registry(
-    tmp_path: Path, loader: EnvironmentLoader
+    tmp_path: Path,
 ) -> None:
-    document = synth_training(tmp_path, loader)
+    document = synth_team_example(
+        tmp_path, "team_training", "TrainingStack", "dev-ranking-training"
+    )
     resources = document["resource"]
 
     for kind in PLATFORM_OWNED:
         assert kind not in resources, f"the team stack must not create {kind}"
+    assert document["terraform"]["backend"]["s3"]["key"] == "teams/ranking/dev/training.tfstate"
     (job_role,) = resources["aws_iam_role"].values()
-    trust = json.loads(job_role["assume_role_policy"])["Statement"][0]
-    assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE" in json.dumps(
-        trust["Condition"]
-    )
+    assert job_role["name"].startswith("mlp-dev-ranking-")  # the team's names, not the platform's
+    # The trust policy holds Terraform expressions over the contract (the issuer without its
+    # scheme), so it is JSON only once Terraform renders it: read it as text.
+    trust = job_role["assume_role_policy"]
+    assert '"Action": "sts:AssumeRoleWithWebIdentity"' in trust
+    assert "system:serviceaccount:training:training-jobs" in trust
+    contract = "/mlp/dev/platform/compute/"
+    assert _refers_to(trust, document, contract + "oidc-provider-arn")
+    assert _refers_to(trust, document, contract + "oidc-issuer-url")
     assert "aws_placement_group" not in resources  # spot g6e without EFA needs none
     policies = _policies(document)
     (publish,) = [s for name, s in policies.items() if "publish" in name]
     assert {"s3:PutObject", "sagemaker:CreateModelPackage", "ecr:PutImage"} <= _actions(publish)
     published = json.dumps(publish)
-    assert "mlp-dev-registry-artifacts-111111111111" in published
-    assert ":model-package/mlp-dev-registry-ranker/*" in published
+    assert _refers_to(published, document, "/mlp/dev/platform/ml/registry/bucket-arn")
+    assert _refers_to(
+        published, document, "/mlp/dev/platform/ml/registry/families/ranker/repository-arn"
+    )
     (read,) = [s for name, s in policies.items() if name == "platform-lake-read-features"]
     objects = next(s for s in read if s["Sid"] == "ReadLakeObjects")
-    assert objects["Resource"] == ["arn:aws:s3:::mlp-dev-datalake-features-111111111111/*"]
-    assert document["terraform"]["backend"]["s3"]["key"] == "dev/ranking-training.tfstate"
-
-
-def synth_serving(tmp_path: Path, loader: EnvironmentLoader) -> dict[str, Any]:
-    example = load_example("team_serving")
-    app = App(outdir=str(tmp_path))
-    example.ServingStack(app, loader.load("dev"))
-    app.synth()  # raises if a guardrail fails
-    result: dict[str, Any] = json.loads(
-        (tmp_path / "stacks" / "dev-ranking-serving" / "cdk.tf.json").read_text()
-    )
-    return result
+    [objects_arn] = objects["Resource"]
+    assert objects_arn.endswith("/*")
+    assert _refers_to(objects_arn, document, "/mlp/dev/platform/data/zones/features/bucket-arn")
+    # It reads only the lake zone it uses, never raw or curated.
+    assert not any("/zones/raw/" in n or "/zones/curated/" in n for n in _reads(document))
 
 
 def test_serving_example_owns_its_endpoint_and_reads_the_platform_features_online(
-    tmp_path: Path, loader: EnvironmentLoader
+    tmp_path: Path,
 ) -> None:
-    document = synth_serving(tmp_path, loader)
+    document = synth_team_example(tmp_path, "team_serving", "ServingStack", "dev-ranking-serving")
     resources = document["resource"]
 
     for kind in PLATFORM_OWNED:
         assert kind not in resources, f"the team stack must not create {kind}"
     (endpoint,) = resources["aws_sagemaker_endpoint"].values()
     # The team's own name: mlp-dev-serving-ranker is the platform's endpoint.
-    assert endpoint["name"] == "mlp-dev-serving-ranking-reranker"
+    assert endpoint["name"] == "mlp-dev-ranking-serving-reranker"
     (config,) = resources["aws_sagemaker_endpoint_configuration"].values()
     assert "serverless_config" in config["production_variants"][0]
     policies = _policies(document)
     (online,) = [s for name, s in policies.items() if "online" in name]
     assert {"dynamodb:GetItem", "dynamodb:BatchGetItem"} <= _actions(online)
     assert not {"dynamodb:PutItem", "dynamodb:DeleteItem"} & _actions(online)
-    assert "table/mlp-dev-features-ranker" in json.dumps(online)
+    assert _refers_to(
+        json.dumps(online), document, "/mlp/dev/platform/features/groups/ranker/online-table-name"
+    )
     (read_model,) = [s for name, s in policies.items() if "read" in name and "online" not in name]
-    assert "mlp-dev-registry-artifacts-111111111111" in json.dumps(read_model)
+    assert _refers_to(json.dumps(read_model), document, "/mlp/dev/platform/ml/registry/bucket-arn")

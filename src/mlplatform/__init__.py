@@ -83,7 +83,6 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.stacks.platform_stack import PlatformStack
     from mlplatform.stacks.platform_stacks import PlatformStacks
     from mlplatform.stacks.team_stack import TeamStack
-    from mlplatform.team_environment import TeamEnvironment
 
 __version__ = "0.2.0"
 
@@ -109,7 +108,6 @@ _EXPORTS = {
     "ConstructError": "mlplatform.errors",
     "Naming": "mlplatform.decisions.naming",
     "InvalidNameError": "mlplatform.decisions.naming",
-    "TeamEnvironment": "mlplatform.team_environment",
     # what constructs take from each other: protocols and values
     "IRole": "mlplatform.interfaces",
     "IDataLake": "mlplatform.interfaces",
@@ -227,7 +225,6 @@ __all__ = [
     "ServingEndpointProps",
     "StateRetention",
     "TeamConfig",
-    "TeamEnvironment",
     "TeamStack",
     "VariantProps",
     "VpcPlacement",

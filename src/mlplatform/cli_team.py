@@ -20,7 +20,8 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from mlplatform.team_environment import TeamEnvironment, describe_problem, team_name_problem
+from mlplatform.config import TeamConfig
+from mlplatform.decisions.naming import reserved_team_name
 
 __all__ = ["render_team_repo", "team_app"]
 
@@ -32,7 +33,7 @@ _FILES = {
     "cdktf.json.tmpl": "cdktf.json",
     "main.py.tmpl": "main.py",
     "tests/test_stack.py.tmpl": "tests/test_stack.py",
-    "environment.yaml.tmpl": "environment.yaml",
+    "team.yaml.tmpl": "team.yaml",
     "gitignore.tmpl": ".gitignore",
     "Makefile.tmpl": "Makefile",
 }
@@ -49,19 +50,24 @@ def _pins() -> dict[str, str]:
     return pins
 
 
-def render_team_repo(team: TeamEnvironment) -> dict[str, str]:
+def render_team_repo(config: TeamConfig) -> dict[str, str]:
     """Every file of the team repo, by its path in the repo."""
     pins = _pins()
+    team, platform = config.team, config.platform
+    account = (
+        f'  account_id: "{platform.account_id}"'
+        if platform.account_id is not None
+        else "  emulator: true  # the platform runs in the embedded AWS emulator"
+    )
     values = {
-        "team": team.team,
-        "team_class": "".join(part.capitalize() for part in team.team.split("-")),
-        "platform_env": team.platform_environment,
+        "team": team.name,
+        "team_class": "".join(part.capitalize() for part in team.name.split("-")),
+        "platform_env": platform.environment,
         "cost_center": team.cost_center,
         "owners": json.dumps(list(team.owners)),
-        "org": team.org,
-        "region": team.region,
-        "account_id": json.dumps(team.account_id),
-        "curated_bucket": team.naming.bucket("datalake", "curated"),
+        "org": platform.org,
+        "region": platform.region,
+        "platform_account": account,
         "mlplatform_version": metadata.version("mlplatform"),
         "cdktf_version": pins["cdktf"],
         "constructs_version": pins["constructs"],
@@ -74,7 +80,7 @@ def render_team_repo(team: TeamEnvironment) -> dict[str, str]:
         text = (template / source).read_text(encoding="utf-8")
         files[target] = _PLACEHOLDER.sub(lambda m: values[m[1]], text)
     # The platform's cdktf CLI pin and lock data, under the team repo's name.
-    name = f"{team.team}-infra"
+    name = f"{team.name}-infra"
     package = json.loads((template / "package.json").read_text(encoding="utf-8"))
     package.update(name=name, description="Pins the cdktf CLI (npm ci, then npx cdktf ...).")
     lock = json.loads((template / "package-lock.json").read_text(encoding="utf-8"))
@@ -86,9 +92,13 @@ def render_team_repo(team: TeamEnvironment) -> dict[str, str]:
 
 @team_app.command("init")
 def init_command(
-    team: Annotated[str, typer.Argument(help="The team's name (3-20 of a-z, 0-9, '-').")],
+    team: Annotated[str, typer.Argument(help="The team's name (a-z, 0-9, inner '-'; <=20).")],
     platform_env: Annotated[
         str, typer.Option("--platform-env", help="The platform environment it builds on.")
+    ],
+    owner: Annotated[
+        list[str],
+        typer.Option(help="Who answers for the repo (e-mail or handle); repeat for more."),
     ],
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Where to write the repo; default ./<team>.")
@@ -96,44 +106,47 @@ def init_command(
     cost_center: Annotated[
         str | None, typer.Option(help="The cost-center tag; default the team's name.")
     ] = None,
-    owner: Annotated[
-        list[str] | None, typer.Option(help="An owner's e-mail address; repeat for more.")
-    ] = None,
     org: Annotated[str, typer.Option(help="The platform's org (first part of names).")] = "mlp",
     region: Annotated[str, typer.Option(help="The platform environment's region.")] = "us-east-1",
     account_id: Annotated[
-        str | None, typer.Option(help="The platform account (12 digits); omit for the emulator.")
+        str | None, typer.Option(help="The platform account (12 digits).")
     ] = None,
+    emulator: Annotated[
+        bool, typer.Option(help="The platform runs in the embedded emulator (no account).")
+    ] = False,
 ) -> None:
-    """Write a team repo: main.py with one stack, tests, Makefile, pins, environment.yaml."""
+    """Write a team repo: main.py with one TeamStack, tests, Makefile, pins, team.yaml."""
     from mlplatform.cli import _fail, out
+    from mlplatform.loader import team_problems
 
-    problem = team_name_problem(team)
-    if problem:
-        raise _fail(f"{team}: {problem}")
+    platform: dict[str, object] = {"org": org, "environment": platform_env, "region": region}
+    if account_id is not None:
+        platform["account_id"] = account_id
+    if emulator:
+        platform["emulator"] = True
+    try:
+        config = TeamConfig.model_validate(
+            {
+                "platform": platform,
+                "team": {"name": team, "cost_center": cost_center or team, "owners": owner},
+            }
+        )
+    except ValidationError as error:
+        raise _fail("\n".join(f"team init: {line}" for line in team_problems(error))) from None
+    reserved = reserved_team_name(team)
+    if reserved is not None:
+        raise _fail(
+            f"team init: team.name: {team!r} starts like the platform's {reserved!r} "
+            f"(<org>-<env>-{reserved}-...), so the team's names would collide with the "
+            "platform's; pick the team's own name, such as ranking"
+        )
     target = directory or Path(team)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise _fail(
             f"{target}: not an empty directory; `team init` never overwrites files, "
             "so name a new or empty one with --dir"
         )
-    try:
-        environment = TeamEnvironment.model_validate(
-            {
-                "platform_environment": platform_env,
-                "team": team,
-                "cost_center": cost_center or team,
-                "owners": owner or [],
-                "org": org,
-                "region": region,
-                "account_id": account_id,
-            }
-        )
-    except ValidationError as error:
-        raise _fail(
-            "\n".join(f"team init: {describe_problem(e)}" for e in error.errors())
-        ) from None
-    for relative, text in render_team_repo(environment).items():
+    for relative, text in render_team_repo(config).items():
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

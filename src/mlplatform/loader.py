@@ -96,11 +96,39 @@ def _duplicate_keys(node: yaml.Node | None, path: str = "") -> list[str]:
     return problems
 
 
+# What a team file's patterned values look like, said instead of the pattern itself.
+_TEAM_EXPECTED = {
+    "org": "the platform's org: 2-12 lowercase letters and digits from a letter, such as mlp",
+    "environment": "an environment name: 2-10 lowercase letters and digits from a letter, "
+    "such as dev or prod",
+    "region": "an AWS region such as us-east-1",
+    "account_id": 'an account id: 12 digits, quoted in YAML ("111111111111")',
+    "name": "a team name: up to 20 lowercase letters, digits and inner '-' from a letter, "
+    "such as ranking",
+    "owners": "an owner: an e-mail address or handle, such as ranking-oncall@example.com",
+}
+
+
+def team_problems(error: ValidationError) -> list[str]:
+    """A team file's validation errors, one line each. A list whose item failed also reports
+    being too short (pydantic drops the bad item); the item's own line says it all."""
+    problems = error.errors()
+    within = {p["loc"][:-1] for p in problems if p["loc"] and isinstance(p["loc"][-1], int)}
+    return [
+        _describe(p, TeamConfig)
+        for p in problems
+        if not (p["type"] == "too_short" and p["loc"] in within)
+    ]
+
+
 def _describe(error: ErrorDetails, model: type[BaseModel] = EnvironmentConfig) -> str:
     loc = error["loc"]
     where = _location(loc)
     kind = error["type"]
     given = error.get("input")
+    field = next((str(part) for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "string_pattern_mismatch" and model is TeamConfig and field in _TEAM_EXPECTED:
+        return f"{where}: {given!r} is not {_TEAM_EXPECTED[field]}"
     if kind == "extra_forbidden":
         owner = _model_at(model, loc[:-1])
         allowed = ", ".join(owner.model_fields) if owner else "see the documented keys"
@@ -228,4 +256,4 @@ def load_team_config(path: Path | str = "team.yaml") -> TeamConfig:
     try:
         return TeamConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(path, [_describe(e, TeamConfig) for e in exc.errors()]) from None
+        raise ConfigError(path, team_problems(exc)) from None

@@ -19,6 +19,7 @@ from constructs import Construct
 from mlplatform.bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from mlplatform.decisions.contract import LIST_SEPARATOR, PlatformContract, parameter
 from mlplatform.decisions.naming import Naming
+from mlplatform.errors import ConstructError
 
 __all__ = ["ContractReader", "PerItem", "check_construct_id", "stack_naming"]
 
@@ -27,12 +28,13 @@ _TERRAFORM_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def check_construct_id(id: str, what: str) -> str:
-    """``id``, or a one-line ``ValueError`` if Terraform would reject the name cdktf makes of it."""
+    """``id``, or a one-line :class:`~mlplatform.errors.ConstructError` (a ``ValueError``) if
+    Terraform would reject the name cdktf makes of it."""
     if not _TERRAFORM_ID.match(id):
         fixed = re.sub(r"[^A-Za-z0-9_-]+", "-", id).strip("-") or "imported"
         if not fixed[0].isalpha():
             fixed = f"x-{fixed}"
-        raise ValueError(
+        raise ConstructError(
             f"{what} id {id!r}: Terraform names take letters, digits, '-' and '_' (a letter "
             f"first); use {fixed!r}"
         )
