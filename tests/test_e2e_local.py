@@ -167,12 +167,12 @@ LAYERS = ("network", "data", "compute", "ml")
 SAVED_ENDPOINT = "http://127.0.0.1:5000"  # what the saved stacks were synthesized with
 
 
-def run(command: list[str], env: dict[str, str], log: Path) -> None:
+def run(command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> None:
     """Run a step; on failure show the tail of its output (the full log stays in tmp)."""
     with log.open("a") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
-        done = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        done = subprocess.run(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
         tail = log.read_text()[-6000:]
         pytest.fail(f"{' '.join(command[:4])} failed with {done.returncode}:\n{tail}")
@@ -481,9 +481,7 @@ def check_contract(
         assert found[contract.name("data/zones/{zone}/bucket-arn", zone=zone)] == (
             f"arn:aws:s3:::{bucket}"
         )
-    key = client("kms").describe_key(
-        KeyId=Naming.for_environment(config).kms_alias("datalake")
-    )
+    key = client("kms").describe_key(KeyId=Naming.for_environment(config).kms_alias("datalake"))
     assert found[contract.name("data/key-arn")] == key["KeyMetadata"]["Arn"]
     compute = outputs["local-compute"]
     assert found[contract.name("compute/cluster-name")] == compute["cluster_name"]
@@ -577,6 +575,59 @@ def check_team_stack(
     }
     assert after == platform_state, "the team's deploy changed the platform's state"
     assert contract_parameters(config, endpoint) == contract_before
+
+
+def check_scaffolded_team_repo(
+    config: EnvironmentConfig,
+    outputs: dict[str, Any],
+    workdir: Path,
+    env: dict[str, str],
+    endpoint: str,
+    log: Path,
+) -> None:
+    """What a new team does: ``mlplatform team init`` on the platform, then the repo's own
+    stack deployed with the real ``cdktf deploy`` from the repo (its app reads team.yaml and
+    the contract), checked with boto3 and destroyed, leaving the platform's state as it was.
+
+    The repo's ``.venv`` and ``node_modules`` are this checkout's (the scaffold test shows
+    its Makefile makes its own); everything else is as written."""
+    repo = workdir / "ranking-repo"
+    init = [sys.executable, "-m", "mlplatform.cli", "team", "init", "ranking"]
+    options = ["--platform-env", config.environment, "--org", config.org, "--region",
+               config.region, "--emulator", "--owner", "ranking-oncall@example.com"]  # fmt: skip
+    run([*init, *options, "--dir", str(repo), "--cost-center", "ranking-ml"], env, log)
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    (repo / "node_modules").symlink_to(ROOT / "node_modules")
+    team_env = {**env, "MLPLATFORM_AWS_ENDPOINT": endpoint}
+    state = clients(endpoint)("s3")
+    bucket = config.state_backend.bucket
+    platform_state = {
+        o["Key"]: o["ETag"]
+        for o in state.list_objects_v2(Bucket=bucket, Prefix=f"{config.environment}/")["Contents"]
+    }
+    stack = f"{config.environment}-ranking-jobs"
+    common = ["--auto-approve", "--skip-provider-lock"]
+    run([*CDKTF, "deploy", stack, *common], team_env, log, cwd=repo)
+
+    iam = clients(endpoint)("iam")
+    name = f"{config.org}-{config.environment}-ranking-jobs"
+    found = iam.get_role(RoleName=name)["Role"]
+    tags = {t["Key"]: t["Value"] for t in found.get("Tags", [])}
+    assert (tags["team"], tags["cost-center"]) == ("ranking", "ranking-ml"), tags
+    [policy] = iam.list_role_policies(RoleName=name)["PolicyNames"]
+    document = json.dumps(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
+    curated = outputs["local-data"]["zone_buckets"]["curated"]
+    assert f"arn:aws:s3:::{curated}/*" in document  # read from the contract at plan time
+    keys = {o["Key"] for o in state.list_objects_v2(Bucket=bucket, Prefix="teams/")["Contents"]}
+    assert f"teams/ranking/{config.environment}/jobs.tfstate" in keys
+
+    run([*CDKTF, "destroy", stack, *common], team_env, log, cwd=repo)
+    assert name not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
+    after = {
+        o["Key"]: o["ETag"]
+        for o in state.list_objects_v2(Bucket=bucket, Prefix=f"{config.environment}/")["Contents"]
+    }
+    assert after == platform_state, "the team repo's deploy changed the platform's state"
 
 
 def check_karpenter(config: EnvironmentConfig, outputs: dict[str, Any], endpoint: str) -> None:
@@ -816,8 +867,10 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
         check_karpenter(config, outputs, emulator.endpoint)
         # The platform contract holds the deployed values, and a team stack deploys on it;
         # the replan below shows the platform untouched by it.
-        check_contract(config, outputs, outdir / "stacks", emulator.endpoint)
-        check_team_stack(config, outputs, tmp_path, env, emulator.endpoint, log)
+        with phase("team stacks on the contract: deploy, check, destroy"):
+            check_contract(config, outputs, outdir / "stacks", emulator.endpoint)
+            check_team_stack(config, outputs, tmp_path, env, emulator.endpoint, log)
+            check_scaffolded_team_repo(config, outputs, tmp_path, env, emulator.endpoint, log)
 
         # A second plan proposes nothing: the deploy converged. Each plan refreshes every
         # resource from the emulator; the stacks only read each other's state, so they plan

@@ -168,7 +168,7 @@ def test_a_pool_pinned_to_a_zone_picks_its_subnet_from_the_contract_at_plan(mixe
 
     subnets = document["output"]["pinned_subnets"]["value"]
     assert len(subnets) == 1
-    assert subnets[0].startswith("${element(split(\",\", data.aws_ssm_parameter.")
+    assert subnets[0].startswith('${element(split(",", data.aws_ssm_parameter.')
     assert 'index(split(",", data.aws_ssm_parameter.' in subnets[0]
     assert subnets[0].endswith('"us-east-1b"))}')
     [scratch] = document["resource"]["aws_fsx_lustre_file_system"].values()
@@ -317,3 +317,24 @@ def test_every_platform_name_is_of_a_reserved_component(
             found.update(m.group(3) for m in prefix.finditer(text))
     assert found, "no platform names found: the pattern is wrong"
     assert sorted(found - PLATFORM_COMPONENTS) == []
+
+
+def test_a_team_stack_on_the_emulator_finds_it_where_the_platform_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLPLATFORM_AWS_ENDPOINT", "http://127.0.0.1:45678")
+    platform = {**TEAM["platform"], "emulator": True, "account_id": None}
+    config = TeamConfig.model_validate({**TEAM, "platform": platform})
+    app = App(outdir=str(tmp_path))
+    stack = TeamStack(app, config, "jobs")
+    app.synth()
+    document = _document(tmp_path, stack.node.id)
+    (provider,) = document["provider"]["aws"]
+    assert set(provider["endpoints"][0].values()) == {"http://127.0.0.1:45678"}
+    assert document["terraform"]["backend"]["s3"]["endpoints"]["s3"] == "http://127.0.0.1:45678"
+    # Told explicitly, the stack does not look.
+    told = App(outdir=str(tmp_path / "told"))
+    TeamStack(told, config, "jobs", emulator_endpoint="http://127.0.0.1:1")
+    told.synth()
+    (provider,) = _document(tmp_path / "told", stack.node.id)["provider"]["aws"]
+    assert set(provider["endpoints"][0].values()) == {"http://127.0.0.1:1"}

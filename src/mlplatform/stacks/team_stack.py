@@ -21,6 +21,7 @@ built from a team config.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from constructs import Construct
@@ -34,7 +35,11 @@ from mlplatform.decisions.tagging import team_tags
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.stacks.platform_stack import configure_backend, configure_provider
 
-__all__ = ["TeamStack", "team_state_key"]
+__all__ = ["EMULATOR_ENDPOINT_VARIABLE", "TeamStack", "team_state_key"]
+
+EMULATOR_ENDPOINT_VARIABLE = "MLPLATFORM_AWS_ENDPOINT"
+"""Where a team stack on an emulated platform finds the emulator when not told (the variable
+the platform's own synth reads; ``mlplatform emulator endpoint`` prints its value)."""
 
 
 def team_state_key(config: TeamConfig, name: str) -> str:
@@ -80,6 +85,9 @@ class TeamStack(GuardedStack):
         self.tags = team_tags(config, name)
         self.state_key = team_state_key(config, name)
         platform = config.platform
+        if platform.emulator and emulator_endpoint is None:
+            # As the platform's own synth: the emulator `make up` started, wherever it listens.
+            emulator_endpoint = os.environ.get(EMULATOR_ENDPOINT_VARIABLE) or None
         if platform.emulator:
             StateRetention.opt_out(
                 self, "a team stack on the emulator (emulator: true) is torn down with it"
