@@ -163,6 +163,8 @@ class DataLake(DataLakeGrants, PlatformComponent):
             )
 
         self.workgroup: aws.athena.Workgroup | None = None
+        self.query_results: SecureBucket | None = None
+        """The bucket the Athena workgroup writes query results to (with the workgroup)."""
         if props.athena_workgroup:
             results = SecureBucket(
                 layer,
@@ -177,6 +179,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
                     force_destroy=props.force_destroy,
                 ),
             )
+            self.query_results = results
             self.workgroup = aws.athena.Workgroup(
                 self.child("workgroup"),
                 name=naming.resource("analytics"),

@@ -110,6 +110,9 @@ _FUNCTIONS = (
     # join("", [parts]): a string cdktf builds at apply from literals and references (an
     # imported registry's repository URL).
     ('${join("", ', ")}", "".join),
+    # join(",", [items]): a StringList contract parameter's value (LIST_SEPARATOR), which the
+    # Pulumi writer joins once the items are known.
+    ('${join(",", ', ")}", ",".join),
 )
 _REMOTE_STATE = re.compile(
     r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
