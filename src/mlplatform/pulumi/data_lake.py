@@ -278,7 +278,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
         return {zone: bucket.bucket_name for zone, bucket in self.zone_buckets.items()}
 
     @staticmethod
-    def from_environment(
+    def from_names(
         layer: Layer,
         id: str,
         *,
@@ -286,8 +286,8 @@ class DataLake(DataLakeGrants, PlatformComponent):
         partition: str = "aws",
         naming: Naming | None = None,
     ) -> ImportedDataLake:
-        """The lake of ``naming``'s environment (default ``layer``'s), by its names: same
-        grants, no resources."""
+        """The lake of ``naming``'s environment (default ``layer``'s) by its names, outside
+        the platform contract, as cdktf's ``DataLake.from_names``: same grants, no resources."""
         return ImportedDataLake(layer, id, zones=zones, partition=partition, naming=naming)
 
 
