@@ -8,12 +8,14 @@ statements from ``decisions.policies.s3``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
@@ -23,6 +25,9 @@ from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+
+if TYPE_CHECKING:
+    from mlplatform.pulumi.contract_data_lake import ContractDataLake
 
 __all__ = ["DataLake", "DataLakeGrants", "ImportedDataLake"]
 
@@ -276,6 +281,25 @@ class DataLake(DataLakeGrants, PlatformComponent):
     @property
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
         return {zone: bucket.bucket_name for zone, bucket in self.zone_buckets.items()}
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        platform: PlatformContract | None = None,
+        zones: Sequence[str] = (),
+    ) -> ContractDataLake:
+        """The platform's lake, read from its contract in SSM (``/<org>/<env>/platform/data/...``)
+        as cdktf's ``DataLake.from_environment``: same grants, no resources.
+
+        ``platform`` defaults to ``layer``'s environment; ``zones`` are the zones a grant
+        without a zone covers.
+        """
+        # Imported here: the importer builds on this module's DataLakeGrants.
+        from mlplatform.pulumi.contract_data_lake import ContractDataLake
+
+        return ContractDataLake(layer, id, platform=platform, zones=zones)
 
     @staticmethod
     def from_names(
