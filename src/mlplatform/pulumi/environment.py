@@ -135,8 +135,10 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.register_outputs({"outputs": self.outputs})
 
     # ------------------------------------------------------------- the platform contract
-    # Each layer writes what its cdktf stack writes (mlplatform.stacks.*_stack), in the same
-    # order, from the same resources' attributes.
+    # Each layer writes what its cdktf stack writes (mlplatform.stacks.*_stack), from the
+    # same resources' attributes; the names, types and descriptions come from
+    # PlatformContract.write, and tests/test_pulumi_contract.py checks the set against
+    # decisions.contract.expected_parameters.
     def _publish_network(self) -> None:
         network, put = self.network, self.network_layer.contract.put
         put("network/vpc-id", network.vpc.id)
