@@ -214,11 +214,12 @@ def test_the_values_written_are_the_resources_themselves(synthesized: Path) -> N
 def test_a_sensitive_parameter_would_be_a_securestring_under_the_layers_key(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import mlplatform.constructs.contract_parameters as writers
+    import mlplatform.decisions.contract as decisions
     from mlplatform.decisions.contract import Parameter
 
     secret = Parameter("data/key-arn", "data", "a value that would be secret", sensitive=True)
-    monkeypatch.setattr(writers, "parameter", lambda key: secret)
+    # Both engines' writers take the parameter's facts from the shared decision.
+    monkeypatch.setattr(decisions, "parameter", lambda key: secret)
     stack = TerraformStack(Testing.app(), "data")
     writer = ContractParameters(
         stack, "contract", contract=PlatformContract("mlp", "dev"), layer="data"

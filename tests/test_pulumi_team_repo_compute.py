@@ -65,7 +65,7 @@ def cdktf_team_stack(outdir: Path) -> dict[str, Any]:
         **CLUSTER,
     )
     pool = CdktfGpuTrainingPool(stack, "ranking", cluster=cluster, props=POOL)
-    lake = CdktfDataLake.from_environment(stack, "platform-lake", naming=Naming("mlp", "prod"))
+    lake = CdktfDataLake.from_names(stack, "platform-lake", naming=Naming("mlp", "prod"))
     lake.grant_read(pool.job_role, "features")
     app.synth()
     result: dict[str, Any] = json.loads((outdir / "stacks" / STACK / "cdk.tf.json").read_text())
@@ -82,7 +82,7 @@ def team_program(config: EnvironmentConfig) -> GpuTrainingPool:
         **CLUSTER,
     )
     pool = GpuTrainingPool(layer, layer, "ranking", cluster=cluster, props=POOL)
-    lake = DataLake.from_environment(layer, "platform-lake", naming=Naming("mlp", "prod"))
+    lake = DataLake.from_names(layer, "platform-lake", naming=Naming("mlp", "prod"))
     lake.grant_read(pool.job_role, "features")
     return pool
 

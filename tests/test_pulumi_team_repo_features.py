@@ -1,6 +1,6 @@
 """A team's Pulumi program grants against the platform's feature store, as a cdktf team stack.
 
-``FeatureStore.from_environment`` imports the store by its names (DynamoDB tables in dev,
+``FeatureStore.from_names`` imports the store by its names (DynamoDB tables in dev,
 the Valkey users' AUTH secrets in prod), beside the imported lake; a team role gets
 ``grant_read_online``, ``grant_materialize`` and ``grant_read_offline``. The program matches
 the same cdktf team stack field by field and creates none of the store.
@@ -41,8 +41,8 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
     app = App(outdir=str(outdir))
     stack = TerraformStack(app, _stack_name(config))
     AwsProvider(stack, "aws", region=config.region)
-    lake = CdktfDataLake.from_environment(stack, "lake", naming=naming)
-    store = CdktfFeatureStore.from_environment(
+    lake = CdktfDataLake.from_names(stack, "lake", naming=naming)
+    store = CdktfFeatureStore.from_names(
         stack,
         "features",
         naming=naming,
@@ -67,8 +67,8 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
 def team_program(config: EnvironmentConfig) -> None:
     assert config.feature_store is not None and config.account_id is not None
     layer = Layer(config, "ranking")
-    lake = DataLake.from_environment(layer, "lake")
-    store = FeatureStore.from_environment(
+    lake = DataLake.from_names(layer, "lake")
+    store = FeatureStore.from_names(
         layer,
         "features",
         props=config.feature_store,

@@ -1,6 +1,6 @@
 """A ranking team's Pulumi program against the platform's registry, as ``tests/test_team_repo_ml.py``.
 
-``ModelRegistry.from_environment`` imports the prod registry by its names, the
+``ModelRegistry.from_names`` imports the prod registry by its names, the
 team's trainer gets a publish grant, and a ``ServingEndpoint`` serves from the
 registry. The program matches the same cdktf team stack field by field (resources,
 grants, the endpoint's names and image URL built from names), and creates none of
@@ -52,7 +52,7 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
     app = App(outdir=str(outdir))
     stack = TerraformStack(app, STACK)
     AwsProvider(stack, "aws", region="us-east-1")
-    registry = CdktfModelRegistry.from_environment(
+    registry = CdktfModelRegistry.from_names(
         stack,
         "registry",
         naming=Naming.for_environment(config),
@@ -81,7 +81,7 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
 def team_program(config: EnvironmentConfig) -> None:
     """The same, as the team's Pulumi program."""
     layer = Layer(config, "ranking")
-    registry = ModelRegistry.from_environment(
+    registry = ModelRegistry.from_names(
         layer, "registry", model_families=["ranker"], region="us-east-1", account_id=ACCOUNT
     )
     trainer = aws.iam.Role(

@@ -14,7 +14,7 @@ from cdktf import Fn
 from constructs import Construct
 
 from mlplatform.bindings.aws.ssm_parameter import SsmParameter
-from mlplatform.decisions.contract import LIST_SEPARATOR, PlatformContract, parameter
+from mlplatform.decisions.contract import LIST_SEPARATOR, PlatformContract
 
 __all__ = ["ContractParameters"]
 
@@ -45,41 +45,30 @@ class ContractParameters(Construct):
         sensitive is a ``SecureString`` encrypted with ``key_arn``, the layer's
         platform key, which it then requires (none is sensitive today).
         """
-        declared = parameter(key)
-        if declared.layer != self.layer:
-            raise ValueError(
-                f"contract parameter {key!r} belongs to the {declared.layer} layer, not "
-                f"{self.layer}; write it from the {declared.layer} stack"
-            )
-        name = self.contract.name(key, **items)
-        if declared.sensitive and key_arn is None:
-            raise ValueError(
-                f"contract parameter {name} is sensitive: pass key_arn, the layer's platform key"
-            )
+        written = self.contract.write(
+            key,
+            self.layer,
+            is_list=not isinstance(value, str),
+            has_key=key_arn is not None,
+            **items,
+        )
+        name = written.name
         if name in self._written:
             raise ValueError(
                 f"contract parameter {name} is written twice in the {self.layer} layer"
             )
-        if declared.type == "StringList":
-            if isinstance(value, str):
-                raise TypeError(f"contract parameter {name} is a StringList; pass a list")
-            text = Fn.join(LIST_SEPARATOR, list(value))
-        elif isinstance(value, str):
-            text = value
-        else:
-            raise TypeError(f"contract parameter {name} is a String; pass one value")
-        construct_id = name.removeprefix(self.contract.prefix + "/").replace("/", "-")
-        written = SsmParameter(
+        text = value if isinstance(value, str) else Fn.join(LIST_SEPARATOR, list(value))
+        parameter = SsmParameter(
             self,
-            construct_id,
+            written.id,
             name=name,
-            type="SecureString" if declared.sensitive else declared.type,
+            type=written.type,
             # Nothing in the contract is secret (see mlplatform.decisions.contract), so
             # plans show the values instead of "(sensitive value)".
-            insecure_value=None if declared.sensitive else text,
-            value=text if declared.sensitive else None,
-            key_id=key_arn if declared.sensitive else None,
-            description=declared.description,
+            insecure_value=None if written.sensitive else text,
+            value=text if written.sensitive else None,
+            key_id=key_arn if written.sensitive else None,
+            description=written.description,
         )
-        self._written[name] = written
-        return written
+        self._written[name] = parameter
+        return parameter

@@ -48,6 +48,7 @@ __all__ = [
     "CONTRACT_PARAMETERS",
     "LIST_SEPARATOR",
     "Parameter",
+    "ParameterWrite",
     "PlatformContract",
     "expected_parameters",
     "parameter",
@@ -235,6 +236,25 @@ def parameter(key: str) -> Parameter:
 
 
 @dataclass(frozen=True)
+class ParameterWrite:
+    """One parameter as a layer writes it: what either engine's writer hands to SSM.
+
+    Both engines' writers (cdktf's ``ContractParameters``, Pulumi's
+    ``ContractParameters``) take this and decide nothing of their own.
+    """
+
+    name: str
+    """The full name, ``/<org>/<env>/platform/<key with its items>``."""
+    id: str
+    """The writer's child id: the name below the prefix with ``/`` as ``-``."""
+    type: str
+    """``String``, ``StringList`` or (a sensitive one) ``SecureString``."""
+    description: str
+    sensitive: bool
+    """Its value goes in ``value`` encrypted with the layer's key, not in ``insecure_value``."""
+
+
+@dataclass(frozen=True)
 class PlatformContract:
     """The contract's parameter names for one platform environment (``/<org>/<env>/platform``)."""
 
@@ -266,6 +286,38 @@ class PlatformContract:
                     "digits, '-' and '_'"
                 )
         return f"{self.prefix}/{key.format(**items)}"
+
+    def write(
+        self, key: str, layer: str, *, is_list: bool, has_key: bool, **items: str
+    ) -> ParameterWrite:
+        """How ``layer`` writes parameter ``key`` (its ``{items}`` filled in).
+
+        Refuses a parameter another layer owns, a list for a ``String`` (or one value for
+        a ``StringList``), and a sensitive parameter without the layer's key (``has_key``).
+        A ``StringList``'s items are stored joined with :data:`LIST_SEPARATOR`.
+        """
+        declared = parameter(key)
+        if declared.layer != layer:
+            raise ValueError(
+                f"contract parameter {key!r} belongs to the {declared.layer} layer, not "
+                f"{layer}; write it from the {declared.layer} stack"
+            )
+        name = self.name(key, **items)
+        if declared.sensitive and not has_key:
+            raise ValueError(
+                f"contract parameter {name} is sensitive: pass key_arn, the layer's platform key"
+            )
+        if declared.type == "StringList" and not is_list:
+            raise TypeError(f"contract parameter {name} is a StringList; pass a list")
+        if declared.type == "String" and is_list:
+            raise TypeError(f"contract parameter {name} is a String; pass one value")
+        return ParameterWrite(
+            name=name,
+            id=name.removeprefix(self.prefix + "/").replace("/", "-"),
+            type="SecureString" if declared.sensitive else declared.type,
+            description=declared.description,
+            sensitive=declared.sensitive,
+        )
 
     def layer_of(self, name: str) -> str | None:
         """The layer that writes the full parameter ``name``, or ``None`` if no layer does."""

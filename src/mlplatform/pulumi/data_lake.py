@@ -8,12 +8,14 @@ statements from ``decisions.policies.s3``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
@@ -23,6 +25,9 @@ from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+
+if TYPE_CHECKING:
+    from mlplatform.pulumi.contract_data_lake import ContractDataLake
 
 __all__ = ["DataLake", "DataLakeGrants", "ImportedDataLake"]
 
@@ -163,6 +168,8 @@ class DataLake(DataLakeGrants, PlatformComponent):
             )
 
         self.workgroup: aws.athena.Workgroup | None = None
+        self.query_results: SecureBucket | None = None
+        """The bucket the Athena workgroup writes query results to (with the workgroup)."""
         if props.athena_workgroup:
             results = SecureBucket(
                 layer,
@@ -177,6 +184,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
                     force_destroy=props.force_destroy,
                 ),
             )
+            self.query_results = results
             self.workgroup = aws.athena.Workgroup(
                 self.child("workgroup"),
                 name=naming.resource("analytics"),
@@ -279,12 +287,31 @@ class DataLake(DataLakeGrants, PlatformComponent):
         layer: Layer,
         id: str,
         *,
+        platform: PlatformContract | None = None,
+        zones: Sequence[str] = (),
+    ) -> ContractDataLake:
+        """The platform's lake, read from its contract in SSM (``/<org>/<env>/platform/data/...``)
+        as cdktf's ``DataLake.from_environment``: same grants, no resources.
+
+        ``platform`` defaults to ``layer``'s environment; ``zones`` are the zones a grant
+        without a zone covers.
+        """
+        # Imported here: the importer builds on this module's DataLakeGrants.
+        from mlplatform.pulumi.contract_data_lake import ContractDataLake
+
+        return ContractDataLake(layer, id, platform=platform, zones=zones)
+
+    @staticmethod
+    def from_names(
+        layer: Layer,
+        id: str,
+        *,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
         partition: str = "aws",
         naming: Naming | None = None,
     ) -> ImportedDataLake:
-        """The lake of ``naming``'s environment (default ``layer``'s), by its names: same
-        grants, no resources."""
+        """The lake of ``naming``'s environment (default ``layer``'s) by its names, outside
+        the platform contract, as cdktf's ``DataLake.from_names``: same grants, no resources."""
         return ImportedDataLake(layer, id, zones=zones, partition=partition, naming=naming)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, FeatureStoreProps
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import (
@@ -80,6 +80,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
             )
         self.layers = [self.network_layer, self.data_layer]
+        self._publish_network()
+        self._publish_lake()
         self.compute_layer: Layer | None = None
         self.cluster: ComputeCluster | None = None
         self.karpenter: KarpenterController | None = None
@@ -95,6 +97,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
             "private_subnet_ids": self.network.private_subnet_ids,
             "public_subnet_ids": self.network.public_subnet_ids,
             "nat_gateway_ids": [n.id for n in self.network.nat_gateways],
+            "vpc_cidr": self.network.vpc.cidr_block,
+            "availability_zones": list(self.network.availability_zones),
+            "s3_prefix_list_id": self.network.s3_endpoint.prefix_list_id,
         }
         data: dict[str, pulumi.Input[Any]] = {
             "lake_key_arn": self.lake.key_arn,
@@ -128,6 +133,91 @@ class PlatformEnvironment(pulumi.ComponentResource):
         if config.ml is not None:
             self._ml(config, emulator_endpoint)
         self.register_outputs({"outputs": self.outputs})
+
+    # ------------------------------------------------------------- the platform contract
+    # Each layer writes what its cdktf stack writes (mlplatform.stacks.*_stack), from the
+    # same resources' attributes; the names, types and descriptions come from
+    # PlatformContract.write, and tests/test_pulumi_contract.py checks the set against
+    # decisions.contract.expected_parameters.
+    def _publish_network(self) -> None:
+        network, put = self.network, self.network_layer.contract.put
+        put("network/vpc-id", network.vpc.id)
+        put("network/vpc-cidr", network.vpc.cidr_block)
+        put("network/private-subnet-ids", network.private_subnet_ids)
+        put("network/availability-zones", list(network.availability_zones))
+        put("network/s3-prefix-list-id", network.s3_endpoint.prefix_list_id)
+        put("network/dynamodb-prefix-list-id", network.dynamodb_endpoint.prefix_list_id)
+
+    def _publish_lake(self) -> None:
+        lake, put = self.lake, self.data_layer.contract.put
+        put("data/zones", list(lake.zones))
+        put("data/key-arn", lake.key_arn)
+        for zone in lake.zones:
+            put("data/zones/{zone}/bucket-name", lake.bucket_names[zone], zone=zone)
+            put("data/zones/{zone}/bucket-arn", lake.bucket_arn(zone), zone=zone)
+            put("data/zones/{zone}/glue-database", lake.databases[zone].name, zone=zone)
+        if lake.workgroup is not None and lake.query_results is not None:
+            put("data/athena-workgroup", lake.workgroup.name)
+            put("data/athena-results-bucket-arn", lake.query_results.bucket_arn)
+        tables, store = self.feature_tables, self.config.feature_store
+        if tables is not None and store is not None:
+            put("features/groups", list(store.feature_groups))
+            put("features/offline-database", tables.database_name)
+            for group, table in tables.table_names.items():
+                put("features/groups/{group}/offline-table", table, group=group)
+
+    def _publish_compute(self) -> None:
+        cluster, layer = self.cluster, self.compute_layer
+        assert cluster is not None and layer is not None
+        put = layer.contract.put
+        put("compute/cluster-name", cluster.cluster_name)
+        put("compute/cluster-endpoint", cluster.cluster.endpoint)
+        put("compute/oidc-provider-arn", cluster.oidc.arn)
+        put("compute/oidc-issuer-url", cluster.oidc_issuer_url)
+        put("compute/node-role-arn", cluster.node_role.arn)
+        security_group = cluster.cluster_security_group_id
+        if security_group is not None:
+            put("compute/cluster-security-group-id", security_group)
+
+    def _publish_ml(self) -> None:
+        registry, layer = self.registry, self.ml_layer
+        assert registry is not None and layer is not None
+        put = layer.contract.put
+        put("ml/registry/bucket-name", registry.bucket_name)
+        put("ml/registry/bucket-arn", registry.artifacts.bucket_arn)
+        put("ml/registry/table-name", registry.table.name)
+        put("ml/registry/table-arn", registry.table.arn)
+        put("ml/registry/key-arn", registry.key_arn)
+        put("ml/registry/families", list(registry.model_families))
+        for family in registry.model_families:
+            repository = registry.repositories[family]
+            put("ml/registry/families/{family}/repository-name", repository.name, family=family)
+            put("ml/registry/families/{family}/repository-arn", repository.arn, family=family)
+            put(
+                "ml/registry/families/{family}/repository-url",
+                repository.repository_url,
+                family=family,
+            )
+            put(
+                "ml/registry/families/{family}/package-group-name",
+                registry.package_groups[family].model_package_group_name,
+                family=family,
+            )
+
+    def _publish_features(self, features: FeatureStore, store: FeatureStoreProps) -> None:
+        layer = self.ml_layer
+        assert layer is not None
+        put = layer.contract.put
+        put("features/online-store", store.online_store.type)
+        for group, table in features.tables.items():
+            put("features/groups/{group}/online-table-name", table.name, group=group)
+        redis = features.replication_group
+        if redis is not None:
+            put("features/redis/endpoint", redis.primary_endpoint_address)
+            put("features/redis/reader-endpoint", redis.reader_endpoint_address)
+            put("features/redis/port", redis.port.apply(str))
+            for user, secret in features.secrets.items():
+                put("features/redis/users/{user}/secret-arn", secret.arn, user=user)
 
     def _compute_outputs(self) -> dict[str, pulumi.Input[Any]]:
         cluster, pools = self.cluster, self.gpu_pools
@@ -198,6 +288,10 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.features: FeatureStore | None = None
         if config.feature_store is not None:
             self.features = self._feature_store(config, layer)
+        self._publish_ml()
+        layer.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
+        if self.features is not None and config.feature_store is not None:
+            self._publish_features(self.features, config.feature_store)
         self.dashboard: Dashboard | None = None
         if config.observability.dashboard:
             self.dashboard = Dashboard(
@@ -361,3 +455,4 @@ class PlatformEnvironment(pulumi.ComponentResource):
             if props.lake_write_zones:
                 self.lake.grant_write(pool.job_role, props.lake_write_zones)
             self.gpu_pools[name] = pool
+        self._publish_compute()

@@ -429,7 +429,7 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
         )
 
     @staticmethod
-    def from_environment(
+    def from_names(
         layer: Layer,
         id: str,
         *,
@@ -440,8 +440,9 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
         region: str | None = None,
         account_id: str | None = None,
     ) -> ImportedFeatureStore:
-        """The store of ``naming``'s environment (default ``layer``'s) by its names: same
-        grants, no resources."""
+        """The store of ``naming``'s environment (default ``layer``'s) by its names, outside
+        the platform contract, as cdktf's ``FeatureStore.from_names``: same grants, no
+        resources."""
         return ImportedFeatureStore(
             layer,
             id,

@@ -26,6 +26,7 @@ from mlplatform.emulator.local_aws import (
     EMULATOR_ACCESS_KEY,
 )
 from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.contract_parameters import ContractParameters
 
 __all__ = ["Layer"]
 
@@ -67,6 +68,14 @@ class Layer(PlatformComponent):
         self.dns_suffix: pulumi.Output[str] = partition.dns_suffix
         self.region: pulumi.Output[str] = aws.get_region_output(opts=invoke).name
         """The provider's region, looked up (as ``AccountContext.region``)."""
+        self._contract: ContractParameters | None = None
+
+    @property
+    def contract(self) -> ContractParameters:
+        """This layer's part of the platform contract (SSM parameters teams read), made on use."""
+        if self._contract is None:
+            self._contract = ContractParameters(self)
+        return self._contract
 
     def _provider_args(self, config: EnvironmentConfig, endpoint: str | None) -> dict[str, Any]:
         args: dict[str, Any] = {

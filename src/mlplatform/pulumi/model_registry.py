@@ -289,7 +289,7 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
         self.register_outputs({"bucket": self.artifacts.bucket_name})
 
     @staticmethod
-    def from_environment(
+    def from_names(
         layer: Layer,
         id: str,
         *,
@@ -297,7 +297,8 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
         region: str | None = None,
         account_id: str | None = None,
     ) -> ImportedModelRegistry:
-        """The registry of ``layer``'s environment by its names: same grants, no resources."""
+        """The registry of ``layer``'s environment by its names, outside the platform contract,
+        as cdktf's ``ModelRegistry.from_names``: same grants, no resources."""
         return ImportedModelRegistry(
             layer, id, model_families=model_families, region=region, account_id=account_id
         )

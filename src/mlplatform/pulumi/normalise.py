@@ -110,7 +110,12 @@ _FUNCTIONS = (
     # join("", [parts]): a string cdktf builds at apply from literals and references (an
     # imported registry's repository URL).
     ('${join("", ', ")}", "".join),
+    # join(",", [items]): a StringList contract parameter's value (LIST_SEPARATOR), which the
+    # Pulumi writer joins once the items are known.
+    ('${join(",", ', ")}", ",".join),
 )
+_SSM_READ = re.compile(r"\$\{data\.aws_ssm_parameter\.([A-Za-z0-9_\-]+)\.insecure_value\}")
+"""A team stack's read of a contract parameter (``ContractReader``), by its data source."""
 _REMOTE_STATE = re.compile(
     r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
     r"\.outputs\.([A-Za-z0-9_\-]+)\}"
@@ -343,8 +348,23 @@ def _pulumi_helm(config: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- cdktf
-def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
-    """Every stack of one environment (``{stack name: Terraform JSON}``, metadata kept)."""
+def from_cdktf(
+    stacks: Mapping[str, Mapping[str, Any]], *, parameters: Mapping[str, str] | None = None
+) -> Normalised:
+    """Every stack of one environment (``{stack name: Terraform JSON}``, metadata kept).
+
+    ``parameters`` (``{full name: value}``, the platform's contract) resolve a team stack's
+    reads of SSM parameters to the values the platform wrote, as the Pulumi recording's
+    reads are answered with them (``Recorder.run(..., parameters=...)``).
+    """
+    parameters = parameters or {}
+    reads: dict[str, dict[str, str]] = {
+        stack: {
+            id: source["name"]
+            for id, source in document.get("data", {}).get("aws_ssm_parameter", {}).items()
+        }
+        for stack, document in stacks.items()
+    }
     paths: dict[str, dict[str, str]] = {}
     for stack, document in stacks.items():
         paths[stack] = {
@@ -369,6 +389,12 @@ def from_cdktf(stacks: Mapping[str, Mapping[str, Any]]) -> Normalised:
                 text = text[:start] + value + text[end + len(suffix) :]
         text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
         text = _REMOTE_STATE.sub(remote, text)
+
+        def read(match: re.Match[str]) -> str:
+            name = reads[stack].get(match.group(1))
+            return parameters[name] if name is not None and name in parameters else match.group(0)
+
+        text = _SSM_READ.sub(read, text)
         text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
 
         def local(match: re.Match[str]) -> str:

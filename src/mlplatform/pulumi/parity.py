@@ -10,7 +10,13 @@ from mlplatform.pulumi.environment import NOT_YET_TRANSLATED
 from mlplatform.pulumi.normalise import Normalised, from_cdktf, from_pulumi
 from mlplatform.pulumi.recorder import Recording
 
-__all__ = ["compare", "first_difference", "set_aside_paths", "synthesized_environment"]
+__all__ = [
+    "compare",
+    "contract_values",
+    "first_difference",
+    "set_aside_paths",
+    "synthesized_environment",
+]
 
 
 def _field_difference(expected: Any, actual: Any, field: str) -> str | None:
@@ -63,6 +69,18 @@ def synthesized_environment(stacks: Path, environment: str) -> dict[str, dict[st
         directory.name: json.loads((directory / "cdk.tf.json").read_text())
         for directory in sorted(stacks.glob(f"{environment}-*"))
         if (directory / "cdk.tf.json").is_file()
+    }
+
+
+def contract_values(stacks: Path, environment: str) -> dict[str, str]:
+    """``{full name: value}`` of every contract parameter an environment's cdktf synth writes,
+    values normalised (``${aws_s3_bucket.<env>-data/data-lake/zone-raw/bucket.arn}``): what a
+    team program's contract reads are answered with, on both engines' sides."""
+    platform = from_cdktf(synthesized_environment(stacks, environment))
+    return {
+        name: str(resource.config["insecure_value"])
+        for (kind, name), resource in platform.resources.items()
+        if kind == "aws_ssm_parameter"
     }
 
 

@@ -10,13 +10,18 @@ synth writes it, and the parity tests and guardrails can follow references.
 Users can record their own programs the same way in their tests::
 
     recording = Recorder.run(lambda: PlatformEnvironment(config))
+
+A program that reads the platform contract (``DataLake.from_environment``) is given
+the parameters' values, ``Recorder.run(program, parameters={name: value})``; the
+parity tests take them from a cdktf-synthesized environment
+(:func:`mlplatform.pulumi.parity.contract_values`).
 """
 
 from __future__ import annotations
 
 import importlib
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -160,7 +165,13 @@ def _string_outputs(token: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+SSM_GET_PARAMETER = "aws:ssm/getParameter:getParameter"
+
+
 class _RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self, parameters: Mapping[str, str] | None = None) -> None:
+        self.parameters = dict(parameters or {})
+
     def new_resource(
         self, args: pulumi.runtime.MockResourceArgs
     ) -> tuple[str | None, dict[str, Any]]:
@@ -180,9 +191,30 @@ class _RecordingMocks(pulumi.runtime.Mocks):
     def call(
         self, args: pulumi.runtime.MockCallArgs
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == SSM_GET_PARAMETER:
+            return self._parameter(str(args.args.get("name"))), []
         if args.token not in DATA_SOURCE_RESULTS:
             raise KeyError(f"the recorder has no mock result for Pulumi function {args.token!r}")
         return dict(DATA_SOURCE_RESULTS[args.token]), []
+
+    def _parameter(self, name: str) -> dict[str, Any]:
+        """What SSM answers for parameter ``name``: the value the recording was given."""
+        if name not in self.parameters:
+            raise KeyError(
+                f"the recorder has no value for SSM parameter {name!r}: pass it in "
+                "Recorder.run(..., parameters={name: value})"
+            )
+        value = self.parameters[name]
+        return {
+            "name": name,
+            "id": name,
+            "arn": "${data.aws_ssm_parameter.arn}",
+            "type": "String",
+            "value": value,
+            "insecureValue": value,
+            "version": 1,
+            "withDecryption": True,
+        }
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -222,18 +254,25 @@ class Recorder:
 
     @staticmethod
     def run(
-        program: Callable[[], object], *, project: str = "mlplatform", stack: str = "test"
+        program: Callable[[], object],
+        *,
+        project: str = "mlplatform",
+        stack: str = "test",
+        parameters: Mapping[str, str] | None = None,
     ) -> Recording:
         """Run ``program`` (which declares resources) and return what it registered.
+
+        ``parameters`` (``{full name: value}``) answer the program's SSM parameter reads.
 
         Every output is awaited, so an error inside an ``apply`` surfaces here. A program
         that returns ``{stack: {name: value}}``, or an object with such ``outputs``
         (``PlatformEnvironment``), has them resolved into ``Recording.outputs``.
         """
         recording = Recording()
-        monitor = _RecordingMonitor(_RecordingMocks(), recording)
+        mocks = _RecordingMocks(parameters)
+        monitor = _RecordingMonitor(mocks, recording)
         pulumi.runtime.set_mocks(
-            _RecordingMocks(), project=project, stack=stack, preview=False, monitor=monitor
+            mocks, project=project, stack=stack, preview=False, monitor=monitor
         )
 
         @pulumi.runtime.test  # type: ignore[untyped-decorator]

@@ -100,6 +100,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
     "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
     "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
+    # the platform contract
+    "aws:ssm/parameter:Parameter": "aws_ssm_parameter",
     # the cluster layer (pulumi-kubernetes' Helm release, Terraform's hashicorp/helm)
     "kubernetes:helm.sh/v3:Release": "helm_release",
 }
