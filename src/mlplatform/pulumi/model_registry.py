@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ModelRegistryProps
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
@@ -31,6 +32,9 @@ from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+
+if TYPE_CHECKING:
+    from mlplatform.pulumi.contract_model_registry import ContractModelRegistry
 
 __all__ = ["ImportedModelRegistry", "ModelRegistry", "ModelRegistryGrants", "RegistryRefs"]
 
@@ -287,6 +291,27 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
             ),
         )
         self.register_outputs({"bucket": self.artifacts.bucket_name})
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        platform: PlatformContract | None = None,
+        families: Sequence[str] = (),
+        naming: Naming | None = None,
+    ) -> ContractModelRegistry:
+        """The platform's registry, read from its contract in SSM (``/<org>/<env>/platform/ml/
+        registry/...``) as cdktf's ``ModelRegistry.from_environment``: same grants, no resources.
+
+        ``platform`` defaults to ``layer``'s environment; ``families`` are what a grant
+        without a family covers; ``naming`` (what a team's endpoints are called) defaults
+        to ``layer``'s.
+        """
+        # Imported here: the importer builds on this module's ModelRegistryGrants.
+        from mlplatform.pulumi.contract_model_registry import ContractModelRegistry
+
+        return ContractModelRegistry(layer, id, naming=naming, platform=platform, families=families)
 
     @staticmethod
     def from_names(
