@@ -7,11 +7,13 @@ plan, names, key statement and policies all come from ``decisions``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import NetworkProps
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
@@ -19,6 +21,9 @@ from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+
+if TYPE_CHECKING:
+    from mlplatform.pulumi.contract_network import ContractNetwork
 
 __all__ = ["Network", "NetworkPlacement"]
 
@@ -278,6 +283,20 @@ class Network(PlatformComponent):
             opts=opts(),
         )
         self.register_outputs({"vpc_id": self.vpc.id})
+
+    @staticmethod
+    def from_environment(
+        layer: Layer, id: str, *, platform: PlatformContract | None = None
+    ) -> ContractNetwork:
+        """The platform's network, read from its contract in SSM (``/<org>/<env>/platform/
+        network/...``) as cdktf's ``Network.from_environment``; creates nothing.
+
+        ``platform`` defaults to ``layer``'s environment.
+        """
+        # Imported here: the importer module imports Layer, as this one does.
+        from mlplatform.pulumi.contract_network import ContractNetwork
+
+        return ContractNetwork(layer, id, platform=platform)
 
     def placement(self) -> NetworkPlacement:
         """The values a component needs to run in this network's private subnets."""
