@@ -5,8 +5,8 @@
 the mocks each read is answered with the value the cdktf-synthesized ``dev`` platform writes
 (:func:`mlplatform.pulumi.parity.contract_values`), and the cdktf team stack's
 ``aws_ssm_parameter`` data sources are resolved to the same values, so the two grant the
-platform's own resources and match field by field. The providers differ by design (the
-TeamStack's carries the team's tags, a Pulumi ``Layer`` the platform's) and are left out.
+platform's own resources and match field by field. The program is a ``TeamLayer``, so its
+provider (region, the team's tags) is compared with the TeamStack's too.
 """
 
 from __future__ import annotations
@@ -23,14 +23,16 @@ from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.data_lake import DataLake as CdktfDataLake
 from mlplatform.decisions.policies import service_trust_policy
+from mlplatform.decisions.tagging import team_tags
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.pulumi import Recorder, Recording
 from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.guardrails import guardrail_findings
 from mlplatform.pulumi.layer import Layer
-from mlplatform.pulumi.normalise import PROVIDER_KIND, Normalised, from_cdktf, from_pulumi
+from mlplatform.pulumi.normalise import PROVIDER_KIND, from_cdktf, from_pulumi
 from mlplatform.pulumi.parity import contract_values, first_difference
+from mlplatform.pulumi.team_layer import TeamLayer
 from mlplatform.stacks.team_stack import TeamStack
 from tests.test_contract import team_config_for
 
@@ -57,7 +59,7 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
 
 
 def team_program(config: EnvironmentConfig, read: list[str]) -> None:
-    layer = Layer(config, "ranking-features")
+    layer = TeamLayer(team_config_for(config), "features")
     lake = DataLake.from_environment(layer, "platform-lake")
     role = aws.iam.Role(
         f"{layer.path}/pipeline-role",
@@ -68,10 +70,6 @@ def team_program(config: EnvironmentConfig, read: list[str]) -> None:
     lake.grant_read(role, "raw")
     lake.grant_write(role, "features")
     read.extend(ContractReader.of(layer).names)
-
-
-def _resources(normalised: Normalised) -> Normalised:
-    return Normalised({k: r for k, r in normalised.resources.items() if k[0] != PROVIDER_KIND})
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +104,19 @@ def test_the_contract_reading_program_matches_the_cdktf_team_stack(
             "/mlp/dev/platform/data/zones/raw/bucket-arn",
         ]
     )
-    cdktf = _resources(from_cdktf({STACK: document}, parameters=platform))
-    pulumi = _resources(from_pulumi(recording))
+    cdktf = from_cdktf({STACK: document}, parameters=platform)
+    pulumi = from_pulumi(recording)
     assert first_difference(cdktf, pulumi) is None
-    assert {kind for kind, _ in pulumi.resources} == {"aws_iam_role", "aws_iam_role_policy"}
+    # The provider included: a TeamLayer's carries the team's tags, as the TeamStack's does.
+    provider = pulumi.resources[(PROVIDER_KIND, STACK)].config
+    team = team_config_for(loader.load("dev"))
+    assert provider["default_tags"] == team_tags(team, "features")
+    assert provider["default_tags"]["team"] == "ranking"
+    assert {kind for kind, _ in pulumi.resources} == {
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        PROVIDER_KIND,
+    }
     # ...and the grants name the platform's own bucket and key, as its data layer made them.
     read_policy = pulumi.resources[
         (

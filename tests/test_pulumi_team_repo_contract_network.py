@@ -28,10 +28,10 @@ from mlplatform.constructs.network import Network as CdktfNetwork
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.pulumi import Recorder, Recording
 from mlplatform.pulumi.contract_reader import ContractReader
-from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import Network
-from mlplatform.pulumi.normalise import PROVIDER_KIND, Normalised, from_cdktf, from_pulumi
+from mlplatform.pulumi.normalise import from_cdktf, from_pulumi
 from mlplatform.pulumi.parity import contract_values, first_difference
+from mlplatform.pulumi.team_layer import TeamLayer
 from mlplatform.stacks.team_stack import TeamStack
 from tests.test_contract import team_config_for
 
@@ -70,7 +70,7 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
 
 
 def team_program(config: EnvironmentConfig, read: list[str], lists: dict[str, Any]) -> None:
-    layer = Layer(config, "ranking-serving")
+    layer = TeamLayer(team_config_for(config), "serving")
     network = Network.from_environment(layer, "platform-network")
     group = aws.ec2.SecurityGroup(
         f"{layer.path}/endpoint-sg",
@@ -101,10 +101,6 @@ def team_program(config: EnvironmentConfig, read: list[str], lists: dict[str, An
     pulumi.Output.all(network.private_subnet_ids, network.availability_zones).apply(
         lambda v: lists.update(subnets=v[0], zones=v[1])
     )
-
-
-def _resources(normalised: Normalised) -> Normalised:
-    return Normalised({k: r for k, r in normalised.resources.items() if k[0] != PROVIDER_KIND})
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +137,8 @@ def test_the_network_reading_program_matches_the_cdktf_team_stack(
             "/mlp/dev/platform/network/vpc-id",
         ]
     )
-    cdktf = _resources(from_cdktf({STACK: document}, parameters=platform))
-    pulumi_side = _resources(from_pulumi(recording))
+    cdktf = from_cdktf({STACK: document}, parameters=platform)
+    pulumi_side = from_pulumi(recording)
     assert first_difference(cdktf, pulumi_side) is None
     group = pulumi_side.resources[("aws_security_group", NAME)]
     assert group.config["vpc_id"] == platform["/mlp/dev/platform/network/vpc-id"]

@@ -5,7 +5,7 @@ named family's repository and package group from the ``/<org>/<env>/platform/ml/
 SSM parameters. As in ``test_pulumi_team_repo_contract``, the reads are answered with the
 values the cdktf-synthesized ``dev`` platform writes and the cdktf team stack's data sources
 are resolved to the same values; the two then read the same parameters and grant the same
-policies field by field. Providers differ (team tags vs a ``Layer``'s) and are left out.
+policies field by field, the ``TeamLayer``'s provider and tags included.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.guardrails import guardrail_findings
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.model_registry import ModelRegistry
-from mlplatform.pulumi.normalise import PROVIDER_KIND, Normalised, from_cdktf, from_pulumi
+from mlplatform.pulumi.normalise import PROVIDER_KIND, from_cdktf, from_pulumi
 from mlplatform.pulumi.parity import contract_values, first_difference
+from mlplatform.pulumi.team_layer import TeamLayer
 from mlplatform.stacks.team_stack import TeamStack
 from tests.test_contract import team_config_for
 
@@ -55,7 +56,7 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
 
 
 def team_program(config: EnvironmentConfig, read: list[str]) -> None:
-    layer = Layer(config, "ranking-training")
+    layer = TeamLayer(team_config_for(config), "training")
     registry = ModelRegistry.from_environment(layer, "platform-registry")
     role = aws.iam.Role(
         f"{layer.path}/pipeline-role",
@@ -66,10 +67,6 @@ def team_program(config: EnvironmentConfig, read: list[str]) -> None:
     registry.grant_publish(role, "ranker")
     registry.grant_read(role, "ranker")
     read.extend(ContractReader.of(layer).names)
-
-
-def _resources(normalised: Normalised) -> Normalised:
-    return Normalised({k: r for k, r in normalised.resources.items() if k[0] != PROVIDER_KIND})
 
 
 @pytest.fixture(scope="module")
@@ -104,11 +101,11 @@ def test_the_registry_reading_program_matches_the_cdktf_team_stack(
         f"{prefix}/families/ranker/repository-arn",
         f"{prefix}/families/ranker/package-group-name",
     }
-    cdktf = _resources(from_cdktf({STACK: document}, parameters=platform))
-    pulumi = _resources(from_pulumi(recording))
+    cdktf = from_cdktf({STACK: document}, parameters=platform)
+    pulumi = from_pulumi(recording)
     assert first_difference(cdktf, pulumi) is None
     kinds = sorted(kind for kind, _ in pulumi.resources)
-    assert kinds == ["aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy"]
+    assert kinds == ["aws_iam_role", "aws_iam_role_policy", "aws_iam_role_policy", PROVIDER_KIND]
 
 
 def test_the_registry_reading_program_passes_the_guardrails(

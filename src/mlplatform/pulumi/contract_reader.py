@@ -23,8 +23,8 @@ class ContractReader:
 
     @classmethod
     def of(cls, layer: Layer, contract: PlatformContract | None = None) -> ContractReader:
-        """The reader of ``contract`` (default: ``layer``'s own environment) in ``layer``."""
-        contract = contract or PlatformContract(layer.config.org, layer.config.environment)
+        """The reader of ``contract`` (default: ``layer``'s platform environment) in ``layer``."""
+        contract = contract or layer.platform_contract
         readers: dict[tuple[str, str], ContractReader] = layer.__dict__.setdefault(
             "_contract_readers", {}
         )

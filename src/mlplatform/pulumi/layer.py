@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.retention import RETENTION_RULE_ID, retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
@@ -42,6 +43,12 @@ class Layer(PlatformComponent):
         parent: pulumi.Resource | None = None,
         emulator_endpoint: str | None = None,
     ) -> None:
+        if not isinstance(config, EnvironmentConfig):
+            team = getattr(getattr(config, "team", None), "name", "?")
+            raise TypeError(
+                f"Layer {layer!r}: built from a team config (team {team!r}), which would "
+                f'make platform resources; build a team\'s layer with TeamLayer(config, "<name>")'
+            )
         opt_out = retention_opt_out_reason(config)
         super().__init__(
             layer,
@@ -56,10 +63,23 @@ class Layer(PlatformComponent):
         self.tags = platform_tags(config, layer)
         self.retain = opt_out is None
         """Whether stateful resources get ``protect`` (the counterpart of prevent_destroy)."""
+        self.platform_contract = PlatformContract(config.org, config.environment)
+        """The platform environment whose contract (SSM parameters) this layer reads."""
+        self._connect(
+            region=config.region,
+            emulator=config.emulator,
+            account_id=config.account_id,
+            endpoint=emulator_endpoint,
+        )
+
+    def _connect(
+        self, *, region: str, emulator: bool, account_id: str | None, endpoint: str | None
+    ) -> None:
+        """The provider (with ``self.tags``) and the account lookups every layer has."""
         self.provider = aws.Provider(
             self.path,
             opts=pulumi.ResourceOptions(parent=self),
-            **self._provider_args(config, emulator_endpoint),
+            **self._provider_args(region, emulator, account_id, endpoint),
         )
         invoke = pulumi.InvokeOutputOptions(provider=self.provider, parent=self)
         self.account_id: pulumi.Output[str] = aws.get_caller_identity_output(opts=invoke).account_id
@@ -77,12 +97,14 @@ class Layer(PlatformComponent):
             self._contract = ContractParameters(self)
         return self._contract
 
-    def _provider_args(self, config: EnvironmentConfig, endpoint: str | None) -> dict[str, Any]:
+    def _provider_args(
+        self, region: str, emulator: bool, account_id: str | None, endpoint: str | None
+    ) -> dict[str, Any]:
         args: dict[str, Any] = {
-            "region": config.region,
+            "region": region,
             "default_tags": aws.ProviderDefaultTagsArgs(tags=self.tags),
         }
-        if config.emulator:
+        if emulator:
             endpoint = endpoint or DEFAULT_ENDPOINT
             args.update(
                 access_key=EMULATOR_ACCESS_KEY,
@@ -93,9 +115,9 @@ class Layer(PlatformComponent):
                 skip_metadata_api_check=True,
                 skip_region_validation=True,
             )
-        elif config.account_id:
+        elif account_id:
             # allowed_account_ids stops a dev file from ever applying to the prod account.
-            args["allowed_account_ids"] = [config.account_id]
+            args["allowed_account_ids"] = [account_id]
         return args
 
     def document(
