@@ -32,6 +32,7 @@ from mlplatform.pulumi.normalise import PROVIDER_KIND, from_cdktf, from_pulumi
 from mlplatform.pulumi.parity import contract_values, first_difference
 from mlplatform.pulumi.team_layer import TeamLayer
 from mlplatform.stacks.team_stack import TeamStack
+from tests.conftest import ROOT
 from tests.test_contract import team_config_for
 
 STACK = "dev-ranking-training"
@@ -133,3 +134,26 @@ def test_a_family_without_a_name_or_a_bad_name_is_refused(
     Recorder.run(program, parameters=platform)
     assert "name the family (grant_publish(role, 'ranker')) or pass families=" in errors[0]
     assert "'Ranker model'" in errors[1]
+
+
+def test_the_readme_contract_program_runs_and_grants_the_platforms_registry(
+    loader: EnvironmentLoader, platform: dict[str, str]
+) -> None:
+    """The README's ``TeamLayer`` snippet, with the team config given instead of read."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**A team program on the contract.**") :]
+    code = section[section.index("```python\n") + len("```python\n") :]
+    code = code[: code.index("```")]
+    assert 'load_team_config("team.yaml")' in code
+    code = code.replace('load_team_config("team.yaml")', "team")
+    team = team_config_for(loader.load("dev"))
+    recording = Recorder.run(
+        lambda: exec(compile(code, "README.md", "exec"), {"team": team}), parameters=platform
+    )
+    policies = [r for r in recording.resources if r.token == "aws:iam/rolePolicy:RolePolicy"]
+    assert len(policies) == 2
+    publish = next(p for p in policies if "publish" in p.name)
+    assert platform["/mlp/dev/platform/ml/registry/bucket-arn"] in json.dumps(
+        publish.inputs["policy"]
+    )
+    assert guardrail_findings(recording) == []

@@ -15,13 +15,17 @@ the result with the cdktf synth and run the platform's guardrail rules on it.
 
 from mlplatform.pulumi.environment import NOT_YET_TRANSLATED, PlatformEnvironment
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.recorder import RecordedResource, Recorder, Recording
+from mlplatform.pulumi.team_layer import TeamLayer
 
 __all__ = [
     "NOT_YET_TRANSLATED",
     "Layer",
+    "NetworkPlacement",
     "PlatformEnvironment",
     "RecordedResource",
     "Recorder",
     "Recording",
+    "TeamLayer",
 ]
