@@ -76,25 +76,32 @@ down: ## stop the emulator (its state goes with it)
 	@if [ -x $(PY) ]; then $(PY) -m mlplatform.cli emulator stop; fi
 	@rm -rf cdktf.out/stacks/local-* $(STATE)/local-outputs.json
 
-# The end-to-end deploy spends most of its time waiting on the provider, and the team repo
-# scaffold test on pip and npm, so both run beside the rest of the suite instead of after it;
-# their output follows. pytest exits 5 when a run selects nothing (PYTEST_ARGS naming other
-# tests), which is not a failure here.
+# The end-to-end deploys spend most of their time waiting on the provider, and the team repo
+# scaffold test on pip and npm, so they run beside the rest of the suite instead of after it;
+# their output follows. The upgrade from the saved release and the fresh deploy each have
+# their own emulator, so they run side by side too. Each side run names its file, so it does
+# not import the whole suite to find its tests (tests/conftest.py refuses a marked test
+# anywhere else). pytest exits 5 when a run selects
+# nothing (PYTEST_ARGS naming other tests), which is not a failure here.
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
 	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
 	$(VENV)/bin/mypy
-	@$(PY) -m pytest -m e2e $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
-	$(PY) -m pytest -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
-	trap 'kill $$e2e $$scaffold 2>/dev/null || true' INT TERM; \
+	@$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and not upgrade' $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
+	$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
+	$(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
+	trap 'kill $$e2e $$upgrade $$scaffold 2>/dev/null || true' INT TERM; \
 	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
 	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
 	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \
 	cat $(STATE)/scaffold.log; \
+	echo "--- the upgrade from the saved release (ran alongside; full log in $(STATE)/upgrade.log)"; \
+	wait $$upgrade && upgrade_rc=0 || upgrade_rc=$$?; \
+	cat $(STATE)/upgrade.log; \
 	echo "--- the end-to-end test (ran alongside; full log in $(STATE)/e2e.log)"; \
 	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
 	cat $(STATE)/e2e.log; \
-	for rc in $$rest $$scaffold_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
-	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
+	for rc in $$rest $$scaffold_rc $$upgrade_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
+	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
 	  { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
 
 lint: $(VENV)/.installed ## ruff and mypy only

@@ -51,6 +51,22 @@ def run_summary(request: pytest.FixtureRequest) -> Report:
     return add
 
 
+# make test runs each slow marker's files beside the rest of the suite and names them, so
+# that those runs collect one file each, not the whole suite (tens of seconds of imports).
+SIDE_RUNS = {"e2e": "test_e2e_local.py", "scaffold": "test_team_init.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked for a side run outside the file the Makefile names would never run."""
+    for item in items:
+        for marker, file in SIDE_RUNS.items():
+            if item.get_closest_marker(marker) and item.path.name != file:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: tests marked {marker!r} live in tests/{file} (the Makefile's "
+                    f"test target runs only that file for them); move it there"
+                )
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:

@@ -1,24 +1,31 @@
 """End to end: the real ``cdktf deploy`` of the ``local`` environment into the embedded emulator.
 
-One test, in the order a user lives it: bootstrap the state backend, find the
-environment as the previous release deployed it, upgrade it with this
-release (a plan that destroys and replaces nothing, every ``moved`` block
-followed), check every layer with boto3 against the config
-(``scripts/verify_environment.py``), round-trip features through Feast into
-the platform's own online table (configured from the deploy's outputs by
-``mlplatform features config``), change two settings behind Terraform's
-back and see the verifier name them, put them back, plan again
-and expect no changes, destroy, and check nothing is left. The emulator runs
-on a free port of 127.0.0.1 and is stopped by its process id even if a step
-fails.
+Two tests, each with its own emulator, so ``make test`` runs them side by side
+(both spend most of their time waiting on the provider):
+
+- **fresh**, in the order a user lives it: bootstrap the state backend, deploy
+  this release, see a second concurrent apply refused by the state lock, check
+  every layer with boto3 against the config (``scripts/verify_environment.py``),
+  round-trip features through Feast into the platform's own online table
+  (configured from the deploy's outputs by ``mlplatform features config``),
+  change two settings behind Terraform's back and see the verifier name them,
+  put them back, deploy team stacks on the platform contract, plan again and
+  expect no changes, roll out a new model version, destroy, and check nothing
+  is left;
+- **upgrade**: find the environment as the previous release deployed it,
+  upgrade it with this release (a plan that destroys and replaces nothing,
+  every ``moved`` block followed, then the real ``cdktf deploy``), verify it
+  with boto3 and plan again expecting no changes.
+
+The emulator runs on a free port of 127.0.0.1 and is stopped by its process id
+even if a step fails.
 
 The previous release is ``tests/upgrades/from-<version>/``: the ``local``
 stacks exactly as that version synthesized them, applied with terraform as it
 deployed them (with the DynamoDB lock table its bootstrap made). Every
 resource that exists in both versions is therefore upgraded in place, and
-every resource new in this one is created, so one deploy proves both the
-release and the upgrade. Without a saved release the test deploys from
-scratch. ``make up`` always deploys from scratch.
+every resource new in this one is created. ``make up`` always deploys from
+scratch.
 
 What the emulator cannot do is turned off in ``environments/local.yaml``, never
 in a construct; those resources stay covered by snapshots, terraform validate
@@ -770,15 +777,107 @@ def test_local_leaves_out_only_resource_types_with_a_recorded_reason(
 
 
 @pytest.fixture
-def phase(run_summary: Report) -> Iterator[Phases]:
+def phase(run_summary: Report, request: pytest.FixtureRequest) -> Iterator[Phases]:
     """Times the test's steps; their figures go to the run's summary, pass or fail."""
     phases = Phases()
     yield phases
-    run_summary("end-to-end phases", phases.lines())
+    title = "upgrade phases" if request.node.get_closest_marker("upgrade") else "end-to-end phases"
+    run_summary(title, phases.lines())
+
+
+def emulator_env(terraform_env: dict[str, str], endpoint: str) -> dict[str, str]:
+    """What every step runs with: the project's terraform config, ``local``, this emulator."""
+    return {
+        **terraform_env,
+        "MLPLATFORM_ENV": "local",
+        "MLPLATFORM_AWS_ENDPOINT": endpoint,
+        "CI": "1",
+    }
+
+
+def bootstrap_state_backend(env: dict[str, str], log: Path) -> None:
+    bootstrap = str(ROOT / "scripts" / "bootstrap_state_backend.py")
+    endpoint = env["MLPLATFORM_AWS_ENDPOINT"]
+    run([sys.executable, bootstrap, "local", "--endpoint-url", endpoint], env, log)
+
+
+def cdktf_deploy(outdir: Path, outputs_file: Path, env: dict[str, str], log: Path) -> None:
+    """``cdktf deploy 'local-*'`` of the stacks synthesized into ``outdir``."""
+    run(
+        [
+            *CDKTF,
+            "deploy",
+            "local-*",
+            "--auto-approve",
+            "--skip-provider-lock",
+            "--skip-synth",
+            "--output",
+            str(outdir),
+            "--outputs-file",
+            str(outputs_file),
+        ],
+        env,
+        log,
+    )
+
+
+def plan_every_stack(stacks: list[Path], env: dict[str, str]) -> list[str]:
+    """Each stack's plan, side by side (they only read each other's state); what changes."""
+    with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
+        plans = list(pool.map(lambda stack: plan(stack, env), stacks))
+    return [
+        f"{s.name} plans changes:\n{out[-4000:]}"
+        for s, (rc, out) in zip(stacks, plans, strict=True)
+        if rc != 0
+    ]
 
 
 @pytest.mark.e2e
-def test_local_environment_upgrades_verifies_replans_and_destroys(
+@pytest.mark.upgrade
+def test_local_environment_upgrades_from_the_previous_release(
+    tmp_path: Path, terraform_env: dict[str, str], loader: EnvironmentLoader, phase: Phases
+) -> None:
+    """The saved release, deployed as it deployed itself, upgraded by this one's ``cdktf deploy``.
+
+    Its own emulator, beside the fresh deploy's test: the two share nothing, so
+    ``make test`` runs them side by side (most of each is waiting on the provider).
+    """
+    saved = previous_release()
+    assert saved is not None, f"no saved release in {UPGRADES} to upgrade from"
+    config = loader.load("local")
+    log = tmp_path / "e2e.log"
+    outdir = tmp_path / "cdktf.out"
+    with LocalAws(log_file=tmp_path / "moto.log") as emulator:
+        env = emulator_env(terraform_env, emulator.endpoint)
+        bootstrap_state_backend(env, log)
+        old_tables = bootstrap_previous_release(saved, emulator.endpoint)
+        with phase(f"deploy the previous release ({saved.name})"):
+            deploy_previous_release(saved, tmp_path / "previous", env, emulator.endpoint)
+        with phase("plan the upgrade over it"):
+            upgrade = synth_upgrade(saved, tmp_path / "upgrade.out", emulator.endpoint)
+            for layer in LAYERS:
+                deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
+                check_upgrade_plan(upgrade / f"local-{layer}", env, deliberate)
+        with phase("cdktf synth"):
+            run([*CDKTF, "synth", "--output", str(outdir)], env, log)
+        with phase("cdktf deploy 'local-*' over it"):
+            cdktf_deploy(outdir, tmp_path / "outputs.json", env, log)
+        for table in old_tables:  # the README's migration: S3 locks now, the table can go
+            clients(emulator.endpoint)("dynamodb").delete_table(TableName=table)
+        with phase("verify with boto3, then plan every stack again"):
+            verify = load_script("verify_environment")
+            verifier = verify.EnvironmentVerifier(
+                config, environment_clients(config, emulator.endpoint)
+            )
+            assert verifier.verify() == []
+            stacks = sorted((outdir / "stacks").glob("local-*"))
+            assert plan_every_stack(stacks, env) == []
+    # The emulator went with its process: an upgraded environment's teardown is the
+    # fresh one's (the test beside this one destroys and checks nothing is left).
+
+
+@pytest.mark.e2e
+def test_local_environment_deploys_verifies_replans_and_destroys(
     tmp_path: Path,
     terraform_env: dict[str, str],
     loader: EnvironmentLoader,
@@ -790,47 +889,14 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
     log = tmp_path / "e2e.log"
     outdir = tmp_path / "cdktf.out"
     with LocalAws(log_file=tmp_path / "moto.log") as emulator:
-        env = {
-            **terraform_env,
-            "MLPLATFORM_ENV": "local",
-            "MLPLATFORM_AWS_ENDPOINT": emulator.endpoint,
-            "CI": "1",
-        }
-        bootstrap = str(ROOT / "scripts" / "bootstrap_state_backend.py")
-        run([sys.executable, bootstrap, "local", "--endpoint-url", emulator.endpoint], env, log)
-        saved = previous_release()
-        old_tables = bootstrap_previous_release(saved, emulator.endpoint) if saved else []
+        env = emulator_env(terraform_env, emulator.endpoint)
+        bootstrap_state_backend(env, log)
         keys_before = kms_key_ids(emulator.endpoint)
-        if saved:
-            with phase(f"deploy the previous release ({saved.name})"):
-                deploy_previous_release(saved, tmp_path / "previous", env, emulator.endpoint)
-            with phase("plan the upgrade over it"):
-                upgrade = synth_upgrade(saved, tmp_path / "upgrade.out", emulator.endpoint)
-                for layer in LAYERS:
-                    deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
-                    check_upgrade_plan(upgrade / f"local-{layer}", env, deliberate)
         with phase("cdktf synth"):
             run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         outputs_file = tmp_path / "outputs.json"
         with phase("cdktf deploy 'local-*'"):
-            run(
-                [
-                    *CDKTF,
-                    "deploy",
-                    "local-*",
-                    "--auto-approve",
-                    "--skip-provider-lock",
-                    "--skip-synth",
-                    "--output",
-                    str(outdir),
-                    "--outputs-file",
-                    str(outputs_file),
-                ],
-                env,
-                log,
-            )
-        for table in old_tables:  # the README's migration: S3 locks now, the table can go
-            clients(emulator.endpoint)("dynamodb").delete_table(TableName=table)
+            cdktf_deploy(outdir, outputs_file, env, log)
         with phase("state lock"):
             check_state_lock(
                 outdir / "stacks" / "local-network",
@@ -886,14 +952,7 @@ def test_local_environment_upgrades_verifies_replans_and_destroys(
             run_summary("emulator coverage", lines)
             print("\n".join(lines))
             assert coverage.left == sorted(EMULATOR_GAPS), lines
-            with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
-                plans = list(pool.map(lambda stack: plan(stack, env), stacks))
-            changed = [
-                f"{s.name} plans changes:\n{out[-4000:]}"
-                for s, (rc, out) in zip(stacks, plans, strict=True)
-                if rc != 0
-            ]
-            assert changed == []
+            assert plan_every_stack(stacks, env) == []
 
         with phase("roll out a new model version"):
             check_rollout(config, outputs, tmp_path / "rollout", env)

@@ -4,10 +4,11 @@ confirmation, destroying or verifying without naming the environment."""
 from __future__ import annotations
 
 import subprocess
+from typing import Any, cast
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SIDE_RUNS, pytest_collection_modifyitems
 
 
 def make(*args: str) -> subprocess.CompletedProcess[str]:
@@ -21,7 +22,9 @@ def test_destroying_a_real_environment_needs_its_name_twice(confirm: str | None)
     done = make("destroy", "ENV=prod", *([f"CONFIRM={confirm}"] if confirm else []))
 
     assert done.returncode == 2
-    assert "error: make destroy ENV=prod deletes that environment's resources and data" in done.stdout
+    assert (
+        "error: make destroy ENV=prod deletes that environment's resources and data" in done.stdout
+    )
     assert "make destroy ENV=prod CONFIRM=prod" in done.stdout
     assert "cdktf" not in done.stdout + done.stderr  # refused before set-up or any deploy tool ran
 
@@ -47,3 +50,37 @@ def test_verify_runs_the_script_on_the_named_environment() -> None:
 
     assert done.returncode == 2
     assert "error: environments/nosuch.yaml: file not found" in done.stderr
+
+
+def test_the_side_runs_name_the_files_that_hold_their_marked_tests() -> None:
+    """make test runs e2e and scaffold tests by file; the conftest hook keeps them there."""
+    recipe = (ROOT / "Makefile").read_text()
+    for marker, file in SIDE_RUNS.items():
+        assert f"pytest tests/{file} -m" in recipe
+        assert (ROOT / "tests" / file).read_text().count(f"@pytest.mark.{marker}") >= 1
+
+
+@pytest.mark.parametrize(
+    ("marker", "file", "refused"),
+    [
+        ("e2e", "test_e2e_local.py", False),
+        ("e2e", "test_config.py", True),
+        ("scaffold", "test_stacks.py", True),
+    ],
+)
+def test_a_marked_test_outside_its_side_runs_file_is_refused(
+    marker: str, file: str, refused: bool
+) -> None:
+    class Item:
+        nodeid = f"tests/{file}::test_x"
+        path = ROOT / "tests" / file
+
+        def get_closest_marker(self, name: str) -> object | None:
+            return object() if name == marker else None
+
+    items: list[Any] = [Item()]
+    if refused:
+        with pytest.raises(pytest.UsageError, match=f"live in tests/{SIDE_RUNS[marker]}"):
+            pytest_collection_modifyitems(cast(pytest.Config, None), items)
+    else:
+        pytest_collection_modifyitems(cast(pytest.Config, None), items)
