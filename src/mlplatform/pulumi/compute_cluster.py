@@ -127,7 +127,7 @@ class ComputeCluster(PlatformComponent):
             role_arn=cluster_role.arn,
             version=props.kubernetes_version,
             vpc_config={
-                "subnet_ids": list(placement.private_subnet_ids),
+                "subnet_ids": placement.subnets(),
                 "endpoint_private_access": True,
                 "endpoint_public_access": props.endpoint_public_access,
                 "public_access_cidrs": list(props.public_access_cidrs) or None,
@@ -275,7 +275,7 @@ class ComputeCluster(PlatformComponent):
                 node_group_name=self._layer.naming.resource("cpu", group_name),
                 cluster_name=self.cluster.name,
                 node_role_arn=self.node_role.arn,
-                subnet_ids=self.placement.private_subnet_ids,
+                subnet_ids=self.placement.subnets(),
                 instance_types=group.instance_types,
                 ami_type=cpu_ami_type(group.instance_types),
                 capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",

@@ -338,7 +338,7 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
             self.child("subnet-group"),
             name=names["subnet_group"],
             description="Private subnets of the online feature store",
-            subnet_ids=list(placement.private_subnet_ids),
+            subnet_ids=placement.subnets(),
             opts=opts(),
         )
         parameters = aws.elasticache.ParameterGroup(
