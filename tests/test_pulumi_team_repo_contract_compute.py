@@ -139,7 +139,8 @@ def test_a_pinned_zone_the_contract_lacks_fails_the_preview_naming_pool_and_zone
 ) -> None:
     zones = platform["/mlp/dev/platform/network/availability-zones"].split(",")
     assert "us-east-1c" not in zones  # dev's network spans two of its three zones
-    props = POOL.model_copy(update={"availability_zones": ("us-east-1c",)})
+    # Nothing but the pool's own outputs uses its subnets here (no scratch file system).
+    props = POOL.model_copy(update={"availability_zones": ("us-east-1c",), "fsx_scratch": None})
     with pytest.raises(ValueError) as refused:
         Recorder.run(partial(team_program, loader.load("dev"), props), parameters=platform)
     assert (
