@@ -152,3 +152,35 @@ def test_the_list_parameters_are_the_platforms_subnets_and_zones(
     zones = platform["/mlp/dev/platform/network/availability-zones"].split(",")
     assert lists == {"subnets": subnets, "zones": zones}
     assert len(subnets) == len(zones) >= 2
+
+
+def test_the_placement_reads_what_cdktfs_reads_and_gives_the_lists_at_preview(
+    tmp_path: Path, loader: EnvironmentLoader, platform: dict[str, str]
+) -> None:
+    """``placement()`` is cdktf's ``ImportedNetwork.placement()``: the same six parameters,
+    the subnets and zones as lists known at preview, picked from by its users then."""
+    config = loader.load("dev")
+    read: list[str] = []
+    seen: dict[str, Any] = {}
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(config), "serving")
+        placement = Network.from_environment(layer, "platform-network").placement()
+        assert not placement.known
+        pulumi.Output.all(
+            placement.subnets(), placement.first_subnet(), placement.first_zone()
+        ).apply(lambda v: seen.update(subnets=v[0], first_subnet=v[1], first_zone=v[2]))
+        read.extend(ContractReader.of(layer).names)
+
+    Recorder.run(program, parameters=platform)
+    app = App(outdir=str(tmp_path))
+    stack = TeamStack(app, team_config_for(config), "serving")
+    CdktfNetwork.from_environment(stack, "platform-network").placement()
+    app.synth()
+    document = json.loads((tmp_path / "stacks" / STACK / "cdk.tf.json").read_text())
+    cdktf_read = sorted(s["name"] for s in document["data"]["aws_ssm_parameter"].values())
+    assert sorted(read) == cdktf_read
+    assert len(read) == 6
+    subnets = platform["/mlp/dev/platform/network/private-subnet-ids"].split(",")
+    zones = platform["/mlp/dev/platform/network/availability-zones"].split(",")
+    assert seen == {"subnets": subnets, "first_subnet": subnets[0], "first_zone": zones[0]}

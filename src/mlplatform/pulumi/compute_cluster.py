@@ -21,6 +21,7 @@ from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
 )
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
@@ -127,7 +128,7 @@ class ComputeCluster(PlatformComponent):
             role_arn=cluster_role.arn,
             version=props.kubernetes_version,
             vpc_config={
-                "subnet_ids": list(placement.private_subnet_ids),
+                "subnet_ids": placement.subnets(),
                 "endpoint_private_access": True,
                 "endpoint_public_access": props.endpoint_public_access,
                 "public_access_cidrs": list(props.public_access_cidrs) or None,
@@ -275,7 +276,7 @@ class ComputeCluster(PlatformComponent):
                 node_group_name=self._layer.naming.resource("cpu", group_name),
                 cluster_name=self.cluster.name,
                 node_role_arn=self.node_role.arn,
-                subnet_ids=self.placement.private_subnet_ids,
+                subnet_ids=self.placement.subnets(),
                 instance_types=group.instance_types,
                 ami_type=cpu_ami_type(group.instance_types),
                 capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
@@ -302,6 +303,42 @@ class ComputeCluster(PlatformComponent):
     @property
     def naming(self) -> Naming:
         return self._layer.naming
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        platform: PlatformContract | None = None,
+        naming: Naming | None = None,
+    ) -> ImportedComputeCluster:
+        """The platform's cluster, read from its contract in SSM as cdktf's
+        ``ComputeCluster.from_environment``; creates nothing of the cluster.
+
+        Cluster name, OIDC provider and issuer, node role and cluster security group are
+        the ``compute/...`` parameters, the placement the ``network/...`` ones
+        (``Network.from_environment(layer, f"{id}-network").placement()``: subnets and
+        zones known at preview, so a pool's zone pinning picks its subnets then).
+        ``platform`` defaults to ``layer``'s environment, ``naming`` (what the team's
+        pools and service account roles are called) to ``layer``'s.
+        """
+        # Imported here: the network importer imports Layer, as this module does.
+        from mlplatform.pulumi.contract_network import ContractNetwork
+        from mlplatform.pulumi.contract_reader import ContractReader
+
+        reader = ContractReader.of(layer, platform)
+        network = ContractNetwork(layer, f"{id}-network", platform=reader.contract)
+        return ImportedComputeCluster(
+            layer,
+            id,
+            naming=naming or layer.naming,
+            cluster_name=reader.value("compute/cluster-name"),
+            oidc_provider_arn=reader.value("compute/oidc-provider-arn"),
+            oidc_issuer_url=reader.value("compute/oidc-issuer-url"),
+            node_role_arn=reader.value("compute/node-role-arn"),
+            placement=network.placement(),
+            cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
+        )
 
     @staticmethod
     def from_cluster_name(

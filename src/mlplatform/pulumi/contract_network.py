@@ -14,6 +14,7 @@ from mlplatform.decisions.contract import PlatformContract
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.network import NetworkPlacement
 
 __all__ = ["ContractNetwork"]
 
@@ -22,7 +23,8 @@ class ContractNetwork(PlatformComponent):
     """``mlplatform:<layer>:ContractNetwork``: VPC, CIDR, private subnets, zones, prefix lists.
 
     The subnet ids and zones are lists known at preview only (their number too): pass
-    them on whole rather than indexing them, as with cdktf's token lists.
+    them on whole rather than indexing them, as with cdktf's token lists, or take
+    :meth:`placement`, whose users pick from them once they are known.
     """
 
     def __init__(self, layer: Layer, id: str, *, platform: PlatformContract | None = None) -> None:
@@ -55,3 +57,16 @@ class ContractNetwork(PlatformComponent):
     @property
     def dynamodb_prefix_list_id(self) -> pulumi.Output[str]:
         return self._reader.value("network/dynamodb-prefix-list-id")
+
+    def placement(self) -> NetworkPlacement:
+        """The values a component needs to run in the platform's private subnets, as cdktf's
+        ``ImportedNetwork.placement()`` (the same six parameters): the subnets and zones as
+        the contract's lists, known at preview."""
+        return NetworkPlacement(
+            vpc_id=self.vpc_id,
+            vpc_cidr=self.vpc_cidr,
+            private_subnet_ids=self.private_subnet_ids,
+            availability_zones=self.availability_zones,
+            s3_prefix_list_id=self.s3_prefix_list_id,
+            dynamodb_prefix_list_id=self.dynamodb_prefix_list_id,
+        )

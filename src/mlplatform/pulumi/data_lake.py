@@ -259,8 +259,8 @@ class DataLake(DataLakeGrants, PlatformComponent):
             connection_type="NETWORK",
             description="Runs Glue jobs in the platform's private subnets",
             physical_connection_requirements={
-                "availability_zone": placement.availability_zones[0],
-                "subnet_id": placement.private_subnet_ids[0],
+                "availability_zone": placement.first_zone(),
+                "subnet_id": placement.first_subnet(),
                 "security_group_id_lists": [group.id],
             },
             opts=opts(),

@@ -10,15 +10,16 @@ grant statements from :mod:`mlplatform.decisions.policies.grants`, as the cdktf
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
+from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_store import (
     ONLINE_HASH_KEY,
     REDIS_USERS,
@@ -40,6 +41,9 @@ from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import NetworkPlacement
 
+if TYPE_CHECKING:
+    from mlplatform.pulumi.contract_feature_store import ContractFeatureStore
+
 __all__ = ["FeatureStore", "FeatureStoreGrants", "FeatureStoreRefs", "ImportedFeatureStore"]
 
 REDIS_PASSWORD_LENGTH = 64
@@ -52,9 +56,13 @@ class FeatureStoreRefs:
     groups: tuple[str, ...]
     names: Mapping[str, str]
     """``feature_store_names``: offline tables, online tables, secrets by role."""
-    database: str
-    athena_workgroup: str | None
-    staging_bucket: str
+    database: pulumi.Input[str]
+    """Glue database of the offline tables."""
+    offline_tables: Mapping[str, pulumi.Input[str]]
+    """Each group's offline (Glue) table name."""
+    athena_workgroup: pulumi.Input[str] | None
+    staging_bucket_arn: pulumi.Input[str] | None
+    """The Athena results bucket (with a workgroup)."""
     key_arn: pulumi.Input[str]
     features_bucket_arn: pulumi.Input[str]
     partition: pulumi.Input[str]
@@ -95,8 +103,13 @@ def _refs(
         groups=groups,
         names=names,
         database=naming.glue_database("datalake", "features"),
+        offline_tables={g: names[f"offline_table:{g}"] for g in groups},
         athena_workgroup=athena_workgroup,
-        staging_bucket=naming.bucket("datalake", "query-results"),
+        staging_bucket_arn=(
+            arn(f"arn:{{partition}}:s3:::{naming.bucket('datalake', 'query-results')}")
+            if athena_workgroup
+            else None
+        ),
         key_arn=lake.key_arn,
         features_bucket_arn=lake.bucket_arn("features"),
         partition=layer.partition,
@@ -163,17 +176,32 @@ class FeatureStoreGrants:
         assert isinstance(self, PlatformComponent)
         refs = self.refs
         groups = self._select(group)
-        database = refs.database
-        workgroup = refs.athena_workgroup
-        tables = [refs.online_table_arns[g] for g in groups if g in refs.online_table_arns]
+        offline_tables = [refs.offline_tables[g] for g in groups] if offline else []
+        # Online tables only for an online grant: an imported store reads each when first used.
+        tables = (
+            [refs.online_table_arns[g] for g in groups if g in refs.online_table_arns]
+            if online is not None
+            else []
+        )
         secret_user = {"read": "reader", "write": "writer"}.get(online or "")
         secrets = [refs.secret_arns[u] for u in (secret_user,) if u and u in refs.secret_arns]
+        workgroup = refs.athena_workgroup if offline else None
+        staging = refs.staging_bucket_arn if workgroup is not None else None
 
         def statements(
-            partition: str, region: str, account: str, key: str, bucket: str, *rest: str
+            partition: str,
+            region: str,
+            account: str,
+            key: str,
+            bucket: str,
+            database: str,
+            workgroup: str | None,
+            staging: str | None,
+            *rest: str,
         ) -> list[Statement]:
             arn = f"arn:{partition}"
             found: list[Statement] = []
+            names, rest = rest[: len(offline_tables)], rest[len(offline_tables) :]
             if offline:
                 found += feature_offline_read_statements(
                     groups=groups,
@@ -182,16 +210,14 @@ class FeatureStoreGrants:
                     catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
                     database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
                     table_arns=[
-                        f"{arn}:glue:{region}:{account}:table/{database}/"
-                        f"{refs.names[f'offline_table:{g}']}"
-                        for g in groups
+                        f"{arn}:glue:{region}:{account}:table/{database}/{name}" for name in names
                     ],
                     workgroup_arn=(
                         f"{arn}:athena:{region}:{account}:workgroup/{workgroup}"
                         if workgroup
                         else None
                     ),
-                    staging_bucket_arn=f"{arn}:s3:::{refs.staging_bucket}" if workgroup else None,
+                    staging_bucket_arn=staging if workgroup else None,
                 )
             if online is not None:
                 found += feature_online_statements(
@@ -209,6 +235,10 @@ class FeatureStoreGrants:
             refs.account_id,
             refs.key_arn,
             refs.features_bucket_arn,
+            refs.database,
+            workgroup,
+            staging,
+            *offline_tables,
             *tables,
             *secrets,
         ]
@@ -338,7 +368,7 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
             self.child("subnet-group"),
             name=names["subnet_group"],
             description="Private subnets of the online feature store",
-            subnet_ids=list(placement.private_subnet_ids),
+            subnet_ids=placement.subnets(),
             opts=opts(),
         )
         parameters = aws.elasticache.ParameterGroup(
@@ -426,6 +456,44 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
             access_string=redis_access_string(user),
             authentication_mode={"type": "password", "passwords": [version.secret_string]},
             opts=self.options(),
+        )
+
+    @staticmethod
+    def from_environment(
+        layer: Layer,
+        id: str,
+        *,
+        platform: PlatformContract | None = None,
+        lake: DataLakeGrants | None = None,
+        groups: Sequence[str] = (),
+        online_store: Literal["dynamodb", "redis"] = "dynamodb",
+        offline_queries: bool = True,
+        naming: Naming | None = None,
+    ) -> ContractFeatureStore:
+        """The platform's feature store, read from its contract in SSM (``/<org>/<env>/
+        platform/features/...``) as cdktf's ``FeatureStore.from_environment``: same grants,
+        no resources.
+
+        ``platform`` defaults to ``layer``'s environment and ``lake`` to the platform's lake
+        imported the same way (``DataLake.from_environment(layer, f"{id}-lake")``). Each
+        group is read when a grant names it; ``groups`` are what a grant without a group
+        covers. ``online_store`` must be the platform's kind (the preview checks it), and
+        ``offline_queries`` grants Athena through the platform's workgroup.
+        """
+        # Imported here: the importer builds on this module's FeatureStoreGrants.
+        from mlplatform.pulumi.contract_feature_store import ContractFeatureStore
+
+        if lake is None:
+            lake = DataLake.from_environment(layer, f"{id}-lake", platform=platform)
+        return ContractFeatureStore(
+            layer,
+            id,
+            naming=naming or layer.naming,
+            lake=lake,
+            platform=platform,
+            groups=groups,
+            online_store=online_store,
+            offline_queries=offline_queries,
         )
 
     @staticmethod

@@ -8,6 +8,9 @@ The NodePool and EC2NodeClass are the ``<env>-cluster`` layer's (``GpuProvisioni
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pulumi
 import pulumi_aws as aws
 
@@ -17,6 +20,7 @@ from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster, ImportedComputeCluster
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.network import NetworkPlacement
 
 __all__ = ["GpuTrainingPool"]
 
@@ -58,21 +62,11 @@ class GpuTrainingPool(PlatformComponent):
                 strategy="cluster",
                 opts=self.options(),
             )
-        placement = cluster.placement
-        if props.availability_zones:
-            for zone in props.availability_zones:
-                if zone not in placement.availability_zones:
-                    raise ValueError(
-                        f"GPU pool {id!r}: zone {zone!r} has no private subnet in the cluster's "
-                        f"placement ({', '.join(placement.availability_zones)})"
-                    )
-            self.subnet_ids = [
-                placement.private_subnet_ids[placement.availability_zones.index(zone)]
-                for zone in props.availability_zones
-            ]
-        else:
-            self.subnet_ids = list(placement.private_subnet_ids)
-        """Private subnets the pool's nodes launch in (its zones', default every zone's)."""
+        self.subnet_ids: list[pulumi.Input[str]] | pulumi.Output[list[str]] = self._subnets(
+            cluster.placement, props.availability_zones
+        )
+        """Private subnets the pool's nodes launch in (its zones', default every zone's): a
+        list, or a list known at preview on a placement read from the platform contract."""
         self._security_group_id = cluster.cluster_security_group_id
         self.placement_group_name = self.placement_group.name if self.placement_group else None
         self.job_service_account = props.service_account(id)
@@ -83,11 +77,43 @@ class GpuTrainingPool(PlatformComponent):
                 naming or cluster.naming,
                 cluster,
                 props.fsx_scratch,
-                self.subnet_ids[0],
+                self._first_subnet(),
                 self._security_group_id,
                 scratch_import_path,
             )
-        self.register_outputs({"job_role_arn": self.job_role.arn})
+        # The subnets too: a preview shows the pinned zones' subnets (or fails on a zone the
+        # contract's placement lacks).
+        self.register_outputs({"job_role_arn": self.job_role.arn, "subnet_ids": self.subnet_ids})
+
+    def _subnets(
+        self, placement: NetworkPlacement, zones: Sequence[str]
+    ) -> list[pulumi.Input[str]] | pulumi.Output[list[str]]:
+        """Each pinned zone's private subnet (no zones: every zone's), as cdktf's ``_subnets``.
+
+        On known lists a zone without a subnet stops the program here; on lists read from
+        the contract the subnets are picked once the zones are known, and the same error
+        fails the preview (cdktf: ``element(subnets, index(zones, zone))`` fails the plan).
+        """
+        if not zones:
+            return placement.subnets()
+        name = self.name
+
+        def pick(subnets: list[Any], known: list[str]) -> list[Any]:
+            for zone in zones:
+                if zone not in known:
+                    raise ValueError(
+                        f"GPU pool {name!r}: zone {zone!r} has no private subnet in the cluster's "
+                        f"placement ({', '.join(known)})"
+                    )
+            return [subnets[known.index(zone)] for zone in zones]
+
+        return placement.with_lists(pick)
+
+    def _first_subnet(self) -> pulumi.Input[str]:
+        """The first of the pool's subnets (where its scratch file system goes)."""
+        if isinstance(self.subnet_ids, pulumi.Output):
+            return self.subnet_ids.apply(lambda subnets: subnets[0])
+        return self.subnet_ids[0]
 
     def _scratch_file_system(
         self,

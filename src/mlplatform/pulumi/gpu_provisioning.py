@@ -44,7 +44,7 @@ class PoolFacts:
         props: GpuPoolProps,
         *,
         instance_profile: pulumi.Input[str],
-        subnet_ids: Sequence[pulumi.Input[str]],
+        subnet_ids: Sequence[pulumi.Input[str]] | pulumi.Output[list[str]],
         security_group_ids: Sequence[pulumi.Input[str]],
         placement_group: pulumi.Input[str] | None,
         tags: Mapping[str, str],
@@ -52,7 +52,9 @@ class PoolFacts:
     ) -> None:
         self.props = props
         self.instance_profile = instance_profile
-        self.subnet_ids = list(subnet_ids)
+        self.subnet_ids: pulumi.Output[list[str]] = (
+            subnet_ids if isinstance(subnet_ids, pulumi.Output) else pulumi.Output.all(*subnet_ids)
+        )
         self.security_group_ids = list(security_group_ids)
         self.placement_group = placement_group
         self.tags = dict(tags)
@@ -173,7 +175,7 @@ class GpuProvisioning(PlatformComponent):
             facts_inputs.append(
                 pulumi.Output.all(
                     facts.instance_profile,
-                    pulumi.Output.all(*facts.subnet_ids),
+                    facts.subnet_ids,
                     pulumi.Output.all(*facts.security_group_ids),
                     facts.placement_group,
                     facts.job_account[2],

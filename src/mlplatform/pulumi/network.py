@@ -6,8 +6,9 @@ plan, names, key statement and policies all come from ``decisions``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pulumi
 import pulumi_aws as aws
@@ -25,23 +26,72 @@ from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_network import ContractNetwork
 
-__all__ = ["Network", "NetworkPlacement"]
+__all__ = ["Network", "NetworkPlacement", "SubnetIds", "Zones"]
+
+
+SubnetIds = Sequence[pulumi.Input[str]] | pulumi.Output[list[str]]
+"""Subnet ids: a known list (the platform's own network), or a list read at preview (the
+contract's ``network/private-subnet-ids``), whose items and length are not known before."""
+Zones = Sequence[str] | pulumi.Output[list[str]]
+"""Availability zones: known, or read at preview with the subnets (``network/availability-zones``)."""
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
 class NetworkPlacement:
     """What a component needs to run in the network's private subnets (``VpcPlacement``'s fields).
 
-    ``Network.placement()`` gives the platform network's; a team program builds one from the
-    ``<env>-network`` outputs.
+    ``Network.placement()`` gives the platform network's, with the subnets and zones as
+    known tuples; ``Network.from_environment(...).placement()`` a team program's, with
+    both as lists read from the platform contract at preview (``pulumi.Output``). Users
+    never index them: :meth:`subnets`, :meth:`first_subnet`, :meth:`first_zone` and
+    :meth:`with_lists` work on either, at once on known lists (an error stops the program
+    there) and inside ``apply`` on read ones (an error fails the preview), as cdktf picks
+    from token lists with Terraform functions at plan time.
     """
 
     vpc_id: pulumi.Input[str]
     vpc_cidr: pulumi.Input[str]
-    private_subnet_ids: tuple[pulumi.Input[str], ...]
-    availability_zones: tuple[str, ...]
+    private_subnet_ids: SubnetIds
+    availability_zones: Zones
     s3_prefix_list_id: pulumi.Input[str]
     dynamodb_prefix_list_id: pulumi.Input[str] | None = None
+
+    @property
+    def known(self) -> bool:
+        """Whether the subnets and zones are known lists (not read at preview)."""
+        return not isinstance(self.private_subnet_ids, pulumi.Output) and not isinstance(
+            self.availability_zones, pulumi.Output
+        )
+
+    def subnets(self) -> list[pulumi.Input[str]] | pulumi.Output[list[str]]:
+        """The private subnets as a resource's list input (``subnet_ids=``)."""
+        if isinstance(self.private_subnet_ids, pulumi.Output):
+            return self.private_subnet_ids
+        return list(self.private_subnet_ids)
+
+    def first_subnet(self) -> pulumi.Input[str]:
+        """The first zone's private subnet (what takes one subnet: a Glue connection)."""
+        return self.with_lists(lambda subnets, _zones: subnets[0])
+
+    def first_zone(self) -> pulumi.Input[str]:
+        """The first availability zone, the one :meth:`first_subnet` is in."""
+        return self.with_lists(lambda _subnets, zones: zones[0])
+
+    def with_lists(self, pick: Callable[[list[Any], list[str]], _T]) -> _T | pulumi.Output[_T]:
+        """``pick(subnets, zones)`` now when both are known, else once they are (in ``apply``).
+
+        With known lists a subnet may still be an output (a subnet's id before it exists),
+        so ``pick`` chooses among subnets and never reads them.
+        """
+        if self.known:
+            return pick(list(self.private_subnet_ids), list(self.availability_zones))
+        lists = pulumi.Output.all(
+            pulumi.Output.from_input(self.private_subnet_ids),
+            pulumi.Output.from_input(self.availability_zones),
+        )
+        return lists.apply(lambda values: pick(list(values[0]), list(values[1])))
 
 
 class Network(PlatformComponent):

@@ -32,7 +32,7 @@ class ManagedNodeGroupProps:
     node_group_name: str
     cluster_name: pulumi.Input[str]
     node_role_arn: pulumi.Input[str]
-    subnet_ids: Sequence[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]] | pulumi.Output[list[str]]
     instance_types: Sequence[str]
     ami_type: str
     capacity_type: Literal["ON_DEMAND", "SPOT"]
@@ -63,7 +63,11 @@ class ManagedNodeGroup(PlatformComponent):
             cluster_name=props.cluster_name,
             node_group_name=props.node_group_name,
             node_role_arn=props.node_role_arn,
-            subnet_ids=list(props.subnet_ids),
+            subnet_ids=(
+                props.subnet_ids
+                if isinstance(props.subnet_ids, pulumi.Output)
+                else list(props.subnet_ids)
+            ),
             instance_types=list(props.instance_types),
             ami_type=props.ami_type,
             capacity_type=props.capacity_type,

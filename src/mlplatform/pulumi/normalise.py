@@ -27,6 +27,7 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
+from mlplatform.decisions.contract import LIST_SEPARATOR
 from mlplatform.decisions.serving_plan import apply_time_digest
 from mlplatform.pulumi.recorder import Recording
 from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, terraform_type
@@ -100,8 +101,9 @@ _REFERENCE = re.compile(r"\$\{([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_.\[\]
 _DATA_REFERENCE = re.compile(r"\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_\-]+)\.([A-Za-z0-9_]+)\}")
 _ISSUER_HOST = re.compile(
     # Fn.replace(issuer, "https://", ""): the OIDC issuer's host, which Pulumi computes with
-    # str.removeprefix once the issuer is known; both read as the issuer's reference.
-    r'\$\{replace\(([a-z0-9_]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_.\[\]]+), "https://", ""\)\}'
+    # str.removeprefix once the issuer is known; both read as the issuer's reference (or as
+    # the contract's ``compute/oidc-issuer-url``, read by a data source).
+    r'\$\{replace\(([a-z0-9_]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_.\[\]\-]+), "https://", ""\)\}'
 )
 _FUNCTIONS = (
     # substr(sha1(join(",", [values])), 0, 4): the apply-time digest, evaluated over the
@@ -114,12 +116,24 @@ _FUNCTIONS = (
     # Pulumi writer joins once the items are known.
     ('${join(",", ', ")}", ",".join),
 )
+_SSM_LIST = r'split\(",", (data\.aws_ssm_parameter\.[A-Za-z0-9_\-]+\.insecure_value)\)'
+_LIST_ELEMENT = re.compile(
+    # element(split(",", subnets), index(split(",", zones), "<zone>")) or element(..., <n>): an
+    # item cdktf picks at plan time from contract lists (a GPU pool's pinned zone's subnet, the
+    # first subnet), which Pulumi picks from the same lists once they are known.
+    rf'\$\{{element\({_SSM_LIST}, (?:index\({_SSM_LIST}, "([^"]+)"\)|([0-9]+))\)\}}'
+)
 _SSM_READ = re.compile(r"\$\{data\.aws_ssm_parameter\.([A-Za-z0-9_\-]+)\.insecure_value\}")
 """A team stack's read of a contract parameter (``ContractReader``), by its data source."""
 _REMOTE_STATE = re.compile(
     r"\$\{data\.terraform_remote_state\.cross-stack-reference-input-([A-Za-z0-9_\-]+)"
     r"\.outputs\.([A-Za-z0-9_\-]+)\}"
 )
+
+
+def _source_id(reference: str) -> str:
+    """The data source's id in ``data.aws_ssm_parameter.<id>.insecure_value``."""
+    return reference.split(".")[2]
 
 
 @dataclass(frozen=True)
@@ -394,6 +408,19 @@ def from_cdktf(
             name = reads[stack].get(match.group(1))
             return parameters[name] if name is not None and name in parameters else match.group(0)
 
+        def element(match: re.Match[str]) -> str:
+            items, keys, key, position = match.groups()
+            listed = parameters.get(reads[stack].get(_source_id(items), ""))
+            if listed is None:
+                return match.group(0)
+            if position is not None:
+                return listed.split(LIST_SEPARATOR)[int(position)]
+            among = parameters.get(reads[stack].get(_source_id(keys), ""))
+            if among is None or key not in among.split(LIST_SEPARATOR):
+                return match.group(0)  # Terraform fails the plan here; so does the comparison
+            return listed.split(LIST_SEPARATOR)[among.split(LIST_SEPARATOR).index(key)]
+
+        text = _LIST_ELEMENT.sub(element, text)
         text = _SSM_READ.sub(read, text)
         text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
 

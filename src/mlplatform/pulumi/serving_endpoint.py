@@ -62,8 +62,16 @@ class DataCapture:
         self.key_arn = key_arn
 
 
-def _named(name: str, values: Sequence[pulumi.Input[str]]) -> pulumi.Output[str]:
-    return pulumi.Output.all(*values).apply(lambda v: f"{name}-{apply_time_digest(v)}")
+def _named(
+    name: str, values: Sequence[pulumi.Input[str] | pulumi.Output[list[str]]]
+) -> pulumi.Output[str]:
+    """``name-<digest of values>``; a list among them (subnets read from the contract) counts
+    as its items, in place, as the known subnets do."""
+
+    def flat(resolved: list[Any]) -> list[str]:
+        return [v for item in resolved for v in (item if isinstance(item, list) else [item])]
+
+    return pulumi.Output.all(*values).apply(lambda v: f"{name}-{apply_time_digest(flat(v))}")
 
 
 class ServingEndpoint(PlatformComponent):
@@ -120,15 +128,19 @@ class ServingEndpoint(PlatformComponent):
                 "logging-policy", "endpoint-logging", endpoint_logging_statements, log_group.arn
             ),
         ]
-        network: list[pulumi.Input[str]] = []
+        network: list[pulumi.Input[str] | pulumi.Output[list[str]]] = []
         vpc_config: dict[str, Any] | None = None
         self.security_group_id: pulumi.Output[str] | None = None
         if placement is not None:
             self.security_group_id = self._security_group(plan, placement)
-            network = [self.security_group_id, *placement.private_subnet_ids]
+            subnets = placement.subnets()
+            network = [
+                self.security_group_id,
+                *([subnets] if isinstance(subnets, pulumi.Output) else subnets),
+            ]
             vpc_config = {
                 "security_group_ids": [self.security_group_id],
-                "subnets": list(placement.private_subnet_ids),
+                "subnets": subnets,
             }
             policies.append(
                 self._role_policy("network-policy", "endpoint-network", vpc_access_statements)
@@ -283,7 +295,7 @@ class ServingEndpoint(PlatformComponent):
     def _models(
         self,
         policies: list[pulumi.Resource],
-        network: list[pulumi.Input[str]],
+        network: list[pulumi.Input[str] | pulumi.Output[list[str]]],
         vpc_config: dict[str, Any] | None,
     ) -> dict[str, aws.sagemaker.Model]:
         registry, family = self._registry, self._family

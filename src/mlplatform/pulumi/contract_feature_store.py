@@ -1,0 +1,190 @@
+"""The platform's feature store as seen from a team's Pulumi program, read from the contract.
+
+Made by :meth:`FeatureStore.from_environment
+<mlplatform.pulumi.feature_store.FeatureStore.from_environment>`, the counterpart of cdktf's
+``ContractFeatureStore``. Creates no resources: the offline database and tables
+(``<env>-data``), and the online tables or the Redis users' secrets (``<env>-ml``) are the
+``features/...`` parameters those layers wrote, read one per group the team uses; the key
+and the features zone come from the lake, imported the same way.
+
+Which online store the platform runs decides which statements a grant holds, and a grant
+is made when the program runs, so the importer takes the kind (``online_store``, default
+``dynamodb``); the preview checks it against the platform's ``features/online-store``
+parameter and stops with the message cdktf's plan stops with if they differ, instead of
+granting on tables that do not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+import pulumi
+
+from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.feature_store import REDIS_USERS
+from mlplatform.decisions.naming import Naming
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.contract_model_registry import PerItem
+from mlplatform.pulumi.contract_reader import ContractReader
+from mlplatform.pulumi.data_lake import DataLakeGrants
+from mlplatform.pulumi.feature_store import FeatureStoreGrants, FeatureStoreRefs
+from mlplatform.pulumi.layer import Layer
+
+__all__ = ["ContractFeatureStore"]
+
+
+class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
+    """``mlplatform:<layer>:ContractFeatureStore``: per group its offline table and online
+    table (or the Redis users' secrets), and grants over them.
+
+    ``groups``, if given, are what a grant without a group covers; without them each grant
+    names its groups. ``offline_queries`` (default on, as the platform's default) grants
+    Athena through the platform's workgroup.
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        naming: Naming,
+        lake: DataLakeGrants,
+        platform: PlatformContract | None = None,
+        groups: Sequence[str] = (),
+        online_store: Literal["dynamodb", "redis"] = "dynamodb",
+        offline_queries: bool = True,
+    ) -> None:
+        super().__init__(layer.layer, "ContractFeatureStore", layer.child(id), parent=layer)
+        if online_store not in ("dynamodb", "redis"):
+            raise ValueError(f"{self.path}: online_store is 'dynamodb' or 'redis'")
+        self.naming = naming
+        reader = self._reader = ContractReader.of(layer, platform)
+        for group in groups:
+            self._check(group)
+        database = reader.value("features/offline-database")
+        # The grants' statements depend on the kind: the preview stops if the platform's differs.
+        kind = reader.value("features/online-store").apply(
+            lambda found: _checked_kind(found, online_store)
+        )
+        tables = PerItem(
+            lambda g: reader.value("features/groups/{group}/offline-table", group=g), groups
+        )
+        online: Mapping[str, pulumi.Output[str]] = (
+            PerItem(
+                lambda g: reader.value("features/groups/{group}/online-table-name", group=g),
+                groups,
+            )
+            if online_store == "dynamodb"
+            else {}
+        )
+        self._online = online
+        partition, region, account = layer.partition, layer.region, layer.account_id
+        workgroup = reader.value("data/athena-workgroup") if offline_queries else None
+        self.refs = FeatureStoreRefs(
+            groups=tuple(groups),
+            names={},
+            database=database,
+            offline_tables=tables,
+            athena_workgroup=workgroup,
+            staging_bucket_arn=(
+                reader.value("data/athena-results-bucket-arn") if offline_queries else None
+            ),
+            # Every grant holds the key, so none is made before the kind is checked.
+            key_arn=pulumi.Output.all(kind, lake.key_arn).apply(lambda values: values[1]),
+            features_bucket_arn=lake.bucket_arn("features"),
+            partition=partition,
+            region=region,
+            account_id=account,
+            online_table_arns=(
+                PerItem(
+                    lambda g: pulumi.Output.concat(
+                        "arn:", partition, ":dynamodb:", region, ":", account, ":table/", online[g]
+                    ),
+                    groups,
+                )
+                if online_store == "dynamodb"
+                else {}
+            ),
+            secret_arns=(
+                {
+                    u: reader.value("features/redis/users/{user}/secret-arn", user=u)
+                    for u in REDIS_USERS
+                }
+                if online_store == "redis"
+                else {}
+            ),
+        )
+        self.online_store = online_store
+        # Registered, so a program without grants still fails its preview on the wrong kind.
+        self.register_outputs({"online_store": kind})
+
+    @property
+    def online_table_names(self) -> dict[str, pulumi.Output[str]]:  # type: ignore[override]
+        """The DynamoDB table of each group named up front (empty with Redis)."""
+        return {g: self._online[g] for g in self._online}
+
+    @property
+    def all_groups(self) -> pulumi.Output[list[str]]:
+        """Every feature group of the platform's store (known at preview)."""
+        return self._reader.values("features/groups")
+
+    @property
+    def redis_endpoint(self) -> pulumi.Output[str]:
+        """The Redis/Valkey primary endpoint (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/endpoint")
+
+    @property
+    def redis_reader_endpoint(self) -> pulumi.Output[str]:
+        """The Redis/Valkey reader endpoint (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/reader-endpoint")
+
+    @property
+    def redis_port(self) -> pulumi.Output[str]:
+        """The port Redis/Valkey listens on, as a string (a platform with a Redis online store)."""
+        return self._reader.value("features/redis/port")
+
+    @property
+    def offline_database(self) -> pulumi.Output[str]:
+        """Glue database of the offline feature tables."""
+        return self._reader.value("features/offline-database")
+
+    def offline_table_name(self, group: str) -> pulumi.Output[str]:
+        """One group's offline (Glue) table."""
+        self._select(group)
+        return self._reader.value("features/groups/{group}/offline-table", group=group)
+
+    def online_table_name(self, group: str) -> pulumi.Output[str]:
+        """One group's online DynamoDB table (a platform with a DynamoDB online store)."""
+        self._select(group)
+        if group not in self._online:
+            raise ValueError(f"{self.path}: the platform's online store is Redis, not DynamoDB")
+        return self._online[group]
+
+    def _check(self, group: str) -> None:
+        self._reader.contract.name("features/groups/{group}/offline-table", group=group)
+
+    def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
+        if group is None:
+            if not self.refs.groups:
+                raise ValueError(
+                    f"{self.path}: the imported feature store does not know the platform's "
+                    "groups before preview; name the group (grant_read_online(role, 'ranker')) "
+                    "or pass groups= to FeatureStore.from_environment"
+                )
+            return self.refs.groups
+        chosen = (group,) if isinstance(group, str) else tuple(group)
+        for name in chosen:
+            self._check(name)
+        return chosen
+
+
+def _checked_kind(found: str, expected: str) -> str:
+    """``found`` (the platform's ``features/online-store``) if it is ``expected``; otherwise the
+    error cdktf's postcondition fails the plan with."""
+    if found != expected:
+        raise ValueError(
+            f"the platform's online feature store is not {expected}; pass "
+            "online_store= with the platform's kind to FeatureStore.from_environment"
+        )
+    return found
