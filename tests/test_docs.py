@@ -55,6 +55,9 @@ def test_every_public_module_has_a_page(built: tuple[Path, list[str]]) -> None:
         "mlplatform.feast_repo": "feast",
     }.items() <= _script().modules_without_page().items()
     assert "mlplatform.feast_repo" not in modules
+    # The generated bindings: one page for the package, none per resource type.
+    assert "mlplatform.bindings.aws" in modules
+    assert not [m for m in modules if m.startswith("mlplatform.bindings.aws.")]
     missing = [m for m in modules if not page(output, m).is_file()]
     assert missing == []
     assert (output / "index.html").is_file()
