@@ -1,22 +1,23 @@
 """terraform validate on every synthesized stack, with the real provider from the offline mirror.
 
-``terraform init`` runs once, in a scratch directory whose only content is the
-``required_providers`` of the stacks; every stack then validates against that
-data directory (``TF_DATA_DIR``) with a copy of its dependency lock file, so
-no stack initialises on its own. Validating only reads the data directory, so
-the stacks validate concurrently, one terraform process per core: each one
-spends ~2.7 s of CPU on the AWS provider's schema (the provider builds it,
-terraform decodes it), whatever the size of the stack.
+Every stack validates in one terraform process: a scratch root module calls each
+stack's directory as a child module, one ``terraform init`` installs the provider
+from the mirror, and one ``terraform validate -json`` checks them all. Terraform
+names the file of every error, so each error goes back to its stack. Validating
+stack by stack cost ~2.7 s of CPU each (the provider builds its schema, terraform
+decodes it, whatever the size of the stack); together they cost about half. A
+stack's ``backend`` block has no effect in a child module (terraform warns, and
+``validate`` never checks a backend anyway); everything else is validated as
+in the stack's own directory, which ``SharedInit.validate`` still does for one
+stack at a time (a team's stack in tests/test_team_stack.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -88,12 +89,6 @@ class SharedInit:
         return run(["terraform", "validate", "-no-color"], stack, self.env)
 
 
-def workers() -> int:
-    """One validate per core (each is CPU-bound), at most 4: terraform and provider hold ~1.5 GB."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return min(4, cores or 1)
-
-
 @pytest.fixture(scope="module")
 def shared_init(
     tmp_path_factory: pytest.TempPathFactory, synthesized: Path, terraform_env: dict[str, str]
@@ -107,15 +102,51 @@ def shared_init(
     return init
 
 
+def validate_together(directory: Path, stacks: list[Path], env: dict[str, str]) -> dict[str, str]:
+    """What one ``terraform validate`` of every stack as a child module said about each
+    ('' when valid); an error terraform ties to no stack's file counts against them all."""
+    directory.mkdir(parents=True, exist_ok=True)
+    names = [stack.name for stack in stacks]
+    assert len(set(names)) == len(names), f"two stacks share a name: {names}"
+    for stack in stacks:
+        (directory / stack.name).symlink_to(stack.resolve(), target_is_directory=True)
+    modules = {name: {"source": f"./{name}"} for name in names}
+    (directory / "main.tf.json").write_text(json.dumps({"module": modules}, indent=2))
+    failure = run(INIT, directory, env)
+    assert failure == "", failure
+    done = subprocess.run(
+        ["terraform", "validate", "-json", "-no-color"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(done.stdout)
+    said: dict[str, list[str]] = {name: [] for name in names}
+    for diagnostic in report["diagnostics"]:
+        if diagnostic["severity"] != "error":
+            continue
+        filename = diagnostic.get("range", {}).get("filename", "")
+        text = f"{filename}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
+        owners = [
+            stack.name
+            for stack in stacks
+            # terraform names the file through the link or, having followed it, the stack's own
+            if filename.startswith((f"{stack.name}/", f"{stack.resolve()}/"))
+        ]
+        for name in owners or names:
+            said[name].append(text)
+    assert report["valid"] or any(said.values()), done.stdout + done.stderr
+    return {name: "\n".join(lines) for name, lines in said.items()}
+
+
 @pytest.fixture(scope="module")
 def failures(
-    synthesized: Path, shared_init: SharedInit, terraform_env: dict[str, str]
+    synthesized: Path, tmp_path_factory: pytest.TempPathFactory, terraform_env: dict[str, str]
 ) -> dict[str, str]:
     """What terraform validate said about every synthesized stack ('' when valid)."""
-    stacks = validatable(synthesized)
-    with ThreadPoolExecutor(max_workers=workers()) as pool:
-        results = pool.map(lambda stack: shared_init.validate(stack, terraform_env), stacks)
-        return {stack.name: result for stack, result in zip(stacks, results, strict=True)}
+    root = tmp_path_factory.mktemp("validate-all")
+    return validate_together(root, validatable(synthesized), terraform_env)
 
 
 @pytest.mark.parametrize("environment", environment_names())
@@ -147,3 +178,24 @@ def test_validate_catches_an_invalid_stack(
     failure = shared_init.validate(tmp_path, terraform_env)
 
     assert 'No argument or block type is named "no_such_argument"' in failure
+
+
+def test_one_validate_of_many_stacks_names_the_invalid_one(
+    tmp_path: Path, terraform_env: dict[str, str]
+) -> None:
+    provider = (
+        '{"terraform": {"required_providers": {"aws": {"source": "aws", "version": "5.100.0"}}}'
+    )
+    for name, bucket in (("good", '{"bucket": "b"}'), ("bad", '{"no_such_argument": true}')):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "cdk.tf.json").write_text(
+            provider + f', "resource": {{"aws_s3_bucket": {{"b": {bucket}}}}}}}'
+        )
+
+    said = validate_together(
+        tmp_path / "root", [tmp_path / "good", tmp_path / "bad"], terraform_env
+    )
+
+    assert said["good"] == ""
+    assert "bad/cdk.tf.json: " in said["bad"]
+    assert "no_such_argument" in said["bad"]
