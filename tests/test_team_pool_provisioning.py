@@ -271,7 +271,7 @@ def test_on_the_emulator_provisioning_is_an_explicit_no_op(tmp_path: Path) -> No
     app.synth()
 
     assert pools.skipped is not None and "no Kubernetes API" in pools.skipped
-    assert pools.manifests == []
+    assert pools.manifests == [] and pools.release is None and pools.helm_provider is None
     document = _document(tmp_path, stack)
     assert "helm" not in document.get("provider", {})
     assert "helm_release" not in document["resource"]

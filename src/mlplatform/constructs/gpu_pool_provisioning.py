@@ -69,6 +69,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from cdktf import Annotations, Op, TerraformIterator, TerraformStack, Tokenization
+from cdktf_cdktf_provider_helm.provider import HelmProvider
+from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
 from mlplatform.config import ClusterLayerProps, TeamConfig
@@ -149,6 +151,8 @@ class GpuPoolProvisioning(Construct):
         self._release_name = release
         self._manifests: list[dict[str, Any]] = []
         self._skipped: str | None = None
+        self.helm_provider: HelmProvider | None = None
+        self.release: Release | None = None
         if config.platform.emulator:
             self._skipped = (
                 f"{where}: nothing installed; the emulator's platform has no Kubernetes API "
