@@ -5,7 +5,11 @@ role publish the ``ranker`` family to the platform's model registry and read
 the lake's features zone. The cluster, the registry and the lake belong to
 the platform: the stack reads them from the platform's contract in SSM
 (``ComputeCluster.from_environment`` and the others), so it writes no ARN,
-subnet id or placement, and owns only the pool (its job role and grants).
+subnet id or placement, and owns only the pool (its job role and grants) and
+its Karpenter objects: ``GpuPoolProvisioning`` installs the pool's NodePool
+and EC2NodeClass (``ranking-training``) and its jobs' namespace and service
+account (``ranking/training-jobs``) into the platform's cluster, as one Helm
+release; without it Karpenter would launch no node for the pool.
 ``TeamStack`` names it ``<org>-<env>-ranking-...``, tags it with the team's
 own tags and keeps its state apart (``teams/ranking/<env>/training.tfstate``).
 
@@ -23,6 +27,7 @@ from mlplatform import (
     ComputeCluster,
     DataLake,
     GpuPoolProps,
+    GpuPoolProvisioning,
     GpuTrainingPool,
     ModelRegistry,
     TeamConfig,
@@ -42,9 +47,14 @@ class TrainingStack(TeamStack):
             "training",
             cluster=cluster,
             props=GpuPoolProps(
-                instance_types=("g6e.2xlarge", "g6e.4xlarge"), capacity="spot", max_nodes=4
+                instance_types=("g6e.2xlarge", "g6e.4xlarge"),
+                capacity="spot",
+                max_nodes=4,
+                job_namespace="ranking",  # the team's own namespace; "training" is the platform's
             ),
         )
+        # Karpenter's NodePool and EC2NodeClass for the pool, in the platform's cluster.
+        GpuPoolProvisioning(self, "pools", cluster=cluster, pools=[pool])
         registry = ModelRegistry.from_environment(self, "platform-registry", families=["ranker"])
         lake = DataLake.from_environment(self, "platform-lake", zones=["features"])
         registry.grant_publish(pool.job_role, "ranker")  # artifacts, images, package versions

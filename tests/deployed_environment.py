@@ -729,8 +729,13 @@ def build_contract(builder: Builder) -> None:
     vpcs = builder.client("ec2").describe_vpcs(
         Filters=[{"Name": "tag:Name", "Values": [builder.naming.resource("vpc")]}]
     )["Vpcs"]
-    vpc_name = PlatformContract(config.org, config.environment).name("network/vpc-id")
+    contract = PlatformContract(config.org, config.environment)
+    vpc_name = contract.name("network/vpc-id")
+    karpenter_role = contract.name("compute/karpenter/node-role-arn")
     for name, value in expected_parameters(config).items():
         if name == vpc_name:
             value = vpcs[0]["VpcId"]
+        if name == karpenter_role:
+            role = builder.client("iam").get_role(RoleName=builder.naming.iam("karpenter", "node"))
+            value = role["Role"]["Arn"]
         ssm.put_parameter(Name=name, Value=value or "deployed", Type="String")

@@ -26,6 +26,7 @@ from mlplatform.constructs.network import Network
 from mlplatform.decisions.contract import (
     CONTRACT_PARAMETERS,
     PlatformContract,
+    cluster_layer_state,
     expected_parameters,
     parameter,
 )
@@ -89,7 +90,11 @@ def team_reading_everything(config: EnvironmentConfig, outdir: Path) -> dict[str
         cluster = ComputeCluster.from_environment(stack, "cluster")
         values.update(cluster=cluster.cluster_name, sg=cluster.cluster_security_group_id)
         values.update(oidc=cluster.oidc_provider_arn, node=cluster.node_role_arn)
-        values["endpoint"] = stack.platform_value("compute/cluster-endpoint")
+        values["endpoint"] = cluster.cluster_endpoint
+        values.update(ca=cluster.certificate_authority_data, layer=cluster.cluster_layer)
+        if config.compute.gpu_pools:
+            values["karpenter-node"] = cluster.karpenter_node_role_arn
+            values["karpenter-profile"] = cluster.karpenter_instance_profile_name
     if config.ml is not None:
         families = config.ml.registry.model_families
         registry = ModelRegistry.from_environment(stack, "registry", families=families)
@@ -232,3 +237,56 @@ def test_a_sensitive_parameter_would_be_a_securestring_under_the_layers_key(
     assert written["type"] == "SecureString"
     assert written["key_id"] == "arn:aws:kms:us-east-1:111111111111:key/data"
     assert written["value"] == "x" and "insecure_value" not in written
+
+
+def test_the_compute_layer_publishes_what_a_team_needs_to_give_karpenter_a_pool(
+    synthesized: Path, loader: EnvironmentLoader
+) -> None:
+    """The CA for Helm, Karpenter's own node role and instance profile (not the managed node
+    groups' role), and whether the platform runs Karpenter at all."""
+    compute = _document(synthesized / "dev-compute")["resource"]
+    values = {p["name"]: p["insecure_value"] for p in compute["aws_ssm_parameter"].values()}
+    prefix = "/mlp/dev/platform/compute"
+    [cluster] = compute["aws_eks_cluster"]
+    assert values[f"{prefix}/cluster-certificate-authority"] == (
+        f"${{aws_eks_cluster.{cluster}.certificate_authority[0].data}}"
+    )
+    [profile] = compute["aws_iam_instance_profile"]
+    assert values[f"{prefix}/karpenter/instance-profile-name"] == (
+        f"${{aws_iam_instance_profile.{profile}.name}}"
+    )
+    karpenter_role = compute["aws_iam_instance_profile"][profile]["role"]
+    node_role = values[f"{prefix}/karpenter/node-role-arn"]
+    assert node_role == karpenter_role.replace(".name}", ".arn}")
+    # compute/node-role-arn is the managed node groups' role, another role than Karpenter's.
+    assert values[f"{prefix}/node-role-arn"] != node_role
+    assert values[f"{prefix}/cluster-layer"] == "enabled"
+
+    dev, local = loader.load("dev"), loader.load("local")
+    assert (cluster_layer_state(dev), cluster_layer_state(local)) == ("enabled", "disabled")
+    expected = expected_parameters(dev)
+    assert expected[f"{prefix}/karpenter/instance-profile-name"] == "mlp-dev-karpenter-node"
+    assert expected[f"{prefix}/cluster-layer"] == "enabled"
+    assert expected_parameters(local)["/mlp/local/platform/compute/cluster-layer"] == "disabled"
+    # A platform without GPU pools has no Karpenter: nothing of it in the contract.
+    no_pools = dev.model_copy(
+        update={"compute": dev.compute.model_copy(update={"gpu_pools": {}})}  # type: ignore[union-attr]
+    )
+    assert cluster_layer_state(no_pools) == "disabled"
+    assert not [n for n in expected_parameters(no_pools) if "/karpenter/" in n]
+
+
+def test_a_team_reads_the_provisioning_values_only_when_it_asks(
+    tmp_path: Path, loader: EnvironmentLoader
+) -> None:
+    """A team that never provisions pools reads none of them (a platform without GPU pools
+    writes no Karpenter parameters, so reading them would fail its plan)."""
+    app = App(outdir=str(tmp_path))
+    stack = TeamStack(app, team_config_for(loader.load("dev")), "lazy")
+    cluster = ComputeCluster.from_environment(stack, "cluster")
+    TerraformOutput(stack, "name", value=cluster.cluster_name)
+    app.synth()
+    sources = _document(tmp_path / "stacks" / stack.node.id)["data"]["aws_ssm_parameter"]
+    read = {source["name"] for source in sources.values()}
+    assert not {n for n in read if "karpenter" in n or "certificate" in n or "layer" in n}
+    assert cluster.reads_contract

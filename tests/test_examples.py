@@ -155,7 +155,7 @@ def test_training_example_owns_its_pool_and_publishes_to_the_platform_registry(
     # scheme), so it is JSON only once Terraform renders it: read it as text.
     trust = job_role["assume_role_policy"]
     assert '"Action": "sts:AssumeRoleWithWebIdentity"' in trust
-    assert "system:serviceaccount:training:training-jobs" in trust
+    assert "system:serviceaccount:ranking:training-jobs" in trust
     contract = "/mlp/dev/platform/compute/"
     assert _refers_to(trust, document, contract + "oidc-provider-arn")
     assert _refers_to(trust, document, contract + "oidc-issuer-url")
@@ -175,6 +175,16 @@ def test_training_example_owns_its_pool_and_publishes_to_the_platform_registry(
     assert _refers_to(objects_arn, document, "/mlp/dev/platform/data/zones/features/bucket-arn")
     # It reads only the lake zone it uses, never raw or curated.
     assert not any("/zones/raw/" in n or "/zones/curated/" in n for n in _reads(document))
+    # The pool gets Karpenter nodes: one release of the team's objects, Helm on the contract.
+    (release,) = resources["helm_release"].values()
+    assert release["name"] == "ranking-training-gpu-pools"
+    [values] = release["values"]
+    for kind in ("NodePool", "EC2NodeClass"):
+        assert f'"kind" = "{kind}", "metadata" = {{"name" = "ranking-training"' in values
+    assert '"cost-center" = "ranking-ml"' in values
+    [helm] = document["provider"]["helm"]
+    assert _refers_to(helm["kubernetes"]["host"], document, contract + "cluster-endpoint")
+    assert contract + "karpenter/instance-profile-name" in _reads(document)
 
 
 def test_serving_example_owns_its_endpoint_and_reads_the_platform_features_online(

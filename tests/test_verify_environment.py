@@ -138,6 +138,15 @@ def _contract_names_another_vpc(builder: Builder) -> None:
     builder.keys["vpc"] = vpc["VpcId"]
 
 
+def _contract_names_another_karpenter_role(builder: Builder) -> None:
+    client("ssm").put_parameter(
+        Name="/mlp/local/platform/compute/karpenter/node-role-arn",
+        Value="arn:aws:iam::123456789012:role/mlp-local-eks-node",
+        Type="String",
+        Overwrite=True,
+    )
+
+
 def _drop_contract_parameter(builder: Builder) -> None:
     client("ssm").delete_parameter(Name="/mlp/local/platform/compute/oidc-provider-arn")
 
@@ -342,6 +351,12 @@ def _key_disabled(builder: Builder) -> None:
             "<other-vpc>, expected <vpc>",
         ),
         (
+            _contract_names_another_karpenter_role,
+            "SSM parameter /mlp/local/platform/compute/karpenter/node-role-arn: value (the role "
+            "mlp-local-karpenter-node) is arn:aws:iam::123456789012:role/mlp-local-eks-node, "
+            "expected arn:aws:iam::123456789012:role/mlp-local-karpenter-node",
+        ),
+        (
             _drop_contract_parameter,
             "SSM parameter /mlp/local/platform/compute/oidc-provider-arn: not found (the "
             "platform contract team repos read)",
@@ -365,6 +380,7 @@ def _key_disabled(builder: Builder) -> None:
         "key-disabled",
         "contract-stale",
         "contract-vpc",
+        "contract-karpenter-role",
         "contract-missing",
     ],
 )

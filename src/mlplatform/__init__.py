@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.feature_store import FeatureStore
     from mlplatform.constructs.feature_tables import FeatureTables
     from mlplatform.constructs.gpu_pool import GpuTrainingPool
+    from mlplatform.constructs.gpu_pool_provisioning import GpuPoolProvisioning
     from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
     from mlplatform.constructs.imported_data_lake import ImportedDataLake
     from mlplatform.constructs.imported_feature_store import ImportedFeatureStore
@@ -130,6 +131,7 @@ _EXPORTS = {
     "AlarmTopic": "mlplatform.constructs.alarm_topic",
     "ComputeCluster": "mlplatform.constructs.compute_cluster",
     "GpuTrainingPool": "mlplatform.constructs.gpu_pool",
+    "GpuPoolProvisioning": "mlplatform.constructs.gpu_pool_provisioning",
     "StateRetention": "mlplatform.constructs.state_retention",
     "FeatureStore": "mlplatform.constructs.feature_store",
     "FeatureTables": "mlplatform.constructs.feature_tables",
@@ -183,6 +185,7 @@ __all__ = [
     "FeatureStoreProps",
     "FeatureTables",
     "GpuPoolProps",
+    "GpuPoolProvisioning",
     "GpuTrainingPool",
     "GuardedStack",
     "GuardrailError",

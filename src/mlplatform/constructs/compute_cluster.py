@@ -359,12 +359,15 @@ class ComputeCluster(ClusterMetrics, Construct):
         *,
         platform: PlatformContract | None = None,
         naming: Naming | None = None,
-    ) -> IComputeCluster:
+    ) -> ImportedComputeCluster:
         """The platform's cluster, read from its contract in SSM; creates nothing.
 
         Cluster name, OIDC provider and issuer, node role, cluster security group
         and the network placement are the ``compute/...`` and ``network/...``
-        parameters the platform wrote. ``platform`` defaults to the
+        parameters the platform wrote. The API endpoint, certificate authority,
+        Karpenter's node role and instance profile and whether the platform runs
+        Karpenter (what ``GpuPoolProvisioning`` needs) are read only when asked
+        for. ``platform`` defaults to the
         ``TeamStack``'s platform environment, ``naming`` (what the team's pools
         and service account roles are called) to the stack's own.
         """
@@ -388,6 +391,7 @@ class ComputeCluster(ClusterMetrics, Construct):
             node_role_arn=reader.value("compute/node-role-arn"),
             placement=network.placement(),
             cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
+            contract=reader,
         )
 
     @classmethod

@@ -25,6 +25,13 @@ jobs need: ``lake.grant_read(pool.job_role)``.
 
 The pool works against any :class:`~mlplatform.interfaces.IComputeCluster`:
 the platform's own cluster, or one a team repo imported by name.
+
+**In a team repo the pool gets no nodes by itself**: the platform's
+``<env>-cluster`` layer provisions only the platform's own pools. A team
+gives Karpenter its pools with
+:class:`~mlplatform.constructs.gpu_pool_provisioning.GpuPoolProvisioning`
+(``GpuPoolProvisioning(stack, "pools", cluster=cluster, pools=[pool])``); a
+``TeamStack`` with a pool and no provisioning fails its synth saying so.
 """
 
 from __future__ import annotations
@@ -80,9 +87,12 @@ class GpuTrainingPool(Construct):
         super().__init__(scope, id)
         naming = naming or cluster.naming
         self._name = id
+        # In the cluster a team's pool is <team>-<pool>: its NodePool, node class and
+        # mlplatform/pool label can then be neither the platform's nor another team's.
+        self._node_pool_name = f"{naming.team}-{id}" if naming.team else id
         self._props = props
         self._cluster_name = cluster.cluster_name
-        self._labels = gpu_pool_labels(id, props.accelerators)
+        self._labels = gpu_pool_labels(self._node_pool_name, props.accelerators)
         self._taints = gpu_pool_taints(props.accelerators)
         self._subnet_ids = self._subnets(cluster, props)
         self._security_group_id = cluster.cluster_security_group_id
@@ -199,6 +209,13 @@ class GpuTrainingPool(Construct):
         return self._name
 
     @property
+    def node_pool_name(self) -> str:
+        """The pool's name in the cluster: its Karpenter NodePool and EC2NodeClass and its
+        ``mlplatform/pool`` label. :attr:`name` for the platform's pools, ``<team>-<name>`` for
+        a team's (built with a team's naming, as in a ``TeamStack``)."""
+        return self._node_pool_name
+
+    @property
     def props(self) -> GpuPoolProps:
         """The pool's config: instance types, capacity, ``max_nodes``, node image, EFA."""
         return self._props
@@ -226,7 +243,7 @@ class GpuTrainingPool(Construct):
 
     @property
     def labels(self) -> dict[str, str]:
-        """Labels of every node: select the pool with ``mlplatform/pool: <name>``."""
+        """Labels of every node: select the pool with ``mlplatform/pool: <node_pool_name>``."""
         return dict(self._labels)
 
     @property

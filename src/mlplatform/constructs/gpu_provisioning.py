@@ -39,10 +39,42 @@ from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
 
-__all__ = ["GpuProvisioning"]
+__all__ = ["GpuProvisioning", "helm_release", "manifests_chart"]
 
 MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
 RELEASE_TIMEOUT_SECONDS = 600
+
+
+def helm_release(
+    scope: Construct, chart: HelmChart, depends_on: Sequence[ITerraformDependable] = ()
+) -> Release:
+    """``chart`` as an atomic release that waits for its pods (a team's pools' release too)."""
+    return Release(
+        scope,
+        chart.release,
+        name=chart.release,
+        repository=chart.repository or None,
+        chart=chart.chart,
+        version=chart.version or None,
+        namespace=chart.namespace,
+        values=[Fn.jsonencode(chart.values)] if chart.values else None,
+        skip_crds=chart.skip_crds or None,
+        # A failed install or upgrade rolls back instead of leaving a half-applied release.
+        atomic=True,
+        cleanup_on_fail=True,
+        wait=True,
+        timeout=RELEASE_TIMEOUT_SECONDS,
+        max_history=10,
+        depends_on=list(depends_on) or None,
+    )
+
+
+def manifests_chart(scope: Construct) -> str:
+    """The shipped chart that renders ``values.manifests`` as they are, copied into the stack
+    as an asset; its path for a release's ``chart``."""
+    return TerraformAsset(
+        scope, "manifests-chart", path=str(MANIFESTS_CHART), type=AssetType.DIRECTORY
+    ).path
 
 
 class GpuProvisioning(Construct):
@@ -81,14 +113,11 @@ class GpuProvisioning(Construct):
         for name, (props, facts) in sorted(pools.items()):
             manifests += [node_class(name, props, facts, versions), node_pool(name, props)]
         self._manifests = manifests
-        chart = TerraformAsset(
-            self, "manifests-chart", path=str(MANIFESTS_CHART), type=AssetType.DIRECTORY
-        )
         self._release(
             HelmChart(
                 release="gpu-pools",
                 repository="",
-                chart=chart.path,
+                chart=manifests_chart(self),
                 version="",
                 namespace="kube-system",
                 values={"manifests": manifests},
@@ -104,24 +133,7 @@ class GpuProvisioning(Construct):
     def _release(
         self, chart: HelmChart, depends_on: Sequence[ITerraformDependable] = ()
     ) -> Release:
-        return Release(
-            self,
-            chart.release,
-            name=chart.release,
-            repository=chart.repository or None,
-            chart=chart.chart,
-            version=chart.version or None,
-            namespace=chart.namespace,
-            values=[Fn.jsonencode(chart.values)] if chart.values else None,
-            skip_crds=chart.skip_crds or None,
-            # A failed install or upgrade rolls back instead of leaving a half-applied release.
-            atomic=True,
-            cleanup_on_fail=True,
-            wait=True,
-            timeout=RELEASE_TIMEOUT_SECONDS,
-            max_history=10,
-            depends_on=list(depends_on) or None,
-        )
+        return helm_release(self, chart, depends_on)
 
     @property
     def manifests(self) -> list[dict[str, Any]]:

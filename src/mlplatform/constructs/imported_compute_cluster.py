@@ -15,15 +15,21 @@ without AWS credentials.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cdktf import ITerraformDependable
 from constructs import Construct
 
+from mlplatform.bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.cluster_metrics import ClusterMetrics
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.decisions.naming import Naming
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import VpcPlacement
+
+if TYPE_CHECKING:
+    from mlplatform.constructs.contract_reader import ContractReader
 
 __all__ = ["ImportedComputeCluster"]
 
@@ -46,8 +52,10 @@ class ImportedComputeCluster(ClusterMetrics, Construct):
         node_role_arn: str,
         placement: VpcPlacement,
         cluster_security_group_id: str | None = None,
+        contract: ContractReader | None = None,
     ) -> None:
         super().__init__(scope, id)
+        self._contract = contract
         self._naming = naming
         self._cluster_name = cluster_name
         self._metrics_cluster_name = cluster_name
@@ -90,6 +98,62 @@ class ImportedComputeCluster(ClusterMetrics, Construct):
     @property
     def placement(self) -> VpcPlacement:
         return self._placement
+
+    # ------------------------------------------- what only the platform contract knows
+    # Read on first use only: a team that never provisions pools reads none of them, and a
+    # platform without GPU pools (no Karpenter) does not write the Karpenter ones.
+    def _contract_value(self, key: str, what: str) -> str:
+        if self._contract is None:
+            raise ConstructError(
+                f"cluster {self.node.id!r}: {what} is known only for the platform's cluster; "
+                "import it with ComputeCluster.from_environment"
+            )
+        return self._contract.value(key)
+
+    @property
+    def reads_contract(self) -> bool:
+        """Whether the values below come from the platform contract (``from_environment``)."""
+        return self._contract is not None
+
+    @property
+    def cluster_endpoint(self) -> str:
+        """The Kubernetes API's URL (``compute/cluster-endpoint``)."""
+        return self._contract_value("compute/cluster-endpoint", "the API endpoint")
+
+    @property
+    def certificate_authority_data(self) -> str:
+        """The cluster's CA, base64 as EKS returns it (``compute/cluster-certificate-authority``)."""
+        return self._contract_value(
+            "compute/cluster-certificate-authority", "the certificate authority"
+        )
+
+    @property
+    def cluster_layer(self) -> str:
+        """``enabled`` where the platform runs its ``<env>-cluster`` layer (Karpenter), else
+        ``disabled`` (``compute/cluster-layer``)."""
+        return self._contract_value("compute/cluster-layer", "whether Karpenter runs")
+
+    @property
+    def karpenter_node_role_arn(self) -> str:
+        """The role of the nodes Karpenter launches (``compute/karpenter/node-role-arn``)."""
+        return self._contract_value("compute/karpenter/node-role-arn", "Karpenter's node role")
+
+    @property
+    def karpenter_instance_profile_name(self) -> str:
+        """The instance profile every EC2NodeClass names
+        (``compute/karpenter/instance-profile-name``)."""
+        return self._contract_value(
+            "compute/karpenter/instance-profile-name", "Karpenter's node instance profile"
+        )
+
+    def contract_source(self, key: str) -> DataAwsSsmParameter:
+        """The data source that reads contract parameter ``key`` (for preconditions)."""
+        if self._contract is None:
+            raise ConstructError(
+                f"cluster {self.node.id!r}: not read from the platform contract; import it "
+                "with ComputeCluster.from_environment"
+            )
+        return self._contract.source(key)
 
     @property
     def compute_dependencies(self) -> Sequence[ITerraformDependable]:

@@ -45,11 +45,14 @@ from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.registry_names import registry_names
 
 __all__ = [
+    "CLUSTER_LAYER_DISABLED",
+    "CLUSTER_LAYER_ENABLED",
     "CONTRACT_PARAMETERS",
     "LIST_SEPARATOR",
     "Parameter",
     "ParameterWrite",
     "PlatformContract",
+    "cluster_layer_state",
     "expected_parameters",
     "parameter",
 ]
@@ -140,11 +143,37 @@ CONTRACT_PARAMETERS: tuple[Parameter, ...] = (
     _p("compute/cluster-endpoint", "compute", "The Kubernetes API's URL."),
     _p("compute/oidc-provider-arn", "compute", "ARN of the cluster's IAM OIDC provider (IRSA)."),
     _p("compute/oidc-issuer-url", "compute", "The cluster's OIDC issuer URL (https://...)."),
-    _p("compute/node-role-arn", "compute", "ARN of the role the cluster's nodes run with."),
+    _p(
+        "compute/node-role-arn",
+        "compute",
+        "ARN of the role the cluster's managed node groups run with (not Karpenter's nodes).",
+    ),
     _p(
         "compute/cluster-security-group-id",
         "compute",
         "The security group EKS made for the cluster; every node is in it.",
+    ),
+    _p(
+        "compute/cluster-certificate-authority",
+        "compute",
+        "The cluster's certificate authority data (base64 PEM), for Kubernetes clients.",
+    ),
+    _p(
+        "compute/cluster-layer",
+        "compute",
+        "enabled where the <env>-cluster layer runs (Karpenter installed), else disabled.",
+    ),
+    _p(
+        "compute/karpenter/node-role-arn",
+        "compute",
+        "ARN of the role the nodes Karpenter launches run with.",
+        condition="the compute section has a GPU pool",
+    ),
+    _p(
+        "compute/karpenter/instance-profile-name",
+        "compute",
+        "The instance profile (of that role) every EC2NodeClass names.",
+        condition="the compute section has a GPU pool",
     ),
     # -------------------------------------------------------------- ml
     _p("ml/registry/bucket-name", "ml", "The model registry's artifact bucket."),
@@ -340,6 +369,22 @@ def _key_pattern(key: str) -> re.Pattern[str]:
     return re.compile(f"^{body}$")
 
 
+CLUSTER_LAYER_ENABLED = "enabled"
+CLUSTER_LAYER_DISABLED = "disabled"
+
+
+def cluster_layer_state(config: EnvironmentConfig) -> str:
+    """``compute/cluster-layer``'s value: :data:`CLUSTER_LAYER_ENABLED` where the platform
+    synthesizes its ``<env>-cluster`` layer (a GPU pool, so Karpenter, and
+    ``cluster_layer.enabled``), else :data:`CLUSTER_LAYER_DISABLED` (the emulator's ``local``).
+
+    A team's pools get Karpenter nodes only where it is enabled: Karpenter runs in the cluster
+    and reads their NodePools there."""
+    compute = config.compute
+    enabled = compute is not None and bool(compute.gpu_pools) and compute.cluster_layer.enabled
+    return CLUSTER_LAYER_ENABLED if enabled else CLUSTER_LAYER_DISABLED
+
+
 def expected_parameters(config: EnvironmentConfig) -> dict[str, str | None]:
     """Every parameter ``config``'s platform layers write, by full name, with the value where
     the environment file determines it (names, lists, kinds) and ``None`` where only the
@@ -374,6 +419,11 @@ def expected_parameters(config: EnvironmentConfig) -> dict[str, str | None]:
         for key in ("cluster-endpoint", "oidc-provider-arn", "oidc-issuer-url", "node-role-arn"):
             put(f"compute/{key}")
         put("compute/cluster-security-group-id")
+        put("compute/cluster-certificate-authority")
+        put("compute/cluster-layer", cluster_layer_state(config))
+        if config.compute.gpu_pools:
+            put("compute/karpenter/node-role-arn")
+            put("compute/karpenter/instance-profile-name", naming.iam("karpenter", "node"))
     if config.ml is not None:
         families = config.ml.registry.model_families
         names = registry_names(naming, families)

@@ -16,6 +16,7 @@ import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import EnvironmentConfig, FeatureStoreProps
 from mlplatform.decisions.budgets import plan_budgets
+from mlplatform.decisions.contract import cluster_layer_state
 from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import (
     feast_project,
@@ -178,6 +179,11 @@ class PlatformEnvironment(pulumi.ComponentResource):
         security_group = cluster.cluster_security_group_id
         if security_group is not None:
             put("compute/cluster-security-group-id", security_group)
+        put("compute/cluster-certificate-authority", cluster.certificate_authority_data)
+        put("compute/cluster-layer", cluster_layer_state(self.config))
+        if self.karpenter is not None:
+            put("compute/karpenter/node-role-arn", self.karpenter.node_role.arn)
+            put("compute/karpenter/instance-profile-name", self.karpenter.instance_profile.name)
 
     def _publish_ml(self) -> None:
         registry, layer = self.registry, self.ml_layer

@@ -9,15 +9,11 @@ environment; the emulator has no Kubernetes API).
 
 from __future__ import annotations
 
-from cdktf import Fn, TerraformOutput
-from cdktf_cdktf_provider_helm.provider import (
-    HelmProvider,
-    HelmProviderKubernetes,
-    HelmProviderKubernetesExec,
-)
+from cdktf import TerraformOutput
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
 from mlplatform.constructs.gpu_provisioning import GpuProvisioning
 from mlplatform.decisions.node_pools import NodeClassFacts
 from mlplatform.decisions.tagging import platform_tags
@@ -47,25 +43,13 @@ class ClusterStack(PlatformStack):
         super().__init__(scope, config, "cluster", emulator_endpoint=emulator_endpoint)
         cluster = compute.cluster
         karpenter = compute.karpenter
-        HelmProvider(
+        cluster_helm_provider(
             self,
             "helm",
-            kubernetes=HelmProviderKubernetes(
-                host=cluster.cluster_endpoint,
-                cluster_ca_certificate=Fn.base64decode(cluster.certificate_authority_data),
-                exec=HelmProviderKubernetesExec(
-                    api_version="client.authentication.k8s.io/v1beta1",
-                    command="aws",
-                    args=[
-                        "eks",
-                        "get-token",
-                        "--cluster-name",
-                        cluster.cluster_name,
-                        "--region",
-                        config.region,
-                    ],
-                ),
-            ),
+            endpoint=cluster.cluster_endpoint,
+            certificate_authority_data=cluster.certificate_authority_data,
+            cluster_name=cluster.cluster_name,
+            region=config.region,
         )
         # What Karpenter launches carries the compute layer's cost tags and the pool's name.
         node_tags = platform_tags(config, "compute")

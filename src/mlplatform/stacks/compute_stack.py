@@ -10,6 +10,7 @@ from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.karpenter_controller import KarpenterController
 from mlplatform.constructs.network import Network
+from mlplatform.decisions.contract import cluster_layer_state
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake
 from mlplatform.stacks.platform_stack import PlatformStack
@@ -92,6 +93,12 @@ class ComputeStack(PlatformStack):
         put("compute/node-role-arn", cluster.node_role_arn)
         if cluster.cluster_security_group_id is not None:
             put("compute/cluster-security-group-id", cluster.cluster_security_group_id)
+        # What a team's GpuPoolProvisioning needs to give Karpenter its pools.
+        put("compute/cluster-certificate-authority", cluster.certificate_authority_data)
+        put("compute/cluster-layer", cluster_layer_state(config))
+        if self.karpenter is not None:
+            put("compute/karpenter/node-role-arn", self.karpenter.node_role_arn)
+            put("compute/karpenter/instance-profile-name", self.karpenter.instance_profile_name)
         pools = self.gpu_pools
         TerraformOutput(self, "job_role_arns", value={n: p.job_role_arn for n, p in pools.items()})
         TerraformOutput(

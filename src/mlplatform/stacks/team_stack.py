@@ -17,6 +17,10 @@ platform layer, for a team (:class:`~mlplatform.config.TeamConfig`):
 Collisions are synth-time errors naming both sides: a stack named like a
 platform layer, a team named like a platform component, a platform stack
 built from a team config.
+
+A ``GpuTrainingPool`` gets Karpenter nodes only once a
+``GpuPoolProvisioning`` in the stack lists it; synth warns about each pool
+that none lists.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from constructs import Construct
+import jsii
+from cdktf import Annotations
+from constructs import Construct, IValidation
 
 from mlplatform.config import TeamConfig
 from mlplatform.constructs.contract_reader import ContractReader, check_construct_id
@@ -109,6 +115,26 @@ class TeamStack(GuardedStack):
             account_id=platform.account_id,
             endpoint=emulator_endpoint,
         )
+        self.node.add_validation(_PoolsGetNodes(self))
+
+    def unprovisioned_pools(self) -> list[str]:
+        """Paths of the stack's ``GpuTrainingPool`` constructs that no ``GpuPoolProvisioning`` lists:
+        Karpenter launches no nodes for them (the platform provisions only its own pools)."""
+        from mlplatform.constructs.gpu_pool import GpuTrainingPool
+        from mlplatform.constructs.gpu_pool_provisioning import GpuPoolProvisioning
+
+        found = self.node.find_all()
+        provisioned = {
+            pool.node.path
+            for c in found
+            if isinstance(c, GpuPoolProvisioning)
+            for pool in c.pools
+        }
+        return [
+            c.node.path
+            for c in found
+            if isinstance(c, GpuTrainingPool) and c.node.path not in provisioned
+        ]
 
     def platform_value(self, key: str, **items: str) -> str:
         """Any value of the platform contract (``platform_value("ml/alarm-topic-arn")``), read
@@ -119,3 +145,23 @@ class TeamStack(GuardedStack):
     def launched_resource_tags(self) -> Mapping[str, str]:
         """Provider default tags do not reach what launch templates launch; these do."""
         return self.tags
+
+
+@jsii.implements(IValidation)
+class _PoolsGetNodes:
+    """At synth, a warning (``cdktf synth`` prints it) per pool that would get no nodes.
+
+    A warning, not an error: a pool's AWS side (job role, grants) is useful by itself, for
+    instance to test a team repo on the emulator, which has no Kubernetes API anyway."""
+
+    def __init__(self, stack: TeamStack) -> None:
+        self._stack = stack
+
+    def validate(self) -> list[str]:
+        for path in self._stack.unprovisioned_pools():
+            Annotations.of(self._stack).add_warning(
+                f"GPU pool {path}: no GpuPoolProvisioning in the stack lists it, so Karpenter "
+                "launches no nodes for it (the platform provisions only its own pools); add "
+                'GpuPoolProvisioning(stack, "pools", cluster=cluster, pools=[pool])'
+            )
+        return []

@@ -4,14 +4,16 @@ Team repos read the platform only through these SSM parameters
 (:mod:`mlplatform.decisions.contract`), so a missing one breaks every team's
 plan, and a stale one points teams at the wrong bucket or cluster. This checks
 that each parameter the environment file implies exists, that its value is the
-one the file determines (names, lists, kinds), and, for the VPC, that it names
-the VPC the network checker found.
+one the file determines (names, lists, kinds), and, for the VPC and Karpenter's
+node role, that it names the VPC the network checker found and the role
+Karpenter's nodes run with (a team's node classes launch with it).
 """
 
 from __future__ import annotations
 
 from mlplatform.decisions.contract import PlatformContract, expected_parameters
 from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.reads import read_or_none
 
 __all__ = ["ContractChecker"]
 
@@ -56,4 +58,14 @@ class ContractChecker:
                 f"value (the VPC {name})",
                 vpc,
                 vpcs[0]["VpcId"] if vpcs else None,
+            )
+        karpenter_role = found.get(contract.name("compute/karpenter/node-role-arn"))
+        if karpenter_role is not None:
+            name = self.context.naming.iam("karpenter", "node")
+            role = read_or_none(self.context.client("iam").get_role, RoleName=name)
+            findings.compare(
+                f"SSM parameter {contract.name('compute/karpenter/node-role-arn')}",
+                f"value (the role {name})",
+                karpenter_role,
+                role["Role"]["Arn"] if role else None,
             )

@@ -1,0 +1,291 @@
+"""A team's GPU pools get Karpenter nodes: their NodePools and node classes in the platform's cluster.
+
+``GpuTrainingPool`` in a team repo makes the pool's AWS side (job role,
+grants, placement group, scratch), but Karpenter launches nodes only for the
+``NodePool`` objects it finds in the cluster, and the platform's
+``<env>-cluster`` layer renders those for the platform's own pools only. This
+construct installs the team's: one atomic Helm release of the chart the
+platform's layer uses (``platform-manifests``), holding only the team's
+objects, built by the same functions
+(:func:`~mlplatform.decisions.node_pools.node_class`,
+:func:`~mlplatform.decisions.node_pools.node_pool`,
+:func:`~mlplatform.decisions.job_accounts.job_account_manifests`):
+
+- per pool an ``EC2NodeClass`` and a ``NodePool`` named
+  :attr:`GpuTrainingPool.node_pool_name <mlplatform.constructs.gpu_pool.GpuTrainingPool.node_pool_name>`,
+  ``<team>-<pool>``, which is also the nodes' ``mlplatform/pool`` label: a
+  platform pool is named without the team, and another team's starts with its
+  own name. Should two names meet anyway (a platform pool named ``ranking-x``),
+  Helm refuses to take over an object another release owns, so the atomic
+  install fails instead of changing the other pool;
+- the jobs' namespace and IRSA service account. The namespace must be the
+  team's (``<team>`` or ``<team>-...``): the platform's ``gpu-pools`` release
+  owns ``training``, and a service account there would share names with the
+  platform's jobs;
+- the nodes' tags: the team's cost tags (``team``, ``cost-center``, ...),
+  ``mlplatform/pool`` and ``Name`` ``<org>-<env>-<team>-gpu-<pool>``, so the
+  instances bill to the team.
+
+The release is ``<team>-<stack>-gpu-pools`` (one per team stack), in
+``kube-system`` like the platform's. Helm reaches the cluster with
+:func:`~mlplatform.constructs.cluster_helm_provider.cluster_helm_provider`,
+the platform's own set-up, fed from the contract (endpoint, certificate
+authority, ``aws eks get-token``); the deploying role needs an access entry
+on the cluster, as for the platform's cluster layer.
+
+Why these refusals:
+
+- **Device plugins**: the platform installs the NVIDIA and EFA plugins with a
+  node affinity on *its* pools' ``mlplatform/pool`` labels, and the Neuron
+  plugin on its pools' instance types, so a team pool's nodes are not
+  covered. NVIDIA pools on Bottlerocket (the default) need no plugin: its
+  NVIDIA variant ships one. A team pool that would need a plugin (NVIDIA on
+  AL2023, EFA, Neuron) is refused rather than left with GPUs nobody
+  advertises; a second copy of a plugin in the team's release would run
+  beside the platform's on shared instance types.
+- **Karpenter's permissions** need no change for team pools: its controller
+  may launch into any subnet, security group and placement group of the
+  account, pass only its node role through the one instance profile the
+  contract names (the one a team's node class uses), and tag at creation with
+  any tags as long as the cluster's ownership tags are there, which Karpenter
+  adds itself (:mod:`mlplatform.decisions.policies.karpenter`).
+- **No Karpenter** (the emulator's ``local``, whose team file says
+  ``emulator: true``): the emulator has no Kubernetes API, so the construct
+  is an explicit no-op there, with :attr:`skipped` saying why and a synth
+  note, and the same team app deploys its pools' AWS side on ``local`` as the
+  platform's own ``local`` does. On a real platform whose cluster layer is off
+  or that has no GPU pools (``compute/cluster-layer`` is ``disabled``), the
+  plan fails on a precondition that says so, before Helm is reached.
+
+Node images follow ``versions`` (default: the versions this mlplatform
+release pins, as the platform's own default does); pass the platform's
+``cluster_layer`` to match it exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from cdktf import Annotations, Op, TerraformIterator, TerraformStack, Tokenization
+from cdktf_cdktf_provider_helm.provider import HelmProvider
+from cdktf_cdktf_provider_helm.release import Release
+from constructs import Construct
+
+from mlplatform.config import ClusterLayerProps, TeamConfig
+from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
+from mlplatform.constructs.contract_reader import check_construct_id
+from mlplatform.constructs.gpu_pool import GpuTrainingPool
+from mlplatform.constructs.gpu_provisioning import helm_release, manifests_chart
+from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
+from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
+from mlplatform.decisions.device_plugins import pools_needing
+from mlplatform.decisions.helm_chart import HelmChart
+from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
+from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
+from mlplatform.decisions.scheduling import POOL_LABEL
+from mlplatform.errors import ConstructError
+from mlplatform.interfaces import IComputeCluster
+
+__all__ = ["GpuPoolProvisioning"]
+
+RELEASE_NAMESPACE = "kube-system"
+# Helm release names: a DNS label of at most 53 characters.
+_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_RELEASE_MAX = 53
+_PLUGIN_FIX = {
+    "nvidia": "leave ami_family unset (Bottlerocket's NVIDIA variant ships the plugin)",
+    "efa": "set efa: false",
+    "neuron": "run Neuron jobs on a platform pool",
+}
+
+
+class GpuPoolProvisioning(Construct):
+    """Karpenter ``EC2NodeClass``/``NodePool``, job namespace and service account for a team's pools.
+
+    ``GpuPoolProvisioning(stack, "pools", cluster=cluster, pools=[pool])`` in a
+    ``TeamStack``, with ``cluster`` from ``ComputeCluster.from_environment`` and
+    each pool a ``GpuTrainingPool`` on it. One per stack: list every pool.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        cluster: IComputeCluster,
+        pools: Sequence[GpuTrainingPool],
+        versions: ClusterLayerProps | None = None,
+    ) -> None:
+        check_construct_id(id, "GpuPoolProvisioning")
+        where = f"GpuPoolProvisioning {id!r}"
+        stack = TerraformStack.of(scope)
+        config = getattr(stack, "config", None)
+        if not isinstance(config, TeamConfig):
+            raise ConstructError(
+                f"{where}: build it in a TeamStack; the platform's own pools get their nodes "
+                "from its <env>-cluster layer"
+            )
+        if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
+            raise ConstructError(
+                f"{where}: cluster must be the platform's, from ComputeCluster.from_environment "
+                "(its endpoint, certificate authority and Karpenter's instance profile come "
+                "from the platform contract)"
+            )
+        if any(isinstance(c, GpuPoolProvisioning) for c in stack.node.find_all()):
+            raise ConstructError(
+                f"{where}: stack {stack.node.id} already has a GpuPoolProvisioning; list every "
+                "pool in that one (one Helm release and provider per stack)"
+            )
+        team = config.team.name
+        _check_pools(where, team, pools)
+        release = f"{team}-{getattr(stack, 'name', stack.node.id)}-gpu-pools"
+        if not _RELEASE_NAME.match(release) or len(release) > _RELEASE_MAX:
+            raise ConstructError(
+                f"{where}: its Helm release would be {release!r}, not a lowercase DNS label of "
+                f"at most {_RELEASE_MAX} characters; give the TeamStack a shorter lowercase name"
+            )
+        super().__init__(scope, id)
+        self._pools = list(pools)
+        self._release_name = release
+        self._manifests: list[dict[str, Any]] = []
+        self._skipped: str | None = None
+        self.helm_provider: HelmProvider | None = None
+        self.release: Release | None = None
+        if config.platform.emulator:
+            self._skipped = (
+                f"{where}: nothing installed; the emulator's platform has no Kubernetes API "
+                "and no Karpenter, so its pools keep only their AWS side (job role, grants)"
+            )
+            Annotations.of(self).add_info(self._skipped)
+            return
+
+        # On a platform without Karpenter the plan stops here, saying why, before Helm runs.
+        profile_source = cluster.contract_source("compute/karpenter/instance-profile-name")
+        layer = cluster.cluster_layer
+        profile_source.add_override(
+            "lifecycle.precondition",
+            [
+                {
+                    "condition": Op.eq(layer, CLUSTER_LAYER_ENABLED),
+                    "error_message": (
+                        f"{where} in stack {stack.node.id}: the platform environment "
+                        f"{config.environment} does not run Karpenter (compute/cluster-layer "
+                        "is not enabled), so a team's pools would get no nodes; give the "
+                        "platform a GPU pool and cluster_layer.enabled, or remove the "
+                        "provisioning"
+                    ),
+                }
+            ],
+        )
+        instance_profile = cluster.karpenter_instance_profile_name
+        layer_versions = versions or ClusterLayerProps()
+        tags: dict[str, str] = dict(getattr(stack, "tags", {}))
+        naming = cluster.naming
+        accounts: dict[str, JobAccount] = {}
+        objects: list[dict[str, Any]] = []
+        for pool in self._pools:
+            name = pool.node_pool_name
+            accounts[name] = (pool.job_namespace, pool.job_service_account, pool.job_role_arn)
+            facts = NodeClassFacts(
+                instance_profile=instance_profile,
+                subnet_ids=pool.subnet_ids,
+                security_group_ids=pool.security_group_ids,
+                placement_group=pool.placement_group_name,
+                tags={**tags, POOL_LABEL: name, "Name": naming.resource("gpu", pool.name)},
+            )
+            objects += [
+                _with_subnets(node_class(name, pool.props, facts, layer_versions), pool),
+                node_pool(name, pool.props),
+            ]
+        self._manifests = job_account_manifests(accounts) + objects
+        self.helm_provider = cluster_helm_provider(
+            self,
+            "helm",
+            endpoint=cluster.cluster_endpoint,
+            certificate_authority_data=cluster.certificate_authority_data,
+            cluster_name=cluster.cluster_name,
+            region=config.region,
+        )
+        self.release = helm_release(
+            self,
+            HelmChart(
+                release=release,
+                repository="",
+                chart=manifests_chart(self),
+                version="",
+                namespace=RELEASE_NAMESPACE,
+                values={"manifests": self._manifests},
+            ),
+        )
+
+    @property
+    def release_name(self) -> str:
+        """The Helm release, ``<team>-<stack>-gpu-pools``."""
+        return self._release_name
+
+    @property
+    def manifests(self) -> list[dict[str, Any]]:
+        """The release's objects (none where :attr:`skipped`): namespaces and service
+        accounts, then per pool its ``EC2NodeClass`` and ``NodePool``."""
+        return list(self._manifests)
+
+    @property
+    def skipped(self) -> str | None:
+        """Why nothing is installed (the emulator has no Kubernetes API), or ``None``."""
+        return self._skipped
+
+    @property
+    def pools(self) -> list[GpuTrainingPool]:
+        return list(self._pools)
+
+
+def _check_pools(where: str, team: str, pools: Sequence[GpuTrainingPool]) -> None:
+    """One line for the first pool the team cannot provision as given."""
+    if not pools:
+        raise ConstructError(f"{where}: pools is empty; pass the stack's GpuTrainingPools")
+    seen: set[str] = set()
+    for pool in pools:
+        if not isinstance(pool, GpuTrainingPool):
+            raise ConstructError(
+                f"{where}: pools holds a {type(pool).__name__}; pass GpuTrainingPools"
+            )
+        name = pool.node_pool_name
+        if not name.startswith(f"{team}-"):
+            raise ConstructError(
+                f"{where}: GPU pool {pool.name!r} is named {name!r} in the cluster, not "
+                f"{team}-{pool.name}; build it on ComputeCluster.from_environment in the TeamStack "
+                "(the team's naming)"
+            )
+        if name in seen:
+            raise ConstructError(
+                f"{where}: two pools are named {pool.name!r}; give each pool its own id"
+            )
+        seen.add(name)
+        namespace = pool.job_namespace
+        if namespace != team and not namespace.startswith(f"{team}-"):
+            raise ConstructError(
+                f"{where}: GPU pool {pool.name!r} runs its jobs in namespace {namespace!r}, which "
+                f"is not the team's; set job_namespace: {team} (or {team}-<name>) in its props"
+            )
+        needed = pools_needing({name: pool.props})
+        if needed:
+            plugin = next(iter(needed))
+            raise ConstructError(
+                f"{where}: GPU pool {pool.name!r} needs the {plugin} device plugin, which the "
+                f"platform runs only on its own pools' nodes; {_PLUGIN_FIX[plugin]}"
+            )
+
+
+def _with_subnets(node_class_object: dict[str, Any], pool: GpuTrainingPool) -> dict[str, Any]:
+    """``node_class`` with the subnet terms Terraform builds when the subnets are one token
+    list (a contract-read placement: how many there are is known at plan time only)."""
+    subnets = pool.subnet_ids
+    if Tokenization.reverse_list(subnets) is None:
+        return node_class_object
+    iterator = TerraformIterator.from_list(subnets)
+    node_class_object["spec"]["subnetSelectorTerms"] = iterator.for_expression_for_list(
+        "{ id = val }"
+    )
+    return node_class_object
