@@ -26,6 +26,7 @@ from mlplatform.constructs.network import Network
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions.naming import PLATFORM_COMPONENTS, PLATFORM_LAYERS
 from mlplatform.decisions.policies import service_trust_policy
+from mlplatform.errors import ConstructError
 from mlplatform.loader import ConfigError, EnvironmentLoader, load_team_config
 from mlplatform.stacks.platform_stack import PlatformStack
 from mlplatform.stacks.team_stack import TeamStack
@@ -224,6 +225,19 @@ def test_a_platform_stack_from_a_team_config_fails() -> None:
         TypeError, match=r"PlatformStack 'ml': built from a team config \(team 'ranking'\)"
     ):
         PlatformStack(App(), team_config(), "ml")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("layer", ["network", "data", "compute", "cluster", "ml"])
+def test_a_bare_platform_stack_named_like_a_platform_layer_fails(
+    loader: EnvironmentLoader, layer: str
+) -> None:
+    with pytest.raises(ConstructError) as error:
+        PlatformStack(App(), loader.load("dev"), layer)
+
+    message = str(error.value)
+    assert "\n" not in message
+    assert f"stack dev-{layer}, state dev/{layer}.tfstate" in message
+    assert "TeamStack(app, team_config" in message
 
 
 def test_a_team_stack_from_an_environment_config_fails(loader: EnvironmentLoader) -> None:

@@ -23,7 +23,7 @@ from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.contract_parameters import ContractParameters
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.naming import PLATFORM_LAYERS, Naming
 from mlplatform.decisions.retention import retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.emulator.local_aws import (
@@ -31,6 +31,7 @@ from mlplatform.emulator.local_aws import (
     EMULATED_SERVICES,
     EMULATOR_ACCESS_KEY,
 )
+from mlplatform.errors import ConstructError
 from mlplatform.guardrails.stack_check import GuardedStack
 
 __all__ = ["EMULATED_SERVICES", "PlatformStack", "configure_backend", "configure_provider"]
@@ -57,6 +58,13 @@ class PlatformStack(GuardedStack):
             raise TypeError(
                 f"PlatformStack {layer!r}: built from a team config (team {team!r}), which would "
                 f'write platform state; build a team\'s stacks with TeamStack(app, config, "<name>")'
+            )
+        if type(self) is PlatformStack and layer in PLATFORM_LAYERS:
+            raise ConstructError(
+                f"PlatformStack {layer!r} is the platform's own {layer} layer (stack "
+                f"{config.environment}-{layer}, state {config.environment}/{layer}.tfstate): a "
+                "stack built beside it would overwrite its state; the platform's layers come "
+                'from PlatformStacks, a team\'s stacks from TeamStack(app, team_config, "<name>")'
             )
         super().__init__(scope, f"{config.environment}-{layer}")
         self.config = config
