@@ -801,24 +801,12 @@ def bootstrap_state_backend(env: dict[str, str], log: Path) -> None:
     run([sys.executable, bootstrap, "local", "--endpoint-url", endpoint], env, log)
 
 
-def cdktf_deploy(outdir: Path, outputs_file: Path, env: dict[str, str], log: Path) -> None:
-    """``cdktf deploy 'local-*'`` of the stacks synthesized into ``outdir``."""
-    run(
-        [
-            *CDKTF,
-            "deploy",
-            "local-*",
-            "--auto-approve",
-            "--skip-provider-lock",
-            "--skip-synth",
-            "--output",
-            str(outdir),
-            "--outputs-file",
-            str(outputs_file),
-        ],
-        env,
-        log,
-    )
+def cdktf_every_stack(
+    verb: str, outdir: Path, env: dict[str, str], log: Path, *options: str
+) -> None:
+    """``cdktf deploy|destroy 'local-*'`` of the stacks synthesized into ``outdir`` (no synth)."""
+    common = ["--auto-approve", "--skip-provider-lock", "--skip-synth", "--output", str(outdir)]
+    run([*CDKTF, verb, "local-*", *common, *options], env, log)
 
 
 def plan_every_stack(stacks: list[Path], env: dict[str, str]) -> list[str]:
@@ -861,7 +849,9 @@ def test_local_environment_upgrades_from_the_previous_release(
         with phase("cdktf synth"):
             run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         with phase("cdktf deploy 'local-*' over it"):
-            cdktf_deploy(outdir, tmp_path / "outputs.json", env, log)
+            cdktf_every_stack(
+                "deploy", outdir, env, log, "--outputs-file", str(tmp_path / "o.json")
+            )
         for table in old_tables:  # the README's migration: S3 locks now, the table can go
             clients(emulator.endpoint)("dynamodb").delete_table(TableName=table)
         with phase("verify with boto3, then plan every stack again"):
@@ -896,7 +886,7 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
             run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         outputs_file = tmp_path / "outputs.json"
         with phase("cdktf deploy 'local-*'"):
-            cdktf_deploy(outdir, outputs_file, env, log)
+            cdktf_every_stack("deploy", outdir, env, log, "--outputs-file", str(outputs_file))
         with phase("state lock"):
             check_state_lock(
                 outdir / "stacks" / "local-network",
@@ -959,18 +949,5 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
 
         # The stacks the deploy synthesized are the ones to destroy: no second synth.
         with phase("cdktf destroy 'local-*'"):
-            run(
-                [
-                    *CDKTF,
-                    "destroy",
-                    "local-*",
-                    "--auto-approve",
-                    "--skip-provider-lock",
-                    "--skip-synth",
-                    "--output",
-                    str(outdir),
-                ],
-                env,
-                log,
-            )
+            cdktf_every_stack("destroy", outdir, env, log)
         assert leftovers(config, emulator.endpoint, keys_before) == []
