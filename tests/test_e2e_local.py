@@ -10,12 +10,12 @@ Two tests, each with its own emulator, so ``make test`` runs them side by side
   (configured from the deploy's outputs by ``mlplatform features config``),
   change two settings behind Terraform's back and see the verifier name them,
   put them back, deploy team stacks on the platform contract, plan again and
-  expect no changes, roll out a new model version, destroy, and check nothing
-  is left;
+  expect no changes, destroy, and check nothing is left;
 - **upgrade**: find the environment as the previous release deployed it,
   upgrade it with this release (a plan that destroys and replaces nothing,
   every ``moved`` block followed, then the real ``cdktf deploy``), verify it
-  with boto3 and plan again expecting no changes.
+  with boto3, plan again expecting no changes, and roll out a new model
+  version on a new instance type with the endpoint's capacity kept.
 
 The emulator runs on a free port of 127.0.0.1 and is stopped by its process id
 even if a step fails.
@@ -835,6 +835,7 @@ def test_local_environment_upgrades_from_the_previous_release(
     config = loader.load("local")
     log = tmp_path / "e2e.log"
     outdir = tmp_path / "cdktf.out"
+    outputs_file = tmp_path / "outputs.json"
     with LocalAws(log_file=tmp_path / "moto.log") as emulator:
         env = emulator_env(terraform_env, emulator.endpoint)
         bootstrap_state_backend(env, log)
@@ -849,9 +850,7 @@ def test_local_environment_upgrades_from_the_previous_release(
         with phase("cdktf synth"):
             run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         with phase("cdktf deploy 'local-*' over it"):
-            cdktf_every_stack(
-                "deploy", outdir, env, log, "--outputs-file", str(tmp_path / "o.json")
-            )
+            cdktf_every_stack("deploy", outdir, env, log, "--outputs-file", str(outputs_file))
         for table in old_tables:  # the README's migration: S3 locks now, the table can go
             clients(emulator.endpoint)("dynamodb").delete_table(TableName=table)
         with phase("verify with boto3, then plan every stack again"):
@@ -862,6 +861,10 @@ def test_local_environment_upgrades_from_the_previous_release(
             assert verifier.verify() == []
             stacks = sorted((outdir / "stacks").glob("local-*"))
             assert plan_every_stack(stacks, env) == []
+        # A rollout on the upgraded environment, as a user's first change after an upgrade;
+        # here rather than in the fresh test so that the two tests take about as long.
+        with phase("roll out a new model version"):
+            check_rollout(config, json.loads(outputs_file.read_text()), tmp_path / "rollout", env)
     # The emulator went with its process: an upgraded environment's teardown is the
     # fresh one's (the test beside this one destroys and checks nothing is left).
 
@@ -943,9 +946,6 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
             print("\n".join(lines))
             assert coverage.left == sorted(EMULATOR_GAPS), lines
             assert plan_every_stack(stacks, env) == []
-
-        with phase("roll out a new model version"):
-            check_rollout(config, outputs, tmp_path / "rollout", env)
 
         # The stacks the deploy synthesized are the ones to destroy: no second synth.
         with phase("cdktf destroy 'local-*'"):
