@@ -77,7 +77,7 @@ from mlplatform.constructs.endpoint_rollout import (
     rollback_alarms,
     scaling_lifecycle,
 )
-from mlplatform.decisions.metrics import MathSpec, MetricSpec, variant_instances, variant_metric
+from mlplatform.decisions.metrics import MathSpec, MetricSpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
@@ -86,6 +86,7 @@ from mlplatform.decisions.policies.cloudwatch import (
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
+from mlplatform.decisions.resource_metrics import EndpointMetrics
 from mlplatform.decisions.serving_plan import (
     APPLY_TIME_SUFFIX,
     EndpointPlan,
@@ -484,15 +485,15 @@ class ServingEndpoint(Construct):
         period: int = 60,
     ) -> MetricSpec:
         """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
-        name = variant or self._plan.variants[0].name
-        if name not in self.variant_names:
-            raise ConstructError(
-                f"serving endpoint {self._plan.key!r} has no variant {name!r}; "
-                f"its variants: {', '.join(self.variant_names)}"
+        try:
+            return self._metrics().metric(
+                metric_name, variant=variant, statistic=statistic, period=period
             )
-        return variant_metric(
-            self._plan.endpoint_name, name, metric_name, statistic=statistic, period=period
-        )
+        except ValueError as refused:
+            raise ConstructError(str(refused)) from None
+
+    def _metrics(self) -> EndpointMetrics:
+        return EndpointMetrics(self._plan.key, self._plan.endpoint_name, self.variant_names)
 
     def metric_invocations(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
@@ -511,8 +512,10 @@ class ServingEndpoint(Construct):
     def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
         """Instances serving the variant while it has traffic (metric math: invocations over
         invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
-        name = self.metric("Invocations", variant=variant).dimension_map["VariantName"]
-        return variant_instances(self._plan.endpoint_name, name, period=period)
+        try:
+            return self._metrics().instances(variant=variant, period=period)
+        except ValueError as refused:
+            raise ConstructError(str(refused)) from None
 
     def metric_model_latency(
         self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
