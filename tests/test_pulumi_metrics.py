@@ -7,8 +7,10 @@ a helper of each (the cluster's and the lake's are specs of names read from SSM,
 store's a DynamoDB table read from the contract). The cdktf ``TeamStack`` with the same
 importers and ``Alarm``s synthesizes the same ``aws_cloudwatch_metric_alarm`` for each,
 field by field, once both read the values the cdktf-synthesized ``dev`` platform
-writes. The platform's own components, whose names the platform decides, hand out the
-very specs cdktf's constructs do.
+writes. On ``prod``'s platform, the cluster's, the endpoints' and the store's helpers
+(names the platform decides) hand out the very specs cdktf's constructs do; the lake's
+and the pools' (a bucket's or the cluster's name, an ``Output``) resolve to cdktf's
+decisions over the names Pulumi knows at apply.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 from cdktf import App
 
@@ -28,10 +31,18 @@ from mlplatform.constructs.data_lake import DataLake as CdktfDataLake
 from mlplatform.constructs.feature_store import FeatureStore as CdktfFeatureStore
 from mlplatform.constructs.gpu_pool import GpuTrainingPool as CdktfGpuTrainingPool
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
+from mlplatform.decisions.metrics import (
+    MetricSpec,
+    QuerySpec,
+    Watchable,
+    bucket_objects,
+    bucket_size,
+)
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.resource_metrics import PoolMetrics
 from mlplatform.loader import EnvironmentLoader
-from mlplatform.pulumi import Recorder, Recording
+from mlplatform.platform_app import PlatformApp
+from mlplatform.pulumi import PlatformEnvironment, Recorder, Recording
 from mlplatform.pulumi.alarm import OutputWatchable, alarm
 from mlplatform.pulumi.compute_cluster import ComputeCluster
 from mlplatform.pulumi.data_lake import DataLake
@@ -41,6 +52,7 @@ from mlplatform.pulumi.normalise import Normalised, from_cdktf, from_pulumi
 from mlplatform.pulumi.parity import contract_values, first_difference
 from mlplatform.pulumi.team_layer import TeamLayer
 from mlplatform.stacks.team_stack import TeamStack
+from tests.conftest import ROOT
 from tests.test_contract import team_config_for
 
 STACK = "dev-ranking-training"
@@ -203,3 +215,93 @@ def test_the_platforms_own_components_hand_out_cdktfs_specs(loader: EnvironmentL
     assert isinstance(seen["size"], MetricSpec)
     assert seen["size"].dimension_map["BucketName"] == naming.bucket("datalake", "raw")
     assert not isinstance(seen["latency"], QuerySpec)
+
+
+def test_the_platforms_components_hand_out_the_cdktf_platforms_specs(
+    loader: EnvironmentLoader, platform_app: PlatformApp
+) -> None:
+    """prod on both engines: every helper of the cluster, the endpoints and the Redis store is
+    the same spec; the lake's and the pools' (names the engine knows at apply) are cdktf's
+    decisions over the names Pulumi resolves."""
+    config = loader.load("prod")
+    [stacks] = [s for s in platform_app.environments if s.config.environment == "prod"]
+    assert stacks.compute is not None and stacks.ml is not None
+    cdktf_cluster, cdktf_ml, cdktf_features = stacks.compute.cluster, stacks.ml, stacks.ml.features
+    assert cdktf_features is not None
+    seen: dict[str, Any] = {}
+
+    def keep(key: str, spec: pulumi.Output[Any]) -> None:
+        spec.apply(lambda value: seen.__setitem__(key, value))
+
+    def program() -> PlatformEnvironment:
+        environment = PlatformEnvironment(config)
+        cluster, features = environment.cluster, environment.features
+        assert cluster is not None and features is not None
+        assert cluster.metric_nodes() == cdktf_cluster.metric_nodes()
+        assert cluster.metric_failed_nodes() == cdktf_cluster.metric_failed_nodes()
+        assert cluster.metric_api_requests("429") == cdktf_cluster.metric_api_requests("429")
+        assert cluster.metric_api_latency() == cdktf_cluster.metric_api_latency()
+        assert cluster.metric_pending_pods() == cdktf_cluster.metric_pending_pods()
+        assert environment.endpoints.keys() == cdktf_ml.endpoints.keys()
+        for name, endpoint in environment.endpoints.items():
+            theirs = cdktf_ml.endpoints[name]
+            assert endpoint.metric_invocations() == theirs.metric_invocations()
+            assert endpoint.metric_invocations_per_instance(
+                statistic="Average", period=300
+            ) == theirs.metric_invocations_per_instance(statistic="Average", period=300)
+            assert endpoint.metric_instances() == theirs.metric_instances()
+            assert endpoint.metric_model_latency() == theirs.metric_model_latency()
+            assert endpoint.metric_4xx_errors() == theirs.metric_4xx_errors()
+            assert endpoint.metric_5xx_errors() == theirs.metric_5xx_errors()
+            assert endpoint.metric("OverheadLatency") == theirs.metric("OverheadLatency")
+        assert features.metric_read_latency() == cdktf_features.metric_read_latency()
+        assert features.metric_cache_hit_rate() == cdktf_features.metric_cache_hit_rate()
+        assert features.metric_evictions() == cdktf_features.metric_evictions()
+        keep("lake-size", environment.lake.metric_bucket_size("raw"))
+        keep("lake-objects", environment.lake.metric_object_count("raw"))
+        keep("lake-name", environment.lake.bucket_names["raw"])
+        for name, pool in environment.gpu_pools.items():
+            keep(f"{name}-gpus", pool.metric_gpus_running())
+            keep(f"{name}-nodes", pool.metric_nodes(period=300))
+            keep(f"{name}-utilisation", pool.metric_gpu_utilization())
+        keep("cluster-name", cluster.cluster_name)
+        return environment
+
+    Recorder.run(program, stack="prod")
+    assert seen["lake-size"] == bucket_size(seen["lake-name"])
+    assert seen["lake-objects"] == bucket_objects(seen["lake-name"])
+    assert seen["lake-name"].startswith("${aws_s3_bucket.")
+    assert stacks.compute.gpu_pools
+    for name, pool in stacks.compute.gpu_pools.items():
+        props = pool._props  # the cdktf pool's props: what its helpers read
+        metrics = PoolMetrics(name, seen["cluster-name"], props.instance_types)
+        assert seen[f"{name}-gpus"] == metrics.gpus_running()
+        assert seen[f"{name}-nodes"] == metrics.nodes(period=300)
+        assert seen[f"{name}-utilisation"] == metrics.gpu_utilization()
+
+
+def test_the_readme_alarm_runs_on_the_readme_contract_program(
+    loader: EnvironmentLoader, platform: dict[str, str]
+) -> None:
+    """The README's alarm snippet, appended to its team program on the contract."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    def block_after(marker: str) -> str:
+        section = readme[readme.index(marker) :]
+        code = section[section.index("```python\n") + len("```python\n") :]
+        return code[: code.index("```")]
+
+    code = block_after("**A team program on the contract.**") + block_after(
+        "**Metrics and alarms.**"
+    )
+    code = code.replace('load_team_config("team.yaml")', "team")
+    team = team_config_for(loader.load("dev"))
+    recording = Recorder.run(
+        lambda: exec(compile(code, "README.md", "exec"), {"team": team}), parameters=platform
+    )
+    [found] = [
+        r for r in recording.resources if r.token == "aws:cloudwatch/metricAlarm:MetricAlarm"
+    ]
+    assert found.inputs["name"] == "mlp-dev-ranking-pool-full"
+    cluster = platform["/mlp/dev/platform/compute/cluster-name"]
+    assert f"ClusterName = '{cluster}'" in json.dumps(found.inputs["metricQueries"])
