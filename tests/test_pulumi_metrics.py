@@ -40,6 +40,7 @@ from mlplatform.decisions.metrics import (
 )
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.resource_metrics import PoolMetrics
+from mlplatform.errors import ConstructError
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from mlplatform.pulumi import PlatformEnvironment, Recorder, Recording
@@ -305,3 +306,30 @@ def test_the_readme_alarm_runs_on_the_readme_contract_program(
     assert found.inputs["name"] == "mlp-dev-ranking-pool-full"
     cluster = platform["/mlp/dev/platform/compute/cluster-name"]
     assert f"ClusterName = '{cluster}'" in json.dumps(found.inputs["metricQueries"])
+
+
+def test_a_pool_of_neuron_chips_has_no_gpu_metrics_on_either_engine(
+    tmp_path: Path, loader: EnvironmentLoader, platform: dict[str, str]
+) -> None:
+    """The shared decision refuses it: cdktf as its ConstructError, Pulumi as a ValueError,
+    both when the helper is called and with the same words."""
+    config = loader.load("dev")
+    trainium = GpuPoolProps(instance_types=("trn1.2xlarge",), capacity="on_demand", max_nodes=1)
+    stack = TeamStack(App(outdir=str(tmp_path)), team_config_for(config), "training")
+    cluster = CdktfComputeCluster.from_environment(stack, "platform-cluster")
+    pool = CdktfGpuTrainingPool(stack, "chips", cluster=cluster, props=trainium)
+    with pytest.raises(ConstructError) as cdktf_refused:
+        pool.metric_gpu_utilization()
+    errors: list[str] = []
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(config), "training")
+        imported = ComputeCluster.from_environment(layer, "platform-cluster")
+        chips = GpuTrainingPool(layer, layer, "chips", cluster=imported, props=trainium)
+        with pytest.raises(ValueError) as refused:
+            chips.metric_gpu_utilization()
+        errors.append(str(refused.value))
+
+    Recorder.run(program, parameters=platform)
+    assert errors == [str(cdktf_refused.value)]
+    assert "NVIDIA GPUs only, not neuron" in errors[0]
