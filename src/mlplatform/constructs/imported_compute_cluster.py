@@ -20,8 +20,8 @@ from cdktf import ITerraformDependable
 from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.constructs.cluster_metrics import ClusterMetrics
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
+from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.naming import Naming
 from mlplatform.interfaces import VpcPlacement
 

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
@@ -37,7 +38,7 @@ from mlplatform.decisions.policies.eks import (
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
-from mlplatform.pulumi.metrics import ClusterMetrics, OutputClusterMetrics
+from mlplatform.pulumi.metrics import OutputClusterMetrics
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps

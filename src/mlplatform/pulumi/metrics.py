@@ -30,7 +30,7 @@ from mlplatform.decisions.metrics import (
     cluster_pending_pods,
 )
 
-__all__ = ["ClusterMetrics", "OutputClusterMetrics", "deferred", "deferred_store_metric"]
+__all__ = ["OutputClusterMetrics", "deferred", "deferred_store_metric"]
 
 Spec = TypeVar("Spec", bound=Watchable)
 
@@ -66,36 +66,10 @@ def _with_tables(metrics: FeatureStoreMetrics, tables: Mapping[str, str]) -> Fea
     )
 
 
-class ClusterMetrics:
-    """The cdktf ``ClusterMetrics``, on the platform's ``ComputeCluster``, whose name is the
-    platform's (``_metrics_cluster_name``), so its specs are cdktf's."""
-
-    _metrics_cluster_name: str
-
-    def metric_nodes(self) -> MetricSpec:
-        """Worker nodes in the cluster (Container Insights ``cluster_node_count``)."""
-        return cluster_nodes(self._metrics_cluster_name)
-
-    def metric_failed_nodes(self) -> MetricSpec:
-        """Nodes with a failing condition (Container Insights ``cluster_failed_node_count``)."""
-        return cluster_failed_nodes(self._metrics_cluster_name)
-
-    def metric_api_requests(self, status: str = "5XX") -> MetricSpec:
-        """API server requests answered with ``status`` (``5XX``, ``4XX`` or ``429``) a minute."""
-        return cluster_api_requests(self._metrics_cluster_name, status)
-
-    def metric_api_latency(self) -> MetricSpec:
-        """The API server's p99 latency of GET requests, in seconds."""
-        return cluster_api_latency(self._metrics_cluster_name)
-
-    def metric_pending_pods(self) -> MetricSpec:
-        """Pods waiting for the scheduler, such as GPU jobs waiting for Karpenter's nodes."""
-        return cluster_pending_pods(self._metrics_cluster_name)
-
-
 class OutputClusterMetrics:
-    """The same helpers on ``ImportedComputeCluster``, whose name may be read from the
-    contract: each spec an ``Output``."""
+    """:class:`mlplatform.decisions.cluster_metrics.ClusterMetrics`' helpers on the Pulumi
+    ``ImportedComputeCluster``, whose name may be read from the contract: each spec an
+    ``Output``. (The platform's ``ComputeCluster`` mixes in ``ClusterMetrics`` itself.)"""
 
     _metrics_cluster_name: pulumi.Input[str]
 
