@@ -24,6 +24,7 @@ from mlplatform.constructs.alarm import Alarm
 from mlplatform.constructs.model_registry import ModelRegistry as CdktfModelRegistry
 from mlplatform.constructs.network import Network as CdktfNetwork
 from mlplatform.constructs.serving_endpoint import ServingEndpoint as CdktfServingEndpoint
+from mlplatform.errors import ConstructError
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.pulumi import Recorder, Recording
 from mlplatform.pulumi.alarm import alarm
@@ -192,3 +193,35 @@ def test_the_placed_endpoint_passes_the_guardrails(
     both: tuple[Normalised, Normalised, Recording, list[str], list[str]],
 ) -> None:
     assert guardrail_findings(both[2]) == []
+
+
+def test_a_variant_the_endpoint_lacks_is_refused_by_both_in_the_same_words(
+    tmp_path: Path, loader: EnvironmentLoader, platform: dict[str, str]
+) -> None:
+    config = loader.load("dev")
+    stack = TeamStack(App(outdir=str(tmp_path)), team_config_for(config), "serving")
+    registry = CdktfModelRegistry.from_environment(stack, "platform-registry", families=["ranker"])
+    theirs = CdktfServingEndpoint(stack, "ranker", registry=registry, props=PROPS)
+    with pytest.raises(ConstructError) as cdktf_refused:
+        theirs.metric_instances(variant="v9")
+    errors: list[str] = []
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(config), "serving")
+        ours = ServingEndpoint(
+            layer,
+            layer,
+            "ranker",
+            registry=ModelRegistry.from_environment(
+                layer, "platform-registry", families=["ranker"]
+            ),
+            props=PROPS,
+        )
+        for helper in (ours.metric_instances, ours.metric_5xx_errors):
+            with pytest.raises(ValueError) as refused:
+                helper(variant="v9")
+            errors.append(str(refused.value))
+
+    Recorder.run(program, parameters=platform)
+    assert errors == [str(cdktf_refused.value)] * 2
+    assert "serving endpoint 'ranker' has no variant 'v9'; its variants: v3, v4" in errors[0]

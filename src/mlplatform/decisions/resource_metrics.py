@@ -90,6 +90,42 @@ class EndpointMetrics:
             period=period,
         )
 
+    def invocations(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Requests sent to the variant's model (``Invocations``)."""
+        return self.metric("Invocations", variant=variant, statistic=statistic, period=period)
+
+    def invocations_per_instance(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Invocations divided by the variant's instances: what autoscaling tracks."""
+        return self.metric(
+            "InvocationsPerInstance", variant=variant, statistic=statistic, period=period
+        )
+
+    def model_latency(
+        self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
+    ) -> MetricSpec:
+        """Time the model takes to answer, in microseconds (``ModelLatency``)."""
+        return self.metric("ModelLatency", variant=variant, statistic=statistic, period=period)
+
+    def errors_4xx(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Requests the model refused (``Invocation4XXErrors``)."""
+        return self.metric(
+            "Invocation4XXErrors", variant=variant, statistic=statistic, period=period
+        )
+
+    def errors_5xx(
+        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
+    ) -> MetricSpec:
+        """Requests the model failed (``Invocation5XXErrors``)."""
+        return self.metric(
+            "Invocation5XXErrors", variant=variant, statistic=statistic, period=period
+        )
+
     def instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
         """Instances serving the variant while it has traffic (invocations over invocations
         per instance; SageMaker publishes no instance count). No traffic, no data."""

@@ -454,14 +454,14 @@ class ServingEndpoint(PlatformComponent):
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Requests sent to the variant's model (``Invocations``)."""
-        return self.metric("Invocations", variant=variant, statistic=statistic, period=period)
+        return self._metrics().invocations(variant=variant, statistic=statistic, period=period)
 
     def metric_invocations_per_instance(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Invocations divided by the variant's instances: what autoscaling tracks."""
-        return self.metric(
-            "InvocationsPerInstance", variant=variant, statistic=statistic, period=period
+        return self._metrics().invocations_per_instance(
+            variant=variant, statistic=statistic, period=period
         )
 
     def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
@@ -473,23 +473,19 @@ class ServingEndpoint(PlatformComponent):
         self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
     ) -> MetricSpec:
         """Time the model takes to answer, in microseconds (``ModelLatency``)."""
-        return self.metric("ModelLatency", variant=variant, statistic=statistic, period=period)
+        return self._metrics().model_latency(variant=variant, statistic=statistic, period=period)
 
     def metric_4xx_errors(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Requests the model refused (``Invocation4XXErrors``)."""
-        return self.metric(
-            "Invocation4XXErrors", variant=variant, statistic=statistic, period=period
-        )
+        return self._metrics().errors_4xx(variant=variant, statistic=statistic, period=period)
 
     def metric_5xx_errors(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Requests the model failed (``Invocation5XXErrors``)."""
-        return self.metric(
-            "Invocation5XXErrors", variant=variant, statistic=statistic, period=period
-        )
+        return self._metrics().errors_5xx(variant=variant, statistic=statistic, period=period)
 
 
 def _instance_type(
