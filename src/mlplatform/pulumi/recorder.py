@@ -302,8 +302,16 @@ def _retrieve_failed_futures() -> None:
     The others are never awaited, and asyncio logs each one, traceback and all, as
     "Future exception was never retrieved" when it is garbage-collected: at exit, long
     after the error was handled. Asking each for its exception is what retrieving means
-    (it stops the log); it runs only after a failure, so a passing run pays nothing.
+    (it stops the log); it runs only after a failure, so a passing run pays nothing, and
+    only over the futures of the loop the program ran on.
     """
+    # Pulumi runs the program on this thread's event loop; other loops' futures are not ours.
+    loop = asyncio.get_event_loop_policy().get_event_loop()
     for candidate in gc.get_objects():
-        if isinstance(candidate, asyncio.Future) and candidate.done() and not candidate.cancelled():
+        if (
+            isinstance(candidate, asyncio.Future)
+            and candidate.get_loop() is loop
+            and candidate.done()
+            and not candidate.cancelled()
+        ):
             candidate.exception()
