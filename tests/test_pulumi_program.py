@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +78,59 @@ def test_a_type_with_no_terraform_counterpart_is_named() -> None:
 
     with pytest.raises(KeyError, match=r"aws:apigateway/restApi:RestApi"):
         Recorder.run(program)
+
+
+FAILING_PROGRAMS = """
+import gc
+import pulumi_aws as aws
+from mlplatform.pulumi import Recorder
+
+
+def unmapped():
+    aws.apigateway.RestApi("api", name="unmapped")
+
+
+def failing_apply():
+    bucket = aws.s3.BucketV2("logs", bucket="mlp-logs")
+    name = bucket.bucket.apply(lambda _: int("not a number"))
+    aws.s3.BucketV2("copy", bucket=name.apply(str))
+    aws.s3.BucketV2("after", bucket="mlp-after")
+
+
+def fine():
+    aws.s3.BucketV2("fine", bucket="mlp-fine")
+
+
+for program in (unmapped, fine, failing_apply, fine):
+    try:
+        Recorder.run(program)
+        print("ran", program.__name__)
+    except (KeyError, ValueError) as error:
+        print("refused", program.__name__, "|", str(error).splitlines()[-1])
+gc.collect()
+"""
+
+
+def test_a_failing_program_raises_one_error_and_leaves_no_stray_traceback(
+    tmp_path: Path,
+) -> None:
+    """Pulumi sets a failed registration's error on every output future of the resource;
+    unretrieved, asyncio prints each one's traceback when it is collected (at exit). A
+    fresh interpreter shows what a user's run prints, to its end."""
+    script = tmp_path / "failing.py"
+    script.write_text(FAILING_PROGRAMS)
+    ran = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert ran.stdout.splitlines() == [
+        "refused unmapped | \"no Terraform type for Pulumi type 'aws:apigateway/restApi:RestApi': "
+        'add it to mlplatform.pulumi.types.TERRAFORM_TYPES"',
+        "ran fine",
+        "refused failing_apply | ValueError has risen: invalid literal for int() with base 10: "
+        "'not a number'",
+        "ran fine",
+    ]
+    assert ran.stderr == ""
 
 
 def test_a_plain_install_does_not_pull_in_pulumi() -> None:

@@ -51,12 +51,12 @@ from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAtta
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.cluster_metrics import ClusterMetrics
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,

@@ -36,6 +36,9 @@ gives Karpenter its pools with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from cdktf import Fn, Token, Tokenization
 from constructs import Construct
 
@@ -44,15 +47,10 @@ from mlplatform.bindings.aws.placement_group import PlacementGroup
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
-from mlplatform.catalogs.gpu import accelerator_type
 from mlplatform.config import FsxScratchProps, GpuPoolProps
-from mlplatform.decisions.metrics import (
-    QuerySpec,
-    pool_gpu_utilization,
-    pool_gpus_running,
-    pool_nodes,
-)
+from mlplatform.decisions.metrics import QuerySpec
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.resource_metrics import PoolMetrics
 from mlplatform.decisions.scheduling import Taint, gpu_pool_labels, gpu_pool_taints
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IComputeCluster, IRole
@@ -281,21 +279,12 @@ class GpuTrainingPool(Construct):
         return self._scratch.mount_name if self._scratch else None
 
     # ----------------------------------------------------------------- metrics
-    def _nvidia_types(self) -> tuple[str, ...]:
-        """The pool's instance types, refused unless NVIDIA (the add-on's per-GPU metrics are)."""
-        vendor = accelerator_type(self._props.instance_types[0]).vendor
-        if vendor != "nvidia":
-            raise ConstructError(
-                f"GPU pool {self._name!r}: Container Insights publishes per-GPU metrics by "
-                f"instance type for NVIDIA GPUs only, not {vendor}"
-            )
-        return self._props.instance_types
+    def _metrics(self) -> PoolMetrics:
+        return PoolMetrics(self._name, self._cluster_name, self._props.instance_types)
 
     def metric_gpus_running(self, *, period: int = 60) -> QuerySpec:
         """GPUs of the pool's instance types reporting to Container Insights (see README)."""
-        return pool_gpus_running(
-            self._name, self._cluster_name, self._nvidia_types(), period=period
-        )
+        return _refused_as_construct_error(partial(self._metrics().gpus_running, period=period))
 
     def metric_nodes(self, *, period: int = 60) -> QuerySpec:
         """Nodes of the pool's instance types running: GPUs reporting over GPUs per node.
@@ -303,16 +292,19 @@ class GpuTrainingPool(Construct):
         Every type of a pool has the same GPU count (config refuses a mix), so
         the division is exact once every node's agent reports.
         """
-        gpus_per_node = accelerator_type(self._props.instance_types[0]).count
-        return pool_nodes(
-            self._name, self._cluster_name, self._nvidia_types(), gpus_per_node, period=period
-        )
+        return _refused_as_construct_error(partial(self._metrics().nodes, period=period))
 
     def metric_gpu_utilization(self, *, period: int = 60) -> QuerySpec:
         """Average GPU utilisation (%) of the pool's instance types; no data while idle."""
-        return pool_gpu_utilization(
-            self._name, self._cluster_name, self._nvidia_types(), period=period
-        )
+        return _refused_as_construct_error(partial(self._metrics().gpu_utilization, period=period))
+
+
+def _refused_as_construct_error(helper: Callable[[], QuerySpec]) -> QuerySpec:
+    """The helper's spec; its ``ValueError`` (not an NVIDIA pool) as this package's error."""
+    try:
+        return helper()
+    except ValueError as refused:
+        raise ConstructError(str(refused)) from None
 
 
 def _first(subnet_ids: list[str]) -> str:

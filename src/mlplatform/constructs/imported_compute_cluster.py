@@ -22,8 +22,8 @@ from constructs import Construct
 
 from mlplatform.bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from mlplatform.bindings.aws.iam_role import IamRole
-from mlplatform.constructs.cluster_metrics import ClusterMetrics
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
+from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.naming import Naming
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import VpcPlacement

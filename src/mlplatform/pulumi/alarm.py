@@ -6,14 +6,30 @@ The same translation of :class:`~mlplatform.decisions.metrics.MetricSpec`,
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from mlplatform.decisions.metrics import MathSpec, QuerySpec, Watchable, alarm_description
+from mlplatform.decisions.metrics import (
+    MathSpec,
+    MetricSpec,
+    QuerySpec,
+    Watchable,
+    alarm_description,
+)
 
-__all__ = ["alarm"]
+__all__ = ["OutputWatchable", "alarm"]
+
+OutputWatchable = (
+    pulumi.Output[MetricSpec]
+    | pulumi.Output[QuerySpec]
+    | pulumi.Output[MathSpec]
+    | pulumi.Output[Watchable]
+)
+"""A spec known at apply, as the ``metric_*`` helpers of a component with such names give it
+(``Output`` is invariant, so each kind is named)."""
 
 DEFAULT_EVALUATION_PERIODS = 5
 DEFAULT_DATAPOINTS = 3
@@ -22,7 +38,7 @@ DEFAULT_DATAPOINTS = 3
 def alarm(
     resource_name: str,
     *,
-    metric: Watchable,
+    metric: Watchable | OutputWatchable,
     threshold: float,
     name: str,
     summary: str,
@@ -34,7 +50,8 @@ def alarm(
     treat_missing_data: str = "notBreaching",
     opts: pulumi.ResourceOptions | None = None,
 ) -> aws.cloudwatch.MetricAlarm:
-    """An alarm named ``name`` on ``metric`` (3 bad periods of 5 by default)."""
+    """An alarm named ``name`` on ``metric`` (3 bad periods of 5 by default): a spec, or an
+    ``Output`` of one from a helper whose names are known at apply."""
     actions = [topic] if topic is not None else None
     common: dict[str, Any] = {
         "name": name,
@@ -47,25 +64,47 @@ def alarm(
         "alarm_actions": actions,
         "ok_actions": actions,
     }
+    if isinstance(metric, pulumi.Output):
+        # A spec known at apply (a name read from the contract): every argument any kind of
+        # spec sets, each None where this spec's kind sets nothing (Pulumi leaves those out).
+        metric_args: dict[str, Any] = {
+            key: metric.apply(partial(_metric_arg, key)) for key in METRIC_ARGUMENTS
+        }
+    else:
+        metric_args = _metric_args(metric)
+    return aws.cloudwatch.MetricAlarm(resource_name, opts=opts, **metric_args, **common)
+
+
+METRIC_ARGUMENTS = (
+    "metric_queries",
+    "namespace",
+    "metric_name",
+    "dimensions",
+    "statistic",
+    "extended_statistic",
+    "period",
+)
+"""What a spec sets on ``aws.cloudwatch.MetricAlarm``: queries, or one metric's fields."""
+
+
+def _metric_arg(key: str, metric: Watchable) -> Any:
+    return _metric_args(metric).get(key)
+
+
+def _metric_args(metric: Watchable) -> dict[str, Any]:
+    """The alarm's arguments for one spec, as cdktf's ``Alarm`` sets them."""
     if isinstance(metric, QuerySpec):
-        return aws.cloudwatch.MetricAlarm(
-            resource_name, metric_queries=_queries(metric), opts=opts, **common
-        )
+        return {"metric_queries": _queries(metric)}
     if isinstance(metric, MathSpec):
-        return aws.cloudwatch.MetricAlarm(
-            resource_name, metric_queries=_math(metric), opts=opts, **common
-        )
-    return aws.cloudwatch.MetricAlarm(
-        resource_name,
-        namespace=metric.namespace,
-        metric_name=metric.metric_name,
-        dimensions=metric.dimension_map or None,
-        statistic=None if metric.is_percentile else metric.statistic,
-        extended_statistic=metric.statistic if metric.is_percentile else None,
-        period=metric.period,
-        opts=opts,
-        **common,
-    )
+        return {"metric_queries": _math(metric)}
+    return {
+        "namespace": metric.namespace,
+        "metric_name": metric.metric_name,
+        "dimensions": metric.dimension_map or None,
+        "statistic": None if metric.is_percentile else metric.statistic,
+        "extended_statistic": metric.statistic if metric.is_percentile else None,
+        "period": metric.period,
+    }
 
 
 def _queries(query: QuerySpec) -> list[dict[str, Any]]:

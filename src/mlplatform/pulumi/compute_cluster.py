@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.container_insights import (
     CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
     container_insights_log_groups,
@@ -37,6 +38,7 @@ from mlplatform.decisions.policies.eks import (
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.metrics import OutputClusterMetrics
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
@@ -63,7 +65,7 @@ def _security_group(config: aws.eks.outputs.ClusterVpcConfig) -> str:
     return str(config.cluster_security_group_id)
 
 
-class ComputeCluster(PlatformComponent):
+class ComputeCluster(ClusterMetrics, PlatformComponent):
     """``mlplatform:compute:ComputeCluster``."""
 
     def __init__(
@@ -81,6 +83,7 @@ class ComputeCluster(PlatformComponent):
         self.placement = placement
         name = naming.resource("eks")
         self.physical_name = name
+        self._metrics_cluster_name = name
         opts = self.options
 
         self.key = key = PlatformKey(
@@ -392,7 +395,7 @@ class ComputeCluster(PlatformComponent):
         return self._props.addons is not None
 
 
-class ImportedComputeCluster(PlatformComponent):
+class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
     """``mlplatform:<layer>:ImportedComputeCluster``: the platform's cluster in a team's program.
 
     Creates nothing of the cluster: names it, its OIDC provider and node role (the
@@ -416,6 +419,7 @@ class ImportedComputeCluster(PlatformComponent):
         super().__init__(layer.layer, "ImportedComputeCluster", f"{layer.path}/{id}", parent=layer)
         self.naming = naming
         self.cluster_name = cluster_name
+        self._metrics_cluster_name = cluster_name
         self.oidc_provider_arn = oidc_provider_arn
         self.oidc_issuer_url = oidc_issuer_url
         self.node_role_arn = node_role_arn

@@ -13,10 +13,12 @@ from collections.abc import Iterable, Sequence
 import pulumi
 
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.data_lake import DataLakeGrants
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.metrics import deferred
 
 __all__ = ["ContractDataLake"]
 
@@ -64,6 +66,15 @@ class ContractDataLake(DataLakeGrants, PlatformComponent):
     def bucket_name(self, zone: str) -> pulumi.Output[str]:
         """One zone's bucket name."""
         return self._reader.value("data/zones/{zone}/bucket-name", zone=self._select(zone)[0])
+
+    def metric_bucket_size(self, zone: str) -> pulumi.Output[MetricSpec]:
+        """Bytes in one zone's bucket (Standard storage), reported by S3 once a day; the
+        bucket's name is read from the contract."""
+        return deferred(self.bucket_name(zone), bucket_size)
+
+    def metric_object_count(self, zone: str) -> pulumi.Output[MetricSpec]:
+        """Objects in one zone's bucket, reported by S3 once a day."""
+        return deferred(self.bucket_name(zone), bucket_objects)
 
     def database_name(self, zone: str) -> pulumi.Output[str]:
         """Glue database of one zone."""

@@ -22,7 +22,9 @@ from typing import Literal
 import pulumi
 
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS
+from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_model_registry import PerItem
@@ -30,6 +32,7 @@ from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.data_lake import DataLakeGrants
 from mlplatform.pulumi.feature_store import FeatureStoreGrants, FeatureStoreRefs
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.metrics import deferred_store_metric
 
 __all__ = ["ContractFeatureStore"]
 
@@ -79,6 +82,7 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
             else {}
         )
         self._online = online
+        self._store_metrics = FeatureStoreMetrics(online_store=online_store, groups=tuple(groups))
         partition, region, account = layer.partition, layer.region, layer.account_id
         workgroup = reader.value("data/athena-workgroup") if offline_queries else None
         self.refs = FeatureStoreRefs(
@@ -118,6 +122,37 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
         self.online_store = online_store
         # Registered, so a program without grants still fails its preview on the wrong kind.
         self.register_outputs({"online_store": kind})
+
+    # ----------------------------------------------------------------- metrics
+    # The tables' names are read from the contract (each spec an Output); a Redis cache's
+    # nodes are not in it, so its metrics ask for FeatureStore.from_names, as cdktf's do.
+    def metric_read_latency(
+        self, group: str | None = None, *, statistic: str = "p99"
+    ) -> pulumi.Output[Watchable]:
+        """Online read latency of ``group``'s DynamoDB table (ms, at ``statistic``)."""
+        return deferred_store_metric(
+            self._store_metrics,
+            self._online,
+            lambda metrics: metrics.read_latency(group, statistic=statistic),
+        )
+
+    def metric_read_throttles(self, group: str | None = None) -> pulumi.Output[MetricSpec]:
+        """Throttled reads of ``group``'s DynamoDB table (a DynamoDB store only)."""
+        return deferred_store_metric(
+            self._store_metrics, self._online, lambda metrics: metrics.read_throttles(group)
+        )
+
+    def metric_cache_hit_rate(self) -> pulumi.Output[QuerySpec]:
+        """The Redis cache's hit rate: refused, the contract does not name the cache's nodes."""
+        return deferred_store_metric(
+            self._store_metrics, self._online, lambda metrics: metrics.cache_hit_rate()
+        )
+
+    def metric_evictions(self) -> pulumi.Output[QuerySpec]:
+        """Keys the Redis cache evicted: refused, the contract does not name the cache's nodes."""
+        return deferred_store_metric(
+            self._store_metrics, self._online, lambda metrics: metrics.evictions()
+        )
 
     @property
     def online_table_names(self) -> dict[str, pulumi.Output[str]]:  # type: ignore[override]

@@ -17,11 +17,13 @@ import pulumi_aws as aws
 from mlplatform.config import DataLakeProps
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.metrics import deferred
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
@@ -282,6 +284,15 @@ class DataLake(DataLakeGrants, PlatformComponent):
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
         return {zone: bucket.bucket_name for zone, bucket in self.zone_buckets.items()}
 
+    # A bucket's name is its resource's output here (cdktf's a token): each spec an Output.
+    def metric_bucket_size(self, zone: str) -> pulumi.Output[MetricSpec]:
+        """Bytes in one zone's bucket (Standard storage), reported by S3 once a day."""
+        return deferred(self.bucket_names[self._select(zone)[0]], bucket_size)
+
+    def metric_object_count(self, zone: str) -> pulumi.Output[MetricSpec]:
+        """Objects in one zone's bucket, reported by S3 once a day."""
+        return deferred(self.bucket_names[self._select(zone)[0]], bucket_objects)
+
     @staticmethod
     def from_environment(
         layer: Layer,
@@ -354,3 +365,12 @@ class ImportedDataLake(DataLakeGrants, PlatformComponent):
     def bucket_arn(self, zone: str) -> pulumi.Output[str]:
         name = self.bucket_names[self._select(zone)[0]]
         return pulumi.Output.from_input(f"arn:{self._partition}:s3:::{name}")
+
+    # The buckets are known by the platform's names, so these are cdktf's specs.
+    def metric_bucket_size(self, zone: str) -> MetricSpec:
+        """Bytes in one zone's bucket (Standard storage), reported by S3 once a day."""
+        return bucket_size(self.bucket_names[self._select(zone)[0]])
+
+    def metric_object_count(self, zone: str) -> MetricSpec:
+        """Objects in one zone's bucket, reported by S3 once a day."""
+        return bucket_objects(self.bucket_names[self._select(zone)[0]])

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
     ONLINE_HASH_KEY,
     REDIS_USERS,
@@ -28,6 +29,7 @@ from mlplatform.decisions.feature_store import (
     parameter_group_family,
     redis_access_string,
 )
+from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -258,7 +260,32 @@ class FeatureStoreGrants:
         return chosen
 
 
-class FeatureStore(FeatureStoreGrants, PlatformComponent):
+class FeatureStoreMetricHelpers:
+    """The ``metric_*`` helpers of a store known by the platform's names (its own, or imported
+    by names): the cdktf ``FeatureStoreMixin``'s, the same specs."""
+
+    _store_metrics: FeatureStoreMetrics
+
+    def metric_read_latency(self, group: str | None = None, *, statistic: str = "p99") -> Watchable:
+        """Online read latency: ``group``'s DynamoDB table (ms, at ``statistic``), or the Redis
+        cache's slowest node (µs). See :class:`~mlplatform.decisions.feature_metrics.
+        FeatureStoreMetrics`."""
+        return self._store_metrics.read_latency(group, statistic=statistic)
+
+    def metric_read_throttles(self, group: str | None = None) -> MetricSpec:
+        """Throttled reads of ``group``'s DynamoDB table (a DynamoDB store only)."""
+        return self._store_metrics.read_throttles(group)
+
+    def metric_cache_hit_rate(self) -> QuerySpec:
+        """The Redis cache's hit rate, % (a Redis store only)."""
+        return self._store_metrics.cache_hit_rate()
+
+    def metric_evictions(self) -> QuerySpec:
+        """Keys the Redis cache evicted for memory (a Redis store only)."""
+        return self._store_metrics.evictions()
+
+
+class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformComponent):
     """``mlplatform:ml:FeatureStore``: DynamoDB tables or a Redis/Valkey replication group.
 
     ``clients`` are security group ids by a short label (``nodes``,
@@ -283,6 +310,7 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
         self._props = props
         self._athena_workgroup = athena_workgroup
         self.names = feature_store_names(layer.naming, props)
+        self._store_metrics = FeatureStoreMetrics.for_store(layer.naming, props)
         self.groups = tuple(props.feature_groups)
         self.tables: dict[str, aws.dynamodb.Table] = {}
         self.secrets: dict[str, aws.secretsmanager.Secret] = {}
@@ -523,7 +551,7 @@ class FeatureStore(FeatureStoreGrants, PlatformComponent):
         )
 
 
-class ImportedFeatureStore(FeatureStoreGrants, PlatformComponent):
+class ImportedFeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformComponent):
     """``mlplatform:<layer>:ImportedFeatureStore``: the platform's store in a team's program.
 
     Creates no resources: table, Glue and secret ARNs from the names the platform's store
@@ -544,6 +572,7 @@ class ImportedFeatureStore(FeatureStoreGrants, PlatformComponent):
         account_id: str | None = None,
     ) -> None:
         super().__init__(layer.layer, "ImportedFeatureStore", f"{layer.path}/{id}", parent=layer)
+        self._store_metrics = FeatureStoreMetrics.for_store(naming or layer.naming, props)
         self.refs = _refs(
             layer,
             naming=naming or layer.naming,

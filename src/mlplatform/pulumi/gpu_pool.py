@@ -15,11 +15,14 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import FsxScratchProps, GpuPoolProps
+from mlplatform.decisions.metrics import QuerySpec
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.resource_metrics import PoolMetrics
 from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster, ImportedComputeCluster
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.metrics import deferred
 from mlplatform.pulumi.network import NetworkPlacement
 
 __all__ = ["GpuTrainingPool"]
@@ -51,6 +54,7 @@ class GpuTrainingPool(PlatformComponent):
                 "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
             )
         self.name = id
+        self._cluster_name = cluster.cluster_name
         self.props = props
         self.labels = gpu_pool_labels(id, props.accelerators)
         self.taints = gpu_pool_taints(props.accelerators)
@@ -184,3 +188,22 @@ class GpuTrainingPool(PlatformComponent):
                 "pass cluster_security_group_id to ComputeCluster.from_cluster_name"
             )
         return [self._security_group_id]
+
+    # ----------------------------------------------------------------- metrics
+    def _metrics(self, cluster_name: str) -> PoolMetrics:
+        return PoolMetrics(self.name, cluster_name, self.props.instance_types)
+
+    def metric_gpus_running(self, *, period: int = 60) -> pulumi.Output[QuerySpec]:
+        """GPUs of the pool's instance types reporting to Container Insights (see README);
+        an ``Output``, as the cluster's name is one (the query names the cluster)."""
+        return deferred(self._cluster_name, lambda c: self._metrics(c).gpus_running(period=period))
+
+    def metric_nodes(self, *, period: int = 60) -> pulumi.Output[QuerySpec]:
+        """Nodes of the pool's instance types running: GPUs reporting over GPUs per node."""
+        return deferred(self._cluster_name, lambda c: self._metrics(c).nodes(period=period))
+
+    def metric_gpu_utilization(self, *, period: int = 60) -> pulumi.Output[QuerySpec]:
+        """Average GPU utilisation (%) of the pool's instance types; no data while idle."""
+        return deferred(
+            self._cluster_name, lambda c: self._metrics(c).gpu_utilization(period=period)
+        )

@@ -123,6 +123,8 @@ _LIST_ELEMENT = re.compile(
     # first subnet), which Pulumi picks from the same lists once they are known.
     rf'\$\{{element\({_SSM_LIST}, (?:index\({_SSM_LIST}, "([^"]+)"\)|([0-9]+))\)\}}'
 )
+_SSM_LIST_WHOLE = re.compile(rf"^\$\{{{_SSM_LIST}\}}$")
+"""A whole field that is a StringList contract parameter's items (a placement's subnets)."""
 _SSM_READ = re.compile(r"\$\{data\.aws_ssm_parameter\.([A-Za-z0-9_\-]+)\.insecure_value\}")
 """A team stack's read of a contract parameter (``ContractReader``), by its data source."""
 _REMOTE_STATE = re.compile(
@@ -320,13 +322,41 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
             at += 1
         if text[at] != ")":
             raise ValueError(f"join: expected ')' at {at}: {text[at : at + 40]!r}")
-        return str(separator).join(str(part) for part in parts), at + 1
+        if isinstance(parts, _Split):
+            return _joined(parts, str(separator)), at + 1
+        return str(separator).join(_joined(part, str(separator)) for part in parts), at + 1
+    if word == "split" and text[end : end + 1] == "(":
+        # split(",", <StringList parameter>): a contract list (a placement's subnets), only
+        # ever joined back with the same separator: the parameter's value itself.
+        separator, at = _hcl_value(text, end + 1)
+        value, at = _hcl_value(text, at)
+        while text[at] in " \n\t":
+            at += 1
+        if text[at] != ")":
+            raise ValueError(f"split: expected ')' at {at}: {text[at : at + 40]!r}")
+        return _Split(str(separator), str(value)), at + 1
     if word in ("true", "false", "null"):
         return json.loads(word), end
     try:
         return json.loads(word), end
     except json.JSONDecodeError:
         return f"${{{word}}}", end
+
+
+@dataclass(frozen=True)
+class _Split:
+    """``split(separator, value)``, kept whole until a ``join`` with the same separator."""
+
+    separator: str
+    value: str
+
+
+def _joined(part: Any, separator: str) -> str:
+    if isinstance(part, _Split):
+        if part.separator != separator:
+            raise ValueError(f"join({separator!r}) of split({part.separator!r}, {part.value})")
+        return part.value
+    return str(part)
 
 
 _JSONENCODE = re.compile(r"^\$\{jsonencode\((.*)\)\}$", re.DOTALL)
@@ -434,6 +464,13 @@ def from_cdktf(
 
     def walk(value: Any, stack: str) -> Any:
         if isinstance(value, str):
+            whole = _SSM_LIST_WHOLE.match(value)
+            listed = (
+                parameters.get(reads[stack].get(_source_id(whole.group(1)), "")) if whole else None
+            )
+            if listed is not None:
+                # A contract list given whole (a placement's subnets): its items, as Pulumi has.
+                return [resolve(item, stack) for item in listed.split(LIST_SEPARATOR)]
             return resolve(value, stack)
         if isinstance(value, list):
             return [walk(v, stack) for v in value]

@@ -19,6 +19,8 @@ parity tests take them from a cdktf-synthesized environment
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import importlib
 import typing
 from collections.abc import Callable, Mapping
@@ -283,5 +285,33 @@ class Recorder:
                 return pulumi.Output.from_input(outputs).apply(recording.outputs.update)
             return None
 
-        declare()
+        try:
+            declare()
+        except BaseException:
+            _retrieve_failed_futures()
+            raise
         return recording
+
+
+def _retrieve_failed_futures() -> None:
+    """Mark every failed future of the program as seen, so a failing run prints nothing more.
+
+    When a resource's registration fails (an input's ``apply`` raised, a mock refused a
+    type), Pulumi sets that error on each of the resource's output futures (its URN, id
+    and every property) and on whatever awaited them; ``Recorder.run`` raises it once.
+    The others are never awaited, and asyncio logs each one, traceback and all, as
+    "Future exception was never retrieved" when it is garbage-collected: at exit, long
+    after the error was handled. Asking each for its exception is what retrieving means
+    (it stops the log); it runs only after a failure, so a passing run pays nothing, and
+    only over the futures of the loop the program ran on.
+    """
+    # Pulumi runs the program on this thread's event loop; other loops' futures are not ours.
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    for candidate in gc.get_objects():
+        if (
+            isinstance(candidate, asyncio.Future)
+            and candidate.get_loop() is loop
+            and candidate.done()
+            and not candidate.cancelled()
+        ):
+            candidate.exception()

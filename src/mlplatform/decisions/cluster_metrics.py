@@ -22,7 +22,8 @@ __all__ = ["ClusterMetrics"]
 
 
 class ClusterMetrics:
-    """Mixed into ``ComputeCluster`` and ``ImportedComputeCluster``; reads ``_metrics_cluster_name``."""
+    """Mixed into ``ComputeCluster`` and ``ImportedComputeCluster`` (cdktf) and the Pulumi
+    ``ComputeCluster``, whose name is the platform's; reads ``_metrics_cluster_name``."""
 
     _metrics_cluster_name: str
 
