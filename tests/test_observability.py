@@ -220,6 +220,17 @@ def test_redis_feature_metrics_query_every_node_of_the_replication_group() -> No
         metrics.read_throttles()
 
 
+def test_a_store_imported_without_its_groups_says_what_to_pass_instead_of_failing_deep() -> None:
+    # What a contract importer knows without groups=: the kind of store, no group, no table.
+    redis = FeatureStoreMetrics(online_store="redis", groups=(), node_ids=("g-001", "g-002"))
+    assert isinstance(redis.read_latency(), QuerySpec)  # one cache serves every group
+    dynamodb = FeatureStoreMetrics(online_store="dynamodb", groups=())
+    with pytest.raises(ValueError, match=r"does not know its groups; name the group"):
+        dynamodb.read_latency()
+    with pytest.raises(ValueError, match=r"online table of group 'ranker'; list the groups"):
+        dynamodb.read_throttles("ranker")
+
+
 def test_alarm_on_a_metric_notifies_the_topic_on_alarm_and_recovery_with_a_runbook() -> None:
     stack = _stack()
     endpoint = _endpoint(stack)

@@ -104,17 +104,32 @@ class FeatureStoreMetrics:
         return self.node_ids
 
     def _table(self, group: str | None) -> str:
-        return self.tables[self._group(group, required=True)]
+        chosen = self._group(group, required=True)
+        if chosen is None or chosen not in self.tables:
+            raise ValueError(
+                f"the imported feature store does not know the online table of group {chosen!r}; "
+                "list the groups you watch when importing it (groups=[...])"
+            )
+        return self.tables[chosen]
 
-    def _group(self, group: str | None, *, required: bool) -> str:
+    def _group(self, group: str | None, *, required: bool) -> str | None:
+        """The group a helper is about; ``None`` when the store does not need one (Redis)."""
         if group is None:
-            if len(self.groups) == 1 or not required:
+            if len(self.groups) == 1:
                 return self.groups[0]
+            if not required:
+                return None
+            if not self.groups:
+                raise ValueError(
+                    "the imported feature store does not know its groups; name the group "
+                    "(metric_read_latency('ranker')) and list it when importing the store "
+                    "(groups=[...])"
+                )
             raise ValueError(
                 f"the feature store has {len(self.groups)} groups, each with its own table; "
                 f"name one: {', '.join(self.groups)}"
             )
-        if group not in self.groups:
+        if self.groups and group not in self.groups:
             raise ValueError(
                 f"the feature store has no feature group {group!r}; "
                 f"its groups are {', '.join(self.groups)}"
