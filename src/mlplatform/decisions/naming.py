@@ -140,6 +140,13 @@ class Naming:
         """``<org>-<env>`` (``<org>-<env>-<team>`` for a team): the start of every name."""
         return f"{self.org}-{self.environment}" + (f"-{self.team}" if self.team else "")
 
+    def node_pool(self, pool: str) -> str:
+        """GPU pool ``pool``'s name in the cluster: its NodePool, node class and
+        ``mlplatform/pool`` label. ``pool`` for the platform's pools, ``<team>-<pool>`` for a
+        team's, so a team's pool is neither the platform's nor another team's (both engines'
+        ``GpuTrainingPool.node_pool_name``)."""
+        return f"{self.team}-{pool}" if self.team else pool
+
     def resource(self, component: str, name: str | None = None, *, max_length: int = 64) -> str:
         """Generic ``<org>-<env>-<component>[-<name>]`` within ``max_length`` characters."""
         parts = [self.prefix, component, *([name] if name else [])]

@@ -52,7 +52,10 @@ class GpuTrainingPool(PlatformComponent):
             )
         self.name = id
         self.props = props
-        self.labels = gpu_pool_labels(id, props.accelerators)
+        self.node_pool_name = (naming or cluster.naming).node_pool(id)
+        """The pool in the cluster (NodePool, ``mlplatform/pool`` label): ``<team>-<pool>`` in a
+        ``TeamLayer``, as cdktf's ``GpuTrainingPool.node_pool_name``."""
+        self.labels = gpu_pool_labels(self.node_pool_name, props.accelerators)
         self.taints = gpu_pool_taints(props.accelerators)
         self.placement_group: aws.ec2.PlacementGroup | None = None
         if props.uses_placement_group:
