@@ -3,7 +3,8 @@
 The cluster placement group (for multi-node jobs) and the jobs' IRSA role;
 labels and taints from :mod:`mlplatform.decisions.scheduling`. With
 ``fsx_scratch``, a scratch FSx for Lustre file system linked to the lake's features zone.
-The NodePool and EC2NodeClass are the ``<env>-cluster`` layer's (``GpuProvisioning``).
+The NodePool and EC2NodeClass are the ``<env>-cluster`` layer's (``GpuProvisioning``); a
+team's, in a ``TeamLayer``, its ``GpuPoolProvisioning``'s.
 """
 
 from __future__ import annotations
