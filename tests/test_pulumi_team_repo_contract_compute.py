@@ -25,6 +25,7 @@ from mlplatform.config import EnvironmentConfig, FsxScratchProps, GpuPoolProps
 from mlplatform.constructs.compute_cluster import ComputeCluster as CdktfComputeCluster
 from mlplatform.constructs.data_lake import DataLake as CdktfDataLake
 from mlplatform.constructs.gpu_pool import GpuTrainingPool as CdktfGpuTrainingPool
+from mlplatform.decisions.scheduling import POOL_LABEL
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.pulumi import Recorder, Recording
 from mlplatform.pulumi.compute_cluster import ComputeCluster
@@ -49,11 +50,15 @@ POOL = GpuPoolProps(
 SERVICE_ACCOUNT = ("serving", "ranker-batch")
 
 
-def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
+def cdktf_team_stack(
+    outdir: Path, config: EnvironmentConfig, built: list[CdktfGpuTrainingPool] | None = None
+) -> dict[str, Any]:
     app = App(outdir=str(outdir))
     stack = TeamStack(app, team_config_for(config), "training")
     cluster = CdktfComputeCluster.from_environment(stack, "platform-cluster")
     pool = CdktfGpuTrainingPool(stack, "ranking", cluster=cluster, props=POOL)
+    if built is not None:
+        built.append(pool)
     cluster.service_account_role(*SERVICE_ACCOUNT)
     lake = CdktfDataLake.from_environment(stack, "platform-lake")
     lake.grant_read(pool.job_role, "features")
@@ -63,11 +68,16 @@ def cdktf_team_stack(outdir: Path, config: EnvironmentConfig) -> dict[str, Any]:
 
 
 def team_program(
-    config: EnvironmentConfig, props: GpuPoolProps, read: list[str] | None = None
+    config: EnvironmentConfig,
+    props: GpuPoolProps,
+    read: list[str] | None = None,
+    built: list[GpuTrainingPool] | None = None,
 ) -> None:
     layer = TeamLayer(team_config_for(config), "training")
     cluster = ComputeCluster.from_environment(layer, "platform-cluster")
     pool = GpuTrainingPool(layer, layer, "ranking", cluster=cluster, props=props)
+    if built is not None:
+        built.append(pool)
     cluster.service_account_role(*SERVICE_ACCOUNT)
     lake = DataLake.from_environment(layer, "platform-lake")
     lake.grant_read(pool.job_role, "features")
@@ -81,9 +91,17 @@ def platform(synthesized: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def recorded(loader: EnvironmentLoader, platform: dict[str, str]) -> tuple[Recording, list[str]]:
+def built_pools() -> list[GpuTrainingPool]:
+    """The Pulumi program's pool, once ``recorded`` ran it."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def recorded(
+    loader: EnvironmentLoader, platform: dict[str, str], built_pools: list[GpuTrainingPool]
+) -> tuple[Recording, list[str]]:
     read: list[str] = []
-    program = partial(team_program, loader.load("dev"), POOL, read)
+    program = partial(team_program, loader.load("dev"), POOL, read, built_pools)
     return Recorder.run(program, parameters=platform), read
 
 
@@ -126,6 +144,23 @@ def test_the_cluster_reading_program_matches_the_cdktf_team_stack(
     ]
     kinds = {kind for kind, _ in pulumi.resources}
     assert "aws_eks_cluster" not in kinds and PROVIDER_KIND in kinds
+
+
+def test_the_team_pool_has_the_cdktf_pools_name_labels_and_taints_in_the_cluster(
+    tmp_path: Path,
+    loader: EnvironmentLoader,
+    recorded: tuple[Recording, list[str]],
+    built_pools: list[GpuTrainingPool],
+) -> None:
+    cdktf_pools: list[CdktfGpuTrainingPool] = []
+    cdktf_team_stack(tmp_path, loader.load("dev"), cdktf_pools)
+    (cdktf,), (pulumi,) = cdktf_pools, built_pools
+    # <team>-<pool>: the NodePool's name and the nodes' mlplatform/pool label, on both engines.
+    assert pulumi.node_pool_name == cdktf.node_pool_name == "ranking-ranking"
+    assert pulumi.labels == cdktf.labels
+    assert pulumi.labels[POOL_LABEL] == "ranking-ranking"
+    assert tuple(pulumi.taints) == cdktf.taints
+    assert pulumi.job_service_account == cdktf.job_service_account
 
 
 def test_the_cluster_reading_program_passes_the_guardrails(

@@ -10,7 +10,6 @@ credentials, and ``terraform plan`` reads the values the platform wrote.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from cdktf import Fn, TerraformStack
@@ -18,27 +17,9 @@ from constructs import Construct
 
 from mlplatform.bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from mlplatform.decisions.contract import LIST_SEPARATOR, PlatformContract, parameter
-from mlplatform.decisions.naming import Naming
-from mlplatform.errors import ConstructError
+from mlplatform.decisions.naming import Naming, check_construct_id
 
 __all__ = ["ContractReader", "PerItem", "check_construct_id", "stack_naming"]
-
-# Terraform block labels: a letter or '_' first, then letters, digits, '_' and '-'.
-_TERRAFORM_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
-def check_construct_id(id: str, what: str) -> str:
-    """``id``, or a one-line :class:`~mlplatform.errors.ConstructError` (a ``ValueError``) if
-    Terraform would reject the name cdktf makes of it."""
-    if not _TERRAFORM_ID.match(id):
-        fixed = re.sub(r"[^A-Za-z0-9_-]+", "-", id).strip("-") or "imported"
-        if not fixed[0].isalpha():
-            fixed = f"x-{fixed}"
-        raise ConstructError(
-            f"{what} id {id!r}: Terraform names take letters, digits, '-' and '_' (a letter "
-            f"first); use {fixed!r}"
-        )
-    return id
 
 
 class ContractReader(Construct):

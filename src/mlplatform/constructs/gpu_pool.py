@@ -87,7 +87,7 @@ class GpuTrainingPool(Construct):
         self._name = id
         # In the cluster a team's pool is <team>-<pool>: its NodePool, node class and
         # mlplatform/pool label can then be neither the platform's nor another team's.
-        self._node_pool_name = f"{naming.team}-{id}" if naming.team else id
+        self._node_pool_name = naming.node_pool(id)
         self._props = props
         self._cluster_name = cluster.cluster_name
         self._labels = gpu_pool_labels(self._node_pool_name, props.accelerators)

@@ -64,7 +64,6 @@ release pins, as the platform's own default does); pass the platform's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,26 +79,19 @@ from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.gpu_provisioning import helm_release, manifests_chart
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
-from mlplatform.decisions.device_plugins import pools_needing
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
-from mlplatform.decisions.scheduling import POOL_LABEL
+from mlplatform.decisions.team_pools import (
+    RELEASE_NAMESPACE,
+    check_team_pools,
+    team_node_tags,
+    team_pools_release,
+)
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IComputeCluster
 
 __all__ = ["GpuPoolProvisioning"]
-
-RELEASE_NAMESPACE = "kube-system"
-# Helm release names: a DNS label of at most 53 characters.
-_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_RELEASE_MAX = 53
-_PLUGIN_FIX = {
-    "nvidia": "leave ami_family unset (Bottlerocket's NVIDIA variant ships the plugin)",
-    "efa": "set efa: false",
-    "neuron": "run Neuron jobs on a platform pool",
-}
-
 
 class GpuPoolProvisioning(Construct):
     """Karpenter ``EC2NodeClass``/``NodePool``, job namespace and service account for a team's pools.
@@ -139,13 +131,14 @@ class GpuPoolProvisioning(Construct):
                 "pool in that one (one Helm release and provider per stack)"
             )
         team = config.team.name
-        _check_pools(where, team, pools)
-        release = f"{team}-{getattr(stack, 'name', stack.node.id)}-gpu-pools"
-        if not _RELEASE_NAME.match(release) or len(release) > _RELEASE_MAX:
-            raise ConstructError(
-                f"{where}: its Helm release would be {release!r}, not a lowercase DNS label of "
-                f"at most {_RELEASE_MAX} characters; give the TeamStack a shorter lowercase name"
-            )
+        check_team_pools(
+            where,
+            team,
+            pools,
+            GpuTrainingPool,
+            "ComputeCluster.from_environment in the TeamStack",
+        )
+        release = team_pools_release(where, team, getattr(stack, "name", stack.node.id))
         super().__init__(scope, id)
         self._pools = list(pools)
         self._release_name = release
@@ -193,7 +186,7 @@ class GpuPoolProvisioning(Construct):
                 subnet_ids=pool.subnet_ids,
                 security_group_ids=pool.security_group_ids,
                 placement_group=pool.placement_group_name,
-                tags={**tags, POOL_LABEL: name, "Name": naming.resource("gpu", pool.name)},
+                tags=team_node_tags(tags, name, naming.resource("gpu", pool.name)),
             )
             objects += [
                 _with_subnets(node_class(name, pool.props, facts, layer_versions), pool),
@@ -239,43 +232,6 @@ class GpuPoolProvisioning(Construct):
     @property
     def pools(self) -> list[GpuTrainingPool]:
         return list(self._pools)
-
-
-def _check_pools(where: str, team: str, pools: Sequence[GpuTrainingPool]) -> None:
-    """One line for the first pool the team cannot provision as given."""
-    if not pools:
-        raise ConstructError(f"{where}: pools is empty; pass the stack's GpuTrainingPools")
-    seen: set[str] = set()
-    for pool in pools:
-        if not isinstance(pool, GpuTrainingPool):
-            raise ConstructError(
-                f"{where}: pools holds a {type(pool).__name__}; pass GpuTrainingPools"
-            )
-        name = pool.node_pool_name
-        if not name.startswith(f"{team}-"):
-            raise ConstructError(
-                f"{where}: GPU pool {pool.name!r} is named {name!r} in the cluster, not "
-                f"{team}-{pool.name}; build it on ComputeCluster.from_environment in the TeamStack "
-                "(the team's naming)"
-            )
-        if name in seen:
-            raise ConstructError(
-                f"{where}: two pools are named {pool.name!r}; give each pool its own id"
-            )
-        seen.add(name)
-        namespace = pool.job_namespace
-        if namespace != team and not namespace.startswith(f"{team}-"):
-            raise ConstructError(
-                f"{where}: GPU pool {pool.name!r} runs its jobs in namespace {namespace!r}, which "
-                f"is not the team's; set job_namespace: {team} (or {team}-<name>) in its props"
-            )
-        needed = pools_needing({name: pool.props})
-        if needed:
-            plugin = next(iter(needed))
-            raise ConstructError(
-                f"{where}: GPU pool {pool.name!r} needs the {plugin} device plugin, which the "
-                f"platform runs only on its own pools' nodes; {_PLUGIN_FIX[plugin]}"
-            )
 
 
 def _with_subnets(node_class_object: dict[str, Any], pool: GpuTrainingPool) -> dict[str, Any]:

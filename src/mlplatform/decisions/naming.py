@@ -28,13 +28,14 @@ from dataclasses import dataclass
 
 from mlplatform.catalogs.s3 import bucket_name_problem
 from mlplatform.config import EnvironmentConfig
-from mlplatform.errors import MlplatformError
+from mlplatform.errors import ConstructError, MlplatformError
 
 __all__ = [
     "PLATFORM_COMPONENTS",
     "PLATFORM_LAYERS",
     "InvalidNameError",
     "Naming",
+    "check_construct_id",
     "reserved_team_name",
 ]
 
@@ -140,6 +141,13 @@ class Naming:
         """``<org>-<env>`` (``<org>-<env>-<team>`` for a team): the start of every name."""
         return f"{self.org}-{self.environment}" + (f"-{self.team}" if self.team else "")
 
+    def node_pool(self, pool: str) -> str:
+        """GPU pool ``pool``'s name in the cluster: its NodePool, node class and
+        ``mlplatform/pool`` label. ``pool`` for the platform's pools, ``<team>-<pool>`` for a
+        team's, so a team's pool is neither the platform's nor another team's (both engines'
+        ``GpuTrainingPool.node_pool_name``)."""
+        return f"{self.team}-{pool}" if self.team else pool
+
     def resource(self, component: str, name: str | None = None, *, max_length: int = 64) -> str:
         """Generic ``<org>-<env>-<component>[-<name>]`` within ``max_length`` characters."""
         parts = [self.prefix, component, *([name] if name else [])]
@@ -192,3 +200,22 @@ def _check_parts(parts: list[str]) -> None:
             raise InvalidNameError(
                 f"name part {part!r} must be lowercase letters, digits and inner '-'"
             )
+
+
+# Terraform block labels: a letter or '_' first, then letters, digits, '_' and '-'.
+_TERRAFORM_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def check_construct_id(id: str, what: str) -> str:
+    """``id``, or a one-line :class:`~mlplatform.errors.ConstructError` (a ``ValueError``) if
+    Terraform would reject the name cdktf makes of it. Pulumi components check the same, so
+    one id works on both engines."""
+    if not _TERRAFORM_ID.match(id):
+        fixed = re.sub(r"[^A-Za-z0-9_-]+", "-", id).strip("-") or "imported"
+        if not fixed[0].isalpha():
+            fixed = f"x-{fixed}"
+        raise ConstructError(
+            f"{what} id {id!r}: Terraform names take letters, digits, '-' and '_' (a letter "
+            f"first); use {fixed!r}"
+        )
+    return id

@@ -14,6 +14,7 @@ the result with the cdktf synth and run the platform's guardrail rules on it.
 """
 
 from mlplatform.pulumi.environment import NOT_YET_TRANSLATED, PlatformEnvironment
+from mlplatform.pulumi.gpu_pool_provisioning import GpuPoolProvisioning
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.recorder import RecordedResource, Recorder, Recording
@@ -21,6 +22,7 @@ from mlplatform.pulumi.team_layer import TeamLayer
 
 __all__ = [
     "NOT_YET_TRANSLATED",
+    "GpuPoolProvisioning",
     "Layer",
     "NetworkPlacement",
     "PlatformEnvironment",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -48,6 +49,9 @@ __all__ = ["ComputeCluster", "ImportedComputeCluster"]
 
 CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
 EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
+
+if TYPE_CHECKING:
+    from mlplatform.pulumi.contract_reader import ContractReader
 
 
 def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
@@ -341,6 +345,7 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             node_role_arn=reader.value("compute/node-role-arn"),
             placement=network.placement(),
             cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
+            contract=reader,
         )
 
     @staticmethod
@@ -415,6 +420,7 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
         node_role_arn: pulumi.Input[str],
         placement: NetworkPlacement,
         cluster_security_group_id: pulumi.Input[str] | None = None,
+        contract: ContractReader | None = None,
     ) -> None:
         super().__init__(layer.layer, "ImportedComputeCluster", f"{layer.path}/{id}", parent=layer)
         self.naming = naming
@@ -425,6 +431,7 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
         self.node_role_arn = node_role_arn
         self.placement = placement
         self.cluster_security_group_id = cluster_security_group_id
+        self._contract = contract
         self._roles = ServiceAccountRoles(
             self,
             naming=naming,
@@ -438,3 +445,44 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
     ) -> aws.iam.Role:
         """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
         return self._roles.role(namespace, name, role_name=role_name)
+
+    # What a team's GpuPoolProvisioning needs, read from the contract on first use only (as
+    # cdktf's ImportedComputeCluster), so a program that provisions nothing reads none of it.
+    @property
+    def reads_contract(self) -> bool:
+        """Whether the values below come from the platform contract (``from_environment``)."""
+        return self._contract is not None
+
+    def _contract_value(self, key: str, what: str) -> pulumi.Output[str]:
+        if self._contract is None:
+            raise ValueError(
+                f"cluster {self.path!r}: {what} comes from the platform contract; import the "
+                "cluster with ComputeCluster.from_environment"
+            )
+        return self._contract.value(key)
+
+    @property
+    def cluster_endpoint(self) -> pulumi.Output[str]:
+        """The Kubernetes API's URL (``compute/cluster-endpoint``)."""
+        return self._contract_value("compute/cluster-endpoint", "the API endpoint")
+
+    @property
+    def certificate_authority_data(self) -> pulumi.Output[str]:
+        """The cluster's CA, base64 as EKS returns it (``compute/cluster-certificate-authority``)."""
+        return self._contract_value(
+            "compute/cluster-certificate-authority", "the certificate authority"
+        )
+
+    @property
+    def cluster_layer(self) -> pulumi.Output[str]:
+        """``enabled`` where the platform runs its ``<env>-cluster`` layer (Karpenter), else
+        ``disabled`` (``compute/cluster-layer``)."""
+        return self._contract_value("compute/cluster-layer", "whether Karpenter runs")
+
+    @property
+    def karpenter_instance_profile_name(self) -> pulumi.Output[str]:
+        """The instance profile every EC2NodeClass names
+        (``compute/karpenter/instance-profile-name``)."""
+        return self._contract_value(
+            "compute/karpenter/instance-profile-name", "Karpenter's node instance profile"
+        )

@@ -3,7 +3,8 @@
 The cluster placement group (for multi-node jobs) and the jobs' IRSA role;
 labels and taints from :mod:`mlplatform.decisions.scheduling`. With
 ``fsx_scratch``, a scratch FSx for Lustre file system linked to the lake's features zone.
-The NodePool and EC2NodeClass are the ``<env>-cluster`` layer's (``GpuProvisioning``).
+The NodePool and EC2NodeClass are the ``<env>-cluster`` layer's (``GpuProvisioning``); a
+team's, in a ``TeamLayer``, its ``GpuPoolProvisioning``'s.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ class GpuTrainingPool(PlatformComponent):
         self.name = id
         self._cluster_name = cluster.cluster_name
         self.props = props
-        self.labels = gpu_pool_labels(id, props.accelerators)
+        self.node_pool_name = (naming or cluster.naming).node_pool(id)
+        """The pool in the cluster (NodePool, ``mlplatform/pool`` label): ``<team>-<pool>`` in a
+        ``TeamLayer``, as cdktf's ``GpuTrainingPool.node_pool_name``."""
+        self.labels = gpu_pool_labels(self.node_pool_name, props.accelerators)
         self.taints = gpu_pool_taints(props.accelerators)
         self.placement_group: aws.ec2.PlacementGroup | None = None
         if props.uses_placement_group:

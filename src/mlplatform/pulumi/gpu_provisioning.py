@@ -30,7 +30,7 @@ from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_poo
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
-__all__ = ["MANIFESTS_CHART", "GpuProvisioning", "PoolFacts"]
+__all__ = ["MANIFESTS_CHART", "GpuProvisioning", "PoolFacts", "helm_release", "kubeconfig"]
 
 MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
 RELEASE_TIMEOUT_SECONDS = 600
@@ -211,26 +211,37 @@ class GpuProvisioning(PlatformComponent):
         values: pulumi.Input[dict[str, Any]] | None,
         depends_on: Sequence[pulumi.Resource] = (),
     ) -> kubernetes.helm.v3.Release:
-        oci = chart.repository.startswith("oci://")
-        return kubernetes.helm.v3.Release(
-            self.child(chart.release),
-            name=chart.release,
-            # OCI charts are named by their full reference; index repositories by repository_opts.
-            chart=f"{chart.repository}/{chart.chart}" if oci else chart.chart,
-            repository_opts=(
-                kubernetes.helm.v3.RepositoryOptsArgs(repo=chart.repository)
-                if chart.repository and not oci
-                else None
-            ),
-            version=chart.version or None,
-            namespace=chart.namespace,
-            values=values,
-            skip_crds=chart.skip_crds or None,
-            # A failed install or upgrade rolls back instead of leaving a half-applied release.
-            atomic=True,
-            cleanup_on_fail=True,
-            skip_await=False,
-            timeout=RELEASE_TIMEOUT_SECONDS,
-            max_history=10,
-            opts=self.options(depends_on=list(depends_on) or None),
-        )
+        return helm_release(self, chart, values, depends_on)
+
+
+def helm_release(
+    component: PlatformComponent,
+    chart: HelmChart,
+    values: pulumi.Input[dict[str, Any]] | None,
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> kubernetes.helm.v3.Release:
+    """``chart`` as a release under ``component``, with the platform's install settings (as
+    cdktf's ``helm_release``): a team's ``GpuPoolProvisioning`` installs with the same."""
+    oci = chart.repository.startswith("oci://")
+    return kubernetes.helm.v3.Release(
+        component.child(chart.release),
+        name=chart.release,
+        # OCI charts are named by their full reference; index repositories by repository_opts.
+        chart=f"{chart.repository}/{chart.chart}" if oci else chart.chart,
+        repository_opts=(
+            kubernetes.helm.v3.RepositoryOptsArgs(repo=chart.repository)
+            if chart.repository and not oci
+            else None
+        ),
+        version=chart.version or None,
+        namespace=chart.namespace,
+        values=values,
+        skip_crds=chart.skip_crds or None,
+        # A failed install or upgrade rolls back instead of leaving a half-applied release.
+        atomic=True,
+        cleanup_on_fail=True,
+        skip_await=False,
+        timeout=RELEASE_TIMEOUT_SECONDS,
+        max_history=10,
+        opts=component.options(depends_on=list(depends_on) or None),
+    )

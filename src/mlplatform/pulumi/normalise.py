@@ -271,6 +271,27 @@ LOCAL_CHART = "local:platform-manifests"
 """The chart shipped in the package: a cdktf asset path, a directory path in Pulumi."""
 
 
+def _closing_parenthesis(text: str, at: int) -> int:
+    """Where the parenthesis opened at ``at`` closes (strings skipped)."""
+    depth, quoted = 0, False
+    while at < len(text):
+        char = text[at]
+        if quoted:
+            quoted = char != '"'
+            at += 2 if char == "\\" else 1
+            continue
+        if char == '"':
+            quoted = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return at
+        at += 1
+    raise ValueError(f"jsonencode: unclosed '(' in {text[:40]!r}")
+
+
 def _hcl_value(text: str, at: int) -> tuple[Any, int]:
     """One value of the HCL object syntax cdktf writes inside ``jsonencode(...)``.
 
@@ -314,6 +335,11 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
     while end < len(text) and text[end] not in ",}]() \n\t":
         end += 1
     word = text[at:end]
+    if word == "element" and text[end : end + 1] == "(":
+        # element(split(...), index(split(...), "<zone>")): a team pool's pinned zone's subnet
+        # in its node class, kept as the expression it is, for resolve() to evaluate.
+        close = _closing_parenthesis(text, end)
+        return f"${{{text[at : close + 1]}}}", close + 1
     if word == "join" and text[end : end + 1] == "(":
         # join("<separator>", [parts]): the only function the platform nests in these.
         separator, at = _hcl_value(text, end + 1)

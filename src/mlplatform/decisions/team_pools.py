@@ -1,0 +1,115 @@
+"""What a team's GPU pool provisioning is, whichever engine installs it: release, checks, tags.
+
+Both engines' ``GpuPoolProvisioning`` (cdktf's in a ``TeamStack``, Pulumi's in a
+``TeamLayer``) install a team's Karpenter ``EC2NodeClass``/``NodePool`` objects in one
+Helm release; what that release is called, which pools it may hold and how their nodes
+are tagged is decided here once, so the two engines install the same release and refuse
+the same pools with the same one-line messages. The reasons for each refusal are on
+:mod:`mlplatform.constructs.gpu_pool_provisioning`.
+
+Plain Python: no engine is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from mlplatform.config import GpuPoolProps
+from mlplatform.decisions.device_plugins import pools_needing
+from mlplatform.decisions.scheduling import POOL_LABEL
+from mlplatform.errors import ConstructError
+
+__all__ = [
+    "RELEASE_NAMESPACE",
+    "TeamPool",
+    "check_team_pools",
+    "team_node_tags",
+    "team_pools_release",
+]
+
+RELEASE_NAMESPACE = "kube-system"
+"""Where the release lives, as the platform's own ``gpu-pools``."""
+# Helm release names: a DNS label of at most 53 characters.
+_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_RELEASE_MAX = 53
+_PLUGIN_FIX = {
+    "nvidia": "leave ami_family unset (Bottlerocket's NVIDIA variant ships the plugin)",
+    "efa": "set efa: false",
+    "neuron": "run Neuron jobs on a platform pool",
+}
+
+
+class TeamPool(Protocol):
+    """What the checks read of a pool (either engine's ``GpuTrainingPool``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def node_pool_name(self) -> str: ...
+
+    @property
+    def props(self) -> GpuPoolProps: ...
+
+
+def team_pools_release(where: str, team: str, stack: str, scope: str = "TeamStack") -> str:
+    """The release, ``<team>-<stack>-gpu-pools`` (one per team stack or layer), or a one-line
+    error if Helm would not take that name (``scope`` names what to rename)."""
+    release = f"{team}-{stack}-gpu-pools"
+    if not _RELEASE_NAME.match(release) or len(release) > _RELEASE_MAX:
+        raise ConstructError(
+            f"{where}: its Helm release would be {release!r}, not a lowercase DNS label of "
+            f"at most {_RELEASE_MAX} characters; give the {scope} a shorter lowercase name"
+        )
+    return release
+
+
+def check_team_pools(
+    where: str, team: str, pools: Sequence[object], pool_type: type, importer: str
+) -> None:
+    """One line for the first pool the team cannot provision as given.
+
+    ``pool_type`` is the engine's ``GpuTrainingPool``; ``importer`` what builds the cluster
+    with the team's naming (``ComputeCluster.from_environment in the TeamStack``).
+    """
+    if not pools:
+        raise ConstructError(f"{where}: pools is empty; pass the stack's GpuTrainingPools")
+    seen: set[str] = set()
+    for item in pools:
+        if not isinstance(item, pool_type):
+            raise ConstructError(
+                f"{where}: pools holds a {type(item).__name__}; pass GpuTrainingPools"
+            )
+        pool: TeamPool = item  # type: ignore[assignment]
+        name = pool.node_pool_name
+        if not name.startswith(f"{team}-"):
+            raise ConstructError(
+                f"{where}: GPU pool {pool.name!r} is named {name!r} in the cluster, not "
+                f"{team}-{pool.name}; build it on {importer} (the team's naming)"
+            )
+        if name in seen:
+            raise ConstructError(
+                f"{where}: two pools are named {pool.name!r}; give each pool its own id"
+            )
+        seen.add(name)
+        namespace = pool.props.job_namespace
+        if namespace != team and not namespace.startswith(f"{team}-"):
+            raise ConstructError(
+                f"{where}: GPU pool {pool.name!r} runs its jobs in namespace {namespace!r}, which "
+                f"is not the team's; set job_namespace: {team} (or {team}-<name>) in its props"
+            )
+        needed = pools_needing({name: pool.props})
+        if needed:
+            plugin = next(iter(needed))
+            raise ConstructError(
+                f"{where}: GPU pool {pool.name!r} needs the {plugin} device plugin, which the "
+                f"platform runs only on its own pools' nodes; {_PLUGIN_FIX[plugin]}"
+            )
+
+
+def team_node_tags(team_tags: Mapping[str, str], node_pool_name: str, name: str) -> dict[str, str]:
+    """A team pool's node tags: the team's cost tags, the pool label and ``Name`` (the
+    ``<org>-<env>-<team>-gpu-<pool>`` name), so the instances bill to the team."""
+    return {**team_tags, POOL_LABEL: node_pool_name, "Name": name}

@@ -1,0 +1,228 @@
+"""``GpuPoolProvisioning`` on Pulumi: a team's GPU pools get Karpenter nodes in the platform's cluster.
+
+The counterpart of :mod:`mlplatform.constructs.gpu_pool_provisioning` (whose docstring
+says why each piece is there), for a :class:`~mlplatform.pulumi.team_layer.TeamLayer`:
+one atomic Helm release ``<team>-<layer>-gpu-pools`` of the shipped
+``platform-manifests`` chart in ``kube-system``, holding the team's jobs' namespaces and
+service accounts and, per pool, an ``EC2NodeClass`` and ``NodePool`` named
+``<team>-<pool>``. Everything it decides comes from the same functions as cdktf's:
+release name, pool checks and node tags (:mod:`mlplatform.decisions.team_pools`),
+objects (:mod:`~mlplatform.decisions.node_pools`,
+:mod:`~mlplatform.decisions.job_accounts`), install settings
+(:func:`~mlplatform.pulumi.gpu_provisioning.helm_release`, the platform's).
+
+Helm reaches the cluster through a pulumi-kubernetes provider whose kubeconfig is built
+from the contract (endpoint, certificate authority, ``aws eks get-token``), as the
+platform's cluster layer builds its own. On the emulator (``emulator: true``) it installs
+nothing and says why (:attr:`skipped`). On a platform that does not run Karpenter
+(``compute/cluster-layer`` is not ``enabled``) the preview fails naming the reason before
+any release is planned, as cdktf's plan fails on its precondition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as kubernetes
+
+from mlplatform.config import ClusterLayerProps
+from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
+from mlplatform.decisions.helm_chart import HelmChart
+from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
+from mlplatform.decisions.naming import check_construct_id
+from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
+from mlplatform.decisions.team_pools import (
+    RELEASE_NAMESPACE,
+    check_team_pools,
+    team_node_tags,
+    team_pools_release,
+)
+from mlplatform.errors import ConstructError
+from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.compute_cluster import ImportedComputeCluster
+from mlplatform.pulumi.gpu_pool import GpuTrainingPool
+from mlplatform.pulumi.gpu_provisioning import MANIFESTS_CHART, helm_release, kubeconfig
+from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.team_layer import TeamLayer
+
+__all__ = ["GpuPoolProvisioning"]
+
+_PROVISIONED = "_gpu_pool_provisioning"
+"""Where a layer remembers its provisioning (one release and provider per layer)."""
+
+
+class GpuPoolProvisioning(PlatformComponent):
+    """``mlplatform:<team>-<layer>:GpuPoolProvisioning``: a team's pools' NodePools and node
+    classes, jobs' namespaces and service accounts, in one Helm release.
+
+    ``GpuPoolProvisioning(layer, "pools", cluster=cluster, pools=[pool])`` in a ``TeamLayer``,
+    with ``cluster`` from ``ComputeCluster.from_environment`` and each pool a
+    ``GpuTrainingPool`` on it. One per layer: list every pool.
+    """
+
+    def __init__(
+        self,
+        layer: Layer,
+        id: str,
+        *,
+        cluster: ImportedComputeCluster,
+        pools: Sequence[GpuTrainingPool],
+        versions: ClusterLayerProps | None = None,
+    ) -> None:
+        check_construct_id(id, "GpuPoolProvisioning")
+        where = f"GpuPoolProvisioning {id!r}"
+        if not isinstance(layer, TeamLayer):
+            raise ConstructError(
+                f"{where}: build it in a TeamLayer; the platform's own pools get their nodes "
+                "from its <env>-cluster layer"
+            )
+        if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
+            raise ConstructError(
+                f"{where}: cluster must be the platform's, from ComputeCluster.from_environment "
+                "(its endpoint, certificate authority and Karpenter's instance profile come "
+                "from the platform contract)"
+            )
+        if layer.__dict__.get(_PROVISIONED):
+            raise ConstructError(
+                f"{where}: layer {layer.path} already has a GpuPoolProvisioning; list every "
+                "pool in that one (one Helm release and provider per layer)"
+            )
+        config = layer.team_config
+        team = config.team.name
+        check_team_pools(
+            where, team, pools, GpuTrainingPool, "ComputeCluster.from_environment in the TeamLayer"
+        )
+        release = team_pools_release(where, team, layer.stack_name, "TeamLayer")
+        layer.__dict__[_PROVISIONED] = True
+        self._pools = list(pools)
+        self._release_name = release
+        self._skipped: str | None = None
+        self.provider: kubernetes.Provider | None = None
+        self.release: kubernetes.helm.v3.Release | None = None
+        path = f"{layer.path}/{id}"
+        if config.platform.emulator:
+            super().__init__(layer.layer, "GpuPoolProvisioning", path, parent=layer)
+            self._skipped = (
+                f"{where}: nothing installed; the emulator's platform has no Kubernetes API "
+                "and no Karpenter, so its pools keep only their AWS side (job role, grants)"
+            )
+            pulumi.log.info(self._skipped, resource=self)
+            self.register_outputs({})
+            return
+
+        # Before Helm: on a platform without Karpenter the preview stops here, saying why.
+        message = (
+            f"{where} in layer {layer.path}: the platform environment {config.environment} "
+            "does not run Karpenter (compute/cluster-layer is not enabled), so a team's pools "
+            "would get no nodes; give the platform a GPU pool and cluster_layer.enabled, or "
+            "remove the provisioning"
+        )
+
+        def checked(values: list[str]) -> str:
+            cluster_layer, profile = values
+            if cluster_layer != CLUSTER_LAYER_ENABLED:
+                raise ConstructError(message)
+            return profile
+
+        instance_profile = pulumi.Output.all(
+            cluster.cluster_layer, cluster.karpenter_instance_profile_name
+        ).apply(checked)
+        self.provider = kubernetes.Provider(
+            f"{path}/kubernetes",
+            kubeconfig=kubeconfig(
+                cluster.cluster_endpoint,
+                cluster.certificate_authority_data,
+                cluster.cluster_name,
+                config.platform.region,
+            ),
+            opts=pulumi.ResourceOptions(parent=layer),
+        )
+        super().__init__(
+            layer.layer,
+            "GpuPoolProvisioning",
+            path,
+            parent=layer,
+            opts=pulumi.ResourceOptions(providers={"kubernetes": self.provider}),
+        )
+        self.manifests = self._manifests(
+            instance_profile, dict(layer.tags), versions or ClusterLayerProps(), cluster
+        )
+        """The release's objects once known: namespaces and service accounts, then per pool
+        its ``EC2NodeClass`` and ``NodePool`` (cdktf's ``manifests``)."""
+        self.release = helm_release(
+            self,
+            HelmChart(
+                release=release,
+                repository="",
+                chart=str(MANIFESTS_CHART),
+                version="",
+                namespace=RELEASE_NAMESPACE,
+            ),
+            self.manifests.apply(lambda manifests: {"manifests": manifests}),
+        )
+        self.register_outputs({"release": release})
+
+    def _manifests(
+        self,
+        instance_profile: pulumi.Output[str],
+        tags: dict[str, str],
+        versions: ClusterLayerProps,
+        cluster: ImportedComputeCluster,
+    ) -> pulumi.Output[list[dict[str, Any]]]:
+        """The objects cdktf's construct renders, in its order, once the outputs are known."""
+        pools = self._pools
+        inputs = [
+            pulumi.Output.all(
+                pool.subnet_ids if isinstance(pool.subnet_ids, pulumi.Output)
+                else pulumi.Output.all(*pool.subnet_ids),
+                pulumi.Output.all(*pool.security_group_ids),
+                pool.placement_group_name,
+                pool.job_role.arn,
+            )
+            for pool in pools
+        ]
+        naming = cluster.naming
+
+        def render(values: list[Any]) -> list[dict[str, Any]]:
+            profile, resolved = values[0], values[1:]
+            accounts: dict[str, JobAccount] = {}
+            objects: list[dict[str, Any]] = []
+            for pool, (subnets, groups, placement_group, role_arn) in zip(
+                pools, resolved, strict=True
+            ):
+                name = pool.node_pool_name
+                accounts[name] = (pool.props.job_namespace, pool.job_service_account, role_arn)
+                if isinstance(pool.subnet_ids, pulumi.Output) and not pool.props.availability_zones:
+                    # Every subnet of a list read from the contract: cdktf iterates it as a
+                    # Terraform set (toset), in lexical order, so the values are the same.
+                    subnets = sorted(set(subnets))
+                facts = NodeClassFacts(
+                    instance_profile=profile,
+                    subnet_ids=list(subnets),
+                    security_group_ids=list(groups),
+                    placement_group=placement_group,
+                    tags=team_node_tags(tags, name, naming.resource("gpu", pool.name)),
+                )
+                objects += [
+                    node_class(name, pool.props, facts, versions),
+                    node_pool(name, pool.props),
+                ]
+            return job_account_manifests(accounts) + objects
+
+        return pulumi.Output.all(instance_profile, *inputs).apply(render)
+
+    @property
+    def release_name(self) -> str:
+        """The Helm release, ``<team>-<layer>-gpu-pools``."""
+        return self._release_name
+
+    @property
+    def skipped(self) -> str | None:
+        """Why nothing is installed (the emulator has no Kubernetes API), or ``None``."""
+        return self._skipped
+
+    @property
+    def pools(self) -> list[GpuTrainingPool]:
+        return list(self._pools)
