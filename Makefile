@@ -30,7 +30,9 @@ CDKTF := npx --no-install cdktf
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed node_modules/.installed $(CHECKOV) $(FEAST) tfrc ## venv, npm ci, checkov, Feast, terraform CLI config
+# The four installs are independent and mostly wait on the package registries: side by side.
+setup: ## venv, npm ci, checkov, Feast, terraform CLI config
+	@$(MAKE) --no-print-directory -s -j4 $(VENV)/.installed node_modules/.installed $(CHECKOV) $(FEAST) tfrc
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
