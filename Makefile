@@ -81,17 +81,19 @@ down: ## stop the emulator (its state goes with it)
 # The end-to-end deploys spend most of their time waiting on the provider, and the team repo
 # scaffold test on pip and npm, so they run beside the rest of the suite instead of after it;
 # their output follows. The upgrade from the saved release and the fresh deploy each have
-# their own emulator, so they run side by side too. Each side run names its file, so it does
+# their own emulator, so they run side by side too; they start before mypy, and a mypy error
+# stops them (tests/conftest.py unwinds a SIGTERM like Ctrl-C, so each emulator is stopped). Each side run names its file, so it does
 # not import the whole suite to find its tests (tests/conftest.py refuses a marked test
 # anywhere else). pytest exits 5 when a run selects
 # nothing (PYTEST_ARGS naming other tests), which is not a failure here.
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
 	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
-	$(VENV)/bin/mypy
 	@$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and not upgrade' $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
 	$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
 	$(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
-	trap 'kill $$e2e $$upgrade $$scaffold 2>/dev/null || true' INT TERM; \
+	stop() { kill $$e2e $$upgrade $$scaffold 2>/dev/null || true; wait; }; \
+	trap stop INT TERM; \
+	echo '$(VENV)/bin/mypy'; $(VENV)/bin/mypy || { stop; exit 1; }; \
 	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
 	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
 	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,6 +50,16 @@ def run_summary(request: pytest.FixtureRequest) -> Report:
         request.config.stash.setdefault(REPORTS, {})[title] = lines
 
     return add
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``make test`` stops its side runs with SIGTERM when mypy fails: unwind as Ctrl-C does,
+    so every emulator a test started is stopped by its pid on the way out."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 # make test runs each slow marker's files beside the rest of the suite and names them, so

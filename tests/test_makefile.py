@@ -3,6 +3,7 @@ confirmation, destroying or verifying without naming the environment."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 from typing import Any, cast
 
@@ -84,3 +85,11 @@ def test_a_marked_test_outside_its_side_runs_file_is_refused(
             pytest_collection_modifyitems(cast(pytest.Config, None), items)
     else:
         pytest_collection_modifyitems(cast(pytest.Config, None), items)
+
+
+def test_a_sigterm_unwinds_a_test_run_like_ctrl_c() -> None:
+    """make test stops its side runs with SIGTERM; with-blocks (the emulators) must unwind."""
+    handler = signal.getsignal(signal.SIGTERM)
+    assert callable(handler)
+    with pytest.raises(KeyboardInterrupt, match="stopped by signal 15"):
+        handler(signal.SIGTERM, None)
