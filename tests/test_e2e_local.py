@@ -256,15 +256,47 @@ def bootstrap_previous_release(saved: Path, endpoint: str) -> list[str]:
     return tables
 
 
+def init_one_at_a_time(stack: Path, env: dict[str, str]) -> None:
+    """``terraform init``, never two at once: a directory without a lock file installs the
+    provider into the shared plugin cache, and two inits doing so race on its directory."""
+    terraform(stack, env, "init", "-input=false")
+
+
+def apply_waves(saved: Path) -> list[list[str]]:
+    """The saved release's layers in waves: each wave reads only earlier waves' state (its
+    ``terraform_remote_state`` data sources), so the layers of one wave apply side by side."""
+    needs = {}
+    for layer in LAYERS:
+        document = json.loads((saved / f"local-{layer}.tf.json").read_text())
+        reads = document.get("data", {}).get("terraform_remote_state", {})
+        needs[layer] = {
+            other for other in LAYERS if any(k.endswith(f"-local-{other}") for k in reads)
+        }
+    waves: list[list[str]] = []
+    done: set[str] = set()
+    while len(done) < len(LAYERS):
+        wave = [layer for layer in LAYERS if layer not in done and needs[layer] <= done]
+        assert wave, f"the saved layers read each other's state in a cycle: {needs}"
+        waves.append(wave)
+        done.update(wave)
+    return waves
+
+
 def deploy_previous_release(saved: Path, workdir: Path, env: dict[str, str], endpoint: str) -> None:
-    """Apply the saved stacks as their release deployed them."""
+    """Apply the saved stacks as their release deployed them, independent layers side by side."""
+
+    def apply(layer: str) -> None:
+        terraform(workdir / f"local-{layer}", env, "apply", "-auto-approve", "-input=false")
+
     for layer in LAYERS:
         stack = workdir / f"local-{layer}"
         stack.mkdir(parents=True)
         text = (saved / f"local-{layer}.tf.json").read_text()
         (stack / "cdk.tf.json").write_text(text.replace(SAVED_ENDPOINT, endpoint))
-        terraform(stack, env, "init", "-input=false")
-        terraform(stack, env, "apply", "-auto-approve", "-input=false")
+        init_one_at_a_time(stack, env)
+    for wave in apply_waves(saved):
+        with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+            list(pool.map(apply, wave))
 
 
 def as_deployed_by(saved: Path) -> EnvironmentConfig:
@@ -327,11 +359,11 @@ DELIBERATE_REPLACEMENTS = {
 
 
 def check_upgrade_plan(stack: Path, env: dict[str, str], deliberate: dict[str, str]) -> None:
-    """This release's plan over the previous release's state destroys nothing it moved.
+    """This release's plan over the previous release's state destroys nothing it moved
+    (``stack`` initialised already, see :func:`init_one_at_a_time`).
 
     ``deliberate`` names the resource types, or addresses, the release replaces on purpose.
     """
-    terraform(stack, env, "init", "-input=false")
     terraform(stack, env, "plan", "-input=false", "-out=upgrade.plan")
     changes = json.loads(terraform(stack, env, "show", "-json", "upgrade.plan")).get(
         "resource_changes", []
@@ -756,6 +788,16 @@ def check_rollout(
     assert rc == 0, f"the rollout did not converge:\n{out[-4000:]}"
 
 
+def test_the_saved_release_applies_in_waves_of_layers_that_read_only_earlier_ones() -> None:
+    saved = previous_release()
+    assert saved is not None
+    waves = apply_waves(saved)
+    assert sorted(layer for wave in waves for layer in wave) == sorted(LAYERS)
+    # 0.1.0's data layer read nothing of the network's: the two apply side by side.
+    if saved.name == "from-0.1.0":
+        assert waves == [["network", "data"], ["compute"], ["ml"]]
+
+
 def test_local_leaves_out_only_resource_types_with_a_recorded_reason(
     synthesized: Path, loader: EnvironmentLoader, run_summary: Report
 ) -> None:
@@ -785,10 +827,18 @@ def phase(run_summary: Report, request: pytest.FixtureRequest) -> Iterator[Phase
     run_summary(title, phases.lines())
 
 
-def emulator_env(terraform_env: dict[str, str], endpoint: str) -> dict[str, str]:
-    """What every step runs with: the project's terraform config, ``local``, this emulator."""
+def emulator_env(terraform_env: dict[str, str], endpoint: str, workdir: Path) -> dict[str, str]:
+    """What every step runs with: the project's terraform config, ``local``, this emulator.
+
+    And a plugin cache of the test's own: terraform's cache is not safe for two inits at
+    once, and ``make test`` runs the two end-to-end tests and the rest of the suite side by
+    side (a provider installed from an unpacked mirror is a link, so a cache costs nothing).
+    """
+    cache = workdir / "plugin-cache"
+    cache.mkdir(exist_ok=True)
     return {
         **terraform_env,
+        "TF_PLUGIN_CACHE_DIR": str(cache),
         "MLPLATFORM_ENV": "local",
         "MLPLATFORM_AWS_ENDPOINT": endpoint,
         "CI": "1",
@@ -837,16 +887,25 @@ def test_local_environment_upgrades_from_the_previous_release(
     outdir = tmp_path / "cdktf.out"
     outputs_file = tmp_path / "outputs.json"
     with LocalAws(log_file=tmp_path / "moto.log") as emulator:
-        env = emulator_env(terraform_env, emulator.endpoint)
+        env = emulator_env(terraform_env, emulator.endpoint, tmp_path)
         bootstrap_state_backend(env, log)
         old_tables = bootstrap_previous_release(saved, emulator.endpoint)
         with phase(f"deploy the previous release ({saved.name})"):
             deploy_previous_release(saved, tmp_path / "previous", env, emulator.endpoint)
         with phase("plan the upgrade over it"):
             upgrade = synth_upgrade(saved, tmp_path / "upgrade.out", emulator.endpoint)
+            deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
             for layer in LAYERS:
-                deliberate = DELIBERATE_REPLACEMENTS.get(saved.name, {})
-                check_upgrade_plan(upgrade / f"local-{layer}", env, deliberate)
+                init_one_at_a_time(upgrade / f"local-{layer}", env)
+            with ThreadPoolExecutor(max_workers=len(LAYERS)) as pool:  # plans only read state
+                list(
+                    pool.map(
+                        lambda layer: check_upgrade_plan(
+                            upgrade / f"local-{layer}", env, deliberate
+                        ),
+                        LAYERS,
+                    )
+                )
         with phase("cdktf synth"):
             run([*CDKTF, "synth", "--output", str(outdir)], env, log)
         with phase("cdktf deploy 'local-*' over it"):
@@ -882,7 +941,7 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
     log = tmp_path / "e2e.log"
     outdir = tmp_path / "cdktf.out"
     with LocalAws(log_file=tmp_path / "moto.log") as emulator:
-        env = emulator_env(terraform_env, emulator.endpoint)
+        env = emulator_env(terraform_env, emulator.endpoint, tmp_path)
         bootstrap_state_backend(env, log)
         keys_before = kms_key_ids(emulator.endpoint)
         with phase("cdktf synth"):
