@@ -30,6 +30,12 @@ from mlplatform.decisions.contract import (
     expected_parameters,
     parameter,
 )
+from mlplatform.decisions.contract_items import (
+    FEATURE_GROUPS,
+    LAKE_ZONES,
+    REGISTRY_FAMILIES,
+    ImportedItems,
+)
 from mlplatform.decisions.naming import PLATFORM_LAYERS
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.stacks.team_stack import TeamStack
@@ -290,3 +296,34 @@ def test_a_team_reads_the_provisioning_values_only_when_it_asks(
     read = {source["name"] for source in sources.values()}
     assert not {n for n in read if "karpenter" in n or "certificate" in n or "layer" in n}
     assert cluster.reads_contract
+
+
+@pytest.mark.parametrize(
+    ("items", "unknown", "fix"),
+    [
+        (LAKE_ZONES, "the imported lake does not know the platform's zones", "zones= to DataLake"),
+        (
+            REGISTRY_FAMILIES,
+            "the imported registry does not know the platform's model families",
+            "families= to ModelRegistry",
+        ),
+        (
+            FEATURE_GROUPS,
+            "the imported feature store does not know the platform's groups",
+            "groups= to FeatureStore",
+        ),
+    ],
+)
+def test_a_contract_importer_takes_the_named_items_or_every_known_one_or_says_how(
+    items: ImportedItems, unknown: str, fix: str
+) -> None:
+    contract = PlatformContract("mlp", "dev")
+    assert items.choose(contract, "stack/x", "at synth time", "ranker", ()) == ("ranker",)
+    assert items.choose(contract, "stack/x", "at synth time", ["a", "b"], ()) == ("a", "b")
+    assert items.choose(contract, "stack/x", "before preview", None, ("a",)) == ("a",)
+    with pytest.raises(ValueError) as error:
+        items.choose(contract, "stack/x", "before preview", None, ())
+    assert str(error.value).startswith(f"stack/x: {unknown} before preview; name ")
+    assert fix in str(error.value)
+    with pytest.raises(ValueError):
+        items.choose(contract, "stack/x", "at synth time", "not a name!", ())

@@ -18,6 +18,7 @@ from constructs import Construct
 from mlplatform.constructs.contract_reader import ContractReader, PerItem
 from mlplatform.constructs.data_lake import DataLakeMixin, DataLakeRefs
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.contract_items import LAKE_ZONES
 
 __all__ = ["ContractDataLake"]
 
@@ -63,15 +64,6 @@ class ContractDataLake(DataLakeMixin, Construct):
         return self._reader.value("data/zones/{zone}/glue-database", zone=zone)
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            if not self._refs.zones:
-                raise ValueError(
-                    f"{self.node.path}: the imported lake does not know the platform's zones at "
-                    "synth time; name them (grant_read(role, 'raw')) or pass zones= to "
-                    "DataLake.from_environment"
-                )
-            return self._refs.zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        for name in chosen:
-            self._reader.contract.name("data/zones/{zone}/bucket-arn", zone=name)
-        return chosen
+        return LAKE_ZONES.choose(
+            self._reader.contract, self.node.path, "at synth time", zone, self._refs.zones
+        )

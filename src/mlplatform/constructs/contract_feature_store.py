@@ -25,6 +25,7 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.contract_reader import ContractReader, PerItem
 from mlplatform.constructs.feature_store import FeatureStoreMixin, FeatureStoreRefs
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS
 from mlplatform.decisions.naming import Naming
@@ -176,15 +177,6 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
         self._reader.contract.name("features/groups/{group}/offline-table", group=group)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            if not self._refs.groups:
-                raise ValueError(
-                    f"{self.node.path}: the imported feature store does not know the platform's "
-                    "groups at synth time; name the group (grant_read_online(role, 'ranker')) or "
-                    "pass groups= to FeatureStore.from_environment"
-                )
-            return self._refs.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        for name in chosen:
-            self._check(name)
-        return chosen
+        return FEATURE_GROUPS.choose(
+            self._reader.contract, self.node.path, "at synth time", group, self._refs.groups
+        )

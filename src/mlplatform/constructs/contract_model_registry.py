@@ -22,6 +22,7 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.contract_reader import ContractReader, PerItem
 from mlplatform.constructs.model_registry import ModelRegistryMixin, ModelRegistryRefs
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.contract_items import REGISTRY_FAMILIES
 from mlplatform.decisions.naming import Naming
 
 __all__ = ["ContractModelRegistry"]
@@ -82,18 +83,13 @@ class ContractModelRegistry(ModelRegistryMixin, Construct):
         self._reader.contract.name("ml/registry/families/{family}/repository-arn", family=family)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            if not self._refs.model_families:
-                raise ValueError(
-                    f"{self.node.path}: the imported registry does not know the platform's model "
-                    "families at synth time; name the family (grant_publish(role, 'ranker')) or "
-                    "pass families= to ModelRegistry.from_environment"
-                )
-            return self._refs.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            self._check(name)
-        return chosen
+        return REGISTRY_FAMILIES.choose(
+            self._reader.contract,
+            self.node.path,
+            "at synth time",
+            family,
+            self._refs.model_families,
+        )
 
     def _family(self, family: str) -> str:
         self._check(family)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import pulumi
 
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.contract_items import LAKE_ZONES
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_reader import ContractReader
@@ -81,15 +82,6 @@ class ContractDataLake(DataLakeGrants, PlatformComponent):
         return self._reader.value("data/zones/{zone}/glue-database", zone=self._select(zone)[0])
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            if not self._zones:
-                raise ValueError(
-                    f"{self.path}: the imported lake does not know the platform's zones before "
-                    "preview; name them (grant_read(role, 'raw')) or pass zones= to "
-                    "DataLake.from_environment"
-                )
-            return self._zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        for name in chosen:
-            self._reader.contract.name("data/zones/{zone}/bucket-arn", zone=name)
-        return chosen
+        return LAKE_ZONES.choose(
+            self._reader.contract, self.path, "before preview", zone, self._zones
+        )

@@ -22,6 +22,7 @@ from typing import Literal
 import pulumi
 
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
@@ -200,18 +201,9 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
         self._reader.contract.name("features/groups/{group}/offline-table", group=group)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            if not self.refs.groups:
-                raise ValueError(
-                    f"{self.path}: the imported feature store does not know the platform's "
-                    "groups before preview; name the group (grant_read_online(role, 'ranker')) "
-                    "or pass groups= to FeatureStore.from_environment"
-                )
-            return self.refs.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        for name in chosen:
-            self._check(name)
-        return chosen
+        return FEATURE_GROUPS.choose(
+            self._reader.contract, self.path, "before preview", group, self.refs.groups
+        )
 
 
 def _checked_kind(found: str, expected: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 import pulumi
 
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.contract_items import REGISTRY_FAMILIES
 from mlplatform.decisions.naming import Naming
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_reader import ContractReader
@@ -111,15 +112,6 @@ class ContractModelRegistry(ModelRegistryGrants, PlatformComponent):
         self._reader.contract.name("ml/registry/families/{family}/repository-arn", family=family)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            if not self.refs.model_families:
-                raise ValueError(
-                    f"{self.path}: the imported registry does not know the platform's model "
-                    "families before preview; name the family (grant_publish(role, 'ranker')) "
-                    "or pass families= to ModelRegistry.from_environment"
-                )
-            return self.refs.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            self._check(name)
-        return chosen
+        return REGISTRY_FAMILIES.choose(
+            self._reader.contract, self.path, "before preview", family, self.refs.model_families
+        )
