@@ -84,14 +84,15 @@ from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
 from mlplatform.decisions.team_pools import (
     RELEASE_NAMESPACE,
+    TeamPoolsRefusal,
     check_team_pools,
     team_node_tags,
     team_pools_release,
 )
-from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IComputeCluster
 
 __all__ = ["GpuPoolProvisioning"]
+
 
 class GpuPoolProvisioning(Construct):
     """Karpenter ``EC2NodeClass``/``NodePool``, job namespace and service account for a team's pools.
@@ -112,24 +113,15 @@ class GpuPoolProvisioning(Construct):
     ) -> None:
         check_construct_id(id, "GpuPoolProvisioning")
         where = f"GpuPoolProvisioning {id!r}"
+        refusal = TeamPoolsRefusal(where, "TeamStack", "stack")
         stack = TerraformStack.of(scope)
         config = getattr(stack, "config", None)
         if not isinstance(config, TeamConfig):
-            raise ConstructError(
-                f"{where}: build it in a TeamStack; the platform's own pools get their nodes "
-                "from its <env>-cluster layer"
-            )
+            raise refusal.outside_a_team()
         if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
-            raise ConstructError(
-                f"{where}: cluster must be the platform's, from ComputeCluster.from_environment "
-                "(its endpoint, certificate authority and Karpenter's instance profile come "
-                "from the platform contract)"
-            )
+            raise refusal.cluster_not_from_the_contract()
         if any(isinstance(c, GpuPoolProvisioning) for c in stack.node.find_all()):
-            raise ConstructError(
-                f"{where}: stack {stack.node.id} already has a GpuPoolProvisioning; list every "
-                "pool in that one (one Helm release and provider per stack)"
-            )
+            raise refusal.second_provisioning(stack.node.id)
         team = config.team.name
         check_team_pools(
             where,
@@ -147,10 +139,7 @@ class GpuPoolProvisioning(Construct):
         self.helm_provider: HelmProvider | None = None
         self.release: Release | None = None
         if config.platform.emulator:
-            self._skipped = (
-                f"{where}: nothing installed; the emulator's platform has no Kubernetes API "
-                "and no Karpenter, so its pools keep only their AWS side (job role, grants)"
-            )
+            self._skipped = refusal.emulator()
             Annotations.of(self).add_info(self._skipped)
             return
 
@@ -162,13 +151,7 @@ class GpuPoolProvisioning(Construct):
             [
                 {
                     "condition": Op.eq(layer, CLUSTER_LAYER_ENABLED),
-                    "error_message": (
-                        f"{where} in stack {stack.node.id}: the platform environment "
-                        f"{config.environment} does not run Karpenter (compute/cluster-layer "
-                        "is not enabled), so a team's pools would get no nodes; give the "
-                        "platform a GPU pool and cluster_layer.enabled, or remove the "
-                        "provisioning"
-                    ),
+                    "error_message": refusal.no_karpenter(stack.node.id, config.environment),
                 }
             ],
         )

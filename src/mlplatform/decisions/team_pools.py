@@ -24,6 +24,7 @@ from mlplatform.errors import ConstructError
 __all__ = [
     "RELEASE_NAMESPACE",
     "TeamPool",
+    "TeamPoolsRefusal",
     "check_team_pools",
     "team_node_tags",
     "team_pools_release",
@@ -113,3 +114,48 @@ def team_node_tags(team_tags: Mapping[str, str], node_pool_name: str, name: str)
     """A team pool's node tags: the team's cost tags, the pool label and ``Name`` (the
     ``<org>-<env>-<team>-gpu-<pool>`` name), so the instances bill to the team."""
     return {**team_tags, POOL_LABEL: node_pool_name, "Name": name}
+
+
+class TeamPoolsRefusal:
+    """What a team's pool provisioning says when it cannot install, in both engines' words.
+
+    ``scope`` is where a team builds it (``TeamStack``, ``TeamLayer``); ``unit`` what
+    holds one release (``stack``, ``layer``)."""
+
+    def __init__(self, where: str, scope: str, unit: str) -> None:
+        self.where, self.scope, self.unit = where, scope, unit
+
+    def outside_a_team(self) -> ConstructError:
+        return ConstructError(
+            f"{self.where}: build it in a {self.scope}; the platform's own pools get their "
+            "nodes from its <env>-cluster layer"
+        )
+
+    def cluster_not_from_the_contract(self) -> ConstructError:
+        return ConstructError(
+            f"{self.where}: cluster must be the platform's, from ComputeCluster.from_environment "
+            "(its endpoint, certificate authority and Karpenter's instance profile come "
+            "from the platform contract)"
+        )
+
+    def second_provisioning(self, name: str) -> ConstructError:
+        return ConstructError(
+            f"{self.where}: {self.unit} {name} already has a GpuPoolProvisioning; list every "
+            f"pool in that one (one Helm release and provider per {self.unit})"
+        )
+
+    def no_karpenter(self, name: str, environment: str) -> str:
+        """The plan's (or preview's) error on a platform whose cluster layer is off."""
+        return (
+            f"{self.where} in {self.unit} {name}: the platform environment {environment} does "
+            "not run Karpenter (compute/cluster-layer is not enabled), so a team's pools would "
+            "get no nodes; give the platform a GPU pool and cluster_layer.enabled, or remove "
+            "the provisioning"
+        )
+
+    def emulator(self) -> str:
+        """Why nothing is installed on the emulator's platform."""
+        return (
+            f"{self.where}: nothing installed; the emulator's platform has no Kubernetes API "
+            "and no Karpenter, so its pools keep only their AWS side (job role, grants)"
+        )

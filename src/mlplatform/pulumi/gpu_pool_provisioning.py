@@ -35,6 +35,7 @@ from mlplatform.decisions.naming import check_construct_id
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
 from mlplatform.decisions.team_pools import (
     RELEASE_NAMESPACE,
+    TeamPoolsRefusal,
     check_team_pools,
     team_node_tags,
     team_pools_release,
@@ -73,22 +74,13 @@ class GpuPoolProvisioning(PlatformComponent):
     ) -> None:
         check_construct_id(id, "GpuPoolProvisioning")
         where = f"GpuPoolProvisioning {id!r}"
+        refusal = TeamPoolsRefusal(where, "TeamLayer", "layer")
         if not isinstance(layer, TeamLayer):
-            raise ConstructError(
-                f"{where}: build it in a TeamLayer; the platform's own pools get their nodes "
-                "from its <env>-cluster layer"
-            )
+            raise refusal.outside_a_team()
         if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
-            raise ConstructError(
-                f"{where}: cluster must be the platform's, from ComputeCluster.from_environment "
-                "(its endpoint, certificate authority and Karpenter's instance profile come "
-                "from the platform contract)"
-            )
+            raise refusal.cluster_not_from_the_contract()
         if layer.__dict__.get(_PROVISIONED):
-            raise ConstructError(
-                f"{where}: layer {layer.path} already has a GpuPoolProvisioning; list every "
-                "pool in that one (one Helm release and provider per layer)"
-            )
+            raise refusal.second_provisioning(layer.path)
         config = layer.team_config
         team = config.team.name
         check_team_pools(
@@ -104,21 +96,13 @@ class GpuPoolProvisioning(PlatformComponent):
         path = f"{layer.path}/{id}"
         if config.platform.emulator:
             super().__init__(layer.layer, "GpuPoolProvisioning", path, parent=layer)
-            self._skipped = (
-                f"{where}: nothing installed; the emulator's platform has no Kubernetes API "
-                "and no Karpenter, so its pools keep only their AWS side (job role, grants)"
-            )
+            self._skipped = refusal.emulator()
             pulumi.log.info(self._skipped, resource=self)
             self.register_outputs({})
             return
 
         # Before Helm: on a platform without Karpenter the preview stops here, saying why.
-        message = (
-            f"{where} in layer {layer.path}: the platform environment {config.environment} "
-            "does not run Karpenter (compute/cluster-layer is not enabled), so a team's pools "
-            "would get no nodes; give the platform a GPU pool and cluster_layer.enabled, or "
-            "remove the provisioning"
-        )
+        message = refusal.no_karpenter(layer.path, config.environment)
 
         def checked(values: list[str]) -> str:
             cluster_layer, profile = values
@@ -175,7 +159,8 @@ class GpuPoolProvisioning(PlatformComponent):
         pools = self._pools
         inputs = [
             pulumi.Output.all(
-                pool.subnet_ids if isinstance(pool.subnet_ids, pulumi.Output)
+                pool.subnet_ids
+                if isinstance(pool.subnet_ids, pulumi.Output)
                 else pulumi.Output.all(*pool.subnet_ids),
                 pulumi.Output.all(*pool.security_group_ids),
                 pool.placement_group_name,
