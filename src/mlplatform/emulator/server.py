@@ -29,6 +29,8 @@ def _apply_fidelity_fixes() -> None:
     """Patch moto's models in this process, before the server handles a request."""
     import moto.eks.models as eks_models
 
+    _serve_one_request_at_a_time()
+
     # AWS returns no remoteAccess for a node group created without SSH access; moto
     # invents {"ec2SshKey": "eksKeypair"}, which makes every plan replace node groups.
     if _once(eks_models, "_mlplatform_no_invented_remote_access"):
@@ -42,6 +44,18 @@ def _apply_fidelity_fixes() -> None:
 
     for service in (athena, budgets, ec2, eks, glue, kms, s3, sqs):
         service.apply()
+
+
+def _serve_one_request_at_a_time() -> None:
+    """AWS answers each call whole; moto's threads race over shared state (see the module)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    from mlplatform.emulator.one_at_a_time import one_request_at_a_time
+
+    if _once(DomainDispatcherApplication, "_mlplatform_one_request_at_a_time"):
+        DomainDispatcherApplication.__call__ = one_request_at_a_time(  # type: ignore[method-assign,assignment]
+            DomainDispatcherApplication.__call__
+        )
 
 
 def _fix_sagemaker_models() -> None:
