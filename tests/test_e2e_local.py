@@ -37,6 +37,7 @@ environments synthesize ``local`` deploys ("emulator coverage").
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -61,6 +62,7 @@ from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.karpenter import INTERRUPTION_EVENT_PATTERNS
 from mlplatform.emulator.clients import environment_clients
 from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.emulator.retry_log import RETRY_NOTE
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from mlplatform.stacks.team_stack import TeamStack
@@ -182,7 +184,25 @@ def run(command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) ->
         done = subprocess.run(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     if done.returncode != 0:
         tail = log.read_text()[-6000:]
-        pytest.fail(f"{' '.join(command[:4])} failed with {done.returncode}:\n{tail}")
+        findings = emulator_findings(log.parent / "moto.log")
+        pytest.fail(f"{' '.join(command[:4])} failed with {done.returncode}:\n{tail}{findings}")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+NOTABLE = re.compile(rf'" 5\d\d |^{re.escape(RETRY_NOTE)}|^\w*(Error|Exception)\b')
+
+
+def emulator_findings(moto_log: Path, most: int = 30) -> str:
+    """What the emulator's log says beyond answered requests: server errors, the last line of
+    each traceback, retried calls. pytest keeps only its last three temporary directories,
+    so a failure carries its own evidence."""
+    if not moto_log.is_file():
+        return ""
+    lines = [ANSI.sub("", line) for line in moto_log.read_text(errors="replace").splitlines()]
+    found = [line for line in lines if NOTABLE.search(line)]
+    if not found:
+        return "\n--- the emulator's log has no server errors or retried calls"
+    return "\n--- the emulator's log, beyond answered requests:\n" + "\n".join(found[-most:])
 
 
 class Phases:
@@ -796,6 +816,26 @@ def test_the_saved_release_applies_in_waves_of_layers_that_read_only_earlier_one
     # 0.1.0's data layer read nothing of the network's: the two apply side by side.
     if saved.name == "from-0.1.0":
         assert waves == [["network", "data"], ["compute"], ["ml"]]
+
+
+def test_a_failed_step_shows_the_emulators_errors_and_retries(tmp_path: Path) -> None:
+    moto_log = tmp_path / "moto.log"
+    moto_log.write_text(
+        '127.0.0.1 - - [29/Nov/2026 11:42:19] "\x1b[33mHEAD /bucket HTTP/1.1\x1b[0m" 404 -\n'
+        '127.0.0.1 - - [29/Nov/2026 11:42:19] "POST / HTTP/1.1" 200 -\n'
+        "Traceback (most recent call last):\n"
+        '  File "moto/ssm/models.py", line 1682, in describe_parameters\n'
+        "RuntimeError: dictionary changed size during iteration\n"
+        '127.0.0.1 - - [29/Nov/2026 11:42:20] "POST / HTTP/1.1" 500 -\n'
+        f"{RETRY_NOTE}: AmazonSSM.DescribeParameters (attempt 2)\n"
+    )
+    assert emulator_findings(moto_log).strip().splitlines()[1:] == [
+        "RuntimeError: dictionary changed size during iteration",
+        '127.0.0.1 - - [29/Nov/2026 11:42:20] "POST / HTTP/1.1" 500 -',
+        f"{RETRY_NOTE}: AmazonSSM.DescribeParameters (attempt 2)",
+    ]
+    moto_log.write_text('127.0.0.1 - - [29/Nov/2026 11:42:19] "POST / HTTP/1.1" 200 -\n')
+    assert "no server errors or retried calls" in emulator_findings(moto_log)
 
 
 def test_local_leaves_out_only_resource_types_with_a_recorded_reason(

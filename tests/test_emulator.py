@@ -13,6 +13,7 @@ import os
 import pkgutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from mlplatform.emulator import fixes
 from mlplatform.emulator.fixes import MARKER_PREFIX, once
 from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.emulator.retry_log import RETRY_NOTE
 
 
 def test_emulator_starts_on_loopback_and_stops_by_pid(tmp_path: Path) -> None:
@@ -101,3 +103,24 @@ def test_node_groups_without_ssh_report_no_remote_access(emulated_aws: LocalAws)
     eks.create_nodegroup(clusterName="c", nodegroupName="n", nodeRole=role, subnets=["subnet-1"])
     group = eks.describe_nodegroup(clusterName="c", nodegroupName="n")["nodegroup"]
     assert "remoteAccess" not in group or not group["remoteAccess"]
+
+
+def test_a_retried_call_is_named_in_the_emulators_log(emulated_aws: LocalAws) -> None:
+    # The werkzeug log shows only "POST /"; a retried write explains a refused deploy.
+    assert emulated_aws.log_file is not None
+    ssm = boto3.client("ssm")
+
+    def second_attempt(request: Any, **_: Any) -> None:
+        request.headers["amz-sdk-request"] = "attempt=2; max=3"
+
+    ssm.meta.events.register("before-send.ssm.PutParameter", second_attempt)
+    ssm.put_parameter(Name="/retried", Value="v", Type="String")
+    boto3.client("ssm").get_parameter(Name="/retried")  # a first attempt: not noted
+
+    notes = [
+        line
+        for line in emulated_aws.log_file.read_text().splitlines()
+        if line.startswith(RETRY_NOTE)
+    ]
+    assert notes[-1] == f"{RETRY_NOTE}: AmazonSSM.PutParameter (attempt 2)"
+    assert not any("GetParameter" in note for note in notes)

@@ -47,14 +47,18 @@ def _apply_fidelity_fixes() -> None:
 
 
 def _serve_one_request_at_a_time() -> None:
-    """AWS answers each call whole; moto's threads race over shared state (see the module)."""
+    """AWS answers each call whole; moto's threads race over shared state (see the module).
+
+    Every retried call is also written to the log: the trace of a failure like those.
+    """
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     from mlplatform.emulator.one_at_a_time import one_request_at_a_time
+    from mlplatform.emulator.retry_log import noting_retries
 
     if _once(DomainDispatcherApplication, "_mlplatform_one_request_at_a_time"):
-        DomainDispatcherApplication.__call__ = one_request_at_a_time(  # type: ignore[method-assign,assignment]
-            DomainDispatcherApplication.__call__
+        DomainDispatcherApplication.__call__ = noting_retries(  # type: ignore[method-assign,assignment]
+            one_request_at_a_time(DomainDispatcherApplication.__call__)
         )
 
 
