@@ -22,6 +22,13 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/$(STATE)/jsii-cache
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# terraform and the AWS provider are Go programs that spend a quarter of their CPU collecting
+# garbage while the provider loads its schemas, once per start (three or four starts per
+# terraform command). Collecting less often (a heap up to 5x its live size, never past 700 MiB
+# before collecting anyway) cuts that: a one-resource plan 8.0 -> 5.4 CPU-s, validating every
+# stack 31 -> 24 CPU-s, at about 140 MB more per provider. The shell's own values win.
+export GOGC ?= 400
+export GOMEMLIMIT ?= 700MiB
 
 CDKTF := npx --no-install cdktf
 

@@ -152,6 +152,10 @@ def stack() -> Iterator[TerraformStack]:
     yield stack
 
 
+GO_RUNTIME = {"GOGC": "400", "GOMEMLIMIT": "700MiB"}
+"""The Go runtime settings the Makefile exports for terraform and the provider."""
+
+
 @pytest.fixture(scope="session")
 def terraform_env() -> dict[str, str]:
     """Environment for terraform and cdktf: the project's own CLI config always wins.
@@ -178,6 +182,8 @@ def terraform_env() -> dict[str, str]:
         "CHECKPOINT_DISABLE": "1",
         "TF_IN_AUTOMATION": "1",
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
+        # terraform and its provider collect garbage less often, as under make (see Makefile).
+        **{name: os.environ.get(name, value) for name, value in GO_RUNTIME.items()},
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import pytest
 
-from tests.conftest import ROOT, SIDE_RUNS, pytest_collection_modifyitems
+from tests.conftest import GO_RUNTIME, ROOT, SIDE_RUNS, pytest_collection_modifyitems
 
 
 def make(*args: str) -> subprocess.CompletedProcess[str]:
@@ -93,3 +93,9 @@ def test_a_sigterm_unwinds_a_test_run_like_ctrl_c() -> None:
     assert callable(handler)
     with pytest.raises(KeyboardInterrupt, match="stopped by signal 15"):
         handler(signal.SIGTERM, None)
+
+
+def test_terraform_runs_with_the_same_go_runtime_settings_under_make_and_pytest() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    for name, value in GO_RUNTIME.items():
+        assert f"export {name} ?= {value}\n" in makefile
