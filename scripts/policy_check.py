@@ -120,9 +120,9 @@ class Result:
 
 
 # Top-level blocks that configure no resource. checkov 3.3's terraform_json parser
-# expects every block type to be an object, fails on cdktf's ``moved`` list, and then
+# expects every block type to be an object, fails on the ``moved`` and ``removed`` lists, and then
 # reports nothing at all for that file; so they are left out of what checkov reads.
-NOT_CHECKED = ("moved", "import")
+NOT_CHECKED = ("moved", "removed", "import")
 
 
 def scan(directory: Path) -> list[Result]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from cdktf import App, TerraformOutput, TerraformResource, TerraformStack, Testing
 
 from mlplatform.bindings.aws.provider import AwsProvider
@@ -482,10 +483,49 @@ def test_prod_compute_stack_passes_guardrails_and_publishes_static_outputs(
     } <= set(document["output"])
     assert "gpu_pool_names" not in document["output"]  # pools have no node group any more
     assert set(document["output"]["job_role_arns"]["value"]) == {"experiments", "training"}
-    # Job roles get the lake grants from config: read three zones, write features.
+    # The job roles' lake grants are the ml layer's (see test_the_pools_lake_grants_...).
     policies = {c["name"] for c in _resources(document, "aws_iam_role_policy").values()}
-    assert {"data-lake-read-raw-curated-features", "data-lake-write-features"} <= policies
+    assert not any(name.startswith("data-lake-") for name in policies)
     assert document["terraform"]["backend"]["s3"]["key"] == "prod/compute.tfstate"
+
+
+def test_the_pools_lake_grants_live_in_the_ml_layer_so_compute_need_not_wait_for_data(
+    synthesized: Path,
+) -> None:
+    compute = json.loads((synthesized / "prod-compute/cdk.tf.json").read_text())
+    ml = json.loads((synthesized / "prod-ml/cdk.tf.json").read_text())
+    reads = compute["data"]["terraform_remote_state"]
+    assert list(reads) == ["cross-stack-reference-input-prod-network"]
+    manifest = json.loads((synthesized.parent / "manifest.json").read_text())["stacks"]
+    assert manifest["prod-compute"]["dependencies"] == ["prod-network"]
+    assert set(manifest["prod-ml"]["dependencies"]) >= {"prod-data", "prod-compute"}
+
+    # Config: read three zones, write features; on each pool's job role, from compute.
+    grants = {
+        (policy["name"], policy["role"])
+        for policy in _resources(ml, "aws_iam_role_policy").values()
+        if policy["name"].startswith("data-lake-")
+    }
+    role = "${data.terraform_remote_state.cross-stack-reference-input-prod-compute.outputs."
+    assert {name for name, _ in grants} == {
+        "data-lake-read-raw-curated-features",
+        "data-lake-write-features",
+    }
+    assert all(r.startswith(role) and "-jobs_" in r for _, r in grants)
+    assert len({r for _, r in grants}) == 2  # the experiments and training pools
+
+
+def test_a_pool_whose_scratch_imports_from_the_lake_deploys_after_the_data_layer(
+    tmp_path: Path,
+) -> None:
+    data = yaml.safe_load((ENVIRONMENTS / "prod.yaml").read_text())
+    pool = next(iter(data["compute"]["gpu_pools"].values()))
+    pool["fsx_scratch"] = {"storage_gib": 1200}
+    config = EnvironmentLoader.parse(yaml.safe_dump(data), tmp_path / "prod.yaml")
+    PlatformApp([config], outdir=str(tmp_path)).synth()
+
+    manifest = json.loads((tmp_path / "manifest.json").read_text())["stacks"]
+    assert set(manifest["prod-compute"]["dependencies"]) == {"prod-network", "prod-data"}
 
 
 def test_guardrails_catch_an_escape_hatch_that_weakens_the_cluster(tmp_path: Path) -> None:

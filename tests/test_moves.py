@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from cdktf import App, TerraformStack, Testing
@@ -13,6 +15,7 @@ from mlplatform.bindings.aws.kms_alias import KmsAlias
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.constructs.moves import moved_from, path_below_stack
 from mlplatform.guardrails.stack_check import GuardedStack
+from tests.conftest import ROOT
 
 PATHS = [
     ["key"],
@@ -68,3 +71,49 @@ def test_any_other_stack_gets_cdktfs_own_moved_block() -> None:
     moved_from(alias, ["key-alias"])
 
     assert moved_blocks(stack) == [{"from": "aws_kms_alias.key-alias", "to": "aws_kms_alias.alias"}]
+
+
+def test_the_lake_grants_the_saved_release_made_in_compute_are_handed_over_to_ml(
+    synthesized: Path,
+) -> None:
+    # Release 0.1.0 put the pools' lake grants beside their job roles, in compute. This
+    # release forgets them there (they stay in AWS) and the ml layer puts the same inline
+    # policies on the same roles, so an upgrade never leaves a job without its grant.
+    saved = json.loads((ROOT / "tests/upgrades/from-0.1.0/local-compute.tf.json").read_text())
+    old = {
+        f"aws_iam_role_policy.{address}": policy["name"]
+        for address, policy in saved["resource"]["aws_iam_role_policy"].items()
+        if policy["name"].startswith("data-lake-")
+    }
+    assert old  # the saved local had one pool: its read and write grants
+    compute = json.loads((synthesized / "local-compute" / "cdk.tf.json").read_text())
+    handed_over = {block["from"] for block in compute["removed"]}
+    assert set(old) <= handed_over  # and the grants of pools added since: a no-op for them
+    assert all(block["lifecycle"] == {"destroy": False} for block in compute["removed"])
+    assert not set(compute["resource"]["aws_iam_role_policy"]) & {a.split(".")[1] for a in old}
+
+    ml = json.loads((synthesized / "local-ml" / "cdk.tf.json").read_text())
+    role = re.compile(r"irsa-training-(\w+)-jobs")
+    made = {
+        (policy["name"], role.search(policy["role"]).group(1))  # type: ignore[union-attr]
+        for policy in ml["resource"]["aws_iam_role_policy"].values()
+        if policy["name"].startswith("data-lake-")
+    }
+    before = {
+        (policy["name"], role.search(policy["role"]).group(1))  # type: ignore[union-attr]
+        for policy in saved["resource"]["aws_iam_role_policy"].values()
+        if policy["name"].startswith("data-lake-")
+    }
+    assert before <= made
+
+
+def test_a_handover_is_written_once_as_a_removed_block() -> None:
+    app = Testing.app()
+    stack = GuardedStack(app, "handing-over")
+    AwsProvider(stack, "aws", region="us-east-1")
+    stack.record_handover("aws_iam_role_policy.old")
+    stack.record_handover("aws_iam_role_policy.old")
+    document = json.loads(Testing.synth(stack))
+    assert document["removed"] == [
+        {"from": "aws_iam_role_policy.old", "lifecycle": {"destroy": False}}
+    ]

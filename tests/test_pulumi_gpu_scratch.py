@@ -31,8 +31,16 @@ def config() -> EnvironmentConfig:
 
 
 def _compute(normalised: Normalised) -> Normalised:
+    """The compute layer, and the pools' lake grants wherever they live: cdktf puts them in
+    the ml layer (so compute deploys beside data); one Pulumi program has no layer order, so
+    there they stay beside the role."""
     return Normalised(
-        {k: r for k, r in normalised.resources.items() if r.path.startswith("dev-compute/")}
+        {
+            k: r
+            for k, r in normalised.resources.items()
+            if r.path.startswith("dev-compute/")
+            or (r.kind == "aws_iam_role_policy" and "/data-lake-" in r.path)
+        }
     )
 
 

@@ -66,7 +66,8 @@ class GuardedStack(TerraformStack):
     """A stack that refuses to synthesize while it breaks a guardrail.
 
     It also writes the ``moved`` blocks its constructs record
-    (:func:`mlplatform.constructs.moves.moved_from`), into the same JSON, and
+    (:func:`mlplatform.constructs.moves.moved_from`) and the ``removed`` blocks of resources
+    handed over to another stack (:meth:`record_handover`), into the same JSON, and
     prepares its generated elements in one pass instead of one callback each
     (:func:`mlplatform.bindings.stack_preparation.prepare_in_one_pass`).
     """
@@ -74,10 +75,18 @@ class GuardedStack(TerraformStack):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self._moves: list[tuple[TerraformResource, str]] = []
+        self._handovers: list[str] = []
 
     def record_move(self, resource: TerraformResource, from_address: str) -> None:
         """Write ``moved { from = from_address, to = <resource> }`` into this stack."""
         self._moves.append((resource, from_address))
+
+    def record_handover(self, address: str) -> None:
+        """Write ``removed { from = address, lifecycle { destroy = false } }``: the resource
+        another stack now manages leaves this stack's state and stays in AWS (a no-op where
+        this stack never had it)."""
+        if address not in self._handovers:
+            self._handovers.append(address)
 
     @jsii.member(jsii_name="prepareStack")
     def prepare_stack(self) -> None:
@@ -99,6 +108,10 @@ class GuardedStack(TerraformStack):
                     "to": f"{resource.terraform_resource_type}.{resource.friendly_unique_id}",
                 }
                 for resource, from_address in self._moves
+            )
+        if self._handovers:
+            document.setdefault("removed", []).extend(
+                {"from": address, "lifecycle": {"destroy": False}} for address in self._handovers
             )
         return document
 

@@ -62,6 +62,8 @@ ENGINE_ONLY: dict[str, str] = {
     "data.aws_secretsmanager_random_password": "a lookup, not a resource; Pulumi calls "
     "aws.secretsmanager.get_random_password (both keep the first answer: ignore_changes)",
     "moved": "Terraform state moves of earlier reshapings; a Pulumi stack starts with none",
+    "removed": "Terraform state handovers between layers (the pools' lake grants left the "
+    "compute layer's state for the ml layer's); one Pulumi stack holds every layer",
     "output.cross-stack-output-*": "the outputs cdktf adds for remote state between layers "
     "(every other output is compared: PlatformEnvironment.outputs has them by stack)",
     "provider.helm": "the cluster layer's Helm provider (cluster endpoint, CA, aws eks "

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput
-from constructs import Construct
+from typing import cast
 
+from cdktf import TerraformOutput
+from constructs import Construct, IConstruct
+
+from mlplatform.bindings.addresses import logical_id
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.karpenter_controller import KarpenterController
+from mlplatform.constructs.moves import path_below_stack
 from mlplatform.constructs.network import Network
 from mlplatform.decisions.contract import cluster_layer_state
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake
+from mlplatform.stacks.data_stack import LAKE_ID
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["ComputeStack"]
@@ -21,9 +26,11 @@ __all__ = ["ComputeStack"]
 class ComputeStack(PlatformStack):
     """Cluster in the network's private subnets; one GPU pool per ``compute.gpu_pools`` entry.
 
-    Each pool's job role gets the lake grants its config names (by default
-    read raw/curated/features, write features). The VPC, subnets and bucket
-    ARNs arrive as cdktf cross-stack references.
+    The VPC and subnets arrive as cdktf cross-stack references. The layer reads
+    the lake only for a pool's FSx scratch import path: the lake grants of the
+    pools' job roles live in the ml layer (``MlStack``), so without scratch this
+    layer deploys beside the data layer instead of after it. Release 0.1.0 made
+    those grants here; ``removed`` blocks hand them over without a gap.
     """
 
     def __init__(
@@ -69,10 +76,8 @@ class ComputeStack(PlatformStack):
                     else None
                 ),
             )
-            if pool_props.lake_read_zones:
-                lake.grant_read(pool.job_role, pool_props.lake_read_zones)
-            if pool_props.lake_write_zones:
-                lake.grant_write(pool.job_role, pool_props.lake_write_zones)
+            self._hand_over_lake_grants(pool, pool_props.lake_read_zones, "read")
+            self._hand_over_lake_grants(pool, pool_props.lake_write_zones, "write")
             self.gpu_pools[name] = pool
 
         cluster = self.cluster
@@ -123,3 +128,23 @@ class ComputeStack(PlatformStack):
         }
         if scratch_names:
             TerraformOutput(self, "scratch_file_systems", value=scratch_names)
+
+    @property
+    def reads_the_lake(self) -> bool:
+        """Whether a pool's FSx scratch imports from the lake (so the data layer goes first)."""
+        compute = self.config.compute
+        return compute is not None and any(
+            pool.fsx_scratch is not None for pool in compute.gpu_pools.values()
+        )
+
+    def _hand_over_lake_grants(
+        self, pool: GpuTrainingPool, zones: tuple[str, ...], access: str
+    ) -> None:
+        """Release 0.1.0 put a job role's lake grant beside the role, in this layer: forget it
+        here (it stays in AWS) for the ml layer to manage (``MlStack``)."""
+        if zones:
+            policy = f"{LAKE_ID}-{access}-{'-'.join(zones)}"
+            role = cast(IConstruct, pool.job_role)  # the pool's IamRole, a construct of this stack
+            self.record_handover(
+                f"aws_iam_role_policy.{logical_id([*path_below_stack(role), policy])}"
+            )

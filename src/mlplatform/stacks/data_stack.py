@@ -12,7 +12,10 @@ from mlplatform.constructs.network import Network
 from mlplatform.decisions.feature_store import feature_store_names
 from mlplatform.stacks.platform_stack import PlatformStack
 
-__all__ = ["DataStack"]
+__all__ = ["LAKE_ID", "DataStack"]
+
+LAKE_ID = "data-lake"
+"""The lake's construct id; its grants' policies are named after it (``data-lake-read-raw``)."""
 
 
 class DataStack(PlatformStack):
@@ -33,7 +36,7 @@ class DataStack(PlatformStack):
         super().__init__(scope, config, "data", emulator_endpoint=emulator_endpoint)
         self.lake = DataLake(
             self,
-            "data-lake",
+            LAKE_ID,
             naming=self.naming,
             props=config.data_lake,
             # The emulator cannot settle a Glue connection; local.yaml turns it off.

@@ -13,6 +13,7 @@ from mlplatform.constructs.budgets import Budgets
 from mlplatform.constructs.dashboard import Dashboard
 from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.model_registry import ModelRegistry
+from mlplatform.constructs.role_reference import RoleReference
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
@@ -40,8 +41,9 @@ class MlStack(PlatformStack):
     (``placement``) and capture sampled requests into a data lake zone; both
     arrive as cdktf cross-stack references. ``publishers`` are training
     roles from earlier layers (GPU pools' job roles, by pool name) that may
-    publish every model family and materialize the feature groups that name
-    their pool; their grants live here, so references point backwards. A
+    publish every model family, read and write the lake zones their pool's
+    config names, and materialize the feature groups that name their pool;
+    their grants live here, so references point backwards. A
     Redis online store admits the cluster's nodes
     (``cluster_security_group_id``) and the endpoints that read features.
     """
@@ -73,6 +75,7 @@ class MlStack(PlatformStack):
         self.registry = ModelRegistry(self, "model-registry", naming=self.naming, props=ml.registry)
         for role in (publishers or {}).values():
             self.registry.grant_publish(role)
+        self._grant_pools_the_lake(config, lake, publishers or {})
 
         endpoints_scope = Construct(self, "serving")
         self.endpoints: dict[str, ServingEndpoint] = {}
@@ -117,6 +120,24 @@ class MlStack(PlatformStack):
         TerraformOutput(self, "alarm_topic_arn", value=self.alarms.topic_arn)
         self._publish_registry()
         self.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
+
+    def _grant_pools_the_lake(
+        self, config: EnvironmentConfig, lake: IDataLake, pools: Mapping[str, IRole]
+    ) -> None:
+        """Each pool's job role reads and writes the lake zones its config names (by default
+        read raw, curated and features; write features). The grants live here, not beside the
+        roles in the compute layer, so that layer need not wait for the data layer."""
+        settings = config.compute.gpu_pools if config.compute is not None else {}
+        jobs = Construct(self, "gpu-pool-jobs")
+        for name, role in pools.items():
+            pool = settings.get(name)
+            if pool is None or not (pool.lake_read_zones or pool.lake_write_zones):
+                continue
+            job_role = RoleReference(jobs, name, name=role.name, arn=role.arn)
+            if pool.lake_read_zones:
+                lake.grant_read(job_role, pool.lake_read_zones)
+            if pool.lake_write_zones:
+                lake.grant_write(job_role, pool.lake_write_zones)
 
     def _publish_registry(self) -> None:
         """The registry's part of the platform contract: its names, key and each family's."""

@@ -42,7 +42,10 @@ class PlatformStacks:
                 emulator_endpoint=emulator_endpoint,
             )
             self.compute.add_dependency(self.network)
-            self.compute.add_dependency(self.data)
+            # The pools' lake grants are the ml layer's, so the cluster deploys beside the lake
+            # unless a pool's FSx scratch imports from it.
+            if self.compute.reads_the_lake:
+                self.compute.add_dependency(self.data)
         # The cluster layer (Helm, inside the cluster) where GPU pools need provisioning and the
         # environment has a Kubernetes API (the emulator has none).
         self.cluster: ClusterStack | None = None
