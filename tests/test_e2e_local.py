@@ -623,8 +623,9 @@ def check_team_stack(
     assert any(f"arn:aws:s3:::{raw}/*" in p for p in policies.values()), policies
     registry_bucket = outputs["local-ml"]["registry_bucket"]
     assert any(f"arn:aws:s3:::{registry_bucket}/ranker/*" in p for p in policies.values())
-    keys = state.list_objects_v2(Bucket=bucket, Prefix="teams/")["Contents"]
-    assert [o["Key"] for o in keys] == ["teams/ranking/local/training.tfstate"]
+    keys = {o["Key"] for o in state.list_objects_v2(Bucket=bucket, Prefix="teams/")["Contents"]}
+    assert "teams/ranking/local/training.tfstate" in keys
+    assert not [k for k in keys if not k.startswith("teams/ranking/local/")], keys
 
     run([*CDKTF, "destroy", stack.node.id, *common], env, log)
     assert name not in {r["RoleName"] for r in iam.list_roles()["Roles"]}
@@ -1027,8 +1028,21 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
         # the replan below shows the platform untouched by it.
         with phase("team stacks on the contract: deploy, check, destroy"):
             check_contract(config, outputs, outdir / "stacks", emulator.endpoint)
-            check_team_stack(config, outputs, tmp_path, env, emulator.endpoint, log)
-            check_scaffolded_team_repo(config, outputs, tmp_path, env, emulator.endpoint, log)
+            # Two teams' stacks side by side, as two repos would deploy them: each with its
+            # own log and plugin cache (two terraform inits must not share one).
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                done = []
+                for check, name in (
+                    (check_team_stack, "team-stack"),
+                    (check_scaffolded_team_repo, "team-repo"),
+                ):
+                    cache = tmp_path / f"plugin-cache-{name}"
+                    cache.mkdir()
+                    team_env = {**env, "TF_PLUGIN_CACHE_DIR": str(cache)}
+                    args = (config, outputs, tmp_path, team_env, emulator.endpoint)
+                    done.append(pool.submit(check, *args, tmp_path / f"{name}.log"))
+                for check_done in done:
+                    check_done.result()
 
         # A second plan proposes nothing: the deploy converged. Each plan refreshes every
         # resource from the emulator; the stacks only read each other's state, so they plan
