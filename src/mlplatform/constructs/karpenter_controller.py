@@ -39,9 +39,9 @@ from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from mlplatform.bindings.aws.sqs_queue import SqsQueue
-from mlplatform.bindings.aws.sqs_queue_policy import SqsQueuePolicy
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.constructs.moves import handed_over
 from mlplatform.decisions.karpenter_release import KARPENTER_NAMESPACE
 from mlplatform.decisions.karpenter_release import (
     KARPENTER_SERVICE_ACCOUNT as KARPENTER_SERVICE_ACCOUNT_NAME,
@@ -54,6 +54,7 @@ from mlplatform.decisions.policies.karpenter import (
     INTERRUPTION_QUEUE_RETENTION_SECONDS,
     karpenter_controller_policy,
     karpenter_interruption_queue_policy,
+    sqs_queue_arn,
 )
 from mlplatform.interfaces import IRole
 
@@ -73,20 +74,23 @@ class KarpenterController(Construct):
         account = AccountContext.of(self)
         partition = account.partition
 
-        # --- the interruption queue: EventBridge delivers, Karpenter drains nodes in time
+        # --- the interruption queue: EventBridge delivers, Karpenter drains nodes in time.
+        # Its policy is the queue's own attribute, not an aws_sqs_queue_policy: the provider
+        # waits about 25 s for a queue's attributes to settle after each change, so one
+        # resource waits once (its ARN is known from its name, so there is no cycle).
+        queue_name = naming.resource("karpenter", "interruptions", max_length=80)
+        queue_arn = sqs_queue_arn(partition, account.region, account.account_id, queue_name)
         self._queue = SqsQueue(
             self,
             "interruption-queue",
-            name=naming.resource("karpenter", "interruptions", max_length=80),
+            name=queue_name,
             message_retention_seconds=INTERRUPTION_QUEUE_RETENTION_SECONDS,
             sqs_managed_sse_enabled=True,
+            policy=json.dumps(karpenter_interruption_queue_policy(queue_arn)),
         )
-        SqsQueuePolicy(
-            self,
-            "interruption-queue-policy",
-            queue_url=self._queue.url,
-            policy=json.dumps(karpenter_interruption_queue_policy(self._queue.arn)),
-        )
+        # Earlier builds of 0.2.0 made the policy a resource of its own: forget it (the queue
+        # keeps it), rather than delete it while the queue sets it (0.1.0 had no queue).
+        handed_over(self, "aws_sqs_queue_policy", "interruption-queue-policy")
         for rule_name, pattern in INTERRUPTION_EVENT_PATTERNS.items():
             rule = CloudwatchEventRule(
                 self,

@@ -19,7 +19,7 @@ from constructs import IConstruct
 
 from mlplatform.bindings.addresses import logical_id
 
-__all__ = ["RecordsMoves", "moved_from", "path_below_stack"]
+__all__ = ["RecordsHandovers", "RecordsMoves", "handed_over", "moved_from", "path_below_stack"]
 
 
 @runtime_checkable
@@ -27,6 +27,28 @@ class RecordsMoves(Protocol):
     """A stack that writes ``moved`` blocks for its resources."""
 
     def record_move(self, resource: TerraformResource, from_address: str) -> None: ...
+
+
+@runtime_checkable
+class RecordsHandovers(Protocol):
+    """A stack that writes ``removed`` blocks (``destroy = false``) for resources it no
+    longer manages."""
+
+    def record_handover(self, address: str) -> None: ...
+
+
+def handed_over(scope: IConstruct, kind: str, old_id: str) -> str:
+    """Forget the ``kind`` resource an earlier release made at ``<scope>/<old_id>``, leaving
+    it in AWS: another resource now sets what it set (a ``removed`` block, a no-op where the
+    state never had it). Returns its address. In a stack that writes no such blocks (one not
+    built on ``GuardedStack``), nothing is written: such a stack was never deployed by an
+    earlier release of the platform.
+    """
+    address = f"{kind}.{logical_id([*path_below_stack(scope), old_id])}"
+    stack = TerraformStack.of(scope)
+    if isinstance(stack, RecordsHandovers):
+        stack.record_handover(address)
+    return address
 
 
 def path_below_stack(construct: IConstruct) -> list[str]:

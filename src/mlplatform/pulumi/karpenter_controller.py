@@ -22,6 +22,7 @@ from mlplatform.decisions.policies.karpenter import (
     INTERRUPTION_QUEUE_RETENTION_SECONDS,
     karpenter_controller_policy,
     karpenter_interruption_queue_policy,
+    sqs_queue_arn,
 )
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster
@@ -41,18 +42,17 @@ class KarpenterController(PlatformComponent):
         super().__init__(layer.layer, "KarpenterController", f"{layer.path}/{id}", parent=layer)
         naming = layer.naming
         opts = self.options
+        # The policy is the queue's own attribute, as in cdktf (one wait for it to settle).
+        queue_name = naming.resource("karpenter", "interruptions", max_length=80)
         self.queue = aws.sqs.Queue(
             self.child("interruption-queue"),
-            name=naming.resource("karpenter", "interruptions", max_length=80),
+            name=queue_name,
             message_retention_seconds=INTERRUPTION_QUEUE_RETENTION_SECONDS,
             sqs_managed_sse_enabled=True,
-            opts=opts(),
-        )
-        aws.sqs.QueuePolicy(
-            self.child("interruption-queue-policy"),
-            queue_url=self.queue.url,
-            policy=self.queue.arn.apply(
-                lambda arn: json.dumps(karpenter_interruption_queue_policy(arn))
+            policy=pulumi.Output.all(layer.partition, layer.region, layer.account_id).apply(
+                lambda v: json.dumps(
+                    karpenter_interruption_queue_policy(sqs_queue_arn(v[0], v[1], v[2], queue_name))
+                )
             ),
             opts=opts(),
         )

@@ -74,6 +74,7 @@ from mlplatform.decisions.policies.karpenter import (
     INTERRUPTION_QUEUE_RETENTION_SECONDS,
     karpenter_controller_policy,
     karpenter_interruption_queue_policy,
+    sqs_queue_arn,
 )
 from mlplatform.decisions.policies.kms import (
     alarm_topic_key_statement,
@@ -149,6 +150,7 @@ __all__ = [
     "s3_read_statements",
     "s3_write_statements",
     "service_trust_policy",
+    "sqs_queue_arn",
     "tls_only_bucket_policy",
     "vpc_access_statements",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "KARPENTER_REGIONAL_READ_ACTIONS",
     "karpenter_controller_policy",
     "karpenter_interruption_queue_policy",
+    "sqs_queue_arn",
 ]
 
 INTERRUPTION_QUEUE_RETENTION_SECONDS = 300
@@ -265,6 +266,11 @@ def karpenter_controller_policy(
             },
         ]
     )
+
+
+def sqs_queue_arn(partition: str, region: str, account_id: str, name: str) -> str:
+    """A queue's ARN from its name: what its own policy names before the queue exists."""
+    return f"arn:{partition}:sqs:{region}:{account_id}:{name}"
 
 
 def karpenter_interruption_queue_policy(queue_arn: str) -> PolicyDocument:
