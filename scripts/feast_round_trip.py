@@ -5,7 +5,8 @@ the project's venv, see the Makefile), given an environment file and a directory
 holding the ``feature_store.yaml`` that ``mlplatform features config`` wrote:
 
 1. writes a repository definitions file there (``mlplatform.feast_repo``: the
-   environment's entities and feature views) and runs ``feast apply`` (the CLI);
+   environment's entities and feature views) and runs ``feast apply`` (the CLI),
+   unless ``--no-apply`` says an earlier run did;
 2. ``write_to_online_store`` one row per group, then ``get_online_features``
    for those entities;
 3. prints ``{"written": {group: row}, "read": {feature: value}}`` as JSON on
@@ -60,6 +61,11 @@ def main() -> int:
     parser.add_argument(
         "--event-age-hours", type=float, default=0.0, help="how old the written rows' event time is"
     )
+    parser.add_argument(
+        "--no-apply",
+        action="store_true",
+        help="the repository is applied already (a later write to the same store): skip feast apply",
+    )
     args = parser.parse_args()
     repo: Path = args.repo
 
@@ -71,9 +77,10 @@ def main() -> int:
 
     config = EnvironmentLoader.parse(args.environment.read_text(), args.environment)
     assert config.feature_store is not None, f"{args.environment}: no feature_store"
-    (repo / "features.py").write_text(DEFINITIONS.format(path=str(args.environment.resolve())))
-    feast = Path(sys.executable).with_name("feast")
-    subprocess.run([str(feast), "-c", str(repo), "apply"], check=True, stdout=sys.stderr)
+    if not args.no_apply:
+        (repo / "features.py").write_text(DEFINITIONS.format(path=str(args.environment.resolve())))
+        feast = Path(sys.executable).with_name("feast")
+        subprocess.run([str(feast), "-c", str(repo), "apply"], check=True, stdout=sys.stderr)
 
     store = FeatureStore(repo_path=str(repo))
     now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=args.event_age_hours)

@@ -292,6 +292,7 @@ def test_the_ttl_store_writes_expires_at_and_serves_no_expired_row(
         emulated_aws.endpoint,
         "--event-age-hours",
         "30",
+        "--no-apply",  # the first run applied the repository
     )
     assert config.feature_store is not None
     for feature in config.feature_store.feature_groups["ranker"].value_features:
