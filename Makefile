@@ -93,8 +93,11 @@ down: ## stop the emulator (its state goes with it)
 # not import the whole suite to find its tests (tests/conftest.py refuses a marked test
 # anywhere else). pytest exits 5 when a run selects
 # nothing (PYTEST_ARGS naming other tests), which is not a failure here.
+LINTED := src tests scripts benchmarks examples main.py
+
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
-	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 	@$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and not upgrade' $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
 	$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
 	$(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
@@ -115,8 +118,9 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
 	  { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
 
-lint: $(VENV)/.installed ## ruff and mypy only
-	$(VENV)/bin/ruff check src tests scripts benchmarks examples main.py
+lint: $(VENV)/.installed ## ruff (lint and format) and mypy only
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 	$(VENV)/bin/mypy
 
 docs: $(VENV)/.installed ## reference pages from the docstrings (pdoc) into build/docs/

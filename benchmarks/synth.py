@@ -207,14 +207,14 @@ def main() -> None:
         )
         (team / "test_team.py").write_text(TEAM_TESTS)
         pytest = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_team.py"]
-        report("team test file, 6 Testing.synth tests", "3 s", [measure(pytest, team) for _ in runs])
+        report(
+            "team test file, 6 Testing.synth tests", "3 s", [measure(pytest, team) for _ in runs]
+        )
 
         growth = work / "growth"
         growth.mkdir()
         prod_copies(growth, 16)
-        scaled = [
-            measure([PYTHON, "-c", SYNTH_DIRECTORY, str(growth), out]) for _ in range(3)
-        ]
+        scaled = [measure([PYTHON, "-c", SYNTH_DIRECTORY, str(growth), out]) for _ in range(3)]
         resources = sum(
             len(named)
             for path in Path(out).glob("stacks/*/cdk.tf.json")
@@ -224,7 +224,9 @@ def main() -> None:
 
         if not args.skip_prebuilt:
             if importlib.util.find_spec("cdktf_cdktf_provider_aws") is None:
-                print("prebuilt path: cdktf-cdktf-provider-aws is not installed (mlplatform[prebuilt])")
+                print(
+                    "prebuilt path: cdktf-cdktf-provider-aws is not installed (mlplatform[prebuilt])"
+                )
                 return
             prebuilt = [measure([PYTHON, "-c", IMPORT_PREBUILT]) for _ in range(3)]
             report("prebuilt path: import the AWS bindings", "(for comparison)", prebuilt)

@@ -190,6 +190,7 @@ class StateBackendBootstrap:
             "not see it); bucket names are global, so choose another state_backend.bucket"
         )
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bootstrap_state_backend.py",

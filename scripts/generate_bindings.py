@@ -328,9 +328,7 @@ class ModuleWriter:
         model.arguments = self._arguments(block, base, path)
         return model.name
 
-    def _getters(
-        self, block: dict[str, Any], base: str, *, on_reference: bool
-    ) -> Iterator[Getter]:
+    def _getters(self, block: dict[str, Any], base: str, *, on_reference: bool) -> Iterator[Getter]:
         reserved = RESERVED if not on_reference else frozenset()
         for name, attribute in sorted(block.get("attributes", {}).items()):
             python = python_name(name, reserved=reserved)
@@ -469,7 +467,12 @@ class ModuleWriter:
                 "        provider: TerraformProvider | None = None,",
                 "        provisioners: Sequence[Provisioner] | None = None,",
             ]
-        lines += ["    ) -> None:", "        super().__init__(", "            scope,", "            id_,"]
+        lines += [
+            "    ) -> None:",
+            "        super().__init__(",
+            "            scope,",
+            "            id_,",
+        ]
         lines.append("            {")
         for argument in arguments:
             lines.append(f'                "{argument.terraform}": {argument.python},')
@@ -624,9 +627,7 @@ def _object_element(terraform_type: Any) -> dict[str, Any] | None:
         and terraform_type[1][0] == "object"
     ):
         return {
-            "attributes": {
-                name: {"type": member} for name, member in terraform_type[1][1].items()
-            }
+            "attributes": {name: {"type": member} for name, member in terraform_type[1][1].items()}
         }
     return None
 
@@ -702,7 +703,9 @@ def main() -> None:
     extra = sorted(p.name for p in OUTPUT.glob("*.py") if p.name not in files)
     if args.check:
         if stale or extra:
-            sys.exit(f"stale bindings: {', '.join(stale + extra)}; run scripts/generate_bindings.py")
+            sys.exit(
+                f"stale bindings: {', '.join(stale + extra)}; run scripts/generate_bindings.py"
+            )
         return
     OUTPUT.mkdir(parents=True, exist_ok=True)
     for name in stale:

@@ -572,7 +572,11 @@ def test_the_emulator_and_an_environment_without_compute_need_no_admin_role() ->
 @pytest.mark.parametrize(
     ("field", "value", "why"),
     [
-        ("min_nodes", 0, "GPU pools scale from zero with Karpenter, which starts a node when a job"),
+        (
+            "min_nodes",
+            0,
+            "GPU pools scale from zero with Karpenter, which starts a node when a job",
+        ),
         ("desired_nodes", 1, "Karpenter decides how many nodes a GPU pool runs"),
         ("launch_template", False, "Karpenter launches GPU nodes from the pool's EC2NodeClass"),
         ("autoscaler_asg_tags", True, "GPU pools have no Auto Scaling group any more"),

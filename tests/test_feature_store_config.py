@@ -80,8 +80,13 @@ def test_every_environment_declares_the_ranker_group_read_by_the_ranker_endpoint
     assert set(group.materializers) == set(config.compute.gpu_pools)
 
 
-@pytest.mark.parametrize(("name", "kind"), [("local", "dynamodb"), ("dev", "dynamodb"), ("staging", "redis"), ("prod", "redis")])
-def test_dev_and_local_serve_from_dynamodb_staging_and_prod_from_redis(name: str, kind: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("local", "dynamodb"), ("dev", "dynamodb"), ("staging", "redis"), ("prod", "redis")],
+)
+def test_dev_and_local_serve_from_dynamodb_staging_and_prod_from_redis(
+    name: str, kind: str
+) -> None:
     config = EnvironmentLoader(ROOT / "environments").load(name)
     assert config.feature_store is not None
     assert config.feature_store.online_store.type == kind

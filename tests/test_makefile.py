@@ -99,3 +99,10 @@ def test_terraform_runs_with_the_same_go_runtime_settings_under_make_and_pytest(
     makefile = (ROOT / "Makefile").read_text()
     for name, value in GO_RUNTIME.items():
         assert f"export {name} ?= {value}\n" in makefile
+
+
+def test_make_test_and_lint_check_the_formatting_of_what_they_lint() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("test", "lint"):
+        recipe = makefile.split(f"\n{target}: ", 1)[1].split("\n\n", 1)[0]
+        assert "ruff check $(LINTED)" in recipe and "ruff format --check $(LINTED)" in recipe

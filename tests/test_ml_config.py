@@ -409,9 +409,7 @@ def test_a_bake_shorter_than_the_rollback_alarms_is_refused() -> None:
 
 
 def test_waits_must_fit_in_the_timeout_with_time_to_start_the_fleet() -> None:
-    problem = _problem(
-        _env(_endpoint(rollout={"strategy": "linear", "linear_step_percent": 10}))
-    )
+    problem = _problem(_env(_endpoint(rollout={"strategy": "linear", "linear_step_percent": 10})))
 
     assert problem.startswith(
         "ml.serving.ranker.rollout: the deployment waits 6300 s (10 bakes of 600 s for strategy "

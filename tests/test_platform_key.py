@@ -73,7 +73,9 @@ def test_the_alias_keeps_its_state_through_a_moved_block() -> None:
     AwsProvider(
         stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=GUARDED_TAGS)]
     )
-    PlatformKey(stack, "key", props=PlatformKeyProps(**{**vars(PROPS), "alias_moved_from": "key-alias"}))
+    PlatformKey(
+        stack, "key", props=PlatformKeyProps(**{**vars(PROPS), "alias_moved_from": "key-alias"})
+    )
 
     document = synth(stack)
 

@@ -57,7 +57,9 @@ def test_prebuilt_and_platform_resources_reference_each_other(
         policy=json.dumps(
             {
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue.arn}],
+                "Statement": [
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": queue.arn}
+                ],
             }
         ),
     )
@@ -67,7 +69,9 @@ def test_prebuilt_and_platform_resources_reference_each_other(
     document = json.loads((tmp_path / "stacks" / "dev-ranking-queue" / "cdk.tf.json").read_text())
     (queue_config,) = document["resource"]["aws_sqs_queue"].values()
     assert queue_config["kms_master_key_id"].startswith("${data.aws_kms_alias.")
-    policies = [json.loads(p["policy"]) for p in document["resource"]["aws_iam_role_policy"].values()]
+    policies = [
+        json.loads(p["policy"]) for p in document["resource"]["aws_iam_role_policy"].values()
+    ]
     resources = [s["Resource"] for p in policies for s in p["Statement"]]
     assert "${aws_sqs_queue.queue.arn}" in resources
     assert len(policies) == 2  # the lake grant and the prebuilt policy, on one generated role
@@ -94,5 +98,7 @@ def test_guardrails_check_prebuilt_resources_too(tmp_path: Path, loader: Environ
     stack = PlatformStack(app, loader.load("dev"), "ranking-bucket")
     prebuilt_s3.S3Bucket(stack, "open", bucket="mlp-dev-ranking-open")
 
-    with pytest.raises(RuntimeError, match=r"MLP-S3-1: .* aws_s3_bucket\.open \(dev-ranking-bucket/open\)"):
+    with pytest.raises(
+        RuntimeError, match=r"MLP-S3-1: .* aws_s3_bucket\.open \(dev-ranking-bucket/open\)"
+    ):
         app.synth()

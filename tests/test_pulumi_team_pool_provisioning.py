@@ -130,7 +130,9 @@ def test_the_release_is_cdktfs_setting_by_setting_and_manifest_by_manifest(
     assert ours["timeout"] == theirs["timeout"] and ours["max_history"] == theirs["max_history"]
     manifests = ours["values"]["manifests"]
     assert len(manifests) == len(theirs["values"]["manifests"])
-    for index, (mine, cdktfs) in enumerate(zip(manifests, theirs["values"]["manifests"], strict=True)):
+    for index, (mine, cdktfs) in enumerate(
+        zip(manifests, theirs["values"]["manifests"], strict=True)
+    ):
         assert mine == cdktfs, f"manifest {index} ({mine['kind']} {mine['metadata']['name']})"
     assert ours == theirs
     kinds = [(m["kind"], m["metadata"]["name"]) for m in manifests]
@@ -139,9 +141,10 @@ def test_the_release_is_cdktfs_setting_by_setting_and_manifest_by_manifest(
     # The contract's values reached the node classes: Karpenter's instance profile, the
     # pinned zone's subnet, the team's tags.
     [pinned] = [m for m in manifests if m["kind"] == "EC2NodeClass" and "pinned" in str(m)]
-    assert pinned["spec"]["instanceProfile"] == platform[
-        CONTRACT + "compute/karpenter/instance-profile-name"
-    ]
+    assert (
+        pinned["spec"]["instanceProfile"]
+        == platform[CONTRACT + "compute/karpenter/instance-profile-name"]
+    )
     subnets = platform[CONTRACT + "network/private-subnet-ids"].split(",")
     zones = platform[CONTRACT + "network/availability-zones"].split(",")
     # (normalised: a one-item list is its item, on both sides)
@@ -170,14 +173,20 @@ def test_helm_reaches_the_cluster_with_a_kubeconfig_from_the_contract(
     kubeconfig = json.loads(provider.inputs["kubeconfig"])
     [cluster] = kubeconfig["clusters"]
     assert cluster["cluster"]["server"] == platform[CONTRACT + "compute/cluster-endpoint"]
-    assert cluster["cluster"]["certificate-authority-data"] == platform[
-        CONTRACT + "compute/cluster-certificate-authority"
-    ]
+    assert (
+        cluster["cluster"]["certificate-authority-data"]
+        == platform[CONTRACT + "compute/cluster-certificate-authority"]
+    )
     [user] = kubeconfig["users"]
     name = platform[CONTRACT + "compute/cluster-name"]
     assert user["user"]["exec"]["command"] == "aws"
     assert user["user"]["exec"]["args"] == [
-        "eks", "get-token", "--cluster-name", name, "--region", "us-east-1"
+        "eks",
+        "get-token",
+        "--cluster-name",
+        name,
+        "--region",
+        "us-east-1",
     ]
     [release] = [r for r in recording.resources if r.token == "kubernetes:helm.sh/v3:Release"]
     assert release.inputs["name"] == RELEASE
@@ -393,9 +402,7 @@ def test_an_unpinned_pool_launches_in_every_subnet_the_contract_lists(
         f"{subnet_source}.insecure_value)): {{ id = val }}]"
     ) in release["values"][0]
     built: list[GpuPoolProvisioning] = []
-    recording = Recorder.run(
-        partial(team_program, config, built, everywhere), parameters=platform
-    )
+    recording = Recorder.run(partial(team_program, config, built, everywhere), parameters=platform)
     [ours] = [r for r in recording.resources if r.token == "kubernetes:helm.sh/v3:Release"]
     [node_class] = [m for m in ours.inputs["values"]["manifests"] if m["kind"] == "EC2NodeClass"]
     subnets = platform[CONTRACT + "network/private-subnet-ids"].split(",")

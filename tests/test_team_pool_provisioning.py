@@ -171,9 +171,7 @@ def test_node_pools_match_the_pools_config_under_team_names(
         ]
         requirements = {r["key"]: r["values"] for r in template["spec"]["requirements"]}
         assert requirements["node.kubernetes.io/instance-type"] == list(props.instance_types)
-        assert requirements.get("topology.kubernetes.io/zone", []) == list(
-            props.availability_zones
-        )
+        assert requirements.get("topology.kubernetes.io/zone", []) == list(props.availability_zones)
         accelerator = props.accelerators[0]
         assert spec["limits"] == {
             "nodes": str(props.max_nodes),
@@ -215,7 +213,7 @@ def test_nodes_carry_the_teams_cost_tags_and_launch_where_the_contract_says(
         CONTRACT + "compute/cluster-security-group-id"
     )
     # Every zone's subnet, as many as the contract lists: a for expression at plan time.
-    assert "for key, val in toset(split(\",\", data.aws_ssm_parameter." in values
+    assert 'for key, val in toset(split(",", data.aws_ssm_parameter.' in values
     assert "{ id = val }" in values
     pinned = _objects(pools)["EC2NodeClass", "ranking-pinned"]["spec"]
     assert pinned["placementGroupSelector"] == {
@@ -311,7 +309,10 @@ def test_bad_input_is_one_line_naming_the_construct_the_pool_and_the_fix() -> No
         GpuPoolProvisioning(stack, id, cluster=on, pools=list(pools))
 
     shared = GpuTrainingPool(
-        stack, "shared", cluster=cluster, props=SPOT.model_copy(update={"job_namespace": "training"})
+        stack,
+        "shared",
+        cluster=cluster,
+        props=SPOT.model_copy(update={"job_namespace": "training"}),
     )
     assert _refusal(lambda: provision(shared)) == (
         "GpuPoolProvisioning 'pools': GPU pool 'shared' runs its jobs in namespace 'training', "

@@ -293,9 +293,7 @@ class IModelRegistry(Protocol):
         """``s3://<bucket>/<family>/<version>/model.tar.gz``: where a version's artifact lives."""
         ...
 
-    def grant_publish(
-        self, role: IRole, family: str | Iterable[str] | None = None
-    ) -> IDependable:
+    def grant_publish(self, role: IRole, family: str | Iterable[str] | None = None) -> IDependable:
         """Let ``role`` publish ``family`` (default: every family); nothing can be deleted."""
         ...
 

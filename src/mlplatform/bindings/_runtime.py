@@ -263,7 +263,6 @@ class _Element(_References, _Arguments):
         self._attributes = attributes
 
 
-
 class GeneratedResource(_Element, TerraformResource):
     """A Terraform resource whose arguments live in Python until synth."""
 
@@ -288,7 +287,6 @@ class GeneratedProvider(_Arguments, TerraformProvider):
             terraform_provider_source=self.SOURCE,
         )
         self._attributes = attributes
-
 
 
 _Object = TypeVar("_Object", bound="ComputedObject")

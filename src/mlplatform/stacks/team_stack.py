@@ -125,10 +125,7 @@ class TeamStack(GuardedStack):
 
         found = self.node.find_all()
         provisioned = {
-            pool.node.path
-            for c in found
-            if isinstance(c, GpuPoolProvisioning)
-            for pool in c.pools
+            pool.node.path for c in found if isinstance(c, GpuPoolProvisioning) for pool in c.pools
         }
         return [
             c.node.path
