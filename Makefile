@@ -32,7 +32,7 @@ export GOMEMLIMIT ?= 700MiB
 
 CDKTF := npx --no-install cdktf
 
-.PHONY: help setup up down test lint synth diff deploy destroy verify clean docs
+.PHONY: help setup up down test unit lint synth diff deploy destroy verify clean docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -117,6 +117,10 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	for rc in $$rest $$scaffold_rc $$upgrade_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
 	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
 	  { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
+
+unit: setup ## lint, types, and the suite without the end-to-end and scaffold tests
+	@$(MAKE) --no-print-directory lint
+	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff (lint and format) and mypy only
 	$(VENV)/bin/ruff check $(LINTED)
