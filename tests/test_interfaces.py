@@ -210,3 +210,22 @@ def test_the_contract_importers_satisfy_the_same_protocols() -> None:
     _assert_has_members(features, IFeatureStore)
     assert _use_lake(lake).startswith("${TfToken[")
     assert _use_registry(registry).startswith("s3://${TfToken[")
+
+
+def test_a_lake_by_its_names_takes_the_providers_partition(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    # A team in GovCloud or China gets arn:aws-us-gov:... / arn:aws-cn:... from its provider.
+    lake = DataLake.from_names(stack, "platform-lake", naming=naming)
+    lake.grant_read(_team_role(stack), "raw")
+    [policy] = _policies(stack).values()
+    resources = {r for s in json.loads(policy["policy"])["Statement"] for r in _list(s["Resource"])}
+    partition = "${data.aws_partition.account-context_partition_81EDF012.partition}"
+    assert f"arn:{partition}:s3:::{naming.bucket('datalake', 'raw')}" in resources
+    assert not [r for r in resources if r.startswith("arn:aws:")]
+    given = ImportedDataLake(stack, "govcloud-lake", naming=naming, partition="aws-us-gov")
+    assert given.bucket_arn("raw").startswith("arn:aws-us-gov:s3:::")
+
+
+def _list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value

@@ -14,6 +14,7 @@ from __future__ import annotations
 from constructs import Construct
 
 from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
+from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.data_lake import DataLakeMixin, DataLakeRefs
 from mlplatform.decisions.naming import Naming
 
@@ -30,9 +31,11 @@ class ImportedDataLake(DataLakeMixin, Construct):
         *,
         naming: Naming,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
-        partition: str = "aws",
+        partition: str | None = None,
     ) -> None:
         super().__init__(scope, id)
+        # The stack's own partition by default (aws-us-gov, aws-cn: the provider knows).
+        partition = partition or AccountContext.of(self).partition
         key = DataAwsKmsAlias(self, "key", name=naming.kms_alias("datalake"))
         buckets = {zone: naming.bucket("datalake", zone) for zone in zones}
         self._refs = DataLakeRefs(

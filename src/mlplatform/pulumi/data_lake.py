@@ -318,7 +318,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
         id: str,
         *,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
-        partition: str = "aws",
+        partition: str | None = None,
         naming: Naming | None = None,
     ) -> ImportedDataLake:
         """The lake of ``naming``'s environment (default ``layer``'s) by its names, outside
@@ -340,7 +340,7 @@ class ImportedDataLake(DataLakeGrants, PlatformComponent):
         id: str,
         *,
         zones: tuple[str, ...] = ("raw", "curated", "features"),
-        partition: str = "aws",
+        partition: str | None = None,
         naming: Naming | None = None,
     ) -> None:
         super().__init__(layer.layer, "ImportedDataLake", f"{layer.path}/{id}", parent=layer)
@@ -351,7 +351,10 @@ class ImportedDataLake(DataLakeGrants, PlatformComponent):
             name=naming.kms_alias("datalake"),
             opts=pulumi.InvokeOutputOptions(parent=self, provider=layer.provider),
         ).target_key_arn
-        self._partition = partition
+        # The layer's own partition by default (aws-us-gov, aws-cn: the provider knows).
+        self._partition: pulumi.Output[str] = (
+            pulumi.Output.from_input(partition) if partition else layer.partition
+        )
         self.register_outputs({})
 
     @property
@@ -364,7 +367,7 @@ class ImportedDataLake(DataLakeGrants, PlatformComponent):
 
     def bucket_arn(self, zone: str) -> pulumi.Output[str]:
         name = self.bucket_names[self._select(zone)[0]]
-        return pulumi.Output.from_input(f"arn:{self._partition}:s3:::{name}")
+        return self._partition.apply(lambda partition: f"arn:{partition}:s3:::{name}")
 
     # The buckets are known by the platform's names, so these are cdktf's specs.
     def metric_bucket_size(self, zone: str) -> MetricSpec:
