@@ -173,7 +173,7 @@ def test_terraform_refuses_to_destroy_a_protected_bucket(
     tmp_path: Path, terraform_env: dict[str, str]
 ) -> None:
     """Deploy one protected bucket into the emulator; ``terraform destroy`` must refuse."""
-    with LocalAws(log_file=tmp_path / "moto.log") as emulator:
+    with LocalAws(log_file=tmp_path / "moto.log", lean=True) as emulator:  # S3 only
         app = App(outdir=str(tmp_path / "out"))
         stack = TerraformStack(app, "kept")
         AwsProvider(
