@@ -32,14 +32,19 @@ PARSE = """
 import json, sys
 from pathlib import Path
 from feast.repo_config import load_repo_config
-config = load_repo_config(Path(sys.argv[1]).parent, Path(sys.argv[1]))
-print(json.dumps({
-    "project": config.project,
-    "registry": config.registry.path,
-    "online": config.online_store.model_dump(),
-    "offline": config.offline_store.model_dump(),
-}, default=str))
+parsed = []
+for path in map(Path, sys.argv[1:]):
+    config = load_repo_config(path.parent, path)
+    parsed.append({
+        "project": config.project,
+        "registry": config.registry.path,
+        "online": config.online_store.model_dump(),
+        "offline": config.offline_store.model_dump(),
+    })
+print(json.dumps(parsed, default=str))
 """
+REDIS_PASSWORD = "s3cr3t"
+"""What the Redis writer's password is in the parsing process's environment."""
 
 
 @pytest.fixture(scope="module")
@@ -83,34 +88,41 @@ def _write_config(tmp_path: Path, environment: str, outputs: dict[str, Any], *ex
     )
 
 
-def _parse(feast_python: Path, path: Path, **env: str) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def parsed(feast_python: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """What Feast's own parser reads from the feature_store.yaml `mlplatform features config`
+    writes for dev (DynamoDB) and for prod (Redis, as its writer), by environment: one Feast
+    process for both, since importing Feast costs about 4 s."""
+    paths: dict[str, Path] = {}
+    for environment, options in (("dev", ()), ("prod", ("--user", "writer"))):
+        config = EnvironmentLoader(ROOT / "environments").load(environment)
+        directory = tmp_path_factory.mktemp(environment)
+        paths[environment] = _write_config(directory, environment, _outputs(config), *options)
+    assert REDIS_PASSWORD not in paths["prod"].read_text()
     done = subprocess.run(
-        [str(feast_python), "-c", PARSE, str(path)],
+        [str(feast_python), "-c", PARSE, *map(str, paths.values())],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ, **env},
+        env={**os.environ, "FEATURE_STORE_REDIS_PASSWORD": REDIS_PASSWORD},
     )
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return dict(zip(paths, json.loads(done.stdout), strict=True))
 
 
 def test_dev_gets_feasts_dynamodb_store_over_the_platforms_tables(
-    tmp_path: Path, feast_python: Path
+    parsed: dict[str, Any],
 ) -> None:
-    config = EnvironmentLoader(ROOT / "environments").load("dev")
-    parsed = _parse(feast_python, _write_config(tmp_path, "dev", _outputs(config)))
-
-    assert parsed["project"] == "mlp_dev"
-    assert parsed["registry"] == "s3://mlp-dev-datalake-features-111111111111/feast/registry.pb"
-    online = parsed["online"]
+    dev = parsed["dev"]
+    assert dev["project"] == "mlp_dev"
+    assert dev["registry"] == "s3://mlp-dev-datalake-features-111111111111/feast/registry.pb"
+    online = dev["online"]
     assert online["type"] == "dynamodb"
     assert online["table_name_template"].format(project="mlp_dev", table_name="ranker") == (
         "mlp-dev-features-ranker"
     )
     assert online["tags"]["component"] == "ml" and online["tags"]["env"] == "dev"
     assert online["endpoint_url"] is None
-    offline = parsed["offline"]
+    offline = dev["offline"]
     assert offline["type"] == "athena"
     assert (offline["database"], offline["workgroup"]) == (
         "mlp_dev_datalake_features",
@@ -122,18 +134,17 @@ def test_dev_gets_feasts_dynamodb_store_over_the_platforms_tables(
 
 
 def test_prod_gets_feasts_redis_store_over_tls_with_the_password_from_the_environment(
-    tmp_path: Path, feast_python: Path
+    parsed: dict[str, Any],
 ) -> None:
-    config = EnvironmentLoader(ROOT / "environments").load("prod")
-    path = _write_config(tmp_path, "prod", _outputs(config), "--user", "writer")
-    assert "s3cr3t" not in path.read_text()
-    parsed = _parse(feast_python, path, FEATURE_STORE_REDIS_PASSWORD="s3cr3t")
-
-    online = parsed["online"]
+    online = parsed["prod"]["online"]
     assert online["type"] == "redis"
     host, *options = online["connection_string"].split(",")
     assert host.endswith(".cache.amazonaws.com:6379")
-    assert options == ["ssl=true", "username=mlp-prod-features-writer", "password=s3cr3t"]
+    assert options == [
+        "ssl=true",
+        "username=mlp-prod-features-writer",
+        f"password={REDIS_PASSWORD}",
+    ]
     assert online["key_ttl_seconds"] == 24 * 3600
 
 
