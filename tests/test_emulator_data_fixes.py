@@ -6,16 +6,19 @@ and can neither update nor delete one, and drops the description of the Glue
 workers' self-referencing rules (so every plan would change them); and
 reports the keys AWS makes for its services as the customer's (so the check
 for leftovers after ``destroy`` could not tell them from the platform's keys).
+The emulator also makes a KMS key's key pair only when a call reads it.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from mlplatform.emulator.fixes.kms import MadeOnFirstUse
 from mlplatform.emulator.local_aws import LocalAws
 
 ACCOUNT = "123456789012"
@@ -73,6 +76,39 @@ def test_callers_cannot_name_an_alias_as_aws_does(emulated_aws: LocalAws) -> Non
         kms.create_alias(AliasName="alias/aws/mine", TargetKeyId=key)
     kms.create_alias(AliasName="alias/mine", TargetKeyId=key)
     assert kms.describe_key(KeyId="alias/mine")["KeyMetadata"]["KeyManager"] == "CUSTOMER"
+
+
+def test_a_key_pair_is_made_when_a_call_first_reads_it() -> None:
+    made: list[str] = []
+
+    def make() -> SimpleNamespace:
+        made.append("pair")
+        return SimpleNamespace(public="public bytes")
+
+    pair = MadeOnFirstUse(make)
+
+    assert made == []  # creating the key made nothing
+    assert pair.public == "public bytes"
+    assert pair.public == "public bytes"
+    assert made == ["pair"]  # once
+
+
+def test_asymmetric_keys_still_sign_verify_and_give_their_public_key(
+    emulated_aws: LocalAws,
+) -> None:
+    kms = boto3.client("kms")
+    for spec, algorithm in (("RSA_2048", "RSASSA_PSS_SHA_256"), ("ECC_NIST_P256", "ECDSA_SHA_256")):
+        key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec=spec)["KeyMetadata"]["KeyId"]
+        signed = kms.sign(KeyId=key, Message=b"model", SigningAlgorithm=algorithm)["Signature"]
+
+        verified = kms.verify(
+            KeyId=key, Message=b"model", Signature=signed, SigningAlgorithm=algorithm
+        )
+        assert verified["SignatureValid"] is True
+        assert kms.get_public_key(KeyId=key)["PublicKey"]
+    symmetric = kms.create_key()["KeyMetadata"]["KeyId"]
+    with pytest.raises(ClientError, match="SIGN_VERIFY"):  # a symmetric key signs nothing
+        kms.sign(KeyId=symmetric, Message=b"model", SigningAlgorithm="RSASSA_PSS_SHA_256")
 
 
 NETWORK = {
