@@ -111,6 +111,18 @@ def cluster(eks: Any, name: str, **access: Any) -> dict[str, Any]:
     return created
 
 
+def test_role_arns_are_still_checked_against_the_partitions(eks: Any) -> None:
+    # moto's own check, with one boto3 session instead of a new one per call.
+    cluster(eks, "first")
+    cluster(eks, "second")  # the session is reused
+    with pytest.raises(ClientError, match="Invalid Role Arn"):
+        eks.create_cluster(
+            name="nowhere",
+            roleArn=ROLE.replace("arn:aws:", "arn:aws-nowhere:"),
+            resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        )
+
+
 def test_a_cluster_keeps_its_access_configuration(eks: Any) -> None:
     cluster(eks, "api", authenticationMode="API", bootstrapClusterCreatorAdminPermissions=False)
     cluster(eks, "default")

@@ -29,6 +29,11 @@ follows, and so does the emulator with these fixes:
   empty id, which the platform contract cannot publish (SSM refuses an empty
   value) and a team's pool would put its nodes in.
 
+Speed, not fidelity: moto checks the role ARN of every CreateCluster and
+CreateNodegroup against the partitions a brand-new boto3 session reads from
+botocore's endpoint file, about 100 ms of parsing per call. The check runs
+as before, with one session whose reading botocore keeps.
+
 One difference stays: AWS refuses an access entry for an IAM principal that
 does not exist, and the emulator does not look, so ``local`` can name an
 admin role that nobody created in it.
@@ -71,8 +76,18 @@ def apply() -> None:
         urls.url_paths[route] = urls.response.dispatch
     _keep_access_config(EKSResponse)
     _make_cluster_security_group(EKSResponse)
+    _check_role_arns_with_one_session()
     for name, operation in {**_addon_operations(), **_access_entry_operations()}.items():
         setattr(EKSResponse, name, operation)
+
+
+def _check_role_arns_with_one_session() -> None:
+    """moto's role ARN check, given the same boto3 session each time it makes one."""
+    import moto.eks.utils as utils
+    from boto3 import Session
+
+    session = Session()
+    utils.Session = lambda: session  # type: ignore[attr-defined]
 
 
 def _cluster(response: Any) -> Any:
