@@ -118,9 +118,13 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
 	  { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
 
+# One pytest worker per core, each taking a whole file at a time (its module fixtures, such
+# as the docs build, run once). UNIT_WORKERS=0 runs the suite in one process.
+UNIT_WORKERS ?= auto
+
 unit: setup ## lint, types, and the suite without the end-to-end and scaffold tests
 	@$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS)
+	$(PY) -m pytest -m 'not e2e and not scaffold' -n $(UNIT_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff (lint and format) and mypy only
 	$(VENV)/bin/ruff check $(LINTED)
