@@ -194,12 +194,12 @@ def test_device_plugins_go_only_where_the_image_lacks_them() -> None:
         "neuron": ["inferentia", "trainium"],  # AL2023 and Bottlerocket both need it
     }
     assert pools_needing({"spot-a10g": pools["spot-a10g"]}) == {}
-    assert device_plugin_charts({"spot-a10g": pools["spot-a10g"]}, VERSIONS) == []
+    assert device_plugin_charts({"spot-a10g": pools["spot-a10g"]}, VERSIONS, "us-east-1") == []
 
 
 def test_each_device_plugin_is_pinned_restricted_to_its_pools_and_tolerates_their_taints() -> None:
     pools = {name: _pool(name) for name in POOLS}
-    charts = {c.release: c for c in device_plugin_charts(pools, VERSIONS)}
+    charts = {c.release: c for c in device_plugin_charts(pools, VERSIONS, "us-east-1")}
 
     nvidia = charts["nvidia-device-plugin"]
     assert nvidia.version == VERSIONS.nvidia_device_plugin
@@ -229,6 +229,35 @@ def test_each_device_plugin_is_pinned_restricted_to_its_pools_and_tolerates_thei
     assert neuron.values["npd"] == {"enabled": False}
 
 
+@pytest.mark.parametrize(
+    ("region", "repository"),
+    [
+        ("us-east-1", "602401143452.dkr.ecr.us-east-1.amazonaws.com"),
+        ("af-south-1", "877085696533.dkr.ecr.af-south-1.amazonaws.com"),  # an opt-in region
+        ("us-gov-west-1", "013241004608.dkr.ecr.us-gov-west-1.amazonaws.com"),
+        ("cn-north-1", "918309763551.dkr.ecr.cn-north-1.amazonaws.com.cn"),
+    ],
+)
+def test_the_efa_plugin_comes_from_the_clusters_own_regions_registry(
+    region: str, repository: str
+) -> None:
+    # The chart's default is us-west-2's registry, which GovCloud and China nodes cannot reach.
+    charts = {
+        c.release: c
+        for c in device_plugin_charts({"efa-a100": _pool("efa-a100")}, VERSIONS, region)
+    }
+
+    image = charts["aws-efa-k8s-device-plugin"].values["image"]
+    assert image == {"repository": f"{repository}/eks/aws-efa-k8s-device-plugin"}
+
+
+def test_an_efa_pool_in_a_region_without_a_known_registry_is_refused() -> None:
+    with pytest.raises(ValueError, match="no EKS image registry is known for 'xx-east-9'"):
+        device_plugin_charts({"efa-a100": _pool("efa-a100")}, VERSIONS, "xx-east-9")
+    # A region whose pools need no EFA needs no registry.
+    assert device_plugin_charts({"al2023-l4": _pool("al2023-l4")}, VERSIONS, "xx-east-9")
+
+
 def test_every_value_the_platform_sets_exists_in_the_pinned_chart() -> None:
     pools = {name: _pool(name) for name in POOLS}
     charts = [
@@ -239,7 +268,7 @@ def test_every_value_the_platform_sets_exists_in_the_pinned_chart() -> None:
             controller_role_arn="arn:aws:iam::1:role/karpenter",
             system_nodes=2,
         ),
-        *device_plugin_charts(pools, VERSIONS),
+        *device_plugin_charts(pools, VERSIONS, "us-east-1"),
     ]
 
     assert [c.release for c in charts if not c.values] == ["karpenter-crd"]  # defaults only

@@ -295,6 +295,32 @@ def test_lake_grants_must_name_zones_the_lake_has() -> None:
     assert "compute.gpu_pools.p.lake_read_zones: the data lake has no 'features' zone" in problem
 
 
+def test_an_efa_pool_needs_a_region_whose_eks_image_registry_is_known() -> None:
+    data = _dev()
+    data["region"] = "eu-east-7"  # not a region AWS has (yet)
+    data["availability_zones"] = ["eu-east-7a", "eu-east-7b", "eu-east-7c"]
+    data["compute"]["gpu_pools"] = {
+        "experiments": {
+            "instance_types": ["p4d.24xlarge"],
+            "max_nodes": 2,
+            "efa": True,
+            "availability_zones": ["eu-east-7a"],
+        }
+    }
+
+    problem = _error(yaml.safe_dump(data))
+
+    assert problem == (
+        f"{BAD}: compute.gpu_pools.experiments.efa: the cluster layer installs the AWS EFA device "
+        "plugin from the EKS image registry of the cluster's region, and none is known for "
+        "'eu-east-7' (mlplatform.catalogs.eks_images); add the region's registry there, or "
+        "turn efa off"
+    )
+    # Without EFA the pool needs no image from the region.
+    data["compute"]["gpu_pools"]["experiments"]["efa"] = False
+    assert EnvironmentLoader.parse(yaml.safe_dump(data), BAD).region == "eu-east-7"
+
+
 def test_two_pools_cannot_share_a_job_service_account() -> None:
     data = _dev()
     data["compute"]["gpu_pools"] = {

@@ -405,7 +405,9 @@ def test_the_platforms_device_plugins_do_not_reach_team_nodes(loader: Environmen
         name: props.model_copy(update={"ami_family": "al2023", "efa": props.efa})
         for name, props in config.compute.gpu_pools.items()
     }
-    charts = {c.release: c.values for c in device_plugin_charts(pools, ClusterLayerProps())}
+    charts = {
+        c.release: c.values for c in device_plugin_charts(pools, ClusterLayerProps(), "us-east-1")
+    }
     nvidia = charts["nvidia-device-plugin"]["affinity"]["nodeAffinity"]
     [term] = nvidia["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
     [expression] = term["matchExpressions"]

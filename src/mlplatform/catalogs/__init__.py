@@ -1,4 +1,4 @@
-"""Facts about AWS instance types that config validates against: plain, checked tables.
+"""Facts about AWS that config validates against: plain, checked tables.
 
 These sit at the bottom of the package's import order (catalogs, config,
 decisions, constructs, stacks): they are data about AWS, not about this
@@ -12,6 +12,8 @@ platform, so they import nothing else from ``mlplatform`` and load without cdktf
 - :mod:`mlplatform.catalogs.sagemaker`: SageMaker real-time inference
   (``ml.*``) hosting types (GPU or not, local NVMe storage).
 - :mod:`mlplatform.catalogs.s3`: S3's rules for bucket names.
+- :mod:`mlplatform.catalogs.eks_images`: the registry of EKS add-on images in
+  each Region (the AWS EFA device plugin's image comes from the cluster's own).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from mlplatform.catalogs.cpu import (
     cpu_instance_type,
     is_cpu_instance_type,
 )
+from mlplatform.catalogs.eks_images import EKS_IMAGE_ACCOUNTS, eks_image_registry
 from mlplatform.catalogs.gpu import (
     ACCELERATOR_FAMILIES,
     AcceleratorType,
@@ -42,6 +45,7 @@ from mlplatform.catalogs.sagemaker import (
 __all__ = [
     "ACCELERATOR_FAMILIES",
     "CPU_FAMILIES",
+    "EKS_IMAGE_ACCOUNTS",
     "SAGEMAKER_INSTANCE_TYPES",
     "Accelerator",
     "AcceleratorType",
@@ -52,6 +56,7 @@ __all__ = [
     "bucket_name_problem",
     "cpu_ami_type",
     "cpu_instance_type",
+    "eks_image_registry",
     "is_accelerator_type",
     "is_cpu_instance_type",
     "sagemaker_instance_type",

@@ -17,6 +17,7 @@ from typing import Annotated, Self
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from mlplatform.catalogs.eks_images import eks_image_registry
 from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
 from mlplatform.config._base import _Frozen
 from mlplatform.config.compute import ComputeProps
@@ -226,7 +227,8 @@ class EnvironmentConfig(_Frozen):
 
     @model_validator(mode="after")
     def _compute_consistent(self) -> Self:
-        """GPU pools use only the network's zones and the lake's zones."""
+        """GPU pools use only the network's zones and the lake's zones; an EFA pool's device
+        plugin has an image registry in the region."""
         if self.compute is None:
             return self
         zones = self.used_availability_zones
@@ -249,6 +251,17 @@ class EnvironmentConfig(_Frozen):
                 raise ValueError(
                     f"{where}.fsx_scratch: it links the features zone, which the data lake lacks; "
                     "add features to data_lake.zones or remove fsx_scratch"
+                )
+            if (
+                pool.efa
+                and self.compute.cluster_layer.enabled
+                and eks_image_registry(self.region) is None
+            ):
+                raise ValueError(
+                    f"{where}.efa: the cluster layer installs the AWS EFA device plugin from the "
+                    f"EKS image registry of the cluster's region, and none is known for "
+                    f"{self.region!r} (mlplatform.catalogs.eks_images); add the region's registry "
+                    "there, or turn efa off"
                 )
         return self
 

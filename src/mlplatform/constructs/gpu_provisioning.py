@@ -82,7 +82,8 @@ class GpuProvisioning(Construct):
 
     ``pools`` maps each pool's name to its config and the facts of its nodes
     (instance profile, subnets, security groups, placement group, tags);
-    ``job_accounts`` maps it to ``(namespace, service account, role ARN)``.
+    ``job_accounts`` maps it to ``(namespace, service account, role ARN)``; ``region`` is the
+    cluster's, whose EKS image registry the EFA device plugin comes from.
     """
 
     def __init__(
@@ -91,6 +92,7 @@ class GpuProvisioning(Construct):
         id: str,
         *,
         versions: ClusterLayerProps,
+        region: str,
         cluster_name: str,
         interruption_queue: str,
         controller_role_arn: str,
@@ -125,7 +127,7 @@ class GpuProvisioning(Construct):
             depends_on=[karpenter],
         )
 
-        plugins = device_plugin_charts({n: p for n, (p, _) in pools.items()}, versions)
+        plugins = device_plugin_charts({n: p for n, (p, _) in pools.items()}, versions, region)
         for plugin in plugins:
             self._release(plugin)
         self._charts = [crds, controller, *plugins]

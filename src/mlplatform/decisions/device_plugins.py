@@ -9,7 +9,9 @@ that need it:
   AL2023 NVIDIA image does not (AWS EKS guide), so pools on ``al2023`` get it.
   The chart's default affinity waits for node-feature-discovery labels the
   platform does not install, so the affinity names the pools instead.
-- EFA: every pool with ``efa: true`` needs the AWS EFA device plugin.
+- EFA: every pool with ``efa: true`` needs the AWS EFA device plugin, pulled
+  from the EKS image registry of the cluster's region (the chart's default is
+  us-west-2's; see :mod:`mlplatform.catalogs.eks_images`).
 - Neuron: both AL2023 and Bottlerocket ship the driver but not the plugin,
   so every Inferentia/Trainium pool gets the AWS Neuron chart's device plugin on
   its instance types (its node problem detector stays off: one concern per release).
@@ -23,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlplatform.catalogs.eks_images import eks_image_registry
 from mlplatform.config import ClusterLayerProps, GpuPoolProps
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.scheduling import POOL_LABEL, gpu_pool_taints
@@ -32,6 +35,8 @@ __all__ = ["device_plugin_charts", "pools_needing"]
 NVIDIA_REPOSITORY = "https://nvidia.github.io/k8s-device-plugin"
 EKS_CHARTS_REPOSITORY = "https://aws.github.io/eks-charts"
 NEURON_REPOSITORY = "oci://public.ecr.aws/neuron"
+EFA_IMAGE = "eks/aws-efa-k8s-device-plugin"
+"""The EFA device plugin's repository in an EKS image registry."""
 
 
 def pools_needing(pools: Mapping[str, GpuPoolProps]) -> dict[str, list[str]]:
@@ -49,15 +54,24 @@ def pools_needing(pools: Mapping[str, GpuPoolProps]) -> dict[str, list[str]]:
 
 
 def device_plugin_charts(
-    pools: Mapping[str, GpuPoolProps], versions: ClusterLayerProps
+    pools: Mapping[str, GpuPoolProps], versions: ClusterLayerProps, region: str
 ) -> list[HelmChart]:
-    """The device plugin releases the pools need, each pinned and restricted to those pools."""
+    """The device plugin releases the pools need, each pinned and restricted to those pools;
+    images come from ``region`` where the chart's default registry is another region's."""
     needs = pools_needing(pools)
     values: dict[str, dict[str, Any]] = {}
     if "nvidia" in needs:
         values["nvidia"] = {"affinity": _on_pools(needs["nvidia"])}
     if "efa" in needs:
+        registry = eks_image_registry(region)
+        if registry is None:
+            raise ValueError(
+                f"no EKS image registry is known for {region!r}, where the EFA pools "
+                f"{', '.join(needs['efa'])} need the AWS EFA device plugin; add the region's "
+                "registry to mlplatform.catalogs.eks_images"
+            )
         values["efa"] = {
+            "image": {"repository": f"{registry}/{EFA_IMAGE}"},
             # The chart builds its node affinity from these: the EFA pools, by label.
             "supportedInstanceLabels": {"keys": [POOL_LABEL], "values": needs["efa"]},
             "tolerations": _tolerations({n: pools[n] for n in needs["efa"]}),

@@ -161,7 +161,8 @@ class GpuProvisioning(PlatformComponent):
             manifests.apply(lambda m: {"manifests": m}),
             depends_on=[karpenter],
         )
-        for plugin in device_plugin_charts({n: f.props for n, f in pools.items()}, versions):
+        pool_props = {n: f.props for n, f in pools.items()}
+        for plugin in device_plugin_charts(pool_props, versions, layer.config.region):
             self._release(plugin, plugin.values or None)
         self.register_outputs({})
 

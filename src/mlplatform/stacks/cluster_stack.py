@@ -74,6 +74,7 @@ class ClusterStack(PlatformStack):
             self,
             "gpu-provisioning",
             versions=config.compute.cluster_layer,
+            region=config.region,
             cluster_name=cluster.cluster_name,
             interruption_queue=karpenter.interruption_queue_name,
             controller_role_arn=karpenter.controller_role_arn,
