@@ -187,7 +187,7 @@ class GpuPoolProps(_Frozen):
         if self.uses_placement_group and len(self.availability_zones) != 1:
             raise ValueError(
                 "availability_zones: a cluster placement group lives in one availability zone; "
-                "list exactly one zone (for example [us-east-1a]) or set placement_group: false"
+                "list exactly one of the network's zones or set placement_group: false"
             )
         return self
 
