@@ -11,6 +11,7 @@ The emulator also makes a KMS key's key pair only when a call reads it.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 from typing import Any
 
@@ -88,6 +89,7 @@ def test_a_key_pair_is_made_when_a_call_first_reads_it() -> None:
     pair = MadeOnFirstUse(make)
 
     assert made == []  # creating the key made nothing
+    assert copy.copy(pair) is not pair and made == []  # moto copies a key to replicate it
     assert pair.public == "public bytes"
     assert pair.public == "public bytes"
     assert made == ["pair"]  # once

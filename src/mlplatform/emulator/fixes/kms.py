@@ -36,7 +36,11 @@ class MadeOnFirstUse:
         self._made: Any = None
 
     def __getattr__(self, name: str) -> Any:
-        # Reached only for names this object lacks: those of the object it stands for.
+        # Reached only for names this object lacks: those of the object it stands for. Special
+        # names (``copy`` asks for ``__deepcopy__``, say) and its own, before ``__init__`` set
+        # them, are not the key pair's: answering them would make the pair, or recurse.
+        if name.startswith("__") or name in ("_make", "_made"):
+            raise AttributeError(name)
         if self._make is not None:
             self._made, self._make = self._make(), None
         return getattr(self._made, name)
