@@ -62,6 +62,7 @@ from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.karpenter import INTERRUPTION_EVENT_PATTERNS
 from mlplatform.emulator.clients import environment_clients
 from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.emulator.replayed_answers import REPLAY_NOTE
 from mlplatform.emulator.retry_log import RETRY_NOTE
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
@@ -189,7 +190,9 @@ def run(command: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) ->
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-NOTABLE = re.compile(rf'" 5\d\d |^{re.escape(RETRY_NOTE)}|^\w*(Error|Exception)\b')
+NOTABLE = re.compile(
+    rf'" 5\d\d |^{re.escape(RETRY_NOTE)}|^{re.escape(REPLAY_NOTE)}|^\w*(Error|Exception)\b'
+)
 
 
 def emulator_findings(moto_log: Path, most: int = 30) -> str:
@@ -829,11 +832,15 @@ def test_a_failed_step_shows_the_emulators_errors_and_retries(tmp_path: Path) ->
         "RuntimeError: dictionary changed size during iteration\n"
         '127.0.0.1 - - [29/Nov/2026 11:42:20] "POST / HTTP/1.1" 500 -\n'
         f"{RETRY_NOTE}: AmazonSSM.DescribeParameters (attempt 2)\n"
+        f"{RETRY_NOTE}: AmazonSSM.PutParameter (attempt 2)\n"
+        f"{REPLAY_NOTE}: AmazonSSM.PutParameter (attempt 2)\n"
     )
     assert emulator_findings(moto_log).strip().splitlines()[1:] == [
         "RuntimeError: dictionary changed size during iteration",
         '127.0.0.1 - - [29/Nov/2026 11:42:20] "POST / HTTP/1.1" 500 -',
         f"{RETRY_NOTE}: AmazonSSM.DescribeParameters (attempt 2)",
+        f"{RETRY_NOTE}: AmazonSSM.PutParameter (attempt 2)",
+        f"{REPLAY_NOTE}: AmazonSSM.PutParameter (attempt 2)",
     ]
     moto_log.write_text('127.0.0.1 - - [29/Nov/2026 11:42:19] "POST / HTTP/1.1" 200 -\n')
     assert "no server errors or retried calls" in emulator_findings(moto_log)

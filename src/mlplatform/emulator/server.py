@@ -50,16 +50,19 @@ def _apply_fidelity_fixes() -> None:
 def _serve_one_request_at_a_time() -> None:
     """AWS answers each call whole; moto's threads race over shared state (see the module).
 
-    Every retried call is also written to the log: the trace of a failure like those.
+    Every retried call is also written to the log: the trace of a failure like those; and a
+    retry of a call already answered with a 2xx gets that answer again instead of running
+    twice (:mod:`mlplatform.emulator.replayed_answers`).
     """
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
     from mlplatform.emulator.one_at_a_time import one_request_at_a_time
+    from mlplatform.emulator.replayed_answers import replaying_answers
     from mlplatform.emulator.retry_log import noting_retries
 
     if _once(DomainDispatcherApplication, "_mlplatform_one_request_at_a_time"):
         DomainDispatcherApplication.__call__ = noting_retries(  # type: ignore[method-assign,assignment]
-            one_request_at_a_time(DomainDispatcherApplication.__call__)
+            one_request_at_a_time(replaying_answers(DomainDispatcherApplication.__call__))
         )
 
 
