@@ -31,6 +31,11 @@ export GOGC ?= 400
 export GOMEMLIMIT ?= 700MiB
 
 CDKTF := npx --no-install cdktf
+# cdktf redraws its progress in place. Where the output is not a terminal (a CI log, a file)
+# that is thousands of erased lines (a `make up` log: 580 KB, 2,275 erases), so there it
+# prints plainly, as it does under CI=1. Each cdktf recipe starts with this and runs
+# `env $$plain ...`.
+PLAIN_OUTPUT := if [ -t 1 ]; then plain=; else plain=CI=1; fi;
 
 .PHONY: help setup up down test unit lint synth diff deploy destroy verify clean docs
 
@@ -76,7 +81,7 @@ up: setup ## start the AWS emulator and deploy the local environment into it
 	@endpoint=$$($(PY) -m mlplatform.cli emulator endpoint); \
 	rm -rf cdktf.out/stacks/local-*; \
 	$(PY) scripts/bootstrap_state_backend.py local --endpoint-url "$$endpoint"; \
-	MLPLATFORM_ENV=local MLPLATFORM_AWS_ENDPOINT="$$endpoint" \
+	$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV=local MLPLATFORM_AWS_ENDPOINT="$$endpoint" \
 	  $(CDKTF) deploy 'local-*' --auto-approve --skip-provider-lock \
 	  --outputs-file $(STATE)/local-outputs.json; \
 	$(PY) -m mlplatform.cli outputs $(STATE)/local-outputs.json --endpoint "$$endpoint"
@@ -139,15 +144,15 @@ synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
 
 diff: setup ## terraform plan of ENV's stacks
 	@test -n '$(ENV)' || { echo 'error: name the environment: make diff ENV=dev'; exit 2; }
-	MLPLATFORM_ENV='$(ENV)' $(CDKTF) diff '$(ENV)-*' --skip-provider-lock
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) diff '$(ENV)-*' --skip-provider-lock
 
 deploy: setup ## cdktf deploy ENV's stacks (ENV=local: use make up)
 	@test -n '$(ENV)' || { echo 'error: name the environment: make deploy ENV=dev'; exit 2; }
 	@$(PY) -m mlplatform.cli check '$(ENV)' >/dev/null
-	MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock
 
 destroy: destroy-confirmed setup ## cdktf destroy ENV's stacks (any but local needs CONFIRM=<env>)
-	MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock
 
 # Checked before anything else runs: destroying a real environment is said twice, on purpose.
 .PHONY: destroy-confirmed

@@ -3,6 +3,8 @@ confirmation, destroying or verifying without naming the environment."""
 
 from __future__ import annotations
 
+import os
+import pty
 import signal
 import subprocess
 from typing import Any, cast
@@ -106,3 +108,27 @@ def test_make_test_and_lint_check_the_formatting_of_what_they_lint() -> None:
     for target in ("test", "lint"):
         recipe = makefile.split(f"\n{target}: ", 1)[1].split("\n\n", 1)[0]
         assert "ruff check $(LINTED)" in recipe and "ruff format --check $(LINTED)" in recipe
+
+
+def test_cdktf_prints_plainly_where_its_output_is_not_a_terminal() -> None:
+    """cdktf redraws its progress in place: thousands of erased lines in a log file."""
+    makefile = (ROOT / "Makefile").read_text()
+    switch = makefile.split("PLAIN_OUTPUT := ", 1)[1].split("\n", 1)[0]
+    probe = ["bash", "-c", f'{switch} echo "[$plain]"']
+
+    piped = subprocess.run(probe, capture_output=True, text=True, check=True)
+    leader, follower = pty.openpty()
+    try:
+        subprocess.run(probe, stdout=follower, check=True)
+        on_a_terminal = os.read(leader, 1024).decode()
+    finally:
+        os.close(leader)
+        os.close(follower)
+
+    assert piped.stdout.strip() == "[CI=1]"
+    assert on_a_terminal.strip() == "[]"
+    # Every cdktf command of a recipe goes through the switch.
+    recipes = makefile.replace("\\\n", " ").splitlines()
+    commands = [line for line in recipes if "$(CDKTF) " in line]
+    assert len(commands) == 4  # up, diff, deploy, destroy
+    assert all("$(PLAIN_OUTPUT) env $$plain " in line for line in commands), commands
