@@ -97,7 +97,10 @@ down: ## stop the emulator (its state goes with it)
 # stops them (tests/conftest.py unwinds a SIGTERM like Ctrl-C, so each emulator is stopped). Each side run names its file, so it does
 # not import the whole suite to find its tests (tests/conftest.py refuses a marked test
 # anywhere else). pytest exits 5 when a run selects
-# nothing (PYTEST_ARGS naming other tests), which is not a failure here.
+# nothing (PYTEST_ARGS naming other tests), which is not a failure here. The side runs are
+# waited for before anything else starts a process: bash forgets a finished background
+# process's status once a new process of the shell gets its pid, and the suite starts
+# enough processes for pids to wrap (a `cat` between them once made `wait` fail with 127).
 LINTED := src tests scripts benchmarks examples main.py
 
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
@@ -110,14 +113,14 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	trap stop INT TERM; \
 	echo '$(VENV)/bin/mypy'; $(VENV)/bin/mypy || { stop; exit 1; }; \
 	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
-	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
 	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \
+	wait $$upgrade && upgrade_rc=0 || upgrade_rc=$$?; \
+	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
+	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
 	cat $(STATE)/scaffold.log; \
 	echo "--- the upgrade from the saved release (ran alongside; full log in $(STATE)/upgrade.log)"; \
-	wait $$upgrade && upgrade_rc=0 || upgrade_rc=$$?; \
 	cat $(STATE)/upgrade.log; \
 	echo "--- the end-to-end test (ran alongside; full log in $(STATE)/e2e.log)"; \
-	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
 	cat $(STATE)/e2e.log; \
 	for rc in $$rest $$scaffold_rc $$upgrade_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
 	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \

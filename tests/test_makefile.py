@@ -132,3 +132,18 @@ def test_cdktf_prints_plainly_where_its_output_is_not_a_terminal() -> None:
     commands = [line for line in recipes if "$(CDKTF) " in line]
     assert len(commands) == 4  # up, diff, deploy, destroy
     assert all("$(PLAIN_OUTPUT) env $$plain " in line for line in commands), commands
+
+
+def test_make_test_waits_for_its_side_runs_before_starting_another_process() -> None:
+    """bash forgets a background process's status once a new child of the shell reuses its
+    pid; a `cat` between the end of a side run and its `wait` once failed make test (127)."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest: ", 1)[1].split("\n\n", 1)[0]
+    after_the_suite = recipe.split("-m 'not e2e and not scaffold'", 1)[1]
+    waits, _, rest = after_the_suite.partition("echo ")
+    assert [line.strip().split()[1] for line in waits.splitlines() if "wait $$" in line] == [
+        "$$scaffold",
+        "$$upgrade",
+        "$$e2e",
+    ]
+    assert "wait " not in rest
