@@ -43,64 +43,24 @@ _RESOURCES: dict[Vendor, str] = {
     "neuron": "aws.amazon.com/neuron",
 }
 
+# The G families share their sizes up to 16xlarge: one GPU, except four on the 12xlarge,
+# and EFA from the 8xlarge up. Their larger sizes differ, and are listed per family.
+_G_FAMILY_SIZES: dict[str, tuple[int, int]] = {
+    "xlarge": (1, 0),
+    "2xlarge": (1, 0),
+    "4xlarge": (1, 0),
+    "8xlarge": (1, 1),
+    "12xlarge": (4, 1),
+    "16xlarge": (1, 1),
+}
+
 # family: (vendor, accelerator model, {size: (accelerators per instance, max EFA interfaces)})
 # An EFA figure of 0 means the size does not support EFA.
 ACCELERATOR_FAMILIES: dict[str, tuple[Vendor, str, dict[str, tuple[int, int]]]] = {
-    "g4dn": (
-        "nvidia",
-        "T4",
-        {
-            "xlarge": (1, 0),
-            "2xlarge": (1, 0),
-            "4xlarge": (1, 0),
-            "8xlarge": (1, 1),
-            "12xlarge": (4, 1),
-            "16xlarge": (1, 1),
-            "metal": (8, 1),
-        },
-    ),
-    "g5": (
-        "nvidia",
-        "A10G",
-        {
-            "xlarge": (1, 0),
-            "2xlarge": (1, 0),
-            "4xlarge": (1, 0),
-            "8xlarge": (1, 1),
-            "12xlarge": (4, 1),
-            "16xlarge": (1, 1),
-            "24xlarge": (4, 1),
-            "48xlarge": (8, 1),
-        },
-    ),
-    "g6": (
-        "nvidia",
-        "L4",
-        {
-            "xlarge": (1, 0),
-            "2xlarge": (1, 0),
-            "4xlarge": (1, 0),
-            "8xlarge": (1, 1),
-            "12xlarge": (4, 1),
-            "16xlarge": (1, 1),
-            "24xlarge": (4, 1),
-            "48xlarge": (8, 1),
-        },
-    ),
-    "g6e": (
-        "nvidia",
-        "L40S",
-        {
-            "xlarge": (1, 0),
-            "2xlarge": (1, 0),
-            "4xlarge": (1, 0),
-            "8xlarge": (1, 1),
-            "12xlarge": (4, 1),
-            "16xlarge": (1, 1),
-            "24xlarge": (4, 2),
-            "48xlarge": (8, 4),
-        },
-    ),
+    "g4dn": ("nvidia", "T4", {**_G_FAMILY_SIZES, "metal": (8, 1)}),
+    "g5": ("nvidia", "A10G", {**_G_FAMILY_SIZES, "24xlarge": (4, 1), "48xlarge": (8, 1)}),
+    "g6": ("nvidia", "L4", {**_G_FAMILY_SIZES, "24xlarge": (4, 1), "48xlarge": (8, 1)}),
+    "g6e": ("nvidia", "L40S", {**_G_FAMILY_SIZES, "24xlarge": (4, 2), "48xlarge": (8, 4)}),
     "p4d": ("nvidia", "A100", {"24xlarge": (8, 4)}),
     "p4de": ("nvidia", "A100", {"24xlarge": (8, 4)}),
     "p5": ("nvidia", "H100", {"4xlarge": (1, 1), "48xlarge": (8, 32)}),

@@ -53,72 +53,24 @@ class SageMakerInstanceType:
         return self.accelerator == "nvidia"
 
 
+# Sizes of the general purpose (m, r) and compute (c) families; none has an accelerator.
+_GENERAL_SIZES = {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "12xlarge": 0, "24xlarge": 0}
+_COMPUTE_SIZES = {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "9xlarge": 0, "18xlarge": 0}
+# The G families' GPUs per size (g4dn stops at 16xlarge for hosting).
+_G_SIZES = {"xlarge": 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1}
+
 # family: (accelerator, local NVMe storage, {size: accelerators per instance})
 _FAMILIES: dict[str, tuple[Accelerator | None, bool, dict[str, int]]] = {
     "t2": (None, False, {"medium": 0, "large": 0, "xlarge": 0, "2xlarge": 0}),
-    "m5": (
-        None,
-        False,
-        {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "12xlarge": 0, "24xlarge": 0},
-    ),
-    "m5d": (
-        None,
-        True,
-        {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "12xlarge": 0, "24xlarge": 0},
-    ),
-    "c5": (
-        None,
-        False,
-        {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "9xlarge": 0, "18xlarge": 0},
-    ),
-    "c5d": (
-        None,
-        True,
-        {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "9xlarge": 0, "18xlarge": 0},
-    ),
-    "r5": (
-        None,
-        False,
-        {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "12xlarge": 0, "24xlarge": 0},
-    ),
-    "r5d": (
-        None,
-        True,
-        {"large": 0, "xlarge": 0, "2xlarge": 0, "4xlarge": 0, "12xlarge": 0, "24xlarge": 0},
-    ),
-    "g4dn": (
-        "nvidia",
-        True,
-        {"xlarge": 1, "2xlarge": 1, "4xlarge": 1, "8xlarge": 1, "12xlarge": 4, "16xlarge": 1},
-    ),
-    "g5": (
-        "nvidia",
-        True,
-        {
-            "xlarge": 1,
-            "2xlarge": 1,
-            "4xlarge": 1,
-            "8xlarge": 1,
-            "12xlarge": 4,
-            "16xlarge": 1,
-            "24xlarge": 4,
-            "48xlarge": 8,
-        },
-    ),
-    "g6": (
-        "nvidia",
-        True,
-        {
-            "xlarge": 1,
-            "2xlarge": 1,
-            "4xlarge": 1,
-            "8xlarge": 1,
-            "12xlarge": 4,
-            "16xlarge": 1,
-            "24xlarge": 4,
-            "48xlarge": 8,
-        },
-    ),
+    "m5": (None, False, _GENERAL_SIZES),
+    "m5d": (None, True, _GENERAL_SIZES),
+    "c5": (None, False, _COMPUTE_SIZES),
+    "c5d": (None, True, _COMPUTE_SIZES),
+    "r5": (None, False, _GENERAL_SIZES),
+    "r5d": (None, True, _GENERAL_SIZES),
+    "g4dn": ("nvidia", True, _G_SIZES),
+    "g5": ("nvidia", True, {**_G_SIZES, "24xlarge": 4, "48xlarge": 8}),
+    "g6": ("nvidia", True, {**_G_SIZES, "24xlarge": 4, "48xlarge": 8}),
     "p3": ("nvidia", False, {"2xlarge": 1, "8xlarge": 4, "16xlarge": 8}),
     "p4d": ("nvidia", True, {"24xlarge": 8}),
     "inf1": ("inferentia", False, {"xlarge": 1, "2xlarge": 1, "6xlarge": 4, "24xlarge": 16}),
