@@ -198,31 +198,13 @@ class EnvironmentLoader:
     @staticmethod
     def parse(text: str, path: Path | str = "<string>") -> EnvironmentConfig:
         """Validate YAML text as an environment; ``path`` is used in messages."""
-        try:
-            data: Any = yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            raise ConfigError(
-                path, [f"{line}invalid YAML: {exc.problem}; fix the syntax there"]
-            ) from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(path, [f"invalid YAML: {exc}"]) from None
-        if data is None:
-            raise ConfigError(
-                path,
-                [
-                    "file is empty; it needs at least org, environment, region, availability_zones, "
-                    "tags and state_backend (see environments/dev.yaml)"
-                ],
-            )
-        if not isinstance(data, dict):
-            raise ConfigError(
-                path, [f"expected a mapping of keys at the top, got {type(data).__name__}"]
-            )
-        duplicates = _duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
-        if duplicates:
-            raise ConfigError(path, duplicates)
+        data = _yaml_mapping(
+            text,
+            path,
+            empty="file is empty; it needs at least org, environment, region, availability_zones, "
+            "tags and state_backend (see environments/dev.yaml)",
+            not_a_mapping="expected a mapping of keys at the top, got {type}",
+        )
         try:
             return EnvironmentConfig.model_validate(data)
         except ValidationError as exc:
@@ -237,7 +219,23 @@ def load_team_config(path: Path | str = "team.yaml") -> TeamConfig:
         raise ConfigError(
             path, ["file not found; a team repo's file names its platform and team (see README)"]
         )
-    text = path.read_text(encoding="utf-8")
+    team_file = "expected a mapping with the keys platform and team (see README)"
+    data = _yaml_mapping(
+        path.read_text(encoding="utf-8"), path, empty=team_file, not_a_mapping=team_file
+    )
+    try:
+        return TeamConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(path, team_problems(exc)) from None
+
+
+def _yaml_mapping(text: str, path: Path | str, *, empty: str, not_a_mapping: str) -> dict[str, Any]:
+    """The mapping at the top of a YAML file, or a :class:`ConfigError` that says where it is not.
+
+    Environment and team files fail alike here (bad syntax with its line and column,
+    an empty file, a list or scalar at the top, a key given twice); only what each
+    file should have holds differs. ``not_a_mapping`` may name ``{type}``, what was found.
+    """
     try:
         data: Any = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
@@ -248,12 +246,11 @@ def load_team_config(path: Path | str = "team.yaml") -> TeamConfig:
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(path, [f"invalid YAML: {exc}"]) from None
+    if data is None:
+        raise ConfigError(path, [empty])
     if not isinstance(data, dict):
-        raise ConfigError(path, ["expected a mapping with the keys platform and team (see README)"])
+        raise ConfigError(path, [not_a_mapping.format(type=type(data).__name__)])
     duplicates = _duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
     if duplicates:
         raise ConfigError(path, duplicates)
-    try:
-        return TeamConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(path, team_problems(exc)) from None
+    return data
