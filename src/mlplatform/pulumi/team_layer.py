@@ -17,27 +17,22 @@ reserve. State lives in the Pulumi backend the team chose (no ``teams/<team>/...
 
 from __future__ import annotations
 
-import os
-import re
-
 import pulumi
 
 from mlplatform.config import TeamConfig
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.naming import PLATFORM_LAYERS, InvalidNameError, Naming
 from mlplatform.decisions.retention import RETENTION_RULE_ID
 from mlplatform.decisions.tagging import team_tags
+from mlplatform.decisions.team_layer import (
+    EMULATOR_ENDPOINT_VARIABLE,
+    EMULATOR_OPT_OUT,
+    team_layer_naming,
+)
+from mlplatform.decisions.team_layer import emulator_endpoint as emulator_endpoint_for
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
 __all__ = ["EMULATOR_ENDPOINT_VARIABLE", "TeamLayer"]
-
-EMULATOR_ENDPOINT_VARIABLE = "MLPLATFORM_AWS_ENDPOINT"
-"""Where a team layer on an emulated platform finds the emulator when not told (the variable
-``TeamStack`` reads; repeated here so a Pulumi program does not import cdktf)."""
-
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-EMULATOR_OPT_OUT = "a team stack on the emulator (emulator: true) is torn down with it"
 
 
 class TeamLayer(Layer):
@@ -56,28 +51,8 @@ class TeamLayer(Layer):
         parent: pulumi.Resource | None = None,
         emulator_endpoint: str | None = None,
     ) -> None:
-        if not isinstance(config, TeamConfig):
-            raise TypeError(
-                f"TeamLayer {name!r}: config is a {type(config).__name__}; a team layer is built "
-                "from a TeamConfig (mlplatform.loader.load_team_config('team.yaml'))"
-            )
-        if not _NAME.match(name):
-            raise ValueError(
-                f"TeamLayer id {name!r}: names take letters, digits, '-' and '_' (a letter first)"
-            )
+        naming = team_layer_naming(config, name, what="TeamLayer", kind="layer")
         env = config.environment
-        if name in PLATFORM_LAYERS:
-            raise ValueError(
-                f"TeamLayer {name!r} reuses the platform's layer name {name!r} (stack "
-                f"{env}-{name}, state {env}/{name}.tfstate); name it after what the team builds, "
-                f"such as {config.team.name + '-' + name!r}"
-            )
-        try:
-            naming = Naming.for_team(
-                config.org, env, config.team.name, config.platform.bucket_name_suffix
-            )
-        except InvalidNameError as exc:
-            raise ValueError(f"TeamLayer {name!r}: {exc}") from None
         platform = config.platform
         layer = f"{config.team.name}-{name}"
         PlatformComponent.__init__(
@@ -96,8 +71,7 @@ class TeamLayer(Layer):
         self.tags = team_tags(config, name)
         self.retain = not platform.emulator
         self.platform_contract = PlatformContract(config.org, env)
-        if platform.emulator and emulator_endpoint is None:
-            emulator_endpoint = os.environ.get(EMULATOR_ENDPOINT_VARIABLE) or None
+        emulator_endpoint = emulator_endpoint_for(config, emulator_endpoint)
         self._connect(
             region=platform.region,
             emulator=platform.emulator,

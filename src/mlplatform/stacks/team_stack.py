@@ -25,7 +25,6 @@ that none lists.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import jsii
@@ -33,24 +32,21 @@ from cdktf import Annotations
 from constructs import Construct, IValidation
 
 from mlplatform.config import TeamConfig
-from mlplatform.constructs.contract_reader import ContractReader, check_construct_id
+from mlplatform.constructs.contract_reader import ContractReader
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.naming import PLATFORM_LAYERS, InvalidNameError, Naming
 from mlplatform.decisions.tagging import team_tags
+from mlplatform.decisions.team_layer import (
+    EMULATOR_ENDPOINT_VARIABLE,
+    EMULATOR_OPT_OUT,
+    team_layer_naming,
+    team_state_key,
+)
+from mlplatform.decisions.team_layer import emulator_endpoint as emulator_endpoint_for
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.stacks.platform_stack import configure_backend, configure_provider
 
 __all__ = ["EMULATOR_ENDPOINT_VARIABLE", "TeamStack", "team_state_key"]
-
-EMULATOR_ENDPOINT_VARIABLE = "MLPLATFORM_AWS_ENDPOINT"
-"""Where a team stack on an emulated platform finds the emulator when not told (the variable
-the platform's own synth reads; ``mlplatform emulator endpoint`` prints its value)."""
-
-
-def team_state_key(config: TeamConfig, name: str) -> str:
-    """``teams/<team>/<env>/<name>.tfstate``: apart from every platform layer's state."""
-    return f"teams/{config.team.name}/{config.environment}/{name}.tfstate"
 
 
 class TeamStack(GuardedStack):
@@ -64,25 +60,8 @@ class TeamStack(GuardedStack):
         *,
         emulator_endpoint: str | None = None,
     ) -> None:
-        if not isinstance(config, TeamConfig):
-            raise TypeError(
-                f"TeamStack {name!r}: config is a {type(config).__name__}; a team stack is built "
-                "from a TeamConfig (mlplatform.loader.load_team_config('team.yaml'))"
-            )
-        check_construct_id(name, "TeamStack")
+        naming = team_layer_naming(config, name, what="TeamStack", kind="stack")
         env = config.environment
-        if name in PLATFORM_LAYERS:
-            raise ValueError(
-                f"TeamStack {name!r} reuses the platform's layer name {name!r} (stack "
-                f"{env}-{name}, state {env}/{name}.tfstate); name it after what the team builds, "
-                f"such as {config.team.name + '-' + name!r}"
-            )
-        try:
-            naming = Naming.for_team(
-                config.org, env, config.team.name, config.platform.bucket_name_suffix
-            )
-        except InvalidNameError as exc:
-            raise ValueError(f"TeamStack {name!r}: {exc}") from None
         super().__init__(scope, f"{env}-{config.team.name}-{name}")
         self.config = config
         self.name = name
@@ -91,13 +70,9 @@ class TeamStack(GuardedStack):
         self.tags = team_tags(config, name)
         self.state_key = team_state_key(config, name)
         platform = config.platform
-        if platform.emulator and emulator_endpoint is None:
-            # As the platform's own synth: the emulator `make up` started, wherever it listens.
-            emulator_endpoint = os.environ.get(EMULATOR_ENDPOINT_VARIABLE) or None
+        emulator_endpoint = emulator_endpoint_for(config, emulator_endpoint)
         if platform.emulator:
-            StateRetention.opt_out(
-                self, "a team stack on the emulator (emulator: true) is torn down with it"
-            )
+            StateRetention.opt_out(self, EMULATOR_OPT_OUT)
         configure_backend(
             self,
             bucket=platform.state_bucket_name,
