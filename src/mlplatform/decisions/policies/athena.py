@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = ["ATHENA_QUERY_ACTIONS", "athena_workgroup_statement"]
 
@@ -18,9 +18,4 @@ ATHENA_QUERY_ACTIONS = (
 
 def athena_workgroup_statement(sid: str, workgroup_arn: str) -> Statement:
     """Query in one workgroup (whose enforced configuration encrypts the results)."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(ATHENA_QUERY_ACTIONS),
-        "Resource": workgroup_arn,
-    }
+    return allow(sid, ATHENA_QUERY_ACTIONS, workgroup_arn)

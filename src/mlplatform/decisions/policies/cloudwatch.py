@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from mlplatform.decisions.policies.documents import PolicyDocument, Statement, policy_document
+from mlplatform.decisions.policies.documents import (
+    PolicyDocument,
+    Statement,
+    allow,
+    policy_document,
+)
 
 __all__ = [
     "ENDPOINT_METRICS_NAMESPACE",
@@ -66,11 +71,4 @@ def rollback_alarm_statements(alarm_arns: list[str]) -> list[Statement]:
     AWS: the execution role must be allowed ``cloudwatch:DescribeAlarms`` on
     the auto-rollback alarms, or a deployment cannot see them fire.
     """
-    return [
-        {
-            "Sid": "ReadRollbackAlarms",
-            "Effect": "Allow",
-            "Action": "cloudwatch:DescribeAlarms",
-            "Resource": list(alarm_arns),
-        }
-    ]
+    return [allow("ReadRollbackAlarms", "cloudwatch:DescribeAlarms", alarm_arns)]

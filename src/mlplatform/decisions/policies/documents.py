@@ -7,12 +7,13 @@ only place them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
     "PolicyDocument",
     "Statement",
+    "allow",
     "aws_managed_policy_arn",
     "policy_document",
     "service_trust_policy",
@@ -22,6 +23,29 @@ PolicyDocument = dict[str, Any]
 """An IAM, bucket, key or ECR lifecycle policy, ready for ``json.dumps``."""
 Statement = dict[str, Any]
 """One statement of a policy document."""
+
+
+def allow(
+    sid: str,
+    actions: str | Sequence[str],
+    resources: str | Sequence[str],
+    condition: Mapping[str, Any] | None = None,
+) -> Statement:
+    """One identity-policy statement allowing ``actions`` on ``resources``.
+
+    A single action or resource given as a string stays one, as IAM shows it;
+    any other sequence becomes a list (tuples do not serialize as JSON arrays
+    everywhere a policy goes).
+    """
+    statement: Statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": actions if isinstance(actions, str) else list(actions),
+        "Resource": resources if isinstance(resources, str) else list(resources),
+    }
+    if condition is not None:
+        statement["Condition"] = dict(condition)
+    return statement
 
 
 def policy_document(statements: Sequence[Statement]) -> PolicyDocument:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = [
     "FEATURE_READ_ACTIONS",
@@ -51,10 +51,6 @@ def dynamodb_leading_keys_statement(
     sid: str, table_arn: str, keys: Sequence[str], actions: Sequence[str]
 ) -> Statement:
     """``actions`` on one table, only on items whose partition key is one of ``keys``."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(actions),
-        "Resource": table_arn,
-        "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": list(keys)}},
-    }
+    return allow(
+        sid, actions, table_arn, {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": list(keys)}}
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = ["VPC_ACCESS_ACTIONS", "vpc_access_statements"]
 
@@ -27,11 +27,4 @@ def vpc_access_statements() -> list[Statement]:
     SageMaker creates them, and the subnets and security group are fixed by the
     model's ``VpcConfig``, not by this policy.
     """
-    return [
-        {
-            "Sid": "ManageEndpointNetworkInterfaces",
-            "Effect": "Allow",
-            "Action": list(VPC_ACCESS_ACTIONS),
-            "Resource": "*",
-        }
-    ]
+    return [allow("ManageEndpointNetworkInterfaces", VPC_ACCESS_ACTIONS, "*")]

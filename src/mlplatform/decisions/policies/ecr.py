@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import PolicyDocument, Statement
+from mlplatform.decisions.policies.documents import PolicyDocument, Statement, allow
 
 __all__ = [
     "ECR_PULL_ACTIONS",
@@ -32,12 +32,7 @@ def ecr_images_statement(
     sid: str, repository_arns: Sequence[str], actions: Sequence[str]
 ) -> Statement:
     """``actions`` (pull or push) on the listed repositories only."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(actions),
-        "Resource": list(repository_arns),
-    }
+    return allow(sid, actions, repository_arns)
 
 
 def ecr_token_statement() -> Statement:

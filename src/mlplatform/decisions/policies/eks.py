@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlplatform.decisions.policies.documents import PolicyDocument, policy_document
+from mlplatform.decisions.policies.documents import PolicyDocument, allow, policy_document
 
 __all__ = [
     "CLOUDWATCH_AGENT_POLICY",
@@ -78,11 +78,10 @@ def eks_secrets_encryption_policy(key_arn: str) -> PolicyDocument:
     """What the cluster role needs to envelope-encrypt Kubernetes secrets with one key."""
     return policy_document(
         [
-            {
-                "Sid": "EncryptClusterSecrets",
-                "Effect": "Allow",
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
-                "Resource": [key_arn],
-            }
+            allow(
+                "EncryptClusterSecrets",
+                ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                [key_arn],
+            )
         ]
     )

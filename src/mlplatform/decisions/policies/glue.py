@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = ["GLUE_READ_ACTIONS", "glue_tables_statement"]
 
@@ -24,9 +24,4 @@ def glue_tables_statement(
 ) -> Statement:
     """Read the definitions of ``table_arns`` in one database (IAM asks for catalog and
     database too)."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(GLUE_READ_ACTIONS),
-        "Resource": [catalog_arn, database_arn, *table_arns],
-    }
+    return allow(sid, GLUE_READ_ACTIONS, [catalog_arn, database_arn, *table_arns])

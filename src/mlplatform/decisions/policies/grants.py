@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mlplatform.decisions.policies.athena import athena_workgroup_statement
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 from mlplatform.decisions.policies.dynamodb import (
     FEATURE_READ_ACTIONS,
     FEATURE_WRITE_ACTIONS,
@@ -177,18 +177,10 @@ def feature_offline_read_statements(
         # query id), and Feast UNLOADs under feast/staging/: both are the caller's writes.
         statements += [
             athena_workgroup_statement("QueryOfflineFeatures", workgroup_arn),
-            {
-                "Sid": "ListQueryResults",
-                "Effect": "Allow",
-                "Action": list(S3_LIST_ACTIONS),
-                "Resource": staging_bucket_arn,
-            },
-            {
-                "Sid": "UseQueryResults",
-                "Effect": "Allow",
-                "Action": [*S3_READ_ACTIONS, *S3_WRITE_ACTIONS],
-                "Resource": f"{staging_bucket_arn}/*",
-            },
+            allow("ListQueryResults", S3_LIST_ACTIONS, staging_bucket_arn),
+            allow(
+                "UseQueryResults", [*S3_READ_ACTIONS, *S3_WRITE_ACTIONS], f"{staging_bucket_arn}/*"
+            ),
         ]
     statements.append(kms_write_statement("UseLakeKey", key_arn))
     return statements

@@ -35,7 +35,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlplatform.decisions.policies.documents import PolicyDocument, Statement, policy_document
+from mlplatform.decisions.policies.documents import (
+    PolicyDocument,
+    Statement,
+    allow,
+    policy_document,
+)
 
 __all__ = [
     "INTERRUPTION_EVENT_PATTERNS",
@@ -158,34 +163,25 @@ def _launch_statements(
                 ),
             ],
         },
-        {
-            "Sid": "LaunchFromOwnedLaunchTemplates",
-            "Effect": "Allow",
-            "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
-            "Resource": _ec2(partition, region, account_id, "launch-template"),
-            "Condition": _owned(cluster_name, "ResourceTag"),
-        },
-        {
-            "Sid": "CreateOnlyWhatIsTaggedForThisCluster",
-            "Effect": "Allow",
-            "Action": ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
-            "Resource": created,
-            "Condition": _tagged_at_creation(cluster_name),
-        },
-        {
-            "Sid": "TagAtCreation",
-            "Effect": "Allow",
-            "Action": "ec2:CreateTags",
-            "Resource": created,
-            "Condition": creation_tagging,
-        },
-        {
-            "Sid": "TagOwnedInstances",
-            "Effect": "Allow",
-            "Action": "ec2:CreateTags",
-            "Resource": _ec2(partition, region, account_id, "instance"),
-            "Condition": instance_tagging,
-        },
+        allow(
+            "LaunchFromOwnedLaunchTemplates",
+            ["ec2:RunInstances", "ec2:CreateFleet"],
+            _ec2(partition, region, account_id, "launch-template"),
+            _owned(cluster_name, "ResourceTag"),
+        ),
+        allow(
+            "CreateOnlyWhatIsTaggedForThisCluster",
+            ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+            created,
+            _tagged_at_creation(cluster_name),
+        ),
+        allow("TagAtCreation", "ec2:CreateTags", created, creation_tagging),
+        allow(
+            "TagOwnedInstances",
+            "ec2:CreateTags",
+            _ec2(partition, region, account_id, "instance"),
+            instance_tagging,
+        ),
         {
             "Sid": "DeleteOnlyOwned",
             "Effect": "Allow",
@@ -226,37 +222,24 @@ def karpenter_controller_policy(
                     }
                 },
             },
-            {
-                "Sid": "ReadTheNodeInstanceProfile",
-                "Effect": "Allow",
-                "Action": "iam:GetInstanceProfile",
-                "Resource": instance_profile_arn,
-            },
-            {
-                "Sid": "DiscoverTheApiServer",
-                "Effect": "Allow",
-                "Action": "eks:DescribeCluster",
-                "Resource": cluster_arn,
-            },
-            {
-                "Sid": "ConsumeTheInterruptionQueue",
-                "Effect": "Allow",
-                "Action": ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
-                "Resource": queue_arn,
-            },
-            {
-                "Sid": "ReadEc2InTheClusterRegion",
-                "Effect": "Allow",
-                "Action": list(KARPENTER_REGIONAL_READ_ACTIONS),
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:RequestedRegion": region}},
-            },
-            {
-                "Sid": "ReadPublicAmiParameters",
-                "Effect": "Allow",
-                "Action": "ssm:GetParameter",
-                "Resource": f"arn:{partition}:ssm:{region}::parameter/aws/service/*",
-            },
+            allow("ReadTheNodeInstanceProfile", "iam:GetInstanceProfile", instance_profile_arn),
+            allow("DiscoverTheApiServer", "eks:DescribeCluster", cluster_arn),
+            allow(
+                "ConsumeTheInterruptionQueue",
+                ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+                queue_arn,
+            ),
+            allow(
+                "ReadEc2InTheClusterRegion",
+                KARPENTER_REGIONAL_READ_ACTIONS,
+                "*",
+                {"StringEquals": {"aws:RequestedRegion": region}},
+            ),
+            allow(
+                "ReadPublicAmiParameters",
+                "ssm:GetParameter",
+                f"arn:{partition}:ssm:{region}::parameter/aws/service/*",
+            ),
             {
                 # The Price List API has no resource-level permissions.
                 "Sid": "ReadPrices",

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import PolicyDocument, Statement, policy_document
+from mlplatform.decisions.policies.documents import (
+    PolicyDocument,
+    Statement,
+    allow,
+    policy_document,
+)
 
 __all__ = [
     "alarm_topic_key_statement",
@@ -77,12 +82,7 @@ def alarm_topic_key_statement(account_id: str) -> Statement:
 
 def kms_read_statement(sid: str, key: str | list[str]) -> Statement:
     """Decrypt what is encrypted with the key: the KMS half of reading SSE-KMS objects."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": ["kms:Decrypt", "kms:DescribeKey"],
-        "Resource": key,
-    }
+    return allow(sid, ["kms:Decrypt", "kms:DescribeKey"], key)
 
 
 def kms_write_statement(sid: str, key: str | list[str]) -> Statement:

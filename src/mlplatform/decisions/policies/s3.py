@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import PolicyDocument, Statement, policy_document
+from mlplatform.decisions.policies.documents import (
+    PolicyDocument,
+    Statement,
+    allow,
+    policy_document,
+)
 from mlplatform.decisions.policies.kms import kms_read_statement, kms_write_statement
 
 __all__ = [
@@ -92,18 +97,8 @@ def s3_access_log_delivery_policy(log_bucket_arn: str, account_id: str) -> Polic
 def s3_read_statements(bucket_arns: Sequence[str], key_arn: str) -> list[Statement]:
     """Least-privilege read of whole buckets, with the KMS decrypt that goes with SSE-KMS."""
     return [
-        {
-            "Sid": "ListLakeBuckets",
-            "Effect": "Allow",
-            "Action": list(S3_LIST_ACTIONS),
-            "Resource": list(bucket_arns),
-        },
-        {
-            "Sid": "ReadLakeObjects",
-            "Effect": "Allow",
-            "Action": list(S3_READ_ACTIONS),
-            "Resource": [f"{arn}/*" for arn in bucket_arns],
-        },
+        allow("ListLakeBuckets", S3_LIST_ACTIONS, bucket_arns),
+        allow("ReadLakeObjects", S3_READ_ACTIONS, [f"{arn}/*" for arn in bucket_arns]),
         kms_read_statement("DecryptLakeObjects", [key_arn]),
     ]
 
@@ -111,58 +106,32 @@ def s3_read_statements(bucket_arns: Sequence[str], key_arn: str) -> list[Stateme
 def s3_write_statements(bucket_arns: Sequence[str], key_arn: str) -> list[Statement]:
     """Least-privilege write (no delete, no policy changes), with the KMS data keys it needs."""
     return [
-        {
-            "Sid": "ListLakeBucketsForWrite",
-            "Effect": "Allow",
-            "Action": list(S3_LIST_ACTIONS),
-            "Resource": list(bucket_arns),
-        },
-        {
-            "Sid": "WriteLakeObjects",
-            "Effect": "Allow",
-            "Action": list(S3_WRITE_ACTIONS),
-            "Resource": [f"{arn}/*" for arn in bucket_arns],
-        },
+        allow("ListLakeBucketsForWrite", S3_LIST_ACTIONS, bucket_arns),
+        allow("WriteLakeObjects", S3_WRITE_ACTIONS, [f"{arn}/*" for arn in bucket_arns]),
         kms_write_statement("EncryptLakeObjects", [key_arn]),
     ]
 
 
 def s3_prefix_list_statement(sid: str, bucket_arn: str, prefixes: Sequence[str]) -> Statement:
     """List one bucket, only under ``<prefix>/`` of each of ``prefixes``."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": "s3:ListBucket",
-        "Resource": bucket_arn,
-        "Condition": {"StringLike": {"s3:prefix": [f"{p}/*" for p in prefixes]}},
-    }
+    return allow(
+        sid,
+        "s3:ListBucket",
+        bucket_arn,
+        {"StringLike": {"s3:prefix": [f"{p}/*" for p in prefixes]}},
+    )
 
 
 def s3_prefix_objects_statement(
     sid: str, bucket_arn: str, prefixes: Sequence[str], actions: Sequence[str]
 ) -> Statement:
     """``actions`` on the objects under ``<prefix>/`` of each of ``prefixes``, nowhere else."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(actions),
-        "Resource": [f"{bucket_arn}/{p}/*" for p in prefixes],
-    }
+    return allow(sid, actions, [f"{bucket_arn}/{p}/*" for p in prefixes])
 
 
 def data_capture_statements(bucket_arn: str, prefix: str, key_arn: str) -> list[Statement]:
     """Write captured requests under one prefix of a lake bucket, encrypted with the lake key."""
     return [
-        {
-            "Sid": "WriteCapturedRequests",
-            "Effect": "Allow",
-            "Action": "s3:PutObject",
-            "Resource": f"{bucket_arn}/{prefix}*",
-        },
-        {
-            "Sid": "EncryptCapturedRequests",
-            "Effect": "Allow",
-            "Action": ["kms:GenerateDataKey", "kms:Encrypt"],
-            "Resource": key_arn,
-        },
+        allow("WriteCapturedRequests", "s3:PutObject", f"{bucket_arn}/{prefix}*"),
+        allow("EncryptCapturedRequests", ["kms:GenerateDataKey", "kms:Encrypt"], key_arn),
     ]

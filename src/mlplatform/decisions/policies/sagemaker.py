@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = ["MODEL_PACKAGE_ACTIONS", "model_packages_statement"]
 
@@ -17,9 +17,4 @@ MODEL_PACKAGE_ACTIONS = (
 
 def model_packages_statement(sid: str, arns: Sequence[str]) -> Statement:
     """Create and describe model packages in the listed groups; no delete, no approval."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(MODEL_PACKAGE_ACTIONS),
-        "Resource": list(arns),
-    }
+    return allow(sid, MODEL_PACKAGE_ACTIONS, arns)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mlplatform.decisions.policies.documents import Statement
+from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = ["SECRET_READ_ACTIONS", "secret_arn_pattern", "secrets_read_statement"]
 
@@ -19,9 +19,4 @@ def secret_arn_pattern(partition: str, region: str, account_id: str, name: str) 
 
 def secrets_read_statement(sid: str, secret_arns: Sequence[str]) -> Statement:
     """Read the values of ``secret_arns``; not list, change or rotate them."""
-    return {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Action": list(SECRET_READ_ACTIONS),
-        "Resource": list(secret_arns),
-    }
+    return allow(sid, SECRET_READ_ACTIONS, secret_arns)
