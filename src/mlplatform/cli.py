@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mlplatform.cli_team import team_app
+from mlplatform.config import EnvironmentConfig
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
@@ -39,6 +40,18 @@ def _fail(lines: str) -> typer.Exit:
     for line in lines.splitlines():
         err.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
+
+
+EnvironmentsOption = Annotated[Path, typer.Option(help="Directory of environment files.")]
+"""The ``--environments`` option every command that reads an environment takes."""
+
+
+def _load_or_exit(environments: Path, env: str) -> EnvironmentConfig:
+    """Environment ``env``, or exit 2 printing the config error (file, field, fix)."""
+    try:
+        return EnvironmentLoader(environments).load(env)
+    except ConfigError as error:
+        raise _fail(str(error)) from None
 
 
 def synth(
@@ -85,9 +98,7 @@ def synth_command(
     env: Annotated[
         str | None, typer.Option(help="Environment names or YAML paths, comma-separated.")
     ] = None,
-    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
-        "environments"
-    ),
+    environments: EnvironmentsOption = Path("environments"),
     outdir: Annotated[str, typer.Option(help="Where to write the stacks.")] = "cdktf.out",
     endpoint: Annotated[
         str | None, typer.Option(help="Emulator endpoint for emulator environments.")
@@ -101,15 +112,10 @@ def synth_command(
 @app.command("check")
 def check_command(
     env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
-    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
-        "environments"
-    ),
+    environments: EnvironmentsOption = Path("environments"),
 ) -> None:
     """Validate one environment file without synthesizing."""
-    try:
-        config = EnvironmentLoader(environments).load(env)
-    except ConfigError as error:
-        raise _fail(str(error)) from None
+    config = _load_or_exit(environments, env)
     out.print(f"{env}: ok ({config.org}-{config.environment}, {config.region})")
 
 
@@ -193,19 +199,14 @@ def features_config(
             "Feast runs)."
         ),
     ] = False,
-    environments: Annotated[Path, typer.Option(help="Directory of environment files.")] = Path(
-        "environments"
-    ),
+    environments: EnvironmentsOption = Path("environments"),
 ) -> None:
     """Feast's feature_store.yaml for a deployed environment, from its stack outputs."""
     import yaml
 
     from mlplatform.feature_contract import OutputsError, feast_store_config
 
-    try:
-        config = EnvironmentLoader(environments).load(env)
-    except ConfigError as error:
-        raise _fail(str(error)) from None
+    config = _load_or_exit(environments, env)
     if not outputs_file.is_file():
         raise _fail(f"{outputs_file}: no outputs file; deploy first (make up, or make deploy)")
     try:

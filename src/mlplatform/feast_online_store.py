@@ -49,8 +49,21 @@ class TtlDynamoDBOnlineStoreConfig(DynamoDBOnlineStoreConfig):  # type: ignore[m
 def _expired(event_ts: datetime | None, view: FeatureView, now: datetime) -> bool:
     if event_ts is None or not view.ttl:
         return False
-    when = event_ts if event_ts.tzinfo else event_ts.replace(tzinfo=UTC)
-    return bool(when + view.ttl <= now)
+    return bool(_aware(event_ts) + view.ttl <= now)
+
+
+def _aware(moment: datetime) -> datetime:
+    """``moment`` with a time zone: Feast hands naive timestamps that mean UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_Row = tuple[datetime | None, dict[str, Any] | None]
+
+
+def _unexpired(rows: list[_Row], view: FeatureView) -> list[_Row]:
+    """Feast's answer to a read, with each expired row answered as missing."""
+    now = datetime.now(UTC)
+    return [(None, None) if _expired(ts, view, now) else (ts, v) for ts, v in rows]
 
 
 class TtlDynamoDBOnlineStore(DynamoDBOnlineStore):  # type: ignore[misc]
@@ -73,8 +86,7 @@ class TtlDynamoDBOnlineStore(DynamoDBOnlineStore):  # type: ignore[misc]
             for entity_key, features, timestamp, _created in data:
                 item = _to_resource_write_item(config, entity_key, features, timestamp)
                 if table.ttl:
-                    event = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=UTC)
-                    item[TTL_ATTRIBUTE] = int((event + table.ttl).timestamp())
+                    item[TTL_ATTRIBUTE] = int((_aware(timestamp) + table.ttl).timestamp())
                 batch.put_item(Item=item)
                 if progress:
                     progress(1)
@@ -94,10 +106,10 @@ class TtlDynamoDBOnlineStore(DynamoDBOnlineStore):  # type: ignore[misc]
         table: FeatureView,
         entity_keys: list[Any],
         requested_features: list[str] | None = None,
-    ) -> list[tuple[datetime | None, dict[str, Any] | None]]:
-        rows = super().online_read(config, table, entity_keys, requested_features)
-        now = datetime.now(UTC)
-        return [(None, None) if _expired(ts, table, now) else (ts, v) for ts, v in rows]
+    ) -> list[_Row]:
+        return _unexpired(
+            super().online_read(config, table, entity_keys, requested_features), table
+        )
 
     async def online_read_async(
         self,
@@ -105,7 +117,6 @@ class TtlDynamoDBOnlineStore(DynamoDBOnlineStore):  # type: ignore[misc]
         table: FeatureView,
         entity_keys: list[Any],
         requested_features: list[str] | None = None,
-    ) -> list[tuple[datetime | None, dict[str, Any] | None]]:
+    ) -> list[_Row]:
         rows = await super().online_read_async(config, table, entity_keys, requested_features)
-        now = datetime.now(UTC)
-        return [(None, None) if _expired(ts, table, now) else (ts, v) for ts, v in rows]
+        return _unexpired(rows, table)
