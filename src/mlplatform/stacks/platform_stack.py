@@ -10,6 +10,7 @@ real path is the tested path.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 from constructs import Construct
@@ -134,12 +135,7 @@ def configure_backend(
     """State in S3 at ``bucket``/``key``, locked by S3 itself; the emulator's S3 if ``emulator``."""
     if emulator:
         endpoint = endpoint or DEFAULT_ENDPOINT
-        state = S3Backend(
-            stack,
-            bucket=bucket,
-            key=key,
-            region=region,
-            encrypt=True,
+        where: dict[str, Any] = dict(
             access_key=EMULATOR_ACCESS_KEY,
             secret_key=EMULATOR_ACCESS_KEY,
             endpoints=S3BackendEndpointConfig(s3=endpoint, sts=endpoint, iam=endpoint),
@@ -150,14 +146,8 @@ def configure_backend(
             skip_requesting_account_id=True,
         )
     else:
-        state = S3Backend(
-            stack,
-            bucket=bucket,
-            key=key,
-            region=region,
-            encrypt=True,
-            allowed_account_ids=[account_id] if account_id else None,
-        )
+        where = dict(allowed_account_ids=[account_id] if account_id else None)
+    state = S3Backend(stack, bucket=bucket, key=key, region=region, encrypt=True, **where)
     # S3-native locking (Terraform 1.11); cdktf 0.21's S3Backend has no argument for it yet.
     state.add_override("use_lockfile", True)
 
@@ -174,11 +164,7 @@ def configure_provider(
     """The AWS provider with default ``tags``; pointed at the emulator if ``emulator``."""
     if emulator:
         endpoint = endpoint or DEFAULT_ENDPOINT
-        AwsProvider(
-            stack,
-            "aws",
-            region=region,
-            default_tags=[AwsProviderDefaultTags(tags=dict(tags))],
+        where: dict[str, Any] = dict(
             access_key=EMULATOR_ACCESS_KEY,
             secret_key=EMULATOR_ACCESS_KEY,
             endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
@@ -189,10 +175,7 @@ def configure_provider(
         )
     else:
         # allowed_account_ids stops a dev file from ever applying to the prod account.
-        AwsProvider(
-            stack,
-            "aws",
-            region=region,
-            allowed_account_ids=[account_id] if account_id else None,
-            default_tags=[AwsProviderDefaultTags(tags=dict(tags))],
-        )
+        where = dict(allowed_account_ids=[account_id] if account_id else None)
+    AwsProvider(
+        stack, "aws", region=region, default_tags=[AwsProviderDefaultTags(tags=dict(tags))], **where
+    )
