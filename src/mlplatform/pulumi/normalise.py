@@ -294,6 +294,17 @@ def _closing_parenthesis(text: str, at: int) -> int:
     raise ValueError(f"jsonencode: unclosed '(' in {text[:40]!r}")
 
 
+def _hcl_arguments(text: str, at: int, function: str) -> tuple[tuple[Any, Any], int]:
+    """The two arguments of ``function(a, b)`` from just after its ``(``, and where its ``)`` ends."""
+    first, at = _hcl_value(text, at)
+    second, at = _hcl_value(text, at)
+    while text[at] in " \n\t":
+        at += 1
+    if text[at] != ")":
+        raise ValueError(f"{function}: expected ')' at {at}: {text[at : at + 40]!r}")
+    return (first, second), at + 1
+
+
 def _hcl_value(text: str, at: int) -> tuple[Any, int]:
     """One value of the HCL object syntax cdktf writes inside ``jsonencode(...)``.
 
@@ -344,25 +355,15 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
         return f"${{{text[at : close + 1]}}}", close + 1
     if word == "join" and text[end : end + 1] == "(":
         # join("<separator>", [parts]): the only function the platform nests in these.
-        separator, at = _hcl_value(text, end + 1)
-        parts, at = _hcl_value(text, at)
-        while text[at] in " \n\t":
-            at += 1
-        if text[at] != ")":
-            raise ValueError(f"join: expected ')' at {at}: {text[at : at + 40]!r}")
+        (separator, parts), at = _hcl_arguments(text, end + 1, "join")
         if isinstance(parts, _Split):
-            return _joined(parts, str(separator)), at + 1
-        return str(separator).join(_joined(part, str(separator)) for part in parts), at + 1
+            return _joined(parts, str(separator)), at
+        return str(separator).join(_joined(part, str(separator)) for part in parts), at
     if word == "split" and text[end : end + 1] == "(":
         # split(",", <StringList parameter>): a contract list (a placement's subnets), only
         # ever joined back with the same separator: the parameter's value itself.
-        separator, at = _hcl_value(text, end + 1)
-        value, at = _hcl_value(text, at)
-        while text[at] in " \n\t":
-            at += 1
-        if text[at] != ")":
-            raise ValueError(f"split: expected ')' at {at}: {text[at : at + 40]!r}")
-        return _Split(str(separator), str(value)), at + 1
+        (separator, value), at = _hcl_arguments(text, end + 1, "split")
+        return _Split(str(separator), str(value)), at
     if word in ("true", "false", "null"):
         return json.loads(word), end
     try:
