@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MARKER_PREFIX", "once"]
+__all__ = ["MARKER_PREFIX", "once", "side_table"]
 
 MARKER_PREFIX = "_mlplatform_"
 """Prefix of the attribute each fix sets on what it patched."""
@@ -28,3 +28,14 @@ def once(target: Any, marker: str) -> bool:
         return False
     setattr(target, marker, True)
     return True
+
+
+def side_table(owner: Any, name: str) -> dict[str, Any]:
+    """A table the emulator keeps on a moto object (a backend, a cluster) for what moto does
+    not model, such as tags or placement groups; it goes when ``owner`` goes."""
+    attribute = f"_emulator_{name}"
+    table: dict[str, Any] | None = getattr(owner, attribute, None)
+    if table is None:
+        table = {}
+        setattr(owner, attribute, table)
+    return table

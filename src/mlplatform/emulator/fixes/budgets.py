@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mlplatform.emulator.fixes import once
+from mlplatform.emulator.fixes import once, side_table
 
 __all__ = ["apply"]
 
@@ -67,11 +67,7 @@ def _add_tags(response: Any) -> None:
     delete_budget = response.delete_budget
 
     def tags_of(self: Any) -> dict[str, dict[str, str]]:
-        backend = self.backend
-        if not hasattr(backend, "_mlplatform_tags"):
-            backend._mlplatform_tags = {}
-        found: dict[str, dict[str, str]] = backend._mlplatform_tags
-        return found
+        return side_table(self.backend, "budget_tags")
 
     def arn(self: Any, account_id: str, name: str) -> str:
         return f"arn:{self.partition}:budgets::{account_id}:budget/{name}"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from mlplatform.emulator.fixes import once
+from mlplatform.emulator.fixes import once, side_table
 
 __all__ = ["apply"]
 
@@ -105,11 +105,7 @@ def _add_placement_groups() -> None:
 
     def groups(response: Any) -> dict[str, dict[str, Any]]:
         """The placement groups of the request's account and region, by name."""
-        backend = response.ec2_backend
-        if not hasattr(backend, "_emulator_placement_groups"):
-            backend._emulator_placement_groups = {}
-        found: dict[str, dict[str, Any]] = backend._emulator_placement_groups
-        return found
+        return side_table(response.ec2_backend, "placement_groups")
 
     def unknown(name: str) -> EC2ClientError:
         return EC2ClientError(

@@ -45,7 +45,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from mlplatform.emulator.fixes import once
+from mlplatform.emulator.fixes import once, side_table
 
 __all__ = ["apply"]
 
@@ -101,15 +101,6 @@ def _cluster(response: Any) -> Any:
             clusterName=name, message=f"No cluster found for name: {name}."
         )
     return cluster
-
-
-def _store(cluster: Any, kind: str) -> dict[str, Any]:
-    """A per-cluster table of add-ons or access entries; it goes when the cluster goes."""
-    attribute = f"_emulator_{kind}"
-    if not hasattr(cluster, attribute):
-        setattr(cluster, attribute, {})
-    table: dict[str, Any] = getattr(cluster, attribute)
-    return table
 
 
 def _arn(cluster: Any, kind: str, *parts: str) -> str:
@@ -195,7 +186,7 @@ def _addon_operations() -> dict[str, Callable[..., Any]]:
     from moto.eks.exceptions import ResourceInUseException, ResourceNotFoundException
 
     def addon(self: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-        addons = _store(_cluster(self), "addons")
+        addons = side_table(_cluster(self), "addons")
         name = self._get_param("addonName")
         if name not in addons:
             raise ResourceNotFoundException(
@@ -207,7 +198,7 @@ def _addon_operations() -> dict[str, Callable[..., Any]]:
 
     def create_addon(self: Any) -> ActionResult:
         cluster = _cluster(self)
-        addons = _store(cluster, "addons")
+        addons = side_table(cluster, "addons")
         name = self._get_param("addonName")
         if name in addons:
             raise ResourceInUseException(
@@ -242,7 +233,7 @@ def _addon_operations() -> dict[str, Callable[..., Any]]:
         return ActionResult({"addon": {**found, "status": "DELETING"}})
 
     def list_addons(self: Any) -> ActionResult:
-        return ActionResult({"addons": sorted(_store(_cluster(self), "addons"))})
+        return ActionResult({"addons": sorted(side_table(_cluster(self), "addons"))})
 
     return {
         "create_addon": create_addon,
@@ -275,7 +266,7 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
     def entry(self: Any) -> tuple[Any, dict[str, Any]]:
         cluster = api_cluster(self)
         principal = self._get_param("principalArn")
-        found = _store(cluster, "access_entries").get(principal)
+        found = side_table(cluster, "access_entries").get(principal)
         if found is None:
             raise ResourceNotFoundException(
                 clusterName=cluster.name,
@@ -285,7 +276,7 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
 
     def create_access_entry(self: Any) -> ActionResult:
         cluster = api_cluster(self)
-        entries = _store(cluster, "access_entries")
+        entries = side_table(cluster, "access_entries")
         principal = self._get_param("principalArn")
         kind = self._get_param("type") or "STANDARD"
         if kind in _NODE_TYPES:
@@ -331,11 +322,13 @@ def _access_entry_operations() -> dict[str, Callable[..., Any]]:
 
     def delete_access_entry(self: Any) -> ActionResult:
         cluster, found = entry(self)
-        del _store(cluster, "access_entries")[found["principalArn"]]
+        del side_table(cluster, "access_entries")[found["principalArn"]]
         return ActionResult({})
 
     def list_access_entries(self: Any) -> ActionResult:
-        return ActionResult({"accessEntries": sorted(_store(api_cluster(self), "access_entries"))})
+        return ActionResult(
+            {"accessEntries": sorted(side_table(api_cluster(self), "access_entries"))}
+        )
 
     def associate_access_policy(self: Any) -> ActionResult:
         cluster, found = entry(self)
