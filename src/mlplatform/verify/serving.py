@@ -11,7 +11,8 @@ a problem.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from mlplatform.config import ServingEndpointProps
 from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
@@ -19,6 +20,20 @@ from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.log_groups import LogGroupChecker
 from mlplatform.verify.reads import SAGEMAKER_NOT_FOUND, read_or_none
+
+
+class _Alarm(Protocol):
+    """What every planned alarm has: an endpoint's own alarms and its rollback alarms."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def threshold(self) -> float: ...
+    @property
+    def comparison_operator(self) -> str: ...
+
+
+_A = TypeVar("_A", bound=_Alarm)
 
 __all__ = ["ServingChecker"]
 
@@ -83,32 +98,17 @@ class ServingChecker:
         if plan.rollout is None:
             return
         findings = self.context.findings
-        expected = plan.rollout.rollback_alarms
-        cloudwatch = self.context.client("cloudwatch")
-        found = {
-            a["AlarmName"]: a
-            for a in cloudwatch.describe_alarms(AlarmNames=[a.name for a in expected])[
-                "MetricAlarms"
-            ]
-        }
-        actions = [self.topic_arn] if self.topic_arn else None
-        for alarm in expected:
-            resource = f"alarm {alarm.name}"
-            current = found.get(alarm.name)
-            if current is None:
-                findings.missing(resource)
-                continue
-            findings.compare(resource, "threshold", current.get("Threshold"), alarm.threshold)
-            findings.compare(
-                resource, "comparison", current.get("ComparisonOperator"), alarm.comparison_operator
-            )
+        for resource, current, alarm in self._deployed_alarms(plan.rollout.rollback_alarms):
+            self._compare_trigger(resource, current, alarm)
             expression = next(
                 (q.get("Expression") for q in current.get("Metrics", []) if q.get("ReturnData")),
                 None,
             )
             findings.compare(resource, "expression", expression, alarm.expression)
-            if actions is not None:
-                findings.compare(resource, "alarm actions", current.get("AlarmActions"), actions)
+            if self.topic_arn:
+                findings.compare(
+                    resource, "alarm actions", current.get("AlarmActions"), [self.topic_arn]
+                )
 
     # ----------------------------------------------------------------- configuration, models
     def _configuration(
@@ -288,27 +288,40 @@ class ServingChecker:
 
     def _alarms(self, plan: EndpointPlan) -> None:
         findings = self.context.findings
-        names = [a.name for a in plan.alarms]
-        if not names:
+        for resource, current, alarm in self._deployed_alarms(plan.alarms):
+            findings.compare(resource, "metric", current.get("MetricName"), alarm.metric_name)
+            self._compare_trigger(resource, current, alarm)
+            dimensions = {d["Name"]: d["Value"] for d in current.get("Dimensions", [])}
+            findings.compare(resource, "dimensions", dimensions, alarm.dimensions)
+            if self.topic_arn:
+                actions = [self.topic_arn]
+                findings.compare(resource, "alarm actions", current.get("AlarmActions"), actions)
+                findings.compare(resource, "OK actions", current.get("OKActions"), actions)
+
+    def _deployed_alarms(self, expected: Sequence[_A]) -> Iterator[tuple[str, dict[str, Any], _A]]:
+        """``(resource, deployed alarm, planned alarm)`` of each planned alarm that exists;
+        each one missing is a finding."""
+        if not expected:
             return
         cloudwatch = self.context.client("cloudwatch")
         found = {
-            a["AlarmName"]: a for a in cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+            a["AlarmName"]: a
+            for a in cloudwatch.describe_alarms(AlarmNames=[a.name for a in expected])[
+                "MetricAlarms"
+            ]
         }
-        actions = [self.topic_arn] if self.topic_arn else None
-        for alarm in plan.alarms:
+        for alarm in expected:
             resource = f"alarm {alarm.name}"
             current = found.get(alarm.name)
             if current is None:
-                findings.missing(resource)
-                continue
-            findings.compare(resource, "metric", current.get("MetricName"), alarm.metric_name)
-            findings.compare(resource, "threshold", current.get("Threshold"), alarm.threshold)
-            findings.compare(
-                resource, "comparison", current.get("ComparisonOperator"), alarm.comparison_operator
-            )
-            dimensions = {d["Name"]: d["Value"] for d in current.get("Dimensions", [])}
-            findings.compare(resource, "dimensions", dimensions, alarm.dimensions)
-            if actions is not None:
-                findings.compare(resource, "alarm actions", current.get("AlarmActions"), actions)
-                findings.compare(resource, "OK actions", current.get("OKActions"), actions)
+                self.context.findings.missing(resource)
+            else:
+                yield resource, current, alarm
+
+    def _compare_trigger(self, resource: str, current: dict[str, Any], alarm: _Alarm) -> None:
+        """The threshold and the comparison an alarm fires on."""
+        findings = self.context.findings
+        findings.compare(resource, "threshold", current.get("Threshold"), alarm.threshold)
+        findings.compare(
+            resource, "comparison", current.get("ComparisonOperator"), alarm.comparison_operator
+        )
