@@ -227,13 +227,14 @@ ARGUMENT_TYPES = {
     '["map", "number"]': "Mapping[str, float]",
     '["map", "bool"]': "Mapping[str, bool | IResolvable]",
 }
-GETTERS = {
-    "string": ("str", "_string"),
-    "number": ("float", "_number"),
-    "bool": ("IResolvable", "_boolean"),
-    '["list", "string"]': ("list[str]", "_list"),
-    '["set", "string"]': ("list[str]", "_list"),
-    '["map", "string"]': ("Mapping[str, str]", "_string_map"),
+# Terraform type -> the runtime's attribute factory that reads it as a reference.
+ATTRIBUTES = {
+    "string": "string_attribute",
+    "number": "number_attribute",
+    "bool": "boolean_attribute",
+    '["list", "string"]': "list_attribute",
+    '["set", "string"]': "list_attribute",
+    '["map", "string"]': "string_map_attribute",
 }
 
 
@@ -260,9 +261,24 @@ class StructModel:
 
 @dataclass
 class Getter:
+    """One attribute read as a reference: a one-line descriptor, or a property returning an
+    object or list reader (those classes come later in the module, so only a method can
+    name them)."""
+
     python: str
     code: str
-    annotation: str
+    annotation: str = ""
+
+    def render(self) -> list[str]:
+        if not self.annotation:
+            return [f"    {self.python} = {self.code}"]
+        return [
+            "",
+            "    @property",
+            f"    def {self.python}(self) -> {self.annotation}:",
+            f"        return {self.code}",
+            "",
+        ]
 
 
 @dataclass
@@ -333,9 +349,8 @@ class ModuleWriter:
         for name, attribute in sorted(block.get("attributes", {}).items()):
             python = python_name(name, reserved=reserved)
             key = type_key(attribute["type"])
-            if key in GETTERS:
-                annotation, method = GETTERS[key]
-                yield Getter(python, f'self.{method}("{name}")', annotation)
+            if key in ATTRIBUTES:
+                yield Getter(python, f'{ATTRIBUTES[key]}("{name}")')
                 continue
             element = _object_element(attribute["type"])
             if element is not None:
@@ -347,7 +362,7 @@ class ModuleWriter:
                     f"{reference}List",
                 )
                 continue
-            yield Getter(python, f'self._reference("{name}")', "IResolvable")
+            yield Getter(python, f'resolvable_attribute("{name}")')
         for name, block_type in sorted(block.get("block_types", {}).items()):
             python = python_name(name, reserved=reserved)
             single = block_type["nesting_mode"] == "single" or block_type.get("max_items") == 1
@@ -489,13 +504,7 @@ class ModuleWriter:
             ]
         lines += ["        )", ""]
         if self.kind != "provider":
-            for getter in getters:
-                lines += [
-                    "    @property",
-                    f"    def {getter.python}(self) -> {getter.annotation}:",
-                    f"        return {getter.code}",
-                    "",
-                ]
+            lines += [*_getter_lines(getters), ""]
         return [*lines, ""]
 
     def _render_struct(self, struct: StructModel) -> list[str]:
@@ -533,15 +542,7 @@ class ModuleWriter:
             '    """Reads the attributes of one object as references."""',
             "",
         ]
-        for getter in reference.getters:
-            lines += [
-                "    @property",
-                f"    def {getter.python}(self) -> {getter.annotation}:",
-                f"        return {getter.code}",
-                "",
-            ]
-        if not reference.getters:
-            lines.append("    pass")
+        lines += _getter_lines(reference.getters) if reference.getters else ["    pass"]
         lines += ["", ""]
         if reference.listed:
             lines += [
@@ -554,6 +555,17 @@ class ModuleWriter:
                 "",
             ]
         return lines
+
+
+def _getter_lines(getters: list[Getter]) -> list[str]:
+    """A class's attribute readers, one blank line around each property and none between
+    descriptors."""
+    lines: list[str] = []
+    for getter in getters:
+        for line in getter.render():
+            if line or (lines and lines[-1]):
+                lines.append(line)
+    return lines if not lines or lines[-1] else lines[:-1]
 
 
 # (section, module, names): what a generated module may import, in isort's order.
@@ -586,7 +598,13 @@ IMPORTS = (
             "GeneratedProvider",
             "GeneratedResource",
             "Provisioner",
+            "boolean_attribute",
             "generator_metadata",
+            "list_attribute",
+            "number_attribute",
+            "resolvable_attribute",
+            "string_attribute",
+            "string_map_attribute",
         ),
     ),
 )

@@ -24,6 +24,7 @@ import pytest
 from cdktf import App, TerraformOutput, TerraformStack, Testing
 
 from mlplatform.bindings._runtime import (
+    Attribute,
     Block,
     ComputedList,
     ComputedObject,
@@ -169,7 +170,7 @@ def references(resource: Any, depth: int = 0) -> dict[str, Any]:
     """Every attribute reference a resource offers, walked into nested objects by index 0."""
     found: dict[str, Any] = {}
     cls = type(resource)
-    for name, _ in inspect.getmembers(cls, lambda m: isinstance(m, property)):
+    for name, _ in inspect.getmembers(cls, lambda m: isinstance(m, property | Attribute)):
         if name in {"terraform_arguments", "node"} or name.startswith("_"):
             continue
         if depth == 0 and name not in vars(cls):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast, overload
 
 import jsii
 from cdktf import (
@@ -39,13 +39,20 @@ from cdktf import (
 from constructs import Construct
 
 __all__ = [
+    "Attribute",
     "Block",
     "ComputedList",
     "ComputedObject",
     "GeneratedDataSource",
     "GeneratedProvider",
     "GeneratedResource",
+    "boolean_attribute",
     "generator_metadata",
+    "list_attribute",
+    "number_attribute",
+    "resolvable_attribute",
+    "string_attribute",
+    "string_map_attribute",
     "to_terraform",
 ]
 
@@ -108,6 +115,68 @@ def to_terraform(value: Any) -> Any:
     if isinstance(value, Sequence):
         return [to_terraform(item) for item in value]
     return value  # a jsii object: an IResolvable, a token, an Fn expression
+
+
+_Value = TypeVar("_Value")
+
+
+class Attribute(Generic[_Value]):
+    """An attribute of a resource or nested object, read as a reference (``bucket.arn``).
+
+    A generated class declares each attribute as one line
+    (``arn = string_attribute("arn")``) instead of a three-line property: the
+    bindings hold a few thousand of them. Reading it on an element asks the
+    element (:class:`_References`, :class:`ComputedObject`) for the reference,
+    typed as the factory says.
+    """
+
+    __slots__ = ("_read", "terraform_name")
+
+    def __init__(self, read: str, terraform_name: str) -> None:
+        self._read = read
+        self.terraform_name = terraform_name
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> Attribute[_Value]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> _Value: ...
+
+    def __get__(self, instance: object | None, owner: type[Any]) -> Attribute[_Value] | _Value:
+        if instance is None:
+            return self
+        value: _Value = getattr(instance, self._read)(self.terraform_name)
+        return value
+
+
+def string_attribute(name: str) -> Attribute[str]:
+    """A string attribute (an id, an ARN, a name)."""
+    return Attribute("_string", name)
+
+
+def number_attribute(name: str) -> Attribute[float]:
+    """A number attribute."""
+    return Attribute("_number", name)
+
+
+def boolean_attribute(name: str) -> Attribute[IResolvable]:
+    """A boolean attribute (a token cdktf resolves; Python's bool cannot hold a reference)."""
+    return Attribute("_boolean", name)
+
+
+def list_attribute(name: str) -> Attribute[list[str]]:
+    """A list or set of strings."""
+    return Attribute("_list", name)
+
+
+def string_map_attribute(name: str) -> Attribute[Mapping[str, str]]:
+    """A map of strings (tags)."""
+    return Attribute("_string_map", name)
+
+
+def resolvable_attribute(name: str) -> Attribute[IResolvable]:
+    """Any other attribute (a map of numbers, a list of lists), as a plain reference."""
+    return Attribute("_reference", name)
 
 
 class _References:

@@ -27,7 +27,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -108,37 +112,14 @@ class AppautoscalingPolicy(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def alarm_arns(self) -> list[str]:
-        return self._list("alarm_arns")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def policy_type(self) -> str:
-        return self._string("policy_type")
-
-    @property
-    def resource_id(self) -> str:
-        return self._string("resource_id")
-
-    @property
-    def scalable_dimension(self) -> str:
-        return self._string("scalable_dimension")
-
-    @property
-    def service_namespace(self) -> str:
-        return self._string("service_namespace")
+    alarm_arns = list_attribute("alarm_arns")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    policy_type = string_attribute("policy_type")
+    resource_id = string_attribute("resource_id")
+    scalable_dimension = string_attribute("scalable_dimension")
+    service_namespace = string_attribute("service_namespace")
 
     @property
     def step_scaling_policy_configuration(self) -> AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference:
@@ -259,43 +240,22 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetr
 class AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def adjustment_type(self) -> str:
-        return self._string("adjustment_type")
-
-    @property
-    def cooldown(self) -> float:
-        return self._number("cooldown")
-
-    @property
-    def metric_aggregation_type(self) -> str:
-        return self._string("metric_aggregation_type")
-
-    @property
-    def min_adjustment_magnitude(self) -> float:
-        return self._number("min_adjustment_magnitude")
+    adjustment_type = string_attribute("adjustment_type")
+    cooldown = number_attribute("cooldown")
+    metric_aggregation_type = string_attribute("metric_aggregation_type")
+    min_adjustment_magnitude = number_attribute("min_adjustment_magnitude")
 
     @property
     def step_adjustment(self) -> AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentList:
         return self._child_list(AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentList, "step_adjustment", from_set=True)
 
 
-
 class AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def metric_interval_lower_bound(self) -> str:
-        return self._string("metric_interval_lower_bound")
-
-    @property
-    def metric_interval_upper_bound(self) -> str:
-        return self._string("metric_interval_upper_bound")
-
-    @property
-    def scaling_adjustment(self) -> float:
-        return self._number("scaling_adjustment")
-
+    metric_interval_lower_bound = string_attribute("metric_interval_lower_bound")
+    metric_interval_upper_bound = string_attribute("metric_interval_upper_bound")
+    scaling_adjustment = number_attribute("scaling_adjustment")
 
 
 class AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentList(ComputedList):
@@ -308,21 +268,10 @@ class AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustmentList(Compu
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def disable_scale_in(self) -> IResolvable:
-        return self._boolean("disable_scale_in")
-
-    @property
-    def scale_in_cooldown(self) -> float:
-        return self._number("scale_in_cooldown")
-
-    @property
-    def scale_out_cooldown(self) -> float:
-        return self._number("scale_out_cooldown")
-
-    @property
-    def target_value(self) -> float:
-        return self._number("target_value")
+    disable_scale_in = boolean_attribute("disable_scale_in")
+    scale_in_cooldown = number_attribute("scale_in_cooldown")
+    scale_out_cooldown = number_attribute("scale_out_cooldown")
+    target_value = number_attribute("target_value")
 
     @property
     def customized_metric_specification(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationOutputReference:
@@ -333,25 +282,13 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReferenc
         return self._child_object(AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationOutputReference, "predefined_metric_specification", 0)
 
 
-
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def metric_name(self) -> str:
-        return self._string("metric_name")
-
-    @property
-    def namespace(self) -> str:
-        return self._string("namespace")
-
-    @property
-    def statistic(self) -> str:
-        return self._string("statistic")
-
-    @property
-    def unit(self) -> str:
-        return self._string("unit")
+    metric_name = string_attribute("metric_name")
+    namespace = string_attribute("namespace")
+    statistic = string_attribute("statistic")
+    unit = string_attribute("unit")
 
     @property
     def dimensions(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsList:
@@ -362,18 +299,11 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
         return self._child_list(AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsList, "metrics", from_set=True)
 
 
-
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
+    name = string_attribute("name")
+    value = string_attribute("value")
 
 
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensionsList(ComputedList):
@@ -386,26 +316,14 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def expression(self) -> str:
-        return self._string("expression")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def label(self) -> str:
-        return self._string("label")
-
-    @property
-    def return_data(self) -> IResolvable:
-        return self._boolean("return_data")
+    expression = string_attribute("expression")
+    id = string_attribute("id")
+    label = string_attribute("label")
+    return_data = boolean_attribute("return_data")
 
     @property
     def metric_stat(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatOutputReference:
         return self._child_object(AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatOutputReference, "metric_stat", 0)
-
 
 
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsList(ComputedList):
@@ -418,48 +336,30 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def stat(self) -> str:
-        return self._string("stat")
-
-    @property
-    def unit(self) -> str:
-        return self._string("unit")
+    stat = string_attribute("stat")
+    unit = string_attribute("unit")
 
     @property
     def metric(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricOutputReference:
         return self._child_object(AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricOutputReference, "metric", 0)
 
 
-
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def metric_name(self) -> str:
-        return self._string("metric_name")
-
-    @property
-    def namespace(self) -> str:
-        return self._string("namespace")
+    metric_name = string_attribute("metric_name")
+    namespace = string_attribute("namespace")
 
     @property
     def dimensions(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsList:
         return self._child_list(AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsList, "dimensions", from_set=True)
 
 
-
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
+    name = string_attribute("name")
+    value = string_attribute("value")
 
 
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensionsList(ComputedList):
@@ -472,10 +372,5 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def predefined_metric_type(self) -> str:
-        return self._string("predefined_metric_type")
-
-    @property
-    def resource_label(self) -> str:
-        return self._string("resource_label")
+    predefined_metric_type = string_attribute("predefined_metric_type")
+    resource_label = string_attribute("resource_label")

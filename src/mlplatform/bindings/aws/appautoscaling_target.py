@@ -26,7 +26,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -89,45 +93,16 @@ class AppautoscalingTarget(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def max_capacity(self) -> float:
-        return self._number("max_capacity")
-
-    @property
-    def min_capacity(self) -> float:
-        return self._number("min_capacity")
-
-    @property
-    def resource_id(self) -> str:
-        return self._string("resource_id")
-
-    @property
-    def role_arn(self) -> str:
-        return self._string("role_arn")
-
-    @property
-    def scalable_dimension(self) -> str:
-        return self._string("scalable_dimension")
-
-    @property
-    def service_namespace(self) -> str:
-        return self._string("service_namespace")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    max_capacity = number_attribute("max_capacity")
+    min_capacity = number_attribute("min_capacity")
+    resource_id = string_attribute("resource_id")
+    role_arn = string_attribute("role_arn")
+    scalable_dimension = string_attribute("scalable_dimension")
+    service_namespace = string_attribute("service_namespace")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def suspended_state(self) -> AppautoscalingTargetSuspendedStateOutputReference:
@@ -147,14 +122,6 @@ class AppautoscalingTargetSuspendedState(Block):
 class AppautoscalingTargetSuspendedStateOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def dynamic_scaling_in_suspended(self) -> IResolvable:
-        return self._boolean("dynamic_scaling_in_suspended")
-
-    @property
-    def dynamic_scaling_out_suspended(self) -> IResolvable:
-        return self._boolean("dynamic_scaling_out_suspended")
-
-    @property
-    def scheduled_scaling_suspended(self) -> IResolvable:
-        return self._boolean("scheduled_scaling_suspended")
+    dynamic_scaling_in_suspended = boolean_attribute("dynamic_scaling_in_suspended")
+    dynamic_scaling_out_suspended = boolean_attribute("dynamic_scaling_out_suspended")
+    scheduled_scaling_suspended = boolean_attribute("scheduled_scaling_suspended")

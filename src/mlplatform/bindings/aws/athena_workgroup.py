@@ -26,7 +26,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -93,37 +97,14 @@ class AthenaWorkgroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def force_destroy(self) -> IResolvable:
-        return self._boolean("force_destroy")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def state(self) -> str:
-        return self._string("state")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    force_destroy = boolean_attribute("force_destroy")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    state = string_attribute("state")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def configuration(self) -> AthenaWorkgroupConfigurationOutputReference:
@@ -183,25 +164,11 @@ class AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(Blo
 class AthenaWorkgroupConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def bytes_scanned_cutoff_per_query(self) -> float:
-        return self._number("bytes_scanned_cutoff_per_query")
-
-    @property
-    def enforce_workgroup_configuration(self) -> IResolvable:
-        return self._boolean("enforce_workgroup_configuration")
-
-    @property
-    def execution_role(self) -> str:
-        return self._string("execution_role")
-
-    @property
-    def publish_cloudwatch_metrics_enabled(self) -> IResolvable:
-        return self._boolean("publish_cloudwatch_metrics_enabled")
-
-    @property
-    def requester_pays_enabled(self) -> IResolvable:
-        return self._boolean("requester_pays_enabled")
+    bytes_scanned_cutoff_per_query = number_attribute("bytes_scanned_cutoff_per_query")
+    enforce_workgroup_configuration = boolean_attribute("enforce_workgroup_configuration")
+    execution_role = string_attribute("execution_role")
+    publish_cloudwatch_metrics_enabled = boolean_attribute("publish_cloudwatch_metrics_enabled")
+    requester_pays_enabled = boolean_attribute("requester_pays_enabled")
 
     @property
     def engine_version(self) -> AthenaWorkgroupConfigurationEngineVersionOutputReference:
@@ -212,30 +179,18 @@ class AthenaWorkgroupConfigurationOutputReference(ComputedObject):
         return self._child_object(AthenaWorkgroupConfigurationResultConfigurationOutputReference, "result_configuration", 0)
 
 
-
 class AthenaWorkgroupConfigurationEngineVersionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def effective_engine_version(self) -> str:
-        return self._string("effective_engine_version")
-
-    @property
-    def selected_engine_version(self) -> str:
-        return self._string("selected_engine_version")
-
+    effective_engine_version = string_attribute("effective_engine_version")
+    selected_engine_version = string_attribute("selected_engine_version")
 
 
 class AthenaWorkgroupConfigurationResultConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def expected_bucket_owner(self) -> str:
-        return self._string("expected_bucket_owner")
-
-    @property
-    def output_location(self) -> str:
-        return self._string("output_location")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    output_location = string_attribute("output_location")
 
     @property
     def acl_configuration(self) -> AthenaWorkgroupConfigurationResultConfigurationAclConfigurationOutputReference:
@@ -246,23 +201,14 @@ class AthenaWorkgroupConfigurationResultConfigurationOutputReference(ComputedObj
         return self._child_object(AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationOutputReference, "encryption_configuration", 0)
 
 
-
 class AthenaWorkgroupConfigurationResultConfigurationAclConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def s3_acl_option(self) -> str:
-        return self._string("s3_acl_option")
-
+    s3_acl_option = string_attribute("s3_acl_option")
 
 
 class AthenaWorkgroupConfigurationResultConfigurationEncryptionConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def encryption_option(self) -> str:
-        return self._string("encryption_option")
-
-    @property
-    def kms_key_arn(self) -> str:
-        return self._string("kms_key_arn")
+    encryption_option = string_attribute("encryption_option")
+    kms_key_arn = string_attribute("kms_key_arn")

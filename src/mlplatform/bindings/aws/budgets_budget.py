@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -117,57 +122,19 @@ class BudgetsBudget(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def account_id(self) -> str:
-        return self._string("account_id")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def budget_type(self) -> str:
-        return self._string("budget_type")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def limit_amount(self) -> str:
-        return self._string("limit_amount")
-
-    @property
-    def limit_unit(self) -> str:
-        return self._string("limit_unit")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def time_period_end(self) -> str:
-        return self._string("time_period_end")
-
-    @property
-    def time_period_start(self) -> str:
-        return self._string("time_period_start")
-
-    @property
-    def time_unit(self) -> str:
-        return self._string("time_unit")
+    account_id = string_attribute("account_id")
+    arn = string_attribute("arn")
+    budget_type = string_attribute("budget_type")
+    id = string_attribute("id")
+    limit_amount = string_attribute("limit_amount")
+    limit_unit = string_attribute("limit_unit")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    time_period_end = string_attribute("time_period_end")
+    time_period_start = string_attribute("time_period_start")
+    time_unit = string_attribute("time_unit")
 
     @property
     def auto_adjust_data(self) -> BudgetsBudgetAutoAdjustDataOutputReference:
@@ -260,44 +227,26 @@ class BudgetsBudgetPlannedLimit(Block):
 class BudgetsBudgetAutoAdjustDataOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def auto_adjust_type(self) -> str:
-        return self._string("auto_adjust_type")
-
-    @property
-    def last_auto_adjust_time(self) -> str:
-        return self._string("last_auto_adjust_time")
+    auto_adjust_type = string_attribute("auto_adjust_type")
+    last_auto_adjust_time = string_attribute("last_auto_adjust_time")
 
     @property
     def historical_options(self) -> BudgetsBudgetAutoAdjustDataHistoricalOptionsOutputReference:
         return self._child_object(BudgetsBudgetAutoAdjustDataHistoricalOptionsOutputReference, "historical_options", 0)
 
 
-
 class BudgetsBudgetAutoAdjustDataHistoricalOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def budget_adjustment_period(self) -> float:
-        return self._number("budget_adjustment_period")
-
-    @property
-    def lookback_available_periods(self) -> float:
-        return self._number("lookback_available_periods")
-
+    budget_adjustment_period = number_attribute("budget_adjustment_period")
+    lookback_available_periods = number_attribute("lookback_available_periods")
 
 
 class BudgetsBudgetCostFilterOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def values(self) -> list[str]:
-        return self._list("values")
-
+    name = string_attribute("name")
+    values = list_attribute("values")
 
 
 class BudgetsBudgetCostFilterList(ComputedList):
@@ -310,79 +259,28 @@ class BudgetsBudgetCostFilterList(ComputedList):
 class BudgetsBudgetCostTypesOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def include_credit(self) -> IResolvable:
-        return self._boolean("include_credit")
-
-    @property
-    def include_discount(self) -> IResolvable:
-        return self._boolean("include_discount")
-
-    @property
-    def include_other_subscription(self) -> IResolvable:
-        return self._boolean("include_other_subscription")
-
-    @property
-    def include_recurring(self) -> IResolvable:
-        return self._boolean("include_recurring")
-
-    @property
-    def include_refund(self) -> IResolvable:
-        return self._boolean("include_refund")
-
-    @property
-    def include_subscription(self) -> IResolvable:
-        return self._boolean("include_subscription")
-
-    @property
-    def include_support(self) -> IResolvable:
-        return self._boolean("include_support")
-
-    @property
-    def include_tax(self) -> IResolvable:
-        return self._boolean("include_tax")
-
-    @property
-    def include_upfront(self) -> IResolvable:
-        return self._boolean("include_upfront")
-
-    @property
-    def use_amortized(self) -> IResolvable:
-        return self._boolean("use_amortized")
-
-    @property
-    def use_blended(self) -> IResolvable:
-        return self._boolean("use_blended")
-
+    include_credit = boolean_attribute("include_credit")
+    include_discount = boolean_attribute("include_discount")
+    include_other_subscription = boolean_attribute("include_other_subscription")
+    include_recurring = boolean_attribute("include_recurring")
+    include_refund = boolean_attribute("include_refund")
+    include_subscription = boolean_attribute("include_subscription")
+    include_support = boolean_attribute("include_support")
+    include_tax = boolean_attribute("include_tax")
+    include_upfront = boolean_attribute("include_upfront")
+    use_amortized = boolean_attribute("use_amortized")
+    use_blended = boolean_attribute("use_blended")
 
 
 class BudgetsBudgetNotificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def comparison_operator(self) -> str:
-        return self._string("comparison_operator")
-
-    @property
-    def notification_type(self) -> str:
-        return self._string("notification_type")
-
-    @property
-    def subscriber_email_addresses(self) -> list[str]:
-        return self._list("subscriber_email_addresses")
-
-    @property
-    def subscriber_sns_topic_arns(self) -> list[str]:
-        return self._list("subscriber_sns_topic_arns")
-
-    @property
-    def threshold(self) -> float:
-        return self._number("threshold")
-
-    @property
-    def threshold_type(self) -> str:
-        return self._string("threshold_type")
-
+    comparison_operator = string_attribute("comparison_operator")
+    notification_type = string_attribute("notification_type")
+    subscriber_email_addresses = list_attribute("subscriber_email_addresses")
+    subscriber_sns_topic_arns = list_attribute("subscriber_sns_topic_arns")
+    threshold = number_attribute("threshold")
+    threshold_type = string_attribute("threshold_type")
 
 
 class BudgetsBudgetNotificationList(ComputedList):
@@ -395,18 +293,9 @@ class BudgetsBudgetNotificationList(ComputedList):
 class BudgetsBudgetPlannedLimitOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def amount(self) -> str:
-        return self._string("amount")
-
-    @property
-    def start_time(self) -> str:
-        return self._string("start_time")
-
-    @property
-    def unit(self) -> str:
-        return self._string("unit")
-
+    amount = string_attribute("amount")
+    start_time = string_attribute("start_time")
+    unit = string_attribute("unit")
 
 
 class BudgetsBudgetPlannedLimitList(ComputedList):

@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,18 +70,7 @@ class CloudwatchDashboard(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def dashboard_arn(self) -> str:
-        return self._string("dashboard_arn")
-
-    @property
-    def dashboard_body(self) -> str:
-        return self._string("dashboard_body")
-
-    @property
-    def dashboard_name(self) -> str:
-        return self._string("dashboard_name")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
+    dashboard_arn = string_attribute("dashboard_arn")
+    dashboard_body = string_attribute("dashboard_body")
+    dashboard_name = string_attribute("dashboard_name")
+    id = string_attribute("id")

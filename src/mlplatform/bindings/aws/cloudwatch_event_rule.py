@@ -23,7 +23,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -90,58 +93,17 @@ class CloudwatchEventRule(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def event_bus_name(self) -> str:
-        return self._string("event_bus_name")
-
-    @property
-    def event_pattern(self) -> str:
-        return self._string("event_pattern")
-
-    @property
-    def force_destroy(self) -> IResolvable:
-        return self._boolean("force_destroy")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def is_enabled(self) -> IResolvable:
-        return self._boolean("is_enabled")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def role_arn(self) -> str:
-        return self._string("role_arn")
-
-    @property
-    def schedule_expression(self) -> str:
-        return self._string("schedule_expression")
-
-    @property
-    def state(self) -> str:
-        return self._string("state")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    event_bus_name = string_attribute("event_bus_name")
+    event_pattern = string_attribute("event_pattern")
+    force_destroy = boolean_attribute("force_destroy")
+    id = string_attribute("id")
+    is_enabled = boolean_attribute("is_enabled")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    role_arn = string_attribute("role_arn")
+    schedule_expression = string_attribute("schedule_expression")
+    state = string_attribute("state")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")

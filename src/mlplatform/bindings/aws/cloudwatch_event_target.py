@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -149,41 +154,15 @@ class CloudwatchEventTarget(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def event_bus_name(self) -> str:
-        return self._string("event_bus_name")
-
-    @property
-    def force_destroy(self) -> IResolvable:
-        return self._boolean("force_destroy")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def input(self) -> str:
-        return self._string("input")
-
-    @property
-    def input_path(self) -> str:
-        return self._string("input_path")
-
-    @property
-    def role_arn(self) -> str:
-        return self._string("role_arn")
-
-    @property
-    def rule(self) -> str:
-        return self._string("rule")
-
-    @property
-    def target_id(self) -> str:
-        return self._string("target_id")
+    arn = string_attribute("arn")
+    event_bus_name = string_attribute("event_bus_name")
+    force_destroy = boolean_attribute("force_destroy")
+    id = string_attribute("id")
+    input = string_attribute("input")
+    input_path = string_attribute("input_path")
+    role_arn = string_attribute("role_arn")
+    rule = string_attribute("rule")
+    target_id = string_attribute("target_id")
 
     @property
     def appsync_target(self) -> CloudwatchEventTargetAppsyncTargetOutputReference:
@@ -405,80 +384,36 @@ class CloudwatchEventTargetSqsTarget(Block):
 class CloudwatchEventTargetAppsyncTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def graphql_operation(self) -> str:
-        return self._string("graphql_operation")
-
+    graphql_operation = string_attribute("graphql_operation")
 
 
 class CloudwatchEventTargetBatchTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def array_size(self) -> float:
-        return self._number("array_size")
-
-    @property
-    def job_attempts(self) -> float:
-        return self._number("job_attempts")
-
-    @property
-    def job_definition(self) -> str:
-        return self._string("job_definition")
-
-    @property
-    def job_name(self) -> str:
-        return self._string("job_name")
-
+    array_size = number_attribute("array_size")
+    job_attempts = number_attribute("job_attempts")
+    job_definition = string_attribute("job_definition")
+    job_name = string_attribute("job_name")
 
 
 class CloudwatchEventTargetDeadLetterConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
+    arn = string_attribute("arn")
 
 
 class CloudwatchEventTargetEcsTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enable_ecs_managed_tags(self) -> IResolvable:
-        return self._boolean("enable_ecs_managed_tags")
-
-    @property
-    def enable_execute_command(self) -> IResolvable:
-        return self._boolean("enable_execute_command")
-
-    @property
-    def group(self) -> str:
-        return self._string("group")
-
-    @property
-    def launch_type(self) -> str:
-        return self._string("launch_type")
-
-    @property
-    def platform_version(self) -> str:
-        return self._string("platform_version")
-
-    @property
-    def propagate_tags(self) -> str:
-        return self._string("propagate_tags")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def task_count(self) -> float:
-        return self._number("task_count")
-
-    @property
-    def task_definition_arn(self) -> str:
-        return self._string("task_definition_arn")
+    enable_ecs_managed_tags = boolean_attribute("enable_ecs_managed_tags")
+    enable_execute_command = boolean_attribute("enable_execute_command")
+    group = string_attribute("group")
+    launch_type = string_attribute("launch_type")
+    platform_version = string_attribute("platform_version")
+    propagate_tags = string_attribute("propagate_tags")
+    tags = string_map_attribute("tags")
+    task_count = number_attribute("task_count")
+    task_definition_arn = string_attribute("task_definition_arn")
 
     @property
     def capacity_provider_strategy(self) -> CloudwatchEventTargetEcsTargetCapacityProviderStrategyList:
@@ -497,22 +432,12 @@ class CloudwatchEventTargetEcsTargetOutputReference(ComputedObject):
         return self._child_list(CloudwatchEventTargetEcsTargetPlacementConstraintList, "placement_constraint", from_set=True)
 
 
-
 class CloudwatchEventTargetEcsTargetCapacityProviderStrategyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def base(self) -> float:
-        return self._number("base")
-
-    @property
-    def capacity_provider(self) -> str:
-        return self._string("capacity_provider")
-
-    @property
-    def weight(self) -> float:
-        return self._number("weight")
-
+    base = number_attribute("base")
+    capacity_provider = string_attribute("capacity_provider")
+    weight = number_attribute("weight")
 
 
 class CloudwatchEventTargetEcsTargetCapacityProviderStrategyList(ComputedList):
@@ -525,31 +450,16 @@ class CloudwatchEventTargetEcsTargetCapacityProviderStrategyList(ComputedList):
 class CloudwatchEventTargetEcsTargetNetworkConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def assign_public_ip(self) -> IResolvable:
-        return self._boolean("assign_public_ip")
-
-    @property
-    def security_groups(self) -> list[str]:
-        return self._list("security_groups")
-
-    @property
-    def subnets(self) -> list[str]:
-        return self._list("subnets")
-
+    assign_public_ip = boolean_attribute("assign_public_ip")
+    security_groups = list_attribute("security_groups")
+    subnets = list_attribute("subnets")
 
 
 class CloudwatchEventTargetEcsTargetOrderedPlacementStrategyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def field(self) -> str:
-        return self._string("field")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    field = string_attribute("field")
+    type = string_attribute("type")
 
 
 class CloudwatchEventTargetEcsTargetOrderedPlacementStrategyList(ComputedList):
@@ -562,14 +472,8 @@ class CloudwatchEventTargetEcsTargetOrderedPlacementStrategyList(ComputedList):
 class CloudwatchEventTargetEcsTargetPlacementConstraintOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def expression(self) -> str:
-        return self._string("expression")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    expression = string_attribute("expression")
+    type = string_attribute("type")
 
 
 class CloudwatchEventTargetEcsTargetPlacementConstraintList(ComputedList):
@@ -582,95 +486,47 @@ class CloudwatchEventTargetEcsTargetPlacementConstraintList(ComputedList):
 class CloudwatchEventTargetHttpTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def header_parameters(self) -> Mapping[str, str]:
-        return self._string_map("header_parameters")
-
-    @property
-    def path_parameter_values(self) -> list[str]:
-        return self._list("path_parameter_values")
-
-    @property
-    def query_string_parameters(self) -> Mapping[str, str]:
-        return self._string_map("query_string_parameters")
-
+    header_parameters = string_map_attribute("header_parameters")
+    path_parameter_values = list_attribute("path_parameter_values")
+    query_string_parameters = string_map_attribute("query_string_parameters")
 
 
 class CloudwatchEventTargetInputTransformerOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def input_paths(self) -> Mapping[str, str]:
-        return self._string_map("input_paths")
-
-    @property
-    def input_template(self) -> str:
-        return self._string("input_template")
-
+    input_paths = string_map_attribute("input_paths")
+    input_template = string_attribute("input_template")
 
 
 class CloudwatchEventTargetKinesisTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def partition_key_path(self) -> str:
-        return self._string("partition_key_path")
-
+    partition_key_path = string_attribute("partition_key_path")
 
 
 class CloudwatchEventTargetRedshiftTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def database(self) -> str:
-        return self._string("database")
-
-    @property
-    def db_user(self) -> str:
-        return self._string("db_user")
-
-    @property
-    def secrets_manager_arn(self) -> str:
-        return self._string("secrets_manager_arn")
-
-    @property
-    def sql(self) -> str:
-        return self._string("sql")
-
-    @property
-    def statement_name(self) -> str:
-        return self._string("statement_name")
-
-    @property
-    def with_event(self) -> IResolvable:
-        return self._boolean("with_event")
-
+    database = string_attribute("database")
+    db_user = string_attribute("db_user")
+    secrets_manager_arn = string_attribute("secrets_manager_arn")
+    sql = string_attribute("sql")
+    statement_name = string_attribute("statement_name")
+    with_event = boolean_attribute("with_event")
 
 
 class CloudwatchEventTargetRetryPolicyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def maximum_event_age_in_seconds(self) -> float:
-        return self._number("maximum_event_age_in_seconds")
-
-    @property
-    def maximum_retry_attempts(self) -> float:
-        return self._number("maximum_retry_attempts")
-
+    maximum_event_age_in_seconds = number_attribute("maximum_event_age_in_seconds")
+    maximum_retry_attempts = number_attribute("maximum_retry_attempts")
 
 
 class CloudwatchEventTargetRunCommandTargetsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def key(self) -> str:
-        return self._string("key")
-
-    @property
-    def values(self) -> list[str]:
-        return self._list("values")
-
+    key = string_attribute("key")
+    values = list_attribute("values")
 
 
 class CloudwatchEventTargetRunCommandTargetsList(ComputedList):
@@ -688,18 +544,11 @@ class CloudwatchEventTargetSagemakerPipelineTargetOutputReference(ComputedObject
         return self._child_list(CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStructList, "pipeline_parameter_list", from_set=True)
 
 
-
 class CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStructOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
+    name = string_attribute("name")
+    value = string_attribute("value")
 
 
 class CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStructList(ComputedList):
@@ -712,6 +561,4 @@ class CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStructLis
 class CloudwatchEventTargetSqsTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def message_group_id(self) -> str:
-        return self._string("message_group_id")
+    message_group_id = string_attribute("message_group_id")

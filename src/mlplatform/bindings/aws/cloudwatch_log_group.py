@@ -23,7 +23,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -82,42 +86,13 @@ class CloudwatchLogGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def log_group_class(self) -> str:
-        return self._string("log_group_class")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def retention_in_days(self) -> float:
-        return self._number("retention_in_days")
-
-    @property
-    def skip_destroy(self) -> IResolvable:
-        return self._boolean("skip_destroy")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    kms_key_id = string_attribute("kms_key_id")
+    log_group_class = string_attribute("log_group_class")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    retention_in_days = number_attribute("retention_in_days")
+    skip_destroy = boolean_attribute("skip_destroy")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")

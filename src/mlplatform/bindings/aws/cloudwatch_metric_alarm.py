@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -121,101 +126,30 @@ class CloudwatchMetricAlarm(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def actions_enabled(self) -> IResolvable:
-        return self._boolean("actions_enabled")
-
-    @property
-    def alarm_actions(self) -> list[str]:
-        return self._list("alarm_actions")
-
-    @property
-    def alarm_description(self) -> str:
-        return self._string("alarm_description")
-
-    @property
-    def alarm_name(self) -> str:
-        return self._string("alarm_name")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def comparison_operator(self) -> str:
-        return self._string("comparison_operator")
-
-    @property
-    def datapoints_to_alarm(self) -> float:
-        return self._number("datapoints_to_alarm")
-
-    @property
-    def dimensions(self) -> Mapping[str, str]:
-        return self._string_map("dimensions")
-
-    @property
-    def evaluate_low_sample_count_percentiles(self) -> str:
-        return self._string("evaluate_low_sample_count_percentiles")
-
-    @property
-    def evaluation_periods(self) -> float:
-        return self._number("evaluation_periods")
-
-    @property
-    def extended_statistic(self) -> str:
-        return self._string("extended_statistic")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def insufficient_data_actions(self) -> list[str]:
-        return self._list("insufficient_data_actions")
-
-    @property
-    def metric_name(self) -> str:
-        return self._string("metric_name")
-
-    @property
-    def namespace(self) -> str:
-        return self._string("namespace")
-
-    @property
-    def ok_actions(self) -> list[str]:
-        return self._list("ok_actions")
-
-    @property
-    def period(self) -> float:
-        return self._number("period")
-
-    @property
-    def statistic(self) -> str:
-        return self._string("statistic")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def threshold(self) -> float:
-        return self._number("threshold")
-
-    @property
-    def threshold_metric_id(self) -> str:
-        return self._string("threshold_metric_id")
-
-    @property
-    def treat_missing_data(self) -> str:
-        return self._string("treat_missing_data")
-
-    @property
-    def unit(self) -> str:
-        return self._string("unit")
+    actions_enabled = boolean_attribute("actions_enabled")
+    alarm_actions = list_attribute("alarm_actions")
+    alarm_description = string_attribute("alarm_description")
+    alarm_name = string_attribute("alarm_name")
+    arn = string_attribute("arn")
+    comparison_operator = string_attribute("comparison_operator")
+    datapoints_to_alarm = number_attribute("datapoints_to_alarm")
+    dimensions = string_map_attribute("dimensions")
+    evaluate_low_sample_count_percentiles = string_attribute("evaluate_low_sample_count_percentiles")
+    evaluation_periods = number_attribute("evaluation_periods")
+    extended_statistic = string_attribute("extended_statistic")
+    id = string_attribute("id")
+    insufficient_data_actions = list_attribute("insufficient_data_actions")
+    metric_name = string_attribute("metric_name")
+    namespace = string_attribute("namespace")
+    ok_actions = list_attribute("ok_actions")
+    period = number_attribute("period")
+    statistic = string_attribute("statistic")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    threshold = number_attribute("threshold")
+    threshold_metric_id = string_attribute("threshold_metric_id")
+    treat_missing_data = string_attribute("treat_missing_data")
+    unit = string_attribute("unit")
 
     @property
     def metric_query(self) -> CloudwatchMetricAlarmMetricQueryList:
@@ -252,34 +186,16 @@ class CloudwatchMetricAlarmMetricQueryMetric(Block):
 class CloudwatchMetricAlarmMetricQueryOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def account_id(self) -> str:
-        return self._string("account_id")
-
-    @property
-    def expression(self) -> str:
-        return self._string("expression")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def label(self) -> str:
-        return self._string("label")
-
-    @property
-    def period(self) -> float:
-        return self._number("period")
-
-    @property
-    def return_data(self) -> IResolvable:
-        return self._boolean("return_data")
+    account_id = string_attribute("account_id")
+    expression = string_attribute("expression")
+    id = string_attribute("id")
+    label = string_attribute("label")
+    period = number_attribute("period")
+    return_data = boolean_attribute("return_data")
 
     @property
     def metric(self) -> CloudwatchMetricAlarmMetricQueryMetricOutputReference:
         return self._child_object(CloudwatchMetricAlarmMetricQueryMetricOutputReference, "metric", 0)
-
 
 
 class CloudwatchMetricAlarmMetricQueryList(ComputedList):
@@ -292,26 +208,9 @@ class CloudwatchMetricAlarmMetricQueryList(ComputedList):
 class CloudwatchMetricAlarmMetricQueryMetricOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def dimensions(self) -> Mapping[str, str]:
-        return self._string_map("dimensions")
-
-    @property
-    def metric_name(self) -> str:
-        return self._string("metric_name")
-
-    @property
-    def namespace(self) -> str:
-        return self._string("namespace")
-
-    @property
-    def period(self) -> float:
-        return self._number("period")
-
-    @property
-    def stat(self) -> str:
-        return self._string("stat")
-
-    @property
-    def unit(self) -> str:
-        return self._string("unit")
+    dimensions = string_map_attribute("dimensions")
+    metric_name = string_attribute("metric_name")
+    namespace = string_attribute("namespace")
+    period = number_attribute("period")
+    stat = string_attribute("stat")
+    unit = string_attribute("unit")

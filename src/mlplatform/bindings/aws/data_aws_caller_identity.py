@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedDataSource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -65,18 +66,7 @@ class DataAwsCallerIdentity(GeneratedDataSource):
             provisioners=provisioners,
         )
 
-    @property
-    def account_id(self) -> str:
-        return self._string("account_id")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def user_id(self) -> str:
-        return self._string("user_id")
+    account_id = string_attribute("account_id")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    user_id = string_attribute("user_id")

@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedDataSource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -67,22 +68,8 @@ class DataAwsKmsAlias(GeneratedDataSource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def target_key_arn(self) -> str:
-        return self._string("target_key_arn")
-
-    @property
-    def target_key_id(self) -> str:
-        return self._string("target_key_id")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    target_key_arn = string_attribute("target_key_arn")
+    target_key_id = string_attribute("target_key_id")

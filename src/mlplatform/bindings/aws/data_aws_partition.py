@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedDataSource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -65,18 +66,7 @@ class DataAwsPartition(GeneratedDataSource):
             provisioners=provisioners,
         )
 
-    @property
-    def dns_suffix(self) -> str:
-        return self._string("dns_suffix")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def partition(self) -> str:
-        return self._string("partition")
-
-    @property
-    def reverse_dns_prefix(self) -> str:
-        return self._string("reverse_dns_prefix")
+    dns_suffix = string_attribute("dns_suffix")
+    id = string_attribute("id")
+    partition = string_attribute("partition")
+    reverse_dns_prefix = string_attribute("reverse_dns_prefix")

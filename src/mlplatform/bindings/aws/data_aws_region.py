@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedDataSource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,18 +70,7 @@ class DataAwsRegion(GeneratedDataSource):
             provisioners=provisioners,
         )
 
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def endpoint(self) -> str:
-        return self._string("endpoint")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
+    description = string_attribute("description")
+    endpoint = string_attribute("endpoint")
+    id = string_attribute("id")
+    name = string_attribute("name")

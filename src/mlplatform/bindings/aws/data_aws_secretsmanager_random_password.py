@@ -23,7 +23,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -82,42 +85,13 @@ class DataAwsSecretsmanagerRandomPassword(GeneratedDataSource):
             provisioners=provisioners,
         )
 
-    @property
-    def exclude_characters(self) -> str:
-        return self._string("exclude_characters")
-
-    @property
-    def exclude_lowercase(self) -> IResolvable:
-        return self._boolean("exclude_lowercase")
-
-    @property
-    def exclude_numbers(self) -> IResolvable:
-        return self._boolean("exclude_numbers")
-
-    @property
-    def exclude_punctuation(self) -> IResolvable:
-        return self._boolean("exclude_punctuation")
-
-    @property
-    def exclude_uppercase(self) -> IResolvable:
-        return self._boolean("exclude_uppercase")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def include_space(self) -> IResolvable:
-        return self._boolean("include_space")
-
-    @property
-    def password_length(self) -> float:
-        return self._number("password_length")
-
-    @property
-    def random_password(self) -> str:
-        return self._string("random_password")
-
-    @property
-    def require_each_included_type(self) -> IResolvable:
-        return self._boolean("require_each_included_type")
+    exclude_characters = string_attribute("exclude_characters")
+    exclude_lowercase = boolean_attribute("exclude_lowercase")
+    exclude_numbers = boolean_attribute("exclude_numbers")
+    exclude_punctuation = boolean_attribute("exclude_punctuation")
+    exclude_uppercase = boolean_attribute("exclude_uppercase")
+    id = string_attribute("id")
+    include_space = boolean_attribute("include_space")
+    password_length = number_attribute("password_length")
+    random_password = string_attribute("random_password")
+    require_each_included_type = boolean_attribute("require_each_included_type")

@@ -23,7 +23,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -70,34 +73,11 @@ class DataAwsSsmParameter(GeneratedDataSource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def insecure_value(self) -> str:
-        return self._string("insecure_value")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
-    @property
-    def version(self) -> float:
-        return self._number("version")
-
-    @property
-    def with_decryption(self) -> IResolvable:
-        return self._boolean("with_decryption")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    insecure_value = string_attribute("insecure_value")
+    name = string_attribute("name")
+    type = string_attribute("type")
+    value = string_attribute("value")
+    version = number_attribute("version")
+    with_decryption = boolean_attribute("with_decryption")

@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -154,85 +159,26 @@ class DynamodbTable(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def billing_mode(self) -> str:
-        return self._string("billing_mode")
-
-    @property
-    def deletion_protection_enabled(self) -> IResolvable:
-        return self._boolean("deletion_protection_enabled")
-
-    @property
-    def hash_key(self) -> str:
-        return self._string("hash_key")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def range_key(self) -> str:
-        return self._string("range_key")
-
-    @property
-    def read_capacity(self) -> float:
-        return self._number("read_capacity")
-
-    @property
-    def restore_date_time(self) -> str:
-        return self._string("restore_date_time")
-
-    @property
-    def restore_source_name(self) -> str:
-        return self._string("restore_source_name")
-
-    @property
-    def restore_source_table_arn(self) -> str:
-        return self._string("restore_source_table_arn")
-
-    @property
-    def restore_to_latest_time(self) -> IResolvable:
-        return self._boolean("restore_to_latest_time")
-
-    @property
-    def stream_arn(self) -> str:
-        return self._string("stream_arn")
-
-    @property
-    def stream_enabled(self) -> IResolvable:
-        return self._boolean("stream_enabled")
-
-    @property
-    def stream_label(self) -> str:
-        return self._string("stream_label")
-
-    @property
-    def stream_view_type(self) -> str:
-        return self._string("stream_view_type")
-
-    @property
-    def table_class(self) -> str:
-        return self._string("table_class")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def write_capacity(self) -> float:
-        return self._number("write_capacity")
+    arn = string_attribute("arn")
+    billing_mode = string_attribute("billing_mode")
+    deletion_protection_enabled = boolean_attribute("deletion_protection_enabled")
+    hash_key = string_attribute("hash_key")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    range_key = string_attribute("range_key")
+    read_capacity = number_attribute("read_capacity")
+    restore_date_time = string_attribute("restore_date_time")
+    restore_source_name = string_attribute("restore_source_name")
+    restore_source_table_arn = string_attribute("restore_source_table_arn")
+    restore_to_latest_time = boolean_attribute("restore_to_latest_time")
+    stream_arn = string_attribute("stream_arn")
+    stream_enabled = boolean_attribute("stream_enabled")
+    stream_label = string_attribute("stream_label")
+    stream_view_type = string_attribute("stream_view_type")
+    table_class = string_attribute("table_class")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    write_capacity = number_attribute("write_capacity")
 
     @property
     def attribute(self) -> DynamodbTableAttributeList:
@@ -417,14 +363,8 @@ class DynamodbTableTtl(Block):
 class DynamodbTableAttributeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    name = string_attribute("name")
+    type = string_attribute("type")
 
 
 class DynamodbTableAttributeList(ComputedList):
@@ -437,38 +377,17 @@ class DynamodbTableAttributeList(ComputedList):
 class DynamodbTableGlobalSecondaryIndexOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def hash_key(self) -> str:
-        return self._string("hash_key")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def non_key_attributes(self) -> list[str]:
-        return self._list("non_key_attributes")
-
-    @property
-    def projection_type(self) -> str:
-        return self._string("projection_type")
-
-    @property
-    def range_key(self) -> str:
-        return self._string("range_key")
-
-    @property
-    def read_capacity(self) -> float:
-        return self._number("read_capacity")
-
-    @property
-    def write_capacity(self) -> float:
-        return self._number("write_capacity")
+    hash_key = string_attribute("hash_key")
+    name = string_attribute("name")
+    non_key_attributes = list_attribute("non_key_attributes")
+    projection_type = string_attribute("projection_type")
+    range_key = string_attribute("range_key")
+    read_capacity = number_attribute("read_capacity")
+    write_capacity = number_attribute("write_capacity")
 
     @property
     def on_demand_throughput(self) -> DynamodbTableGlobalSecondaryIndexOnDemandThroughputOutputReference:
         return self._child_object(DynamodbTableGlobalSecondaryIndexOnDemandThroughputOutputReference, "on_demand_throughput", 0)
-
 
 
 class DynamodbTableGlobalSecondaryIndexList(ComputedList):
@@ -481,26 +400,15 @@ class DynamodbTableGlobalSecondaryIndexList(ComputedList):
 class DynamodbTableGlobalSecondaryIndexOnDemandThroughputOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_read_request_units(self) -> float:
-        return self._number("max_read_request_units")
-
-    @property
-    def max_write_request_units(self) -> float:
-        return self._number("max_write_request_units")
-
+    max_read_request_units = number_attribute("max_read_request_units")
+    max_write_request_units = number_attribute("max_write_request_units")
 
 
 class DynamodbTableImportTableOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def input_compression_type(self) -> str:
-        return self._string("input_compression_type")
-
-    @property
-    def input_format(self) -> str:
-        return self._string("input_format")
+    input_compression_type = string_attribute("input_compression_type")
+    input_format = string_attribute("input_format")
 
     @property
     def input_format_options(self) -> DynamodbTableImportTableInputFormatOptionsOutputReference:
@@ -511,7 +419,6 @@ class DynamodbTableImportTableOutputReference(ComputedObject):
         return self._child_object(DynamodbTableImportTableS3BucketSourceOutputReference, "s3_bucket_source", 0)
 
 
-
 class DynamodbTableImportTableInputFormatOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
@@ -520,56 +427,28 @@ class DynamodbTableImportTableInputFormatOptionsOutputReference(ComputedObject):
         return self._child_object(DynamodbTableImportTableInputFormatOptionsCsvOutputReference, "csv", 0)
 
 
-
 class DynamodbTableImportTableInputFormatOptionsCsvOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def delimiter(self) -> str:
-        return self._string("delimiter")
-
-    @property
-    def header_list(self) -> list[str]:
-        return self._list("header_list")
-
+    delimiter = string_attribute("delimiter")
+    header_list = list_attribute("header_list")
 
 
 class DynamodbTableImportTableS3BucketSourceOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def bucket_owner(self) -> str:
-        return self._string("bucket_owner")
-
-    @property
-    def key_prefix(self) -> str:
-        return self._string("key_prefix")
-
+    bucket = string_attribute("bucket")
+    bucket_owner = string_attribute("bucket_owner")
+    key_prefix = string_attribute("key_prefix")
 
 
 class DynamodbTableLocalSecondaryIndexOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def non_key_attributes(self) -> list[str]:
-        return self._list("non_key_attributes")
-
-    @property
-    def projection_type(self) -> str:
-        return self._string("projection_type")
-
-    @property
-    def range_key(self) -> str:
-        return self._string("range_key")
-
+    name = string_attribute("name")
+    non_key_attributes = list_attribute("non_key_attributes")
+    projection_type = string_attribute("projection_type")
+    range_key = string_attribute("range_key")
 
 
 class DynamodbTableLocalSecondaryIndexList(ComputedList):
@@ -582,60 +461,27 @@ class DynamodbTableLocalSecondaryIndexList(ComputedList):
 class DynamodbTableOnDemandThroughputOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_read_request_units(self) -> float:
-        return self._number("max_read_request_units")
-
-    @property
-    def max_write_request_units(self) -> float:
-        return self._number("max_write_request_units")
-
+    max_read_request_units = number_attribute("max_read_request_units")
+    max_write_request_units = number_attribute("max_write_request_units")
 
 
 class DynamodbTablePointInTimeRecoveryOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
-    @property
-    def recovery_period_in_days(self) -> float:
-        return self._number("recovery_period_in_days")
-
+    enabled = boolean_attribute("enabled")
+    recovery_period_in_days = number_attribute("recovery_period_in_days")
 
 
 class DynamodbTableReplicaOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def kms_key_arn(self) -> str:
-        return self._string("kms_key_arn")
-
-    @property
-    def point_in_time_recovery(self) -> IResolvable:
-        return self._boolean("point_in_time_recovery")
-
-    @property
-    def propagate_tags(self) -> IResolvable:
-        return self._boolean("propagate_tags")
-
-    @property
-    def region_name(self) -> str:
-        return self._string("region_name")
-
-    @property
-    def stream_arn(self) -> str:
-        return self._string("stream_arn")
-
-    @property
-    def stream_label(self) -> str:
-        return self._string("stream_label")
-
+    arn = string_attribute("arn")
+    kms_key_arn = string_attribute("kms_key_arn")
+    point_in_time_recovery = boolean_attribute("point_in_time_recovery")
+    propagate_tags = boolean_attribute("propagate_tags")
+    region_name = string_attribute("region_name")
+    stream_arn = string_attribute("stream_arn")
+    stream_label = string_attribute("stream_label")
 
 
 class DynamodbTableReplicaList(ComputedList):
@@ -648,40 +494,20 @@ class DynamodbTableReplicaList(ComputedList):
 class DynamodbTableServerSideEncryptionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
-    @property
-    def kms_key_arn(self) -> str:
-        return self._string("kms_key_arn")
-
+    enabled = boolean_attribute("enabled")
+    kms_key_arn = string_attribute("kms_key_arn")
 
 
 class DynamodbTableTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
-
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")
 
 
 class DynamodbTableTtlOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def attribute_name(self) -> str:
-        return self._string("attribute_name")
-
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
+    attribute_name = string_attribute("attribute_name")
+    enabled = boolean_attribute("enabled")

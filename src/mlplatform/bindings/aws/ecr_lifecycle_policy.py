@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,18 +70,7 @@ class EcrLifecyclePolicy(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def registry_id(self) -> str:
-        return self._string("registry_id")
-
-    @property
-    def repository(self) -> str:
-        return self._string("repository")
+    id = string_attribute("id")
+    policy = string_attribute("policy")
+    registry_id = string_attribute("registry_id")
+    repository = string_attribute("repository")

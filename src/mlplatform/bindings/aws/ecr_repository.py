@@ -27,7 +27,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -93,41 +96,15 @@ class EcrRepository(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def force_delete(self) -> IResolvable:
-        return self._boolean("force_delete")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def image_tag_mutability(self) -> str:
-        return self._string("image_tag_mutability")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def registry_id(self) -> str:
-        return self._string("registry_id")
-
-    @property
-    def repository_url(self) -> str:
-        return self._string("repository_url")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    force_delete = boolean_attribute("force_delete")
+    id = string_attribute("id")
+    image_tag_mutability = string_attribute("image_tag_mutability")
+    name = string_attribute("name")
+    registry_id = string_attribute("registry_id")
+    repository_url = string_attribute("repository_url")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def encryption_configuration(self) -> EcrRepositoryEncryptionConfigurationList:
@@ -170,14 +147,8 @@ class EcrRepositoryTimeouts(Block):
 class EcrRepositoryEncryptionConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def encryption_type(self) -> str:
-        return self._string("encryption_type")
-
-    @property
-    def kms_key(self) -> str:
-        return self._string("kms_key")
-
+    encryption_type = string_attribute("encryption_type")
+    kms_key = string_attribute("kms_key")
 
 
 class EcrRepositoryEncryptionConfigurationList(ComputedList):
@@ -190,15 +161,10 @@ class EcrRepositoryEncryptionConfigurationList(ComputedList):
 class EcrRepositoryImageScanningConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def scan_on_push(self) -> IResolvable:
-        return self._boolean("scan_on_push")
-
+    scan_on_push = boolean_attribute("scan_on_push")
 
 
 class EcrRepositoryTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
+    delete = string_attribute("delete")

@@ -26,7 +26,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -97,97 +100,29 @@ class Eip(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def address(self) -> str:
-        return self._string("address")
-
-    @property
-    def allocation_id(self) -> str:
-        return self._string("allocation_id")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def associate_with_private_ip(self) -> str:
-        return self._string("associate_with_private_ip")
-
-    @property
-    def association_id(self) -> str:
-        return self._string("association_id")
-
-    @property
-    def carrier_ip(self) -> str:
-        return self._string("carrier_ip")
-
-    @property
-    def customer_owned_ip(self) -> str:
-        return self._string("customer_owned_ip")
-
-    @property
-    def customer_owned_ipv4_pool(self) -> str:
-        return self._string("customer_owned_ipv4_pool")
-
-    @property
-    def domain(self) -> str:
-        return self._string("domain")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def instance(self) -> str:
-        return self._string("instance")
-
-    @property
-    def ipam_pool_id(self) -> str:
-        return self._string("ipam_pool_id")
-
-    @property
-    def network_border_group(self) -> str:
-        return self._string("network_border_group")
-
-    @property
-    def network_interface(self) -> str:
-        return self._string("network_interface")
-
-    @property
-    def private_dns(self) -> str:
-        return self._string("private_dns")
-
-    @property
-    def private_ip(self) -> str:
-        return self._string("private_ip")
-
-    @property
-    def ptr_record(self) -> str:
-        return self._string("ptr_record")
-
-    @property
-    def public_dns(self) -> str:
-        return self._string("public_dns")
-
-    @property
-    def public_ip(self) -> str:
-        return self._string("public_ip")
-
-    @property
-    def public_ipv4_pool(self) -> str:
-        return self._string("public_ipv4_pool")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc(self) -> IResolvable:
-        return self._boolean("vpc")
+    address = string_attribute("address")
+    allocation_id = string_attribute("allocation_id")
+    arn = string_attribute("arn")
+    associate_with_private_ip = string_attribute("associate_with_private_ip")
+    association_id = string_attribute("association_id")
+    carrier_ip = string_attribute("carrier_ip")
+    customer_owned_ip = string_attribute("customer_owned_ip")
+    customer_owned_ipv4_pool = string_attribute("customer_owned_ipv4_pool")
+    domain = string_attribute("domain")
+    id = string_attribute("id")
+    instance = string_attribute("instance")
+    ipam_pool_id = string_attribute("ipam_pool_id")
+    network_border_group = string_attribute("network_border_group")
+    network_interface = string_attribute("network_interface")
+    private_dns = string_attribute("private_dns")
+    private_ip = string_attribute("private_ip")
+    ptr_record = string_attribute("ptr_record")
+    public_dns = string_attribute("public_dns")
+    public_ip = string_attribute("public_ip")
+    public_ipv4_pool = string_attribute("public_ipv4_pool")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc = boolean_attribute("vpc")
 
     @property
     def timeouts(self) -> EipTimeoutsOutputReference:
@@ -207,14 +142,6 @@ class EipTimeouts(Block):
 class EipTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def read(self) -> str:
-        return self._string("read")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    delete = string_attribute("delete")
+    read = string_attribute("read")
+    update = string_attribute("update")

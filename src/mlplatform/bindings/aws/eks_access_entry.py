@@ -26,6 +26,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -86,49 +89,17 @@ class EksAccessEntry(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def access_entry_arn(self) -> str:
-        return self._string("access_entry_arn")
-
-    @property
-    def cluster_name(self) -> str:
-        return self._string("cluster_name")
-
-    @property
-    def created_at(self) -> str:
-        return self._string("created_at")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def kubernetes_groups(self) -> list[str]:
-        return self._list("kubernetes_groups")
-
-    @property
-    def modified_at(self) -> str:
-        return self._string("modified_at")
-
-    @property
-    def principal_arn(self) -> str:
-        return self._string("principal_arn")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def user_name(self) -> str:
-        return self._string("user_name")
+    access_entry_arn = string_attribute("access_entry_arn")
+    cluster_name = string_attribute("cluster_name")
+    created_at = string_attribute("created_at")
+    id = string_attribute("id")
+    kubernetes_groups = list_attribute("kubernetes_groups")
+    modified_at = string_attribute("modified_at")
+    principal_arn = string_attribute("principal_arn")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    type = string_attribute("type")
+    user_name = string_attribute("user_name")
 
     @property
     def timeouts(self) -> EksAccessEntryTimeoutsOutputReference:
@@ -147,10 +118,5 @@ class EksAccessEntryTimeouts(Block):
 class EksAccessEntryTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
+    create = string_attribute("create")
+    delete = string_attribute("delete")

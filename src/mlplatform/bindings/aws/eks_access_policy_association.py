@@ -26,6 +26,8 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -82,29 +84,12 @@ class EksAccessPolicyAssociation(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def associated_at(self) -> str:
-        return self._string("associated_at")
-
-    @property
-    def cluster_name(self) -> str:
-        return self._string("cluster_name")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def modified_at(self) -> str:
-        return self._string("modified_at")
-
-    @property
-    def policy_arn(self) -> str:
-        return self._string("policy_arn")
-
-    @property
-    def principal_arn(self) -> str:
-        return self._string("principal_arn")
+    associated_at = string_attribute("associated_at")
+    cluster_name = string_attribute("cluster_name")
+    id = string_attribute("id")
+    modified_at = string_attribute("modified_at")
+    policy_arn = string_attribute("policy_arn")
+    principal_arn = string_attribute("principal_arn")
 
     @property
     def access_scope(self) -> EksAccessPolicyAssociationAccessScopeOutputReference:
@@ -136,23 +121,12 @@ class EksAccessPolicyAssociationTimeouts(Block):
 class EksAccessPolicyAssociationAccessScopeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def namespaces(self) -> list[str]:
-        return self._list("namespaces")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    namespaces = list_attribute("namespaces")
+    type = string_attribute("type")
 
 
 class EksAccessPolicyAssociationTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
+    create = string_attribute("create")
+    delete = string_attribute("delete")

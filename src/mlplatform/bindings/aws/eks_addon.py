@@ -27,7 +27,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -101,65 +104,21 @@ class EksAddon(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def addon_name(self) -> str:
-        return self._string("addon_name")
-
-    @property
-    def addon_version(self) -> str:
-        return self._string("addon_version")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def cluster_name(self) -> str:
-        return self._string("cluster_name")
-
-    @property
-    def configuration_values(self) -> str:
-        return self._string("configuration_values")
-
-    @property
-    def created_at(self) -> str:
-        return self._string("created_at")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def modified_at(self) -> str:
-        return self._string("modified_at")
-
-    @property
-    def preserve(self) -> IResolvable:
-        return self._boolean("preserve")
-
-    @property
-    def resolve_conflicts(self) -> str:
-        return self._string("resolve_conflicts")
-
-    @property
-    def resolve_conflicts_on_create(self) -> str:
-        return self._string("resolve_conflicts_on_create")
-
-    @property
-    def resolve_conflicts_on_update(self) -> str:
-        return self._string("resolve_conflicts_on_update")
-
-    @property
-    def service_account_role_arn(self) -> str:
-        return self._string("service_account_role_arn")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    addon_name = string_attribute("addon_name")
+    addon_version = string_attribute("addon_version")
+    arn = string_attribute("arn")
+    cluster_name = string_attribute("cluster_name")
+    configuration_values = string_attribute("configuration_values")
+    created_at = string_attribute("created_at")
+    id = string_attribute("id")
+    modified_at = string_attribute("modified_at")
+    preserve = boolean_attribute("preserve")
+    resolve_conflicts = string_attribute("resolve_conflicts")
+    resolve_conflicts_on_create = string_attribute("resolve_conflicts_on_create")
+    resolve_conflicts_on_update = string_attribute("resolve_conflicts_on_update")
+    service_account_role_arn = string_attribute("service_account_role_arn")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def pod_identity_association(self) -> EksAddonPodIdentityAssociationList:
@@ -192,14 +151,8 @@ class EksAddonTimeouts(Block):
 class EksAddonPodIdentityAssociationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def role_arn(self) -> str:
-        return self._string("role_arn")
-
-    @property
-    def service_account(self) -> str:
-        return self._string("service_account")
-
+    role_arn = string_attribute("role_arn")
+    service_account = string_attribute("service_account")
 
 
 class EksAddonPodIdentityAssociationList(ComputedList):
@@ -212,14 +165,6 @@ class EksAddonPodIdentityAssociationList(ComputedList):
 class EksAddonTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

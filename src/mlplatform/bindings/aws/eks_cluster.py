@@ -27,7 +27,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -148,73 +152,31 @@ class EksCluster(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def bootstrap_self_managed_addons(self) -> IResolvable:
-        return self._boolean("bootstrap_self_managed_addons")
+    arn = string_attribute("arn")
+    bootstrap_self_managed_addons = boolean_attribute("bootstrap_self_managed_addons")
 
     @property
     def certificate_authority(self) -> EksClusterCertificateAuthorityList:
         return EksClusterCertificateAuthorityList(self, "certificate_authority", from_set=False)
 
-    @property
-    def cluster_id(self) -> str:
-        return self._string("cluster_id")
-
-    @property
-    def created_at(self) -> str:
-        return self._string("created_at")
-
-    @property
-    def enabled_cluster_log_types(self) -> list[str]:
-        return self._list("enabled_cluster_log_types")
-
-    @property
-    def endpoint(self) -> str:
-        return self._string("endpoint")
-
-    @property
-    def force_update_version(self) -> IResolvable:
-        return self._boolean("force_update_version")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
+    cluster_id = string_attribute("cluster_id")
+    created_at = string_attribute("created_at")
+    enabled_cluster_log_types = list_attribute("enabled_cluster_log_types")
+    endpoint = string_attribute("endpoint")
+    force_update_version = boolean_attribute("force_update_version")
+    id = string_attribute("id")
 
     @property
     def identity(self) -> EksClusterIdentityList:
         return EksClusterIdentityList(self, "identity", from_set=False)
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def platform_version(self) -> str:
-        return self._string("platform_version")
-
-    @property
-    def role_arn(self) -> str:
-        return self._string("role_arn")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def version(self) -> str:
-        return self._string("version")
+    name = string_attribute("name")
+    platform_version = string_attribute("platform_version")
+    role_arn = string_attribute("role_arn")
+    status = string_attribute("status")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    version = string_attribute("version")
 
     @property
     def access_config(self) -> EksClusterAccessConfigOutputReference:
@@ -415,10 +377,7 @@ class EksClusterZonalShiftConfig(Block):
 class EksClusterCertificateAuthorityOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def data(self) -> str:
-        return self._string("data")
-
+    data = string_attribute("data")
 
 
 class EksClusterCertificateAuthorityList(ComputedList):
@@ -436,7 +395,6 @@ class EksClusterIdentityOutputReference(ComputedObject):
         return self._child_list(EksClusterIdentityOidcList, "oidc", from_set=False)
 
 
-
 class EksClusterIdentityList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -447,10 +405,7 @@ class EksClusterIdentityList(ComputedList):
 class EksClusterIdentityOidcOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def issuer(self) -> str:
-        return self._string("issuer")
-
+    issuer = string_attribute("issuer")
 
 
 class EksClusterIdentityOidcList(ComputedList):
@@ -463,109 +418,67 @@ class EksClusterIdentityOidcList(ComputedList):
 class EksClusterAccessConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def authentication_mode(self) -> str:
-        return self._string("authentication_mode")
-
-    @property
-    def bootstrap_cluster_creator_admin_permissions(self) -> IResolvable:
-        return self._boolean("bootstrap_cluster_creator_admin_permissions")
-
+    authentication_mode = string_attribute("authentication_mode")
+    bootstrap_cluster_creator_admin_permissions = boolean_attribute("bootstrap_cluster_creator_admin_permissions")
 
 
 class EksClusterComputeConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
-    @property
-    def node_pools(self) -> list[str]:
-        return self._list("node_pools")
-
-    @property
-    def node_role_arn(self) -> str:
-        return self._string("node_role_arn")
-
+    enabled = boolean_attribute("enabled")
+    node_pools = list_attribute("node_pools")
+    node_role_arn = string_attribute("node_role_arn")
 
 
 class EksClusterEncryptionConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def resources(self) -> list[str]:
-        return self._list("resources")
+    resources = list_attribute("resources")
 
     @property
     def provider(self) -> EksClusterEncryptionConfigProviderOutputReference:
         return self._child_object(EksClusterEncryptionConfigProviderOutputReference, "provider", 0)
 
 
-
 class EksClusterEncryptionConfigProviderOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def key_arn(self) -> str:
-        return self._string("key_arn")
-
+    key_arn = string_attribute("key_arn")
 
 
 class EksClusterKubernetesNetworkConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def ip_family(self) -> str:
-        return self._string("ip_family")
-
-    @property
-    def service_ipv4_cidr(self) -> str:
-        return self._string("service_ipv4_cidr")
-
-    @property
-    def service_ipv6_cidr(self) -> str:
-        return self._string("service_ipv6_cidr")
+    ip_family = string_attribute("ip_family")
+    service_ipv4_cidr = string_attribute("service_ipv4_cidr")
+    service_ipv6_cidr = string_attribute("service_ipv6_cidr")
 
     @property
     def elastic_load_balancing(self) -> EksClusterKubernetesNetworkConfigElasticLoadBalancingOutputReference:
         return self._child_object(EksClusterKubernetesNetworkConfigElasticLoadBalancingOutputReference, "elastic_load_balancing", 0)
 
 
-
 class EksClusterKubernetesNetworkConfigElasticLoadBalancingOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
+    enabled = boolean_attribute("enabled")
 
 
 class EksClusterOutpostConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def control_plane_instance_type(self) -> str:
-        return self._string("control_plane_instance_type")
-
-    @property
-    def outpost_arns(self) -> list[str]:
-        return self._list("outpost_arns")
+    control_plane_instance_type = string_attribute("control_plane_instance_type")
+    outpost_arns = list_attribute("outpost_arns")
 
     @property
     def control_plane_placement(self) -> EksClusterOutpostConfigControlPlanePlacementOutputReference:
         return self._child_object(EksClusterOutpostConfigControlPlanePlacementOutputReference, "control_plane_placement", 0)
 
 
-
 class EksClusterOutpostConfigControlPlanePlacementOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def group_name(self) -> str:
-        return self._string("group_name")
-
+    group_name = string_attribute("group_name")
 
 
 class EksClusterRemoteNetworkConfigOutputReference(ComputedObject):
@@ -580,23 +493,16 @@ class EksClusterRemoteNetworkConfigOutputReference(ComputedObject):
         return self._child_object(EksClusterRemoteNetworkConfigRemotePodNetworksOutputReference, "remote_pod_networks", 0)
 
 
-
 class EksClusterRemoteNetworkConfigRemoteNodeNetworksOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def cidrs(self) -> list[str]:
-        return self._list("cidrs")
-
+    cidrs = list_attribute("cidrs")
 
 
 class EksClusterRemoteNetworkConfigRemotePodNetworksOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def cidrs(self) -> list[str]:
-        return self._list("cidrs")
-
+    cidrs = list_attribute("cidrs")
 
 
 class EksClusterStorageConfigOutputReference(ComputedObject):
@@ -607,78 +513,39 @@ class EksClusterStorageConfigOutputReference(ComputedObject):
         return self._child_object(EksClusterStorageConfigBlockStorageOutputReference, "block_storage", 0)
 
 
-
 class EksClusterStorageConfigBlockStorageOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
+    enabled = boolean_attribute("enabled")
 
 
 class EksClusterTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
-
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")
 
 
 class EksClusterUpgradePolicyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def support_type(self) -> str:
-        return self._string("support_type")
-
+    support_type = string_attribute("support_type")
 
 
 class EksClusterVpcConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def cluster_security_group_id(self) -> str:
-        return self._string("cluster_security_group_id")
-
-    @property
-    def endpoint_private_access(self) -> IResolvable:
-        return self._boolean("endpoint_private_access")
-
-    @property
-    def endpoint_public_access(self) -> IResolvable:
-        return self._boolean("endpoint_public_access")
-
-    @property
-    def public_access_cidrs(self) -> list[str]:
-        return self._list("public_access_cidrs")
-
-    @property
-    def security_group_ids(self) -> list[str]:
-        return self._list("security_group_ids")
-
-    @property
-    def subnet_ids(self) -> list[str]:
-        return self._list("subnet_ids")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
-
+    cluster_security_group_id = string_attribute("cluster_security_group_id")
+    endpoint_private_access = boolean_attribute("endpoint_private_access")
+    endpoint_public_access = boolean_attribute("endpoint_public_access")
+    public_access_cidrs = list_attribute("public_access_cidrs")
+    security_group_ids = list_attribute("security_group_ids")
+    subnet_ids = list_attribute("subnet_ids")
+    vpc_id = string_attribute("vpc_id")
 
 
 class EksClusterZonalShiftConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
+    enabled = boolean_attribute("enabled")

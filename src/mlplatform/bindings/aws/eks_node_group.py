@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -133,81 +138,29 @@ class EksNodeGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def ami_type(self) -> str:
-        return self._string("ami_type")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def capacity_type(self) -> str:
-        return self._string("capacity_type")
-
-    @property
-    def cluster_name(self) -> str:
-        return self._string("cluster_name")
-
-    @property
-    def disk_size(self) -> float:
-        return self._number("disk_size")
-
-    @property
-    def force_update_version(self) -> IResolvable:
-        return self._boolean("force_update_version")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def instance_types(self) -> list[str]:
-        return self._list("instance_types")
-
-    @property
-    def labels(self) -> Mapping[str, str]:
-        return self._string_map("labels")
-
-    @property
-    def node_group_name(self) -> str:
-        return self._string("node_group_name")
-
-    @property
-    def node_group_name_prefix(self) -> str:
-        return self._string("node_group_name_prefix")
-
-    @property
-    def node_role_arn(self) -> str:
-        return self._string("node_role_arn")
-
-    @property
-    def release_version(self) -> str:
-        return self._string("release_version")
+    ami_type = string_attribute("ami_type")
+    arn = string_attribute("arn")
+    capacity_type = string_attribute("capacity_type")
+    cluster_name = string_attribute("cluster_name")
+    disk_size = number_attribute("disk_size")
+    force_update_version = boolean_attribute("force_update_version")
+    id = string_attribute("id")
+    instance_types = list_attribute("instance_types")
+    labels = string_map_attribute("labels")
+    node_group_name = string_attribute("node_group_name")
+    node_group_name_prefix = string_attribute("node_group_name_prefix")
+    node_role_arn = string_attribute("node_role_arn")
+    release_version = string_attribute("release_version")
 
     @property
     def resources(self) -> EksNodeGroupResourcesList:
         return EksNodeGroupResourcesList(self, "resources", from_set=False)
 
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
-    @property
-    def subnet_ids(self) -> list[str]:
-        return self._list("subnet_ids")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def version(self) -> str:
-        return self._string("version")
+    status = string_attribute("status")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    version = string_attribute("version")
 
     @property
     def launch_template(self) -> EksNodeGroupLaunchTemplateOutputReference:
@@ -311,10 +264,7 @@ class EksNodeGroupResourcesOutputReference(ComputedObject):
     def autoscaling_groups(self) -> EksNodeGroupResourcesAutoscalingGroupsList:
         return self._child_list(EksNodeGroupResourcesAutoscalingGroupsList, "autoscaling_groups", from_set=False)
 
-    @property
-    def remote_access_security_group_id(self) -> str:
-        return self._string("remote_access_security_group_id")
-
+    remote_access_security_group_id = string_attribute("remote_access_security_group_id")
 
 
 class EksNodeGroupResourcesList(ComputedList):
@@ -327,10 +277,7 @@ class EksNodeGroupResourcesList(ComputedList):
 class EksNodeGroupResourcesAutoscalingGroupsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
+    name = string_attribute("name")
 
 
 class EksNodeGroupResourcesAutoscalingGroupsList(ComputedList):
@@ -343,74 +290,38 @@ class EksNodeGroupResourcesAutoscalingGroupsList(ComputedList):
 class EksNodeGroupLaunchTemplateOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def version(self) -> str:
-        return self._string("version")
-
+    id = string_attribute("id")
+    name = string_attribute("name")
+    version = string_attribute("version")
 
 
 class EksNodeGroupNodeRepairConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
+    enabled = boolean_attribute("enabled")
 
 
 class EksNodeGroupRemoteAccessOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def ec2_ssh_key(self) -> str:
-        return self._string("ec2_ssh_key")
-
-    @property
-    def source_security_group_ids(self) -> list[str]:
-        return self._list("source_security_group_ids")
-
+    ec2_ssh_key = string_attribute("ec2_ssh_key")
+    source_security_group_ids = list_attribute("source_security_group_ids")
 
 
 class EksNodeGroupScalingConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def desired_size(self) -> float:
-        return self._number("desired_size")
-
-    @property
-    def max_size(self) -> float:
-        return self._number("max_size")
-
-    @property
-    def min_size(self) -> float:
-        return self._number("min_size")
-
+    desired_size = number_attribute("desired_size")
+    max_size = number_attribute("max_size")
+    min_size = number_attribute("min_size")
 
 
 class EksNodeGroupTaintOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def effect(self) -> str:
-        return self._string("effect")
-
-    @property
-    def key(self) -> str:
-        return self._string("key")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
+    effect = string_attribute("effect")
+    key = string_attribute("key")
+    value = string_attribute("value")
 
 
 class EksNodeGroupTaintList(ComputedList):
@@ -423,27 +334,13 @@ class EksNodeGroupTaintList(ComputedList):
 class EksNodeGroupTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
-
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")
 
 
 class EksNodeGroupUpdateConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_unavailable(self) -> float:
-        return self._number("max_unavailable")
-
-    @property
-    def max_unavailable_percentage(self) -> float:
-        return self._number("max_unavailable_percentage")
+    max_unavailable = number_attribute("max_unavailable")
+    max_unavailable_percentage = number_attribute("max_unavailable_percentage")

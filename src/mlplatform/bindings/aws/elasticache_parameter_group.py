@@ -28,6 +28,8 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -85,33 +87,13 @@ class ElasticacheParameterGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def family(self) -> str:
-        return self._string("family")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    family = string_attribute("family")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def parameter(self) -> ElasticacheParameterGroupParameterList:
@@ -130,14 +112,8 @@ class ElasticacheParameterGroupParameter(Block):
 class ElasticacheParameterGroupParameterOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
+    name = string_attribute("name")
+    value = string_attribute("value")
 
 
 class ElasticacheParameterGroupParameterList(ComputedList):

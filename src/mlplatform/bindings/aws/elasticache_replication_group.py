@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -157,193 +162,53 @@ class ElasticacheReplicationGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def apply_immediately(self) -> IResolvable:
-        return self._boolean("apply_immediately")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def at_rest_encryption_enabled(self) -> str:
-        return self._string("at_rest_encryption_enabled")
-
-    @property
-    def auth_token(self) -> str:
-        return self._string("auth_token")
-
-    @property
-    def auth_token_update_strategy(self) -> str:
-        return self._string("auth_token_update_strategy")
-
-    @property
-    def auto_minor_version_upgrade(self) -> str:
-        return self._string("auto_minor_version_upgrade")
-
-    @property
-    def automatic_failover_enabled(self) -> IResolvable:
-        return self._boolean("automatic_failover_enabled")
-
-    @property
-    def cluster_enabled(self) -> IResolvable:
-        return self._boolean("cluster_enabled")
-
-    @property
-    def cluster_mode(self) -> str:
-        return self._string("cluster_mode")
-
-    @property
-    def configuration_endpoint_address(self) -> str:
-        return self._string("configuration_endpoint_address")
-
-    @property
-    def data_tiering_enabled(self) -> IResolvable:
-        return self._boolean("data_tiering_enabled")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def engine(self) -> str:
-        return self._string("engine")
-
-    @property
-    def engine_version(self) -> str:
-        return self._string("engine_version")
-
-    @property
-    def engine_version_actual(self) -> str:
-        return self._string("engine_version_actual")
-
-    @property
-    def final_snapshot_identifier(self) -> str:
-        return self._string("final_snapshot_identifier")
-
-    @property
-    def global_replication_group_id(self) -> str:
-        return self._string("global_replication_group_id")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def ip_discovery(self) -> str:
-        return self._string("ip_discovery")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def maintenance_window(self) -> str:
-        return self._string("maintenance_window")
-
-    @property
-    def member_clusters(self) -> list[str]:
-        return self._list("member_clusters")
-
-    @property
-    def multi_az_enabled(self) -> IResolvable:
-        return self._boolean("multi_az_enabled")
-
-    @property
-    def network_type(self) -> str:
-        return self._string("network_type")
-
-    @property
-    def node_type(self) -> str:
-        return self._string("node_type")
-
-    @property
-    def notification_topic_arn(self) -> str:
-        return self._string("notification_topic_arn")
-
-    @property
-    def num_cache_clusters(self) -> float:
-        return self._number("num_cache_clusters")
-
-    @property
-    def num_node_groups(self) -> float:
-        return self._number("num_node_groups")
-
-    @property
-    def parameter_group_name(self) -> str:
-        return self._string("parameter_group_name")
-
-    @property
-    def port(self) -> float:
-        return self._number("port")
-
-    @property
-    def preferred_cache_cluster_azs(self) -> list[str]:
-        return self._list("preferred_cache_cluster_azs")
-
-    @property
-    def primary_endpoint_address(self) -> str:
-        return self._string("primary_endpoint_address")
-
-    @property
-    def reader_endpoint_address(self) -> str:
-        return self._string("reader_endpoint_address")
-
-    @property
-    def replicas_per_node_group(self) -> float:
-        return self._number("replicas_per_node_group")
-
-    @property
-    def replication_group_id(self) -> str:
-        return self._string("replication_group_id")
-
-    @property
-    def security_group_ids(self) -> list[str]:
-        return self._list("security_group_ids")
-
-    @property
-    def security_group_names(self) -> list[str]:
-        return self._list("security_group_names")
-
-    @property
-    def snapshot_arns(self) -> list[str]:
-        return self._list("snapshot_arns")
-
-    @property
-    def snapshot_name(self) -> str:
-        return self._string("snapshot_name")
-
-    @property
-    def snapshot_retention_limit(self) -> float:
-        return self._number("snapshot_retention_limit")
-
-    @property
-    def snapshot_window(self) -> str:
-        return self._string("snapshot_window")
-
-    @property
-    def subnet_group_name(self) -> str:
-        return self._string("subnet_group_name")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def transit_encryption_enabled(self) -> IResolvable:
-        return self._boolean("transit_encryption_enabled")
-
-    @property
-    def transit_encryption_mode(self) -> str:
-        return self._string("transit_encryption_mode")
-
-    @property
-    def user_group_ids(self) -> list[str]:
-        return self._list("user_group_ids")
+    apply_immediately = boolean_attribute("apply_immediately")
+    arn = string_attribute("arn")
+    at_rest_encryption_enabled = string_attribute("at_rest_encryption_enabled")
+    auth_token = string_attribute("auth_token")
+    auth_token_update_strategy = string_attribute("auth_token_update_strategy")
+    auto_minor_version_upgrade = string_attribute("auto_minor_version_upgrade")
+    automatic_failover_enabled = boolean_attribute("automatic_failover_enabled")
+    cluster_enabled = boolean_attribute("cluster_enabled")
+    cluster_mode = string_attribute("cluster_mode")
+    configuration_endpoint_address = string_attribute("configuration_endpoint_address")
+    data_tiering_enabled = boolean_attribute("data_tiering_enabled")
+    description = string_attribute("description")
+    engine = string_attribute("engine")
+    engine_version = string_attribute("engine_version")
+    engine_version_actual = string_attribute("engine_version_actual")
+    final_snapshot_identifier = string_attribute("final_snapshot_identifier")
+    global_replication_group_id = string_attribute("global_replication_group_id")
+    id = string_attribute("id")
+    ip_discovery = string_attribute("ip_discovery")
+    kms_key_id = string_attribute("kms_key_id")
+    maintenance_window = string_attribute("maintenance_window")
+    member_clusters = list_attribute("member_clusters")
+    multi_az_enabled = boolean_attribute("multi_az_enabled")
+    network_type = string_attribute("network_type")
+    node_type = string_attribute("node_type")
+    notification_topic_arn = string_attribute("notification_topic_arn")
+    num_cache_clusters = number_attribute("num_cache_clusters")
+    num_node_groups = number_attribute("num_node_groups")
+    parameter_group_name = string_attribute("parameter_group_name")
+    port = number_attribute("port")
+    preferred_cache_cluster_azs = list_attribute("preferred_cache_cluster_azs")
+    primary_endpoint_address = string_attribute("primary_endpoint_address")
+    reader_endpoint_address = string_attribute("reader_endpoint_address")
+    replicas_per_node_group = number_attribute("replicas_per_node_group")
+    replication_group_id = string_attribute("replication_group_id")
+    security_group_ids = list_attribute("security_group_ids")
+    security_group_names = list_attribute("security_group_names")
+    snapshot_arns = list_attribute("snapshot_arns")
+    snapshot_name = string_attribute("snapshot_name")
+    snapshot_retention_limit = number_attribute("snapshot_retention_limit")
+    snapshot_window = string_attribute("snapshot_window")
+    subnet_group_name = string_attribute("subnet_group_name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    transit_encryption_enabled = boolean_attribute("transit_encryption_enabled")
+    transit_encryption_mode = string_attribute("transit_encryption_mode")
+    user_group_ids = list_attribute("user_group_ids")
 
     @property
     def log_delivery_configuration(self) -> ElasticacheReplicationGroupLogDeliveryConfigurationList:
@@ -378,22 +243,10 @@ class ElasticacheReplicationGroupTimeouts(Block):
 class ElasticacheReplicationGroupLogDeliveryConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def destination(self) -> str:
-        return self._string("destination")
-
-    @property
-    def destination_type(self) -> str:
-        return self._string("destination_type")
-
-    @property
-    def log_format(self) -> str:
-        return self._string("log_format")
-
-    @property
-    def log_type(self) -> str:
-        return self._string("log_type")
-
+    destination = string_attribute("destination")
+    destination_type = string_attribute("destination_type")
+    log_format = string_attribute("log_format")
+    log_type = string_attribute("log_type")
 
 
 class ElasticacheReplicationGroupLogDeliveryConfigurationList(ComputedList):
@@ -406,14 +259,6 @@ class ElasticacheReplicationGroupLogDeliveryConfigurationList(ComputedList):
 class ElasticacheReplicationGroupTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

@@ -23,6 +23,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -75,34 +78,11 @@ class ElasticacheSubnetGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def subnet_ids(self) -> list[str]:
-        return self._list("subnet_ids")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")

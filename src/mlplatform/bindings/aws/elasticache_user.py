@@ -26,7 +26,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -93,45 +98,16 @@ class ElasticacheUser(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def access_string(self) -> str:
-        return self._string("access_string")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def engine(self) -> str:
-        return self._string("engine")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def no_password_required(self) -> IResolvable:
-        return self._boolean("no_password_required")
-
-    @property
-    def passwords(self) -> list[str]:
-        return self._list("passwords")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def user_id(self) -> str:
-        return self._string("user_id")
-
-    @property
-    def user_name(self) -> str:
-        return self._string("user_name")
+    access_string = string_attribute("access_string")
+    arn = string_attribute("arn")
+    engine = string_attribute("engine")
+    id = string_attribute("id")
+    no_password_required = boolean_attribute("no_password_required")
+    passwords = list_attribute("passwords")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    user_id = string_attribute("user_id")
+    user_name = string_attribute("user_name")
 
     @property
     def authentication_mode(self) -> ElasticacheUserAuthenticationModeOutputReference:
@@ -165,35 +141,15 @@ class ElasticacheUserTimeouts(Block):
 class ElasticacheUserAuthenticationModeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def password_count(self) -> float:
-        return self._number("password_count")
-
-    @property
-    def passwords(self) -> list[str]:
-        return self._list("passwords")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    password_count = number_attribute("password_count")
+    passwords = list_attribute("passwords")
+    type = string_attribute("type")
 
 
 class ElasticacheUserTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def read(self) -> str:
-        return self._string("read")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    read = string_attribute("read")
+    update = string_attribute("update")

@@ -23,6 +23,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -75,30 +78,10 @@ class ElasticacheUserGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def engine(self) -> str:
-        return self._string("engine")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def user_group_id(self) -> str:
-        return self._string("user_group_id")
-
-    @property
-    def user_ids(self) -> list[str]:
-        return self._list("user_ids")
+    arn = string_attribute("arn")
+    engine = string_attribute("engine")
+    id = string_attribute("id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    user_group_id = string_attribute("user_group_id")
+    user_ids = list_attribute("user_ids")

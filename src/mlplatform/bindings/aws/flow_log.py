@@ -26,7 +26,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -103,73 +107,23 @@ class FlowLog(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def deliver_cross_account_role(self) -> str:
-        return self._string("deliver_cross_account_role")
-
-    @property
-    def eni_id(self) -> str:
-        return self._string("eni_id")
-
-    @property
-    def iam_role_arn(self) -> str:
-        return self._string("iam_role_arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def log_destination(self) -> str:
-        return self._string("log_destination")
-
-    @property
-    def log_destination_type(self) -> str:
-        return self._string("log_destination_type")
-
-    @property
-    def log_format(self) -> str:
-        return self._string("log_format")
-
-    @property
-    def log_group_name(self) -> str:
-        return self._string("log_group_name")
-
-    @property
-    def max_aggregation_interval(self) -> float:
-        return self._number("max_aggregation_interval")
-
-    @property
-    def subnet_id(self) -> str:
-        return self._string("subnet_id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def traffic_type(self) -> str:
-        return self._string("traffic_type")
-
-    @property
-    def transit_gateway_attachment_id(self) -> str:
-        return self._string("transit_gateway_attachment_id")
-
-    @property
-    def transit_gateway_id(self) -> str:
-        return self._string("transit_gateway_id")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    arn = string_attribute("arn")
+    deliver_cross_account_role = string_attribute("deliver_cross_account_role")
+    eni_id = string_attribute("eni_id")
+    iam_role_arn = string_attribute("iam_role_arn")
+    id = string_attribute("id")
+    log_destination = string_attribute("log_destination")
+    log_destination_type = string_attribute("log_destination_type")
+    log_format = string_attribute("log_format")
+    log_group_name = string_attribute("log_group_name")
+    max_aggregation_interval = number_attribute("max_aggregation_interval")
+    subnet_id = string_attribute("subnet_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    traffic_type = string_attribute("traffic_type")
+    transit_gateway_attachment_id = string_attribute("transit_gateway_attachment_id")
+    transit_gateway_id = string_attribute("transit_gateway_id")
+    vpc_id = string_attribute("vpc_id")
 
     @property
     def destination_options(self) -> FlowLogDestinationOptionsOutputReference:
@@ -189,14 +143,6 @@ class FlowLogDestinationOptions(Block):
 class FlowLogDestinationOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def file_format(self) -> str:
-        return self._string("file_format")
-
-    @property
-    def hive_compatible_partitions(self) -> IResolvable:
-        return self._boolean("hive_compatible_partitions")
-
-    @property
-    def per_hour_partition(self) -> IResolvable:
-        return self._boolean("per_hour_partition")
+    file_format = string_attribute("file_format")
+    hive_compatible_partitions = boolean_attribute("hive_compatible_partitions")
+    per_hour_partition = boolean_attribute("per_hour_partition")

@@ -26,7 +26,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -139,133 +144,38 @@ class FsxLustreFileSystem(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def auto_import_policy(self) -> str:
-        return self._string("auto_import_policy")
-
-    @property
-    def automatic_backup_retention_days(self) -> float:
-        return self._number("automatic_backup_retention_days")
-
-    @property
-    def backup_id(self) -> str:
-        return self._string("backup_id")
-
-    @property
-    def copy_tags_to_backups(self) -> IResolvable:
-        return self._boolean("copy_tags_to_backups")
-
-    @property
-    def daily_automatic_backup_start_time(self) -> str:
-        return self._string("daily_automatic_backup_start_time")
-
-    @property
-    def data_compression_type(self) -> str:
-        return self._string("data_compression_type")
-
-    @property
-    def deployment_type(self) -> str:
-        return self._string("deployment_type")
-
-    @property
-    def dns_name(self) -> str:
-        return self._string("dns_name")
-
-    @property
-    def drive_cache_type(self) -> str:
-        return self._string("drive_cache_type")
-
-    @property
-    def efa_enabled(self) -> IResolvable:
-        return self._boolean("efa_enabled")
-
-    @property
-    def export_path(self) -> str:
-        return self._string("export_path")
-
-    @property
-    def file_system_type_version(self) -> str:
-        return self._string("file_system_type_version")
-
-    @property
-    def final_backup_tags(self) -> Mapping[str, str]:
-        return self._string_map("final_backup_tags")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def import_path(self) -> str:
-        return self._string("import_path")
-
-    @property
-    def imported_file_chunk_size(self) -> float:
-        return self._number("imported_file_chunk_size")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def mount_name(self) -> str:
-        return self._string("mount_name")
-
-    @property
-    def network_interface_ids(self) -> list[str]:
-        return self._list("network_interface_ids")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def per_unit_storage_throughput(self) -> float:
-        return self._number("per_unit_storage_throughput")
-
-    @property
-    def security_group_ids(self) -> list[str]:
-        return self._list("security_group_ids")
-
-    @property
-    def skip_final_backup(self) -> IResolvable:
-        return self._boolean("skip_final_backup")
-
-    @property
-    def storage_capacity(self) -> float:
-        return self._number("storage_capacity")
-
-    @property
-    def storage_type(self) -> str:
-        return self._string("storage_type")
-
-    @property
-    def subnet_ids(self) -> list[str]:
-        return self._list("subnet_ids")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def throughput_capacity(self) -> float:
-        return self._number("throughput_capacity")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
-
-    @property
-    def weekly_maintenance_start_time(self) -> str:
-        return self._string("weekly_maintenance_start_time")
+    arn = string_attribute("arn")
+    auto_import_policy = string_attribute("auto_import_policy")
+    automatic_backup_retention_days = number_attribute("automatic_backup_retention_days")
+    backup_id = string_attribute("backup_id")
+    copy_tags_to_backups = boolean_attribute("copy_tags_to_backups")
+    daily_automatic_backup_start_time = string_attribute("daily_automatic_backup_start_time")
+    data_compression_type = string_attribute("data_compression_type")
+    deployment_type = string_attribute("deployment_type")
+    dns_name = string_attribute("dns_name")
+    drive_cache_type = string_attribute("drive_cache_type")
+    efa_enabled = boolean_attribute("efa_enabled")
+    export_path = string_attribute("export_path")
+    file_system_type_version = string_attribute("file_system_type_version")
+    final_backup_tags = string_map_attribute("final_backup_tags")
+    id = string_attribute("id")
+    import_path = string_attribute("import_path")
+    imported_file_chunk_size = number_attribute("imported_file_chunk_size")
+    kms_key_id = string_attribute("kms_key_id")
+    mount_name = string_attribute("mount_name")
+    network_interface_ids = list_attribute("network_interface_ids")
+    owner_id = string_attribute("owner_id")
+    per_unit_storage_throughput = number_attribute("per_unit_storage_throughput")
+    security_group_ids = list_attribute("security_group_ids")
+    skip_final_backup = boolean_attribute("skip_final_backup")
+    storage_capacity = number_attribute("storage_capacity")
+    storage_type = string_attribute("storage_type")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    throughput_capacity = number_attribute("throughput_capacity")
+    vpc_id = string_attribute("vpc_id")
+    weekly_maintenance_start_time = string_attribute("weekly_maintenance_start_time")
 
     @property
     def data_read_cache_configuration(self) -> FsxLustreFileSystemDataReadCacheConfigurationOutputReference:
@@ -337,66 +247,34 @@ class FsxLustreFileSystemTimeouts(Block):
 class FsxLustreFileSystemDataReadCacheConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def size(self) -> float:
-        return self._number("size")
-
-    @property
-    def sizing_mode(self) -> str:
-        return self._string("sizing_mode")
-
+    size = number_attribute("size")
+    sizing_mode = string_attribute("sizing_mode")
 
 
 class FsxLustreFileSystemLogConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def destination(self) -> str:
-        return self._string("destination")
-
-    @property
-    def level(self) -> str:
-        return self._string("level")
-
+    destination = string_attribute("destination")
+    level = string_attribute("level")
 
 
 class FsxLustreFileSystemMetadataConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def iops(self) -> float:
-        return self._number("iops")
-
-    @property
-    def mode(self) -> str:
-        return self._string("mode")
-
+    iops = number_attribute("iops")
+    mode = string_attribute("mode")
 
 
 class FsxLustreFileSystemRootSquashConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def no_squash_nids(self) -> list[str]:
-        return self._list("no_squash_nids")
-
-    @property
-    def root_squash(self) -> str:
-        return self._string("root_squash")
-
+    no_squash_nids = list_attribute("no_squash_nids")
+    root_squash = string_attribute("root_squash")
 
 
 class FsxLustreFileSystemTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

@@ -28,6 +28,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -99,41 +102,15 @@ class GlueCatalogDatabase(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def catalog_id(self) -> str:
-        return self._string("catalog_id")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def location_uri(self) -> str:
-        return self._string("location_uri")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def parameters(self) -> Mapping[str, str]:
-        return self._string_map("parameters")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    catalog_id = string_attribute("catalog_id")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    location_uri = string_attribute("location_uri")
+    name = string_attribute("name")
+    parameters = string_map_attribute("parameters")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def create_table_default_permission(self) -> GlueCatalogDatabaseCreateTableDefaultPermissionList:
@@ -187,14 +164,11 @@ class GlueCatalogDatabaseTargetDatabase(Block):
 class GlueCatalogDatabaseCreateTableDefaultPermissionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def permissions(self) -> list[str]:
-        return self._list("permissions")
+    permissions = list_attribute("permissions")
 
     @property
     def principal(self) -> GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalOutputReference:
         return self._child_object(GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalOutputReference, "principal", 0)
-
 
 
 class GlueCatalogDatabaseCreateTableDefaultPermissionList(ComputedList):
@@ -207,36 +181,19 @@ class GlueCatalogDatabaseCreateTableDefaultPermissionList(ComputedList):
 class GlueCatalogDatabaseCreateTableDefaultPermissionPrincipalOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def data_lake_principal_identifier(self) -> str:
-        return self._string("data_lake_principal_identifier")
-
+    data_lake_principal_identifier = string_attribute("data_lake_principal_identifier")
 
 
 class GlueCatalogDatabaseFederatedDatabaseOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def connection_name(self) -> str:
-        return self._string("connection_name")
-
-    @property
-    def identifier(self) -> str:
-        return self._string("identifier")
-
+    connection_name = string_attribute("connection_name")
+    identifier = string_attribute("identifier")
 
 
 class GlueCatalogDatabaseTargetDatabaseOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def catalog_id(self) -> str:
-        return self._string("catalog_id")
-
-    @property
-    def database_name(self) -> str:
-        return self._string("database_name")
-
-    @property
-    def region(self) -> str:
-        return self._string("region")
+    catalog_id = string_attribute("catalog_id")
+    database_name = string_attribute("database_name")
+    region = string_attribute("region")

@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -128,53 +133,18 @@ class GlueCatalogTable(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def catalog_id(self) -> str:
-        return self._string("catalog_id")
-
-    @property
-    def database_name(self) -> str:
-        return self._string("database_name")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def owner(self) -> str:
-        return self._string("owner")
-
-    @property
-    def parameters(self) -> Mapping[str, str]:
-        return self._string_map("parameters")
-
-    @property
-    def retention(self) -> float:
-        return self._number("retention")
-
-    @property
-    def table_type(self) -> str:
-        return self._string("table_type")
-
-    @property
-    def view_expanded_text(self) -> str:
-        return self._string("view_expanded_text")
-
-    @property
-    def view_original_text(self) -> str:
-        return self._string("view_original_text")
+    arn = string_attribute("arn")
+    catalog_id = string_attribute("catalog_id")
+    database_name = string_attribute("database_name")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    owner = string_attribute("owner")
+    parameters = string_map_attribute("parameters")
+    retention = number_attribute("retention")
+    table_type = string_attribute("table_type")
+    view_expanded_text = string_attribute("view_expanded_text")
+    view_original_text = string_attribute("view_original_text")
 
     @property
     def open_table_format_input(self) -> GlueCatalogTableOpenTableFormatInputOutputReference:
@@ -333,35 +303,19 @@ class GlueCatalogTableOpenTableFormatInputOutputReference(ComputedObject):
         return self._child_object(GlueCatalogTableOpenTableFormatInputIcebergInputOutputReference, "iceberg_input", 0)
 
 
-
 class GlueCatalogTableOpenTableFormatInputIcebergInputOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def metadata_operation(self) -> str:
-        return self._string("metadata_operation")
-
-    @property
-    def version(self) -> str:
-        return self._string("version")
-
+    metadata_operation = string_attribute("metadata_operation")
+    version = string_attribute("version")
 
 
 class GlueCatalogTablePartitionIndexOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def index_name(self) -> str:
-        return self._string("index_name")
-
-    @property
-    def index_status(self) -> str:
-        return self._string("index_status")
-
-    @property
-    def keys(self) -> list[str]:
-        return self._list("keys")
-
+    index_name = string_attribute("index_name")
+    index_status = string_attribute("index_status")
+    keys = list_attribute("keys")
 
 
 class GlueCatalogTablePartitionIndexList(ComputedList):
@@ -374,18 +328,9 @@ class GlueCatalogTablePartitionIndexList(ComputedList):
 class GlueCatalogTablePartitionKeysOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def comment(self) -> str:
-        return self._string("comment")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    comment = string_attribute("comment")
+    name = string_attribute("name")
+    type = string_attribute("type")
 
 
 class GlueCatalogTablePartitionKeysList(ComputedList):
@@ -398,41 +343,15 @@ class GlueCatalogTablePartitionKeysList(ComputedList):
 class GlueCatalogTableStorageDescriptorOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def additional_locations(self) -> list[str]:
-        return self._list("additional_locations")
-
-    @property
-    def bucket_columns(self) -> list[str]:
-        return self._list("bucket_columns")
-
-    @property
-    def compressed(self) -> IResolvable:
-        return self._boolean("compressed")
-
-    @property
-    def input_format(self) -> str:
-        return self._string("input_format")
-
-    @property
-    def location(self) -> str:
-        return self._string("location")
-
-    @property
-    def number_of_buckets(self) -> float:
-        return self._number("number_of_buckets")
-
-    @property
-    def output_format(self) -> str:
-        return self._string("output_format")
-
-    @property
-    def parameters(self) -> Mapping[str, str]:
-        return self._string_map("parameters")
-
-    @property
-    def stored_as_sub_directories(self) -> IResolvable:
-        return self._boolean("stored_as_sub_directories")
+    additional_locations = list_attribute("additional_locations")
+    bucket_columns = list_attribute("bucket_columns")
+    compressed = boolean_attribute("compressed")
+    input_format = string_attribute("input_format")
+    location = string_attribute("location")
+    number_of_buckets = number_attribute("number_of_buckets")
+    output_format = string_attribute("output_format")
+    parameters = string_map_attribute("parameters")
+    stored_as_sub_directories = boolean_attribute("stored_as_sub_directories")
 
     @property
     def columns(self) -> GlueCatalogTableStorageDescriptorColumnsList:
@@ -455,26 +374,13 @@ class GlueCatalogTableStorageDescriptorOutputReference(ComputedObject):
         return self._child_list(GlueCatalogTableStorageDescriptorSortColumnsList, "sort_columns", from_set=False)
 
 
-
 class GlueCatalogTableStorageDescriptorColumnsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def comment(self) -> str:
-        return self._string("comment")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def parameters(self) -> Mapping[str, str]:
-        return self._string_map("parameters")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    comment = string_attribute("comment")
+    name = string_attribute("name")
+    parameters = string_map_attribute("parameters")
+    type = string_attribute("type")
 
 
 class GlueCatalogTableStorageDescriptorColumnsList(ComputedList):
@@ -487,82 +393,43 @@ class GlueCatalogTableStorageDescriptorColumnsList(ComputedList):
 class GlueCatalogTableStorageDescriptorSchemaReferenceOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def schema_version_id(self) -> str:
-        return self._string("schema_version_id")
-
-    @property
-    def schema_version_number(self) -> float:
-        return self._number("schema_version_number")
+    schema_version_id = string_attribute("schema_version_id")
+    schema_version_number = number_attribute("schema_version_number")
 
     @property
     def schema_id(self) -> GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdOutputReference:
         return self._child_object(GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdOutputReference, "schema_id", 0)
 
 
-
 class GlueCatalogTableStorageDescriptorSchemaReferenceSchemaIdOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def registry_name(self) -> str:
-        return self._string("registry_name")
-
-    @property
-    def schema_arn(self) -> str:
-        return self._string("schema_arn")
-
-    @property
-    def schema_name(self) -> str:
-        return self._string("schema_name")
-
+    registry_name = string_attribute("registry_name")
+    schema_arn = string_attribute("schema_arn")
+    schema_name = string_attribute("schema_name")
 
 
 class GlueCatalogTableStorageDescriptorSerDeInfoOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def parameters(self) -> Mapping[str, str]:
-        return self._string_map("parameters")
-
-    @property
-    def serialization_library(self) -> str:
-        return self._string("serialization_library")
-
+    name = string_attribute("name")
+    parameters = string_map_attribute("parameters")
+    serialization_library = string_attribute("serialization_library")
 
 
 class GlueCatalogTableStorageDescriptorSkewedInfoOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def skewed_column_names(self) -> list[str]:
-        return self._list("skewed_column_names")
-
-    @property
-    def skewed_column_value_location_maps(self) -> Mapping[str, str]:
-        return self._string_map("skewed_column_value_location_maps")
-
-    @property
-    def skewed_column_values(self) -> list[str]:
-        return self._list("skewed_column_values")
-
+    skewed_column_names = list_attribute("skewed_column_names")
+    skewed_column_value_location_maps = string_map_attribute("skewed_column_value_location_maps")
+    skewed_column_values = list_attribute("skewed_column_values")
 
 
 class GlueCatalogTableStorageDescriptorSortColumnsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def column(self) -> str:
-        return self._string("column")
-
-    @property
-    def sort_order(self) -> float:
-        return self._number("sort_order")
-
+    column = string_attribute("column")
+    sort_order = number_attribute("sort_order")
 
 
 class GlueCatalogTableStorageDescriptorSortColumnsList(ComputedList):
@@ -575,18 +442,7 @@ class GlueCatalogTableStorageDescriptorSortColumnsList(ComputedList):
 class GlueCatalogTableTargetTableOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def catalog_id(self) -> str:
-        return self._string("catalog_id")
-
-    @property
-    def database_name(self) -> str:
-        return self._string("database_name")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def region(self) -> str:
-        return self._string("region")
+    catalog_id = string_attribute("catalog_id")
+    database_name = string_attribute("database_name")
+    name = string_attribute("name")
+    region = string_attribute("region")

@@ -26,6 +26,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -90,49 +93,17 @@ class GlueConnection(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def athena_properties(self) -> Mapping[str, str]:
-        return self._string_map("athena_properties")
-
-    @property
-    def catalog_id(self) -> str:
-        return self._string("catalog_id")
-
-    @property
-    def connection_properties(self) -> Mapping[str, str]:
-        return self._string_map("connection_properties")
-
-    @property
-    def connection_type(self) -> str:
-        return self._string("connection_type")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def match_criteria(self) -> list[str]:
-        return self._list("match_criteria")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    athena_properties = string_map_attribute("athena_properties")
+    catalog_id = string_attribute("catalog_id")
+    connection_properties = string_map_attribute("connection_properties")
+    connection_type = string_attribute("connection_type")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    match_criteria = list_attribute("match_criteria")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def physical_connection_requirements(self) -> GlueConnectionPhysicalConnectionRequirementsOutputReference:
@@ -152,14 +123,6 @@ class GlueConnectionPhysicalConnectionRequirements(Block):
 class GlueConnectionPhysicalConnectionRequirementsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def availability_zone(self) -> str:
-        return self._string("availability_zone")
-
-    @property
-    def security_group_id_list(self) -> list[str]:
-        return self._list("security_group_id_list")
-
-    @property
-    def subnet_id(self) -> str:
-        return self._string("subnet_id")
+    availability_zone = string_attribute("availability_zone")
+    security_group_id_list = list_attribute("security_group_id_list")
+    subnet_id = string_attribute("subnet_id")

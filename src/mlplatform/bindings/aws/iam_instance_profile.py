@@ -23,6 +23,8 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -77,42 +79,13 @@ class IamInstanceProfile(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def create_date(self) -> str:
-        return self._string("create_date")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def path(self) -> str:
-        return self._string("path")
-
-    @property
-    def role(self) -> str:
-        return self._string("role")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def unique_id(self) -> str:
-        return self._string("unique_id")
+    arn = string_attribute("arn")
+    create_date = string_attribute("create_date")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    path = string_attribute("path")
+    role = string_attribute("role")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    unique_id = string_attribute("unique_id")

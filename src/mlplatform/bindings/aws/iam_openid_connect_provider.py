@@ -23,6 +23,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -75,30 +78,10 @@ class IamOpenidConnectProvider(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def client_id_list(self) -> list[str]:
-        return self._list("client_id_list")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def thumbprint_list(self) -> list[str]:
-        return self._list("thumbprint_list")
-
-    @property
-    def url(self) -> str:
-        return self._string("url")
+    arn = string_attribute("arn")
+    client_id_list = list_attribute("client_id_list")
+    id = string_attribute("id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    thumbprint_list = list_attribute("thumbprint_list")
+    url = string_attribute("url")

@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -97,65 +102,21 @@ class IamRole(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def assume_role_policy(self) -> str:
-        return self._string("assume_role_policy")
-
-    @property
-    def create_date(self) -> str:
-        return self._string("create_date")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def force_detach_policies(self) -> IResolvable:
-        return self._boolean("force_detach_policies")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def managed_policy_arns(self) -> list[str]:
-        return self._list("managed_policy_arns")
-
-    @property
-    def max_session_duration(self) -> float:
-        return self._number("max_session_duration")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def path(self) -> str:
-        return self._string("path")
-
-    @property
-    def permissions_boundary(self) -> str:
-        return self._string("permissions_boundary")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def unique_id(self) -> str:
-        return self._string("unique_id")
+    arn = string_attribute("arn")
+    assume_role_policy = string_attribute("assume_role_policy")
+    create_date = string_attribute("create_date")
+    description = string_attribute("description")
+    force_detach_policies = boolean_attribute("force_detach_policies")
+    id = string_attribute("id")
+    managed_policy_arns = list_attribute("managed_policy_arns")
+    max_session_duration = number_attribute("max_session_duration")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    path = string_attribute("path")
+    permissions_boundary = string_attribute("permissions_boundary")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    unique_id = string_attribute("unique_id")
 
     @property
     def inline_policy(self) -> IamRoleInlinePolicyList:
@@ -174,14 +135,8 @@ class IamRoleInlinePolicy(Block):
 class IamRoleInlinePolicyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
+    name = string_attribute("name")
+    policy = string_attribute("policy")
 
 
 class IamRoleInlinePolicyList(ComputedList):

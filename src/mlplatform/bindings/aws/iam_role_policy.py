@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -73,22 +74,8 @@ class IamRolePolicy(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def role(self) -> str:
-        return self._string("role")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    policy = string_attribute("policy")
+    role = string_attribute("role")

@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,14 +70,6 @@ class IamRolePolicyAttachment(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def policy_arn(self) -> str:
-        return self._string("policy_arn")
-
-    @property
-    def role(self) -> str:
-        return self._string("role")
+    id = string_attribute("id")
+    policy_arn = string_attribute("policy_arn")
+    role = string_attribute("role")

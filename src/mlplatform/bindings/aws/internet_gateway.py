@@ -26,6 +26,8 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -78,29 +80,12 @@ class InternetGateway(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    owner_id = string_attribute("owner_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
 
     @property
     def timeouts(self) -> InternetGatewayTimeoutsOutputReference:
@@ -120,14 +105,6 @@ class InternetGatewayTimeouts(Block):
 class InternetGatewayTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

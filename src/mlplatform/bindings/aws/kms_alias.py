@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -71,26 +72,9 @@ class KmsAlias(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def target_key_arn(self) -> str:
-        return self._string("target_key_arn")
-
-    @property
-    def target_key_id(self) -> str:
-        return self._string("target_key_id")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    target_key_arn = string_attribute("target_key_arn")
+    target_key_id = string_attribute("target_key_id")

@@ -26,7 +26,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -101,73 +105,23 @@ class KmsKey(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def bypass_policy_lockout_safety_check(self) -> IResolvable:
-        return self._boolean("bypass_policy_lockout_safety_check")
-
-    @property
-    def custom_key_store_id(self) -> str:
-        return self._string("custom_key_store_id")
-
-    @property
-    def customer_master_key_spec(self) -> str:
-        return self._string("customer_master_key_spec")
-
-    @property
-    def deletion_window_in_days(self) -> float:
-        return self._number("deletion_window_in_days")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def enable_key_rotation(self) -> IResolvable:
-        return self._boolean("enable_key_rotation")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def is_enabled(self) -> IResolvable:
-        return self._boolean("is_enabled")
-
-    @property
-    def key_id(self) -> str:
-        return self._string("key_id")
-
-    @property
-    def key_usage(self) -> str:
-        return self._string("key_usage")
-
-    @property
-    def multi_region(self) -> IResolvable:
-        return self._boolean("multi_region")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def rotation_period_in_days(self) -> float:
-        return self._number("rotation_period_in_days")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def xks_key_id(self) -> str:
-        return self._string("xks_key_id")
+    arn = string_attribute("arn")
+    bypass_policy_lockout_safety_check = boolean_attribute("bypass_policy_lockout_safety_check")
+    custom_key_store_id = string_attribute("custom_key_store_id")
+    customer_master_key_spec = string_attribute("customer_master_key_spec")
+    deletion_window_in_days = number_attribute("deletion_window_in_days")
+    description = string_attribute("description")
+    enable_key_rotation = boolean_attribute("enable_key_rotation")
+    id = string_attribute("id")
+    is_enabled = boolean_attribute("is_enabled")
+    key_id = string_attribute("key_id")
+    key_usage = string_attribute("key_usage")
+    multi_region = boolean_attribute("multi_region")
+    policy = string_attribute("policy")
+    rotation_period_in_days = number_attribute("rotation_period_in_days")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    xks_key_id = string_attribute("xks_key_id")
 
     @property
     def timeouts(self) -> KmsKeyTimeoutsOutputReference:
@@ -185,6 +139,4 @@ class KmsKeyTimeouts(Block):
 class KmsKeyTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
+    create = string_attribute("create")

@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -219,93 +224,28 @@ class LaunchTemplate(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def default_version(self) -> float:
-        return self._number("default_version")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def disable_api_stop(self) -> IResolvable:
-        return self._boolean("disable_api_stop")
-
-    @property
-    def disable_api_termination(self) -> IResolvable:
-        return self._boolean("disable_api_termination")
-
-    @property
-    def ebs_optimized(self) -> str:
-        return self._string("ebs_optimized")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def image_id(self) -> str:
-        return self._string("image_id")
-
-    @property
-    def instance_initiated_shutdown_behavior(self) -> str:
-        return self._string("instance_initiated_shutdown_behavior")
-
-    @property
-    def instance_type(self) -> str:
-        return self._string("instance_type")
-
-    @property
-    def kernel_id(self) -> str:
-        return self._string("kernel_id")
-
-    @property
-    def key_name(self) -> str:
-        return self._string("key_name")
-
-    @property
-    def latest_version(self) -> float:
-        return self._number("latest_version")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def ram_disk_id(self) -> str:
-        return self._string("ram_disk_id")
-
-    @property
-    def security_group_names(self) -> list[str]:
-        return self._list("security_group_names")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def update_default_version(self) -> IResolvable:
-        return self._boolean("update_default_version")
-
-    @property
-    def user_data(self) -> str:
-        return self._string("user_data")
-
-    @property
-    def vpc_security_group_ids(self) -> list[str]:
-        return self._list("vpc_security_group_ids")
+    arn = string_attribute("arn")
+    default_version = number_attribute("default_version")
+    description = string_attribute("description")
+    disable_api_stop = boolean_attribute("disable_api_stop")
+    disable_api_termination = boolean_attribute("disable_api_termination")
+    ebs_optimized = string_attribute("ebs_optimized")
+    id = string_attribute("id")
+    image_id = string_attribute("image_id")
+    instance_initiated_shutdown_behavior = string_attribute("instance_initiated_shutdown_behavior")
+    instance_type = string_attribute("instance_type")
+    kernel_id = string_attribute("kernel_id")
+    key_name = string_attribute("key_name")
+    latest_version = number_attribute("latest_version")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    ram_disk_id = string_attribute("ram_disk_id")
+    security_group_names = list_attribute("security_group_names")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    update_default_version = boolean_attribute("update_default_version")
+    user_data = string_attribute("user_data")
+    vpc_security_group_ids = list_attribute("vpc_security_group_ids")
 
     @property
     def block_device_mappings(self) -> LaunchTemplateBlockDeviceMappingsList:
@@ -750,22 +690,13 @@ class LaunchTemplateTagSpecifications(Block):
 class LaunchTemplateBlockDeviceMappingsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def device_name(self) -> str:
-        return self._string("device_name")
-
-    @property
-    def no_device(self) -> str:
-        return self._string("no_device")
-
-    @property
-    def virtual_name(self) -> str:
-        return self._string("virtual_name")
+    device_name = string_attribute("device_name")
+    no_device = string_attribute("no_device")
+    virtual_name = string_attribute("virtual_name")
 
     @property
     def ebs(self) -> LaunchTemplateBlockDeviceMappingsEbsOutputReference:
         return self._child_object(LaunchTemplateBlockDeviceMappingsEbsOutputReference, "ebs", 0)
-
 
 
 class LaunchTemplateBlockDeviceMappingsList(ComputedList):
@@ -778,103 +709,52 @@ class LaunchTemplateBlockDeviceMappingsList(ComputedList):
 class LaunchTemplateBlockDeviceMappingsEbsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def delete_on_termination(self) -> str:
-        return self._string("delete_on_termination")
-
-    @property
-    def encrypted(self) -> str:
-        return self._string("encrypted")
-
-    @property
-    def iops(self) -> float:
-        return self._number("iops")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def snapshot_id(self) -> str:
-        return self._string("snapshot_id")
-
-    @property
-    def throughput(self) -> float:
-        return self._number("throughput")
-
-    @property
-    def volume_initialization_rate(self) -> float:
-        return self._number("volume_initialization_rate")
-
-    @property
-    def volume_size(self) -> float:
-        return self._number("volume_size")
-
-    @property
-    def volume_type(self) -> str:
-        return self._string("volume_type")
-
+    delete_on_termination = string_attribute("delete_on_termination")
+    encrypted = string_attribute("encrypted")
+    iops = number_attribute("iops")
+    kms_key_id = string_attribute("kms_key_id")
+    snapshot_id = string_attribute("snapshot_id")
+    throughput = number_attribute("throughput")
+    volume_initialization_rate = number_attribute("volume_initialization_rate")
+    volume_size = number_attribute("volume_size")
+    volume_type = string_attribute("volume_type")
 
 
 class LaunchTemplateCapacityReservationSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def capacity_reservation_preference(self) -> str:
-        return self._string("capacity_reservation_preference")
+    capacity_reservation_preference = string_attribute("capacity_reservation_preference")
 
     @property
     def capacity_reservation_target(self) -> LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetOutputReference:
         return self._child_object(LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetOutputReference, "capacity_reservation_target", 0)
 
 
-
 class LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def capacity_reservation_id(self) -> str:
-        return self._string("capacity_reservation_id")
-
-    @property
-    def capacity_reservation_resource_group_arn(self) -> str:
-        return self._string("capacity_reservation_resource_group_arn")
-
+    capacity_reservation_id = string_attribute("capacity_reservation_id")
+    capacity_reservation_resource_group_arn = string_attribute("capacity_reservation_resource_group_arn")
 
 
 class LaunchTemplateCpuOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def amd_sev_snp(self) -> str:
-        return self._string("amd_sev_snp")
-
-    @property
-    def core_count(self) -> float:
-        return self._number("core_count")
-
-    @property
-    def threads_per_core(self) -> float:
-        return self._number("threads_per_core")
-
+    amd_sev_snp = string_attribute("amd_sev_snp")
+    core_count = number_attribute("core_count")
+    threads_per_core = number_attribute("threads_per_core")
 
 
 class LaunchTemplateCreditSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def cpu_credits(self) -> str:
-        return self._string("cpu_credits")
-
+    cpu_credits = string_attribute("cpu_credits")
 
 
 class LaunchTemplateElasticGpuSpecificationsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    type = string_attribute("type")
 
 
 class LaunchTemplateElasticGpuSpecificationsList(ComputedList):
@@ -887,143 +767,66 @@ class LaunchTemplateElasticGpuSpecificationsList(ComputedList):
 class LaunchTemplateElasticInferenceAcceleratorOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
+    type = string_attribute("type")
 
 
 class LaunchTemplateEnclaveOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
+    enabled = boolean_attribute("enabled")
 
 
 class LaunchTemplateHibernationOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def configured(self) -> IResolvable:
-        return self._boolean("configured")
-
+    configured = boolean_attribute("configured")
 
 
 class LaunchTemplateIamInstanceProfileOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
+    arn = string_attribute("arn")
+    name = string_attribute("name")
 
 
 class LaunchTemplateInstanceMarketOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def market_type(self) -> str:
-        return self._string("market_type")
+    market_type = string_attribute("market_type")
 
     @property
     def spot_options(self) -> LaunchTemplateInstanceMarketOptionsSpotOptionsOutputReference:
         return self._child_object(LaunchTemplateInstanceMarketOptionsSpotOptionsOutputReference, "spot_options", 0)
 
 
-
 class LaunchTemplateInstanceMarketOptionsSpotOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def block_duration_minutes(self) -> float:
-        return self._number("block_duration_minutes")
-
-    @property
-    def instance_interruption_behavior(self) -> str:
-        return self._string("instance_interruption_behavior")
-
-    @property
-    def max_price(self) -> str:
-        return self._string("max_price")
-
-    @property
-    def spot_instance_type(self) -> str:
-        return self._string("spot_instance_type")
-
-    @property
-    def valid_until(self) -> str:
-        return self._string("valid_until")
-
+    block_duration_minutes = number_attribute("block_duration_minutes")
+    instance_interruption_behavior = string_attribute("instance_interruption_behavior")
+    max_price = string_attribute("max_price")
+    spot_instance_type = string_attribute("spot_instance_type")
+    valid_until = string_attribute("valid_until")
 
 
 class LaunchTemplateInstanceRequirementsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def accelerator_manufacturers(self) -> list[str]:
-        return self._list("accelerator_manufacturers")
-
-    @property
-    def accelerator_names(self) -> list[str]:
-        return self._list("accelerator_names")
-
-    @property
-    def accelerator_types(self) -> list[str]:
-        return self._list("accelerator_types")
-
-    @property
-    def allowed_instance_types(self) -> list[str]:
-        return self._list("allowed_instance_types")
-
-    @property
-    def bare_metal(self) -> str:
-        return self._string("bare_metal")
-
-    @property
-    def burstable_performance(self) -> str:
-        return self._string("burstable_performance")
-
-    @property
-    def cpu_manufacturers(self) -> list[str]:
-        return self._list("cpu_manufacturers")
-
-    @property
-    def excluded_instance_types(self) -> list[str]:
-        return self._list("excluded_instance_types")
-
-    @property
-    def instance_generations(self) -> list[str]:
-        return self._list("instance_generations")
-
-    @property
-    def local_storage(self) -> str:
-        return self._string("local_storage")
-
-    @property
-    def local_storage_types(self) -> list[str]:
-        return self._list("local_storage_types")
-
-    @property
-    def max_spot_price_as_percentage_of_optimal_on_demand_price(self) -> float:
-        return self._number("max_spot_price_as_percentage_of_optimal_on_demand_price")
-
-    @property
-    def on_demand_max_price_percentage_over_lowest_price(self) -> float:
-        return self._number("on_demand_max_price_percentage_over_lowest_price")
-
-    @property
-    def require_hibernate_support(self) -> IResolvable:
-        return self._boolean("require_hibernate_support")
-
-    @property
-    def spot_max_price_percentage_over_lowest_price(self) -> float:
-        return self._number("spot_max_price_percentage_over_lowest_price")
+    accelerator_manufacturers = list_attribute("accelerator_manufacturers")
+    accelerator_names = list_attribute("accelerator_names")
+    accelerator_types = list_attribute("accelerator_types")
+    allowed_instance_types = list_attribute("allowed_instance_types")
+    bare_metal = string_attribute("bare_metal")
+    burstable_performance = string_attribute("burstable_performance")
+    cpu_manufacturers = list_attribute("cpu_manufacturers")
+    excluded_instance_types = list_attribute("excluded_instance_types")
+    instance_generations = list_attribute("instance_generations")
+    local_storage = string_attribute("local_storage")
+    local_storage_types = list_attribute("local_storage_types")
+    max_spot_price_as_percentage_of_optimal_on_demand_price = number_attribute("max_spot_price_as_percentage_of_optimal_on_demand_price")
+    on_demand_max_price_percentage_over_lowest_price = number_attribute("on_demand_max_price_percentage_over_lowest_price")
+    require_hibernate_support = boolean_attribute("require_hibernate_support")
+    spot_max_price_percentage_over_lowest_price = number_attribute("spot_max_price_percentage_over_lowest_price")
 
     @property
     def accelerator_count(self) -> LaunchTemplateInstanceRequirementsAcceleratorCountOutputReference:
@@ -1062,131 +865,73 @@ class LaunchTemplateInstanceRequirementsOutputReference(ComputedObject):
         return self._child_object(LaunchTemplateInstanceRequirementsVcpuCountOutputReference, "vcpu_count", 0)
 
 
-
 class LaunchTemplateInstanceRequirementsAcceleratorCountOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMibOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbpsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsMemoryGibPerVcpuOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsMemoryMibOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsNetworkBandwidthGbpsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsNetworkInterfaceCountOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsTotalLocalStorageGbOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateInstanceRequirementsVcpuCountOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max(self) -> float:
-        return self._number("max")
-
-    @property
-    def min(self) -> float:
-        return self._number("min")
-
+    max = number_attribute("max")
+    min = number_attribute("min")
 
 
 class LaunchTemplateLicenseSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def license_configuration_arn(self) -> str:
-        return self._string("license_configuration_arn")
-
+    license_configuration_arn = string_attribute("license_configuration_arn")
 
 
 class LaunchTemplateLicenseSpecificationList(ComputedList):
@@ -1199,128 +944,48 @@ class LaunchTemplateLicenseSpecificationList(ComputedList):
 class LaunchTemplateMaintenanceOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def auto_recovery(self) -> str:
-        return self._string("auto_recovery")
-
+    auto_recovery = string_attribute("auto_recovery")
 
 
 class LaunchTemplateMetadataOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def http_endpoint(self) -> str:
-        return self._string("http_endpoint")
-
-    @property
-    def http_protocol_ipv6(self) -> str:
-        return self._string("http_protocol_ipv6")
-
-    @property
-    def http_put_response_hop_limit(self) -> float:
-        return self._number("http_put_response_hop_limit")
-
-    @property
-    def http_tokens(self) -> str:
-        return self._string("http_tokens")
-
-    @property
-    def instance_metadata_tags(self) -> str:
-        return self._string("instance_metadata_tags")
-
+    http_endpoint = string_attribute("http_endpoint")
+    http_protocol_ipv6 = string_attribute("http_protocol_ipv6")
+    http_put_response_hop_limit = number_attribute("http_put_response_hop_limit")
+    http_tokens = string_attribute("http_tokens")
+    instance_metadata_tags = string_attribute("instance_metadata_tags")
 
 
 class LaunchTemplateMonitoringOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
+    enabled = boolean_attribute("enabled")
 
 
 class LaunchTemplateNetworkInterfacesOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def associate_carrier_ip_address(self) -> str:
-        return self._string("associate_carrier_ip_address")
-
-    @property
-    def associate_public_ip_address(self) -> str:
-        return self._string("associate_public_ip_address")
-
-    @property
-    def delete_on_termination(self) -> str:
-        return self._string("delete_on_termination")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def device_index(self) -> float:
-        return self._number("device_index")
-
-    @property
-    def interface_type(self) -> str:
-        return self._string("interface_type")
-
-    @property
-    def ipv4_address_count(self) -> float:
-        return self._number("ipv4_address_count")
-
-    @property
-    def ipv4_addresses(self) -> list[str]:
-        return self._list("ipv4_addresses")
-
-    @property
-    def ipv4_prefix_count(self) -> float:
-        return self._number("ipv4_prefix_count")
-
-    @property
-    def ipv4_prefixes(self) -> list[str]:
-        return self._list("ipv4_prefixes")
-
-    @property
-    def ipv6_address_count(self) -> float:
-        return self._number("ipv6_address_count")
-
-    @property
-    def ipv6_addresses(self) -> list[str]:
-        return self._list("ipv6_addresses")
-
-    @property
-    def ipv6_prefix_count(self) -> float:
-        return self._number("ipv6_prefix_count")
-
-    @property
-    def ipv6_prefixes(self) -> list[str]:
-        return self._list("ipv6_prefixes")
-
-    @property
-    def network_card_index(self) -> float:
-        return self._number("network_card_index")
-
-    @property
-    def network_interface_id(self) -> str:
-        return self._string("network_interface_id")
-
-    @property
-    def primary_ipv6(self) -> str:
-        return self._string("primary_ipv6")
-
-    @property
-    def private_ip_address(self) -> str:
-        return self._string("private_ip_address")
-
-    @property
-    def security_groups(self) -> list[str]:
-        return self._list("security_groups")
-
-    @property
-    def subnet_id(self) -> str:
-        return self._string("subnet_id")
+    associate_carrier_ip_address = string_attribute("associate_carrier_ip_address")
+    associate_public_ip_address = string_attribute("associate_public_ip_address")
+    delete_on_termination = string_attribute("delete_on_termination")
+    description = string_attribute("description")
+    device_index = number_attribute("device_index")
+    interface_type = string_attribute("interface_type")
+    ipv4_address_count = number_attribute("ipv4_address_count")
+    ipv4_addresses = list_attribute("ipv4_addresses")
+    ipv4_prefix_count = number_attribute("ipv4_prefix_count")
+    ipv4_prefixes = list_attribute("ipv4_prefixes")
+    ipv6_address_count = number_attribute("ipv6_address_count")
+    ipv6_addresses = list_attribute("ipv6_addresses")
+    ipv6_prefix_count = number_attribute("ipv6_prefix_count")
+    ipv6_prefixes = list_attribute("ipv6_prefixes")
+    network_card_index = number_attribute("network_card_index")
+    network_interface_id = string_attribute("network_interface_id")
+    primary_ipv6 = string_attribute("primary_ipv6")
+    private_ip_address = string_attribute("private_ip_address")
+    security_groups = list_attribute("security_groups")
+    subnet_id = string_attribute("subnet_id")
 
     @property
     def connection_tracking_specification(self) -> LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationOutputReference:
@@ -1329,7 +994,6 @@ class LaunchTemplateNetworkInterfacesOutputReference(ComputedObject):
     @property
     def ena_srd_specification(self) -> LaunchTemplateNetworkInterfacesEnaSrdSpecificationOutputReference:
         return self._child_object(LaunchTemplateNetworkInterfacesEnaSrdSpecificationOutputReference, "ena_srd_specification", 0)
-
 
 
 class LaunchTemplateNetworkInterfacesList(ComputedList):
@@ -1342,107 +1006,53 @@ class LaunchTemplateNetworkInterfacesList(ComputedList):
 class LaunchTemplateNetworkInterfacesConnectionTrackingSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def tcp_established_timeout(self) -> float:
-        return self._number("tcp_established_timeout")
-
-    @property
-    def udp_stream_timeout(self) -> float:
-        return self._number("udp_stream_timeout")
-
-    @property
-    def udp_timeout(self) -> float:
-        return self._number("udp_timeout")
-
+    tcp_established_timeout = number_attribute("tcp_established_timeout")
+    udp_stream_timeout = number_attribute("udp_stream_timeout")
+    udp_timeout = number_attribute("udp_timeout")
 
 
 class LaunchTemplateNetworkInterfacesEnaSrdSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def ena_srd_enabled(self) -> IResolvable:
-        return self._boolean("ena_srd_enabled")
+    ena_srd_enabled = boolean_attribute("ena_srd_enabled")
 
     @property
     def ena_srd_udp_specification(self) -> LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationOutputReference:
         return self._child_object(LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationOutputReference, "ena_srd_udp_specification", 0)
 
 
-
 class LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecificationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def ena_srd_udp_enabled(self) -> IResolvable:
-        return self._boolean("ena_srd_udp_enabled")
-
+    ena_srd_udp_enabled = boolean_attribute("ena_srd_udp_enabled")
 
 
 class LaunchTemplatePlacementOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def affinity(self) -> str:
-        return self._string("affinity")
-
-    @property
-    def availability_zone(self) -> str:
-        return self._string("availability_zone")
-
-    @property
-    def group_name(self) -> str:
-        return self._string("group_name")
-
-    @property
-    def host_id(self) -> str:
-        return self._string("host_id")
-
-    @property
-    def host_resource_group_arn(self) -> str:
-        return self._string("host_resource_group_arn")
-
-    @property
-    def partition_number(self) -> float:
-        return self._number("partition_number")
-
-    @property
-    def spread_domain(self) -> str:
-        return self._string("spread_domain")
-
-    @property
-    def tenancy(self) -> str:
-        return self._string("tenancy")
-
+    affinity = string_attribute("affinity")
+    availability_zone = string_attribute("availability_zone")
+    group_name = string_attribute("group_name")
+    host_id = string_attribute("host_id")
+    host_resource_group_arn = string_attribute("host_resource_group_arn")
+    partition_number = number_attribute("partition_number")
+    spread_domain = string_attribute("spread_domain")
+    tenancy = string_attribute("tenancy")
 
 
 class LaunchTemplatePrivateDnsNameOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enable_resource_name_dns_a_record(self) -> IResolvable:
-        return self._boolean("enable_resource_name_dns_a_record")
-
-    @property
-    def enable_resource_name_dns_aaaa_record(self) -> IResolvable:
-        return self._boolean("enable_resource_name_dns_aaaa_record")
-
-    @property
-    def hostname_type(self) -> str:
-        return self._string("hostname_type")
-
+    enable_resource_name_dns_a_record = boolean_attribute("enable_resource_name_dns_a_record")
+    enable_resource_name_dns_aaaa_record = boolean_attribute("enable_resource_name_dns_aaaa_record")
+    hostname_type = string_attribute("hostname_type")
 
 
 class LaunchTemplateTagSpecificationsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def resource_type(self) -> str:
-        return self._string("resource_type")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
+    resource_type = string_attribute("resource_type")
+    tags = string_map_attribute("tags")
 
 
 class LaunchTemplateTagSpecificationsList(ComputedList):

@@ -26,6 +26,10 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -90,57 +94,19 @@ class NatGateway(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def allocation_id(self) -> str:
-        return self._string("allocation_id")
-
-    @property
-    def association_id(self) -> str:
-        return self._string("association_id")
-
-    @property
-    def connectivity_type(self) -> str:
-        return self._string("connectivity_type")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def network_interface_id(self) -> str:
-        return self._string("network_interface_id")
-
-    @property
-    def private_ip(self) -> str:
-        return self._string("private_ip")
-
-    @property
-    def public_ip(self) -> str:
-        return self._string("public_ip")
-
-    @property
-    def secondary_allocation_ids(self) -> list[str]:
-        return self._list("secondary_allocation_ids")
-
-    @property
-    def secondary_private_ip_address_count(self) -> float:
-        return self._number("secondary_private_ip_address_count")
-
-    @property
-    def secondary_private_ip_addresses(self) -> list[str]:
-        return self._list("secondary_private_ip_addresses")
-
-    @property
-    def subnet_id(self) -> str:
-        return self._string("subnet_id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    allocation_id = string_attribute("allocation_id")
+    association_id = string_attribute("association_id")
+    connectivity_type = string_attribute("connectivity_type")
+    id = string_attribute("id")
+    network_interface_id = string_attribute("network_interface_id")
+    private_ip = string_attribute("private_ip")
+    public_ip = string_attribute("public_ip")
+    secondary_allocation_ids = list_attribute("secondary_allocation_ids")
+    secondary_private_ip_address_count = number_attribute("secondary_private_ip_address_count")
+    secondary_private_ip_addresses = list_attribute("secondary_private_ip_addresses")
+    subnet_id = string_attribute("subnet_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def timeouts(self) -> NatGatewayTimeoutsOutputReference:
@@ -160,14 +126,6 @@ class NatGatewayTimeouts(Block):
 class NatGatewayTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

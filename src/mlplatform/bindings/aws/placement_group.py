@@ -23,6 +23,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -77,38 +80,12 @@ class PlacementGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def partition_count(self) -> float:
-        return self._number("partition_count")
-
-    @property
-    def placement_group_id(self) -> str:
-        return self._string("placement_group_id")
-
-    @property
-    def spread_level(self) -> str:
-        return self._string("spread_level")
-
-    @property
-    def strategy(self) -> str:
-        return self._string("strategy")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    partition_count = number_attribute("partition_count")
+    placement_group_id = string_attribute("placement_group_id")
+    spread_level = string_attribute("spread_level")
+    strategy = string_attribute("strategy")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")

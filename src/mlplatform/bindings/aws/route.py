@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -100,81 +101,25 @@ class Route(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def carrier_gateway_id(self) -> str:
-        return self._string("carrier_gateway_id")
-
-    @property
-    def core_network_arn(self) -> str:
-        return self._string("core_network_arn")
-
-    @property
-    def destination_cidr_block(self) -> str:
-        return self._string("destination_cidr_block")
-
-    @property
-    def destination_ipv6_cidr_block(self) -> str:
-        return self._string("destination_ipv6_cidr_block")
-
-    @property
-    def destination_prefix_list_id(self) -> str:
-        return self._string("destination_prefix_list_id")
-
-    @property
-    def egress_only_gateway_id(self) -> str:
-        return self._string("egress_only_gateway_id")
-
-    @property
-    def gateway_id(self) -> str:
-        return self._string("gateway_id")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def instance_id(self) -> str:
-        return self._string("instance_id")
-
-    @property
-    def instance_owner_id(self) -> str:
-        return self._string("instance_owner_id")
-
-    @property
-    def local_gateway_id(self) -> str:
-        return self._string("local_gateway_id")
-
-    @property
-    def nat_gateway_id(self) -> str:
-        return self._string("nat_gateway_id")
-
-    @property
-    def network_interface_id(self) -> str:
-        return self._string("network_interface_id")
-
-    @property
-    def origin(self) -> str:
-        return self._string("origin")
-
-    @property
-    def route_table_id(self) -> str:
-        return self._string("route_table_id")
-
-    @property
-    def state(self) -> str:
-        return self._string("state")
-
-    @property
-    def transit_gateway_id(self) -> str:
-        return self._string("transit_gateway_id")
-
-    @property
-    def vpc_endpoint_id(self) -> str:
-        return self._string("vpc_endpoint_id")
-
-    @property
-    def vpc_peering_connection_id(self) -> str:
-        return self._string("vpc_peering_connection_id")
+    carrier_gateway_id = string_attribute("carrier_gateway_id")
+    core_network_arn = string_attribute("core_network_arn")
+    destination_cidr_block = string_attribute("destination_cidr_block")
+    destination_ipv6_cidr_block = string_attribute("destination_ipv6_cidr_block")
+    destination_prefix_list_id = string_attribute("destination_prefix_list_id")
+    egress_only_gateway_id = string_attribute("egress_only_gateway_id")
+    gateway_id = string_attribute("gateway_id")
+    id = string_attribute("id")
+    instance_id = string_attribute("instance_id")
+    instance_owner_id = string_attribute("instance_owner_id")
+    local_gateway_id = string_attribute("local_gateway_id")
+    nat_gateway_id = string_attribute("nat_gateway_id")
+    network_interface_id = string_attribute("network_interface_id")
+    origin = string_attribute("origin")
+    route_table_id = string_attribute("route_table_id")
+    state = string_attribute("state")
+    transit_gateway_id = string_attribute("transit_gateway_id")
+    vpc_endpoint_id = string_attribute("vpc_endpoint_id")
+    vpc_peering_connection_id = string_attribute("vpc_peering_connection_id")
 
     @property
     def timeouts(self) -> RouteTimeoutsOutputReference:
@@ -194,14 +139,6 @@ class RouteTimeouts(Block):
 class RouteTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

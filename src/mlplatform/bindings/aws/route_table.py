@@ -27,6 +27,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -85,37 +88,18 @@ class RouteTable(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def propagating_vgws(self) -> list[str]:
-        return self._list("propagating_vgws")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    owner_id = string_attribute("owner_id")
+    propagating_vgws = list_attribute("propagating_vgws")
 
     @property
     def route(self) -> RouteTableRouteList:
         return RouteTableRouteList(self, "route", from_set=True)
 
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
 
     @property
     def timeouts(self) -> RouteTableTimeoutsOutputReference:
@@ -135,58 +119,19 @@ class RouteTableTimeouts(Block):
 class RouteTableRouteOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def carrier_gateway_id(self) -> str:
-        return self._string("carrier_gateway_id")
-
-    @property
-    def cidr_block(self) -> str:
-        return self._string("cidr_block")
-
-    @property
-    def core_network_arn(self) -> str:
-        return self._string("core_network_arn")
-
-    @property
-    def destination_prefix_list_id(self) -> str:
-        return self._string("destination_prefix_list_id")
-
-    @property
-    def egress_only_gateway_id(self) -> str:
-        return self._string("egress_only_gateway_id")
-
-    @property
-    def gateway_id(self) -> str:
-        return self._string("gateway_id")
-
-    @property
-    def ipv6_cidr_block(self) -> str:
-        return self._string("ipv6_cidr_block")
-
-    @property
-    def local_gateway_id(self) -> str:
-        return self._string("local_gateway_id")
-
-    @property
-    def nat_gateway_id(self) -> str:
-        return self._string("nat_gateway_id")
-
-    @property
-    def network_interface_id(self) -> str:
-        return self._string("network_interface_id")
-
-    @property
-    def transit_gateway_id(self) -> str:
-        return self._string("transit_gateway_id")
-
-    @property
-    def vpc_endpoint_id(self) -> str:
-        return self._string("vpc_endpoint_id")
-
-    @property
-    def vpc_peering_connection_id(self) -> str:
-        return self._string("vpc_peering_connection_id")
-
+    carrier_gateway_id = string_attribute("carrier_gateway_id")
+    cidr_block = string_attribute("cidr_block")
+    core_network_arn = string_attribute("core_network_arn")
+    destination_prefix_list_id = string_attribute("destination_prefix_list_id")
+    egress_only_gateway_id = string_attribute("egress_only_gateway_id")
+    gateway_id = string_attribute("gateway_id")
+    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
+    local_gateway_id = string_attribute("local_gateway_id")
+    nat_gateway_id = string_attribute("nat_gateway_id")
+    network_interface_id = string_attribute("network_interface_id")
+    transit_gateway_id = string_attribute("transit_gateway_id")
+    vpc_endpoint_id = string_attribute("vpc_endpoint_id")
+    vpc_peering_connection_id = string_attribute("vpc_peering_connection_id")
 
 
 class RouteTableRouteList(ComputedList):
@@ -199,14 +144,6 @@ class RouteTableRouteList(ComputedList):
 class RouteTableTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -78,21 +79,10 @@ class RouteTableAssociation(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def gateway_id(self) -> str:
-        return self._string("gateway_id")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def route_table_id(self) -> str:
-        return self._string("route_table_id")
-
-    @property
-    def subnet_id(self) -> str:
-        return self._string("subnet_id")
+    gateway_id = string_attribute("gateway_id")
+    id = string_attribute("id")
+    route_table_id = string_attribute("route_table_id")
+    subnet_id = string_attribute("subnet_id")
 
     @property
     def timeouts(self) -> RouteTableAssociationTimeoutsOutputReference:
@@ -112,14 +102,6 @@ class RouteTableAssociationTimeouts(Block):
 class RouteTableAssociationTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -168,77 +173,24 @@ class S3Bucket(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def acceleration_status(self) -> str:
-        return self._string("acceleration_status")
-
-    @property
-    def acl(self) -> str:
-        return self._string("acl")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def bucket_domain_name(self) -> str:
-        return self._string("bucket_domain_name")
-
-    @property
-    def bucket_prefix(self) -> str:
-        return self._string("bucket_prefix")
-
-    @property
-    def bucket_regional_domain_name(self) -> str:
-        return self._string("bucket_regional_domain_name")
-
-    @property
-    def force_destroy(self) -> IResolvable:
-        return self._boolean("force_destroy")
-
-    @property
-    def hosted_zone_id(self) -> str:
-        return self._string("hosted_zone_id")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def object_lock_enabled(self) -> IResolvable:
-        return self._boolean("object_lock_enabled")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def region(self) -> str:
-        return self._string("region")
-
-    @property
-    def request_payer(self) -> str:
-        return self._string("request_payer")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def website_domain(self) -> str:
-        return self._string("website_domain")
-
-    @property
-    def website_endpoint(self) -> str:
-        return self._string("website_endpoint")
+    acceleration_status = string_attribute("acceleration_status")
+    acl = string_attribute("acl")
+    arn = string_attribute("arn")
+    bucket = string_attribute("bucket")
+    bucket_domain_name = string_attribute("bucket_domain_name")
+    bucket_prefix = string_attribute("bucket_prefix")
+    bucket_regional_domain_name = string_attribute("bucket_regional_domain_name")
+    force_destroy = boolean_attribute("force_destroy")
+    hosted_zone_id = string_attribute("hosted_zone_id")
+    id = string_attribute("id")
+    object_lock_enabled = boolean_attribute("object_lock_enabled")
+    policy = string_attribute("policy")
+    region = string_attribute("region")
+    request_payer = string_attribute("request_payer")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    website_domain = string_attribute("website_domain")
+    website_endpoint = string_attribute("website_endpoint")
 
     @property
     def cors_rule(self) -> S3BucketCorsRuleList:
@@ -542,26 +494,11 @@ class S3BucketWebsite(Block):
 class S3BucketCorsRuleOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def allowed_headers(self) -> list[str]:
-        return self._list("allowed_headers")
-
-    @property
-    def allowed_methods(self) -> list[str]:
-        return self._list("allowed_methods")
-
-    @property
-    def allowed_origins(self) -> list[str]:
-        return self._list("allowed_origins")
-
-    @property
-    def expose_headers(self) -> list[str]:
-        return self._list("expose_headers")
-
-    @property
-    def max_age_seconds(self) -> float:
-        return self._number("max_age_seconds")
-
+    allowed_headers = list_attribute("allowed_headers")
+    allowed_methods = list_attribute("allowed_methods")
+    allowed_origins = list_attribute("allowed_origins")
+    expose_headers = list_attribute("expose_headers")
+    max_age_seconds = number_attribute("max_age_seconds")
 
 
 class S3BucketCorsRuleList(ComputedList):
@@ -574,22 +511,10 @@ class S3BucketCorsRuleList(ComputedList):
 class S3BucketGrantOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def permissions(self) -> list[str]:
-        return self._list("permissions")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def uri(self) -> str:
-        return self._string("uri")
-
+    id = string_attribute("id")
+    permissions = list_attribute("permissions")
+    type = string_attribute("type")
+    uri = string_attribute("uri")
 
 
 class S3BucketGrantList(ComputedList):
@@ -602,25 +527,11 @@ class S3BucketGrantList(ComputedList):
 class S3BucketLifecycleRuleOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def abort_incomplete_multipart_upload_days(self) -> float:
-        return self._number("abort_incomplete_multipart_upload_days")
-
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def prefix(self) -> str:
-        return self._string("prefix")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
+    abort_incomplete_multipart_upload_days = number_attribute("abort_incomplete_multipart_upload_days")
+    enabled = boolean_attribute("enabled")
+    id = string_attribute("id")
+    prefix = string_attribute("prefix")
+    tags = string_map_attribute("tags")
 
     @property
     def expiration(self) -> S3BucketLifecycleRuleExpirationOutputReference:
@@ -639,7 +550,6 @@ class S3BucketLifecycleRuleOutputReference(ComputedObject):
         return self._child_list(S3BucketLifecycleRuleTransitionList, "transition", from_set=True)
 
 
-
 class S3BucketLifecycleRuleList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -650,40 +560,22 @@ class S3BucketLifecycleRuleList(ComputedList):
 class S3BucketLifecycleRuleExpirationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def date(self) -> str:
-        return self._string("date")
-
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def expired_object_delete_marker(self) -> IResolvable:
-        return self._boolean("expired_object_delete_marker")
-
+    date = string_attribute("date")
+    days = number_attribute("days")
+    expired_object_delete_marker = boolean_attribute("expired_object_delete_marker")
 
 
 class S3BucketLifecycleRuleNoncurrentVersionExpirationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
+    days = number_attribute("days")
 
 
 class S3BucketLifecycleRuleNoncurrentVersionTransitionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def storage_class(self) -> str:
-        return self._string("storage_class")
-
+    days = number_attribute("days")
+    storage_class = string_attribute("storage_class")
 
 
 class S3BucketLifecycleRuleNoncurrentVersionTransitionList(ComputedList):
@@ -696,18 +588,9 @@ class S3BucketLifecycleRuleNoncurrentVersionTransitionList(ComputedList):
 class S3BucketLifecycleRuleTransitionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def date(self) -> str:
-        return self._string("date")
-
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def storage_class(self) -> str:
-        return self._string("storage_class")
-
+    date = string_attribute("date")
+    days = number_attribute("days")
+    storage_class = string_attribute("storage_class")
 
 
 class S3BucketLifecycleRuleTransitionList(ComputedList):
@@ -720,27 +603,18 @@ class S3BucketLifecycleRuleTransitionList(ComputedList):
 class S3BucketLoggingOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def target_bucket(self) -> str:
-        return self._string("target_bucket")
-
-    @property
-    def target_prefix(self) -> str:
-        return self._string("target_prefix")
-
+    target_bucket = string_attribute("target_bucket")
+    target_prefix = string_attribute("target_prefix")
 
 
 class S3BucketObjectLockConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def object_lock_enabled(self) -> str:
-        return self._string("object_lock_enabled")
+    object_lock_enabled = string_attribute("object_lock_enabled")
 
     @property
     def rule(self) -> S3BucketObjectLockConfigurationRuleOutputReference:
         return self._child_object(S3BucketObjectLockConfigurationRuleOutputReference, "rule", 0)
-
 
 
 class S3BucketObjectLockConfigurationRuleOutputReference(ComputedObject):
@@ -751,59 +625,32 @@ class S3BucketObjectLockConfigurationRuleOutputReference(ComputedObject):
         return self._child_object(S3BucketObjectLockConfigurationRuleDefaultRetentionOutputReference, "default_retention", 0)
 
 
-
 class S3BucketObjectLockConfigurationRuleDefaultRetentionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def mode(self) -> str:
-        return self._string("mode")
-
-    @property
-    def years(self) -> float:
-        return self._number("years")
-
+    days = number_attribute("days")
+    mode = string_attribute("mode")
+    years = number_attribute("years")
 
 
 class S3BucketReplicationConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def role(self) -> str:
-        return self._string("role")
+    role = string_attribute("role")
 
     @property
     def rules(self) -> S3BucketReplicationConfigurationRulesList:
         return self._child_list(S3BucketReplicationConfigurationRulesList, "rules", from_set=True)
 
 
-
 class S3BucketReplicationConfigurationRulesOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def delete_marker_replication_status(self) -> str:
-        return self._string("delete_marker_replication_status")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def prefix(self) -> str:
-        return self._string("prefix")
-
-    @property
-    def priority(self) -> float:
-        return self._number("priority")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
+    delete_marker_replication_status = string_attribute("delete_marker_replication_status")
+    id = string_attribute("id")
+    prefix = string_attribute("prefix")
+    priority = number_attribute("priority")
+    status = string_attribute("status")
 
     @property
     def destination(self) -> S3BucketReplicationConfigurationRulesDestinationOutputReference:
@@ -818,7 +665,6 @@ class S3BucketReplicationConfigurationRulesOutputReference(ComputedObject):
         return self._child_object(S3BucketReplicationConfigurationRulesSourceSelectionCriteriaOutputReference, "source_selection_criteria", 0)
 
 
-
 class S3BucketReplicationConfigurationRulesList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -829,21 +675,10 @@ class S3BucketReplicationConfigurationRulesList(ComputedList):
 class S3BucketReplicationConfigurationRulesDestinationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def account_id(self) -> str:
-        return self._string("account_id")
-
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def replica_kms_key_id(self) -> str:
-        return self._string("replica_kms_key_id")
-
-    @property
-    def storage_class(self) -> str:
-        return self._string("storage_class")
+    account_id = string_attribute("account_id")
+    bucket = string_attribute("bucket")
+    replica_kms_key_id = string_attribute("replica_kms_key_id")
+    storage_class = string_attribute("storage_class")
 
     @property
     def access_control_translation(self) -> S3BucketReplicationConfigurationRulesDestinationAccessControlTranslationOutputReference:
@@ -858,53 +693,31 @@ class S3BucketReplicationConfigurationRulesDestinationOutputReference(ComputedOb
         return self._child_object(S3BucketReplicationConfigurationRulesDestinationReplicationTimeOutputReference, "replication_time", 0)
 
 
-
 class S3BucketReplicationConfigurationRulesDestinationAccessControlTranslationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def owner(self) -> str:
-        return self._string("owner")
-
+    owner = string_attribute("owner")
 
 
 class S3BucketReplicationConfigurationRulesDestinationMetricsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def minutes(self) -> float:
-        return self._number("minutes")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
+    minutes = number_attribute("minutes")
+    status = string_attribute("status")
 
 
 class S3BucketReplicationConfigurationRulesDestinationReplicationTimeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def minutes(self) -> float:
-        return self._number("minutes")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
+    minutes = number_attribute("minutes")
+    status = string_attribute("status")
 
 
 class S3BucketReplicationConfigurationRulesFilterOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def prefix(self) -> str:
-        return self._string("prefix")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
+    prefix = string_attribute("prefix")
+    tags = string_map_attribute("tags")
 
 
 class S3BucketReplicationConfigurationRulesSourceSelectionCriteriaOutputReference(ComputedObject):
@@ -915,14 +728,10 @@ class S3BucketReplicationConfigurationRulesSourceSelectionCriteriaOutputReferenc
         return self._child_object(S3BucketReplicationConfigurationRulesSourceSelectionCriteriaSseKmsEncryptedObjectsOutputReference, "sse_kms_encrypted_objects", 0)
 
 
-
 class S3BucketReplicationConfigurationRulesSourceSelectionCriteriaSseKmsEncryptedObjectsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
+    enabled = boolean_attribute("enabled")
 
 
 class S3BucketServerSideEncryptionConfigurationOutputReference(ComputedObject):
@@ -933,82 +742,43 @@ class S3BucketServerSideEncryptionConfigurationOutputReference(ComputedObject):
         return self._child_object(S3BucketServerSideEncryptionConfigurationRuleOutputReference, "rule", 0)
 
 
-
 class S3BucketServerSideEncryptionConfigurationRuleOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def bucket_key_enabled(self) -> IResolvable:
-        return self._boolean("bucket_key_enabled")
+    bucket_key_enabled = boolean_attribute("bucket_key_enabled")
 
     @property
     def apply_server_side_encryption_by_default(self) -> S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultOutputReference:
         return self._child_object(S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultOutputReference, "apply_server_side_encryption_by_default", 0)
 
 
-
 class S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def kms_master_key_id(self) -> str:
-        return self._string("kms_master_key_id")
-
-    @property
-    def sse_algorithm(self) -> str:
-        return self._string("sse_algorithm")
-
+    kms_master_key_id = string_attribute("kms_master_key_id")
+    sse_algorithm = string_attribute("sse_algorithm")
 
 
 class S3BucketTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def read(self) -> str:
-        return self._string("read")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
-
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    read = string_attribute("read")
+    update = string_attribute("update")
 
 
 class S3BucketVersioningOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def enabled(self) -> IResolvable:
-        return self._boolean("enabled")
-
-    @property
-    def mfa_delete(self) -> IResolvable:
-        return self._boolean("mfa_delete")
-
+    enabled = boolean_attribute("enabled")
+    mfa_delete = boolean_attribute("mfa_delete")
 
 
 class S3BucketWebsiteOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def error_document(self) -> str:
-        return self._string("error_document")
-
-    @property
-    def index_document(self) -> str:
-        return self._string("index_document")
-
-    @property
-    def redirect_all_requests_to(self) -> str:
-        return self._string("redirect_all_requests_to")
-
-    @property
-    def routing_rules(self) -> str:
-        return self._string("routing_rules")
+    error_document = string_attribute("error_document")
+    index_document = string_attribute("index_document")
+    redirect_all_requests_to = string_attribute("redirect_all_requests_to")
+    routing_rules = string_attribute("routing_rules")

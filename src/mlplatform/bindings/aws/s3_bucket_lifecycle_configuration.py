@@ -27,7 +27,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -107,21 +111,10 @@ class S3BucketLifecycleConfiguration(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def expected_bucket_owner(self) -> str:
-        return self._string("expected_bucket_owner")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def transition_default_minimum_object_size(self) -> str:
-        return self._string("transition_default_minimum_object_size")
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    transition_default_minimum_object_size = string_attribute("transition_default_minimum_object_size")
 
     @property
     def rule(self) -> S3BucketLifecycleConfigurationRuleList:
@@ -239,17 +232,9 @@ class S3BucketLifecycleConfigurationTimeouts(Block):
 class S3BucketLifecycleConfigurationRuleOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def prefix(self) -> str:
-        return self._string("prefix")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
+    id = string_attribute("id")
+    prefix = string_attribute("prefix")
+    status = string_attribute("status")
 
     @property
     def abort_incomplete_multipart_upload(self) -> S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadList:
@@ -276,7 +261,6 @@ class S3BucketLifecycleConfigurationRuleOutputReference(ComputedObject):
         return self._child_list(S3BucketLifecycleConfigurationRuleTransitionList, "transition", from_set=True)
 
 
-
 class S3BucketLifecycleConfigurationRuleList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -287,10 +271,7 @@ class S3BucketLifecycleConfigurationRuleList(ComputedList):
 class S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def days_after_initiation(self) -> float:
-        return self._number("days_after_initiation")
-
+    days_after_initiation = number_attribute("days_after_initiation")
 
 
 class S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadList(ComputedList):
@@ -303,18 +284,9 @@ class S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadList(Compu
 class S3BucketLifecycleConfigurationRuleExpirationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def date(self) -> str:
-        return self._string("date")
-
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def expired_object_delete_marker(self) -> IResolvable:
-        return self._boolean("expired_object_delete_marker")
-
+    date = string_attribute("date")
+    days = number_attribute("days")
+    expired_object_delete_marker = boolean_attribute("expired_object_delete_marker")
 
 
 class S3BucketLifecycleConfigurationRuleExpirationList(ComputedList):
@@ -327,17 +299,9 @@ class S3BucketLifecycleConfigurationRuleExpirationList(ComputedList):
 class S3BucketLifecycleConfigurationRuleFilterOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def object_size_greater_than(self) -> float:
-        return self._number("object_size_greater_than")
-
-    @property
-    def object_size_less_than(self) -> float:
-        return self._number("object_size_less_than")
-
-    @property
-    def prefix(self) -> str:
-        return self._string("prefix")
+    object_size_greater_than = number_attribute("object_size_greater_than")
+    object_size_less_than = number_attribute("object_size_less_than")
+    prefix = string_attribute("prefix")
 
     @property
     def and_(self) -> S3BucketLifecycleConfigurationRuleFilterAndList:
@@ -346,7 +310,6 @@ class S3BucketLifecycleConfigurationRuleFilterOutputReference(ComputedObject):
     @property
     def tag(self) -> S3BucketLifecycleConfigurationRuleFilterTagList:
         return self._child_list(S3BucketLifecycleConfigurationRuleFilterTagList, "tag", from_set=False)
-
 
 
 class S3BucketLifecycleConfigurationRuleFilterList(ComputedList):
@@ -359,22 +322,10 @@ class S3BucketLifecycleConfigurationRuleFilterList(ComputedList):
 class S3BucketLifecycleConfigurationRuleFilterAndOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def object_size_greater_than(self) -> float:
-        return self._number("object_size_greater_than")
-
-    @property
-    def object_size_less_than(self) -> float:
-        return self._number("object_size_less_than")
-
-    @property
-    def prefix(self) -> str:
-        return self._string("prefix")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
+    object_size_greater_than = number_attribute("object_size_greater_than")
+    object_size_less_than = number_attribute("object_size_less_than")
+    prefix = string_attribute("prefix")
+    tags = string_map_attribute("tags")
 
 
 class S3BucketLifecycleConfigurationRuleFilterAndList(ComputedList):
@@ -387,14 +338,8 @@ class S3BucketLifecycleConfigurationRuleFilterAndList(ComputedList):
 class S3BucketLifecycleConfigurationRuleFilterTagOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def key(self) -> str:
-        return self._string("key")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
+    key = string_attribute("key")
+    value = string_attribute("value")
 
 
 class S3BucketLifecycleConfigurationRuleFilterTagList(ComputedList):
@@ -407,14 +352,8 @@ class S3BucketLifecycleConfigurationRuleFilterTagList(ComputedList):
 class S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def newer_noncurrent_versions(self) -> float:
-        return self._number("newer_noncurrent_versions")
-
-    @property
-    def noncurrent_days(self) -> float:
-        return self._number("noncurrent_days")
-
+    newer_noncurrent_versions = number_attribute("newer_noncurrent_versions")
+    noncurrent_days = number_attribute("noncurrent_days")
 
 
 class S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationList(ComputedList):
@@ -427,18 +366,9 @@ class S3BucketLifecycleConfigurationRuleNoncurrentVersionExpirationList(Computed
 class S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def newer_noncurrent_versions(self) -> float:
-        return self._number("newer_noncurrent_versions")
-
-    @property
-    def noncurrent_days(self) -> float:
-        return self._number("noncurrent_days")
-
-    @property
-    def storage_class(self) -> str:
-        return self._string("storage_class")
-
+    newer_noncurrent_versions = number_attribute("newer_noncurrent_versions")
+    noncurrent_days = number_attribute("noncurrent_days")
+    storage_class = string_attribute("storage_class")
 
 
 class S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionList(ComputedList):
@@ -451,18 +381,9 @@ class S3BucketLifecycleConfigurationRuleNoncurrentVersionTransitionList(Computed
 class S3BucketLifecycleConfigurationRuleTransitionOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def date(self) -> str:
-        return self._string("date")
-
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def storage_class(self) -> str:
-        return self._string("storage_class")
-
+    date = string_attribute("date")
+    days = number_attribute("days")
+    storage_class = string_attribute("storage_class")
 
 
 class S3BucketLifecycleConfigurationRuleTransitionList(ComputedList):
@@ -475,10 +396,5 @@ class S3BucketLifecycleConfigurationRuleTransitionList(ComputedList):
 class S3BucketLifecycleConfigurationTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    update = string_attribute("update")

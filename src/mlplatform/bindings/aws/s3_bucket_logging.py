@@ -28,6 +28,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -93,25 +94,11 @@ class S3BucketLoggingA(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def expected_bucket_owner(self) -> str:
-        return self._string("expected_bucket_owner")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def target_bucket(self) -> str:
-        return self._string("target_bucket")
-
-    @property
-    def target_prefix(self) -> str:
-        return self._string("target_prefix")
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    target_bucket = string_attribute("target_bucket")
+    target_prefix = string_attribute("target_prefix")
 
     @property
     def target_grant(self) -> S3BucketLoggingTargetGrantList:
@@ -169,14 +156,11 @@ class S3BucketLoggingTargetObjectKeyFormatSimplePrefix(Block):
 class S3BucketLoggingTargetGrantOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def permission(self) -> str:
-        return self._string("permission")
+    permission = string_attribute("permission")
 
     @property
     def grantee(self) -> S3BucketLoggingTargetGrantGranteeOutputReference:
         return self._child_object(S3BucketLoggingTargetGrantGranteeOutputReference, "grantee", 0)
-
 
 
 class S3BucketLoggingTargetGrantList(ComputedList):
@@ -189,26 +173,11 @@ class S3BucketLoggingTargetGrantList(ComputedList):
 class S3BucketLoggingTargetGrantGranteeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def display_name(self) -> str:
-        return self._string("display_name")
-
-    @property
-    def email_address(self) -> str:
-        return self._string("email_address")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def uri(self) -> str:
-        return self._string("uri")
-
+    display_name = string_attribute("display_name")
+    email_address = string_attribute("email_address")
+    id = string_attribute("id")
+    type = string_attribute("type")
+    uri = string_attribute("uri")
 
 
 class S3BucketLoggingTargetObjectKeyFormatOutputReference(ComputedObject):
@@ -223,14 +192,10 @@ class S3BucketLoggingTargetObjectKeyFormatOutputReference(ComputedObject):
         return self._child_object(S3BucketLoggingTargetObjectKeyFormatSimplePrefixOutputReference, "simple_prefix", 0)
 
 
-
 class S3BucketLoggingTargetObjectKeyFormatPartitionedPrefixOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def partition_date_source(self) -> str:
-        return self._string("partition_date_source")
-
+    partition_date_source = string_attribute("partition_date_source")
 
 
 class S3BucketLoggingTargetObjectKeyFormatSimplePrefixOutputReference(ComputedObject):

@@ -26,6 +26,8 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    number_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -82,25 +84,11 @@ class S3BucketObjectLockConfigurationA(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def expected_bucket_owner(self) -> str:
-        return self._string("expected_bucket_owner")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def object_lock_enabled(self) -> str:
-        return self._string("object_lock_enabled")
-
-    @property
-    def token(self) -> str:
-        return self._string("token")
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    object_lock_enabled = string_attribute("object_lock_enabled")
+    token = string_attribute("token")
 
     @property
     def rule(self) -> S3BucketObjectLockConfigurationRuleAOutputReference:
@@ -133,18 +121,9 @@ class S3BucketObjectLockConfigurationRuleAOutputReference(ComputedObject):
         return self._child_object(S3BucketObjectLockConfigurationRuleDefaultRetentionAOutputReference, "default_retention", 0)
 
 
-
 class S3BucketObjectLockConfigurationRuleDefaultRetentionAOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def days(self) -> float:
-        return self._number("days")
-
-    @property
-    def mode(self) -> str:
-        return self._string("mode")
-
-    @property
-    def years(self) -> float:
-        return self._number("years")
+    days = number_attribute("days")
+    mode = string_attribute("mode")
+    years = number_attribute("years")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -74,13 +75,8 @@ class S3BucketOwnershipControls(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
 
     @property
     def rule(self) -> S3BucketOwnershipControlsRuleOutputReference:
@@ -98,6 +94,4 @@ class S3BucketOwnershipControlsRule(Block):
 class S3BucketOwnershipControlsRuleOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def object_ownership(self) -> str:
-        return self._string("object_ownership")
+    object_ownership = string_attribute("object_ownership")

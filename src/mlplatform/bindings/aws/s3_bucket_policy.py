@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,14 +70,6 @@ class S3BucketPolicy(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
+    policy = string_attribute("policy")

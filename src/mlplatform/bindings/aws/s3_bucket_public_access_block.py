@@ -23,7 +23,9 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -76,26 +78,9 @@ class S3BucketPublicAccessBlock(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def block_public_acls(self) -> IResolvable:
-        return self._boolean("block_public_acls")
-
-    @property
-    def block_public_policy(self) -> IResolvable:
-        return self._boolean("block_public_policy")
-
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def ignore_public_acls(self) -> IResolvable:
-        return self._boolean("ignore_public_acls")
-
-    @property
-    def restrict_public_buckets(self) -> IResolvable:
-        return self._boolean("restrict_public_buckets")
+    block_public_acls = boolean_attribute("block_public_acls")
+    block_public_policy = boolean_attribute("block_public_policy")
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
+    ignore_public_acls = boolean_attribute("ignore_public_acls")
+    restrict_public_buckets = boolean_attribute("restrict_public_buckets")

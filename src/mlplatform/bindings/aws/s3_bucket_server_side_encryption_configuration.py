@@ -27,7 +27,9 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -81,17 +83,9 @@ class S3BucketServerSideEncryptionConfigurationA(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def expected_bucket_owner(self) -> str:
-        return self._string("expected_bucket_owner")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
 
     @property
     def rule(self) -> S3BucketServerSideEncryptionConfigurationRuleAList:
@@ -119,14 +113,11 @@ class S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDe
 class S3BucketServerSideEncryptionConfigurationRuleAOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def bucket_key_enabled(self) -> IResolvable:
-        return self._boolean("bucket_key_enabled")
+    bucket_key_enabled = boolean_attribute("bucket_key_enabled")
 
     @property
     def apply_server_side_encryption_by_default(self) -> S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultAOutputReference:
         return self._child_object(S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultAOutputReference, "apply_server_side_encryption_by_default", 0)
-
 
 
 class S3BucketServerSideEncryptionConfigurationRuleAList(ComputedList):
@@ -139,10 +130,5 @@ class S3BucketServerSideEncryptionConfigurationRuleAList(ComputedList):
 class S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultAOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def kms_master_key_id(self) -> str:
-        return self._string("kms_master_key_id")
-
-    @property
-    def sse_algorithm(self) -> str:
-        return self._string("sse_algorithm")
+    kms_master_key_id = string_attribute("kms_master_key_id")
+    sse_algorithm = string_attribute("sse_algorithm")

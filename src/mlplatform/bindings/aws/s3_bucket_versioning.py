@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -78,21 +79,10 @@ class S3BucketVersioningA(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def bucket(self) -> str:
-        return self._string("bucket")
-
-    @property
-    def expected_bucket_owner(self) -> str:
-        return self._string("expected_bucket_owner")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def mfa(self) -> str:
-        return self._string("mfa")
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    mfa = string_attribute("mfa")
 
     @property
     def versioning_configuration(self) -> S3BucketVersioningVersioningConfigurationOutputReference:
@@ -111,10 +101,5 @@ class S3BucketVersioningVersioningConfiguration(Block):
 class S3BucketVersioningVersioningConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def mfa_delete(self) -> str:
-        return self._string("mfa_delete")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
+    mfa_delete = string_attribute("mfa_delete")
+    status = string_attribute("status")

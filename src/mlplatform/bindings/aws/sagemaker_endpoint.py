@@ -28,6 +28,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -101,29 +104,12 @@ class SagemakerEndpoint(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def endpoint_config_name(self) -> str:
-        return self._string("endpoint_config_name")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    endpoint_config_name = string_attribute("endpoint_config_name")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def deployment_config(self) -> SagemakerEndpointDeploymentConfigOutputReference:
@@ -240,7 +226,6 @@ class SagemakerEndpointDeploymentConfigOutputReference(ComputedObject):
         return self._child_object(SagemakerEndpointDeploymentConfigRollingUpdatePolicyOutputReference, "rolling_update_policy", 0)
 
 
-
 class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
@@ -249,14 +234,10 @@ class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationOutputReference(
         return self._child_list(SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsList, "alarms", from_set=True)
 
 
-
 class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def alarm_name(self) -> str:
-        return self._string("alarm_name")
-
+    alarm_name = string_attribute("alarm_name")
 
 
 class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsList(ComputedList):
@@ -269,30 +250,19 @@ class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarmsList(Compu
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def maximum_execution_timeout_in_seconds(self) -> float:
-        return self._number("maximum_execution_timeout_in_seconds")
-
-    @property
-    def termination_wait_in_seconds(self) -> float:
-        return self._number("termination_wait_in_seconds")
+    maximum_execution_timeout_in_seconds = number_attribute("maximum_execution_timeout_in_seconds")
+    termination_wait_in_seconds = number_attribute("termination_wait_in_seconds")
 
     @property
     def traffic_routing_configuration(self) -> SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationOutputReference:
         return self._child_object(SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationOutputReference, "traffic_routing_configuration", 0)
 
 
-
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def wait_interval_in_seconds(self) -> float:
-        return self._number("wait_interval_in_seconds")
+    type = string_attribute("type")
+    wait_interval_in_seconds = number_attribute("wait_interval_in_seconds")
 
     @property
     def canary_size(self) -> SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeOutputReference:
@@ -303,43 +273,25 @@ class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfig
         return self._child_object(SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeOutputReference, "linear_step_size", 0)
 
 
-
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySizeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def value(self) -> float:
-        return self._number("value")
-
+    type = string_attribute("type")
+    value = number_attribute("value")
 
 
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSizeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def value(self) -> float:
-        return self._number("value")
-
+    type = string_attribute("type")
+    value = number_attribute("value")
 
 
 class SagemakerEndpointDeploymentConfigRollingUpdatePolicyOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def maximum_execution_timeout_in_seconds(self) -> float:
-        return self._number("maximum_execution_timeout_in_seconds")
-
-    @property
-    def wait_interval_in_seconds(self) -> float:
-        return self._number("wait_interval_in_seconds")
+    maximum_execution_timeout_in_seconds = number_attribute("maximum_execution_timeout_in_seconds")
+    wait_interval_in_seconds = number_attribute("wait_interval_in_seconds")
 
     @property
     def maximum_batch_size(self) -> SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeOutputReference:
@@ -350,27 +302,15 @@ class SagemakerEndpointDeploymentConfigRollingUpdatePolicyOutputReference(Comput
         return self._child_object(SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSizeOutputReference, "rollback_maximum_batch_size", 0)
 
 
-
 class SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSizeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def value(self) -> float:
-        return self._number("value")
-
+    type = string_attribute("type")
+    value = number_attribute("value")
 
 
 class SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSizeOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def value(self) -> float:
-        return self._number("value")
+    type = string_attribute("type")
+    value = number_attribute("value")

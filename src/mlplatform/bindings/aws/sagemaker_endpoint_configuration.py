@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -127,33 +132,13 @@ class SagemakerEndpointConfiguration(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def kms_key_arn(self) -> str:
-        return self._string("kms_key_arn")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    kms_key_arn = string_attribute("kms_key_arn")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def async_inference_config(self) -> SagemakerEndpointConfigurationAsyncInferenceConfigOutputReference:
@@ -370,72 +355,39 @@ class SagemakerEndpointConfigurationAsyncInferenceConfigOutputReference(Computed
         return self._child_object(SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigOutputReference, "output_config", 0)
 
 
-
 class SagemakerEndpointConfigurationAsyncInferenceConfigClientConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_concurrent_invocations_per_instance(self) -> float:
-        return self._number("max_concurrent_invocations_per_instance")
-
+    max_concurrent_invocations_per_instance = number_attribute("max_concurrent_invocations_per_instance")
 
 
 class SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def s3_failure_path(self) -> str:
-        return self._string("s3_failure_path")
-
-    @property
-    def s3_output_path(self) -> str:
-        return self._string("s3_output_path")
+    kms_key_id = string_attribute("kms_key_id")
+    s3_failure_path = string_attribute("s3_failure_path")
+    s3_output_path = string_attribute("s3_output_path")
 
     @property
     def notification_config(self) -> SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigOutputReference:
         return self._child_object(SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigOutputReference, "notification_config", 0)
 
 
-
 class SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def error_topic(self) -> str:
-        return self._string("error_topic")
-
-    @property
-    def include_inference_response_in(self) -> list[str]:
-        return self._list("include_inference_response_in")
-
-    @property
-    def success_topic(self) -> str:
-        return self._string("success_topic")
-
+    error_topic = string_attribute("error_topic")
+    include_inference_response_in = list_attribute("include_inference_response_in")
+    success_topic = string_attribute("success_topic")
 
 
 class SagemakerEndpointConfigurationDataCaptureConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def destination_s3_uri(self) -> str:
-        return self._string("destination_s3_uri")
-
-    @property
-    def enable_capture(self) -> IResolvable:
-        return self._boolean("enable_capture")
-
-    @property
-    def initial_sampling_percentage(self) -> float:
-        return self._number("initial_sampling_percentage")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
+    destination_s3_uri = string_attribute("destination_s3_uri")
+    enable_capture = boolean_attribute("enable_capture")
+    initial_sampling_percentage = number_attribute("initial_sampling_percentage")
+    kms_key_id = string_attribute("kms_key_id")
 
     @property
     def capture_content_type_header(self) -> SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderOutputReference:
@@ -446,27 +398,17 @@ class SagemakerEndpointConfigurationDataCaptureConfigOutputReference(ComputedObj
         return self._child_list(SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsList, "capture_options", from_set=False)
 
 
-
 class SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeaderOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def csv_content_types(self) -> list[str]:
-        return self._list("csv_content_types")
-
-    @property
-    def json_content_types(self) -> list[str]:
-        return self._list("json_content_types")
-
+    csv_content_types = list_attribute("csv_content_types")
+    json_content_types = list_attribute("json_content_types")
 
 
 class SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def capture_mode(self) -> str:
-        return self._string("capture_mode")
-
+    capture_mode = string_attribute("capture_mode")
 
 
 class SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsList(ComputedList):
@@ -479,49 +421,17 @@ class SagemakerEndpointConfigurationDataCaptureConfigCaptureOptionsList(Computed
 class SagemakerEndpointConfigurationProductionVariantsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def accelerator_type(self) -> str:
-        return self._string("accelerator_type")
-
-    @property
-    def container_startup_health_check_timeout_in_seconds(self) -> float:
-        return self._number("container_startup_health_check_timeout_in_seconds")
-
-    @property
-    def enable_ssm_access(self) -> IResolvable:
-        return self._boolean("enable_ssm_access")
-
-    @property
-    def inference_ami_version(self) -> str:
-        return self._string("inference_ami_version")
-
-    @property
-    def initial_instance_count(self) -> float:
-        return self._number("initial_instance_count")
-
-    @property
-    def initial_variant_weight(self) -> float:
-        return self._number("initial_variant_weight")
-
-    @property
-    def instance_type(self) -> str:
-        return self._string("instance_type")
-
-    @property
-    def model_data_download_timeout_in_seconds(self) -> float:
-        return self._number("model_data_download_timeout_in_seconds")
-
-    @property
-    def model_name(self) -> str:
-        return self._string("model_name")
-
-    @property
-    def variant_name(self) -> str:
-        return self._string("variant_name")
-
-    @property
-    def volume_size_in_gb(self) -> float:
-        return self._number("volume_size_in_gb")
+    accelerator_type = string_attribute("accelerator_type")
+    container_startup_health_check_timeout_in_seconds = number_attribute("container_startup_health_check_timeout_in_seconds")
+    enable_ssm_access = boolean_attribute("enable_ssm_access")
+    inference_ami_version = string_attribute("inference_ami_version")
+    initial_instance_count = number_attribute("initial_instance_count")
+    initial_variant_weight = number_attribute("initial_variant_weight")
+    instance_type = string_attribute("instance_type")
+    model_data_download_timeout_in_seconds = number_attribute("model_data_download_timeout_in_seconds")
+    model_name = string_attribute("model_name")
+    variant_name = string_attribute("variant_name")
+    volume_size_in_gb = number_attribute("volume_size_in_gb")
 
     @property
     def core_dump_config(self) -> SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigOutputReference:
@@ -540,7 +450,6 @@ class SagemakerEndpointConfigurationProductionVariantsOutputReference(ComputedOb
         return self._child_object(SagemakerEndpointConfigurationProductionVariantsServerlessConfigOutputReference, "serverless_config", 0)
 
 
-
 class SagemakerEndpointConfigurationProductionVariantsList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -551,40 +460,22 @@ class SagemakerEndpointConfigurationProductionVariantsList(ComputedList):
 class SagemakerEndpointConfigurationProductionVariantsCoreDumpConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def destination_s3_uri(self) -> str:
-        return self._string("destination_s3_uri")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
+    destination_s3_uri = string_attribute("destination_s3_uri")
+    kms_key_id = string_attribute("kms_key_id")
 
 
 class SagemakerEndpointConfigurationProductionVariantsManagedInstanceScalingOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_instance_count(self) -> float:
-        return self._number("max_instance_count")
-
-    @property
-    def min_instance_count(self) -> float:
-        return self._number("min_instance_count")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
+    max_instance_count = number_attribute("max_instance_count")
+    min_instance_count = number_attribute("min_instance_count")
+    status = string_attribute("status")
 
 
 class SagemakerEndpointConfigurationProductionVariantsRoutingConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def routing_strategy(self) -> str:
-        return self._string("routing_strategy")
-
+    routing_strategy = string_attribute("routing_strategy")
 
 
 class SagemakerEndpointConfigurationProductionVariantsRoutingConfigList(ComputedList):
@@ -597,66 +488,25 @@ class SagemakerEndpointConfigurationProductionVariantsRoutingConfigList(Computed
 class SagemakerEndpointConfigurationProductionVariantsServerlessConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_concurrency(self) -> float:
-        return self._number("max_concurrency")
-
-    @property
-    def memory_size_in_mb(self) -> float:
-        return self._number("memory_size_in_mb")
-
-    @property
-    def provisioned_concurrency(self) -> float:
-        return self._number("provisioned_concurrency")
-
+    max_concurrency = number_attribute("max_concurrency")
+    memory_size_in_mb = number_attribute("memory_size_in_mb")
+    provisioned_concurrency = number_attribute("provisioned_concurrency")
 
 
 class SagemakerEndpointConfigurationShadowProductionVariantsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def accelerator_type(self) -> str:
-        return self._string("accelerator_type")
-
-    @property
-    def container_startup_health_check_timeout_in_seconds(self) -> float:
-        return self._number("container_startup_health_check_timeout_in_seconds")
-
-    @property
-    def enable_ssm_access(self) -> IResolvable:
-        return self._boolean("enable_ssm_access")
-
-    @property
-    def inference_ami_version(self) -> str:
-        return self._string("inference_ami_version")
-
-    @property
-    def initial_instance_count(self) -> float:
-        return self._number("initial_instance_count")
-
-    @property
-    def initial_variant_weight(self) -> float:
-        return self._number("initial_variant_weight")
-
-    @property
-    def instance_type(self) -> str:
-        return self._string("instance_type")
-
-    @property
-    def model_data_download_timeout_in_seconds(self) -> float:
-        return self._number("model_data_download_timeout_in_seconds")
-
-    @property
-    def model_name(self) -> str:
-        return self._string("model_name")
-
-    @property
-    def variant_name(self) -> str:
-        return self._string("variant_name")
-
-    @property
-    def volume_size_in_gb(self) -> float:
-        return self._number("volume_size_in_gb")
+    accelerator_type = string_attribute("accelerator_type")
+    container_startup_health_check_timeout_in_seconds = number_attribute("container_startup_health_check_timeout_in_seconds")
+    enable_ssm_access = boolean_attribute("enable_ssm_access")
+    inference_ami_version = string_attribute("inference_ami_version")
+    initial_instance_count = number_attribute("initial_instance_count")
+    initial_variant_weight = number_attribute("initial_variant_weight")
+    instance_type = string_attribute("instance_type")
+    model_data_download_timeout_in_seconds = number_attribute("model_data_download_timeout_in_seconds")
+    model_name = string_attribute("model_name")
+    variant_name = string_attribute("variant_name")
+    volume_size_in_gb = number_attribute("volume_size_in_gb")
 
     @property
     def core_dump_config(self) -> SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigOutputReference:
@@ -675,7 +525,6 @@ class SagemakerEndpointConfigurationShadowProductionVariantsOutputReference(Comp
         return self._child_object(SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigOutputReference, "serverless_config", 0)
 
 
-
 class SagemakerEndpointConfigurationShadowProductionVariantsList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -686,40 +535,22 @@ class SagemakerEndpointConfigurationShadowProductionVariantsList(ComputedList):
 class SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def destination_s3_uri(self) -> str:
-        return self._string("destination_s3_uri")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
+    destination_s3_uri = string_attribute("destination_s3_uri")
+    kms_key_id = string_attribute("kms_key_id")
 
 
 class SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScalingOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_instance_count(self) -> float:
-        return self._number("max_instance_count")
-
-    @property
-    def min_instance_count(self) -> float:
-        return self._number("min_instance_count")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
+    max_instance_count = number_attribute("max_instance_count")
+    min_instance_count = number_attribute("min_instance_count")
+    status = string_attribute("status")
 
 
 class SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def routing_strategy(self) -> str:
-        return self._string("routing_strategy")
-
+    routing_strategy = string_attribute("routing_strategy")
 
 
 class SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigList(ComputedList):
@@ -732,14 +563,6 @@ class SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfigList(Co
 class SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def max_concurrency(self) -> float:
-        return self._number("max_concurrency")
-
-    @property
-    def memory_size_in_mb(self) -> float:
-        return self._number("memory_size_in_mb")
-
-    @property
-    def provisioned_concurrency(self) -> float:
-        return self._number("provisioned_concurrency")
+    max_concurrency = number_attribute("max_concurrency")
+    memory_size_in_mb = number_attribute("memory_size_in_mb")
+    provisioned_concurrency = number_attribute("provisioned_concurrency")

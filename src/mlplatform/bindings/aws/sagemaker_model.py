@@ -27,7 +27,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -123,33 +127,13 @@ class SagemakerModel(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def enable_network_isolation(self) -> IResolvable:
-        return self._boolean("enable_network_isolation")
-
-    @property
-    def execution_role_arn(self) -> str:
-        return self._string("execution_role_arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    enable_network_isolation = boolean_attribute("enable_network_isolation")
+    execution_role_arn = string_attribute("execution_role_arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def container(self) -> SagemakerModelContainerList:
@@ -326,33 +310,13 @@ class SagemakerModelVpcConfig(Block):
 class SagemakerModelContainerOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def container_hostname(self) -> str:
-        return self._string("container_hostname")
-
-    @property
-    def environment(self) -> Mapping[str, str]:
-        return self._string_map("environment")
-
-    @property
-    def image(self) -> str:
-        return self._string("image")
-
-    @property
-    def inference_specification_name(self) -> str:
-        return self._string("inference_specification_name")
-
-    @property
-    def mode(self) -> str:
-        return self._string("mode")
-
-    @property
-    def model_data_url(self) -> str:
-        return self._string("model_data_url")
-
-    @property
-    def model_package_name(self) -> str:
-        return self._string("model_package_name")
+    container_hostname = string_attribute("container_hostname")
+    environment = string_map_attribute("environment")
+    image = string_attribute("image")
+    inference_specification_name = string_attribute("inference_specification_name")
+    mode = string_attribute("mode")
+    model_data_url = string_attribute("model_data_url")
+    model_package_name = string_attribute("model_package_name")
 
     @property
     def image_config(self) -> SagemakerModelContainerImageConfigOutputReference:
@@ -367,7 +331,6 @@ class SagemakerModelContainerOutputReference(ComputedObject):
         return self._child_object(SagemakerModelContainerMultiModelConfigOutputReference, "multi_model_config", 0)
 
 
-
 class SagemakerModelContainerList(ComputedList):
     """Reads the objects of a list or set by index."""
 
@@ -378,23 +341,17 @@ class SagemakerModelContainerList(ComputedList):
 class SagemakerModelContainerImageConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def repository_access_mode(self) -> str:
-        return self._string("repository_access_mode")
+    repository_access_mode = string_attribute("repository_access_mode")
 
     @property
     def repository_auth_config(self) -> SagemakerModelContainerImageConfigRepositoryAuthConfigOutputReference:
         return self._child_object(SagemakerModelContainerImageConfigRepositoryAuthConfigOutputReference, "repository_auth_config", 0)
 
 
-
 class SagemakerModelContainerImageConfigRepositoryAuthConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def repository_credentials_provider_arn(self) -> str:
-        return self._string("repository_credentials_provider_arn")
-
+    repository_credentials_provider_arn = string_attribute("repository_credentials_provider_arn")
 
 
 class SagemakerModelContainerModelDataSourceOutputReference(ComputedObject):
@@ -405,26 +362,16 @@ class SagemakerModelContainerModelDataSourceOutputReference(ComputedObject):
         return self._child_list(SagemakerModelContainerModelDataSourceS3DataSourceList, "s3_data_source", from_set=False)
 
 
-
 class SagemakerModelContainerModelDataSourceS3DataSourceOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def compression_type(self) -> str:
-        return self._string("compression_type")
-
-    @property
-    def s3_data_type(self) -> str:
-        return self._string("s3_data_type")
-
-    @property
-    def s3_uri(self) -> str:
-        return self._string("s3_uri")
+    compression_type = string_attribute("compression_type")
+    s3_data_type = string_attribute("s3_data_type")
+    s3_uri = string_attribute("s3_uri")
 
     @property
     def model_access_config(self) -> SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigOutputReference:
         return self._child_object(SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigOutputReference, "model_access_config", 0)
-
 
 
 class SagemakerModelContainerModelDataSourceS3DataSourceList(ComputedList):
@@ -437,60 +384,31 @@ class SagemakerModelContainerModelDataSourceS3DataSourceList(ComputedList):
 class SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def accept_eula(self) -> IResolvable:
-        return self._boolean("accept_eula")
-
+    accept_eula = boolean_attribute("accept_eula")
 
 
 class SagemakerModelContainerMultiModelConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def model_cache_setting(self) -> str:
-        return self._string("model_cache_setting")
-
+    model_cache_setting = string_attribute("model_cache_setting")
 
 
 class SagemakerModelInferenceExecutionConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def mode(self) -> str:
-        return self._string("mode")
-
+    mode = string_attribute("mode")
 
 
 class SagemakerModelPrimaryContainerOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def container_hostname(self) -> str:
-        return self._string("container_hostname")
-
-    @property
-    def environment(self) -> Mapping[str, str]:
-        return self._string_map("environment")
-
-    @property
-    def image(self) -> str:
-        return self._string("image")
-
-    @property
-    def inference_specification_name(self) -> str:
-        return self._string("inference_specification_name")
-
-    @property
-    def mode(self) -> str:
-        return self._string("mode")
-
-    @property
-    def model_data_url(self) -> str:
-        return self._string("model_data_url")
-
-    @property
-    def model_package_name(self) -> str:
-        return self._string("model_package_name")
+    container_hostname = string_attribute("container_hostname")
+    environment = string_map_attribute("environment")
+    image = string_attribute("image")
+    inference_specification_name = string_attribute("inference_specification_name")
+    mode = string_attribute("mode")
+    model_data_url = string_attribute("model_data_url")
+    model_package_name = string_attribute("model_package_name")
 
     @property
     def image_config(self) -> SagemakerModelPrimaryContainerImageConfigOutputReference:
@@ -505,27 +423,20 @@ class SagemakerModelPrimaryContainerOutputReference(ComputedObject):
         return self._child_object(SagemakerModelPrimaryContainerMultiModelConfigOutputReference, "multi_model_config", 0)
 
 
-
 class SagemakerModelPrimaryContainerImageConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def repository_access_mode(self) -> str:
-        return self._string("repository_access_mode")
+    repository_access_mode = string_attribute("repository_access_mode")
 
     @property
     def repository_auth_config(self) -> SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigOutputReference:
         return self._child_object(SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigOutputReference, "repository_auth_config", 0)
 
 
-
 class SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def repository_credentials_provider_arn(self) -> str:
-        return self._string("repository_credentials_provider_arn")
-
+    repository_credentials_provider_arn = string_attribute("repository_credentials_provider_arn")
 
 
 class SagemakerModelPrimaryContainerModelDataSourceOutputReference(ComputedObject):
@@ -536,26 +447,16 @@ class SagemakerModelPrimaryContainerModelDataSourceOutputReference(ComputedObjec
         return self._child_list(SagemakerModelPrimaryContainerModelDataSourceS3DataSourceList, "s3_data_source", from_set=False)
 
 
-
 class SagemakerModelPrimaryContainerModelDataSourceS3DataSourceOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def compression_type(self) -> str:
-        return self._string("compression_type")
-
-    @property
-    def s3_data_type(self) -> str:
-        return self._string("s3_data_type")
-
-    @property
-    def s3_uri(self) -> str:
-        return self._string("s3_uri")
+    compression_type = string_attribute("compression_type")
+    s3_data_type = string_attribute("s3_data_type")
+    s3_uri = string_attribute("s3_uri")
 
     @property
     def model_access_config(self) -> SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigOutputReference:
         return self._child_object(SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigOutputReference, "model_access_config", 0)
-
 
 
 class SagemakerModelPrimaryContainerModelDataSourceS3DataSourceList(ComputedList):
@@ -568,28 +469,17 @@ class SagemakerModelPrimaryContainerModelDataSourceS3DataSourceList(ComputedList
 class SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def accept_eula(self) -> IResolvable:
-        return self._boolean("accept_eula")
-
+    accept_eula = boolean_attribute("accept_eula")
 
 
 class SagemakerModelPrimaryContainerMultiModelConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def model_cache_setting(self) -> str:
-        return self._string("model_cache_setting")
-
+    model_cache_setting = string_attribute("model_cache_setting")
 
 
 class SagemakerModelVpcConfigOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def security_group_ids(self) -> list[str]:
-        return self._list("security_group_ids")
-
-    @property
-    def subnets(self) -> list[str]:
-        return self._list("subnets")
+    security_group_ids = list_attribute("security_group_ids")
+    subnets = list_attribute("subnets")

@@ -23,6 +23,8 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -73,26 +75,9 @@ class SagemakerModelPackageGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def model_package_group_description(self) -> str:
-        return self._string("model_package_group_description")
-
-    @property
-    def model_package_group_name(self) -> str:
-        return self._string("model_package_group_name")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    model_package_group_description = string_attribute("model_package_group_description")
+    model_package_group_name = string_attribute("model_package_group_name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")

@@ -27,7 +27,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -93,49 +97,17 @@ class SecretsmanagerSecret(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def force_overwrite_replica_secret(self) -> IResolvable:
-        return self._boolean("force_overwrite_replica_secret")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def recovery_window_in_days(self) -> float:
-        return self._number("recovery_window_in_days")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    force_overwrite_replica_secret = boolean_attribute("force_overwrite_replica_secret")
+    id = string_attribute("id")
+    kms_key_id = string_attribute("kms_key_id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    policy = string_attribute("policy")
+    recovery_window_in_days = number_attribute("recovery_window_in_days")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
 
     @property
     def replica(self) -> SecretsmanagerSecretReplicaList:
@@ -154,26 +126,11 @@ class SecretsmanagerSecretReplica(Block):
 class SecretsmanagerSecretReplicaOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def kms_key_id(self) -> str:
-        return self._string("kms_key_id")
-
-    @property
-    def last_accessed_date(self) -> str:
-        return self._string("last_accessed_date")
-
-    @property
-    def region(self) -> str:
-        return self._string("region")
-
-    @property
-    def status(self) -> str:
-        return self._string("status")
-
-    @property
-    def status_message(self) -> str:
-        return self._string("status_message")
-
+    kms_key_id = string_attribute("kms_key_id")
+    last_accessed_date = string_attribute("last_accessed_date")
+    region = string_attribute("region")
+    status = string_attribute("status")
+    status_message = string_attribute("status_message")
 
 
 class SecretsmanagerSecretReplicaList(ComputedList):

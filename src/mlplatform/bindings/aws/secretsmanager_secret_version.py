@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from cdktf import (
-    IResolvable,
     ITerraformDependable,
     ITerraformIterator,
     TerraformCount,
@@ -23,7 +22,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -78,42 +81,13 @@ class SecretsmanagerSecretVersion(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def has_secret_string_wo(self) -> IResolvable:
-        return self._boolean("has_secret_string_wo")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def secret_binary(self) -> str:
-        return self._string("secret_binary")
-
-    @property
-    def secret_id(self) -> str:
-        return self._string("secret_id")
-
-    @property
-    def secret_string(self) -> str:
-        return self._string("secret_string")
-
-    @property
-    def secret_string_wo(self) -> str:
-        return self._string("secret_string_wo")
-
-    @property
-    def secret_string_wo_version(self) -> float:
-        return self._number("secret_string_wo_version")
-
-    @property
-    def version_id(self) -> str:
-        return self._string("version_id")
-
-    @property
-    def version_stages(self) -> list[str]:
-        return self._list("version_stages")
+    arn = string_attribute("arn")
+    has_secret_string_wo = boolean_attribute("has_secret_string_wo")
+    id = string_attribute("id")
+    secret_binary = string_attribute("secret_binary")
+    secret_id = string_attribute("secret_id")
+    secret_string = string_attribute("secret_string")
+    secret_string_wo = string_attribute("secret_string_wo")
+    secret_string_wo_version = number_attribute("secret_string_wo_version")
+    version_id = string_attribute("version_id")
+    version_stages = list_attribute("version_stages")

@@ -27,7 +27,12 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -96,53 +101,26 @@ class SecurityGroup(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
+    arn = string_attribute("arn")
+    description = string_attribute("description")
 
     @property
     def egress(self) -> SecurityGroupEgressList:
         return SecurityGroupEgressList(self, "egress", from_set=True)
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
+    id = string_attribute("id")
 
     @property
     def ingress(self) -> SecurityGroupIngressList:
         return SecurityGroupIngressList(self, "ingress", from_set=True)
 
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def revoke_rules_on_delete(self) -> IResolvable:
-        return self._boolean("revoke_rules_on_delete")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    owner_id = string_attribute("owner_id")
+    revoke_rules_on_delete = boolean_attribute("revoke_rules_on_delete")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
 
     @property
     def timeouts(self) -> SecurityGroupTimeoutsOutputReference:
@@ -161,42 +139,15 @@ class SecurityGroupTimeouts(Block):
 class SecurityGroupEgressOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def cidr_blocks(self) -> list[str]:
-        return self._list("cidr_blocks")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def from_port(self) -> float:
-        return self._number("from_port")
-
-    @property
-    def ipv6_cidr_blocks(self) -> list[str]:
-        return self._list("ipv6_cidr_blocks")
-
-    @property
-    def prefix_list_ids(self) -> list[str]:
-        return self._list("prefix_list_ids")
-
-    @property
-    def protocol(self) -> str:
-        return self._string("protocol")
-
-    @property
-    def security_groups(self) -> list[str]:
-        return self._list("security_groups")
-
-    @property
-    def self_attribute(self) -> IResolvable:
-        return self._boolean("self")
-
-    @property
-    def to_port(self) -> float:
-        return self._number("to_port")
-
+    cidr_blocks = list_attribute("cidr_blocks")
+    description = string_attribute("description")
+    from_port = number_attribute("from_port")
+    ipv6_cidr_blocks = list_attribute("ipv6_cidr_blocks")
+    prefix_list_ids = list_attribute("prefix_list_ids")
+    protocol = string_attribute("protocol")
+    security_groups = list_attribute("security_groups")
+    self_attribute = boolean_attribute("self")
+    to_port = number_attribute("to_port")
 
 
 class SecurityGroupEgressList(ComputedList):
@@ -209,42 +160,15 @@ class SecurityGroupEgressList(ComputedList):
 class SecurityGroupIngressOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def cidr_blocks(self) -> list[str]:
-        return self._list("cidr_blocks")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def from_port(self) -> float:
-        return self._number("from_port")
-
-    @property
-    def ipv6_cidr_blocks(self) -> list[str]:
-        return self._list("ipv6_cidr_blocks")
-
-    @property
-    def prefix_list_ids(self) -> list[str]:
-        return self._list("prefix_list_ids")
-
-    @property
-    def protocol(self) -> str:
-        return self._string("protocol")
-
-    @property
-    def security_groups(self) -> list[str]:
-        return self._list("security_groups")
-
-    @property
-    def self_attribute(self) -> IResolvable:
-        return self._boolean("self")
-
-    @property
-    def to_port(self) -> float:
-        return self._number("to_port")
-
+    cidr_blocks = list_attribute("cidr_blocks")
+    description = string_attribute("description")
+    from_port = number_attribute("from_port")
+    ipv6_cidr_blocks = list_attribute("ipv6_cidr_blocks")
+    prefix_list_ids = list_attribute("prefix_list_ids")
+    protocol = string_attribute("protocol")
+    security_groups = list_attribute("security_groups")
+    self_attribute = boolean_attribute("self")
+    to_port = number_attribute("to_port")
 
 
 class SecurityGroupIngressList(ComputedList):
@@ -257,10 +181,5 @@ class SecurityGroupIngressList(ComputedList):
 class SecurityGroupTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
+    create = string_attribute("create")
+    delete = string_attribute("delete")

@@ -23,7 +23,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -124,134 +128,36 @@ class SnsTopic(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def application_failure_feedback_role_arn(self) -> str:
-        return self._string("application_failure_feedback_role_arn")
-
-    @property
-    def application_success_feedback_role_arn(self) -> str:
-        return self._string("application_success_feedback_role_arn")
-
-    @property
-    def application_success_feedback_sample_rate(self) -> float:
-        return self._number("application_success_feedback_sample_rate")
-
-    @property
-    def archive_policy(self) -> str:
-        return self._string("archive_policy")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def beginning_archive_time(self) -> str:
-        return self._string("beginning_archive_time")
-
-    @property
-    def content_based_deduplication(self) -> IResolvable:
-        return self._boolean("content_based_deduplication")
-
-    @property
-    def delivery_policy(self) -> str:
-        return self._string("delivery_policy")
-
-    @property
-    def display_name(self) -> str:
-        return self._string("display_name")
-
-    @property
-    def fifo_throughput_scope(self) -> str:
-        return self._string("fifo_throughput_scope")
-
-    @property
-    def fifo_topic(self) -> IResolvable:
-        return self._boolean("fifo_topic")
-
-    @property
-    def firehose_failure_feedback_role_arn(self) -> str:
-        return self._string("firehose_failure_feedback_role_arn")
-
-    @property
-    def firehose_success_feedback_role_arn(self) -> str:
-        return self._string("firehose_success_feedback_role_arn")
-
-    @property
-    def firehose_success_feedback_sample_rate(self) -> float:
-        return self._number("firehose_success_feedback_sample_rate")
-
-    @property
-    def http_failure_feedback_role_arn(self) -> str:
-        return self._string("http_failure_feedback_role_arn")
-
-    @property
-    def http_success_feedback_role_arn(self) -> str:
-        return self._string("http_success_feedback_role_arn")
-
-    @property
-    def http_success_feedback_sample_rate(self) -> float:
-        return self._number("http_success_feedback_sample_rate")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def kms_master_key_id(self) -> str:
-        return self._string("kms_master_key_id")
-
-    @property
-    def lambda_failure_feedback_role_arn(self) -> str:
-        return self._string("lambda_failure_feedback_role_arn")
-
-    @property
-    def lambda_success_feedback_role_arn(self) -> str:
-        return self._string("lambda_success_feedback_role_arn")
-
-    @property
-    def lambda_success_feedback_sample_rate(self) -> float:
-        return self._number("lambda_success_feedback_sample_rate")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def owner(self) -> str:
-        return self._string("owner")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def signature_version(self) -> float:
-        return self._number("signature_version")
-
-    @property
-    def sqs_failure_feedback_role_arn(self) -> str:
-        return self._string("sqs_failure_feedback_role_arn")
-
-    @property
-    def sqs_success_feedback_role_arn(self) -> str:
-        return self._string("sqs_success_feedback_role_arn")
-
-    @property
-    def sqs_success_feedback_sample_rate(self) -> float:
-        return self._number("sqs_success_feedback_sample_rate")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def tracing_config(self) -> str:
-        return self._string("tracing_config")
+    application_failure_feedback_role_arn = string_attribute("application_failure_feedback_role_arn")
+    application_success_feedback_role_arn = string_attribute("application_success_feedback_role_arn")
+    application_success_feedback_sample_rate = number_attribute("application_success_feedback_sample_rate")
+    archive_policy = string_attribute("archive_policy")
+    arn = string_attribute("arn")
+    beginning_archive_time = string_attribute("beginning_archive_time")
+    content_based_deduplication = boolean_attribute("content_based_deduplication")
+    delivery_policy = string_attribute("delivery_policy")
+    display_name = string_attribute("display_name")
+    fifo_throughput_scope = string_attribute("fifo_throughput_scope")
+    fifo_topic = boolean_attribute("fifo_topic")
+    firehose_failure_feedback_role_arn = string_attribute("firehose_failure_feedback_role_arn")
+    firehose_success_feedback_role_arn = string_attribute("firehose_success_feedback_role_arn")
+    firehose_success_feedback_sample_rate = number_attribute("firehose_success_feedback_sample_rate")
+    http_failure_feedback_role_arn = string_attribute("http_failure_feedback_role_arn")
+    http_success_feedback_role_arn = string_attribute("http_success_feedback_role_arn")
+    http_success_feedback_sample_rate = number_attribute("http_success_feedback_sample_rate")
+    id = string_attribute("id")
+    kms_master_key_id = string_attribute("kms_master_key_id")
+    lambda_failure_feedback_role_arn = string_attribute("lambda_failure_feedback_role_arn")
+    lambda_success_feedback_role_arn = string_attribute("lambda_success_feedback_role_arn")
+    lambda_success_feedback_sample_rate = number_attribute("lambda_success_feedback_sample_rate")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    owner = string_attribute("owner")
+    policy = string_attribute("policy")
+    signature_version = number_attribute("signature_version")
+    sqs_failure_feedback_role_arn = string_attribute("sqs_failure_feedback_role_arn")
+    sqs_success_feedback_role_arn = string_attribute("sqs_success_feedback_role_arn")
+    sqs_success_feedback_sample_rate = number_attribute("sqs_success_feedback_sample_rate")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    tracing_config = string_attribute("tracing_config")

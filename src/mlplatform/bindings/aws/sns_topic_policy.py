@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,18 +70,7 @@ class SnsTopicPolicy(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def owner(self) -> str:
-        return self._string("owner")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    owner = string_attribute("owner")
+    policy = string_attribute("policy")

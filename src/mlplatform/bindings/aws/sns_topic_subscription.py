@@ -23,7 +23,10 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
 )
 
 __all__ = [
@@ -90,70 +93,20 @@ class SnsTopicSubscription(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def confirmation_timeout_in_minutes(self) -> float:
-        return self._number("confirmation_timeout_in_minutes")
-
-    @property
-    def confirmation_was_authenticated(self) -> IResolvable:
-        return self._boolean("confirmation_was_authenticated")
-
-    @property
-    def delivery_policy(self) -> str:
-        return self._string("delivery_policy")
-
-    @property
-    def endpoint(self) -> str:
-        return self._string("endpoint")
-
-    @property
-    def endpoint_auto_confirms(self) -> IResolvable:
-        return self._boolean("endpoint_auto_confirms")
-
-    @property
-    def filter_policy(self) -> str:
-        return self._string("filter_policy")
-
-    @property
-    def filter_policy_scope(self) -> str:
-        return self._string("filter_policy_scope")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def pending_confirmation(self) -> IResolvable:
-        return self._boolean("pending_confirmation")
-
-    @property
-    def protocol(self) -> str:
-        return self._string("protocol")
-
-    @property
-    def raw_message_delivery(self) -> IResolvable:
-        return self._boolean("raw_message_delivery")
-
-    @property
-    def redrive_policy(self) -> str:
-        return self._string("redrive_policy")
-
-    @property
-    def replay_policy(self) -> str:
-        return self._string("replay_policy")
-
-    @property
-    def subscription_role_arn(self) -> str:
-        return self._string("subscription_role_arn")
-
-    @property
-    def topic_arn(self) -> str:
-        return self._string("topic_arn")
+    arn = string_attribute("arn")
+    confirmation_timeout_in_minutes = number_attribute("confirmation_timeout_in_minutes")
+    confirmation_was_authenticated = boolean_attribute("confirmation_was_authenticated")
+    delivery_policy = string_attribute("delivery_policy")
+    endpoint = string_attribute("endpoint")
+    endpoint_auto_confirms = boolean_attribute("endpoint_auto_confirms")
+    filter_policy = string_attribute("filter_policy")
+    filter_policy_scope = string_attribute("filter_policy_scope")
+    id = string_attribute("id")
+    owner_id = string_attribute("owner_id")
+    pending_confirmation = boolean_attribute("pending_confirmation")
+    protocol = string_attribute("protocol")
+    raw_message_delivery = boolean_attribute("raw_message_delivery")
+    redrive_policy = string_attribute("redrive_policy")
+    replay_policy = string_attribute("replay_policy")
+    subscription_role_arn = string_attribute("subscription_role_arn")
+    topic_arn = string_attribute("topic_arn")

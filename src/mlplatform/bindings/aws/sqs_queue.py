@@ -26,7 +26,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -111,93 +115,28 @@ class SqsQueue(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def content_based_deduplication(self) -> IResolvable:
-        return self._boolean("content_based_deduplication")
-
-    @property
-    def deduplication_scope(self) -> str:
-        return self._string("deduplication_scope")
-
-    @property
-    def delay_seconds(self) -> float:
-        return self._number("delay_seconds")
-
-    @property
-    def fifo_queue(self) -> IResolvable:
-        return self._boolean("fifo_queue")
-
-    @property
-    def fifo_throughput_limit(self) -> str:
-        return self._string("fifo_throughput_limit")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def kms_data_key_reuse_period_seconds(self) -> float:
-        return self._number("kms_data_key_reuse_period_seconds")
-
-    @property
-    def kms_master_key_id(self) -> str:
-        return self._string("kms_master_key_id")
-
-    @property
-    def max_message_size(self) -> float:
-        return self._number("max_message_size")
-
-    @property
-    def message_retention_seconds(self) -> float:
-        return self._number("message_retention_seconds")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def name_prefix(self) -> str:
-        return self._string("name_prefix")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def receive_wait_time_seconds(self) -> float:
-        return self._number("receive_wait_time_seconds")
-
-    @property
-    def redrive_allow_policy(self) -> str:
-        return self._string("redrive_allow_policy")
-
-    @property
-    def redrive_policy(self) -> str:
-        return self._string("redrive_policy")
-
-    @property
-    def sqs_managed_sse_enabled(self) -> IResolvable:
-        return self._boolean("sqs_managed_sse_enabled")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def url(self) -> str:
-        return self._string("url")
-
-    @property
-    def visibility_timeout_seconds(self) -> float:
-        return self._number("visibility_timeout_seconds")
+    arn = string_attribute("arn")
+    content_based_deduplication = boolean_attribute("content_based_deduplication")
+    deduplication_scope = string_attribute("deduplication_scope")
+    delay_seconds = number_attribute("delay_seconds")
+    fifo_queue = boolean_attribute("fifo_queue")
+    fifo_throughput_limit = string_attribute("fifo_throughput_limit")
+    id = string_attribute("id")
+    kms_data_key_reuse_period_seconds = number_attribute("kms_data_key_reuse_period_seconds")
+    kms_master_key_id = string_attribute("kms_master_key_id")
+    max_message_size = number_attribute("max_message_size")
+    message_retention_seconds = number_attribute("message_retention_seconds")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    policy = string_attribute("policy")
+    receive_wait_time_seconds = number_attribute("receive_wait_time_seconds")
+    redrive_allow_policy = string_attribute("redrive_allow_policy")
+    redrive_policy = string_attribute("redrive_policy")
+    sqs_managed_sse_enabled = boolean_attribute("sqs_managed_sse_enabled")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    url = string_attribute("url")
+    visibility_timeout_seconds = number_attribute("visibility_timeout_seconds")
 
     @property
     def timeouts(self) -> SqsQueueTimeoutsOutputReference:
@@ -217,14 +156,6 @@ class SqsQueueTimeouts(Block):
 class SqsQueueTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    string_attribute,
 )
 
 __all__ = [
@@ -69,14 +70,6 @@ class SqsQueuePolicy(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def queue_url(self) -> str:
-        return self._string("queue_url")
+    id = string_attribute("id")
+    policy = string_attribute("policy")
+    queue_url = string_attribute("queue_url")

@@ -23,7 +23,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -96,74 +100,21 @@ class SsmParameter(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def allowed_pattern(self) -> str:
-        return self._string("allowed_pattern")
-
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def data_type(self) -> str:
-        return self._string("data_type")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def has_value_wo(self) -> IResolvable:
-        return self._boolean("has_value_wo")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def insecure_value(self) -> str:
-        return self._string("insecure_value")
-
-    @property
-    def key_id(self) -> str:
-        return self._string("key_id")
-
-    @property
-    def name(self) -> str:
-        return self._string("name")
-
-    @property
-    def overwrite(self) -> IResolvable:
-        return self._boolean("overwrite")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def tier(self) -> str:
-        return self._string("tier")
-
-    @property
-    def type(self) -> str:
-        return self._string("type")
-
-    @property
-    def value(self) -> str:
-        return self._string("value")
-
-    @property
-    def value_wo(self) -> str:
-        return self._string("value_wo")
-
-    @property
-    def value_wo_version(self) -> float:
-        return self._number("value_wo_version")
-
-    @property
-    def version(self) -> float:
-        return self._number("version")
+    allowed_pattern = string_attribute("allowed_pattern")
+    arn = string_attribute("arn")
+    data_type = string_attribute("data_type")
+    description = string_attribute("description")
+    has_value_wo = boolean_attribute("has_value_wo")
+    id = string_attribute("id")
+    insecure_value = string_attribute("insecure_value")
+    key_id = string_attribute("key_id")
+    name = string_attribute("name")
+    overwrite = boolean_attribute("overwrite")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    tier = string_attribute("tier")
+    type = string_attribute("type")
+    value = string_attribute("value")
+    value_wo = string_attribute("value_wo")
+    value_wo_version = number_attribute("value_wo_version")
+    version = number_attribute("version")

@@ -26,7 +26,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -109,93 +113,28 @@ class Subnet(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def assign_ipv6_address_on_creation(self) -> IResolvable:
-        return self._boolean("assign_ipv6_address_on_creation")
-
-    @property
-    def availability_zone(self) -> str:
-        return self._string("availability_zone")
-
-    @property
-    def availability_zone_id(self) -> str:
-        return self._string("availability_zone_id")
-
-    @property
-    def cidr_block(self) -> str:
-        return self._string("cidr_block")
-
-    @property
-    def customer_owned_ipv4_pool(self) -> str:
-        return self._string("customer_owned_ipv4_pool")
-
-    @property
-    def enable_dns64(self) -> IResolvable:
-        return self._boolean("enable_dns64")
-
-    @property
-    def enable_lni_at_device_index(self) -> float:
-        return self._number("enable_lni_at_device_index")
-
-    @property
-    def enable_resource_name_dns_a_record_on_launch(self) -> IResolvable:
-        return self._boolean("enable_resource_name_dns_a_record_on_launch")
-
-    @property
-    def enable_resource_name_dns_aaaa_record_on_launch(self) -> IResolvable:
-        return self._boolean("enable_resource_name_dns_aaaa_record_on_launch")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def ipv6_cidr_block(self) -> str:
-        return self._string("ipv6_cidr_block")
-
-    @property
-    def ipv6_cidr_block_association_id(self) -> str:
-        return self._string("ipv6_cidr_block_association_id")
-
-    @property
-    def ipv6_native(self) -> IResolvable:
-        return self._boolean("ipv6_native")
-
-    @property
-    def map_customer_owned_ip_on_launch(self) -> IResolvable:
-        return self._boolean("map_customer_owned_ip_on_launch")
-
-    @property
-    def map_public_ip_on_launch(self) -> IResolvable:
-        return self._boolean("map_public_ip_on_launch")
-
-    @property
-    def outpost_arn(self) -> str:
-        return self._string("outpost_arn")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def private_dns_hostname_type_on_launch(self) -> str:
-        return self._string("private_dns_hostname_type_on_launch")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    arn = string_attribute("arn")
+    assign_ipv6_address_on_creation = boolean_attribute("assign_ipv6_address_on_creation")
+    availability_zone = string_attribute("availability_zone")
+    availability_zone_id = string_attribute("availability_zone_id")
+    cidr_block = string_attribute("cidr_block")
+    customer_owned_ipv4_pool = string_attribute("customer_owned_ipv4_pool")
+    enable_dns64 = boolean_attribute("enable_dns64")
+    enable_lni_at_device_index = number_attribute("enable_lni_at_device_index")
+    enable_resource_name_dns_a_record_on_launch = boolean_attribute("enable_resource_name_dns_a_record_on_launch")
+    enable_resource_name_dns_aaaa_record_on_launch = boolean_attribute("enable_resource_name_dns_aaaa_record_on_launch")
+    id = string_attribute("id")
+    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
+    ipv6_cidr_block_association_id = string_attribute("ipv6_cidr_block_association_id")
+    ipv6_native = boolean_attribute("ipv6_native")
+    map_customer_owned_ip_on_launch = boolean_attribute("map_customer_owned_ip_on_launch")
+    map_public_ip_on_launch = boolean_attribute("map_public_ip_on_launch")
+    outpost_arn = string_attribute("outpost_arn")
+    owner_id = string_attribute("owner_id")
+    private_dns_hostname_type_on_launch = string_attribute("private_dns_hostname_type_on_launch")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
 
     @property
     def timeouts(self) -> SubnetTimeoutsOutputReference:
@@ -214,10 +153,5 @@ class SubnetTimeouts(Block):
 class SubnetTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
+    create = string_attribute("create")
+    delete = string_attribute("delete")

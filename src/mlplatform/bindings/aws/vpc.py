@@ -23,7 +23,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -94,94 +98,26 @@ class Vpc(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def assign_generated_ipv6_cidr_block(self) -> IResolvable:
-        return self._boolean("assign_generated_ipv6_cidr_block")
-
-    @property
-    def cidr_block(self) -> str:
-        return self._string("cidr_block")
-
-    @property
-    def default_network_acl_id(self) -> str:
-        return self._string("default_network_acl_id")
-
-    @property
-    def default_route_table_id(self) -> str:
-        return self._string("default_route_table_id")
-
-    @property
-    def default_security_group_id(self) -> str:
-        return self._string("default_security_group_id")
-
-    @property
-    def dhcp_options_id(self) -> str:
-        return self._string("dhcp_options_id")
-
-    @property
-    def enable_dns_hostnames(self) -> IResolvable:
-        return self._boolean("enable_dns_hostnames")
-
-    @property
-    def enable_dns_support(self) -> IResolvable:
-        return self._boolean("enable_dns_support")
-
-    @property
-    def enable_network_address_usage_metrics(self) -> IResolvable:
-        return self._boolean("enable_network_address_usage_metrics")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def instance_tenancy(self) -> str:
-        return self._string("instance_tenancy")
-
-    @property
-    def ipv4_ipam_pool_id(self) -> str:
-        return self._string("ipv4_ipam_pool_id")
-
-    @property
-    def ipv4_netmask_length(self) -> float:
-        return self._number("ipv4_netmask_length")
-
-    @property
-    def ipv6_association_id(self) -> str:
-        return self._string("ipv6_association_id")
-
-    @property
-    def ipv6_cidr_block(self) -> str:
-        return self._string("ipv6_cidr_block")
-
-    @property
-    def ipv6_cidr_block_network_border_group(self) -> str:
-        return self._string("ipv6_cidr_block_network_border_group")
-
-    @property
-    def ipv6_ipam_pool_id(self) -> str:
-        return self._string("ipv6_ipam_pool_id")
-
-    @property
-    def ipv6_netmask_length(self) -> float:
-        return self._number("ipv6_netmask_length")
-
-    @property
-    def main_route_table_id(self) -> str:
-        return self._string("main_route_table_id")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
+    arn = string_attribute("arn")
+    assign_generated_ipv6_cidr_block = boolean_attribute("assign_generated_ipv6_cidr_block")
+    cidr_block = string_attribute("cidr_block")
+    default_network_acl_id = string_attribute("default_network_acl_id")
+    default_route_table_id = string_attribute("default_route_table_id")
+    default_security_group_id = string_attribute("default_security_group_id")
+    dhcp_options_id = string_attribute("dhcp_options_id")
+    enable_dns_hostnames = boolean_attribute("enable_dns_hostnames")
+    enable_dns_support = boolean_attribute("enable_dns_support")
+    enable_network_address_usage_metrics = boolean_attribute("enable_network_address_usage_metrics")
+    id = string_attribute("id")
+    instance_tenancy = string_attribute("instance_tenancy")
+    ipv4_ipam_pool_id = string_attribute("ipv4_ipam_pool_id")
+    ipv4_netmask_length = number_attribute("ipv4_netmask_length")
+    ipv6_association_id = string_attribute("ipv6_association_id")
+    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
+    ipv6_cidr_block_network_border_group = string_attribute("ipv6_cidr_block_network_border_group")
+    ipv6_ipam_pool_id = string_attribute("ipv6_ipam_pool_id")
+    ipv6_netmask_length = number_attribute("ipv6_netmask_length")
+    main_route_table_id = string_attribute("main_route_table_id")
+    owner_id = string_attribute("owner_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")

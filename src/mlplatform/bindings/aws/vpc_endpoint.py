@@ -27,7 +27,11 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    boolean_attribute,
     generator_metadata,
+    list_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -115,101 +119,34 @@ class VpcEndpoint(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def auto_accept(self) -> IResolvable:
-        return self._boolean("auto_accept")
-
-    @property
-    def cidr_blocks(self) -> list[str]:
-        return self._list("cidr_blocks")
+    arn = string_attribute("arn")
+    auto_accept = boolean_attribute("auto_accept")
+    cidr_blocks = list_attribute("cidr_blocks")
 
     @property
     def dns_entry(self) -> VpcEndpointDnsEntryList:
         return VpcEndpointDnsEntryList(self, "dns_entry", from_set=False)
 
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def ip_address_type(self) -> str:
-        return self._string("ip_address_type")
-
-    @property
-    def network_interface_ids(self) -> list[str]:
-        return self._list("network_interface_ids")
-
-    @property
-    def owner_id(self) -> str:
-        return self._string("owner_id")
-
-    @property
-    def policy(self) -> str:
-        return self._string("policy")
-
-    @property
-    def prefix_list_id(self) -> str:
-        return self._string("prefix_list_id")
-
-    @property
-    def private_dns_enabled(self) -> IResolvable:
-        return self._boolean("private_dns_enabled")
-
-    @property
-    def requester_managed(self) -> IResolvable:
-        return self._boolean("requester_managed")
-
-    @property
-    def resource_configuration_arn(self) -> str:
-        return self._string("resource_configuration_arn")
-
-    @property
-    def route_table_ids(self) -> list[str]:
-        return self._list("route_table_ids")
-
-    @property
-    def security_group_ids(self) -> list[str]:
-        return self._list("security_group_ids")
-
-    @property
-    def service_name(self) -> str:
-        return self._string("service_name")
-
-    @property
-    def service_network_arn(self) -> str:
-        return self._string("service_network_arn")
-
-    @property
-    def service_region(self) -> str:
-        return self._string("service_region")
-
-    @property
-    def state(self) -> str:
-        return self._string("state")
-
-    @property
-    def subnet_ids(self) -> list[str]:
-        return self._list("subnet_ids")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def vpc_endpoint_type(self) -> str:
-        return self._string("vpc_endpoint_type")
-
-    @property
-    def vpc_id(self) -> str:
-        return self._string("vpc_id")
+    id = string_attribute("id")
+    ip_address_type = string_attribute("ip_address_type")
+    network_interface_ids = list_attribute("network_interface_ids")
+    owner_id = string_attribute("owner_id")
+    policy = string_attribute("policy")
+    prefix_list_id = string_attribute("prefix_list_id")
+    private_dns_enabled = boolean_attribute("private_dns_enabled")
+    requester_managed = boolean_attribute("requester_managed")
+    resource_configuration_arn = string_attribute("resource_configuration_arn")
+    route_table_ids = list_attribute("route_table_ids")
+    security_group_ids = list_attribute("security_group_ids")
+    service_name = string_attribute("service_name")
+    service_network_arn = string_attribute("service_network_arn")
+    service_region = string_attribute("service_region")
+    state = string_attribute("state")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_endpoint_type = string_attribute("vpc_endpoint_type")
+    vpc_id = string_attribute("vpc_id")
 
     @property
     def dns_options(self) -> VpcEndpointDnsOptionsOutputReference:
@@ -256,14 +193,8 @@ class VpcEndpointTimeouts(Block):
 class VpcEndpointDnsEntryOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def dns_name(self) -> str:
-        return self._string("dns_name")
-
-    @property
-    def hosted_zone_id(self) -> str:
-        return self._string("hosted_zone_id")
-
+    dns_name = string_attribute("dns_name")
+    hosted_zone_id = string_attribute("hosted_zone_id")
 
 
 class VpcEndpointDnsEntryList(ComputedList):
@@ -276,31 +207,16 @@ class VpcEndpointDnsEntryList(ComputedList):
 class VpcEndpointDnsOptionsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def dns_record_ip_type(self) -> str:
-        return self._string("dns_record_ip_type")
-
-    @property
-    def private_dns_only_for_inbound_resolver_endpoint(self) -> IResolvable:
-        return self._boolean("private_dns_only_for_inbound_resolver_endpoint")
-
+    dns_record_ip_type = string_attribute("dns_record_ip_type")
+    private_dns_only_for_inbound_resolver_endpoint = boolean_attribute("private_dns_only_for_inbound_resolver_endpoint")
 
 
 class VpcEndpointSubnetConfigurationOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def ipv4(self) -> str:
-        return self._string("ipv4")
-
-    @property
-    def ipv6(self) -> str:
-        return self._string("ipv6")
-
-    @property
-    def subnet_id(self) -> str:
-        return self._string("subnet_id")
-
+    ipv4 = string_attribute("ipv4")
+    ipv6 = string_attribute("ipv6")
+    subnet_id = string_attribute("subnet_id")
 
 
 class VpcEndpointSubnetConfigurationList(ComputedList):
@@ -313,14 +229,6 @@ class VpcEndpointSubnetConfigurationList(ComputedList):
 class VpcEndpointTimeoutsOutputReference(ComputedObject):
     """Reads the attributes of one object as references."""
 
-    @property
-    def create(self) -> str:
-        return self._string("create")
-
-    @property
-    def delete(self) -> str:
-        return self._string("delete")
-
-    @property
-    def update(self) -> str:
-        return self._string("update")
+    create = string_attribute("create")
+    delete = string_attribute("delete")
+    update = string_attribute("update")

@@ -23,6 +23,9 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
     Provisioner,
     generator_metadata,
+    number_attribute,
+    string_attribute,
+    string_map_attribute,
 )
 
 __all__ = [
@@ -83,58 +86,17 @@ class VpcSecurityGroupEgressRule(GeneratedResource):
             provisioners=provisioners,
         )
 
-    @property
-    def arn(self) -> str:
-        return self._string("arn")
-
-    @property
-    def cidr_ipv4(self) -> str:
-        return self._string("cidr_ipv4")
-
-    @property
-    def cidr_ipv6(self) -> str:
-        return self._string("cidr_ipv6")
-
-    @property
-    def description(self) -> str:
-        return self._string("description")
-
-    @property
-    def from_port(self) -> float:
-        return self._number("from_port")
-
-    @property
-    def id(self) -> str:
-        return self._string("id")
-
-    @property
-    def ip_protocol(self) -> str:
-        return self._string("ip_protocol")
-
-    @property
-    def prefix_list_id(self) -> str:
-        return self._string("prefix_list_id")
-
-    @property
-    def referenced_security_group_id(self) -> str:
-        return self._string("referenced_security_group_id")
-
-    @property
-    def security_group_id(self) -> str:
-        return self._string("security_group_id")
-
-    @property
-    def security_group_rule_id(self) -> str:
-        return self._string("security_group_rule_id")
-
-    @property
-    def tags(self) -> Mapping[str, str]:
-        return self._string_map("tags")
-
-    @property
-    def tags_all(self) -> Mapping[str, str]:
-        return self._string_map("tags_all")
-
-    @property
-    def to_port(self) -> float:
-        return self._number("to_port")
+    arn = string_attribute("arn")
+    cidr_ipv4 = string_attribute("cidr_ipv4")
+    cidr_ipv6 = string_attribute("cidr_ipv6")
+    description = string_attribute("description")
+    from_port = number_attribute("from_port")
+    id = string_attribute("id")
+    ip_protocol = string_attribute("ip_protocol")
+    prefix_list_id = string_attribute("prefix_list_id")
+    referenced_security_group_id = string_attribute("referenced_security_group_id")
+    security_group_id = string_attribute("security_group_id")
+    security_group_rule_id = string_attribute("security_group_rule_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    to_port = number_attribute("to_port")
