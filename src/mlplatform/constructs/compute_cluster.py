@@ -49,27 +49,21 @@ from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from mlplatform.catalogs.gpu import cpu_ami_type
-from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.cluster_addons import ClusterAddon, cluster_addons
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
-from mlplatform.decisions.container_insights import (
-    CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
-    container_insights_log_groups,
-)
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
-    CLOUDWATCH_AGENT_POLICY,
-    EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
     EKS_CLUSTER_MANAGED_POLICIES,
-    EKS_CNI_POLICY,
     eks_access_policy_arn,
     eks_node_managed_policies,
     eks_secrets_encryption_policy,
@@ -78,11 +72,6 @@ from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.interfaces import IComputeCluster, VpcPlacement
 
 __all__ = ["ComputeCluster"]
-
-# Service accounts of the add-ons that call AWS APIs (names fixed by the add-ons).
-CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
-EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
-
 
 class ComputeCluster(ClusterMetrics, Construct):
     """EKS cluster, its key, logs, IAM roles, OIDC provider, access entries, add-ons and CPU nodes."""
@@ -105,7 +94,6 @@ class ComputeCluster(ClusterMetrics, Construct):
         self._metrics_cluster_name = name
         account = AccountContext.of(self)
         self._partition = account.partition
-        self._physical_name = name
 
         # --- one key for secrets envelope encryption and the cluster's log groups
         self._key = key = PlatformKey(
@@ -234,8 +222,8 @@ class ComputeCluster(ClusterMetrics, Construct):
             )
 
         # --- add-ons that nodes need to become Ready, before any node starts
-        if props.addons is not None:
-            self._compute_dependencies += self._networking_addons(props.addons)
+        addons = cluster_addons(props.addons, name)
+        self._compute_dependencies += self._addons(addons.before_nodes)
 
         # --- CPU node groups: the system group always, general groups as configured
         system = self._cpu_node_group("system", props.system_node_group)
@@ -243,8 +231,7 @@ class ComputeCluster(ClusterMetrics, Construct):
             self._cpu_node_group(group_name, group)
 
         # --- add-ons that run as pods: they need a node to schedule on
-        if props.addons is not None:
-            self._workload_addons(props.addons, system)
+        self._addons(addons.on_nodes, after=[system.ready])
 
     # ----------------------------------------------------------------- building blocks
     def _attach(self, role: IamRole, policy: str, id: str) -> IamRolePolicyAttachment:
@@ -276,54 +263,37 @@ class ComputeCluster(ClusterMetrics, Construct):
             depends_on=list(depends_on) or None,
         )
 
-    def _networking_addons(self, addons: AddonVersionsProps) -> list[ITerraformDependable]:
-        versions = addons.by_addon()
-        cni_role = self.service_account_role(*CNI_SERVICE_ACCOUNT)
-        cni_policy = self._attach(cni_role, EKS_CNI_POLICY, "irsa-cni-policy")
-        cni = self._addon("vpc-cni", versions["vpc-cni"], role=cni_role, depends_on=[cni_policy])
-        proxy = self._addon("kube-proxy", versions["kube-proxy"])
-        return [cni, proxy]
-
-    def _workload_addons(self, addons: AddonVersionsProps, system: ManagedNodeGroup) -> None:
-        versions = addons.by_addon()
-        self._addon("coredns", versions["coredns"], depends_on=[system.ready])
-        ebs_role = self.service_account_role(*EBS_CSI_SERVICE_ACCOUNT)
-        ebs_policy = self._attach(ebs_role, EBS_CSI_DRIVER_POLICY, "irsa-ebs-csi-policy")
-        self._addon(
-            "aws-ebs-csi-driver",
-            versions["aws-ebs-csi-driver"],
-            role=ebs_role,
-            depends_on=[system.ready, ebs_policy],
-        )
-        self._observability_addon(versions["amazon-cloudwatch-observability"], system)
-
-    def _observability_addon(self, version: str, system: ManagedNodeGroup) -> None:
-        """Container Insights with GPU metrics; its log groups made first, encrypted and expiring.
-
-        The add-on's DaemonSets tolerate every taint by default (the chart's root
-        ``tolerations: [{operator: Exists}]``), so they run on GPU nodes and need no
-        ``configuration_values``.
-        """
-        log_groups = [
-            CloudwatchLogGroup(
-                self,
-                f"container-insights-{group.rsplit('/', 1)[1]}-logs",
-                name=group,
-                retention_in_days=self._props.log_retention_days,
-                kms_key_id=self._key.arn,
+    def _addons(
+        self, addons: Sequence[ClusterAddon], *, after: Sequence[ITerraformDependable] = ()
+    ) -> list[ITerraformDependable]:
+        """``addons`` installed once ``after`` exists, each after its IRSA role's policy and
+        its log groups (encrypted with the cluster's key, expiring with its log retention)."""
+        made: list[ITerraformDependable] = []
+        for addon in addons:
+            log_groups = [
+                CloudwatchLogGroup(
+                    self,
+                    group.id,
+                    name=group.name,
+                    retention_in_days=self._props.log_retention_days,
+                    kms_key_id=self._key.arn,
+                )
+                for group in addon.log_groups
+            ]
+            role: IamRole | None = None
+            policies: list[ITerraformDependable] = []
+            if addon.role is not None:
+                role = self.service_account_role(*addon.role.service_account)
+                policies.append(self._attach(role, addon.role.policy, addon.role.attachment_id))
+            made.append(
+                self._addon(
+                    addon.name,
+                    addon.version,
+                    role=role,
+                    depends_on=[*after, *policies, *log_groups],
+                )
             )
-            for group in container_insights_log_groups(self._physical_name)
-        ]
-        agent_role = self.service_account_role(*CLOUDWATCH_AGENT_SERVICE_ACCOUNT)
-        agent_policy = self._attach(
-            agent_role, CLOUDWATCH_AGENT_POLICY, "irsa-cloudwatch-agent-policy"
-        )
-        self._addon(
-            "amazon-cloudwatch-observability",
-            version,
-            role=agent_role,
-            depends_on=[system.ready, agent_policy, *log_groups],
-        )
+        return made
 
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
         return ManagedNodeGroup(

@@ -17,21 +17,15 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.catalogs.gpu import cpu_ami_type
-from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.decisions.cluster_addons import ClusterAddon, cluster_addons
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
-from mlplatform.decisions.container_insights import (
-    CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
-    container_insights_log_groups,
-)
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
 from mlplatform.decisions.policies.eks import (
-    CLOUDWATCH_AGENT_POLICY,
-    EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
     EKS_CLUSTER_MANAGED_POLICIES,
-    EKS_CNI_POLICY,
     eks_access_policy_arn,
     eks_node_managed_policies,
     eks_secrets_encryption_policy,
@@ -46,9 +40,6 @@ from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.service_account_roles import ServiceAccountRoles
 
 __all__ = ["ComputeCluster", "ImportedComputeCluster"]
-
-CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
-EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_reader import ContractReader
@@ -197,13 +188,12 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 access_scope={"type": "cluster"},
                 opts=opts(depends_on=[entry]),
             )
-        if props.addons is not None:
-            self.compute_dependencies += self._networking_addons(props.addons)
+        addons = cluster_addons(props.addons, name)
+        self.compute_dependencies += self._addons(addons.before_nodes)
         system = self._cpu_node_group("system", props.system_node_group)
         for group_name, group in props.cpu_node_groups.items():
             self._cpu_node_group(group_name, group)
-        if props.addons is not None:
-            self._workload_addons(props.addons, system)
+        self._addons(addons.on_nodes, after=[system.ready])
         self.register_outputs({"cluster_name": self.cluster.name})
 
     # ----------------------------------------------------------------- building blocks
@@ -234,45 +224,36 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             opts=self.options(depends_on=list(depends_on) or None),
         )
 
-    def _networking_addons(self, addons: AddonVersionsProps) -> list[pulumi.Resource]:
-        versions = addons.by_addon()
-        cni_role = self.service_account_role(*CNI_SERVICE_ACCOUNT)
-        cni_policy = self._attach(cni_role, EKS_CNI_POLICY, "irsa-cni-policy")
-        cni = self._addon("vpc-cni", versions["vpc-cni"], role=cni_role, depends_on=[cni_policy])
-        proxy = self._addon("kube-proxy", versions["kube-proxy"])
-        return [cni, proxy]
-
-    def _workload_addons(self, addons: AddonVersionsProps, system: ManagedNodeGroup) -> None:
-        versions = addons.by_addon()
-        self._addon("coredns", versions["coredns"], depends_on=[system.ready])
-        ebs_role = self.service_account_role(*EBS_CSI_SERVICE_ACCOUNT)
-        ebs_policy = self._attach(ebs_role, EBS_CSI_DRIVER_POLICY, "irsa-ebs-csi-policy")
-        self._addon(
-            "aws-ebs-csi-driver",
-            versions["aws-ebs-csi-driver"],
-            role=ebs_role,
-            depends_on=[system.ready, ebs_policy],
-        )
-        log_groups: list[pulumi.Resource] = [
-            aws.cloudwatch.LogGroup(
-                self.child(f"container-insights-{group.rsplit('/', 1)[1]}-logs"),
-                name=group,
-                retention_in_days=self._props.log_retention_days,
-                kms_key_id=self.key.arn,
-                opts=self.options(),
+    def _addons(
+        self, addons: Sequence[ClusterAddon], *, after: Sequence[pulumi.Resource] = ()
+    ) -> list[pulumi.Resource]:
+        """As cdktf's: each add-on after ``after``, its IRSA role's policy and its log groups."""
+        made: list[pulumi.Resource] = []
+        for addon in addons:
+            log_groups = [
+                aws.cloudwatch.LogGroup(
+                    self.child(group.id),
+                    name=group.name,
+                    retention_in_days=self._props.log_retention_days,
+                    kms_key_id=self.key.arn,
+                    opts=self.options(),
+                )
+                for group in addon.log_groups
+            ]
+            role: aws.iam.Role | None = None
+            policies: list[pulumi.Resource] = []
+            if addon.role is not None:
+                role = self.service_account_role(*addon.role.service_account)
+                policies.append(self._attach(role, addon.role.policy, addon.role.attachment_id))
+            made.append(
+                self._addon(
+                    addon.name,
+                    addon.version,
+                    role=role,
+                    depends_on=[*after, *policies, *log_groups],
+                )
             )
-            for group in container_insights_log_groups(self.physical_name)
-        ]
-        agent_role = self.service_account_role(*CLOUDWATCH_AGENT_SERVICE_ACCOUNT)
-        agent_policy = self._attach(
-            agent_role, CLOUDWATCH_AGENT_POLICY, "irsa-cloudwatch-agent-policy"
-        )
-        self._addon(
-            "amazon-cloudwatch-observability",
-            versions["amazon-cloudwatch-observability"],
-            role=agent_role,
-            depends_on=[system.ready, agent_policy, *log_groups],
-        )
+        return made
 
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
         return ManagedNodeGroup(
