@@ -48,7 +48,6 @@ from mlplatform.bindings.aws.iam_openid_connect_provider import IamOpenidConnect
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
@@ -58,6 +57,7 @@ from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.cluster_addons import ClusterAddon, cluster_addons
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
+from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
@@ -72,6 +72,7 @@ from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.interfaces import IComputeCluster, VpcPlacement
 
 __all__ = ["ComputeCluster"]
+
 
 class ComputeCluster(ClusterMetrics, Construct):
     """EKS cluster, its key, logs, IAM roles, OIDC provider, access entries, add-ons and CPU nodes."""
@@ -300,22 +301,10 @@ class ComputeCluster(ClusterMetrics, Construct):
             self,
             f"cpu-{group_name}",
             props=ManagedNodeGroupProps(
-                node_group_name=self._naming.resource("cpu", group_name),
+                **cpu_node_group(self._naming, group_name, group).settings(),
                 cluster_name=self._cluster.name,
                 node_role_arn=self._node_role.arn,
                 subnet_ids=self._placement.private_subnet_ids,
-                instance_types=group.instance_types,
-                ami_type=cpu_ami_type(group.instance_types),
-                capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
-                min_size=group.min_nodes,
-                max_size=group.max_nodes,
-                desired_size=(
-                    group.desired_nodes if group.desired_nodes is not None else group.min_nodes
-                ),
-                root_volume_gib=group.root_volume_gib,
-                imds_hop_limit=group.imds_hop_limit,
-                launch_template=group.launch_template,
-                labels={"mlplatform/node-group": group_name},
                 depends_on=self._compute_dependencies,
             ),
         )

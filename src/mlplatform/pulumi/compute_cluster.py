@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
-from mlplatform.catalogs.gpu import cpu_ami_type
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.decisions.cluster_addons import ClusterAddon, cluster_addons
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
+from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
@@ -261,22 +261,10 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             self,
             f"cpu-{group_name}",
             props=ManagedNodeGroupProps(
-                node_group_name=self._layer.naming.resource("cpu", group_name),
+                **cpu_node_group(self._layer.naming, group_name, group).settings(),
                 cluster_name=self.cluster.name,
                 node_role_arn=self.node_role.arn,
                 subnet_ids=self.placement.subnets(),
-                instance_types=group.instance_types,
-                ami_type=cpu_ami_type(group.instance_types),
-                capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
-                min_size=group.min_nodes,
-                max_size=group.max_nodes,
-                desired_size=(
-                    group.desired_nodes if group.desired_nodes is not None else group.min_nodes
-                ),
-                root_volume_gib=group.root_volume_gib,
-                imds_hop_limit=group.imds_hop_limit,
-                launch_template=group.launch_template,
-                labels={"mlplatform/node-group": group_name},
                 depends_on=self.compute_dependencies,
             ),
         )
