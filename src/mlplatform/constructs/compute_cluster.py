@@ -55,7 +55,7 @@ from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupP
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
-from mlplatform.decisions.cluster_addons import ClusterAddon, cluster_addons
+from mlplatform.decisions import cluster_addons
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
@@ -223,7 +223,7 @@ class ComputeCluster(ClusterMetrics, Construct):
             )
 
         # --- add-ons that nodes need to become Ready, before any node starts
-        addons = cluster_addons(props.addons, name)
+        addons = cluster_addons.addon_plan(props.addons, name)
         self._compute_dependencies += self._addons(addons.before_nodes)
 
         # --- CPU node groups: the system group always, general groups as configured
@@ -243,58 +243,52 @@ class ComputeCluster(ClusterMetrics, Construct):
             policy_arn=aws_managed_policy_arn(self._partition, policy),
         )
 
+    def _addons(
+        self,
+        addons: Sequence[cluster_addons.ClusterAddon],
+        *,
+        after: Sequence[ITerraformDependable] = (),
+    ) -> list[ITerraformDependable]:
+        return cluster_addons.install(
+            addons,
+            after=after,
+            log_group=self._addon_log_group,
+            role=self._addon_role,
+            addon=self._addon,
+        )
+
+    def _addon_log_group(self, group: cluster_addons.AddonLogGroup) -> ITerraformDependable:
+        """Encrypted with the cluster's key, expiring with its log retention."""
+        return CloudwatchLogGroup(
+            self,
+            group.id,
+            name=group.name,
+            retention_in_days=self._props.log_retention_days,
+            kms_key_id=self._key.arn,
+        )
+
+    def _addon_role(self, role: cluster_addons.AddonRole) -> tuple[IamRole, ITerraformDependable]:
+        iam_role = self.service_account_role(*role.service_account)
+        return iam_role, self._attach(iam_role, role.policy, role.attachment_id)
+
     def _addon(
         self,
-        addon: str,
-        version: str,
-        *,
-        role: IamRole | None = None,
-        depends_on: Sequence[ITerraformDependable] = (),
-    ) -> EksAddon:
+        addon: cluster_addons.ClusterAddon,
+        role: IamRole | None,
+        depends_on: Sequence[ITerraformDependable],
+    ) -> ITerraformDependable:
         return EksAddon(
             self,
-            f"addon-{addon}",
+            f"addon-{addon.name}",
             cluster_name=self._cluster.name,
-            addon_name=addon,
-            addon_version=version,
+            addon_name=addon.name,
+            addon_version=addon.version,
             service_account_role_arn=role.arn if role else None,
             # First install takes over anything EKS left; later updates keep local edits visible.
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="PRESERVE",
             depends_on=list(depends_on) or None,
         )
-
-    def _addons(
-        self, addons: Sequence[ClusterAddon], *, after: Sequence[ITerraformDependable] = ()
-    ) -> list[ITerraformDependable]:
-        """``addons`` installed once ``after`` exists, each after its IRSA role's policy and
-        its log groups (encrypted with the cluster's key, expiring with its log retention)."""
-        made: list[ITerraformDependable] = []
-        for addon in addons:
-            log_groups = [
-                CloudwatchLogGroup(
-                    self,
-                    group.id,
-                    name=group.name,
-                    retention_in_days=self._props.log_retention_days,
-                    kms_key_id=self._key.arn,
-                )
-                for group in addon.log_groups
-            ]
-            role: IamRole | None = None
-            policies: list[ITerraformDependable] = []
-            if addon.role is not None:
-                role = self.service_account_role(*addon.role.service_account)
-                policies.append(self._attach(role, addon.role.policy, addon.role.attachment_id))
-            made.append(
-                self._addon(
-                    addon.name,
-                    addon.version,
-                    role=role,
-                    depends_on=[*after, *policies, *log_groups],
-                )
-            )
-        return made
 
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
         return ManagedNodeGroup(

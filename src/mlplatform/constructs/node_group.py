@@ -37,15 +37,8 @@ from mlplatform.bindings.aws.launch_template import (
     LaunchTemplateMetadataOptions,
     LaunchTemplateTagSpecifications,
 )
-from mlplatform.decisions.cluster_node_groups import (
-    ROOT_DEVICE,
-    NodeGroupSettings,
-    launch_template_description,
-    metadata_options_settings,
-    root_volume_settings,
-    scaling_settings,
-    taint_settings,
-)
+from mlplatform.decisions import cluster_node_groups
+from mlplatform.decisions.cluster_node_groups import ROOT_DEVICE, NodeGroupSettings
 from mlplatform.decisions.tagging import LAUNCHED_RESOURCE_KINDS, TagsLaunchedResources
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
@@ -82,7 +75,7 @@ class ManagedNodeGroup(Construct):
             instance_types=list(props.instance_types),
             ami_type=props.ami_type,
             capacity_type=props.capacity_type,
-            scaling_config=EksNodeGroupScalingConfig(**scaling_settings(props)),
+            scaling_config=EksNodeGroupScalingConfig(**cluster_node_groups.scaling_settings(props)),
             launch_template=(
                 EksNodeGroupLaunchTemplate(
                     id=template.id, version=Token.as_string(template.latest_version)
@@ -93,7 +86,11 @@ class ManagedNodeGroup(Construct):
             # With a launch template the root volume is set there; EKS refuses both.
             disk_size=None if template else props.root_volume_gib,
             labels=dict(props.labels) or None,
-            taint=[EksNodeGroupTaint(**taint) for taint in taint_settings(props.taints)] or None,
+            taint=[
+                EksNodeGroupTaint(**taint)
+                for taint in cluster_node_groups.taint_settings(props.taints)
+            ]
+            or None,
             lifecycle=TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),
             depends_on=list(props.depends_on) or None,
         )
@@ -103,18 +100,18 @@ class ManagedNodeGroup(Construct):
             self,
             "launch-template",
             name=props.node_group_name,
-            description=launch_template_description(props.node_group_name),
+            description=cluster_node_groups.launch_template_description(props.node_group_name),
             update_default_version=True,
             block_device_mappings=[
                 LaunchTemplateBlockDeviceMappings(
                     device_name=ROOT_DEVICE,
                     ebs=LaunchTemplateBlockDeviceMappingsEbs(
-                        **root_volume_settings(props.root_volume_gib)
+                        **cluster_node_groups.root_volume_settings(props.root_volume_gib)
                     ),
                 )
             ],
             metadata_options=LaunchTemplateMetadataOptions(
-                **metadata_options_settings(props.imds_hop_limit)
+                **cluster_node_groups.metadata_options_settings(props.imds_hop_limit)
             ),
             tag_specifications=self._launched_resource_tags() or None,
         )

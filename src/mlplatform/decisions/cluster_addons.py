@@ -2,7 +2,8 @@
 
 Both engines install the same five add-ons in the same two phases, so the
 choice lives here once and each engine only turns an :class:`ClusterAddon`
-into its resources:
+into its resources (``cluster_addons.install(cluster_addons.addon_plan(...).before_nodes,
+...)``):
 
 - **before any node** (``vpc-cni``, ``kube-proxy``): a node becomes Ready only
   once pod networking and service routing are there, so the node groups wait
@@ -20,7 +21,9 @@ key and retention (:mod:`~mlplatform.decisions.container_insights`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mlplatform.config import AddonVersionsProps
 from mlplatform.decisions.container_insights import (
@@ -40,12 +43,19 @@ __all__ = [
     "AddonRole",
     "ClusterAddon",
     "ClusterAddonPlan",
-    "cluster_addons",
+    "addon_plan",
+    "install",
 ]
 
 # Service accounts of the add-ons that call AWS APIs (names fixed by the add-ons).
 CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
 EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
+
+
+_Resource = TypeVar("_Resource")
+"""An engine's resource (what others depend on)."""
+_Role = TypeVar("_Role")
+"""An engine's IAM role."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ class ClusterAddonPlan:
     on_nodes: tuple[ClusterAddon, ...] = ()
 
 
-def cluster_addons(addons: AddonVersionsProps | None, cluster_name: str) -> ClusterAddonPlan:
+def addon_plan(addons: AddonVersionsProps | None, cluster_name: str) -> ClusterAddonPlan:
     """The managed add-ons of cluster ``cluster_name`` at ``addons``' versions; none without
     ``addons`` (EKS then runs its self-installed CNI, kube-proxy and CoreDNS)."""
     if addons is None:
@@ -126,3 +136,31 @@ def cluster_addons(addons: AddonVersionsProps | None, cluster_name: str) -> Clus
             ),
         ),
     )
+
+
+def install(
+    addons: Sequence[ClusterAddon],
+    *,
+    after: Sequence[_Resource],
+    log_group: Callable[[AddonLogGroup], _Resource],
+    role: Callable[[AddonRole], tuple[_Role, _Resource]],
+    addon: Callable[[ClusterAddon, _Role | None, list[_Resource]], _Resource],
+) -> list[_Resource]:
+    """``addons`` made with an engine's three makers, each add-on waiting for ``after``, its
+    IRSA role's policy attachment and its log groups; returns the add-ons.
+
+    ``log_group`` makes one log group, ``role`` an IRSA role and its policy attachment
+    (returning both), ``addon`` the add-on with its role and what it waits for. Its log
+    groups come first, so the agent never creates them itself (unencrypted, kept forever),
+    and the policy before the add-on, so its pods never start without their permissions.
+    """
+    made: list[_Resource] = []
+    for item in addons:
+        log_groups = [log_group(group) for group in item.log_groups]
+        item_role: _Role | None = None
+        policies: list[_Resource] = []
+        if item.role is not None:
+            item_role, policy = role(item.role)
+            policies.append(policy)
+        made.append(addon(item, item_role, [*after, *policies, *log_groups]))
+    return made

@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
-from mlplatform.decisions.cluster_addons import ClusterAddon, cluster_addons
+from mlplatform.decisions import cluster_addons
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
@@ -188,7 +188,7 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 access_scope={"type": "cluster"},
                 opts=opts(depends_on=[entry]),
             )
-        addons = cluster_addons(props.addons, name)
+        addons = cluster_addons.addon_plan(props.addons, name)
         self.compute_dependencies += self._addons(addons.before_nodes)
         system = self._cpu_node_group("system", props.system_node_group)
         for group_name, group in props.cpu_node_groups.items():
@@ -205,55 +205,50 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             opts=self.options(),
         )
 
+    def _addons(
+        self,
+        addons: Sequence[cluster_addons.ClusterAddon],
+        *,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> list[pulumi.Resource]:
+        """As cdktf's: the add-ons in ``addons``, made by ``cluster_addons.install``."""
+        return cluster_addons.install(
+            addons,
+            after=after,
+            log_group=self._addon_log_group,
+            role=self._addon_role,
+            addon=self._addon,
+        )
+
+    def _addon_log_group(self, group: cluster_addons.AddonLogGroup) -> pulumi.Resource:
+        return aws.cloudwatch.LogGroup(
+            self.child(group.id),
+            name=group.name,
+            retention_in_days=self._props.log_retention_days,
+            kms_key_id=self.key.arn,
+            opts=self.options(),
+        )
+
+    def _addon_role(self, role: cluster_addons.AddonRole) -> tuple[aws.iam.Role, pulumi.Resource]:
+        iam_role = self.service_account_role(*role.service_account)
+        return iam_role, self._attach(iam_role, role.policy, role.attachment_id)
+
     def _addon(
         self,
-        addon: str,
-        version: str,
-        *,
-        role: aws.iam.Role | None = None,
-        depends_on: Sequence[pulumi.Resource] = (),
-    ) -> aws.eks.Addon:
+        addon: cluster_addons.ClusterAddon,
+        role: aws.iam.Role | None,
+        depends_on: Sequence[pulumi.Resource],
+    ) -> pulumi.Resource:
         return aws.eks.Addon(
-            self.child(f"addon-{addon}"),
+            self.child(f"addon-{addon.name}"),
             cluster_name=self.cluster.name,
-            addon_name=addon,
-            addon_version=version,
+            addon_name=addon.name,
+            addon_version=addon.version,
             service_account_role_arn=role.arn if role else None,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="PRESERVE",
             opts=self.options(depends_on=list(depends_on) or None),
         )
-
-    def _addons(
-        self, addons: Sequence[ClusterAddon], *, after: Sequence[pulumi.Resource] = ()
-    ) -> list[pulumi.Resource]:
-        """As cdktf's: each add-on after ``after``, its IRSA role's policy and its log groups."""
-        made: list[pulumi.Resource] = []
-        for addon in addons:
-            log_groups = [
-                aws.cloudwatch.LogGroup(
-                    self.child(group.id),
-                    name=group.name,
-                    retention_in_days=self._props.log_retention_days,
-                    kms_key_id=self.key.arn,
-                    opts=self.options(),
-                )
-                for group in addon.log_groups
-            ]
-            role: aws.iam.Role | None = None
-            policies: list[pulumi.Resource] = []
-            if addon.role is not None:
-                role = self.service_account_role(*addon.role.service_account)
-                policies.append(self._attach(role, addon.role.policy, addon.role.attachment_id))
-            made.append(
-                self._addon(
-                    addon.name,
-                    addon.version,
-                    role=role,
-                    depends_on=[*after, *policies, *log_groups],
-                )
-            )
-        return made
 
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
         return ManagedNodeGroup(

@@ -15,15 +15,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from mlplatform.decisions.cluster_node_groups import (
-    ROOT_DEVICE,
-    NodeGroupSettings,
-    launch_template_description,
-    metadata_options_settings,
-    root_volume_settings,
-    scaling_settings,
-    taint_settings,
-)
+from mlplatform.decisions import cluster_node_groups
+from mlplatform.decisions.cluster_node_groups import ROOT_DEVICE, NodeGroupSettings
 from mlplatform.decisions.tagging import LAUNCHED_RESOURCE_KINDS
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
@@ -65,11 +58,11 @@ class ManagedNodeGroup(PlatformComponent):
             instance_types=list(props.instance_types),
             ami_type=props.ami_type,
             capacity_type=props.capacity_type,
-            scaling_config=scaling_settings(props),
+            scaling_config=cluster_node_groups.scaling_settings(props),
             launch_template=launch,
             disk_size=None if template else props.root_volume_gib,
             labels=dict(props.labels) or None,
-            taints=taint_settings(props.taints) or None,
+            taints=cluster_node_groups.taint_settings(props.taints) or None,
             opts=pulumi.ResourceOptions.merge(
                 self.options(depends_on=list(props.depends_on) or None),
                 pulumi.ResourceOptions(ignore_changes=["scalingConfig.desiredSize"]),
@@ -83,15 +76,15 @@ class ManagedNodeGroup(PlatformComponent):
         return aws.ec2.LaunchTemplate(
             self.child("launch-template"),
             name=props.node_group_name,
-            description=launch_template_description(props.node_group_name),
+            description=cluster_node_groups.launch_template_description(props.node_group_name),
             update_default_version=True,
             block_device_mappings=[
                 {
                     "device_name": ROOT_DEVICE,
-                    "ebs": root_volume_settings(props.root_volume_gib),
+                    "ebs": cluster_node_groups.root_volume_settings(props.root_volume_gib),
                 }
             ],
-            metadata_options=metadata_options_settings(props.imds_hop_limit),
+            metadata_options=cluster_node_groups.metadata_options_settings(props.imds_hop_limit),
             # Provider default tags do not reach what the template launches; these do.
             tag_specifications=[
                 {"resource_type": kind, "tags": dict(layer.tags)}
