@@ -56,6 +56,7 @@ from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import cluster_addons
+from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
@@ -338,13 +339,9 @@ class ComputeCluster(ClusterMetrics, Construct):
             scope,
             id,
             naming=naming or stack_naming(scope),
-            cluster_name=reader.value("compute/cluster-name"),
-            oidc_provider_arn=reader.value("compute/oidc-provider-arn"),
-            oidc_issuer_url=reader.value("compute/oidc-issuer-url"),
-            node_role_arn=reader.value("compute/node-role-arn"),
             placement=network.placement(),
-            cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
             contract=reader,
+            **{arg: reader.value(key) for arg, key in CLUSTER_CONTRACT_KEYS.items()},
         )
 
     @classmethod

@@ -18,6 +18,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.decisions import cluster_addons
+from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS, ContractClusterValues
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
@@ -303,13 +304,9 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             layer,
             id,
             naming=naming or layer.naming,
-            cluster_name=reader.value("compute/cluster-name"),
-            oidc_provider_arn=reader.value("compute/oidc-provider-arn"),
-            oidc_issuer_url=reader.value("compute/oidc-issuer-url"),
-            node_role_arn=reader.value("compute/node-role-arn"),
             placement=network.placement(),
-            cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
             contract=reader,
+            **{arg: reader.value(key) for arg, key in CLUSTER_CONTRACT_KEYS.items()},
         )
 
     @staticmethod
@@ -364,7 +361,9 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
         return self._props.addons is not None
 
 
-class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
+class ImportedComputeCluster(
+    OutputClusterMetrics, ContractClusterValues[pulumi.Output[str]], PlatformComponent
+):
     """``mlplatform:<layer>:ImportedComputeCluster``: the platform's cluster in a team's program.
 
     Creates nothing of the cluster: names it, its OIDC provider and node role (the
@@ -395,7 +394,7 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
         self.node_role_arn = node_role_arn
         self.placement = placement
         self.cluster_security_group_id = cluster_security_group_id
-        self._contract = contract
+        self._contract: ContractReader | None = contract
         self._roles = ServiceAccountRoles(
             self,
             naming=naming,
@@ -410,13 +409,8 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
         """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
         return self._roles.role(namespace, name, role_name=role_name)
 
-    # What a team's GpuPoolProvisioning needs, read from the contract on first use only (as
-    # cdktf's ImportedComputeCluster), so a program that provisions nothing reads none of it.
-    @property
-    def reads_contract(self) -> bool:
-        """Whether the values below come from the platform contract (``from_environment``)."""
-        return self._contract is not None
-
+    # What a team's GpuPoolProvisioning needs (ContractClusterValues), read from the contract
+    # on first use only, as cdktf's ImportedComputeCluster.
     def _contract_value(self, key: str, what: str) -> pulumi.Output[str]:
         if self._contract is None:
             raise ValueError(
@@ -424,29 +418,3 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
                 "cluster with ComputeCluster.from_environment"
             )
         return self._contract.value(key)
-
-    @property
-    def cluster_endpoint(self) -> pulumi.Output[str]:
-        """The Kubernetes API's URL (``compute/cluster-endpoint``)."""
-        return self._contract_value("compute/cluster-endpoint", "the API endpoint")
-
-    @property
-    def certificate_authority_data(self) -> pulumi.Output[str]:
-        """The cluster's CA, base64 as EKS returns it (``compute/cluster-certificate-authority``)."""
-        return self._contract_value(
-            "compute/cluster-certificate-authority", "the certificate authority"
-        )
-
-    @property
-    def cluster_layer(self) -> pulumi.Output[str]:
-        """``enabled`` where the platform runs its ``<env>-cluster`` layer (Karpenter), else
-        ``disabled`` (``compute/cluster-layer``)."""
-        return self._contract_value("compute/cluster-layer", "whether Karpenter runs")
-
-    @property
-    def karpenter_instance_profile_name(self) -> pulumi.Output[str]:
-        """The instance profile every EC2NodeClass names
-        (``compute/karpenter/instance-profile-name``)."""
-        return self._contract_value(
-            "compute/karpenter/instance-profile-name", "Karpenter's node instance profile"
-        )
