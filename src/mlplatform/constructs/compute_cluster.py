@@ -50,23 +50,22 @@ from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.eks_service_role import eks_service_role
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
-from mlplatform.decisions import cluster_addons
+from mlplatform.decisions import cluster_addons, cluster_roles
 from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn
 from mlplatform.decisions.policies.eks import (
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
-    EKS_CLUSTER_MANAGED_POLICIES,
     eks_access_policy_arn,
-    eks_node_managed_policies,
     eks_secrets_encryption_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
@@ -122,17 +121,10 @@ class ComputeCluster(ClusterMetrics, Construct):
         )
 
         # --- the control plane's role: the EKS cluster policy and use of the secrets key
-        cluster_role = IamRole(
-            self,
-            "cluster-role",
-            name=naming.iam("eks", "cluster"),
-            description="Assumed by the EKS control plane",
-            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
+        cluster_role, cluster_role_policies = eks_service_role(
+            self, cluster_roles.cluster_role(naming), self._partition
         )
-        cluster_role_grants: list[ITerraformDependable] = [
-            self._attach(cluster_role, policy, f"cluster-role-{policy}")
-            for policy in EKS_CLUSTER_MANAGED_POLICIES
-        ]
+        cluster_role_grants: list[ITerraformDependable] = [*cluster_role_policies]
         cluster_role_grants.append(
             IamRolePolicy(
                 self,
@@ -191,18 +183,12 @@ class ComputeCluster(ClusterMetrics, Construct):
         )
 
         # --- nodes: the role every node group shares
-        node_role = IamRole(
+        self._node_role, node_role_policies = eks_service_role(
             self,
-            "node-role",
-            name=naming.iam("eks", "node"),
-            description="Assumed by the EC2 worker nodes of the cluster",
-            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+            cluster_roles.node_role(naming, cni_on_node_role=props.addons is None),
+            self._partition,
         )
-        self._node_role = node_role
-        self._compute_dependencies: list[ITerraformDependable] = [
-            self._attach(node_role, policy, f"node-role-{policy}")
-            for policy in eks_node_managed_policies(cni_on_node_role=props.addons is None)
-        ]
+        self._compute_dependencies: list[ITerraformDependable] = [*node_role_policies]
 
         # --- access entries: cluster-admin for the configured roles, nobody else
         for index, role_arn in enumerate(props.admin_role_arns):

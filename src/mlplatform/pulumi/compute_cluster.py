@@ -17,22 +17,21 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
-from mlplatform.decisions import cluster_addons
+from mlplatform.decisions import cluster_addons, cluster_roles
 from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS, ContractClusterValues
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn
 from mlplatform.decisions.policies.eks import (
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
-    EKS_CLUSTER_MANAGED_POLICIES,
     eks_access_policy_arn,
-    eks_node_managed_policies,
     eks_secrets_encryption_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.eks_service_role import eks_service_role
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import OutputClusterMetrics
 from mlplatform.pulumi.network import NetworkPlacement
@@ -101,17 +100,10 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             kms_key_id=key.arn,
             opts=opts(),
         )
-        cluster_role = aws.iam.Role(
-            self.child("cluster-role"),
-            name=naming.iam("eks", "cluster"),
-            description="Assumed by the EKS control plane",
-            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
-            opts=opts(),
+        cluster_role, cluster_role_policies = eks_service_role(
+            self, cluster_roles.cluster_role(naming), layer.partition
         )
-        grants: list[pulumi.Resource] = [
-            self._attach(cluster_role, policy, f"cluster-role-{policy}")
-            for policy in EKS_CLUSTER_MANAGED_POLICIES
-        ]
+        grants: list[pulumi.Resource] = [*cluster_role_policies]
         grants.append(
             aws.iam.RolePolicy(
                 self.child("cluster-role-secrets-key"),
@@ -160,17 +152,12 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             oidc_issuer_url=self.oidc_issuer_url,
         )
 
-        self.node_role = aws.iam.Role(
-            self.child("node-role"),
-            name=naming.iam("eks", "node"),
-            description="Assumed by the EC2 worker nodes of the cluster",
-            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
-            opts=opts(),
+        self.node_role, node_role_policies = eks_service_role(
+            self,
+            cluster_roles.node_role(naming, cni_on_node_role=props.addons is None),
+            layer.partition,
         )
-        self.compute_dependencies: list[pulumi.Resource] = [
-            self._attach(self.node_role, policy, f"node-role-{policy}")
-            for policy in eks_node_managed_policies(cni_on_node_role=props.addons is None)
-        ]
+        self.compute_dependencies: list[pulumi.Resource] = [*node_role_policies]
         for index, role_arn in enumerate(props.admin_role_arns):
             entry = aws.eks.AccessEntry(
                 self.child(f"admin-{index}"),
