@@ -28,7 +28,7 @@ objects, built by the same functions
 
 The release is ``<team>-<stack>-gpu-pools`` (one per team stack), in
 ``kube-system`` like the platform's. Helm reaches the cluster with
-:func:`~mlplatform.constructs.cluster_helm_provider.cluster_helm_provider`,
+:func:`~mlplatform.constructs.gpu_provisioning.cluster_helm`,
 the platform's own set-up, fed from the contract (endpoint, certificate
 authority, ``aws eks get-token``); the deploying role needs an access entry
 on the cluster, as for the platform's cluster layer.
@@ -73,10 +73,9 @@ from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
 from mlplatform.config import ClusterLayerProps, TeamConfig
-from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
 from mlplatform.constructs.contract_reader import check_construct_id
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
-from mlplatform.constructs.gpu_provisioning import helm_release, manifests_chart
+from mlplatform.constructs.gpu_provisioning import cluster_helm, helm_release, manifests_chart
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.decisions import team_pool_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
@@ -164,14 +163,7 @@ class GpuPoolProvisioning(Construct):
             naming=cluster.naming,
             versions=versions or ClusterLayerProps(),
         )
-        self.helm_provider = cluster_helm_provider(
-            self,
-            "helm",
-            endpoint=cluster.cluster_endpoint,
-            certificate_authority_data=cluster.certificate_authority_data,
-            cluster_name=cluster.cluster_name,
-            region=config.region,
-        )
+        self.helm_provider = cluster_helm(self, cluster, config.region)
         self.release = helm_release(
             self,
             team_pool_release.chart(release, manifests_chart(self), {"manifests": self._manifests}),
