@@ -24,8 +24,6 @@ repo can feed it from another stack's outputs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from importlib.resources import files
-from pathlib import Path
 from typing import Any, Protocol
 
 from cdktf import AssetType, Fn, ITerraformDependable, TerraformAsset
@@ -35,6 +33,7 @@ from constructs import Construct
 
 from mlplatform.config import ClusterLayerProps, GpuPoolProps
 from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
+from mlplatform.decisions.cluster_releases import MANIFESTS_CHART, release_settings
 from mlplatform.decisions.device_plugins import device_plugin_charts
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
@@ -42,9 +41,6 @@ from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
 
 __all__ = ["GpuProvisioning", "cluster_helm", "helm_release", "manifests_chart"]
-
-MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
-RELEASE_TIMEOUT_SECONDS = 600
 
 
 class ReachableCluster(Protocol):
@@ -80,19 +76,11 @@ def helm_release(
     return Release(
         scope,
         chart.release,
-        name=chart.release,
         repository=chart.repository or None,
         chart=chart.chart,
-        version=chart.version or None,
-        namespace=chart.namespace,
         values=[Fn.jsonencode(chart.values)] if chart.values else None,
-        skip_crds=chart.skip_crds or None,
-        # A failed install or upgrade rolls back instead of leaving a half-applied release.
-        atomic=True,
-        cleanup_on_fail=True,
         wait=True,
-        timeout=RELEASE_TIMEOUT_SECONDS,
-        max_history=10,
+        **release_settings(chart),
         depends_on=list(depends_on) or None,
     )
 
