@@ -58,21 +58,27 @@ def cluster_role(naming: Naming) -> ServiceRole:
 
 def node_role(naming: Naming, *, cni_on_node_role: bool) -> ServiceRole:
     """The role every managed node group's nodes share."""
-    return ServiceRole(
-        id="node-role",
-        name=naming.iam("eks", "node"),
-        description="Assumed by the EC2 worker nodes of the cluster",
-        service="ec2.amazonaws.com",
-        managed_policies=eks_node_managed_policies(cni_on_node_role=cni_on_node_role),
+    return _nodes_role(
+        naming.iam("eks", "node"), "the EC2 worker nodes of the cluster", cni_on_node_role
     )
 
 
 def karpenter_node_role(naming: Naming, *, cni_on_node_role: bool) -> ServiceRole:
     """The role of the nodes Karpenter launches (its instance profile has the same name)."""
+    return _nodes_role(
+        naming.iam("karpenter", "node"),
+        "the EC2 nodes Karpenter launches into the cluster",
+        cni_on_node_role,
+    )
+
+
+def _nodes_role(name: str, nodes: str, cni_on_node_role: bool) -> ServiceRole:
+    """A role EC2 nodes of the cluster assume, with what every node needs (and the CNI policy
+    only where the CNI runs on the node's credentials)."""
     return ServiceRole(
         id="node-role",
-        name=naming.iam("karpenter", "node"),
-        description="Assumed by the EC2 nodes Karpenter launches into the cluster",
+        name=name,
+        description=f"Assumed by {nodes}",
         service="ec2.amazonaws.com",
         managed_policies=eks_node_managed_policies(cni_on_node_role=cni_on_node_role),
     )
