@@ -78,6 +78,7 @@ from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.gpu_provisioning import cluster_helm, helm_release, manifests_chart
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.decisions import team_pool_release
+from mlplatform.decisions.cluster_releases import manifests_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
 from mlplatform.decisions.team_pools import TeamPoolsRefusal, check_team_pools, team_pools_release
 from mlplatform.interfaces import IComputeCluster
@@ -166,7 +167,7 @@ class GpuPoolProvisioning(Construct):
         self.helm_provider = cluster_helm(self, cluster, config.region)
         self.release = helm_release(
             self,
-            team_pool_release.chart(release, manifests_chart(self), {"manifests": self._manifests}),
+            manifests_release(release, manifests_chart(self), {"manifests": self._manifests}),
         )
 
     @property

@@ -33,7 +33,11 @@ from constructs import Construct
 
 from mlplatform.config import ClusterLayerProps, GpuPoolProps
 from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
-from mlplatform.decisions.cluster_releases import MANIFESTS_CHART, release_settings
+from mlplatform.decisions.cluster_releases import (
+    MANIFESTS_CHART,
+    manifests_release,
+    release_settings,
+)
 from mlplatform.decisions.device_plugins import device_plugin_charts
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
@@ -132,14 +136,7 @@ class GpuProvisioning(Construct):
             manifests += [node_class(name, props, facts, versions), node_pool(name, props)]
         self._manifests = manifests
         self._release(
-            HelmChart(
-                release="gpu-pools",
-                repository="",
-                chart=manifests_chart(self),
-                version="",
-                namespace="kube-system",
-                values={"manifests": manifests},
-            ),
+            manifests_release("gpu-pools", manifests_chart(self), {"manifests": manifests}),
             depends_on=[karpenter],
         )
 

@@ -16,12 +16,26 @@ from typing import Any
 
 from mlplatform.decisions.helm_chart import HelmChart
 
-__all__ = ["MANIFESTS_CHART", "RELEASE_TIMEOUT_SECONDS", "release_settings"]
+__all__ = ["MANIFESTS_CHART", "RELEASE_TIMEOUT_SECONDS", "manifests_release", "release_settings"]
 
 MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
 """``platform-manifests``, shipped in the package."""
 RELEASE_TIMEOUT_SECONDS = 600
 """How long a release waits for its pods before it rolls back."""
+
+
+def manifests_release(release: str, chart: str, values: dict[str, Any] | None = None) -> HelmChart:
+    """Release ``release`` of the shipped manifests chart (``chart``: the engine's path to
+    it) in ``kube-system``: the platform's ``gpu-pools`` and a team's pools' release alike.
+    Unversioned, as it ships with mlplatform."""
+    return HelmChart(
+        release=release,
+        repository="",
+        chart=chart,
+        version="",
+        namespace="kube-system",
+        values=values or {},
+    )
 
 
 def release_settings(chart: HelmChart) -> dict[str, Any]:

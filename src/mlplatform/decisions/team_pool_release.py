@@ -7,8 +7,7 @@ accounts and, per pool, an ``EC2NodeClass`` and a ``NodePool``
 pools). They differ only in when the pools' subnets, security groups and job
 roles are known (cdktf: tokens at synth; Pulumi: inside ``apply``), so each
 engine gathers a :class:`ProvisionedPool` per pool and this module renders
-the same objects, in the same order, from them (``team_pool_release.manifests``), and
-installs them as the same release (``team_pool_release.chart``).
+the same objects, in the same order, from them (``team_pool_release.manifests``).
 """
 
 from __future__ import annotations
@@ -18,13 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlplatform.config import ClusterLayerProps
-from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
-from mlplatform.decisions.team_pools import RELEASE_NAMESPACE, TeamPool, team_node_tags
+from mlplatform.decisions.team_pools import TeamPool, team_node_tags
 
-__all__ = ["ProvisionedPool", "chart", "manifests"]
+__all__ = ["ProvisionedPool", "manifests"]
 
 
 @dataclass(frozen=True)
@@ -72,17 +70,3 @@ def manifests(
             node_class_object["spec"]["subnetSelectorTerms"] = provisioned.subnet_selector_terms
         objects += [node_class_object, node_pool(name, pool.props)]
     return job_account_manifests(accounts) + objects
-
-
-def chart(release: str, chart: str, values: dict[str, Any] | None = None) -> HelmChart:
-    """Release ``release`` of the shipped manifests chart (at ``chart``, the engine's path to
-    it), in ``kube-system`` as the platform's own pools' release; unversioned, as it ships
-    with mlplatform."""
-    return HelmChart(
-        release=release,
-        repository="",
-        chart=chart,
-        version="",
-        namespace=RELEASE_NAMESPACE,
-        values=values or {},
-    )

@@ -29,6 +29,7 @@ import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import ClusterLayerProps
 from mlplatform.decisions import team_pool_release
+from mlplatform.decisions.cluster_releases import manifests_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
 from mlplatform.decisions.naming import check_construct_id
 from mlplatform.decisions.team_pools import TeamPoolsRefusal, check_team_pools, team_pools_release
@@ -129,7 +130,7 @@ class GpuPoolProvisioning(PlatformComponent):
         its ``EC2NodeClass`` and ``NodePool`` (cdktf's ``manifests``)."""
         self.release = helm_release(
             self,
-            team_pool_release.chart(release, str(MANIFESTS_CHART)),
+            manifests_release(release, str(MANIFESTS_CHART)),
             self.manifests.apply(lambda manifests: {"manifests": manifests}),
         )
         self.register_outputs({"release": release})

@@ -20,7 +20,8 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import ClusterLayerProps, GpuPoolProps
-from mlplatform.decisions.cluster_releases import MANIFESTS_CHART, release_settings
+from mlplatform.decisions import cluster_releases
+from mlplatform.decisions.cluster_releases import MANIFESTS_CHART
 from mlplatform.decisions.device_plugins import device_plugin_charts
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import job_account_manifests
@@ -147,13 +148,7 @@ class GpuProvisioning(PlatformComponent):
         )
         manifests = self._manifests(versions, pools)
         self._release(
-            HelmChart(
-                release="gpu-pools",
-                repository="",
-                chart=str(MANIFESTS_CHART),
-                version="",
-                namespace="kube-system",
-            ),
+            cluster_releases.manifests_release("gpu-pools", str(MANIFESTS_CHART)),
             manifests.apply(lambda m: {"manifests": m}),
             depends_on=[karpenter],
         )
@@ -231,6 +226,6 @@ def helm_release(
         ),
         values=values,
         skip_await=False,
-        **release_settings(chart),
+        **cluster_releases.release_settings(chart),
         opts=component.options(depends_on=list(depends_on) or None),
     )
