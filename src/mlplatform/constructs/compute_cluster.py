@@ -48,40 +48,30 @@ from mlplatform.bindings.aws.iam_openid_connect_provider import IamOpenidConnect
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
-from mlplatform.catalogs.gpu import cpu_ami_type
-from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.eks_service_role import eks_service_role
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupProps
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions import cluster_addons, cluster_roles
+from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
-from mlplatform.decisions.container_insights import (
-    CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
-    container_insights_log_groups,
-)
+from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn
 from mlplatform.decisions.policies.eks import (
-    CLOUDWATCH_AGENT_POLICY,
-    EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
-    EKS_CLUSTER_MANAGED_POLICIES,
-    EKS_CNI_POLICY,
     eks_access_policy_arn,
-    eks_node_managed_policies,
     eks_secrets_encryption_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.interfaces import IComputeCluster, VpcPlacement
 
 __all__ = ["ComputeCluster"]
-
-# Service accounts of the add-ons that call AWS APIs (names fixed by the add-ons).
-CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
-EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
 
 
 class ComputeCluster(ClusterMetrics, Construct):
@@ -105,7 +95,6 @@ class ComputeCluster(ClusterMetrics, Construct):
         self._metrics_cluster_name = name
         account = AccountContext.of(self)
         self._partition = account.partition
-        self._physical_name = name
 
         # --- one key for secrets envelope encryption and the cluster's log groups
         self._key = key = PlatformKey(
@@ -132,17 +121,10 @@ class ComputeCluster(ClusterMetrics, Construct):
         )
 
         # --- the control plane's role: the EKS cluster policy and use of the secrets key
-        cluster_role = IamRole(
-            self,
-            "cluster-role",
-            name=naming.iam("eks", "cluster"),
-            description="Assumed by the EKS control plane",
-            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
+        cluster_role, cluster_role_policies = eks_service_role(
+            self, cluster_roles.cluster_role(naming), self._partition
         )
-        cluster_role_grants: list[ITerraformDependable] = [
-            self._attach(cluster_role, policy, f"cluster-role-{policy}")
-            for policy in EKS_CLUSTER_MANAGED_POLICIES
-        ]
+        cluster_role_grants: list[ITerraformDependable] = [*cluster_role_policies]
         cluster_role_grants.append(
             IamRolePolicy(
                 self,
@@ -201,18 +183,12 @@ class ComputeCluster(ClusterMetrics, Construct):
         )
 
         # --- nodes: the role every node group shares
-        node_role = IamRole(
+        self._node_role, node_role_policies = eks_service_role(
             self,
-            "node-role",
-            name=naming.iam("eks", "node"),
-            description="Assumed by the EC2 worker nodes of the cluster",
-            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+            cluster_roles.node_role(naming, cni_on_node_role=props.addons is None),
+            self._partition,
         )
-        self._node_role = node_role
-        self._compute_dependencies: list[ITerraformDependable] = [
-            self._attach(node_role, policy, f"node-role-{policy}")
-            for policy in eks_node_managed_policies(cni_on_node_role=props.addons is None)
-        ]
+        self._compute_dependencies: list[ITerraformDependable] = [*node_role_policies]
 
         # --- access entries: cluster-admin for the configured roles, nobody else
         for index, role_arn in enumerate(props.admin_role_arns):
@@ -234,8 +210,8 @@ class ComputeCluster(ClusterMetrics, Construct):
             )
 
         # --- add-ons that nodes need to become Ready, before any node starts
-        if props.addons is not None:
-            self._compute_dependencies += self._networking_addons(props.addons)
+        addons = cluster_addons.addon_plan(props.addons, name)
+        self._compute_dependencies += self._addons(addons.before_nodes)
 
         # --- CPU node groups: the system group always, general groups as configured
         system = self._cpu_node_group("system", props.system_node_group)
@@ -243,8 +219,7 @@ class ComputeCluster(ClusterMetrics, Construct):
             self._cpu_node_group(group_name, group)
 
         # --- add-ons that run as pods: they need a node to schedule on
-        if props.addons is not None:
-            self._workload_addons(props.addons, system)
+        self._addons(addons.on_nodes, after=[system.ready])
 
     # ----------------------------------------------------------------- building blocks
     def _attach(self, role: IamRole, policy: str, id: str) -> IamRolePolicyAttachment:
@@ -255,20 +230,46 @@ class ComputeCluster(ClusterMetrics, Construct):
             policy_arn=aws_managed_policy_arn(self._partition, policy),
         )
 
+    def _addons(
+        self,
+        addons: Sequence[cluster_addons.ClusterAddon],
+        *,
+        after: Sequence[ITerraformDependable] = (),
+    ) -> list[ITerraformDependable]:
+        return cluster_addons.install(
+            addons,
+            after=after,
+            log_group=self._addon_log_group,
+            role=self._addon_role,
+            addon=self._addon,
+        )
+
+    def _addon_log_group(self, group: cluster_addons.AddonLogGroup) -> ITerraformDependable:
+        """Encrypted with the cluster's key, expiring with its log retention."""
+        return CloudwatchLogGroup(
+            self,
+            group.id,
+            name=group.name,
+            retention_in_days=self._props.log_retention_days,
+            kms_key_id=self._key.arn,
+        )
+
+    def _addon_role(self, role: cluster_addons.AddonRole) -> tuple[IamRole, ITerraformDependable]:
+        iam_role = self.service_account_role(*role.service_account)
+        return iam_role, self._attach(iam_role, role.policy, role.attachment_id)
+
     def _addon(
         self,
-        addon: str,
-        version: str,
-        *,
-        role: IamRole | None = None,
-        depends_on: Sequence[ITerraformDependable] = (),
-    ) -> EksAddon:
+        addon: cluster_addons.ClusterAddon,
+        role: IamRole | None,
+        depends_on: Sequence[ITerraformDependable],
+    ) -> ITerraformDependable:
         return EksAddon(
             self,
-            f"addon-{addon}",
+            f"addon-{addon.name}",
             cluster_name=self._cluster.name,
-            addon_name=addon,
-            addon_version=version,
+            addon_name=addon.name,
+            addon_version=addon.version,
             service_account_role_arn=role.arn if role else None,
             # First install takes over anything EKS left; later updates keep local edits visible.
             resolve_conflicts_on_create="OVERWRITE",
@@ -276,76 +277,15 @@ class ComputeCluster(ClusterMetrics, Construct):
             depends_on=list(depends_on) or None,
         )
 
-    def _networking_addons(self, addons: AddonVersionsProps) -> list[ITerraformDependable]:
-        versions = addons.by_addon()
-        cni_role = self.service_account_role(*CNI_SERVICE_ACCOUNT)
-        cni_policy = self._attach(cni_role, EKS_CNI_POLICY, "irsa-cni-policy")
-        cni = self._addon("vpc-cni", versions["vpc-cni"], role=cni_role, depends_on=[cni_policy])
-        proxy = self._addon("kube-proxy", versions["kube-proxy"])
-        return [cni, proxy]
-
-    def _workload_addons(self, addons: AddonVersionsProps, system: ManagedNodeGroup) -> None:
-        versions = addons.by_addon()
-        self._addon("coredns", versions["coredns"], depends_on=[system.ready])
-        ebs_role = self.service_account_role(*EBS_CSI_SERVICE_ACCOUNT)
-        ebs_policy = self._attach(ebs_role, EBS_CSI_DRIVER_POLICY, "irsa-ebs-csi-policy")
-        self._addon(
-            "aws-ebs-csi-driver",
-            versions["aws-ebs-csi-driver"],
-            role=ebs_role,
-            depends_on=[system.ready, ebs_policy],
-        )
-        self._observability_addon(versions["amazon-cloudwatch-observability"], system)
-
-    def _observability_addon(self, version: str, system: ManagedNodeGroup) -> None:
-        """Container Insights with GPU metrics; its log groups made first, encrypted and expiring.
-
-        The add-on's DaemonSets tolerate every taint by default (the chart's root
-        ``tolerations: [{operator: Exists}]``), so they run on GPU nodes and need no
-        ``configuration_values``.
-        """
-        log_groups = [
-            CloudwatchLogGroup(
-                self,
-                f"container-insights-{group.rsplit('/', 1)[1]}-logs",
-                name=group,
-                retention_in_days=self._props.log_retention_days,
-                kms_key_id=self._key.arn,
-            )
-            for group in container_insights_log_groups(self._physical_name)
-        ]
-        agent_role = self.service_account_role(*CLOUDWATCH_AGENT_SERVICE_ACCOUNT)
-        agent_policy = self._attach(
-            agent_role, CLOUDWATCH_AGENT_POLICY, "irsa-cloudwatch-agent-policy"
-        )
-        self._addon(
-            "amazon-cloudwatch-observability",
-            version,
-            role=agent_role,
-            depends_on=[system.ready, agent_policy, *log_groups],
-        )
-
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
         return ManagedNodeGroup(
             self,
             f"cpu-{group_name}",
             props=ManagedNodeGroupProps(
-                node_group_name=self._naming.resource("cpu", group_name),
+                **cpu_node_group(self._naming, group_name, group).settings(),
                 cluster_name=self._cluster.name,
                 node_role_arn=self._node_role.arn,
                 subnet_ids=self._placement.private_subnet_ids,
-                instance_types=group.instance_types,
-                ami_type=cpu_ami_type(group.instance_types),
-                capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
-                min_size=group.min_nodes,
-                max_size=group.max_nodes,
-                desired_size=(
-                    group.desired_nodes if group.desired_nodes is not None else group.min_nodes
-                ),
-                root_volume_gib=group.root_volume_gib,
-                imds_hop_limit=group.imds_hop_limit,
-                launch_template=group.launch_template,
-                labels={"mlplatform/node-group": group_name},
                 depends_on=self._compute_dependencies,
             ),
         )
@@ -385,13 +325,9 @@ class ComputeCluster(ClusterMetrics, Construct):
             scope,
             id,
             naming=naming or stack_naming(scope),
-            cluster_name=reader.value("compute/cluster-name"),
-            oidc_provider_arn=reader.value("compute/oidc-provider-arn"),
-            oidc_issuer_url=reader.value("compute/oidc-issuer-url"),
-            node_role_arn=reader.value("compute/node-role-arn"),
             placement=network.placement(),
-            cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
             contract=reader,
+            **{arg: reader.value(key) for arg, key in CLUSTER_CONTRACT_KEYS.items()},
         )
 
     @classmethod

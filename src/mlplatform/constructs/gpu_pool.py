@@ -48,6 +48,7 @@ from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FsxScratchProps, GpuPoolProps
+from mlplatform.decisions.gpu_scratch import lustre_rules, scratch_settings
 from mlplatform.decisions.metrics import QuerySpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.resource_metrics import PoolMetrics
@@ -56,9 +57,6 @@ from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IComputeCluster, IRole
 
 __all__ = ["GpuTrainingPool"]
-
-# Lustre clients reach the file servers on these TCP ports (FSx for Lustre user guide).
-LUSTRE_PORTS = ((988, 988), (1018, 1023))
 
 
 class GpuTrainingPool(Construct):
@@ -165,39 +163,28 @@ class GpuTrainingPool(Construct):
             vpc_id=cluster.placement.vpc_id,
             tags={"Name": name},
         )
-        for low, high in LUSTRE_PORTS:
-            for source, label in ((cluster_security_group_id, "nodes"), (group.id, "servers")):
-                VpcSecurityGroupIngressRule(
-                    self,
-                    f"scratch-lustre-{low}-from-{label}",
-                    security_group_id=group.id,
-                    referenced_security_group_id=source,
-                    ip_protocol="tcp",
-                    from_port=low,
-                    to_port=high,
-                    description=f"Lustre from the cluster's {label}",
-                )
-            VpcSecurityGroupEgressRule(
+        for rule in lustre_rules():
+            make_rule = (
+                VpcSecurityGroupIngressRule
+                if rule.direction == "ingress"
+                else VpcSecurityGroupEgressRule
+            )
+            make_rule(
                 self,
-                f"scratch-lustre-{low}-to-servers",
+                rule.id,
                 security_group_id=group.id,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=low,
-                to_port=high,
-                description="Lustre between the file servers",
+                referenced_security_group_id=(
+                    cluster_security_group_id if rule.peer == "nodes" else group.id
+                ),
+                **rule.settings,
             )
         return FsxLustreFileSystem(
             self,
             "scratch",
-            deployment_type="SCRATCH_2",
-            storage_capacity=props.storage_gib,
             subnet_ids=[subnet_id],
             security_group_ids=[group.id],
-            data_compression_type="LZ4",
-            import_path=import_path,
-            auto_import_policy="NEW_CHANGED_DELETED" if import_path else None,
             tags={"Name": name},
+            **scratch_settings(props.storage_gib, import_path),
         )
 
     # ----------------------------------------------------------------- properties

@@ -28,7 +28,7 @@ objects, built by the same functions
 
 The release is ``<team>-<stack>-gpu-pools`` (one per team stack), in
 ``kube-system`` like the platform's. Helm reaches the cluster with
-:func:`~mlplatform.constructs.cluster_helm_provider.cluster_helm_provider`,
+:func:`~mlplatform.constructs.gpu_provisioning.cluster_helm`,
 the platform's own set-up, fed from the contract (endpoint, certificate
 authority, ``aws eks get-token``); the deploying role needs an access entry
 on the cluster, as for the platform's cluster layer.
@@ -73,22 +73,14 @@ from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
 from mlplatform.config import ClusterLayerProps, TeamConfig
-from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
 from mlplatform.constructs.contract_reader import check_construct_id
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
-from mlplatform.constructs.gpu_provisioning import helm_release, manifests_chart
+from mlplatform.constructs.gpu_provisioning import cluster_helm, helm_release, manifests_chart
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
+from mlplatform.decisions import team_pool_release
+from mlplatform.decisions.cluster_releases import manifests_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
-from mlplatform.decisions.helm_chart import HelmChart
-from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
-from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
-from mlplatform.decisions.team_pools import (
-    RELEASE_NAMESPACE,
-    TeamPoolsRefusal,
-    check_team_pools,
-    team_node_tags,
-    team_pools_release,
-)
+from mlplatform.decisions.team_pools import TeamPoolsRefusal, check_team_pools, team_pools_release
 from mlplatform.interfaces import IComputeCluster
 
 __all__ = ["GpuPoolProvisioning"]
@@ -155,45 +147,27 @@ class GpuPoolProvisioning(Construct):
                 }
             ],
         )
-        instance_profile = cluster.karpenter_instance_profile_name
-        layer_versions = versions or ClusterLayerProps()
-        tags: dict[str, str] = dict(getattr(stack, "tags", {}))
-        naming = cluster.naming
-        accounts: dict[str, JobAccount] = {}
-        objects: list[dict[str, Any]] = []
-        for pool in self._pools:
-            name = pool.node_pool_name
-            accounts[name] = (pool.job_namespace, pool.job_service_account, pool.job_role_arn)
-            facts = NodeClassFacts(
-                instance_profile=instance_profile,
-                subnet_ids=pool.subnet_ids,
-                security_group_ids=pool.security_group_ids,
-                placement_group=pool.placement_group_name,
-                tags=team_node_tags(tags, name, naming.resource("gpu", pool.name)),
-            )
-            objects += [
-                _with_subnets(node_class(name, pool.props, facts, layer_versions), pool),
-                node_pool(name, pool.props),
-            ]
-        self._manifests = job_account_manifests(accounts) + objects
-        self.helm_provider = cluster_helm_provider(
-            self,
-            "helm",
-            endpoint=cluster.cluster_endpoint,
-            certificate_authority_data=cluster.certificate_authority_data,
-            cluster_name=cluster.cluster_name,
-            region=config.region,
+        self._manifests = team_pool_release.manifests(
+            [
+                team_pool_release.ProvisionedPool(
+                    pool=pool,
+                    job_account=(pool.job_namespace, pool.job_service_account, pool.job_role_arn),
+                    subnet_ids=pool.subnet_ids,
+                    security_group_ids=pool.security_group_ids,
+                    placement_group=pool.placement_group_name,
+                    subnet_selector_terms=_subnet_terms(pool),
+                )
+                for pool in self._pools
+            ],
+            instance_profile=cluster.karpenter_instance_profile_name,
+            tags=dict(getattr(stack, "tags", {})),
+            naming=cluster.naming,
+            versions=versions or ClusterLayerProps(),
         )
+        self.helm_provider = cluster_helm(self, cluster, config.region)
         self.release = helm_release(
             self,
-            HelmChart(
-                release=release,
-                repository="",
-                chart=manifests_chart(self),
-                version="",
-                namespace=RELEASE_NAMESPACE,
-                values={"manifests": self._manifests},
-            ),
+            manifests_release(release, manifests_chart(self), {"manifests": self._manifests}),
         )
 
     @property
@@ -217,14 +191,11 @@ class GpuPoolProvisioning(Construct):
         return list(self._pools)
 
 
-def _with_subnets(node_class_object: dict[str, Any], pool: GpuTrainingPool) -> dict[str, Any]:
-    """``node_class`` with the subnet terms Terraform builds when the subnets are one token
-    list (a contract-read placement: how many there are is known at plan time only)."""
+def _subnet_terms(pool: GpuTrainingPool) -> Any:
+    """The node class's subnet terms as Terraform builds them when the subnets are one token
+    list (a contract-read placement: how many there are is known at plan time only); else
+    ``None`` (one term per subnet)."""
     subnets = pool.subnet_ids
     if Tokenization.reverse_list(subnets) is None:
-        return node_class_object
-    iterator = TerraformIterator.from_list(subnets)
-    node_class_object["spec"]["subnetSelectorTerms"] = iterator.for_expression_for_list(
-        "{ id = val }"
-    )
-    return node_class_object
+        return None
+    return TerraformIterator.from_list(subnets).for_expression_for_list("{ id = val }")

@@ -24,25 +24,53 @@ repo can feed it from another stack's outputs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cdktf import AssetType, Fn, ITerraformDependable, TerraformAsset
+from cdktf_cdktf_provider_helm.provider import HelmProvider
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
 
 from mlplatform.config import ClusterLayerProps, GpuPoolProps
+from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
+from mlplatform.decisions.cluster_releases import (
+    MANIFESTS_CHART,
+    manifests_release,
+    release_settings,
+)
 from mlplatform.decisions.device_plugins import device_plugin_charts
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
 
-__all__ = ["GpuProvisioning", "helm_release", "manifests_chart"]
+__all__ = ["GpuProvisioning", "cluster_helm", "helm_release", "manifests_chart"]
 
-MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
-RELEASE_TIMEOUT_SECONDS = 600
+
+class ReachableCluster(Protocol):
+    """What Helm needs to know of a cluster: the platform's own, or a team's import of it."""
+
+    @property
+    def cluster_endpoint(self) -> str: ...
+
+    @property
+    def certificate_authority_data(self) -> str: ...
+
+    @property
+    def cluster_name(self) -> str: ...
+
+
+def cluster_helm(scope: Construct, cluster: ReachableCluster, region: str) -> HelmProvider:
+    """The ``helm`` provider of ``scope``, reaching ``cluster`` (for the cluster layer's
+    releases and a team's pools' release alike)."""
+    return cluster_helm_provider(
+        scope,
+        "helm",
+        endpoint=cluster.cluster_endpoint,
+        certificate_authority_data=cluster.certificate_authority_data,
+        cluster_name=cluster.cluster_name,
+        region=region,
+    )
 
 
 def helm_release(
@@ -52,19 +80,11 @@ def helm_release(
     return Release(
         scope,
         chart.release,
-        name=chart.release,
         repository=chart.repository or None,
         chart=chart.chart,
-        version=chart.version or None,
-        namespace=chart.namespace,
         values=[Fn.jsonencode(chart.values)] if chart.values else None,
-        skip_crds=chart.skip_crds or None,
-        # A failed install or upgrade rolls back instead of leaving a half-applied release.
-        atomic=True,
-        cleanup_on_fail=True,
         wait=True,
-        timeout=RELEASE_TIMEOUT_SECONDS,
-        max_history=10,
+        **release_settings(chart),
         depends_on=list(depends_on) or None,
     )
 
@@ -116,14 +136,7 @@ class GpuProvisioning(Construct):
             manifests += [node_class(name, props, facts, versions), node_pool(name, props)]
         self._manifests = manifests
         self._release(
-            HelmChart(
-                release="gpu-pools",
-                repository="",
-                chart=manifests_chart(self),
-                version="",
-                namespace="kube-system",
-                values={"manifests": manifests},
-            ),
+            manifests_release("gpu-pools", manifests_chart(self), {"manifests": manifests}),
             depends_on=[karpenter],
         )
 

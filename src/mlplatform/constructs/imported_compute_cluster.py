@@ -23,6 +23,7 @@ from constructs import Construct
 from mlplatform.bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
+from mlplatform.decisions.cluster_contract import ContractClusterValues
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.naming import Naming
 from mlplatform.errors import ConstructError
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["ImportedComputeCluster"]
 
 
-class ImportedComputeCluster(ClusterMetrics, Construct):
+class ImportedComputeCluster(ClusterMetrics, ContractClusterValues[str], Construct):
     """An existing cluster, known by name; creates nothing until asked for a service account role.
 
     Made by ``ComputeCluster.from_environment`` or ``ComputeCluster.from_cluster_name``.
@@ -55,7 +56,7 @@ class ImportedComputeCluster(ClusterMetrics, Construct):
         contract: ContractReader | None = None,
     ) -> None:
         super().__init__(scope, id)
-        self._contract = contract
+        self._contract: ContractReader | None = contract
         self._naming = naming
         self._cluster_name = cluster_name
         self._metrics_cluster_name = cluster_name
@@ -100,8 +101,8 @@ class ImportedComputeCluster(ClusterMetrics, Construct):
         return self._placement
 
     # ------------------------------------------- what only the platform contract knows
-    # Read on first use only: a team that never provisions pools reads none of them, and a
-    # platform without GPU pools (no Karpenter) does not write the Karpenter ones.
+    # Read on first use only (ContractClusterValues: the endpoint, CA, cluster layer and
+    # Karpenter's instance profile); the Karpenter node role only cdktf's team stacks read.
     def _contract_value(self, key: str, what: str) -> str:
         if self._contract is None:
             raise ConstructError(
@@ -111,40 +112,9 @@ class ImportedComputeCluster(ClusterMetrics, Construct):
         return self._contract.value(key)
 
     @property
-    def reads_contract(self) -> bool:
-        """Whether the values below come from the platform contract (``from_environment``)."""
-        return self._contract is not None
-
-    @property
-    def cluster_endpoint(self) -> str:
-        """The Kubernetes API's URL (``compute/cluster-endpoint``)."""
-        return self._contract_value("compute/cluster-endpoint", "the API endpoint")
-
-    @property
-    def certificate_authority_data(self) -> str:
-        """The cluster's CA, base64 as EKS returns it (``compute/cluster-certificate-authority``)."""
-        return self._contract_value(
-            "compute/cluster-certificate-authority", "the certificate authority"
-        )
-
-    @property
-    def cluster_layer(self) -> str:
-        """``enabled`` where the platform runs its ``<env>-cluster`` layer (Karpenter), else
-        ``disabled`` (``compute/cluster-layer``)."""
-        return self._contract_value("compute/cluster-layer", "whether Karpenter runs")
-
-    @property
     def karpenter_node_role_arn(self) -> str:
         """The role of the nodes Karpenter launches (``compute/karpenter/node-role-arn``)."""
         return self._contract_value("compute/karpenter/node-role-arn", "Karpenter's node role")
-
-    @property
-    def karpenter_instance_profile_name(self) -> str:
-        """The instance profile every EC2NodeClass names
-        (``compute/karpenter/instance-profile-name``)."""
-        return self._contract_value(
-            "compute/karpenter/instance-profile-name", "Karpenter's node instance profile"
-        )
 
     def contract_source(self, key: str) -> DataAwsSsmParameter:
         """The data source that reads contract parameter ``key`` (for preconditions)."""

@@ -35,20 +35,18 @@ from mlplatform.bindings.aws.cloudwatch_event_rule import CloudwatchEventRule
 from mlplatform.bindings.aws.cloudwatch_event_target import CloudwatchEventTarget
 from mlplatform.bindings.aws.eks_access_entry import EksAccessEntry
 from mlplatform.bindings.aws.iam_instance_profile import IamInstanceProfile
-from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
-from mlplatform.bindings.aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from mlplatform.bindings.aws.sqs_queue import SqsQueue
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.compute_cluster import ComputeCluster
+from mlplatform.constructs.eks_service_role import eks_service_role
 from mlplatform.constructs.moves import handed_over
+from mlplatform.decisions.cluster_roles import karpenter_node_role
 from mlplatform.decisions.karpenter_release import KARPENTER_NAMESPACE
 from mlplatform.decisions.karpenter_release import (
     KARPENTER_SERVICE_ACCOUNT as KARPENTER_SERVICE_ACCOUNT_NAME,
 )
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
-from mlplatform.decisions.policies.eks import eks_node_managed_policies
 from mlplatform.decisions.policies.karpenter import (
     INTERRUPTION_EVENT_PATTERNS,
     INTERRUPTION_QUEUE_RETENTION_SECONDS,
@@ -108,20 +106,11 @@ class KarpenterController(Construct):
             )
 
         # --- the nodes Karpenter launches: their role, instance profile and access entry
-        self._node_role = IamRole(
+        self._node_role, _ = eks_service_role(
             self,
-            "node-role",
-            name=naming.iam("karpenter", "node"),
-            description="Assumed by the EC2 nodes Karpenter launches into the cluster",
-            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+            karpenter_node_role(naming, cni_on_node_role=not cluster.cni_on_irsa),
+            partition,
         )
-        for policy in eks_node_managed_policies(cni_on_node_role=not cluster.cni_on_irsa):
-            IamRolePolicyAttachment(
-                self,
-                f"node-role-{policy}".replace("/", "-"),
-                role=self._node_role.name,
-                policy_arn=aws_managed_policy_arn(partition, policy),
-            )
         self._instance_profile = IamInstanceProfile(
             self,
             "node-instance-profile",

@@ -36,11 +36,10 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.network_layout import ANYWHERE, NetworkLayout
 from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
-from mlplatform.decisions.subnet_plan import SubnetPlan
-from mlplatform.errors import ConstructError
 from mlplatform.interfaces import VpcPlacement
 
 if TYPE_CHECKING:
@@ -64,14 +63,8 @@ class Network(Construct):
     ) -> None:
         super().__init__(scope, id)
         props = props or NetworkProps()
-        zones = availability_zones[: props.az_count]
-        if len(zones) < props.az_count:
-            raise ConstructError(
-                f"Network needs {props.az_count} availability zones, got {len(zones)}; "
-                "pass more zones or lower az_count"
-            )
-        self._zones = zones
-        plans = SubnetPlan.for_vpc(props.cidr, zones)
+        layout = NetworkLayout.of(naming, region, availability_zones, props)
+        self._zones = layout.zones
 
         self._vpc = Vpc(
             self,
@@ -98,137 +91,86 @@ class Network(Construct):
             self,
             "public-default-route",
             route_table_id=public_routes.id,
-            destination_cidr_block="0.0.0.0/0",
+            destination_cidr_block=ANYWHERE,
             gateway_id=gateway.id,
         )
         self._public: list[Subnet] = []
-        self._private: list[Subnet] = []
-        for index, plan in enumerate(plans):
-            public = Subnet(
-                self,
-                f"public-{index}",
-                vpc_id=vpc_id,
-                cidr_block=plan.public_cidr,
-                availability_zone=plan.availability_zone,
-                map_public_ip_on_launch=False,
-                tags={
-                    "Name": naming.resource("public", plan.availability_zone),
-                    "tier": "public",
-                    "kubernetes.io/role/elb": "1",
-                },
-            )
-            RouteTableAssociation(
-                self, f"public-{index}-routes", subnet_id=public.id, route_table_id=public_routes.id
-            )
+        for public_plan in layout.public_subnets:
+            public = Subnet(self, public_plan.id, vpc_id=vpc_id, **public_plan.settings)
+            self._associate(public_plan.association_id, public, public_routes)
             self._public.append(public)
 
         # --- NAT: one in the first AZ, or one per AZ
-        nat_count = len(zones) if props.nat_strategy == "one_per_az" else 1
         self._nats: list[NatGateway] = []
-        for index in range(nat_count):
-            address = Eip(
-                self,
-                f"nat-{index}-address",
-                domain="vpc",
-                tags={"Name": naming.resource("nat", zones[index])},
-            )
+        for nat in layout.nat_gateways:
+            address = Eip(self, nat.address_id, domain="vpc", tags={"Name": nat.name})
             self._nats.append(
                 NatGateway(
                     self,
-                    f"nat-{index}",
+                    nat.id,
                     allocation_id=address.id,
-                    subnet_id=self._public[index].id,
-                    tags={"Name": naming.resource("nat", zones[index])},
+                    subnet_id=self._public[nat.index].id,
+                    tags={"Name": nat.name},
                     depends_on=[gateway],
                 )
             )
 
         # --- private side: a subnet and a route table per AZ, default route to its NAT
+        self._private: list[Subnet] = []
         self._private_routes: list[RouteTable] = []
-        for index, plan in enumerate(plans):
-            private = Subnet(
-                self,
-                f"private-{index}",
-                vpc_id=vpc_id,
-                cidr_block=plan.private_cidr,
-                availability_zone=plan.availability_zone,
-                tags={
-                    "Name": naming.resource("private", plan.availability_zone),
-                    "tier": "private",
-                    "kubernetes.io/role/internal-elb": "1",
-                },
-            )
+        for private_plan in layout.private_subnets:
+            private = Subnet(self, private_plan.id, vpc_id=vpc_id, **private_plan.settings)
             routes = RouteTable(
-                self,
-                f"private-{index}-routes",
-                vpc_id=vpc_id,
-                tags={"Name": naming.resource("private", plan.availability_zone)},
+                self, private_plan.routes_id, vpc_id=vpc_id, tags={"Name": private_plan.routes_name}
             )
-            nat = self._nats[index if props.nat_strategy == "one_per_az" else 0]
             Route(
                 self,
-                f"private-{index}-default-route",
+                private_plan.route_id,
                 route_table_id=routes.id,
-                destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=nat.id,
+                destination_cidr_block=ANYWHERE,
+                nat_gateway_id=self._nats[private_plan.nat].id,
             )
-            RouteTableAssociation(
-                self, f"private-{index}-association", subnet_id=private.id, route_table_id=routes.id
-            )
+            self._associate(private_plan.association_id, private, routes)
             self._private.append(private)
             self._private_routes.append(routes)
 
         # --- endpoints: S3 and DynamoDB through free gateway endpoints, the rest through
         # interfaces. DynamoDB's keeps the online feature store's reads off the NAT gateways.
-        self._s3_endpoint = VpcEndpoint(
-            self,
-            "s3-endpoint",
-            vpc_id=vpc_id,
-            service_name=f"com.amazonaws.{region}.s3",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=[r.id for r in self._private_routes],
-            tags={"Name": naming.resource("s3")},
-        )
-        self._dynamodb_endpoint = VpcEndpoint(
-            self,
-            "dynamodb-endpoint",
-            vpc_id=vpc_id,
-            service_name=f"com.amazonaws.{region}.dynamodb",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=[r.id for r in self._private_routes],
-            tags={"Name": naming.resource("dynamodb")},
-        )
-        self._endpoint_group: SecurityGroup | None = None
-        if props.interface_endpoints:
-            self._endpoint_group = SecurityGroup(
+        gateway_endpoints = [
+            VpcEndpoint(
                 self,
-                "endpoint-security-group",
-                name=naming.resource("endpoints"),
-                description="HTTPS from inside the VPC to interface endpoints",
+                endpoint.id,
                 vpc_id=vpc_id,
-                tags={"Name": naming.resource("endpoints")},
+                service_name=endpoint.service_name,
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[r.id for r in self._private_routes],
+                tags={"Name": endpoint.name},
+            )
+            for endpoint in layout.gateway_endpoints
+        ]
+        self._s3_endpoint, self._dynamodb_endpoint = gateway_endpoints
+        self._endpoint_group: SecurityGroup | None = None
+        if layout.interface_endpoints:
+            self._endpoint_group = SecurityGroup(
+                self, "endpoint-security-group", vpc_id=vpc_id, **layout.endpoint_security_group
             )
             VpcSecurityGroupIngressRule(
                 self,
                 "endpoint-https-from-vpc",
                 security_group_id=self._endpoint_group.id,
-                cidr_ipv4=props.cidr,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description="HTTPS from the VPC",
+                **layout.endpoint_ingress,
             )
-            for service in props.interface_endpoints:
+            for endpoint in layout.interface_endpoints:
                 VpcEndpoint(
                     self,
-                    f"endpoint-{service.replace('.', '-')}",
+                    endpoint.id,
                     vpc_id=vpc_id,
-                    service_name=f"com.amazonaws.{region}.{service}",
+                    service_name=endpoint.service_name,
                     vpc_endpoint_type="Interface",
                     private_dns_enabled=True,
                     subnet_ids=[s.id for s in self._private],
                     security_group_ids=[self._endpoint_group.id],
-                    tags={"Name": naming.resource("endpoint", service.replace(".", "-"))},
+                    tags={"Name": endpoint.name},
                 )
 
         # --- flow logs: every accepted and rejected flow, encrypted, retained as configured
@@ -271,13 +213,14 @@ class Network(Construct):
             self,
             "flow-log",
             vpc_id=vpc_id,
-            traffic_type="ALL",
-            log_destination_type="cloud-watch-logs",
             log_destination=log_group.arn,
             iam_role_arn=role.arn,
-            max_aggregation_interval=60,
-            tags={"Name": naming.resource("flow-log")},
+            **layout.flow_log,
         )
+
+    def _associate(self, id: str, subnet: Subnet, routes: RouteTable) -> RouteTableAssociation:
+        """Subnet ``subnet`` routed by ``routes``."""
+        return RouteTableAssociation(self, id, subnet_id=subnet.id, route_table_id=routes.id)
 
     # ----------------------------------------------------------------- properties
     @property

@@ -18,9 +18,8 @@ launch template stable; real environments keep the hardened template.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cdktf import ITerraformDependable, TerraformResourceLifecycle, TerraformStack, Token
 from constructs import Construct
@@ -38,37 +37,21 @@ from mlplatform.bindings.aws.launch_template import (
     LaunchTemplateMetadataOptions,
     LaunchTemplateTagSpecifications,
 )
-from mlplatform.decisions.scheduling import Taint
+from mlplatform.decisions import cluster_node_groups
+from mlplatform.decisions.cluster_node_groups import ROOT_DEVICE, NodeGroupSettings
 from mlplatform.decisions.tagging import LAUNCHED_RESOURCE_KINDS, TagsLaunchedResources
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
 
-# The root device of the EKS-optimized AL2023 AMIs.
-ROOT_DEVICE = "/dev/xvda"
 
+@dataclass(frozen=True, kw_only=True)
+class ManagedNodeGroupProps(NodeGroupSettings):
+    """A node group's settings (:class:`~mlplatform.decisions.cluster_node_groups.NodeGroupSettings`)
+    and where it runs: its cluster, node role and subnets."""
 
-@dataclass(frozen=True)
-class ManagedNodeGroupProps:
-    """What may differ between node groups; the launch template's protections are fixed."""
-
-    node_group_name: str
-    """Physical name of the node group and of its launch template."""
     cluster_name: str
     node_role_arn: str
     subnet_ids: Sequence[str]
-    instance_types: Sequence[str]
-    ami_type: str
-    """EKS AMI type, e.g. ``AL2023_x86_64_STANDARD`` or ``AL2023_ARM_64_STANDARD``."""
-    capacity_type: Literal["ON_DEMAND", "SPOT"]
-    min_size: int
-    max_size: int
-    desired_size: int
-    root_volume_gib: int
-    imds_hop_limit: int = 1
-    launch_template: bool = True
-    """Use the hardened launch template; ``False`` only where an emulator cannot keep one."""
-    labels: Mapping[str, str] = field(default_factory=dict)
-    taints: Sequence[Taint] = ()
     depends_on: Sequence[ITerraformDependable] = ()
     """What must exist before nodes start (node role policies, the CNI add-on)."""
 
@@ -92,9 +75,7 @@ class ManagedNodeGroup(Construct):
             instance_types=list(props.instance_types),
             ami_type=props.ami_type,
             capacity_type=props.capacity_type,
-            scaling_config=EksNodeGroupScalingConfig(
-                min_size=props.min_size, max_size=props.max_size, desired_size=props.desired_size
-            ),
+            scaling_config=EksNodeGroupScalingConfig(**cluster_node_groups.scaling_settings(props)),
             launch_template=(
                 EksNodeGroupLaunchTemplate(
                     id=template.id, version=Token.as_string(template.latest_version)
@@ -106,8 +87,8 @@ class ManagedNodeGroup(Construct):
             disk_size=None if template else props.root_volume_gib,
             labels=dict(props.labels) or None,
             taint=[
-                EksNodeGroupTaint(key=t.key, value=t.value, effect=t.eks_effect)
-                for t in props.taints
+                EksNodeGroupTaint(**taint)
+                for taint in cluster_node_groups.taint_settings(props.taints)
             ]
             or None,
             lifecycle=TerraformResourceLifecycle(ignore_changes=["scaling_config[0].desired_size"]),
@@ -119,24 +100,18 @@ class ManagedNodeGroup(Construct):
             self,
             "launch-template",
             name=props.node_group_name,
-            description=f"Nodes of {props.node_group_name}: encrypted gp3 root, IMDSv2 only",
+            description=cluster_node_groups.launch_template_description(props.node_group_name),
             update_default_version=True,
             block_device_mappings=[
                 LaunchTemplateBlockDeviceMappings(
                     device_name=ROOT_DEVICE,
                     ebs=LaunchTemplateBlockDeviceMappingsEbs(
-                        volume_size=props.root_volume_gib,
-                        volume_type="gp3",
-                        encrypted="true",
-                        delete_on_termination="true",
+                        **cluster_node_groups.root_volume_settings(props.root_volume_gib)
                     ),
                 )
             ],
             metadata_options=LaunchTemplateMetadataOptions(
-                http_endpoint="enabled",
-                http_tokens="required",
-                http_put_response_hop_limit=props.imds_hop_limit,
-                instance_metadata_tags="disabled",
+                **cluster_node_groups.metadata_options_settings(props.imds_hop_limit)
             ),
             tag_specifications=self._launched_resource_tags() or None,
         )

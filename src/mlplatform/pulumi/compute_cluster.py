@@ -16,28 +16,22 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_aws as aws
 
-from mlplatform.catalogs.gpu import cpu_ami_type
-from mlplatform.config import AddonVersionsProps, ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
+from mlplatform.decisions import cluster_addons, cluster_roles
+from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS, ContractClusterValues
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
-from mlplatform.decisions.container_insights import (
-    CLOUDWATCH_AGENT_SERVICE_ACCOUNT,
-    container_insights_log_groups,
-)
+from mlplatform.decisions.cluster_node_groups import cpu_node_group
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
+from mlplatform.decisions.policies.documents import aws_managed_policy_arn
 from mlplatform.decisions.policies.eks import (
-    CLOUDWATCH_AGENT_POLICY,
-    EBS_CSI_DRIVER_POLICY,
     EKS_CLUSTER_ADMIN_ACCESS_POLICY,
-    EKS_CLUSTER_MANAGED_POLICIES,
-    EKS_CNI_POLICY,
     eks_access_policy_arn,
-    eks_node_managed_policies,
     eks_secrets_encryption_policy,
 )
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.eks_service_role import eks_service_role
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import OutputClusterMetrics
 from mlplatform.pulumi.network import NetworkPlacement
@@ -46,9 +40,6 @@ from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.service_account_roles import ServiceAccountRoles
 
 __all__ = ["ComputeCluster", "ImportedComputeCluster"]
-
-CNI_SERVICE_ACCOUNT = ("kube-system", "aws-node")
-EBS_CSI_SERVICE_ACCOUNT = ("kube-system", "ebs-csi-controller-sa")
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_reader import ContractReader
@@ -109,17 +100,10 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             kms_key_id=key.arn,
             opts=opts(),
         )
-        cluster_role = aws.iam.Role(
-            self.child("cluster-role"),
-            name=naming.iam("eks", "cluster"),
-            description="Assumed by the EKS control plane",
-            assume_role_policy=json.dumps(service_trust_policy("eks.amazonaws.com")),
-            opts=opts(),
+        cluster_role, cluster_role_policies = eks_service_role(
+            self, cluster_roles.cluster_role(naming), layer.partition
         )
-        grants: list[pulumi.Resource] = [
-            self._attach(cluster_role, policy, f"cluster-role-{policy}")
-            for policy in EKS_CLUSTER_MANAGED_POLICIES
-        ]
+        grants: list[pulumi.Resource] = [*cluster_role_policies]
         grants.append(
             aws.iam.RolePolicy(
                 self.child("cluster-role-secrets-key"),
@@ -168,17 +152,12 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             oidc_issuer_url=self.oidc_issuer_url,
         )
 
-        self.node_role = aws.iam.Role(
-            self.child("node-role"),
-            name=naming.iam("eks", "node"),
-            description="Assumed by the EC2 worker nodes of the cluster",
-            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
-            opts=opts(),
+        self.node_role, node_role_policies = eks_service_role(
+            self,
+            cluster_roles.node_role(naming, cni_on_node_role=props.addons is None),
+            layer.partition,
         )
-        self.compute_dependencies: list[pulumi.Resource] = [
-            self._attach(self.node_role, policy, f"node-role-{policy}")
-            for policy in eks_node_managed_policies(cni_on_node_role=props.addons is None)
-        ]
+        self.compute_dependencies: list[pulumi.Resource] = [*node_role_policies]
         for index, role_arn in enumerate(props.admin_role_arns):
             entry = aws.eks.AccessEntry(
                 self.child(f"admin-{index}"),
@@ -197,13 +176,12 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 access_scope={"type": "cluster"},
                 opts=opts(depends_on=[entry]),
             )
-        if props.addons is not None:
-            self.compute_dependencies += self._networking_addons(props.addons)
+        addons = cluster_addons.addon_plan(props.addons, name)
+        self.compute_dependencies += self._addons(addons.before_nodes)
         system = self._cpu_node_group("system", props.system_node_group)
         for group_name, group in props.cpu_node_groups.items():
             self._cpu_node_group(group_name, group)
-        if props.addons is not None:
-            self._workload_addons(props.addons, system)
+        self._addons(addons.on_nodes, after=[system.ready])
         self.register_outputs({"cluster_name": self.cluster.name})
 
     # ----------------------------------------------------------------- building blocks
@@ -215,63 +193,49 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             opts=self.options(),
         )
 
+    def _addons(
+        self,
+        addons: Sequence[cluster_addons.ClusterAddon],
+        *,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> list[pulumi.Resource]:
+        """As cdktf's: the add-ons in ``addons``, made by ``cluster_addons.install``."""
+        return cluster_addons.install(
+            addons,
+            after=after,
+            log_group=self._addon_log_group,
+            role=self._addon_role,
+            addon=self._addon,
+        )
+
+    def _addon_log_group(self, group: cluster_addons.AddonLogGroup) -> pulumi.Resource:
+        return aws.cloudwatch.LogGroup(
+            self.child(group.id),
+            name=group.name,
+            retention_in_days=self._props.log_retention_days,
+            kms_key_id=self.key.arn,
+            opts=self.options(),
+        )
+
+    def _addon_role(self, role: cluster_addons.AddonRole) -> tuple[aws.iam.Role, pulumi.Resource]:
+        iam_role = self.service_account_role(*role.service_account)
+        return iam_role, self._attach(iam_role, role.policy, role.attachment_id)
+
     def _addon(
         self,
-        addon: str,
-        version: str,
-        *,
-        role: aws.iam.Role | None = None,
-        depends_on: Sequence[pulumi.Resource] = (),
-    ) -> aws.eks.Addon:
+        addon: cluster_addons.ClusterAddon,
+        role: aws.iam.Role | None,
+        depends_on: Sequence[pulumi.Resource],
+    ) -> pulumi.Resource:
         return aws.eks.Addon(
-            self.child(f"addon-{addon}"),
+            self.child(f"addon-{addon.name}"),
             cluster_name=self.cluster.name,
-            addon_name=addon,
-            addon_version=version,
+            addon_name=addon.name,
+            addon_version=addon.version,
             service_account_role_arn=role.arn if role else None,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="PRESERVE",
             opts=self.options(depends_on=list(depends_on) or None),
-        )
-
-    def _networking_addons(self, addons: AddonVersionsProps) -> list[pulumi.Resource]:
-        versions = addons.by_addon()
-        cni_role = self.service_account_role(*CNI_SERVICE_ACCOUNT)
-        cni_policy = self._attach(cni_role, EKS_CNI_POLICY, "irsa-cni-policy")
-        cni = self._addon("vpc-cni", versions["vpc-cni"], role=cni_role, depends_on=[cni_policy])
-        proxy = self._addon("kube-proxy", versions["kube-proxy"])
-        return [cni, proxy]
-
-    def _workload_addons(self, addons: AddonVersionsProps, system: ManagedNodeGroup) -> None:
-        versions = addons.by_addon()
-        self._addon("coredns", versions["coredns"], depends_on=[system.ready])
-        ebs_role = self.service_account_role(*EBS_CSI_SERVICE_ACCOUNT)
-        ebs_policy = self._attach(ebs_role, EBS_CSI_DRIVER_POLICY, "irsa-ebs-csi-policy")
-        self._addon(
-            "aws-ebs-csi-driver",
-            versions["aws-ebs-csi-driver"],
-            role=ebs_role,
-            depends_on=[system.ready, ebs_policy],
-        )
-        log_groups: list[pulumi.Resource] = [
-            aws.cloudwatch.LogGroup(
-                self.child(f"container-insights-{group.rsplit('/', 1)[1]}-logs"),
-                name=group,
-                retention_in_days=self._props.log_retention_days,
-                kms_key_id=self.key.arn,
-                opts=self.options(),
-            )
-            for group in container_insights_log_groups(self.physical_name)
-        ]
-        agent_role = self.service_account_role(*CLOUDWATCH_AGENT_SERVICE_ACCOUNT)
-        agent_policy = self._attach(
-            agent_role, CLOUDWATCH_AGENT_POLICY, "irsa-cloudwatch-agent-policy"
-        )
-        self._addon(
-            "amazon-cloudwatch-observability",
-            versions["amazon-cloudwatch-observability"],
-            role=agent_role,
-            depends_on=[system.ready, agent_policy, *log_groups],
         )
 
     def _cpu_node_group(self, group_name: str, group: CpuNodeGroupProps) -> ManagedNodeGroup:
@@ -280,22 +244,10 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             self,
             f"cpu-{group_name}",
             props=ManagedNodeGroupProps(
-                node_group_name=self._layer.naming.resource("cpu", group_name),
+                **cpu_node_group(self._layer.naming, group_name, group).settings(),
                 cluster_name=self.cluster.name,
                 node_role_arn=self.node_role.arn,
                 subnet_ids=self.placement.subnets(),
-                instance_types=group.instance_types,
-                ami_type=cpu_ami_type(group.instance_types),
-                capacity_type="SPOT" if group.capacity == "spot" else "ON_DEMAND",
-                min_size=group.min_nodes,
-                max_size=group.max_nodes,
-                desired_size=(
-                    group.desired_nodes if group.desired_nodes is not None else group.min_nodes
-                ),
-                root_volume_gib=group.root_volume_gib,
-                imds_hop_limit=group.imds_hop_limit,
-                launch_template=group.launch_template,
-                labels={"mlplatform/node-group": group_name},
                 depends_on=self.compute_dependencies,
             ),
         )
@@ -339,13 +291,9 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             layer,
             id,
             naming=naming or layer.naming,
-            cluster_name=reader.value("compute/cluster-name"),
-            oidc_provider_arn=reader.value("compute/oidc-provider-arn"),
-            oidc_issuer_url=reader.value("compute/oidc-issuer-url"),
-            node_role_arn=reader.value("compute/node-role-arn"),
             placement=network.placement(),
-            cluster_security_group_id=reader.value("compute/cluster-security-group-id"),
             contract=reader,
+            **{arg: reader.value(key) for arg, key in CLUSTER_CONTRACT_KEYS.items()},
         )
 
     @staticmethod
@@ -400,7 +348,9 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
         return self._props.addons is not None
 
 
-class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
+class ImportedComputeCluster(
+    OutputClusterMetrics, ContractClusterValues[pulumi.Output[str]], PlatformComponent
+):
     """``mlplatform:<layer>:ImportedComputeCluster``: the platform's cluster in a team's program.
 
     Creates nothing of the cluster: names it, its OIDC provider and node role (the
@@ -431,7 +381,7 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
         self.node_role_arn = node_role_arn
         self.placement = placement
         self.cluster_security_group_id = cluster_security_group_id
-        self._contract = contract
+        self._contract: ContractReader | None = contract
         self._roles = ServiceAccountRoles(
             self,
             naming=naming,
@@ -446,13 +396,8 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
         """An IAM role that only service account ``namespace/name`` may assume (IRSA)."""
         return self._roles.role(namespace, name, role_name=role_name)
 
-    # What a team's GpuPoolProvisioning needs, read from the contract on first use only (as
-    # cdktf's ImportedComputeCluster), so a program that provisions nothing reads none of it.
-    @property
-    def reads_contract(self) -> bool:
-        """Whether the values below come from the platform contract (``from_environment``)."""
-        return self._contract is not None
-
+    # What a team's GpuPoolProvisioning needs (ContractClusterValues), read from the contract
+    # on first use only, as cdktf's ImportedComputeCluster.
     def _contract_value(self, key: str, what: str) -> pulumi.Output[str]:
         if self._contract is None:
             raise ValueError(
@@ -460,29 +405,3 @@ class ImportedComputeCluster(OutputClusterMetrics, PlatformComponent):
                 "cluster with ComputeCluster.from_environment"
             )
         return self._contract.value(key)
-
-    @property
-    def cluster_endpoint(self) -> pulumi.Output[str]:
-        """The Kubernetes API's URL (``compute/cluster-endpoint``)."""
-        return self._contract_value("compute/cluster-endpoint", "the API endpoint")
-
-    @property
-    def certificate_authority_data(self) -> pulumi.Output[str]:
-        """The cluster's CA, base64 as EKS returns it (``compute/cluster-certificate-authority``)."""
-        return self._contract_value(
-            "compute/cluster-certificate-authority", "the certificate authority"
-        )
-
-    @property
-    def cluster_layer(self) -> pulumi.Output[str]:
-        """``enabled`` where the platform runs its ``<env>-cluster`` layer (Karpenter), else
-        ``disabled`` (``compute/cluster-layer``)."""
-        return self._contract_value("compute/cluster-layer", "whether Karpenter runs")
-
-    @property
-    def karpenter_instance_profile_name(self) -> pulumi.Output[str]:
-        """The instance profile every EC2NodeClass names
-        (``compute/karpenter/instance-profile-name``)."""
-        return self._contract_value(
-            "compute/karpenter/instance-profile-name", "Karpenter's node instance profile"
-        )

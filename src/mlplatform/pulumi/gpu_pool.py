@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import FsxScratchProps, GpuPoolProps
+from mlplatform.decisions.gpu_scratch import lustre_rules, scratch_settings
 from mlplatform.decisions.metrics import QuerySpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.resource_metrics import PoolMetrics
@@ -27,9 +28,6 @@ from mlplatform.pulumi.metrics import deferred
 from mlplatform.pulumi.network import NetworkPlacement
 
 __all__ = ["GpuTrainingPool"]
-
-# Lustre clients reach the file servers on these TCP ports (FSx for Lustre user guide).
-LUSTRE_PORTS = ((988, 988), (1018, 1023))
 
 
 class GpuTrainingPool(PlatformComponent):
@@ -142,39 +140,28 @@ class GpuTrainingPool(PlatformComponent):
             tags={"Name": name},
             opts=self.options(),
         )
-        for low, high in LUSTRE_PORTS:
-            for source, label in ((cluster_security_group_id, "nodes"), (group.id, "servers")):
-                aws.vpc.SecurityGroupIngressRule(
-                    self.child(f"scratch-lustre-{low}-from-{label}"),
-                    security_group_id=group.id,
-                    referenced_security_group_id=source,
-                    ip_protocol="tcp",
-                    from_port=low,
-                    to_port=high,
-                    description=f"Lustre from the cluster's {label}",
-                    opts=self.options(),
-                )
-            aws.vpc.SecurityGroupEgressRule(
-                self.child(f"scratch-lustre-{low}-to-servers"),
+        for rule in lustre_rules():
+            make_rule = (
+                aws.vpc.SecurityGroupIngressRule
+                if rule.direction == "ingress"
+                else aws.vpc.SecurityGroupEgressRule
+            )
+            make_rule(
+                self.child(rule.id),
                 security_group_id=group.id,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=low,
-                to_port=high,
-                description="Lustre between the file servers",
+                referenced_security_group_id=(
+                    cluster_security_group_id if rule.peer == "nodes" else group.id
+                ),
+                **rule.settings,
                 opts=self.options(),
             )
         return aws.fsx.LustreFileSystem(
             self.child("scratch"),
-            deployment_type="SCRATCH_2",
-            storage_capacity=props.storage_gib,
             # pulumi-aws takes the one subnet as a string (Terraform: a one-item list).
             subnet_ids=subnet_id,
             security_group_ids=[group.id],
-            data_compression_type="LZ4",
-            import_path=import_path,
-            auto_import_policy="NEW_CHANGED_DELETED" if import_path else None,
             tags={"Name": name},
+            **scratch_settings(props.storage_gib, import_path),
             opts=self.options(),
         )
 

@@ -28,18 +28,11 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import ClusterLayerProps
+from mlplatform.decisions import team_pool_release
+from mlplatform.decisions.cluster_releases import manifests_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
-from mlplatform.decisions.helm_chart import HelmChart
-from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.naming import check_construct_id
-from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
-from mlplatform.decisions.team_pools import (
-    RELEASE_NAMESPACE,
-    TeamPoolsRefusal,
-    check_team_pools,
-    team_node_tags,
-    team_pools_release,
-)
+from mlplatform.decisions.team_pools import TeamPoolsRefusal, check_team_pools, team_pools_release
 from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ImportedComputeCluster
@@ -137,13 +130,7 @@ class GpuPoolProvisioning(PlatformComponent):
         its ``EC2NodeClass`` and ``NodePool`` (cdktf's ``manifests``)."""
         self.release = helm_release(
             self,
-            HelmChart(
-                release=release,
-                repository="",
-                chart=str(MANIFESTS_CHART),
-                version="",
-                namespace=RELEASE_NAMESPACE,
-            ),
+            manifests_release(release, str(MANIFESTS_CHART)),
             self.manifests.apply(lambda manifests: {"manifests": manifests}),
         )
         self.register_outputs({"release": release})
@@ -168,33 +155,33 @@ class GpuPoolProvisioning(PlatformComponent):
             )
             for pool in pools
         ]
-        naming = cluster.naming
 
         def render(values: list[Any]) -> list[dict[str, Any]]:
             profile, resolved = values[0], values[1:]
-            accounts: dict[str, JobAccount] = {}
-            objects: list[dict[str, Any]] = []
+            provisioned: list[team_pool_release.ProvisionedPool] = []
             for pool, (subnets, groups, placement_group, role_arn) in zip(
                 pools, resolved, strict=True
             ):
-                name = pool.node_pool_name
-                accounts[name] = (pool.props.job_namespace, pool.job_service_account, role_arn)
                 if isinstance(pool.subnet_ids, pulumi.Output) and not pool.props.availability_zones:
                     # Every subnet of a list read from the contract: cdktf iterates it as a
                     # Terraform set (toset), in lexical order, so the values are the same.
                     subnets = sorted(set(subnets))
-                facts = NodeClassFacts(
-                    instance_profile=profile,
-                    subnet_ids=list(subnets),
-                    security_group_ids=list(groups),
-                    placement_group=placement_group,
-                    tags=team_node_tags(tags, name, naming.resource("gpu", pool.name)),
+                provisioned.append(
+                    team_pool_release.ProvisionedPool(
+                        pool=pool,
+                        job_account=(pool.props.job_namespace, pool.job_service_account, role_arn),
+                        subnet_ids=list(subnets),
+                        security_group_ids=list(groups),
+                        placement_group=placement_group,
+                    )
                 )
-                objects += [
-                    node_class(name, pool.props, facts, versions),
-                    node_pool(name, pool.props),
-                ]
-            return job_account_manifests(accounts) + objects
+            return team_pool_release.manifests(
+                provisioned,
+                instance_profile=profile,
+                tags=tags,
+                naming=cluster.naming,
+                versions=versions,
+            )
 
         return pulumi.Output.all(instance_profile, *inputs).apply(render)
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from importlib.resources import files
-from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import ClusterLayerProps, GpuPoolProps
+from mlplatform.decisions import cluster_releases
+from mlplatform.decisions.cluster_releases import MANIFESTS_CHART
 from mlplatform.decisions.device_plugins import device_plugin_charts
 from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import job_account_manifests
@@ -31,9 +31,6 @@ from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
 __all__ = ["MANIFESTS_CHART", "GpuProvisioning", "PoolFacts", "helm_release", "kubeconfig"]
-
-MANIFESTS_CHART = Path(str(files("mlplatform") / "charts" / "platform-manifests"))
-RELEASE_TIMEOUT_SECONDS = 600
 
 
 class PoolFacts:
@@ -151,13 +148,7 @@ class GpuProvisioning(PlatformComponent):
         )
         manifests = self._manifests(versions, pools)
         self._release(
-            HelmChart(
-                release="gpu-pools",
-                repository="",
-                chart=str(MANIFESTS_CHART),
-                version="",
-                namespace="kube-system",
-            ),
+            cluster_releases.manifests_release("gpu-pools", str(MANIFESTS_CHART)),
             manifests.apply(lambda m: {"manifests": m}),
             depends_on=[karpenter],
         )
@@ -226,7 +217,6 @@ def helm_release(
     oci = chart.repository.startswith("oci://")
     return kubernetes.helm.v3.Release(
         component.child(chart.release),
-        name=chart.release,
         # OCI charts are named by their full reference; index repositories by repository_opts.
         chart=f"{chart.repository}/{chart.chart}" if oci else chart.chart,
         repository_opts=(
@@ -234,15 +224,8 @@ def helm_release(
             if chart.repository and not oci
             else None
         ),
-        version=chart.version or None,
-        namespace=chart.namespace,
         values=values,
-        skip_crds=chart.skip_crds or None,
-        # A failed install or upgrade rolls back instead of leaving a half-applied release.
-        atomic=True,
-        cleanup_on_fail=True,
         skip_await=False,
-        timeout=RELEASE_TIMEOUT_SECONDS,
-        max_history=10,
+        **cluster_releases.release_settings(chart),
         opts=component.options(depends_on=list(depends_on) or None),
     )

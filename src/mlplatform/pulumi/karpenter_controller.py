@@ -9,14 +9,12 @@ launches and their access entry; policies and event patterns from
 from __future__ import annotations
 
 import json
-from functools import partial
 
 import pulumi
 import pulumi_aws as aws
 
+from mlplatform.decisions.cluster_roles import karpenter_node_role
 from mlplatform.decisions.karpenter_release import KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT
-from mlplatform.decisions.policies.documents import aws_managed_policy_arn, service_trust_policy
-from mlplatform.decisions.policies.eks import eks_node_managed_policies
 from mlplatform.decisions.policies.karpenter import (
     INTERRUPTION_EVENT_PATTERNS,
     INTERRUPTION_QUEUE_RETENTION_SECONDS,
@@ -26,13 +24,10 @@ from mlplatform.decisions.policies.karpenter import (
 )
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster
+from mlplatform.pulumi.eks_service_role import eks_service_role
 from mlplatform.pulumi.layer import Layer
 
 __all__ = ["KarpenterController"]
-
-
-def _managed(policy: str, partition: str) -> str:
-    return aws_managed_policy_arn(partition, policy)
 
 
 class KarpenterController(PlatformComponent):
@@ -71,20 +66,11 @@ class KarpenterController(PlatformComponent):
                 arn=self.queue.arn,
                 opts=opts(),
             )
-        self.node_role = aws.iam.Role(
-            self.child("node-role"),
-            name=naming.iam("karpenter", "node"),
-            description="Assumed by the EC2 nodes Karpenter launches into the cluster",
-            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
-            opts=opts(),
+        self.node_role, _ = eks_service_role(
+            self,
+            karpenter_node_role(naming, cni_on_node_role=not cluster.cni_on_irsa),
+            layer.partition,
         )
-        for policy in eks_node_managed_policies(cni_on_node_role=not cluster.cni_on_irsa):
-            aws.iam.RolePolicyAttachment(
-                self.child(f"node-role-{policy}".replace("/", "-")),
-                role=self.node_role.name,
-                policy_arn=layer.partition.apply(partial(_managed, policy)),
-                opts=opts(),
-            )
         self.instance_profile = aws.iam.InstanceProfile(
             self.child("node-instance-profile"),
             name=naming.iam("karpenter", "node"),

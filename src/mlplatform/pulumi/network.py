@@ -15,10 +15,10 @@ import pulumi_aws as aws
 
 from mlplatform.config import NetworkProps
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.network_layout import ANYWHERE, NetworkLayout
 from mlplatform.decisions.policies.cloudwatch import flow_logs_delivery_policy
 from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
-from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
@@ -103,14 +103,8 @@ class Network(PlatformComponent):
         naming = layer.naming
         region = config.region
         props = props or NetworkProps()
-        zones = config.availability_zones[: props.az_count]
-        if len(zones) < props.az_count:
-            raise ValueError(
-                f"Network needs {props.az_count} availability zones, got {len(zones)}; "
-                "pass more zones or lower az_count"
-            )
-        self.availability_zones = tuple(zones)
-        plans = SubnetPlan.for_vpc(props.cidr, zones)
+        layout = NetworkLayout.of(naming, region, config.availability_zones, props)
+        self.availability_zones = layout.zones
         opts = self.options
 
         self.vpc = aws.ec2.Vpc(
@@ -145,140 +139,94 @@ class Network(PlatformComponent):
         aws.ec2.Route(
             self.child("public-default-route"),
             route_table_id=public_routes.id,
-            destination_cidr_block="0.0.0.0/0",
+            destination_cidr_block=ANYWHERE,
             gateway_id=gateway.id,
             opts=opts(),
         )
         self.public_subnets: list[aws.ec2.Subnet] = []
-        self.private_subnets: list[aws.ec2.Subnet] = []
-        for index, plan in enumerate(plans):
+        for public_plan in layout.public_subnets:
             public = aws.ec2.Subnet(
-                self.child(f"public-{index}"),
-                vpc_id=vpc_id,
-                cidr_block=plan.public_cidr,
-                availability_zone=plan.availability_zone,
-                map_public_ip_on_launch=False,
-                tags={
-                    "Name": naming.resource("public", plan.availability_zone),
-                    "tier": "public",
-                    "kubernetes.io/role/elb": "1",
-                },
-                opts=opts(),
+                self.child(public_plan.id), vpc_id=vpc_id, **public_plan.settings, opts=opts()
             )
-            aws.ec2.RouteTableAssociation(
-                self.child(f"public-{index}-routes"),
-                subnet_id=public.id,
-                route_table_id=public_routes.id,
-                opts=opts(),
-            )
+            self._associate(public_plan.association_id, public, public_routes)
             self.public_subnets.append(public)
 
         # --- NAT: one in the first AZ, or one per AZ
-        nat_count = len(zones) if props.nat_strategy == "one_per_az" else 1
         self.nat_gateways: list[aws.ec2.NatGateway] = []
-        for index in range(nat_count):
+        for nat in layout.nat_gateways:
             address = aws.ec2.Eip(
-                self.child(f"nat-{index}-address"),
-                domain="vpc",
-                tags={"Name": naming.resource("nat", zones[index])},
-                opts=opts(),
+                self.child(nat.address_id), domain="vpc", tags={"Name": nat.name}, opts=opts()
             )
             self.nat_gateways.append(
                 aws.ec2.NatGateway(
-                    self.child(f"nat-{index}"),
+                    self.child(nat.id),
                     allocation_id=address.id,
-                    subnet_id=self.public_subnets[index].id,
-                    tags={"Name": naming.resource("nat", zones[index])},
+                    subnet_id=self.public_subnets[nat.index].id,
+                    tags={"Name": nat.name},
                     opts=opts(depends_on=[gateway]),
                 )
             )
 
         # --- private side
+        self.private_subnets: list[aws.ec2.Subnet] = []
         private_routes: list[aws.ec2.RouteTable] = []
-        for index, plan in enumerate(plans):
+        for private_plan in layout.private_subnets:
             private = aws.ec2.Subnet(
-                self.child(f"private-{index}"),
-                vpc_id=vpc_id,
-                cidr_block=plan.private_cidr,
-                availability_zone=plan.availability_zone,
-                tags={
-                    "Name": naming.resource("private", plan.availability_zone),
-                    "tier": "private",
-                    "kubernetes.io/role/internal-elb": "1",
-                },
-                opts=opts(),
+                self.child(private_plan.id), vpc_id=vpc_id, **private_plan.settings, opts=opts()
             )
             routes = aws.ec2.RouteTable(
-                self.child(f"private-{index}-routes"),
+                self.child(private_plan.routes_id),
                 vpc_id=vpc_id,
-                tags={"Name": naming.resource("private", plan.availability_zone)},
+                tags={"Name": private_plan.routes_name},
                 opts=opts(),
             )
-            nat = self.nat_gateways[index if props.nat_strategy == "one_per_az" else 0]
             aws.ec2.Route(
-                self.child(f"private-{index}-default-route"),
+                self.child(private_plan.route_id),
                 route_table_id=routes.id,
-                destination_cidr_block="0.0.0.0/0",
-                nat_gateway_id=nat.id,
+                destination_cidr_block=ANYWHERE,
+                nat_gateway_id=self.nat_gateways[private_plan.nat].id,
                 opts=opts(),
             )
-            aws.ec2.RouteTableAssociation(
-                self.child(f"private-{index}-association"),
-                subnet_id=private.id,
-                route_table_id=routes.id,
-                opts=opts(),
-            )
+            self._associate(private_plan.association_id, private, routes)
             self.private_subnets.append(private)
             private_routes.append(routes)
 
         # --- endpoints
-        self.s3_endpoint = aws.ec2.VpcEndpoint(
-            self.child("s3-endpoint"),
-            vpc_id=vpc_id,
-            service_name=f"com.amazonaws.{region}.s3",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=[r.id for r in private_routes],
-            tags={"Name": naming.resource("s3")},
-            opts=opts(),
-        )
-        self.dynamodb_endpoint = aws.ec2.VpcEndpoint(
-            self.child("dynamodb-endpoint"),
-            vpc_id=vpc_id,
-            service_name=f"com.amazonaws.{region}.dynamodb",
-            vpc_endpoint_type="Gateway",
-            route_table_ids=[r.id for r in private_routes],
-            tags={"Name": naming.resource("dynamodb")},
-            opts=opts(),
-        )
-        if props.interface_endpoints:
+        self.s3_endpoint, self.dynamodb_endpoint = [
+            aws.ec2.VpcEndpoint(
+                self.child(endpoint.id),
+                vpc_id=vpc_id,
+                service_name=endpoint.service_name,
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[r.id for r in private_routes],
+                tags={"Name": endpoint.name},
+                opts=opts(),
+            )
+            for endpoint in layout.gateway_endpoints
+        ]
+        if layout.interface_endpoints:
             group = aws.ec2.SecurityGroup(
                 self.child("endpoint-security-group"),
-                name=naming.resource("endpoints"),
-                description="HTTPS from inside the VPC to interface endpoints",
                 vpc_id=vpc_id,
-                tags={"Name": naming.resource("endpoints")},
+                **layout.endpoint_security_group,
                 opts=opts(),
             )
             aws.vpc.SecurityGroupIngressRule(
                 self.child("endpoint-https-from-vpc"),
                 security_group_id=group.id,
-                cidr_ipv4=props.cidr,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description="HTTPS from the VPC",
+                **layout.endpoint_ingress,
                 opts=opts(),
             )
-            for service in props.interface_endpoints:
+            for endpoint in layout.interface_endpoints:
                 aws.ec2.VpcEndpoint(
-                    self.child(f"endpoint-{service.replace('.', '-')}"),
+                    self.child(endpoint.id),
                     vpc_id=vpc_id,
-                    service_name=f"com.amazonaws.{region}.{service}",
+                    service_name=endpoint.service_name,
                     vpc_endpoint_type="Interface",
                     private_dns_enabled=True,
                     subnet_ids=[s.id for s in self.private_subnets],
                     security_group_ids=[group.id],
-                    tags={"Name": naming.resource("endpoint", service.replace(".", "-"))},
+                    tags={"Name": endpoint.name},
                     opts=opts(),
                 )
 
@@ -324,15 +272,20 @@ class Network(PlatformComponent):
         aws.ec2.FlowLog(
             self.child("flow-log"),
             vpc_id=vpc_id,
-            traffic_type="ALL",
-            log_destination_type="cloud-watch-logs",
             log_destination=log_group.arn,
             iam_role_arn=role.arn,
-            max_aggregation_interval=60,
-            tags={"Name": naming.resource("flow-log")},
+            **layout.flow_log,
             opts=opts(),
         )
         self.register_outputs({"vpc_id": self.vpc.id})
+
+    def _associate(
+        self, id: str, subnet: aws.ec2.Subnet, routes: aws.ec2.RouteTable
+    ) -> aws.ec2.RouteTableAssociation:
+        """Subnet ``subnet`` routed by ``routes``."""
+        return aws.ec2.RouteTableAssociation(
+            self.child(id), subnet_id=subnet.id, route_table_id=routes.id, opts=self.options()
+        )
 
     @staticmethod
     def from_environment(

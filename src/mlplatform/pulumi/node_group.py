@@ -8,42 +8,29 @@ the nodes launch, and the desired size left to whoever scales the group
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from mlplatform.decisions.scheduling import Taint
+from mlplatform.decisions import cluster_node_groups
+from mlplatform.decisions.cluster_node_groups import ROOT_DEVICE, NodeGroupSettings
 from mlplatform.decisions.tagging import LAUNCHED_RESOURCE_KINDS
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
 __all__ = ["ManagedNodeGroup", "ManagedNodeGroupProps"]
 
-ROOT_DEVICE = "/dev/xvda"
 
+@dataclass(frozen=True, kw_only=True)
+class ManagedNodeGroupProps(NodeGroupSettings):
+    """As the cdktf ``ManagedNodeGroupProps``: the group's settings and where it runs."""
 
-@dataclass(frozen=True)
-class ManagedNodeGroupProps:
-    """As the cdktf ``ManagedNodeGroupProps``."""
-
-    node_group_name: str
     cluster_name: pulumi.Input[str]
     node_role_arn: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]] | pulumi.Output[list[str]]
-    instance_types: Sequence[str]
-    ami_type: str
-    capacity_type: Literal["ON_DEMAND", "SPOT"]
-    min_size: int
-    max_size: int
-    desired_size: int
-    root_volume_gib: int
-    imds_hop_limit: int = 1
-    launch_template: bool = True
-    labels: Mapping[str, str] = field(default_factory=dict)
-    taints: Sequence[Taint] = ()
     depends_on: Sequence[pulumi.Resource] = ()
 
 
@@ -71,16 +58,11 @@ class ManagedNodeGroup(PlatformComponent):
             instance_types=list(props.instance_types),
             ami_type=props.ami_type,
             capacity_type=props.capacity_type,
-            scaling_config={
-                "min_size": props.min_size,
-                "max_size": props.max_size,
-                "desired_size": props.desired_size,
-            },
+            scaling_config=cluster_node_groups.scaling_settings(props),
             launch_template=launch,
             disk_size=None if template else props.root_volume_gib,
             labels=dict(props.labels) or None,
-            taints=[{"key": t.key, "value": t.value, "effect": t.eks_effect} for t in props.taints]
-            or None,
+            taints=cluster_node_groups.taint_settings(props.taints) or None,
             opts=pulumi.ResourceOptions.merge(
                 self.options(depends_on=list(props.depends_on) or None),
                 pulumi.ResourceOptions(ignore_changes=["scalingConfig.desiredSize"]),
@@ -94,25 +76,15 @@ class ManagedNodeGroup(PlatformComponent):
         return aws.ec2.LaunchTemplate(
             self.child("launch-template"),
             name=props.node_group_name,
-            description=f"Nodes of {props.node_group_name}: encrypted gp3 root, IMDSv2 only",
+            description=cluster_node_groups.launch_template_description(props.node_group_name),
             update_default_version=True,
             block_device_mappings=[
                 {
                     "device_name": ROOT_DEVICE,
-                    "ebs": {
-                        "volume_size": props.root_volume_gib,
-                        "volume_type": "gp3",
-                        "encrypted": "true",
-                        "delete_on_termination": "true",
-                    },
+                    "ebs": cluster_node_groups.root_volume_settings(props.root_volume_gib),
                 }
             ],
-            metadata_options={
-                "http_endpoint": "enabled",
-                "http_tokens": "required",
-                "http_put_response_hop_limit": props.imds_hop_limit,
-                "instance_metadata_tags": "disabled",
-            },
+            metadata_options=cluster_node_groups.metadata_options_settings(props.imds_hop_limit),
             # Provider default tags do not reach what the template launches; these do.
             tag_specifications=[
                 {"resource_type": kind, "tags": dict(layer.tags)}

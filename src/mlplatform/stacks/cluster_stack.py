@@ -13,8 +13,7 @@ from cdktf import TerraformOutput
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
-from mlplatform.constructs.cluster_helm_provider import cluster_helm_provider
-from mlplatform.constructs.gpu_provisioning import GpuProvisioning
+from mlplatform.constructs.gpu_provisioning import GpuProvisioning, cluster_helm
 from mlplatform.decisions.node_pools import NodeClassFacts
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.errors import ConstructError
@@ -43,14 +42,7 @@ class ClusterStack(PlatformStack):
         super().__init__(scope, config, "cluster", emulator_endpoint=emulator_endpoint)
         cluster = compute.cluster
         karpenter = compute.karpenter
-        cluster_helm_provider(
-            self,
-            "helm",
-            endpoint=cluster.cluster_endpoint,
-            certificate_authority_data=cluster.certificate_authority_data,
-            cluster_name=cluster.cluster_name,
-            region=config.region,
-        )
+        cluster_helm(self, cluster, config.region)
         # What Karpenter launches carries the compute layer's cost tags and the pool's name.
         node_tags = platform_tags(config, "compute")
         pools = {
