@@ -294,12 +294,18 @@ def _closing_parenthesis(text: str, at: int) -> int:
     raise ValueError(f"jsonencode: unclosed '(' in {text[:40]!r}")
 
 
+def _skip(text: str, at: int, characters: str) -> int:
+    """Where the first character of ``text`` from ``at`` on that is not in ``characters`` is."""
+    while text[at] in characters:
+        at += 1
+    return at
+
+
 def _hcl_arguments(text: str, at: int, function: str) -> tuple[tuple[Any, Any], int]:
     """The two arguments of ``function(a, b)`` from just after its ``(``, and where its ``)`` ends."""
     first, at = _hcl_value(text, at)
     second, at = _hcl_value(text, at)
-    while text[at] in " \n\t":
-        at += 1
+    at = _skip(text, at, " \n\t")
     if text[at] != ")":
         raise ValueError(f"{function}: expected ')' at {at}: {text[at : at + 40]!r}")
     return (first, second), at + 1
@@ -311,20 +317,17 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
     Strings, numbers, booleans, null, lists, objects (``"key" = value``) and bare
     references (returned as ``${reference}``, to be resolved like any other).
     """
-    while text[at] in " \n\t,":
-        at += 1
+    at = _skip(text, at, " \n\t,")
     char = text[at]
     if char == "{":
         found: dict[str, Any] = {}
         at += 1
         while True:
-            while text[at] in " \n\t,":
-                at += 1
+            at = _skip(text, at, " \n\t,")
             if text[at] == "}":
                 return found, at + 1
             key, at = _hcl_value(text, at)
-            while text[at] in " \n\t":
-                at += 1
+            at = _skip(text, at, " \n\t")
             if text[at] != "=":
                 raise ValueError(f"jsonencode: expected '=' at {at}: {text[at : at + 40]!r}")
             value, at = _hcl_value(text, at + 1)
@@ -333,8 +336,7 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
         items: list[Any] = []
         at += 1
         while True:
-            while text[at] in " \n\t,":
-                at += 1
+            at = _skip(text, at, " \n\t,")
             if text[at] == "]":
                 return items, at + 1
             item, at = _hcl_value(text, at)
