@@ -34,18 +34,17 @@ from mlplatform.bindings.aws.glue_connection import (
     GlueConnectionPhysicalConnectionRequirements,
 )
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
-from mlplatform.bindings.aws.security_group import SecurityGroup
-from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import check_policy_name, check_role
+from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
+from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
@@ -286,54 +285,7 @@ class DataLake(DataLakeMixin, Construct):
 
     def _glue_network_connection(self, placement: VpcPlacement) -> GlueConnection:
         """A security group and Glue NETWORK connection in the first private subnet."""
-        group = SecurityGroup(
-            self,
-            "glue-security-group",
-            name=self._naming.resource("datalake", "glue"),
-            description="Glue jobs of the data lake; self-referencing as Glue requires",
-            vpc_id=placement.vpc_id,
-            tags={"Name": self._naming.resource("datalake", "glue")},
-        )
-        VpcSecurityGroupIngressRule(
-            self,
-            "glue-ingress-self",
-            security_group_id=group.id,
-            referenced_security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=0,
-            to_port=65535,
-            description="Glue workers talk to each other",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "glue-egress-self",
-            security_group_id=group.id,
-            referenced_security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=0,
-            to_port=65535,
-            description="Glue workers talk to each other",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "glue-egress-s3",
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="The lake, through the S3 gateway endpoint",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "glue-egress-endpoints",
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (STS, logs) inside the VPC",
-        )
+        group = security_group(self, glue_security_group(self._naming), placement)
         return GlueConnection(
             self,
             "glue-connection",

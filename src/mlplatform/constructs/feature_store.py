@@ -62,12 +62,10 @@ from mlplatform.bindings.aws.elasticache_user_group import ElasticacheUserGroup
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
 from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
-from mlplatform.bindings.aws.security_group import SecurityGroup
-from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
@@ -80,6 +78,11 @@ from mlplatform.decisions.feature_store import (
     redis_access_string,
 )
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
+from mlplatform.decisions.ml_security_groups import (
+    RuleTargets,
+    dynamodb_client_rules,
+    online_store_security_group,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -344,7 +347,11 @@ class FeatureStore(FeatureStoreMixin, Construct):
                     group, group_props.owner_team, lake.key_arn, props.dynamodb.deletion_protection
                 )
             if placement is not None and placement.dynamodb_prefix_list_id is not None:
-                self._dynamodb_egress(placement.dynamodb_prefix_list_id, dict(clients or {}))
+                port_rules(
+                    self,
+                    dynamodb_client_rules(clients or {}),
+                    RuleTargets(placement, clients or {}),
+                )
         if props.redis is not None:
             if placement is None:
                 raise ConstructError(
@@ -361,20 +368,6 @@ class FeatureStore(FeatureStoreMixin, Construct):
         )
 
     # ----------------------------------------------------------------- DynamoDB
-    def _dynamodb_egress(self, prefix_list_id: str, clients: dict[str, str]) -> None:
-        """HTTPS from each client's group to DynamoDB's gateway endpoint, and nowhere else new."""
-        for label, client in sorted(clients.items()):
-            VpcSecurityGroupEgressRule(
-                self,
-                f"egress-{label}-dynamodb",
-                security_group_id=client,
-                prefix_list_id=prefix_list_id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description="The online feature store (DynamoDB, through the gateway endpoint)",
-            )
-
     def _online_table(
         self, group: str, owner: str, key_arn: str, deletion_protection: bool
     ) -> DynamodbTable:
@@ -408,7 +401,8 @@ class FeatureStore(FeatureStoreMixin, Construct):
     ) -> None:
         names = self._names
         refs_prefix = names["project"].replace("_", "-")
-        group = self._security_group(names["security_group"], redis.port, placement, clients)
+        plan = online_store_security_group(names["security_group"], redis.port, clients)
+        group = security_group(self, plan, placement, clients)
         subnets = ElasticacheSubnetGroup(
             self,
             "subnet-group",
@@ -462,41 +456,6 @@ class FeatureStore(FeatureStoreMixin, Construct):
             auto_minor_version_upgrade="true",
         )
         StateRetention.protect(self._redis_group)
-
-    def _security_group(
-        self, name: str, port: int, placement: VpcPlacement, clients: dict[str, str]
-    ) -> SecurityGroup:
-        """Ingress on the port from each client's group (and egress there from it); no other."""
-        group = SecurityGroup(
-            self,
-            "security-group",
-            name=name,
-            description="Online feature store: only its clients reach it",
-            vpc_id=placement.vpc_id,
-            tags={"Name": name},
-        )
-        for label, client in sorted(clients.items()):
-            VpcSecurityGroupIngressRule(
-                self,
-                f"ingress-{label}",
-                security_group_id=group.id,
-                referenced_security_group_id=client,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description=f"Feature reads and writes from {label}",
-            )
-            VpcSecurityGroupEgressRule(
-                self,
-                f"egress-{label}",
-                security_group_id=client,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description="The online feature store",
-            )
-        return group
 
     def _default_user(self, engine: str) -> ElasticacheUser:
         """ElastiCache asks every user group for a user named ``default``; this one is off."""

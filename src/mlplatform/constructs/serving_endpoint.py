@@ -67,8 +67,6 @@ from mlplatform.bindings.aws.sagemaker_model import (
     SagemakerModelPrimaryContainer,
     SagemakerModelVpcConfig,
 )
-from mlplatform.bindings.aws.security_group import SecurityGroup
-from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.alarm import Alarm
@@ -80,7 +78,9 @@ from mlplatform.constructs.endpoint_rollout import (
     rollback_alarms,
     scaling_lifecycle,
 )
+from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.decisions.metrics import MathSpec, MetricSpec
+from mlplatform.decisions.ml_security_groups import endpoint_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
@@ -395,35 +395,7 @@ class ServingEndpoint(Construct):
 
     def _security_group(self, plan: EndpointPlan, placement: VpcPlacement) -> str:
         """No ingress (SageMaker invokes the model itself); egress HTTPS to S3 and the VPC's endpoints."""
-        group = SecurityGroup(
-            self,
-            "security-group",
-            name=plan.endpoint_name,
-            description=f"Instances of SageMaker endpoint {plan.endpoint_name}",
-            vpc_id=placement.vpc_id,
-            tags={"Name": plan.endpoint_name},
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "egress-s3",
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Model artifacts and data capture, through the S3 gateway endpoint",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "egress-endpoints",
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (ECR, STS, logs) inside the VPC",
-        )
-        return group.id
+        return security_group(self, endpoint_security_group(plan.endpoint_name), placement).id
 
     # ----------------------------------------------------------------- properties
     @property

@@ -18,12 +18,14 @@ from mlplatform.config import DataLakeProps
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
+from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import deferred
+from mlplatform.pulumi.ml_security_groups import security_group
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
@@ -213,48 +215,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
     def _glue_network_connection(self, placement: NetworkPlacement) -> aws.glue.Connection:
         naming = self._layer.naming
         opts = self.options
-        group = aws.ec2.SecurityGroup(
-            self.child("glue-security-group"),
-            name=naming.resource("datalake", "glue"),
-            description="Glue jobs of the data lake; self-referencing as Glue requires",
-            vpc_id=placement.vpc_id,
-            tags={"Name": naming.resource("datalake", "glue")},
-            opts=opts(),
-        )
-        for direction, rule in (
-            ("ingress", aws.vpc.SecurityGroupIngressRule),
-            ("egress", aws.vpc.SecurityGroupEgressRule),
-        ):
-            rule(
-                self.child(f"glue-{direction}-self"),
-                security_group_id=group.id,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=0,
-                to_port=65535,
-                description="Glue workers talk to each other",
-                opts=opts(),
-            )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("glue-egress-s3"),
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="The lake, through the S3 gateway endpoint",
-            opts=opts(),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("glue-egress-endpoints"),
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (STS, logs) inside the VPC",
-            opts=opts(),
-        )
+        group = security_group(self, glue_security_group(naming), placement)
         return aws.glue.Connection(
             self.child("glue-connection"),
             name=naming.resource("datalake", "vpc"),

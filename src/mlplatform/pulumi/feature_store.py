@@ -30,6 +30,11 @@ from mlplatform.decisions.feature_store import (
     redis_access_string,
 )
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
+from mlplatform.decisions.ml_security_groups import (
+    RuleTargets,
+    dynamodb_client_rules,
+    online_store_security_group,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -41,6 +46,7 @@ from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.data_lake import DataLake, DataLakeGrants
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.ml_security_groups import port_rules, security_group
 from mlplatform.pulumi.network import NetworkPlacement
 
 if TYPE_CHECKING:
@@ -331,17 +337,7 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
                     tags={"owner": group_props.owner_team},
                     opts=self.options(protect=layer.retain),
                 )
-            for label, client in sorted(clients.items()):
-                aws.vpc.SecurityGroupEgressRule(
-                    self.child(f"egress-{label}-dynamodb"),
-                    security_group_id=client,
-                    prefix_list_id=placement.dynamodb_prefix_list_id,
-                    ip_protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    description="The online feature store (DynamoDB, through the gateway endpoint)",
-                    opts=self.options(),
-                )
+            port_rules(self, dynamodb_client_rules(clients), RuleTargets(placement, clients))
         if props.redis is not None:
             self._redis(props.redis, placement, clients)
         defaults = _refs(
@@ -363,35 +359,8 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
     ) -> None:
         names = self.names
         opts = self.options
-        group = aws.ec2.SecurityGroup(
-            self.child("security-group"),
-            name=names["security_group"],
-            description="Online feature store: only its clients reach it",
-            vpc_id=placement.vpc_id,
-            tags={"Name": names["security_group"]},
-            opts=opts(),
-        )
-        for label, client in sorted(clients.items()):
-            aws.vpc.SecurityGroupIngressRule(
-                self.child(f"ingress-{label}"),
-                security_group_id=group.id,
-                referenced_security_group_id=client,
-                ip_protocol="tcp",
-                from_port=redis.port,
-                to_port=redis.port,
-                description=f"Feature reads and writes from {label}",
-                opts=opts(),
-            )
-            aws.vpc.SecurityGroupEgressRule(
-                self.child(f"egress-{label}"),
-                security_group_id=client,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=redis.port,
-                to_port=redis.port,
-                description="The online feature store",
-                opts=opts(),
-            )
+        plan = online_store_security_group(names["security_group"], redis.port, clients)
+        group = security_group(self, plan, placement, clients)
         subnets = aws.elasticache.SubnetGroup(
             self.child("subnet-group"),
             name=names["subnet_group"],

@@ -23,6 +23,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import ServingEndpointProps
 from mlplatform.decisions.metrics import MathSpec, MetricSpec
+from mlplatform.decisions.ml_security_groups import endpoint_security_group
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
     rollback_alarm_statements,
@@ -42,6 +43,7 @@ from mlplatform.decisions.serving_plan import (
 from mlplatform.pulumi.alarm import alarm
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.ml_security_groups import security_group
 from mlplatform.pulumi.model_registry import ModelRegistryGrants
 from mlplatform.pulumi.network import NetworkPlacement
 
@@ -218,35 +220,7 @@ class ServingEndpoint(PlatformComponent):
     def _security_group(
         self, plan: EndpointPlan, placement: NetworkPlacement
     ) -> pulumi.Output[str]:
-        group = aws.ec2.SecurityGroup(
-            self.child("security-group"),
-            name=plan.endpoint_name,
-            description=f"Instances of SageMaker endpoint {plan.endpoint_name}",
-            vpc_id=placement.vpc_id,
-            tags={"Name": plan.endpoint_name},
-            opts=self.options(),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("egress-s3"),
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Model artifacts and data capture, through the S3 gateway endpoint",
-            opts=self.options(),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("egress-endpoints"),
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (ECR, STS, logs) inside the VPC",
-            opts=self.options(),
-        )
-        return group.id
+        return security_group(self, endpoint_security_group(plan.endpoint_name), placement).id
 
     def _rollback_alarms(
         self, rollout: RolloutPlan, topic_arn: pulumi.Input[str] | None
