@@ -67,22 +67,12 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions import ml_security_groups as traffic
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.feature_store import (
-    ONLINE_HASH_KEY,
-    REDIS_USERS,
-    TTL_ATTRIBUTE,
-    feature_store_names,
-    parameter_group_family,
-    redis_access_string,
-)
+from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
-from mlplatform.decisions.ml_security_groups import (
-    RuleTargets,
-    dynamodb_client_rules,
-    online_store_security_group,
-)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -97,9 +87,6 @@ if TYPE_CHECKING:
     from mlplatform.constructs.contract_feature_store import ContractFeatureStore
 
 __all__ = ["FeatureStore"]
-
-REDIS_PASSWORD_LENGTH = 64
-"""Characters of each generated AUTH password (ElastiCache takes 16-128)."""
 
 
 @dataclass(frozen=True)
@@ -349,8 +336,8 @@ class FeatureStore(FeatureStoreMixin, Construct):
             if placement is not None and placement.dynamodb_prefix_list_id is not None:
                 port_rules(
                     self,
-                    dynamodb_client_rules(clients or {}),
-                    RuleTargets(placement, clients or {}),
+                    traffic.dynamodb_client_rules(clients or {}),
+                    traffic.RuleTargets(placement, clients or {}),
                 )
         if props.redis is not None:
             if placement is None:
@@ -372,21 +359,19 @@ class FeatureStore(FeatureStoreMixin, Construct):
         self, group: str, owner: str, key_arn: str, deletion_protection: bool
     ) -> DynamodbTable:
         """One group's table, as Feast's DynamoDB store reads and writes it."""
+        blocks = store_plan.online_table_blocks(key_arn)
         table = DynamodbTable(
             self,
             f"online-{group}",
-            name=self._names[f"online_table:{group}"],
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=ONLINE_HASH_KEY,
-            attribute=[DynamodbTableAttribute(name=ONLINE_HASH_KEY, type="S")],
-            ttl=DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
-            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
-            server_side_encryption=DynamodbTableServerSideEncryption(
-                enabled=True, kms_key_arn=key_arn
+            **store_plan.online_table_settings(self._names, group, owner, deletion_protection),
+            attribute=[DynamodbTableAttribute(**blocks["attribute"])],
+            ttl=DynamodbTableTtl(**blocks["ttl"]),
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(
+                **blocks["point_in_time_recovery"]
             ),
-            deletion_protection_enabled=deletion_protection,
-            # What the Feast feature view's tags say too: feast apply keeps only those.
-            tags={"owner": owner},
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                **blocks["server_side_encryption"]
+            ),
         )
         StateRetention.protect(table)
         return table
@@ -400,22 +385,18 @@ class FeatureStore(FeatureStoreMixin, Construct):
         clients: dict[str, str],
     ) -> None:
         names = self._names
-        refs_prefix = names["project"].replace("_", "-")
-        plan = online_store_security_group(names["security_group"], redis.port, clients)
+        plan = traffic.online_store_security_group(names["security_group"], redis.port, clients)
         group = security_group(self, plan, placement, clients)
         subnets = ElasticacheSubnetGroup(
             self,
             "subnet-group",
-            name=names["subnet_group"],
-            description="Private subnets of the online feature store",
+            **store_plan.subnet_group_settings(names),
             subnet_ids=list(placement.private_subnet_ids),
         )
         parameters = ElasticacheParameterGroup(
             self,
             "parameter-group",
-            name=names["parameter_group"],
-            family=parameter_group_family(redis.engine, redis.engine_version),
-            description="Online feature store: evict features, never refuse a write",
+            **store_plan.parameter_group_settings(names, redis),
             parameter=[
                 ElasticacheParameterGroupParameter(
                     name="maxmemory-policy", value=redis.maxmemory_policy
@@ -435,24 +416,13 @@ class FeatureStore(FeatureStoreMixin, Construct):
         self._redis_group = ElasticacheReplicationGroup(
             self,
             "replication-group",
-            replication_group_id=names["replication_group"],
-            description=f"Online features of {refs_prefix}",
-            engine=redis.engine,
-            engine_version=redis.engine_version,
-            node_type=redis.node_type,
-            port=redis.port,
-            num_cache_clusters=1 + redis.replicas,
-            automatic_failover_enabled=redis.multi_az,
-            multi_az_enabled=redis.multi_az,
+            **store_plan.replication_group_settings(names, redis),
             parameter_group_name=parameters.name,
             subnet_group_name=subnets.name,
             security_group_ids=[group.id],
-            transit_encryption_enabled=True,
             at_rest_encryption_enabled="true",
             kms_key_id=key_arn,
             user_group_ids=[user_group.user_group_id],
-            snapshot_retention_limit=redis.snapshot_retention_days,
-            final_snapshot_identifier=f"{names['replication_group']}-final",
             auto_minor_version_upgrade="true",
         )
         StateRetention.protect(self._redis_group)
@@ -462,10 +432,7 @@ class FeatureStore(FeatureStoreMixin, Construct):
         return ElasticacheUser(
             self,
             "user-default",
-            user_id=self._names["user:default"],
-            user_name="default",
-            engine=engine,
-            access_string="off -@all",
+            **store_plan.default_user_settings(self._names, engine),
             authentication_mode=ElasticacheUserAuthenticationMode(type="no-password-required"),
         )
 
@@ -475,14 +442,13 @@ class FeatureStore(FeatureStoreMixin, Construct):
         secret = SecretsmanagerSecret(
             self,
             f"secret-{user}",
-            name=names[f"secret:{user}"],
-            description=f"AUTH password of the online feature store's {user} user",
+            **store_plan.secret_settings(names, user),
             kms_key_id=key_arn,
         )
         password = DataAwsSecretsmanagerRandomPassword(
             self,
             f"password-{user}",
-            password_length=REDIS_PASSWORD_LENGTH,
+            password_length=store_plan.REDIS_PASSWORD_LENGTH,
             exclude_punctuation=True,
         )
         # The data source answers a new password on every plan; the first one is kept.
@@ -497,10 +463,7 @@ class FeatureStore(FeatureStoreMixin, Construct):
         return ElasticacheUser(
             self,
             f"user-{user}",
-            user_id=names[f"user:{user}"],
-            user_name=names[f"user_name:{user}"],
-            engine=engine,
-            access_string=redis_access_string(user),
+            **store_plan.user_settings(names, user, engine),
             authentication_mode=ElasticacheUserAuthenticationMode(
                 type="password", passwords=[version.secret_string]
             ),

@@ -19,22 +19,12 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
+from mlplatform.decisions import ml_security_groups as traffic
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.feature_store import (
-    ONLINE_HASH_KEY,
-    REDIS_USERS,
-    TTL_ATTRIBUTE,
-    feature_store_names,
-    parameter_group_family,
-    redis_access_string,
-)
+from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
-from mlplatform.decisions.ml_security_groups import (
-    RuleTargets,
-    dynamodb_client_rules,
-    online_store_security_group,
-)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -53,8 +43,6 @@ if TYPE_CHECKING:
     from mlplatform.pulumi.contract_feature_store import ContractFeatureStore
 
 __all__ = ["FeatureStore", "FeatureStoreGrants", "FeatureStoreRefs", "ImportedFeatureStore"]
-
-REDIS_PASSWORD_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -323,21 +311,27 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         self.replication_group: aws.elasticache.ReplicationGroup | None = None
         clients = dict(clients or {})
         if props.dynamodb is not None:
+            blocks = store_plan.online_table_blocks(lake.key_arn)
             for group, group_props in props.feature_groups.items():
                 self.tables[group] = aws.dynamodb.Table(
                     self.child(f"online-{group}"),
-                    name=self.names[f"online_table:{group}"],
-                    billing_mode="PAY_PER_REQUEST",
-                    hash_key=ONLINE_HASH_KEY,
-                    attributes=[{"name": ONLINE_HASH_KEY, "type": "S"}],
-                    ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
-                    point_in_time_recovery={"enabled": True},
-                    server_side_encryption={"enabled": True, "kms_key_arn": lake.key_arn},
-                    deletion_protection_enabled=props.dynamodb.deletion_protection,
-                    tags={"owner": group_props.owner_team},
+                    **store_plan.online_table_settings(
+                        self.names,
+                        group,
+                        group_props.owner_team,
+                        props.dynamodb.deletion_protection,
+                    ),
+                    attributes=[blocks["attribute"]],
+                    ttl=blocks["ttl"],
+                    point_in_time_recovery=blocks["point_in_time_recovery"],
+                    server_side_encryption=blocks["server_side_encryption"],
                     opts=self.options(protect=layer.retain),
                 )
-            port_rules(self, dynamodb_client_rules(clients), RuleTargets(placement, clients))
+            port_rules(
+                self,
+                traffic.dynamodb_client_rules(clients),
+                traffic.RuleTargets(placement, clients),
+            )
         if props.redis is not None:
             self._redis(props.redis, placement, clients)
         defaults = _refs(
@@ -359,30 +353,24 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
     ) -> None:
         names = self.names
         opts = self.options
-        plan = online_store_security_group(names["security_group"], redis.port, clients)
+        plan = traffic.online_store_security_group(names["security_group"], redis.port, clients)
         group = security_group(self, plan, placement, clients)
         subnets = aws.elasticache.SubnetGroup(
             self.child("subnet-group"),
-            name=names["subnet_group"],
-            description="Private subnets of the online feature store",
+            **store_plan.subnet_group_settings(names),
             subnet_ids=placement.subnets(),
             opts=opts(),
         )
         parameters = aws.elasticache.ParameterGroup(
             self.child("parameter-group"),
-            name=names["parameter_group"],
-            family=parameter_group_family(redis.engine, redis.engine_version),
-            description="Online feature store: evict features, never refuse a write",
+            **store_plan.parameter_group_settings(names, redis),
             parameters=[{"name": "maxmemory-policy", "value": redis.maxmemory_policy}],
             opts=opts(),
         )
         users = [
             aws.elasticache.User(
                 self.child("user-default"),
-                user_id=names["user:default"],
-                user_name="default",
-                engine=redis.engine,
-                access_string="off -@all",
+                **store_plan.default_user_settings(names, redis.engine),
                 authentication_mode={"type": "no-password-required"},
                 opts=opts(),
             )
@@ -398,24 +386,13 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         )
         self.replication_group = aws.elasticache.ReplicationGroup(
             self.child("replication-group"),
-            replication_group_id=names["replication_group"],
-            description=f"Online features of {names['project'].replace('_', '-')}",
-            engine=redis.engine,
-            engine_version=redis.engine_version,
-            node_type=redis.node_type,
-            port=redis.port,
-            num_cache_clusters=1 + redis.replicas,
-            automatic_failover_enabled=redis.multi_az,
-            multi_az_enabled=redis.multi_az,
+            **store_plan.replication_group_settings(names, redis),
             parameter_group_name=parameters.name,
             subnet_group_name=subnets.name,
             security_group_ids=[group.id],
-            transit_encryption_enabled=True,
             at_rest_encryption_enabled=True,
             kms_key_id=self._lake.key_arn,
             user_group_ids=[user_group.user_group_id],
-            snapshot_retention_limit=redis.snapshot_retention_days,
-            final_snapshot_identifier=f"{names['replication_group']}-final",
             auto_minor_version_upgrade=True,
             opts=opts(protect=self._layer.retain),
         )
@@ -425,13 +402,12 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         names = self.names
         secret = aws.secretsmanager.Secret(
             self.child(f"secret-{user}"),
-            name=names[f"secret:{user}"],
-            description=f"AUTH password of the online feature store's {user} user",
+            **store_plan.secret_settings(names, user),
             kms_key_id=self._lake.key_arn,
             opts=self.options(),
         )
         password = aws.secretsmanager.get_random_password_output(
-            password_length=REDIS_PASSWORD_LENGTH,
+            password_length=store_plan.REDIS_PASSWORD_LENGTH,
             exclude_punctuation=True,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
@@ -447,10 +423,7 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         self.secrets[user] = secret
         return aws.elasticache.User(
             self.child(f"user-{user}"),
-            user_id=names[f"user:{user}"],
-            user_name=names[f"user_name:{user}"],
-            engine=engine,
-            access_string=redis_access_string(user),
+            **store_plan.user_settings(names, user, engine),
             authentication_mode={"type": "password", "passwords": [version.secret_string]},
             opts=self.options(),
         )

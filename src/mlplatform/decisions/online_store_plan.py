@@ -1,0 +1,137 @@
+"""The online feature store's resources and their settings: DynamoDB tables or a Redis/Valkey group.
+
+Both engines make the same store (cdktf's
+:class:`~mlplatform.constructs.feature_store.FeatureStore`, Pulumi's
+:class:`~mlplatform.pulumi.feature_store.FeatureStore`); what each resource is
+set to (names from :func:`~mlplatform.decisions.feature_store.feature_store_names`,
+keys, engine, encryption, failover, snapshots, users and their access) is
+decided here once, as plain settings each engine passes to its resource. Only
+what an engine spells its own way stays with it: the nested blocks (typed
+structs in cdktf, dicts in Pulumi), the at-rest flag (a string in cdktf's
+binding) and the ids of what it made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mlplatform.config import RedisOnlineStoreProps
+from mlplatform.decisions.feature_store import (
+    ONLINE_HASH_KEY,
+    TTL_ATTRIBUTE,
+    parameter_group_family,
+    redis_access_string,
+)
+
+__all__ = [
+    "REDIS_PASSWORD_LENGTH",
+    "default_user_settings",
+    "online_table_blocks",
+    "online_table_settings",
+    "parameter_group_settings",
+    "replication_group_settings",
+    "secret_settings",
+    "subnet_group_settings",
+    "user_settings",
+]
+
+REDIS_PASSWORD_LENGTH = 64
+"""Characters of each generated AUTH password (ElastiCache takes 16-128)."""
+
+
+def online_table_settings(
+    names: Mapping[str, str], group: str, owner: str, deletion_protection: bool
+) -> dict[str, Any]:
+    """One group's DynamoDB table as Feast's store reads and writes it (on demand, keyed by
+    ``entity_id``); tagged ``owner``, what the Feast feature view's tags say too (``feast
+    apply`` keeps only those)."""
+    return {
+        "name": names[f"online_table:{group}"],
+        "billing_mode": "PAY_PER_REQUEST",
+        "hash_key": ONLINE_HASH_KEY,
+        "deletion_protection_enabled": deletion_protection,
+        "tags": {"owner": owner},
+    }
+
+
+def online_table_blocks(key_arn: object) -> dict[str, dict[str, Any]]:
+    """The table's nested blocks, each as its fields (the engine wraps them in its own types):
+    the string hash key, TTL on ``expires_at``, point-in-time recovery, encryption with the
+    lake key ``key_arn``."""
+    return {
+        "attribute": {"name": ONLINE_HASH_KEY, "type": "S"},
+        "ttl": {"attribute_name": TTL_ATTRIBUTE, "enabled": True},
+        "point_in_time_recovery": {"enabled": True},
+        "server_side_encryption": {"enabled": True, "kms_key_arn": key_arn},
+    }
+
+
+def subnet_group_settings(names: Mapping[str, str]) -> dict[str, Any]:
+    """The replication group's subnet group (the engine adds the private subnets)."""
+    return {
+        "name": names["subnet_group"],
+        "description": "Private subnets of the online feature store",
+    }
+
+
+def parameter_group_settings(
+    names: Mapping[str, str], redis: RedisOnlineStoreProps
+) -> dict[str, Any]:
+    """The parameter group: a cache of features evicts (``maxmemory-policy``, which the engine
+    sets in its own parameter block), never refuses a write."""
+    return {
+        "name": names["parameter_group"],
+        "family": parameter_group_family(redis.engine, redis.engine_version),
+        "description": "Online feature store: evict features, never refuse a write",
+    }
+
+
+def default_user_settings(names: Mapping[str, str], engine: str) -> dict[str, Any]:
+    """ElastiCache asks every user group for a user named ``default``; this one is off (no
+    password required, since it can do nothing)."""
+    return {
+        "user_id": names["user:default"],
+        "user_name": "default",
+        "engine": engine,
+        "access_string": "off -@all",
+    }
+
+
+def user_settings(names: Mapping[str, str], user: str, engine: str) -> dict[str, Any]:
+    """The ``reader`` or ``writer`` user (its password comes from its secret)."""
+    return {
+        "user_id": names[f"user:{user}"],
+        "user_name": names[f"user_name:{user}"],
+        "engine": engine,
+        "access_string": redis_access_string(user),
+    }
+
+
+def secret_settings(names: Mapping[str, str], user: str) -> dict[str, Any]:
+    """The secret holding ``user``'s generated AUTH password (the engine adds the lake key)."""
+    return {
+        "name": names[f"secret:{user}"],
+        "description": f"AUTH password of the online feature store's {user} user",
+    }
+
+
+def replication_group_settings(
+    names: Mapping[str, str], redis: RedisOnlineStoreProps
+) -> dict[str, Any]:
+    """The replication group: TLS in transit, Multi-AZ with automatic failover unless turned
+    off, ``replicas`` readers beside the primary, daily snapshots and a final one."""
+    return {
+        "replication_group_id": names["replication_group"],
+        "description": f"Online features of {names['project'].replace('_', '-')}",
+        "engine": redis.engine,
+        "engine_version": redis.engine_version,
+        "node_type": redis.node_type,
+        "port": redis.port,
+        "num_cache_clusters": 1 + redis.replicas,
+        "automatic_failover_enabled": redis.multi_az,
+        "multi_az_enabled": redis.multi_az,
+        "transit_encryption_enabled": True,
+        "snapshot_retention_limit": redis.snapshot_retention_days,
+        "final_snapshot_identifier": f"{names['replication_group']}-final",
+    }
