@@ -41,8 +41,8 @@ from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions import lake_plan
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
@@ -190,51 +190,21 @@ class DataLake(DataLakeMixin, Construct):
         self._key = PlatformKey(
             self,
             "key",
-            props=PlatformKeyProps(
-                alias=naming.kms_alias("datalake"),
-                description=f"Data lake of {naming.prefix}",
-                alias_moved_from="key-alias",
-            ),
+            props=PlatformKeyProps(**lake_plan.key_settings(naming), alias_moved_from="key-alias"),
         )
 
         # --- access logs first: every other bucket logs into it
-        self._log_bucket = SecureBucket(
-            self,
-            "access-logs",
-            props=SecureBucketProps(
-                bucket_name=naming.bucket("datalake", "access-logs"),
-                kms_key_arn=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-                force_destroy=props.force_destroy,
-                access_log_source_account=account.account_id,
-            ),
-        )
+        self._log_bucket = self._bucket(lake_plan.access_log_bucket(naming, props), None, account)
 
         # --- one bucket and one Glue database per zone
         self._zones: dict[str, SecureBucket] = {}
         self._databases: dict[str, GlueCatalogDatabase] = {}
-        for zone in props.zones:
-            bucket = SecureBucket(
-                self,
-                f"zone-{zone}",
-                props=SecureBucketProps(
-                    bucket_name=naming.bucket("datalake", zone),
-                    kms_key_arn=self._key.arn,
-                    lifecycle_rules=data_zone_rules(
-                        props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                    ),
-                    access_log_target=self._log_bucket,
-                    access_log_prefix=f"{zone}/",
-                    object_lock=props.object_lock,
-                    force_destroy=props.force_destroy,
-                ),
-            )
-            self._zones[zone] = bucket
+        for zone, planned in lake_plan.zone_buckets(naming, props).items():
+            bucket = self._zones[zone] = self._bucket(planned, self._log_bucket, account)
             self._databases[zone] = GlueCatalogDatabase(
                 self,
                 f"catalog-{zone}",
-                name=naming.glue_database("datalake", zone),
-                description=f"{zone} zone of the {naming.prefix} data lake",
+                **lake_plan.zone_database_settings(naming, zone),
                 location_uri=f"s3://{bucket.bucket_name}/",
             )
             StateRetention.protect(self._databases[zone])
@@ -248,25 +218,13 @@ class DataLake(DataLakeMixin, Construct):
         # --- Athena: results encrypted with the lake key, settings enforced on every query
         self._workgroup: AthenaWorkgroup | None = None
         self._results: SecureBucket | None = None
-        if props.athena_workgroup:
-            results = self._results = SecureBucket(
-                self,
-                "query-results",
-                props=SecureBucketProps(
-                    bucket_name=naming.bucket("datalake", "query-results"),
-                    kms_key_arn=self._key.arn,
-                    lifecycle_rules=expiring_rules(props.query_results_expiry_days),
-                    access_log_target=self._log_bucket,
-                    access_log_prefix="query-results/",
-                    force_destroy=props.force_destroy,
-                ),
-            )
+        results_plan = lake_plan.query_results_bucket(naming, props)
+        if results_plan is not None:
+            results = self._results = self._bucket(results_plan, self._log_bucket, account)
             self._workgroup = AthenaWorkgroup(
                 self,
                 "workgroup",
-                name=naming.resource("analytics"),
-                description=f"Queries over the {naming.prefix} data lake",
-                force_destroy=props.force_destroy,
+                **lake_plan.workgroup_settings(naming, props),
                 configuration=AthenaWorkgroupConfiguration(
                     enforce_workgroup_configuration=True,
                     publish_cloudwatch_metrics_enabled=True,
@@ -283,15 +241,25 @@ class DataLake(DataLakeMixin, Construct):
         if placement is not None:
             self._glue_connection = self._glue_network_connection(placement)
 
+    def _bucket(
+        self,
+        planned: lake_plan.LakeBucketPlan,
+        log_bucket: SecureBucket | None,
+        account: AccountContext,
+    ) -> SecureBucket:
+        """One of the lake's buckets, as the plan has it, logging into ``log_bucket``."""
+        fields = planned.props(
+            key_arn=self._key.arn, log_bucket=log_bucket, account_id=account.account_id
+        )
+        return SecureBucket(self, planned.id, props=SecureBucketProps(**fields))
+
     def _glue_network_connection(self, placement: VpcPlacement) -> GlueConnection:
         """A security group and Glue NETWORK connection in the first private subnet."""
         group = security_group(self, glue_security_group(self._naming), placement)
         return GlueConnection(
             self,
             "glue-connection",
-            name=self._naming.resource("datalake", "vpc"),
-            connection_type="NETWORK",
-            description="Runs Glue jobs in the platform's private subnets",
+            **lake_plan.glue_connection_settings(self._naming),
             physical_connection_requirements=GlueConnectionPhysicalConnectionRequirements(
                 availability_zone=placement.availability_zones[0],
                 subnet_id=placement.private_subnet_ids[0],
