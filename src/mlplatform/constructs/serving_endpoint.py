@@ -37,9 +37,6 @@ All decisions (names, hashes, scaling numbers, alarms, traffic steps) come from
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import partial
-from typing import TypeVar
 
 from cdktf import Fn, TerraformResourceLifecycle, Tokenization
 from constructs import Construct
@@ -79,7 +76,6 @@ from mlplatform.constructs.endpoint_rollout import (
     scaling_lifecycle,
 )
 from mlplatform.constructs.ml_security_groups import security_group
-from mlplatform.decisions.metrics import MathSpec, MetricSpec
 from mlplatform.decisions.ml_security_groups import endpoint_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import (
@@ -89,7 +85,7 @@ from mlplatform.decisions.policies.cloudwatch import (
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
-from mlplatform.decisions.resource_metrics import EndpointMetrics
+from mlplatform.decisions.resource_metrics import EndpointMetricMethods, EndpointMetrics
 from mlplatform.decisions.serving_plan import (
     APPLY_TIME_SUFFIX,
     EndpointPlan,
@@ -107,7 +103,7 @@ from mlplatform.interfaces import (
 __all__ = ["ServingEndpoint"]
 
 
-class ServingEndpoint(Construct):
+class ServingEndpoint(EndpointMetricMethods, Construct):
     """A real-time endpoint with weighted variants, autoscaling, data capture and alarms.
 
     ``id`` is the endpoint's short name (``ranker``); the physical name is
@@ -451,94 +447,13 @@ class ServingEndpoint(Construct):
         return self._plan
 
     # ----------------------------------------------------------------- metrics
-    def metric(
-        self,
-        metric_name: str,
-        *,
-        variant: str | None = None,
-        statistic: str = "Sum",
-        period: int = 60,
-    ) -> MetricSpec:
-        """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().metric,
-                metric_name,
-                variant=variant,
-                statistic=statistic,
-                period=period,
-            )
-        )
-
-    def _metrics(self) -> EndpointMetrics:
+    # metric(), metric_invocations(), ... come from EndpointMetricMethods (both engines').
+    def _endpoint_metrics(self) -> EndpointMetrics:
         return EndpointMetrics(self._plan.key, self._plan.endpoint_name, self.variant_names)
 
-    def metric_invocations(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests sent to the variant's model (``Invocations``)."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().invocations, variant=variant, statistic=statistic, period=period
-            )
-        )
-
-    def metric_invocations_per_instance(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Invocations divided by the variant's instances: what autoscaling tracks."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().invocations_per_instance,
-                variant=variant,
-                statistic=statistic,
-                period=period,
-            )
-        )
-
-    def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
-        """Instances serving the variant while it has traffic (metric math: invocations over
-        invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
-        return _refused_as_construct_error(
-            partial(self._metrics().instances, variant=variant, period=period)
-        )
-
-    def metric_model_latency(
-        self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
-    ) -> MetricSpec:
-        """Time the model takes to answer, in microseconds (``ModelLatency``)."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().model_latency, variant=variant, statistic=statistic, period=period
-            )
-        )
-
-    def metric_4xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model refused (``Invocation4XXErrors``)."""
-        return _refused_as_construct_error(
-            partial(self._metrics().errors_4xx, variant=variant, statistic=statistic, period=period)
-        )
-
-    def metric_5xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model failed (``Invocation5XXErrors``)."""
-        return _refused_as_construct_error(
-            partial(self._metrics().errors_5xx, variant=variant, statistic=statistic, period=period)
-        )
-
-
-Spec = TypeVar("Spec", MetricSpec, MathSpec)
-
-
-def _refused_as_construct_error(helper: Callable[[], Spec]) -> Spec:
-    """The helper's spec; its ``ValueError`` (no such variant) as this package's error."""
-    try:
-        return helper()
-    except ValueError as refused:
-        raise ConstructError(str(refused)) from None
+    def _refused(self, error: ValueError) -> Exception:
+        """No such variant, as this package's error."""
+        return ConstructError(str(error))
 
 
 def _check(

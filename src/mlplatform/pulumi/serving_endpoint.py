@@ -22,7 +22,6 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ServingEndpointProps
-from mlplatform.decisions.metrics import MathSpec, MetricSpec
 from mlplatform.decisions.ml_security_groups import endpoint_security_group
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
@@ -31,7 +30,7 @@ from mlplatform.decisions.policies.cloudwatch import (
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
-from mlplatform.decisions.resource_metrics import EndpointMetrics
+from mlplatform.decisions.resource_metrics import EndpointMetricMethods, EndpointMetrics
 from mlplatform.decisions.rollout_plan import RolloutPlan
 from mlplatform.decisions.serving_plan import (
     EndpointPlan,
@@ -78,7 +77,7 @@ def _named(
     return pulumi.Output.all(*values).apply(lambda v: f"{name}-{apply_time_digest(flat(v))}")
 
 
-class ServingEndpoint(PlatformComponent):
+class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     """``mlplatform:ml:ServingEndpoint``."""
 
     def __init__(
@@ -407,59 +406,10 @@ class ServingEndpoint(PlatformComponent):
         return tuple(v.name for v in self.plan.variants)
 
     # ----------------------------------------------------------------- metrics
-    # The endpoint's name is the platform's (``plan.endpoint_name``), so these are cdktf's specs.
-    def metric(
-        self,
-        metric_name: str,
-        *,
-        variant: str | None = None,
-        statistic: str = "Sum",
-        period: int = 60,
-    ) -> MetricSpec:
-        """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
-        return self._metrics().metric(
-            metric_name, variant=variant, statistic=statistic, period=period
-        )
-
-    def _metrics(self) -> EndpointMetrics:
+    # The endpoint's name is the platform's (``plan.endpoint_name``), so metric(),
+    # metric_invocations(), ... (EndpointMetricMethods) answer cdktf's specs.
+    def _endpoint_metrics(self) -> EndpointMetrics:
         return EndpointMetrics(self.plan.key, self.plan.endpoint_name, self.variant_names)
-
-    def metric_invocations(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests sent to the variant's model (``Invocations``)."""
-        return self._metrics().invocations(variant=variant, statistic=statistic, period=period)
-
-    def metric_invocations_per_instance(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Invocations divided by the variant's instances: what autoscaling tracks."""
-        return self._metrics().invocations_per_instance(
-            variant=variant, statistic=statistic, period=period
-        )
-
-    def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
-        """Instances serving the variant while it has traffic (metric math: invocations over
-        invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
-        return self._metrics().instances(variant=variant, period=period)
-
-    def metric_model_latency(
-        self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
-    ) -> MetricSpec:
-        """Time the model takes to answer, in microseconds (``ModelLatency``)."""
-        return self._metrics().model_latency(variant=variant, statistic=statistic, period=period)
-
-    def metric_4xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model refused (``Invocation4XXErrors``)."""
-        return self._metrics().errors_4xx(variant=variant, statistic=statistic, period=period)
-
-    def metric_5xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model failed (``Invocation5XXErrors``)."""
-        return self._metrics().errors_5xx(variant=variant, statistic=statistic, period=period)
 
 
 def _instance_type(
