@@ -377,14 +377,7 @@ class ServingEndpoint(EndpointMetricMethods, Construct):
             Alarm(
                 self,
                 f"alarm-{index}",
-                metric=alarm.metric,
-                name=alarm.name,
-                summary=alarm.description,
-                threshold=alarm.threshold,
-                comparison=alarm.comparison_operator,
-                evaluation_periods=alarm.evaluation_periods,
-                datapoints_to_alarm=alarm.datapoints_to_alarm,
-                treat_missing_data=alarm.treat_missing_data,
+                **alarm.arguments(),
                 topic=topic_arn,
                 depends_on=[self._endpoint],
             )

@@ -32,6 +32,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
@@ -156,6 +157,20 @@ class AlarmPlan:
     datapoints_to_alarm: int = ALARM_DATAPOINTS
     treat_missing_data: str = "notBreaching"
     """No traffic is not an outage; a dead endpoint shows up in the callers' alarms."""
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of either engine's alarm (cdktf's ``Alarm``, Pulumi's
+        ``alarm``) that make this one, besides the topic: its name, metric and thresholds."""
+        return {
+            "metric": self.metric,
+            "name": self.name,
+            "summary": self.description,
+            "threshold": self.threshold,
+            "comparison": self.comparison_operator,
+            "evaluation_periods": self.evaluation_periods,
+            "datapoints_to_alarm": self.datapoints_to_alarm,
+            "treat_missing_data": self.treat_missing_data,
+        }
 
     @property
     def metric_name(self) -> str:

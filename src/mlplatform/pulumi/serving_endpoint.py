@@ -188,14 +188,7 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
         for index, planned in enumerate(plan.alarms):
             alarm(
                 self.child(f"alarm-{index}"),
-                metric=planned.metric,
-                name=planned.name,
-                summary=planned.description,
-                threshold=planned.threshold,
-                comparison=planned.comparison_operator,
-                evaluation_periods=planned.evaluation_periods,
-                datapoints_to_alarm=planned.datapoints_to_alarm,
-                treat_missing_data=planned.treat_missing_data,
+                **planned.arguments(),
                 topic=alarm_topic_arn,
                 opts=self.options(depends_on=[self.endpoint]),
             )
