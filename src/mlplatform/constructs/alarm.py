@@ -86,7 +86,7 @@ class Alarm(CloudwatchMetricAlarm):
         )
         common["depends_on"] = list(depends_on) if depends_on else None
         if isinstance(metric, QuerySpec | MathSpec):
-            queries = [_query(query) for query in metric_queries(metric)]
+            queries = [metric_query(query) for query in metric_queries(metric)]
             super().__init__(scope, id, alarm_name=name, metric_query=queries, **common)
         else:
             super().__init__(scope, id, alarm_name=name, **single_metric_settings(metric), **common)
@@ -98,8 +98,10 @@ class Alarm(CloudwatchMetricAlarm):
         return self._metric
 
 
-def _query(fields: dict[str, Any]) -> CloudwatchMetricAlarmMetricQuery:
-    """One metric query in the binding's structs (a math metric's ``metric`` block too)."""
+def metric_query(fields: dict[str, Any]) -> CloudwatchMetricAlarmMetricQuery:
+    """One metric query in the binding's structs (a math metric's ``metric`` block too), from
+    its fields (:func:`~mlplatform.decisions.alarm_settings.metric_queries`, a rollback
+    alarm's ``metric_queries``)."""
     metric = fields.get("metric")
     if metric is None:
         return CloudwatchMetricAlarmMetricQuery(**fields)

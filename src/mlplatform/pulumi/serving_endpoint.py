@@ -217,44 +217,14 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     def _rollback_alarms(
         self, rollout: RolloutPlan, topic_arn: pulumi.Input[str] | None
     ) -> list[aws.cloudwatch.MetricAlarm]:
-        actions = [topic_arn] if topic_arn is not None else None
         alarms = []
         for index, planned in enumerate(rollout.rollback_alarms):
-            queries: list[dict[str, Any]] = [
-                {
-                    "id": metric.id,
-                    "return_data": False,
-                    "metric": {
-                        "namespace": metric.namespace,
-                        "metric_name": metric.metric_name,
-                        "dimensions": metric.dimensions,
-                        "stat": metric.stat,
-                        "period": planned.period,
-                    },
-                }
-                for metric in planned.metrics
-            ]
-            queries.append(
-                {
-                    "id": "endpoint",
-                    "expression": planned.expression,
-                    "label": planned.name,
-                    "return_data": True,
-                }
-            )
             alarms.append(
                 aws.cloudwatch.MetricAlarm(
                     self.child(f"rollback-alarm-{index}"),
                     name=planned.name,
-                    alarm_description=planned.description,
-                    metric_queries=queries,
-                    evaluation_periods=planned.evaluation_periods,
-                    datapoints_to_alarm=planned.datapoints_to_alarm,
-                    threshold=planned.threshold,
-                    comparison_operator=planned.comparison_operator,
-                    treat_missing_data=planned.treat_missing_data,
-                    alarm_actions=actions,
-                    ok_actions=actions,
+                    metric_queries=planned.metric_queries(),
+                    **planned.settings(topic_arn),
                     opts=self.options(),
                 )
             )
