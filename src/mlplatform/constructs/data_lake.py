@@ -39,9 +39,10 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import check_policy_name, check_role
 from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
-from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import lake_plan
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.ml_security_groups import glue_security_group
@@ -194,7 +195,9 @@ class DataLake(DataLakeMixin, Construct):
         )
 
         # --- access logs first: every other bucket logs into it
-        self._log_bucket = self._bucket(lake_plan.access_log_bucket(naming, props), None, account)
+        self._log_bucket = self._bucket(
+            lake_plan.lake_access_log_bucket(naming, props), None, account
+        )
 
         # --- one bucket and one Glue database per zone
         self._zones: dict[str, SecureBucket] = {}
@@ -242,16 +245,12 @@ class DataLake(DataLakeMixin, Construct):
             self._glue_connection = self._glue_network_connection(placement)
 
     def _bucket(
-        self,
-        planned: lake_plan.LakeBucketPlan,
-        log_bucket: SecureBucket | None,
-        account: AccountContext,
+        self, plan: BucketPlan, log_bucket: SecureBucket | None, account: AccountContext
     ) -> SecureBucket:
         """One of the lake's buckets, as the plan has it, logging into ``log_bucket``."""
-        fields = planned.props(
-            key_arn=self._key.arn, log_bucket=log_bucket, account_id=account.account_id
+        return SecureBucket.planned(
+            self, plan, key_arn=self._key.arn, log_bucket=log_bucket, account_id=account.account_id
         )
-        return SecureBucket(self, planned.id, props=SecureBucketProps(**fields))
 
     def _glue_network_connection(self, placement: VpcPlacement) -> GlueConnection:
         """A security group and Glue NETWORK connection in the first private subnet."""

@@ -12,19 +12,17 @@ their resources answer them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from mlplatform.config import DataLakeProps, ObjectLockProps
-from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
+from mlplatform.config import DataLakeProps
+from mlplatform.decisions.bucket_plan import BucketPlan, access_log_bucket, data_bucket
+from mlplatform.decisions.lifecycle import expiring_rules
 from mlplatform.decisions.naming import Naming
 
 __all__ = [
-    "LakeBucketPlan",
-    "access_log_bucket",
     "glue_connection_settings",
     "key_settings",
+    "lake_access_log_bucket",
     "query_results_bucket",
     "workgroup_settings",
     "zone_buckets",
@@ -34,77 +32,31 @@ __all__ = [
 COMPONENT = "datalake"
 
 
-@dataclass(frozen=True)
-class LakeBucketPlan:
-    """One of the lake's buckets: what ``SecureBucketProps`` says about it, in either engine."""
-
-    id: str
-    """Construct id: ``access-logs``, ``zone-<zone>`` or ``query-results``."""
-    bucket_name: str
-    lifecycle_rules: Sequence[LifecycleRule]
-    force_destroy: bool
-    log_prefix: str | None
-    """Where its server access logs go in the log bucket; ``None`` for the log bucket itself,
-    which receives them (and, as S3 requires of a log target, is not KMS-encrypted)."""
-    object_lock: ObjectLockProps | None = None
-
-    def props(self, *, key_arn: object, log_bucket: object, account_id: object) -> dict[str, Any]:
-        """The bucket's ``SecureBucketProps`` fields: ``key_arn`` the lake key, ``log_bucket``
-        the log bucket the engine made, ``account_id`` the account whose buckets log into it."""
-        fields: dict[str, Any] = {
-            "bucket_name": self.bucket_name,
-            "lifecycle_rules": self.lifecycle_rules,
-            "force_destroy": self.force_destroy,
-        }
-        if self.log_prefix is None:
-            return fields | {"kms_key_arn": None, "access_log_source_account": account_id}
-        return fields | {
-            "kms_key_arn": key_arn,
-            "access_log_target": log_bucket,
-            "access_log_prefix": self.log_prefix,
-            "object_lock": self.object_lock,
-        }
-
-
 def key_settings(naming: Naming) -> dict[str, Any]:
     """The lake key's ``PlatformKeyProps`` fields (alias and description)."""
     return {"alias": naming.kms_alias(COMPONENT), "description": f"Data lake of {naming.prefix}"}
 
 
-def access_log_bucket(naming: Naming, props: DataLakeProps) -> LakeBucketPlan:
+def lake_access_log_bucket(naming: Naming, props: DataLakeProps) -> BucketPlan:
     """The bucket every other bucket of the lake logs into (so the engines make it first)."""
-    return LakeBucketPlan(
-        id="access-logs",
-        bucket_name=naming.bucket(COMPONENT, "access-logs"),
-        lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-        force_destroy=props.force_destroy,
-        log_prefix=None,
+    return access_log_bucket(
+        naming.bucket(COMPONENT, "access-logs"), props.access_log_expiry_days, props.force_destroy
     )
 
 
-def zone_buckets(naming: Naming, props: DataLakeProps) -> dict[str, LakeBucketPlan]:
-    """A bucket per zone, by zone: tiered to Intelligent-Tiering, replaced versions expired,
-    optionally under Object Lock."""
+def zone_buckets(naming: Naming, props: DataLakeProps) -> dict[str, BucketPlan]:
+    """A bucket of data per zone, by zone."""
     return {
-        zone: LakeBucketPlan(
-            id=f"zone-{zone}",
-            bucket_name=naming.bucket(COMPONENT, zone),
-            lifecycle_rules=data_zone_rules(
-                props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-            ),
-            force_destroy=props.force_destroy,
-            log_prefix=f"{zone}/",
-            object_lock=props.object_lock,
-        )
+        zone: data_bucket(f"zone-{zone}", naming.bucket(COMPONENT, zone), props, f"{zone}/")
         for zone in props.zones
     }
 
 
-def query_results_bucket(naming: Naming, props: DataLakeProps) -> LakeBucketPlan | None:
+def query_results_bucket(naming: Naming, props: DataLakeProps) -> BucketPlan | None:
     """Where the Athena workgroup writes results, with the lake key (``None`` without one)."""
     if not props.athena_workgroup:
         return None
-    return LakeBucketPlan(
+    return BucketPlan(
         id="query-results",
         bucket_name=naming.bucket(COMPONENT, "query-results"),
         lifecycle_rules=expiring_rules(props.query_results_expiry_days),

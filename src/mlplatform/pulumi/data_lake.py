@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
 from mlplatform.decisions import lake_plan
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.ml_security_groups import glue_security_group
@@ -28,7 +29,7 @@ from mlplatform.pulumi.metrics import deferred
 from mlplatform.pulumi.ml_security_groups import security_group
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
-from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.pulumi.secure_bucket import SecureBucket
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_data_lake import ContractDataLake
@@ -126,7 +127,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
         self.key = PlatformKey(
             layer, self, "key", props=PlatformKeyProps(**lake_plan.key_settings(naming))
         )
-        self.log_bucket = self._bucket(lake_plan.access_log_bucket(naming, props), None)
+        self.log_bucket = self._bucket(lake_plan.lake_access_log_bucket(naming, props), None)
         self.zone_buckets: dict[str, SecureBucket] = {}
         self.databases: dict[str, aws.glue.CatalogDatabase] = {}
         for zone, planned in lake_plan.zone_buckets(naming, props).items():
@@ -165,14 +166,11 @@ class DataLake(DataLakeGrants, PlatformComponent):
             self.glue_connection = self._glue_network_connection(placement)
         self.register_outputs({"key_arn": self.key.arn})
 
-    def _bucket(
-        self, planned: lake_plan.LakeBucketPlan, log_bucket: SecureBucket | None
-    ) -> SecureBucket:
+    def _bucket(self, plan: BucketPlan, log_bucket: SecureBucket | None) -> SecureBucket:
         """One of the lake's buckets, as the plan has it, logging into ``log_bucket``."""
-        fields = planned.props(
-            key_arn=self.key.arn, log_bucket=log_bucket, account_id=self._layer.account_id
+        return SecureBucket.planned(
+            self._layer, self, plan, key_arn=self.key.arn, log_bucket=log_bucket
         )
-        return SecureBucket(self._layer, self, planned.id, props=SecureBucketProps(**fields))
 
     def _glue_network_connection(self, placement: NetworkPlacement) -> aws.glue.Connection:
         naming = self._layer.naming
