@@ -13,20 +13,24 @@ binding) and the ids of what it made.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
 
-from mlplatform.config import RedisOnlineStoreProps
+from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.decisions.feature_store import (
     ONLINE_HASH_KEY,
     TTL_ATTRIBUTE,
+    groups_materialized_by,
     parameter_group_family,
     redis_access_string,
 )
 
 __all__ = [
     "REDIS_PASSWORD_LENGTH",
+    "client_groups",
     "default_user_settings",
+    "materializing_pools",
+    "online_readers",
     "online_table_blocks",
     "online_table_settings",
     "parameter_group_settings",
@@ -38,6 +42,39 @@ __all__ = [
 
 REDIS_PASSWORD_LENGTH = 64
 """Characters of each generated AUTH password (ElastiCache takes 16-128)."""
+
+_Id = TypeVar("_Id")
+"""A security group id as the engine holds it (a string or token, a Pulumi input)."""
+
+
+def online_readers(store: FeatureStoreProps) -> list[str]:
+    """The serving endpoints that read online features (sorted): each is granted the groups it
+    reads, and is a client of the store."""
+    return sorted({r for group in store.feature_groups.values() for r in group.online_readers})
+
+
+def client_groups(
+    store: FeatureStoreProps, nodes: _Id | None, readers: Mapping[str, _Id | None]
+) -> dict[str, _Id]:
+    """The store's clients by label: the cluster's nodes (``nodes``, their security group) and
+    each reading endpoint in a VPC (``readers``: its security group, ``None`` when serverless),
+    as ``endpoint-<name>``. DynamoDB needs egress from the endpoints only (the nodes may reach
+    anything); Redis admits each of them."""
+    clients: dict[str, _Id] = {"nodes": nodes} if nodes is not None else {}
+    for name, group_id in readers.items():
+        if group_id is not None:
+            clients[f"endpoint-{name}"] = group_id
+    if store.redis is None:
+        return {k: v for k, v in clients.items() if k.startswith("endpoint-")}
+    return clients
+
+
+def materializing_pools(
+    store: FeatureStoreProps, pools: Iterable[str]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each GPU pool that materializes feature groups (sorted), with those groups."""
+    found = ((pool, groups_materialized_by(store, pool)) for pool in sorted(pools))
+    return [(pool, groups) for pool, groups in found if groups]
 
 
 def online_table_settings(

@@ -15,13 +15,13 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import EnvironmentConfig, FeatureStoreProps
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.contract import cluster_layer_state
 from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import (
     feast_project,
     feature_store_names,
-    groups_materialized_by,
     groups_read_by,
 )
 from mlplatform.decisions.metrics import dashboard_name
@@ -341,15 +341,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
         """The online store; endpoints that read features and pools that materialize them."""
         store = config.feature_store
         assert store is not None
-        readers = sorted(
-            {r for group in store.feature_groups.values() for r in group.online_readers}
-        )
+        readers = store_plan.online_readers(store)
         nodes = self.cluster.cluster_security_group_id if self.cluster else None
-        clients: dict[str, pulumi.Input[str]] = {"nodes": nodes} if nodes is not None else {}
-        for name in readers:
-            group_id = self.endpoints[name].security_group_id
-            if group_id is not None:
-                clients[f"endpoint-{name}"] = group_id
+        endpoint_groups = {name: self.endpoints[name].security_group_id for name in readers}
         features = FeatureStore(
             layer,
             "feature-store",
@@ -359,21 +353,14 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 layer.naming.resource("analytics") if config.data_lake.athena_workgroup else None
             ),
             placement=self.network.placement(),
-            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
-            clients=(
-                clients
-                if store.redis is not None
-                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
-            ),
+            clients=store_plan.client_groups(store, nodes, endpoint_groups),
         )
         for name in readers:
             features.grant_read_online(
                 self.endpoints[name].execution_role, groups_read_by(store, name)
             )
-        for pool_name, pool in sorted(self.gpu_pools.items()):
-            groups = groups_materialized_by(store, pool_name)
-            if groups:
-                features.grant_materialize(pool.job_role, groups)
+        for pool_name, groups in store_plan.materializing_pools(store, self.gpu_pools):
+            features.grant_materialize(self.gpu_pools[pool_name].job_role, groups)
         return features
 
     def _cluster_layer(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:

@@ -15,11 +15,11 @@ from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.role_reference import RoleReference
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import (
     feast_project,
-    groups_materialized_by,
     groups_read_by,
 )
 from mlplatform.decisions.metrics import dashboard_name
@@ -181,14 +181,8 @@ class MlStack(PlatformStack):
         """The online store; endpoints that read features and pools that materialize them."""
         store = config.feature_store
         assert store is not None
-        readers = sorted(
-            {r for group in store.feature_groups.values() for r in group.online_readers}
-        )
-        clients = {"nodes": cluster_security_group_id} if cluster_security_group_id else {}
-        for name in readers:
-            group_id = self.endpoints[name].security_group_id
-            if group_id is not None:
-                clients[f"endpoint-{name}"] = group_id
+        readers = store_plan.online_readers(store)
+        endpoint_groups = {name: self.endpoints[name].security_group_id for name in readers}
         features = FeatureStore(
             self,
             "feature-store",
@@ -199,21 +193,16 @@ class MlStack(PlatformStack):
                 self.naming.resource("analytics") if config.data_lake.athena_workgroup else None
             ),
             placement=placement,
-            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
-            clients=(
-                clients
-                if store.redis is not None
-                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
+            clients=store_plan.client_groups(
+                store, cluster_security_group_id or None, endpoint_groups
             ),
         )
         for name in readers:
             features.grant_read_online(
                 self.endpoints[name].execution_role, groups_read_by(store, name)
             )
-        for pool, role in sorted(pools.items()):
-            groups = groups_materialized_by(store, pool)
-            if groups:
-                features.grant_materialize(role, groups)
+        for pool, groups in store_plan.materializing_pools(store, pools):
+            features.grant_materialize(pools[pool], groups)
 
         TerraformOutput(self, "feature_online_store", value=features.online_store)
         put = self.contract.put
