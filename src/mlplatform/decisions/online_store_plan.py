@@ -13,12 +13,13 @@ binding) and the ids of what it made.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.decisions.feature_store import (
     ONLINE_HASH_KEY,
+    REDIS_USERS,
     TTL_ATTRIBUTE,
     groups_materialized_by,
     parameter_group_family,
@@ -28,6 +29,7 @@ from mlplatform.decisions.feature_store import (
 __all__ = [
     "REDIS_PASSWORD_LENGTH",
     "client_groups",
+    "contract_secret_arns",
     "default_user_settings",
     "materializing_pools",
     "online_readers",
@@ -67,6 +69,14 @@ def client_groups(
     if store.redis is None:
         return {k: v for k, v in clients.items() if k.startswith("endpoint-")}
     return clients
+
+
+def contract_secret_arns(read: Callable[..., _Id], online_store: str) -> dict[str, _Id]:
+    """The Redis users' AUTH secret ARNs by user, as a team reads them from the platform
+    contract with ``read`` (its reader's ``value``); none for a DynamoDB store."""
+    if online_store != "redis":
+        return {}
+    return {u: read("features/redis/users/{user}/secret-arn", user=u) for u in REDIS_USERS}
 
 
 def materializing_pools(
