@@ -37,6 +37,7 @@ All decisions (names, hashes, scaling numbers, alarms, traffic steps) come from
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from cdktf import Fn, TerraformResourceLifecycle, Tokenization
 from constructs import Construct
@@ -89,7 +90,6 @@ from mlplatform.decisions.resource_metrics import EndpointMetricMethods, Endpoin
 from mlplatform.decisions.serving_plan import (
     APPLY_TIME_SUFFIX,
     EndpointPlan,
-    VariantPlan,
     plan_endpoint,
 )
 from mlplatform.errors import ConstructError
@@ -300,15 +300,16 @@ class ServingEndpoint(EndpointMetricMethods, Construct):
         """An immutable configuration of the variants, and the endpoint that deploys it blue/green."""
         plan = self._plan
         volume_key = self._registry.key_arn if plan.volume_encryption else None
+        model_names = {variant: model.name for variant, model in models.items()}
         config = SagemakerEndpointConfiguration(
             self,
             "config",
             name=_with_apply_time_digest(
                 plan.config_name,
-                [*(m.name for m in models.values()), *capture_inputs, volume_key or ""],
+                plan.configuration_digest_inputs(model_names, capture_inputs, volume_key),
             ),
             production_variants=[
-                _production_variant(variant, models[variant.name].name) for variant in plan.variants
+                _production_variant(fields) for fields in plan.production_variants(model_names)
             ],
             data_capture_config=capture,
             # Types with local NVMe storage refuse a volume key (their storage is hardware-encrypted).
@@ -490,23 +491,14 @@ def _with_apply_time_digest(name: str, values: list[str]) -> str:
     return f"{name}-{Fn.substr(Fn.sha1(Fn.join(',', values)), 0, digits)}"
 
 
-def _production_variant(
-    variant: VariantPlan, model_name: str
-) -> SagemakerEndpointConfigurationProductionVariants:
-    if variant.serverless is not None:
-        return SagemakerEndpointConfigurationProductionVariants(
-            variant_name=variant.name,
-            model_name=model_name,
-            initial_variant_weight=variant.weight,
-            serverless_config=SagemakerEndpointConfigurationProductionVariantsServerlessConfig(
-                memory_size_in_mb=variant.serverless.memory_size_mb,
-                max_concurrency=variant.serverless.max_concurrency,
-            ),
-        )
+def _production_variant(fields: dict[str, Any]) -> SagemakerEndpointConfigurationProductionVariants:
+    """A planned variant's fields in the binding's structs."""
+    serverless = fields.pop("serverless_config", None)
     return SagemakerEndpointConfigurationProductionVariants(
-        variant_name=variant.name,
-        model_name=model_name,
-        initial_variant_weight=variant.weight,
-        instance_type=variant.instance_type,
-        initial_instance_count=variant.initial_instance_count,
+        **fields,
+        serverless_config=(
+            SagemakerEndpointConfigurationProductionVariantsServerlessConfig(**serverless)
+            if serverless is not None
+            else None
+        ),
     )

@@ -34,7 +34,6 @@ from mlplatform.decisions.resource_metrics import EndpointMetricMethods, Endpoin
 from mlplatform.decisions.rollout_plan import RolloutPlan
 from mlplatform.decisions.serving_plan import (
     EndpointPlan,
-    VariantPlan,
     apply_time_digest,
     artifact_key,
     plan_endpoint,
@@ -273,15 +272,14 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     ) -> aws.sagemaker.Endpoint:
         plan = self.plan
         volume_key = self._registry.key_arn if plan.volume_encryption else None
+        model_names = {variant: model.name for variant, model in models.items()}
         self.config = aws.sagemaker.EndpointConfiguration(
             self.child("config"),
             name=_named(
                 plan.config_name,
-                [*(m.name for m in models.values()), *capture_inputs, volume_key or ""],
+                plan.configuration_digest_inputs(model_names, capture_inputs, volume_key),
             ),
-            production_variants=[
-                _production_variant(variant, models[variant.name].name) for variant in plan.variants
-            ],
+            production_variants=plan.production_variants(model_names),
             data_capture_config=capture,
             kms_key_arn=volume_key,
             opts=pulumi.ResourceOptions.merge(
@@ -379,26 +377,6 @@ def _instance_type(
     index: int, variants: Sequence[aws.sagemaker.outputs.EndpointConfigurationProductionVariant]
 ) -> str:
     return str(variants[index].instance_type)
-
-
-def _production_variant(variant: VariantPlan, model_name: pulumi.Input[str]) -> dict[str, Any]:
-    if variant.serverless is not None:
-        return {
-            "variant_name": variant.name,
-            "model_name": model_name,
-            "initial_variant_weight": variant.weight,
-            "serverless_config": {
-                "memory_size_in_mb": variant.serverless.memory_size_mb,
-                "max_concurrency": variant.serverless.max_concurrency,
-            },
-        }
-    return {
-        "variant_name": variant.name,
-        "model_name": model_name,
-        "initial_variant_weight": variant.weight,
-        "instance_type": variant.instance_type,
-        "initial_instance_count": variant.initial_instance_count,
-    }
 
 
 def _deployment_config(
