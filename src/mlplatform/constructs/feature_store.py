@@ -72,6 +72,7 @@ from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
@@ -280,14 +281,11 @@ class FeatureStoreMixin:
         return grant_policy(self, role, access, scope, statements)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            return self._refs.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        unknown = [g for g in chosen if g not in self._refs.groups]
-        if unknown:
+        chosen, unknown = selected(group, self._refs.groups)
+        if unknown is not None:
             where = f"feature store {self.node.path!r}" if isinstance(self, Construct) else ""
             raise ConstructError(
-                f"{where or 'feature store'}: no feature group {unknown[0]!r}; "
+                f"{where or 'feature store'}: no feature group {unknown!r}; "
                 f"its groups are {', '.join(self._refs.groups)}; name one of them, or declare "
                 "the group in the platform's feature_store.feature_groups"
             )

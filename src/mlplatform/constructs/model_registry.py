@@ -56,6 +56,7 @@ from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import registry_plan
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
@@ -215,11 +216,9 @@ class ModelRegistryMixin:
         return grant_policy(self, role, access, scope, statements)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            return self._refs.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            self._family(name)
+        chosen, unknown = selected(family, self._refs.model_families)
+        if unknown is not None:
+            self._family(unknown)  # refuses it
         return chosen
 
     def _family(self, family: str) -> str:

@@ -18,6 +18,7 @@ from mlplatform.config import DataLakeProps
 from mlplatform.decisions import lake_plan
 from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
 from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
@@ -98,13 +99,10 @@ class DataLakeGrants:
         )
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            return self.zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        unknown = [z for z in chosen if z not in self.zones]
-        if unknown:
+        chosen, unknown = selected(zone, self.zones)
+        if unknown is not None:
             raise ValueError(
-                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
+                f"the data lake has no zone {unknown!r}; its zones are {', '.join(self.zones)}"
             )
         return chosen
 

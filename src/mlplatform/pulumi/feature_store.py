@@ -24,6 +24,7 @@ from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
@@ -242,13 +243,10 @@ class FeatureStoreGrants:
         return grant_policy(self, role, access, scope, statements, *inputs)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            return self.refs.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        unknown = [g for g in chosen if g not in self.refs.groups]
-        if unknown:
+        chosen, unknown = selected(group, self.refs.groups)
+        if unknown is not None:
             raise ValueError(
-                f"the feature store has no feature group {unknown[0]!r}; "
+                f"the feature store has no feature group {unknown!r}; "
                 f"its groups are {', '.join(self.refs.groups)}"
             )
         return chosen

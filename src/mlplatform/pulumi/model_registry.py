@@ -18,6 +18,7 @@ import pulumi_aws as aws
 from mlplatform.config import ModelRegistryProps
 from mlplatform.decisions import registry_plan
 from mlplatform.decisions.contract import PlatformContract
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
@@ -151,15 +152,12 @@ class ModelRegistryGrants:
         return grant_policy(self, role, access, scope, statements, *inputs)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            return self.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            if name not in self.model_families:
-                raise ValueError(
-                    f"the model registry has no model family {name!r}; "
-                    f"its families are {', '.join(self.model_families)}"
-                )
+        chosen, unknown = selected(family, self.model_families)
+        if unknown is not None:
+            raise ValueError(
+                f"the model registry has no model family {unknown!r}; "
+                f"its families are {', '.join(self.model_families)}"
+            )
         return chosen
 
 
