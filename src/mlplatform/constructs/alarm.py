@@ -19,7 +19,7 @@ description ends with the runbook line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from cdktf import ITerraformDependable
 from constructs import Construct
@@ -29,17 +29,16 @@ from mlplatform.bindings.aws.cloudwatch_metric_alarm import (
     CloudwatchMetricAlarmMetricQuery,
     CloudwatchMetricAlarmMetricQueryMetric,
 )
-from mlplatform.decisions.metrics import (
-    MathSpec,
-    QuerySpec,
-    Watchable,
-    alarm_description,
+from mlplatform.decisions.alarm_settings import (
+    DEFAULT_DATAPOINTS,
+    DEFAULT_EVALUATION_PERIODS,
+    alarm_settings,
+    metric_queries,
+    single_metric_settings,
 )
+from mlplatform.decisions.metrics import MathSpec, QuerySpec, Watchable
 
 __all__ = ["Alarm"]
-
-DEFAULT_EVALUATION_PERIODS = 5
-DEFAULT_DATAPOINTS = 3
 
 
 class _HasTopicArn(Protocol):
@@ -75,39 +74,22 @@ class Alarm(CloudwatchMetricAlarm):
         depends_on: Sequence[ITerraformDependable] | None = None,
     ) -> None:
         topic_arn = topic if isinstance(topic, str) or topic is None else topic.topic_arn
-        actions = [topic_arn] if topic_arn else None
-        description = alarm_description(summary, runbook) if runbook else summary
-        common = {
-            "alarm_name": name,
-            "alarm_description": description,
-            "evaluation_periods": evaluation_periods,
-            "datapoints_to_alarm": datapoints_to_alarm,
-            "threshold": threshold,
-            "comparison_operator": comparison,
-            "treat_missing_data": treat_missing_data,
-            "alarm_actions": actions,
-            "ok_actions": actions,
-            "depends_on": list(depends_on) if depends_on else None,
-        }
+        common = alarm_settings(
+            summary=summary,
+            runbook=runbook,
+            threshold=threshold,
+            comparison=comparison,
+            evaluation_periods=evaluation_periods,
+            datapoints_to_alarm=datapoints_to_alarm,
+            treat_missing_data=treat_missing_data,
+            topic_arn=topic_arn or None,
+        )
+        common["depends_on"] = list(depends_on) if depends_on else None
         if isinstance(metric, QuerySpec | MathSpec):
-            super().__init__(
-                scope,
-                id,
-                metric_query=_queries(metric) if isinstance(metric, QuerySpec) else _math(metric),
-                **common,  # type: ignore[arg-type]
-            )
+            queries = [metric_query(query) for query in metric_queries(metric)]
+            super().__init__(scope, id, alarm_name=name, metric_query=queries, **common)
         else:
-            super().__init__(
-                scope,
-                id,
-                namespace=metric.namespace,
-                metric_name=metric.metric_name,
-                dimensions=metric.dimension_map or None,
-                statistic=None if metric.is_percentile else metric.statistic,
-                extended_statistic=metric.statistic if metric.is_percentile else None,
-                period=metric.period,
-                **common,  # type: ignore[arg-type]
-            )
+            super().__init__(scope, id, alarm_name=name, **single_metric_settings(metric), **common)
         self._metric = metric
 
     @property
@@ -116,48 +98,12 @@ class Alarm(CloudwatchMetricAlarm):
         return self._metric
 
 
-def _queries(query: QuerySpec) -> list[CloudwatchMetricAlarmMetricQuery]:
-    """The query, and the division over it when it has one; exactly one returns data."""
-    queries = [
-        CloudwatchMetricAlarmMetricQuery(
-            id="q1",
-            expression=query.expression,
-            label=query.label,
-            period=query.period,
-            return_data=query.math is None,
-        )
-    ]
-    if query.math is not None:
-        queries.append(
-            CloudwatchMetricAlarmMetricQuery(
-                id="e1", expression=query.math, label=query.label, return_data=True
-            )
-        )
-    return queries
-
-
-def _math(math: MathSpec) -> list[CloudwatchMetricAlarmMetricQuery]:
-    """Each metric as a ``metric`` query that returns nothing (``stat`` takes percentiles
-    too), then the expression, the one series that returns data."""
-    ids = math.ids("m1")
-    queries = []
-    for metric, metric_id in zip(math.metrics, ids, strict=True):
-        queries.append(
-            CloudwatchMetricAlarmMetricQuery(
-                id=metric_id,
-                metric=CloudwatchMetricAlarmMetricQueryMetric(
-                    namespace=metric.namespace,
-                    metric_name=metric.metric_name,
-                    dimensions=metric.dimension_map or None,
-                    period=metric.period,
-                    stat=metric.statistic,
-                ),
-                return_data=False,
-            )
-        )
-    queries.append(
-        CloudwatchMetricAlarmMetricQuery(
-            id="e1", expression=math.resolved("m1"), label=math.label, return_data=True
-        )
-    )
-    return queries
+def metric_query(fields: dict[str, Any]) -> CloudwatchMetricAlarmMetricQuery:
+    """One metric query in the binding's structs (a math metric's ``metric`` block too), from
+    its fields (:func:`~mlplatform.decisions.alarm_settings.metric_queries`, a rollback
+    alarm's ``metric_queries``)."""
+    metric = fields.get("metric")
+    if metric is None:
+        return CloudwatchMetricAlarmMetricQuery(**fields)
+    block = CloudwatchMetricAlarmMetricQueryMetric(**metric)
+    return CloudwatchMetricAlarmMetricQuery(**{**fields, "metric": block})

@@ -17,6 +17,7 @@ from mlplatform.bindings.aws.budgets_budget import (
     BudgetsBudgetCostFilter,
     BudgetsBudgetNotification,
 )
+from mlplatform.decisions.budget_settings import budget_blocks, budget_settings
 from mlplatform.decisions.budgets import BudgetPlan
 
 __all__ = ["Budgets"]
@@ -30,32 +31,17 @@ class Budgets(Construct):
     ) -> None:
         super().__init__(scope, id)
         self._plans = tuple(plans)
-        self._budgets = {
-            plan.key: BudgetsBudget(
-                self,
-                plan.key,
-                name=plan.name,
-                budget_type="COST",
-                time_unit="MONTHLY",
-                limit_amount=f"{plan.limit_usd:.2f}",
-                limit_unit="USD",
-                cost_filter=[
-                    BudgetsBudgetCostFilter(name=name, values=list(values))
-                    for name, values in plan.cost_filters
-                ],
-                notification=[
-                    BudgetsBudgetNotification(
-                        comparison_operator="GREATER_THAN",
-                        notification_type=kind,
-                        threshold=percent,
-                        threshold_type="PERCENTAGE",
-                        subscriber_sns_topic_arns=[topic_arn],
-                    )
-                    for kind, percent in plan.notifications
-                ],
-            )
-            for plan in self._plans
-        }
+        self._budgets = {plan.key: self._budget(plan, topic_arn) for plan in self._plans}
+
+    def _budget(self, plan: BudgetPlan, topic_arn: str) -> BudgetsBudget:
+        blocks = budget_blocks(plan, topic_arn)
+        return BudgetsBudget(
+            self,
+            plan.key,
+            **budget_settings(plan),
+            cost_filter=[BudgetsBudgetCostFilter(**f) for f in blocks["cost_filters"]],
+            notification=[BudgetsBudgetNotification(**n) for n in blocks["notifications"]],
+        )
 
     @property
     def budget_names(self) -> tuple[str, ...]:

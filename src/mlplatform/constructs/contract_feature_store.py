@@ -24,10 +24,10 @@ from constructs import Construct
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.contract_reader import ContractReader, PerItem
 from mlplatform.constructs.feature_store import FeatureStoreMixin, FeatureStoreRefs
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.feature_store import REDIS_USERS
 from mlplatform.decisions.naming import Naming
 from mlplatform.interfaces import IDataLake
 
@@ -102,14 +102,7 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
                 if online_store == "dynamodb"
                 else {}
             ),
-            secret_arns=(
-                {
-                    u: reader.value("features/redis/users/{user}/secret-arn", user=u)
-                    for u in REDIS_USERS
-                }
-                if online_store == "redis"
-                else {}
-            ),
+            secret_arns=store_plan.contract_secret_arns(reader.value, online_store),
             # The tables' names are read from the contract; a Redis cache's nodes are not in it,
             # so its metrics ask for FeatureStore.from_names (see FeatureStoreMetrics).
             metrics=FeatureStoreMetrics(

@@ -10,13 +10,12 @@ credentials, and ``terraform plan`` reads the values the platform wrote.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-
 from cdktf import Fn, TerraformStack
 from constructs import Construct
 
 from mlplatform.bindings.aws.data_aws_ssm_parameter import DataAwsSsmParameter
 from mlplatform.decisions.contract import LIST_SEPARATOR, PlatformContract, parameter
+from mlplatform.decisions.lazy_items import LazyItems
 from mlplatform.decisions.naming import Naming, check_construct_id
 
 __all__ = ["ContractReader", "PerItem", "check_construct_id", "stack_naming"]
@@ -92,25 +91,9 @@ def stack_naming(scope: Construct) -> Naming:
     return naming
 
 
-class PerItem(Mapping[str, str]):
+class PerItem(LazyItems[str]):
     """A mapping whose values are read on first access (one contract parameter per item).
 
     It iterates over the items declared up front only, since what else exists is
     known at plan time alone.
     """
-
-    def __init__(self, read: Callable[[str], str], known: Sequence[str] = ()) -> None:
-        self._read = read
-        self._known = tuple(known)
-        self._values: dict[str, str] = {}
-
-    def __getitem__(self, item: str) -> str:
-        if item not in self._values:
-            self._values[item] = self._read(item)
-        return self._values[item]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._known)
-
-    def __len__(self) -> int:
-        return len(self._known)

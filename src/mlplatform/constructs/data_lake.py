@@ -34,18 +34,19 @@ from mlplatform.bindings.aws.glue_connection import (
     GlueConnectionPhysicalConnectionRequirements,
 )
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
-from mlplatform.bindings.aws.security_group import SecurityGroup
-from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import check_policy_name, check_role
+from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
-from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions import lake_plan
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
+from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
@@ -140,14 +141,11 @@ class DataLakeMixin:
         )
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            return self.zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        unknown = [z for z in chosen if z not in self.zones]
-        if unknown:
+        chosen, unknown = selected(zone, self.zones)
+        if unknown is not None:
             where = f"data lake {self.node.path!r}" if isinstance(self, Construct) else "data lake"
             raise ConstructError(
-                f"{where}: no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}; "
+                f"{where}: no zone {unknown!r}; its zones are {', '.join(self.zones)}; "
                 "name one of them, or add the zone to the platform's data_lake.zones"
             )
         return chosen
@@ -191,51 +189,23 @@ class DataLake(DataLakeMixin, Construct):
         self._key = PlatformKey(
             self,
             "key",
-            props=PlatformKeyProps(
-                alias=naming.kms_alias("datalake"),
-                description=f"Data lake of {naming.prefix}",
-                alias_moved_from="key-alias",
-            ),
+            props=PlatformKeyProps(**lake_plan.key_settings(naming), alias_moved_from="key-alias"),
         )
 
         # --- access logs first: every other bucket logs into it
-        self._log_bucket = SecureBucket(
-            self,
-            "access-logs",
-            props=SecureBucketProps(
-                bucket_name=naming.bucket("datalake", "access-logs"),
-                kms_key_arn=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-                force_destroy=props.force_destroy,
-                access_log_source_account=account.account_id,
-            ),
+        self._log_bucket = self._bucket(
+            lake_plan.lake_access_log_bucket(naming, props), None, account
         )
 
         # --- one bucket and one Glue database per zone
         self._zones: dict[str, SecureBucket] = {}
         self._databases: dict[str, GlueCatalogDatabase] = {}
-        for zone in props.zones:
-            bucket = SecureBucket(
-                self,
-                f"zone-{zone}",
-                props=SecureBucketProps(
-                    bucket_name=naming.bucket("datalake", zone),
-                    kms_key_arn=self._key.arn,
-                    lifecycle_rules=data_zone_rules(
-                        props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                    ),
-                    access_log_target=self._log_bucket,
-                    access_log_prefix=f"{zone}/",
-                    object_lock=props.object_lock,
-                    force_destroy=props.force_destroy,
-                ),
-            )
-            self._zones[zone] = bucket
+        for zone, planned in lake_plan.zone_buckets(naming, props).items():
+            bucket = self._zones[zone] = self._bucket(planned, self._log_bucket, account)
             self._databases[zone] = GlueCatalogDatabase(
                 self,
                 f"catalog-{zone}",
-                name=naming.glue_database("datalake", zone),
-                description=f"{zone} zone of the {naming.prefix} data lake",
+                **lake_plan.zone_database_settings(naming, zone),
                 location_uri=f"s3://{bucket.bucket_name}/",
             )
             StateRetention.protect(self._databases[zone])
@@ -249,25 +219,13 @@ class DataLake(DataLakeMixin, Construct):
         # --- Athena: results encrypted with the lake key, settings enforced on every query
         self._workgroup: AthenaWorkgroup | None = None
         self._results: SecureBucket | None = None
-        if props.athena_workgroup:
-            results = self._results = SecureBucket(
-                self,
-                "query-results",
-                props=SecureBucketProps(
-                    bucket_name=naming.bucket("datalake", "query-results"),
-                    kms_key_arn=self._key.arn,
-                    lifecycle_rules=expiring_rules(props.query_results_expiry_days),
-                    access_log_target=self._log_bucket,
-                    access_log_prefix="query-results/",
-                    force_destroy=props.force_destroy,
-                ),
-            )
+        results_plan = lake_plan.query_results_bucket(naming, props)
+        if results_plan is not None:
+            results = self._results = self._bucket(results_plan, self._log_bucket, account)
             self._workgroup = AthenaWorkgroup(
                 self,
                 "workgroup",
-                name=naming.resource("analytics"),
-                description=f"Queries over the {naming.prefix} data lake",
-                force_destroy=props.force_destroy,
+                **lake_plan.workgroup_settings(naming, props),
                 configuration=AthenaWorkgroupConfiguration(
                     enforce_workgroup_configuration=True,
                     publish_cloudwatch_metrics_enabled=True,
@@ -284,62 +242,21 @@ class DataLake(DataLakeMixin, Construct):
         if placement is not None:
             self._glue_connection = self._glue_network_connection(placement)
 
+    def _bucket(
+        self, plan: BucketPlan, log_bucket: SecureBucket | None, account: AccountContext
+    ) -> SecureBucket:
+        """One of the lake's buckets, as the plan has it, logging into ``log_bucket``."""
+        return SecureBucket.planned(
+            self, plan, key_arn=self._key.arn, log_bucket=log_bucket, account_id=account.account_id
+        )
+
     def _glue_network_connection(self, placement: VpcPlacement) -> GlueConnection:
         """A security group and Glue NETWORK connection in the first private subnet."""
-        group = SecurityGroup(
-            self,
-            "glue-security-group",
-            name=self._naming.resource("datalake", "glue"),
-            description="Glue jobs of the data lake; self-referencing as Glue requires",
-            vpc_id=placement.vpc_id,
-            tags={"Name": self._naming.resource("datalake", "glue")},
-        )
-        VpcSecurityGroupIngressRule(
-            self,
-            "glue-ingress-self",
-            security_group_id=group.id,
-            referenced_security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=0,
-            to_port=65535,
-            description="Glue workers talk to each other",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "glue-egress-self",
-            security_group_id=group.id,
-            referenced_security_group_id=group.id,
-            ip_protocol="tcp",
-            from_port=0,
-            to_port=65535,
-            description="Glue workers talk to each other",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "glue-egress-s3",
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="The lake, through the S3 gateway endpoint",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "glue-egress-endpoints",
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (STS, logs) inside the VPC",
-        )
+        group = security_group(self, glue_security_group(self._naming), placement)
         return GlueConnection(
             self,
             "glue-connection",
-            name=self._naming.resource("datalake", "vpc"),
-            connection_type="NETWORK",
-            description="Runs Glue jobs in the platform's private subnets",
+            **lake_plan.glue_connection_settings(self._naming),
             physical_connection_requirements=GlueConnectionPhysicalConnectionRequirements(
                 availability_zone=placement.availability_zones[0],
                 subnet_id=placement.private_subnet_ids[0],

@@ -22,11 +22,7 @@ from cdktf import TerraformResource, TerraformResourceLifecycle
 from constructs import Construct
 
 from mlplatform.bindings.aws.appautoscaling_target import AppautoscalingTarget
-from mlplatform.bindings.aws.cloudwatch_metric_alarm import (
-    CloudwatchMetricAlarm,
-    CloudwatchMetricAlarmMetricQuery,
-    CloudwatchMetricAlarmMetricQueryMetric,
-)
+from mlplatform.bindings.aws.cloudwatch_metric_alarm import CloudwatchMetricAlarm
 from mlplatform.bindings.aws.sagemaker_endpoint import (
     SagemakerEndpoint,
     SagemakerEndpointDeploymentConfig,
@@ -40,6 +36,7 @@ from mlplatform.bindings.aws.sagemaker_endpoint import (
 from mlplatform.bindings.aws.sagemaker_endpoint_configuration import (
     SagemakerEndpointConfiguration,
 )
+from mlplatform.constructs.alarm import metric_query
 from mlplatform.decisions.rollout_plan import RolloutPlan
 from mlplatform.decisions.serving_plan import EndpointPlan
 
@@ -63,42 +60,15 @@ def rollback_alarms(
     They exist before the endpoint (SageMaker reads them when a deployment
     starts), so unlike the per-variant alarms they do not depend on it.
     """
-    actions = [topic_arn] if topic_arn else None
     alarms = []
     for index, alarm in enumerate(rollout.rollback_alarms):
-        queries = [
-            CloudwatchMetricAlarmMetricQuery(
-                id=metric.id,
-                return_data=False,
-                metric=CloudwatchMetricAlarmMetricQueryMetric(
-                    namespace=metric.namespace,
-                    metric_name=metric.metric_name,
-                    dimensions=metric.dimensions,
-                    stat=metric.stat,
-                    period=alarm.period,
-                ),
-            )
-            for metric in alarm.metrics
-        ]
-        queries.append(
-            CloudwatchMetricAlarmMetricQuery(
-                id="endpoint", expression=alarm.expression, label=alarm.name, return_data=True
-            )
-        )
         alarms.append(
             CloudwatchMetricAlarm(
                 scope,
                 f"rollback-alarm-{index}",
                 alarm_name=alarm.name,
-                alarm_description=alarm.description,
-                metric_query=queries,
-                evaluation_periods=alarm.evaluation_periods,
-                datapoints_to_alarm=alarm.datapoints_to_alarm,
-                threshold=alarm.threshold,
-                comparison_operator=alarm.comparison_operator,
-                treat_missing_data=alarm.treat_missing_data,
-                alarm_actions=actions,
-                ok_actions=actions,
+                metric_query=[metric_query(query) for query in alarm.metric_queries()],
+                **alarm.settings(topic_arn or None),
             )
         )
     return alarms

@@ -62,23 +62,17 @@ from mlplatform.bindings.aws.elasticache_user_group import ElasticacheUserGroup
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
 from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
-from mlplatform.bindings.aws.security_group import SecurityGroup
-from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
-from mlplatform.bindings.aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions import ml_security_groups as traffic
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.feature_store import (
-    ONLINE_HASH_KEY,
-    REDIS_USERS,
-    TTL_ATTRIBUTE,
-    feature_store_names,
-    parameter_group_family,
-    redis_access_string,
-)
+from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
@@ -94,9 +88,6 @@ if TYPE_CHECKING:
     from mlplatform.constructs.contract_feature_store import ContractFeatureStore
 
 __all__ = ["FeatureStore"]
-
-REDIS_PASSWORD_LENGTH = 64
-"""Characters of each generated AUTH password (ElastiCache takes 16-128)."""
 
 
 @dataclass(frozen=True)
@@ -290,14 +281,11 @@ class FeatureStoreMixin:
         return grant_policy(self, role, access, scope, statements)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            return self._refs.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        unknown = [g for g in chosen if g not in self._refs.groups]
-        if unknown:
+        chosen, unknown = selected(group, self._refs.groups)
+        if unknown is not None:
             where = f"feature store {self.node.path!r}" if isinstance(self, Construct) else ""
             raise ConstructError(
-                f"{where or 'feature store'}: no feature group {unknown[0]!r}; "
+                f"{where or 'feature store'}: no feature group {unknown!r}; "
                 f"its groups are {', '.join(self._refs.groups)}; name one of them, or declare "
                 "the group in the platform's feature_store.feature_groups"
             )
@@ -344,7 +332,11 @@ class FeatureStore(FeatureStoreMixin, Construct):
                     group, group_props.owner_team, lake.key_arn, props.dynamodb.deletion_protection
                 )
             if placement is not None and placement.dynamodb_prefix_list_id is not None:
-                self._dynamodb_egress(placement.dynamodb_prefix_list_id, dict(clients or {}))
+                port_rules(
+                    self,
+                    traffic.dynamodb_client_rules(clients or {}),
+                    traffic.RuleTargets(placement, clients or {}),
+                )
         if props.redis is not None:
             if placement is None:
                 raise ConstructError(
@@ -361,39 +353,23 @@ class FeatureStore(FeatureStoreMixin, Construct):
         )
 
     # ----------------------------------------------------------------- DynamoDB
-    def _dynamodb_egress(self, prefix_list_id: str, clients: dict[str, str]) -> None:
-        """HTTPS from each client's group to DynamoDB's gateway endpoint, and nowhere else new."""
-        for label, client in sorted(clients.items()):
-            VpcSecurityGroupEgressRule(
-                self,
-                f"egress-{label}-dynamodb",
-                security_group_id=client,
-                prefix_list_id=prefix_list_id,
-                ip_protocol="tcp",
-                from_port=443,
-                to_port=443,
-                description="The online feature store (DynamoDB, through the gateway endpoint)",
-            )
-
     def _online_table(
         self, group: str, owner: str, key_arn: str, deletion_protection: bool
     ) -> DynamodbTable:
         """One group's table, as Feast's DynamoDB store reads and writes it."""
+        blocks = store_plan.online_table_blocks(key_arn)
         table = DynamodbTable(
             self,
             f"online-{group}",
-            name=self._names[f"online_table:{group}"],
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=ONLINE_HASH_KEY,
-            attribute=[DynamodbTableAttribute(name=ONLINE_HASH_KEY, type="S")],
-            ttl=DynamodbTableTtl(attribute_name=TTL_ATTRIBUTE, enabled=True),
-            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
-            server_side_encryption=DynamodbTableServerSideEncryption(
-                enabled=True, kms_key_arn=key_arn
+            **store_plan.online_table_settings(self._names, group, owner, deletion_protection),
+            attribute=[DynamodbTableAttribute(**blocks["attribute"])],
+            ttl=DynamodbTableTtl(**blocks["ttl"]),
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(
+                **blocks["point_in_time_recovery"]
             ),
-            deletion_protection_enabled=deletion_protection,
-            # What the Feast feature view's tags say too: feast apply keeps only those.
-            tags={"owner": owner},
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                **blocks["server_side_encryption"]
+            ),
         )
         StateRetention.protect(table)
         return table
@@ -407,21 +383,18 @@ class FeatureStore(FeatureStoreMixin, Construct):
         clients: dict[str, str],
     ) -> None:
         names = self._names
-        refs_prefix = names["project"].replace("_", "-")
-        group = self._security_group(names["security_group"], redis.port, placement, clients)
+        plan = traffic.online_store_security_group(names["security_group"], redis.port, clients)
+        group = security_group(self, plan, placement, clients)
         subnets = ElasticacheSubnetGroup(
             self,
             "subnet-group",
-            name=names["subnet_group"],
-            description="Private subnets of the online feature store",
+            **store_plan.subnet_group_settings(names),
             subnet_ids=list(placement.private_subnet_ids),
         )
         parameters = ElasticacheParameterGroup(
             self,
             "parameter-group",
-            name=names["parameter_group"],
-            family=parameter_group_family(redis.engine, redis.engine_version),
-            description="Online feature store: evict features, never refuse a write",
+            **store_plan.parameter_group_settings(names, redis),
             parameter=[
                 ElasticacheParameterGroupParameter(
                     name="maxmemory-policy", value=redis.maxmemory_policy
@@ -441,72 +414,23 @@ class FeatureStore(FeatureStoreMixin, Construct):
         self._redis_group = ElasticacheReplicationGroup(
             self,
             "replication-group",
-            replication_group_id=names["replication_group"],
-            description=f"Online features of {refs_prefix}",
-            engine=redis.engine,
-            engine_version=redis.engine_version,
-            node_type=redis.node_type,
-            port=redis.port,
-            num_cache_clusters=1 + redis.replicas,
-            automatic_failover_enabled=redis.multi_az,
-            multi_az_enabled=redis.multi_az,
+            **store_plan.replication_group_settings(names, redis),
             parameter_group_name=parameters.name,
             subnet_group_name=subnets.name,
             security_group_ids=[group.id],
-            transit_encryption_enabled=True,
             at_rest_encryption_enabled="true",
             kms_key_id=key_arn,
             user_group_ids=[user_group.user_group_id],
-            snapshot_retention_limit=redis.snapshot_retention_days,
-            final_snapshot_identifier=f"{names['replication_group']}-final",
             auto_minor_version_upgrade="true",
         )
         StateRetention.protect(self._redis_group)
-
-    def _security_group(
-        self, name: str, port: int, placement: VpcPlacement, clients: dict[str, str]
-    ) -> SecurityGroup:
-        """Ingress on the port from each client's group (and egress there from it); no other."""
-        group = SecurityGroup(
-            self,
-            "security-group",
-            name=name,
-            description="Online feature store: only its clients reach it",
-            vpc_id=placement.vpc_id,
-            tags={"Name": name},
-        )
-        for label, client in sorted(clients.items()):
-            VpcSecurityGroupIngressRule(
-                self,
-                f"ingress-{label}",
-                security_group_id=group.id,
-                referenced_security_group_id=client,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description=f"Feature reads and writes from {label}",
-            )
-            VpcSecurityGroupEgressRule(
-                self,
-                f"egress-{label}",
-                security_group_id=client,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description="The online feature store",
-            )
-        return group
 
     def _default_user(self, engine: str) -> ElasticacheUser:
         """ElastiCache asks every user group for a user named ``default``; this one is off."""
         return ElasticacheUser(
             self,
             "user-default",
-            user_id=self._names["user:default"],
-            user_name="default",
-            engine=engine,
-            access_string="off -@all",
+            **store_plan.default_user_settings(self._names, engine),
             authentication_mode=ElasticacheUserAuthenticationMode(type="no-password-required"),
         )
 
@@ -516,14 +440,13 @@ class FeatureStore(FeatureStoreMixin, Construct):
         secret = SecretsmanagerSecret(
             self,
             f"secret-{user}",
-            name=names[f"secret:{user}"],
-            description=f"AUTH password of the online feature store's {user} user",
+            **store_plan.secret_settings(names, user),
             kms_key_id=key_arn,
         )
         password = DataAwsSecretsmanagerRandomPassword(
             self,
             f"password-{user}",
-            password_length=REDIS_PASSWORD_LENGTH,
+            password_length=store_plan.REDIS_PASSWORD_LENGTH,
             exclude_punctuation=True,
         )
         # The data source answers a new password on every plan; the first one is kept.
@@ -538,10 +461,7 @@ class FeatureStore(FeatureStoreMixin, Construct):
         return ElasticacheUser(
             self,
             f"user-{user}",
-            user_id=names[f"user:{user}"],
-            user_name=names[f"user_name:{user}"],
-            engine=engine,
-            access_string=redis_access_string(user),
+            **store_plan.user_settings(names, user, engine),
             authentication_mode=ElasticacheUserAuthenticationMode(
                 type="password", passwords=[version.secret_string]
             ),

@@ -26,17 +26,13 @@ from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.feature_store import (
     OFFLINE_PARTITION,
-    offline_columns,
     offline_location,
     offline_table_parameters,
 )
+from mlplatform.decisions.offline_table_plan import offline_table_blocks, offline_table_settings
 from mlplatform.errors import ConstructError
 
 __all__ = ["FeatureTables"]
-
-_PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-_PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-_PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
 
 class FeatureTables(Construct):
@@ -59,30 +55,23 @@ class FeatureTables(Construct):
                 key: value.replace(literal, f"${literal}")
                 for key, value in offline_table_parameters(bucket, name).items()
             }
+            blocks = offline_table_blocks(group)
             table = GlueCatalogTable(
                 self,
                 name,
-                name=name,
+                **offline_table_settings(name, group),
                 database_name=self._database,
-                description=group.description or f"Feature group {name}",
-                owner=group.owner_team,
-                table_type="EXTERNAL_TABLE",
                 parameters=parameters,
                 partition_keys=[
-                    GlueCatalogTablePartitionKeys(
-                        name=OFFLINE_PARTITION, type="string", comment="event date, YYYY-MM-DD"
-                    )
+                    GlueCatalogTablePartitionKeys(**k) for k in blocks["partition_keys"]
                 ],
                 storage_descriptor=GlueCatalogTableStorageDescriptor(
                     location=offline_location(bucket, name),
-                    input_format=_PARQUET_INPUT,
-                    output_format=_PARQUET_OUTPUT,
-                    ser_de_info=GlueCatalogTableStorageDescriptorSerDeInfo(
-                        serialization_library=_PARQUET_SERDE
-                    ),
+                    input_format=blocks["input_format"],
+                    output_format=blocks["output_format"],
+                    ser_de_info=GlueCatalogTableStorageDescriptorSerDeInfo(**blocks["ser_de_info"]),
                     columns=[
-                        GlueCatalogTableStorageDescriptorColumns(name=column, type=kind)
-                        for column, kind in offline_columns(group)
+                        GlueCatalogTableStorageDescriptorColumns(**c) for c in blocks["columns"]
                     ],
                 ),
             )

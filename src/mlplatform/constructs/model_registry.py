@@ -27,7 +27,6 @@ A team repo that deploys next to the platform references the registry with
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -53,13 +52,13 @@ from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import grant_policy
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
-from mlplatform.constructs.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions import registry_plan
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
-from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
 from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
     registry_read_statements,
@@ -74,10 +73,6 @@ if TYPE_CHECKING:
     from mlplatform.constructs.contract_model_registry import ContractModelRegistry
 
 __all__ = ["ModelRegistry"]
-
-TABLE_HASH_KEY = "model"
-TABLE_RANGE_KEY = "version"
-STAGE_INDEX = "by-stage"
 
 
 @dataclass(frozen=True)
@@ -221,11 +216,9 @@ class ModelRegistryMixin:
         return grant_policy(self, role, access, scope, statements)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            return self._refs.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            self._family(name)
+        chosen, unknown = selected(family, self._refs.model_families)
+        if unknown is not None:
+            self._family(unknown)  # refuses it
         return chosen
 
     def _family(self, family: str) -> str:
@@ -255,8 +248,7 @@ class ModelRegistry(ModelRegistryMixin, Construct):
             self,
             "key",
             props=PlatformKeyProps(
-                alias=names["key_alias"],
-                description=f"Model registry of {naming.prefix}",
+                **registry_plan.key_settings(names, naming),
                 # Serving endpoints keep their container logs encrypted with this key.
                 service_statements=[
                     cloudwatch_logs_key_statement(
@@ -268,59 +260,28 @@ class ModelRegistry(ModelRegistryMixin, Construct):
         )
 
         # --- artifacts: access logs first, then the bucket that logs into it
-        access_logs = SecureBucket(
-            self,
-            "access-logs",
-            props=SecureBucketProps(
-                bucket_name=names["access_logs"],
-                kms_key_arn=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-                force_destroy=props.force_destroy,
-                access_log_source_account=account.account_id,
-            ),
-        )
-        artifacts = SecureBucket(
-            self,
-            "artifacts",
-            props=SecureBucketProps(
-                bucket_name=names["bucket"],
-                kms_key_arn=key.arn,
-                lifecycle_rules=data_zone_rules(
-                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                ),
-                access_log_target=access_logs,
-                access_log_prefix="artifacts/",
-                object_lock=props.object_lock,
-                force_destroy=props.force_destroy,
-            ),
-        )
+        logs_plan, artifacts_plan = registry_plan.artifact_buckets(names, props)
+        where = {"key_arn": key.arn, "account_id": account.account_id}
+        access_logs = SecureBucket.planned(self, logs_plan, log_bucket=None, **where)
+        artifacts = SecureBucket.planned(self, artifacts_plan, log_bucket=access_logs, **where)
 
         # --- metadata: one row per (model, version); stage, metrics and lineage are attributes
+        blocks = registry_plan.metadata_table_blocks(key.arn)
         table = DynamodbTable(
             self,
             "metadata",
-            name=names["table"],
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=TABLE_HASH_KEY,
-            range_key=TABLE_RANGE_KEY,
-            attribute=[
-                DynamodbTableAttribute(name=TABLE_HASH_KEY, type="S"),
-                DynamodbTableAttribute(name=TABLE_RANGE_KEY, type="S"),
-                DynamodbTableAttribute(name="stage", type="S"),
-            ],
+            **registry_plan.metadata_table_settings(names, props),
+            attribute=[DynamodbTableAttribute(**a) for a in blocks["attributes"]],
             global_secondary_index=[
-                DynamodbTableGlobalSecondaryIndex(
-                    name=STAGE_INDEX,
-                    hash_key="stage",
-                    range_key=TABLE_HASH_KEY,
-                    projection_type="ALL",
-                )
+                DynamodbTableGlobalSecondaryIndex(**index)
+                for index in blocks["global_secondary_indexes"]
             ],
-            point_in_time_recovery=DynamodbTablePointInTimeRecovery(enabled=True),
-            server_side_encryption=DynamodbTableServerSideEncryption(
-                enabled=True, kms_key_arn=key.arn
+            point_in_time_recovery=DynamodbTablePointInTimeRecovery(
+                **blocks["point_in_time_recovery"]
             ),
-            deletion_protection_enabled=props.deletion_protection,
+            server_side_encryption=DynamodbTableServerSideEncryption(
+                **blocks["server_side_encryption"]
+            ),
         )
         StateRetention.protect(table)
 
@@ -328,32 +289,30 @@ class ModelRegistry(ModelRegistryMixin, Construct):
         repositories: dict[str, EcrRepository] = {}
         groups: dict[str, SagemakerModelPackageGroup] = {}
         for family in families:
+            ecr = registry_plan.repository_blocks(key.arn)
             repository = EcrRepository(
                 self,
                 f"repository-{family}",
-                name=names[f"repository:{family}"],
-                image_tag_mutability="IMMUTABLE",
+                **registry_plan.repository_settings(names, family, props),
                 image_scanning_configuration=EcrRepositoryImageScanningConfiguration(
-                    scan_on_push=True
+                    **ecr["image_scanning_configuration"]
                 ),
                 encryption_configuration=[
-                    EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=key.arn)
+                    EcrRepositoryEncryptionConfiguration(**ecr["encryption_configuration"])
                 ],
-                force_delete=props.force_destroy,
             )
             StateRetention.protect(repository)
             EcrLifecyclePolicy(
                 self,
                 f"repository-{family}-lifecycle",
                 repository=repository.name,
-                policy=json.dumps(ecr_lifecycle_policy(props.image_retention_count)),
+                policy=registry_plan.repository_lifecycle_policy(props),
             )
             repositories[family] = repository
             groups[family] = SagemakerModelPackageGroup(
                 self,
                 f"package-group-{family}",
-                model_package_group_name=names[f"group:{family}"],
-                model_package_group_description=f"Versions of {family} in {naming.prefix}",
+                **registry_plan.package_group_settings(names, family, naming),
             )
             StateRetention.protect(groups[family])
 

@@ -50,6 +50,7 @@ from mlplatform.bindings.aws.s3_bucket_versioning import (
 )
 from mlplatform.config import ObjectLockProps
 from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.decisions.policies.documents import PolicyDocument
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
@@ -116,6 +117,22 @@ def _translate_rule(rule: LifecycleRule) -> S3BucketLifecycleConfigurationRule:
 
 class SecureBucket(Construct):
     """A private, encrypted, versioned S3 bucket that only accepts TLS."""
+
+    @classmethod
+    def planned(
+        cls,
+        scope: Construct,
+        plan: BucketPlan,
+        *,
+        key_arn: str,
+        log_bucket: SecureBucket | None,
+        account_id: str,
+    ) -> SecureBucket:
+        """The bucket ``plan`` describes (:mod:`mlplatform.decisions.bucket_plan`), encrypted with
+        ``key_arn`` and logging into ``log_bucket`` (``account_id``'s buckets log into a log
+        bucket)."""
+        fields = plan.props(key_arn=key_arn, log_bucket=log_bucket, account_id=account_id)
+        return cls(scope, plan.id, props=SecureBucketProps(**fields))
 
     def __init__(self, scope: Construct, id: str, *, props: SecureBucketProps) -> None:
         super().__init__(scope, id)

@@ -37,9 +37,7 @@ All decisions (names, hashes, scaling numbers, alarms, traffic steps) come from
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import partial
-from typing import TypeVar
+from typing import Any
 
 from cdktf import Fn, TerraformResourceLifecycle, Tokenization
 from constructs import Construct
@@ -67,8 +65,6 @@ from mlplatform.bindings.aws.sagemaker_model import (
     SagemakerModelPrimaryContainer,
     SagemakerModelVpcConfig,
 )
-from mlplatform.bindings.aws.security_group import SecurityGroup
-from mlplatform.bindings.aws.vpc_security_group_egress_rule import VpcSecurityGroupEgressRule
 from mlplatform.config import ServingEndpointProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.alarm import Alarm
@@ -80,7 +76,8 @@ from mlplatform.constructs.endpoint_rollout import (
     rollback_alarms,
     scaling_lifecycle,
 )
-from mlplatform.decisions.metrics import MathSpec, MetricSpec
+from mlplatform.constructs.ml_security_groups import security_group
+from mlplatform.decisions.ml_security_groups import endpoint_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
@@ -89,11 +86,10 @@ from mlplatform.decisions.policies.cloudwatch import (
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
-from mlplatform.decisions.resource_metrics import EndpointMetrics
+from mlplatform.decisions.resource_metrics import EndpointMetricMethods, EndpointMetrics
 from mlplatform.decisions.serving_plan import (
     APPLY_TIME_SUFFIX,
     EndpointPlan,
-    VariantPlan,
     plan_endpoint,
 )
 from mlplatform.errors import ConstructError
@@ -107,7 +103,7 @@ from mlplatform.interfaces import (
 __all__ = ["ServingEndpoint"]
 
 
-class ServingEndpoint(Construct):
+class ServingEndpoint(EndpointMetricMethods, Construct):
     """A real-time endpoint with weighted variants, autoscaling, data capture and alarms.
 
     ``id`` is the endpoint's short name (``ranker``); the physical name is
@@ -304,15 +300,16 @@ class ServingEndpoint(Construct):
         """An immutable configuration of the variants, and the endpoint that deploys it blue/green."""
         plan = self._plan
         volume_key = self._registry.key_arn if plan.volume_encryption else None
+        model_names = {variant: model.name for variant, model in models.items()}
         config = SagemakerEndpointConfiguration(
             self,
             "config",
             name=_with_apply_time_digest(
                 plan.config_name,
-                [*(m.name for m in models.values()), *capture_inputs, volume_key or ""],
+                plan.configuration_digest_inputs(model_names, capture_inputs, volume_key),
             ),
             production_variants=[
-                _production_variant(variant, models[variant.name].name) for variant in plan.variants
+                _production_variant(fields) for fields in plan.production_variants(model_names)
             ],
             data_capture_config=capture,
             # Types with local NVMe storage refuse a volume key (their storage is hardware-encrypted).
@@ -381,49 +378,14 @@ class ServingEndpoint(Construct):
             Alarm(
                 self,
                 f"alarm-{index}",
-                metric=alarm.metric,
-                name=alarm.name,
-                summary=alarm.description,
-                threshold=alarm.threshold,
-                comparison=alarm.comparison_operator,
-                evaluation_periods=alarm.evaluation_periods,
-                datapoints_to_alarm=alarm.datapoints_to_alarm,
-                treat_missing_data=alarm.treat_missing_data,
+                **alarm.arguments(),
                 topic=topic_arn,
                 depends_on=[self._endpoint],
             )
 
     def _security_group(self, plan: EndpointPlan, placement: VpcPlacement) -> str:
         """No ingress (SageMaker invokes the model itself); egress HTTPS to S3 and the VPC's endpoints."""
-        group = SecurityGroup(
-            self,
-            "security-group",
-            name=plan.endpoint_name,
-            description=f"Instances of SageMaker endpoint {plan.endpoint_name}",
-            vpc_id=placement.vpc_id,
-            tags={"Name": plan.endpoint_name},
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "egress-s3",
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Model artifacts and data capture, through the S3 gateway endpoint",
-        )
-        VpcSecurityGroupEgressRule(
-            self,
-            "egress-endpoints",
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (ECR, STS, logs) inside the VPC",
-        )
-        return group.id
+        return security_group(self, endpoint_security_group(plan.endpoint_name), placement).id
 
     # ----------------------------------------------------------------- properties
     @property
@@ -479,94 +441,13 @@ class ServingEndpoint(Construct):
         return self._plan
 
     # ----------------------------------------------------------------- metrics
-    def metric(
-        self,
-        metric_name: str,
-        *,
-        variant: str | None = None,
-        statistic: str = "Sum",
-        period: int = 60,
-    ) -> MetricSpec:
-        """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().metric,
-                metric_name,
-                variant=variant,
-                statistic=statistic,
-                period=period,
-            )
-        )
-
-    def _metrics(self) -> EndpointMetrics:
+    # metric(), metric_invocations(), ... come from EndpointMetricMethods (both engines').
+    def _endpoint_metrics(self) -> EndpointMetrics:
         return EndpointMetrics(self._plan.key, self._plan.endpoint_name, self.variant_names)
 
-    def metric_invocations(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests sent to the variant's model (``Invocations``)."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().invocations, variant=variant, statistic=statistic, period=period
-            )
-        )
-
-    def metric_invocations_per_instance(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Invocations divided by the variant's instances: what autoscaling tracks."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().invocations_per_instance,
-                variant=variant,
-                statistic=statistic,
-                period=period,
-            )
-        )
-
-    def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
-        """Instances serving the variant while it has traffic (metric math: invocations over
-        invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
-        return _refused_as_construct_error(
-            partial(self._metrics().instances, variant=variant, period=period)
-        )
-
-    def metric_model_latency(
-        self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
-    ) -> MetricSpec:
-        """Time the model takes to answer, in microseconds (``ModelLatency``)."""
-        return _refused_as_construct_error(
-            partial(
-                self._metrics().model_latency, variant=variant, statistic=statistic, period=period
-            )
-        )
-
-    def metric_4xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model refused (``Invocation4XXErrors``)."""
-        return _refused_as_construct_error(
-            partial(self._metrics().errors_4xx, variant=variant, statistic=statistic, period=period)
-        )
-
-    def metric_5xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model failed (``Invocation5XXErrors``)."""
-        return _refused_as_construct_error(
-            partial(self._metrics().errors_5xx, variant=variant, statistic=statistic, period=period)
-        )
-
-
-Spec = TypeVar("Spec", MetricSpec, MathSpec)
-
-
-def _refused_as_construct_error(helper: Callable[[], Spec]) -> Spec:
-    """The helper's spec; its ``ValueError`` (no such variant) as this package's error."""
-    try:
-        return helper()
-    except ValueError as refused:
-        raise ConstructError(str(refused)) from None
+    def _refused(self, error: ValueError) -> Exception:
+        """No such variant, as this package's error."""
+        return ConstructError(str(error))
 
 
 def _check(
@@ -610,23 +491,14 @@ def _with_apply_time_digest(name: str, values: list[str]) -> str:
     return f"{name}-{Fn.substr(Fn.sha1(Fn.join(',', values)), 0, digits)}"
 
 
-def _production_variant(
-    variant: VariantPlan, model_name: str
-) -> SagemakerEndpointConfigurationProductionVariants:
-    if variant.serverless is not None:
-        return SagemakerEndpointConfigurationProductionVariants(
-            variant_name=variant.name,
-            model_name=model_name,
-            initial_variant_weight=variant.weight,
-            serverless_config=SagemakerEndpointConfigurationProductionVariantsServerlessConfig(
-                memory_size_in_mb=variant.serverless.memory_size_mb,
-                max_concurrency=variant.serverless.max_concurrency,
-            ),
-        )
+def _production_variant(fields: dict[str, Any]) -> SagemakerEndpointConfigurationProductionVariants:
+    """A planned variant's fields in the binding's structs."""
+    serverless = fields.pop("serverless_config", None)
     return SagemakerEndpointConfigurationProductionVariants(
-        variant_name=variant.name,
-        model_name=model_name,
-        initial_variant_weight=variant.weight,
-        instance_type=variant.instance_type,
-        initial_instance_count=variant.initial_instance_count,
+        **fields,
+        serverless_config=(
+            SagemakerEndpointConfigurationProductionVariantsServerlessConfig(**serverless)
+            if serverless is not None
+            else None
+        ),
     )

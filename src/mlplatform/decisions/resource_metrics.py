@@ -25,7 +25,7 @@ from mlplatform.decisions.metrics import (
     variant_metric,
 )
 
-__all__ = ["EndpointMetrics", "PoolMetrics"]
+__all__ = ["EndpointMetricMethods", "EndpointMetrics", "PoolMetrics"]
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,29 @@ class PoolMetrics:
         )
 
 
-@dataclass(frozen=True)
-class EndpointMetrics:
-    """The ``AWS/SageMaker`` metrics of one endpoint's variants."""
+class EndpointMetricMethods:
+    """The ``metric_*`` helpers of a serving endpoint, written once for every holder of an
+    :class:`EndpointMetrics`: cdktf's and Pulumi's ``ServingEndpoint`` mix them in, and
+    ``EndpointMetrics`` itself answers them (under its shorter names too).
 
-    key: str
-    """The endpoint's key in the configuration (what an error names)."""
-    endpoint_name: str
-    variant_names: tuple[str, ...]
-    """Production variants in the order of the configuration; the first is the primary."""
+    A holder says which endpoint (:meth:`_endpoint_metrics`) and how a variant the endpoint
+    does not have is refused (:meth:`_refused`: a ``ValueError`` unless it says otherwise).
+    """
+
+    def _endpoint_metrics(self) -> EndpointMetrics:
+        raise NotImplementedError
+
+    def _refused(self, error: ValueError) -> Exception:
+        """The error to raise for ``error`` (no such variant): a construct's own kind, say."""
+        return error
+
+    def _variant(self, variant: str | None) -> tuple[str, str]:
+        """The endpoint's name and ``variant`` (or the primary), refused unless it has it."""
+        metrics = self._endpoint_metrics()
+        try:
+            return metrics.endpoint_name, metrics.variant(variant)
+        except ValueError as error:
+            raise self._refused(error) from None
 
     def metric(
         self,
@@ -82,21 +96,16 @@ class EndpointMetrics:
         period: int = 60,
     ) -> MetricSpec:
         """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
-        return variant_metric(
-            self.endpoint_name,
-            self.variant(variant),
-            metric_name,
-            statistic=statistic,
-            period=period,
-        )
+        endpoint, name = self._variant(variant)
+        return variant_metric(endpoint, name, metric_name, statistic=statistic, period=period)
 
-    def invocations(
+    def metric_invocations(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Requests sent to the variant's model (``Invocations``)."""
         return self.metric("Invocations", variant=variant, statistic=statistic, period=period)
 
-    def invocations_per_instance(
+    def metric_invocations_per_instance(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Invocations divided by the variant's instances: what autoscaling tracks."""
@@ -104,13 +113,13 @@ class EndpointMetrics:
             "InvocationsPerInstance", variant=variant, statistic=statistic, period=period
         )
 
-    def model_latency(
+    def metric_model_latency(
         self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
     ) -> MetricSpec:
         """Time the model takes to answer, in microseconds (``ModelLatency``)."""
         return self.metric("ModelLatency", variant=variant, statistic=statistic, period=period)
 
-    def errors_4xx(
+    def metric_4xx_errors(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Requests the model refused (``Invocation4XXErrors``)."""
@@ -118,7 +127,7 @@ class EndpointMetrics:
             "Invocation4XXErrors", variant=variant, statistic=statistic, period=period
         )
 
-    def errors_5xx(
+    def metric_5xx_errors(
         self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
     ) -> MetricSpec:
         """Requests the model failed (``Invocation5XXErrors``)."""
@@ -126,10 +135,33 @@ class EndpointMetrics:
             "Invocation5XXErrors", variant=variant, statistic=statistic, period=period
         )
 
-    def instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
-        """Instances serving the variant while it has traffic (invocations over invocations
-        per instance; SageMaker publishes no instance count). No traffic, no data."""
-        return variant_instances(self.endpoint_name, self.variant(variant), period=period)
+    def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
+        """Instances serving the variant while it has traffic (metric math: invocations over
+        invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
+        endpoint, name = self._variant(variant)
+        return variant_instances(endpoint, name, period=period)
+
+
+@dataclass(frozen=True)
+class EndpointMetrics(EndpointMetricMethods):
+    """The ``AWS/SageMaker`` metrics of one endpoint's variants."""
+
+    key: str
+    """The endpoint's key in the configuration (what an error names)."""
+    endpoint_name: str
+    variant_names: tuple[str, ...]
+    """Production variants in the order of the configuration; the first is the primary."""
+
+    def _endpoint_metrics(self) -> EndpointMetrics:
+        return self
+
+    # The helpers' names without ``metric_``, as this class has always answered them.
+    invocations = EndpointMetricMethods.metric_invocations
+    invocations_per_instance = EndpointMetricMethods.metric_invocations_per_instance
+    model_latency = EndpointMetricMethods.metric_model_latency
+    errors_4xx = EndpointMetricMethods.metric_4xx_errors
+    errors_5xx = EndpointMetricMethods.metric_5xx_errors
+    instances = EndpointMetricMethods.metric_instances
 
     def variant(self, variant: str | None) -> str:
         """``variant``, or the primary; refused unless the endpoint has it."""

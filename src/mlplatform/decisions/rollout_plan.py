@@ -15,9 +15,11 @@ per variant, summed or maxed) change in place as variants come and go.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mlplatform.config import RolloutProps, ServingEndpointProps
 from mlplatform.config.rollout import ROLLBACK_ALARM_SECONDS
+from mlplatform.decisions.alarm_settings import alarm_settings
 from mlplatform.decisions.metrics import alarm_description, endpoint_runbook
 from mlplatform.decisions.naming import Naming
 
@@ -58,6 +60,40 @@ class RollbackAlarmPlan:
     evaluation_periods: int = ROLLBACK_EVALUATION_PERIODS
     datapoints_to_alarm: int = ROLLBACK_DATAPOINTS
     treat_missing_data: str = "notBreaching"
+
+    def metric_queries(self) -> list[dict[str, Any]]:
+        """The alarm's metric queries: each variant's metric, returning nothing, then the
+        expression over them, the one series that returns data (labelled with the name)."""
+        queries: list[dict[str, Any]] = [
+            {
+                "id": metric.id,
+                "return_data": False,
+                "metric": {
+                    "namespace": metric.namespace,
+                    "metric_name": metric.metric_name,
+                    "dimensions": metric.dimensions,
+                    "stat": metric.stat,
+                    "period": self.period,
+                },
+            }
+            for metric in self.metrics
+        ]
+        endpoint = {"id": "endpoint", "expression": self.expression, "label": self.name}
+        return [*queries, {**endpoint, "return_data": True}]
+
+    def settings(self, topic_arn: object | None) -> dict[str, Any]:
+        """The alarm's settings besides its name and queries; ``topic_arn`` (``None``:
+        nobody) is told when it fires and when it recovers."""
+        return alarm_settings(
+            summary=self.description,
+            runbook=None,
+            threshold=self.threshold,
+            comparison=self.comparison_operator,
+            evaluation_periods=self.evaluation_periods,
+            datapoints_to_alarm=self.datapoints_to_alarm,
+            treat_missing_data=self.treat_missing_data,
+            topic_arn=topic_arn,
+        )
 
 
 @dataclass(frozen=True)

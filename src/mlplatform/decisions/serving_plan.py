@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
@@ -55,6 +56,9 @@ __all__ = [
     "artifact_key",
     "plan_endpoint",
 ]
+
+_Ref = TypeVar("_Ref")
+"""A name or ARN as the engine holds it (a string or token, a Pulumi input)."""
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 SAGEMAKER_NAME_LENGTH = 63
@@ -141,6 +145,26 @@ class VariantPlan:
     """``None`` for a canary (fixed at ``min_instances``), a serverless variant (it scales by
     itself) or with autoscaling off."""
 
+    def production_variant(self, model_name: object) -> dict[str, Any]:
+        """The configuration's production variant as its fields, serving ``model_name``:
+        serverless (memory and concurrency), or instances of a type (the engine wraps the
+        fields, and a ``serverless_config`` block, in its own types)."""
+        fields = {
+            "variant_name": self.name,
+            "model_name": model_name,
+            "initial_variant_weight": self.weight,
+        }
+        if self.serverless is not None:
+            serverless = {
+                "memory_size_in_mb": self.serverless.memory_size_mb,
+                "max_concurrency": self.serverless.max_concurrency,
+            }
+            return fields | {"serverless_config": serverless}
+        return fields | {
+            "instance_type": self.instance_type,
+            "initial_instance_count": self.initial_instance_count,
+        }
+
 
 @dataclass(frozen=True)
 class AlarmPlan:
@@ -156,6 +180,20 @@ class AlarmPlan:
     datapoints_to_alarm: int = ALARM_DATAPOINTS
     treat_missing_data: str = "notBreaching"
     """No traffic is not an outage; a dead endpoint shows up in the callers' alarms."""
+
+    def arguments(self) -> dict[str, Any]:
+        """The keyword arguments of either engine's alarm (cdktf's ``Alarm``, Pulumi's
+        ``alarm``) that make this one, besides the topic: its name, metric and thresholds."""
+        return {
+            "metric": self.metric,
+            "name": self.name,
+            "summary": self.description,
+            "threshold": self.threshold,
+            "comparison": self.comparison_operator,
+            "evaluation_periods": self.evaluation_periods,
+            "datapoints_to_alarm": self.datapoints_to_alarm,
+            "treat_missing_data": self.treat_missing_data,
+        }
 
     @property
     def metric_name(self) -> str:
@@ -201,6 +239,21 @@ class EndpointPlan:
     """Key prefix in the lake bucket, ``data-capture/<endpoint>/``; ``None`` when capture is off."""
     volume_encryption: bool
     """Whether the configuration may name a KMS key for the ML storage volume."""
+
+    def configuration_digest_inputs(
+        self,
+        model_names: Mapping[str, _Ref],
+        capture_inputs: Sequence[_Ref],
+        volume_key: _Ref | None,
+    ) -> list[_Ref | str]:
+        """What the configuration name's apply-time digest covers: its models' names (by
+        variant), the data capture destination and the volume key (``""`` without one)."""
+        return [*model_names.values(), *capture_inputs, volume_key or ""]
+
+    def production_variants(self, model_names: Mapping[str, object]) -> list[dict[str, Any]]:
+        """Each variant's fields (:meth:`VariantPlan.production_variant`), in order."""
+        return [variant.production_variant(model_names[variant.name]) for variant in self.variants]
+
     uses_gpu: bool
     rollout: RolloutPlan | None
     """Blue/green deployment policy and rollback alarms; ``None`` for a serverless endpoint."""

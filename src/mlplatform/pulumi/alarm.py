@@ -12,13 +12,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from mlplatform.decisions.metrics import (
-    MathSpec,
-    MetricSpec,
-    QuerySpec,
-    Watchable,
-    alarm_description,
+from mlplatform.decisions.alarm_settings import (
+    DEFAULT_DATAPOINTS,
+    DEFAULT_EVALUATION_PERIODS,
+    METRIC_ARGUMENTS,
+    alarm_settings,
+    metric_queries,
+    single_metric_settings,
 )
+from mlplatform.decisions.metrics import MathSpec, MetricSpec, QuerySpec, Watchable
 
 __all__ = ["OutputWatchable", "alarm"]
 
@@ -30,9 +32,6 @@ OutputWatchable = (
 )
 """A spec known at apply, as the ``metric_*`` helpers of a component with such names give it
 (``Output`` is invariant, so each kind is named)."""
-
-DEFAULT_EVALUATION_PERIODS = 5
-DEFAULT_DATAPOINTS = 3
 
 
 def alarm(
@@ -52,18 +51,16 @@ def alarm(
 ) -> aws.cloudwatch.MetricAlarm:
     """An alarm named ``name`` on ``metric`` (3 bad periods of 5 by default): a spec, or an
     ``Output`` of one from a helper whose names are known at apply."""
-    actions = [topic] if topic is not None else None
-    common: dict[str, Any] = {
-        "name": name,
-        "alarm_description": alarm_description(summary, runbook) if runbook else summary,
-        "evaluation_periods": evaluation_periods,
-        "datapoints_to_alarm": datapoints_to_alarm,
-        "threshold": threshold,
-        "comparison_operator": comparison,
-        "treat_missing_data": treat_missing_data,
-        "alarm_actions": actions,
-        "ok_actions": actions,
-    }
+    common = alarm_settings(
+        summary=summary,
+        runbook=runbook,
+        threshold=threshold,
+        comparison=comparison,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=datapoints_to_alarm,
+        treat_missing_data=treat_missing_data,
+        topic_arn=topic,
+    )
     if isinstance(metric, pulumi.Output):
         # A spec known at apply (a name read from the contract): every argument any kind of
         # spec sets, each None where this spec's kind sets nothing (Pulumi leaves those out).
@@ -72,19 +69,7 @@ def alarm(
         }
     else:
         metric_args = _metric_args(metric)
-    return aws.cloudwatch.MetricAlarm(resource_name, opts=opts, **metric_args, **common)
-
-
-METRIC_ARGUMENTS = (
-    "metric_queries",
-    "namespace",
-    "metric_name",
-    "dimensions",
-    "statistic",
-    "extended_statistic",
-    "period",
-)
-"""What a spec sets on ``aws.cloudwatch.MetricAlarm``: queries, or one metric's fields."""
+    return aws.cloudwatch.MetricAlarm(resource_name, opts=opts, name=name, **metric_args, **common)
 
 
 def _metric_arg(key: str, metric: Watchable) -> Any:
@@ -93,54 +78,6 @@ def _metric_arg(key: str, metric: Watchable) -> Any:
 
 def _metric_args(metric: Watchable) -> dict[str, Any]:
     """The alarm's arguments for one spec, as cdktf's ``Alarm`` sets them."""
-    if isinstance(metric, QuerySpec):
-        return {"metric_queries": _queries(metric)}
-    if isinstance(metric, MathSpec):
-        return {"metric_queries": _math(metric)}
-    return {
-        "namespace": metric.namespace,
-        "metric_name": metric.metric_name,
-        "dimensions": metric.dimension_map or None,
-        "statistic": None if metric.is_percentile else metric.statistic,
-        "extended_statistic": metric.statistic if metric.is_percentile else None,
-        "period": metric.period,
-    }
-
-
-def _queries(query: QuerySpec) -> list[dict[str, Any]]:
-    queries: list[dict[str, Any]] = [
-        {
-            "id": "q1",
-            "expression": query.expression,
-            "label": query.label,
-            "period": query.period,
-            "return_data": query.math is None,
-        }
-    ]
-    if query.math is not None:
-        queries.append(
-            {"id": "e1", "expression": query.math, "label": query.label, "return_data": True}
-        )
-    return queries
-
-
-def _math(math: MathSpec) -> list[dict[str, Any]]:
-    queries: list[dict[str, Any]] = []
-    for metric, metric_id in zip(math.metrics, math.ids("m1"), strict=True):
-        queries.append(
-            {
-                "id": metric_id,
-                "metric": {
-                    "namespace": metric.namespace,
-                    "metric_name": metric.metric_name,
-                    "dimensions": metric.dimension_map or None,
-                    "period": metric.period,
-                    "stat": metric.statistic,
-                },
-                "return_data": False,
-            }
-        )
-    queries.append(
-        {"id": "e1", "expression": math.resolved("m1"), "label": math.label, "return_data": True}
-    )
-    return queries
+    if isinstance(metric, QuerySpec | MathSpec):
+        return {"metric_queries": metric_queries(metric)}
+    return single_metric_settings(metric)

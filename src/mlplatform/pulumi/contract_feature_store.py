@@ -21,10 +21,10 @@ from typing import Literal
 
 import pulumi
 
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.feature_store import REDIS_USERS
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.pulumi.component import PlatformComponent
@@ -111,14 +111,7 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
                 if online_store == "dynamodb"
                 else {}
             ),
-            secret_arns=(
-                {
-                    u: reader.value("features/redis/users/{user}/secret-arn", user=u)
-                    for u in REDIS_USERS
-                }
-                if online_store == "redis"
-                else {}
-            ),
+            secret_arns=store_plan.contract_secret_arns(reader.value, online_store),
         )
         self.online_store = online_store
         # Registered, so a program without grants still fails its preview on the wrong kind.

@@ -10,12 +10,13 @@ not have fails the preview with the parameter's name, as it fails a cdktf plan.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 import pulumi
 
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import REGISTRY_FAMILIES
+from mlplatform.decisions.lazy_items import LazyItems
 from mlplatform.decisions.naming import Naming
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_reader import ContractReader
@@ -25,30 +26,12 @@ from mlplatform.pulumi.model_registry import ModelRegistryGrants, RegistryRefs
 __all__ = ["ContractModelRegistry", "PerItem"]
 
 
-class PerItem(Mapping[str, pulumi.Output[str]]):
+class PerItem(LazyItems[pulumi.Output[str]]):
     """A mapping whose values are read on first access (one contract parameter per item).
 
     It iterates over the items declared up front only: what else exists is known at
     preview alone, as with cdktf's ``PerItem``.
     """
-
-    def __init__(
-        self, read: Callable[[str], pulumi.Output[str]], known: Sequence[str] = ()
-    ) -> None:
-        self._read = read
-        self._known = tuple(known)
-        self._values: dict[str, pulumi.Output[str]] = {}
-
-    def __getitem__(self, item: str) -> pulumi.Output[str]:
-        if item not in self._values:
-            self._values[item] = self._read(item)
-        return self._values[item]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._known)
-
-    def __len__(self) -> int:
-        return len(self._known)
 
 
 class ContractModelRegistry(ModelRegistryGrants, PlatformComponent):

@@ -15,18 +15,22 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
+from mlplatform.decisions import lake_plan
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, bucket_objects, bucket_size
+from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import deferred
+from mlplatform.pulumi.ml_security_groups import security_group
 from mlplatform.pulumi.network import NetworkPlacement
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
-from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.pulumi.secure_bucket import SecureBucket
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_data_lake import ContractDataLake
@@ -95,13 +99,10 @@ class DataLakeGrants:
         )
 
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
-        if zone is None:
-            return self.zones
-        chosen = (zone,) if isinstance(zone, str) else tuple(zone)
-        unknown = [z for z in chosen if z not in self.zones]
-        if unknown:
+        chosen, unknown = selected(zone, self.zones)
+        if unknown is not None:
             raise ValueError(
-                f"the data lake has no zone {unknown[0]!r}; its zones are {', '.join(self.zones)}"
+                f"the data lake has no zone {unknown!r}; its zones are {', '.join(self.zones)}"
             )
         return chosen
 
@@ -122,49 +123,16 @@ class DataLake(DataLakeGrants, PlatformComponent):
         naming = layer.naming
         self._layer = layer
         self.key = PlatformKey(
-            layer,
-            self,
-            "key",
-            props=PlatformKeyProps(
-                alias=naming.kms_alias("datalake"), description=f"Data lake of {naming.prefix}"
-            ),
+            layer, self, "key", props=PlatformKeyProps(**lake_plan.key_settings(naming))
         )
-        self.log_bucket = SecureBucket(
-            layer,
-            self,
-            "access-logs",
-            props=SecureBucketProps(
-                bucket_name=naming.bucket("datalake", "access-logs"),
-                kms_key_arn=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-                force_destroy=props.force_destroy,
-                access_log_source_account=layer.account_id,
-            ),
-        )
+        self.log_bucket = self._bucket(lake_plan.lake_access_log_bucket(naming, props), None)
         self.zone_buckets: dict[str, SecureBucket] = {}
         self.databases: dict[str, aws.glue.CatalogDatabase] = {}
-        for zone in props.zones:
-            bucket = SecureBucket(
-                layer,
-                self,
-                f"zone-{zone}",
-                props=SecureBucketProps(
-                    bucket_name=naming.bucket("datalake", zone),
-                    kms_key_arn=self.key.arn,
-                    lifecycle_rules=data_zone_rules(
-                        props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                    ),
-                    access_log_target=self.log_bucket,
-                    access_log_prefix=f"{zone}/",
-                    object_lock=props.object_lock,
-                    force_destroy=props.force_destroy,
-                ),
-            )
-            self.zone_buckets[zone] = bucket
+        for zone, planned in lake_plan.zone_buckets(naming, props).items():
+            bucket = self.zone_buckets[zone] = self._bucket(planned, self.log_bucket)
             self.databases[zone] = aws.glue.CatalogDatabase(
                 self.child(f"catalog-{zone}"),
-                name=naming.glue_database("datalake", zone),
-                description=f"{zone} zone of the {naming.prefix} data lake",
+                **lake_plan.zone_database_settings(naming, zone),
                 location_uri=pulumi.Output.concat("s3://", bucket.bucket_name, "/"),
                 opts=self.options(protect=layer.retain),
             )
@@ -172,26 +140,12 @@ class DataLake(DataLakeGrants, PlatformComponent):
         self.workgroup: aws.athena.Workgroup | None = None
         self.query_results: SecureBucket | None = None
         """The bucket the Athena workgroup writes query results to (with the workgroup)."""
-        if props.athena_workgroup:
-            results = SecureBucket(
-                layer,
-                self,
-                "query-results",
-                props=SecureBucketProps(
-                    bucket_name=naming.bucket("datalake", "query-results"),
-                    kms_key_arn=self.key.arn,
-                    lifecycle_rules=expiring_rules(props.query_results_expiry_days),
-                    access_log_target=self.log_bucket,
-                    access_log_prefix="query-results/",
-                    force_destroy=props.force_destroy,
-                ),
-            )
-            self.query_results = results
+        results_plan = lake_plan.query_results_bucket(naming, props)
+        if results_plan is not None:
+            results = self.query_results = self._bucket(results_plan, self.log_bucket)
             self.workgroup = aws.athena.Workgroup(
                 self.child("workgroup"),
-                name=naming.resource("analytics"),
-                description=f"Queries over the {naming.prefix} data lake",
-                force_destroy=props.force_destroy,
+                **lake_plan.workgroup_settings(naming, props),
                 configuration={
                     "enforce_workgroup_configuration": True,
                     "publish_cloudwatch_metrics_enabled": True,
@@ -210,56 +164,19 @@ class DataLake(DataLakeGrants, PlatformComponent):
             self.glue_connection = self._glue_network_connection(placement)
         self.register_outputs({"key_arn": self.key.arn})
 
+    def _bucket(self, plan: BucketPlan, log_bucket: SecureBucket | None) -> SecureBucket:
+        """One of the lake's buckets, as the plan has it, logging into ``log_bucket``."""
+        return SecureBucket.planned(
+            self._layer, self, plan, key_arn=self.key.arn, log_bucket=log_bucket
+        )
+
     def _glue_network_connection(self, placement: NetworkPlacement) -> aws.glue.Connection:
         naming = self._layer.naming
         opts = self.options
-        group = aws.ec2.SecurityGroup(
-            self.child("glue-security-group"),
-            name=naming.resource("datalake", "glue"),
-            description="Glue jobs of the data lake; self-referencing as Glue requires",
-            vpc_id=placement.vpc_id,
-            tags={"Name": naming.resource("datalake", "glue")},
-            opts=opts(),
-        )
-        for direction, rule in (
-            ("ingress", aws.vpc.SecurityGroupIngressRule),
-            ("egress", aws.vpc.SecurityGroupEgressRule),
-        ):
-            rule(
-                self.child(f"glue-{direction}-self"),
-                security_group_id=group.id,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=0,
-                to_port=65535,
-                description="Glue workers talk to each other",
-                opts=opts(),
-            )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("glue-egress-s3"),
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="The lake, through the S3 gateway endpoint",
-            opts=opts(),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("glue-egress-endpoints"),
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (STS, logs) inside the VPC",
-            opts=opts(),
-        )
+        group = security_group(self, glue_security_group(naming), placement)
         return aws.glue.Connection(
             self.child("glue-connection"),
-            name=naming.resource("datalake", "vpc"),
-            connection_type="NETWORK",
-            description="Runs Glue jobs in the platform's private subnets",
+            **lake_plan.glue_connection_settings(naming),
             physical_connection_requirements={
                 "availability_zone": placement.first_zone(),
                 "subnet_id": placement.first_subnet(),

@@ -15,16 +15,14 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import EnvironmentConfig, FeatureStoreProps
-from mlplatform.decisions.budgets import plan_budgets
+from mlplatform.decisions import observability_plan
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import cluster_layer_state
-from mlplatform.decisions.dashboard import platform_widgets
 from mlplatform.decisions.feature_store import (
     feast_project,
     feature_store_names,
-    groups_materialized_by,
     groups_read_by,
 )
-from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.pulumi.alarm_topic import AlarmTopic
 from mlplatform.pulumi.component import PlatformComponent
@@ -64,11 +62,10 @@ class PlatformEnvironment(pulumi.ComponentResource):
     ) -> None:
         super().__init__("mlplatform:index:PlatformEnvironment", config.environment, {}, opts)
         self.config = config
-        self.network_layer = Layer(
-            config, "network", parent=self, emulator_endpoint=emulator_endpoint
-        )
+        self.layers: list[Layer] = []
+        self.network_layer = self._layer(config, "network", emulator_endpoint)
         self.network = Network(self.network_layer, "network", props=config.network)
-        self.data_layer = Layer(config, "data", parent=self, emulator_endpoint=emulator_endpoint)
+        self.data_layer = self._layer(config, "data", emulator_endpoint)
         self.lake = DataLake(
             self.data_layer,
             "data-lake",
@@ -80,7 +77,6 @@ class PlatformEnvironment(pulumi.ComponentResource):
             self.feature_tables = FeatureTables(
                 self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
             )
-        self.layers = [self.network_layer, self.data_layer]
         self._publish_network()
         self._publish_lake()
         self.compute_layer: Layer | None = None
@@ -197,18 +193,14 @@ class PlatformEnvironment(pulumi.ComponentResource):
         put("ml/registry/families", list(registry.model_families))
         for family in registry.model_families:
             repository = registry.repositories[family]
-            put("ml/registry/families/{family}/repository-name", repository.name, family=family)
-            put("ml/registry/families/{family}/repository-arn", repository.arn, family=family)
-            put(
-                "ml/registry/families/{family}/repository-url",
-                repository.repository_url,
-                family=family,
-            )
-            put(
-                "ml/registry/families/{family}/package-group-name",
-                registry.package_groups[family].model_package_group_name,
-                family=family,
-            )
+            group = registry.package_groups[family]
+            for what, value in (
+                ("repository-name", repository.name),
+                ("repository-arn", repository.arn),
+                ("repository-url", repository.repository_url),
+                ("package-group-name", group.model_package_group_name),
+            ):
+                put(f"ml/registry/families/{{family}}/{what}", value, family=family)
 
     def _publish_features(self, features: FeatureStore, store: FeatureStoreProps) -> None:
         layer = self.ml_layer
@@ -254,13 +246,17 @@ class PlatformEnvironment(pulumi.ComponentResource):
             found["scratch_file_systems"] = scratch
         return found
 
+    def _layer(self, config: EnvironmentConfig, name: str, emulator_endpoint: str | None) -> Layer:
+        """Layer ``name`` of the environment (one cdktf stack), among :attr:`layers` in order."""
+        layer = Layer(config, name, parent=self, emulator_endpoint=emulator_endpoint)
+        self.layers.append(layer)
+        return layer
+
     def _ml(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The ml layer: alarm topic, registry (with the pools' publish grants), dashboard, budgets."""
         ml = config.ml
         assert ml is not None
-        layer = Layer(config, "ml", parent=self, emulator_endpoint=emulator_endpoint)
-        self.ml_layer = layer
-        self.layers.append(layer)
+        layer = self.ml_layer = self._layer(config, "ml", emulator_endpoint)
         self.alarms = AlarmTopic(
             layer, "alarm-topic", component="ml", subscriptions=config.observability.subscriptions
         )
@@ -299,20 +295,11 @@ class PlatformEnvironment(pulumi.ComponentResource):
         if self.features is not None and config.feature_store is not None:
             self._publish_features(self.features, config.feature_store)
         self.dashboard: Dashboard | None = None
-        if config.observability.dashboard:
-            self.dashboard = Dashboard(
-                layer,
-                "dashboard",
-                name=dashboard_name(layer.naming.prefix),
-                region=config.region,
-                widgets=platform_widgets(config, layer.naming),
-            )
-        self.budgets = Budgets(
-            layer,
-            "budgets",
-            plans=plan_budgets(config, layer.naming),
-            topic_arn=self.alarms.topic_arn,
-        )
+        dashboard = observability_plan.dashboard_settings(config, layer.naming)
+        if dashboard is not None:
+            self.dashboard = Dashboard(layer, "dashboard", **dashboard)
+        budgets = observability_plan.budgets_settings(config, layer.naming, self.alarms.topic_arn)
+        self.budgets = Budgets(layer, "budgets", **budgets)
         registry = self.registry
         outputs: dict[str, pulumi.Input[Any]] = {
             "registry_bucket": registry.bucket_name,
@@ -341,15 +328,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
         """The online store; endpoints that read features and pools that materialize them."""
         store = config.feature_store
         assert store is not None
-        readers = sorted(
-            {r for group in store.feature_groups.values() for r in group.online_readers}
-        )
+        readers = store_plan.online_readers(store)
         nodes = self.cluster.cluster_security_group_id if self.cluster else None
-        clients: dict[str, pulumi.Input[str]] = {"nodes": nodes} if nodes is not None else {}
-        for name in readers:
-            group_id = self.endpoints[name].security_group_id
-            if group_id is not None:
-                clients[f"endpoint-{name}"] = group_id
+        endpoint_groups = {name: self.endpoints[name].security_group_id for name in readers}
         features = FeatureStore(
             layer,
             "feature-store",
@@ -359,30 +340,21 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 layer.naming.resource("analytics") if config.data_lake.athena_workgroup else None
             ),
             placement=self.network.placement(),
-            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
-            clients=(
-                clients
-                if store.redis is not None
-                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
-            ),
+            clients=store_plan.client_groups(store, nodes, endpoint_groups),
         )
         for name in readers:
             features.grant_read_online(
                 self.endpoints[name].execution_role, groups_read_by(store, name)
             )
-        for pool_name, pool in sorted(self.gpu_pools.items()):
-            groups = groups_materialized_by(store, pool_name)
-            if groups:
-                features.grant_materialize(pool.job_role, groups)
+        for pool_name, groups in store_plan.materializing_pools(store, self.gpu_pools):
+            features.grant_materialize(self.gpu_pools[pool_name].job_role, groups)
         return features
 
     def _cluster_layer(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
         """The Helm layer: Karpenter, one provisioner per GPU pool, device plugins."""
         compute, cluster, karpenter = config.compute, self.cluster, self.karpenter
         assert compute is not None and cluster is not None and karpenter is not None
-        layer = Layer(config, "cluster", parent=self, emulator_endpoint=emulator_endpoint)
-        self.cluster_layer = layer
-        self.layers.append(layer)
+        layer = self.cluster_layer = self._layer(config, "cluster", emulator_endpoint)
         provider = kubernetes.Provider(
             f"{layer.path}/kubernetes",
             kubeconfig=kubeconfig(
@@ -431,9 +403,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
         """The compute layer: cluster, Karpenter's AWS side where there are pools, GPU pools."""
         compute = config.compute
         assert compute is not None
-        layer = Layer(config, "compute", parent=self, emulator_endpoint=emulator_endpoint)
-        self.compute_layer = layer
-        self.layers.append(layer)
+        layer = self.compute_layer = self._layer(config, "compute", emulator_endpoint)
         self.cluster = ComputeCluster(
             layer, "cluster", props=compute.cluster, placement=self.network.placement()
         )

@@ -19,16 +19,12 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
+from mlplatform.decisions import ml_security_groups as traffic
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.feature_store import (
-    ONLINE_HASH_KEY,
-    REDIS_USERS,
-    TTL_ATTRIBUTE,
-    feature_store_names,
-    parameter_group_family,
-    redis_access_string,
-)
+from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.metrics import MetricSpec, QuerySpec, Watchable
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement
@@ -41,14 +37,13 @@ from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.data_lake import DataLake, DataLakeGrants
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.ml_security_groups import port_rules, security_group
 from mlplatform.pulumi.network import NetworkPlacement
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_feature_store import ContractFeatureStore
 
 __all__ = ["FeatureStore", "FeatureStoreGrants", "FeatureStoreRefs", "ImportedFeatureStore"]
-
-REDIS_PASSWORD_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -248,13 +243,10 @@ class FeatureStoreGrants:
         return grant_policy(self, role, access, scope, statements, *inputs)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
-        if group is None:
-            return self.refs.groups
-        chosen = (group,) if isinstance(group, str) else tuple(group)
-        unknown = [g for g in chosen if g not in self.refs.groups]
-        if unknown:
+        chosen, unknown = selected(group, self.refs.groups)
+        if unknown is not None:
             raise ValueError(
-                f"the feature store has no feature group {unknown[0]!r}; "
+                f"the feature store has no feature group {unknown!r}; "
                 f"its groups are {', '.join(self.refs.groups)}"
             )
         return chosen
@@ -317,31 +309,27 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         self.replication_group: aws.elasticache.ReplicationGroup | None = None
         clients = dict(clients or {})
         if props.dynamodb is not None:
+            blocks = store_plan.online_table_blocks(lake.key_arn)
             for group, group_props in props.feature_groups.items():
                 self.tables[group] = aws.dynamodb.Table(
                     self.child(f"online-{group}"),
-                    name=self.names[f"online_table:{group}"],
-                    billing_mode="PAY_PER_REQUEST",
-                    hash_key=ONLINE_HASH_KEY,
-                    attributes=[{"name": ONLINE_HASH_KEY, "type": "S"}],
-                    ttl={"attribute_name": TTL_ATTRIBUTE, "enabled": True},
-                    point_in_time_recovery={"enabled": True},
-                    server_side_encryption={"enabled": True, "kms_key_arn": lake.key_arn},
-                    deletion_protection_enabled=props.dynamodb.deletion_protection,
-                    tags={"owner": group_props.owner_team},
+                    **store_plan.online_table_settings(
+                        self.names,
+                        group,
+                        group_props.owner_team,
+                        props.dynamodb.deletion_protection,
+                    ),
+                    attributes=[blocks["attribute"]],
+                    ttl=blocks["ttl"],
+                    point_in_time_recovery=blocks["point_in_time_recovery"],
+                    server_side_encryption=blocks["server_side_encryption"],
                     opts=self.options(protect=layer.retain),
                 )
-            for label, client in sorted(clients.items()):
-                aws.vpc.SecurityGroupEgressRule(
-                    self.child(f"egress-{label}-dynamodb"),
-                    security_group_id=client,
-                    prefix_list_id=placement.dynamodb_prefix_list_id,
-                    ip_protocol="tcp",
-                    from_port=443,
-                    to_port=443,
-                    description="The online feature store (DynamoDB, through the gateway endpoint)",
-                    opts=self.options(),
-                )
+            port_rules(
+                self,
+                traffic.dynamodb_client_rules(clients),
+                traffic.RuleTargets(placement, clients),
+            )
         if props.redis is not None:
             self._redis(props.redis, placement, clients)
         defaults = _refs(
@@ -363,57 +351,24 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
     ) -> None:
         names = self.names
         opts = self.options
-        group = aws.ec2.SecurityGroup(
-            self.child("security-group"),
-            name=names["security_group"],
-            description="Online feature store: only its clients reach it",
-            vpc_id=placement.vpc_id,
-            tags={"Name": names["security_group"]},
-            opts=opts(),
-        )
-        for label, client in sorted(clients.items()):
-            aws.vpc.SecurityGroupIngressRule(
-                self.child(f"ingress-{label}"),
-                security_group_id=group.id,
-                referenced_security_group_id=client,
-                ip_protocol="tcp",
-                from_port=redis.port,
-                to_port=redis.port,
-                description=f"Feature reads and writes from {label}",
-                opts=opts(),
-            )
-            aws.vpc.SecurityGroupEgressRule(
-                self.child(f"egress-{label}"),
-                security_group_id=client,
-                referenced_security_group_id=group.id,
-                ip_protocol="tcp",
-                from_port=redis.port,
-                to_port=redis.port,
-                description="The online feature store",
-                opts=opts(),
-            )
+        plan = traffic.online_store_security_group(names["security_group"], redis.port, clients)
+        group = security_group(self, plan, placement, clients)
         subnets = aws.elasticache.SubnetGroup(
             self.child("subnet-group"),
-            name=names["subnet_group"],
-            description="Private subnets of the online feature store",
+            **store_plan.subnet_group_settings(names),
             subnet_ids=placement.subnets(),
             opts=opts(),
         )
         parameters = aws.elasticache.ParameterGroup(
             self.child("parameter-group"),
-            name=names["parameter_group"],
-            family=parameter_group_family(redis.engine, redis.engine_version),
-            description="Online feature store: evict features, never refuse a write",
+            **store_plan.parameter_group_settings(names, redis),
             parameters=[{"name": "maxmemory-policy", "value": redis.maxmemory_policy}],
             opts=opts(),
         )
         users = [
             aws.elasticache.User(
                 self.child("user-default"),
-                user_id=names["user:default"],
-                user_name="default",
-                engine=redis.engine,
-                access_string="off -@all",
+                **store_plan.default_user_settings(names, redis.engine),
                 authentication_mode={"type": "no-password-required"},
                 opts=opts(),
             )
@@ -429,24 +384,13 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         )
         self.replication_group = aws.elasticache.ReplicationGroup(
             self.child("replication-group"),
-            replication_group_id=names["replication_group"],
-            description=f"Online features of {names['project'].replace('_', '-')}",
-            engine=redis.engine,
-            engine_version=redis.engine_version,
-            node_type=redis.node_type,
-            port=redis.port,
-            num_cache_clusters=1 + redis.replicas,
-            automatic_failover_enabled=redis.multi_az,
-            multi_az_enabled=redis.multi_az,
+            **store_plan.replication_group_settings(names, redis),
             parameter_group_name=parameters.name,
             subnet_group_name=subnets.name,
             security_group_ids=[group.id],
-            transit_encryption_enabled=True,
             at_rest_encryption_enabled=True,
             kms_key_id=self._lake.key_arn,
             user_group_ids=[user_group.user_group_id],
-            snapshot_retention_limit=redis.snapshot_retention_days,
-            final_snapshot_identifier=f"{names['replication_group']}-final",
             auto_minor_version_upgrade=True,
             opts=opts(protect=self._layer.retain),
         )
@@ -456,13 +400,12 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         names = self.names
         secret = aws.secretsmanager.Secret(
             self.child(f"secret-{user}"),
-            name=names[f"secret:{user}"],
-            description=f"AUTH password of the online feature store's {user} user",
+            **store_plan.secret_settings(names, user),
             kms_key_id=self._lake.key_arn,
             opts=self.options(),
         )
         password = aws.secretsmanager.get_random_password_output(
-            password_length=REDIS_PASSWORD_LENGTH,
+            password_length=store_plan.REDIS_PASSWORD_LENGTH,
             exclude_punctuation=True,
             opts=pulumi.InvokeOutputOptions(parent=self),
         )
@@ -478,10 +421,7 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         self.secrets[user] = secret
         return aws.elasticache.User(
             self.child(f"user-{user}"),
-            user_id=names[f"user:{user}"],
-            user_name=names[f"user_name:{user}"],
-            engine=engine,
-            access_string=redis_access_string(user),
+            **store_plan.user_settings(names, user, engine),
             authentication_mode={"type": "password", "passwords": [version.secret_string]},
             opts=self.options(),
         )

@@ -14,21 +14,13 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import FeatureStoreProps
-from mlplatform.decisions.feature_store import (
-    OFFLINE_PARTITION,
-    offline_columns,
-    offline_location,
-    offline_table_parameters,
-)
+from mlplatform.decisions.feature_store import offline_location, offline_table_parameters
+from mlplatform.decisions.offline_table_plan import offline_table_blocks, offline_table_settings
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.layer import Layer
 
 __all__ = ["FeatureTables"]
-
-_PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-_PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
-_PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
 
 
 def _parameters(group: str, bucket: str) -> dict[str, str]:
@@ -50,30 +42,15 @@ class FeatureTables(PlatformComponent):
         self.database_name = lake.databases["features"].name
         self.tables: dict[str, aws.glue.CatalogTable] = {}
         for name, group in props.feature_groups.items():
+            blocks = offline_table_blocks(group)
+            location = bucket.apply(partial(_location, name))
             self.tables[name] = aws.glue.CatalogTable(
                 self.child(name),
-                name=name,
+                **offline_table_settings(name, group),
                 database_name=self.database_name,
-                description=group.description or f"Feature group {name}",
-                owner=group.owner_team,
-                table_type="EXTERNAL_TABLE",
                 parameters=bucket.apply(partial(_parameters, name)),
-                partition_keys=[
-                    {
-                        "name": OFFLINE_PARTITION,
-                        "type": "string",
-                        "comment": "event date, YYYY-MM-DD",
-                    }
-                ],
-                storage_descriptor={
-                    "location": bucket.apply(partial(_location, name)),
-                    "input_format": _PARQUET_INPUT,
-                    "output_format": _PARQUET_OUTPUT,
-                    "ser_de_info": {"serialization_library": _PARQUET_SERDE},
-                    "columns": [
-                        {"name": column, "type": kind} for column, kind in offline_columns(group)
-                    ],
-                },
+                partition_keys=blocks.pop("partition_keys"),
+                storage_descriptor={"location": location, **blocks},
                 opts=self.options(protect=layer.retain),
             )
         self.register_outputs({})

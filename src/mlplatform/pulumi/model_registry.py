@@ -8,7 +8,6 @@ from ``decisions.policies.ecr``; grants are role policies beside the registry
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,10 +16,10 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ModelRegistryProps
+from mlplatform.decisions import registry_plan
 from mlplatform.decisions.contract import PlatformContract
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
 from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
     registry_read_statements,
@@ -31,16 +30,12 @@ from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
-from mlplatform.pulumi.secure_bucket import SecureBucket, SecureBucketProps
+from mlplatform.pulumi.secure_bucket import SecureBucket
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_model_registry import ContractModelRegistry
 
 __all__ = ["ImportedModelRegistry", "ModelRegistry", "ModelRegistryGrants", "RegistryRefs"]
-
-TABLE_HASH_KEY = "model"
-TABLE_RANGE_KEY = "version"
-STAGE_INDEX = "by-stage"
 
 
 @dataclass(frozen=True)
@@ -157,15 +152,12 @@ class ModelRegistryGrants:
         return grant_policy(self, role, access, scope, statements, *inputs)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
-        if family is None:
-            return self.model_families
-        chosen = (family,) if isinstance(family, str) else tuple(family)
-        for name in chosen:
-            if name not in self.model_families:
-                raise ValueError(
-                    f"the model registry has no model family {name!r}; "
-                    f"its families are {', '.join(self.model_families)}"
-                )
+        chosen, unknown = selected(family, self.model_families)
+        if unknown is not None:
+            raise ValueError(
+                f"the model registry has no model family {unknown!r}; "
+                f"its families are {', '.join(self.model_families)}"
+            )
         return chosen
 
 
@@ -183,88 +175,44 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
             self,
             "key",
             props=PlatformKeyProps(
-                alias=names["key_alias"],
-                description=f"Model registry of {naming.prefix}",
+                **registry_plan.key_settings(names, naming),
                 service_statements=lambda account, partition, region: [
                     cloudwatch_logs_key_statement(account, partition, region)
                 ],
             ),
         )
-        access_logs = SecureBucket(
-            layer,
-            self,
-            "access-logs",
-            props=SecureBucketProps(
-                bucket_name=names["access_logs"],
-                kms_key_arn=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-                force_destroy=props.force_destroy,
-                access_log_source_account=layer.account_id,
-            ),
-        )
-        self.artifacts = SecureBucket(
-            layer,
-            self,
-            "artifacts",
-            props=SecureBucketProps(
-                bucket_name=names["bucket"],
-                kms_key_arn=key.arn,
-                lifecycle_rules=data_zone_rules(
-                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                ),
-                access_log_target=access_logs,
-                access_log_prefix="artifacts/",
-                object_lock=props.object_lock,
-                force_destroy=props.force_destroy,
-            ),
+        logs_plan, artifacts_plan = registry_plan.artifact_buckets(names, props)
+        access_logs = SecureBucket.planned(layer, self, logs_plan, key_arn=key.arn, log_bucket=None)
+        self.artifacts = SecureBucket.planned(
+            layer, self, artifacts_plan, key_arn=key.arn, log_bucket=access_logs
         )
         self.table = aws.dynamodb.Table(
             self.child("metadata"),
-            name=names["table"],
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=TABLE_HASH_KEY,
-            range_key=TABLE_RANGE_KEY,
-            attributes=[
-                {"name": TABLE_HASH_KEY, "type": "S"},
-                {"name": TABLE_RANGE_KEY, "type": "S"},
-                {"name": "stage", "type": "S"},
-            ],
-            global_secondary_indexes=[
-                {
-                    "name": STAGE_INDEX,
-                    "hash_key": "stage",
-                    "range_key": TABLE_HASH_KEY,
-                    "projection_type": "ALL",
-                }
-            ],
-            point_in_time_recovery={"enabled": True},
-            server_side_encryption={"enabled": True, "kms_key_arn": key.arn},
-            deletion_protection_enabled=props.deletion_protection,
+            **registry_plan.metadata_table_settings(names, props),
+            **registry_plan.metadata_table_blocks(key.arn),
             opts=self.options(protect=layer.retain),
         )
         self.repositories: dict[str, aws.ecr.Repository] = {}
         self.package_groups: dict[str, aws.sagemaker.ModelPackageGroup] = {}
         for family in families:
+            ecr = registry_plan.repository_blocks(key.arn)
             repository = aws.ecr.Repository(
                 self.child(f"repository-{family}"),
-                name=names[f"repository:{family}"],
-                image_tag_mutability="IMMUTABLE",
-                image_scanning_configuration={"scan_on_push": True},
-                encryption_configurations=[{"encryption_type": "KMS", "kms_key": key.arn}],
-                force_delete=props.force_destroy,
+                **registry_plan.repository_settings(names, family, props),
+                image_scanning_configuration=ecr["image_scanning_configuration"],
+                encryption_configurations=[ecr["encryption_configuration"]],
                 opts=self.options(protect=layer.retain),
             )
             aws.ecr.LifecyclePolicy(
                 self.child(f"repository-{family}-lifecycle"),
                 repository=repository.name,
-                policy=json.dumps(ecr_lifecycle_policy(props.image_retention_count)),
+                policy=registry_plan.repository_lifecycle_policy(props),
                 opts=self.options(),
             )
             self.repositories[family] = repository
             self.package_groups[family] = aws.sagemaker.ModelPackageGroup(
                 self.child(f"package-group-{family}"),
-                model_package_group_name=names[f"group:{family}"],
-                model_package_group_description=f"Versions of {family} in {naming.prefix}",
+                **registry_plan.package_group_settings(names, family, naming),
                 opts=self.options(protect=layer.retain),
             )
         self.refs = RegistryRefs(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
+from mlplatform.decisions.budget_settings import budget_blocks, budget_settings
 from mlplatform.decisions.budgets import BudgetPlan
 from mlplatform.decisions.dashboard import Widget, dashboard_body
 from mlplatform.pulumi.component import PlatformComponent
@@ -53,24 +54,8 @@ class Budgets(PlatformComponent):
         self.budgets = {
             plan.key: aws.budgets.Budget(
                 self.child(plan.key),
-                name=plan.name,
-                budget_type="COST",
-                time_unit="MONTHLY",
-                limit_amount=f"{plan.limit_usd:.2f}",
-                limit_unit="USD",
-                cost_filters=[
-                    {"name": name, "values": list(values)} for name, values in plan.cost_filters
-                ],
-                notifications=[
-                    {
-                        "comparison_operator": "GREATER_THAN",
-                        "notification_type": kind,
-                        "threshold": percent,
-                        "threshold_type": "PERCENTAGE",
-                        "subscriber_sns_topic_arns": [topic_arn],
-                    }
-                    for kind, percent in plan.notifications
-                ],
+                **budget_settings(plan),
+                **budget_blocks(plan, topic_arn),
                 opts=self.options(),
             )
             for plan in plans

@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ObjectLockProps
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
 from mlplatform.pulumi.component import PlatformComponent
@@ -62,6 +63,22 @@ def _translate_rule(rule: LifecycleRule) -> dict[str, Any]:
 
 class SecureBucket(PlatformComponent):
     """``mlplatform:<layer>:SecureBucket``."""
+
+    @classmethod
+    def planned(
+        cls,
+        layer: Layer,
+        parent: PlatformComponent,
+        plan: BucketPlan,
+        *,
+        key_arn: pulumi.Input[str],
+        log_bucket: SecureBucket | None,
+    ) -> SecureBucket:
+        """The bucket ``plan`` describes (:mod:`mlplatform.decisions.bucket_plan`), encrypted with
+        ``key_arn`` and logging into ``log_bucket`` (the layer's account logs into a log
+        bucket)."""
+        fields = plan.props(key_arn=key_arn, log_bucket=log_bucket, account_id=layer.account_id)
+        return cls(layer, parent, plan.id, props=SecureBucketProps(**fields))
 
     def __init__(
         self, layer: Layer, parent: PlatformComponent, id: str, *, props: SecureBucketProps

@@ -22,7 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ServingEndpointProps
-from mlplatform.decisions.metrics import MathSpec, MetricSpec
+from mlplatform.decisions.ml_security_groups import endpoint_security_group
 from mlplatform.decisions.policies.cloudwatch import (
     endpoint_logging_statements,
     rollback_alarm_statements,
@@ -30,11 +30,10 @@ from mlplatform.decisions.policies.cloudwatch import (
 from mlplatform.decisions.policies.documents import Statement, policy_document, service_trust_policy
 from mlplatform.decisions.policies.ec2 import vpc_access_statements
 from mlplatform.decisions.policies.s3 import data_capture_statements
-from mlplatform.decisions.resource_metrics import EndpointMetrics
+from mlplatform.decisions.resource_metrics import EndpointMetricMethods, EndpointMetrics
 from mlplatform.decisions.rollout_plan import RolloutPlan
 from mlplatform.decisions.serving_plan import (
     EndpointPlan,
-    VariantPlan,
     apply_time_digest,
     artifact_key,
     plan_endpoint,
@@ -42,6 +41,7 @@ from mlplatform.decisions.serving_plan import (
 from mlplatform.pulumi.alarm import alarm
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
+from mlplatform.pulumi.ml_security_groups import security_group
 from mlplatform.pulumi.model_registry import ModelRegistryGrants
 from mlplatform.pulumi.network import NetworkPlacement
 
@@ -76,7 +76,7 @@ def _named(
     return pulumi.Output.all(*values).apply(lambda v: f"{name}-{apply_time_digest(flat(v))}")
 
 
-class ServingEndpoint(PlatformComponent):
+class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     """``mlplatform:ml:ServingEndpoint``."""
 
     def __init__(
@@ -187,14 +187,7 @@ class ServingEndpoint(PlatformComponent):
         for index, planned in enumerate(plan.alarms):
             alarm(
                 self.child(f"alarm-{index}"),
-                metric=planned.metric,
-                name=planned.name,
-                summary=planned.description,
-                threshold=planned.threshold,
-                comparison=planned.comparison_operator,
-                evaluation_periods=planned.evaluation_periods,
-                datapoints_to_alarm=planned.datapoints_to_alarm,
-                treat_missing_data=planned.treat_missing_data,
+                **planned.arguments(),
                 topic=alarm_topic_arn,
                 opts=self.options(depends_on=[self.endpoint]),
             )
@@ -218,77 +211,19 @@ class ServingEndpoint(PlatformComponent):
     def _security_group(
         self, plan: EndpointPlan, placement: NetworkPlacement
     ) -> pulumi.Output[str]:
-        group = aws.ec2.SecurityGroup(
-            self.child("security-group"),
-            name=plan.endpoint_name,
-            description=f"Instances of SageMaker endpoint {plan.endpoint_name}",
-            vpc_id=placement.vpc_id,
-            tags={"Name": plan.endpoint_name},
-            opts=self.options(),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("egress-s3"),
-            security_group_id=group.id,
-            prefix_list_id=placement.s3_prefix_list_id,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Model artifacts and data capture, through the S3 gateway endpoint",
-            opts=self.options(),
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("egress-endpoints"),
-            security_group_id=group.id,
-            cidr_ipv4=placement.vpc_cidr,
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            description="Interface endpoints (ECR, STS, logs) inside the VPC",
-            opts=self.options(),
-        )
-        return group.id
+        return security_group(self, endpoint_security_group(plan.endpoint_name), placement).id
 
     def _rollback_alarms(
         self, rollout: RolloutPlan, topic_arn: pulumi.Input[str] | None
     ) -> list[aws.cloudwatch.MetricAlarm]:
-        actions = [topic_arn] if topic_arn is not None else None
         alarms = []
         for index, planned in enumerate(rollout.rollback_alarms):
-            queries: list[dict[str, Any]] = [
-                {
-                    "id": metric.id,
-                    "return_data": False,
-                    "metric": {
-                        "namespace": metric.namespace,
-                        "metric_name": metric.metric_name,
-                        "dimensions": metric.dimensions,
-                        "stat": metric.stat,
-                        "period": planned.period,
-                    },
-                }
-                for metric in planned.metrics
-            ]
-            queries.append(
-                {
-                    "id": "endpoint",
-                    "expression": planned.expression,
-                    "label": planned.name,
-                    "return_data": True,
-                }
-            )
             alarms.append(
                 aws.cloudwatch.MetricAlarm(
                     self.child(f"rollback-alarm-{index}"),
                     name=planned.name,
-                    alarm_description=planned.description,
-                    metric_queries=queries,
-                    evaluation_periods=planned.evaluation_periods,
-                    datapoints_to_alarm=planned.datapoints_to_alarm,
-                    threshold=planned.threshold,
-                    comparison_operator=planned.comparison_operator,
-                    treat_missing_data=planned.treat_missing_data,
-                    alarm_actions=actions,
-                    ok_actions=actions,
+                    metric_queries=planned.metric_queries(),
+                    **planned.settings(topic_arn),
                     opts=self.options(),
                 )
             )
@@ -337,15 +272,14 @@ class ServingEndpoint(PlatformComponent):
     ) -> aws.sagemaker.Endpoint:
         plan = self.plan
         volume_key = self._registry.key_arn if plan.volume_encryption else None
+        model_names = {variant: model.name for variant, model in models.items()}
         self.config = aws.sagemaker.EndpointConfiguration(
             self.child("config"),
             name=_named(
                 plan.config_name,
-                [*(m.name for m in models.values()), *capture_inputs, volume_key or ""],
+                plan.configuration_digest_inputs(model_names, capture_inputs, volume_key),
             ),
-            production_variants=[
-                _production_variant(variant, models[variant.name].name) for variant in plan.variants
-            ],
+            production_variants=plan.production_variants(model_names),
             data_capture_config=capture,
             kms_key_arn=volume_key,
             opts=pulumi.ResourceOptions.merge(
@@ -433,85 +367,16 @@ class ServingEndpoint(PlatformComponent):
         return tuple(v.name for v in self.plan.variants)
 
     # ----------------------------------------------------------------- metrics
-    # The endpoint's name is the platform's (``plan.endpoint_name``), so these are cdktf's specs.
-    def metric(
-        self,
-        metric_name: str,
-        *,
-        variant: str | None = None,
-        statistic: str = "Sum",
-        period: int = 60,
-    ) -> MetricSpec:
-        """Any ``AWS/SageMaker`` invocation metric of one variant (default: the primary)."""
-        return self._metrics().metric(
-            metric_name, variant=variant, statistic=statistic, period=period
-        )
-
-    def _metrics(self) -> EndpointMetrics:
+    # The endpoint's name is the platform's (``plan.endpoint_name``), so metric(),
+    # metric_invocations(), ... (EndpointMetricMethods) answer cdktf's specs.
+    def _endpoint_metrics(self) -> EndpointMetrics:
         return EndpointMetrics(self.plan.key, self.plan.endpoint_name, self.variant_names)
-
-    def metric_invocations(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests sent to the variant's model (``Invocations``)."""
-        return self._metrics().invocations(variant=variant, statistic=statistic, period=period)
-
-    def metric_invocations_per_instance(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Invocations divided by the variant's instances: what autoscaling tracks."""
-        return self._metrics().invocations_per_instance(
-            variant=variant, statistic=statistic, period=period
-        )
-
-    def metric_instances(self, *, variant: str | None = None, period: int = 60) -> MathSpec:
-        """Instances serving the variant while it has traffic (metric math: invocations over
-        invocations per instance; SageMaker publishes no instance count). No traffic, no data."""
-        return self._metrics().instances(variant=variant, period=period)
-
-    def metric_model_latency(
-        self, *, variant: str | None = None, statistic: str = "p99", period: int = 60
-    ) -> MetricSpec:
-        """Time the model takes to answer, in microseconds (``ModelLatency``)."""
-        return self._metrics().model_latency(variant=variant, statistic=statistic, period=period)
-
-    def metric_4xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model refused (``Invocation4XXErrors``)."""
-        return self._metrics().errors_4xx(variant=variant, statistic=statistic, period=period)
-
-    def metric_5xx_errors(
-        self, *, variant: str | None = None, statistic: str = "Sum", period: int = 60
-    ) -> MetricSpec:
-        """Requests the model failed (``Invocation5XXErrors``)."""
-        return self._metrics().errors_5xx(variant=variant, statistic=statistic, period=period)
 
 
 def _instance_type(
     index: int, variants: Sequence[aws.sagemaker.outputs.EndpointConfigurationProductionVariant]
 ) -> str:
     return str(variants[index].instance_type)
-
-
-def _production_variant(variant: VariantPlan, model_name: pulumi.Input[str]) -> dict[str, Any]:
-    if variant.serverless is not None:
-        return {
-            "variant_name": variant.name,
-            "model_name": model_name,
-            "initial_variant_weight": variant.weight,
-            "serverless_config": {
-                "memory_size_in_mb": variant.serverless.memory_size_mb,
-                "max_concurrency": variant.serverless.max_concurrency,
-            },
-        }
-    return {
-        "variant_name": variant.name,
-        "model_name": model_name,
-        "initial_variant_weight": variant.weight,
-        "instance_type": variant.instance_type,
-        "initial_instance_count": variant.initial_instance_count,
-    }
 
 
 def _deployment_config(

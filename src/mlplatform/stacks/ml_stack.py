@@ -15,14 +15,12 @@ from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.role_reference import RoleReference
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
-from mlplatform.decisions.budgets import plan_budgets
-from mlplatform.decisions.dashboard import platform_widgets
+from mlplatform.decisions import observability_plan
+from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.feature_store import (
     feast_project,
-    groups_materialized_by,
     groups_read_by,
 )
-from mlplatform.decisions.metrics import dashboard_name
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
@@ -149,26 +147,13 @@ class MlStack(PlatformStack):
         put("ml/registry/key-arn", registry.key_arn)
         put("ml/registry/families", list(registry.model_families))
         for family in registry.model_families:
-            put(
-                "ml/registry/families/{family}/repository-name",
-                registry.repository_name(family),
-                family=family,
-            )
-            put(
-                "ml/registry/families/{family}/repository-arn",
-                registry.repository_arn(family),
-                family=family,
-            )
-            put(
-                "ml/registry/families/{family}/repository-url",
-                registry.repository_url(family),
-                family=family,
-            )
-            put(
-                "ml/registry/families/{family}/package-group-name",
-                registry.package_group_name(family),
-                family=family,
-            )
+            for what, value in (
+                ("repository-name", registry.repository_name(family)),
+                ("repository-arn", registry.repository_arn(family)),
+                ("repository-url", registry.repository_url(family)),
+                ("package-group-name", registry.package_group_name(family)),
+            ):
+                put(f"ml/registry/families/{{family}}/{what}", value, family=family)
 
     def _feature_store(
         self,
@@ -181,14 +166,8 @@ class MlStack(PlatformStack):
         """The online store; endpoints that read features and pools that materialize them."""
         store = config.feature_store
         assert store is not None
-        readers = sorted(
-            {r for group in store.feature_groups.values() for r in group.online_readers}
-        )
-        clients = {"nodes": cluster_security_group_id} if cluster_security_group_id else {}
-        for name in readers:
-            group_id = self.endpoints[name].security_group_id
-            if group_id is not None:
-                clients[f"endpoint-{name}"] = group_id
+        readers = store_plan.online_readers(store)
+        endpoint_groups = {name: self.endpoints[name].security_group_id for name in readers}
         features = FeatureStore(
             self,
             "feature-store",
@@ -199,21 +178,16 @@ class MlStack(PlatformStack):
                 self.naming.resource("analytics") if config.data_lake.athena_workgroup else None
             ),
             placement=placement,
-            # DynamoDB needs egress from the endpoints only (the nodes may reach anything).
-            clients=(
-                clients
-                if store.redis is not None
-                else {k: v for k, v in clients.items() if k.startswith("endpoint-")}
+            clients=store_plan.client_groups(
+                store, cluster_security_group_id or None, endpoint_groups
             ),
         )
         for name in readers:
             features.grant_read_online(
                 self.endpoints[name].execution_role, groups_read_by(store, name)
             )
-        for pool, role in sorted(pools.items()):
-            groups = groups_materialized_by(store, pool)
-            if groups:
-                features.grant_materialize(role, groups)
+        for pool, groups in store_plan.materializing_pools(store, pools):
+            features.grant_materialize(pools[pool], groups)
 
         TerraformOutput(self, "feature_online_store", value=features.online_store)
         put = self.contract.put
@@ -241,14 +215,9 @@ class MlStack(PlatformStack):
     def _observability(self, config: EnvironmentConfig) -> None:
         """The environment's dashboard, from the file and the metric specs, and its budgets."""
         self.dashboard: Dashboard | None = None
-        if config.observability.dashboard:
-            self.dashboard = Dashboard(
-                self,
-                "dashboard",
-                name=dashboard_name(self.naming.prefix),
-                region=config.region,
-                widgets=platform_widgets(config, self.naming),
-            )
+        dashboard = observability_plan.dashboard_settings(config, self.naming)
+        if dashboard is not None:
+            self.dashboard = Dashboard(self, "dashboard", **dashboard)
             TerraformOutput(self, "dashboard_name", value=self.dashboard.dashboard_name)
-        plans = plan_budgets(config, self.naming)
-        self.budgets = Budgets(self, "budgets", plans=plans, topic_arn=self.alarms.topic_arn)
+        budgets = observability_plan.budgets_settings(config, self.naming, self.alarms.topic_arn)
+        self.budgets = Budgets(self, "budgets", **budgets)
