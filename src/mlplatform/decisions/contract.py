@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
@@ -396,13 +396,28 @@ def expected_parameters(config: EnvironmentConfig) -> dict[str, str | None]:
     def put(key: str, value: str | None = None, **items: str) -> None:
         expected[contract.name(key, **items)] = value
 
-    zones = config.used_availability_zones
+    for layer in (_network, _data, _compute, _ml, _features):
+        layer(config, naming, put)
+    return expected
+
+
+class _Put(Protocol):
+    """Records one expected parameter: its key template, value (``None``: only the deploy
+    knows it) and the items filling the template."""
+
+    def __call__(self, key: str, value: str | None = None, **items: str) -> None: ...
+
+
+def _network(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
     put("network/vpc-id")
     put("network/vpc-cidr", config.network.cidr)
     put("network/private-subnet-ids")
-    put("network/availability-zones", LIST_SEPARATOR.join(zones))
+    put("network/availability-zones", LIST_SEPARATOR.join(config.used_availability_zones))
     put("network/s3-prefix-list-id")
     put("network/dynamodb-prefix-list-id")
+
+
+def _data(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
     lake = config.data_lake
     put("data/zones", LIST_SEPARATOR.join(lake.zones))
     put("data/key-arn")
@@ -414,63 +429,64 @@ def expected_parameters(config: EnvironmentConfig) -> dict[str, str | None]:
     if lake.athena_workgroup:
         put("data/athena-workgroup", naming.resource("analytics"))
         put("data/athena-results-bucket-arn")
-    if config.compute is not None:
-        put("compute/cluster-name", naming.resource("eks"))
-        for key in ("cluster-endpoint", "oidc-provider-arn", "oidc-issuer-url", "node-role-arn"):
-            put(f"compute/{key}")
-        put("compute/cluster-security-group-id")
-        put("compute/cluster-certificate-authority")
-        put("compute/cluster-layer", cluster_layer_state(config))
-        if config.compute.gpu_pools:
-            put("compute/karpenter/node-role-arn")
-            put("compute/karpenter/instance-profile-name", naming.iam("karpenter", "node"))
-    if config.ml is not None:
-        families = config.ml.registry.model_families
-        names = registry_names(naming, families)
-        put("ml/registry/bucket-name", names["bucket"])
-        put("ml/registry/bucket-arn")
-        put("ml/registry/table-name", names["table"])
-        put("ml/registry/table-arn")
-        put("ml/registry/key-arn")
-        put("ml/registry/families", LIST_SEPARATOR.join(families))
-        for family in families:
-            put(
-                "ml/registry/families/{family}/repository-name",
-                names[f"repository:{family}"],
-                family=family,
-            )
-            put("ml/registry/families/{family}/repository-arn", family=family)
-            put("ml/registry/families/{family}/repository-url", family=family)
-            put(
-                "ml/registry/families/{family}/package-group-name",
-                names[f"group:{family}"],
-                family=family,
-            )
-        put("ml/alarm-topic-arn")
+
+
+def _compute(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
+    if config.compute is None:
+        return
+    put("compute/cluster-name", naming.resource("eks"))
+    for key in ("cluster-endpoint", "oidc-provider-arn", "oidc-issuer-url", "node-role-arn"):
+        put(f"compute/{key}")
+    put("compute/cluster-security-group-id")
+    put("compute/cluster-certificate-authority")
+    put("compute/cluster-layer", cluster_layer_state(config))
+    if config.compute.gpu_pools:
+        put("compute/karpenter/node-role-arn")
+        put("compute/karpenter/instance-profile-name", naming.iam("karpenter", "node"))
+
+
+def _ml(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
+    if config.ml is None:
+        return
+    families = config.ml.registry.model_families
+    names = registry_names(naming, families)
+    put("ml/registry/bucket-name", names["bucket"])
+    put("ml/registry/bucket-arn")
+    put("ml/registry/table-name", names["table"])
+    put("ml/registry/table-arn")
+    put("ml/registry/key-arn")
+    put("ml/registry/families", LIST_SEPARATOR.join(families))
+    for family in families:
+        repository = names[f"repository:{family}"]
+        put("ml/registry/families/{family}/repository-name", repository, family=family)
+        put("ml/registry/families/{family}/repository-arn", family=family)
+        put("ml/registry/families/{family}/repository-url", family=family)
+        group = names[f"group:{family}"]
+        put("ml/registry/families/{family}/package-group-name", group, family=family)
+    put("ml/alarm-topic-arn")
+
+
+def _features(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
+    """The offline half is the data layer's; the online half, the ml layer's (with one)."""
     store = config.feature_store
-    if store is not None:
-        groups = tuple(store.feature_groups)
-        features = feature_store_names(naming, store)
-        put("features/groups", LIST_SEPARATOR.join(groups))
-        put("features/offline-database", naming.glue_database("datalake", "features"))
+    if store is None:
+        return
+    groups = tuple(store.feature_groups)
+    features = feature_store_names(naming, store)
+    put("features/groups", LIST_SEPARATOR.join(groups))
+    put("features/offline-database", naming.glue_database("datalake", "features"))
+    for group in groups:
+        table = features[f"offline_table:{group}"]
+        put("features/groups/{group}/offline-table", table, group=group)
+    if config.ml is None:
+        return
+    put("features/online-store", store.online_store.type)
+    if store.dynamodb is not None:
         for group in groups:
-            put(
-                "features/groups/{group}/offline-table",
-                features[f"offline_table:{group}"],
-                group=group,
-            )
-        if config.ml is not None:
-            put("features/online-store", store.online_store.type)
-            if store.dynamodb is not None:
-                for group in groups:
-                    put(
-                        "features/groups/{group}/online-table-name",
-                        features[f"online_table:{group}"],
-                        group=group,
-                    )
-            if store.redis is not None:
-                for key in ("endpoint", "reader-endpoint", "port"):
-                    put(f"features/redis/{key}")
-                for user in REDIS_USERS:
-                    put("features/redis/users/{user}/secret-arn", user=user)
-    return expected
+            table = features[f"online_table:{group}"]
+            put("features/groups/{group}/online-table-name", table, group=group)
+    if store.redis is not None:
+        for key in ("endpoint", "reader-endpoint", "port"):
+            put(f"features/redis/{key}")
+        for user in REDIS_USERS:
+            put("features/redis/users/{user}/secret-arn", user=user)
