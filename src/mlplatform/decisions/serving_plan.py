@@ -239,6 +239,9 @@ class EndpointPlan:
     """Key prefix in the lake bucket, ``data-capture/<endpoint>/``; ``None`` when capture is off."""
     volume_encryption: bool
     """Whether the configuration may name a KMS key for the ML storage volume."""
+    uses_gpu: bool
+    rollout: RolloutPlan | None
+    """Blue/green deployment policy and rollback alarms; ``None`` for a serverless endpoint."""
 
     def configuration_digest_inputs(
         self,
@@ -253,10 +256,6 @@ class EndpointPlan:
     def production_variants(self, model_names: Mapping[str, object]) -> list[dict[str, Any]]:
         """Each variant's fields (:meth:`VariantPlan.production_variant`), in order."""
         return [variant.production_variant(model_names[variant.name]) for variant in self.variants]
-
-    uses_gpu: bool
-    rollout: RolloutPlan | None
-    """Blue/green deployment policy and rollback alarms; ``None`` for a serverless endpoint."""
 
 
 def _model(
@@ -284,42 +283,78 @@ def _model(
 def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> EndpointPlan:
     """Lay out endpoint ``key`` of ``naming``'s environment from its props."""
     endpoint_name = naming.resource("serving", key, max_length=SAGEMAKER_NAME_LENGTH)
-    family = props.model_package_group
-    variants: list[VariantPlan] = []
-    for index, v in enumerate(props.variants):
-        model = _model(naming, key, family, props, v)
-        instance_type = props.instance_type_of(v)
-        scaling = None
-        # Only the primary autoscales: SageMaker refuses an update that removes an
-        # autoscaled variant, and a canary is removed when it is promoted.
-        if instance_type is not None and props.autoscaling and index == 0:
-            scaling = ScalingPlan(
-                resource_id=f"endpoint/{endpoint_name}/variant/{v.name}",
-                policy_name=naming.resource(
-                    "serving", f"{key}-{v.name}-invocations", max_length=255
-                ),
-                min_capacity=props.min_instances,
-                max_capacity=props.max_instances,
-                target_value=float(props.target_invocations_per_instance),
-                scale_in_cooldown=props.scale_in_cooldown_seconds,
-                scale_out_cooldown=props.scale_out_cooldown_seconds,
-            )
-        variants.append(
-            VariantPlan(
-                name=v.name,
-                model=model,
-                weight=float(v.weight),
-                instance_type=instance_type,
-                initial_instance_count=props.initial_instances_of(index),
-                serverless=props.serverless,
-                scaling=scaling,
-            )
-        )
+    variants = _variants(naming, key, endpoint_name, props)
     instance_types = [v.instance_type for v in variants]
     volume_encryption = all(
         t is not None and not sagemaker_instance_type(t).local_storage for t in instance_types
     )
     capture_prefix = f"data-capture/{key}/" if props.data_capture_percent else None
+    return EndpointPlan(
+        key=key,
+        endpoint_name=endpoint_name,
+        config_name=_config_name(naming, key, variants, props, capture_prefix, volume_encryption),
+        role_name=naming.iam("serving", key),
+        log_group_name=f"/aws/sagemaker/Endpoints/{endpoint_name}",
+        variants=tuple(variants),
+        alarms=tuple(a for v in variants for a in _alarms(naming, key, endpoint_name, v, props)),
+        data_capture_percent=props.data_capture_percent,
+        data_capture_prefix=capture_prefix,
+        volume_encryption=volume_encryption,
+        uses_gpu=props.uses_gpu,
+        rollout=plan_rollout(naming, key, endpoint_name, tuple(v.name for v in variants), props),
+    )
+
+
+def _variants(
+    naming: Naming, key: str, endpoint_name: str, props: ServingEndpointProps
+) -> list[VariantPlan]:
+    """Each variant's model, weight, capacity and (the primary's only) autoscaling."""
+    family = props.model_package_group
+    variants: list[VariantPlan] = []
+    for index, v in enumerate(props.variants):
+        instance_type = props.instance_type_of(v)
+        # Only the primary autoscales: SageMaker refuses an update that removes an
+        # autoscaled variant, and a canary is removed when it is promoted.
+        autoscaled = instance_type is not None and props.autoscaling and index == 0
+        variants.append(
+            VariantPlan(
+                name=v.name,
+                model=_model(naming, key, family, props, v),
+                weight=float(v.weight),
+                instance_type=instance_type,
+                initial_instance_count=props.initial_instances_of(index),
+                serverless=props.serverless,
+                scaling=_scaling(naming, key, endpoint_name, v.name, props) if autoscaled else None,
+            )
+        )
+    return variants
+
+
+def _scaling(
+    naming: Naming, key: str, endpoint_name: str, variant: str, props: ServingEndpointProps
+) -> ScalingPlan:
+    """Target tracking on invocations per instance, between the props' bounds."""
+    return ScalingPlan(
+        resource_id=f"endpoint/{endpoint_name}/variant/{variant}",
+        policy_name=naming.resource("serving", f"{key}-{variant}-invocations", max_length=255),
+        min_capacity=props.min_instances,
+        max_capacity=props.max_instances,
+        target_value=float(props.target_invocations_per_instance),
+        scale_in_cooldown=props.scale_in_cooldown_seconds,
+        scale_out_cooldown=props.scale_out_cooldown_seconds,
+    )
+
+
+def _config_name(
+    naming: Naming,
+    key: str,
+    variants: list[VariantPlan],
+    props: ServingEndpointProps,
+    capture_prefix: str | None,
+    volume_encryption: bool,
+) -> str:
+    """The endpoint configuration's name: a digest of what SageMaker cannot change in
+    place, so a change makes a new configuration (see the module docstring)."""
     config_contents = {
         "variants": [
             {
@@ -336,23 +371,10 @@ def plan_endpoint(naming: Naming, key: str, props: ServingEndpointProps) -> Endp
         "capture": [props.data_capture_percent, capture_prefix, props.data_capture_zone],
         "volume_encryption": volume_encryption,
     }
-    return EndpointPlan(
-        key=key,
-        endpoint_name=endpoint_name,
-        config_name=naming.resource(
-            "serving",
-            f"{key}-{_digest(config_contents)}",
-            max_length=SAGEMAKER_NAME_LENGTH - APPLY_TIME_SUFFIX,
-        ),
-        role_name=naming.iam("serving", key),
-        log_group_name=f"/aws/sagemaker/Endpoints/{endpoint_name}",
-        variants=tuple(variants),
-        alarms=tuple(a for v in variants for a in _alarms(naming, key, endpoint_name, v, props)),
-        data_capture_percent=props.data_capture_percent,
-        data_capture_prefix=capture_prefix,
-        volume_encryption=volume_encryption,
-        uses_gpu=props.uses_gpu,
-        rollout=plan_rollout(naming, key, endpoint_name, tuple(v.name for v in variants), props),
+    return naming.resource(
+        "serving",
+        f"{key}-{_digest(config_contents)}",
+        max_length=SAGEMAKER_NAME_LENGTH - APPLY_TIME_SUFFIX,
     )
 
 
