@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, FeatureStoreProps
 from mlplatform.decisions.feature_store import (
     feast_online_tags,
     feature_store_names,
@@ -79,36 +79,11 @@ def feast_store_config(
         raise ValueError(f"user {user!r}: use reader (serving) or writer (materialization)")
     env = config.environment
     data, ml = f"{env}-data", f"{env}-ml"
-    online: dict[str, Any]
-    if store.redis is not None:
-        host = _output(outputs, ml, "feature_redis_endpoint")
-        port = int(_output(outputs, ml, "feature_redis_port"))
-        username = feature_store_names(Naming.for_environment(config), store)[f"user_name:{user}"]
-        online = {
-            "type": "redis",
-            "redis_type": "redis",
-            "connection_string": (
-                f"{host}:{port},ssl=true,username={username},"
-                f"password=${{{REDIS_PASSWORD_VARIABLE}}}"
-            ),
-            "key_ttl_seconds": key_ttl_seconds(store.feature_groups),
-        }
-    else:
-        tables = _output(outputs, ml, "feature_online_tables")
-        template = online_table_name_template(Naming.for_environment(config))
-        for group, table in tables.items():
-            if template.format(table_name=group) != table:
-                raise OutputsError(
-                    f"{ml}.feature_online_tables: {group}'s table is {table!r}, not what Feast's "
-                    f"table_name_template {template!r} names; redeploy {ml}"
-                )
-        online = {
-            "type": TTL_STORE_TYPE if enforce_ttl else "dynamodb",
-            "region": config.region,
-            "table_name_template": template,
-            "tags": feast_online_tags(config),
-            **({"endpoint_url": endpoint} if endpoint else {}),
-        }
+    online = (
+        _redis_store(config, store, outputs, ml, user)
+        if store.redis is not None
+        else _dynamodb_store(config, outputs, ml, endpoint, enforce_ttl)
+    )
     result: dict[str, Any] = {
         "project": _output(outputs, ml, "feature_project"),
         "provider": "aws",
@@ -131,3 +106,46 @@ def feast_store_config(
             "s3_staging_location": _output(outputs, data, "feature_staging_location"),
         }
     return result
+
+
+def _redis_store(
+    config: EnvironmentConfig, store: FeatureStoreProps, outputs: dict[str, Any], ml: str, user: str
+) -> dict[str, Any]:
+    """Feast's Redis store: the group's TLS endpoint as ``user``, the password from the
+    environment (never in the file), each group's TTL on its keys."""
+    host = _output(outputs, ml, "feature_redis_endpoint")
+    port = int(_output(outputs, ml, "feature_redis_port"))
+    username = feature_store_names(Naming.for_environment(config), store)[f"user_name:{user}"]
+    return {
+        "type": "redis",
+        "redis_type": "redis",
+        "connection_string": (
+            f"{host}:{port},ssl=true,username={username},password=${{{REDIS_PASSWORD_VARIABLE}}}"
+        ),
+        "key_ttl_seconds": key_ttl_seconds(store.feature_groups),
+    }
+
+
+def _dynamodb_store(
+    config: EnvironmentConfig,
+    outputs: dict[str, Any],
+    ml: str,
+    endpoint: str | None,
+    enforce_ttl: bool,
+) -> dict[str, Any]:
+    """Feast's DynamoDB store, once every deployed table is the one Feast's template names."""
+    tables = _output(outputs, ml, "feature_online_tables")
+    template = online_table_name_template(Naming.for_environment(config))
+    for group, table in tables.items():
+        if template.format(table_name=group) != table:
+            raise OutputsError(
+                f"{ml}.feature_online_tables: {group}'s table is {table!r}, not what Feast's "
+                f"table_name_template {template!r} names; redeploy {ml}"
+            )
+    return {
+        "type": TTL_STORE_TYPE if enforce_ttl else "dynamodb",
+        "region": config.region,
+        "table_name_template": template,
+        "tags": feast_online_tags(config),
+        **({"endpoint_url": endpoint} if endpoint else {}),
+    }
