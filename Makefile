@@ -22,6 +22,11 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 18,20
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT := $(CURDIR)/$(STATE)/jsii-cache
 export CHECKOV_BIN := $(CURDIR)/$(CHECKOV)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Python keeps what it compiles in __pycache__ (git ignores it). Some shells and images set
+# PYTHONDONTWRITEBYTECODE=1; then every process compiled src/ (1.3 MB) again, and pytest
+# rewrote every test module again: about 0.2 CPU-s per process that imports the platform,
+# and the suite starts hundreds (emulators, CLI runs, cdktf's own synths).
+unexport PYTHONDONTWRITEBYTECODE
 # terraform and the AWS provider are Go programs that spend a quarter of their CPU collecting
 # garbage while the provider loads its schemas, once per start (three or four starts per
 # terraform command). Collecting less often (a heap up to 5x its live size, never past 700 MiB
