@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mlplatform.config import ObjectLockProps
+from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.reads import NOT_FOUND, error_code, read_or_none
@@ -43,6 +44,23 @@ class ExpectedBucket:
     access_log_target: tuple[str, str] | None = None
     """``(log bucket, prefix)`` receiving this bucket's server access logs."""
     object_lock: ObjectLockProps | None = None
+
+    @classmethod
+    def planned(
+        cls, plan: BucketPlan, *, layer: str, key_alias: str, log_bucket: str
+    ) -> ExpectedBucket:
+        """The bucket ``plan`` describes, as the constructs make it: a data bucket with the
+        component's key (``key_alias``) logging into ``log_bucket``, or the log bucket."""
+        if plan.log_prefix is None:
+            return cls(plan.bucket_name, layer, None, plan.lifecycle_rules)
+        return cls(
+            plan.bucket_name,
+            layer,
+            key_alias,
+            plan.lifecycle_rules,
+            access_log_target=(log_bucket, plan.log_prefix),
+            object_lock=plan.object_lock,
+        )
 
     @property
     def receives_access_logs(self) -> bool:

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
+from mlplatform.decisions.bucket_plan import BucketPlan
+from mlplatform.decisions.lake_plan import (
+    lake_access_log_bucket,
+    query_results_bucket,
+    zone_buckets,
+)
 from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
@@ -32,33 +37,14 @@ class DataLakeChecker:
         lake = self.context.config.data_lake
         alias = naming.kms_alias("datalake")
         self.keys.arn(alias)
-        log_bucket = naming.bucket("datalake", "access-logs")
+        logs = lake_access_log_bucket(naming, lake)
         glue = self.context.client("glue")
-        for zone in lake.zones:
-            bucket = naming.bucket("datalake", zone)
-            self.buckets.check(
-                ExpectedBucket(
-                    name=bucket,
-                    layer="data",
-                    key_alias=alias,
-                    lifecycle_rules=data_zone_rules(
-                        lake.intelligent_tiering_after_days, lake.noncurrent_version_expiry_days
-                    ),
-                    access_log_target=(log_bucket, f"{zone}/"),
-                    object_lock=lake.object_lock,
-                )
-            )
-            self._database(glue, naming.glue_database("datalake", zone), bucket)
-        self.buckets.check(
-            ExpectedBucket(
-                name=log_bucket,
-                layer="data",
-                key_alias=None,
-                lifecycle_rules=expiring_rules(lake.access_log_expiry_days),
-            )
-        )
+        for zone, plan in zone_buckets(naming, lake).items():
+            self.buckets.check(self._planned(plan, alias, logs))
+            self._database(glue, naming.glue_database("datalake", zone), plan.bucket_name)
+        self.buckets.check(self._planned(logs, alias, logs))
         if lake.athena_workgroup:
-            self._athena(alias, log_bucket)
+            self._athena(alias, logs)
         if lake.glue_vpc_connection:
             self._glue_connection(glue)
 
@@ -74,20 +60,19 @@ class DataLakeChecker:
         if location is not None:
             findings.compare(resource, "location", location, f"s3://{bucket}/")
 
-    def _athena(self, alias: str, log_bucket: str) -> None:
+    def _planned(self, plan: BucketPlan, alias: str, logs: BucketPlan) -> ExpectedBucket:
+        return ExpectedBucket.planned(
+            plan, layer="data", key_alias=alias, log_bucket=logs.bucket_name
+        )
+
+    def _athena(self, alias: str, logs: BucketPlan) -> None:
         """Query results are encrypted with the lake's key, and users cannot turn that off."""
         naming = self.context.naming
         lake = self.context.config.data_lake
-        results = naming.bucket("datalake", "query-results")
-        self.buckets.check(
-            ExpectedBucket(
-                name=results,
-                layer="data",
-                key_alias=alias,
-                lifecycle_rules=expiring_rules(lake.query_results_expiry_days),
-                access_log_target=(log_bucket, "query-results/"),
-            )
-        )
+        results = query_results_bucket(naming, lake)
+        if results is None:  # the environment has no workgroup
+            return
+        self.buckets.check(self._planned(results, alias, logs))
         findings = self.context.findings
         name = naming.resource("analytics")
         resource = f"Athena workgroup {name}"
@@ -106,7 +91,10 @@ class DataLakeChecker:
         )
         result = configuration.get("ResultConfiguration", {})
         findings.compare(
-            resource, "output location", result.get("OutputLocation"), f"s3://{results}/"
+            resource,
+            "output location",
+            result.get("OutputLocation"),
+            f"s3://{results.bucket_name}/",
         )
         encryption = result.get("EncryptionConfiguration", {})
         findings.compare(

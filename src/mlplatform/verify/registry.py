@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 
 from mlplatform.config import ModelRegistryProps
-from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.policies.ecr import ecr_lifecycle_policy
 from mlplatform.decisions.registry_names import registry_names
+from mlplatform.decisions.registry_plan import artifact_buckets
 from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
@@ -39,27 +39,13 @@ class RegistryChecker:
         props = self.props
         self.keys.arn(self.alias)
         buckets = BucketChecker(self.context, self.keys.arn)
-        log_bucket = names["access_logs"]
-        buckets.check(
-            ExpectedBucket(
-                name=names["bucket"],
-                layer="ml",
-                key_alias=self.alias,
-                lifecycle_rules=data_zone_rules(
-                    props.intelligent_tiering_after_days, props.noncurrent_version_expiry_days
-                ),
-                access_log_target=(log_bucket, "artifacts/"),
-                object_lock=props.object_lock,
+        logs, artifacts = artifact_buckets(names, props)
+        for plan in (artifacts, logs):
+            buckets.check(
+                ExpectedBucket.planned(
+                    plan, layer="ml", key_alias=self.alias, log_bucket=logs.bucket_name
+                )
             )
-        )
-        buckets.check(
-            ExpectedBucket(
-                name=log_bucket,
-                layer="ml",
-                key_alias=None,
-                lifecycle_rules=expiring_rules(props.access_log_expiry_days),
-            )
-        )
         self._table(names["table"])
         for family in props.model_families:
             self._repository(names[f"repository:{family}"])
