@@ -9,6 +9,8 @@ data source only once something asks for it.
 
 from __future__ import annotations
 
+import weakref
+
 from cdktf import TerraformStack
 from constructs import Construct
 
@@ -17,6 +19,11 @@ from mlplatform.bindings.aws.data_aws_partition import DataAwsPartition
 from mlplatform.bindings.aws.data_aws_region import DataAwsRegion
 
 __all__ = ["AccountContext"]
+
+
+_BY_STACK: weakref.WeakKeyDictionary[TerraformStack, AccountContext] = weakref.WeakKeyDictionary()
+"""Each stack's context once found: looking it up in the tree is two calls to node, and
+constructs ask for it about fifty times per synth of the four environments."""
 
 
 class AccountContext(Construct):
@@ -28,11 +35,15 @@ class AccountContext(Construct):
     def of(cls, scope: Construct) -> AccountContext:
         """The context of ``scope``'s stack, made on first use."""
         stack = TerraformStack.of(scope)
+        known = _BY_STACK.get(stack)
+        if known is not None:
+            return known
         found = stack.node.try_find_child(cls.ID)
         if found is None:
-            return cls(stack, cls.ID)
-        if not isinstance(found, AccountContext):
+            found = cls(stack, cls.ID)
+        elif not isinstance(found, AccountContext):
             raise TypeError(f"{stack.node.id}: the construct id {cls.ID!r} is reserved")
+        _BY_STACK[stack] = found
         return found
 
     def __init__(self, scope: Construct, id: str) -> None:

@@ -9,6 +9,7 @@ the team's stack, beside the team's roles.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 
@@ -37,7 +38,9 @@ def check_policy_name(owner: Construct, name: str) -> None:
 
 def check_role(owner: Construct, grant: str, role: object) -> None:
     """Refuse a grant to something that is not a role (its name or ARN, say), naming both."""
-    if not all(hasattr(role, attribute) for attribute in ("name", "arn", "node")):
+    # getattr_static: reading ``node`` of a construct would be a call to node, per grant.
+    missing = object()
+    if any(inspect.getattr_static(role, a, missing) is missing for a in ("name", "arn", "node")):
         raise ConstructError(
             f"{owner.node.path}: {grant}: {role!r} is not a role; pass the role construct "
             "(an IamRole, a pool's job_role, or any object with name, arn and node), "
@@ -51,11 +54,12 @@ def grant_policy(
     """``statements`` as an inline policy of ``role``, in ``owner``, named
     ``<owner id>-<access>-<scope>`` (at most 128 characters)."""
     check_role(owner, f"grant_{access}", role)
-    check_policy_name(owner, f"{owner.node.id}-{access}-{scope}"[:128])
+    name = f"{owner.node.id}-{access}-{scope}"[:128]
+    check_policy_name(owner, name)
     return IamRolePolicy(
         owner,
         f"grant-{access}-{scope}-{role.node.addr[:8]}",
-        name=f"{owner.node.id}-{access}-{scope}"[:128],
+        name=name,
         role=role.name,
         policy=json.dumps(policy_document(statements)),
     )

@@ -11,6 +11,7 @@ is only the fallback for other stacks.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -53,8 +54,15 @@ def handed_over(scope: IConstruct, kind: str, old_id: str) -> str:
 
 def path_below_stack(construct: IConstruct) -> list[str]:
     """The construct ids from below the stack down to ``construct``."""
-    stack_depth = len(TerraformStack.of(construct).node.path.split("/"))
-    return construct.node.path.split("/")[stack_depth:]
+    stack = TerraformStack.of(construct)
+    depth = _STACK_DEPTHS.get(stack)
+    if depth is None:
+        depth = _STACK_DEPTHS[stack] = len(stack.node.path.split("/"))
+    return construct.node.path.split("/")[depth:]
+
+
+_STACK_DEPTHS: weakref.WeakKeyDictionary[TerraformStack, int] = weakref.WeakKeyDictionary()
+"""How many ids a stack's path has, asked of node once per stack."""
 
 
 def moved_from(resource: TerraformResource, old_path: Sequence[str]) -> str:
