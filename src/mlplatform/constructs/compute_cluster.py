@@ -124,7 +124,7 @@ class ComputeCluster(ClusterMetrics, Construct):
         )
 
     def _control_plane_logs(self) -> CloudwatchLogGroup:
-        """Control plane logs: EKS writes to this exact name; made first, it gets a key and retention."""
+        """Control plane logs, made before EKS writes to them so they are encrypted and expire."""
         return CloudwatchLogGroup(
             self,
             "control-plane-logs",
@@ -134,7 +134,7 @@ class ComputeCluster(ClusterMetrics, Construct):
         )
 
     def _control_plane_role(self) -> tuple[IamRole, list[ITerraformDependable]]:
-        """The control plane's role and its grants: the EKS cluster policy, use of the secrets key."""
+        """The control plane's role and grants: the EKS cluster policy, use of the secrets key."""
         cluster_role, cluster_role_policies = eks_service_role(
             self, cluster_roles.cluster_role(self._naming), self._partition
         )
@@ -234,7 +234,7 @@ class ComputeCluster(ClusterMetrics, Construct):
             )
 
     def _addons_and_node_groups(self) -> None:
-        """Add-ons nodes need before any node, the CPU node groups, then add-ons that run as pods."""
+        """Add-ons nodes need, then the CPU node groups, then the add-ons that run as pods."""
         addons = cluster_addons.addon_plan(self._props.addons, self._name)
         self._compute_dependencies += self._addons(addons.before_nodes)
         # The system group always (on-demand, never empty), general groups as configured.

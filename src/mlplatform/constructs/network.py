@@ -115,7 +115,7 @@ class Network(Construct):
         return gateway, subnets
 
     def _nat_gateways(self, gateway: InternetGateway) -> list[NatGateway]:
-        """NAT gateways and their addresses: one in the first AZ, or one per AZ (outages stay local)."""
+        """NAT gateways and their addresses: one in the first AZ, or one per AZ."""
         nats: list[NatGateway] = []
         for nat in self._layout.nat_gateways:
             address = Eip(self, nat.address_id, domain="vpc", tags={"Name": nat.name})
@@ -154,7 +154,7 @@ class Network(Construct):
         return subnets, route_tables
 
     def _gateway_endpoints(self) -> tuple[VpcEndpoint, VpcEndpoint]:
-        """S3 and DynamoDB through free gateway endpoints; DynamoDB's keeps feature reads off NAT."""
+        """Free gateway endpoints for S3 and DynamoDB (which keeps feature reads off NAT)."""
         vpc_id = self._vpc.id
         gateway_endpoints = [
             VpcEndpoint(
