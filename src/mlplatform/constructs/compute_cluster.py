@@ -95,14 +95,25 @@ class ComputeCluster(ClusterMetrics, Construct):
         self._metrics_cluster_name = name
         account = AccountContext.of(self)
         self._partition = account.partition
+        self._key = self._key_for_secrets_and_logs(account)
+        log_group = self._control_plane_logs()
+        cluster_role, cluster_role_grants = self._control_plane_role()
+        self._cluster = self._control_plane(cluster_role, [log_group, *cluster_role_grants])
+        self._oidc, self._roles = self._irsa()
+        self._node_role, node_role_policies = self._shared_node_role()
+        self._compute_dependencies: list[ITerraformDependable] = [*node_role_policies]
+        self._admin_access_entries()
+        self._addons_and_node_groups()
 
-        # --- one key for secrets envelope encryption and the cluster's log groups
-        self._key = key = PlatformKey(
+    # ----------------------------------------------------------------- steps
+    def _key_for_secrets_and_logs(self, account: AccountContext) -> PlatformKey:
+        """One key for secrets envelope encryption and the cluster's log groups."""
+        return PlatformKey(
             self,
             "key",
             props=PlatformKeyProps(
-                alias=naming.kms_alias("eks"),
-                description=f"EKS secrets and control plane logs of {naming.prefix}",
+                alias=self._naming.kms_alias("eks"),
+                description=f"EKS secrets and control plane logs of {self._naming.prefix}",
                 service_statements=[
                     cloudwatch_logs_key_statement(
                         account.account_id, account.partition, account.region
@@ -111,18 +122,21 @@ class ComputeCluster(ClusterMetrics, Construct):
                 alias_moved_from="key-alias",
             ),
         )
-        # EKS writes to this exact name; creating it first is how it gets a key and retention.
-        log_group = CloudwatchLogGroup(
+
+    def _control_plane_logs(self) -> CloudwatchLogGroup:
+        """Control plane logs, made before EKS writes to them so they are encrypted and expire."""
+        return CloudwatchLogGroup(
             self,
             "control-plane-logs",
-            name=f"/aws/eks/{name}/cluster",
-            retention_in_days=props.log_retention_days,
-            kms_key_id=key.arn,
+            name=f"/aws/eks/{self._name}/cluster",
+            retention_in_days=self._props.log_retention_days,
+            kms_key_id=self._key.arn,
         )
 
-        # --- the control plane's role: the EKS cluster policy and use of the secrets key
+    def _control_plane_role(self) -> tuple[IamRole, list[ITerraformDependable]]:
+        """The control plane's role and grants: the EKS cluster policy, use of the secrets key."""
         cluster_role, cluster_role_policies = eks_service_role(
-            self, cluster_roles.cluster_role(naming), self._partition
+            self, cluster_roles.cluster_role(self._naming), self._partition
         )
         cluster_role_grants: list[ITerraformDependable] = [*cluster_role_policies]
         cluster_role_grants.append(
@@ -131,19 +145,24 @@ class ComputeCluster(ClusterMetrics, Construct):
                 "cluster-role-secrets-key",
                 name="encrypt-cluster-secrets",
                 role=cluster_role.id,
-                policy=json.dumps(eks_secrets_encryption_policy(key.arn)),
+                policy=json.dumps(eks_secrets_encryption_policy(self._key.arn)),
             )
         )
+        return cluster_role, cluster_role_grants
 
-        # --- the cluster
-        self._cluster = EksCluster(
+    def _control_plane(
+        self, cluster_role: IamRole, depends_on: list[ITerraformDependable]
+    ) -> EksCluster:
+        """The EKS cluster in the private subnets, secrets encrypted, kept from destruction."""
+        props = self._props
+        cluster = EksCluster(
             self,
             "cluster",
-            name=name,
+            name=self._name,
             role_arn=cluster_role.arn,
             version=props.kubernetes_version,
             vpc_config=EksClusterVpcConfig(
-                subnet_ids=list(placement.private_subnet_ids),
+                subnet_ids=list(self._placement.private_subnet_ids),
                 endpoint_private_access=True,
                 endpoint_public_access=props.endpoint_public_access,
                 public_access_cidrs=list(props.public_access_cidrs) or None,
@@ -151,7 +170,7 @@ class ComputeCluster(ClusterMetrics, Construct):
             enabled_cluster_log_types=list(props.control_plane_logs),
             encryption_config=EksClusterEncryptionConfig(
                 resources=["secrets"],
-                provider=EksClusterEncryptionConfigProvider(key_arn=key.arn),
+                provider=EksClusterEncryptionConfigProvider(key_arn=self._key.arn),
             ),
             access_config=(
                 EksClusterAccessConfig(
@@ -163,35 +182,40 @@ class ComputeCluster(ClusterMetrics, Construct):
             ),
             # With managed add-ons, EKS must not install its own copies first.
             bootstrap_self_managed_addons=False if props.addons else None,
-            depends_on=[log_group, *cluster_role_grants],
+            depends_on=depends_on,
         )
-        StateRetention.protect(self._cluster)
+        StateRetention.protect(cluster)
+        return cluster
 
-        # --- IRSA: the cluster's service account tokens are trusted by IAM
-        self._oidc = IamOpenidConnectProvider(
+    def _irsa(self) -> tuple[IamOpenidConnectProvider, ServiceAccountRoles]:
+        """IRSA: the OIDC provider IAM trusts for the cluster's service account tokens."""
+        oidc = IamOpenidConnectProvider(
             self,
             "oidc-provider",
             url=self.oidc_issuer_url,
             client_id_list=["sts.amazonaws.com"],
-            tags={"Name": naming.resource("eks", "oidc")},
+            tags={"Name": self._naming.resource("eks", "oidc")},
         )
-        self._roles = ServiceAccountRoles(
+        roles = ServiceAccountRoles(
             self,
-            naming=naming,
-            oidc_provider_arn=self._oidc.arn,
+            naming=self._naming,
+            oidc_provider_arn=oidc.arn,
             oidc_issuer_url=self.oidc_issuer_url,
         )
+        return oidc, roles
 
-        # --- nodes: the role every node group shares
-        self._node_role, node_role_policies = eks_service_role(
+    def _shared_node_role(self) -> tuple[IamRole, list[ITerraformDependable]]:
+        """The role every node group shares (the CNI's policy only without managed add-ons)."""
+        node_role, node_role_policies = eks_service_role(
             self,
-            cluster_roles.node_role(naming, cni_on_node_role=props.addons is None),
+            cluster_roles.node_role(self._naming, cni_on_node_role=self._props.addons is None),
             self._partition,
         )
-        self._compute_dependencies: list[ITerraformDependable] = [*node_role_policies]
+        return node_role, [*node_role_policies]
 
-        # --- access entries: cluster-admin for the configured roles, nobody else
-        for index, role_arn in enumerate(props.admin_role_arns):
+    def _admin_access_entries(self) -> None:
+        """Access entries: cluster-admin for the configured roles, nobody else."""
+        for index, role_arn in enumerate(self._props.admin_role_arns):
             entry = EksAccessEntry(
                 self,
                 f"admin-{index}",
@@ -209,16 +233,15 @@ class ComputeCluster(ClusterMetrics, Construct):
                 depends_on=[entry],
             )
 
-        # --- add-ons that nodes need to become Ready, before any node starts
-        addons = cluster_addons.addon_plan(props.addons, name)
+    def _addons_and_node_groups(self) -> None:
+        """Add-ons nodes need, then the CPU node groups, then the add-ons that run as pods."""
+        addons = cluster_addons.addon_plan(self._props.addons, self._name)
         self._compute_dependencies += self._addons(addons.before_nodes)
-
-        # --- CPU node groups: the system group always, general groups as configured
-        system = self._cpu_node_group("system", props.system_node_group)
-        for group_name, group in props.cpu_node_groups.items():
+        # The system group always (on-demand, never empty), general groups as configured.
+        system = self._cpu_node_group("system", self._props.system_node_group)
+        for group_name, group in self._props.cpu_node_groups.items():
             self._cpu_node_group(group_name, group)
-
-        # --- add-ons that run as pods: they need a node to schedule on
+        # Pods need a node to schedule on.
         self._addons(addons.on_nodes, after=[system.ready])
 
     # ----------------------------------------------------------------- building blocks

@@ -58,15 +58,37 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
         super().__init__(scope, id)
         if online_store not in ("dynamodb", "redis"):
             raise ValueError(f"{self.node.path}: online_store is 'dynamodb' or 'redis'")
-        reader = self._reader = ContractReader.of(self, platform)
+        self._reader = ContractReader.of(self, platform)
         for group in groups:
             self._check(group)
         context = AccountContext.of(self)
-        region, account = context.region, context.account_id
-        arn = f"arn:{context.partition}"
-        database = reader.value("features/offline-database")
+        self._arn_region, self._arn_account = context.region, context.account_id
+        self._arn_partition = context.partition
+        database = self._reader.value("features/offline-database")
         # The grants' statements depend on the kind: the plan stops if the platform's differs.
         self._kind_check(online_store)
+        self._refs = self._contract_refs(
+            naming, lake, tuple(groups), online_store, offline_queries, database
+        )
+
+    # ----------------------------------------------------------------- steps
+    def _arn(self, service: str, resource: str) -> str:
+        """``arn:<partition>:<service>:<region>:<account>:<resource>`` in the provider's account."""
+        return (
+            f"arn:{self._arn_partition}:{service}:{self._arn_region}:{self._arn_account}:{resource}"
+        )
+
+    def _contract_refs(
+        self,
+        naming: Naming,
+        lake: IDataLake,
+        groups: tuple[str, ...],
+        online_store: Literal["dynamodb", "redis"],
+        offline_queries: bool,
+        database: str,
+    ) -> FeatureStoreRefs:
+        """What grants and properties read, each group's values read from the contract on use."""
+        reader = self._reader
         tables = PerItem(
             lambda g: reader.value("features/groups/{group}/offline-table", group=g), groups
         )
@@ -79,35 +101,31 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
             else {}
         )
         workgroup = reader.value("data/athena-workgroup") if offline_queries else None
-        self._refs = FeatureStoreRefs(
+        return FeatureStoreRefs(
             naming=naming,
-            groups=tuple(groups),
+            groups=groups,
             online_store=online_store,
             key_arn=lake.key_arn,
             features_bucket_arn=lake.bucket_arn("features"),
-            catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
-            database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
+            catalog_arn=self._arn("glue", "catalog"),
+            database_arn=self._arn("glue", f"database/{database}"),
             offline_table_arns=PerItem(
-                lambda g: f"{arn}:glue:{region}:{account}:table/{database}/{tables[g]}", groups
+                lambda g: self._arn("glue", f"table/{database}/{tables[g]}"), groups
             ),
-            workgroup_arn=(
-                f"{arn}:athena:{region}:{account}:workgroup/{workgroup}" if workgroup else None
-            ),
+            workgroup_arn=self._arn("athena", f"workgroup/{workgroup}") if workgroup else None,
             staging_bucket_arn=(
                 reader.value("data/athena-results-bucket-arn") if offline_queries else None
             ),
             online_table_names=online,
             online_table_arns=(
-                PerItem(lambda g: f"{arn}:dynamodb:{region}:{account}:table/{online[g]}", groups)
+                PerItem(lambda g: self._arn("dynamodb", f"table/{online[g]}"), groups)
                 if online_store == "dynamodb"
                 else {}
             ),
             secret_arns=store_plan.contract_secret_arns(reader.value, online_store),
             # The tables' names are read from the contract; a Redis cache's nodes are not in it,
             # so its metrics ask for FeatureStore.from_names (see FeatureStoreMetrics).
-            metrics=FeatureStoreMetrics(
-                online_store=online_store, groups=tuple(groups), tables=online
-            ),
+            metrics=FeatureStoreMetrics(online_store=online_store, groups=groups, tables=online),
         )
 
     def _kind_check(self, expected: str) -> None:

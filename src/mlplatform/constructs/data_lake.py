@@ -184,63 +184,75 @@ class DataLake(DataLakeMixin, Construct):
         self._naming = naming
         self._props = props
         account = AccountContext.of(self)
-
-        # --- the lake's key: every zone and the query results are encrypted with it
-        self._key = PlatformKey(
-            self,
-            "key",
-            props=PlatformKeyProps(**lake_plan.key_settings(naming), alias_moved_from="key-alias"),
-        )
-
-        # --- access logs first: every other bucket logs into it
+        self._key = self._lake_key()
+        # Access logs first: every other bucket logs into it.
         self._log_bucket = self._bucket(
             lake_plan.lake_access_log_bucket(naming, props), None, account
         )
-
-        # --- one bucket and one Glue database per zone
-        self._zones: dict[str, SecureBucket] = {}
-        self._databases: dict[str, GlueCatalogDatabase] = {}
-        for zone, planned in lake_plan.zone_buckets(naming, props).items():
-            bucket = self._zones[zone] = self._bucket(planned, self._log_bucket, account)
-            self._databases[zone] = GlueCatalogDatabase(
-                self,
-                f"catalog-{zone}",
-                **lake_plan.zone_database_settings(naming, zone),
-                location_uri=f"s3://{bucket.bucket_name}/",
-            )
-            StateRetention.protect(self._databases[zone])
+        self._zones, self._databases = self._zone_buckets_and_databases(account)
         self._refs = DataLakeRefs(
             zones=tuple(self._zones),
             bucket_names={zone: bucket.bucket_name for zone, bucket in self._zones.items()},
             bucket_arns={zone: bucket.bucket_arn for zone, bucket in self._zones.items()},
             key_arn=self._key.arn,
         )
-
-        # --- Athena: results encrypted with the lake key, settings enforced on every query
-        self._workgroup: AthenaWorkgroup | None = None
-        self._results: SecureBucket | None = None
-        results_plan = lake_plan.query_results_bucket(naming, props)
-        if results_plan is not None:
-            results = self._results = self._bucket(results_plan, self._log_bucket, account)
-            self._workgroup = AthenaWorkgroup(
-                self,
-                "workgroup",
-                **lake_plan.workgroup_settings(naming, props),
-                configuration=AthenaWorkgroupConfiguration(
-                    enforce_workgroup_configuration=True,
-                    publish_cloudwatch_metrics_enabled=True,
-                    result_configuration=AthenaWorkgroupConfigurationResultConfiguration(
-                        output_location=f"s3://{results.bucket_name}/",
-                        encryption_configuration=AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
-                            encryption_option="SSE_KMS", kms_key_arn=self._key.arn
-                        ),
-                    ),
-                ),
-            )
-
+        self._results, self._workgroup = self._athena(account)
         self._glue_connection: GlueConnection | None = None
         if placement is not None:
             self._glue_connection = self._glue_network_connection(placement)
+
+    # ----------------------------------------------------------------- steps
+    def _lake_key(self) -> PlatformKey:
+        """The lake's key: every zone and the query results are encrypted with it."""
+        return PlatformKey(
+            self,
+            "key",
+            props=PlatformKeyProps(
+                **lake_plan.key_settings(self._naming), alias_moved_from="key-alias"
+            ),
+        )
+
+    def _zone_buckets_and_databases(
+        self, account: AccountContext
+    ) -> tuple[dict[str, SecureBucket], dict[str, GlueCatalogDatabase]]:
+        """One bucket and one Glue database per zone, the database located in the bucket."""
+        zones: dict[str, SecureBucket] = {}
+        databases: dict[str, GlueCatalogDatabase] = {}
+        for zone, planned in lake_plan.zone_buckets(self._naming, self._props).items():
+            bucket = zones[zone] = self._bucket(planned, self._log_bucket, account)
+            databases[zone] = GlueCatalogDatabase(
+                self,
+                f"catalog-{zone}",
+                **lake_plan.zone_database_settings(self._naming, zone),
+                location_uri=f"s3://{bucket.bucket_name}/",
+            )
+            StateRetention.protect(databases[zone])
+        return zones, databases
+
+    def _athena(
+        self, account: AccountContext
+    ) -> tuple[SecureBucket | None, AthenaWorkgroup | None]:
+        """Athena, if on: a results bucket (lake key) and a workgroup enforcing its settings."""
+        results_plan = lake_plan.query_results_bucket(self._naming, self._props)
+        if results_plan is None:
+            return None, None
+        results = self._bucket(results_plan, self._log_bucket, account)
+        workgroup = AthenaWorkgroup(
+            self,
+            "workgroup",
+            **lake_plan.workgroup_settings(self._naming, self._props),
+            configuration=AthenaWorkgroupConfiguration(
+                enforce_workgroup_configuration=True,
+                publish_cloudwatch_metrics_enabled=True,
+                result_configuration=AthenaWorkgroupConfigurationResultConfiguration(
+                    output_location=f"s3://{results.bucket_name}/",
+                    encryption_configuration=AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(
+                        encryption_option="SSE_KMS", kms_key_arn=self._key.arn
+                    ),
+                ),
+            ),
+        )
+        return results, workgroup
 
     def _bucket(
         self, plan: BucketPlan, log_bucket: SecureBucket | None, account: AccountContext

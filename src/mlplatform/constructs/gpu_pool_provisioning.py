@@ -104,25 +104,9 @@ class GpuPoolProvisioning(Construct):
         versions: ClusterLayerProps | None = None,
     ) -> None:
         check_construct_id(id, "GpuPoolProvisioning")
-        where = f"GpuPoolProvisioning {id!r}"
-        refusal = TeamPoolsRefusal(where, "TeamStack", "stack")
+        refusal = TeamPoolsRefusal(f"GpuPoolProvisioning {id!r}", "TeamStack", "stack")
         stack = TerraformStack.of(scope)
-        config = getattr(stack, "config", None)
-        if not isinstance(config, TeamConfig):
-            raise refusal.outside_a_team()
-        if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
-            raise refusal.cluster_not_from_the_contract()
-        if any(isinstance(c, GpuPoolProvisioning) for c in stack.node.find_all()):
-            raise refusal.second_provisioning(stack.node.id)
-        team = config.team.name
-        check_team_pools(
-            where,
-            team,
-            pools,
-            GpuTrainingPool,
-            "ComputeCluster.from_environment in the TeamStack",
-        )
-        release = team_pools_release(where, team, getattr(stack, "name", stack.node.id))
+        config, contract_cluster, release = _checked_release(refusal, stack, cluster, pools)
         super().__init__(scope, id)
         self._pools = list(pools)
         self._release_name = release
@@ -134,20 +118,38 @@ class GpuPoolProvisioning(Construct):
             self._skipped = refusal.emulator()
             Annotations.of(self).add_info(self._skipped)
             return
+        self._require_karpenter(
+            contract_cluster, refusal.no_karpenter(stack.node.id, config.environment)
+        )
+        self._manifests = self._pool_manifests(contract_cluster, stack, versions)
+        self.helm_provider = cluster_helm(self, contract_cluster, config.region)
+        self.release = helm_release(
+            self,
+            manifests_release(release, manifests_chart(self), {"manifests": self._manifests}),
+        )
 
-        # On a platform without Karpenter the plan stops here, saying why, before Helm runs.
+    # ----------------------------------------------------------------- steps
+    def _require_karpenter(self, cluster: ImportedComputeCluster, error_message: str) -> None:
+        """On a platform without Karpenter the plan stops here, saying why, before Helm runs."""
         profile_source = cluster.contract_source("compute/karpenter/instance-profile-name")
-        layer = cluster.cluster_layer
         profile_source.add_override(
             "lifecycle.precondition",
             [
                 {
-                    "condition": Op.eq(layer, CLUSTER_LAYER_ENABLED),
-                    "error_message": refusal.no_karpenter(stack.node.id, config.environment),
+                    "condition": Op.eq(cluster.cluster_layer, CLUSTER_LAYER_ENABLED),
+                    "error_message": error_message,
                 }
             ],
         )
-        self._manifests = team_pool_release.manifests(
+
+    def _pool_manifests(
+        self,
+        cluster: ImportedComputeCluster,
+        stack: TerraformStack,
+        versions: ClusterLayerProps | None,
+    ) -> list[dict[str, Any]]:
+        """The release's objects: job namespaces and accounts, each pool's node class and pool."""
+        return team_pool_release.manifests(
             [
                 team_pool_release.ProvisionedPool(
                     pool=pool,
@@ -163,11 +165,6 @@ class GpuPoolProvisioning(Construct):
             tags=dict(getattr(stack, "tags", {})),
             naming=cluster.naming,
             versions=versions or ClusterLayerProps(),
-        )
-        self.helm_provider = cluster_helm(self, cluster, config.region)
-        self.release = helm_release(
-            self,
-            manifests_release(release, manifests_chart(self), {"manifests": self._manifests}),
         )
 
     @property
@@ -189,6 +186,33 @@ class GpuPoolProvisioning(Construct):
     @property
     def pools(self) -> list[GpuTrainingPool]:
         return list(self._pools)
+
+
+def _checked_release(
+    refusal: TeamPoolsRefusal,
+    stack: TerraformStack,
+    cluster: IComputeCluster,
+    pools: Sequence[GpuTrainingPool],
+) -> tuple[TeamConfig, ImportedComputeCluster, str]:
+    """The team's config, the contract's cluster and the release name, once the stack, cluster
+    and pools pass the checks; run before the construct exists, so a refusal leaves nothing."""
+    config = getattr(stack, "config", None)
+    if not isinstance(config, TeamConfig):
+        raise refusal.outside_a_team()
+    if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
+        raise refusal.cluster_not_from_the_contract()
+    if any(isinstance(c, GpuPoolProvisioning) for c in stack.node.find_all()):
+        raise refusal.second_provisioning(stack.node.id)
+    team = config.team.name
+    check_team_pools(
+        refusal.where,
+        team,
+        pools,
+        GpuTrainingPool,
+        "ComputeCluster.from_environment in the TeamStack",
+    )
+    release = team_pools_release(refusal.where, team, getattr(stack, "name", stack.node.id))
+    return config, cluster, release
 
 
 def _subnet_terms(pool: GpuTrainingPool) -> Any:

@@ -35,6 +35,7 @@ from mlplatform.bindings.aws.cloudwatch_event_rule import CloudwatchEventRule
 from mlplatform.bindings.aws.cloudwatch_event_target import CloudwatchEventTarget
 from mlplatform.bindings.aws.eks_access_entry import EksAccessEntry
 from mlplatform.bindings.aws.iam_instance_profile import IamInstanceProfile
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sqs_queue import SqsQueue
 from mlplatform.constructs.account_context import AccountContext
@@ -69,16 +70,24 @@ class KarpenterController(Construct):
         self, scope: Construct, id: str, *, cluster: ComputeCluster, naming: Naming
     ) -> None:
         super().__init__(scope, id)
-        account = AccountContext.of(self)
-        partition = account.partition
+        self._naming = naming
+        self._account = AccountContext.of(self)
+        self._queue = self._interruption_queue()
+        self._interruption_rules()
+        self._node_role, self._instance_profile = self._node_role_and_profile(cluster)
+        self._node_access_entry(cluster)
+        self._controller_role = self._controller(cluster)
 
-        # --- the interruption queue: EventBridge delivers, Karpenter drains nodes in time.
+    # ----------------------------------------------------------------- steps
+    def _interruption_queue(self) -> SqsQueue:
+        """The interruption queue: EventBridge delivers, Karpenter drains nodes in time."""
+        account = self._account
         # Its policy is the queue's own attribute, not an aws_sqs_queue_policy: the provider
         # waits about 25 s for a queue's attributes to settle after each change, so one
         # resource waits once (its ARN is known from its name, so there is no cycle).
-        queue_name = naming.resource("karpenter", "interruptions", max_length=80)
-        queue_arn = sqs_queue_arn(partition, account.region, account.account_id, queue_name)
-        self._queue = SqsQueue(
+        queue_name = self._naming.resource("karpenter", "interruptions", max_length=80)
+        queue_arn = sqs_queue_arn(account.partition, account.region, account.account_id, queue_name)
+        queue = SqsQueue(
             self,
             "interruption-queue",
             name=queue_name,
@@ -89,11 +98,15 @@ class KarpenterController(Construct):
         # Earlier builds of 0.2.0 made the policy a resource of its own: forget it (the queue
         # keeps it), rather than delete it while the queue sets it (0.1.0 had no queue).
         handed_over(self, "aws_sqs_queue_policy", "interruption-queue-policy")
+        return queue
+
+    def _interruption_rules(self) -> None:
+        """One EventBridge rule per interruption event kind, each delivering to the queue."""
         for rule_name, pattern in INTERRUPTION_EVENT_PATTERNS.items():
             rule = CloudwatchEventRule(
                 self,
                 f"{rule_name}-rule",
-                name=naming.resource("karpenter", rule_name),
+                name=self._naming.resource("karpenter", rule_name),
                 description=f"{pattern['detail-type'][0]} events, for Karpenter to act on",
                 event_pattern=json.dumps(pattern),
             )
@@ -105,18 +118,23 @@ class KarpenterController(Construct):
                 arn=self._queue.arn,
             )
 
-        # --- the nodes Karpenter launches: their role, instance profile and access entry
-        self._node_role, _ = eks_service_role(
+    def _node_role_and_profile(self, cluster: ComputeCluster) -> tuple[IamRole, IamInstanceProfile]:
+        """The role of the nodes Karpenter launches and the instance profile that holds it."""
+        node_role, _ = eks_service_role(
             self,
-            karpenter_node_role(naming, cni_on_node_role=not cluster.cni_on_irsa),
-            partition,
+            karpenter_node_role(self._naming, cni_on_node_role=not cluster.cni_on_irsa),
+            self._account.partition,
         )
-        self._instance_profile = IamInstanceProfile(
+        instance_profile = IamInstanceProfile(
             self,
             "node-instance-profile",
-            name=naming.iam("karpenter", "node"),
-            role=self._node_role.name,
+            name=self._naming.iam("karpenter", "node"),
+            role=node_role.name,
         )
+        return node_role, instance_profile
+
+    def _node_access_entry(self, cluster: ComputeCluster) -> None:
+        """The EC2_LINUX access entry that lets those nodes join a cluster using access entries."""
         if cluster.access_entries:
             EksAccessEntry(
                 self,
@@ -126,19 +144,21 @@ class KarpenterController(Construct):
                 type="EC2_LINUX",
             )
 
-        # --- the controller: one service account, one cluster's resources
+    def _controller(self, cluster: ComputeCluster) -> IamRole:
+        """The controller's IRSA role, with a policy for one service account and one cluster."""
+        account = self._account
         namespace, service_account = KARPENTER_SERVICE_ACCOUNT
-        self._controller_role = cluster.service_account_role(
-            namespace, service_account, role_name=naming.iam("karpenter", "controller")
+        controller_role = cluster.service_account_role(
+            namespace, service_account, role_name=self._naming.iam("karpenter", "controller")
         )
         IamRolePolicy(
             self,
             "controller-policy",
             name="karpenter-controller",
-            role=self._controller_role.name,
+            role=controller_role.name,
             policy=json.dumps(
                 karpenter_controller_policy(
-                    partition=partition,
+                    partition=account.partition,
                     region=account.region,
                     account_id=account.account_id,
                     cluster_name=cluster.cluster_name,
@@ -149,6 +169,7 @@ class KarpenterController(Construct):
                 )
             ),
         )
+        return controller_role
 
     # ----------------------------------------------------------------- properties
     @property

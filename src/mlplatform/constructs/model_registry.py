@@ -240,15 +240,29 @@ class ModelRegistry(ModelRegistryMixin, Construct):
     ) -> None:
         super().__init__(scope, id)
         families = tuple(props.model_families)
-        names = registry_names(naming, families)
-        account = AccountContext.of(self)
+        self._naming = naming
+        self._props = props
+        self._names = registry_names(naming, families)
+        self._account = AccountContext.of(self)
+        self._key = self._registry_key()
+        artifacts = self._artifact_buckets()
+        table = self._metadata_table()
+        repositories: dict[str, EcrRepository] = {}
+        groups: dict[str, SagemakerModelPackageGroup] = {}
+        for family in families:
+            repositories[family] = self._image_repository(family)
+            groups[family] = self._package_group(family)
+        self._refs = self._references(families, artifacts, table, repositories, groups)
 
-        # --- the registry key: artifacts, metadata, images and endpoint logs are encrypted with it
-        key = PlatformKey(
+    # ----------------------------------------------------------------- steps
+    def _registry_key(self) -> PlatformKey:
+        """The key artifacts, metadata, images and endpoint logs are encrypted with."""
+        account = self._account
+        return PlatformKey(
             self,
             "key",
             props=PlatformKeyProps(
-                **registry_plan.key_settings(names, naming),
+                **registry_plan.key_settings(self._names, self._naming),
                 # Serving endpoints keep their container logs encrypted with this key.
                 service_statements=[
                     cloudwatch_logs_key_statement(
@@ -259,18 +273,20 @@ class ModelRegistry(ModelRegistryMixin, Construct):
             ),
         )
 
-        # --- artifacts: access logs first, then the bucket that logs into it
-        logs_plan, artifacts_plan = registry_plan.artifact_buckets(names, props)
-        where = {"key_arn": key.arn, "account_id": account.account_id}
+    def _artifact_buckets(self) -> SecureBucket:
+        """The access log bucket first, then the artifact bucket that logs into it."""
+        logs_plan, artifacts_plan = registry_plan.artifact_buckets(self._names, self._props)
+        where = {"key_arn": self._key.arn, "account_id": self._account.account_id}
         access_logs = SecureBucket.planned(self, logs_plan, log_bucket=None, **where)
-        artifacts = SecureBucket.planned(self, artifacts_plan, log_bucket=access_logs, **where)
+        return SecureBucket.planned(self, artifacts_plan, log_bucket=access_logs, **where)
 
-        # --- metadata: one row per (model, version); stage, metrics and lineage are attributes
-        blocks = registry_plan.metadata_table_blocks(key.arn)
+    def _metadata_table(self) -> DynamodbTable:
+        """One row per (model, version); stage, metrics and lineage are attributes."""
+        blocks = registry_plan.metadata_table_blocks(self._key.arn)
         table = DynamodbTable(
             self,
             "metadata",
-            **registry_plan.metadata_table_settings(names, props),
+            **registry_plan.metadata_table_settings(self._names, self._props),
             attribute=[DynamodbTableAttribute(**a) for a in blocks["attributes"]],
             global_secondary_index=[
                 DynamodbTableGlobalSecondaryIndex(**index)
@@ -284,44 +300,57 @@ class ModelRegistry(ModelRegistryMixin, Construct):
             ),
         )
         StateRetention.protect(table)
+        return table
 
-        # --- per family: serving image repository and model package group
-        repositories: dict[str, EcrRepository] = {}
-        groups: dict[str, SagemakerModelPackageGroup] = {}
-        for family in families:
-            ecr = registry_plan.repository_blocks(key.arn)
-            repository = EcrRepository(
-                self,
-                f"repository-{family}",
-                **registry_plan.repository_settings(names, family, props),
-                image_scanning_configuration=EcrRepositoryImageScanningConfiguration(
-                    **ecr["image_scanning_configuration"]
-                ),
-                encryption_configuration=[
-                    EcrRepositoryEncryptionConfiguration(**ecr["encryption_configuration"])
-                ],
-            )
-            StateRetention.protect(repository)
-            EcrLifecyclePolicy(
-                self,
-                f"repository-{family}-lifecycle",
-                repository=repository.name,
-                policy=registry_plan.repository_lifecycle_policy(props),
-            )
-            repositories[family] = repository
-            groups[family] = SagemakerModelPackageGroup(
-                self,
-                f"package-group-{family}",
-                **registry_plan.package_group_settings(names, family, naming),
-            )
-            StateRetention.protect(groups[family])
+    def _image_repository(self, family: str) -> EcrRepository:
+        """One family's serving image repository and the lifecycle that keeps its newest images."""
+        ecr = registry_plan.repository_blocks(self._key.arn)
+        repository = EcrRepository(
+            self,
+            f"repository-{family}",
+            **registry_plan.repository_settings(self._names, family, self._props),
+            image_scanning_configuration=EcrRepositoryImageScanningConfiguration(
+                **ecr["image_scanning_configuration"]
+            ),
+            encryption_configuration=[
+                EcrRepositoryEncryptionConfiguration(**ecr["encryption_configuration"])
+            ],
+        )
+        StateRetention.protect(repository)
+        EcrLifecyclePolicy(
+            self,
+            f"repository-{family}-lifecycle",
+            repository=repository.name,
+            policy=registry_plan.repository_lifecycle_policy(self._props),
+        )
+        return repository
 
-        self._refs = ModelRegistryRefs(
-            naming=naming,
+    def _package_group(self, family: str) -> SagemakerModelPackageGroup:
+        """One family's SageMaker model package group, for approvals and lineage."""
+        group = SagemakerModelPackageGroup(
+            self,
+            f"package-group-{family}",
+            **registry_plan.package_group_settings(self._names, family, self._naming),
+        )
+        StateRetention.protect(group)
+        return group
+
+    def _references(
+        self,
+        families: tuple[str, ...],
+        artifacts: SecureBucket,
+        table: DynamodbTable,
+        repositories: dict[str, EcrRepository],
+        groups: dict[str, SagemakerModelPackageGroup],
+    ) -> ModelRegistryRefs:
+        """The names and ARNs grants and properties read (:class:`ModelRegistryMixin`)."""
+        account = self._account
+        return ModelRegistryRefs(
+            naming=self._naming,
             model_families=families,
             bucket_name=artifacts.bucket_name,
             bucket_arn=artifacts.bucket_arn,
-            key_arn=key.arn,
+            key_arn=self._key.arn,
             table_name=table.name,
             table_arn=table.arn,
             repository_names={f: r.name for f, r in repositories.items()},

@@ -63,29 +63,42 @@ class Network(Construct):
     ) -> None:
         super().__init__(scope, id)
         props = props or NetworkProps()
-        layout = NetworkLayout.of(naming, region, availability_zones, props)
-        self._zones = layout.zones
+        self._naming = naming
+        self._props = props
+        self._layout = NetworkLayout.of(naming, region, availability_zones, props)
+        self._zones = self._layout.zones
+        self._vpc = self._vpc_with_closed_default_group()
+        gateway, self._public = self._public_side()
+        self._nats = self._nat_gateways(gateway)
+        self._private, self._private_routes = self._private_side()
+        self._s3_endpoint, self._dynamodb_endpoint = self._gateway_endpoints()
+        self._endpoint_group = self._interface_endpoints()
+        self._flow_logs(region)
 
-        self._vpc = Vpc(
+    # ----------------------------------------------------------------- steps
+    def _vpc_with_closed_default_group(self) -> Vpc:
+        """The VPC; its default security group emptied, as it allows all traffic between members."""
+        vpc = Vpc(
             self,
             "vpc",
-            cidr_block=props.cidr,
+            cidr_block=self._props.cidr,
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags={"Name": naming.resource("vpc")},
+            tags={"Name": self._naming.resource("vpc")},
         )
-        vpc_id = self._vpc.id
-        # The default security group would allow all traffic between its members; empty it.
         DefaultSecurityGroup(
-            self, "default-security-group", vpc_id=vpc_id, tags={"Name": "default-deny"}
+            self, "default-security-group", vpc_id=vpc.id, tags={"Name": "default-deny"}
         )
+        return vpc
 
-        # --- public side: internet gateway, public subnets, one route table
+    def _public_side(self) -> tuple[InternetGateway, list[Subnet]]:
+        """Internet gateway, one public route table, and the public subnets NAT gateways sit in."""
+        vpc_id = self._vpc.id
         gateway = InternetGateway(
-            self, "internet-gateway", vpc_id=vpc_id, tags={"Name": naming.resource("igw")}
+            self, "internet-gateway", vpc_id=vpc_id, tags={"Name": self._naming.resource("igw")}
         )
         public_routes = RouteTable(
-            self, "public-routes", vpc_id=vpc_id, tags={"Name": naming.resource("public")}
+            self, "public-routes", vpc_id=vpc_id, tags={"Name": self._naming.resource("public")}
         )
         Route(
             self,
@@ -94,17 +107,19 @@ class Network(Construct):
             destination_cidr_block=ANYWHERE,
             gateway_id=gateway.id,
         )
-        self._public: list[Subnet] = []
-        for public_plan in layout.public_subnets:
+        subnets: list[Subnet] = []
+        for public_plan in self._layout.public_subnets:
             public = Subnet(self, public_plan.id, vpc_id=vpc_id, **public_plan.settings)
             self._associate(public_plan.association_id, public, public_routes)
-            self._public.append(public)
+            subnets.append(public)
+        return gateway, subnets
 
-        # --- NAT: one in the first AZ, or one per AZ
-        self._nats: list[NatGateway] = []
-        for nat in layout.nat_gateways:
+    def _nat_gateways(self, gateway: InternetGateway) -> list[NatGateway]:
+        """NAT gateways and their addresses: one in the first AZ, or one per AZ."""
+        nats: list[NatGateway] = []
+        for nat in self._layout.nat_gateways:
             address = Eip(self, nat.address_id, domain="vpc", tags={"Name": nat.name})
-            self._nats.append(
+            nats.append(
                 NatGateway(
                     self,
                     nat.id,
@@ -114,11 +129,14 @@ class Network(Construct):
                     depends_on=[gateway],
                 )
             )
+        return nats
 
-        # --- private side: a subnet and a route table per AZ, default route to its NAT
-        self._private: list[Subnet] = []
-        self._private_routes: list[RouteTable] = []
-        for private_plan in layout.private_subnets:
+    def _private_side(self) -> tuple[list[Subnet], list[RouteTable]]:
+        """A private subnet and route table per AZ, its default route through its NAT gateway."""
+        vpc_id = self._vpc.id
+        subnets: list[Subnet] = []
+        route_tables: list[RouteTable] = []
+        for private_plan in self._layout.private_subnets:
             private = Subnet(self, private_plan.id, vpc_id=vpc_id, **private_plan.settings)
             routes = RouteTable(
                 self, private_plan.routes_id, vpc_id=vpc_id, tags={"Name": private_plan.routes_name}
@@ -131,11 +149,13 @@ class Network(Construct):
                 nat_gateway_id=self._nats[private_plan.nat].id,
             )
             self._associate(private_plan.association_id, private, routes)
-            self._private.append(private)
-            self._private_routes.append(routes)
+            subnets.append(private)
+            route_tables.append(routes)
+        return subnets, route_tables
 
-        # --- endpoints: S3 and DynamoDB through free gateway endpoints, the rest through
-        # interfaces. DynamoDB's keeps the online feature store's reads off the NAT gateways.
+    def _gateway_endpoints(self) -> tuple[VpcEndpoint, VpcEndpoint]:
+        """Free gateway endpoints for S3 and DynamoDB (which keeps feature reads off NAT)."""
+        vpc_id = self._vpc.id
         gateway_endpoints = [
             VpcEndpoint(
                 self,
@@ -146,34 +166,42 @@ class Network(Construct):
                 route_table_ids=[r.id for r in self._private_routes],
                 tags={"Name": endpoint.name},
             )
-            for endpoint in layout.gateway_endpoints
+            for endpoint in self._layout.gateway_endpoints
         ]
-        self._s3_endpoint, self._dynamodb_endpoint = gateway_endpoints
-        self._endpoint_group: SecurityGroup | None = None
-        if layout.interface_endpoints:
-            self._endpoint_group = SecurityGroup(
-                self, "endpoint-security-group", vpc_id=vpc_id, **layout.endpoint_security_group
-            )
-            VpcSecurityGroupIngressRule(
-                self,
-                "endpoint-https-from-vpc",
-                security_group_id=self._endpoint_group.id,
-                **layout.endpoint_ingress,
-            )
-            for endpoint in layout.interface_endpoints:
-                VpcEndpoint(
-                    self,
-                    endpoint.id,
-                    vpc_id=vpc_id,
-                    service_name=endpoint.service_name,
-                    vpc_endpoint_type="Interface",
-                    private_dns_enabled=True,
-                    subnet_ids=[s.id for s in self._private],
-                    security_group_ids=[self._endpoint_group.id],
-                    tags={"Name": endpoint.name},
-                )
+        s3_endpoint, dynamodb_endpoint = gateway_endpoints
+        return s3_endpoint, dynamodb_endpoint
 
-        # --- flow logs: every accepted and rejected flow, encrypted, retained as configured
+    def _interface_endpoints(self) -> SecurityGroup | None:
+        """The other services' endpoints in the private subnets, open to HTTPS from the VPC."""
+        if not self._layout.interface_endpoints:
+            return None
+        vpc_id = self._vpc.id
+        group = SecurityGroup(
+            self, "endpoint-security-group", vpc_id=vpc_id, **self._layout.endpoint_security_group
+        )
+        VpcSecurityGroupIngressRule(
+            self,
+            "endpoint-https-from-vpc",
+            security_group_id=group.id,
+            **self._layout.endpoint_ingress,
+        )
+        for endpoint in self._layout.interface_endpoints:
+            VpcEndpoint(
+                self,
+                endpoint.id,
+                vpc_id=vpc_id,
+                service_name=endpoint.service_name,
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[s.id for s in self._private],
+                security_group_ids=[group.id],
+                tags={"Name": endpoint.name},
+            )
+        return group
+
+    def _flow_logs(self, region: str) -> None:
+        """Every accepted and rejected flow, to a KMS-encrypted log group retained as configured."""
+        naming = self._naming
         account = AccountContext.of(self)
         key = PlatformKey(
             self,
@@ -191,7 +219,7 @@ class Network(Construct):
             self,
             "flow-logs",
             name=naming.log_group("network", "flow-logs"),
-            retention_in_days=props.flow_logs_retention_days,
+            retention_in_days=self._props.flow_logs_retention_days,
             kms_key_id=key.arn,
         )
         role = IamRole(
@@ -212,10 +240,10 @@ class Network(Construct):
         FlowLog(
             self,
             "flow-log",
-            vpc_id=vpc_id,
+            vpc_id=self._vpc.id,
             log_destination=log_group.arn,
             iam_role_arn=role.arn,
-            **layout.flow_log,
+            **self._layout.flow_log,
         )
 
     def _associate(self, id: str, subnet: Subnet, routes: RouteTable) -> RouteTableAssociation:

@@ -136,6 +136,21 @@ class SecureBucket(Construct):
 
     def __init__(self, scope: Construct, id: str, *, props: SecureBucketProps) -> None:
         super().__init__(scope, id)
+        self._props = props
+        self._check_encryption()
+        self._bucket = self._protected_bucket()
+        public_access = self._public_access_block_and_ownership()
+        versioning = self._versioning()
+        self._default_encryption()
+        self._policy_resource = self._bucket_policy(public_access)
+        self._lifecycle(versioning)
+        self._access_logging()
+        self._object_lock(versioning)
+
+    # ----------------------------------------------------------------- steps
+    def _check_encryption(self) -> None:
+        """SSE-S3 only for an access-log bucket: S3 server access logging cannot write SSE-KMS."""
+        props = self._props
         if props.kms_key_arn is None:
             if props.access_log_source_account is None:
                 raise ConstructError(
@@ -145,7 +160,11 @@ class SecureBucket(Construct):
             suppress(
                 self, "MLP-S3-2", "S3 server access logging can only deliver into SSE-S3 buckets"
             )
-        self._bucket = S3Bucket(
+
+    def _protected_bucket(self) -> S3Bucket:
+        """The bucket itself, kept from destruction: data outlives stacks."""
+        props = self._props
+        bucket = S3Bucket(
             self,
             "bucket",
             bucket=props.bucket_name,
@@ -154,12 +173,15 @@ class SecureBucket(Construct):
             # could only be set at creation, and turning it on later would replace the bucket.
             tags={"Name": props.bucket_name, **props.tags},
         )
-        StateRetention.protect(self._bucket)
-        bucket_id = self._bucket.id
+        StateRetention.protect(bucket)
+        return bucket
+
+    def _public_access_block_and_ownership(self) -> S3BucketPublicAccessBlock:
+        """No public access of any kind, and no ACLs: the bucket owner owns every object."""
         public_access = S3BucketPublicAccessBlock(
             self,
             "public-access-block",
-            bucket=bucket_id,
+            bucket=self._bucket.id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
@@ -168,16 +190,24 @@ class SecureBucket(Construct):
         S3BucketOwnershipControls(
             self,
             "ownership",
-            bucket=bucket_id,
+            bucket=self._bucket.id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
-        versioning = S3BucketVersioningA(
+        return public_access
+
+    def _versioning(self) -> S3BucketVersioningA:
+        """Versioning, always on: lifecycle and Object Lock depend on it."""
+        return S3BucketVersioningA(
             self,
             "versioning",
-            bucket=bucket_id,
+            bucket=self._bucket.id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
-        if props.kms_key_arn is None:
+
+    def _default_encryption(self) -> None:
+        """Default encryption: SSE-KMS with the given key (bucket keys on), or SSE-S3 for logs."""
+        kms_key_arn = self._props.kms_key_arn
+        if kms_key_arn is None:
             default = (
                 S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
                     sse_algorithm="AES256"
@@ -186,58 +216,72 @@ class SecureBucket(Construct):
         else:
             default = (
                 S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                    sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                    sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
                 )
             )
         S3BucketServerSideEncryptionConfigurationA(
             self,
             "encryption",
-            bucket=bucket_id,
+            bucket=self._bucket.id,
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=default,
-                    bucket_key_enabled=props.kms_key_arn is not None,
+                    bucket_key_enabled=kms_key_arn is not None,
                 )
             ],
         )
-        self._policy_resource = S3BucketPolicy(
+
+    def _bucket_policy(self, public_access: S3BucketPublicAccessBlock) -> S3BucketPolicy:
+        """TLS-only (or a log bucket's delivery) policy, put after the public access block."""
+        return S3BucketPolicy(
             self,
             "policy",
-            bucket=bucket_id,
-            policy=json.dumps(self._policy(props)),
+            bucket=self._bucket.id,
+            policy=json.dumps(self._policy(self._props)),
             # A policy put before the public access block could be judged public.
             depends_on=[public_access],
         )
-        if props.lifecycle_rules:
+
+    def _lifecycle(self, versioning: S3BucketVersioningA) -> None:
+        """The lifecycle rules, if any, once versioning is on (noncurrent-version rules need it)."""
+        if self._props.lifecycle_rules:
             S3BucketLifecycleConfiguration(
                 self,
                 "lifecycle",
-                bucket=bucket_id,
-                rule=[_translate_rule(rule) for rule in props.lifecycle_rules],
+                bucket=self._bucket.id,
+                rule=[_translate_rule(rule) for rule in self._props.lifecycle_rules],
                 # Noncurrent-version rules only make sense once versioning is on.
                 depends_on=[versioning],
             )
-        if props.access_log_target is not None:
+
+    def _access_logging(self) -> None:
+        """Server access logs into the log bucket, once its policy admits the log service."""
+        target = self._props.access_log_target
+        if target is not None:
             S3BucketLoggingA(
                 self,
                 "access-logs",
-                bucket=bucket_id,
-                target_bucket=props.access_log_target.bucket_name,
-                target_prefix=props.access_log_prefix,
+                bucket=self._bucket.id,
+                target_bucket=target.bucket_name,
+                target_prefix=self._props.access_log_prefix,
                 # S3 refuses to log into a bucket whose policy does not yet admit the log service.
-                depends_on=[props.access_log_target._policy_resource],
+                depends_on=[target._policy_resource],
             )
-        if props.object_lock is not None:
+
+    def _object_lock(self, versioning: S3BucketVersioningA) -> None:
+        """Default Object Lock retention, if configured, once versioning is on."""
+        object_lock = self._props.object_lock
+        if object_lock is not None:
             # S3 enables Object Lock on an existing bucket once versioning is on, so a
             # bucket that turns it on keeps its objects (set at creation it would be replaced).
             S3BucketObjectLockConfigurationA(
                 self,
                 "object-lock",
-                bucket=bucket_id,
+                bucket=self._bucket.id,
                 object_lock_enabled="Enabled",
                 rule=S3BucketObjectLockConfigurationRuleA(
                     default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(
-                        mode=props.object_lock.mode, days=props.object_lock.retention_days
+                        mode=object_lock.mode, days=object_lock.retention_days
                     )
                 ),
                 depends_on=[versioning],

@@ -8,7 +8,7 @@ from cdktf import TerraformOutput
 from constructs import Construct, IConstruct
 
 from mlplatform.bindings.addresses import logical_id
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import ComputeProps, EnvironmentConfig
 from mlplatform.constructs.compute_cluster import ComputeCluster
 from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.karpenter_controller import KarpenterController
@@ -61,8 +61,18 @@ class ComputeStack(PlatformStack):
             if compute.gpu_pools
             else None
         )
+        self.gpu_pools: dict[str, GpuTrainingPool] = self._gpu_pools(compute, lake)
+        self._cluster_outputs()
+        self._contract_values()
+        self._job_outputs()
+        self._karpenter_outputs()
+        self._scratch_outputs()
+
+    # ----------------------------------------------------------------- steps
+    def _gpu_pools(self, compute: ComputeProps, lake: IDataLake) -> dict[str, GpuTrainingPool]:
+        """One pool per ``compute.gpu_pools`` entry, its job role's 0.1.0 lake grants handed over."""
         pools_scope = Construct(self, "gpu-pools")
-        self.gpu_pools: dict[str, GpuTrainingPool] = {}
+        pools: dict[str, GpuTrainingPool] = {}
         for name, pool_props in compute.gpu_pools.items():
             scratch = pool_props.fsx_scratch
             pool = GpuTrainingPool(
@@ -78,8 +88,11 @@ class ComputeStack(PlatformStack):
             )
             self._hand_over_lake_grants(pool, pool_props.lake_read_zones, "read")
             self._hand_over_lake_grants(pool, pool_props.lake_write_zones, "write")
-            self.gpu_pools[name] = pool
+            pools[name] = pool
+        return pools
 
+    def _cluster_outputs(self) -> None:
+        """The cluster's outputs: what kubectl, Helm and the cluster layer connect with."""
         cluster = self.cluster
         TerraformOutput(self, "cluster_name", value=cluster.cluster_name)
         TerraformOutput(self, "cluster_endpoint", value=cluster.cluster_endpoint)
@@ -90,6 +103,10 @@ class ComputeStack(PlatformStack):
         TerraformOutput(self, "oidc_provider_arn", value=cluster.oidc_provider_arn)
         TerraformOutput(self, "oidc_issuer_url", value=cluster.oidc_issuer_url)
         TerraformOutput(self, "node_role_arn", value=cluster.node_role_arn)
+
+    def _contract_values(self) -> None:
+        """The layer's part of the platform contract: what a team's stack reads of the cluster."""
+        cluster = self.cluster
         put = self.contract.put
         put("compute/cluster-name", cluster.cluster_name)
         put("compute/cluster-endpoint", cluster.cluster_endpoint)
@@ -100,10 +117,13 @@ class ComputeStack(PlatformStack):
             put("compute/cluster-security-group-id", cluster.cluster_security_group_id)
         # What a team's GpuPoolProvisioning needs to give Karpenter its pools.
         put("compute/cluster-certificate-authority", cluster.certificate_authority_data)
-        put("compute/cluster-layer", cluster_layer_state(config))
+        put("compute/cluster-layer", cluster_layer_state(self.config))
         if self.karpenter is not None:
             put("compute/karpenter/node-role-arn", self.karpenter.node_role_arn)
             put("compute/karpenter/instance-profile-name", self.karpenter.instance_profile_name)
+
+    def _job_outputs(self) -> None:
+        """Each pool's job role and service account, for the jobs that run in it."""
         pools = self.gpu_pools
         TerraformOutput(self, "job_role_arns", value={n: p.job_role_arn for n, p in pools.items()})
         TerraformOutput(
@@ -111,6 +131,9 @@ class ComputeStack(PlatformStack):
             "job_service_accounts",
             value={n: f"{p.job_namespace}/{p.job_service_account}" for n, p in pools.items()},
         )
+
+    def _karpenter_outputs(self) -> None:
+        """Karpenter's roles, queue and instance profile, which its chart and node classes name."""
         if self.karpenter is not None:
             karpenter = self.karpenter
             TerraformOutput(
@@ -123,8 +146,13 @@ class ComputeStack(PlatformStack):
             TerraformOutput(
                 self, "karpenter_instance_profile", value=karpenter.instance_profile_name
             )
+
+    def _scratch_outputs(self) -> None:
+        """The pools' FSx scratch file systems' DNS names, when any pool has one."""
         scratch_names = {
-            n: p.scratch_dns_name for n, p in pools.items() if p.scratch_dns_name is not None
+            n: p.scratch_dns_name
+            for n, p in self.gpu_pools.items()
+            if p.scratch_dns_name is not None
         }
         if scratch_names:
             TerraformOutput(self, "scratch_file_systems", value=scratch_names)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from cdktf import TerraformOutput, Token
 from constructs import Construct
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, MlProps
 from mlplatform.constructs.alarm_topic import AlarmTopic
 from mlplatform.constructs.budgets import Budgets
 from mlplatform.constructs.dashboard import Dashboard
@@ -74,9 +74,23 @@ class MlStack(PlatformStack):
         for role in (publishers or {}).values():
             self.registry.grant_publish(role)
         self._grant_pools_the_lake(config, lake, publishers or {})
+        self.endpoints: dict[str, ServingEndpoint] = self._endpoints(ml, lake, placement)
+        self.features: FeatureStore | None = None
+        if config.feature_store is not None:
+            self.features = self._feature_store(
+                config, lake, placement, publishers or {}, cluster_security_group_id
+            )
+        self._observability(config)
+        self._outputs()
+        self._publish_registry()
+        self.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
 
+    def _endpoints(
+        self, ml: MlProps, lake: IDataLake, placement: VpcPlacement
+    ) -> dict[str, ServingEndpoint]:
+        """One endpoint per ``ml.serving`` entry, alarming the topic, capturing into the lake."""
         endpoints_scope = Construct(self, "serving")
-        self.endpoints: dict[str, ServingEndpoint] = {}
+        endpoints: dict[str, ServingEndpoint] = {}
         for name, props in ml.serving.items():
             zone = props.data_capture_zone
             capture = (
@@ -88,7 +102,7 @@ class MlStack(PlatformStack):
                 if props.data_capture_percent
                 else None
             )
-            self.endpoints[name] = ServingEndpoint(
+            endpoints[name] = ServingEndpoint(
                 endpoints_scope,
                 name,
                 registry=self.registry,
@@ -98,14 +112,10 @@ class MlStack(PlatformStack):
                 # Serverless Inference runs outside any VPC.
                 placement=None if props.serverless else placement,
             )
+        return endpoints
 
-        self.features: FeatureStore | None = None
-        if config.feature_store is not None:
-            self.features = self._feature_store(
-                config, lake, placement, publishers or {}, cluster_security_group_id
-            )
-        self._observability(config)
-
+    def _outputs(self) -> None:
+        """The registry's names, the endpoints' names and the alarm topic, for deploy scripts."""
         registry = self.registry
         TerraformOutput(self, "registry_bucket", value=registry.bucket_name)
         TerraformOutput(self, "registry_table", value=registry.table_name)
@@ -116,8 +126,6 @@ class MlStack(PlatformStack):
             value={name: e.endpoint_name for name, e in self.endpoints.items()},
         )
         TerraformOutput(self, "alarm_topic_arn", value=self.alarms.topic_arn)
-        self._publish_registry()
-        self.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
 
     def _grant_pools_the_lake(
         self, config: EnvironmentConfig, lake: IDataLake, pools: Mapping[str, IRole]
@@ -188,7 +196,12 @@ class MlStack(PlatformStack):
             )
         for pool, groups in store_plan.materializing_pools(store, pools):
             features.grant_materialize(pools[pool], groups)
+        self._publish_feature_store(features)
+        return features
 
+    def _publish_feature_store(self, features: FeatureStore) -> None:
+        """The online store's part of the contract (tables or Redis endpoints and secrets), and
+        its outputs."""
         TerraformOutput(self, "feature_online_store", value=features.online_store)
         put = self.contract.put
         put("features/online-store", features.online_store)
@@ -210,7 +223,6 @@ class MlStack(PlatformStack):
             )
             TerraformOutput(self, "feature_redis_port", value=features.redis_port)
             TerraformOutput(self, "feature_redis_secrets", value=features.secret_arns)
-        return features
 
     def _observability(self, config: EnvironmentConfig) -> None:
         """The environment's dashboard, from the file and the metric specs, and its budgets."""
