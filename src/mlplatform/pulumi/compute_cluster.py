@@ -72,17 +72,30 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
         placement: NetworkPlacement,
     ) -> None:
         super().__init__(layer.layer, "ComputeCluster", f"{layer.path}/{id}", parent=layer)
-        naming = layer.naming
         self._layer = layer
         self._props = props
         self.placement = placement
-        name = naming.resource("eks")
+        name = layer.naming.resource("eks")
         self.physical_name = name
         self._metrics_cluster_name = name
-        opts = self.options
+        self.key = self._key_for_secrets_and_logs()
+        log_group = self._control_plane_logs()
+        cluster_role, cluster_role_grants = self._control_plane_role()
+        self.cluster = self._control_plane(cluster_role, [log_group, *cluster_role_grants])
+        self.oidc_issuer_url: pulumi.Output[str] = self.cluster.identities.apply(_issuer)
+        self.oidc, self._roles = self._irsa()
+        self.node_role, node_role_policies = self._shared_node_role()
+        self.compute_dependencies: list[pulumi.Resource] = [*node_role_policies]
+        self._admin_access_entries()
+        self._addons_and_node_groups()
+        self.register_outputs({"cluster_name": self.cluster.name})
 
-        self.key = key = PlatformKey(
-            layer,
+    # ----------------------------------------------------------------- steps
+    def _key_for_secrets_and_logs(self) -> PlatformKey:
+        """One key for secrets envelope encryption and the cluster's log groups."""
+        naming = self._layer.naming
+        return PlatformKey(
+            self._layer,
             self,
             "key",
             props=PlatformKeyProps(
@@ -93,15 +106,21 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 ],
             ),
         )
-        log_group = aws.cloudwatch.LogGroup(
+
+    def _control_plane_logs(self) -> aws.cloudwatch.LogGroup:
+        """Control plane logs: EKS writes to this exact name; made first, it gets a key and retention."""
+        return aws.cloudwatch.LogGroup(
             self.child("control-plane-logs"),
-            name=f"/aws/eks/{name}/cluster",
-            retention_in_days=props.log_retention_days,
-            kms_key_id=key.arn,
-            opts=opts(),
+            name=f"/aws/eks/{self.physical_name}/cluster",
+            retention_in_days=self._props.log_retention_days,
+            kms_key_id=self.key.arn,
+            opts=self.options(),
         )
+
+    def _control_plane_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        """The control plane's role and its grants: the EKS cluster policy, use of the secrets key."""
         cluster_role, cluster_role_policies = eks_service_role(
-            self, cluster_roles.cluster_role(naming), layer.partition
+            self, cluster_roles.cluster_role(self._layer.naming), self._layer.partition
         )
         grants: list[pulumi.Resource] = [*cluster_role_policies]
         grants.append(
@@ -109,23 +128,32 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 self.child("cluster-role-secrets-key"),
                 name="encrypt-cluster-secrets",
                 role=cluster_role.id,
-                policy=key.arn.apply(lambda arn: json.dumps(eks_secrets_encryption_policy(arn))),
-                opts=opts(),
+                policy=self.key.arn.apply(
+                    lambda arn: json.dumps(eks_secrets_encryption_policy(arn))
+                ),
+                opts=self.options(),
             )
         )
-        self.cluster = aws.eks.Cluster(
+        return cluster_role, grants
+
+    def _control_plane(
+        self, cluster_role: aws.iam.Role, depends_on: list[pulumi.Resource]
+    ) -> aws.eks.Cluster:
+        """The EKS cluster in the private subnets, secrets encrypted, kept from destruction."""
+        props = self._props
+        return aws.eks.Cluster(
             self.child("cluster"),
-            name=name,
+            name=self.physical_name,
             role_arn=cluster_role.arn,
             version=props.kubernetes_version,
             vpc_config={
-                "subnet_ids": placement.subnets(),
+                "subnet_ids": self.placement.subnets(),
                 "endpoint_private_access": True,
                 "endpoint_public_access": props.endpoint_public_access,
                 "public_access_cidrs": list(props.public_access_cidrs) or None,
             },
             enabled_cluster_log_types=list(props.control_plane_logs),
-            encryption_config={"resources": ["secrets"], "provider": {"key_arn": key.arn}},
+            encryption_config={"resources": ["secrets"], "provider": {"key_arn": self.key.arn}},
             access_config=(
                 {
                     "authentication_mode": "API",
@@ -134,55 +162,71 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 if props.access_entries
                 else None
             ),
+            # With managed add-ons, EKS must not install its own copies first.
             bootstrap_self_managed_addons=False if props.addons else None,
-            opts=opts(protect=layer.retain, depends_on=[log_group, *grants]),
+            opts=self.options(protect=self._layer.retain, depends_on=depends_on),
         )
-        self.oidc_issuer_url: pulumi.Output[str] = self.cluster.identities.apply(_issuer)
-        self.oidc = aws.iam.OpenIdConnectProvider(
+
+    def _irsa(self) -> tuple[aws.iam.OpenIdConnectProvider, ServiceAccountRoles]:
+        """IRSA: the OIDC provider IAM trusts for the cluster's service account tokens."""
+        naming = self._layer.naming
+        oidc = aws.iam.OpenIdConnectProvider(
             self.child("oidc-provider"),
             url=self.oidc_issuer_url,
             client_id_lists=["sts.amazonaws.com"],
             tags={"Name": naming.resource("eks", "oidc")},
-            opts=opts(),
+            opts=self.options(),
         )
-        self._roles = ServiceAccountRoles(
+        roles = ServiceAccountRoles(
             self,
             naming=naming,
-            oidc_provider_arn=self.oidc.arn,
+            oidc_provider_arn=oidc.arn,
             oidc_issuer_url=self.oidc_issuer_url,
         )
+        return oidc, roles
 
-        self.node_role, node_role_policies = eks_service_role(
+    def _shared_node_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        """The role every node group shares (the CNI's policy only without managed add-ons)."""
+        node_role, node_role_policies = eks_service_role(
             self,
-            cluster_roles.node_role(naming, cni_on_node_role=props.addons is None),
-            layer.partition,
+            cluster_roles.node_role(
+                self._layer.naming, cni_on_node_role=self._props.addons is None
+            ),
+            self._layer.partition,
         )
-        self.compute_dependencies: list[pulumi.Resource] = [*node_role_policies]
-        for index, role_arn in enumerate(props.admin_role_arns):
+        return node_role, [*node_role_policies]
+
+    def _admin_access_entries(self) -> None:
+        """Access entries: cluster-admin for the configured roles, nobody else."""
+        for index, role_arn in enumerate(self._props.admin_role_arns):
             entry = aws.eks.AccessEntry(
                 self.child(f"admin-{index}"),
                 cluster_name=self.cluster.name,
                 principal_arn=role_arn,
                 type="STANDARD",
-                opts=opts(),
+                opts=self.options(),
             )
             aws.eks.AccessPolicyAssociation(
                 self.child(f"admin-{index}-policy"),
                 cluster_name=self.cluster.name,
                 principal_arn=role_arn,
-                policy_arn=layer.partition.apply(
+                policy_arn=self._layer.partition.apply(
                     lambda p: eks_access_policy_arn(p, EKS_CLUSTER_ADMIN_ACCESS_POLICY)
                 ),
                 access_scope={"type": "cluster"},
-                opts=opts(depends_on=[entry]),
+                opts=self.options(depends_on=[entry]),
             )
-        addons = cluster_addons.addon_plan(props.addons, name)
+
+    def _addons_and_node_groups(self) -> None:
+        """Add-ons nodes need before any node, the CPU node groups, then add-ons that run as pods."""
+        addons = cluster_addons.addon_plan(self._props.addons, self.physical_name)
         self.compute_dependencies += self._addons(addons.before_nodes)
-        system = self._cpu_node_group("system", props.system_node_group)
-        for group_name, group in props.cpu_node_groups.items():
+        # The system group always (on-demand, never empty), general groups as configured.
+        system = self._cpu_node_group("system", self._props.system_node_group)
+        for group_name, group in self._props.cpu_node_groups.items():
             self._cpu_node_group(group_name, group)
+        # Pods need a node to schedule on.
         self._addons(addons.on_nodes, after=[system.ready])
-        self.register_outputs({"cluster_name": self.cluster.name})
 
     # ----------------------------------------------------------------- building blocks
     def _attach(self, role: aws.iam.Role, policy: str, id: str) -> aws.iam.RolePolicyAttachment:

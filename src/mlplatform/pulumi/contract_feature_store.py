@@ -63,31 +63,58 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
         if online_store not in ("dynamodb", "redis"):
             raise ValueError(f"{self.path}: online_store is 'dynamodb' or 'redis'")
         self.naming = naming
-        reader = self._reader = ContractReader.of(layer, platform)
+        self._reader = ContractReader.of(layer, platform)
         for group in groups:
             self._check(group)
-        database = reader.value("features/offline-database")
+        database = self._reader.value("features/offline-database")
         # The grants' statements depend on the kind: the preview stops if the platform's differs.
-        kind = reader.value("features/online-store").apply(
-            lambda found: _checked_kind(found, online_store)
+        kind = self._kind_check(online_store)
+        self._online = self._online_table_names(tuple(groups), online_store)
+        self._store_metrics = FeatureStoreMetrics(online_store=online_store, groups=tuple(groups))
+        self.refs = self._contract_refs(
+            layer, lake, tuple(groups), online_store, offline_queries, database, kind
         )
+        self.online_store = online_store
+        # Registered, so a program without grants still fails its preview on the wrong kind.
+        self.register_outputs({"online_store": kind})
+
+    # ----------------------------------------------------------------- steps
+    def _kind_check(self, expected: Literal["dynamodb", "redis"]) -> pulumi.Output[str]:
+        """The platform's ``features/online-store``, once checked to be ``expected``."""
+        return self._reader.value("features/online-store").apply(
+            lambda found: _checked_kind(found, expected)
+        )
+
+    def _online_table_names(
+        self, groups: tuple[str, ...], online_store: Literal["dynamodb", "redis"]
+    ) -> Mapping[str, pulumi.Output[str]]:
+        """Each group's DynamoDB table, read from the contract on use (none with Redis)."""
+        if online_store != "dynamodb":
+            return {}
+        reader = self._reader
+        return PerItem(
+            lambda g: reader.value("features/groups/{group}/online-table-name", group=g), groups
+        )
+
+    def _contract_refs(
+        self,
+        layer: Layer,
+        lake: DataLakeGrants,
+        groups: tuple[str, ...],
+        online_store: Literal["dynamodb", "redis"],
+        offline_queries: bool,
+        database: pulumi.Output[str],
+        kind: pulumi.Output[str],
+    ) -> FeatureStoreRefs:
+        """What grants and properties read, each group's values read from the contract on use."""
+        reader, online = self._reader, self._online
+        partition, region, account = layer.partition, layer.region, layer.account_id
         tables = PerItem(
             lambda g: reader.value("features/groups/{group}/offline-table", group=g), groups
         )
-        online: Mapping[str, pulumi.Output[str]] = (
-            PerItem(
-                lambda g: reader.value("features/groups/{group}/online-table-name", group=g),
-                groups,
-            )
-            if online_store == "dynamodb"
-            else {}
-        )
-        self._online = online
-        self._store_metrics = FeatureStoreMetrics(online_store=online_store, groups=tuple(groups))
-        partition, region, account = layer.partition, layer.region, layer.account_id
         workgroup = reader.value("data/athena-workgroup") if offline_queries else None
-        self.refs = FeatureStoreRefs(
-            groups=tuple(groups),
+        return FeatureStoreRefs(
+            groups=groups,
             names={},
             database=database,
             offline_tables=tables,
@@ -113,9 +140,6 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
             ),
             secret_arns=store_plan.contract_secret_arns(reader.value, online_store),
         )
-        self.online_store = online_store
-        # Registered, so a program without grants still fails its preview on the wrong kind.
-        self.register_outputs({"online_store": kind})
 
     # ----------------------------------------------------------------- metrics
     # The tables' names are read from the contract (each spec an Output); a Redis cache's

@@ -9,12 +9,13 @@ instead of through Terraform remote state.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from mlplatform.config import EnvironmentConfig, FeatureStoreProps
+from mlplatform.config import EnvironmentConfig, FeatureStoreProps, ServingEndpointProps
 from mlplatform.decisions import observability_plan
 from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import cluster_layer_state
@@ -63,20 +64,13 @@ class PlatformEnvironment(pulumi.ComponentResource):
         super().__init__("mlplatform:index:PlatformEnvironment", config.environment, {}, opts)
         self.config = config
         self.layers: list[Layer] = []
+        self.outputs: dict[str, dict[str, pulumi.Input[Any]]] = {}
+        """Each cdktf stack's outputs, by stack and output name: what ``cdktf deploy
+        --outputs-file`` writes, so ``pulumi stack output --json`` reads the same."""
+        env = config.environment
         self.network_layer = self._layer(config, "network", emulator_endpoint)
         self.network = Network(self.network_layer, "network", props=config.network)
-        self.data_layer = self._layer(config, "data", emulator_endpoint)
-        self.lake = DataLake(
-            self.data_layer,
-            "data-lake",
-            props=config.data_lake,
-            placement=self.network.placement() if config.data_lake.glue_vpc_connection else None,
-        )
-        self.feature_tables: FeatureTables | None = None
-        if config.feature_store is not None:
-            self.feature_tables = FeatureTables(
-                self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
-            )
+        self._data(config, emulator_endpoint)
         self._publish_network()
         self._publish_lake()
         self.compute_layer: Layer | None = None
@@ -85,35 +79,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.gpu_pools: dict[str, GpuTrainingPool] = {}
         if config.compute is not None:
             self._compute(config, emulator_endpoint)
-        env = config.environment
-        self.outputs: dict[str, dict[str, pulumi.Input[Any]]] = {}
-        """Each cdktf stack's outputs, by stack and output name: what ``cdktf deploy
-        --outputs-file`` writes, so ``pulumi stack output --json`` reads the same."""
-        self.outputs[f"{env}-network"] = {
-            "vpc_id": self.network.vpc.id,
-            "private_subnet_ids": self.network.private_subnet_ids,
-            "public_subnet_ids": self.network.public_subnet_ids,
-            "nat_gateway_ids": [n.id for n in self.network.nat_gateways],
-            "vpc_cidr": self.network.vpc.cidr_block,
-            "availability_zones": list(self.network.availability_zones),
-            "s3_prefix_list_id": self.network.s3_endpoint.prefix_list_id,
-        }
-        data: dict[str, pulumi.Input[Any]] = {
-            "lake_key_arn": self.lake.key_arn,
-            "access_log_bucket": self.lake.log_bucket.bucket_name,
-            "zone_buckets": self.lake.bucket_names,
-            "glue_databases": {zone: db.name for zone, db in self.lake.databases.items()},
-        }
-        if self.lake.workgroup is not None:
-            data["athena_workgroup"] = self.lake.workgroup.name
-        if self.feature_tables is not None and config.feature_store is not None:
-            names = feature_store_names(self.data_layer.naming, config.feature_store)
-            data["feature_database"] = self.feature_tables.database_name
-            data["feature_tables"] = self.feature_tables.table_names
-            data["feature_registry"] = names["registry"]
-            if self.lake.workgroup is not None:
-                data["feature_staging_location"] = names["staging"]
-        self.outputs[f"{env}-data"] = data
+        self.outputs[f"{env}-network"] = self._network_outputs()
+        self.outputs[f"{env}-data"] = self._data_outputs()
         if self.cluster is not None:
             self.outputs[f"{env}-compute"] = self._compute_outputs()
         self.cluster_layer: Layer | None = None
@@ -130,6 +97,21 @@ class PlatformEnvironment(pulumi.ComponentResource):
         if config.ml is not None:
             self._ml(config, emulator_endpoint)
         self.register_outputs({"outputs": self.outputs})
+
+    def _data(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:
+        """The data layer: the lake (in the VPC if Glue connects there) and the feature tables."""
+        self.data_layer = self._layer(config, "data", emulator_endpoint)
+        self.lake = DataLake(
+            self.data_layer,
+            "data-lake",
+            props=config.data_lake,
+            placement=self.network.placement() if config.data_lake.glue_vpc_connection else None,
+        )
+        self.feature_tables: FeatureTables | None = None
+        if config.feature_store is not None:
+            self.feature_tables = FeatureTables(
+                self.data_layer, "feature-tables", lake=self.lake, props=config.feature_store
+            )
 
     # ------------------------------------------------------------- the platform contract
     # Each layer writes what its cdktf stack writes (mlplatform.stacks.*_stack), from the
@@ -217,7 +199,42 @@ class PlatformEnvironment(pulumi.ComponentResource):
             for user, secret in features.secrets.items():
                 put("features/redis/users/{user}/secret-arn", secret.arn, user=user)
 
+    # ------------------------------------------------------------- each stack's outputs
+    def _network_outputs(self) -> dict[str, pulumi.Input[Any]]:
+        """The network stack's outputs."""
+        network = self.network
+        return {
+            "vpc_id": network.vpc.id,
+            "private_subnet_ids": network.private_subnet_ids,
+            "public_subnet_ids": network.public_subnet_ids,
+            "nat_gateway_ids": [n.id for n in network.nat_gateways],
+            "vpc_cidr": network.vpc.cidr_block,
+            "availability_zones": list(network.availability_zones),
+            "s3_prefix_list_id": network.s3_endpoint.prefix_list_id,
+        }
+
+    def _data_outputs(self) -> dict[str, pulumi.Input[Any]]:
+        """The data stack's outputs: the lake's, and the feature tables' where there are some."""
+        lake, store = self.lake, self.config.feature_store
+        data: dict[str, pulumi.Input[Any]] = {
+            "lake_key_arn": lake.key_arn,
+            "access_log_bucket": lake.log_bucket.bucket_name,
+            "zone_buckets": lake.bucket_names,
+            "glue_databases": {zone: db.name for zone, db in lake.databases.items()},
+        }
+        if lake.workgroup is not None:
+            data["athena_workgroup"] = lake.workgroup.name
+        if self.feature_tables is not None and store is not None:
+            names = feature_store_names(self.data_layer.naming, store)
+            data["feature_database"] = self.feature_tables.database_name
+            data["feature_tables"] = self.feature_tables.table_names
+            data["feature_registry"] = names["registry"]
+            if lake.workgroup is not None:
+                data["feature_staging_location"] = names["staging"]
+        return data
+
     def _compute_outputs(self) -> dict[str, pulumi.Input[Any]]:
+        """The compute stack's outputs: cluster, pools' job roles, Karpenter, scratch."""
         cluster, pools = self.cluster, self.gpu_pools
         assert cluster is not None
         found: dict[str, pulumi.Input[Any]] = {
@@ -263,9 +280,25 @@ class PlatformEnvironment(pulumi.ComponentResource):
         self.registry = ModelRegistry(layer, "model-registry", props=ml.registry)
         for pool in self.gpu_pools.values():
             self.registry.grant_publish(pool.job_role)
-        serving = PlatformComponent("ml", "Serving", f"{layer.path}/serving", parent=layer)
-        self.endpoints: dict[str, ServingEndpoint] = {}
-        for name, props in ml.serving.items():
+        self.endpoints = self._serving_endpoints(layer, ml.serving)
+        self.features: FeatureStore | None = None
+        if config.feature_store is not None:
+            self.features = self._feature_store(config, layer)
+        self._publish_ml()
+        layer.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
+        if self.features is not None and config.feature_store is not None:
+            self._publish_features(self.features, config.feature_store)
+        self._observability(config, layer)
+        self.outputs[f"{config.environment}-ml"] = self._ml_outputs(config, layer)
+
+    def _serving_endpoints(
+        self, layer: Layer, serving: Mapping[str, ServingEndpointProps]
+    ) -> dict[str, ServingEndpoint]:
+        """Each configured endpoint, capturing into its lake zone, in the VPC unless serverless."""
+        assert self.registry is not None
+        parent = PlatformComponent("ml", "Serving", f"{layer.path}/serving", parent=layer)
+        endpoints: dict[str, ServingEndpoint] = {}
+        for name, props in serving.items():
             zone = props.data_capture_zone
             capture = (
                 DataCapture(
@@ -276,9 +309,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 if props.data_capture_percent
                 else None
             )
-            self.endpoints[name] = ServingEndpoint(
+            endpoints[name] = ServingEndpoint(
                 layer,
-                serving,
+                parent,
                 name,
                 registry=self.registry,
                 props=props,
@@ -287,20 +320,21 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 # Serverless Inference runs outside any VPC.
                 placement=None if props.serverless else self.network.placement(),
             )
-        self.features: FeatureStore | None = None
-        if config.feature_store is not None:
-            self.features = self._feature_store(config, layer)
-        self._publish_ml()
-        layer.contract.put("ml/alarm-topic-arn", self.alarms.topic_arn)
-        if self.features is not None and config.feature_store is not None:
-            self._publish_features(self.features, config.feature_store)
+        return endpoints
+
+    def _observability(self, config: EnvironmentConfig, layer: Layer) -> None:
+        """The ml layer's dashboard (where there is something to show) and budgets."""
         self.dashboard: Dashboard | None = None
         dashboard = observability_plan.dashboard_settings(config, layer.naming)
         if dashboard is not None:
             self.dashboard = Dashboard(layer, "dashboard", **dashboard)
         budgets = observability_plan.budgets_settings(config, layer.naming, self.alarms.topic_arn)
         self.budgets = Budgets(layer, "budgets", **budgets)
+
+    def _ml_outputs(self, config: EnvironmentConfig, layer: Layer) -> dict[str, pulumi.Input[Any]]:
+        """The ml stack's outputs: registry, endpoints, alarm topic, online store, dashboard."""
         registry = self.registry
+        assert registry is not None
         outputs: dict[str, pulumi.Input[Any]] = {
             "registry_bucket": registry.bucket_name,
             "registry_table": registry.table.name,
@@ -322,7 +356,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 outputs["feature_redis_secrets"] = {u: s.arn for u, s in features.secrets.items()}
         if self.dashboard is not None:
             outputs["dashboard_name"] = self.dashboard.dashboard.dashboard_name
-        self.outputs[f"{config.environment}-ml"] = outputs
+        return outputs
 
     def _feature_store(self, config: EnvironmentConfig, layer: Layer) -> FeatureStore:
         """The online store; endpoints that read features and pools that materialize them."""

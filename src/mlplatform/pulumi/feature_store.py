@@ -125,6 +125,63 @@ def _refs(
     )
 
 
+@dataclass(frozen=True)
+class _GrantStatements:
+    """A grant's statements once its inputs are known (``FeatureStoreGrants._attach``).
+
+    Called with the partition, region and account, the key, the features bucket, the
+    database, the workgroup and staging bucket (or ``None``), then the offline tables'
+    names, the online tables' ARNs and the secrets' ARNs.
+    """
+
+    groups: tuple[str, ...]
+    offline: bool
+    online: str | None
+    """``"read"``, ``"write"`` or ``None`` (no online access)."""
+    offline_table_count: int
+    online_table_count: int
+
+    def __call__(
+        self,
+        partition: str,
+        region: str,
+        account: str,
+        key: str,
+        bucket: str,
+        database: str,
+        workgroup: str | None,
+        staging: str | None,
+        *rest: str,
+    ) -> list[Statement]:
+        arn = f"arn:{partition}"
+        found: list[Statement] = []
+        names, rest = rest[: self.offline_table_count], rest[self.offline_table_count :]
+        if self.offline:
+            found += feature_offline_read_statements(
+                groups=self.groups,
+                key_arn=key,
+                features_bucket_arn=bucket,
+                catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
+                database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
+                table_arns=[
+                    f"{arn}:glue:{region}:{account}:table/{database}/{name}" for name in names
+                ],
+                workgroup_arn=(
+                    f"{arn}:athena:{region}:{account}:workgroup/{workgroup}" if workgroup else None
+                ),
+                staging_bucket_arn=staging if workgroup else None,
+            )
+        if self.online is not None:
+            found += feature_online_statements(
+                write=self.online == "write",
+                key_arn=key,
+                features_bucket_arn=bucket,
+                table_arns=list(rest[: self.online_table_count]),
+                secret_arns=list(rest[self.online_table_count :]),
+            )
+        return found
+
+
 class FeatureStoreGrants:
     """Grants on a store, its own or imported (the cdktf ``FeatureStoreMixin``)."""
 
@@ -170,6 +227,8 @@ class FeatureStoreGrants:
         offline: bool,
         online: str | None,
     ) -> aws.iam.RolePolicy:
+        """``role``'s policy ``access`` on ``group``: its offline tables (through Athena) if
+        ``offline``, its online tables and their secret to ``online`` ("read" or "write")."""
         assert isinstance(self, PlatformComponent)
         refs = self.refs
         groups = self._select(group)
@@ -185,47 +244,7 @@ class FeatureStoreGrants:
         workgroup = refs.athena_workgroup if offline else None
         staging = refs.staging_bucket_arn if workgroup is not None else None
 
-        def statements(
-            partition: str,
-            region: str,
-            account: str,
-            key: str,
-            bucket: str,
-            database: str,
-            workgroup: str | None,
-            staging: str | None,
-            *rest: str,
-        ) -> list[Statement]:
-            arn = f"arn:{partition}"
-            found: list[Statement] = []
-            names, rest = rest[: len(offline_tables)], rest[len(offline_tables) :]
-            if offline:
-                found += feature_offline_read_statements(
-                    groups=groups,
-                    key_arn=key,
-                    features_bucket_arn=bucket,
-                    catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
-                    database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
-                    table_arns=[
-                        f"{arn}:glue:{region}:{account}:table/{database}/{name}" for name in names
-                    ],
-                    workgroup_arn=(
-                        f"{arn}:athena:{region}:{account}:workgroup/{workgroup}"
-                        if workgroup
-                        else None
-                    ),
-                    staging_bucket_arn=staging if workgroup else None,
-                )
-            if online is not None:
-                found += feature_online_statements(
-                    write=online == "write",
-                    key_arn=key,
-                    features_bucket_arn=bucket,
-                    table_arns=list(rest[: len(tables)]),
-                    secret_arns=list(rest[len(tables) :]),
-                )
-            return found
-
+        statements = _GrantStatements(groups, offline, online, len(offline_tables), len(tables))
         inputs: list[Any] = [
             refs.partition,
             refs.region,

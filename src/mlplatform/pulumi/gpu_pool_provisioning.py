@@ -66,21 +66,10 @@ class GpuPoolProvisioning(PlatformComponent):
         versions: ClusterLayerProps | None = None,
     ) -> None:
         check_construct_id(id, "GpuPoolProvisioning")
-        where = f"GpuPoolProvisioning {id!r}"
-        refusal = TeamPoolsRefusal(where, "TeamLayer", "layer")
-        if not isinstance(layer, TeamLayer):
-            raise refusal.outside_a_team()
-        if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
-            raise refusal.cluster_not_from_the_contract()
-        if layer.__dict__.get(_PROVISIONED):
-            raise refusal.second_provisioning(layer.path)
-        config = layer.team_config
-        team = config.team.name
-        check_team_pools(
-            where, team, pools, GpuTrainingPool, "ComputeCluster.from_environment in the TeamLayer"
-        )
-        release = team_pools_release(where, team, layer.stack_name, "TeamLayer")
+        refusal = TeamPoolsRefusal(f"GpuPoolProvisioning {id!r}", "TeamLayer", "layer")
+        team_layer, release = _checked_release(refusal, layer, cluster, pools)
         layer.__dict__[_PROVISIONED] = True
+        config = team_layer.team_config
         self._pools = list(pools)
         self._release_name = release
         self._skipped: str | None = None
@@ -93,29 +82,10 @@ class GpuPoolProvisioning(PlatformComponent):
             pulumi.log.info(self._skipped, resource=self)
             self.register_outputs({})
             return
-
-        # Before Helm: on a platform without Karpenter the preview stops here, saying why.
-        message = refusal.no_karpenter(layer.path, config.environment)
-
-        def checked(values: list[str]) -> str:
-            cluster_layer, profile = values
-            if cluster_layer != CLUSTER_LAYER_ENABLED:
-                raise ConstructError(message)
-            return profile
-
-        instance_profile = pulumi.Output.all(
-            cluster.cluster_layer, cluster.karpenter_instance_profile_name
-        ).apply(checked)
-        self.provider = kubernetes.Provider(
-            f"{path}/kubernetes",
-            kubeconfig=kubeconfig(
-                cluster.cluster_endpoint,
-                cluster.certificate_authority_data,
-                cluster.cluster_name,
-                config.platform.region,
-            ),
-            opts=pulumi.ResourceOptions(parent=layer),
+        instance_profile = _require_karpenter(
+            cluster, refusal.no_karpenter(layer.path, config.environment)
         )
+        self.provider = _kubernetes_provider(layer, path, cluster, config.platform.region)
         super().__init__(
             layer.layer,
             "GpuPoolProvisioning",
@@ -123,7 +93,7 @@ class GpuPoolProvisioning(PlatformComponent):
             parent=layer,
             opts=pulumi.ResourceOptions(providers={"kubernetes": self.provider}),
         )
-        self.manifests = self._manifests(
+        self.manifests = self._pool_manifests(
             instance_profile, dict(layer.tags), versions or ClusterLayerProps(), cluster
         )
         """The release's objects once known: namespaces and service accounts, then per pool
@@ -135,14 +105,18 @@ class GpuPoolProvisioning(PlatformComponent):
         )
         self.register_outputs({"release": release})
 
-    def _manifests(
+    # ----------------------------------------------------------------- steps
+    def _pool_manifests(
         self,
         instance_profile: pulumi.Output[str],
         tags: dict[str, str],
         versions: ClusterLayerProps,
         cluster: ImportedComputeCluster,
     ) -> pulumi.Output[list[dict[str, Any]]]:
-        """The objects cdktf's construct renders, in its order, once the outputs are known."""
+        """The release's objects: job namespaces and accounts, each pool's node class and pool.
+
+        The objects cdktf's construct renders, in its order, once the outputs are known.
+        """
         pools = self._pools
         inputs = [
             pulumi.Output.all(
@@ -198,3 +172,60 @@ class GpuPoolProvisioning(PlatformComponent):
     @property
     def pools(self) -> list[GpuTrainingPool]:
         return list(self._pools)
+
+
+def _checked_release(
+    refusal: TeamPoolsRefusal,
+    layer: Layer,
+    cluster: ImportedComputeCluster,
+    pools: Sequence[GpuTrainingPool],
+) -> tuple[TeamLayer, str]:
+    """The team's layer and the release name, once the layer, cluster and pools pass the
+    checks; run before the component exists, so a refusal leaves nothing."""
+    if not isinstance(layer, TeamLayer):
+        raise refusal.outside_a_team()
+    if not isinstance(cluster, ImportedComputeCluster) or not cluster.reads_contract:
+        raise refusal.cluster_not_from_the_contract()
+    if layer.__dict__.get(_PROVISIONED):
+        raise refusal.second_provisioning(layer.path)
+    team = layer.team_config.team.name
+    check_team_pools(
+        refusal.where,
+        team,
+        pools,
+        GpuTrainingPool,
+        "ComputeCluster.from_environment in the TeamLayer",
+    )
+    return layer, team_pools_release(refusal.where, team, layer.stack_name, "TeamLayer")
+
+
+def _require_karpenter(cluster: ImportedComputeCluster, error_message: str) -> pulumi.Output[str]:
+    """The Karpenter nodes' instance profile; on a platform without Karpenter the preview
+    stops here, saying why, before Helm runs."""
+
+    def checked(values: list[str]) -> str:
+        cluster_layer, profile = values
+        if cluster_layer != CLUSTER_LAYER_ENABLED:
+            raise ConstructError(error_message)
+        return profile
+
+    return pulumi.Output.all(cluster.cluster_layer, cluster.karpenter_instance_profile_name).apply(
+        checked
+    )
+
+
+def _kubernetes_provider(
+    layer: Layer, path: str, cluster: ImportedComputeCluster, region: str
+) -> kubernetes.Provider:
+    """Helm's way into the platform's cluster: a kubeconfig from the contract's endpoint and
+    certificate authority, with ``aws eks get-token`` (as cdktf's ``cluster_helm``)."""
+    return kubernetes.Provider(
+        f"{path}/kubernetes",
+        kubeconfig=kubeconfig(
+            cluster.cluster_endpoint,
+            cluster.certificate_authority_data,
+            cluster.cluster_name,
+            region,
+        ),
+        opts=pulumi.ResourceOptions(parent=layer),
+    )

@@ -35,11 +35,22 @@ class KarpenterController(PlatformComponent):
 
     def __init__(self, layer: Layer, id: str, *, cluster: ComputeCluster) -> None:
         super().__init__(layer.layer, "KarpenterController", f"{layer.path}/{id}", parent=layer)
-        naming = layer.naming
-        opts = self.options
+        self._layer = layer
+        self._naming = layer.naming
+        self.queue = self._interruption_queue()
+        self._interruption_rules()
+        self.node_role, self.instance_profile = self._node_role_and_profile(cluster)
+        self._node_access_entry(cluster)
+        self.controller_role = self._controller(cluster)
+        self.register_outputs({"controller_role_arn": self.controller_role.arn})
+
+    # ----------------------------------------------------------------- steps
+    def _interruption_queue(self) -> aws.sqs.Queue:
+        """The interruption queue: EventBridge delivers, Karpenter drains nodes in time."""
+        layer = self._layer
         # The policy is the queue's own attribute, as in cdktf (one wait for it to settle).
-        queue_name = naming.resource("karpenter", "interruptions", max_length=80)
-        self.queue = aws.sqs.Queue(
+        queue_name = self._naming.resource("karpenter", "interruptions", max_length=80)
+        return aws.sqs.Queue(
             self.child("interruption-queue"),
             name=queue_name,
             message_retention_seconds=INTERRUPTION_QUEUE_RETENTION_SECONDS,
@@ -49,46 +60,63 @@ class KarpenterController(PlatformComponent):
                     karpenter_interruption_queue_policy(sqs_queue_arn(v[0], v[1], v[2], queue_name))
                 )
             ),
-            opts=opts(),
+            opts=self.options(),
         )
+
+    def _interruption_rules(self) -> None:
+        """One EventBridge rule per interruption event kind, each delivering to the queue."""
         for rule_name, pattern in INTERRUPTION_EVENT_PATTERNS.items():
             rule = aws.cloudwatch.EventRule(
                 self.child(f"{rule_name}-rule"),
-                name=naming.resource("karpenter", rule_name),
+                name=self._naming.resource("karpenter", rule_name),
                 description=f"{pattern['detail-type'][0]} events, for Karpenter to act on",
                 event_pattern=json.dumps(pattern),
-                opts=opts(),
+                opts=self.options(),
             )
             aws.cloudwatch.EventTarget(
                 self.child(f"{rule_name}-target"),
                 rule=rule.name,
                 target_id="karpenter-interruption-queue",
                 arn=self.queue.arn,
-                opts=opts(),
+                opts=self.options(),
             )
-        self.node_role, _ = eks_service_role(
+
+    def _node_role_and_profile(
+        self, cluster: ComputeCluster
+    ) -> tuple[aws.iam.Role, aws.iam.InstanceProfile]:
+        """The role of the nodes Karpenter launches and the instance profile that holds it."""
+        node_role, _ = eks_service_role(
             self,
-            karpenter_node_role(naming, cni_on_node_role=not cluster.cni_on_irsa),
-            layer.partition,
+            karpenter_node_role(self._naming, cni_on_node_role=not cluster.cni_on_irsa),
+            self._layer.partition,
         )
-        self.instance_profile = aws.iam.InstanceProfile(
+        instance_profile = aws.iam.InstanceProfile(
             self.child("node-instance-profile"),
-            name=naming.iam("karpenter", "node"),
-            role=self.node_role.name,
-            opts=opts(),
+            name=self._naming.iam("karpenter", "node"),
+            role=node_role.name,
+            opts=self.options(),
         )
-        if cluster.access_entries:
-            aws.eks.AccessEntry(
-                self.child("node-access-entry"),
-                cluster_name=cluster.cluster_name,
-                principal_arn=self.node_role.arn,
-                type="EC2_LINUX",
-                opts=opts(),
-            )
-        self.controller_role = cluster.service_account_role(
+        return node_role, instance_profile
+
+    def _node_access_entry(self, cluster: ComputeCluster) -> None:
+        """The EC2_LINUX access entry that lets those nodes join a cluster using access entries."""
+        if not cluster.access_entries:
+            return
+        aws.eks.AccessEntry(
+            self.child("node-access-entry"),
+            cluster_name=cluster.cluster_name,
+            principal_arn=self.node_role.arn,
+            type="EC2_LINUX",
+            opts=self.options(),
+        )
+
+    def _controller(self, cluster: ComputeCluster) -> aws.iam.Role:
+        """The controller's IRSA role, with a policy for one service account and one cluster."""
+        layer = self._layer
+        controller_role = cluster.service_account_role(
             KARPENTER_NAMESPACE,
             KARPENTER_SERVICE_ACCOUNT,
-            role_name=naming.iam("karpenter", "controller"),
+            role_name=self._naming.iam("karpenter", "controller"),
         )
         values = pulumi.Output.all(
             layer.partition,
@@ -103,7 +131,7 @@ class KarpenterController(PlatformComponent):
         aws.iam.RolePolicy(
             self.child("controller-policy"),
             name="karpenter-controller",
-            role=self.controller_role.name,
+            role=controller_role.name,
             policy=values.apply(
                 lambda v: json.dumps(
                     karpenter_controller_policy(
@@ -118,6 +146,6 @@ class KarpenterController(PlatformComponent):
                     )
                 )
             ),
-            opts=opts(),
+            opts=self.options(),
         )
-        self.register_outputs({"controller_role_arn": self.controller_role.arn})
+        return controller_role

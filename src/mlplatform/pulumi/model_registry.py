@@ -166,61 +166,89 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
 
     def __init__(self, layer: Layer, id: str, *, props: ModelRegistryProps) -> None:
         super().__init__(layer.layer, "ModelRegistry", f"{layer.path}/{id}", parent=layer)
-        naming = layer.naming
-        self._layer = layer
         families = tuple(props.model_families)
-        names = registry_names(naming, families)
-        self.key = key = PlatformKey(
-            layer,
+        self._layer = layer
+        self._props = props
+        self._names = registry_names(layer.naming, families)
+        self.key = self._registry_key()
+        self.artifacts = self._artifact_buckets()
+        self.table = self._metadata_table()
+        self.repositories: dict[str, aws.ecr.Repository] = {}
+        self.package_groups: dict[str, aws.sagemaker.ModelPackageGroup] = {}
+        for family in families:
+            self.repositories[family] = self._image_repository(family)
+            self.package_groups[family] = self._package_group(family)
+        self.refs = self._references(families)
+        self.register_outputs({"bucket": self.artifacts.bucket_name})
+
+    # ----------------------------------------------------------------- steps
+    def _registry_key(self) -> PlatformKey:
+        """The key artifacts, metadata, images and endpoint logs are encrypted with."""
+        return PlatformKey(
+            self._layer,
             self,
             "key",
             props=PlatformKeyProps(
-                **registry_plan.key_settings(names, naming),
+                **registry_plan.key_settings(self._names, self._layer.naming),
                 service_statements=lambda account, partition, region: [
                     cloudwatch_logs_key_statement(account, partition, region)
                 ],
             ),
         )
-        logs_plan, artifacts_plan = registry_plan.artifact_buckets(names, props)
-        access_logs = SecureBucket.planned(layer, self, logs_plan, key_arn=key.arn, log_bucket=None)
-        self.artifacts = SecureBucket.planned(
-            layer, self, artifacts_plan, key_arn=key.arn, log_bucket=access_logs
+
+    def _artifact_buckets(self) -> SecureBucket:
+        """The access log bucket first, then the artifact bucket that logs into it."""
+        layer, key_arn = self._layer, self.key.arn
+        logs_plan, artifacts_plan = registry_plan.artifact_buckets(self._names, self._props)
+        access_logs = SecureBucket.planned(layer, self, logs_plan, key_arn=key_arn, log_bucket=None)
+        return SecureBucket.planned(
+            layer, self, artifacts_plan, key_arn=key_arn, log_bucket=access_logs
         )
-        self.table = aws.dynamodb.Table(
+
+    def _metadata_table(self) -> aws.dynamodb.Table:
+        """One row per (model, version); stage, metrics and lineage are attributes."""
+        return aws.dynamodb.Table(
             self.child("metadata"),
-            **registry_plan.metadata_table_settings(names, props),
-            **registry_plan.metadata_table_blocks(key.arn),
-            opts=self.options(protect=layer.retain),
+            **registry_plan.metadata_table_settings(self._names, self._props),
+            **registry_plan.metadata_table_blocks(self.key.arn),
+            opts=self.options(protect=self._layer.retain),
         )
-        self.repositories: dict[str, aws.ecr.Repository] = {}
-        self.package_groups: dict[str, aws.sagemaker.ModelPackageGroup] = {}
-        for family in families:
-            ecr = registry_plan.repository_blocks(key.arn)
-            repository = aws.ecr.Repository(
-                self.child(f"repository-{family}"),
-                **registry_plan.repository_settings(names, family, props),
-                image_scanning_configuration=ecr["image_scanning_configuration"],
-                encryption_configurations=[ecr["encryption_configuration"]],
-                opts=self.options(protect=layer.retain),
-            )
-            aws.ecr.LifecyclePolicy(
-                self.child(f"repository-{family}-lifecycle"),
-                repository=repository.name,
-                policy=registry_plan.repository_lifecycle_policy(props),
-                opts=self.options(),
-            )
-            self.repositories[family] = repository
-            self.package_groups[family] = aws.sagemaker.ModelPackageGroup(
-                self.child(f"package-group-{family}"),
-                **registry_plan.package_group_settings(names, family, naming),
-                opts=self.options(protect=layer.retain),
-            )
-        self.refs = RegistryRefs(
-            naming=naming,
+
+    def _image_repository(self, family: str) -> aws.ecr.Repository:
+        """One family's serving image repository and the lifecycle that keeps its newest images."""
+        ecr = registry_plan.repository_blocks(self.key.arn)
+        repository = aws.ecr.Repository(
+            self.child(f"repository-{family}"),
+            **registry_plan.repository_settings(self._names, family, self._props),
+            image_scanning_configuration=ecr["image_scanning_configuration"],
+            encryption_configurations=[ecr["encryption_configuration"]],
+            opts=self.options(protect=self._layer.retain),
+        )
+        aws.ecr.LifecyclePolicy(
+            self.child(f"repository-{family}-lifecycle"),
+            repository=repository.name,
+            policy=registry_plan.repository_lifecycle_policy(self._props),
+            opts=self.options(),
+        )
+        return repository
+
+    def _package_group(self, family: str) -> aws.sagemaker.ModelPackageGroup:
+        """One family's SageMaker model package group, for approvals and lineage."""
+        return aws.sagemaker.ModelPackageGroup(
+            self.child(f"package-group-{family}"),
+            **registry_plan.package_group_settings(self._names, family, self._layer.naming),
+            opts=self.options(protect=self._layer.retain),
+        )
+
+    def _references(self, families: tuple[str, ...]) -> RegistryRefs:
+        """The names and ARNs grants and properties read (:class:`ModelRegistryGrants`)."""
+        layer = self._layer
+        return RegistryRefs(
+            naming=layer.naming,
             model_families=families,
             bucket_name=self.artifacts.bucket_name,
             bucket_arn=self.artifacts.bucket_arn,
-            key_arn=key.arn,
+            key_arn=self.key.arn,
             table_arn=self.table.arn,
             repository_arns={f: r.arn for f, r in self.repositories.items()},
             repository_urls={f: r.repository_url for f, r in self.repositories.items()},
@@ -238,7 +266,6 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
                 ":model-package",
             ),
         )
-        self.register_outputs({"bucket": self.artifacts.bucket_name})
 
     @staticmethod
     def from_environment(

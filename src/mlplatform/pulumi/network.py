@@ -100,139 +100,175 @@ class Network(PlatformComponent):
     def __init__(self, layer: Layer, id: str, *, props: NetworkProps | None = None) -> None:
         super().__init__(layer.layer, "Network", f"{layer.path}/{id}", parent=layer)
         config = layer.config
-        naming = layer.naming
-        region = config.region
         props = props or NetworkProps()
-        layout = NetworkLayout.of(naming, region, config.availability_zones, props)
-        self.availability_zones = layout.zones
-        opts = self.options
+        self._layer = layer
+        self._naming = layer.naming
+        self._layout = NetworkLayout.of(
+            layer.naming, config.region, config.availability_zones, props
+        )
+        self.availability_zones = self._layout.zones
+        self.vpc = self._vpc_with_closed_default_group(props.cidr)
+        gateway, self.public_subnets = self._public_side()
+        self.nat_gateways = self._nat_gateways(gateway)
+        self.private_subnets, private_routes = self._private_side()
+        self.s3_endpoint, self.dynamodb_endpoint = self._gateway_endpoints(private_routes)
+        self._interface_endpoints()
+        self._flow_logs(props.flow_logs_retention_days)
+        self.register_outputs({"vpc_id": self.vpc.id})
 
-        self.vpc = aws.ec2.Vpc(
+    # ----------------------------------------------------------------- steps
+    def _vpc_with_closed_default_group(self, cidr: str) -> aws.ec2.Vpc:
+        """The VPC; its default security group emptied, as it allows all traffic between members."""
+        vpc = aws.ec2.Vpc(
             self.child("vpc"),
-            cidr_block=props.cidr,
+            cidr_block=cidr,
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags={"Name": naming.resource("vpc")},
-            opts=opts(),
+            tags={"Name": self._naming.resource("vpc")},
+            opts=self.options(),
         )
-        vpc_id = self.vpc.id
         aws.ec2.DefaultSecurityGroup(
             self.child("default-security-group"),
-            vpc_id=vpc_id,
+            vpc_id=vpc.id,
             tags={"Name": "default-deny"},
-            opts=opts(),
+            opts=self.options(),
         )
+        return vpc
 
-        # --- public side
+    def _public_side(self) -> tuple[aws.ec2.InternetGateway, list[aws.ec2.Subnet]]:
+        """Internet gateway, one public route table, and the public subnets NAT gateways sit in."""
         gateway = aws.ec2.InternetGateway(
             self.child("internet-gateway"),
-            vpc_id=vpc_id,
-            tags={"Name": naming.resource("igw")},
-            opts=opts(),
+            vpc_id=self.vpc.id,
+            tags={"Name": self._naming.resource("igw")},
+            opts=self.options(),
         )
         public_routes = aws.ec2.RouteTable(
             self.child("public-routes"),
-            vpc_id=vpc_id,
-            tags={"Name": naming.resource("public")},
-            opts=opts(),
+            vpc_id=self.vpc.id,
+            tags={"Name": self._naming.resource("public")},
+            opts=self.options(),
         )
         aws.ec2.Route(
             self.child("public-default-route"),
             route_table_id=public_routes.id,
             destination_cidr_block=ANYWHERE,
             gateway_id=gateway.id,
-            opts=opts(),
+            opts=self.options(),
         )
-        self.public_subnets: list[aws.ec2.Subnet] = []
-        for public_plan in layout.public_subnets:
+        subnets: list[aws.ec2.Subnet] = []
+        for public_plan in self._layout.public_subnets:
             public = aws.ec2.Subnet(
-                self.child(public_plan.id), vpc_id=vpc_id, **public_plan.settings, opts=opts()
+                self.child(public_plan.id),
+                vpc_id=self.vpc.id,
+                **public_plan.settings,
+                opts=self.options(),
             )
             self._associate(public_plan.association_id, public, public_routes)
-            self.public_subnets.append(public)
+            subnets.append(public)
+        return gateway, subnets
 
-        # --- NAT: one in the first AZ, or one per AZ
-        self.nat_gateways: list[aws.ec2.NatGateway] = []
-        for nat in layout.nat_gateways:
+    def _nat_gateways(self, gateway: aws.ec2.InternetGateway) -> list[aws.ec2.NatGateway]:
+        """NAT gateways and their addresses: one in the first AZ, or one per AZ (outages stay local)."""
+        nat_gateways: list[aws.ec2.NatGateway] = []
+        for nat in self._layout.nat_gateways:
             address = aws.ec2.Eip(
-                self.child(nat.address_id), domain="vpc", tags={"Name": nat.name}, opts=opts()
+                self.child(nat.address_id),
+                domain="vpc",
+                tags={"Name": nat.name},
+                opts=self.options(),
             )
-            self.nat_gateways.append(
+            nat_gateways.append(
                 aws.ec2.NatGateway(
                     self.child(nat.id),
                     allocation_id=address.id,
                     subnet_id=self.public_subnets[nat.index].id,
                     tags={"Name": nat.name},
-                    opts=opts(depends_on=[gateway]),
+                    opts=self.options(depends_on=[gateway]),
                 )
             )
+        return nat_gateways
 
-        # --- private side
-        self.private_subnets: list[aws.ec2.Subnet] = []
-        private_routes: list[aws.ec2.RouteTable] = []
-        for private_plan in layout.private_subnets:
+    def _private_side(self) -> tuple[list[aws.ec2.Subnet], list[aws.ec2.RouteTable]]:
+        """A private subnet and route table per AZ, its default route through its NAT gateway."""
+        subnets: list[aws.ec2.Subnet] = []
+        route_tables: list[aws.ec2.RouteTable] = []
+        for private_plan in self._layout.private_subnets:
             private = aws.ec2.Subnet(
-                self.child(private_plan.id), vpc_id=vpc_id, **private_plan.settings, opts=opts()
+                self.child(private_plan.id),
+                vpc_id=self.vpc.id,
+                **private_plan.settings,
+                opts=self.options(),
             )
             routes = aws.ec2.RouteTable(
                 self.child(private_plan.routes_id),
-                vpc_id=vpc_id,
+                vpc_id=self.vpc.id,
                 tags={"Name": private_plan.routes_name},
-                opts=opts(),
+                opts=self.options(),
             )
             aws.ec2.Route(
                 self.child(private_plan.route_id),
                 route_table_id=routes.id,
                 destination_cidr_block=ANYWHERE,
                 nat_gateway_id=self.nat_gateways[private_plan.nat].id,
-                opts=opts(),
+                opts=self.options(),
             )
             self._associate(private_plan.association_id, private, routes)
-            self.private_subnets.append(private)
-            private_routes.append(routes)
+            subnets.append(private)
+            route_tables.append(routes)
+        return subnets, route_tables
 
-        # --- endpoints
-        self.s3_endpoint, self.dynamodb_endpoint = [
+    def _gateway_endpoints(
+        self, private_routes: list[aws.ec2.RouteTable]
+    ) -> list[aws.ec2.VpcEndpoint]:
+        """S3 and DynamoDB through free gateway endpoints; DynamoDB's keeps feature reads off NAT."""
+        return [
             aws.ec2.VpcEndpoint(
                 self.child(endpoint.id),
-                vpc_id=vpc_id,
+                vpc_id=self.vpc.id,
                 service_name=endpoint.service_name,
                 vpc_endpoint_type="Gateway",
                 route_table_ids=[r.id for r in private_routes],
                 tags={"Name": endpoint.name},
-                opts=opts(),
+                opts=self.options(),
             )
-            for endpoint in layout.gateway_endpoints
+            for endpoint in self._layout.gateway_endpoints
         ]
-        if layout.interface_endpoints:
-            group = aws.ec2.SecurityGroup(
-                self.child("endpoint-security-group"),
-                vpc_id=vpc_id,
-                **layout.endpoint_security_group,
-                opts=opts(),
-            )
-            aws.vpc.SecurityGroupIngressRule(
-                self.child("endpoint-https-from-vpc"),
-                security_group_id=group.id,
-                **layout.endpoint_ingress,
-                opts=opts(),
-            )
-            for endpoint in layout.interface_endpoints:
-                aws.ec2.VpcEndpoint(
-                    self.child(endpoint.id),
-                    vpc_id=vpc_id,
-                    service_name=endpoint.service_name,
-                    vpc_endpoint_type="Interface",
-                    private_dns_enabled=True,
-                    subnet_ids=[s.id for s in self.private_subnets],
-                    security_group_ids=[group.id],
-                    tags={"Name": endpoint.name},
-                    opts=opts(),
-                )
 
-        # --- flow logs
+    def _interface_endpoints(self) -> None:
+        """The other services' endpoints in the private subnets, open to HTTPS from the VPC."""
+        if not self._layout.interface_endpoints:
+            return
+        group = aws.ec2.SecurityGroup(
+            self.child("endpoint-security-group"),
+            vpc_id=self.vpc.id,
+            **self._layout.endpoint_security_group,
+            opts=self.options(),
+        )
+        aws.vpc.SecurityGroupIngressRule(
+            self.child("endpoint-https-from-vpc"),
+            security_group_id=group.id,
+            **self._layout.endpoint_ingress,
+            opts=self.options(),
+        )
+        for endpoint in self._layout.interface_endpoints:
+            aws.ec2.VpcEndpoint(
+                self.child(endpoint.id),
+                vpc_id=self.vpc.id,
+                service_name=endpoint.service_name,
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=[s.id for s in self.private_subnets],
+                security_group_ids=[group.id],
+                tags={"Name": endpoint.name},
+                opts=self.options(),
+            )
+
+    def _flow_logs(self, retention_days: int) -> None:
+        """Every accepted and rejected flow, to a KMS-encrypted log group retained as configured."""
+        naming, region = self._naming, self._layer.config.region
         key = PlatformKey(
-            layer,
+            self._layer,
             self,
             "logs-key",
             props=PlatformKeyProps(
@@ -246,38 +282,37 @@ class Network(PlatformComponent):
         log_group = aws.cloudwatch.LogGroup(
             self.child("flow-logs"),
             name=naming.log_group("network", "flow-logs"),
-            retention_in_days=props.flow_logs_retention_days,
+            retention_in_days=retention_days,
             kms_key_id=key.arn,
-            opts=opts(),
+            opts=self.options(),
         )
         role = aws.iam.Role(
             self.child("flow-logs-role"),
             name=naming.iam("network", "flow-logs"),
-            assume_role_policy=layer.document(
+            assume_role_policy=self._layer.document(
                 lambda account_id, _partition: service_trust_policy(
                     "vpc-flow-logs.amazonaws.com", account_id
                 )
             ),
-            opts=opts(),
+            opts=self.options(),
         )
         aws.iam.RolePolicy(
             self.child("flow-logs-delivery"),
             name="deliver-flow-logs",
             role=role.id,
-            policy=layer.document(
+            policy=self._layer.document(
                 lambda _account, _partition, arn: flow_logs_delivery_policy(arn), log_group.arn
             ),
-            opts=opts(),
+            opts=self.options(),
         )
         aws.ec2.FlowLog(
             self.child("flow-log"),
-            vpc_id=vpc_id,
+            vpc_id=self.vpc.id,
             log_destination=log_group.arn,
             iam_role_arn=role.arn,
-            **layout.flow_log,
-            opts=opts(),
+            **self._layout.flow_log,
+            opts=self.options(),
         )
-        self.register_outputs({"vpc_id": self.vpc.id})
 
     def _associate(
         self, id: str, subnet: aws.ec2.Subnet, routes: aws.ec2.RouteTable

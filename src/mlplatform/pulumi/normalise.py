@@ -320,32 +320,46 @@ def _hcl_value(text: str, at: int) -> tuple[Any, int]:
     at = _skip(text, at, " \n\t,")
     char = text[at]
     if char == "{":
-        found: dict[str, Any] = {}
-        at += 1
-        while True:
-            at = _skip(text, at, " \n\t,")
-            if text[at] == "}":
-                return found, at + 1
-            key, at = _hcl_value(text, at)
-            at = _skip(text, at, " \n\t")
-            if text[at] != "=":
-                raise ValueError(f"jsonencode: expected '=' at {at}: {text[at : at + 40]!r}")
-            value, at = _hcl_value(text, at + 1)
-            found[str(key)] = value
+        return _hcl_object(text, at + 1)
     if char == "[":
-        items: list[Any] = []
-        at += 1
-        while True:
-            at = _skip(text, at, " \n\t,")
-            if text[at] == "]":
-                return items, at + 1
-            item, at = _hcl_value(text, at)
-            items.append(item)
+        return _hcl_list(text, at + 1)
     if char == '"':
         end = at + 1
         while text[end] != '"':
             end += 2 if text[end] == "\\" else 1
         return json.loads(text[at : end + 1]), end + 1
+    return _hcl_word(text, at)
+
+
+def _hcl_object(text: str, at: int) -> tuple[dict[str, Any], int]:
+    """``{"key" = value, ...}`` from just after its ``{``, and where its ``}`` ends."""
+    found: dict[str, Any] = {}
+    while True:
+        at = _skip(text, at, " \n\t,")
+        if text[at] == "}":
+            return found, at + 1
+        key, at = _hcl_value(text, at)
+        at = _skip(text, at, " \n\t")
+        if text[at] != "=":
+            raise ValueError(f"jsonencode: expected '=' at {at}: {text[at : at + 40]!r}")
+        value, at = _hcl_value(text, at + 1)
+        found[str(key)] = value
+
+
+def _hcl_list(text: str, at: int) -> tuple[list[Any], int]:
+    """``[value, ...]`` from just after its ``[``, and where its ``]`` ends."""
+    items: list[Any] = []
+    while True:
+        at = _skip(text, at, " \n\t,")
+        if text[at] == "]":
+            return items, at + 1
+        item, at = _hcl_value(text, at)
+        items.append(item)
+
+
+def _hcl_word(text: str, at: int) -> tuple[Any, int]:
+    """A bare word: a function the platform writes (``element``, ``join``, ``split``), a
+    literal (number, boolean, null), or a reference (``${reference}``)."""
     end = at
     while end < len(text) and text[end] not in ",}]() \n\t":
         end += 1
@@ -432,111 +446,10 @@ def from_cdktf(
     reads of SSM parameters to the values the platform wrote, as the Pulumi recording's
     reads are answered with them (``Recorder.run(..., parameters=...)``).
     """
-    parameters = parameters or {}
-    reads: dict[str, dict[str, str]] = {
-        stack: {
-            id: source["name"]
-            for id, source in document.get("data", {}).get("aws_ssm_parameter", {}).items()
-        }
-        for stack, document in stacks.items()
-    }
-    paths: dict[str, dict[str, str]] = {}
-    for stack, document in stacks.items():
-        paths[stack] = {
-            f"{kind}.{name}": config["//"]["metadata"]["path"]
-            for kind, named in document.get("resource", {}).items()
-            for name, config in named.items()
-        }
-
-    def resolve(text: str, stack: str) -> str:
-        def remote(match: re.Match[str]) -> str:
-            source, output = match.group(1), match.group(2)
-            value = stacks[source]["output"][output]["value"]
-            return resolve(value, source)
-
-        for prefix, suffix, evaluate in _FUNCTIONS:
-            while prefix in text:
-                start = text.index(prefix)
-                items, end = _hcl_value(text, start + len(prefix))
-                if not text.startswith(suffix, end):
-                    raise ValueError(f"cannot read the Terraform expression in {text!r}")
-                value = evaluate([resolve(str(item), stack) for item in items])
-                text = text[:start] + value + text[end + len(suffix) :]
-        text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
-        text = _REMOTE_STATE.sub(remote, text)
-
-        def read(match: re.Match[str]) -> str:
-            name = reads[stack].get(match.group(1))
-            return parameters[name] if name is not None and name in parameters else match.group(0)
-
-        def element(match: re.Match[str]) -> str:
-            items, keys, key, position = match.groups()
-            listed = parameters.get(reads[stack].get(_source_id(items), ""))
-            if listed is None:
-                return match.group(0)
-            if position is not None:
-                return listed.split(LIST_SEPARATOR)[int(position)]
-            among = parameters.get(reads[stack].get(_source_id(keys), ""))
-            if among is None or key not in among.split(LIST_SEPARATOR):
-                return match.group(0)  # Terraform fails the plan here; so does the comparison
-            return listed.split(LIST_SEPARATOR)[among.split(LIST_SEPARATOR).index(key)]
-
-        text = _LIST_ELEMENT.sub(element, text)
-        text = _SSM_READ.sub(read, text)
-        text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
-
-        def local(match: re.Match[str]) -> str:
-            kind, name, attribute = match.groups()
-            path = paths[stack].get(f"{kind}.{name}")
-            return f"${{{kind}.{path}.{attribute}}}" if path else match.group(0)
-
-        # "$${" is Terraform's escape for a literal "${" (Pulumi passes it through as written).
-        return _REFERENCE.sub(local, text).replace("$${", "${")
-
-    def walk(value: Any, stack: str) -> Any:
-        if isinstance(value, str):
-            whole = _SSM_LIST_WHOLE.match(value)
-            listed = (
-                parameters.get(reads[stack].get(_source_id(whole.group(1)), "")) if whole else None
-            )
-            if listed is not None:
-                # A contract list given whole (a placement's subnets): its items, as Pulumi has.
-                return [resolve(item, stack) for item in listed.split(LIST_SEPARATOR)]
-            return resolve(value, stack)
-        if isinstance(value, list):
-            return [walk(v, stack) for v in value]
-        if isinstance(value, dict):
-            return {k: walk(v, stack) for k, v in value.items()}
-        return value
-
+    references = _CdktfReferences.of(stacks, parameters or {})
     resources: list[Resource] = []
     for stack, document in stacks.items():
-        for kind, named in document.get("resource", {}).items():
-            for config in named.values():
-                path = config["//"]["metadata"]["path"]
-                body = {k: v for k, v in config.items() if k not in _ENGINE_FIELDS}
-                if kind == "helm_release":
-                    body = _cdktf_helm(body)
-                lifecycle = config.get("lifecycle") or {}
-                resources.append(
-                    Resource(
-                        kind,
-                        path,
-                        {
-                            **_value(walk(body, stack)),
-                            **_lifecycle(
-                                protected=lifecycle.get("prevent_destroy") is True,
-                                create_before_destroy=lifecycle.get("create_before_destroy")
-                                is True,
-                                ignore_changes=lifecycle.get("ignore_changes") or (),
-                                replace_triggered_by=[
-                                    resolve(f"${{{address}}}", stack)
-                                    for address in lifecycle.get("replace_triggered_by") or ()
-                                ],
-                            ),
-                        },
-                    )
-                )
+        resources += _cdktf_resources(references, stack, document)
         for provider in document.get("provider", {}).get("aws", []):
             if provider.get("alias"):
                 continue
@@ -547,8 +460,150 @@ def from_cdktf(
             if not name.startswith("cross-stack-output-")
         }
         if outputs:
-            resources.append(Resource(OUTPUT_KIND, stack, _value(walk(outputs, stack))))
+            resources.append(Resource(OUTPUT_KIND, stack, _value(references.walk(outputs, stack))))
     return _keyed(resources)
+
+
+def _cdktf_resources(
+    references: _CdktfReferences, stack: str, document: Mapping[str, Any]
+) -> list[Resource]:
+    """One stack's resources by construct path, references read, lifecycle as Pulumi's options."""
+    resources: list[Resource] = []
+    for kind, named in document.get("resource", {}).items():
+        for config in named.values():
+            path = config["//"]["metadata"]["path"]
+            body = {k: v for k, v in config.items() if k not in _ENGINE_FIELDS}
+            if kind == "helm_release":
+                body = _cdktf_helm(body)
+            lifecycle = config.get("lifecycle") or {}
+            resources.append(
+                Resource(
+                    kind,
+                    path,
+                    {
+                        **_value(references.walk(body, stack)),
+                        **_lifecycle(
+                            protected=lifecycle.get("prevent_destroy") is True,
+                            create_before_destroy=lifecycle.get("create_before_destroy") is True,
+                            ignore_changes=lifecycle.get("ignore_changes") or (),
+                            replace_triggered_by=[
+                                references.resolve(f"${{{address}}}", stack)
+                                for address in lifecycle.get("replace_triggered_by") or ()
+                            ],
+                        ),
+                    },
+                )
+            )
+    return resources
+
+
+@dataclass(frozen=True)
+class _CdktfReferences:
+    """The references in one environment's Terraform JSON, read as the Pulumi recording has
+    them: functions evaluated, remote state followed to the stack whose output it is,
+    contract reads answered with ``parameters``, logical ids replaced by construct paths."""
+
+    stacks: Mapping[str, Mapping[str, Any]]
+    parameters: Mapping[str, str]
+    reads: dict[str, dict[str, str]]
+    """Each stack's SSM parameter reads: ``{stack: {data source id: parameter name}}``."""
+    paths: dict[str, dict[str, str]]
+    """Each stack's resources' construct paths: ``{stack: {"<type>.<logical id>": path}}``."""
+
+    @classmethod
+    def of(
+        cls, stacks: Mapping[str, Mapping[str, Any]], parameters: Mapping[str, str]
+    ) -> _CdktfReferences:
+        reads: dict[str, dict[str, str]] = {
+            stack: {
+                id: source["name"]
+                for id, source in document.get("data", {}).get("aws_ssm_parameter", {}).items()
+            }
+            for stack, document in stacks.items()
+        }
+        paths: dict[str, dict[str, str]] = {}
+        for stack, document in stacks.items():
+            paths[stack] = {
+                f"{kind}.{name}": config["//"]["metadata"]["path"]
+                for kind, named in document.get("resource", {}).items()
+                for name, config in named.items()
+            }
+        return cls(stacks, parameters, reads, paths)
+
+    def walk(self, value: Any, stack: str) -> Any:
+        """``value`` (a resource's body, a stack's outputs) with every string in it resolved."""
+        if isinstance(value, str):
+            whole = _SSM_LIST_WHOLE.match(value)
+            listed = (
+                self.parameters.get(self.reads[stack].get(_source_id(whole.group(1)), ""))
+                if whole
+                else None
+            )
+            if listed is not None:
+                # A contract list given whole (a placement's subnets): its items, as Pulumi has.
+                return [self.resolve(item, stack) for item in listed.split(LIST_SEPARATOR)]
+            return self.resolve(value, stack)
+        if isinstance(value, list):
+            return [self.walk(v, stack) for v in value]
+        if isinstance(value, dict):
+            return {k: self.walk(v, stack) for k, v in value.items()}
+        return value
+
+    def resolve(self, text: str, stack: str) -> str:
+        """``text`` of ``stack`` with its references read, in this order (each step reads
+        what the one before left)."""
+        text = self._evaluate_functions(text, stack)
+        text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
+        text = _REMOTE_STATE.sub(self._remote, text)
+        text = _LIST_ELEMENT.sub(lambda m: self._element(m, stack), text)
+        text = _SSM_READ.sub(lambda m: self._read(m, stack), text)
+        text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
+        # "$${" is Terraform's escape for a literal "${" (Pulumi passes it through as written).
+        return _REFERENCE.sub(lambda m: self._local(m, stack), text).replace("$${", "${")
+
+    def _evaluate_functions(self, text: str, stack: str) -> str:
+        """The Terraform functions in ``text`` (:data:`_FUNCTIONS`), evaluated on read items."""
+        for prefix, suffix, evaluate in _FUNCTIONS:
+            while prefix in text:
+                start = text.index(prefix)
+                items, end = _hcl_value(text, start + len(prefix))
+                if not text.startswith(suffix, end):
+                    raise ValueError(f"cannot read the Terraform expression in {text!r}")
+                value = evaluate([self.resolve(str(item), stack) for item in items])
+                text = text[:start] + value + text[end + len(suffix) :]
+        return text
+
+    def _remote(self, match: re.Match[str]) -> str:
+        """A remote-state output: the value the other stack gives it, read in that stack."""
+        source, output = match.group(1), match.group(2)
+        value = self.stacks[source]["output"][output]["value"]
+        return self.resolve(value, source)
+
+    def _element(self, match: re.Match[str], stack: str) -> str:
+        """One item of a contract list, by position or by its key in another contract list."""
+        items, keys, key, position = match.groups()
+        listed = self.parameters.get(self.reads[stack].get(_source_id(items), ""))
+        if listed is None:
+            return match.group(0)
+        if position is not None:
+            return listed.split(LIST_SEPARATOR)[int(position)]
+        among = self.parameters.get(self.reads[stack].get(_source_id(keys), ""))
+        if among is None or key not in among.split(LIST_SEPARATOR):
+            return match.group(0)  # Terraform fails the plan here; so does the comparison
+        return listed.split(LIST_SEPARATOR)[among.split(LIST_SEPARATOR).index(key)]
+
+    def _read(self, match: re.Match[str], stack: str) -> str:
+        """A contract parameter's value, where ``parameters`` has it."""
+        name = self.reads[stack].get(match.group(1))
+        if name is not None and name in self.parameters:
+            return self.parameters[name]
+        return match.group(0)
+
+    def _local(self, match: re.Match[str], stack: str) -> str:
+        """A reference to a resource of ``stack``, by its construct path."""
+        kind, name, attribute = match.groups()
+        path = self.paths[stack].get(f"{kind}.{name}")
+        return f"${{{kind}.{path}.{attribute}}}" if path else match.group(0)
 
 
 def _provider_config(provider: Mapping[str, Any]) -> dict[str, Any]:

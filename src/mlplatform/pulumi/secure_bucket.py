@@ -61,6 +61,21 @@ def _translate_rule(rule: LifecycleRule) -> dict[str, Any]:
     return args
 
 
+def _check_encryption(props: SecureBucketProps) -> dict[str, str] | None:
+    """SSE-S3 only for an access-log bucket: S3 server access logging cannot write SSE-KMS.
+
+    Returns the suppression such a bucket then needs (``None`` for a KMS-encrypted one).
+    """
+    if props.kms_key_arn is not None:
+        return None
+    if props.access_log_source_account is None:
+        raise ValueError(
+            f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
+            "an access-log bucket (set access_log_source_account)"
+        )
+    return {"MLP-S3-2": "S3 server access logging can only deliver into SSE-S3 buckets"}
+
+
 class SecureBucket(PlatformComponent):
     """``mlplatform:<layer>:SecureBucket``."""
 
@@ -83,109 +98,136 @@ class SecureBucket(PlatformComponent):
     def __init__(
         self, layer: Layer, parent: PlatformComponent, id: str, *, props: SecureBucketProps
     ) -> None:
-        suppressions = None
-        if props.kms_key_arn is None:
-            if props.access_log_source_account is None:
-                raise ValueError(
-                    f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
-                    "an access-log bucket (set access_log_source_account)"
-                )
-            suppressions = {
-                "MLP-S3-2": "S3 server access logging can only deliver into SSE-S3 buckets"
-            }
+        suppressions = _check_encryption(props)
         super().__init__(
             layer.layer, "SecureBucket", parent.child(id), parent=parent, suppressions=suppressions
         )
-        opts = self.options
-        self.bucket = aws.s3.BucketV2(
+        self._layer = layer
+        self._props = props
+        self.bucket = self._protected_bucket()
+        public_access = self._public_access_block_and_ownership()
+        versioning = self._versioning()
+        self._default_encryption()
+        self.policy = self._bucket_policy(public_access)
+        self._lifecycle(versioning)
+        self._access_logging()
+        self._object_lock(versioning)
+        self.register_outputs({"bucket": self.bucket.bucket})
+
+    # ----------------------------------------------------------------- steps
+    def _protected_bucket(self) -> aws.s3.BucketV2:
+        """The bucket itself, kept from destruction: data outlives stacks."""
+        props = self._props
+        return aws.s3.BucketV2(
             self.child("bucket"),
             bucket=props.bucket_name,
             force_destroy=props.force_destroy,
             tags={"Name": props.bucket_name, **props.tags},
-            opts=opts(protect=layer.retain),
+            opts=self.options(protect=self._layer.retain),
         )
-        bucket_id = self.bucket.id
+
+    def _public_access_block_and_ownership(self) -> aws.s3.BucketPublicAccessBlock:
+        """No public access of any kind, and no ACLs: the bucket owner owns every object."""
         public_access = aws.s3.BucketPublicAccessBlock(
             self.child("public-access-block"),
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=opts(),
+            opts=self.options(),
         )
         aws.s3.BucketOwnershipControls(
             self.child("ownership"),
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=opts(),
+            opts=self.options(),
         )
-        versioning = aws.s3.BucketVersioningV2(
+        return public_access
+
+    def _versioning(self) -> aws.s3.BucketVersioningV2:
+        """Versioning, always on: lifecycle and Object Lock depend on it."""
+        return aws.s3.BucketVersioningV2(
             self.child("versioning"),
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             versioning_configuration={"status": "Enabled"},
-            opts=opts(),
+            opts=self.options(),
         )
+
+    def _default_encryption(self) -> None:
+        """Default encryption: SSE-KMS with the given key (bucket keys on), or SSE-S3 for logs."""
+        key_arn = self._props.kms_key_arn
         default: dict[str, Any] = (
             {"sse_algorithm": "AES256"}
-            if props.kms_key_arn is None
-            else {"sse_algorithm": "aws:kms", "kms_master_key_id": props.kms_key_arn}
+            if key_arn is None
+            else {"sse_algorithm": "aws:kms", "kms_master_key_id": key_arn}
         )
         aws.s3.BucketServerSideEncryptionConfigurationV2(
             self.child("encryption"),
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rules=[
                 {
                     "apply_server_side_encryption_by_default": default,
-                    "bucket_key_enabled": props.kms_key_arn is not None,
+                    "bucket_key_enabled": key_arn is not None,
                 }
             ],
-            opts=opts(),
+            opts=self.options(),
         )
-        if props.access_log_source_account is not None:
-            policy = layer.resolved(
+
+    def _bucket_policy(self, public_access: aws.s3.BucketPublicAccessBlock) -> aws.s3.BucketPolicy:
+        """TLS-only (or a log bucket's delivery) policy, put after the public access block."""
+        if self._props.access_log_source_account is not None:
+            policy = self._layer.resolved(
                 lambda arn, account: s3_access_log_delivery_policy(arn, account),
                 self.bucket.arn,
-                props.access_log_source_account,
+                self._props.access_log_source_account,
             )
         else:
-            policy = layer.resolved(tls_only_bucket_policy, self.bucket.arn)
-        self.policy = aws.s3.BucketPolicy(
+            policy = self._layer.resolved(tls_only_bucket_policy, self.bucket.arn)
+        return aws.s3.BucketPolicy(
             self.child("policy"),
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             policy=policy.apply(json.dumps),
             # A policy put before the public access block could be judged public.
-            opts=opts(depends_on=[public_access]),
+            opts=self.options(depends_on=[public_access]),
         )
-        if props.lifecycle_rules:
-            aws.s3.BucketLifecycleConfigurationV2(
-                self.child("lifecycle"),
-                bucket=bucket_id,
-                rules=[_translate_rule(rule) for rule in props.lifecycle_rules],
-                opts=opts(depends_on=[versioning]),
-            )
-        if props.access_log_target is not None:
-            aws.s3.BucketLoggingV2(
-                self.child("access-logs"),
-                bucket=bucket_id,
-                target_bucket=props.access_log_target.bucket.bucket,
-                target_prefix=props.access_log_prefix,
-                opts=opts(depends_on=[props.access_log_target.policy]),
-            )
-        if props.object_lock is not None:
-            aws.s3.BucketObjectLockConfigurationV2(
-                self.child("object-lock"),
-                bucket=bucket_id,
-                object_lock_enabled="Enabled",
-                rule={
-                    "default_retention": {
-                        "mode": props.object_lock.mode,
-                        "days": props.object_lock.retention_days,
-                    }
-                },
-                opts=opts(depends_on=[versioning]),
-            )
-        self.register_outputs({"bucket": self.bucket.bucket})
+
+    def _lifecycle(self, versioning: aws.s3.BucketVersioningV2) -> None:
+        """The lifecycle rules, if any, once versioning is on (noncurrent-version rules need it)."""
+        if not self._props.lifecycle_rules:
+            return
+        aws.s3.BucketLifecycleConfigurationV2(
+            self.child("lifecycle"),
+            bucket=self.bucket.id,
+            rules=[_translate_rule(rule) for rule in self._props.lifecycle_rules],
+            opts=self.options(depends_on=[versioning]),
+        )
+
+    def _access_logging(self) -> None:
+        """Server access logs into the log bucket, once its policy admits the log service."""
+        target = self._props.access_log_target
+        if target is None:
+            return
+        aws.s3.BucketLoggingV2(
+            self.child("access-logs"),
+            bucket=self.bucket.id,
+            target_bucket=target.bucket.bucket,
+            target_prefix=self._props.access_log_prefix,
+            opts=self.options(depends_on=[target.policy]),
+        )
+
+    def _object_lock(self, versioning: aws.s3.BucketVersioningV2) -> None:
+        """Default Object Lock retention, if configured, once versioning is on."""
+        lock = self._props.object_lock
+        if lock is None:
+            return
+        aws.s3.BucketObjectLockConfigurationV2(
+            self.child("object-lock"),
+            bucket=self.bucket.id,
+            object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": lock.mode, "days": lock.retention_days}},
+            opts=self.options(depends_on=[versioning]),
+        )
 
     @property
     def bucket_name(self) -> pulumi.Output[str]:

@@ -93,57 +93,22 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     ) -> None:
         super().__init__(layer.layer, "ServingEndpoint", parent.child(id), parent=parent)
         plan = plan_endpoint(layer.naming, id, props)
-        family = props.model_package_group
-        if family not in registry.model_families:
-            raise ValueError(
-                f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
-                f"registry ({', '.join(registry.model_families)}); publish it there first"
-            )
-        if plan.data_capture_prefix is not None and data_capture is None:
-            raise ValueError(
-                f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
-                "but no data_capture destination was given; pass one or set data_capture_percent: 0"
-            )
+        _check(id, registry, props, plan, data_capture)
         self.plan = plan
         self._layer = layer
         self._registry = registry
-        self._family = family
-        self.execution_role = aws.iam.Role(
-            self.child("execution-role"),
-            name=plan.role_name,
-            description=f"SageMaker runs endpoint {plan.endpoint_name} as this role",
-            assume_role_policy=layer.document(
-                lambda account, _partition: service_trust_policy("sagemaker.amazonaws.com", account)
-            ),
-            opts=self.options(),
-        )
-        log_group = aws.cloudwatch.LogGroup(
-            self.child("logs"),
-            name=plan.log_group_name,
-            retention_in_days=props.log_retention_days,
-            kms_key_id=registry.key_arn,
-            opts=self.options(),
-        )
+        self._family = props.model_package_group
+        self.execution_role = self._execution_role()
+        log_group = self._container_logs(props.log_retention_days)
         policies: list[pulumi.Resource] = [
-            registry.grant_read(self.execution_role, family),
-            self._role_policy(
-                "logging-policy", "endpoint-logging", endpoint_logging_statements, log_group.arn
-            ),
+            registry.grant_read(self.execution_role, self._family),
+            self._logging(log_group),
         ]
         network: list[pulumi.Input[str] | pulumi.Output[list[str]]] = []
         vpc_config: dict[str, Any] | None = None
         self.security_group_id: pulumi.Output[str] | None = None
         if placement is not None:
-            self.security_group_id = self._security_group(plan, placement)
-            subnets = placement.subnets()
-            network = [
-                self.security_group_id,
-                *([subnets] if isinstance(subnets, pulumi.Output) else subnets),
-            ]
-            vpc_config = {
-                "security_group_ids": [self.security_group_id],
-                "subnets": subnets,
-            }
+            network, vpc_config = self._network(placement)
             policies.append(
                 self._role_policy("network-policy", "endpoint-network", vpc_access_statements)
             )
@@ -151,15 +116,7 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
         capture_inputs: list[pulumi.Input[str]] = []
         if plan.data_capture_prefix is not None and data_capture is not None:
             prefix = plan.data_capture_prefix
-            capture = {
-                "enable_capture": True,
-                "initial_sampling_percentage": plan.data_capture_percent,
-                "destination_s3_uri": pulumi.Output.concat(
-                    "s3://", data_capture.bucket_name, "/", prefix
-                ),
-                "kms_key_id": data_capture.key_arn,
-                "capture_options": [{"capture_mode": mode} for mode in ("Input", "Output")],
-            }
+            capture = self._data_capture(data_capture, prefix)
             capture_inputs = [data_capture.bucket_name, data_capture.key_arn]
             policies.append(
                 self._role_policy(
@@ -170,32 +127,31 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
                     data_capture.key_arn,
                 )
             )
-        rollback: list[aws.cloudwatch.MetricAlarm] = []
-        if plan.rollout is not None:
-            rollback = self._rollback_alarms(plan.rollout, alarm_topic_arn)
-            policies.append(
-                self._role_policy(
-                    "rollback-alarms-policy",
-                    "endpoint-rollback-alarms",
-                    lambda *arns: rollback_alarm_statements(list(arns)),
-                    *[a.arn for a in rollback],
-                )
-            )
+        rollback = self._rollback_alarms(policies, alarm_topic_arn)
         models = self._models(policies, network, vpc_config)
-        self.endpoint = self._endpoint(models, capture, capture_inputs, rollback)
+        self.endpoint = self._endpoint_with_configuration(models, capture, capture_inputs, rollback)
         self._autoscaling()
-        for index, planned in enumerate(plan.alarms):
-            alarm(
-                self.child(f"alarm-{index}"),
-                **planned.arguments(),
-                topic=alarm_topic_arn,
-                opts=self.options(depends_on=[self.endpoint]),
-            )
+        self._alarms(alarm_topic_arn)
         self.register_outputs({"endpoint_name": self.endpoint.name})
+
+    # ----------------------------------------------------------------- 1. role
+    def _execution_role(self) -> aws.iam.Role:
+        """The role SageMaker runs the model as; grants come separately."""
+        return aws.iam.Role(
+            self.child("execution-role"),
+            name=self.plan.role_name,
+            description=f"SageMaker runs endpoint {self.plan.endpoint_name} as this role",
+            assume_role_policy=self._layer.document(
+                lambda account, _partition: service_trust_policy("sagemaker.amazonaws.com", account)
+            ),
+            opts=self.options(),
+        )
 
     def _role_policy(
         self, id: str, name: str, statements: Any, *inputs: pulumi.Input[Any]
     ) -> aws.iam.RolePolicy:
+        """Policy ``name`` of the execution role: ``statements`` of ``inputs``, once known."""
+
         def document(values: list[Any]) -> str:
             built: list[Statement] = statements(*values)
             return json.dumps(policy_document(built))
@@ -208,16 +164,60 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
             opts=self.options(),
         )
 
-    def _security_group(
-        self, plan: EndpointPlan, placement: NetworkPlacement
-    ) -> pulumi.Output[str]:
-        return security_group(self, endpoint_security_group(plan.endpoint_name), placement).id
+    # ----------------------------------------------------------------- 2. logs, network, capture
+    def _container_logs(self, retention_days: int) -> aws.cloudwatch.LogGroup:
+        """Container logs, encrypted and expiring, created before SageMaker would."""
+        return aws.cloudwatch.LogGroup(
+            self.child("logs"),
+            name=self.plan.log_group_name,
+            retention_in_days=retention_days,
+            kms_key_id=self._registry.key_arn,
+            opts=self.options(),
+        )
 
+    def _logging(self, log_group: aws.cloudwatch.LogGroup) -> aws.iam.RolePolicy:
+        """The role's leave to write the container logs."""
+        return self._role_policy(
+            "logging-policy", "endpoint-logging", endpoint_logging_statements, log_group.arn
+        )
+
+    def _network(
+        self, placement: NetworkPlacement
+    ) -> tuple[list[pulumi.Input[str] | pulumi.Output[list[str]]], dict[str, Any]]:
+        """The security group and subnets the instances use, and the model's VPC config."""
+        self.security_group_id = self._security_group(self.plan, placement)
+        subnets = placement.subnets()
+        network = [
+            self.security_group_id,
+            *([subnets] if isinstance(subnets, pulumi.Output) else subnets),
+        ]
+        vpc_config = {
+            "security_group_ids": [self.security_group_id],
+            "subnets": subnets,
+        }
+        return network, vpc_config
+
+    def _data_capture(self, destination: DataCapture, prefix: str) -> dict[str, Any]:
+        """Sampled requests and responses, under the endpoint's own prefix, with the lake's key."""
+        return {
+            "enable_capture": True,
+            "initial_sampling_percentage": self.plan.data_capture_percent,
+            "destination_s3_uri": pulumi.Output.concat(
+                "s3://", destination.bucket_name, "/", prefix
+            ),
+            "kms_key_id": destination.key_arn,
+            "capture_options": [{"capture_mode": mode} for mode in ("Input", "Output")],
+        }
+
+    # ----------------------------------------------------------------- 3. rollback alarms
     def _rollback_alarms(
-        self, rollout: RolloutPlan, topic_arn: pulumi.Input[str] | None
+        self, policies: list[pulumi.Resource], topic_arn: pulumi.Input[str] | None
     ) -> list[aws.cloudwatch.MetricAlarm]:
+        """The alarms a deployment rolls back on, and the role's leave to read them (AWS needs it)."""
+        if self.plan.rollout is None:
+            return []
         alarms = []
-        for index, planned in enumerate(rollout.rollback_alarms):
+        for index, planned in enumerate(self.plan.rollout.rollback_alarms):
             alarms.append(
                 aws.cloudwatch.MetricAlarm(
                     self.child(f"rollback-alarm-{index}"),
@@ -227,14 +227,24 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
                     opts=self.options(),
                 )
             )
+        policies.append(
+            self._role_policy(
+                "rollback-alarms-policy",
+                "endpoint-rollback-alarms",
+                lambda *arns: rollback_alarm_statements(list(arns)),
+                *[a.arn for a in alarms],
+            )
+        )
         return alarms
 
+    # ----------------------------------------------------------------- 4. models, endpoint
     def _models(
         self,
         policies: list[pulumi.Resource],
         network: list[pulumi.Input[str] | pulumi.Output[list[str]]],
         vpc_config: dict[str, Any] | None,
     ) -> dict[str, aws.sagemaker.Model]:
+        """One immutable model per variant, named by what it runs, replaced create-before-destroy."""
         registry, family = self._registry, self._family
         repository_url = registry.repository_url(family)
         models: dict[str, aws.sagemaker.Model] = {}
@@ -263,13 +273,14 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
             )
         return models
 
-    def _endpoint(
+    def _endpoint_with_configuration(
         self,
         models: dict[str, aws.sagemaker.Model],
         capture: dict[str, Any] | None,
         capture_inputs: list[pulumi.Input[str]],
         alarms: list[aws.cloudwatch.MetricAlarm],
     ) -> aws.sagemaker.Endpoint:
+        """An immutable configuration of the variants, and the endpoint that deploys it blue/green."""
         plan = self.plan
         volume_key = self._registry.key_arn if plan.volume_encryption else None
         model_names = {variant: model.name for variant, model in models.items()}
@@ -313,7 +324,9 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
             ),
         )
 
+    # ----------------------------------------------------------------- 5. autoscaling
     def _autoscaling(self) -> None:
+        """Target tracking of each autoscaled variant, between its min and max instances."""
         for index, variant in enumerate(self.plan.variants):
             if variant.scaling is None:
                 continue
@@ -357,6 +370,24 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
                 ),
             )
 
+    # ----------------------------------------------------------------- 6. alarms
+    def _alarms(self, topic_arn: pulumi.Input[str] | None) -> None:
+        """The plan's alarms, notifying ``topic_arn`` on alarm and on recovery."""
+        for index, planned in enumerate(self.plan.alarms):
+            alarm(
+                self.child(f"alarm-{index}"),
+                **planned.arguments(),
+                topic=topic_arn,
+                opts=self.options(depends_on=[self.endpoint]),
+            )
+
+    def _security_group(
+        self, plan: EndpointPlan, placement: NetworkPlacement
+    ) -> pulumi.Output[str]:
+        """No ingress (SageMaker invokes the model itself); egress HTTPS to S3 and the VPC's endpoints."""
+        return security_group(self, endpoint_security_group(plan.endpoint_name), placement).id
+
+    # ----------------------------------------------------------------- properties
     @property
     def endpoint_name(self) -> pulumi.Output[str]:
         return self.endpoint.name
@@ -371,6 +402,27 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     # metric_invocations(), ... (EndpointMetricMethods) answer cdktf's specs.
     def _endpoint_metrics(self) -> EndpointMetrics:
         return EndpointMetrics(self.plan.key, self.plan.endpoint_name, self.variant_names)
+
+
+def _check(
+    id: str,
+    registry: ModelRegistryGrants,
+    props: ServingEndpointProps,
+    plan: EndpointPlan,
+    data_capture: DataCapture | None,
+) -> None:
+    """Refuse what the endpoint cannot be built from, naming the endpoint and the fix."""
+    family = props.model_package_group
+    if family not in registry.model_families:
+        raise ValueError(
+            f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
+            f"registry ({', '.join(registry.model_families)}); publish it there first"
+        )
+    if plan.data_capture_prefix is not None and data_capture is None:
+        raise ValueError(
+            f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
+            "but no data_capture destination was given; pass one or set data_capture_percent: 0"
+        )
 
 
 def _instance_type(
