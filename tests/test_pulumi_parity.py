@@ -9,6 +9,7 @@ module. Both become ``(terraform type, physical name) -> settings``
 from __future__ import annotations
 
 import copy
+import signal
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,33 @@ def test_cross_stack_references_resolve_to_the_resource_they_name(
     assert connection["physical_connection_requirements"]["subnet_id"] == (
         "${aws_subnet.dev-network/network/private-0.id}"
     )
+
+
+def test_a_contract_value_that_holds_the_call_reading_it_is_read_once() -> None:
+    """The normaliser evaluates ``join(...)`` over what it reads; a contract value holding
+    that same call again (say, another environment's) is evaluated once and then kept as
+    text: evaluating every call in the result again never ended."""
+    read = '${join(",", [data.aws_ssm_parameter.zones.insecure_value])}'
+    document = {
+        "data": {"aws_ssm_parameter": {"zones": {"name": "/mlp/dev/platform/data/zones"}}},
+        "resource": {
+            "aws_ssm_parameter": {
+                "copy": {"//": {"metadata": {"path": "team/copy"}}, "name": "copy", "value": read}
+            }
+        },
+    }
+
+    def stop(signum: int, frame: object) -> None:
+        raise TimeoutError("the normaliser did not finish reading the value")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(10)
+    try:
+        normalised = from_cdktf(
+            {"team": document}, parameters={"/mlp/dev/platform/data/zones": read}
+        )
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    (copy,) = normalised.resources.values()
+    assert copy.config["value"] == read  # the value read, its call left as written

@@ -564,13 +564,16 @@ class _CdktfReferences:
     def _evaluate_functions(self, text: str, stack: str) -> str:
         """The Terraform functions in ``text`` (:data:`_FUNCTIONS`), evaluated on read items."""
         for prefix, suffix, evaluate in _FUNCTIONS:
-            while prefix in text:
-                start = text.index(prefix)
+            start = text.find(prefix)
+            while start != -1:
                 items, end = _hcl_value(text, start + len(prefix))
                 if not text.startswith(suffix, end):
                     raise ValueError(f"cannot read the Terraform expression in {text!r}")
                 value = evaluate([self.resolve(str(item), stack) for item in items])
                 text = text[:start] + value + text[end + len(suffix) :]
+                # On after the value: a value holding the call again (a contract value that
+                # is not this environment's) would otherwise be evaluated for ever.
+                start = text.find(prefix, start + len(value))
         return text
 
     def _remote(self, match: re.Match[str]) -> str:
