@@ -225,3 +225,38 @@ def test_a_variant_the_endpoint_lacks_is_refused_by_both_in_the_same_words(
     Recorder.run(program, parameters=platform)
     assert errors == [str(cdktf_refused.value)] * 2
     assert "serving endpoint 'ranker' has no variant 'v9'; its variants: v3, v4" in errors[0]
+
+
+def test_a_serverless_endpoint_in_a_vpc_is_refused_by_both_in_the_same_words(
+    tmp_path: Path, loader: EnvironmentLoader, platform: dict[str, str]
+) -> None:
+    config = loader.load("dev")
+    serverless = ServingEndpointProps.model_validate(
+        {
+            "model_package_group": "ranker",
+            "serverless": {},
+            "variants": [{"name": "v1", "model_version": "1", "image_tag": "1.0.0"}],
+        }
+    )
+    stack = TeamStack(App(outdir=str(tmp_path)), team_config_for(config), "serving")
+    registry = CdktfModelRegistry.from_environment(stack, "platform-registry", families=["ranker"])
+    network = CdktfNetwork.from_environment(stack, "platform-network")
+    with pytest.raises(ConstructError) as cdktf_refused:
+        CdktfServingEndpoint(
+            stack, "ranker", registry=registry, props=serverless, placement=network.placement()
+        )
+    errors: list[str] = []
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(config), "serving")
+        placement = Network.from_environment(layer, "platform-network").placement()
+        families = ModelRegistry.from_environment(layer, "platform-registry", families=["ranker"])
+        with pytest.raises(ConstructError) as refused:
+            ServingEndpoint(
+                layer, layer, "ranker", registry=families, props=serverless, placement=placement
+            )
+        errors.append(str(refused.value))
+
+    Recorder.run(program, parameters=platform)
+    assert errors == [str(cdktf_refused.value)]
+    assert "serving endpoint 'ranker': a serverless endpoint cannot run in a VPC" in errors[0]

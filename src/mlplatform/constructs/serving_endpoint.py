@@ -37,6 +37,7 @@ All decisions (names, hashes, scaling numbers, alarms, traffic steps) come from
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from cdktf import Fn, TerraformResourceLifecycle, Tokenization
@@ -90,6 +91,7 @@ from mlplatform.decisions.resource_metrics import EndpointMetricMethods, Endpoin
 from mlplatform.decisions.serving_plan import (
     APPLY_TIME_SUFFIX,
     EndpointPlan,
+    endpoint_refusal,
     plan_endpoint,
 )
 from mlplatform.errors import ConstructError
@@ -459,25 +461,23 @@ def _check(
     placement: VpcPlacement | None,
 ) -> None:
     """Refuse what the endpoint cannot be built from, naming the endpoint and the fix."""
-    family = props.model_package_group
     try:
         # The registry refuses a family it does not have; one read from the platform contract
         # knows its families at plan time only, and the plan fails on a missing family.
-        registry.repository_arn(family)
+        registry.repository_arn(props.model_package_group)
+        families: Sequence[str] | None = None
     except (ValueError, KeyError):
-        raise ConstructError(
-            f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
-            f"registry ({', '.join(registry.model_families)}); publish it there first"
-        ) from None
-    if plan.data_capture_prefix is not None and data_capture is None:
-        raise ConstructError(
-            f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
-            "but no data_capture destination was given; pass one or set data_capture_percent: 0"
-        )
-    if placement is not None and props.serverless is not None:
-        raise ConstructError(
-            f"serving endpoint {id!r}: a serverless endpoint cannot run in a VPC; pass no placement"
-        )
+        families = registry.model_families
+    refusal = endpoint_refusal(
+        id,
+        props,
+        plan,
+        registry_families=families,
+        data_capture=data_capture is not None,
+        placement=placement is not None,
+    )
+    if refusal is not None:
+        raise ConstructError(refusal)
 
 
 def _with_apply_time_digest(name: str, values: list[str]) -> str:

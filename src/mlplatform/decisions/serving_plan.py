@@ -54,6 +54,7 @@ __all__ = [
     "VariantPlan",
     "apply_time_digest",
     "artifact_key",
+    "endpoint_refusal",
     "plan_endpoint",
 ]
 
@@ -69,6 +70,40 @@ INVOCATIONS_PER_INSTANCE = "SageMakerVariantInvocationsPerInstance"
 ALARM_PERIOD_SECONDS = 60
 ALARM_EVALUATION_PERIODS = 5
 ALARM_DATAPOINTS = 3
+
+
+def endpoint_refusal(
+    id: str,
+    props: ServingEndpointProps,
+    plan: EndpointPlan,
+    *,
+    registry_families: Sequence[str] | None,
+    data_capture: bool,
+    placement: bool,
+) -> str | None:
+    """Why endpoint ``id`` cannot be built as given, naming the fix; ``None`` when it can.
+
+    ``registry_families`` are the registry's families where they are known at synth
+    (``None``: the engine found ``props``' family in the registry), ``data_capture``
+    and ``placement`` whether the endpoint was given a capture destination and a VPC
+    placement. Both engines refuse with these words.
+    """
+    family = props.model_package_group
+    if registry_families is not None and family not in registry_families:
+        return (
+            f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
+            f"registry ({', '.join(registry_families)}); publish it there first"
+        )
+    if plan.data_capture_prefix is not None and not data_capture:
+        return (
+            f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
+            "but no data_capture destination was given; pass one or set data_capture_percent: 0"
+        )
+    if placement and props.serverless is not None:
+        return (
+            f"serving endpoint {id!r}: a serverless endpoint cannot run in a VPC; pass no placement"
+        )
+    return None
 
 
 def artifact_key(family: str, version: str) -> str:

@@ -36,8 +36,10 @@ from mlplatform.decisions.serving_plan import (
     EndpointPlan,
     apply_time_digest,
     artifact_key,
+    endpoint_refusal,
     plan_endpoint,
 )
+from mlplatform.errors import ConstructError
 from mlplatform.pulumi.alarm import alarm
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
@@ -93,7 +95,7 @@ class ServingEndpoint(EndpointMetricMethods, PlatformComponent):
     ) -> None:
         super().__init__(layer.layer, "ServingEndpoint", parent.child(id), parent=parent)
         plan = plan_endpoint(layer.naming, id, props)
-        _check(id, registry, props, plan, data_capture)
+        _check(id, registry, props, plan, data_capture, placement)
         self.plan = plan
         self._layer = layer
         self._registry = registry
@@ -410,19 +412,19 @@ def _check(
     props: ServingEndpointProps,
     plan: EndpointPlan,
     data_capture: DataCapture | None,
+    placement: NetworkPlacement | None,
 ) -> None:
-    """Refuse what the endpoint cannot be built from, naming the endpoint and the fix."""
-    family = props.model_package_group
-    if family not in registry.model_families:
-        raise ValueError(
-            f"serving endpoint {id!r}: model_package_group {family!r} is not a family of the "
-            f"registry ({', '.join(registry.model_families)}); publish it there first"
-        )
-    if plan.data_capture_prefix is not None and data_capture is None:
-        raise ValueError(
-            f"serving endpoint {id!r}: data_capture_percent is {props.data_capture_percent} "
-            "but no data_capture destination was given; pass one or set data_capture_percent: 0"
-        )
+    """Refuse what the endpoint cannot be built from, in the cdktf endpoint's words."""
+    refusal = endpoint_refusal(
+        id,
+        props,
+        plan,
+        registry_families=registry.model_families,
+        data_capture=data_capture is not None,
+        placement=placement is not None,
+    )
+    if refusal is not None:
+        raise ConstructError(refusal)
 
 
 def _instance_type(
