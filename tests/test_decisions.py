@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mlplatform.decisions.bucket_plan import sse_s3_exemption
 from mlplatform.decisions.lifecycle import data_zone_rules, expiring_rules
 from mlplatform.decisions.policies import (
     cloudwatch_logs_key_statement,
@@ -334,3 +335,18 @@ def test_decisions_import_no_engine() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_only_a_bucket_receiving_access_logs_may_go_without_a_kms_key() -> None:
+    """One rule for both engines' SecureBucket: S3 server access logging cannot write into
+    an SSE-KMS bucket, so a log bucket is SSE-S3 with a reasoned suppression; any other
+    bucket without a key is refused, naming it and the fix."""
+    key = "arn:aws:kms:us-east-1:123456789012:key/1"
+    assert sse_s3_exemption("data", kms_key_arn=key, access_log_source_account=None) is None
+    assert sse_s3_exemption("logs", kms_key_arn=None, access_log_source_account="123456789012") == (
+        "MLP-S3-2",
+        "S3 server access logging can only deliver into SSE-S3 buckets",
+    )
+    with pytest.raises(ValueError, match="bucket 'data': kms_key_arn is required") as refused:
+        sse_s3_exemption("data", kms_key_arn=None, access_log_source_account=None)
+    assert "set access_log_source_account" in str(refused.value)

@@ -50,11 +50,10 @@ from mlplatform.bindings.aws.s3_bucket_versioning import (
 )
 from mlplatform.config import ObjectLockProps
 from mlplatform.constructs.state_retention import StateRetention
-from mlplatform.decisions.bucket_plan import BucketPlan
+from mlplatform.decisions.bucket_plan import BucketPlan, sse_s3_exemption
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.decisions.policies.documents import PolicyDocument
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
-from mlplatform.errors import ConstructError
 from mlplatform.guardrails.suppressions import suppress
 
 __all__ = ["SecureBucket", "SecureBucketProps"]
@@ -151,15 +150,13 @@ class SecureBucket(Construct):
     def _check_encryption(self) -> None:
         """SSE-S3 only for an access-log bucket: S3 server access logging cannot write SSE-KMS."""
         props = self._props
-        if props.kms_key_arn is None:
-            if props.access_log_source_account is None:
-                raise ConstructError(
-                    f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
-                    "an access-log bucket (set access_log_source_account)"
-                )
-            suppress(
-                self, "MLP-S3-2", "S3 server access logging can only deliver into SSE-S3 buckets"
-            )
+        exemption = sse_s3_exemption(
+            props.bucket_name,
+            kms_key_arn=props.kms_key_arn,
+            access_log_source_account=props.access_log_source_account,
+        )
+        if exemption is not None:
+            suppress(self, *exemption)
 
     def _protected_bucket(self) -> S3Bucket:
         """The bucket itself, kept from destruction: data outlives stacks."""

@@ -17,8 +17,15 @@ from typing import Any, Protocol
 
 from mlplatform.config import ObjectLockProps
 from mlplatform.decisions.lifecycle import LifecycleRule, data_zone_rules, expiring_rules
+from mlplatform.errors import ConstructError
 
-__all__ = ["BucketPlan", "DataBucketProps", "access_log_bucket", "data_bucket"]
+__all__ = [
+    "BucketPlan",
+    "DataBucketProps",
+    "access_log_bucket",
+    "data_bucket",
+    "sse_s3_exemption",
+]
 
 
 class DataBucketProps(Protocol):
@@ -95,3 +102,20 @@ def data_bucket(id: str, bucket_name: str, props: DataBucketProps, log_prefix: s
         log_prefix=log_prefix,
         object_lock=props.object_lock,
     )
+
+
+def sse_s3_exemption(
+    bucket_name: str, *, kms_key_arn: object | None, access_log_source_account: object | None
+) -> tuple[str, str] | None:
+    """The guardrail suppression a bucket without a KMS key needs, ``(rule, reason)``, or
+    ``None`` for a KMS-encrypted one; a :class:`ConstructError` unless the bucket receives
+    access logs, the one kind S3 requires to be SSE-S3 (server access logging cannot write
+    SSE-KMS)."""
+    if kms_key_arn is not None:
+        return None
+    if access_log_source_account is None:
+        raise ConstructError(
+            f"bucket {bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
+            "an access-log bucket (set access_log_source_account)"
+        )
+    return ("MLP-S3-2", "S3 server access logging can only deliver into SSE-S3 buckets")

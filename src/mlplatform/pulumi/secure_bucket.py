@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ObjectLockProps
-from mlplatform.decisions.bucket_plan import BucketPlan
+from mlplatform.decisions.bucket_plan import BucketPlan, sse_s3_exemption
 from mlplatform.decisions.lifecycle import LifecycleRule
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
 from mlplatform.pulumi.component import PlatformComponent
@@ -66,14 +66,12 @@ def _check_encryption(props: SecureBucketProps) -> dict[str, str] | None:
 
     Returns the suppression such a bucket then needs (``None`` for a KMS-encrypted one).
     """
-    if props.kms_key_arn is not None:
-        return None
-    if props.access_log_source_account is None:
-        raise ValueError(
-            f"bucket {props.bucket_name!r}: kms_key_arn is required; SSE-S3 is allowed only for "
-            "an access-log bucket (set access_log_source_account)"
-        )
-    return {"MLP-S3-2": "S3 server access logging can only deliver into SSE-S3 buckets"}
+    exemption = sse_s3_exemption(
+        props.bucket_name,
+        kms_key_arn=props.kms_key_arn,
+        access_log_source_account=props.access_log_source_account,
+    )
+    return dict([exemption]) if exemption is not None else None
 
 
 class SecureBucket(PlatformComponent):
