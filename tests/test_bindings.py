@@ -40,6 +40,29 @@ def test_committed_bindings_are_what_the_generator_writes_from_the_real_schema(
     assert generator.render_all(schema) == files  # deterministic
 
 
+def test_the_taggable_types_are_the_resources_whose_class_takes_tags() -> None:
+    """The table MLP-TAG-1 reads agrees with the generated classes it stands for."""
+    import importlib
+    import inspect
+
+    from mlplatform.bindings.aws import MODULES, TAGGABLE_TYPES
+
+    taking_tags = set()
+    for name in MODULES:
+        module = importlib.import_module(f"mlplatform.bindings.aws.{name}")
+        for value in vars(module).values():
+            kind = getattr(value, "TERRAFORM_TYPE", "")
+            if (
+                kind.startswith("aws_")
+                and not name.startswith("data_")
+                and "tags" in inspect.signature(value.__init__).parameters
+            ):
+                taking_tags.add(kind)
+    assert taking_tags == TAGGABLE_TYPES
+    assert {"aws_s3_bucket", "aws_kms_key", "aws_vpc"} <= TAGGABLE_TYPES
+    assert "aws_s3_bucket_policy" not in TAGGABLE_TYPES
+
+
 def test_unset_arguments_are_left_out_and_falsy_ones_kept() -> None:
     condition = S3BucketLifecycleConfigurationRuleFilterAnd(
         prefix="",

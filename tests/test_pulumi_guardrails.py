@@ -6,6 +6,9 @@ each environment once for the module.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pulumi_aws as aws
 import pytest
 
@@ -84,3 +87,20 @@ def test_resources_outside_a_layer_must_carry_the_tags_themselves(
 
     rules = [f.split(":")[0] for f in guardrail_findings(Recorder.run(program))]
     assert rules == ["MLP-VPC-1", "MLP-TAG-1"]
+
+
+def test_the_tag_rule_runs_without_loading_cdktf() -> None:
+    """A Pulumi program's guardrails must not start cdktf's node process: MLP-TAG-1 reads the
+    taggable types from the bindings package's generated table, not from the binding classes."""
+    script = (
+        "import sys\n"
+        "from mlplatform.pulumi.guardrails import RULES\n"
+        "from mlplatform.guardrails.rules import TAG_RULE_ID\n"
+        "vpc = {'aws_vpc': {'loose': {'cidr_block': '10.9.0.0/16'}}}\n"
+        "tag_rule = next(rule for rule in RULES if rule.id == TAG_RULE_ID)\n"
+        "print(len(list(tag_rule.check(vpc))), 'cdktf' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["1", "False"]

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
+from mlplatform.bindings.aws import TAGGABLE_TYPES
 from mlplatform.decisions.retention import RETENTION_RULE_ID, STATEFUL_RESOURCE_TYPES
 
 __all__ = ["PROVIDERS", "REQUIRED_TAGS", "RULES", "TAG_RULE_ID", "Finding", "Resources", "Rule"]
@@ -294,26 +294,6 @@ REQUIRED_TAGS = ("env", "team", "cost-center", "component")
 TAG_RULE_ID = "MLP-TAG-1"
 
 
-@cache
-def _taggable_types() -> frozenset[str]:
-    """Types of the platform's bindings that take ``tags`` (read from the generated classes)."""
-    import importlib
-    import inspect
-
-    from mlplatform.bindings.aws import MODULES
-
-    found: set[str] = set()
-    for module_name in MODULES:
-        if module_name.startswith("data_"):
-            continue
-        module = importlib.import_module(f"mlplatform.bindings.aws.{module_name}")
-        for value in vars(module).values():
-            kind = getattr(value, "TERRAFORM_TYPE", "")
-            if kind and "tags" in inspect.signature(value.__init__).parameters:
-                found.add(kind)
-    return frozenset(found)
-
-
 def _default_tags(resources: Resources, provider: str) -> dict[str, Any]:
     """The ``default_tags`` of provider ``aws`` or ``aws.<alias>`` in this stack."""
     _, _, alias = provider.partition(".")
@@ -327,7 +307,7 @@ def _default_tags(resources: Resources, provider: str) -> dict[str, Any]:
 
 
 def _tagged(resources: Resources) -> Iterator[Finding]:
-    taggable = _taggable_types()
+    taggable = TAGGABLE_TYPES
     for kind in sorted(resources):
         if kind == PROVIDERS:
             continue
