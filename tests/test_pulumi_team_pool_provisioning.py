@@ -13,6 +13,7 @@ preview on a platform without Karpenter and installs nothing on the emulator.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -28,6 +29,7 @@ from mlplatform.constructs.gpu_pool_provisioning import (
     GpuPoolProvisioning as CdktfGpuPoolProvisioning,
 )
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.team_pools import unprovisioned_pool_warning
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import VpcPlacement
 from mlplatform.loader import EnvironmentLoader
@@ -228,6 +230,37 @@ def test_on_the_emulator_it_installs_nothing_and_says_why(
     assert "kubernetes:helm.sh/v3:Release" not in tokens
     assert "pulumi:providers:kubernetes" not in tokens
     assert "aws:iam/role:Role" in tokens  # the pools' AWS side still deploys
+
+
+def test_a_team_pool_without_provisioning_is_named_as_cdktf_names_it(
+    dev: EnvironmentConfig, platform: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    layers: list[TeamLayer] = []
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(dev), "training")
+        layers.append(layer)
+        cluster = ComputeCluster.from_environment(layer, "cluster")
+        made = GpuTrainingPool(layer, layer, "train", cluster=cluster, props=SPOT)
+        GpuTrainingPool(layer, layer, "forgotten", cluster=cluster, props=SPOT)
+        GpuPoolProvisioning(layer, "pools", cluster=cluster, pools=[made])
+
+    with caplog.at_level(logging.WARNING):
+        Recorder.run(program, parameters=platform)
+
+    [layer] = layers
+    assert layer.unprovisioned_pools() == ["dev-ranking-training/forgotten"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [unprovisioned_pool_warning("dev-ranking-training/forgotten", "layer")]
+    assert "no GpuPoolProvisioning in the layer lists it" in warnings[0]
+
+
+def test_a_team_program_with_every_pool_provisioned_warns_nothing(
+    dev: EnvironmentConfig, platform: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        Recorder.run(partial(team_program, team_config_for(dev), []), parameters=platform)
+    assert not [r for r in caplog.records if "GpuPoolProvisioning" in r.getMessage()]
 
 
 # ------------------------------------------------------------------------------- refusals

@@ -28,6 +28,7 @@ __all__ = [
     "check_team_pools",
     "team_node_tags",
     "team_pools_release",
+    "unprovisioned_pool_warning",
 ]
 
 RELEASE_NAMESPACE = "kube-system"
@@ -159,3 +160,16 @@ class TeamPoolsRefusal:
             f"{self.where}: nothing installed; the emulator's platform has no Kubernetes API "
             "and no Karpenter, so its pools keep only their AWS side (job role, grants)"
         )
+
+
+def unprovisioned_pool_warning(path: str, scope: str = "stack") -> str:
+    """What both engines print for a team's pool that no ``GpuPoolProvisioning`` lists.
+
+    A warning, not an error: the pool's AWS side (job role, grants) is useful by itself,
+    for instance to test a team repo on the emulator, which has no Kubernetes API anyway.
+    """
+    return (
+        f"GPU pool {path}: no GpuPoolProvisioning in the {scope} lists it, so Karpenter "
+        "launches no nodes for it (the platform provisions only its own pools); add "
+        f'GpuPoolProvisioning({scope}, "pools", cluster=cluster, pools=[pool])'
+    )

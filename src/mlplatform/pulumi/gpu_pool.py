@@ -26,6 +26,7 @@ from mlplatform.pulumi.compute_cluster import ComputeCluster, ImportedComputeClu
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import deferred
 from mlplatform.pulumi.network import NetworkPlacement
+from mlplatform.pulumi.team_layer import TeamLayer
 
 __all__ = ["GpuTrainingPool"]
 
@@ -89,7 +90,10 @@ class GpuTrainingPool(PlatformComponent):
             )
         # The subnets too: a preview shows the pinned zones' subnets (or fails on a zone the
         # contract's placement lacks).
-        self.register_outputs({"job_role_arn": self.job_role.arn, "subnet_ids": self.subnet_ids})
+        outputs: dict[str, Any] = {"job_role_arn": self.job_role.arn, "subnet_ids": self.subnet_ids}
+        if isinstance(layer, TeamLayer):  # a team's pool gets nodes only from its provisioning
+            outputs["provisioned"] = layer.pool_declared(self)
+        self.register_outputs(outputs)
 
     def _subnets(
         self, placement: NetworkPlacement, zones: Sequence[str]

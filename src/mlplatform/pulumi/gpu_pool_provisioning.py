@@ -69,6 +69,7 @@ class GpuPoolProvisioning(PlatformComponent):
         refusal = TeamPoolsRefusal(f"GpuPoolProvisioning {id!r}", "TeamLayer", "layer")
         team_layer, release = _checked_release(refusal, layer, cluster, pools)
         layer.__dict__[_PROVISIONED] = True
+        team_layer.pools_provisioned(list(pools))
         config = team_layer.team_config
         self._pools = list(pools)
         self._release_name = release

@@ -12,7 +12,10 @@ The counterpart of cdktf's :class:`~mlplatform.stacks.team_stack.TeamStack`:
 
 It refuses what ``TeamStack`` refuses, with the same messages: a config that is not a
 ``TeamConfig``, a name that is a platform layer's, a team name the platform's names
-reserve. State lives in the Pulumi backend the team chose (no ``teams/<team>/...`` key).
+reserve. It warns where ``TeamStack`` warns: a ``GpuTrainingPool`` that no
+``GpuPoolProvisioning`` of the layer lists gets no nodes, which ``pulumi preview`` says once
+the program has declared everything. State lives in the Pulumi backend the team chose (no
+``teams/<team>/...`` key).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from mlplatform.decisions.team_layer import (
     team_layer_naming,
 )
 from mlplatform.decisions.team_layer import emulator_endpoint as emulator_endpoint_for
+from mlplatform.decisions.team_pools import unprovisioned_pool_warning
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
@@ -78,3 +82,31 @@ class TeamLayer(Layer):
             account_id=platform.account_id,
             endpoint=emulator_endpoint,
         )
+        self._pools: dict[str, PlatformComponent] = {}
+        self._provisioned: set[str] = set()
+
+    def unprovisioned_pools(self) -> list[str]:
+        """Paths of the layer's ``GpuTrainingPool`` components that no ``GpuPoolProvisioning``
+        lists: Karpenter launches no nodes for them (``TeamStack.unprovisioned_pools``)."""
+        return [path for path in self._pools if path not in self._provisioned]
+
+    def pool_declared(self, pool: PlatformComponent) -> pulumi.Output[bool]:
+        """Note a pool of this layer; the returned output, once the program has declared
+        everything, says whether a provisioning lists the pool, and warns where none does.
+
+        Pulumi has no synth step to check at: the pool registers the output, so the engine
+        waits for it, and outputs resolve only after the program's body has run.
+        """
+        self._pools[pool.path] = pool
+
+        def provisioned(path: str) -> bool:
+            if path in self._provisioned:
+                return True
+            pulumi.log.warn(unprovisioned_pool_warning(path, "layer"), resource=pool)
+            return False
+
+        return pulumi.Output.from_input(pool.path).apply(provisioned)
+
+    def pools_provisioned(self, pools: list[PlatformComponent]) -> None:
+        """Note the pools a ``GpuPoolProvisioning`` of this layer lists."""
+        self._provisioned.update(pool.path for pool in pools)

@@ -43,6 +43,7 @@ from mlplatform.decisions.team_layer import (
     team_state_key,
 )
 from mlplatform.decisions.team_layer import emulator_endpoint as emulator_endpoint_for
+from mlplatform.decisions.team_pools import unprovisioned_pool_warning
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.stacks.platform_stack import configure_backend, configure_provider
 
@@ -121,19 +122,13 @@ class TeamStack(GuardedStack):
 
 @jsii.implements(IValidation)
 class _PoolsGetNodes:
-    """At synth, a warning (``cdktf synth`` prints it) per pool that would get no nodes.
-
-    A warning, not an error: a pool's AWS side (job role, grants) is useful by itself, for
-    instance to test a team repo on the emulator, which has no Kubernetes API anyway."""
+    """At synth, a warning (``cdktf synth`` prints it) per pool that would get no nodes
+    (:func:`~mlplatform.decisions.team_pools.unprovisioned_pool_warning` says why a warning)."""
 
     def __init__(self, stack: TeamStack) -> None:
         self._stack = stack
 
     def validate(self) -> list[str]:
         for path in self._stack.unprovisioned_pools():
-            Annotations.of(self._stack).add_warning(
-                f"GPU pool {path}: no GpuPoolProvisioning in the stack lists it, so Karpenter "
-                "launches no nodes for it (the platform provisions only its own pools); add "
-                'GpuPoolProvisioning(stack, "pools", cluster=cluster, pools=[pool])'
-            )
+            Annotations.of(self._stack).add_warning(unprovisioned_pool_warning(path))
         return []
