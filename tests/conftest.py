@@ -228,3 +228,12 @@ def load_script(name: str) -> ModuleType:
     sys.modules[name] = module  # dataclasses look their module up while being defined
     spec.loader.exec_module(module)
     return module
+
+
+def prebuilt_binding(module: str) -> ModuleType:
+    """``cdktf_cdktf_provider_aws.<module>``, imported when a test first needs it (the test is
+    skipped without the package). Never at a test module's import: every pytest process
+    (each xdist worker) imports every test module to collect it, and the prebuilt package
+    costs about 13 s and 540 MB per process before anything runs."""
+    imported: ModuleType = pytest.importorskip(f"cdktf_cdktf_provider_aws.{module}")
+    return imported

@@ -5,7 +5,8 @@ argument, every nested block filled), given to both the generated class and
 the prebuilt one, and the two stacks' JSON compared. References read through
 both (``cluster.identity.get(0).oidc.get(0).issuer``) must render the same
 expressions. This is the one test file that imports the prebuilt bindings
-(about 13 s, once per session); the rest of the suite never does.
+(about 13 s, once per session, when its first test runs); the rest of the suite never
+does.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ from mlplatform.bindings._runtime import (
     GeneratedResource,
 )
 from mlplatform.bindings.aws import MODULES
-
-prebuilt_provider = pytest.importorskip("cdktf_cdktf_provider_aws.provider")
+from tests.conftest import prebuilt_binding
 
 META = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioners"}
 
@@ -43,7 +43,7 @@ def generated(module: str) -> ModuleType:
 
 
 def prebuilt(module: str) -> ModuleType:
-    return importlib.import_module(f"cdktf_cdktf_provider_aws.{module}")
+    return prebuilt_binding(module)
 
 
 def main_class(module: ModuleType) -> type[Any]:
@@ -210,7 +210,7 @@ def test_generated_and_prebuilt_synthesize_the_same_json(module: str) -> None:
 
     def build(with_class: type[Any], args: dict[str, Any]) -> Callable[[TerraformStack], None]:
         def inner(stack: TerraformStack) -> None:
-            prebuilt_provider.AwsProvider(stack, "aws", region="us-east-1")
+            prebuilt("provider").AwsProvider(stack, "aws", region="us-east-1")
             first = with_class(stack, "first", **args)
             second = with_class(stack, "second", **args, depends_on=[first], count=2)
             for index, path in enumerate(paths):
@@ -266,13 +266,13 @@ def test_provider_synthesizes_the_same_json() -> None:
         )
     )
     reference = synth(
-        lambda stack: prebuilt_provider.AwsProvider(
+        lambda stack: prebuilt("provider").AwsProvider(
             stack,
             "aws",
             region="eu-west-1",
             allowed_account_ids=["111111111111"],
-            default_tags=[prebuilt_provider.AwsProviderDefaultTags(tags={"env": "test"})],
-            endpoints=[prebuilt_provider.AwsProviderEndpoints(s3="http://127.0.0.1:5000")],
+            default_tags=[prebuilt("provider").AwsProviderDefaultTags(tags={"env": "test"})],
+            endpoints=[prebuilt("provider").AwsProviderEndpoints(s3="http://127.0.0.1:5000")],
             skip_metadata_api_check="true",
             s3_use_path_style=True,
         )

@@ -19,11 +19,7 @@ from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.stacks.platform_stack import PlatformStack
-
-prebuilt_sqs = pytest.importorskip("cdktf_cdktf_provider_aws.sqs_queue")
-prebuilt_iam = pytest.importorskip("cdktf_cdktf_provider_aws.iam_role_policy")
-prebuilt_role = pytest.importorskip("cdktf_cdktf_provider_aws.iam_role")
-prebuilt_s3 = pytest.importorskip("cdktf_cdktf_provider_aws.s3_bucket")
+from tests.conftest import prebuilt_binding
 
 TRUST = json.dumps(
     {
@@ -47,10 +43,10 @@ def test_prebuilt_and_platform_resources_reference_each_other(
     lake = DataLake.from_names(stack, "lake", naming=stack.naming)
     role = IamRole(stack, "role", name="mlp-dev-ranking-queue", assume_role_policy=TRUST)
     lake.grant_read(role, "raw")
-    queue = prebuilt_sqs.SqsQueue(
+    queue = prebuilt_binding("sqs_queue").SqsQueue(
         stack, "queue", name="mlp-dev-ranking-events", kms_master_key_id=lake.key_arn
     )
-    prebuilt_iam.IamRolePolicy(
+    prebuilt_binding("iam_role_policy").IamRolePolicy(
         stack,
         "send",
         role=role.name,
@@ -81,7 +77,9 @@ def test_platform_grants_accept_a_prebuilt_role(tmp_path: Path, loader: Environm
     app = App(outdir=str(tmp_path))
     stack = PlatformStack(app, loader.load("dev"), "ranking-prebuilt-role")
     lake = DataLake.from_names(stack, "lake", naming=stack.naming)
-    role = prebuilt_role.IamRole(stack, "role", name="mlp-dev-ranking", assume_role_policy=TRUST)
+    role = prebuilt_binding("iam_role").IamRole(
+        stack, "role", name="mlp-dev-ranking", assume_role_policy=TRUST
+    )
     lake.grant_write(role, "features")
 
     app.synth()
@@ -96,7 +94,7 @@ def test_platform_grants_accept_a_prebuilt_role(tmp_path: Path, loader: Environm
 def test_guardrails_check_prebuilt_resources_too(tmp_path: Path, loader: EnvironmentLoader) -> None:
     app = App(outdir=str(tmp_path))
     stack = PlatformStack(app, loader.load("dev"), "ranking-bucket")
-    prebuilt_s3.S3Bucket(stack, "open", bucket="mlp-dev-ranking-open")
+    prebuilt_binding("s3_bucket").S3Bucket(stack, "open", bucket="mlp-dev-ranking-open")
 
     with pytest.raises(
         RuntimeError, match=r"MLP-S3-1: .* aws_s3_bucket\.open \(dev-ranking-bucket/open\)"
