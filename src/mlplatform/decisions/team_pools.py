@@ -125,6 +125,21 @@ class TeamPoolsRefusal:
     def __init__(self, where: str, scope: str, unit: str) -> None:
         self.where, self.scope, self.unit = where, scope, unit
 
+    def checked_release(
+        self, team: str, stack: str, pools: Sequence[object], pool_type: type
+    ) -> str:
+        """The release of ``team``'s ``pools`` in ``stack`` (the stack's or layer's name),
+        once :func:`check_team_pools` passes them; both engines check in this order, so a
+        bad pool is named before a bad release name."""
+        check_team_pools(
+            self.where,
+            team,
+            pools,
+            pool_type,
+            f"ComputeCluster.from_environment in the {self.scope}",
+        )
+        return team_pools_release(self.where, team, stack, self.scope)
+
     def outside_a_team(self) -> ConstructError:
         return ConstructError(
             f"{self.where}: build it in a {self.scope}; the platform's own pools get their "
