@@ -18,7 +18,7 @@ from typing import Protocol
 
 from mlplatform.config import GpuPoolProps
 from mlplatform.decisions.device_plugins import pools_needing
-from mlplatform.decisions.scheduling import POOL_LABEL
+from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.errors import ConstructError
 
 __all__ = [
@@ -113,7 +113,7 @@ def check_team_pools(
 def team_node_tags(team_tags: Mapping[str, str], node_pool_name: str, name: str) -> dict[str, str]:
     """A team pool's node tags: the team's cost tags, the pool label and ``Name`` (the
     ``<org>-<env>-<team>-gpu-<pool>`` name), so the instances bill to the team."""
-    return {**team_tags, POOL_LABEL: node_pool_name, "Name": name}
+    return pool_node_tags(team_tags, node_pool_name, name)
 
 
 class TeamPoolsRefusal:
