@@ -80,7 +80,7 @@ from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluste
 from mlplatform.decisions import team_pool_release
 from mlplatform.decisions.cluster_releases import manifests_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
-from mlplatform.decisions.team_pools import TeamPoolsRefusal, check_team_pools, team_pools_release
+from mlplatform.decisions.team_pools import TeamPoolsRefusal
 from mlplatform.interfaces import IComputeCluster
 
 __all__ = ["GpuPoolProvisioning"]
@@ -203,15 +203,8 @@ def _checked_release(
         raise refusal.cluster_not_from_the_contract()
     if any(isinstance(c, GpuPoolProvisioning) for c in stack.node.find_all()):
         raise refusal.second_provisioning(stack.node.id)
-    team = config.team.name
-    check_team_pools(
-        refusal.where,
-        team,
-        pools,
-        GpuTrainingPool,
-        "ComputeCluster.from_environment in the TeamStack",
-    )
-    release = team_pools_release(refusal.where, team, getattr(stack, "name", stack.node.id))
+    stack_name = getattr(stack, "name", stack.node.id)
+    release = refusal.checked_release(config.team.name, stack_name, pools, GpuTrainingPool)
     return config, cluster, release
 
 

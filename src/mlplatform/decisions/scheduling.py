@@ -15,7 +15,7 @@ Plain Python: both engines, and tests, call these functions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +26,7 @@ __all__ = [
     "Taint",
     "gpu_pool_labels",
     "gpu_pool_taints",
+    "pool_node_tags",
 ]
 
 POOL_LABEL = "mlplatform/pool"
@@ -88,3 +89,11 @@ def gpu_pool_labels(pool: str, accelerators: Sequence[AcceleratorType]) -> dict[
     if all(a.vendor == "nvidia" for a in accelerators):
         labels[NVIDIA_GPU_COUNT_LABEL] = count
     return labels
+
+
+def pool_node_tags(tags: Mapping[str, str], node_pool_name: str, name: str) -> dict[str, str]:
+    """The AWS tags of the instances Karpenter launches for a pool: the owner's cost tags
+    (the compute layer's, or a team's), the pool label (``node_pool_name``) and ``Name``
+    (the pool's ``...-gpu-<pool>`` name), so each instance bills to its owner and says
+    which pool it serves."""
+    return {**tags, POOL_LABEL: node_pool_name, "Name": name}

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from mlplatform.config import GpuPoolProps
 from mlplatform.decisions.device_plugins import pools_needing
-from mlplatform.decisions.scheduling import POOL_LABEL
+from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.errors import ConstructError
 
 __all__ = [
@@ -114,7 +114,7 @@ def check_team_pools(
 def team_node_tags(team_tags: Mapping[str, str], node_pool_name: str, name: str) -> dict[str, str]:
     """A team pool's node tags: the team's cost tags, the pool label and ``Name`` (the
     ``<org>-<env>-<team>-gpu-<pool>`` name), so the instances bill to the team."""
-    return {**team_tags, POOL_LABEL: node_pool_name, "Name": name}
+    return pool_node_tags(team_tags, node_pool_name, name)
 
 
 class TeamPoolsRefusal:
@@ -125,6 +125,21 @@ class TeamPoolsRefusal:
 
     def __init__(self, where: str, scope: str, unit: str) -> None:
         self.where, self.scope, self.unit = where, scope, unit
+
+    def checked_release(
+        self, team: str, stack: str, pools: Sequence[object], pool_type: type
+    ) -> str:
+        """The release of ``team``'s ``pools`` in ``stack`` (the stack's or layer's name),
+        once :func:`check_team_pools` passes them; both engines check in this order, so a
+        bad pool is named before a bad release name."""
+        check_team_pools(
+            self.where,
+            team,
+            pools,
+            pool_type,
+            f"ComputeCluster.from_environment in the {self.scope}",
+        )
+        return team_pools_release(self.where, team, stack, self.scope)
 
     def outside_a_team(self) -> ConstructError:
         return ConstructError(

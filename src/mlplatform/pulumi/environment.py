@@ -24,6 +24,7 @@ from mlplatform.decisions.feature_store import (
     feature_store_names,
     groups_read_by,
 )
+from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.pulumi.alarm_topic import AlarmTopic
 from mlplatform.pulumi.component import PlatformComponent
@@ -418,11 +419,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                     subnet_ids=pool.subnet_ids,
                     security_group_ids=pool.security_group_ids,
                     placement_group=pool.placement_group_name,
-                    tags={
-                        **node_tags,
-                        "mlplatform/pool": name,
-                        "Name": layer.naming.resource("gpu", name),
-                    },
+                    tags=pool_node_tags(node_tags, name, layer.naming.resource("gpu", name)),
                     job_account=(
                         pool.props.job_namespace,
                         pool.job_service_account,

@@ -32,7 +32,7 @@ from mlplatform.decisions import team_pool_release
 from mlplatform.decisions.cluster_releases import manifests_release
 from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
 from mlplatform.decisions.naming import check_construct_id
-from mlplatform.decisions.team_pools import TeamPoolsRefusal, check_team_pools, team_pools_release
+from mlplatform.decisions.team_pools import TeamPoolsRefusal
 from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ImportedComputeCluster
@@ -190,14 +190,7 @@ def _checked_release(
     if layer.__dict__.get(_PROVISIONED):
         raise refusal.second_provisioning(layer.path)
     team = layer.team_config.team.name
-    check_team_pools(
-        refusal.where,
-        team,
-        pools,
-        GpuTrainingPool,
-        "ComputeCluster.from_environment in the TeamLayer",
-    )
-    return layer, team_pools_release(refusal.where, team, layer.stack_name, "TeamLayer")
+    return layer, refusal.checked_release(team, layer.stack_name, pools, GpuTrainingPool)
 
 
 def _require_karpenter(cluster: ImportedComputeCluster, error_message: str) -> pulumi.Output[str]:
