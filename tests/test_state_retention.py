@@ -170,50 +170,50 @@ def test_protection_is_on_unless_the_file_says_otherwise(loader: EnvironmentLoad
 
 
 def test_terraform_refuses_to_destroy_a_protected_bucket(
-    tmp_path: Path, terraform_env: dict[str, str]
+    tmp_path: Path, terraform_env: dict[str, str], emulated_aws: LocalAws
 ) -> None:
     """Deploy one protected bucket into the emulator; ``terraform destroy`` must refuse."""
-    with LocalAws(log_file=tmp_path / "moto.log", lean=True) as emulator:  # S3 only
-        app = App(outdir=str(tmp_path / "out"))
-        stack = TerraformStack(app, "kept")
-        AwsProvider(
-            stack,
-            "aws",
-            region="us-east-1",
-            access_key=EMULATOR_ACCESS_KEY,
-            secret_key=EMULATOR_ACCESS_KEY,
-            skip_credentials_validation=True,
-            skip_requesting_account_id=True,
-            skip_metadata_api_check="true",
-            s3_use_path_style=True,
-            endpoints=[AwsProviderEndpoints(s3=emulator.endpoint, sts=emulator.endpoint)],
-        )
-        StateRetention.protect(S3Bucket(stack, "kept", bucket="kept-by-prevent-destroy"))
-        app.synth()
-        workdir = tmp_path / "out" / "stacks" / "kept"
+    emulator = emulated_aws
+    app = App(outdir=str(tmp_path / "out"))
+    stack = TerraformStack(app, "kept")
+    AwsProvider(
+        stack,
+        "aws",
+        region="us-east-1",
+        access_key=EMULATOR_ACCESS_KEY,
+        secret_key=EMULATOR_ACCESS_KEY,
+        skip_credentials_validation=True,
+        skip_requesting_account_id=True,
+        skip_metadata_api_check="true",
+        s3_use_path_style=True,
+        endpoints=[AwsProviderEndpoints(s3=emulator.endpoint, sts=emulator.endpoint)],
+    )
+    StateRetention.protect(S3Bucket(stack, "kept", bucket="kept-by-prevent-destroy"))
+    app.synth()
+    workdir = tmp_path / "out" / "stacks" / "kept"
 
-        def terraform(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run(
-                ["terraform", *args, "-input=false", "-no-color"],
-                cwd=workdir,
-                env=terraform_env,
-                capture_output=True,
-                text=True,
-            )
-
-        assert terraform("init").returncode == 0
-        applied = terraform("apply", "-auto-approve")
-        assert applied.returncode == 0, applied.stderr
-        destroyed = terraform("destroy", "-auto-approve")
-
-        assert destroyed.returncode != 0
-        assert "Instance cannot be destroyed" in destroyed.stderr
-        assert "aws_s3_bucket.kept" in destroyed.stderr
-        listed = subprocess.run(
-            ["terraform", "state", "list"],
+    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["terraform", *args, "-input=false", "-no-color"],
             cwd=workdir,
             env=terraform_env,
             capture_output=True,
             text=True,
         )
-        assert listed.stdout.split() == ["aws_s3_bucket.kept"]
+
+    assert terraform("init").returncode == 0
+    applied = terraform("apply", "-auto-approve")
+    assert applied.returncode == 0, applied.stderr
+    destroyed = terraform("destroy", "-auto-approve")
+
+    assert destroyed.returncode != 0
+    assert "Instance cannot be destroyed" in destroyed.stderr
+    assert "aws_s3_bucket.kept" in destroyed.stderr
+    listed = subprocess.run(
+        ["terraform", "state", "list"],
+        cwd=workdir,
+        env=terraform_env,
+        capture_output=True,
+        text=True,
+    )
+    assert listed.stdout.split() == ["aws_s3_bucket.kept"]
