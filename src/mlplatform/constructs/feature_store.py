@@ -64,7 +64,7 @@ from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
 from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.constructs.item_grants import ItemGrantsMixin
 from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import ml_security_groups as traffic
@@ -164,7 +164,7 @@ def feature_store_refs(
     )
 
 
-class FeatureStoreMixin:
+class FeatureStoreMixin(ItemGrantsMixin):
     """The store as :class:`~mlplatform.interfaces.IFeatureStore` describes it, read from ``_refs``.
 
     Mixed into :class:`FeatureStore` and ``ImportedFeatureStore`` (constructs
@@ -172,6 +172,7 @@ class FeatureStoreMixin:
     platform does.
     """
 
+    _MIXIN = "FeatureStoreMixin"
     _refs: FeatureStoreRefs
 
     @property
@@ -266,19 +267,6 @@ class FeatureStoreMixin:
             workgroup_arn=refs.workgroup_arn,
             staging_bucket_arn=refs.staging_bucket_arn,
         )
-
-    def _attach(
-        self,
-        role: IRole,
-        access: str,
-        group: str | Iterable[str] | None,
-        statements: list[Statement],
-    ) -> IamRolePolicy:
-        if not isinstance(self, Construct):
-            raise TypeError(f"{type(self).__name__}: FeatureStoreMixin is for constructs only")
-        # Beside the store, as the registry's grants (see mlplatform.constructs.grant_policy).
-        scope = "all" if group is None else "-".join(self._select(group))
-        return grant_policy(self, role, access, scope, statements)
 
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
         chosen, unknown = selected(group, self._refs.groups)

@@ -1,0 +1,46 @@
+"""What the feature store's and the model registry's grant mixins share: a grant's policy.
+
+:class:`~mlplatform.constructs.feature_store.FeatureStoreMixin` (feature
+groups) and :class:`~mlplatform.constructs.model_registry.ModelRegistryMixin`
+(model families) grant on some of their component's items. Either puts the
+grant's statements beside the component (:func:`~mlplatform.constructs.
+grant_policy.grant_policy`) and names the policy after the items the call
+named, ``all`` when it named none; the rule is kept here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from constructs import Construct
+
+from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
+from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.decisions.policies.documents import Statement
+from mlplatform.interfaces import IRole
+
+__all__ = ["ItemGrantsMixin"]
+
+
+class ItemGrantsMixin:
+    """A component's grants on its items as role policies beside it; for constructs only."""
+
+    _MIXIN: ClassVar[str]
+    """The mixin the error names when a class that is no construct mixes it in."""
+
+    def _select(self, item: str | Iterable[str] | None) -> tuple[str, ...]:
+        """The items ``item`` names (every one for ``None``), each checked."""
+        raise NotImplementedError
+
+    def _attach(
+        self,
+        role: IRole,
+        access: str,
+        item: str | Iterable[str] | None,
+        statements: list[Statement],
+    ) -> IamRolePolicy:
+        if not isinstance(self, Construct):
+            raise TypeError(f"{type(self).__name__}: {self._MIXIN} is for constructs only")
+        scope = "all" if item is None else "-".join(self._select(item))
+        return grant_policy(self, role, access, scope, statements)
