@@ -64,7 +64,7 @@ from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
 from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.item_grants import ItemGrantsMixin
+from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import ml_security_groups as traffic
@@ -271,11 +271,14 @@ class FeatureStoreMixin(ItemGrantsMixin):
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
         chosen, unknown = selected(group, self._refs.groups)
         if unknown is not None:
-            where = f"feature store {self.node.path!r}" if isinstance(self, Construct) else ""
-            raise ConstructError(
-                f"{where or 'feature store'}: no feature group {unknown!r}; "
-                f"its groups are {', '.join(self._refs.groups)}; name one of them, or declare "
-                "the group in the platform's feature_store.feature_groups"
+            raise no_such_item(
+                self,
+                "feature store",
+                unknown,
+                self._refs.groups,
+                item="feature group",
+                items="groups",
+                fix="declare the group in the platform's feature_store.feature_groups",
             )
         return chosen
 

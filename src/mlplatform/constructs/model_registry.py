@@ -50,7 +50,7 @@ from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.item_grants import ItemGrantsMixin
+from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
@@ -65,7 +65,6 @@ from mlplatform.decisions.policies.grants import (
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.registry_names import registry_names
 from mlplatform.decisions.serving_plan import artifact_key
-from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IModelRegistry, IRole
 
 if TYPE_CHECKING:
@@ -211,11 +210,14 @@ class ModelRegistryMixin(ItemGrantsMixin):
 
     def _family(self, family: str) -> str:
         if family not in self._refs.model_families:
-            where = f"model registry {self.node.path!r}" if isinstance(self, Construct) else ""
-            raise ConstructError(
-                f"{where or 'model registry'}: no model family {family!r}; "
-                f"its families are {', '.join(self._refs.model_families)}; name one of them, "
-                "or add the family to the platform's ml.registry.model_families"
+            raise no_such_item(
+                self,
+                "model registry",
+                family,
+                self._refs.model_families,
+                item="model family",
+                items="families",
+                fix="add the family to the platform's ml.registry.model_families",
             )
         return family
 
