@@ -43,6 +43,8 @@ class ItemGrantsMixin:
         item: str | Iterable[str] | None,
         statements: list[Statement],
     ) -> IamRolePolicy:
+        """``statements`` as ``role``'s policy ``access``, named after the items ``item`` names
+        (``all`` for every one)."""
         if not isinstance(self, Construct):
             raise TypeError(f"{type(self).__name__}: {self._MIXIN} is for constructs only")
         scope = "all" if item is None else "-".join(self._select(item))
