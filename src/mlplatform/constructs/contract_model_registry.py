@@ -80,7 +80,7 @@ class ContractModelRegistry(ModelRegistryMixin, Construct):
         return self._reader.values("ml/registry/families")
 
     def _check(self, family: str) -> None:
-        self._reader.contract.name("ml/registry/families/{family}/repository-arn", family=family)
+        REGISTRY_FAMILIES.check(self._reader.contract, family)
 
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
         return REGISTRY_FAMILIES.choose(

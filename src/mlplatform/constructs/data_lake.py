@@ -37,6 +37,7 @@ from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import check_policy_name, check_role
+from mlplatform.constructs.item_grants import no_such_item
 from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
@@ -50,7 +51,6 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
-from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IRole, VpcPlacement
 
 if TYPE_CHECKING:
@@ -143,10 +143,14 @@ class DataLakeMixin:
     def _select(self, zone: str | Iterable[str] | None) -> tuple[str, ...]:
         chosen, unknown = selected(zone, self.zones)
         if unknown is not None:
-            where = f"data lake {self.node.path!r}" if isinstance(self, Construct) else "data lake"
-            raise ConstructError(
-                f"{where}: no zone {unknown!r}; its zones are {', '.join(self.zones)}; "
-                "name one of them, or add the zone to the platform's data_lake.zones"
+            raise no_such_item(
+                self,
+                "data lake",
+                unknown,
+                self.zones,
+                item="zone",
+                items="zones",
+                fix="add the zone to the platform's data_lake.zones",
             )
         return chosen
 

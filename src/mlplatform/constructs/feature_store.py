@@ -64,7 +64,7 @@ from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
 from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import ml_security_groups as traffic
@@ -164,7 +164,7 @@ def feature_store_refs(
     )
 
 
-class FeatureStoreMixin:
+class FeatureStoreMixin(ItemGrantsMixin):
     """The store as :class:`~mlplatform.interfaces.IFeatureStore` describes it, read from ``_refs``.
 
     Mixed into :class:`FeatureStore` and ``ImportedFeatureStore`` (constructs
@@ -172,6 +172,7 @@ class FeatureStoreMixin:
     platform does.
     """
 
+    _MIXIN = "FeatureStoreMixin"
     _refs: FeatureStoreRefs
 
     @property
@@ -267,27 +268,17 @@ class FeatureStoreMixin:
             staging_bucket_arn=refs.staging_bucket_arn,
         )
 
-    def _attach(
-        self,
-        role: IRole,
-        access: str,
-        group: str | Iterable[str] | None,
-        statements: list[Statement],
-    ) -> IamRolePolicy:
-        if not isinstance(self, Construct):
-            raise TypeError(f"{type(self).__name__}: FeatureStoreMixin is for constructs only")
-        # Beside the store, as the registry's grants (see mlplatform.constructs.grant_policy).
-        scope = "all" if group is None else "-".join(self._select(group))
-        return grant_policy(self, role, access, scope, statements)
-
     def _select(self, group: str | Iterable[str] | None) -> tuple[str, ...]:
         chosen, unknown = selected(group, self._refs.groups)
         if unknown is not None:
-            where = f"feature store {self.node.path!r}" if isinstance(self, Construct) else ""
-            raise ConstructError(
-                f"{where or 'feature store'}: no feature group {unknown!r}; "
-                f"its groups are {', '.join(self._refs.groups)}; name one of them, or declare "
-                "the group in the platform's feature_store.feature_groups"
+            raise no_such_item(
+                self,
+                "feature store",
+                unknown,
+                self._refs.groups,
+                item="feature group",
+                items="groups",
+                fix="declare the group in the platform's feature_store.feature_groups",
             )
         return chosen
 

@@ -50,7 +50,7 @@ from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
-from mlplatform.constructs.grant_policy import grant_policy
+from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
@@ -58,7 +58,6 @@ from mlplatform.decisions import registry_plan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import Statement
 from mlplatform.decisions.policies.grants import (
     registry_publish_statements,
     registry_read_statements,
@@ -66,7 +65,6 @@ from mlplatform.decisions.policies.grants import (
 from mlplatform.decisions.policies.kms import cloudwatch_logs_key_statement
 from mlplatform.decisions.registry_names import registry_names
 from mlplatform.decisions.serving_plan import artifact_key
-from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IModelRegistry, IRole
 
 if TYPE_CHECKING:
@@ -95,7 +93,7 @@ class ModelRegistryRefs:
     """``arn:<partition>:sagemaker:<region>:<account>:model-package``."""
 
 
-class ModelRegistryMixin:
+class ModelRegistryMixin(ItemGrantsMixin):
     """The registry as :class:`~mlplatform.interfaces.IModelRegistry` describes it, read from ``_refs``.
 
     Mixed into :class:`ModelRegistry` and ``ImportedModelRegistry`` (constructs
@@ -103,6 +101,7 @@ class ModelRegistryMixin:
     exactly as the platform does.
     """
 
+    _MIXIN = "ModelRegistryMixin"
     _refs: ModelRegistryRefs
 
     # ----------------------------------------------------------------- properties
@@ -203,18 +202,6 @@ class ModelRegistryMixin:
         )
         return self._attach(role, "read", family, statements)
 
-    def _attach(
-        self,
-        role: IRole,
-        access: str,
-        family: str | Iterable[str] | None,
-        statements: list[Statement],
-    ) -> IamRolePolicy:
-        if not isinstance(self, Construct):
-            raise TypeError(f"{type(self).__name__}: ModelRegistryMixin is for constructs only")
-        scope = "all" if family is None else "-".join(self._select(family))
-        return grant_policy(self, role, access, scope, statements)
-
     def _select(self, family: str | Iterable[str] | None) -> tuple[str, ...]:
         chosen, unknown = selected(family, self._refs.model_families)
         if unknown is not None:
@@ -223,11 +210,14 @@ class ModelRegistryMixin:
 
     def _family(self, family: str) -> str:
         if family not in self._refs.model_families:
-            where = f"model registry {self.node.path!r}" if isinstance(self, Construct) else ""
-            raise ConstructError(
-                f"{where or 'model registry'}: no model family {family!r}; "
-                f"its families are {', '.join(self._refs.model_families)}; name one of them, "
-                "or add the family to the platform's ml.registry.model_families"
+            raise no_such_item(
+                self,
+                "model registry",
+                family,
+                self._refs.model_families,
+                item="model family",
+                items="families",
+                fix="add the family to the platform's ml.registry.model_families",
             )
         return family
 

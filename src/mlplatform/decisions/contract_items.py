@@ -56,10 +56,14 @@ class ImportedItems:
                 )
             return known
         chosen = (item,) if isinstance(item, str) else tuple(item)
-        (placeholder,) = parameter(self.key).placeholders
         for name in chosen:
-            contract.name(self.key, **{placeholder: name})
+            self.check(contract, name)
         return chosen
+
+    def check(self, contract: PlatformContract, item: str) -> None:
+        """Refuse ``item`` if the contract's parameter cannot take it as its name."""
+        (placeholder,) = parameter(self.key).placeholders
+        contract.name(self.key, **{placeholder: item})
 
 
 LAKE_ZONES = ImportedItems(

@@ -9,7 +9,7 @@ real path is the tested path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
@@ -133,20 +133,17 @@ def configure_backend(
     endpoint: str | None,
 ) -> None:
     """State in S3 at ``bucket``/``key``, locked by S3 itself; the emulator's S3 if ``emulator``."""
-    if emulator:
-        endpoint = endpoint or DEFAULT_ENDPOINT
-        where: dict[str, Any] = dict(
-            access_key=EMULATOR_ACCESS_KEY,
-            secret_key=EMULATOR_ACCESS_KEY,
-            endpoints=S3BackendEndpointConfig(s3=endpoint, sts=endpoint, iam=endpoint),
+    where = _account_settings(
+        emulator,
+        account_id,
+        endpoint,
+        lambda url: dict(
+            endpoints=S3BackendEndpointConfig(s3=url, sts=url, iam=url),
             use_path_style=True,
-            skip_credentials_validation=True,
             skip_metadata_api_check=True,
-            skip_region_validation=True,
             skip_requesting_account_id=True,
-        )
-    else:
-        where = dict(allowed_account_ids=[account_id] if account_id else None)
+        ),
+    )
     state = S3Backend(stack, bucket=bucket, key=key, region=region, encrypt=True, **where)
     # S3-native locking (Terraform 1.11); cdktf 0.21's S3Backend has no argument for it yet.
     state.add_override("use_lockfile", True)
@@ -162,20 +159,37 @@ def configure_provider(
     endpoint: str | None,
 ) -> None:
     """The AWS provider with default ``tags``; pointed at the emulator if ``emulator``."""
-    if emulator:
-        endpoint = endpoint or DEFAULT_ENDPOINT
-        where: dict[str, Any] = dict(
-            access_key=EMULATOR_ACCESS_KEY,
-            secret_key=EMULATOR_ACCESS_KEY,
-            endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
+    where = _account_settings(
+        emulator,
+        account_id,
+        endpoint,
+        lambda url: dict(
+            endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, url))],
             s3_use_path_style=True,
-            skip_credentials_validation=True,
             skip_metadata_api_check="true",
-            skip_region_validation=True,
-        )
-    else:
-        # allowed_account_ids stops a dev file from ever applying to the prod account.
-        where = dict(allowed_account_ids=[account_id] if account_id else None)
+        ),
+    )
     AwsProvider(
         stack, "aws", region=region, default_tags=[AwsProviderDefaultTags(tags=dict(tags))], **where
     )
+
+
+def _account_settings(
+    emulator: bool,
+    account_id: str | None,
+    endpoint: str | None,
+    emulated: Callable[[str], dict[str, Any]],
+) -> dict[str, Any]:
+    """Where the backend or the provider reaches AWS: the emulator at ``endpoint`` (its fixed
+    credentials, AWS's own checks off, and ``emulated(url)``: the setting's endpoints and
+    path-style S3), or the real AWS, only in ``account_id`` when given."""
+    if emulator:
+        return dict(
+            access_key=EMULATOR_ACCESS_KEY,
+            secret_key=EMULATOR_ACCESS_KEY,
+            skip_credentials_validation=True,
+            skip_region_validation=True,
+            **emulated(endpoint or DEFAULT_ENDPOINT),
+        )
+    # allowed_account_ids stops a dev file from ever applying to the prod account.
+    return dict(allowed_account_ids=[account_id] if account_id else None)
