@@ -15,6 +15,7 @@ from constructs import Construct
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.gpu_provisioning import GpuProvisioning, cluster_helm
 from mlplatform.decisions.node_pools import NodeClassFacts
+from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.errors import ConstructError
 from mlplatform.stacks.compute_stack import ComputeStack
@@ -53,11 +54,7 @@ class ClusterStack(PlatformStack):
                     subnet_ids=pool.subnet_ids,
                     security_group_ids=pool.security_group_ids,
                     placement_group=pool.placement_group_name,
-                    tags={
-                        **node_tags,
-                        "mlplatform/pool": name,
-                        "Name": self.naming.resource("gpu", name),
-                    },
+                    tags=pool_node_tags(node_tags, name, self.naming.resource("gpu", name)),
                 ),
             )
             for name, pool in compute.gpu_pools.items()
