@@ -125,6 +125,26 @@ class LocalAws:
             if reply.status != 200:
                 raise RuntimeError(f"the emulator at {self.endpoint} refused to reset")
 
+    def snapshot(self, name: str) -> None:
+        """Save everything the emulator holds as ``name`` (:mod:`mlplatform.emulator.snapshots`)."""
+        self._snapshot_call(f"/{name}")
+
+    def restore(self, name: str) -> None:
+        """Put back what :meth:`snapshot` saved as ``name``, as it was then; a ``LookupError``
+        naming the saved snapshots if there is none."""
+        self._snapshot_call(f"/{name}/restore")
+
+    def _snapshot_call(self, path: str) -> None:
+        from mlplatform.emulator.snapshots import ROUTE
+
+        request = urllib.request.Request(f"{self.endpoint}{ROUTE}{path}", method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                reply.read()
+        except urllib.error.HTTPError as refused:
+            message = json.loads(refused.read() or b"{}").get("error", str(refused))
+            raise (LookupError if refused.code == 404 else ValueError)(message) from None
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server by its process id (TERM, then KILL)."""
         if self.pid is None:

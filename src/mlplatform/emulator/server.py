@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 from mlplatform.emulator.fixes import once as _once
+from mlplatform.emulator.fixes import side_table
 
 __all__ = ["main"]
 
@@ -50,6 +51,9 @@ def _apply_fidelity_fixes() -> None:
 def _serve_one_request_at_a_time() -> None:
     """AWS answers each call whole; moto's threads race over shared state (see the module).
 
+    Saving and restoring the emulator's state (:mod:`mlplatform.emulator.snapshots`) is
+    answered inside the same lock, so no request runs beside a restore.
+
     Every retried call is also written to the log: the trace of a failure like those; and a
     retry of a call already answered with a 2xx gets that answer again instead of running
     twice (:mod:`mlplatform.emulator.replayed_answers`).
@@ -59,10 +63,13 @@ def _serve_one_request_at_a_time() -> None:
     from mlplatform.emulator.one_at_a_time import one_request_at_a_time
     from mlplatform.emulator.replayed_answers import replaying_answers
     from mlplatform.emulator.retry_log import noting_retries
+    from mlplatform.emulator.snapshots import serving_snapshots
 
     if _once(DomainDispatcherApplication, "_mlplatform_one_request_at_a_time"):
         DomainDispatcherApplication.__call__ = noting_retries(  # type: ignore[method-assign,assignment]
-            one_request_at_a_time(replaying_answers(DomainDispatcherApplication.__call__))
+            one_request_at_a_time(
+                serving_snapshots(replaying_answers(DomainDispatcherApplication.__call__))
+            )
         )
 
 
@@ -124,16 +131,18 @@ def _add_endpoint_updates() -> None:
     if not _once(response, "_mlplatform_update_endpoint"):
         return
     create_endpoint = response.create_endpoint
-    # Instance type of each variant an endpoint serves, by endpoint ARN: DescribeEndpoint
-    # does not report it, and the configuration it came from may already be deleted.
-    serving: dict[str, dict[str, str | None]] = {}
+
+    def serving(backend: Any) -> dict[str, dict[str, str | None]]:
+        """Instance type of each variant an endpoint serves, by endpoint ARN: DescribeEndpoint
+        does not report it, and the configuration it came from may already be deleted."""
+        return side_table(backend, "serving_instance_types")
 
     def create_endpoint_keeping_deployment_config(self: Any) -> Any:
         result = create_endpoint(self)
         backend = self.sagemaker_backend
         endpoint = backend.endpoints[self._get_param("EndpointName")]
         config = backend.describe_endpoint_config(self._get_param("EndpointConfigName"))
-        serving[endpoint.arn] = _instance_types(config)
+        serving(backend)[endpoint.arn] = _instance_types(config)
         deployment = self._get_param("DeploymentConfig")
         if deployment:
             endpoint.last_deployment_config = deployment
@@ -149,7 +158,7 @@ def _add_endpoint_updates() -> None:
         wanted = _instance_types(config)
         blocked = [
             variant
-            for variant, instance_type in serving.get(endpoint.arn, {}).items()
+            for variant, instance_type in serving(backend).get(endpoint.arn, {}).items()
             if _autoscaled(backend, name, variant)
             and (variant not in wanted or wanted[variant] != instance_type)
         ]
@@ -168,7 +177,7 @@ def _add_endpoint_updates() -> None:
         if deployment:
             endpoint.last_deployment_config = deployment
         endpoint.last_modified_time = utcnow()
-        serving[endpoint.arn] = wanted
+        serving(backend)[endpoint.arn] = wanted
         return ActionResult({"EndpointArn": endpoint.arn})
 
     response.create_endpoint = create_endpoint_keeping_deployment_config  # type: ignore[method-assign]
@@ -289,24 +298,28 @@ def _add_scalable_target_tags() -> None:
     response = autoscaling.ApplicationAutoScalingResponse
     if not _once(response, "_mlplatform_tags"):
         return
-    tags: dict[str, dict[str, str]] = {}
     register = response.register_scalable_target
+
+    def tags(self: Any) -> dict[str, dict[str, str]]:
+        """Each target's tags, by target ARN, kept on the account's and region's backend."""
+        return side_table(self.applicationautoscaling_backend, "target_tags")
 
     def register_keeping_tags(self: Any) -> str:
         body: str = register(self)
         arn = json.loads(body)["ScalableTargetARN"]
-        tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+        tags(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
         return body
 
     def list_tags_for_resource(self: Any) -> str:
-        return json.dumps({"Tags": tags.get(self._get_param("ResourceARN"), {})})
+        return json.dumps({"Tags": tags(self).get(self._get_param("ResourceARN"), {})})
 
     def tag_resource(self: Any) -> str:
-        tags.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+        arn = self._get_param("ResourceARN")
+        tags(self).setdefault(arn, {}).update(self._get_param("Tags") or {})
         return json.dumps({})
 
     def untag_resource(self: Any) -> str:
-        current = tags.get(self._get_param("ResourceARN"), {})
+        current = tags(self).get(self._get_param("ResourceARN"), {})
         for key in self._get_param("TagKeys") or []:
             current.pop(key, None)
         return json.dumps({})
