@@ -5,11 +5,14 @@ Against the emulator's server process, through boto3, as a test or a user would 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from typer.testing import CliRunner, Result
 
+from mlplatform.cli import app
 from mlplatform.emulator.local_aws import LocalAws
 
 
@@ -78,3 +81,34 @@ def test_an_unknown_snapshot_is_refused_naming_the_saved_ones(emulated_aws: Loca
         emulated_aws.restore("unknown")
     with pytest.raises(ValueError, match="a name is 1 to 64 letters"):
         emulated_aws.snapshot("no/slashes")
+
+
+def test_the_cli_saves_and_restores_the_running_emulator(
+    emulated_aws: LocalAws, tmp_path: Path
+) -> None:
+    """``mlplatform emulator snapshot|restore NAME`` on the emulator ``make up`` recorded."""
+    state_file = tmp_path / "emulator.json"
+    emulated_aws.save(state_file)  # what `mlplatform emulator start` records
+    s3 = _clients(emulated_aws)["s3"]
+    s3.create_bucket(Bucket="deployed-bucket")
+
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(app, ["emulator", *args, "--state-file", str(state_file)])
+
+    saved = cli("snapshot", "deployed")
+    assert saved.exit_code == 0, saved.output
+    assert f"saved the emulator at {emulated_aws.endpoint} as 'deployed'" in saved.output
+    s3.delete_bucket(Bucket="deployed-bucket")
+
+    restored = cli("restore", "deployed")
+    assert restored.exit_code == 0, restored.output
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["deployed-bucket"]
+
+    unknown = cli("restore", "nothing-by-this-name")
+    assert unknown.exit_code == 2
+    assert "no emulator snapshot named 'nothing-by-this-name'" in unknown.output
+    assert "Traceback" not in unknown.output
+
+    state_file.unlink()
+    stopped = cli("restore", "deployed")
+    assert stopped.exit_code == 2 and "no emulator is running" in stopped.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -146,12 +147,51 @@ def emulator_stop(state_file: Annotated[Path, typer.Option()] = STATE_FILE) -> N
 @emulator_app.command("endpoint")
 def emulator_endpoint(state_file: Annotated[Path, typer.Option()] = STATE_FILE) -> None:
     """Print the running emulator's endpoint; fail if none runs."""
+    out.print(_running_or_exit(state_file).endpoint, highlight=False)
+
+
+@emulator_app.command("snapshot")
+def emulator_snapshot(
+    name: Annotated[str, typer.Argument(help="What to call it (letters, digits, . _ -).")],
+    state_file: Annotated[Path, typer.Option()] = STATE_FILE,
+) -> None:
+    """Save everything the running emulator holds under NAME (kept until it stops).
+
+    After `make up`, `mlplatform emulator snapshot deployed` keeps the deployed local
+    environment; `mlplatform emulator restore deployed` brings it back after an experiment,
+    Terraform state and lock table included, in about a second instead of a deploy."""
+    running = _running_or_exit(state_file)
+    _or_exit(lambda: running.snapshot(name))
+    out.print(f"saved the emulator at {running.endpoint} as {name!r}", highlight=False)
+
+
+@emulator_app.command("restore")
+def emulator_restore(
+    name: Annotated[str, typer.Argument(help="A name given to `emulator snapshot`.")],
+    state_file: Annotated[Path, typer.Option()] = STATE_FILE,
+) -> None:
+    """Put the running emulator back to what `emulator snapshot NAME` saved."""
+    running = _running_or_exit(state_file)
+    _or_exit(lambda: running.restore(name))
+    out.print(f"restored the emulator at {running.endpoint} to {name!r}", highlight=False)
+
+
+def _running_or_exit(state_file: Path) -> LocalAws:
     running = LocalAws.load(state_file)
     if running is None:
         raise _fail(
             "no emulator is running; start one with `make up` or `mlplatform emulator start`"
         )
-    out.print(running.endpoint, highlight=False)
+    return running
+
+
+def _or_exit(call: Callable[[], None]) -> None:
+    """Run ``call``; the emulator's refusal (an unknown or malformed name, with the names
+    saved so far or the rule) is the command's one-line error."""
+    try:
+        call()
+    except (LookupError, ValueError) as refused:
+        raise _fail(str(refused)) from None
 
 
 @app.command("outputs")
