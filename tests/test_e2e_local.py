@@ -1013,6 +1013,8 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
             )
             assert verifier.verify() == []
             check_drift_is_named(config, verifier, emulator.endpoint)
+        with phase("save the deployed environment (emulator snapshot)"):
+            emulator.snapshot("deployed")
         outputs = json.loads(outputs_file.read_text())
         # Feast itself, configured from the deploy's outputs, writes into the platform's
         # online table and reads it back (the replan below shows it changed no setting).
@@ -1071,3 +1073,11 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
         with phase("cdktf destroy 'local-*'"):
             cdktf_every_stack("destroy", outdir, env, log)
         assert leftovers(config, emulator.endpoint, keys_before) == []
+
+        # The snapshot saved after the deploy brings it all back, Terraform state included:
+        # every layer is there again, and the network stack plans no change.
+        with phase("restore the saved environment, verify and plan"):
+            emulator.restore("deployed")
+            assert verifier.verify() == []
+            code, planned = plan(outdir / "stacks" / "local-network", env)
+            assert code == 0, planned[-4000:]
