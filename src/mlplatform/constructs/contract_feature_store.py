@@ -25,6 +25,7 @@ from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.contract_reader import ContractReader, PerItem
 from mlplatform.constructs.feature_store import FeatureStoreMixin, FeatureStoreRefs
 from mlplatform.decisions import online_store_plan as store_plan
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
@@ -62,8 +63,8 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
         for group in groups:
             self._check(group)
         context = AccountContext.of(self)
-        self._arn_region, self._arn_account = context.region, context.account_id
-        self._arn_partition = context.partition
+        region, account = context.region, context.account_id
+        self._arns = Arns(context.partition, region, account)
         database = self._reader.value("features/offline-database")
         # The grants' statements depend on the kind: the plan stops if the platform's differs.
         self._kind_check(online_store)
@@ -72,12 +73,6 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
         )
 
     # ----------------------------------------------------------------- steps
-    def _arn(self, service: str, resource: str) -> str:
-        """``arn:<partition>:<service>:<region>:<account>:<resource>`` in the provider's account."""
-        return (
-            f"arn:{self._arn_partition}:{service}:{self._arn_region}:{self._arn_account}:{resource}"
-        )
-
     def _contract_refs(
         self,
         naming: Naming,
@@ -88,7 +83,7 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
         database: str,
     ) -> FeatureStoreRefs:
         """What grants and properties read, each group's values read from the contract on use."""
-        reader = self._reader
+        reader, arns = self._reader, self._arns
         tables = PerItem(
             lambda g: reader.value("features/groups/{group}/offline-table", group=g), groups
         )
@@ -107,18 +102,16 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
             online_store=online_store,
             key_arn=lake.key_arn,
             features_bucket_arn=lake.bucket_arn("features"),
-            catalog_arn=self._arn("glue", "catalog"),
-            database_arn=self._arn("glue", f"database/{database}"),
-            offline_table_arns=PerItem(
-                lambda g: self._arn("glue", f"table/{database}/{tables[g]}"), groups
-            ),
-            workgroup_arn=self._arn("athena", f"workgroup/{workgroup}") if workgroup else None,
+            catalog_arn=arns.glue_catalog(),
+            database_arn=arns.glue_database(database),
+            offline_table_arns=PerItem(lambda g: arns.glue_table(database, tables[g]), groups),
+            workgroup_arn=arns.athena_workgroup(workgroup) if workgroup else None,
             staging_bucket_arn=(
                 reader.value("data/athena-results-bucket-arn") if offline_queries else None
             ),
             online_table_names=online,
             online_table_arns=(
-                PerItem(lambda g: self._arn("dynamodb", f"table/{online[g]}"), groups)
+                PerItem(lambda g: arns.dynamodb_table(online[g]), groups)
                 if online_store == "dynamodb"
                 else {}
             ),

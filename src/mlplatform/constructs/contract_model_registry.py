@@ -21,6 +21,7 @@ from constructs import Construct
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.contract_reader import ContractReader, PerItem
 from mlplatform.constructs.model_registry import ModelRegistryMixin, ModelRegistryRefs
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import REGISTRY_FAMILIES
 from mlplatform.decisions.naming import Naming
@@ -50,7 +51,7 @@ class ContractModelRegistry(ModelRegistryMixin, Construct):
             self._check(family)
         context = AccountContext.of(self)
         region, account = context.region, context.account_id
-        prefix = f"arn:{context.partition}:sagemaker:{region}:{account}"
+        arns = Arns(context.partition, region, account)
 
         def family_value(key: str) -> PerItem:
             return PerItem(lambda f: reader.value(key, family=f), families)
@@ -69,9 +70,9 @@ class ContractModelRegistry(ModelRegistryMixin, Construct):
             repository_urls=family_value("ml/registry/families/{family}/repository-url"),
             package_group_names=groups,
             package_group_arns=PerItem(
-                lambda f: f"{prefix}:model-package-group/{groups[f]}", families
+                lambda f: arns.sagemaker_model_package_group(groups[f]), families
             ),
-            model_package_arn_prefix=f"{prefix}:model-package",
+            model_package_arn_prefix=arns.sagemaker_model_package_prefix(),
         )
 
     @property

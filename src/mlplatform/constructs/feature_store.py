@@ -69,6 +69,7 @@ from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import ml_security_groups as traffic
 from mlplatform.decisions import online_store_plan as store_plan
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
@@ -80,7 +81,6 @@ from mlplatform.decisions.policies.grants import (
     feature_offline_read_statements,
     feature_online_statements,
 )
-from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IFeatureStore, IRole, VpcPlacement
 
@@ -128,7 +128,7 @@ def feature_store_refs(
     context = AccountContext.of(scope)
     region = region or context.region
     account_id = account_id or context.account_id
-    arn = f"arn:{context.partition}"
+    arns = Arns(context.partition, region, account_id)
     database = naming.glue_database("datalake", "features")
     groups = tuple(props.feature_groups)
     online_tables = {g: names[f"online_table:{g}"] for g in groups if f"online_table:{g}" in names}
@@ -139,24 +139,17 @@ def feature_store_refs(
         online_store=props.online_store.type,
         key_arn=lake.key_arn,
         features_bucket_arn=lake.bucket_arn("features"),
-        catalog_arn=f"{arn}:glue:{region}:{account_id}:catalog",
-        database_arn=f"{arn}:glue:{region}:{account_id}:database/{database}",
+        catalog_arn=arns.glue_catalog(),
+        database_arn=arns.glue_database(database),
         offline_table_arns={
-            g: f"{arn}:glue:{region}:{account_id}:table/{database}/{names[f'offline_table:{g}']}"
-            for g in groups
+            g: arns.glue_table(database, names[f"offline_table:{g}"]) for g in groups
         },
-        workgroup_arn=(
-            f"{arn}:athena:{region}:{account_id}:workgroup/{athena_workgroup}"
-            if athena_workgroup
-            else None
-        ),
-        staging_bucket_arn=f"{arn}:s3:::{staging_bucket}" if athena_workgroup else None,
+        workgroup_arn=arns.athena_workgroup(athena_workgroup) if athena_workgroup else None,
+        staging_bucket_arn=arns.s3_bucket(staging_bucket) if athena_workgroup else None,
         online_table_names=online_tables,
-        online_table_arns={
-            g: f"{arn}:dynamodb:{region}:{account_id}:table/{t}" for g, t in online_tables.items()
-        },
+        online_table_arns={g: arns.dynamodb_table(t) for g, t in online_tables.items()},
         secret_arns={
-            u: secret_arn_pattern(context.partition, region, account_id, names[f"secret:{u}"])
+            u: arns.secretsmanager_secret_any_suffix(names[f"secret:{u}"])
             for u in REDIS_USERS
             if f"secret:{u}" in names
         },

@@ -16,6 +16,7 @@ from constructs import Construct
 from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.data_lake import DataLakeMixin, DataLakeRefs
+from mlplatform.decisions.arns import s3_bucket
 from mlplatform.decisions.naming import Naming
 
 __all__ = ["ImportedDataLake"]
@@ -41,6 +42,6 @@ class ImportedDataLake(DataLakeMixin, Construct):
         self._refs = DataLakeRefs(
             zones=tuple(zones),
             bucket_names=buckets,
-            bucket_arns={zone: f"arn:{partition}:s3:::{name}" for zone, name in buckets.items()},
+            bucket_arns={zone: s3_bucket(partition, name) for zone, name in buckets.items()},
             key_arn=key.target_key_arn,
         )

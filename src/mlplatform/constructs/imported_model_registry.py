@@ -21,6 +21,7 @@ from mlplatform.bindings.aws.data_aws_kms_alias import DataAwsKmsAlias
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.model_registry import ModelRegistryMixin, ModelRegistryRefs
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.registry_names import registry_names
 
@@ -46,7 +47,7 @@ class ImportedModelRegistry(ModelRegistryMixin, Construct):
         context = AccountContext.of(self)
         region = region or context.region
         account_id = account_id or context.account_id
-        arn = f"arn:{context.partition}"
+        arns = Arns(context.partition, region, account_id)
         key = DataAwsKmsAlias(self, "key", name=names["key_alias"])
         repositories = {f: names[f"repository:{f}"] for f in families}
         groups = {f: names[f"group:{f}"] for f in families}
@@ -54,15 +55,12 @@ class ImportedModelRegistry(ModelRegistryMixin, Construct):
             naming=naming,
             model_families=families,
             bucket_name=names["bucket"],
-            bucket_arn=f"{arn}:s3:::{names['bucket']}",
+            bucket_arn=arns.s3_bucket(names["bucket"]),
             key_arn=key.target_key_arn,
             table_name=names["table"],
-            table_arn=f"{arn}:dynamodb:{region}:{account_id}:table/{names['table']}",
+            table_arn=arns.dynamodb_table(names["table"]),
             repository_names=repositories,
-            repository_arns={
-                f: f"{arn}:ecr:{region}:{account_id}:repository/{name}"
-                for f, name in repositories.items()
-            },
+            repository_arns={f: arns.ecr_repository(name) for f, name in repositories.items()},
             # One reference (not a string with references inside), so engine functions take it.
             repository_urls={
                 f: Fn.join(
@@ -72,8 +70,7 @@ class ImportedModelRegistry(ModelRegistryMixin, Construct):
             },
             package_group_names=groups,
             package_group_arns={
-                f: f"{arn}:sagemaker:{region}:{account_id}:model-package-group/{name}"
-                for f, name in groups.items()
+                f: arns.sagemaker_model_package_group(name) for f, name in groups.items()
             },
-            model_package_arn_prefix=f"{arn}:sagemaker:{region}:{account_id}:model-package",
+            model_package_arn_prefix=arns.sagemaker_model_package_prefix(),
         )

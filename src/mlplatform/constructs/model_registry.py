@@ -55,6 +55,7 @@ from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import registry_plan
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
@@ -348,10 +349,9 @@ class ModelRegistry(ModelRegistryMixin, Construct):
             repository_urls={f: r.repository_url for f, r in repositories.items()},
             package_group_names={f: g.model_package_group_name for f, g in groups.items()},
             package_group_arns={f: g.arn for f, g in groups.items()},
-            model_package_arn_prefix=(
-                f"arn:{account.partition}:sagemaker:{account.region}:{account.account_id}"
-                ":model-package"
-            ),
+            model_package_arn_prefix=Arns(
+                account.partition, account.region, account.account_id
+            ).sagemaker_model_package_prefix(),
         )
 
     # ----------------------------------------------------------------- importing

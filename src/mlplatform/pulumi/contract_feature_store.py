@@ -22,6 +22,7 @@ from typing import Literal
 import pulumi
 
 from mlplatform.decisions import online_store_plan as store_plan
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
@@ -34,6 +35,7 @@ from mlplatform.pulumi.data_lake import DataLakeGrants
 from mlplatform.pulumi.feature_store import FeatureStoreGrants, FeatureStoreRefs
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import deferred_store_metric
+from mlplatform.pulumi.resource_arns import ArnOutputs
 
 __all__ = ["ContractFeatureStore"]
 
@@ -109,6 +111,7 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
         """What grants and properties read, each group's values read from the contract on use."""
         reader, online = self._reader, self._online
         partition, region, account = layer.partition, layer.region, layer.account_id
+        arns = ArnOutputs(partition, region, account)
         tables = PerItem(
             lambda g: reader.value("features/groups/{group}/offline-table", group=g), groups
         )
@@ -129,12 +132,7 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
             region=region,
             account_id=account,
             online_table_arns=(
-                PerItem(
-                    lambda g: pulumi.Output.concat(
-                        "arn:", partition, ":dynamodb:", region, ":", account, ":table/", online[g]
-                    ),
-                    groups,
-                )
+                PerItem(lambda g: arns.of(Arns.dynamodb_table, online[g]), groups)
                 if online_store == "dynamodb"
                 else {}
             ),

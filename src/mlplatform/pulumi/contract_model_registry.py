@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import pulumi
 
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import REGISTRY_FAMILIES
 from mlplatform.decisions.lazy_items import LazyItems
@@ -22,6 +23,7 @@ from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.model_registry import ModelRegistryGrants, RegistryRefs
+from mlplatform.pulumi.resource_arns import ArnOutputs
 
 __all__ = ["ContractModelRegistry", "PerItem"]
 
@@ -54,9 +56,7 @@ class ContractModelRegistry(ModelRegistryGrants, PlatformComponent):
         reader = self._reader = ContractReader.of(layer, platform)
         for family in families:
             self._check(family)
-        prefix = pulumi.Output.concat(
-            "arn:", layer.partition, ":sagemaker:", layer.region, ":", layer.account_id
-        )
+        arns = ArnOutputs(layer.partition, layer.region, layer.account_id)
 
         def family_value(key: str) -> PerItem:
             return PerItem(lambda f: reader.value(key, family=f), families)
@@ -75,10 +75,9 @@ class ContractModelRegistry(ModelRegistryGrants, PlatformComponent):
             repository_urls=family_value("ml/registry/families/{family}/repository-url"),
             package_group_names=groups,
             package_group_arns=PerItem(
-                lambda f: pulumi.Output.concat(prefix, ":model-package-group/", groups[f]),
-                families,
+                lambda f: arns.of(Arns.sagemaker_model_package_group, groups[f]), families
             ),
-            model_package_arn_prefix=pulumi.Output.concat(prefix, ":model-package"),
+            model_package_arn_prefix=arns.of(Arns.sagemaker_model_package_prefix),
         )
         self.register_outputs({})
 

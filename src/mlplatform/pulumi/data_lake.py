@@ -16,6 +16,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import DataLakeProps
 from mlplatform.decisions import lake_plan
+from mlplatform.decisions.arns import s3_bucket
 from mlplatform.decisions.bucket_plan import BucketPlan
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.item_selection import selected
@@ -284,7 +285,7 @@ class ImportedDataLake(DataLakeGrants, PlatformComponent):
 
     def bucket_arn(self, zone: str) -> pulumi.Output[str]:
         name = self.bucket_names[self._select(zone)[0]]
-        return self._partition.apply(lambda partition: f"arn:{partition}:s3:::{name}")
+        return self._partition.apply(lambda partition: s3_bucket(partition, name))
 
     # The buckets are known by the platform's names, so these are cdktf's specs.
     def metric_bucket_size(self, zone: str) -> MetricSpec:

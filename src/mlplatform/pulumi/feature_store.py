@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 import pulumi
@@ -21,6 +20,7 @@ import pulumi_aws as aws
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.decisions import ml_security_groups as traffic
 from mlplatform.decisions import online_store_plan as store_plan
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
@@ -32,13 +32,13 @@ from mlplatform.decisions.policies.grants import (
     feature_offline_read_statements,
     feature_online_statements,
 )
-from mlplatform.decisions.policies.secretsmanager import secret_arn_pattern
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.data_lake import DataLake, DataLakeGrants
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.ml_security_groups import port_rules, security_group
 from mlplatform.pulumi.network import NetworkPlacement
+from mlplatform.pulumi.resource_arns import ArnOutputs
 
 if TYPE_CHECKING:
     from mlplatform.pulumi.contract_feature_store import ContractFeatureStore
@@ -69,12 +69,6 @@ class FeatureStoreRefs:
     secret_arns: Mapping[str, pulumi.Input[str]]
 
 
-def _secret_arn(name: str, where: list[str]) -> str:
-    """A secret's ARN whatever Secrets Manager's random suffix (``where``: partition, region,
-    account)."""
-    return secret_arn_pattern(where[0], where[1], where[2], name)
-
-
 def _refs(
     layer: Layer,
     *,
@@ -91,11 +85,7 @@ def _refs(
     region_input: pulumi.Input[str] = region or layer.region
     account_input: pulumi.Input[str] = account_id or layer.account_id
     groups = tuple(props.feature_groups)
-    where = pulumi.Output.all(layer.partition, region_input, account_input)
-
-    def arn(template: str) -> pulumi.Output[str]:
-        return where.apply(lambda v: template.format(partition=v[0], region=v[1], account=v[2]))
-
+    arns = ArnOutputs(layer.partition, region_input, account_input)
     return FeatureStoreRefs(
         groups=groups,
         names=names,
@@ -103,7 +93,7 @@ def _refs(
         offline_tables={g: names[f"offline_table:{g}"] for g in groups},
         athena_workgroup=athena_workgroup,
         staging_bucket_arn=(
-            arn(f"arn:{{partition}}:s3:::{naming.bucket('datalake', 'query-results')}")
+            arns.of(Arns.s3_bucket, naming.bucket("datalake", "query-results"))
             if athena_workgroup
             else None
         ),
@@ -113,12 +103,12 @@ def _refs(
         region=region_input,
         account_id=account_input,
         online_table_arns={
-            g: arn(f"arn:{{partition}}:dynamodb:{{region}}:{{account}}:table/{names[k]}")
+            g: arns.of(Arns.dynamodb_table, names[k])
             for g in groups
             if (k := f"online_table:{g}") in names
         },
         secret_arns={
-            u: where.apply(partial(_secret_arn, names[f"secret:{u}"]))
+            u: arns.of(Arns.secretsmanager_secret_any_suffix, names[f"secret:{u}"])
             for u in REDIS_USERS
             if f"secret:{u}" in names
         },
@@ -153,7 +143,7 @@ class _GrantStatements:
         staging: str | None,
         *rest: str,
     ) -> list[Statement]:
-        arn = f"arn:{partition}"
+        arns = Arns(partition, region, account)
         found: list[Statement] = []
         names, rest = rest[: self.offline_table_count], rest[self.offline_table_count :]
         if self.offline:
@@ -161,14 +151,10 @@ class _GrantStatements:
                 groups=self.groups,
                 key_arn=key,
                 features_bucket_arn=bucket,
-                catalog_arn=f"{arn}:glue:{region}:{account}:catalog",
-                database_arn=f"{arn}:glue:{region}:{account}:database/{database}",
-                table_arns=[
-                    f"{arn}:glue:{region}:{account}:table/{database}/{name}" for name in names
-                ],
-                workgroup_arn=(
-                    f"{arn}:athena:{region}:{account}:workgroup/{workgroup}" if workgroup else None
-                ),
+                catalog_arn=arns.glue_catalog(),
+                database_arn=arns.glue_database(database),
+                table_arns=[arns.glue_table(database, name) for name in names],
+                workgroup_arn=arns.athena_workgroup(workgroup) if workgroup else None,
                 staging_bucket_arn=staging if workgroup else None,
             )
         if self.online is not None:

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from mlplatform.config import ModelRegistryProps
 from mlplatform.decisions import registry_plan
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.item_selection import selected
 from mlplatform.decisions.naming import Naming
@@ -30,6 +31,7 @@ from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.platform_key import PlatformKey, PlatformKeyProps
+from mlplatform.pulumi.resource_arns import ArnOutputs
 from mlplatform.pulumi.secure_bucket import SecureBucket
 
 if TYPE_CHECKING:
@@ -256,14 +258,8 @@ class ModelRegistry(ModelRegistryGrants, PlatformComponent):
                 f: g.model_package_group_name for f, g in self.package_groups.items()
             },
             package_group_arns={f: g.arn for f, g in self.package_groups.items()},
-            model_package_arn_prefix=pulumi.Output.concat(
-                "arn:",
-                layer.partition,
-                ":sagemaker:",
-                layer.region,
-                ":",
-                layer.account_id,
-                ":model-package",
+            model_package_arn_prefix=ArnOutputs(layer.partition, layer.region, layer.account_id).of(
+                Arns.sagemaker_model_package_prefix
             ),
         )
 
@@ -328,46 +324,32 @@ class ImportedModelRegistry(ModelRegistryGrants, PlatformComponent):
             name=names["key_alias"],
             opts=pulumi.InvokeOutputOptions(parent=self, provider=layer.provider),
         ).target_key_arn
-        where: pulumi.Output[list[str]] = pulumi.Output.all(
-            layer.partition,
-            region or layer.region,
-            account_id or layer.account_id,
-            layer.dns_suffix,
-        )
+        arns = ArnOutputs(layer.partition, region or layer.region, account_id or layer.account_id)
         repositories = {f: names[f"repository:{f}"] for f in families}
         groups = {f: names[f"group:{f}"] for f in families}
+        registry: pulumi.Output[list[str]] = pulumi.Output.all(
+            arns.account, arns.region, layer.dns_suffix
+        )
 
-        def arn(template: str) -> pulumi.Output[str]:
-            return where.apply(
-                lambda v: template.format(partition=v[0], region=v[1], account=v[2], dns=v[3])
-            )
+        def repository_url(name: str) -> pulumi.Output[str]:
+            """``<account>.dkr.ecr.<region>.<dns suffix>/<name>``, as the repository reports it."""
+            return registry.apply(lambda v: f"{v[0]}.dkr.ecr.{v[1]}.{v[2]}/{name}")
 
         self.refs = RegistryRefs(
             naming=layer.naming,
             model_families=tuple(families),
             bucket_name=names["bucket"],
-            bucket_arn=arn(f"arn:{{partition}}:s3:::{names['bucket']}"),
+            bucket_arn=arns.of(Arns.s3_bucket, names["bucket"]),
             key_arn=key,
-            table_arn=arn(
-                f"arn:{{partition}}:dynamodb:{{region}}:{{account}}:table/{names['table']}"
-            ),
+            table_arn=arns.of(Arns.dynamodb_table, names["table"]),
             repository_arns={
-                f: arn(f"arn:{{partition}}:ecr:{{region}}:{{account}}:repository/{name}")
-                for f, name in repositories.items()
+                f: arns.of(Arns.ecr_repository, name) for f, name in repositories.items()
             },
-            repository_urls={
-                f: arn(f"{{account}}.dkr.ecr.{{region}}.{{dns}}/{name}")
-                for f, name in repositories.items()
-            },
+            repository_urls={f: repository_url(name) for f, name in repositories.items()},
             package_group_names=groups,
             package_group_arns={
-                f: arn(
-                    f"arn:{{partition}}:sagemaker:{{region}}:{{account}}:model-package-group/{name}"
-                )
-                for f, name in groups.items()
+                f: arns.of(Arns.sagemaker_model_package_group, name) for f, name in groups.items()
             },
-            model_package_arn_prefix=arn(
-                "arn:{partition}:sagemaker:{region}:{account}:model-package"
-            ),
+            model_package_arn_prefix=arns.of(Arns.sagemaker_model_package_prefix),
         )
         self.register_outputs({})

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mlplatform.decisions import arns
+
 __all__ = [
     "PolicyDocument",
     "Statement",
@@ -67,4 +69,4 @@ def service_trust_policy(service: str, account_id: str | None = None) -> PolicyD
 
 def aws_managed_policy_arn(partition: str, name: str) -> str:
     """ARN of an AWS managed IAM policy, e.g. ``AmazonEKSWorkerNodePolicy``."""
-    return f"arn:{partition}:iam::aws:policy/{name}"
+    return arns.aws_managed_policy(partition, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlplatform.decisions import arns
 from mlplatform.decisions.policies.documents import PolicyDocument, allow, policy_document
 
 __all__ = [
@@ -30,7 +31,7 @@ EKS_CLUSTER_ADMIN_ACCESS_POLICY = "AmazonEKSClusterAdminPolicy"
 
 def eks_access_policy_arn(partition: str, name: str) -> str:
     """ARN of an EKS access policy (these are not IAM policies), for access entries."""
-    return f"arn:{partition}:eks::aws:cluster-access-policy/{name}"
+    return arns.eks_access_policy(partition, name)
 
 
 def eks_node_managed_policies(cni_on_node_role: bool) -> tuple[str, ...]:

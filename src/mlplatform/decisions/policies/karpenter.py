@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.policies.documents import (
     PolicyDocument,
     Statement,
@@ -111,10 +112,6 @@ _CREATED = (
 )
 
 
-def _ec2(partition: str, region: str, account: str, kind: str) -> str:
-    return f"arn:{partition}:ec2:{region}:{account}:{kind}/*"
-
-
 def _owned(cluster_name: str, where: str) -> dict[str, dict[str, str]]:
     """Conditions: ``where`` (``ResourceTag`` or ``RequestTag``) says the cluster owns it."""
     return {
@@ -129,10 +126,8 @@ def _tagged_at_creation(cluster_name: str) -> dict[str, dict[str, Any]]:
     return conditions
 
 
-def _launch_statements(
-    partition: str, region: str, account_id: str, cluster_name: str
-) -> list[Statement]:
-    created = [_ec2(partition, region, account_id, kind) for kind in _CREATED]
+def _launch_statements(arns: Arns, cluster_name: str) -> list[Statement]:
+    created = [arns.ec2_all(kind) for kind in _CREATED]
     creation_tagging = _tagged_at_creation(cluster_name)
     creation_tagging["StringEquals"]["ec2:CreateAction"] = [
         "RunInstances",
@@ -150,10 +145,10 @@ def _launch_statements(
             "Effect": "Allow",
             "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
             "Resource": [
-                f"arn:{partition}:ec2:{region}::image/*",
-                f"arn:{partition}:ec2:{region}::snapshot/*",
+                arns.ec2_any_account("image"),
+                arns.ec2_any_account("snapshot"),
                 *(
-                    _ec2(partition, region, account_id, kind)
+                    arns.ec2_all(kind)
                     for kind in (
                         "security-group",
                         "subnet",
@@ -166,7 +161,7 @@ def _launch_statements(
         allow(
             "LaunchFromOwnedLaunchTemplates",
             ["ec2:RunInstances", "ec2:CreateFleet"],
-            _ec2(partition, region, account_id, "launch-template"),
+            arns.ec2_all("launch-template"),
             _owned(cluster_name, "ResourceTag"),
         ),
         allow(
@@ -179,7 +174,7 @@ def _launch_statements(
         allow(
             "TagOwnedInstances",
             "ec2:CreateTags",
-            _ec2(partition, region, account_id, "instance"),
+            arns.ec2_all("instance"),
             instance_tagging,
         ),
         {
@@ -187,8 +182,8 @@ def _launch_statements(
             "Effect": "Allow",
             "Action": ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
             "Resource": [
-                _ec2(partition, region, account_id, "instance"),
-                _ec2(partition, region, account_id, "launch-template"),
+                arns.ec2_all("instance"),
+                arns.ec2_all("launch-template"),
             ],
             "Condition": _owned(cluster_name, "ResourceTag"),
         },
@@ -207,9 +202,10 @@ def karpenter_controller_policy(
     instance_profile_arn: str,
 ) -> PolicyDocument:
     """The Karpenter controller's permissions, scoped to one cluster, queue, role and profile."""
+    arns = Arns(partition, region, account_id)
     return policy_document(
         [
-            *_launch_statements(partition, region, account_id, cluster_name),
+            *_launch_statements(arns, cluster_name),
             {
                 "Sid": "PassOnlyTheNodeRoleToEc2",
                 "Effect": "Allow",
@@ -238,7 +234,7 @@ def karpenter_controller_policy(
             allow(
                 "ReadPublicAmiParameters",
                 "ssm:GetParameter",
-                f"arn:{partition}:ssm:{region}::parameter/aws/service/*",
+                arns.ssm_public_parameter("aws/service/*"),
             ),
             {
                 # The Price List API has no resource-level permissions.
@@ -253,7 +249,7 @@ def karpenter_controller_policy(
 
 def sqs_queue_arn(partition: str, region: str, account_id: str, name: str) -> str:
     """A queue's ARN from its name: what its own policy names before the queue exists."""
-    return f"arn:{partition}:sqs:{region}:{account_id}:{name}"
+    return Arns(partition, region, account_id).sqs_queue(name)
 
 
 def karpenter_interruption_queue_policy(queue_arn: str) -> PolicyDocument:

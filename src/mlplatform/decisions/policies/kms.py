@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mlplatform.decisions.arns import Arns, iam_account_root
 from mlplatform.decisions.policies.documents import (
     PolicyDocument,
     Statement,
@@ -34,7 +35,7 @@ def kms_key_policy(
             {
                 "Sid": "AccountAdministersKeyThroughIam",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Principal": {"AWS": iam_account_root(partition, account_id)},
                 "Action": "kms:*",
                 "Resource": "*",
             },
@@ -59,7 +60,7 @@ def cloudwatch_logs_key_statement(account_id: str, partition: str, region: str) 
         "Resource": "*",
         "Condition": {
             "ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:*"
+                "kms:EncryptionContext:aws:logs:arn": Arns(partition, region, account_id).logs_any()
             }
         },
     }

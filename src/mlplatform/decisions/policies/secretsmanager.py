@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.policies.documents import Statement, allow
 
 __all__ = ["SECRET_READ_ACTIONS", "secret_arn_pattern", "secrets_read_statement"]
@@ -14,7 +15,7 @@ SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:Describe
 def secret_arn_pattern(partition: str, region: str, account_id: str, name: str) -> str:
     """The ARN of secret ``name`` whatever its random suffix (Secrets Manager adds six
     characters after a ``-``)."""
-    return f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{name}-??????"
+    return Arns(partition, region, account_id).secretsmanager_secret_any_suffix(name)
 
 
 def secrets_read_statement(sid: str, secret_arns: Sequence[str]) -> Statement:

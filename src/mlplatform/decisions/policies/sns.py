@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlplatform.decisions.arns import iam_account_root
 from mlplatform.decisions.policies.documents import PolicyDocument, policy_document
 
 __all__ = ["ALARM_PUBLISHERS", "alarm_topic_policy"]
@@ -21,7 +22,7 @@ def alarm_topic_policy(topic_arn: str, account_id: str, partition: str = "aws") 
             {
                 "Sid": "OwnerManages",
                 "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+                "Principal": {"AWS": iam_account_root(partition, account_id)},
                 "Action": [
                     "sns:GetTopicAttributes",
                     "sns:SetTopicAttributes",
