@@ -81,7 +81,7 @@ tfrc:
 	@mkdir -p $(STATE)
 	@$(PYTHON) scripts/write_terraformrc.py $(TF_CLI_CONFIG_FILE)
 
-up: setup ## start the AWS emulator and deploy the local environment into it
+up: setup ## start the AWS emulator, deploy the local environment into it, save it as 'deployed'
 	@$(PY) -m mlplatform.cli emulator start >/dev/null
 	@endpoint=$$($(PY) -m mlplatform.cli emulator endpoint); \
 	rm -rf cdktf.out/stacks/local-*; \
@@ -89,7 +89,9 @@ up: setup ## start the AWS emulator and deploy the local environment into it
 	$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV=local MLPLATFORM_AWS_ENDPOINT="$$endpoint" \
 	  $(CDKTF) deploy 'local-*' --auto-approve --skip-provider-lock \
 	  --outputs-file $(STATE)/local-outputs.json; \
-	$(PY) -m mlplatform.cli outputs $(STATE)/local-outputs.json --endpoint "$$endpoint"
+	$(PY) -m mlplatform.cli outputs $(STATE)/local-outputs.json --endpoint "$$endpoint"; \
+	$(PY) -m mlplatform.cli emulator snapshot deployed; \
+	echo "after an experiment, put it back with: $(VENV)/bin/mlplatform emulator restore deployed"
 
 down: ## stop the emulator (its state goes with it)
 	@if [ -x $(PY) ]; then $(PY) -m mlplatform.cli emulator stop; fi
