@@ -14,7 +14,9 @@ each backend holds by a fresh copy of the saved one, so a snapshot can be restor
 a service first used after the save is emptied, as moto's reset would.
 
 Runs only in the emulator's process, under its one-request-at-a-time lock
-(:mod:`mlplatform.emulator.one_at_a_time`), so no request sees half a restore.
+(:mod:`mlplatform.emulator.one_at_a_time`), so no request sees half a restore; the one
+exception is an SQS long poll already waiting outside that lock, which may answer from
+the state it started on.
 """
 
 from __future__ import annotations
