@@ -71,12 +71,7 @@ def deferred_redis_metric(
 
 
 def _with_tables(metrics: FeatureStoreMetrics, tables: Mapping[str, str]) -> FeatureStoreMetrics:
-    return FeatureStoreMetrics(
-        online_store=metrics.online_store,
-        groups=metrics.groups,
-        tables=tables,
-        node_ids=metrics.node_ids,
-    )
+    return replace(metrics, tables=tables)
 
 
 class OutputClusterMetrics:
