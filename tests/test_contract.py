@@ -132,6 +132,8 @@ def team_reading_everything(config: EnvironmentConfig, outdir: Path) -> dict[str
         else:
             values.update(redis=store.redis_endpoint, reader=store.redis_reader_endpoint)
             values["port"] = store.redis_port
+            # The cache's metrics read its nodes.
+            values["evictions"] = store.metric_evictions().expression
         # The grants read the rest: the workgroup, its results bucket, the Redis secrets.
         role = IamRole(stack, "role", name=stack.naming.iam("role"), assume_role_policy="{}")
         store.grant_materialize(role)
@@ -280,6 +282,28 @@ def test_the_compute_layer_publishes_what_a_team_needs_to_give_karpenter_a_pool(
     )
     assert cluster_layer_state(no_pools) == "disabled"
     assert not [n for n in expected_parameters(no_pools) if "/karpenter/" in n]
+
+
+@pytest.mark.parametrize("environment", environment_names())
+def test_the_ml_layer_publishes_the_redis_nodes_only_with_a_redis_store(
+    synthesized: Path, loader: EnvironmentLoader, environment: str
+) -> None:
+    """features/redis/node-ids: the replication group's nodes, primary and replicas, as the
+    platform's own metrics query them; what the verifier expects and the ml layer writes."""
+    config = loader.load(environment)
+    name = f"/mlp/{environment}/platform/features/redis/node-ids"
+    expected = expected_parameters(config)
+    store = config.feature_store
+    if store is None or store.redis is None:
+        assert name not in expected
+        assert name not in written(synthesized, environment)
+        return
+    nodes = [f"mlp-{environment}-features-{i:03d}" for i in range(1, store.redis.replicas + 2)]
+    assert expected[name] == ",".join(nodes)
+    assert parameter("features/redis/node-ids").type == "StringList"
+    ml = _document(synthesized / f"{environment}-ml")["resource"]["aws_ssm_parameter"]
+    [written_value] = [p["insecure_value"] for p in ml.values() if p["name"] == name]
+    assert written_value == '${join(",", [' + ", ".join(f'"{n}"' for n in nodes) + "])}"
 
 
 def test_a_team_reads_the_provisioning_values_only_when_it_asks(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from cdktf import App, TerraformStack, Testing
 
+from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import DataLakeProps, GpuPoolProps, ModelRegistryProps, ServingEndpointProps
 from mlplatform.constructs.alarm import Alarm
@@ -19,7 +20,14 @@ from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
-from mlplatform.decisions.metrics import MathSpec, MetricSpec, QuerySpec, pool_gpus_running
+from mlplatform.decisions.metrics import (
+    MathSpec,
+    MetricSpec,
+    QuerySpec,
+    in_list,
+    pool_gpus_running,
+    redis_read_latency,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.interfaces import VpcPlacement
@@ -216,8 +224,116 @@ def test_redis_feature_metrics_query_every_node_of_the_replication_group() -> No
     )
     assert "AVG(CacheHitRate)" in metrics.cache_hit_rate().expression
     assert "SUM(Evictions)" in metrics.evictions().expression
+    # The same queries from the ids already quoted, as an importer has them at plan time.
+    assert in_list(nodes) == ", ".join(f"'{n}'" for n in nodes)
+    assert redis_read_latency(in_list(nodes)) == latency
+    quoted = FeatureStoreMetrics(online_store="redis", groups=(), quoted_node_ids=in_list(nodes))
+    assert (quoted.read_latency(), quoted.evictions()) == (latency, metrics.evictions())
+    with pytest.raises(ValueError, match=r"metric_evictions\(\): the Redis cache's nodes are not"):
+        FeatureStoreMetrics(online_store="redis", groups=()).evictions()
     with pytest.raises(ValueError, match="does not throttle reads; watch metric_evictions"):
         metrics.read_throttles()
+
+
+_CONTRACT_NODE_LIST = re.compile(
+    r'\$\{join\(", ", formatlist\("\'%s\'", '
+    r'split\(",", data\.aws_ssm_parameter\.([\w-]+)\.insecure_value\)\)\)\}'
+)
+"""The only Terraform a Redis contract store's query holds: the contract's node ids, quoted."""
+
+
+def _planned(text: str, sources: dict[str, Any], parameters: dict[str, str | None]) -> str:
+    """``text`` as Terraform plans it: each node list evaluated over the SSM value it reads."""
+
+    def evaluate(match: re.Match[str]) -> str:
+        value = parameters[sources[match.group(1)]["name"]]
+        assert value is not None
+        return ", ".join(f"'{node}'" for node in value.split(","))
+
+    return _CONTRACT_NODE_LIST.sub(evaluate, text)
+
+
+@pytest.mark.parametrize("environment", ["prod", "staging"])
+def test_a_redis_store_read_from_the_contract_is_watched_over_the_contracts_nodes(
+    environment: str,
+) -> None:
+    """The team's alarm and dashboard query the nodes features/redis/node-ids lists, and once
+    Terraform evaluates them, they are the platform store's own queries."""
+    from mlplatform.constructs.dashboard import Dashboard
+    from mlplatform.constructs.feature_store import FeatureStore
+    from mlplatform.decisions.contract import expected_parameters
+    from mlplatform.decisions.dashboard import Widget
+    from mlplatform.stacks.team_stack import TeamStack
+    from tests.test_contract import team_config_for
+
+    config, platform = _store_metrics(environment)
+    stack = TeamStack(Testing.app(), team_config_for(config), "serving")
+    store = FeatureStore.from_environment(stack, "features", online_store="redis")
+    latency = store.metric_read_latency()
+    assert isinstance(latency, QuerySpec)
+    Alarm(stack, "latency", metric=latency, threshold=2000, name="latency", summary="slow")
+    Dashboard(
+        stack,
+        "cache",
+        name="ranking-cache",
+        region=config.region,
+        widgets=[
+            Widget("hit rate", (store.metric_cache_hit_rate(),), width=12),
+            Widget("evictions", (store.metric_evictions(),), width=12),
+        ],
+    )
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+    sources = synth["data"]["aws_ssm_parameter"]
+    parameters = expected_parameters(config)
+    # One read of the parameter, shared by the three queries.
+    [nodes] = [s for s in sources.values() if s["name"].endswith("/features/redis/node-ids")]
+    assert nodes["name"] == f"/mlp/{environment}/platform/features/redis/node-ids"
+    [alarm] = synth["resource"]["aws_cloudwatch_metric_alarm"].values()
+    [query] = alarm["metric_query"]
+    assert _CONTRACT_NODE_LIST.search(query["expression"])
+    platform_latency = platform.read_latency()
+    assert isinstance(platform_latency, QuerySpec)
+    assert _planned(query["expression"], sources, parameters) == platform_latency.expression
+    [dashboard] = synth["resource"]["aws_cloudwatch_dashboard"].values()
+    body = json.loads(_planned(dashboard["dashboard_body"], sources, parameters))
+    expressions = [w["properties"]["metrics"][0][0]["expression"] for w in body["widgets"]]
+    assert expressions == [platform.cache_hit_rate().expression, platform.evictions().expression]
+    assert (latency.label, latency.period) == (platform_latency.label, 60)
+
+
+def test_a_contract_store_reads_its_redis_nodes_only_when_a_metric_asks() -> None:
+    """Grants read no node list (a platform from before features/redis/node-ids still plans);
+    a DynamoDB store still refuses the Redis helpers, and a refusal reads nothing."""
+    from mlplatform.constructs.feature_store import FeatureStore
+    from mlplatform.stacks.team_stack import TeamStack
+    from tests.test_contract import team_config_for
+
+    def node_reads(stack: TerraformStack) -> list[str]:
+        sources = json.loads(Testing.synth(stack)).get("data", {}).get("aws_ssm_parameter", {})
+        return [s["name"] for s in sources.values() if s["name"].endswith("/redis/node-ids")]
+
+    prod, _ = _store_metrics("prod")
+    stack = TeamStack(Testing.app(), team_config_for(prod), "serving")
+    redis = FeatureStore.from_environment(
+        stack, "features", groups=["ranker"], online_store="redis"
+    )
+    redis.grant_read_online(
+        IamRole(stack, "role", name="mlp-prod-reader", assume_role_policy="{}"), "ranker"
+    )
+    with pytest.raises(ValueError, match="no feature group 'clicks'"):
+        redis.metric_read_latency("clicks")
+    with pytest.raises(ValueError, match="does not throttle reads"):
+        redis.metric_read_throttles()
+    assert node_reads(stack) == []
+
+    dev, _ = _store_metrics("dev")
+    stack = TeamStack(Testing.app(), team_config_for(dev), "serving")
+    dynamodb = FeatureStore.from_environment(stack, "features", groups=["ranker"])
+    for helper in (dynamodb.metric_cache_hit_rate, dynamodb.metric_evictions):
+        with pytest.raises(ValueError, match=r"is a Redis metric; this store keeps online"):
+            helper()
+    assert isinstance(dynamodb.metric_read_latency(), MetricSpec)
+    assert node_reads(stack) == []
 
 
 def test_a_store_imported_without_its_groups_says_what_to_pass_instead_of_failing_deep() -> None:

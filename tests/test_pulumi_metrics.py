@@ -46,6 +46,7 @@ from mlplatform.platform_app import PlatformApp
 from mlplatform.pulumi import PlatformEnvironment, Recorder, Recording
 from mlplatform.pulumi.alarm import OutputWatchable, alarm
 from mlplatform.pulumi.compute_cluster import ComputeCluster
+from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.feature_store import FeatureStore
 from mlplatform.pulumi.gpu_pool import GpuTrainingPool
@@ -279,6 +280,57 @@ def test_the_platforms_components_hand_out_the_cdktf_platforms_specs(
         assert seen[f"{name}-gpus"] == metrics.gpus_running()
         assert seen[f"{name}-nodes"] == metrics.nodes(period=300)
         assert seen[f"{name}-utilisation"] == metrics.gpu_utilization()
+
+
+def test_a_redis_store_read_from_the_contract_gives_the_platform_stores_queries(
+    loader: EnvironmentLoader, platform_app: PlatformApp, synthesized: Path
+) -> None:
+    """prod (Valkey): once features/redis/node-ids resolves, the team's import hands out the
+    very queries the cdktf platform's store does, and an alarm on one queries those nodes."""
+    config = loader.load("prod")
+    [stacks] = [s for s in platform_app.environments if s.config.environment == "prod"]
+    assert stacks.ml is not None and stacks.ml.features is not None
+    platform_store = stacks.ml.features
+    seen: dict[str, Any] = {}
+    read: list[str] = []
+
+    def keep(key: str, spec: pulumi.Output[Any]) -> None:
+        spec.apply(lambda value: seen.__setitem__(key, value))
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(config), "serving")
+        store = FeatureStore.from_environment(layer, "platform-features", online_store="redis")
+        before = set(ContractReader.of(layer).names)
+        specs: dict[str, pulumi.Output[Any]] = {
+            "latency": store.metric_read_latency(),
+            "hit-rate": store.metric_cache_hit_rate(),
+            "evictions": store.metric_evictions(),
+        }
+        read.extend(set(ContractReader.of(layer).names) - before)
+        for key, spec in specs.items():
+            keep(key, spec)
+        alarm(
+            layer.child("evictions-alarm"),
+            metric=specs["evictions"],
+            threshold=1.0,
+            name="mlp-prod-ranking-evictions",
+            summary="evictions",
+            opts=layer.options(),
+        )
+
+    recording = Recorder.run(program, parameters=contract_values(synthesized, "prod"))
+    assert read == ["/mlp/prod/platform/features/redis/node-ids"]
+    assert seen == {
+        "latency": platform_store.metric_read_latency(),
+        "hit-rate": platform_store.metric_cache_hit_rate(),
+        "evictions": platform_store.metric_evictions(),
+    }
+    assert "'mlp-prod-features-003'" in seen["evictions"].expression
+    [found] = [
+        r for r in recording.resources if r.token == "aws:cloudwatch/metricAlarm:MetricAlarm"
+    ]
+    [query] = found.inputs["metricQueries"]
+    assert query["expression"] == platform_store.metric_evictions().expression
 
 
 def test_the_readme_alarm_runs_on_the_readme_contract_program(

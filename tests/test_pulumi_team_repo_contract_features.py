@@ -115,6 +115,8 @@ def test_the_store_reading_program_matches_the_cdktf_team_stack(
     cdktf_read = sorted(s["name"] for s in document["data"]["aws_ssm_parameter"].values())
     assert sorted(read) == cdktf_read
     prefix = f"/mlp/{env}/platform"
+    # The Redis nodes are read for a metric only: grants plan on a platform without them.
+    assert f"{prefix}/features/redis/node-ids" not in read
     online = (
         {f"{prefix}/features/groups/ranker/online-table-name"}
         if KINDS[env] == "dynamodb"

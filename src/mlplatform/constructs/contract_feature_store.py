@@ -12,13 +12,19 @@ and a grant is made at synth time, so the importer takes the kind
 (``online_store``, default ``dynamodb``); the plan checks it against the
 platform's ``features/online-store`` parameter and stops with a message if
 they differ, instead of granting on tables that do not exist.
+
+Its metrics are the platform store's: a table's read from the contract, and a Redis cache's
+queries over the nodes the contract lists (``features/redis/node-ids``), read only when a
+team asks for one of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Literal, TypeVar
 
+from cdktf import Fn, Token
 from constructs import Construct
 
 from mlplatform.constructs.account_context import AccountContext
@@ -29,10 +35,19 @@ from mlplatform.decisions.arns import Arns
 from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.contract_items import FEATURE_GROUPS
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
+from mlplatform.decisions.metrics import (
+    IN_LIST_ITEM,
+    IN_LIST_SEPARATOR,
+    QuerySpec,
+    Watchable,
+    in_list,
+)
 from mlplatform.decisions.naming import Naming
 from mlplatform.interfaces import IDataLake
 
 __all__ = ["ContractFeatureStore"]
+
+_Spec = TypeVar("_Spec", bound=Watchable)
 
 
 class ContractFeatureStore(FeatureStoreMixin, Construct):
@@ -116,8 +131,8 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
                 else {}
             ),
             secret_arns=store_plan.contract_secret_arns(reader.value, online_store),
-            # The tables' names are read from the contract; a Redis cache's nodes are not in it,
-            # so its metrics ask for FeatureStore.from_names (see FeatureStoreMetrics).
+            # The tables' names are read from the contract; a Redis cache's nodes too, but only
+            # when a metric asks for them (see _watched).
             metrics=FeatureStoreMetrics(online_store=online_store, groups=groups, tables=online),
         )
 
@@ -136,6 +151,37 @@ class ContractFeatureStore(FeatureStoreMixin, Construct):
                 }
             ],
         )
+
+    # ----------------------------------------------------------------- metrics
+    def metric_read_latency(self, group: str | None = None, *, statistic: str = "p99") -> Watchable:
+        """Online read latency: ``group``'s DynamoDB table (ms, at ``statistic``), or the Redis
+        cache's slowest node (µs), its nodes read from the contract."""
+        return self._watched(lambda metrics: metrics.read_latency(group, statistic=statistic))
+
+    def metric_cache_hit_rate(self) -> QuerySpec:
+        """The Redis cache's hit rate, % (a Redis store only), its nodes read from the contract."""
+        return self._watched(lambda metrics: metrics.cache_hit_rate())
+
+    def metric_evictions(self) -> QuerySpec:
+        """Keys the Redis cache evicted for memory (a Redis store only), its nodes read from
+        the contract."""
+        return self._watched(lambda metrics: metrics.evictions())
+
+    def _watched(self, spec: Callable[[FeatureStoreMetrics], _Spec]) -> _Spec:
+        """``spec`` of the store; with Redis, over the nodes of ``features/redis/node-ids``.
+
+        The ids are a token, so Terraform quotes and joins them into the query's ``IN (...)``
+        list at plan time, as :func:`~mlplatform.decisions.metrics.in_list` does at synth.
+        ``spec`` runs over a placeholder first, so a refusal (an unknown group) reads nothing.
+        """
+        metrics = self._refs.metrics
+        if metrics.online_store != "redis":
+            return spec(metrics)
+        spec(replace(metrics, quoted_node_ids=in_list(["placeholder"])))
+        ids = self._reader.values("features/redis/node-ids")
+        quoted_ids = Token.as_list(Fn.formatlist(IN_LIST_ITEM, [ids]))
+        quoted = Fn.join(IN_LIST_SEPARATOR, quoted_ids)
+        return spec(replace(metrics, quoted_node_ids=quoted))
 
     @property
     def feature_groups(self) -> tuple[str, ...]:

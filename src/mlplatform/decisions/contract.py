@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.registry_names import registry_names
@@ -243,6 +244,13 @@ CONTRACT_PARAMETERS: tuple[Parameter, ...] = (
         "features/redis/port",
         "ml",
         "The port Redis/Valkey listens on.",
+        condition="the feature store's online store is redis",
+    ),
+    _p(
+        "features/redis/node-ids",
+        "ml",
+        "The Redis/Valkey nodes' (cache clusters') ids, primary and replicas, for their metrics.",
+        type="StringList",
         condition="the feature store's online store is redis",
     ),
     _p(
@@ -488,5 +496,7 @@ def _features(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
     if store.redis is not None:
         for key in ("endpoint", "reader-endpoint", "port"):
             put(f"features/redis/{key}")
+        nodes = FeatureStoreMetrics.for_store(naming, store).node_ids
+        put("features/redis/node-ids", LIST_SEPARATOR.join(nodes))
         for user in REDIS_USERS:
             put("features/redis/users/{user}/secret-arn", user=user)

@@ -6,7 +6,9 @@ table per group with per-operation latency and throttling; a Redis/Valkey
 replication group is one cache for every group, with hash-command latency,
 hit rate and evictions. :class:`FeatureStoreMetrics` answers with the right
 one, for the construct's ``metric_*`` helpers, a team's importer and the
-environment's dashboard alike.
+environment's dashboard alike. The Redis nodes are the platform's decision
+(:meth:`FeatureStoreMetrics.for_store`); the platform contract publishes them
+(``features/redis/node-ids``) for the importers, which know them at plan time only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from mlplatform.decisions.feature_store import feature_store_names
 from mlplatform.decisions.metrics import (
     MetricSpec,
     QuerySpec,
+    RedisNodes,
     Watchable,
     dynamodb_read_latency,
     dynamodb_read_throttles,
@@ -43,6 +46,10 @@ class FeatureStoreMetrics:
     """The DynamoDB table of each group (empty with Redis)."""
     node_ids: tuple[str, ...] = ()
     """The Redis replication group's nodes (empty with DynamoDB)."""
+    quoted_node_ids: str = ""
+    """The Redis nodes when only the plan knows them: already the inside of the queries'
+    ``IN (...)`` list (a cdktf token over the contract's ``features/redis/node-ids``, see
+    :func:`~mlplatform.decisions.metrics.in_list`); used where :attr:`node_ids` is empty."""
 
     @classmethod
     def for_store(cls, naming: Naming, props: FeatureStoreProps) -> FeatureStoreMetrics:
@@ -90,18 +97,21 @@ class FeatureStoreMetrics:
         """Keys evicted for memory (Redis only): features lost before their TTL."""
         return redis_evictions(self._redis_nodes("metric_evictions"))
 
-    def _redis_nodes(self, helper: str) -> tuple[str, ...]:
+    def _redis_nodes(self, helper: str) -> RedisNodes:
         if self.online_store != "redis":
             raise ValueError(
                 f"{helper}() is a Redis metric; this store keeps online features in DynamoDB: "
                 "watch metric_read_latency() and metric_read_throttles() instead"
             )
-        if not self.node_ids:
+        if self.node_ids:
+            return self.node_ids
+        if not self.quoted_node_ids:
             raise ValueError(
-                f"{helper}(): the platform contract does not say how many nodes the Redis cache "
-                "has; import the store with FeatureStore.from_names(..., props=...) to watch it"
+                f"{helper}(): the Redis cache's nodes are not known here; import the store with "
+                "FeatureStore.from_environment(...) or FeatureStore.from_names(..., props=...) "
+                "to watch it"
             )
-        return self.node_ids
+        return self.quoted_node_ids
 
     def _table(self, group: str | None) -> str:
         chosen = self._group(group, required=True)

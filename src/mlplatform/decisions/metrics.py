@@ -43,14 +43,18 @@ Every metric here exists in AWS as documented:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = [
+    "IN_LIST_ITEM",
+    "IN_LIST_SEPARATOR",
     "PERCENTILE",
     "MathSpec",
     "MetricSpec",
     "QuerySpec",
+    "RedisNodes",
     "Watchable",
     "alarm_description",
     "bucket_objects",
@@ -64,6 +68,7 @@ __all__ = [
     "dynamodb_read_latency",
     "dynamodb_read_throttles",
     "endpoint_runbook",
+    "in_list",
     "pool_gpu_utilization",
     "pool_gpus_running",
     "pool_nodes",
@@ -414,6 +419,22 @@ def dynamodb_read_throttles(table_name: str) -> MetricSpec:
 
 
 # ----------------------------------------------------------------------- ElastiCache
+IN_LIST_ITEM = "'%s'"
+"""How a Metrics Insights query quotes one item of an ``IN (...)`` list (a ``%`` format,
+as Python and Terraform's ``formatlist`` both read it)."""
+IN_LIST_SEPARATOR = ", "
+"""What separates the quoted items of an ``IN (...)`` list."""
+
+
+def in_list(items: Sequence[str]) -> str:
+    """``items`` as the inside of a Metrics Insights ``IN (...)`` list: ``'a', 'b'``.
+
+    An engine whose items are known only at plan time builds the same text from
+    :data:`IN_LIST_ITEM` and :data:`IN_LIST_SEPARATOR` (cdktf: ``join`` over ``formatlist``).
+    """
+    return IN_LIST_SEPARATOR.join(IN_LIST_ITEM % item for item in items)
+
+
 def redis_node_ids(replication_group_id: str, nodes: int) -> tuple[str, ...]:
     """The cache clusters (nodes) of a replication group with cluster mode off, as AWS names them."""
     if nodes < 1:
@@ -421,15 +442,21 @@ def redis_node_ids(replication_group_id: str, nodes: int) -> tuple[str, ...]:
     return tuple(f"{replication_group_id}-{index:03d}" for index in range(1, nodes + 1))
 
 
-def _redis_query(function: str, metric: str, node_ids: tuple[str, ...]) -> str:
-    ids = ", ".join(f"'{n}'" for n in node_ids)
+RedisNodes = tuple[str, ...] | str
+"""A Redis cache's nodes for its queries: their ids, or the ids already as the inside of an
+``IN (...)`` list (:func:`in_list`'s text, or a plan-time value that yields it: a cdktf
+token built from the platform contract's ``features/redis/node-ids``)."""
+
+
+def _redis_query(function: str, metric: str, node_ids: RedisNodes) -> str:
+    ids = node_ids if isinstance(node_ids, str) else in_list(node_ids)
     return (
         f'SELECT {function}({metric}) FROM SCHEMA("AWS/ElastiCache", CacheClusterId) '
         f"WHERE CacheClusterId IN ({ids})"
     )
 
 
-def redis_read_latency(node_ids: tuple[str, ...], *, period: int = 60) -> QuerySpec:
+def redis_read_latency(node_ids: RedisNodes, *, period: int = 60) -> QuerySpec:
     """The slowest node's average latency (µs) of hash commands: Feast's online reads and writes.
 
     A query over every node, because which node is the primary changes with a failover.
@@ -441,7 +468,7 @@ def redis_read_latency(node_ids: tuple[str, ...], *, period: int = 60) -> QueryS
     )
 
 
-def redis_cache_hit_rate(node_ids: tuple[str, ...], *, period: int = 60) -> QuerySpec:
+def redis_cache_hit_rate(node_ids: RedisNodes, *, period: int = 60) -> QuerySpec:
     """Hits of all key lookups (%), averaged over the nodes: misses are entities with no row."""
     return QuerySpec(
         expression=_redis_query("AVG", "CacheHitRate", node_ids),
@@ -450,7 +477,7 @@ def redis_cache_hit_rate(node_ids: tuple[str, ...], *, period: int = 60) -> Quer
     )
 
 
-def redis_evictions(node_ids: tuple[str, ...], *, period: int = 60) -> QuerySpec:
+def redis_evictions(node_ids: RedisNodes, *, period: int = 60) -> QuerySpec:
     """Keys evicted for memory: online features lost before their TTL, so the cache is too small."""
     return QuerySpec(
         expression=_redis_query("SUM", "Evictions", node_ids),

@@ -16,8 +16,8 @@ granting on tables that do not exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Literal, TypeVar
 
 import pulumi
 
@@ -34,10 +34,12 @@ from mlplatform.pulumi.contract_reader import ContractReader
 from mlplatform.pulumi.data_lake import DataLakeGrants
 from mlplatform.pulumi.feature_store import FeatureStoreGrants, FeatureStoreRefs
 from mlplatform.pulumi.layer import Layer
-from mlplatform.pulumi.metrics import deferred_store_metric
+from mlplatform.pulumi.metrics import deferred_redis_metric, deferred_store_metric
 from mlplatform.pulumi.resource_arns import ArnOutputs
 
 __all__ = ["ContractFeatureStore"]
+
+_Spec = TypeVar("_Spec", bound=Watchable)
 
 
 class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
@@ -141,34 +143,36 @@ class ContractFeatureStore(FeatureStoreGrants, PlatformComponent):
 
     # ----------------------------------------------------------------- metrics
     # The tables' names are read from the contract (each spec an Output); a Redis cache's
-    # nodes are not in it, so its metrics ask for FeatureStore.from_names, as cdktf's do.
+    # nodes too (features/redis/node-ids), read when a metric asks for them, as cdktf's are.
     def metric_read_latency(
         self, group: str | None = None, *, statistic: str = "p99"
     ) -> pulumi.Output[Watchable]:
-        """Online read latency of ``group``'s DynamoDB table (ms, at ``statistic``)."""
-        return deferred_store_metric(
-            self._store_metrics,
-            self._online,
-            lambda metrics: metrics.read_latency(group, statistic=statistic),
-        )
+        """Online read latency: ``group``'s DynamoDB table (ms, at ``statistic``), or the Redis
+        cache's slowest node (µs)."""
+        return self._watched(lambda metrics: metrics.read_latency(group, statistic=statistic))
 
     def metric_read_throttles(self, group: str | None = None) -> pulumi.Output[MetricSpec]:
         """Throttled reads of ``group``'s DynamoDB table (a DynamoDB store only)."""
-        return deferred_store_metric(
-            self._store_metrics, self._online, lambda metrics: metrics.read_throttles(group)
-        )
+        return self._watched(lambda metrics: metrics.read_throttles(group))
 
     def metric_cache_hit_rate(self) -> pulumi.Output[QuerySpec]:
-        """The Redis cache's hit rate: refused, the contract does not name the cache's nodes."""
-        return deferred_store_metric(
-            self._store_metrics, self._online, lambda metrics: metrics.cache_hit_rate()
-        )
+        """The Redis cache's hit rate, % (a Redis store only), over the contract's nodes."""
+        return self._watched(lambda metrics: metrics.cache_hit_rate())
 
     def metric_evictions(self) -> pulumi.Output[QuerySpec]:
-        """Keys the Redis cache evicted: refused, the contract does not name the cache's nodes."""
-        return deferred_store_metric(
-            self._store_metrics, self._online, lambda metrics: metrics.evictions()
-        )
+        """Keys the Redis cache evicted for memory (a Redis store only), over the contract's
+        nodes."""
+        return self._watched(lambda metrics: metrics.evictions())
+
+    def _watched(self, spec: Callable[[FeatureStoreMetrics], _Spec]) -> pulumi.Output[_Spec]:
+        """``spec`` of the store once the names it needs, read from the contract, are known."""
+        metrics = self._store_metrics
+        if metrics.online_store == "redis":
+            reader = self._reader
+            return deferred_redis_metric(
+                metrics, lambda: reader.values("features/redis/node-ids"), spec
+            )
+        return deferred_store_metric(metrics, self._online, spec)
 
     @property
     def online_table_names(self) -> dict[str, pulumi.Output[str]]:  # type: ignore[override]

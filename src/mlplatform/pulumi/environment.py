@@ -19,6 +19,7 @@ from mlplatform.config import EnvironmentConfig, FeatureStoreProps, ServingEndpo
 from mlplatform.decisions import observability_plan
 from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import cluster_layer_state
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
     feast_project,
     feature_store_names,
@@ -199,6 +200,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
             put("features/redis/port", redis.port.apply(str))
             for user, secret in features.secrets.items():
                 put("features/redis/users/{user}/secret-arn", secret.arn, user=user)
+            # The nodes its metrics query: the platform names them, so a team's import can too.
+            nodes = FeatureStoreMetrics.for_store(layer.naming, store).node_ids
+            put("features/redis/node-ids", list(nodes))
 
     # ------------------------------------------------------------- each stack's outputs
     def _network_outputs(self) -> dict[str, pulumi.Input[Any]]:

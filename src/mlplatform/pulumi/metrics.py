@@ -15,6 +15,7 @@ helper is called, never inside the ``Output``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TypeVar
 
 import pulumi
@@ -30,7 +31,7 @@ from mlplatform.decisions.metrics import (
     cluster_pending_pods,
 )
 
-__all__ = ["OutputClusterMetrics", "deferred", "deferred_store_metric"]
+__all__ = ["OutputClusterMetrics", "deferred", "deferred_redis_metric", "deferred_store_metric"]
 
 Spec = TypeVar("Spec", bound=Watchable)
 
@@ -57,13 +58,20 @@ def deferred_store_metric(
     )
 
 
+def deferred_redis_metric(
+    metrics: FeatureStoreMetrics,
+    node_ids: Callable[[], pulumi.Output[list[str]]],
+    spec: Callable[[FeatureStoreMetrics], Spec],
+) -> pulumi.Output[Spec]:
+    """``spec`` of a Redis store whose nodes are known at apply (read from the contract by
+    ``node_ids``); ``spec`` runs first over a placeholder node, so a refusal is raised now
+    and reads nothing."""
+    spec(replace(metrics, node_ids=("placeholder",)))
+    return node_ids().apply(lambda known: spec(replace(metrics, node_ids=tuple(known))))
+
+
 def _with_tables(metrics: FeatureStoreMetrics, tables: Mapping[str, str]) -> FeatureStoreMetrics:
-    return FeatureStoreMetrics(
-        online_store=metrics.online_store,
-        groups=metrics.groups,
-        tables=tables,
-        node_ids=metrics.node_ids,
-    )
+    return replace(metrics, tables=tables)
 
 
 class OutputClusterMetrics:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from cdktf import TerraformOutput, Token
 from constructs import Construct
 
-from mlplatform.config import EnvironmentConfig, MlProps
+from mlplatform.config import EnvironmentConfig, FeatureStoreProps, MlProps
 from mlplatform.constructs.alarm_topic import AlarmTopic
 from mlplatform.constructs.budgets import Budgets
 from mlplatform.constructs.dashboard import Dashboard
@@ -17,6 +17,7 @@ from mlplatform.constructs.role_reference import RoleReference
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
 from mlplatform.decisions import observability_plan
 from mlplatform.decisions import online_store_plan as store_plan
+from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
     feast_project,
     groups_read_by,
@@ -196,10 +197,10 @@ class MlStack(PlatformStack):
             )
         for pool, groups in store_plan.materializing_pools(store, pools):
             features.grant_materialize(pools[pool], groups)
-        self._publish_feature_store(features)
+        self._publish_feature_store(features, store)
         return features
 
-    def _publish_feature_store(self, features: FeatureStore) -> None:
+    def _publish_feature_store(self, features: FeatureStore, store: FeatureStoreProps) -> None:
         """The online store's part of the contract (tables or Redis endpoints and secrets), and
         its outputs."""
         TerraformOutput(self, "feature_online_store", value=features.online_store)
@@ -213,6 +214,9 @@ class MlStack(PlatformStack):
             put("features/redis/port", Token.as_string(features.redis_port))
             for user, arn in features.secret_arns.items():
                 put("features/redis/users/{user}/secret-arn", arn, user=user)
+            # The nodes its metrics query: the platform names them, so a team's import can too.
+            nodes = FeatureStoreMetrics.for_store(self.naming, store).node_ids
+            put("features/redis/node-ids", nodes)
         TerraformOutput(self, "feature_project", value=feast_project(self.naming))
         if features.online_table_names:
             TerraformOutput(self, "feature_online_tables", value=features.online_table_names)
