@@ -30,6 +30,7 @@ from mlplatform.constructs.compute_cluster import ComputeCluster as CdktfCompute
 from mlplatform.constructs.data_lake import DataLake as CdktfDataLake
 from mlplatform.constructs.feature_store import FeatureStore as CdktfFeatureStore
 from mlplatform.constructs.gpu_pool import GpuTrainingPool as CdktfGpuTrainingPool
+from mlplatform.decisions.dashboard import Widget, dashboard_body
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.metrics import (
     MetricSpec,
@@ -51,6 +52,7 @@ from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.feature_store import FeatureStore
 from mlplatform.pulumi.gpu_pool import GpuTrainingPool
 from mlplatform.pulumi.normalise import Normalised, from_cdktf, from_pulumi
+from mlplatform.pulumi.observability import Dashboard, widget
 from mlplatform.pulumi.parity import contract_values, first_difference
 from mlplatform.pulumi.team_layer import TeamLayer
 from mlplatform.stacks.team_stack import TeamStack
@@ -331,6 +333,41 @@ def test_a_redis_store_read_from_the_contract_gives_the_platform_stores_queries(
     ]
     [query] = found.inputs["metricQueries"]
     assert query["expression"] == platform_store.metric_evictions().expression
+
+
+def test_a_dashboard_graphs_specs_known_only_at_apply(
+    loader: EnvironmentLoader, platform_app: PlatformApp, synthesized: Path
+) -> None:
+    """A team's dashboard on prod's contract: the Redis hit rate (an Output) graphed beside a
+    plain widget, in the body cdktf's dashboard writes for the same widgets once known."""
+    config = loader.load("prod")
+    [stacks] = [s for s in platform_app.environments if s.config.environment == "prod"]
+    assert stacks.ml is not None and stacks.ml.features is not None
+    hit_rate = stacks.ml.features.metric_cache_hit_rate()
+    made: list[Dashboard] = []
+
+    def program() -> None:
+        layer = TeamLayer(team_config_for(config), "serving")
+        store = FeatureStore.from_environment(layer, "platform-features", online_store="redis")
+        cache = widget("Feature cache", [store.metric_cache_hit_rate()], width=12)
+        assert isinstance(cache, pulumi.Output)
+        header = Widget("Ranking", markdown="# Ranking")
+        made.append(
+            Dashboard(layer, "dashboard", name="mlp-prod-ranking", region="us-east-1",
+                      widgets=[header, cache])
+        )  # fmt: skip
+
+    recording = Recorder.run(program, parameters=contract_values(synthesized, "prod"))
+    [found] = [r for r in recording.resources if r.token == "aws:cloudwatch/dashboard:Dashboard"]
+    expected = dashboard_body(
+        [Widget("Ranking", markdown="# Ranking"), Widget("Feature cache", (hit_rate,), width=12)],
+        "us-east-1",
+    )
+    assert json.loads(found.inputs["dashboardBody"]) == expected
+    assert "'mlp-prod-features-003'" in found.inputs["dashboardBody"]
+    with pytest.raises(ValueError, match="does not fit the grid"):
+        widget("Too wide", [hit_rate], width=30)
+    assert widget("Known now", [hit_rate]) == Widget("Known now", (hit_rate,))
 
 
 def test_the_readme_alarm_runs_on_the_readme_contract_program(

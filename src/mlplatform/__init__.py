@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # real types for type checkers; runtime imports stay lazy
     from mlplatform.constructs.serving_endpoint import ServingEndpoint
     from mlplatform.constructs.state_retention import StateRetention
     from mlplatform.decisions.contract import PlatformContract
+    from mlplatform.decisions.dashboard import Widget
     from mlplatform.decisions.metrics import MathSpec, MetricSpec, QuerySpec
     from mlplatform.decisions.naming import InvalidNameError, Naming
     from mlplatform.emulator.local_aws import LocalAws
@@ -121,6 +122,7 @@ _EXPORTS = {
     "MetricSpec": "mlplatform.decisions.metrics",
     "QuerySpec": "mlplatform.decisions.metrics",
     "MathSpec": "mlplatform.decisions.metrics",
+    "Widget": "mlplatform.decisions.dashboard",
     # constructs
     "Network": "mlplatform.constructs.network",
     "DataLake": "mlplatform.constructs.data_lake",
@@ -231,6 +233,7 @@ __all__ = [
     "TeamStack",
     "VariantProps",
     "VpcPlacement",
+    "Widget",
     "load_team_config",
     "suppress",
 ]
