@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from cdktf import App, TerraformStack, Testing
+from cdktf import App, LocalBackend, TerraformStack, Testing
 
 from mlplatform.bindings.aws.glue_catalog_database import GlueCatalogDatabase
 from mlplatform.bindings.aws.provider import (
@@ -176,6 +176,9 @@ def test_terraform_refuses_to_destroy_a_protected_bucket(
     emulator = emulated_aws
     app = App(outdir=str(tmp_path / "out"))
     stack = TerraformStack(app, "kept")
+    # The state stays in the test's directory (cdktf's default is terraform.kept.tfstate in
+    # the working directory: the repository root).
+    LocalBackend(stack, path=str(tmp_path / "kept.tfstate"))
     AwsProvider(
         stack,
         "aws",
