@@ -146,8 +146,11 @@ lint: $(VENV)/.installed ## ruff (lint and format) and mypy only
 	$(VENV)/bin/ruff format --check $(LINTED)
 	$(VENV)/bin/mypy
 
+# A fixed hash seed: pdoc shows a frozenset constant's value in its iteration order, which
+# changes from process to process otherwise (with the validators' addresses the build drops,
+# the only difference between two builds of the same code).
 docs: $(VENV)/.installed ## reference pages from the docstrings (pdoc) into build/docs/
-	@$(PY) scripts/build_docs.py build/docs
+	@PYTHONHASHSEED=0 $(PY) scripts/build_docs.py build/docs
 
 synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
 	@$(PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')

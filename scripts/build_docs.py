@@ -29,6 +29,7 @@ from types import ModuleType
 from typing import Any
 
 import pdoc
+import pdoc.doc
 import pdoc.render
 
 import mlplatform  # first of the package: no Node banner when the modules start jsii
@@ -126,6 +127,29 @@ def broken_references() -> list[str]:
     return broken
 
 
+# A pydantic field's annotation holds its validator function, which pdoc shows by its repr:
+# ``<function _check_retention at 0x7fdcc73e3c40>``, an address that changes every build.
+_ADDRESS = re.compile(r"(<(?:function|bound method) [\w.<>]+) at 0x[0-9a-f]+(>)")
+
+
+@contextlib.contextmanager
+def _annotations_without_addresses() -> Iterator[None]:
+    """While the build runs, pdoc formats annotations without memory addresses, so the pages
+    and the search index are the same for the same code (``make docs`` also fixes the hash
+    seed, which orders a frozenset constant's value)."""
+    module: Any = pdoc.doc  # its formatannotation is pdoc's own, imported from pdoc._compat
+    formatannotation = module.formatannotation
+
+    def without_addresses(annotation: Any) -> str:
+        return _ADDRESS.sub(r"\1\2", formatannotation(annotation))
+
+    module.formatannotation = without_addresses
+    try:
+        yield
+    finally:
+        module.formatannotation = formatannotation
+
+
 @contextlib.contextmanager
 def _each_module_parsed_once() -> Iterator[None]:
     """Python 3.11's ``inspect.getsource`` of a class parses the class's whole module each
@@ -158,7 +182,7 @@ def build_docs(output: Path) -> list[str]:
         warnings.filterwarnings("ignore", message=_PULUMI_INPUT)
         # pulumi-aws 6.x announces renamed lookups when its ec2 module loads (as in pytest).
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"pulumi_aws\.")
-        with _each_module_parsed_once():
+        with _each_module_parsed_once(), _annotations_without_addresses():
             pdoc.pdoc(*public_modules(), output_directory=output)
     return [f"{w.category.__name__}: {w.message}" for w in caught] + broken_references()
 

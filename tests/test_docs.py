@@ -45,6 +45,16 @@ def test_the_build_reports_no_warning_and_no_broken_reference(
     assert problems == []
 
 
+def test_the_pages_hold_no_memory_address(built: tuple[Path, list[str]]) -> None:
+    """A validator in a field's annotation renders by name, not by its address, so two
+    builds of the same code write the same pages."""
+    output, _ = built
+    config_page = page(output, "mlplatform.config.ml").read_text(encoding="utf-8")
+    assert "&lt;function _check_hosting_type&gt;" in config_page
+    pages = [*output.rglob("*.html"), output / "search.js"]
+    assert not [p.name for p in pages if " at 0x" in p.read_text("utf-8")]
+
+
 def test_every_public_module_has_a_page(built: tuple[Path, list[str]]) -> None:
     output, _ = built
     modules = _script().public_modules()
