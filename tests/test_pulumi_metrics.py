@@ -335,6 +335,42 @@ def test_a_redis_store_read_from_the_contract_gives_the_platform_stores_queries(
     assert query["expression"] == platform_store.metric_evictions().expression
 
 
+def test_redis_alarms_on_the_contract_are_cdktfs_alarms(
+    tmp_path: Path, loader: EnvironmentLoader, synthesized: Path
+) -> None:
+    """prod (Valkey): a team's alarms on the cache, one per Redis helper, in both engines. The
+    cdktf stack quotes the contract's node ids with Terraform functions at plan time; read
+    with the contract's values, it is the Pulumi program's alarms, field by field."""
+    config = loader.load("prod")
+    team = team_config_for(config)
+    helpers = ("metric_read_latency", "metric_cache_hit_rate", "metric_evictions")
+    app = App(outdir=str(tmp_path))
+    stack = TeamStack(app, team, "serving")
+    cdktf_store = CdktfFeatureStore.from_environment(stack, "features", online_store="redis")
+    for helper in helpers:
+        Alarm(stack, helper, metric=getattr(cdktf_store, helper)(), threshold=1.0,
+              name=f"mlp-prod-ranking-{helper}", summary=helper)  # fmt: skip
+    app.synth()
+    name = stack.node.id
+    document = json.loads((tmp_path / "stacks" / name / "cdk.tf.json").read_text())
+
+    def program() -> None:
+        layer = TeamLayer(team, "serving")
+        store = FeatureStore.from_environment(layer, "features", online_store="redis")
+        for helper in helpers:
+            alarm(layer.child(helper), metric=getattr(store, helper)(), threshold=1.0,
+                  name=f"mlp-prod-ranking-{helper}", summary=helper, opts=layer.options())  # fmt: skip
+
+    parameters = contract_values(synthesized, "prod")
+    cdktf = from_cdktf({name: document}, parameters=parameters)
+    pulumi_side = from_pulumi(Recorder.run(program, parameters=parameters))
+    for helper in helpers:
+        key = ("aws_cloudwatch_metric_alarm", f"mlp-prod-ranking-{helper}")
+        config_cdktf, config_pulumi = cdktf.resources[key].config, pulumi_side.resources[key].config
+        assert config_cdktf == config_pulumi
+        assert "IN ('mlp-prod-features-001', " in json.dumps(config_cdktf["metric_query"])
+
+
 def test_a_dashboard_graphs_specs_known_only_at_apply(
     loader: EnvironmentLoader, platform_app: PlatformApp, synthesized: Path
 ) -> None:

@@ -28,6 +28,7 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from mlplatform.decisions.contract import LIST_SEPARATOR
+from mlplatform.decisions.metrics import IN_LIST_ITEM, IN_LIST_SEPARATOR, in_list
 from mlplatform.decisions.serving_plan import apply_time_digest
 from mlplatform.pulumi.recorder import Recording
 from mlplatform.pulumi.types import ATTRIBUTE_RENAMES, terraform_type
@@ -124,6 +125,13 @@ _LIST_ELEMENT = re.compile(
     # item cdktf picks at plan time from contract lists (a GPU pool's pinned zone's subnet, the
     # first subnet), which Pulumi picks from the same lists once they are known.
     rf'\$\{{element\({_SSM_LIST}, (?:index\({_SSM_LIST}, "([^"]+)"\)|([0-9]+))\)\}}'
+)
+_QUOTED_LIST = re.compile(
+    # join(", ", formatlist("'%s'", split(",", ids))): a contract list quoted for a Metrics
+    # Insights IN (...) list at plan time (a Redis store's nodes), which Pulumi quotes with
+    # decisions.metrics.in_list once the list is known.
+    rf"\$\{{join\({re.escape(json.dumps(IN_LIST_SEPARATOR))}, "
+    rf"formatlist\({re.escape(json.dumps(IN_LIST_ITEM))}, {_SSM_LIST}\)\)\}}"
 )
 _SSM_LIST_WHOLE = re.compile(rf"^\$\{{{_SSM_LIST}\}}$")
 """A whole field that is a StringList contract parameter's items (a placement's subnets)."""
@@ -556,6 +564,7 @@ class _CdktfReferences:
         text = _ISSUER_HOST.sub(lambda m: f"${{{m.group(1)}}}", text)
         text = _REMOTE_STATE.sub(self._remote, text)
         text = _LIST_ELEMENT.sub(lambda m: self._element(m, stack), text)
+        text = _QUOTED_LIST.sub(lambda m: self._quoted(m, stack), text)
         text = _SSM_READ.sub(lambda m: self._read(m, stack), text)
         text = _DATA_REFERENCE.sub(lambda m: f"${{data.{m.group(1)}.{m.group(3)}}}", text)
         # "$${" is Terraform's escape for a literal "${" (Pulumi passes it through as written).
@@ -594,6 +603,11 @@ class _CdktfReferences:
         if among is None or key not in among.split(LIST_SEPARATOR):
             return match.group(0)  # Terraform fails the plan here; so does the comparison
         return listed.split(LIST_SEPARATOR)[among.split(LIST_SEPARATOR).index(key)]
+
+    def _quoted(self, match: re.Match[str], stack: str) -> str:
+        """A contract list's items quoted for an ``IN (...)`` list, where the list is known."""
+        listed = self.parameters.get(self.reads[stack].get(_source_id(match.group(1)), ""))
+        return match.group(0) if listed is None else in_list(listed.split(LIST_SEPARATOR))
 
     def _read(self, match: re.Match[str], stack: str) -> str:
         """A contract parameter's value, where ``parameters`` has it."""
