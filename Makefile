@@ -161,14 +161,16 @@ synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
 
 diff: setup ## terraform plan of ENV's stacks
 	@test -n '$(ENV)' || { echo 'error: name the environment: make diff ENV=dev'; exit 2; }
+	@$(PY) -m mlplatform.cli preflight '$(ENV)'
 	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) diff '$(ENV)-*' --skip-provider-lock
 
 deploy: setup ## cdktf deploy ENV's stacks (ENV=local: use make up)
 	@test -n '$(ENV)' || { echo 'error: name the environment: make deploy ENV=dev'; exit 2; }
-	@$(PY) -m mlplatform.cli check '$(ENV)' >/dev/null
+	@$(PY) -m mlplatform.cli preflight '$(ENV)'
 	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock
 
 destroy: destroy-confirmed setup ## cdktf destroy ENV's stacks (any but local needs CONFIRM=<env>)
+	@$(PY) -m mlplatform.cli preflight '$(ENV)'
 	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock
 
 # Checked before anything else runs: destroying a real environment is said twice, on purpose.

@@ -120,6 +120,34 @@ def check_command(
     out.print(f"{env}: ok ({config.org}-{config.environment}, {config.region})")
 
 
+@app.command("preflight")
+def preflight_command(
+    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    environments: EnvironmentsOption = Path("environments"),
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="Emulator endpoint (default: the running emulator's)."),
+    ] = None,
+    state_file: Annotated[Path, typer.Option()] = STATE_FILE,
+) -> None:
+    """Before a deploy, diff or destroy: the credentials reach the file's account, and its state
+    bucket is there. Exit 1 naming the file, the field and the fix when not."""
+    from mlplatform.emulator.clients import environment_clients
+    from mlplatform.verify.preflight import DeployPreflight
+
+    config = _load_or_exit(environments, env)
+    if config.emulator and endpoint is None:
+        endpoint = _running_or_exit(state_file).endpoint
+    source = EnvironmentLoader(environments).resolve(env)
+    preflight = DeployPreflight(config, environment_clients(config, endpoint), source)
+    problems = preflight.problems()
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(code=1)
+    out.print(preflight.summary(), highlight=False)
+
+
 @emulator_app.command("start")
 def emulator_start(
     port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1; default a free one.")] = None,
