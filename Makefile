@@ -159,19 +159,41 @@ docs: $(VENV)/.installed ## reference pages from the docstrings (pdoc) into buil
 synth: $(VENV)/.installed ## synthesize every environment, or ENV=<name|path>
 	@$(PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')
 
-diff: setup ## terraform plan of ENV's stacks
+# `cdktf diff` plans one stack (it takes no pattern, unlike deploy and destroy): synthesize
+# once, then plan each of ENV's stacks, and fail at the end if any plan failed.
+diff: setup ## terraform plan of each of ENV's stacks
 	@test -n '$(ENV)' || { echo 'error: name the environment: make diff ENV=dev'; exit 2; }
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
-	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) diff '$(ENV)-*' --skip-provider-lock
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) synth || exit 1; \
+	stacks=$$($(PY) -m mlplatform.cli stacks '$(ENV)') || exit 1; failed=; \
+	for stack in $$stacks; do \
+	  env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock || failed="$$failed $$stack"; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "error: the plan failed for:$$failed (a stack reads the state of the stacks it" \
+	       "depends on: before those are deployed, it cannot be planned)" >&2; exit 1; fi
 
-deploy: setup ## cdktf deploy ENV's stacks (ENV=local: use make up)
+# cdktf asks on the terminal before it applies a plan; without one (a CI job, a pipe) it
+# crashed with a stack trace (Ink: "Raw mode is not supported"). AUTO_APPROVE=1 applies
+# without asking, as a pipeline must; without it and without a terminal, both stop first.
+# Checked before set-up, as destroy-confirmed is.
+APPROVE = $(if $(filter 1,$(AUTO_APPROVE)),--auto-approve)
+.PHONY: approval
+approval:
+	@if [ '$(AUTO_APPROVE)' != 1 ] && [ ! -t 0 ]; then \
+	  echo "error: make $(firstword $(MAKECMDGOALS)) asks to approve each plan on a terminal," \
+	       "and there is none; run it from one, or add AUTO_APPROVE=1 to apply without asking"; \
+	  exit 2; \
+	fi
+
+deploy: approval setup ## cdktf deploy ENV's stacks (ENV=local: use make up); AUTO_APPROVE=1 asks nothing
 	@test -n '$(ENV)' || { echo 'error: name the environment: make deploy ENV=dev'; exit 2; }
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
-	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock $(APPROVE)
 
-destroy: destroy-confirmed setup ## cdktf destroy ENV's stacks (any but local needs CONFIRM=<env>)
+destroy: destroy-confirmed approval setup ## cdktf destroy ENV's stacks (any but local needs CONFIRM=<env>)
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
-	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock $(APPROVE)
 
 # Checked before anything else runs: destroying a real environment is said twice, on purpose.
 .PHONY: destroy-confirmed

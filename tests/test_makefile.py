@@ -39,6 +39,26 @@ def test_destroy_names_the_environment() -> None:
     assert "error: name the environment: make destroy ENV=dev" in done.stdout
 
 
+@pytest.mark.parametrize("target", [["deploy", "ENV=dev"], ["destroy", "ENV=dev", "CONFIRM=dev"]])
+def test_without_a_terminal_to_approve_on_deploy_and_destroy_ask_for_auto_approve(
+    target: list[str],
+) -> None:
+    """cdktf's approval prompt crashed without a terminal (Ink's raw mode); make stops first."""
+    done = subprocess.run(
+        ["make", "--no-print-directory", *target],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == 2
+    assert f"error: make {target[0]} asks to approve each plan on a terminal" in done.stdout
+    assert "add AUTO_APPROVE=1 to apply without asking" in done.stdout
+    assert "cdktf" not in done.stdout + done.stderr
+    assert "no AWS credentials" not in done.stdout + done.stderr  # preflight did not run
+
+
 def test_verify_names_the_environment() -> None:
     done = make("verify")
 

@@ -167,7 +167,10 @@ def test_the_command_checks_an_emulator_environment_in_the_running_emulator(
     ready = runner.invoke(app, [*arguments, "--endpoint", emulated_aws.endpoint])
 
     assert missing.exit_code == 1
-    assert "state_backend.bucket mlp-local-tfstate does not exist yet" in missing.output
+    assert missing.output.strip() == (
+        f"error: {ENVIRONMENTS / 'local.yaml'}: state_backend.bucket mlp-local-tfstate is not "
+        "in the emulator; make up deploys the environment there"
+    )
     assert ready.exit_code == 0, ready.output
     assert ready.output.strip() == (
         "local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
@@ -175,7 +178,12 @@ def test_the_command_checks_an_emulator_environment_in_the_running_emulator(
 
 
 @pytest.mark.parametrize(
-    "target", [["deploy", "ENV=dev"], ["diff", "ENV=dev"], ["destroy", "ENV=dev", "CONFIRM=dev"]]
+    "target",
+    [
+        ["deploy", "ENV=dev", "AUTO_APPROVE=1"],
+        ["diff", "ENV=dev"],
+        ["destroy", "ENV=dev", "CONFIRM=dev", "AUTO_APPROVE=1"],
+    ],
 )
 def test_make_stops_before_cdktf_without_credentials(
     target: list[str], no_ambient_credentials: None
@@ -184,6 +192,7 @@ def test_make_stops_before_cdktf_without_credentials(
         ["make", "--no-print-directory", *target],
         cwd=ROOT,
         env=os.environ.copy(),
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
     )

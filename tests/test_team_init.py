@@ -77,6 +77,31 @@ def test_init_writes_the_repo_with_the_platforms_pins(tmp_path: Path) -> None:
     assert "MLPLATFORM_SOURCE" in (repo / "Makefile").read_text()
 
 
+def test_the_repos_deploy_without_a_terminal_asks_for_auto_approve_before_set_up(
+    tmp_path: Path,
+) -> None:
+    """cdktf's approval prompt crashed without a terminal; the repo's make stops first."""
+    repo = tmp_path / "ranking"
+    code, output = init(
+        repo, "ranking", "--platform-env", "dev", "--account-id", "111111111111",
+        "--owner", "ranking-oncall@example.com",
+    )  # fmt: skip
+    assert code == 0, output
+
+    done = subprocess.run(
+        ["make", "--no-print-directory", "deploy"],
+        cwd=repo,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == 2
+    assert "error: make deploy asks to approve the plan on a terminal" in done.stdout
+    assert "AUTO_APPROVE=1" in done.stdout
+    assert not (repo / ".venv").exists()  # refused before set-up
+
+
 def test_init_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     code, output = init(tmp_path, "ranking", "--platform-env", "dev", *VALID)

@@ -80,14 +80,22 @@ def _synth_or_exit(
         raise _fail(message) from None
 
 
-def synth_from_environment() -> int:
-    """Entry point of main.py: selection and endpoint come from environment variables."""
+def synth_from_environment(state_file: Path = STATE_FILE) -> int:
+    """Entry point of main.py: selection and endpoint come from environment variables.
+
+    Without ``MLPLATFORM_AWS_ENDPOINT``, an emulator environment points at the running
+    emulator (``make up`` started it on a free port, recorded in ``state_file``), so
+    ``make diff|deploy|destroy ENV=local`` reach the emulator that holds ``local``.
+    """
+    endpoint = os.environ.get("MLPLATFORM_AWS_ENDPOINT")
+    if not endpoint and (running := LocalAws.load(state_file)) is not None:
+        endpoint = running.endpoint
     try:
         _synth_or_exit(
             os.environ.get("MLPLATFORM_ENV"),
             Path(os.environ.get("MLPLATFORM_ENVIRONMENTS", "environments")),
-            None,
-            os.environ.get("MLPLATFORM_AWS_ENDPOINT"),
+            os.environ.get("CDKTF_OUTDIR"),  # where the cdktf CLI reads the stacks
+            endpoint,
         )
     except typer.Exit as stop:
         return stop.exit_code
@@ -118,6 +126,39 @@ def check_command(
     """Validate one environment file without synthesizing."""
     config = _load_or_exit(environments, env)
     out.print(f"{env}: ok ({config.org}-{config.environment}, {config.region})")
+
+
+@app.command("stacks")
+def stacks_command(
+    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    environments: EnvironmentsOption = Path("environments"),
+    outdir: Annotated[Path, typer.Option(help="Where cdktf synthesized.")] = Path("cdktf.out"),
+) -> None:
+    """Print the synthesized stacks of one environment, one per line, each after those it
+    reads from (``make diff`` plans them one by one: ``cdktf diff`` takes one stack)."""
+    config = _load_or_exit(environments, env)
+    manifest = outdir / "manifest.json"
+    if not manifest.is_file():
+        raise _fail(
+            f"{manifest}: not found; synthesize first (MLPLATFORM_ENV={env} npx cdktf synth)"
+        )
+    stacks = json.loads(manifest.read_text())["stacks"]
+    mine = {
+        name: stack for name, stack in stacks.items() if name.startswith(f"{config.environment}-")
+    }
+    if not mine:
+        raise _fail(f"{manifest}: no stack of {config.environment}; synthesize it first")
+    ordered: list[str] = []
+    while len(ordered) < len(mine):
+        ready = sorted(
+            name
+            for name, stack in mine.items()
+            if name not in ordered and set(stack["dependencies"]) & mine.keys() <= set(ordered)
+        )
+        if not ready:  # cdktf refuses cycles; a hand-edited manifest may not
+            raise _fail(f"{manifest}: the stacks of {config.environment} depend on each other")
+        ordered += ready
+    out.print("\n".join(ordered), highlight=False)
 
 
 @app.command("preflight")

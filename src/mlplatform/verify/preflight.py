@@ -104,6 +104,8 @@ class DeployPreflight:
         except ClientError as error:
             code, _ = _error(error)
             if code in _MISSING_BUCKET:
+                if self.config.emulator:
+                    return f"{field} is not in the emulator; make up deploys the environment there"
                 return (
                     f"{field} does not exist yet; create it once with: "
                     f".venv/bin/python scripts/bootstrap_state_backend.py "
