@@ -25,6 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from mlplatform.emulator.clients import EmulatorEndpointRequiredError, environment_clients
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.verify import EnvironmentVerifier
+from mlplatform.verify.preflight import DeployPreflight
 
 __all__ = ["EnvironmentVerifier", "main"]
 
@@ -54,7 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: {line}", file=sys.stderr)
         return 2
     try:
-        verifier = EnvironmentVerifier(config, environment_clients(config, args.endpoint_url))
+        clients = environment_clients(config, args.endpoint_url)
+        source = EnvironmentLoader(args.environments).resolve(args.env)
+        # No credentials, or another account's: one line naming the file and the fix.
+        unreachable = DeployPreflight(config, clients, source).account_problem()
+        if unreachable is not None:
+            print(f"error: {unreachable}", file=sys.stderr)
+            return 1
+        verifier = EnvironmentVerifier(config, clients)
         problems = verifier.verify()
     except EmulatorEndpointRequiredError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -38,7 +38,9 @@ def dev_config(*, account: str = MOTO_ACCOUNT) -> EnvironmentConfig:
 
 
 def clients(region: str = "us-east-1") -> Any:
-    return lambda service: boto3.client(service, region_name=region)
+    """A fresh session per client: boto3's default session keeps the credentials it found
+    first, possibly another test's."""
+    return lambda service: boto3.session.Session().client(service, region_name=region)
 
 
 def preflight(config: EnvironmentConfig) -> DeployPreflight:
@@ -183,9 +185,10 @@ def test_the_command_checks_an_emulator_environment_in_the_running_emulator(
         ["deploy", "ENV=dev", "AUTO_APPROVE=1"],
         ["diff", "ENV=dev"],
         ["destroy", "ENV=dev", "CONFIRM=dev", "AUTO_APPROVE=1"],
+        ["verify", "ENV=dev"],
     ],
 )
-def test_make_stops_before_cdktf_without_credentials(
+def test_make_stops_with_one_line_before_anything_runs_without_credentials(
     target: list[str], no_ambient_credentials: None
 ) -> None:
     done = subprocess.run(
@@ -198,5 +201,7 @@ def test_make_stops_before_cdktf_without_credentials(
     )
 
     assert done.returncode != 0
-    assert "environments/dev.yaml: no AWS credentials found" in done.stderr
+    [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert error.startswith("error: environments/dev.yaml: no AWS credentials found")
     assert "cdktf" not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr

@@ -49,10 +49,10 @@ class DeployPreflight:
         The state bucket is asked about only with the right account's credentials:
         with others, its answer would say nothing about the environment.
         """
-        problem = None if self.config.emulator else self._account_problem()
+        problem = self.account_problem()
         if problem is not None:
             return [problem]
-        bucket_problem = self._bucket_problem()
+        bucket_problem = self.state_bucket_problem()
         return [] if bucket_problem is None else [bucket_problem]
 
     def summary(self) -> str:
@@ -64,7 +64,11 @@ class DeployPreflight:
         )
 
     # ----------------------------------------------------------------- account
-    def _account_problem(self) -> str | None:
+    def account_problem(self) -> str | None:
+        """Whether the credentials reach the file's ``account_id`` (the emulator has none);
+        ``make verify`` asks this first too."""
+        if self.config.emulator:
+            return None
         expected = self.config.account_id
         try:
             identity = self.clients("sts").get_caller_identity()
@@ -94,7 +98,8 @@ class DeployPreflight:
         return None
 
     # ------------------------------------------------------------ state bucket
-    def _bucket_problem(self) -> str | None:
+    def state_bucket_problem(self) -> str | None:
+        """Whether the state bucket is there, in the environment's region."""
         bucket = self.config.state_backend.bucket
         field = f"{self.source}: state_backend.bucket {bucket}"
         s3 = self.clients("s3")
