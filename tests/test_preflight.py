@@ -170,8 +170,8 @@ def test_the_command_checks_an_emulator_environment_in_the_running_emulator(
 
     assert missing.exit_code == 1
     assert missing.output.strip() == (
-        f"error: {ENVIRONMENTS / 'local.yaml'}: state_backend.bucket mlp-local-tfstate is not "
-        "in the emulator; make up deploys the environment there"
+        f"error: {ENVIRONMENTS / 'local.yaml'}: state_backend.bucket mlp-local-tfstate does "
+        "not exist in the emulator; make up deploys the environment there"
     )
     assert ready.exit_code == 0, ready.output
     assert ready.output.strip() == (
@@ -205,3 +205,54 @@ def test_make_stops_with_one_line_before_anything_runs_without_credentials(
     assert error.startswith("error: environments/dev.yaml: no AWS credentials found")
     assert "cdktf" not in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+def team_file(directory: Path, *, account: str = MOTO_ACCOUNT) -> Path:
+    path = directory / "team.yaml"
+    path.write_text(
+        "platform: {org: mlp, environment: dev, region: us-east-1, "
+        f'account_id: "{account}"}}\n'
+        "team: {name: ranking, cost_center: ranking, owners: [ranking-oncall@example.com]}\n"
+    )
+    return path
+
+
+def test_a_team_repo_is_checked_against_its_platforms_account_and_state_bucket(
+    aws: None, tmp_path: Path
+) -> None:
+    """A team's state lives in the platform's state bucket, in the platform's account."""
+    runner = CliRunner()
+    path = team_file(tmp_path, account="111111111111")
+    elsewhere = runner.invoke(app, ["team", "preflight", "--config", str(path)])
+    path = team_file(tmp_path)
+    missing = runner.invoke(app, ["team", "preflight", "--config", str(path)])
+    boto3.client("s3", region_name="us-east-1").create_bucket(
+        Bucket=f"mlp-dev-tfstate-{MOTO_ACCOUNT}"
+    )
+    ready = runner.invoke(app, ["team", "preflight", "--config", str(path)])
+
+    assert elsewhere.exit_code == 1
+    assert elsewhere.output.replace("\n", "") == (
+        f"error: {path}: platform.account_id is 111111111111, but the credentials belong to "
+        f"account {MOTO_ACCOUNT}; use credentials for account 111111111111 (AWS_PROFILE)"
+    )
+    assert missing.exit_code == 1
+    assert missing.output.replace("\n", "") == (
+        f"error: {path}: platform.state_bucket mlp-dev-tfstate-{MOTO_ACCOUNT} does not exist "
+        "yet; the team's state lives in the platform's state bucket: set platform.state_bucket "
+        "to the one the platform's environment file names (state_backend.bucket)"
+    )
+    assert ready.exit_code == 0, ready.output
+    assert ready.output.strip() == (
+        f"ranking on dev: ready (account {MOTO_ACCOUNT}, state bucket "
+        f"mlp-dev-tfstate-{MOTO_ACCOUNT} in us-east-1)"
+    )
+
+
+def test_the_team_repos_diff_and_deploy_run_the_preflight_first() -> None:
+    """The template's recipes, as ``mlplatform team init`` writes them."""
+    template = (ROOT / "src" / "mlplatform" / "team_template" / "Makefile.tmpl").read_text()
+    for target in ("diff", "deploy"):
+        recipe = template.split(f"\n{target}: ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+        assert recipe[0].strip() == "@$(VENV)/bin/mlplatform team preflight", recipe
+        assert "$(CDKTF)" in recipe[1]

@@ -186,7 +186,7 @@ def preflight_command(
         err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, soft_wrap=True)
     if problems:
         raise typer.Exit(code=1)
-    out.print(preflight.summary(), highlight=False)
+    out.print(preflight.summary(), highlight=False, soft_wrap=True)
 
 
 @emulator_app.command("start")

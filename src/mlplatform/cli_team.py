@@ -1,4 +1,6 @@
-"""``mlplatform team init``: a team repo that synthesizes and tests itself, from a template.
+"""``mlplatform team init``: a team repo that synthesizes and tests itself, from a template;
+``mlplatform team preflight``: before its ``make diff`` or ``make deploy``, the account and the
+state bucket (:class:`~mlplatform.verify.preflight.DeployPreflight`).
 
 The template ships in the package (``mlplatform/team_template``), so the repo
 it writes matches the installed mlplatform: ``pyproject.toml`` pins this
@@ -19,6 +21,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
 from mlplatform.config import TeamConfig
 from mlplatform.decisions.naming import reserved_team_name
@@ -155,3 +158,35 @@ def init_command(
         highlight=False,
         soft_wrap=True,
     )
+
+
+@team_app.command("preflight")
+def preflight_command(
+    config_file: Annotated[Path, typer.Option("--config", help="The repo's team file.")] = Path(
+        "team.yaml"
+    ),
+    endpoint: Annotated[
+        str | None,
+        typer.Option(help="The emulator's endpoint (default $MLPLATFORM_AWS_ENDPOINT)."),
+    ] = None,
+) -> None:
+    """Before a diff or deploy: the credentials reach the platform's account, and its state
+    bucket (where the team's state lives) is there. Exit 1 naming the field and the fix."""
+    from mlplatform.cli import _fail, err, out
+    from mlplatform.decisions.team_layer import emulator_endpoint
+    from mlplatform.emulator.clients import EmulatorEndpointRequiredError, environment_clients
+    from mlplatform.loader import ConfigError, load_team_config
+    from mlplatform.verify.preflight import DeployPreflight
+
+    try:
+        config = load_team_config(config_file)
+        clients = environment_clients(config.platform, emulator_endpoint(config, endpoint))
+    except (ConfigError, EmulatorEndpointRequiredError) as error:
+        raise _fail(str(error)) from None
+    preflight = DeployPreflight(config, clients, config_file)
+    problems = preflight.problems()
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(code=1)
+    out.print(preflight.summary(), highlight=False, soft_wrap=True)

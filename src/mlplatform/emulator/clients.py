@@ -8,7 +8,7 @@ endpoint, addressing and credentials.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 from botocore.config import Config
@@ -17,7 +17,7 @@ from mlplatform.config import EnvironmentConfig
 from mlplatform.emulator.local_aws import EMULATOR_ACCESS_KEY
 from mlplatform.errors import MlplatformError
 
-__all__ = ["ClientFactory", "EmulatorEndpointRequiredError", "environment_clients"]
+__all__ = ["ClientFactory", "EmulatorEndpointRequiredError", "Placement", "environment_clients"]
 
 ClientFactory = Callable[[str], Any]
 """Makes a boto3 client for a service name; tests pass ``boto3.client`` under moto."""
@@ -27,7 +27,22 @@ class EmulatorEndpointRequiredError(MlplatformError, ValueError):
     """An emulator environment was named without the emulator's endpoint."""
 
 
-def environment_clients(config: EnvironmentConfig, endpoint_url: str | None) -> ClientFactory:
+class Placement(Protocol):
+    """Where clients go: an environment file's settings, or a team's ``platform`` section."""
+
+    @property
+    def environment(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+    @property
+    def emulator(self) -> bool: ...
+
+
+def environment_clients(
+    config: EnvironmentConfig | Placement, endpoint_url: str | None
+) -> ClientFactory:
     """Clients for the environment's region, pointed at ``endpoint_url`` when given.
 
     An emulator environment without an endpoint is refused: the default

@@ -8,19 +8,22 @@ account's credentials the S3 backend answers AccessDenied, or the provider's
 ``init`` fails on a bucket that does not exist. One STS call and one S3 call
 say each of these in one line that names the environment file, the field
 and the fix, before any stack is touched. ``make deploy``, ``make diff`` and
-``make destroy`` run it first (``mlplatform preflight ENV``).
+``make destroy`` run it first (``mlplatform preflight ENV``); a team repo's
+``make diff`` and ``make deploy`` run it on ``team.yaml`` (``mlplatform team
+preflight``), whose state lives in the platform's state bucket.
 
 The emulator has no account to check; its state bucket is checked as any other.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, TeamConfig
 from mlplatform.emulator.clients import ClientFactory
 
 __all__ = ["DeployPreflight"]
@@ -29,15 +32,67 @@ _MISSING_BUCKET = {"404", "NoSuchBucket", "NotFound"}
 _DENIED = {"403", "AccessDenied", "Forbidden"}
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What is checked, and how the file being checked calls it."""
+
+    environment: str
+    region: str
+    emulator: bool
+    account_id: str | None
+    state_bucket: str
+    account_field: str
+    bucket_field: str
+    missing_bucket_fix: str
+
+    @classmethod
+    def of(cls, config: EnvironmentConfig | TeamConfig) -> _Target:
+        if isinstance(config, TeamConfig):
+            platform = config.platform
+            return cls(
+                environment=f"{config.team.name} on {platform.environment}",
+                region=platform.region,
+                emulator=platform.emulator,
+                account_id=platform.account_id,
+                state_bucket=platform.state_bucket_name,
+                account_field="platform.account_id",
+                bucket_field="platform.state_bucket",
+                missing_bucket_fix=(
+                    "the team's state lives in the platform's state bucket: set "
+                    "platform.state_bucket to the one the platform's environment file names "
+                    "(state_backend.bucket)"
+                ),
+            )
+        return cls(
+            environment=config.environment,
+            region=config.region,
+            emulator=config.emulator,
+            account_id=config.account_id,
+            state_bucket=config.state_backend.bucket,
+            account_field="account_id",
+            bucket_field="state_backend.bucket",
+            missing_bucket_fix=(
+                "make up deploys the environment there"
+                if config.emulator
+                else "create it once with: .venv/bin/python scripts/bootstrap_state_backend.py "
+                f"{config.environment}"
+            ),
+        )
+
+
 class DeployPreflight:
     """Whether a deploy of ``config`` (read from ``source``) can start: right account, state bucket.
 
-    ``clients`` makes boto3 clients for the environment (see
+    ``config`` is an environment file's, or a team repo's ``team.yaml`` (its
+    ``platform`` section names the account, region and state bucket). ``clients``
+    makes boto3 clients for it (see
     :func:`~mlplatform.emulator.clients.environment_clients`).
     """
 
-    def __init__(self, config: EnvironmentConfig, clients: ClientFactory, source: Path | str):
-        self.config = config
+    def __init__(
+        self, config: EnvironmentConfig | TeamConfig, clients: ClientFactory, source: Path | str
+    ):
+        self.target = _Target.of(config)
         self.clients = clients
         self.source = str(source)
         self.account: str | None = None
@@ -57,75 +112,72 @@ class DeployPreflight:
 
     def summary(self) -> str:
         """What was found ready, for the line printed when there is no problem."""
-        where = "the emulator" if self.config.emulator else f"account {self.account}"
+        target = self.target
+        where = "the emulator" if target.emulator else f"account {self.account}"
         return (
-            f"{self.config.environment}: ready ({where}, state bucket "
-            f"{self.config.state_backend.bucket} in {self.config.region})"
+            f"{target.environment}: ready ({where}, state bucket {target.state_bucket} "
+            f"in {target.region})"
         )
 
     # ----------------------------------------------------------------- account
     def account_problem(self) -> str | None:
-        """Whether the credentials reach the file's ``account_id`` (the emulator has none);
+        """Whether the credentials reach the file's account (the emulator has none to check);
         ``make verify`` asks this first too."""
-        if self.config.emulator:
+        target = self.target
+        if target.emulator:
             return None
-        expected = self.config.account_id
+        named = f"{target.account_field} {target.account_id}"
         try:
             identity = self.clients("sts").get_caller_identity()
         except NoCredentialsError:
             return (
-                f"{self.source}: no AWS credentials found to reach account_id {expected}; "
-                "set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) to "
-                "credentials for that account"
+                f"{self.source}: no AWS credentials found to reach {named}; set AWS_PROFILE "
+                "(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) to credentials for that account"
             )
         except ClientError as error:
             code, message = _error(error)
             return (
                 f"{self.source}: AWS refused the credentials ({code}: {message}); renew them "
-                f"(aws sso login, or a fresh session token) for account_id {expected}"
+                f"(aws sso login, or a fresh session token) for {named}"
             )
         except BotoCoreError as error:
             return (
-                f"{self.source}: could not reach AWS STS in region {self.config.region} to "
-                f"check the credentials' account ({error}); check the network and proxy settings"
+                f"{self.source}: could not reach AWS STS in region {target.region} to check "
+                f"the credentials' account ({error}); check the network and proxy settings"
             )
         self.account = str(identity["Account"])
-        if expected is not None and self.account != expected:
+        if target.account_id is not None and self.account != target.account_id:
             return (
-                f"{self.source}: account_id is {expected}, but the credentials belong to "
-                f"account {self.account}; use credentials for account {expected} (AWS_PROFILE)"
+                f"{self.source}: {target.account_field} is {target.account_id}, but the "
+                f"credentials belong to account {self.account}; use credentials for account "
+                f"{target.account_id} (AWS_PROFILE)"
             )
         return None
 
     # ------------------------------------------------------------ state bucket
     def state_bucket_problem(self) -> str | None:
-        """Whether the state bucket is there, in the environment's region."""
-        bucket = self.config.state_backend.bucket
-        field = f"{self.source}: state_backend.bucket {bucket}"
+        """Whether the state bucket is there, in the region the backend looks in."""
+        target = self.target
+        field = f"{self.source}: {target.bucket_field} {target.state_bucket}"
         s3 = self.clients("s3")
         try:
-            s3.head_bucket(Bucket=bucket)
-            found = _bucket_region(s3, bucket)
+            s3.head_bucket(Bucket=target.state_bucket)
+            found = _bucket_region(s3, target.state_bucket)
         except ClientError as error:
             code, _ = _error(error)
             if code in _MISSING_BUCKET:
-                if self.config.emulator:
-                    return f"{field} is not in the emulator; make up deploys the environment there"
-                return (
-                    f"{field} does not exist yet; create it once with: "
-                    f".venv/bin/python scripts/bootstrap_state_backend.py "
-                    f"{self.config.environment}"
-                )
+                where = "in the emulator" if target.emulator else "yet"
+                return f"{field} does not exist {where}; {target.missing_bucket_fix}"
             if code in _DENIED:
                 return (
                     f"{field} exists, but these credentials may not read it (another account "
                     "owns the name?); choose another name, or grant this account access"
                 )
             raise
-        if found != self.config.region:
+        if found != target.region:
             return (
                 f"{field} is in {found}, but the backend looks for it in region "
-                f"{self.config.region}; name a bucket in {self.config.region}"
+                f"{target.region}; name a bucket in {target.region}"
             )
         return None
 
