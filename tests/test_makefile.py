@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import pty
+import shutil
 import signal
 import subprocess
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -57,6 +59,24 @@ def test_without_a_terminal_to_approve_on_deploy_and_destroy_ask_for_auto_approv
     assert "add AUTO_APPROVE=1 to apply without asking" in done.stdout
     assert "cdktf" not in done.stdout + done.stderr
     assert "no AWS credentials" not in done.stdout + done.stderr  # preflight did not run
+
+
+def test_make_up_on_a_fresh_machine_sets_up_the_package_and_the_emulator_only(
+    tmp_path: Path,
+) -> None:
+    """The test tools, Pulumi, the prebuilt bindings, checkov and Feast wait for make test."""
+    for name in ("Makefile", "pyproject.toml", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, tmp_path / name)
+
+    up = subprocess.run(["make", "-n", "up"], cwd=tmp_path, capture_output=True, text=True)
+    full = subprocess.run(["make", "-n", "setup"], cwd=tmp_path, capture_output=True, text=True)
+
+    assert up.returncode == 0, up.stderr
+    assert "pip install --quiet --no-compile -e '.[emulator]'" in up.stdout
+    assert "npm ci" in up.stdout
+    for later in ("[dev,pulumi]", "checkov", "feast"):
+        assert later not in up.stdout
+        assert later in full.stdout
 
 
 def test_verify_names_the_environment() -> None:
