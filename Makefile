@@ -38,9 +38,10 @@ export GOMEMLIMIT ?= 700MiB
 CDKTF := npx --no-install cdktf
 # cdktf redraws its progress in place. Where the output is not a terminal (a CI log, a file)
 # that is thousands of erased lines (a `make up` log: 580 KB, 2,275 erases), so there it
-# prints plainly, as it does under CI=1. Each cdktf recipe starts with this and runs
-# `env $$plain ...`.
-PLAIN_OUTPUT := if [ -t 1 ]; then plain=; else plain=CI=1; fi;
+# prints plainly, as it does under CI=1, and without terraform's colour codes (--no-color on
+# the commands that run terraform). Each cdktf recipe starts with this and runs
+# `env $$plain ...`, adding $$nocolor to deploy, destroy and diff.
+PLAIN_OUTPUT := if [ -t 1 ]; then plain=; nocolor=; else plain=CI=1; nocolor=--no-color; fi;
 
 .PHONY: help setup up down test unit lint synth diff deploy destroy verify clean docs
 
@@ -106,7 +107,7 @@ up: setup-emulator ## start the AWS emulator, deploy the local environment into 
 	rm -rf cdktf.out/stacks/local-*; \
 	$(PY) scripts/bootstrap_state_backend.py local --endpoint-url "$$endpoint"; \
 	$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV=local MLPLATFORM_AWS_ENDPOINT="$$endpoint" \
-	  $(CDKTF) deploy 'local-*' --auto-approve --skip-provider-lock \
+	  $(CDKTF) deploy 'local-*' --auto-approve --skip-provider-lock $$nocolor \
 	  --outputs-file $(STATE)/local-outputs.json; \
 	$(PY) -m mlplatform.cli outputs $(STATE)/local-outputs.json --endpoint "$$endpoint"; \
 	$(PY) -m mlplatform.cli emulator snapshot deployed; \
@@ -182,7 +183,8 @@ diff: setup ## terraform plan of each of ENV's stacks
 	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) synth || exit 1; \
 	stacks=$$($(PY) -m mlplatform.cli stacks '$(ENV)') || exit 1; failed=; \
 	for stack in $$stacks; do \
-	  env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock || failed="$$failed $$stack"; \
+	  env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock $$nocolor \
+	    || failed="$$failed $$stack"; \
 	done; \
 	if [ -n "$$failed" ]; then \
 	  echo "error: the plan failed for:$$failed (a stack reads the state of the stacks it" \
@@ -204,11 +206,11 @@ approval:
 deploy: approval setup ## cdktf deploy ENV's stacks (ENV=local: use make up); AUTO_APPROVE=1 asks nothing
 	@test -n '$(ENV)' || { echo 'error: name the environment: make deploy ENV=dev'; exit 2; }
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
-	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock $(APPROVE)
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) deploy '$(ENV)-*' --skip-provider-lock $(APPROVE) $$nocolor
 
 destroy: destroy-confirmed approval setup ## cdktf destroy ENV's stacks (any but local needs CONFIRM=<env>)
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
-	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock $(APPROVE)
+	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) destroy '$(ENV)-*' --skip-provider-lock $(APPROVE) $$nocolor
 
 # Checked before anything else runs: destroying a real environment is said twice, on purpose.
 .PHONY: destroy-confirmed

@@ -150,11 +150,14 @@ def test_make_test_and_lint_check_the_formatting_of_what_they_lint() -> None:
         assert "ruff check $(LINTED)" in recipe and "ruff format --check $(LINTED)" in recipe
 
 
+VERBS = ("deploy", "destroy", "diff")
+
+
 def test_cdktf_prints_plainly_where_its_output_is_not_a_terminal() -> None:
     """cdktf redraws its progress in place: thousands of erased lines in a log file."""
     makefile = (ROOT / "Makefile").read_text()
     switch = makefile.split("PLAIN_OUTPUT := ", 1)[1].split("\n", 1)[0]
-    probe = ["bash", "-c", f'{switch} echo "[$plain]"']
+    probe = ["bash", "-c", f'{switch} echo "[$plain][$nocolor]"']
 
     piped = subprocess.run(probe, capture_output=True, text=True, check=True)
     leader, follower = pty.openpty()
@@ -165,13 +168,17 @@ def test_cdktf_prints_plainly_where_its_output_is_not_a_terminal() -> None:
         os.close(leader)
         os.close(follower)
 
-    assert piped.stdout.strip() == "[CI=1]"
-    assert on_a_terminal.strip() == "[]"
+    assert piped.stdout.strip() == "[CI=1][--no-color]"
+    assert on_a_terminal.strip() == "[][]"
     # Every cdktf command of a recipe goes through the switch.
     recipes = makefile.replace("\\\n", " ").splitlines()
     commands = [line for line in recipes if "$(CDKTF) " in line]
     assert len(commands) == 4  # up, diff, deploy, destroy
     assert all("$(PLAIN_OUTPUT) env $$plain " in line for line in commands), commands
+    # Those that run terraform (not synth) drop its colour codes too.
+    runs_terraform = [c for c in commands if any(f"$(CDKTF) {v} " in c for v in VERBS)]
+    assert len(runs_terraform) == 4
+    assert all("$$nocolor" in line for line in runs_terraform), runs_terraform
 
 
 def test_make_test_waits_for_its_side_runs_before_starting_another_process() -> None:
