@@ -256,3 +256,50 @@ def test_the_team_repos_diff_and_deploy_run_the_preflight_first() -> None:
         recipe = template.split(f"\n{target}: ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
         assert recipe[0].strip() == "@$(VENV)/bin/mlplatform team preflight", recipe
         assert "$(CDKTF)" in recipe[1]
+
+
+def test_a_team_on_the_emulator_without_its_endpoint_is_told_where_to_find_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLPLATFORM_AWS_ENDPOINT", raising=False)
+    path = tmp_path / "team.yaml"
+    path.write_text(
+        "platform: {org: mlp, environment: local, region: us-east-1, emulator: true}\n"
+        "team: {name: ranking, cost_center: ranking, owners: [ranking-oncall@example.com]}\n"
+    )
+
+    refused = CliRunner().invoke(app, ["team", "preflight", "--config", str(path)])
+
+    assert refused.exit_code == 2
+    assert refused.output.replace("\n", "") == (
+        f"error: {path}: platform.emulator is true, and the emulator's endpoint is not known; "
+        "set MLPLATFORM_AWS_ENDPOINT to it (the platform repo's `mlplatform emulator endpoint` "
+        "prints it), or pass --endpoint"
+    )
+
+
+def test_a_team_on_the_emulator_is_checked_in_the_platforms_emulator(
+    emulated_aws: LocalAws, tmp_path: Path
+) -> None:
+    """No account to check; the platform's state bucket must be there (make up made it)."""
+    path = tmp_path / "team.yaml"
+    path.write_text(
+        "platform: {org: mlp, environment: local, region: us-east-1, emulator: true}\n"
+        "team: {name: ranking, cost_center: ranking, owners: [ranking-oncall@example.com]}\n"
+    )
+    arguments = ["team", "preflight", "--config", str(path), "--endpoint", emulated_aws.endpoint]
+
+    missing = CliRunner().invoke(app, arguments)
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="mlp-local-tfstate")
+    ready = CliRunner().invoke(app, arguments)
+
+    assert missing.exit_code == 1
+    assert missing.output.replace("\n", "") == (
+        f"error: {path}: platform.state_bucket mlp-local-tfstate does not exist in the emulator; "
+        "the team's state lives in the platform's state bucket: deploy the platform there "
+        "first (make up in its repo)"
+    )
+    assert ready.exit_code == 0, ready.output
+    assert ready.output.strip() == (
+        "ranking on local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
+    )

@@ -180,9 +180,16 @@ def preflight_command(
 
     try:
         config = load_team_config(config_file)
-        clients = environment_clients(config.platform, emulator_endpoint(config, endpoint))
-    except (ConfigError, EmulatorEndpointRequiredError) as error:
+    except ConfigError as error:
         raise _fail(str(error)) from None
+    try:
+        clients = environment_clients(config.platform, emulator_endpoint(config, endpoint))
+    except EmulatorEndpointRequiredError:
+        raise _fail(
+            f"{config_file}: platform.emulator is true, and the emulator's endpoint is not "
+            "known; set MLPLATFORM_AWS_ENDPOINT to it (the platform repo's "
+            "`mlplatform emulator endpoint` prints it), or pass --endpoint"
+        ) from None
     preflight = DeployPreflight(config, clients, config_file)
     problems = preflight.problems()
     for problem in problems:

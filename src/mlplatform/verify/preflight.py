@@ -58,7 +58,10 @@ class _Target:
                 account_field="platform.account_id",
                 bucket_field="platform.state_bucket",
                 missing_bucket_fix=(
-                    "the team's state lives in the platform's state bucket: set "
+                    "the team's state lives in the platform's state bucket: deploy the "
+                    "platform there first (make up in its repo)"
+                    if platform.emulator
+                    else "the team's state lives in the platform's state bucket: set "
                     "platform.state_bucket to the one the platform's environment file names "
                     "(state_backend.bucket)"
                 ),
