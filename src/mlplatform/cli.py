@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from mlplatform.cli_team import team_app
 from mlplatform.config import EnvironmentConfig
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import ConfigError, EnvironmentLoader
+
+if TYPE_CHECKING:
+    from mlplatform.verify.preflight import DeployPreflight
 
 __all__ = ["main", "synth_from_environment"]
 
@@ -180,7 +183,11 @@ def preflight_command(
     if config.emulator and endpoint is None:
         endpoint = _running_or_exit(state_file).endpoint
     source = EnvironmentLoader(environments).resolve(env)
-    preflight = DeployPreflight(config, environment_clients(config, endpoint), source)
+    _report_preflight(DeployPreflight(config, environment_clients(config, endpoint), source))
+
+
+def _report_preflight(preflight: DeployPreflight) -> None:
+    """Each problem as an ``error:`` line and exit 1, or the one line that says it is ready."""
     problems = preflight.problems()
     for problem in problems:
         err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, soft_wrap=True)

@@ -21,7 +21,6 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.markup import escape
 
 from mlplatform.config import TeamConfig
 from mlplatform.decisions.naming import reserved_team_name
@@ -172,7 +171,7 @@ def preflight_command(
 ) -> None:
     """Before a diff or deploy: the credentials reach the platform's account, and its state
     bucket (where the team's state lives) is there. Exit 1 naming the field and the fix."""
-    from mlplatform.cli import _fail, err, out
+    from mlplatform.cli import _fail, _report_preflight
     from mlplatform.decisions.team_layer import emulator_endpoint
     from mlplatform.emulator.clients import EmulatorEndpointRequiredError, environment_clients
     from mlplatform.loader import ConfigError, load_team_config
@@ -190,10 +189,4 @@ def preflight_command(
             "known; set MLPLATFORM_AWS_ENDPOINT to it (the platform repo's "
             "`mlplatform emulator endpoint` prints it), or pass --endpoint"
         ) from None
-    preflight = DeployPreflight(config, clients, config_file)
-    problems = preflight.problems()
-    for problem in problems:
-        err.print(f"[bold red]error:[/] {escape(problem)}", highlight=False, soft_wrap=True)
-    if problems:
-        raise typer.Exit(code=1)
-    out.print(preflight.summary(), highlight=False, soft_wrap=True)
+    _report_preflight(DeployPreflight(config, clients, config_file))
