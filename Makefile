@@ -128,6 +128,9 @@ down: ## stop the emulator (its state goes with it)
 # waited for before anything else starts a process: bash forgets a finished background
 # process's status once a new process of the shell gets its pid, and the suite starts
 # enough processes for pids to wrap (a `cat` between them once made `wait` fail with 127).
+# The two end-to-end tests are the longest path, so the rest (mypy, the suite, the scaffold
+# test) runs at a lower priority (nice 10): it takes the cores while they wait on the
+# provider, and yields them when they work.
 LINTED := src tests scripts benchmarks examples main.py
 
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
@@ -135,11 +138,11 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	$(VENV)/bin/ruff format --check $(LINTED)
 	@$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and not upgrade' $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
 	$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
-	$(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
+	nice -n 10 $(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
 	stop() { kill $$e2e $$upgrade $$scaffold 2>/dev/null || true; wait; }; \
 	trap stop INT TERM; \
-	echo '$(VENV)/bin/mypy'; $(VENV)/bin/mypy || { stop; exit 1; }; \
-	$(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
+	echo '$(VENV)/bin/mypy'; nice -n 10 $(VENV)/bin/mypy || { stop; exit 1; }; \
+	nice -n 10 $(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
 	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \
 	wait $$upgrade && upgrade_rc=0 || upgrade_rc=$$?; \
 	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
