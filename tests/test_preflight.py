@@ -57,6 +57,18 @@ def make_state_bucket(config: EnvironmentConfig, region: str = "us-east-1") -> N
     s3.create_bucket(Bucket=config.state_backend.bucket, **where)
 
 
+def missing_then_ready(
+    missing_arguments: list[str], ready_arguments: list[str], bucket: str
+) -> tuple[str, str]:
+    """The command's output before the state bucket exists (exit 1) and after (exit 0), one
+    line each."""
+    missing = CliRunner().invoke(app, missing_arguments)
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=bucket)
+    ready = CliRunner().invoke(app, ready_arguments)
+    assert (missing.exit_code, ready.exit_code) == (1, 0), missing.output + ready.output
+    return missing.output.replace("\n", ""), ready.output.strip()
+
+
 @pytest.fixture
 def no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing in the environment, no files and no metadata service may supply credentials."""
@@ -159,24 +171,21 @@ def test_the_command_checks_an_emulator_environment_in_the_running_emulator(
     emulated_aws: LocalAws, tmp_path: Path
 ) -> None:
     """The emulator has no account to check; the state bucket is checked as anywhere."""
-    runner = CliRunner()
     arguments = ["preflight", "local", "--environments", str(ENVIRONMENTS)]
     state_file = tmp_path / "emulator.json"
     emulated_aws.save(state_file)
 
-    missing = runner.invoke(app, [*arguments, "--state-file", str(state_file)])
-    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="mlp-local-tfstate")
-    ready = runner.invoke(app, [*arguments, "--endpoint", emulated_aws.endpoint])
+    missing, ready = missing_then_ready(
+        [*arguments, "--state-file", str(state_file)],
+        [*arguments, "--endpoint", emulated_aws.endpoint],
+        "mlp-local-tfstate",
+    )
 
-    assert missing.exit_code == 1
-    assert missing.output.strip() == (
+    assert missing == (
         f"error: {ENVIRONMENTS / 'local.yaml'}: state_backend.bucket mlp-local-tfstate does "
         "not exist in the emulator; make up deploys the environment there"
     )
-    assert ready.exit_code == 0, ready.output
-    assert ready.output.strip() == (
-        "local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
-    )
+    assert ready == "local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
 
 
 @pytest.mark.parametrize(
@@ -221,29 +230,24 @@ def test_a_team_repo_is_checked_against_its_platforms_account_and_state_bucket(
     aws: None, tmp_path: Path
 ) -> None:
     """A team's state lives in the platform's state bucket, in the platform's account."""
-    runner = CliRunner()
     path = team_file(tmp_path, account="111111111111")
-    elsewhere = runner.invoke(app, ["team", "preflight", "--config", str(path)])
+    elsewhere = CliRunner().invoke(app, ["team", "preflight", "--config", str(path)])
     path = team_file(tmp_path)
-    missing = runner.invoke(app, ["team", "preflight", "--config", str(path)])
-    boto3.client("s3", region_name="us-east-1").create_bucket(
-        Bucket=f"mlp-dev-tfstate-{MOTO_ACCOUNT}"
-    )
-    ready = runner.invoke(app, ["team", "preflight", "--config", str(path)])
+    arguments = ["team", "preflight", "--config", str(path)]
+
+    missing, ready = missing_then_ready(arguments, arguments, f"mlp-dev-tfstate-{MOTO_ACCOUNT}")
 
     assert elsewhere.exit_code == 1
     assert elsewhere.output.replace("\n", "") == (
         f"error: {path}: platform.account_id is 111111111111, but the credentials belong to "
         f"account {MOTO_ACCOUNT}; use credentials for account 111111111111 (AWS_PROFILE)"
     )
-    assert missing.exit_code == 1
-    assert missing.output.replace("\n", "") == (
+    assert missing == (
         f"error: {path}: platform.state_bucket mlp-dev-tfstate-{MOTO_ACCOUNT} does not exist "
         "yet; the team's state lives in the platform's state bucket: set platform.state_bucket "
         "to the one the platform's environment file names (state_backend.bucket)"
     )
-    assert ready.exit_code == 0, ready.output
-    assert ready.output.strip() == (
+    assert ready == (
         f"ranking on dev: ready (account {MOTO_ACCOUNT}, state bucket "
         f"mlp-dev-tfstate-{MOTO_ACCOUNT} in us-east-1)"
     )
@@ -289,17 +293,14 @@ def test_a_team_on_the_emulator_is_checked_in_the_platforms_emulator(
     )
     arguments = ["team", "preflight", "--config", str(path), "--endpoint", emulated_aws.endpoint]
 
-    missing = CliRunner().invoke(app, arguments)
-    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="mlp-local-tfstate")
-    ready = CliRunner().invoke(app, arguments)
+    missing, ready = missing_then_ready(arguments, arguments, "mlp-local-tfstate")
 
-    assert missing.exit_code == 1
-    assert missing.output.replace("\n", "") == (
+    assert missing == (
         f"error: {path}: platform.state_bucket mlp-local-tfstate does not exist in the emulator; "
         "the team's state lives in the platform's state bucket: deploy the platform there "
         "first (make up in its repo)"
     )
-    assert ready.exit_code == 0, ready.output
-    assert ready.output.strip() == (
-        "ranking on local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
+    assert (
+        ready
+        == "ranking on local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
     )
