@@ -168,24 +168,30 @@ def test_credentials_aws_refuses_are_named_with_its_answer() -> None:
 
 
 def test_the_command_checks_an_emulator_environment_in_the_running_emulator(
-    emulated_aws: LocalAws, tmp_path: Path
+    emulated_aws: LocalAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The emulator has no account to check; the state bucket is checked as anywhere."""
+    """The emulator has no account to check; the state bucket is checked as anywhere. The
+    emulator is the one make up recorded, or the one MLPLATFORM_AWS_ENDPOINT names (as for
+    main.py)."""
     arguments = ["preflight", "local", "--environments", str(ENVIRONMENTS)]
     state_file = tmp_path / "emulator.json"
     emulated_aws.save(state_file)
+    monkeypatch.delenv("MLPLATFORM_AWS_ENDPOINT", raising=False)
 
-    missing, ready = missing_then_ready(
-        [*arguments, "--state-file", str(state_file)],
-        [*arguments, "--endpoint", emulated_aws.endpoint],
-        "mlp-local-tfstate",
-    )
+    missing = CliRunner().invoke(app, [*arguments, "--state-file", str(state_file)])
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="mlp-local-tfstate")
+    monkeypatch.setenv("MLPLATFORM_AWS_ENDPOINT", emulated_aws.endpoint)
+    ready = CliRunner().invoke(app, [*arguments, "--state-file", str(tmp_path / "none.json")])
 
-    assert missing == (
+    assert missing.exit_code == 1
+    assert missing.output.replace("\n", "") == (
         f"error: {ENVIRONMENTS / 'local.yaml'}: state_backend.bucket mlp-local-tfstate does "
         "not exist in the emulator; make up deploys the environment there"
     )
-    assert ready == "local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
+    assert ready.exit_code == 0, ready.output
+    assert ready.output.strip() == (
+        "local: ready (the emulator, state bucket mlp-local-tfstate in us-east-1)"
+    )
 
 
 @pytest.mark.parametrize(

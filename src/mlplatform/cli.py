@@ -170,7 +170,11 @@ def preflight_command(
     environments: EnvironmentsOption = Path("environments"),
     endpoint: Annotated[
         str | None,
-        typer.Option(help="Emulator endpoint (default: the running emulator's)."),
+        typer.Option(
+            envvar="MLPLATFORM_AWS_ENDPOINT",
+            help="Emulator endpoint (default: $MLPLATFORM_AWS_ENDPOINT, as main.py reads it, "
+            "else the running emulator's).",
+        ),
     ] = None,
     state_file: Annotated[Path, typer.Option()] = STATE_FILE,
 ) -> None:
