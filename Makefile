@@ -130,15 +130,15 @@ down: ## stop the emulator (its state goes with it)
 # enough processes for pids to wrap (a `cat` between them once made `wait` fail with 127).
 # The two end-to-end tests are the longest path, so the rest (mypy, the suite, the scaffold
 # test) runs at a lower priority (nice 10): it takes the cores while they wait on the
-# provider, and yields them when they work. The fresh deploy is the longer of the two (by
-# about 40 s), so the upgrade yields to it too (nice 5).
+# provider, and yields them when they work. The two end-to-end tests take about as long
+# (the upgrade also runs `make diff ENV=local`), so they share the cores equally.
 LINTED := src tests scripts benchmarks examples main.py
 
 test: setup ## the whole suite: lint, types, config, constructs, snapshots, validate, policy, end to end
 	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 	@$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and not upgrade' $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
-	nice -n 5 $(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
+	$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
 	nice -n 10 $(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
 	stop() { kill $$e2e $$upgrade $$scaffold 2>/dev/null || true; wait; }; \
 	trap stop INT TERM; \
