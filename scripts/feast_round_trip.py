@@ -6,11 +6,14 @@ holding the ``feature_store.yaml`` that ``mlplatform features config`` wrote:
 
 1. writes a repository definitions file there (``mlplatform.feast_repo``: the
    environment's entities and feature views) and runs the CLI's ``feast apply``
-   command in this process, unless ``--no-apply`` says an earlier run did;
-2. ``write_to_online_store`` one row per group, then ``get_online_features``
-   for those entities;
-3. prints ``{"written": {group: row}, "read": {feature: value}}`` as JSON on
-   stdout, for the caller to compare and to check with boto3 where Feast wrote.
+   command in this process;
+2. ``write_to_online_store`` one row per group for one entity, event time now
+   (with ``--stale-entity-age-hours H``, also one row per group for a second
+   entity, event time H hours ago: an online TTL shorter than H must hide it),
+   then ``get_online_features`` for those entities;
+3. prints ``{"written": {group: row}, "read": {feature: [value per entity]}}``
+   as JSON on stdout (``written`` holds the first entity's rows), for the caller
+   to compare and to check with boto3 where Feast wrote.
 
 AWS comes from the environment as boto3 reads it (``AWS_ENDPOINT_URL`` and
 ``FEAST_S3_ENDPOINT_URL`` for the emulator).
@@ -59,12 +62,9 @@ def main() -> int:
     parser.add_argument("environment", type=Path, help="the environment file")
     parser.add_argument("repo", type=Path, help="directory with feature_store.yaml")
     parser.add_argument(
-        "--event-age-hours", type=float, default=0.0, help="how old the written rows' event time is"
-    )
-    parser.add_argument(
-        "--no-apply",
-        action="store_true",
-        help="the repository is applied already (a later write to the same store): skip feast apply",
+        "--stale-entity-age-hours",
+        type=float,
+        help="also write a second entity whose rows' event time is this many hours old",
     )
     args = parser.parse_args()
     repo: Path = args.repo
@@ -78,26 +78,29 @@ def main() -> int:
 
     config = EnvironmentLoader.parse(args.environment.read_text(), args.environment)
     assert config.feature_store is not None, f"{args.environment}: no feature_store"
-    if not args.no_apply:
-        (repo / "features.py").write_text(DEFINITIONS.format(path=str(args.environment.resolve())))
-        # The `feast apply` command, run in this process: a second Feast process would cost
-        # its import again (about 4 s). Its report goes to stderr; stdout carries the JSON.
-        with contextlib.redirect_stdout(sys.stderr):
-            feast_cli.main(["-c", str(repo), "apply"], standalone_mode=False)
+    (repo / "features.py").write_text(DEFINITIONS.format(path=str(args.environment.resolve())))
+    # The `feast apply` command, run in this process: a second Feast process would cost
+    # its import again (about 4 s). Its report goes to stderr; stdout carries the JSON.
+    with contextlib.redirect_stdout(sys.stderr):
+        feast_cli.main(["-c", str(repo), "apply"], standalone_mode=False)
 
     store = FeatureStore(repo_path=str(repo))
-    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=args.event_age_hours)
+    now = datetime.now(UTC).replace(microsecond=0)
+    # Entity 1 is written now; entity 2, if asked for, that many hours ago.
+    ages = [0.0] if args.stale_entity_age_hours is None else [0.0, args.stale_entity_age_hours]
     written: dict[str, dict[str, Any]] = {}
     wanted: list[str] = []
-    entity: dict[str, Any] = {}
-    index = 1  # one entity: the groups may share its keys
+    entities: list[dict[str, Any]] = [{} for _ in ages]
     for name, group in config.feature_store.feature_groups.items():
-        row = {column: sample(kind, index) for column, kind in group.features.items()}
-        store.write_to_online_store(name, pd.DataFrame([{**row, group.event_time: now}]))
-        written[name] = row
+        rows = []
+        for index, hours in enumerate(ages, start=1):  # the groups may share an entity's keys
+            row = {column: sample(kind, index) for column, kind in group.features.items()}
+            rows.append({**row, group.event_time: now - timedelta(hours=hours)})
+            entities[index - 1].update({key: row[key] for key in group.entity_keys})
+            written.setdefault(name, row)
+        store.write_to_online_store(name, pd.DataFrame(rows))
         wanted += [f"{name}:{feature}" for feature in group.value_features]
-        entity.update({key: row[key] for key in group.entity_keys})
-    read = store.get_online_features(features=wanted, entity_rows=[entity]).to_dict()
+    read = store.get_online_features(features=wanted, entity_rows=entities).to_dict()
     print(json.dumps({"written": written, "read": read}, default=str))
     return 0
 

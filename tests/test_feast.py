@@ -192,10 +192,11 @@ def run_round_trip(
 
 
 def check_feast_wrote_the_platforms_table(
-    config: EnvironmentConfig, result: dict[str, Any], client: Any = client
+    config: EnvironmentConfig, result: dict[str, Any], client: Any = client, rows: int = 1
 ) -> None:
-    """Feast read back what it wrote, from the platform's table, and made no table of its own;
-    its registry is in the features zone. ``client(service)`` talks to the emulator."""
+    """Feast read back what it wrote for the first entity, from the platform's table, which
+    holds ``rows`` rows (one per entity written), and made no table of its own; its registry
+    is in the features zone. ``client(service)`` talks to the emulator."""
     assert config.feature_store is not None
     names = feature_store_names(Naming.for_environment(config), config.feature_store)
     dynamodb = client("dynamodb")
@@ -204,7 +205,7 @@ def check_feast_wrote_the_platforms_table(
             expected, found = row[feature], result["read"][feature][0]
             assert found == pytest.approx(expected), (feature, found, expected)
         items = dynamodb.scan(TableName=names[f"online_table:{group}"])["Items"]
-        assert len(items) == 1 and "entity_id" in items[0], items
+        assert len(items) == rows and all("entity_id" in item for item in items), items
     tables = dynamodb.list_tables()["TableNames"]
     assert not [t for t in tables if t.startswith(names["project"] + ".")], tables
     bucket, key = names["registry"].removeprefix("s3://").split("/", 1)
@@ -290,23 +291,23 @@ def test_the_ttl_store_writes_expires_at_and_serves_no_expired_row(
     table = "mlp-local-features-ranker"
     ttl = 24 * 3600
 
-    fresh = run_round_trip(feast_python, environment_file, path.parent, emulated_aws.endpoint)
-    check_feast_wrote_the_platforms_table(config, fresh)
-    [item] = client("dynamodb").scan(TableName=table)["Items"]
-    expires = int(item["expires_at"]["N"])
-    assert abs(expires - (time.time() + ttl)) < 120
-
-    stale = run_round_trip(
+    # One Feast process (its import costs seconds): a row written now, and a row of a
+    # second entity written 30 hours ago, under the group's 24-hour TTL.
+    result = run_round_trip(
         feast_python,
         environment_file,
         path.parent,
         emulated_aws.endpoint,
-        "--event-age-hours",
+        "--stale-entity-age-hours",
         "30",
-        "--no-apply",  # the first run applied the repository
     )
+    check_feast_wrote_the_platforms_table(config, result, rows=2)
     assert config.feature_store is not None
     for feature in config.feature_store.feature_groups["ranker"].value_features:
-        assert stale["read"][feature] == [None], stale  # 30 hours old under a 24-hour TTL
-    [item] = client("dynamodb").scan(TableName=table)["Items"]
-    assert int(item["expires_at"]["N"]) < time.time()
+        assert result["read"][feature][1] is None, result  # 30 hours old: expired
+    expiries = sorted(
+        int(item["expires_at"]["N"]) for item in client("dynamodb").scan(TableName=table)["Items"]
+    )
+    stale, fresh = expiries
+    assert abs(fresh - (time.time() + ttl)) < 120
+    assert abs(stale - (time.time() - 6 * 3600)) < 120  # written 30 hours ago, kept 24
