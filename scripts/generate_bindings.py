@@ -89,6 +89,7 @@ RESOURCES = (
     "aws_s3_bucket_ownership_controls",
     "aws_s3_bucket_policy",
     "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_replication_configuration",
     "aws_s3_bucket_server_side_encryption_configuration",
     "aws_s3_bucket_versioning",
     "aws_sagemaker_endpoint",
@@ -139,6 +140,7 @@ TAKEN_NAMES = {
     "S3BucketObjectLockConfiguration": "aws_s3_bucket",
     "S3BucketObjectLockConfigurationRule": "aws_s3_bucket",
     "S3BucketObjectLockConfigurationRuleDefaultRetention": "aws_s3_bucket",
+    "S3BucketReplicationConfiguration": "aws_s3_bucket",
     "S3BucketServerSideEncryptionConfiguration": "aws_s3_bucket",
     "S3BucketServerSideEncryptionConfigurationRule": "aws_s3_bucket",
     "S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault": (

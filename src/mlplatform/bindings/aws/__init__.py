@@ -64,6 +64,7 @@ MODULES = (
     "s3_bucket_ownership_controls",
     "s3_bucket_policy",
     "s3_bucket_public_access_block",
+    "s3_bucket_replication_configuration",
     "s3_bucket_server_side_encryption_configuration",
     "s3_bucket_versioning",
     "sagemaker_endpoint",
