@@ -474,7 +474,9 @@ class ModuleWriter:
         for argument in ordered:
             default = "" if argument.required else " | None = None"
             lines.append(f"        {argument.python}: {argument.annotation}{default},")
-        if self.kind != "provider":
+        if self.kind == "provider":
+            lines.append("        alias: str | None = None,")
+        else:
             lines += [
                 "        connection: Connection | None = None,",
                 "        count: int | float | TerraformCount | None = None,",
@@ -494,7 +496,9 @@ class ModuleWriter:
         for argument in arguments:
             lines.append(f'                "{argument.terraform}": {argument.python},')
         lines.append("            },")
-        if self.kind != "provider":
+        if self.kind == "provider":
+            lines.append("            alias=alias,")
+        else:
             lines += [
                 "            connection=connection,",
                 "            count=count,",

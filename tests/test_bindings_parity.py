@@ -278,3 +278,27 @@ def test_provider_synthesizes_the_same_json() -> None:
         )
     )
     assert mine == reference
+
+
+def test_an_aliased_provider_and_a_resource_it_makes_synthesize_the_same_json() -> None:
+    """A second configuration of the provider (another region, as the lake's replicas use)
+    and a resource made by it: the alias and the resource's ``provider`` as the prebuilt
+    bindings write them."""
+    from mlplatform.bindings.aws.provider import AwsProvider
+    from mlplatform.bindings.aws.s3_bucket import S3Bucket
+
+    def mine(stack: TerraformStack) -> None:
+        AwsProvider(stack, "aws", region="us-east-1")
+        replica = AwsProvider(stack, "aws-us-west-2", region="us-west-2", alias="aws-us-west-2")
+        S3Bucket(stack, "replica", bucket="replica", provider=replica)
+
+    def reference(stack: TerraformStack) -> None:
+        prebuilt("provider").AwsProvider(stack, "aws", region="us-east-1")
+        replica = prebuilt("provider").AwsProvider(
+            stack, "aws-us-west-2", region="us-west-2", alias="aws-us-west-2"
+        )
+        prebuilt("s3_bucket").S3Bucket(stack, "replica", bucket="replica", provider=replica)
+
+    document = synth(mine)
+    assert document == synth(reference)
+    assert document["resource"]["aws_s3_bucket"]["replica"]["provider"] == "aws.aws-us-west-2"

@@ -346,8 +346,11 @@ class GeneratedProvider(_Arguments, TerraformProvider):
     TERRAFORM_TYPE: ClassVar[str] = ""
     SOURCE: ClassVar[str] = ""
     GENERATOR: ClassVar[TerraformProviderGeneratorMetadata | None] = None
+    _alias: str | None = None  # read by node while the constructor still runs
 
-    def __init__(self, scope: Construct, id_: str, attributes: dict[str, Any]) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, attributes: dict[str, Any], *, alias: str | None = None
+    ) -> None:
         super().__init__(
             scope,
             id_,
@@ -355,7 +358,22 @@ class GeneratedProvider(_Arguments, TerraformProvider):
             terraform_generator_metadata=self.GENERATOR,
             terraform_provider_source=self.SOURCE,
         )
+        self._alias = alias
         self._attributes = attributes
+
+    # cdktf's TerraformProvider keeps no alias of its own: each provider binding holds it
+    # (the prebuilt ones in their config), and cdktf reads it back through this property for
+    # the provider's block and for the ``provider`` of every resource it makes (``aws.<alias>``).
+    @property
+    @jsii.member(jsii_name="alias")
+    def alias(self) -> str | None:
+        """This configuration's alias: a second configuration of the provider (another
+        region), which resources name as ``aws.<alias>``; ``None`` for the default one."""
+        return self._alias
+
+    @alias.setter
+    def alias(self, value: str | None) -> None:
+        self._alias = value
 
 
 _Object = TypeVar("_Object", bound="ComputedObject")

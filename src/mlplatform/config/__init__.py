@@ -33,7 +33,7 @@ from __future__ import annotations
 from mlplatform.config._base import CLOUDWATCH_RETENTION_DAYS
 from mlplatform.config.cluster_layer import ClusterLayerProps
 from mlplatform.config.compute import AddonVersionsProps, ComputeClusterProps, ComputeProps
-from mlplatform.config.data_lake import DataLakeProps, ObjectLockProps
+from mlplatform.config.data_lake import DataLakeProps, ObjectLockProps, ReplicationProps
 from mlplatform.config.environment import EnvironmentConfig
 from mlplatform.config.feature_store import (
     DynamoDbOnlineStoreProps,
@@ -86,6 +86,7 @@ __all__ = [
     "ObservabilityProps",
     "PlatformEnvironmentRef",
     "RedisOnlineStoreProps",
+    "ReplicationProps",
     "RetentionProps",
     "RolloutProps",
     "ServerlessProps",

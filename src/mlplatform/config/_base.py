@@ -8,6 +8,7 @@ Private: the public names are re-exported by :mod:`mlplatform.config`.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
@@ -63,4 +64,16 @@ def _check_unique(value: tuple[str, ...], what: str) -> tuple[str, ...]:
     """``value`` unchanged, or ``each <what> may be listed once`` if it names an item twice."""
     if len(set(value)) != len(value):
         raise ValueError(f"each {what} may be listed once")
+    return value
+
+
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+
+
+def _check_region(value: str) -> str:
+    """An AWS region name, such as us-east-1 (the environment's, or the lake's replica's)."""
+    if not _REGION.match(value):
+        raise ValueError(
+            f"{value!r} is not an AWS region name; use one such as us-east-1 or eu-west-1"
+        )
     return value

@@ -1,4 +1,5 @@
-"""Config of the data lake in the ``<env>-data`` layer: zones, lifecycle, Object Lock, Athena.
+"""Config of the data lake in the ``<env>-data`` layer: zones, lifecycle, Object Lock, Athena,
+cross-region replication.
 
 ``Zone`` and ``ObjectLockProps`` live here because the lake defines them;
 the ml layer (data capture, registry Object Lock) and GPU pools (lake grants)
@@ -11,9 +12,15 @@ from typing import Literal, Self
 
 from pydantic import StrictBool, field_validator, model_validator
 
-from mlplatform.config._base import NonNegativeInt, PositiveInt, _check_unique, _Frozen
+from mlplatform.config._base import (
+    NonNegativeInt,
+    PositiveInt,
+    _check_region,
+    _check_unique,
+    _Frozen,
+)
 
-__all__ = ["DataLakeProps", "ObjectLockProps"]
+__all__ = ["DataLakeProps", "ObjectLockProps", "ReplicationProps"]
 
 Zone = Literal["raw", "curated", "features"]
 
@@ -25,6 +32,44 @@ class ObjectLockProps(_Frozen):
     """GOVERNANCE lets privileged users lift the lock; COMPLIANCE lets nobody."""
     retention_days: PositiveInt = 30
     """Default retention of every new object version."""
+
+
+ReplicaStorageClass = Literal[
+    "STANDARD",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER_IR",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+]
+
+
+class ReplicationProps(_Frozen):
+    """Cross-region replication of every zone bucket, for disaster recovery.
+
+    Off unless the file sets it: a second copy doubles the lake's storage and adds
+    inter-region transfer. Each zone bucket replicates every new object version to a
+    replica bucket in ``region`` (``<org>-<env>-datalake-<zone>-replica``), encrypted
+    with a key of the lake's in that region, versioned, logged, private and TLS-only
+    like the zone, and kept from ``terraform destroy`` the same way. Objects that were
+    in the bucket before replication was turned on are not copied (S3 Batch
+    Replication does that, once).
+    """
+
+    region: str
+    """The replicas' region; another region of the environment's partition, e.g. us-west-2."""
+    storage_class: ReplicaStorageClass = "STANDARD_IA"
+    """Storage class of the replicas. Default STANDARD_IA: a standby copy is read rarely."""
+    replicate_deletes: StrictBool = False
+    """Replicate delete markers too. Off by default, so a delete in the primary region, by
+    mistake or by an intruder, leaves the replica readable (its old versions are kept for
+    ``noncurrent_version_expiry_days`` either way)."""
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return _check_region(value)
 
 
 def _check_lock_without_force_destroy(
@@ -67,6 +112,9 @@ class DataLakeProps(_Frozen):
     """Let ``terraform destroy`` delete non-empty buckets. Off by default: data outlives stacks."""
     glue_vpc_connection: StrictBool = True
     """Create a Glue NETWORK connection in a private subnet, so Glue jobs stay in the VPC."""
+    replication: ReplicationProps | None = None
+    """Replicate every zone bucket to another region (see :class:`ReplicationProps`).
+    Default off: it doubles storage."""
 
     @field_validator("zones")
     @classmethod

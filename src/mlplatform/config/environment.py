@@ -19,7 +19,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mlplatform.catalogs.eks_images import eks_image_registry
 from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
-from mlplatform.config._base import _Frozen
+from mlplatform.config._base import _check_region, _Frozen
 from mlplatform.config.compute import ComputeProps
 from mlplatform.config.data_lake import DataLakeProps
 from mlplatform.config.feature_store import FeatureStoreProps
@@ -33,8 +33,18 @@ from mlplatform.config.tags import TagsConfig
 
 __all__ = ["EnvironmentConfig"]
 
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _BUCKET_SUFFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$")
+
+
+def _partition(region: str) -> str:
+    """The AWS partition of a region name: ``aws``, ``aws-cn``, ``aws-us-gov``, ``aws-iso``..."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if "-gov-" in region:
+        return "aws-us-gov"
+    iso = re.match(r"^[a-z]{2}-(iso[a-z]?)-", region)
+    return f"aws-{iso.group(1)}" if iso else "aws"
+
 
 # Why each switch that exists only for the emulator must stay on in a real account.
 _EMULATOR_ONLY_WHY = {
@@ -128,11 +138,7 @@ class EnvironmentConfig(_Frozen):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not _REGION.match(value):
-            raise ValueError(
-                f"{value!r} is not an AWS region name; use one such as us-east-1 or eu-west-1"
-            )
-        return value
+        return _check_region(value)
 
     @field_validator("bucket_suffix")
     @classmethod
@@ -173,6 +179,19 @@ class EnvironmentConfig(_Frozen):
                 f"state_backend.bucket: {state_bucket!r} carries neither the account id nor "
                 "bucket_suffix, and S3 bucket names are global, so another account may own it; "
                 f"use {self.org}-{self.environment}-tfstate-{self.bucket_name_suffix}"
+            )
+        replication = self.data_lake.replication
+        if replication is not None and replication.region == self.region:
+            raise ValueError(
+                f"data_lake.replication.region: {replication.region!r} is the environment's own "
+                "region, and a replica there survives no regional outage; name another region "
+                "of the partition, such as us-west-2 for us-east-1"
+            )
+        if replication is not None and _partition(replication.region) != _partition(self.region):
+            raise ValueError(
+                f"data_lake.replication.region: {replication.region!r} is in another AWS "
+                f"partition than {self.region!r}, and S3 replicates only within a partition; "
+                f"name a region of the {_partition(self.region)} partition"
             )
         if self.network.az_count > len(self.availability_zones):
             raise ValueError(

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cdktf import TerraformProvider
 from constructs import Construct
 
 from mlplatform.bindings.aws.athena_workgroup import (
@@ -38,6 +39,7 @@ from mlplatform.config import DataLakeProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.constructs.grant_policy import check_policy_name, check_role
 from mlplatform.constructs.item_grants import no_such_item
+from mlplatform.constructs.lake_replication import LakeReplication
 from mlplatform.constructs.ml_security_groups import security_group
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
@@ -51,6 +53,7 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IRole, VpcPlacement
 
 if TYPE_CHECKING:
@@ -171,7 +174,9 @@ class DataLake(DataLakeMixin, Construct):
 
     ``placement``, when given, adds a Glue NETWORK connection and its security
     group in the first private subnet, so Glue jobs reach the lake through the
-    VPC's S3 gateway endpoint instead of the internet.
+    VPC's S3 gateway endpoint instead of the internet. With ``props.replication``,
+    every zone replicates into that region (:class:`LakeReplication`), where
+    ``replica_provider`` (``PlatformStack.regional_provider``) makes the replicas.
     """
 
     def __init__(
@@ -182,6 +187,7 @@ class DataLake(DataLakeMixin, Construct):
         naming: Naming,
         props: DataLakeProps | None = None,
         placement: VpcPlacement | None = None,
+        replica_provider: TerraformProvider | None = None,
     ) -> None:
         super().__init__(scope, id)
         props = props or DataLakeProps()
@@ -204,6 +210,8 @@ class DataLake(DataLakeMixin, Construct):
         self._glue_connection: GlueConnection | None = None
         if placement is not None:
             self._glue_connection = self._glue_network_connection(placement)
+        self.replication = self._replication(replica_provider)
+        """The zones' replicas in another region, or ``None`` without ``props.replication``."""
 
     # ----------------------------------------------------------------- steps
     def _lake_key(self) -> PlatformKey:
@@ -257,6 +265,27 @@ class DataLake(DataLakeMixin, Construct):
             ),
         )
         return results, workgroup
+
+    def _replication(self, provider: TerraformProvider | None) -> LakeReplication | None:
+        """The zones replicated into the replica region, if the props ask for it."""
+        replication = self._props.replication
+        if replication is None:
+            return None
+        if provider is None:
+            raise ConstructError(
+                f"{self.node.path}: data_lake.replication replicates into "
+                f"{replication.region!r}, and the lake has no provider for that region; pass "
+                f"replica_provider=stack.regional_provider({replication.region!r})"
+            )
+        return LakeReplication(
+            self,
+            "replication",
+            naming=self._naming,
+            props=self._props,
+            sources=self._zones,
+            source_key=self._key,
+            provider=provider,
+        )
 
     def _bucket(
         self, plan: BucketPlan, log_bucket: SecureBucket | None, account: AccountContext

@@ -267,9 +267,13 @@ class ModelRegistry(ModelRegistryMixin, Construct):
     def _artifact_buckets(self) -> SecureBucket:
         """The access log bucket first, then the artifact bucket that logs into it."""
         logs_plan, artifacts_plan = registry_plan.artifact_buckets(self._names, self._props)
-        where = {"key_arn": self._key.arn, "account_id": self._account.account_id}
-        access_logs = SecureBucket.planned(self, logs_plan, log_bucket=None, **where)
-        return SecureBucket.planned(self, artifacts_plan, log_bucket=access_logs, **where)
+        key_arn, account_id = self._key.arn, self._account.account_id
+        access_logs = SecureBucket.planned(
+            self, logs_plan, key_arn=key_arn, log_bucket=None, account_id=account_id
+        )
+        return SecureBucket.planned(
+            self, artifacts_plan, key_arn=key_arn, log_bucket=access_logs, account_id=account_id
+        )
 
     def _metadata_table(self) -> DynamodbTable:
         """One row per (model, version); stage, metrics and lineage are attributes."""

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cdktf import TerraformProvider
 from constructs import Construct
 
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
@@ -53,6 +54,8 @@ class PlatformKeyProps:
     """The construct id the alias had beside the key before this construct owned it
     (``key-alias``); its state moves to the new address. Drop it once every deployed
     environment has applied the move."""
+    provider: TerraformProvider | None = None
+    """The provider of another region (the lake's replica key); ``None``: the stack's own."""
 
 
 class PlatformKey(Construct):
@@ -64,6 +67,7 @@ class PlatformKey(Construct):
         self._key = KmsKey(
             self,
             "Default",
+            provider=props.provider,
             description=props.description,
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_in_days,
@@ -72,7 +76,13 @@ class PlatformKey(Construct):
             ),
         )
         StateRetention.protect(self._key)
-        self._alias = KmsAlias(self, "alias", name=props.alias, target_key_id=self._key.key_id)
+        self._alias = KmsAlias(
+            self,
+            "alias",
+            provider=props.provider,
+            name=props.alias,
+            target_key_id=self._key.key_id,
+        )
         if props.alias_moved_from:
             beside_this = path_below_stack(self)[:-1]
             moved_from(self._alias, [*beside_this, props.alias_moved_from])

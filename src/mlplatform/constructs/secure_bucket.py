@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cdktf import TerraformProvider
 from constructs import Construct
 
 from mlplatform.bindings.aws.s3_bucket import S3Bucket
@@ -79,6 +80,8 @@ class SecureBucketProps:
     access_log_source_account: str | None = None
     """Makes this an access-log target: S3's logging service may write here for this account."""
     tags: dict[str, str] = field(default_factory=dict)
+    provider: TerraformProvider | None = None
+    """The provider of another region (a replica bucket's); ``None``: the stack's own."""
 
 
 def _translate_rule(rule: LifecycleRule) -> S3BucketLifecycleConfigurationRule:
@@ -126,12 +129,13 @@ class SecureBucket(Construct):
         key_arn: str,
         log_bucket: SecureBucket | None,
         account_id: str,
+        provider: TerraformProvider | None = None,
     ) -> SecureBucket:
         """The bucket ``plan`` describes (:mod:`mlplatform.decisions.bucket_plan`), encrypted with
         ``key_arn`` and logging into ``log_bucket`` (``account_id``'s buckets log into a log
-        bucket)."""
+        bucket), made by ``provider`` when it is another region's."""
         fields = plan.props(key_arn=key_arn, log_bucket=log_bucket, account_id=account_id)
-        return cls(scope, plan.id, props=SecureBucketProps(**fields))
+        return cls(scope, plan.id, props=SecureBucketProps(**fields, provider=provider))
 
     def __init__(self, scope: Construct, id: str, *, props: SecureBucketProps) -> None:
         super().__init__(scope, id)
@@ -139,7 +143,7 @@ class SecureBucket(Construct):
         self._check_encryption()
         self._bucket = self._protected_bucket()
         public_access = self._public_access_block_and_ownership()
-        versioning = self._versioning()
+        versioning = self._versioning_resource = self._versioning()
         self._default_encryption()
         self._policy_resource = self._bucket_policy(public_access)
         self._lifecycle(versioning)
@@ -164,6 +168,7 @@ class SecureBucket(Construct):
         bucket = S3Bucket(
             self,
             "bucket",
+            provider=self._props.provider,
             bucket=props.bucket_name,
             force_destroy=props.force_destroy,
             # Object Lock is enabled by its configuration below, not here: on the bucket it
@@ -178,6 +183,7 @@ class SecureBucket(Construct):
         public_access = S3BucketPublicAccessBlock(
             self,
             "public-access-block",
+            provider=self._props.provider,
             bucket=self._bucket.id,
             block_public_acls=True,
             block_public_policy=True,
@@ -187,6 +193,7 @@ class SecureBucket(Construct):
         S3BucketOwnershipControls(
             self,
             "ownership",
+            provider=self._props.provider,
             bucket=self._bucket.id,
             rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
@@ -197,6 +204,7 @@ class SecureBucket(Construct):
         return S3BucketVersioningA(
             self,
             "versioning",
+            provider=self._props.provider,
             bucket=self._bucket.id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
@@ -219,6 +227,7 @@ class SecureBucket(Construct):
         S3BucketServerSideEncryptionConfigurationA(
             self,
             "encryption",
+            provider=self._props.provider,
             bucket=self._bucket.id,
             rule=[
                 S3BucketServerSideEncryptionConfigurationRuleA(
@@ -233,6 +242,7 @@ class SecureBucket(Construct):
         return S3BucketPolicy(
             self,
             "policy",
+            provider=self._props.provider,
             bucket=self._bucket.id,
             policy=json.dumps(self._policy(self._props)),
             # A policy put before the public access block could be judged public.
@@ -245,6 +255,7 @@ class SecureBucket(Construct):
             S3BucketLifecycleConfiguration(
                 self,
                 "lifecycle",
+                provider=self._props.provider,
                 bucket=self._bucket.id,
                 rule=[_translate_rule(rule) for rule in self._props.lifecycle_rules],
                 # Noncurrent-version rules only make sense once versioning is on.
@@ -258,6 +269,7 @@ class SecureBucket(Construct):
             S3BucketLoggingA(
                 self,
                 "access-logs",
+                provider=self._props.provider,
                 bucket=self._bucket.id,
                 target_bucket=target.bucket_name,
                 target_prefix=self._props.access_log_prefix,
@@ -274,6 +286,7 @@ class SecureBucket(Construct):
             S3BucketObjectLockConfigurationA(
                 self,
                 "object-lock",
+                provider=self._props.provider,
                 bucket=self._bucket.id,
                 object_lock_enabled="Enabled",
                 rule=S3BucketObjectLockConfigurationRuleA(
@@ -298,3 +311,8 @@ class SecureBucket(Construct):
     def bucket_arn(self) -> str:
         """The bucket's ARN, for IAM policies."""
         return self._bucket.arn
+
+    @property
+    def versioning(self) -> S3BucketVersioningA:
+        """The bucket's versioning: S3 accepts a replication rule only once both buckets have it."""
+        return self._versioning_resource

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LifecycleRule", "data_zone_rules", "expiring_rules"]
+__all__ = ["LifecycleRule", "data_zone_rules", "expiring_rules", "replica_rules"]
 
 LifecycleRule = dict[str, Any]
 
@@ -45,6 +45,19 @@ def expiring_rules(expiry_days: int, noncurrent_expiry_days: int = 7) -> list[Li
     """Logs and query results: delete after ``expiry_days``; old versions soon after."""
     return [
         {"ID": "expire-objects", "Status": "Enabled", "Expiration": {"Days": expiry_days}},
+        {
+            "ID": "expire-noncurrent-versions",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": {"NoncurrentDays": noncurrent_expiry_days},
+        },
+        _abort_uploads(),
+    ]
+
+
+def replica_rules(noncurrent_expiry_days: int) -> list[LifecycleRule]:
+    """Replica buckets: replaced versions expire as in the zone they copy; no tiering, since
+    the replication rule already writes replicas in their own storage class."""
+    return [
         {
             "ID": "expire-noncurrent-versions",
             "Status": "Enabled",

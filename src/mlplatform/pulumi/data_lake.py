@@ -25,6 +25,7 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import deferred
@@ -119,8 +120,14 @@ class DataLake(DataLakeGrants, PlatformComponent):
         props: DataLakeProps | None = None,
         placement: NetworkPlacement | None = None,
     ) -> None:
-        super().__init__(layer.layer, "DataLake", f"{layer.path}/{id}", parent=layer)
         props = props or DataLakeProps()
+        if props.replication is not None:
+            raise ConstructError(
+                f"{layer.path}/{id}: data_lake.replication is built by the cdktf engine only "
+                "so far; deploy this environment with cdktf (make deploy), or remove "
+                "data_lake.replication to deploy it with Pulumi"
+            )
+        super().__init__(layer.layer, "DataLake", f"{layer.path}/{id}", parent=layer)
         naming = layer.naming
         self._layer = layer
         self.key = PlatformKey(

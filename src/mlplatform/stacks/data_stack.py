@@ -41,6 +41,11 @@ class DataStack(PlatformStack):
             props=config.data_lake,
             # The emulator cannot settle a Glue connection; local.yaml turns it off.
             placement=network.placement() if config.data_lake.glue_vpc_connection else None,
+            replica_provider=(
+                self.regional_provider(config.data_lake.replication.region)
+                if config.data_lake.replication is not None
+                else None
+            ),
         )
         TerraformOutput(self, "lake_key_arn", value=self.lake.key_arn)
         TerraformOutput(self, "access_log_bucket", value=self.lake.log_bucket_name)
@@ -56,6 +61,10 @@ class DataStack(PlatformStack):
         )
         if self.lake.workgroup_name is not None:
             TerraformOutput(self, "athena_workgroup", value=self.lake.workgroup_name)
+        if self.lake.replication is not None:
+            TerraformOutput(
+                self, "replica_buckets", value=self.lake.replication.replica_bucket_names
+            )
         self._publish_lake()
         # The offline side of the feature store: a Glue table per group in the features zone.
         self.feature_tables: FeatureTables | None = None

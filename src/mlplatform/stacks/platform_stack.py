@@ -77,7 +77,25 @@ class PlatformStack(GuardedStack):
             StateRetention.opt_out(self, opt_out_reason)
         self._configure_backend(config, layer, emulator_endpoint)
         self._configure_provider(config, self.tags, emulator_endpoint)
+        self._emulator_endpoint = emulator_endpoint
+        self._regional_providers: dict[str, AwsProvider] = {}
         self._contract: ContractParameters | None = None
+
+    def regional_provider(self, region: str) -> AwsProvider:
+        """The AWS provider for resources in another ``region`` (the lake's replicas): the
+        stack's own settings (account, emulator, default tags) with that region, aliased
+        ``aws-<region>``; made once per region."""
+        if region not in self._regional_providers:
+            self._regional_providers[region] = configure_provider(
+                self,
+                region=region,
+                tags=self.tags,
+                emulator=self.config.emulator,
+                account_id=self.config.account_id,
+                endpoint=self._emulator_endpoint,
+                alias=f"aws-{region}",
+            )
+        return self._regional_providers[region]
 
     @property
     def contract(self) -> ContractParameters:
@@ -157,8 +175,10 @@ def configure_provider(
     emulator: bool,
     account_id: str | None,
     endpoint: str | None,
-) -> None:
-    """The AWS provider with default ``tags``; pointed at the emulator if ``emulator``."""
+    alias: str | None = None,
+) -> AwsProvider:
+    """The AWS provider with default ``tags``; pointed at the emulator if ``emulator``; the
+    stack's default provider unless ``alias`` names it."""
     where = _account_settings(
         emulator,
         account_id,
@@ -169,8 +189,13 @@ def configure_provider(
             skip_metadata_api_check="true",
         ),
     )
-    AwsProvider(
-        stack, "aws", region=region, default_tags=[AwsProviderDefaultTags(tags=dict(tags))], **where
+    return AwsProvider(
+        stack,
+        alias or "aws",
+        region=region,
+        alias=alias,
+        default_tags=[AwsProviderDefaultTags(tags=dict(tags))],
+        **where,
     )
 
 

@@ -70,6 +70,7 @@ class AwsProvider(GeneratedProvider):
         default_tags: Sequence[AwsProviderDefaultTags] | IResolvable | None = None,
         endpoints: Sequence[AwsProviderEndpoints] | IResolvable | None = None,
         ignore_tags: Sequence[AwsProviderIgnoreTags] | IResolvable | None = None,
+        alias: str | None = None,
     ) -> None:
         super().__init__(
             scope,
@@ -109,6 +110,7 @@ class AwsProvider(GeneratedProvider):
                 "endpoints": endpoints,
                 "ignore_tags": ignore_tags,
             },
+            alias=alias,
         )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "s3_prefix_list_statement",
     "s3_prefix_objects_statement",
     "s3_read_statements",
+    "s3_replication_statements",
     "s3_write_statements",
     "tls_only_bucket_policy",
 ]
@@ -41,6 +42,20 @@ S3_WRITE_ACTIONS = (
 """Put objects (multipart included); never delete them or change a bucket's policy."""
 ARTIFACT_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 """Reading model artifacts: the objects and their versions, not their tags."""
+S3_REPLICATION_SOURCE_ACTIONS = (
+    "s3:GetObjectVersionForReplication",
+    "s3:GetObjectVersionAcl",
+    "s3:GetObjectVersionTagging",
+    "s3:GetObjectRetention",
+    "s3:GetObjectLegalHold",
+)
+"""What S3 reads of a source object version to replicate it (retention and legal hold for
+buckets under Object Lock)."""
+S3_REPLICATION_DESTINATION_ACTIONS = (
+    "s3:ReplicateObject",
+    "s3:ReplicateDelete",
+    "s3:ReplicateTags",
+)
 
 
 def tls_only_bucket_policy(bucket_arn: str, extra: Sequence[Statement] = ()) -> PolicyDocument:
@@ -134,4 +149,40 @@ def data_capture_statements(bucket_arn: str, prefix: str, key_arn: str) -> list[
     return [
         allow("WriteCapturedRequests", "s3:PutObject", f"{bucket_arn}/{prefix}*"),
         allow("EncryptCapturedRequests", ["kms:GenerateDataKey", "kms:Encrypt"], key_arn),
+    ]
+
+
+def s3_replication_statements(
+    sources: Sequence[str],
+    replicas: Sequence[str],
+    *,
+    source_key_arn: str,
+    replica_key_arn: str,
+    source_region: str,
+    replica_region: str,
+    dns_suffix: str = "amazonaws.com",
+) -> list[Statement]:
+    """The policy of the role S3 replicates with: read the ``sources`` buckets' versions and
+    write them into the ``replicas`` buckets (ARNs), decrypting with the source key and
+    encrypting with the replica key only as S3 in each region (``kms:ViaService``, with the
+    partition's ``dns_suffix``), as AWS's guide to replicating SSE-KMS objects writes it."""
+
+    def via_s3(region: str) -> dict[str, dict[str, str]]:
+        return {"StringEquals": {"kms:ViaService": f"s3.{region}.{dns_suffix}"}}
+
+    return [
+        allow(
+            "ReadReplicationConfiguration",
+            ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+            sources,
+        ),
+        allow("ReadSourceVersions", S3_REPLICATION_SOURCE_ACTIONS, [f"{a}/*" for a in sources]),
+        allow("WriteReplicas", S3_REPLICATION_DESTINATION_ACTIONS, [f"{a}/*" for a in replicas]),
+        allow("DecryptSources", "kms:Decrypt", source_key_arn, via_s3(source_region)),
+        allow(
+            "EncryptReplicas",
+            ["kms:Encrypt", "kms:GenerateDataKey"],
+            replica_key_arn,
+            via_s3(replica_region),
+        ),
     ]

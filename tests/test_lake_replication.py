@@ -1,0 +1,254 @@
+"""Cross-region replication of the data lake (``data_lake.replication``): config, synth,
+terraform validate and checkov on a replicated prod, and the refusals.
+
+No shipped environment turns it on (it doubles the lake's storage), so these tests
+build prod with it and check what a user who turns it on gets: every zone replicated
+into a bucket of the other region that is as secure as the zone, under a key of that
+region, by a role that can do nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cdktf import TerraformStack
+
+from mlplatform.config import DataLakeProps, ReplicationProps
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.decisions.naming import Naming
+from mlplatform.errors import ConstructError
+from mlplatform.loader import ConfigError, EnvironmentLoader
+from mlplatform.platform_app import PlatformApp
+from mlplatform.pulumi import PlatformEnvironment, Recorder
+from tests.conftest import ENVIRONMENTS, load_script
+
+PROD = ENVIRONMENTS / "prod.yaml"
+REPLICA_PROVIDER = "aws.aws-us-west-2"
+ZONES = ("raw", "curated", "features")
+
+
+def prod_text(**replication: Any) -> str:
+    data = yaml.safe_load(PROD.read_text())
+    data["data_lake"]["replication"] = replication
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+@pytest.fixture(scope="module")
+def stack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """prod's data layer with its zones replicated to us-west-2, synthesized."""
+    config = EnvironmentLoader.parse(prod_text(region="us-west-2"), PROD)
+    outdir = tmp_path_factory.mktemp("replicated")
+    PlatformApp([config], outdir=str(outdir)).synth()
+    return outdir / "stacks" / "prod-data"
+
+
+@pytest.fixture(scope="module")
+def document(stack_dir: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads((stack_dir / "cdk.tf.json").read_text())
+    return result
+
+
+def resources(document: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = document["resource"].get(kind, {})
+    return found
+
+
+def address(document: dict[str, Any], kind: str, **match: Any) -> str:
+    (name,) = [n for n, r in resources(document, kind).items() if match.items() <= r.items()]
+    return f"{kind}.{name}"
+
+
+def of_bucket(document: dict[str, Any], kind: str, bucket_address: str) -> dict[str, Any]:
+    (found,) = [
+        r for r in resources(document, kind).values() if r["bucket"] == f"${{{bucket_address}.id}}"
+    ]
+    return found
+
+
+# ------------------------------------------------------------------ config
+
+
+def test_replication_is_off_unless_the_file_sets_it() -> None:
+    assert DataLakeProps().replication is None
+    for name in ("dev", "staging", "prod"):
+        assert EnvironmentLoader(ENVIRONMENTS).load(name).data_lake.replication is None
+
+
+@pytest.mark.parametrize(
+    ("region", "said"),
+    [
+        ("us-east-1", "data_lake.replication.region: 'us-east-1' is the environment's own region"),
+        ("cn-north-1", "data_lake.replication.region: 'cn-north-1' is in another AWS partition"),
+        ("us-west", "data_lake.replication.region: 'us-west' is not an AWS region name"),
+    ],
+)
+def test_a_replica_region_that_cannot_work_is_one_line_naming_the_field(
+    region: str, said: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        EnvironmentLoader.parse(prod_text(region=region), PROD)
+    assert str(error.value).startswith(f"{PROD}: {said}")
+    assert "\n" not in str(error.value)
+
+
+# ------------------------------------------------------------------ what is made
+
+
+def test_the_replica_region_has_its_own_provider_with_the_stacks_settings(
+    document: dict[str, Any],
+) -> None:
+    default, replica = document["provider"]["aws"]
+    assert replica["alias"] == "aws-us-west-2" and replica["region"] == "us-west-2"
+    assert {k: v for k, v in replica.items() if k not in ("alias", "region")} == {
+        k: v for k, v in default.items() if k != "region"
+    }  # the same account guard and default tags
+
+
+def test_every_zone_replicates_into_a_secure_replica_under_the_replica_key(
+    document: dict[str, Any],
+) -> None:
+    rules = resources(document, "aws_s3_bucket_replication_configuration")
+    assert len(rules) == len(ZONES)
+    replica_key = address(document, "aws_kms_key", provider=REPLICA_PROVIDER)
+    for zone in ZONES:
+        source = address(document, "aws_s3_bucket", bucket=f"mlp-prod-datalake-{zone}-333333333333")
+        replica = address(
+            document, "aws_s3_bucket", bucket=f"mlp-prod-datalake-{zone}-replica-333333333333"
+        )
+        assert resources(document, "aws_s3_bucket")[replica.split(".")[1]]["provider"] == (
+            REPLICA_PROVIDER
+        )
+        (configuration,) = [r for r in rules.values() if r["bucket"] == f"${{{source}.bucket}}"]
+        (rule,) = configuration["rule"]
+        assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
+        assert rule["destination"] == {
+            "bucket": f"${{{replica}.arn}}",
+            "storage_class": "STANDARD_IA",
+            "encryption_configuration": {"replica_kms_key_id": f"${{{replica_key}.arn}}"},
+        }
+        assert rule["source_selection_criteria"] == {
+            "sse_kms_encrypted_objects": {"status": "Enabled"}
+        }
+        # A delete in the primary region does not reach the replica unless the file says so.
+        assert rule["delete_marker_replication"] == {"status": "Disabled"}
+        # S3 takes the rule only once both buckets are versioned.
+        versioning = {
+            address(document, "aws_s3_bucket_versioning", bucket=f"${{{b}.id}}")
+            for b in (source, replica)
+        }
+        assert versioning <= set(configuration["depends_on"])
+        # The replica is as secure as the zone: versioned, encrypted with the replica key,
+        # private, TLS only, under the zone's Object Lock, kept (its logging: the next test).
+        encryption = of_bucket(
+            document, "aws_s3_bucket_server_side_encryption_configuration", replica
+        )
+        default = encryption["rule"][0]["apply_server_side_encryption_by_default"]
+        assert default == {
+            "sse_algorithm": "aws:kms",
+            "kms_master_key_id": f"${{{replica_key}.arn}}",
+        }
+        block = of_bucket(document, "aws_s3_bucket_public_access_block", replica)
+        assert all(block[k] is True for k in ("block_public_acls", "restrict_public_buckets"))
+        assert (
+            "DenyInsecureTransport"
+            in of_bucket(document, "aws_s3_bucket_policy", replica)["policy"]
+        )
+        assert of_bucket(document, "aws_s3_bucket_object_lock_configuration", replica)["rule"][
+            "default_retention"
+        ] == {"mode": "GOVERNANCE", "days": 30}
+        bucket = resources(document, "aws_s3_bucket")[replica.split(".")[1]]
+        assert bucket["lifecycle"]["prevent_destroy"] is True
+
+
+def test_replicas_log_into_a_log_bucket_of_their_own_region(document: dict[str, Any]) -> None:
+    log_bucket = address(
+        document, "aws_s3_bucket", bucket="mlp-prod-datalake-replica-logs-333333333333"
+    )
+    assert resources(document, "aws_s3_bucket")[log_bucket.split(".")[1]]["provider"] == (
+        REPLICA_PROVIDER
+    )
+    for zone in ZONES:
+        replica = address(
+            document, "aws_s3_bucket", bucket=f"mlp-prod-datalake-{zone}-replica-333333333333"
+        )
+        logging = of_bucket(document, "aws_s3_bucket_logging", replica)
+        assert logging["target_bucket"] == f"${{{log_bucket}.bucket}}"
+        assert logging["provider"] == REPLICA_PROVIDER
+
+
+def test_the_replication_role_is_s3s_for_this_account_and_can_only_replicate(
+    document: dict[str, Any],
+) -> None:
+    (role,) = resources(document, "aws_iam_role").values()
+    assert role["name"] == "mlp-prod-datalake-replication"
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Service": "s3.amazonaws.com"}
+    # This account only: the stack's one account lookup (allowed_account_ids pins it).
+    (account,) = trust["Condition"]["StringEquals"].values()
+    assert account.startswith("${data.aws_caller_identity.account-context_account_")
+    (policy,) = resources(document, "aws_iam_role_policy").values()
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    assert set(statements) == {
+        "ReadReplicationConfiguration",
+        "ReadSourceVersions",
+        "WriteReplicas",
+        "DecryptSources",
+        "EncryptReplicas",
+    }
+    assert all(s["Effect"] == "Allow" and "*" not in s["Resource"] for s in statements.values())
+    assert not [a for s in statements.values() for a in s["Action"] if a.endswith("*")]
+    # Each key only through S3 in its own region.
+    via = statements["EncryptReplicas"]["Condition"]["StringEquals"]["kms:ViaService"]
+    assert via.startswith("s3.us-west-2.")
+    assert "kms:ViaService" in statements["DecryptSources"]["Condition"]["StringEquals"]
+
+
+def test_the_replicated_stack_is_valid_terraform(
+    stack_dir: Path, terraform_env: dict[str, str]
+) -> None:
+    for command in (
+        ["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+        ["terraform", "validate", "-no-color"],
+    ):
+        done = subprocess.run(
+            command, cwd=stack_dir, env=terraform_env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_checkov_finds_no_unsuppressed_failure_in_the_replicated_stack(
+    stack_dir: Path, tmp_path: Path
+) -> None:
+    policy_check = load_script("policy_check")
+    copy = tmp_path / "stacks" / stack_dir.name
+    copy.mkdir(parents=True)
+    (copy / "cdk.tf.json").write_text((stack_dir / "cdk.tf.json").read_text())
+    report = policy_check.judge(
+        policy_check.scan(tmp_path / "stacks"), policy_check.load_suppressions()
+    )
+    assert [str(f) for f in report.unsuppressed] == []
+    assert report.passed > 100
+
+
+# ------------------------------------------------------------------ refusals
+
+
+def test_a_lake_that_replicates_needs_the_replica_regions_provider(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    props = DataLakeProps(replication=ReplicationProps(region="us-west-2"))
+    with pytest.raises(ConstructError, match=r"replica_provider=stack.regional_provider\("):
+        DataLake(stack, "lake", naming=naming, props=props)
+
+
+def test_the_pulumi_engine_refuses_a_replicated_lake_in_one_line() -> None:
+    config = EnvironmentLoader.parse(prod_text(region="us-west-2"), PROD)
+    with pytest.raises(
+        Exception, match=r"data_lake\.replication is built by the cdktf engine only"
+    ):
+        Recorder.run(lambda: PlatformEnvironment(config), stack="prod")
