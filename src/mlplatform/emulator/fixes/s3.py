@@ -1,5 +1,6 @@
 """S3: a bucket policy's TLS conditions are evaluated as for a client using TLS 1.2 or newer;
-a bucket's Object Lock configuration can change while the bucket holds objects.
+replication rules read back as they were put; a bucket's Object Lock configuration can change
+while the bucket holds objects.
 
 Every platform bucket carries the TLS-only policy (deny when
 ``aws:SecureTransport`` is false, deny when ``s3:TlsVersion`` is below 1.2).
@@ -12,6 +13,13 @@ example). The emulator is reached over plain HTTP on 127.0.0.1, standing in
 for AWS's HTTPS endpoint; this fix lets moto drop exactly those two kinds of
 Deny statement before it evaluates a bucket policy. Every other statement,
 and a Deny without a condition, is evaluated as moto does.
+
+``GetBucketReplication`` answers each rule as it was put: its filter, whether
+delete markers replicate, and which objects it selects (SSE-KMS encrypted ones
+included). moto answers every rule with an empty filter, delete markers off and
+no selection criteria, so the provider saw the lake's replication rules drift on
+every plan (``source_selection_criteria`` gone), and a rule that replicates
+delete markers would have read back as one that does not.
 
 ``PutObjectLockConfiguration`` changes a bucket's default retention, and AWS
 takes it for a bucket that holds objects (Object Lock can even be enabled on an
@@ -58,9 +66,10 @@ def statements_for_tls_clients(policy: str) -> str:
 
 
 def apply() -> None:
-    """Evaluate bucket policies as for a request over TLS 1.2+; change Object Lock defaults of
-    buckets that hold objects."""
+    """Evaluate bucket policies as for a request over TLS 1.2+; answer replication rules as
+    put; change Object Lock defaults of buckets that hold objects."""
     _object_lock_of_buckets_with_objects()
+    _replication_rules_as_put()
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.s3.models import FakeBucket
 
@@ -104,3 +113,46 @@ def _object_lock_of_buckets_with_objects() -> None:
         bucket.default_lock_years = years
 
     S3Backend.put_object_lock_configuration = put_object_lock_configuration  # type: ignore[method-assign]
+
+
+def replication_rule_as_aws_answers(rule: dict[str, Any]) -> dict[str, Any]:
+    """One stored rule (as moto parsed the PutBucketReplication XML) as GetBucketReplication
+    answers it on AWS: what was put, with AWS's defaults for what was not."""
+    answered: dict[str, Any] = {
+        "ID": rule["ID"],
+        "Priority": rule["Priority"],
+        "Status": rule["Status"],
+        "DeleteMarkerReplication": rule.get("DeleteMarkerReplication") or {"Status": "Disabled"},
+        "Destination": rule["Destination"],
+    }
+    if "Filter" in rule:
+        # An empty <Prefix/> parses as None; AWS answers it as the empty prefix it is.
+        answered["Filter"] = {k: "" if v is None else v for k, v in (rule["Filter"] or {}).items()}
+    elif "Prefix" in rule:
+        answered["Prefix"] = rule["Prefix"] or ""
+    else:
+        answered["Filter"] = {"Prefix": ""}
+    for optional in ("SourceSelectionCriteria", "ExistingObjectReplication"):
+        if rule.get(optional):
+            answered[optional] = rule[optional]
+    return answered
+
+
+def _replication_rules_as_put() -> None:
+    from moto.core.responses import ActionResult
+    from moto.s3.exceptions import ReplicationConfigurationNotFoundError
+    from moto.s3.responses import S3Response
+
+    if not once(S3Response, "_mlplatform_replication_as_put"):
+        return
+
+    def get_bucket_replication(self: Any) -> Any:
+        self.data["Action"] = "GetBucketReplication"
+        replication = self.backend.get_bucket_replication(self.bucket_name)
+        if not replication:
+            raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+        rules = [replication_rule_as_aws_answers(rule) for rule in replication["Rule"]]
+        configuration = {"Role": replication["Role"], "Rules": rules}
+        return self.serialized(ActionResult({"ReplicationConfiguration": configuration}))
+
+    S3Response.get_bucket_replication = get_bucket_replication  # type: ignore[method-assign]
