@@ -4,7 +4,7 @@ terraform validate and checkov on a replicated prod, and the refusals.
 No shipped environment turns it on (it doubles the lake's storage), so these tests
 build prod with it and check what a user who turns it on gets: every zone replicated
 into a bucket of the other region that is as secure as the zone, under a key of that
-region, by a role that can do nothing else.
+region, by a role that can do nothing else; the same from the Pulumi engine.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from mlplatform.errors import ConstructError
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from mlplatform.pulumi import PlatformEnvironment, Recorder
+from mlplatform.pulumi.parity import compare
+from mlplatform.pulumi.types import terraform_type
 from tests.conftest import ENVIRONMENTS, load_script
 
 PROD = ENVIRONMENTS / "prod.yaml"
@@ -246,9 +248,23 @@ def test_a_lake_that_replicates_needs_the_replica_regions_provider(
         DataLake(stack, "lake", naming=naming, props=props)
 
 
-def test_the_pulumi_engine_refuses_a_replicated_lake_in_one_line() -> None:
+def test_the_pulumi_engine_builds_the_same_replication(stack_dir: Path) -> None:
+    """Every resource, the replica region's provider and the outputs, as cdktf has them."""
     config = EnvironmentLoader.parse(prod_text(region="us-west-2"), PROD)
-    with pytest.raises(
-        Exception, match=r"data_lake\.replication is built by the cdktf engine only"
-    ):
-        Recorder.run(lambda: PlatformEnvironment(config), stack="prod")
+    recording = Recorder.run(lambda: PlatformEnvironment(config), stack="prod")
+
+    assert compare(stack_dir.parent, recording, "prod") is None
+    replicas = [r for r in recording.custom() if "/data-lake/replication/" in r.name]
+    in_replica_region = {terraform_type(r.token) for r in replicas if "aws-us-west-2" in r.provider}
+    in_lake_region = {
+        terraform_type(r.token) for r in replicas if "aws-us-west-2" not in r.provider
+    }
+    # Parity compares what is made, not by which provider: the replicas and their key are
+    # made in the replica region, the role and the rules in the lake's.
+    assert in_replica_region >= {"aws_s3_bucket", "aws_kms_key", "aws_s3_bucket_versioning"}
+    assert in_lake_region == {
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_s3_bucket_replication_configuration",
+    }
+    assert all(r.provider.startswith("urn:") for r in replicas)

@@ -25,8 +25,8 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
-from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
+from mlplatform.pulumi.lake_replication import LakeReplication
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.metrics import deferred
 from mlplatform.pulumi.ml_security_groups import security_group
@@ -121,12 +121,6 @@ class DataLake(DataLakeGrants, PlatformComponent):
         placement: NetworkPlacement | None = None,
     ) -> None:
         props = props or DataLakeProps()
-        if props.replication is not None:
-            raise ConstructError(
-                f"{layer.path}/{id}: data_lake.replication is built by the cdktf engine only "
-                "so far; deploy this environment with cdktf (make deploy), or remove "
-                "data_lake.replication to deploy it with Pulumi"
-            )
         super().__init__(layer.layer, "DataLake", f"{layer.path}/{id}", parent=layer)
         naming = layer.naming
         self._layer = layer
@@ -170,6 +164,17 @@ class DataLake(DataLakeGrants, PlatformComponent):
         self.glue_connection: aws.glue.Connection | None = None
         if placement is not None:
             self.glue_connection = self._glue_network_connection(placement)
+        self.replication: LakeReplication | None = None
+        """The zones' replicas in another region, with ``props.replication``."""
+        if props.replication is not None:
+            self.replication = LakeReplication(
+                layer,
+                self,
+                "replication",
+                props=props,
+                sources=self.zone_buckets,
+                source_key=self.key,
+            )
         self.register_outputs({"key_arn": self.key.arn})
 
     def _bucket(self, plan: BucketPlan, log_bucket: SecureBucket | None) -> SecureBucket:

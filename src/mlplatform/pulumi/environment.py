@@ -229,6 +229,10 @@ class PlatformEnvironment(pulumi.ComponentResource):
         }
         if lake.workgroup is not None:
             data["athena_workgroup"] = lake.workgroup.name
+        if lake.replication is not None:
+            data["replica_buckets"] = {
+                zone: bucket.bucket_name for zone, bucket in lake.replication.replicas.items()
+            }
         if self.feature_tables is not None and store is not None:
             names = feature_store_names(self.data_layer.naming, store)
             data["feature_database"] = self.feature_tables.database_name

@@ -89,6 +89,20 @@ class Layer(PlatformComponent):
         self.region: pulumi.Output[str] = aws.get_region_output(opts=invoke).name
         """The provider's region, looked up (as ``AccountContext.region``)."""
         self._contract: ContractParameters | None = None
+        self._connection = {"emulator": emulator, "account_id": account_id, "endpoint": endpoint}
+        self._regional_providers: dict[str, aws.Provider] = {}
+
+    def regional_provider(self, region: str) -> aws.Provider:
+        """The AWS provider for resources in another ``region`` (the lake's replicas): the
+        layer's own settings with that region, named ``<env>-<layer>/aws-<region>`` (cdktf's
+        alias); made once per region."""
+        if region not in self._regional_providers:
+            self._regional_providers[region] = aws.Provider(
+                f"{self.path}/aws-{region}",
+                opts=pulumi.ResourceOptions(parent=self),
+                **self._provider_args(region, **self._connection),  # type: ignore[arg-type]
+            )
+        return self._regional_providers[region]
 
     @property
     def contract(self) -> ContractParameters:

@@ -12,7 +12,8 @@ program (camelCase inputs of pulumi-aws types) become the same shape:
   policy documents parsed, one-element block lists unwrapped, whole floats
   made ints, ``prevent_destroy``/``protect`` as ``lifecycle.prevent_destroy``;
 - each layer's AWS provider (region, default tags, allowed accounts) under
-  ``("provider.aws", "<env>-<layer>")``.
+  ``("provider.aws", "<env>-<layer>")``, and one for another region (the lake's
+  replicas) under ``("provider.aws", "<env>-<layer>/aws-<region>")``.
 
 What only one engine needs is set aside in :data:`ENGINE_ONLY` with the reason.
 """
@@ -459,9 +460,11 @@ def from_cdktf(
     for stack, document in stacks.items():
         resources += _cdktf_resources(references, stack, document)
         for provider in document.get("provider", {}).get("aws", []):
-            if provider.get("alias"):
-                continue
-            resources.append(Resource(PROVIDER_KIND, stack, _provider_config(provider)))
+            # A second configuration (another region) is ``<stack>/<alias>``, as Pulumi's
+            # ``Layer.regional_provider`` names its provider.
+            alias = provider.get("alias")
+            name = f"{stack}/{alias}" if alias else stack
+            resources.append(Resource(PROVIDER_KIND, name, _provider_config(provider)))
         outputs = {
             name: output["value"]
             for name, output in document.get("output", {}).items()

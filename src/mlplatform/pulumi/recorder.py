@@ -56,6 +56,9 @@ class RecordedResource:
     delete_before_replace: bool = False
     replacement_trigger: Any = None
     """The ``replacement_trigger`` option's value, resolved (``None`` without one)."""
+    provider: str = ""
+    """The provider reference (``<urn>::<id>``) the resource is made with, its own or the one
+    it inherits from its parent ('' for the default provider)."""
 
 
 @dataclass
@@ -246,6 +249,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                         if request.HasField("replacement_trigger")
                         else None
                     ),
+                    provider=request.provider,
                 )
             )
         return response

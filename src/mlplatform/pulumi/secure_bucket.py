@@ -104,7 +104,8 @@ class SecureBucket(PlatformComponent):
         self._props = props
         self.bucket = self._protected_bucket()
         public_access = self._public_access_block_and_ownership()
-        versioning = self._versioning()
+        versioning = self.versioning = self._versioning()
+        """The bucket's versioning: S3 accepts a replication rule only once both buckets have it."""
         self._default_encryption()
         self.policy = self._bucket_policy(public_access)
         self._lifecycle(versioning)

@@ -52,6 +52,9 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": (
         "aws_s3_bucket_object_lock_configuration"
     ),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": (
+        "aws_s3_bucket_replication_configuration"
+    ),
     # data lake
     "aws:glue/catalogDatabase:CatalogDatabase": "aws_glue_catalog_database",
     "aws:glue/catalogTable:CatalogTable": "aws_glue_catalog_table",
