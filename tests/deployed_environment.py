@@ -45,6 +45,13 @@ from mlplatform.decisions.policies.karpenter import (
     karpenter_interruption_queue_policy,
 )
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
+from mlplatform.decisions.replication_plan import (
+    replica_access_log_bucket,
+    replica_buckets,
+    replica_key_settings,
+    replication_role_name,
+    replication_rule,
+)
 from mlplatform.decisions.serving_plan import plan_endpoint
 from mlplatform.decisions.subnet_plan import SubnetPlan
 from mlplatform.decisions.tagging import platform_tags
@@ -62,16 +69,18 @@ REGION = "us-east-1"
 _clients: dict[str, Any] = {}
 
 
-def client(service: str) -> Any:
+def client(service: str, region_name: str | None = None) -> Any:
     """A client of one long-lived session: botocore reads each service model once per
     process, not once per test. It talks to the endpoint the test's environment names
-    (the session's emulator server, see ``emulated_aws`` in conftest)."""
+    (the session's emulator server, see ``emulated_aws`` in conftest), in ``REGION`` unless
+    ``region_name`` names another (the lake's replicas)."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
-    key = f"{service}@{endpoint}"
+    region = region_name or REGION
+    key = f"{service}@{endpoint}@{region}"
     if key not in _clients:
         if "session" not in _clients:
             _clients["session"] = boto3.session.Session(region_name=REGION)
-        _clients[key] = _clients["session"].client(service)
+        _clients[key] = _clients["session"].client(service, region_name=region)
     return _clients[key]
 
 
@@ -122,8 +131,8 @@ class Builder:
         return [{"Key": k, "Value": v} for k, v in platform_tags(self.config, layer).items()]
 
     # ----------------------------------------------------------------- shared
-    def key(self, alias: str) -> str:
-        kms = self.client("kms")
+    def key(self, alias: str, region: str | None = None) -> str:
+        kms = client("kms", region) if region else self.client("kms")
         key = kms.create_key(Description=alias)["KeyMetadata"]
         kms.create_alias(AliasName=alias, TargetKeyId=key["KeyId"])
         kms.enable_key_rotation(KeyId=key["KeyId"])
@@ -143,9 +152,11 @@ class Builder:
         rules: list[LifecycleRule],
         log_target: tuple[str, str] | None = None,
         object_lock: ObjectLockProps | None = None,
+        region: str | None = None,
     ) -> None:
-        s3 = self.client("s3")
-        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=object_lock is not None)
+        s3 = client("s3", region) if region else self.client("s3")
+        where = {"CreateBucketConfiguration": {"LocationConstraint": region}} if region else {}
+        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=object_lock is not None, **where)
         if object_lock is not None:
             s3.put_object_lock_configuration(
                 Bucket=name,
@@ -300,6 +311,46 @@ class Builder:
                     "Name": naming.glue_database("datalake", zone),
                     "LocationUri": f"s3://{bucket}/",
                 }
+            )
+
+    def replication(self) -> None:
+        """The lake's replication as ``LakeReplication`` makes it: in the replica region a key,
+        a log bucket and a replica per zone; in the lake's, a rule per zone."""
+        naming, lake = self.naming, self.config.data_lake
+        replication = lake.replication
+        assert replication is not None
+        region = replication.region
+        key = self.key(replica_key_settings(naming, replication)["alias"], region)
+        logs = replica_access_log_bucket(naming, lake)
+        self.bucket(logs.bucket_name, "data", None, list(logs.lifecycle_rules), region=region)
+        role = f"arn:aws:iam::{ACCOUNT}:role/{replication_role_name(naming)}"
+        for zone, plan in replica_buckets(naming, lake).items():
+            log_target = (logs.bucket_name, plan.log_prefix or "")
+            rules = list(plan.lifecycle_rules)
+            self.bucket(plan.bucket_name, "data", key, rules, log_target, lake.object_lock, region)
+            rule = replication_rule(zone, replication)
+            self.client("s3").put_bucket_replication(
+                Bucket=naming.bucket("datalake", zone),
+                ReplicationConfiguration={
+                    "Role": role,
+                    "Rules": [
+                        {
+                            "ID": rule["id"],
+                            "Priority": 1,
+                            "Status": rule["status"],
+                            "Filter": {"Prefix": ""},
+                            "DeleteMarkerReplication": {"Status": rule["delete_marker_status"]},
+                            "SourceSelectionCriteria": {
+                                "SseKmsEncryptedObjects": {"Status": "Enabled"}
+                            },
+                            "Destination": {
+                                "Bucket": f"arn:aws:s3:::{plan.bucket_name}",
+                                "StorageClass": rule["storage_class"],
+                                "EncryptionConfiguration": {"ReplicaKmsKeyID": key},
+                            },
+                        }
+                    ],
+                },
             )
 
     # ----------------------------------------------------------------- compute
@@ -738,6 +789,8 @@ def _build(config: EnvironmentConfig) -> Builder:
     builder = Builder(config)
     builder.network()
     builder.data_lake()
+    if config.data_lake.replication is not None:
+        builder.replication()
     if config.compute is not None:
         builder.compute()
     if config.ml is not None:

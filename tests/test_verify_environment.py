@@ -477,3 +477,65 @@ def test_object_lock_is_checked_where_the_file_asks_for_it(aws: None) -> None:
     assert verifier(config).verify() == [
         "bucket mlp-local-datalake-raw: Object Lock retention days is 1, expected 30"
     ]
+
+
+# Into another region, as prod and local have it; the anchor is the data lake's own line.
+REPLICATED = (
+    "\n  access_log_expiry_days: 30\n",
+    "\n  access_log_expiry_days: 30\n  replication: {region: us-west-2}\n",
+)
+
+
+def test_a_replicated_lake_is_checked_in_both_regions(aws: None) -> None:
+    config = local_with(REPLICATED)
+    build_environment(config)
+    verification = verifier(config)
+    assert verification.verify() == []
+    checked = "\n".join(verification.passed)
+    assert "bucket mlp-local-datalake-raw replication" in checked
+    assert "KMS key alias/mlp-local-datalake-replica" in checked
+    assert "bucket mlp-local-datalake-raw-replica: exists" in checked
+
+
+def _no_rule(_builder: Builder) -> None:
+    client("s3").delete_bucket_replication(Bucket="mlp-local-datalake-raw")
+
+
+def _replica_unversioned(_builder: Builder) -> None:
+    client("s3", "us-west-2").put_bucket_versioning(
+        Bucket="mlp-local-datalake-curated-replica",
+        VersioningConfiguration={"Status": "Suspended"},
+    )
+
+
+def _replica_key_disabled(builder: Builder) -> None:
+    kms = client("kms", "us-west-2")
+    kms.disable_key(
+        KeyId=kms.describe_key(KeyId="alias/mlp-local-datalake-replica")["KeyMetadata"]["KeyId"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (_no_rule, "bucket mlp-local-datalake-raw replication: not found (no rule into us-west-2)"),
+        (
+            _replica_unversioned,
+            "bucket mlp-local-datalake-curated-replica: versioning is Suspended, expected Enabled",
+        ),
+        (
+            _replica_key_disabled,
+            "KMS key alias/mlp-local-datalake-replica: state is Disabled, expected Enabled",
+        ),
+    ],
+    ids=["no-rule", "replica-unversioned", "replica-key-disabled"],
+)
+def test_one_change_to_the_replication_is_exactly_one_problem(
+    aws: None, change: Any, problem: str
+) -> None:
+    config = local_with(REPLICATED)
+    builder = build_environment(config)
+
+    change(builder)
+
+    assert verifier(config).verify() == [problem]

@@ -19,8 +19,10 @@ from mlplatform.errors import MlplatformError
 
 __all__ = ["ClientFactory", "EmulatorEndpointRequiredError", "Placement", "environment_clients"]
 
-ClientFactory = Callable[[str], Any]
-"""Makes a boto3 client for a service name; tests pass ``boto3.client`` under moto."""
+ClientFactory = Callable[..., Any]
+"""Makes a boto3 client: ``clients(service)`` in the environment's region, or
+``clients(service, region_name=...)`` in another (the lake's replicas); tests pass
+``boto3.client`` under moto."""
 
 
 class EmulatorEndpointRequiredError(MlplatformError, ValueError):
@@ -63,7 +65,7 @@ def environment_clients(
         options["aws_access_key_id"] = EMULATOR_ACCESS_KEY
         options["aws_secret_access_key"] = EMULATOR_ACCESS_KEY
 
-    def make(service: str) -> Any:
-        return boto3.client(service, **options)
+    def make(service: str, region_name: str | None = None) -> Any:
+        return boto3.client(service, **{**options, "region_name": region_name or config.region})
 
     return make

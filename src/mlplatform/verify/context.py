@@ -40,6 +40,15 @@ class VerifyContext:
             self._made[service] = self.clients(service)
         return self._made[service]
 
+    def in_region(self, region: str) -> VerifyContext:
+        """This run in another region (where the lake's replicas are): its clients are made
+        there; its findings are this run's."""
+
+        def clients(service: str) -> Any:
+            return self.clients(service, region_name=region)
+
+        return VerifyContext(self.config, clients, self.findings)
+
     def tags(self, layer: str) -> dict[str, str]:
         """The tags every resource of ``layer`` carries (the provider's default tags)."""
         return platform_tags(self.config, layer)

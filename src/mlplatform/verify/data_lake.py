@@ -1,5 +1,7 @@
 """The data layer: the lake's key, zone buckets, access-log bucket, Glue catalog, and (where
-the environment turns them on) the Athena workgroup and the Glue VPC connection.
+the environment turns them on) the Athena workgroup, the Glue VPC connection and the zones'
+replication into another region (each zone's rule, and the replicas, key and log bucket
+there, checked like the zones).
 
 Zone buckets hold every dataset the platform trains on; their settings are
 compared one by one (see :mod:`mlplatform.verify.buckets`), with the
@@ -16,10 +18,17 @@ from mlplatform.decisions.lake_plan import (
     query_results_bucket,
     zone_buckets,
 )
+from mlplatform.decisions.replication_plan import (
+    replica_access_log_bucket,
+    replica_buckets,
+    replica_key_settings,
+    replication_role_name,
+    replication_rule,
+)
 from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
-from mlplatform.verify.reads import read_or_none
+from mlplatform.verify.reads import NOT_FOUND, read_or_none
 
 __all__ = ["DataLakeChecker"]
 
@@ -47,6 +56,63 @@ class DataLakeChecker:
             self._athena(alias, logs)
         if lake.glue_vpc_connection:
             self._glue_connection(glue)
+        if lake.replication is not None:
+            self._replication()
+
+    def _replication(self) -> None:
+        """Each zone's rule into its replica; the replicas, their key and log bucket in the
+        replica region, with every setting a zone bucket has."""
+        naming, lake = self.context.naming, self.context.config.data_lake
+        replication = lake.replication
+        assert replication is not None
+        findings = self.context.findings
+        s3 = self.context.client("s3")
+        replicas = replica_buckets(naming, lake)
+        for zone, plan in zone_buckets(naming, lake).items():
+            resource = f"bucket {plan.bucket_name}"
+            found = read_or_none(
+                s3.get_bucket_replication,
+                NOT_FOUND | {"ReplicationConfigurationNotFoundError"},
+                Bucket=plan.bucket_name,
+            )
+            if found is None:
+                findings.missing(f"{resource} replication", f"no rule into {replication.region}")
+                continue
+            configuration = found["ReplicationConfiguration"]
+            expected = replication_rule(zone, replication)
+            rules = [r for r in configuration["Rules"] if r.get("ID") == expected["id"]]
+            if not rules:
+                findings.missing(f"{resource} replication rule {expected['id']}")
+                continue
+            rule, where = rules[0], f"{resource} replication"
+            findings.compare(where, "status", rule.get("Status"), expected["status"])
+            destination = rule.get("Destination", {})
+            replica = replicas[zone].bucket_name
+            findings.compare(
+                where, "replica", destination.get("Bucket", "").split(":")[-1], replica
+            )
+            findings.compare(
+                where, "storage class", destination.get("StorageClass"), expected["storage_class"]
+            )
+            findings.compare(
+                where,
+                "delete markers",
+                rule.get("DeleteMarkerReplication", {}).get("Status"),
+                expected["delete_marker_status"],
+            )
+            selection = rule.get("SourceSelectionCriteria", {}).get("SseKmsEncryptedObjects", {})
+            findings.compare(where, "SSE-KMS objects", selection.get("Status"), "Enabled")
+            role = configuration.get("Role", "").split("/")[-1]
+            findings.compare(where, "role", role, replication_role_name(naming))
+        there = self.context.in_region(replication.region)
+        keys = KeyChecker(there)
+        alias = replica_key_settings(naming, replication)["alias"]
+        keys.arn(alias)
+        logs = replica_access_log_bucket(naming, lake)
+        buckets = BucketChecker(there, keys.arn)
+        for plan in replicas.values():
+            buckets.check(self._planned(plan, alias, logs))
+        buckets.check(self._planned(logs, alias, logs))
 
     def _database(self, glue: Any, database: str, bucket: str) -> None:
         findings = self.context.findings
