@@ -36,8 +36,9 @@ NAME_ARGUMENT = {
 }
 
 
-def _names(env: str, buckets: list[str]) -> dict[str, set[str]]:
-    """The table of one environment; only bucket names differ in shape between environments."""
+def _names(env: str, buckets: list[str], *, replicated: bool = False) -> dict[str, set[str]]:
+    """The table of one environment; only bucket names differ in shape between environments.
+    ``replicated``: the lake replicates into another region (its key there, ``-dr``)."""
     p = f"mlp-{env}"
     return {
         "aws_s3_bucket": set(buckets),
@@ -47,7 +48,8 @@ def _names(env: str, buckets: list[str]) -> dict[str, set[str]]:
             f"alias/{p}-ml-alarms",
             f"alias/{p}-network-logs",
             f"alias/{p}-registry",
-        },
+        }
+        | ({f"alias/{p}-datalake-dr"} if replicated else set()),
         # The online feature store: DynamoDB tables in local and dev, Valkey in staging and prod.
         "aws_dynamodb_table": {f"{p}-registry-models"}
         | ({f"{p}-features-ranker"} if env in {"local", "dev"} else set()),
@@ -83,9 +85,14 @@ PHYSICAL_NAMES: dict[str, dict[str, set[str]]] = {
             "mlp-local-datalake-features",
             "mlp-local-datalake-query-results",
             "mlp-local-datalake-raw",
+            "mlp-local-datalake-dr-curated",
+            "mlp-local-datalake-dr-features",
+            "mlp-local-datalake-dr-logs",
+            "mlp-local-datalake-dr-raw",
             "mlp-local-registry-access-logs",
             "mlp-local-registry-artifacts",
         ],
+        replicated=True,
     ),
     "dev": _names(
         "dev",
@@ -119,9 +126,14 @@ PHYSICAL_NAMES: dict[str, dict[str, set[str]]] = {
             "mlp-prod-datalake-features-333333333333",
             "mlp-prod-datalake-query-results-333333333333",
             "mlp-prod-datalake-raw-333333333333",
+            "mlp-prod-datalake-dr-curated-333333333333",
+            "mlp-prod-datalake-dr-features-333333333333",
+            "mlp-prod-datalake-dr-logs-333333333333",
+            "mlp-prod-datalake-dr-raw-333333333333",
             "mlp-prod-registry-access-logs-333333333333",
             "mlp-prod-registry-artifacts-333333333333",
         ],
+        replicated=True,
     ),
 }
 

@@ -40,16 +40,19 @@ def test_provider_tags_name_env_team_cost_center_and_layer(
 ) -> None:
     config = loader.load(environment)
     for layer, document in stacks_of(synthesized, environment).items():
-        (provider,) = document["provider"]["aws"]
-        (tags,) = provider["default_tags"]
-        assert tags["tags"] == {
-            "env": environment,
-            "team": config.tags.team,
-            "cost-center": config.tags.cost_center,
-            "component": layer,
-            "managed-by": "mlplatform",
-        }
-        assert provider["region"] == config.region
+        # Every AWS provider of the stack: the replica region's too (prod's and local's data).
+        for provider in document["provider"]["aws"]:
+            (tags,) = provider["default_tags"]
+            assert tags["tags"] == {
+                "env": environment,
+                "team": config.tags.team,
+                "cost-center": config.tags.cost_center,
+                "component": layer,
+                "managed-by": "mlplatform",
+            }
+        # The default provider deploys into the environment's region; an aliased one elsewhere.
+        regions = {p.get("alias", ""): p["region"] for p in document["provider"]["aws"]}
+        assert regions[""] == config.region
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
@@ -58,17 +61,17 @@ def test_real_environments_are_pinned_to_their_account(
 ) -> None:
     account = loader.load(environment).account_id
     for document in stacks_of(synthesized, environment).values():
-        (provider,) = document["provider"]["aws"]
-        assert provider["allowed_account_ids"] == [account]
-        assert "endpoints" not in provider and "access_key" not in provider
+        for provider in document["provider"]["aws"]:
+            assert provider["allowed_account_ids"] == [account]
+            assert "endpoints" not in provider and "access_key" not in provider
         assert document["terraform"]["backend"]["s3"]["allowed_account_ids"] == [account]
 
 
 def test_local_points_provider_and_backend_at_the_emulator(synthesized: Path) -> None:
     for document in stacks_of(synthesized, "local").values():
-        (provider,) = document["provider"]["aws"]
-        (endpoints,) = provider["endpoints"]
-        assert set(endpoints.values()) == {FIXED_EMULATOR_ENDPOINT}
+        for provider in document["provider"]["aws"]:
+            (endpoints,) = provider["endpoints"]
+            assert set(endpoints.values()) == {FIXED_EMULATOR_ENDPOINT}
         backend = document["terraform"]["backend"]["s3"]
         assert backend["endpoints"]["s3"] == FIXED_EMULATOR_ENDPOINT
         assert backend["use_path_style"] is True

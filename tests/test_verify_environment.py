@@ -493,8 +493,8 @@ def test_a_replicated_lake_is_checked_in_both_regions(aws: None) -> None:
     assert verification.verify() == []
     checked = "\n".join(verification.passed)
     assert "bucket mlp-local-datalake-raw replication" in checked
-    assert "KMS key alias/mlp-local-datalake-replica" in checked
-    assert "bucket mlp-local-datalake-raw-replica: exists" in checked
+    assert "KMS key alias/mlp-local-datalake-dr" in checked
+    assert "bucket mlp-local-datalake-dr-raw: exists" in checked
 
 
 def _no_rule(_builder: Builder) -> None:
@@ -503,7 +503,7 @@ def _no_rule(_builder: Builder) -> None:
 
 def _replica_unversioned(_builder: Builder) -> None:
     client("s3", "us-west-2").put_bucket_versioning(
-        Bucket="mlp-local-datalake-curated-replica",
+        Bucket="mlp-local-datalake-dr-curated",
         VersioningConfiguration={"Status": "Suspended"},
     )
 
@@ -511,7 +511,7 @@ def _replica_unversioned(_builder: Builder) -> None:
 def _replica_key_disabled(builder: Builder) -> None:
     kms = client("kms", "us-west-2")
     kms.disable_key(
-        KeyId=kms.describe_key(KeyId="alias/mlp-local-datalake-replica")["KeyMetadata"]["KeyId"]
+        KeyId=kms.describe_key(KeyId="alias/mlp-local-datalake-dr")["KeyMetadata"]["KeyId"]
     )
 
 
@@ -521,11 +521,11 @@ def _replica_key_disabled(builder: Builder) -> None:
         (_no_rule, "bucket mlp-local-datalake-raw replication: not found (no rule into us-west-2)"),
         (
             _replica_unversioned,
-            "bucket mlp-local-datalake-curated-replica: versioning is Suspended, expected Enabled",
+            "bucket mlp-local-datalake-dr-curated: versioning is Suspended, expected Enabled",
         ),
         (
             _replica_key_disabled,
-            "KMS key alias/mlp-local-datalake-replica: state is Disabled, expected Enabled",
+            "KMS key alias/mlp-local-datalake-dr: state is Disabled, expected Enabled",
         ),
     ],
     ids=["no-rule", "replica-unversioned", "replica-key-disabled"],

@@ -50,7 +50,7 @@ class ReplicationProps(_Frozen):
 
     Off unless the file sets it: a second copy doubles the lake's storage and adds
     inter-region transfer. Each zone bucket replicates every new object version to a
-    replica bucket in ``region`` (``<org>-<env>-datalake-<zone>-replica``), encrypted
+    replica bucket in ``region`` (``<org>-<env>-datalake-dr-<zone>``), encrypted
     with a key of the lake's in that region, versioned, logged, private and TLS-only
     like the zone, and kept from ``terraform destroy`` the same way. Objects that were
     in the bucket before replication was turned on are not copied (S3 Batch

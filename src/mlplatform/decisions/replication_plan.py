@@ -27,12 +27,16 @@ __all__ = [
 ]
 
 COMPONENT = "datalake"  # the lake's own component: replicas are named beside its buckets
+DR = "dr"
+"""What names the replica region's resources (disaster recovery): ``<org>-<env>-datalake-dr-raw``.
+Short, so that the longest org, environment and bucket suffix config allows still fit S3's
+63 characters (``datalake-dr-features`` is shorter than ``datalake-query-results``)."""
 
 
 def replica_key_settings(naming: Naming, replication: ReplicationProps) -> dict[str, Any]:
     """The replica key's ``PlatformKeyProps`` fields (alias and description)."""
     return {
-        "alias": naming.kms_alias(COMPONENT, "replica"),
+        "alias": naming.kms_alias(COMPONENT, DR),
         "description": f"Data lake replicas of {naming.prefix} in {replication.region}",
     }
 
@@ -40,7 +44,7 @@ def replica_key_settings(naming: Naming, replication: ReplicationProps) -> dict[
 def replica_access_log_bucket(naming: Naming, props: DataLakeProps) -> BucketPlan:
     """The replica region's access-log bucket, which every replica bucket logs into."""
     return access_log_bucket(
-        naming.bucket(COMPONENT, "replica-logs"), props.access_log_expiry_days, props.force_destroy
+        naming.bucket(COMPONENT, f"{DR}-logs"), props.access_log_expiry_days, props.force_destroy
     )
 
 
@@ -50,7 +54,7 @@ def replica_buckets(naming: Naming, props: DataLakeProps) -> dict[str, BucketPla
     return {
         zone: BucketPlan(
             id=f"zone-{zone}",
-            bucket_name=naming.bucket(COMPONENT, f"{zone}-replica"),
+            bucket_name=naming.bucket(COMPONENT, f"{DR}-{zone}"),
             lifecycle_rules=replica_rules(props.noncurrent_version_expiry_days),
             force_destroy=props.force_destroy,
             log_prefix=f"{zone}/",
