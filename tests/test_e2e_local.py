@@ -349,11 +349,14 @@ def synth_upgrade(saved: Path, outdir: Path, endpoint: str) -> Path:
 
 
 def deployed_types(stacks: list[Path], env: dict[str, str]) -> frozenset[str]:
-    """Resource types in the state of deployed stacks (managed resources, not data sources)."""
+    """Resource types in the state of deployed stacks (managed resources, not data sources),
+    read with ``terraform state pull``: the state as stored, no provider started (``terraform
+    show -json`` starts one per stack, for its schema)."""
 
     def state(stack: Path) -> list[dict[str, Any]]:
-        shown = json.loads(terraform(stack, env, "show", "-json"))
-        resources: list[dict[str, Any]] = shown["values"]["root_module"].get("resources", [])
+        resources: list[dict[str, Any]] = json.loads(terraform(stack, env, "state", "pull"))[
+            "resources"
+        ]
         return resources
 
     with ThreadPoolExecutor(max_workers=len(stacks)) as pool:
