@@ -275,7 +275,9 @@ class DataLake(DataLakeMixin, Construct):
             raise ConstructError(
                 f"{self.node.path}: data_lake.replication replicates into "
                 f"{replication.region!r}, and the lake has no provider for that region; pass "
-                f"replica_provider=stack.regional_provider({replication.region!r})"
+                f"replica_provider=, an aliased AwsProvider(region={replication.region!r}) of "
+                "the stack (a PlatformStack makes one with its settings: "
+                f"stack.regional_provider({replication.region!r}))"
             )
         return LakeReplication(
             self,
