@@ -19,6 +19,7 @@ import boto3
 import pytest
 
 from mlplatform.config import EnvironmentConfig, ObjectLockProps
+from mlplatform.decisions.alarm_plan import AlarmPlan
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.container_insights import container_insights_log_groups
 from mlplatform.decisions.contract import PlatformContract, expected_parameters
@@ -49,6 +50,7 @@ from mlplatform.decisions.replication_plan import (
     replica_access_log_bucket,
     replica_buckets,
     replica_key_settings,
+    replication_alarms,
     replication_role_name,
     replication_rule,
 )
@@ -347,6 +349,7 @@ class Builder:
                                 "Bucket": f"arn:aws:s3:::{plan.bucket_name}",
                                 "StorageClass": rule["storage_class"],
                                 "EncryptionConfiguration": {"ReplicaKmsKeyID": key},
+                                "Metrics": {"Status": rule["metrics_status"]},
                             },
                         }
                     ],
@@ -522,7 +525,8 @@ class Builder:
         self.observability(topic)
 
     def observability(self, topic: str) -> None:
-        """The topic's subscriptions, the dashboard and the budgets, as the ml stack makes them."""
+        """The topic's subscriptions, the dashboard, the budgets and the lake's replication
+        alarms, as the ml stack makes them."""
         config, naming = self.config, self.naming
         wanted = config.observability.subscriptions
         for protocol, endpoints in (
@@ -562,6 +566,8 @@ class Builder:
                     for kind, percent in plan.notifications
                 ],
             )
+        for alarm in replication_alarms(naming, config.data_lake).values():
+            self.metric_alarm(alarm, topic)
 
     def endpoints(self, urls: dict[str, str], artifacts: str, key: str, topic: str) -> None:
         assert self.config.ml is not None
@@ -694,27 +700,31 @@ class Builder:
                     },
                 )
             for alarm in plan.alarms:
-                statistic = (
-                    {"ExtendedStatistic": alarm.extended_statistic}
-                    if alarm.extended_statistic
-                    else {"Statistic": alarm.statistic}
-                )
-                cloudwatch.put_metric_alarm(
-                    AlarmName=alarm.name,
-                    AlarmDescription=alarm.description,
-                    Namespace=alarm.namespace,
-                    MetricName=alarm.metric_name,
-                    Dimensions=[{"Name": k, "Value": v} for k, v in alarm.dimensions.items()],
-                    Period=alarm.period,
-                    EvaluationPeriods=alarm.evaluation_periods,
-                    DatapointsToAlarm=alarm.datapoints_to_alarm,
-                    Threshold=alarm.threshold,
-                    ComparisonOperator=alarm.comparison_operator,
-                    TreatMissingData=alarm.treat_missing_data,
-                    AlarmActions=[topic],
-                    OKActions=[topic],
-                    **statistic,
-                )
+                self.metric_alarm(alarm, topic)
+
+    def metric_alarm(self, alarm: AlarmPlan, topic: str) -> None:
+        """One planned alarm on one metric, notifying ``topic``, as ``Alarm`` makes it."""
+        statistic = (
+            {"ExtendedStatistic": alarm.extended_statistic}
+            if alarm.extended_statistic
+            else {"Statistic": alarm.statistic}
+        )
+        self.client("cloudwatch").put_metric_alarm(
+            AlarmName=alarm.name,
+            AlarmDescription=alarm.description,
+            Namespace=alarm.namespace,
+            MetricName=alarm.metric_name,
+            Dimensions=[{"Name": k, "Value": v} for k, v in alarm.dimensions.items()],
+            Period=alarm.period,
+            EvaluationPeriods=alarm.evaluation_periods,
+            DatapointsToAlarm=alarm.datapoints_to_alarm,
+            Threshold=alarm.threshold,
+            ComparisonOperator=alarm.comparison_operator,
+            TreatMissingData=alarm.treat_missing_data,
+            AlarmActions=[topic],
+            OKActions=[topic],
+            **statistic,
+        )
 
 
 def build_feature_store(builder: Builder) -> None:

@@ -128,6 +128,8 @@ def test_every_zone_replicates_into_a_secure_replica_under_the_replica_key(
             "bucket": f"${{{replica}.arn}}",
             "storage_class": "STANDARD_IA",
             "encryption_configuration": {"replica_kms_key_id": f"${{{replica_key}.arn}}"},
+            # What the ml layer's failed-replication alarms watch (the next tests).
+            "metrics": {"status": "Enabled"},
         }
         assert rule["source_selection_criteria"] == {
             "sse_kms_encrypted_objects": {"status": "Enabled"}
@@ -204,6 +206,97 @@ def test_the_replication_role_is_s3s_for_this_account_and_can_only_replicate(
     assert "kms:ViaService" in statements["DecryptSources"]["Condition"]["StringEquals"]
 
 
+def test_the_ml_layer_alarms_the_topic_on_each_rules_failed_replication(
+    synthesized: Path, document: dict[str, Any]
+) -> None:
+    """The alarms live with the topic in the ml layer; their dimensions must name what the
+    data layer's rules replicate, or they watch a metric nobody publishes."""
+    buckets = resources(document, "aws_s3_bucket")
+    watched = set()
+    for configuration in resources(document, "aws_s3_bucket_replication_configuration").values():
+        (rule,) = configuration["rule"]
+        source = buckets[configuration["bucket"].split(".")[1]]["bucket"]
+        replica = buckets[rule["destination"]["bucket"].split(".")[1]]["bucket"]
+        watched.add((source, replica, rule["id"]))
+    assert len(watched) == len(ZONES)
+
+    ml = json.loads((synthesized / "prod-ml" / "cdk.tf.json").read_text())
+    (topic,) = ml["resource"]["aws_sns_topic"]
+    alarms = [
+        a
+        for a in ml["resource"]["aws_cloudwatch_metric_alarm"].values()
+        if a.get("metric_name") == "OperationsFailedReplication"
+    ]
+    assert {
+        (d["SourceBucket"], d["DestinationBucket"], d["RuleId"])
+        for d in (a["dimensions"] for a in alarms)
+    } == watched
+    for alarm in alarms:
+        assert alarm["namespace"] == "AWS/S3" and alarm["statistic"] == "Sum"
+        # One failed operation pages: it stays unreplicated until someone acts.
+        assert alarm["comparison_operator"] == "GreaterThanThreshold"
+        assert alarm["threshold"] == 0
+        assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (1, 1)
+        assert alarm["alarm_actions"] == alarm["ok_actions"] == [f"${{aws_sns_topic.{topic}.arn}}"]
+        assert "Runbook: " in alarm["alarm_description"]
+
+
+def test_a_lake_that_does_not_replicate_has_no_replication_alarms(synthesized: Path) -> None:
+    ml = json.loads((synthesized / "dev-ml" / "cdk.tf.json").read_text())
+    alarms = ml["resource"]["aws_cloudwatch_metric_alarm"].values()
+    assert [a for a in alarms if a.get("metric_name") == "OperationsFailedReplication"] == []
+
+
+def test_a_team_stack_replicates_its_own_lake_through_its_regional_provider() -> None:
+    """A team's own lake (not the platform's) replicates as the platform's does: TeamStack
+    makes the replica region's provider with the team stack's tags and account guard."""
+    from cdktf import App, Testing
+
+    from mlplatform.constructs.alarm import Alarm
+    from mlplatform.decisions.replication_plan import replication_alarms
+    from mlplatform.stacks.team_stack import TeamStack
+    from tests.test_contract import team_config_for
+
+    config = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    stack = TeamStack(App(), team_config_for(config), "archive")
+    props = DataLakeProps(zones=["raw"], replication=ReplicationProps(region="us-west-2"))
+    DataLake(
+        stack,
+        "lake",
+        naming=stack.naming,
+        props=props,
+        replica_provider=stack.regional_provider("us-west-2"),
+    )
+    assert stack.regional_provider("us-west-2") is stack.regional_provider("us-west-2")
+    # Its alarms, as the README shows: the ml layer's plan, the platform's topic.
+    for zone, plan in replication_alarms(stack.naming, props).items():
+        Alarm(
+            stack,
+            f"archive-{zone}",
+            **plan.arguments(),
+            topic=stack.platform_value("ml/alarm-topic-arn"),
+        )
+    synth: dict[str, Any] = json.loads(Testing.synth(stack))
+
+    providers = synth["provider"]["aws"]
+    (default,) = [p for p in providers if "alias" not in p]
+    (replica,) = [p for p in providers if p.get("alias") == "aws-us-west-2"]
+    assert replica["region"] == "us-west-2" and default["region"] == config.region
+    for setting in ("default_tags", "allowed_account_ids"):
+        assert replica[setting] == default[setting]
+    buckets = synth["resource"]["aws_s3_bucket"].values()
+    replicas = [b for b in buckets if b.get("provider") == REPLICA_PROVIDER]
+    # The team's names: <org>-<env>-<team>-..., in the replica region.
+    assert "mlp-prod-ranking-datalake-dr-raw-333333333333" in [b["bucket"] for b in replicas]
+    (alarm,) = synth["resource"]["aws_cloudwatch_metric_alarm"].values()
+    assert alarm["dimensions"] == {
+        "SourceBucket": "mlp-prod-ranking-datalake-raw-333333333333",
+        "DestinationBucket": "mlp-prod-ranking-datalake-dr-raw-333333333333",
+        "RuleId": "replicate-raw",
+    }
+    assert "ml-alarm-topic-arn" in alarm["alarm_actions"][0]
+
+
 # ------------------------------------------------------------------ refusals
 
 
@@ -213,7 +306,7 @@ def test_a_lake_that_replicates_needs_the_replica_regions_provider(
     props = DataLakeProps(replication=ReplicationProps(region="us-west-2"))
     with pytest.raises(ConstructError) as error:
         DataLake(stack, "lake", naming=naming, props=props)
-    # The fix for any stack (a team's TeamStack has no regional_provider), and the shortcut.
+    # The fix for any stack, and the shortcut the platform's and a team's stacks have.
     assert "replica_provider=, an aliased AwsProvider(region='us-west-2')" in str(error.value)
     assert "stack.regional_provider('us-west-2')" in str(error.value)
 

@@ -738,10 +738,12 @@ def test_verify_finds_the_dashboard_budgets_and_subscriptions_and_names_a_change
 
     from mlplatform.decisions.budgets import plan_budgets
     from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+    from mlplatform.decisions.replication_plan import replication_alarms
     from mlplatform.emulator.clients import environment_clients
     from mlplatform.loader import EnvironmentLoader
     from mlplatform.verify.context import VerifyContext
     from mlplatform.verify.observability import ObservabilityChecker
+    from tests.deployed_environment import Builder
 
     config = EnvironmentLoader(ROOT / "environments").load("local")
     sns = boto3.client("sns", region_name=config.region)
@@ -775,6 +777,11 @@ def test_verify_finds_the_dashboard_budgets_and_subscriptions_and_names_a_change
                 for kind, percent in plan.notifications
             ],
         )
+
+    # local replicates its lake: the ml layer alarms on each zone's failed replication.
+    builder = Builder(config)
+    for alarm in replication_alarms(builder.naming, config.data_lake).values():
+        builder.metric_alarm(alarm, topic)
 
     def verify() -> list[str]:
         context = VerifyContext(config, environment_clients(config, emulated_aws.endpoint))

@@ -495,6 +495,7 @@ def test_a_replicated_lake_is_checked_in_both_regions(aws: None) -> None:
     assert "bucket mlp-local-datalake-raw replication" in checked
     assert "KMS key alias/mlp-local-datalake-dr" in checked
     assert "bucket mlp-local-datalake-dr-raw: exists" in checked
+    assert "alarm mlp-local-datalake-dr-raw-failed-replication" in checked
 
 
 def _no_rule(_builder: Builder) -> None:
@@ -505,6 +506,48 @@ def _replica_unversioned(_builder: Builder) -> None:
     client("s3", "us-west-2").put_bucket_versioning(
         Bucket="mlp-local-datalake-dr-curated",
         VersioningConfiguration={"Status": "Suspended"},
+    )
+
+
+def _metrics_off(_builder: Builder) -> None:
+    s3 = client("s3")
+    configuration = s3.get_bucket_replication(Bucket="mlp-local-datalake-features")
+    rules = configuration["ReplicationConfiguration"]["Rules"]
+    rules[0]["Destination"]["Metrics"] = {"Status": "Disabled"}
+    s3.put_bucket_replication(
+        Bucket="mlp-local-datalake-features",
+        ReplicationConfiguration=configuration["ReplicationConfiguration"],
+    )
+
+
+def _alarm_deleted(_builder: Builder) -> None:
+    client("cloudwatch").delete_alarms(AlarmNames=["mlp-local-datalake-dr-raw-failed-replication"])
+
+
+def _alarm_on_another_bucket(_builder: Builder) -> None:
+    cloudwatch = client("cloudwatch")
+    name = "mlp-local-datalake-dr-curated-failed-replication"
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    dimensions = [
+        {**d, "Value": "elsewhere"} if d["Name"] == "DestinationBucket" else d
+        for d in alarm["Dimensions"]
+    ]
+    kept = ("AlarmName", "AlarmDescription", "Namespace", "MetricName", "Statistic", "Period")
+    cloudwatch.put_metric_alarm(
+        **{k: alarm[k] for k in kept},
+        **{
+            k: alarm[k]
+            for k in (
+                "EvaluationPeriods",
+                "DatapointsToAlarm",
+                "Threshold",
+                "ComparisonOperator",
+                "TreatMissingData",
+                "AlarmActions",
+                "OKActions",
+            )
+        },
+        Dimensions=dimensions,
     )
 
 
@@ -527,8 +570,28 @@ def _replica_key_disabled(builder: Builder) -> None:
             _replica_key_disabled,
             "KMS key alias/mlp-local-datalake-dr: state is Disabled, expected Enabled",
         ),
+        (
+            _metrics_off,
+            "bucket mlp-local-datalake-features replication: replication metrics is Disabled, "
+            "expected Enabled",
+        ),
+        (_alarm_deleted, "alarm mlp-local-datalake-dr-raw-failed-replication: not found"),
+        (
+            _alarm_on_another_bucket,
+            "alarm mlp-local-datalake-dr-curated-failed-replication: dimensions is "
+            "{SourceBucket=mlp-local-datalake-curated, DestinationBucket=elsewhere, "
+            "RuleId=replicate-curated}, expected {SourceBucket=mlp-local-datalake-curated, "
+            "DestinationBucket=mlp-local-datalake-dr-curated, RuleId=replicate-curated}",
+        ),
     ],
-    ids=["no-rule", "replica-unversioned", "replica-key-disabled"],
+    ids=[
+        "no-rule",
+        "replica-unversioned",
+        "replica-key-disabled",
+        "metrics-off",
+        "alarm-deleted",
+        "alarm-on-another-bucket",
+    ],
 )
 def test_one_change_to_the_replication_is_exactly_one_problem(
     aws: None, change: Any, problem: str

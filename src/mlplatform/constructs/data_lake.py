@@ -176,7 +176,8 @@ class DataLake(DataLakeMixin, Construct):
     group in the first private subnet, so Glue jobs reach the lake through the
     VPC's S3 gateway endpoint instead of the internet. With ``props.replication``,
     every zone replicates into that region (:class:`LakeReplication`), where
-    ``replica_provider`` (``PlatformStack.regional_provider``) makes the replicas.
+    ``replica_provider`` (a ``PlatformStack``'s or ``TeamStack``'s ``regional_provider``)
+    makes the replicas.
     """
 
     def __init__(
@@ -276,7 +277,7 @@ class DataLake(DataLakeMixin, Construct):
                 f"{self.node.path}: data_lake.replication replicates into "
                 f"{replication.region!r}, and the lake has no provider for that region; pass "
                 f"replica_provider=, an aliased AwsProvider(region={replication.region!r}) of "
-                "the stack (a PlatformStack makes one with its settings: "
+                "the stack (a PlatformStack or TeamStack makes one with its settings: "
                 f"stack.regional_provider({replication.region!r}))"
             )
         return LakeReplication(

@@ -8,7 +8,8 @@ kept from ``terraform destroy``, under the zone's Object Lock) and encrypted
 with a key of their own in that region; they log into an access-log bucket in
 that region, since S3 logs only within a region. S3 replicates as a role that
 may read the zones' versions and write replicas, and use each key only through
-S3 in its own region. What is made and how it is named is decided in
+S3 in its own region. Each rule publishes S3 Replication metrics, on which the
+ml layer alarms (``MlStack``). What is made and how it is named is decided in
 :mod:`mlplatform.decisions.replication_plan`.
 """
 
@@ -28,6 +29,7 @@ from mlplatform.bindings.aws.s3_bucket_replication_configuration import (
     S3BucketReplicationConfigurationRuleDeleteMarkerReplication,
     S3BucketReplicationConfigurationRuleDestination,
     S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration,
+    S3BucketReplicationConfigurationRuleDestinationMetrics,
     S3BucketReplicationConfigurationRuleFilter,
     S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
     S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
@@ -171,6 +173,9 @@ class LakeReplication(Construct):
                         storage_class=rule["storage_class"],
                         encryption_configuration=S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(
                             replica_kms_key_id=self._key.arn
+                        ),
+                        metrics=S3BucketReplicationConfigurationRuleDestinationMetrics(
+                            status=rule["metrics_status"]
                         ),
                     ),
                 )

@@ -7,6 +7,13 @@ replica bucket per zone; in the lake's region, a role S3 assumes to replicate,
 and one replication rule per zone. Names, lifecycle and the rule are decided
 here once; the construct (:class:`~mlplatform.constructs.lake_replication.LakeReplication`)
 adds what only it knows (ARNs, the provider of the replica region).
+
+Replication fails quietly: an object S3 cannot copy (the role lost a permission,
+the replica key is disabled, the replica bucket stopped versioning) is only marked
+``FAILED`` on the zone's object. So every rule turns on S3 Replication metrics,
+and the ml layer alarms the platform's topic on each rule's
+``OperationsFailedReplication`` (:func:`replication_alarms`), a metric S3
+publishes in the lake's region.
 """
 
 from __future__ import annotations
@@ -14,14 +21,18 @@ from __future__ import annotations
 from typing import Any
 
 from mlplatform.config import DataLakeProps, ReplicationProps
+from mlplatform.decisions.alarm_plan import AlarmPlan
 from mlplatform.decisions.bucket_plan import BucketPlan, access_log_bucket
+from mlplatform.decisions.lake_plan import zone_buckets
 from mlplatform.decisions.lifecycle import replica_rules
+from mlplatform.decisions.metrics import MetricSpec, alarm_description
 from mlplatform.decisions.naming import Naming
 
 __all__ = [
     "replica_access_log_bucket",
     "replica_buckets",
     "replica_key_settings",
+    "replication_alarms",
     "replication_role_name",
     "replication_rule",
 ]
@@ -31,6 +42,14 @@ DR = "dr"
 """What names the replica region's resources (disaster recovery): ``<org>-<env>-datalake-dr-raw``.
 Short, so that the longest org, environment and bucket suffix config allows still fit S3's
 63 characters (``datalake-dr-features`` is shorter than ``datalake-query-results``)."""
+FAILURE_PERIOD_SECONDS = 300
+"""S3 counts failed operations a minute; an alarm sums them over five."""
+RUNBOOK = (
+    "the zone's objects show ReplicationStatus FAILED; subscribe to the bucket's "
+    "s3:Replication:OperationFailedReplication events for each object's reason. Usual causes: "
+    "the replication role's policy, the replica key disabled or scheduled for deletion, the "
+    "replica bucket deleted or no longer versioned (README: When an alarm fires)"
+)
 
 
 def replica_key_settings(naming: Naming, replication: ReplicationProps) -> dict[str, Any]:
@@ -72,10 +91,47 @@ def replication_role_name(naming: Naming) -> str:
 def replication_rule(zone: str, replication: ReplicationProps) -> dict[str, Any]:
     """One zone's replication rule, in the provider's terms, without its destination's bucket
     and key (the construct adds them): every object (an empty filter), SSE-KMS objects
-    included, delete markers only if the file asks."""
+    included, delete markers only if the file asks, with S3 Replication metrics on (what
+    :func:`replication_alarms` watches; S3 Replication Time Control is not needed for them)."""
     return {
         "id": f"replicate-{zone}",
         "status": "Enabled",
         "delete_marker_status": "Enabled" if replication.replicate_deletes else "Disabled",
         "storage_class": replication.storage_class,
+        "metrics_status": "Enabled",
     }
+
+
+def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmPlan]:
+    """One alarm per zone, by zone (none without ``data_lake.replication``): any operation S3 failed to
+    replicate under the zone's rule, in a five-minute period, fires it at once; a failed
+    object stays unreplicated until someone acts, so one is worth a page."""
+    replication = props.replication
+    if replication is None:
+        return {}
+    replicas = replica_buckets(naming, props)
+    alarms: dict[str, AlarmPlan] = {}
+    for zone, plan in zone_buckets(naming, props).items():
+        source, replica = plan.bucket_name, replicas[zone].bucket_name
+        rule_id = replication_rule(zone, replication)["id"]
+        metric = MetricSpec(
+            "AWS/S3",
+            "OperationsFailedReplication",
+            (("SourceBucket", source), ("DestinationBucket", replica), ("RuleId", rule_id)),
+            statistic="Sum",
+            period=FAILURE_PERIOD_SECONDS,
+        )
+        summary = (
+            f"{source}: S3 failed to replicate objects into {replica} ({replication.region}) "
+            f"under rule {rule_id}"
+        )
+        alarms[zone] = AlarmPlan(
+            name=naming.resource(COMPONENT, f"{DR}-{zone}-failed-replication", max_length=255),
+            description=alarm_description(summary, RUNBOOK),
+            metric=metric,
+            threshold=0.0,
+            comparison_operator="GreaterThanThreshold",
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+        )
+    return alarms

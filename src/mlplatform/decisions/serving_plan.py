@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 
 from mlplatform.catalogs.sagemaker import sagemaker_instance_type
 from mlplatform.config import ServerlessProps, ServingEndpointProps, VariantProps
+from mlplatform.decisions.alarm_plan import AlarmPlan
 from mlplatform.decisions.metrics import (
     MetricSpec,
     alarm_description,
@@ -66,10 +67,9 @@ SAGEMAKER_NAME_LENGTH = 63
 APPLY_TIME_SUFFIX = 5
 """``-`` and four hex digits the engine appends to model and configuration names."""
 INVOCATIONS_PER_INSTANCE = "SageMakerVariantInvocationsPerInstance"
-# Alarms look at one-minute periods and fire on 3 bad minutes out of 5: a blip is not a page.
+# Alarms look at one-minute periods and fire on 3 bad minutes out of 5 (AlarmPlan's default):
+# a blip is not a page.
 ALARM_PERIOD_SECONDS = 60
-ALARM_EVALUATION_PERIODS = 5
-ALARM_DATAPOINTS = 3
 
 
 def endpoint_refusal(
@@ -199,60 +199,6 @@ class VariantPlan:
             "instance_type": self.instance_type,
             "initial_instance_count": self.initial_instance_count,
         }
-
-
-@dataclass(frozen=True)
-class AlarmPlan:
-    """One CloudWatch alarm on an ``AWS/SageMaker`` metric of one variant."""
-
-    name: str
-    description: str
-    """What broke, then the runbook line (:func:`~mlplatform.decisions.metrics.alarm_description`)."""
-    metric: MetricSpec
-    threshold: float
-    comparison_operator: str
-    evaluation_periods: int = ALARM_EVALUATION_PERIODS
-    datapoints_to_alarm: int = ALARM_DATAPOINTS
-    treat_missing_data: str = "notBreaching"
-    """No traffic is not an outage; a dead endpoint shows up in the callers' alarms."""
-
-    def arguments(self) -> dict[str, Any]:
-        """The keyword arguments of either engine's alarm (cdktf's ``Alarm``, Pulumi's
-        ``alarm``) that make this one, besides the topic: its name, metric and thresholds."""
-        return {
-            "metric": self.metric,
-            "name": self.name,
-            "summary": self.description,
-            "threshold": self.threshold,
-            "comparison": self.comparison_operator,
-            "evaluation_periods": self.evaluation_periods,
-            "datapoints_to_alarm": self.datapoints_to_alarm,
-            "treat_missing_data": self.treat_missing_data,
-        }
-
-    @property
-    def metric_name(self) -> str:
-        return self.metric.metric_name
-
-    @property
-    def namespace(self) -> str:
-        return self.metric.namespace
-
-    @property
-    def dimensions(self) -> dict[str, str]:
-        return self.metric.dimension_map
-
-    @property
-    def statistic(self) -> str | None:
-        return None if self.metric.is_percentile else self.metric.statistic
-
-    @property
-    def extended_statistic(self) -> str | None:
-        return self.metric.statistic if self.metric.is_percentile else None
-
-    @property
-    def period(self) -> int:
-        return self.metric.period
 
 
 @dataclass(frozen=True)

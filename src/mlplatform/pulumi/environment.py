@@ -25,8 +25,10 @@ from mlplatform.decisions.feature_store import (
     feature_store_names,
     groups_read_by,
 )
+from mlplatform.decisions.replication_plan import replication_alarms
 from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.decisions.tagging import platform_tags
+from mlplatform.pulumi.alarm import alarm
 from mlplatform.pulumi.alarm_topic import AlarmTopic
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.compute_cluster import ComputeCluster
@@ -332,13 +334,23 @@ class PlatformEnvironment(pulumi.ComponentResource):
         return endpoints
 
     def _observability(self, config: EnvironmentConfig, layer: Layer) -> None:
-        """The ml layer's dashboard (where there is something to show) and budgets."""
+        """The ml layer's dashboard (where there is something to show), budgets, and the lake's
+        replication alarms (as cdktf's ``MlStack``)."""
         self.dashboard: Dashboard | None = None
         dashboard = observability_plan.dashboard_settings(config, layer.naming)
         if dashboard is not None:
             self.dashboard = Dashboard(layer, "dashboard", **dashboard)
         budgets = observability_plan.budgets_settings(config, layer.naming, self.alarms.topic_arn)
         self.budgets = Budgets(layer, "budgets", **budgets)
+        self.replication_alarms = {
+            zone: alarm(
+                layer.child(f"lake-replication/{zone}"),
+                **plan.arguments(),
+                topic=self.alarms.topic_arn,
+                opts=layer.options(),
+            )
+            for zone, plan in replication_alarms(layer.naming, config.data_lake).items()
+        }
 
     def _ml_outputs(self, config: EnvironmentConfig, layer: Layer) -> dict[str, pulumi.Input[Any]]:
         """The ml stack's outputs: registry, endpoints, alarm topic, online store, dashboard."""

@@ -100,6 +100,7 @@ class LakeReplication(PlatformComponent):
                             "bucket": replica.bucket_arn,
                             "storage_class": rule["storage_class"],
                             "encryption_configuration": {"replica_kms_key_id": self.key.arn},
+                            "metrics": {"status": rule["metrics_status"]},
                         },
                     }
                 ],

@@ -8,6 +8,7 @@ from cdktf import TerraformOutput, Token
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig, FeatureStoreProps, MlProps
+from mlplatform.constructs.alarm import Alarm
 from mlplatform.constructs.alarm_topic import AlarmTopic
 from mlplatform.constructs.budgets import Budgets
 from mlplatform.constructs.dashboard import Dashboard
@@ -22,6 +23,7 @@ from mlplatform.decisions.feature_store import (
     feast_project,
     groups_read_by,
 )
+from mlplatform.decisions.replication_plan import replication_alarms
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import DataCaptureDestination, IDataLake, IRole, VpcPlacement
 from mlplatform.stacks.platform_stack import PlatformStack
@@ -33,8 +35,9 @@ class MlStack(PlatformStack):
     """Registry, one endpoint per ``ml.serving`` entry, the topic their alarms notify, and the
     online feature store.
 
-    The stack also holds the environment's dashboard (``observability.dashboard``) and its
-    AWS Budgets (``budgets``), which notify the same topic.
+    The stack also holds the environment's dashboard (``observability.dashboard``), its
+    AWS Budgets (``budgets``) and, when the lake replicates, an alarm on each zone's failed
+    replication; all notify the same topic.
 
     Instance-backed endpoints run in the network's private subnets
     (``placement``) and capture sampled requests into a data lake zone; both
@@ -229,7 +232,8 @@ class MlStack(PlatformStack):
             TerraformOutput(self, "feature_redis_secrets", value=features.secret_arns)
 
     def _observability(self, config: EnvironmentConfig) -> None:
-        """The environment's dashboard, from the file and the metric specs, and its budgets."""
+        """The environment's dashboard, from the file and the metric specs, its budgets, and the
+        lake's replication alarms (S3 publishes the metric in the lake's region, this one)."""
         self.dashboard: Dashboard | None = None
         dashboard = observability_plan.dashboard_settings(config, self.naming)
         if dashboard is not None:
@@ -237,3 +241,9 @@ class MlStack(PlatformStack):
             TerraformOutput(self, "dashboard_name", value=self.dashboard.dashboard_name)
         budgets = observability_plan.budgets_settings(config, self.naming, self.alarms.topic_arn)
         self.budgets = Budgets(self, "budgets", **budgets)
+        plans = replication_alarms(self.naming, config.data_lake)
+        scope = Construct(self, "lake-replication") if plans else self
+        self.replication_alarms: dict[str, Alarm] = {
+            zone: Alarm(scope, zone, **plan.arguments(), topic=self.alarms)
+            for zone, plan in plans.items()
+        }

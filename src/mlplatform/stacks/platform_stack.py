@@ -9,17 +9,11 @@ real path is the tested path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
-from cdktf import S3Backend, S3BackendEndpointConfig, TerraformStack
 from constructs import Construct
 
-from mlplatform.bindings.aws.provider import (
-    AwsProvider,
-    AwsProviderDefaultTags,
-    AwsProviderEndpoints,
-)
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import EnvironmentConfig
 from mlplatform.constructs.contract_parameters import ContractParameters
 from mlplatform.constructs.state_retention import StateRetention
@@ -27,13 +21,11 @@ from mlplatform.decisions.contract import PlatformContract
 from mlplatform.decisions.naming import PLATFORM_LAYERS, Naming
 from mlplatform.decisions.retention import retention_opt_out_reason
 from mlplatform.decisions.tagging import platform_tags
-from mlplatform.emulator.local_aws import (
-    DEFAULT_ENDPOINT,
-    EMULATED_SERVICES,
-    EMULATOR_ACCESS_KEY,
-)
+from mlplatform.emulator.local_aws import EMULATED_SERVICES
 from mlplatform.errors import ConstructError
 from mlplatform.guardrails.stack_check import GuardedStack
+from mlplatform.stacks.aws_connection import configure_backend, configure_provider
+from mlplatform.stacks.stack_providers import StackProviders
 
 __all__ = ["EMULATED_SERVICES", "PlatformStack", "configure_backend", "configure_provider"]
 
@@ -76,26 +68,21 @@ class PlatformStack(GuardedStack):
         if opt_out_reason is not None:
             StateRetention.opt_out(self, opt_out_reason)
         self._configure_backend(config, layer, emulator_endpoint)
-        self._configure_provider(config, self.tags, emulator_endpoint)
-        self._emulator_endpoint = emulator_endpoint
-        self._regional_providers: dict[str, AwsProvider] = {}
+        self._providers = StackProviders(
+            self,
+            region=config.region,
+            tags=self.tags,
+            emulator=config.emulator,
+            account_id=config.account_id,
+            endpoint=emulator_endpoint,
+        )
         self._contract: ContractParameters | None = None
 
     def regional_provider(self, region: str) -> AwsProvider:
         """The AWS provider for resources in another ``region`` (the lake's replicas): the
         stack's own settings (account, emulator, default tags) with that region, aliased
         ``aws-<region>``; made once per region."""
-        if region not in self._regional_providers:
-            self._regional_providers[region] = configure_provider(
-                self,
-                region=region,
-                tags=self.tags,
-                emulator=self.config.emulator,
-                account_id=self.config.account_id,
-                endpoint=self._emulator_endpoint,
-                alias=f"aws-{region}",
-            )
-        return self._regional_providers[region]
+        return self._providers.in_region(region)
 
     @property
     def contract(self) -> ContractParameters:
@@ -126,95 +113,3 @@ class PlatformStack(GuardedStack):
             account_id=config.account_id,
             endpoint=endpoint,
         )
-
-    def _configure_provider(
-        self, config: EnvironmentConfig, tags: dict[str, str], endpoint: str | None
-    ) -> None:
-        configure_provider(
-            self,
-            region=config.region,
-            tags=tags,
-            emulator=config.emulator,
-            account_id=config.account_id,
-            endpoint=endpoint,
-        )
-
-
-def configure_backend(
-    stack: TerraformStack,
-    *,
-    bucket: str,
-    key: str,
-    region: str,
-    emulator: bool,
-    account_id: str | None,
-    endpoint: str | None,
-) -> None:
-    """State in S3 at ``bucket``/``key``, locked by S3 itself; the emulator's S3 if ``emulator``."""
-    where = _account_settings(
-        emulator,
-        account_id,
-        endpoint,
-        lambda url: dict(
-            endpoints=S3BackendEndpointConfig(s3=url, sts=url, iam=url),
-            use_path_style=True,
-            skip_metadata_api_check=True,
-            skip_requesting_account_id=True,
-        ),
-    )
-    state = S3Backend(stack, bucket=bucket, key=key, region=region, encrypt=True, **where)
-    # S3-native locking (Terraform 1.11); cdktf 0.21's S3Backend has no argument for it yet.
-    state.add_override("use_lockfile", True)
-
-
-def configure_provider(
-    stack: TerraformStack,
-    *,
-    region: str,
-    tags: Mapping[str, str],
-    emulator: bool,
-    account_id: str | None,
-    endpoint: str | None,
-    alias: str | None = None,
-) -> AwsProvider:
-    """The AWS provider with default ``tags``; pointed at the emulator if ``emulator``; the
-    stack's default provider unless ``alias`` names it."""
-    where = _account_settings(
-        emulator,
-        account_id,
-        endpoint,
-        lambda url: dict(
-            endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, url))],
-            s3_use_path_style=True,
-            skip_metadata_api_check="true",
-        ),
-    )
-    return AwsProvider(
-        stack,
-        alias or "aws",
-        region=region,
-        alias=alias,
-        default_tags=[AwsProviderDefaultTags(tags=dict(tags))],
-        **where,
-    )
-
-
-def _account_settings(
-    emulator: bool,
-    account_id: str | None,
-    endpoint: str | None,
-    emulated: Callable[[str], dict[str, Any]],
-) -> dict[str, Any]:
-    """Where the backend or the provider reaches AWS: the emulator at ``endpoint`` (its fixed
-    credentials, AWS's own checks off, and ``emulated(url)``: the setting's endpoints and
-    path-style S3), or the real AWS, only in ``account_id`` when given."""
-    if emulator:
-        return dict(
-            access_key=EMULATOR_ACCESS_KEY,
-            secret_key=EMULATOR_ACCESS_KEY,
-            skip_credentials_validation=True,
-            skip_region_validation=True,
-            **emulated(endpoint or DEFAULT_ENDPOINT),
-        )
-    # allowed_account_ids stops a dev file from ever applying to the prod account.
-    return dict(allowed_account_ids=[account_id] if account_id else None)

@@ -31,6 +31,7 @@ import jsii
 from cdktf import Annotations
 from constructs import Construct, IValidation
 
+from mlplatform.bindings.aws.provider import AwsProvider
 from mlplatform.config import TeamConfig
 from mlplatform.constructs.contract_reader import ContractReader
 from mlplatform.constructs.state_retention import StateRetention
@@ -45,7 +46,8 @@ from mlplatform.decisions.team_layer import (
 from mlplatform.decisions.team_layer import emulator_endpoint as emulator_endpoint_for
 from mlplatform.decisions.team_pools import unprovisioned_pool_warning
 from mlplatform.guardrails.stack_check import GuardedStack
-from mlplatform.stacks.platform_stack import configure_backend, configure_provider
+from mlplatform.stacks.aws_connection import configure_backend
+from mlplatform.stacks.stack_providers import StackProviders
 
 __all__ = ["EMULATOR_ENDPOINT_VARIABLE", "TeamStack", "team_state_key"]
 
@@ -83,7 +85,7 @@ class TeamStack(GuardedStack):
             account_id=platform.account_id,
             endpoint=emulator_endpoint,
         )
-        configure_provider(
+        self._providers = StackProviders(
             self,
             region=platform.region,
             tags=self.tags,
@@ -92,6 +94,12 @@ class TeamStack(GuardedStack):
             endpoint=emulator_endpoint,
         )
         self.node.add_validation(_PoolsGetNodes(self))
+
+    def regional_provider(self, region: str) -> AwsProvider:
+        """The AWS provider for resources in another ``region`` (a replicated lake's replicas):
+        the stack's own settings (account, emulator, default tags) with that region, aliased
+        ``aws-<region>``; made once per region, as ``PlatformStack``'s."""
+        return self._providers.in_region(region)
 
     def unprovisioned_pools(self) -> list[str]:
         """Paths of the stack's ``GpuTrainingPool`` constructs that no ``GpuPoolProvisioning`` lists:

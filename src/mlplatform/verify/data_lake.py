@@ -96,6 +96,12 @@ class DataLakeChecker:
             )
             findings.compare(
                 where,
+                "replication metrics",
+                destination.get("Metrics", {}).get("Status"),
+                expected["metrics_status"],
+            )
+            findings.compare(
+                where,
                 "delete markers",
                 rule.get("DeleteMarkerReplication", {}).get("Status"),
                 expected["delete_marker_status"],

@@ -4,7 +4,10 @@
 - the dashboard ``<org>-<env>-platform`` holds the widgets generated from the
   file (compared by title, so a widget's place may change without a finding);
 - each budget of :func:`~mlplatform.decisions.budgets.plan_budgets` exists with
-  its limit, and its notifications (type, threshold) go to the alarm topic.
+  its limit, and its notifications (type, threshold) go to the alarm topic;
+- when the lake replicates, each zone's failed-replication alarm
+  (:func:`~mlplatform.decisions.replication_plan.replication_alarms`) watches its
+  rule and notifies the topic.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from typing import Any
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.metrics import dashboard_name
+from mlplatform.decisions.replication_plan import replication_alarms
+from mlplatform.verify.alarms import AlarmChecker
 from mlplatform.verify.context import VerifyContext
 
 __all__ = ["ObservabilityChecker", "widget_titles"]
@@ -29,7 +34,8 @@ def widget_titles(body: dict[str, Any]) -> list[str]:
 
 
 class ObservabilityChecker:
-    """Checks what tells people about the environment: subscriptions, dashboard, budgets."""
+    """Checks what tells people about the environment: subscriptions, dashboard, budgets, the
+    lake's replication alarms."""
 
     def __init__(self, context: VerifyContext, topic_arn: str | None) -> None:
         self.context = context
@@ -41,6 +47,8 @@ class ObservabilityChecker:
         if self.context.config.observability.dashboard:
             self._dashboard()
         self._budgets()
+        plans = replication_alarms(self.context.naming, self.context.config.data_lake)
+        AlarmChecker(self.context, self.topic_arn).check(list(plans.values()))
 
     def _subscriptions(self, topic_arn: str) -> None:
         wanted = self.context.config.observability.subscriptions

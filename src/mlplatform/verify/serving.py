@@ -11,29 +11,15 @@ a problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from mlplatform.config import ServingEndpointProps
 from mlplatform.decisions.serving_plan import EndpointPlan, VariantPlan, plan_endpoint
+from mlplatform.verify.alarms import AlarmChecker
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.log_groups import LogGroupChecker
 from mlplatform.verify.reads import SAGEMAKER_NOT_FOUND, read_or_none
-
-
-class _Alarm(Protocol):
-    """What every planned alarm has: an endpoint's own alarms and its rollback alarms."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def threshold(self) -> float: ...
-    @property
-    def comparison_operator(self) -> str: ...
-
-
-_A = TypeVar("_A", bound=_Alarm)
 
 __all__ = ["ServingChecker"]
 
@@ -45,6 +31,7 @@ class ServingChecker:
         self.context = context
         self.keys = keys
         self.topic_arn = topic_arn
+        self.alarms = AlarmChecker(context, topic_arn)
         self.sagemaker = context.client("sagemaker")
         self.registry_alias = context.naming.kms_alias("registry")
 
@@ -98,8 +85,8 @@ class ServingChecker:
         if plan.rollout is None:
             return
         findings = self.context.findings
-        for resource, current, alarm in self._deployed_alarms(plan.rollout.rollback_alarms):
-            self._compare_trigger(resource, current, alarm)
+        for resource, current, alarm in self.alarms.deployed(plan.rollout.rollback_alarms):
+            self.alarms.compare_trigger(resource, current, alarm)
             expression = next(
                 (q.get("Expression") for q in current.get("Metrics", []) if q.get("ReturnData")),
                 None,
@@ -287,41 +274,4 @@ class ServingChecker:
             )
 
     def _alarms(self, plan: EndpointPlan) -> None:
-        findings = self.context.findings
-        for resource, current, alarm in self._deployed_alarms(plan.alarms):
-            findings.compare(resource, "metric", current.get("MetricName"), alarm.metric_name)
-            self._compare_trigger(resource, current, alarm)
-            dimensions = {d["Name"]: d["Value"] for d in current.get("Dimensions", [])}
-            findings.compare(resource, "dimensions", dimensions, alarm.dimensions)
-            if self.topic_arn:
-                actions = [self.topic_arn]
-                findings.compare(resource, "alarm actions", current.get("AlarmActions"), actions)
-                findings.compare(resource, "OK actions", current.get("OKActions"), actions)
-
-    def _deployed_alarms(self, expected: Sequence[_A]) -> Iterator[tuple[str, dict[str, Any], _A]]:
-        """``(resource, deployed alarm, planned alarm)`` of each planned alarm that exists;
-        each one missing is a finding."""
-        if not expected:
-            return
-        cloudwatch = self.context.client("cloudwatch")
-        found = {
-            a["AlarmName"]: a
-            for a in cloudwatch.describe_alarms(AlarmNames=[a.name for a in expected])[
-                "MetricAlarms"
-            ]
-        }
-        for alarm in expected:
-            resource = f"alarm {alarm.name}"
-            current = found.get(alarm.name)
-            if current is None:
-                self.context.findings.missing(resource)
-            else:
-                yield resource, current, alarm
-
-    def _compare_trigger(self, resource: str, current: dict[str, Any], alarm: _Alarm) -> None:
-        """The threshold and the comparison an alarm fires on."""
-        findings = self.context.findings
-        findings.compare(resource, "threshold", current.get("Threshold"), alarm.threshold)
-        findings.compare(
-            resource, "comparison", current.get("ComparisonOperator"), alarm.comparison_operator
-        )
+        self.alarms.check(plan.alarms)
