@@ -19,8 +19,12 @@ import yaml
 from cdktf import TerraformStack
 
 from mlplatform.config import DataLakeProps, ReplicationProps
+from mlplatform.constructs.alarm import Alarm
 from mlplatform.constructs.data_lake import DataLake
+from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
+from mlplatform.decisions.metrics import MathSpec
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.replication_plan import replication_metrics
 from mlplatform.errors import ConstructError
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.pulumi import PlatformEnvironment, Recorder
@@ -239,6 +243,48 @@ def test_the_ml_layer_alarms_the_topic_on_each_rules_failed_replication(
         assert (alarm["evaluation_periods"], alarm["datapoints_to_alarm"]) == (1, 1)
         assert alarm["alarm_actions"] == alarm["ok_actions"] == [f"${{aws_sns_topic.{topic}.arn}}"]
         assert "Runbook: " in alarm["alarm_description"]
+
+
+def test_the_dashboard_graphs_replication_from_the_region_that_publishes_it() -> None:
+    config = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    body = dashboard_body(platform_widgets(config), config.region)
+    widgets = {w["properties"].get("title"): w["properties"] for w in body["widgets"]}
+    # Failed operations are published in the lake's region: the dashboard's own.
+    failed = widgets["replication: failed operations"]["metrics"]
+    assert len(failed) == len(ZONES)
+    assert all("region" not in row[-1] for row in failed)
+    # Latency and bytes pending are published in the replica region; each row says so.
+    for title in ("replication: latency (s)", "replication: bytes pending"):
+        rows = widgets[title]["metrics"]
+        assert [row[-1]["region"] for row in rows] == ["us-west-2"] * len(ZONES)
+        assert [row[-1]["label"] for row in rows] == list(ZONES)
+        assert rows[0][2:8] == [
+            "SourceBucket",
+            "mlp-prod-datalake-raw-333333333333",
+            "DestinationBucket",
+            "mlp-prod-datalake-dr-raw-333333333333",
+            "RuleId",
+            "replicate-raw",
+        ]
+
+
+def test_an_alarm_refuses_a_metric_of_another_region(stack: TerraformStack) -> None:
+    """CloudWatch alarms watch their own region; a spec published elsewhere is refused, not
+    turned into an alarm on a metric that never arrives."""
+    config = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    naming = Naming.for_environment(config)
+    latency = replication_metrics(naming, config.data_lake)["raw"]["latency"]
+    with pytest.raises(ValueError, match="published in us-west-2: an alarm watches its own"):
+        Alarm(stack, "lag", metric=latency, threshold=900, name="lag", summary="behind")
+    with pytest.raises(ValueError, match="published in us-west-2"):
+        Alarm(
+            stack,
+            "lag-math",
+            metric=MathSpec("{0} / 60", (latency,), label="minutes"),
+            threshold=15,
+            name="lag-math",
+            summary="behind",
+        )
 
 
 def test_a_lake_that_does_not_replicate_has_no_replication_alarms(synthesized: Path) -> None:

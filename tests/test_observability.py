@@ -446,7 +446,9 @@ def _check_put_dashboard_body(body: dict[str, Any]) -> None:
             namespace, metric, *dimensions = names
             assert all(isinstance(part, str) and part for part in (namespace, metric, *dimensions))
             assert len(dimensions) % 2 == 0 and len(dimensions) <= 60
-            assert set(options) <= {"stat", "period", "label", "id", "visible"}
+            # CloudWatch's metric widget options (dashboard body structure); "region": a
+            # metric published in another region, graphed from there.
+            assert set(options) <= {"stat", "period", "label", "id", "visible", "region"}
             assert options["period"] % 60 == 0
         assert len(ids) == len(set(ids))
         for expression in expressions:  # metric math names only ids of this widget

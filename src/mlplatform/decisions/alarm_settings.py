@@ -69,6 +69,7 @@ def alarm_settings(
 
 def single_metric_settings(metric: MetricSpec) -> dict[str, Any]:
     """One metric's fields: a percentile is an extended statistic, anything else a statistic."""
+    _check_alarmable(metric)
     return {
         "namespace": metric.namespace,
         "metric_name": metric.metric_name,
@@ -100,6 +101,7 @@ def metric_queries(spec: QuerySpec | MathSpec) -> list[dict[str, Any]]:
         return queries
     queries = []
     for metric, metric_id in zip(spec.metrics, spec.ids("m1"), strict=True):
+        _check_alarmable(metric)
         fields = {
             "namespace": metric.namespace,
             "metric_name": metric.metric_name,
@@ -112,3 +114,14 @@ def metric_queries(spec: QuerySpec | MathSpec) -> list[dict[str, Any]]:
         {"id": "e1", "expression": spec.resolved("m1"), "label": spec.label, "return_data": True}
     )
     return queries
+
+
+def _check_alarmable(metric: MetricSpec) -> None:
+    """An alarm watches metrics of its own region: one published elsewhere needs an alarm
+    made by a provider of that region, not a region on the spec."""
+    if metric.region:
+        raise ValueError(
+            f"{metric.namespace} {metric.metric_name} is published in {metric.region}: an "
+            "alarm watches its own region's metrics only; make it with a provider for "
+            f"{metric.region} and a spec without region"
+        )

@@ -14,7 +14,8 @@ counts and its control plane's health (API 5XX and 429 answers, GET p99
 latency, pending pods); per GPU pool its nodes running against ``max_nodes``
 and its GPU utilisation; the feature store's online read latency and
 throttled reads (DynamoDB) or hit rate and evictions (Redis); the lake's
-bucket sizes and object counts.
+bucket sizes and object counts, and, when it replicates, each zone's failed
+replications, replication latency and bytes pending.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from mlplatform.decisions.metrics import (
     variant_metric,
 )
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.replication_plan import replication_metrics
 from mlplatform.decisions.serving_plan import plan_endpoint
 
 __all__ = ["GRID_COLUMNS", "Widget", "dashboard_body", "platform_widgets"]
@@ -241,11 +243,23 @@ def _features(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
 
 def _lake(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
     buckets = [naming.bucket("datalake", zone) for zone in config.data_lake.zones]
-    return [
+    widgets = [
         _header("Data lake"),
         Widget("lake bytes (daily)", tuple(bucket_size(b) for b in buckets), width=12),
         Widget("lake objects (daily)", tuple(bucket_objects(b) for b in buckets), width=12),
     ]
+    replication = replication_metrics(naming, config.data_lake)
+    if replication:
+        # Latency and bytes pending are published in the replica region; the widget's rows
+        # say so, and CloudWatch graphs them from there.
+        for title, kind in (
+            ("replication: failed operations", "failed"),
+            ("replication: latency (s)", "latency"),
+            ("replication: bytes pending", "pending"),
+        ):
+            metrics = tuple(zone[kind] for zone in replication.values())
+            widgets.append(Widget(title, metrics, width=8))
+    return widgets
 
 
 def platform_widgets(config: EnvironmentConfig, naming: Naming | None = None) -> list[Widget]:

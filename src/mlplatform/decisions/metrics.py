@@ -115,6 +115,10 @@ class MetricSpec:
     period: int = DEFAULT_PERIOD
     label: str = ""
     """What a dashboard legend says; default: the metric name."""
+    region: str = ""
+    """Where the metric is published when not in the dashboard's region (S3 publishes a
+    replica's replication latency in the replica's region); empty: the dashboard's. A
+    dashboard graphs it from there; an alarm cannot (it watches its own region only)."""
 
     def __post_init__(self) -> None:
         _check_statistic(self.statistic)
@@ -149,6 +153,8 @@ class MetricSpec:
         options: dict[str, Any] = {"stat": self.statistic, "period": self.period}
         if self.label:
             options["label"] = self.label
+        if self.region:
+            options["region"] = self.region
         return [[*row, options]]
 
 

@@ -18,6 +18,7 @@ publishes in the lake's region.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from mlplatform.config import DataLakeProps, ReplicationProps
@@ -33,6 +34,7 @@ __all__ = [
     "replica_buckets",
     "replica_key_settings",
     "replication_alarms",
+    "replication_metrics",
     "replication_role_name",
     "replication_rule",
 ]
@@ -102,28 +104,52 @@ def replication_rule(zone: str, replication: ReplicationProps) -> dict[str, Any]
     }
 
 
-def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmPlan]:
-    """One alarm per zone, by zone (none without ``data_lake.replication``): any operation S3 failed to
-    replicate under the zone's rule, in a five-minute period, fires it at once; a failed
-    object stays unreplicated until someone acts, so one is worth a page."""
+def replication_metrics(naming: Naming, props: DataLakeProps) -> dict[str, dict[str, MetricSpec]]:
+    """Each zone's S3 Replication metrics (none without ``data_lake.replication``), by zone:
+    ``failed`` operations (Sum over five minutes, published in the lake's region), and
+    ``latency`` (s) and ``pending`` bytes (Maximum, published in the replica region)."""
     replication = props.replication
     if replication is None:
         return {}
     replicas = replica_buckets(naming, props)
-    alarms: dict[str, AlarmPlan] = {}
+    metrics: dict[str, dict[str, MetricSpec]] = {}
     for zone, plan in zone_buckets(naming, props).items():
-        source, replica = plan.bucket_name, replicas[zone].bucket_name
-        rule_id = replication_rule(zone, replication)["id"]
-        metric = MetricSpec(
+        dimensions = (
+            ("SourceBucket", plan.bucket_name),
+            ("DestinationBucket", replicas[zone].bucket_name),
+            ("RuleId", replication_rule(zone, replication)["id"]),
+        )
+        failed = MetricSpec(
             "AWS/S3",
             "OperationsFailedReplication",
-            (("SourceBucket", source), ("DestinationBucket", replica), ("RuleId", rule_id)),
+            dimensions,
             statistic="Sum",
             period=FAILURE_PERIOD_SECONDS,
+            label=zone,
         )
+        there = replace(failed, statistic="Maximum", region=replication.region)
+        metrics[zone] = {
+            "failed": failed,
+            "latency": replace(there, metric_name="ReplicationLatency"),
+            "pending": replace(there, metric_name="BytesPendingReplication"),
+        }
+    return metrics
+
+
+def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmPlan]:
+    """One alarm per zone, by zone (none without ``data_lake.replication``): any operation S3
+    failed to replicate under the zone's rule, in a five-minute period, fires it at once; a
+    failed object stays unreplicated until someone acts, so one is worth a page."""
+    replication = props.replication
+    if replication is None:
+        return {}
+    alarms: dict[str, AlarmPlan] = {}
+    for zone, metrics in replication_metrics(naming, props).items():
+        metric = metrics["failed"]
+        watched = metric.dimension_map
         summary = (
-            f"{source}: S3 failed to replicate objects into {replica} ({replication.region}) "
-            f"under rule {rule_id}"
+            f"{watched['SourceBucket']}: S3 failed to replicate objects into "
+            f"{watched['DestinationBucket']} ({replication.region}) under rule {watched['RuleId']}"
         )
         alarms[zone] = AlarmPlan(
             name=naming.resource(COMPONENT, f"{DR}-{zone}-failed-replication", max_length=255),
