@@ -297,14 +297,14 @@ def test_lake_grants_must_name_zones_the_lake_has() -> None:
 
 def test_an_efa_pool_needs_a_region_whose_eks_image_registry_is_known() -> None:
     data = _dev()
-    data["region"] = "eu-east-7"  # not a region AWS has (yet)
-    data["availability_zones"] = ["eu-east-7a", "eu-east-7b", "eu-east-7c"]
+    data["region"] = "sa-west-1"  # a region whose EKS image registry the catalog lacks
+    data["availability_zones"] = ["sa-west-1a", "sa-west-1b", "sa-west-1c"]
     data["compute"]["gpu_pools"] = {
         "experiments": {
             "instance_types": ["p4d.24xlarge"],
             "max_nodes": 2,
             "efa": True,
-            "availability_zones": ["eu-east-7a"],
+            "availability_zones": ["sa-west-1a"],
         }
     }
 
@@ -313,12 +313,12 @@ def test_an_efa_pool_needs_a_region_whose_eks_image_registry_is_known() -> None:
     assert problem == (
         f"{BAD}: compute.gpu_pools.experiments.efa: the cluster layer installs the AWS EFA device "
         "plugin from the EKS image registry of the cluster's region, and none is known for "
-        "'eu-east-7' (mlplatform.catalogs.eks_images); add the region's registry there, or "
+        "'sa-west-1' (mlplatform.catalogs.eks_images); add the region's registry there, or "
         "turn efa off"
     )
     # Without EFA the pool needs no image from the region.
     data["compute"]["gpu_pools"]["experiments"]["efa"] = False
-    assert EnvironmentLoader.parse(yaml.safe_dump(data), BAD).region == "eu-east-7"
+    assert EnvironmentLoader.parse(yaml.safe_dump(data), BAD).region == "sa-west-1"
 
 
 def test_two_pools_cannot_share_a_job_service_account() -> None:

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -722,8 +723,9 @@ def test_cli_prints_user_values_literally(value: str, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert isinstance(result.exception, SystemExit)
     assert _error_lines(_stderr(result)) == [
-        f"error: {bad}: region: {value!r} is not an AWS region name; "
-        "use one such as us-east-1 or eu-west-1"
+        f"error: {bad}: region: {value!r} is not an AWS region; use one such as us-east-1 "
+        f"(regions as botocore {version('botocore')} lists them: a newer region needs a newer "
+        "boto3)"
     ]
 
 

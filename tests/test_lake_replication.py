@@ -86,7 +86,11 @@ def test_replication_is_off_unless_the_file_sets_it() -> None:
     [
         ("us-east-1", "data_lake.replication.region: 'us-east-1' is the environment's own region"),
         ("cn-north-1", "data_lake.replication.region: 'cn-north-1' is in another AWS partition"),
-        ("us-west", "data_lake.replication.region: 'us-west' is not an AWS region name"),
+        (
+            "us-west",
+            "data_lake.replication.region: 'us-west' is not an AWS region; did you mean "
+            "us-west-2 or us-west-1",
+        ),
     ],
 )
 def test_a_replica_region_that_cannot_work_is_one_line_naming_the_field(

@@ -8,10 +8,11 @@ Private: the public names are re-exported by :mod:`mlplatform.config`.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+
+from mlplatform.catalogs.regions import region_problem
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 CLOUDWATCH_RETENTION_DAYS = (
@@ -67,13 +68,10 @@ def _check_unique(value: tuple[str, ...], what: str) -> tuple[str, ...]:
     return value
 
 
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
-
-
 def _check_region(value: str) -> str:
-    """An AWS region name, such as us-east-1 (the environment's, or the lake's replica's)."""
-    if not _REGION.match(value):
-        raise ValueError(
-            f"{value!r} is not an AWS region name; use one such as us-east-1 or eu-west-1"
-        )
+    """An AWS region, such as us-east-1 (the environment's, or the lake's replica's), as
+    botocore lists them (:mod:`mlplatform.catalogs.regions`)."""
+    problem = region_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value

@@ -18,6 +18,7 @@ from pydantic import Field, StrictBool, ValidationError, field_validator, model_
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from mlplatform.catalogs.eks_images import eks_image_registry
+from mlplatform.catalogs.regions import partition_of
 from mlplatform.catalogs.s3 import RESERVED_SUFFIXES
 from mlplatform.config._base import _check_region, _Frozen
 from mlplatform.config.compute import ComputeProps
@@ -34,16 +35,6 @@ from mlplatform.config.tags import TagsConfig
 __all__ = ["EnvironmentConfig"]
 
 _BUCKET_SUFFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,14}[a-z0-9])?$")
-
-
-def _partition(region: str) -> str:
-    """The AWS partition of a region name: ``aws``, ``aws-cn``, ``aws-us-gov``, ``aws-iso``..."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if "-gov-" in region:
-        return "aws-us-gov"
-    iso = re.match(r"^[a-z]{2}-(iso[a-z]?)-", region)
-    return f"aws-{iso.group(1)}" if iso else "aws"
 
 
 # Why each switch that exists only for the emulator must stay on in a real account.
@@ -187,11 +178,13 @@ class EnvironmentConfig(_Frozen):
                 "region, and a replica there survives no regional outage; name another region "
                 "of the partition, such as us-west-2 for us-east-1"
             )
-        if replication is not None and _partition(replication.region) != _partition(self.region):
+        if replication is not None and partition_of(replication.region) != partition_of(
+            self.region
+        ):
             raise ValueError(
                 f"data_lake.replication.region: {replication.region!r} is in another AWS "
                 f"partition than {self.region!r}, and S3 replicates only within a partition; "
-                f"name a region of the {_partition(self.region)} partition"
+                f"name a region of the {partition_of(self.region)} partition"
             )
         if self.network.az_count > len(self.availability_zones):
             raise ValueError(

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictBool, field_validator, model_validator
 
 from mlplatform.catalogs.s3 import bucket_name_problem
-from mlplatform.config._base import _Frozen
+from mlplatform.config._base import _check_region, _Frozen
 
 __all__ = ["PlatformEnvironmentRef", "TeamConfig", "TeamProps"]
 
@@ -31,7 +31,8 @@ class PlatformEnvironmentRef(_Frozen):
     """The platform's ``org`` (the first part of every name, ``mlp``)."""
     environment: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]{1,9}$")]
     """The platform environment's name (``dev``)."""
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+    region: Annotated[str, AfterValidator(_check_region)]
+    """The platform's region (an AWS region, as botocore lists them)."""
     account_id: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
     """The platform's account; required outside the emulator (the provider refuses others)."""
     emulator: StrictBool = False
