@@ -24,7 +24,10 @@ from mlplatform.constructs.data_lake import DataLake
 from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.metrics import MathSpec
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.replication_plan import replication_metrics
+from mlplatform.decisions.replication_plan import (
+    replication_metrics,
+    unwatched_replication_warning,
+)
 from mlplatform.errors import ConstructError
 from mlplatform.loader import ConfigError, EnvironmentLoader
 from mlplatform.pulumi import PlatformEnvironment, Recorder
@@ -345,6 +348,39 @@ def test_a_team_stack_replicates_its_own_lake_through_its_regional_provider() ->
         "RuleId": "replicate-raw",
     }
     assert "ml-alarm-topic-arn" in alarm["alarm_actions"][0]
+
+
+def _replicated_without_ml() -> Any:
+    """prod's file with its lake replicated and no ml layer (so no alarm topic)."""
+    data = yaml.safe_load(PROD.read_text())
+    for section in ("ml", "feature_store", "budgets", "observability"):
+        data.pop(section, None)
+    return EnvironmentLoader.parse(yaml.safe_dump(data), PROD)
+
+
+def test_a_replicated_lake_that_nothing_alarms_on_is_a_synth_warning(tmp_path: Path) -> None:
+    from mlplatform.platform_app import PlatformApp
+
+    config = _replicated_without_ml()
+    app = PlatformApp([config], outdir=str(tmp_path))
+    app.synth()
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    warnings = [a["message"] for a in manifest["stacks"]["prod-data"]["annotations"]]
+    assert warnings == [unwatched_replication_warning(config)]
+    assert "no ml section, so no alarm topic: a failed replication alerts nobody" in warnings[0]
+    # With an ml layer, the alarms exist and there is nothing to say.
+    prod = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    assert unwatched_replication_warning(prod) is None
+
+
+def test_the_pulumi_engine_warns_the_same(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    config = _replicated_without_ml()
+    with caplog.at_level(logging.WARNING):
+        Recorder.run(lambda: PlatformEnvironment(config), stack="prod")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert unwatched_replication_warning(config) in warnings
 
 
 # ------------------------------------------------------------------ refusals

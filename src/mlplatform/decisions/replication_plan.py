@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from mlplatform.config import DataLakeProps, ReplicationProps
+from mlplatform.config import DataLakeProps, EnvironmentConfig, ReplicationProps
 from mlplatform.decisions.alarm_plan import AlarmPlan
 from mlplatform.decisions.bucket_plan import BucketPlan, access_log_bucket
 from mlplatform.decisions.lake_plan import zone_buckets
@@ -37,6 +37,7 @@ __all__ = [
     "replication_metrics",
     "replication_role_name",
     "replication_rule",
+    "unwatched_replication_warning",
 ]
 
 COMPONENT = "datalake"  # the lake's own component: replicas are named beside its buckets
@@ -161,3 +162,18 @@ def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmP
             datapoints_to_alarm=1,
         )
     return alarms
+
+
+def unwatched_replication_warning(config: EnvironmentConfig) -> str | None:
+    """What both engines print at synth when the lake replicates but nothing would alarm on a
+    failure: the alarms live with the alarm topic, in the ml layer, which the file leaves
+    out. A warning, not an error: replication itself still works, and ``make verify``
+    still checks its rules."""
+    if config.data_lake.replication is None or config.ml is not None:
+        return None
+    return (
+        f"{config.environment}: data_lake.replication replicates the lake, but the file has "
+        "no ml section, so no alarm topic: a failed replication alerts nobody; add an ml "
+        "section (its alarm topic gets each zone's failed-replication alarm), or alarm on "
+        "replication_alarms(naming, data_lake) in a stack of your own"
+    )

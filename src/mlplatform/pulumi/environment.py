@@ -25,7 +25,10 @@ from mlplatform.decisions.feature_store import (
     feature_store_names,
     groups_read_by,
 )
-from mlplatform.decisions.replication_plan import replication_alarms
+from mlplatform.decisions.replication_plan import (
+    replication_alarms,
+    unwatched_replication_warning,
+)
 from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.pulumi.alarm import alarm
@@ -111,6 +114,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
             props=config.data_lake,
             placement=self.network.placement() if config.data_lake.glue_vpc_connection else None,
         )
+        warning = unwatched_replication_warning(config)
+        if warning is not None:
+            pulumi.log.warn(warning, resource=self.data_layer)
         self.feature_tables: FeatureTables | None = None
         if config.feature_store is not None:
             self.feature_tables = FeatureTables(

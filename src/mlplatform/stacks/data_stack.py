@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput
+from cdktf import Annotations, TerraformOutput
 from constructs import Construct
 
 from mlplatform.config import EnvironmentConfig
@@ -10,6 +10,7 @@ from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.feature_tables import FeatureTables
 from mlplatform.constructs.network import Network
 from mlplatform.decisions.feature_store import feature_store_names
+from mlplatform.decisions.replication_plan import unwatched_replication_warning
 from mlplatform.stacks.platform_stack import PlatformStack
 
 __all__ = ["LAKE_ID", "DataStack"]
@@ -47,6 +48,9 @@ class DataStack(PlatformStack):
                 else None
             ),
         )
+        warning = unwatched_replication_warning(config)
+        if warning is not None:
+            Annotations.of(self).add_warning(warning)
         TerraformOutput(self, "lake_key_arn", value=self.lake.key_arn)
         TerraformOutput(self, "access_log_bucket", value=self.lake.log_bucket_name)
         TerraformOutput(
