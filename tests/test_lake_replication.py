@@ -25,6 +25,7 @@ from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.metrics import MathSpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.replication_plan import (
+    replication_alarms,
     replication_metrics,
     unwatched_replication_warning,
 )
@@ -348,6 +349,52 @@ def test_a_team_stack_replicates_its_own_lake_through_its_regional_provider() ->
         "RuleId": "replicate-raw",
     }
     assert "ml-alarm-topic-arn" in alarm["alarm_actions"][0]
+
+
+def test_each_engines_lake_hands_out_the_metrics_its_alarms_and_dashboard_use() -> None:
+    """``metric_failed_replication`` and friends, as a team alarms or graphs its own lake's
+    replication: the specs the ml layer's alarms and the dashboard are made from."""
+    from cdktf import App
+
+    from mlplatform.stacks.team_stack import TeamStack
+    from tests.test_contract import team_config_for
+
+    config = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    stack = TeamStack(App(), team_config_for(config), "archive")
+    props = DataLakeProps(zones=["raw"], replication=ReplicationProps(region="us-west-2"))
+    lake = DataLake(
+        stack,
+        "lake",
+        naming=stack.naming,
+        props=props,
+        replica_provider=stack.regional_provider("us-west-2"),
+    )
+    assert lake.metric_failed_replication("raw") == (
+        replication_alarms(stack.naming, props)["raw"].metric
+    )
+    assert lake.metric_replication_latency("raw").region == "us-west-2"
+    assert lake.metric_bytes_pending_replication("raw").metric_name == "BytesPendingReplication"
+    with pytest.raises(ConstructError, match="no zone 'gold'; its zones are raw"):
+        lake.metric_failed_replication("gold")
+    unreplicated = DataLake(stack, "plain", naming=stack.naming, props=DataLakeProps())
+    with pytest.raises(ConstructError, match="plain: the lake does not replicate"):
+        unreplicated.metric_failed_replication("raw")
+
+    lakes: list[Any] = []
+
+    def program() -> None:
+        environment = PlatformEnvironment(config)
+        lakes.append(environment.lake)
+
+    Recorder.run(program, stack="prod")
+    naming = Naming.for_environment(config)
+    plans = replication_alarms(naming, config.data_lake)
+    for zone in ZONES:
+        assert lakes[0].metric_failed_replication(zone) == plans[zone].metric
+        assert (
+            lakes[0].metric_replication_latency(zone)
+            == (replication_metrics(naming, config.data_lake)[zone]["latency"])
+        )
 
 
 def _replicated_without_ml() -> Any:

@@ -19,7 +19,7 @@ publishes in the lake's region.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 from mlplatform.config import DataLakeProps, EnvironmentConfig, ReplicationProps
 from mlplatform.decisions.alarm_plan import AlarmPlan
@@ -30,10 +30,12 @@ from mlplatform.decisions.metrics import MetricSpec, alarm_description
 from mlplatform.decisions.naming import Naming
 
 __all__ = [
+    "ReplicationMetric",
     "replica_access_log_bucket",
     "replica_buckets",
     "replica_key_settings",
     "replication_alarms",
+    "replication_metric",
     "replication_metrics",
     "replication_role_name",
     "replication_rule",
@@ -135,6 +137,23 @@ def replication_metrics(naming: Naming, props: DataLakeProps) -> dict[str, dict[
             "pending": replace(there, metric_name="BytesPendingReplication"),
         }
     return metrics
+
+
+ReplicationMetric = Literal["failed", "latency", "pending"]
+
+
+def replication_metric(
+    naming: Naming, props: DataLakeProps, zone: str, kind: ReplicationMetric
+) -> MetricSpec:
+    """One of ``zone``'s S3 Replication metrics (:func:`replication_metrics`), as a lake's
+    ``metric_*_replication`` helpers hand it out; a lake that does not replicate has none."""
+    metrics = replication_metrics(naming, props)
+    if not metrics:
+        raise ValueError(
+            "the lake does not replicate, so S3 publishes no replication metrics for it; set "
+            "data_lake.replication"
+        )
+    return metrics[zone][kind]
 
 
 def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmPlan]:

@@ -25,6 +25,7 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
+from mlplatform.decisions.replication_plan import ReplicationMetric, replication_metric
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.lake_replication import LakeReplication
 from mlplatform.pulumi.layer import Layer
@@ -124,6 +125,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
         super().__init__(layer.layer, "DataLake", f"{layer.path}/{id}", parent=layer)
         naming = layer.naming
         self._layer = layer
+        self._props = props
         self.key = PlatformKey(
             layer, self, "key", props=PlatformKeyProps(**lake_plan.key_settings(naming))
         )
@@ -222,6 +224,27 @@ class DataLake(DataLakeGrants, PlatformComponent):
     def metric_object_count(self, zone: str) -> pulumi.Output[MetricSpec]:
         """Objects in one zone's bucket, reported by S3 once a day."""
         return deferred(self.bucket_names[self._select(zone)[0]], bucket_objects)
+
+    # Replication's names are the config's (no resource output in them): plain specs, as
+    # cdktf's DataLake hands them out.
+    def metric_failed_replication(self, zone: str) -> MetricSpec:
+        """Operations S3 failed to replicate under ``zone``'s rule (the ml layer's alarm)."""
+        return self._replication_metric(zone, "failed")
+
+    def metric_replication_latency(self, zone: str) -> MetricSpec:
+        """How far ``zone``'s replica is behind (s), published in the replica region."""
+        return self._replication_metric(zone, "latency")
+
+    def metric_bytes_pending_replication(self, zone: str) -> MetricSpec:
+        """Bytes of ``zone`` not yet in its replica, published in the replica region."""
+        return self._replication_metric(zone, "pending")
+
+    def _replication_metric(self, zone: str, kind: ReplicationMetric) -> MetricSpec:
+        (chosen,) = self._select(zone)
+        try:
+            return replication_metric(self._layer.naming, self._props, chosen, kind)
+        except ValueError as error:
+            raise ValueError(f"{self.path}: {error}") from None
 
     @staticmethod
     def from_environment(
