@@ -829,3 +829,27 @@ def build_contract(builder: Builder) -> None:
             role = builder.client("iam").get_role(RoleName=builder.naming.iam("karpenter", "node"))
             value = role["Role"]["Arn"]
         ssm.put_parameter(Name=name, Value=value or "deployed", Type="String")
+
+
+def change_alarm(name: str, **changes: Any) -> None:
+    """Put alarm ``name`` again as it is, but for ``changes`` (``Threshold=50.0``): what
+    someone editing it in the console does."""
+    cloudwatch = client("cloudwatch")
+    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    kept = (
+        "AlarmName",
+        "AlarmDescription",
+        "Namespace",
+        "MetricName",
+        "Dimensions",
+        "Statistic",
+        "Period",
+        "EvaluationPeriods",
+        "DatapointsToAlarm",
+        "Threshold",
+        "ComparisonOperator",
+        "TreatMissingData",
+        "AlarmActions",
+        "OKActions",
+    )
+    cloudwatch.put_metric_alarm(**{**{k: alarm[k] for k in kept if k in alarm}, **changes})

@@ -18,6 +18,7 @@ from tests.conftest import load_script
 from tests.deployed_environment import (
     Builder,
     build_environment,
+    change_alarm,
     client,
     local_with,
     use_fake_account,
@@ -525,30 +526,13 @@ def _alarm_deleted(_builder: Builder) -> None:
 
 
 def _alarm_on_another_bucket(_builder: Builder) -> None:
-    cloudwatch = client("cloudwatch")
     name = "mlp-local-datalake-dr-curated-failed-replication"
-    (alarm,) = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    (alarm,) = client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
     dimensions = [
         {**d, "Value": "elsewhere"} if d["Name"] == "DestinationBucket" else d
         for d in alarm["Dimensions"]
     ]
-    kept = ("AlarmName", "AlarmDescription", "Namespace", "MetricName", "Statistic", "Period")
-    cloudwatch.put_metric_alarm(
-        **{k: alarm[k] for k in kept},
-        **{
-            k: alarm[k]
-            for k in (
-                "EvaluationPeriods",
-                "DatapointsToAlarm",
-                "Threshold",
-                "ComparisonOperator",
-                "TreatMissingData",
-                "AlarmActions",
-                "OKActions",
-            )
-        },
-        Dimensions=dimensions,
-    )
+    change_alarm(name, Dimensions=dimensions)
 
 
 def _replica_key_disabled(builder: Builder) -> None:

@@ -17,6 +17,7 @@ from tests.deployed_environment import (
     ACCOUNT,
     Builder,
     build_environment,
+    change_alarm,
     client,
     local_with,
     verifier,
@@ -83,24 +84,7 @@ def _delete_policy(builder: Builder) -> None:
 
 
 def _change_alarm(**changes: Any) -> None:
-    cloudwatch = client("cloudwatch")
-    alarm = cloudwatch.describe_alarms(AlarmNames=[ERRORS_ALARM])["MetricAlarms"][0]
-    kept = (
-        "AlarmName",
-        "Namespace",
-        "MetricName",
-        "Dimensions",
-        "Statistic",
-        "Period",
-        "EvaluationPeriods",
-        "DatapointsToAlarm",
-        "Threshold",
-        "ComparisonOperator",
-        "TreatMissingData",
-        "AlarmActions",
-        "OKActions",
-    )
-    cloudwatch.put_metric_alarm(**{**{k: alarm[k] for k in kept if k in alarm}, **changes})
+    change_alarm(ERRORS_ALARM, **changes)
 
 
 def _silence_alarm(builder: Builder) -> None:

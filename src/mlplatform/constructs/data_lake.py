@@ -53,7 +53,11 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
-from mlplatform.decisions.replication_plan import ReplicationMetric, replication_metric
+from mlplatform.decisions.replication_plan import (
+    ReplicationMetric,
+    ReplicationMetricHelpers,
+    replication_metric,
+)
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake, IRole, VpcPlacement
 
@@ -170,7 +174,7 @@ def _construct_of(role: IRole) -> Construct:
     return found
 
 
-class DataLake(DataLakeMixin, Construct):
+class DataLake(DataLakeMixin, ReplicationMetricHelpers, Construct):
     """Zone buckets, their KMS key, Glue databases and an Athena workgroup.
 
     ``placement``, when given, adds a Glue NETWORK connection and its security
@@ -267,20 +271,6 @@ class DataLake(DataLakeMixin, Construct):
             ),
         )
         return results, workgroup
-
-    def metric_failed_replication(self, zone: str) -> MetricSpec:
-        """Operations S3 failed to replicate under ``zone``'s rule, summed over five minutes and
-        published in the lake's region: what the ml layer alarms on."""
-        return self._replication_metric(zone, "failed")
-
-    def metric_replication_latency(self, zone: str) -> MetricSpec:
-        """How far ``zone``'s replica is behind (s), published in the replica region: a
-        dashboard graphs it from there (``MetricSpec.region``); an alarm here cannot watch it."""
-        return self._replication_metric(zone, "latency")
-
-    def metric_bytes_pending_replication(self, zone: str) -> MetricSpec:
-        """Bytes of ``zone`` not yet in its replica, published in the replica region."""
-        return self._replication_metric(zone, "pending")
 
     def _replication_metric(self, zone: str, kind: ReplicationMetric) -> MetricSpec:
         (chosen,) = self._select(zone)

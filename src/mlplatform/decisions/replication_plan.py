@@ -31,6 +31,7 @@ from mlplatform.decisions.naming import Naming
 
 __all__ = [
     "ReplicationMetric",
+    "ReplicationMetricHelpers",
     "replica_access_log_bucket",
     "replica_buckets",
     "replica_key_settings",
@@ -154,6 +155,29 @@ def replication_metric(
             "data_lake.replication"
         )
     return metrics[zone][kind]
+
+
+class ReplicationMetricHelpers:
+    """A replicating lake's ``metric_*`` helpers, the same in either engine's ``DataLake``:
+    each hands out one of :func:`replication_metrics`, through the engine's
+    ``_replication_metric`` (which checks the zone and says whose lake does not replicate)."""
+
+    def _replication_metric(self, zone: str, kind: ReplicationMetric) -> MetricSpec:
+        raise NotImplementedError
+
+    def metric_failed_replication(self, zone: str) -> MetricSpec:
+        """Operations S3 failed to replicate under ``zone``'s rule, summed over five minutes and
+        published in the lake's region: what the ml layer alarms on."""
+        return self._replication_metric(zone, "failed")
+
+    def metric_replication_latency(self, zone: str) -> MetricSpec:
+        """How far ``zone``'s replica is behind (s), published in the replica region: a
+        dashboard graphs it from there (``MetricSpec.region``); an alarm here cannot watch it."""
+        return self._replication_metric(zone, "latency")
+
+    def metric_bytes_pending_replication(self, zone: str) -> MetricSpec:
+        """Bytes of ``zone`` not yet in its replica, published in the replica region."""
+        return self._replication_metric(zone, "pending")
 
 
 def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmPlan]:

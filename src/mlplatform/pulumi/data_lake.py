@@ -25,7 +25,11 @@ from mlplatform.decisions.ml_security_groups import glue_security_group
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import Statement, policy_document
 from mlplatform.decisions.policies.s3 import s3_read_statements, s3_write_statements
-from mlplatform.decisions.replication_plan import ReplicationMetric, replication_metric
+from mlplatform.decisions.replication_plan import (
+    ReplicationMetric,
+    ReplicationMetricHelpers,
+    replication_metric,
+)
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.lake_replication import LakeReplication
 from mlplatform.pulumi.layer import Layer
@@ -110,7 +114,7 @@ class DataLakeGrants:
         return chosen
 
 
-class DataLake(DataLakeGrants, PlatformComponent):
+class DataLake(DataLakeGrants, ReplicationMetricHelpers, PlatformComponent):
     """``mlplatform:data:DataLake``: zone buckets, their KMS key, Glue databases and Athena."""
 
     def __init__(
@@ -226,19 +230,7 @@ class DataLake(DataLakeGrants, PlatformComponent):
         return deferred(self.bucket_names[self._select(zone)[0]], bucket_objects)
 
     # Replication's names are the config's (no resource output in them): plain specs, as
-    # cdktf's DataLake hands them out.
-    def metric_failed_replication(self, zone: str) -> MetricSpec:
-        """Operations S3 failed to replicate under ``zone``'s rule (the ml layer's alarm)."""
-        return self._replication_metric(zone, "failed")
-
-    def metric_replication_latency(self, zone: str) -> MetricSpec:
-        """How far ``zone``'s replica is behind (s), published in the replica region."""
-        return self._replication_metric(zone, "latency")
-
-    def metric_bytes_pending_replication(self, zone: str) -> MetricSpec:
-        """Bytes of ``zone`` not yet in its replica, published in the replica region."""
-        return self._replication_metric(zone, "pending")
-
+    # cdktf's DataLake hands them out (ReplicationMetricHelpers).
     def _replication_metric(self, zone: str, kind: ReplicationMetric) -> MetricSpec:
         (chosen,) = self._select(zone)
         try:
