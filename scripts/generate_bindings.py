@@ -515,7 +515,6 @@ class ModuleWriter:
 
     def _render_struct(self, struct: StructModel) -> list[str]:
         lines = [
-            "@dataclasses.dataclass(frozen=True, kw_only=True)",
             f"class {struct.name}(Block):",
             f'    """The ``{struct.path}`` block of ``{self.terraform_type}``."""',
             "",
@@ -530,13 +529,13 @@ class ModuleWriter:
                 lines.append(f"    {argument.python}: {argument.annotation}")
             elif argument.required:
                 lines.append(
-                    f"    {argument.python}: {argument.annotation} = dataclasses.field("
-                    f'metadata={{"terraform": "{argument.terraform}"}})'
+                    f"    {argument.python}: {argument.annotation} = "
+                    f'renamed("{argument.terraform}")'
                 )
             elif renamed:
                 lines.append(
-                    f"    {argument.python}: {argument.annotation} | None = dataclasses.field("
-                    f'default=None, metadata={{"terraform": "{argument.terraform}"}})'
+                    f"    {argument.python}: {argument.annotation} | None = "
+                    f'renamed("{argument.terraform}", default=None)'
                 )
             else:
                 lines.append(f"    {argument.python}: {argument.annotation} | None = None")
@@ -576,7 +575,6 @@ def _getter_lines(getters: list[Getter]) -> list[str]:
 
 # (section, module, names): what a generated module may import, in isort's order.
 IMPORTS = (
-    ("stdlib", "dataclasses", ()),
     ("stdlib", "collections.abc", ("Mapping", "Sequence")),
     ("stdlib", "typing", ("Any", "ClassVar")),
     (
@@ -608,6 +606,7 @@ IMPORTS = (
             "generator_metadata",
             "list_attribute",
             "number_attribute",
+            "renamed",
             "resolvable_attribute",
             "string_attribute",
             "string_map_attribute",

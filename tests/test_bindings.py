@@ -149,3 +149,41 @@ def test_references_read_nested_objects_and_expressions_pass_through(
 def test_a_missing_required_argument_fails_where_it_is_written(stack: TerraformStack) -> None:
     with pytest.raises(TypeError, match="vpc_config"):
         EksCluster(stack, "cluster", name="c", role_arn="arn")  # type: ignore[call-arg]
+
+
+def test_a_block_is_a_frozen_value_with_keyword_arguments() -> None:
+    """What the frozen, keyword-only dataclasses gave, without compiling three methods per
+    block at import (type checkers still see dataclasses: ``dataclass_transform``)."""
+    import dataclasses
+
+    from mlplatform.bindings.aws.s3_bucket_versioning import (
+        S3BucketVersioningVersioningConfiguration as Versioning,
+    )
+
+    enabled = Versioning(status="Enabled")
+    assert enabled.mfa_delete is None  # an unset optional field is None
+    assert enabled == Versioning(status="Enabled", mfa_delete=None)
+    assert enabled != Versioning(status="Suspended")
+    assert len({enabled, Versioning(status="Enabled")}) == 1
+    assert (
+        repr(enabled)
+        == "S3BucketVersioningVersioningConfiguration(status='Enabled', mfa_delete=None)"
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        enabled.status = "Suspended"  # type: ignore[misc]
+    with pytest.raises(
+        TypeError,
+        match=r"missing required keyword argument 'status' \(Terraform block versioning_configuration\)",
+    ):
+        Versioning()  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match="unexpected keyword arguments statuss; its fields are status, mfa_delete"
+    ):
+        Versioning(statuss="Enabled")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Versioning("Enabled")  # type: ignore[call-arg]  # keyword only
+    # A renamed field keeps its Python name on the object and its Terraform name in JSON.
+    rule_filter = S3BucketLifecycleConfigurationRuleFilter(and_=None, prefix="logs/")
+    assert [(f.python, f.terraform) for f in rule_filter.fields() if f.python == "and_"] == [
+        ("and_", "and")
+    ]

@@ -11,7 +11,6 @@ does.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import inspect
 import json
@@ -93,14 +92,14 @@ class Sample:
     def block(self, block_type: type[Block], depth: int) -> Block | None:
         if depth > 3:
             return None
-        hints = typing.get_type_hints(block_type, vars(self.generated))
+        hints = typing.get_type_hints(block_type, localns=vars(self.generated))
         values = {}
-        for field in dataclasses.fields(block_type):
-            value = self.value(hints[field.name], field.name, depth)
-            if value is None and field.default is dataclasses.MISSING:
+        for field in block_type.fields():
+            value = self.value(hints[field.python], field.python, depth)
+            if value is None and field.required:
                 return None
             if value is not None:
-                values[field.name] = value
+                values[field.python] = value
         return block_type(**values)
 
     def arguments(self, cls: type[Any]) -> dict[str, Any]:
@@ -120,9 +119,9 @@ class Sample:
             struct = getattr(self.prebuilt, type(value).__name__)
             return struct(
                 **{
-                    f.name: self.mirror(getattr(value, f.name))
-                    for f in dataclasses.fields(value)
-                    if getattr(value, f.name) is not None
+                    f.python: self.mirror(getattr(value, f.python))
+                    for f in value.fields()
+                    if getattr(value, f.python) is not None
                 }
             )
         if isinstance(value, list):

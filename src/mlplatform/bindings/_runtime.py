@@ -1,4 +1,4 @@
-"""What every generated binding shares: blocks as dataclasses, attributes kept in Python.
+"""What every generated binding shares: blocks as frozen values, attributes kept in Python.
 
 The prebuilt provider bindings are jsii proxies of a JavaScript package with
 ~1,500 classes, which node must load before anything synthesizes (13 s and
@@ -18,9 +18,10 @@ cdktf as usual, and anything cdktf resolves (``Fn``, ``Token``, an
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, ClassVar, Generic, TypeVar, cast, overload
+from typing import Any, ClassVar, Generic, TypeVar, cast, dataclass_transform, overload
 
 import jsii
 from cdktf import (
@@ -41,6 +42,7 @@ from constructs import Construct
 __all__ = [
     "Attribute",
     "Block",
+    "BlockField",
     "ComputedList",
     "ComputedObject",
     "GeneratedDataSource",
@@ -50,6 +52,7 @@ __all__ = [
     "generator_metadata",
     "list_attribute",
     "number_attribute",
+    "renamed",
     "resolvable_attribute",
     "string_attribute",
     "string_map_attribute",
@@ -74,30 +77,125 @@ def generator_metadata(
     )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Block:
-    """A nested block of a resource: a frozen dataclass whose fields are its arguments.
+class _Renamed:
+    """A block field whose Terraform name is not its Python name (``and_`` for ``and``)."""
 
-    A field whose Terraform name is not its Python name (a Python keyword,
-    say) carries the Terraform name in its metadata under ``"terraform"``.
+    __slots__ = ("default", "terraform")
+
+    def __init__(self, terraform: str, default: Any) -> None:
+        self.terraform = terraform
+        self.default = default
+
+
+_REQUIRED: Any = object()
+"""The default of a field that has none: the argument must be given."""
+
+
+def renamed(terraform: str, *, default: Any = _REQUIRED) -> Any:
+    """A field named ``terraform`` in Terraform (a Python keyword, say): ``and_: X | None =
+    renamed("and", default=None)``; without ``default`` the argument is required."""
+    return _Renamed(terraform, default)
+
+
+@dataclasses.dataclass(frozen=True)
+class BlockField:
+    """One argument of a block: its Python and Terraform names, and whether it is required."""
+
+    python: str
+    terraform: str
+    required: bool
+
+
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(renamed,))
+class Block:
+    """A nested block of a resource: keyword arguments, frozen, compared by value.
+
+    Each generated block class declares its fields as annotations, as a frozen
+    dataclass would (type checkers read them so, through ``dataclass_transform``).
+    They are not dataclasses: ``@dataclass`` writes and compiles an ``__init__``,
+    ``__eq__`` and ``__repr__`` for every class when the module is imported, about a
+    millisecond each, and the bindings hold nearly 300 blocks; here the fields are
+    read from the annotations once per class (:meth:`fields`) and one ``__init__``
+    serves them all.
     """
 
     TERRAFORM_BLOCK: ClassVar[str] = ""
     """The block's path in the resource schema, for messages."""
+    _FIELDS: ClassVar[tuple[BlockField, ...]] = ()
+    _DEFAULTS: ClassVar[dict[str, Any]] = {}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields: list[BlockField] = []
+        defaults: dict[str, Any] = {}
+        for name, annotation in inspect.get_annotations(cls).items():
+            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+                continue
+            declared = cls.__dict__.get(name, _REQUIRED)
+            terraform = name
+            if isinstance(declared, _Renamed):
+                terraform, declared = declared.terraform, declared.default
+            if declared is _REQUIRED:
+                if name in cls.__dict__:
+                    delattr(cls, name)
+            else:
+                defaults[name] = declared
+                setattr(cls, name, declared)
+            fields.append(BlockField(name, terraform, declared is _REQUIRED))
+        cls._FIELDS = tuple(fields)
+        cls._DEFAULTS = defaults
 
-_NAMES: dict[type[Block], tuple[tuple[str, str], ...]] = {}
+    def __init__(self, **arguments: Any) -> None:
+        known = {f.python for f in self._FIELDS}
+        if not known.issuperset(arguments):
+            # A misspelt name is the likelier mistake than a missing one: name it first.
+            raise TypeError(
+                f"{type(self).__name__}() got unexpected keyword arguments "
+                f"{', '.join(sorted(set(arguments) - known))}; its fields are "
+                f"{', '.join(f.python for f in self._FIELDS)}"
+            )
+        for field in self._FIELDS:
+            if field.python in arguments:
+                value = arguments[field.python]
+            elif field.required:
+                raise TypeError(
+                    f"{type(self).__name__}() missing required keyword argument "
+                    f"{field.python!r} (Terraform block {self.TERRAFORM_BLOCK})"
+                )
+            else:
+                value = self._DEFAULTS[field.python]
+            object.__setattr__(self, field.python, value)
+
+    @classmethod
+    def fields(cls) -> tuple[BlockField, ...]:
+        """The block's fields, in the order the class declares them."""
+        return cls._FIELDS
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.python) for f in self._FIELDS)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((type(self), self._values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.python}={getattr(self, f.python)!r}" for f in self._FIELDS)
+        return f"{type(self).__name__}({shown})"
 
 
 def _terraform_names(block_type: type[Block]) -> tuple[tuple[str, str], ...]:
-    """(Python name, Terraform name) of each field, worked out once per block type."""
-    names = _NAMES.get(block_type)
-    if names is None:
-        names = tuple(
-            (f.name, f.metadata.get("terraform", f.name)) for f in dataclasses.fields(block_type)
-        )
-        _NAMES[block_type] = names
-    return names
+    """(Python name, Terraform name) of each field."""
+    return tuple((f.python, f.terraform) for f in block_type.fields())
 
 
 def to_terraform(value: Any) -> Any:

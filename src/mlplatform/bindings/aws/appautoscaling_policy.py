@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -130,7 +129,6 @@ class AppautoscalingPolicy(GeneratedResource):
         return AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReference(self, "target_tracking_scaling_policy_configuration", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyStepScalingPolicyConfiguration(Block):
     """The ``step_scaling_policy_configuration`` block of ``aws_appautoscaling_policy``."""
 
@@ -142,7 +140,6 @@ class AppautoscalingPolicyStepScalingPolicyConfiguration(Block):
     step_adjustment: Sequence[AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment(Block):
     """The ``step_scaling_policy_configuration.step_adjustment`` block of ``aws_appautoscaling_policy``."""
 
@@ -152,7 +149,6 @@ class AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment(Block):
     metric_interval_upper_bound: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(Block):
     """The ``target_tracking_scaling_policy_configuration`` block of ``aws_appautoscaling_policy``."""
 
@@ -165,7 +161,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfiguration(Block):
     predefined_metric_specification: AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecification(Block):
     """The ``target_tracking_scaling_policy_configuration.customized_metric_specification`` block of ``aws_appautoscaling_policy``."""
 
@@ -178,7 +173,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
     metrics: Sequence[AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationDimensions(Block):
     """The ``target_tracking_scaling_policy_configuration.customized_metric_specification.dimensions`` block of ``aws_appautoscaling_policy``."""
 
@@ -187,7 +181,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
     value: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetrics(Block):
     """The ``target_tracking_scaling_policy_configuration.customized_metric_specification.metrics`` block of ``aws_appautoscaling_policy``."""
 
@@ -199,7 +192,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
     metric_stat: AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStat(Block):
     """The ``target_tracking_scaling_policy_configuration.customized_metric_specification.metrics.metric_stat`` block of ``aws_appautoscaling_policy``."""
 
@@ -209,7 +201,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
     unit: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetric(Block):
     """The ``target_tracking_scaling_policy_configuration.customized_metric_specification.metrics.metric_stat.metric`` block of ``aws_appautoscaling_policy``."""
 
@@ -219,7 +210,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
     dimensions: Sequence[AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricsMetricStatMetricDimensions(Block):
     """The ``target_tracking_scaling_policy_configuration.customized_metric_specification.metrics.metric_stat.metric.dimensions`` block of ``aws_appautoscaling_policy``."""
 
@@ -228,7 +218,6 @@ class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationCustomizedMetr
     value: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification(Block):
     """The ``target_tracking_scaling_policy_configuration.predefined_metric_specification`` block of ``aws_appautoscaling_policy``."""
 

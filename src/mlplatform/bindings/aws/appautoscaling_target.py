@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -109,7 +108,6 @@ class AppautoscalingTarget(GeneratedResource):
         return AppautoscalingTargetSuspendedStateOutputReference(self, "suspended_state", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AppautoscalingTargetSuspendedState(Block):
     """The ``suspended_state`` block of ``aws_appautoscaling_target``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -111,7 +110,6 @@ class AthenaWorkgroup(GeneratedResource):
         return AthenaWorkgroupConfigurationOutputReference(self, "configuration", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AthenaWorkgroupConfiguration(Block):
     """The ``configuration`` block of ``aws_athena_workgroup``."""
 
@@ -125,7 +123,6 @@ class AthenaWorkgroupConfiguration(Block):
     result_configuration: AthenaWorkgroupConfigurationResultConfiguration | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AthenaWorkgroupConfigurationEngineVersion(Block):
     """The ``configuration.engine_version`` block of ``aws_athena_workgroup``."""
 
@@ -133,7 +130,6 @@ class AthenaWorkgroupConfigurationEngineVersion(Block):
     selected_engine_version: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AthenaWorkgroupConfigurationResultConfiguration(Block):
     """The ``configuration.result_configuration`` block of ``aws_athena_workgroup``."""
 
@@ -144,7 +140,6 @@ class AthenaWorkgroupConfigurationResultConfiguration(Block):
     encryption_configuration: AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AthenaWorkgroupConfigurationResultConfigurationAclConfiguration(Block):
     """The ``configuration.result_configuration.acl_configuration`` block of ``aws_athena_workgroup``."""
 
@@ -152,7 +147,6 @@ class AthenaWorkgroupConfigurationResultConfigurationAclConfiguration(Block):
     s3_acl_option: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration(Block):
     """The ``configuration.result_configuration.encryption_configuration`` block of ``aws_athena_workgroup``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -157,7 +156,6 @@ class BudgetsBudget(GeneratedResource):
         return BudgetsBudgetPlannedLimitList(self, "planned_limit", from_set=True)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class BudgetsBudgetAutoAdjustData(Block):
     """The ``auto_adjust_data`` block of ``aws_budgets_budget``."""
 
@@ -166,7 +164,6 @@ class BudgetsBudgetAutoAdjustData(Block):
     historical_options: BudgetsBudgetAutoAdjustDataHistoricalOptions | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class BudgetsBudgetAutoAdjustDataHistoricalOptions(Block):
     """The ``auto_adjust_data.historical_options`` block of ``aws_budgets_budget``."""
 
@@ -174,7 +171,6 @@ class BudgetsBudgetAutoAdjustDataHistoricalOptions(Block):
     budget_adjustment_period: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class BudgetsBudgetCostFilter(Block):
     """The ``cost_filter`` block of ``aws_budgets_budget``."""
 
@@ -183,7 +179,6 @@ class BudgetsBudgetCostFilter(Block):
     values: Sequence[str]
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class BudgetsBudgetCostTypes(Block):
     """The ``cost_types`` block of ``aws_budgets_budget``."""
 
@@ -201,7 +196,6 @@ class BudgetsBudgetCostTypes(Block):
     use_blended: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class BudgetsBudgetNotification(Block):
     """The ``notification`` block of ``aws_budgets_budget``."""
 
@@ -214,7 +208,6 @@ class BudgetsBudgetNotification(Block):
     subscriber_sns_topic_arns: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class BudgetsBudgetPlannedLimit(Block):
     """The ``planned_limit`` block of ``aws_budgets_budget``."""
 

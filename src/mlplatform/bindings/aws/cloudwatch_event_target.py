@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -213,7 +212,6 @@ class CloudwatchEventTarget(GeneratedResource):
         return CloudwatchEventTargetSqsTargetOutputReference(self, "sqs_target", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetAppsyncTarget(Block):
     """The ``appsync_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -221,7 +219,6 @@ class CloudwatchEventTargetAppsyncTarget(Block):
     graphql_operation: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetBatchTarget(Block):
     """The ``batch_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -232,7 +229,6 @@ class CloudwatchEventTargetBatchTarget(Block):
     job_attempts: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetDeadLetterConfig(Block):
     """The ``dead_letter_config`` block of ``aws_cloudwatch_event_target``."""
 
@@ -240,7 +236,6 @@ class CloudwatchEventTargetDeadLetterConfig(Block):
     arn: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetEcsTarget(Block):
     """The ``ecs_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -260,7 +255,6 @@ class CloudwatchEventTargetEcsTarget(Block):
     placement_constraint: Sequence[CloudwatchEventTargetEcsTargetPlacementConstraint] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetEcsTargetCapacityProviderStrategy(Block):
     """The ``ecs_target.capacity_provider_strategy`` block of ``aws_cloudwatch_event_target``."""
 
@@ -270,7 +264,6 @@ class CloudwatchEventTargetEcsTargetCapacityProviderStrategy(Block):
     weight: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetEcsTargetNetworkConfiguration(Block):
     """The ``ecs_target.network_configuration`` block of ``aws_cloudwatch_event_target``."""
 
@@ -280,7 +273,6 @@ class CloudwatchEventTargetEcsTargetNetworkConfiguration(Block):
     security_groups: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetEcsTargetOrderedPlacementStrategy(Block):
     """The ``ecs_target.ordered_placement_strategy`` block of ``aws_cloudwatch_event_target``."""
 
@@ -289,7 +281,6 @@ class CloudwatchEventTargetEcsTargetOrderedPlacementStrategy(Block):
     field: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetEcsTargetPlacementConstraint(Block):
     """The ``ecs_target.placement_constraint`` block of ``aws_cloudwatch_event_target``."""
 
@@ -298,7 +289,6 @@ class CloudwatchEventTargetEcsTargetPlacementConstraint(Block):
     expression: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetHttpTarget(Block):
     """The ``http_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -308,7 +298,6 @@ class CloudwatchEventTargetHttpTarget(Block):
     query_string_parameters: Mapping[str, str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetInputTransformer(Block):
     """The ``input_transformer`` block of ``aws_cloudwatch_event_target``."""
 
@@ -317,7 +306,6 @@ class CloudwatchEventTargetInputTransformer(Block):
     input_paths: Mapping[str, str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetKinesisTarget(Block):
     """The ``kinesis_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -325,7 +313,6 @@ class CloudwatchEventTargetKinesisTarget(Block):
     partition_key_path: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetRedshiftTarget(Block):
     """The ``redshift_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -338,7 +325,6 @@ class CloudwatchEventTargetRedshiftTarget(Block):
     with_event: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetRetryPolicy(Block):
     """The ``retry_policy`` block of ``aws_cloudwatch_event_target``."""
 
@@ -347,7 +333,6 @@ class CloudwatchEventTargetRetryPolicy(Block):
     maximum_retry_attempts: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetRunCommandTargets(Block):
     """The ``run_command_targets`` block of ``aws_cloudwatch_event_target``."""
 
@@ -356,7 +341,6 @@ class CloudwatchEventTargetRunCommandTargets(Block):
     values: Sequence[str]
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetSagemakerPipelineTarget(Block):
     """The ``sagemaker_pipeline_target`` block of ``aws_cloudwatch_event_target``."""
 
@@ -364,7 +348,6 @@ class CloudwatchEventTargetSagemakerPipelineTarget(Block):
     pipeline_parameter_list: Sequence[CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStruct] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStruct(Block):
     """The ``sagemaker_pipeline_target.pipeline_parameter_list`` block of ``aws_cloudwatch_event_target``."""
 
@@ -373,7 +356,6 @@ class CloudwatchEventTargetSagemakerPipelineTargetPipelineParameterListStruct(Bl
     value: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchEventTargetSqsTarget(Block):
     """The ``sqs_target`` block of ``aws_cloudwatch_event_target``."""
 

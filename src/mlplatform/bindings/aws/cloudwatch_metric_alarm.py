@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -156,7 +155,6 @@ class CloudwatchMetricAlarm(GeneratedResource):
         return CloudwatchMetricAlarmMetricQueryList(self, "metric_query", from_set=True)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchMetricAlarmMetricQuery(Block):
     """The ``metric_query`` block of ``aws_cloudwatch_metric_alarm``."""
 
@@ -170,7 +168,6 @@ class CloudwatchMetricAlarmMetricQuery(Block):
     metric: CloudwatchMetricAlarmMetricQueryMetric | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class CloudwatchMetricAlarmMetricQueryMetric(Block):
     """The ``metric_query.metric`` block of ``aws_cloudwatch_metric_alarm``."""
 

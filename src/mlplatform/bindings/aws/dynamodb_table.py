@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -221,7 +220,6 @@ class DynamodbTable(GeneratedResource):
         return DynamodbTableTtlOutputReference(self, "ttl", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableAttribute(Block):
     """The ``attribute`` block of ``aws_dynamodb_table``."""
 
@@ -230,7 +228,6 @@ class DynamodbTableAttribute(Block):
     type: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableGlobalSecondaryIndex(Block):
     """The ``global_secondary_index`` block of ``aws_dynamodb_table``."""
 
@@ -245,7 +242,6 @@ class DynamodbTableGlobalSecondaryIndex(Block):
     on_demand_throughput: DynamodbTableGlobalSecondaryIndexOnDemandThroughput | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableGlobalSecondaryIndexOnDemandThroughput(Block):
     """The ``global_secondary_index.on_demand_throughput`` block of ``aws_dynamodb_table``."""
 
@@ -254,7 +250,6 @@ class DynamodbTableGlobalSecondaryIndexOnDemandThroughput(Block):
     max_write_request_units: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableImportTable(Block):
     """The ``import_table`` block of ``aws_dynamodb_table``."""
 
@@ -265,7 +260,6 @@ class DynamodbTableImportTable(Block):
     input_format_options: DynamodbTableImportTableInputFormatOptions | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableImportTableInputFormatOptions(Block):
     """The ``import_table.input_format_options`` block of ``aws_dynamodb_table``."""
 
@@ -273,7 +267,6 @@ class DynamodbTableImportTableInputFormatOptions(Block):
     csv: DynamodbTableImportTableInputFormatOptionsCsv | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableImportTableInputFormatOptionsCsv(Block):
     """The ``import_table.input_format_options.csv`` block of ``aws_dynamodb_table``."""
 
@@ -282,7 +275,6 @@ class DynamodbTableImportTableInputFormatOptionsCsv(Block):
     header_list: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableImportTableS3BucketSource(Block):
     """The ``import_table.s3_bucket_source`` block of ``aws_dynamodb_table``."""
 
@@ -292,7 +284,6 @@ class DynamodbTableImportTableS3BucketSource(Block):
     key_prefix: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableLocalSecondaryIndex(Block):
     """The ``local_secondary_index`` block of ``aws_dynamodb_table``."""
 
@@ -303,7 +294,6 @@ class DynamodbTableLocalSecondaryIndex(Block):
     non_key_attributes: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableOnDemandThroughput(Block):
     """The ``on_demand_throughput`` block of ``aws_dynamodb_table``."""
 
@@ -312,7 +302,6 @@ class DynamodbTableOnDemandThroughput(Block):
     max_write_request_units: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTablePointInTimeRecovery(Block):
     """The ``point_in_time_recovery`` block of ``aws_dynamodb_table``."""
 
@@ -321,7 +310,6 @@ class DynamodbTablePointInTimeRecovery(Block):
     recovery_period_in_days: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableReplica(Block):
     """The ``replica`` block of ``aws_dynamodb_table``."""
 
@@ -332,7 +320,6 @@ class DynamodbTableReplica(Block):
     propagate_tags: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableServerSideEncryption(Block):
     """The ``server_side_encryption`` block of ``aws_dynamodb_table``."""
 
@@ -341,7 +328,6 @@ class DynamodbTableServerSideEncryption(Block):
     kms_key_arn: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableTimeouts(Block):
     """The ``timeouts`` block of ``aws_dynamodb_table``."""
 
@@ -351,7 +337,6 @@ class DynamodbTableTimeouts(Block):
     update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class DynamodbTableTtl(Block):
     """The ``ttl`` block of ``aws_dynamodb_table``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -119,7 +118,6 @@ class EcrRepository(GeneratedResource):
         return EcrRepositoryTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EcrRepositoryEncryptionConfiguration(Block):
     """The ``encryption_configuration`` block of ``aws_ecr_repository``."""
 
@@ -128,7 +126,6 @@ class EcrRepositoryEncryptionConfiguration(Block):
     kms_key: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EcrRepositoryImageScanningConfiguration(Block):
     """The ``image_scanning_configuration`` block of ``aws_ecr_repository``."""
 
@@ -136,7 +133,6 @@ class EcrRepositoryImageScanningConfiguration(Block):
     scan_on_push: bool | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EcrRepositoryTimeouts(Block):
     """The ``timeouts`` block of ``aws_ecr_repository``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -106,7 +105,6 @@ class EksAccessEntry(GeneratedResource):
         return EksAccessEntryTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksAccessEntryTimeouts(Block):
     """The ``timeouts`` block of ``aws_eks_access_entry``."""
 

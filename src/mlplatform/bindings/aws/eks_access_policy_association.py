@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -100,7 +99,6 @@ class EksAccessPolicyAssociation(GeneratedResource):
         return EksAccessPolicyAssociationTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksAccessPolicyAssociationAccessScope(Block):
     """The ``access_scope`` block of ``aws_eks_access_policy_association``."""
 
@@ -109,7 +107,6 @@ class EksAccessPolicyAssociationAccessScope(Block):
     namespaces: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksAccessPolicyAssociationTimeouts(Block):
     """The ``timeouts`` block of ``aws_eks_access_policy_association``."""
 

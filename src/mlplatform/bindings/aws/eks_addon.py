@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -129,7 +128,6 @@ class EksAddon(GeneratedResource):
         return EksAddonTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksAddonPodIdentityAssociation(Block):
     """The ``pod_identity_association`` block of ``aws_eks_addon``."""
 
@@ -138,7 +136,6 @@ class EksAddonPodIdentityAssociation(Block):
     service_account: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksAddonTimeouts(Block):
     """The ``timeouts`` block of ``aws_eks_addon``."""
 

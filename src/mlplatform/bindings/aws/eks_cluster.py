@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -223,7 +222,6 @@ class EksCluster(GeneratedResource):
         return EksClusterZonalShiftConfigOutputReference(self, "zonal_shift_config", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterAccessConfig(Block):
     """The ``access_config`` block of ``aws_eks_cluster``."""
 
@@ -232,7 +230,6 @@ class EksClusterAccessConfig(Block):
     bootstrap_cluster_creator_admin_permissions: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterComputeConfig(Block):
     """The ``compute_config`` block of ``aws_eks_cluster``."""
 
@@ -242,7 +239,6 @@ class EksClusterComputeConfig(Block):
     node_role_arn: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterEncryptionConfig(Block):
     """The ``encryption_config`` block of ``aws_eks_cluster``."""
 
@@ -251,7 +247,6 @@ class EksClusterEncryptionConfig(Block):
     provider: EksClusterEncryptionConfigProvider
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterEncryptionConfigProvider(Block):
     """The ``encryption_config.provider`` block of ``aws_eks_cluster``."""
 
@@ -259,7 +254,6 @@ class EksClusterEncryptionConfigProvider(Block):
     key_arn: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterKubernetesNetworkConfig(Block):
     """The ``kubernetes_network_config`` block of ``aws_eks_cluster``."""
 
@@ -269,7 +263,6 @@ class EksClusterKubernetesNetworkConfig(Block):
     elastic_load_balancing: EksClusterKubernetesNetworkConfigElasticLoadBalancing | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterKubernetesNetworkConfigElasticLoadBalancing(Block):
     """The ``kubernetes_network_config.elastic_load_balancing`` block of ``aws_eks_cluster``."""
 
@@ -277,7 +270,6 @@ class EksClusterKubernetesNetworkConfigElasticLoadBalancing(Block):
     enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterOutpostConfig(Block):
     """The ``outpost_config`` block of ``aws_eks_cluster``."""
 
@@ -287,7 +279,6 @@ class EksClusterOutpostConfig(Block):
     control_plane_placement: EksClusterOutpostConfigControlPlanePlacement | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterOutpostConfigControlPlanePlacement(Block):
     """The ``outpost_config.control_plane_placement`` block of ``aws_eks_cluster``."""
 
@@ -295,7 +286,6 @@ class EksClusterOutpostConfigControlPlanePlacement(Block):
     group_name: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterRemoteNetworkConfig(Block):
     """The ``remote_network_config`` block of ``aws_eks_cluster``."""
 
@@ -304,7 +294,6 @@ class EksClusterRemoteNetworkConfig(Block):
     remote_pod_networks: EksClusterRemoteNetworkConfigRemotePodNetworks | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterRemoteNetworkConfigRemoteNodeNetworks(Block):
     """The ``remote_network_config.remote_node_networks`` block of ``aws_eks_cluster``."""
 
@@ -312,7 +301,6 @@ class EksClusterRemoteNetworkConfigRemoteNodeNetworks(Block):
     cidrs: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterRemoteNetworkConfigRemotePodNetworks(Block):
     """The ``remote_network_config.remote_pod_networks`` block of ``aws_eks_cluster``."""
 
@@ -320,7 +308,6 @@ class EksClusterRemoteNetworkConfigRemotePodNetworks(Block):
     cidrs: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterStorageConfig(Block):
     """The ``storage_config`` block of ``aws_eks_cluster``."""
 
@@ -328,7 +315,6 @@ class EksClusterStorageConfig(Block):
     block_storage: EksClusterStorageConfigBlockStorage | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterStorageConfigBlockStorage(Block):
     """The ``storage_config.block_storage`` block of ``aws_eks_cluster``."""
 
@@ -336,7 +322,6 @@ class EksClusterStorageConfigBlockStorage(Block):
     enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterTimeouts(Block):
     """The ``timeouts`` block of ``aws_eks_cluster``."""
 
@@ -346,7 +331,6 @@ class EksClusterTimeouts(Block):
     update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterUpgradePolicy(Block):
     """The ``upgrade_policy`` block of ``aws_eks_cluster``."""
 
@@ -354,7 +338,6 @@ class EksClusterUpgradePolicy(Block):
     support_type: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterVpcConfig(Block):
     """The ``vpc_config`` block of ``aws_eks_cluster``."""
 
@@ -366,7 +349,6 @@ class EksClusterVpcConfig(Block):
     security_group_ids: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksClusterZonalShiftConfig(Block):
     """The ``zonal_shift_config`` block of ``aws_eks_cluster``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -191,7 +190,6 @@ class EksNodeGroup(GeneratedResource):
         return EksNodeGroupUpdateConfigOutputReference(self, "update_config", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupLaunchTemplate(Block):
     """The ``launch_template`` block of ``aws_eks_node_group``."""
 
@@ -201,7 +199,6 @@ class EksNodeGroupLaunchTemplate(Block):
     name: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupNodeRepairConfig(Block):
     """The ``node_repair_config`` block of ``aws_eks_node_group``."""
 
@@ -209,7 +206,6 @@ class EksNodeGroupNodeRepairConfig(Block):
     enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupRemoteAccess(Block):
     """The ``remote_access`` block of ``aws_eks_node_group``."""
 
@@ -218,7 +214,6 @@ class EksNodeGroupRemoteAccess(Block):
     source_security_group_ids: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupScalingConfig(Block):
     """The ``scaling_config`` block of ``aws_eks_node_group``."""
 
@@ -228,7 +223,6 @@ class EksNodeGroupScalingConfig(Block):
     min_size: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupTaint(Block):
     """The ``taint`` block of ``aws_eks_node_group``."""
 
@@ -238,7 +232,6 @@ class EksNodeGroupTaint(Block):
     value: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupTimeouts(Block):
     """The ``timeouts`` block of ``aws_eks_node_group``."""
 
@@ -248,7 +241,6 @@ class EksNodeGroupTimeouts(Block):
     update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class EksNodeGroupUpdateConfig(Block):
     """The ``update_config`` block of ``aws_eks_node_group``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -100,7 +99,6 @@ class ElasticacheParameterGroup(GeneratedResource):
         return ElasticacheParameterGroupParameterList(self, "parameter", from_set=True)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class ElasticacheParameterGroupParameter(Block):
     """The ``parameter`` block of ``aws_elasticache_parameter_group``."""
 

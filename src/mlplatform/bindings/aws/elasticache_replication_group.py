@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -219,7 +218,6 @@ class ElasticacheReplicationGroup(GeneratedResource):
         return ElasticacheReplicationGroupTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class ElasticacheReplicationGroupLogDeliveryConfiguration(Block):
     """The ``log_delivery_configuration`` block of ``aws_elasticache_replication_group``."""
 
@@ -230,7 +228,6 @@ class ElasticacheReplicationGroupLogDeliveryConfiguration(Block):
     log_type: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class ElasticacheReplicationGroupTimeouts(Block):
     """The ``timeouts`` block of ``aws_elasticache_replication_group``."""
 

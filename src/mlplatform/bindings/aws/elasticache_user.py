@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -118,7 +117,6 @@ class ElasticacheUser(GeneratedResource):
         return ElasticacheUserTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class ElasticacheUserAuthenticationMode(Block):
     """The ``authentication_mode`` block of ``aws_elasticache_user``."""
 
@@ -127,7 +125,6 @@ class ElasticacheUserAuthenticationMode(Block):
     passwords: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class ElasticacheUserTimeouts(Block):
     """The ``timeouts`` block of ``aws_elasticache_user``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -130,7 +129,6 @@ class FlowLog(GeneratedResource):
         return FlowLogDestinationOptionsOutputReference(self, "destination_options", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class FlowLogDestinationOptions(Block):
     """The ``destination_options`` block of ``aws_flow_log``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -198,7 +197,6 @@ class FsxLustreFileSystem(GeneratedResource):
         return FsxLustreFileSystemTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class FsxLustreFileSystemDataReadCacheConfiguration(Block):
     """The ``data_read_cache_configuration`` block of ``aws_fsx_lustre_file_system``."""
 
@@ -207,7 +205,6 @@ class FsxLustreFileSystemDataReadCacheConfiguration(Block):
     size: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class FsxLustreFileSystemLogConfiguration(Block):
     """The ``log_configuration`` block of ``aws_fsx_lustre_file_system``."""
 
@@ -216,7 +213,6 @@ class FsxLustreFileSystemLogConfiguration(Block):
     level: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class FsxLustreFileSystemMetadataConfiguration(Block):
     """The ``metadata_configuration`` block of ``aws_fsx_lustre_file_system``."""
 
@@ -225,7 +221,6 @@ class FsxLustreFileSystemMetadataConfiguration(Block):
     mode: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class FsxLustreFileSystemRootSquashConfiguration(Block):
     """The ``root_squash_configuration`` block of ``aws_fsx_lustre_file_system``."""
 
@@ -234,7 +229,6 @@ class FsxLustreFileSystemRootSquashConfiguration(Block):
     root_squash: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class FsxLustreFileSystemTimeouts(Block):
     """The ``timeouts`` block of ``aws_fsx_lustre_file_system``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -125,7 +124,6 @@ class GlueCatalogDatabase(GeneratedResource):
         return GlueCatalogDatabaseTargetDatabaseOutputReference(self, "target_database", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogDatabaseCreateTableDefaultPermission(Block):
     """The ``create_table_default_permission`` block of ``aws_glue_catalog_database``."""
 
@@ -134,7 +132,6 @@ class GlueCatalogDatabaseCreateTableDefaultPermission(Block):
     principal: GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal(Block):
     """The ``create_table_default_permission.principal`` block of ``aws_glue_catalog_database``."""
 
@@ -142,7 +139,6 @@ class GlueCatalogDatabaseCreateTableDefaultPermissionPrincipal(Block):
     data_lake_principal_identifier: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogDatabaseFederatedDatabase(Block):
     """The ``federated_database`` block of ``aws_glue_catalog_database``."""
 
@@ -151,7 +147,6 @@ class GlueCatalogDatabaseFederatedDatabase(Block):
     identifier: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogDatabaseTargetDatabase(Block):
     """The ``target_database`` block of ``aws_glue_catalog_database``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -167,7 +166,6 @@ class GlueCatalogTable(GeneratedResource):
         return GlueCatalogTableTargetTableOutputReference(self, "target_table", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableOpenTableFormatInput(Block):
     """The ``open_table_format_input`` block of ``aws_glue_catalog_table``."""
 
@@ -175,7 +173,6 @@ class GlueCatalogTableOpenTableFormatInput(Block):
     iceberg_input: GlueCatalogTableOpenTableFormatInputIcebergInput
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableOpenTableFormatInputIcebergInput(Block):
     """The ``open_table_format_input.iceberg_input`` block of ``aws_glue_catalog_table``."""
 
@@ -184,7 +181,6 @@ class GlueCatalogTableOpenTableFormatInputIcebergInput(Block):
     version: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTablePartitionIndex(Block):
     """The ``partition_index`` block of ``aws_glue_catalog_table``."""
 
@@ -193,7 +189,6 @@ class GlueCatalogTablePartitionIndex(Block):
     keys: Sequence[str]
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTablePartitionKeys(Block):
     """The ``partition_keys`` block of ``aws_glue_catalog_table``."""
 
@@ -203,7 +198,6 @@ class GlueCatalogTablePartitionKeys(Block):
     type: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptor(Block):
     """The ``storage_descriptor`` block of ``aws_glue_catalog_table``."""
 
@@ -224,7 +218,6 @@ class GlueCatalogTableStorageDescriptor(Block):
     sort_columns: Sequence[GlueCatalogTableStorageDescriptorSortColumns] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptorColumns(Block):
     """The ``storage_descriptor.columns`` block of ``aws_glue_catalog_table``."""
 
@@ -235,7 +228,6 @@ class GlueCatalogTableStorageDescriptorColumns(Block):
     type: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptorSchemaReference(Block):
     """The ``storage_descriptor.schema_reference`` block of ``aws_glue_catalog_table``."""
 
@@ -245,7 +237,6 @@ class GlueCatalogTableStorageDescriptorSchemaReference(Block):
     schema_id: GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId(Block):
     """The ``storage_descriptor.schema_reference.schema_id`` block of ``aws_glue_catalog_table``."""
 
@@ -255,7 +246,6 @@ class GlueCatalogTableStorageDescriptorSchemaReferenceSchemaId(Block):
     schema_name: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptorSerDeInfo(Block):
     """The ``storage_descriptor.ser_de_info`` block of ``aws_glue_catalog_table``."""
 
@@ -265,7 +255,6 @@ class GlueCatalogTableStorageDescriptorSerDeInfo(Block):
     serialization_library: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptorSkewedInfo(Block):
     """The ``storage_descriptor.skewed_info`` block of ``aws_glue_catalog_table``."""
 
@@ -275,7 +264,6 @@ class GlueCatalogTableStorageDescriptorSkewedInfo(Block):
     skewed_column_values: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableStorageDescriptorSortColumns(Block):
     """The ``storage_descriptor.sort_columns`` block of ``aws_glue_catalog_table``."""
 
@@ -284,7 +272,6 @@ class GlueCatalogTableStorageDescriptorSortColumns(Block):
     sort_order: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueCatalogTableTargetTable(Block):
     """The ``target_table`` block of ``aws_glue_catalog_table``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -110,7 +109,6 @@ class GlueConnection(GeneratedResource):
         return GlueConnectionPhysicalConnectionRequirementsOutputReference(self, "physical_connection_requirements", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class GlueConnectionPhysicalConnectionRequirements(Block):
     """The ``physical_connection_requirements`` block of ``aws_glue_connection``."""
 

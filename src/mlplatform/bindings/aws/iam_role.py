@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -123,7 +122,6 @@ class IamRole(GeneratedResource):
         return IamRoleInlinePolicyList(self, "inline_policy", from_set=True)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class IamRoleInlinePolicy(Block):
     """The ``inline_policy`` block of ``aws_iam_role``."""
 

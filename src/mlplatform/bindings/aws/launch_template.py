@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -324,7 +323,6 @@ class LaunchTemplate(GeneratedResource):
         return LaunchTemplateTagSpecificationsList(self, "tag_specifications", from_set=False)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateBlockDeviceMappings(Block):
     """The ``block_device_mappings`` block of ``aws_launch_template``."""
 
@@ -335,7 +333,6 @@ class LaunchTemplateBlockDeviceMappings(Block):
     ebs: LaunchTemplateBlockDeviceMappingsEbs | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateBlockDeviceMappingsEbs(Block):
     """The ``block_device_mappings.ebs`` block of ``aws_launch_template``."""
 
@@ -351,7 +348,6 @@ class LaunchTemplateBlockDeviceMappingsEbs(Block):
     volume_type: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateCapacityReservationSpecification(Block):
     """The ``capacity_reservation_specification`` block of ``aws_launch_template``."""
 
@@ -360,7 +356,6 @@ class LaunchTemplateCapacityReservationSpecification(Block):
     capacity_reservation_target: LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget(Block):
     """The ``capacity_reservation_specification.capacity_reservation_target`` block of ``aws_launch_template``."""
 
@@ -369,7 +364,6 @@ class LaunchTemplateCapacityReservationSpecificationCapacityReservationTarget(Bl
     capacity_reservation_resource_group_arn: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateCpuOptions(Block):
     """The ``cpu_options`` block of ``aws_launch_template``."""
 
@@ -379,7 +373,6 @@ class LaunchTemplateCpuOptions(Block):
     threads_per_core: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateCreditSpecification(Block):
     """The ``credit_specification`` block of ``aws_launch_template``."""
 
@@ -387,7 +380,6 @@ class LaunchTemplateCreditSpecification(Block):
     cpu_credits: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateElasticGpuSpecifications(Block):
     """The ``elastic_gpu_specifications`` block of ``aws_launch_template``."""
 
@@ -395,7 +387,6 @@ class LaunchTemplateElasticGpuSpecifications(Block):
     type: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateElasticInferenceAccelerator(Block):
     """The ``elastic_inference_accelerator`` block of ``aws_launch_template``."""
 
@@ -403,7 +394,6 @@ class LaunchTemplateElasticInferenceAccelerator(Block):
     type: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateEnclaveOptions(Block):
     """The ``enclave_options`` block of ``aws_launch_template``."""
 
@@ -411,7 +401,6 @@ class LaunchTemplateEnclaveOptions(Block):
     enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateHibernationOptions(Block):
     """The ``hibernation_options`` block of ``aws_launch_template``."""
 
@@ -419,7 +408,6 @@ class LaunchTemplateHibernationOptions(Block):
     configured: bool | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateIamInstanceProfile(Block):
     """The ``iam_instance_profile`` block of ``aws_launch_template``."""
 
@@ -428,7 +416,6 @@ class LaunchTemplateIamInstanceProfile(Block):
     name: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceMarketOptions(Block):
     """The ``instance_market_options`` block of ``aws_launch_template``."""
 
@@ -437,7 +424,6 @@ class LaunchTemplateInstanceMarketOptions(Block):
     spot_options: LaunchTemplateInstanceMarketOptionsSpotOptions | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceMarketOptionsSpotOptions(Block):
     """The ``instance_market_options.spot_options`` block of ``aws_launch_template``."""
 
@@ -449,7 +435,6 @@ class LaunchTemplateInstanceMarketOptionsSpotOptions(Block):
     valid_until: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirements(Block):
     """The ``instance_requirements`` block of ``aws_launch_template``."""
 
@@ -480,7 +465,6 @@ class LaunchTemplateInstanceRequirements(Block):
     total_local_storage_gb: LaunchTemplateInstanceRequirementsTotalLocalStorageGb | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsAcceleratorCount(Block):
     """The ``instance_requirements.accelerator_count`` block of ``aws_launch_template``."""
 
@@ -489,7 +473,6 @@ class LaunchTemplateInstanceRequirementsAcceleratorCount(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib(Block):
     """The ``instance_requirements.accelerator_total_memory_mib`` block of ``aws_launch_template``."""
 
@@ -498,7 +481,6 @@ class LaunchTemplateInstanceRequirementsAcceleratorTotalMemoryMib(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps(Block):
     """The ``instance_requirements.baseline_ebs_bandwidth_mbps`` block of ``aws_launch_template``."""
 
@@ -507,7 +489,6 @@ class LaunchTemplateInstanceRequirementsBaselineEbsBandwidthMbps(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsMemoryGibPerVcpu(Block):
     """The ``instance_requirements.memory_gib_per_vcpu`` block of ``aws_launch_template``."""
 
@@ -516,7 +497,6 @@ class LaunchTemplateInstanceRequirementsMemoryGibPerVcpu(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsMemoryMib(Block):
     """The ``instance_requirements.memory_mib`` block of ``aws_launch_template``."""
 
@@ -525,7 +505,6 @@ class LaunchTemplateInstanceRequirementsMemoryMib(Block):
     max: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsNetworkBandwidthGbps(Block):
     """The ``instance_requirements.network_bandwidth_gbps`` block of ``aws_launch_template``."""
 
@@ -534,7 +513,6 @@ class LaunchTemplateInstanceRequirementsNetworkBandwidthGbps(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsNetworkInterfaceCount(Block):
     """The ``instance_requirements.network_interface_count`` block of ``aws_launch_template``."""
 
@@ -543,7 +521,6 @@ class LaunchTemplateInstanceRequirementsNetworkInterfaceCount(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsTotalLocalStorageGb(Block):
     """The ``instance_requirements.total_local_storage_gb`` block of ``aws_launch_template``."""
 
@@ -552,7 +529,6 @@ class LaunchTemplateInstanceRequirementsTotalLocalStorageGb(Block):
     min: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateInstanceRequirementsVcpuCount(Block):
     """The ``instance_requirements.vcpu_count`` block of ``aws_launch_template``."""
 
@@ -561,7 +537,6 @@ class LaunchTemplateInstanceRequirementsVcpuCount(Block):
     max: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateLicenseSpecification(Block):
     """The ``license_specification`` block of ``aws_launch_template``."""
 
@@ -569,7 +544,6 @@ class LaunchTemplateLicenseSpecification(Block):
     license_configuration_arn: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateMaintenanceOptions(Block):
     """The ``maintenance_options`` block of ``aws_launch_template``."""
 
@@ -577,7 +551,6 @@ class LaunchTemplateMaintenanceOptions(Block):
     auto_recovery: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateMetadataOptions(Block):
     """The ``metadata_options`` block of ``aws_launch_template``."""
 
@@ -589,7 +562,6 @@ class LaunchTemplateMetadataOptions(Block):
     instance_metadata_tags: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateMonitoring(Block):
     """The ``monitoring`` block of ``aws_launch_template``."""
 
@@ -597,7 +569,6 @@ class LaunchTemplateMonitoring(Block):
     enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateNetworkInterfaces(Block):
     """The ``network_interfaces`` block of ``aws_launch_template``."""
 
@@ -626,7 +597,6 @@ class LaunchTemplateNetworkInterfaces(Block):
     ena_srd_specification: LaunchTemplateNetworkInterfacesEnaSrdSpecification | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateNetworkInterfacesConnectionTrackingSpecification(Block):
     """The ``network_interfaces.connection_tracking_specification`` block of ``aws_launch_template``."""
 
@@ -636,7 +606,6 @@ class LaunchTemplateNetworkInterfacesConnectionTrackingSpecification(Block):
     udp_timeout: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateNetworkInterfacesEnaSrdSpecification(Block):
     """The ``network_interfaces.ena_srd_specification`` block of ``aws_launch_template``."""
 
@@ -645,7 +614,6 @@ class LaunchTemplateNetworkInterfacesEnaSrdSpecification(Block):
     ena_srd_udp_specification: LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification(Block):
     """The ``network_interfaces.ena_srd_specification.ena_srd_udp_specification`` block of ``aws_launch_template``."""
 
@@ -653,7 +621,6 @@ class LaunchTemplateNetworkInterfacesEnaSrdSpecificationEnaSrdUdpSpecification(B
     ena_srd_udp_enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplatePlacement(Block):
     """The ``placement`` block of ``aws_launch_template``."""
 
@@ -668,7 +635,6 @@ class LaunchTemplatePlacement(Block):
     tenancy: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplatePrivateDnsNameOptions(Block):
     """The ``private_dns_name_options`` block of ``aws_launch_template``."""
 
@@ -678,7 +644,6 @@ class LaunchTemplatePrivateDnsNameOptions(Block):
     hostname_type: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class LaunchTemplateTagSpecifications(Block):
     """The ``tag_specifications`` block of ``aws_launch_template``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -113,7 +112,6 @@ class NatGateway(GeneratedResource):
         return NatGatewayTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class NatGatewayTimeouts(Block):
     """The ``timeouts`` block of ``aws_nat_gateway``."""
 

@@ -6,14 +6,13 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/index
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from cdktf import IResolvable
 from constructs import Construct
 
-from mlplatform.bindings._runtime import Block, GeneratedProvider, generator_metadata
+from mlplatform.bindings._runtime import Block, GeneratedProvider, generator_metadata, renamed
 
 __all__ = [
     "AwsProvider",
@@ -114,7 +113,6 @@ class AwsProvider(GeneratedProvider):
         )
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AwsProviderAssumeRole(Block):
     """The ``assume_role`` block of ``aws``."""
 
@@ -130,7 +128,6 @@ class AwsProviderAssumeRole(Block):
     transitive_tag_keys: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AwsProviderAssumeRoleWithWebIdentity(Block):
     """The ``assume_role_with_web_identity`` block of ``aws``."""
 
@@ -144,7 +141,6 @@ class AwsProviderAssumeRoleWithWebIdentity(Block):
     web_identity_token_file: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AwsProviderDefaultTags(Block):
     """The ``default_tags`` block of ``aws``."""
 
@@ -152,7 +148,6 @@ class AwsProviderDefaultTags(Block):
     tags: Mapping[str, str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AwsProviderEndpoints(Block):
     """The ``endpoints`` block of ``aws``."""
 
@@ -324,7 +319,7 @@ class AwsProviderEndpoints(Block):
     kinesisvideo: str | None = None
     kms: str | None = None
     lakeformation: str | None = None
-    lambda_: str | None = dataclasses.field(default=None, metadata={"terraform": "lambda"})
+    lambda_: str | None = renamed("lambda", default=None)
     launchwizard: str | None = None
     lex: str | None = None
     lexmodelbuilding: str | None = None
@@ -462,7 +457,6 @@ class AwsProviderEndpoints(Block):
     xray: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class AwsProviderIgnoreTags(Block):
     """The ``ignore_tags`` block of ``aws``."""
 

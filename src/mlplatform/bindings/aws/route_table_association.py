@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -89,7 +88,6 @@ class RouteTableAssociation(GeneratedResource):
         return RouteTableAssociationTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class RouteTableAssociationTimeouts(Block):
     """The ``timeouts`` block of ``aws_route_table_association``."""
 

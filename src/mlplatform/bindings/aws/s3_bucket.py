@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -233,7 +232,6 @@ class S3Bucket(GeneratedResource):
         return S3BucketWebsiteOutputReference(self, "website", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketCorsRule(Block):
     """The ``cors_rule`` block of ``aws_s3_bucket``."""
 
@@ -245,7 +243,6 @@ class S3BucketCorsRule(Block):
     max_age_seconds: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketGrant(Block):
     """The ``grant`` block of ``aws_s3_bucket``."""
 
@@ -256,7 +253,6 @@ class S3BucketGrant(Block):
     uri: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleRule(Block):
     """The ``lifecycle_rule`` block of ``aws_s3_bucket``."""
 
@@ -272,7 +268,6 @@ class S3BucketLifecycleRule(Block):
     transition: Sequence[S3BucketLifecycleRuleTransition] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleRuleExpiration(Block):
     """The ``lifecycle_rule.expiration`` block of ``aws_s3_bucket``."""
 
@@ -282,7 +277,6 @@ class S3BucketLifecycleRuleExpiration(Block):
     expired_object_delete_marker: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleRuleNoncurrentVersionExpiration(Block):
     """The ``lifecycle_rule.noncurrent_version_expiration`` block of ``aws_s3_bucket``."""
 
@@ -290,7 +284,6 @@ class S3BucketLifecycleRuleNoncurrentVersionExpiration(Block):
     days: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleRuleNoncurrentVersionTransition(Block):
     """The ``lifecycle_rule.noncurrent_version_transition`` block of ``aws_s3_bucket``."""
 
@@ -299,7 +292,6 @@ class S3BucketLifecycleRuleNoncurrentVersionTransition(Block):
     days: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleRuleTransition(Block):
     """The ``lifecycle_rule.transition`` block of ``aws_s3_bucket``."""
 
@@ -309,7 +301,6 @@ class S3BucketLifecycleRuleTransition(Block):
     days: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLogging(Block):
     """The ``logging`` block of ``aws_s3_bucket``."""
 
@@ -318,7 +309,6 @@ class S3BucketLogging(Block):
     target_prefix: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketObjectLockConfiguration(Block):
     """The ``object_lock_configuration`` block of ``aws_s3_bucket``."""
 
@@ -327,7 +317,6 @@ class S3BucketObjectLockConfiguration(Block):
     rule: S3BucketObjectLockConfigurationRule | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketObjectLockConfigurationRule(Block):
     """The ``object_lock_configuration.rule`` block of ``aws_s3_bucket``."""
 
@@ -335,7 +324,6 @@ class S3BucketObjectLockConfigurationRule(Block):
     default_retention: S3BucketObjectLockConfigurationRuleDefaultRetention
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketObjectLockConfigurationRuleDefaultRetention(Block):
     """The ``object_lock_configuration.rule.default_retention`` block of ``aws_s3_bucket``."""
 
@@ -345,7 +333,6 @@ class S3BucketObjectLockConfigurationRuleDefaultRetention(Block):
     years: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfiguration(Block):
     """The ``replication_configuration`` block of ``aws_s3_bucket``."""
 
@@ -354,7 +341,6 @@ class S3BucketReplicationConfiguration(Block):
     rules: Sequence[S3BucketReplicationConfigurationRules] | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRules(Block):
     """The ``replication_configuration.rules`` block of ``aws_s3_bucket``."""
 
@@ -369,7 +355,6 @@ class S3BucketReplicationConfigurationRules(Block):
     source_selection_criteria: S3BucketReplicationConfigurationRulesSourceSelectionCriteria | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesDestination(Block):
     """The ``replication_configuration.rules.destination`` block of ``aws_s3_bucket``."""
 
@@ -383,7 +368,6 @@ class S3BucketReplicationConfigurationRulesDestination(Block):
     replication_time: S3BucketReplicationConfigurationRulesDestinationReplicationTime | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesDestinationAccessControlTranslation(Block):
     """The ``replication_configuration.rules.destination.access_control_translation`` block of ``aws_s3_bucket``."""
 
@@ -391,7 +375,6 @@ class S3BucketReplicationConfigurationRulesDestinationAccessControlTranslation(B
     owner: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesDestinationMetrics(Block):
     """The ``replication_configuration.rules.destination.metrics`` block of ``aws_s3_bucket``."""
 
@@ -400,7 +383,6 @@ class S3BucketReplicationConfigurationRulesDestinationMetrics(Block):
     status: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesDestinationReplicationTime(Block):
     """The ``replication_configuration.rules.destination.replication_time`` block of ``aws_s3_bucket``."""
 
@@ -409,7 +391,6 @@ class S3BucketReplicationConfigurationRulesDestinationReplicationTime(Block):
     status: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesFilter(Block):
     """The ``replication_configuration.rules.filter`` block of ``aws_s3_bucket``."""
 
@@ -418,7 +399,6 @@ class S3BucketReplicationConfigurationRulesFilter(Block):
     tags: Mapping[str, str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesSourceSelectionCriteria(Block):
     """The ``replication_configuration.rules.source_selection_criteria`` block of ``aws_s3_bucket``."""
 
@@ -426,7 +406,6 @@ class S3BucketReplicationConfigurationRulesSourceSelectionCriteria(Block):
     sse_kms_encrypted_objects: S3BucketReplicationConfigurationRulesSourceSelectionCriteriaSseKmsEncryptedObjects | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRulesSourceSelectionCriteriaSseKmsEncryptedObjects(Block):
     """The ``replication_configuration.rules.source_selection_criteria.sse_kms_encrypted_objects`` block of ``aws_s3_bucket``."""
 
@@ -434,7 +413,6 @@ class S3BucketReplicationConfigurationRulesSourceSelectionCriteriaSseKmsEncrypte
     enabled: bool | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketServerSideEncryptionConfiguration(Block):
     """The ``server_side_encryption_configuration`` block of ``aws_s3_bucket``."""
 
@@ -442,7 +420,6 @@ class S3BucketServerSideEncryptionConfiguration(Block):
     rule: S3BucketServerSideEncryptionConfigurationRule
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketServerSideEncryptionConfigurationRule(Block):
     """The ``server_side_encryption_configuration.rule`` block of ``aws_s3_bucket``."""
 
@@ -451,7 +428,6 @@ class S3BucketServerSideEncryptionConfigurationRule(Block):
     bucket_key_enabled: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefault(Block):
     """The ``server_side_encryption_configuration.rule.apply_server_side_encryption_by_default`` block of ``aws_s3_bucket``."""
 
@@ -460,7 +436,6 @@ class S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDe
     kms_master_key_id: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketTimeouts(Block):
     """The ``timeouts`` block of ``aws_s3_bucket``."""
 
@@ -471,7 +446,6 @@ class S3BucketTimeouts(Block):
     update: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketVersioning(Block):
     """The ``versioning`` block of ``aws_s3_bucket``."""
 
@@ -480,7 +454,6 @@ class S3BucketVersioning(Block):
     mfa_delete: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketWebsite(Block):
     """The ``website`` block of ``aws_s3_bucket``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -30,6 +29,7 @@ from mlplatform.bindings._runtime import (
     boolean_attribute,
     generator_metadata,
     number_attribute,
+    renamed,
     string_attribute,
     string_map_attribute,
 )
@@ -125,7 +125,6 @@ class S3BucketLifecycleConfiguration(GeneratedResource):
         return S3BucketLifecycleConfigurationTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRule(Block):
     """The ``rule`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -141,7 +140,6 @@ class S3BucketLifecycleConfigurationRule(Block):
     transition: Sequence[S3BucketLifecycleConfigurationRuleTransition] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(Block):
     """The ``rule.abort_incomplete_multipart_upload`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -149,7 +147,6 @@ class S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(Block):
     days_after_initiation: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleExpiration(Block):
     """The ``rule.expiration`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -159,7 +156,6 @@ class S3BucketLifecycleConfigurationRuleExpiration(Block):
     expired_object_delete_marker: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleFilter(Block):
     """The ``rule.filter`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -167,11 +163,10 @@ class S3BucketLifecycleConfigurationRuleFilter(Block):
     object_size_greater_than: float | None = None
     object_size_less_than: float | None = None
     prefix: str | None = None
-    and_: Sequence[S3BucketLifecycleConfigurationRuleFilterAnd] | IResolvable | None = dataclasses.field(default=None, metadata={"terraform": "and"})
+    and_: Sequence[S3BucketLifecycleConfigurationRuleFilterAnd] | IResolvable | None = renamed("and", default=None)
     tag: Sequence[S3BucketLifecycleConfigurationRuleFilterTag] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleFilterAnd(Block):
     """The ``rule.filter.and`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -182,7 +177,6 @@ class S3BucketLifecycleConfigurationRuleFilterAnd(Block):
     tags: Mapping[str, str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleFilterTag(Block):
     """The ``rule.filter.tag`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -191,7 +185,6 @@ class S3BucketLifecycleConfigurationRuleFilterTag(Block):
     value: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(Block):
     """The ``rule.noncurrent_version_expiration`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -200,7 +193,6 @@ class S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(Block):
     newer_noncurrent_versions: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition(Block):
     """The ``rule.noncurrent_version_transition`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -210,7 +202,6 @@ class S3BucketLifecycleConfigurationRuleNoncurrentVersionTransition(Block):
     newer_noncurrent_versions: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationRuleTransition(Block):
     """The ``rule.transition`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 
@@ -220,7 +211,6 @@ class S3BucketLifecycleConfigurationRuleTransition(Block):
     days: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLifecycleConfigurationTimeouts(Block):
     """The ``timeouts`` block of ``aws_s3_bucket_lifecycle_configuration``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -109,7 +108,6 @@ class S3BucketLoggingA(GeneratedResource):
         return S3BucketLoggingTargetObjectKeyFormatOutputReference(self, "target_object_key_format", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLoggingTargetGrant(Block):
     """The ``target_grant`` block of ``aws_s3_bucket_logging``."""
 
@@ -118,7 +116,6 @@ class S3BucketLoggingTargetGrant(Block):
     grantee: S3BucketLoggingTargetGrantGrantee
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLoggingTargetGrantGrantee(Block):
     """The ``target_grant.grantee`` block of ``aws_s3_bucket_logging``."""
 
@@ -129,7 +126,6 @@ class S3BucketLoggingTargetGrantGrantee(Block):
     uri: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLoggingTargetObjectKeyFormat(Block):
     """The ``target_object_key_format`` block of ``aws_s3_bucket_logging``."""
 
@@ -138,7 +134,6 @@ class S3BucketLoggingTargetObjectKeyFormat(Block):
     simple_prefix: S3BucketLoggingTargetObjectKeyFormatSimplePrefix | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix(Block):
     """The ``target_object_key_format.partitioned_prefix`` block of ``aws_s3_bucket_logging``."""
 
@@ -146,7 +141,6 @@ class S3BucketLoggingTargetObjectKeyFormatPartitionedPrefix(Block):
     partition_date_source: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketLoggingTargetObjectKeyFormatSimplePrefix(Block):
     """The ``target_object_key_format.simple_prefix`` block of ``aws_s3_bucket_logging``."""
 

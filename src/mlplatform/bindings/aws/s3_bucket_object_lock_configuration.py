@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -95,7 +94,6 @@ class S3BucketObjectLockConfigurationA(GeneratedResource):
         return S3BucketObjectLockConfigurationRuleAOutputReference(self, "rule", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketObjectLockConfigurationRuleA(Block):
     """The ``rule`` block of ``aws_s3_bucket_object_lock_configuration``."""
 
@@ -103,7 +101,6 @@ class S3BucketObjectLockConfigurationRuleA(Block):
     default_retention: S3BucketObjectLockConfigurationRuleDefaultRetentionA
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketObjectLockConfigurationRuleDefaultRetentionA(Block):
     """The ``rule.default_retention`` block of ``aws_s3_bucket_object_lock_configuration``."""
 

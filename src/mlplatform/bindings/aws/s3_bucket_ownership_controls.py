@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -83,7 +82,6 @@ class S3BucketOwnershipControls(GeneratedResource):
         return S3BucketOwnershipControlsRuleOutputReference(self, "rule", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketOwnershipControlsRule(Block):
     """The ``rule`` block of ``aws_s3_bucket_ownership_controls``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -29,6 +28,7 @@ from mlplatform.bindings._runtime import (
     Provisioner,
     generator_metadata,
     number_attribute,
+    renamed,
     string_attribute,
     string_map_attribute,
 )
@@ -124,7 +124,6 @@ class S3BucketReplicationConfigurationA(GeneratedResource):
         return S3BucketReplicationConfigurationRuleList(self, "rule", from_set=False)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRule(Block):
     """The ``rule`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -140,7 +139,6 @@ class S3BucketReplicationConfigurationRule(Block):
     source_selection_criteria: S3BucketReplicationConfigurationRuleSourceSelectionCriteria | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDeleteMarkerReplication(Block):
     """The ``rule.delete_marker_replication`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -148,7 +146,6 @@ class S3BucketReplicationConfigurationRuleDeleteMarkerReplication(Block):
     status: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestination(Block):
     """The ``rule.destination`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -162,7 +159,6 @@ class S3BucketReplicationConfigurationRuleDestination(Block):
     replication_time: S3BucketReplicationConfigurationRuleDestinationReplicationTime | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation(Block):
     """The ``rule.destination.access_control_translation`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -170,7 +166,6 @@ class S3BucketReplicationConfigurationRuleDestinationAccessControlTranslation(Bl
     owner: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(Block):
     """The ``rule.destination.encryption_configuration`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -178,7 +173,6 @@ class S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration(Blo
     replica_kms_key_id: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestinationMetrics(Block):
     """The ``rule.destination.metrics`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -187,7 +181,6 @@ class S3BucketReplicationConfigurationRuleDestinationMetrics(Block):
     event_threshold: S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(Block):
     """The ``rule.destination.metrics.event_threshold`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -195,7 +188,6 @@ class S3BucketReplicationConfigurationRuleDestinationMetricsEventThreshold(Block
     minutes: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestinationReplicationTime(Block):
     """The ``rule.destination.replication_time`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -204,7 +196,6 @@ class S3BucketReplicationConfigurationRuleDestinationReplicationTime(Block):
     time: S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(Block):
     """The ``rule.destination.replication_time.time`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -212,7 +203,6 @@ class S3BucketReplicationConfigurationRuleDestinationReplicationTimeTime(Block):
     minutes: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleExistingObjectReplication(Block):
     """The ``rule.existing_object_replication`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -220,17 +210,15 @@ class S3BucketReplicationConfigurationRuleExistingObjectReplication(Block):
     status: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleFilter(Block):
     """The ``rule.filter`` block of ``aws_s3_bucket_replication_configuration``."""
 
     TERRAFORM_BLOCK: ClassVar[str] = "rule.filter"
     prefix: str | None = None
-    and_: S3BucketReplicationConfigurationRuleFilterAnd | None = dataclasses.field(default=None, metadata={"terraform": "and"})
+    and_: S3BucketReplicationConfigurationRuleFilterAnd | None = renamed("and", default=None)
     tag: S3BucketReplicationConfigurationRuleFilterTag | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleFilterAnd(Block):
     """The ``rule.filter.and`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -239,7 +227,6 @@ class S3BucketReplicationConfigurationRuleFilterAnd(Block):
     tags: Mapping[str, str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleFilterTag(Block):
     """The ``rule.filter.tag`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -248,7 +235,6 @@ class S3BucketReplicationConfigurationRuleFilterTag(Block):
     value: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleSourceSelectionCriteria(Block):
     """The ``rule.source_selection_criteria`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -257,7 +243,6 @@ class S3BucketReplicationConfigurationRuleSourceSelectionCriteria(Block):
     sse_kms_encrypted_objects: S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifications(Block):
     """The ``rule.source_selection_criteria.replica_modifications`` block of ``aws_s3_bucket_replication_configuration``."""
 
@@ -265,7 +250,6 @@ class S3BucketReplicationConfigurationRuleSourceSelectionCriteriaReplicaModifica
     status: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(Block):
     """The ``rule.source_selection_criteria.sse_kms_encrypted_objects`` block of ``aws_s3_bucket_replication_configuration``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -92,7 +91,6 @@ class S3BucketServerSideEncryptionConfigurationA(GeneratedResource):
         return S3BucketServerSideEncryptionConfigurationRuleAList(self, "rule", from_set=True)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketServerSideEncryptionConfigurationRuleA(Block):
     """The ``rule`` block of ``aws_s3_bucket_server_side_encryption_configuration``."""
 
@@ -101,7 +99,6 @@ class S3BucketServerSideEncryptionConfigurationRuleA(Block):
     apply_server_side_encryption_by_default: S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(Block):
     """The ``rule.apply_server_side_encryption_by_default`` block of ``aws_s3_bucket_server_side_encryption_configuration``."""
 

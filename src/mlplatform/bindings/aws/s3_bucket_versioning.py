@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -89,7 +88,6 @@ class S3BucketVersioningA(GeneratedResource):
         return S3BucketVersioningVersioningConfigurationOutputReference(self, "versioning_configuration", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class S3BucketVersioningVersioningConfiguration(Block):
     """The ``versioning_configuration`` block of ``aws_s3_bucket_versioning``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -116,7 +115,6 @@ class SagemakerEndpoint(GeneratedResource):
         return SagemakerEndpointDeploymentConfigOutputReference(self, "deployment_config", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfig(Block):
     """The ``deployment_config`` block of ``aws_sagemaker_endpoint``."""
 
@@ -126,7 +124,6 @@ class SagemakerEndpointDeploymentConfig(Block):
     rolling_update_policy: SagemakerEndpointDeploymentConfigRollingUpdatePolicy | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigAutoRollbackConfiguration(Block):
     """The ``deployment_config.auto_rollback_configuration`` block of ``aws_sagemaker_endpoint``."""
 
@@ -134,7 +131,6 @@ class SagemakerEndpointDeploymentConfigAutoRollbackConfiguration(Block):
     alarms: Sequence[SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms] | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms(Block):
     """The ``deployment_config.auto_rollback_configuration.alarms`` block of ``aws_sagemaker_endpoint``."""
 
@@ -142,7 +138,6 @@ class SagemakerEndpointDeploymentConfigAutoRollbackConfigurationAlarms(Block):
     alarm_name: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy(Block):
     """The ``deployment_config.blue_green_update_policy`` block of ``aws_sagemaker_endpoint``."""
 
@@ -152,7 +147,6 @@ class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicy(Block):
     termination_wait_in_seconds: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfiguration(Block):
     """The ``deployment_config.blue_green_update_policy.traffic_routing_configuration`` block of ``aws_sagemaker_endpoint``."""
 
@@ -163,7 +157,6 @@ class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfig
     linear_step_size: SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationCanarySize(Block):
     """The ``deployment_config.blue_green_update_policy.traffic_routing_configuration.canary_size`` block of ``aws_sagemaker_endpoint``."""
 
@@ -172,7 +165,6 @@ class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfig
     value: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfigurationLinearStepSize(Block):
     """The ``deployment_config.blue_green_update_policy.traffic_routing_configuration.linear_step_size`` block of ``aws_sagemaker_endpoint``."""
 
@@ -181,7 +173,6 @@ class SagemakerEndpointDeploymentConfigBlueGreenUpdatePolicyTrafficRoutingConfig
     value: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigRollingUpdatePolicy(Block):
     """The ``deployment_config.rolling_update_policy`` block of ``aws_sagemaker_endpoint``."""
 
@@ -192,7 +183,6 @@ class SagemakerEndpointDeploymentConfigRollingUpdatePolicy(Block):
     rollback_maximum_batch_size: SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize(Block):
     """The ``deployment_config.rolling_update_policy.maximum_batch_size`` block of ``aws_sagemaker_endpoint``."""
 
@@ -201,7 +191,6 @@ class SagemakerEndpointDeploymentConfigRollingUpdatePolicyMaximumBatchSize(Block
     value: float
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointDeploymentConfigRollingUpdatePolicyRollbackMaximumBatchSize(Block):
     """The ``deployment_config.rolling_update_policy.rollback_maximum_batch_size`` block of ``aws_sagemaker_endpoint``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -157,7 +156,6 @@ class SagemakerEndpointConfiguration(GeneratedResource):
         return SagemakerEndpointConfigurationShadowProductionVariantsList(self, "shadow_production_variants", from_set=False)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationAsyncInferenceConfig(Block):
     """The ``async_inference_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -166,7 +164,6 @@ class SagemakerEndpointConfigurationAsyncInferenceConfig(Block):
     client_config: SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig(Block):
     """The ``async_inference_config.client_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -174,7 +171,6 @@ class SagemakerEndpointConfigurationAsyncInferenceConfigClientConfig(Block):
     max_concurrent_invocations_per_instance: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig(Block):
     """The ``async_inference_config.output_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -185,7 +181,6 @@ class SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfig(Block):
     notification_config: SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotificationConfig(Block):
     """The ``async_inference_config.output_config.notification_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -195,7 +190,6 @@ class SagemakerEndpointConfigurationAsyncInferenceConfigOutputConfigNotification
     success_topic: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationDataCaptureConfig(Block):
     """The ``data_capture_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -208,7 +202,6 @@ class SagemakerEndpointConfigurationDataCaptureConfig(Block):
     capture_content_type_header: SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader(Block):
     """The ``data_capture_config.capture_content_type_header`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -217,7 +210,6 @@ class SagemakerEndpointConfigurationDataCaptureConfigCaptureContentTypeHeader(Bl
     json_content_types: Sequence[str] | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(Block):
     """The ``data_capture_config.capture_options`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -225,7 +217,6 @@ class SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(Block):
     capture_mode: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationProductionVariants(Block):
     """The ``production_variants`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -247,7 +238,6 @@ class SagemakerEndpointConfigurationProductionVariants(Block):
     serverless_config: SagemakerEndpointConfigurationProductionVariantsServerlessConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig(Block):
     """The ``production_variants.core_dump_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -256,7 +246,6 @@ class SagemakerEndpointConfigurationProductionVariantsCoreDumpConfig(Block):
     kms_key_id: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling(Block):
     """The ``production_variants.managed_instance_scaling`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -266,7 +255,6 @@ class SagemakerEndpointConfigurationProductionVariantsManagedInstanceScaling(Blo
     status: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationProductionVariantsRoutingConfig(Block):
     """The ``production_variants.routing_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -274,7 +262,6 @@ class SagemakerEndpointConfigurationProductionVariantsRoutingConfig(Block):
     routing_strategy: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationProductionVariantsServerlessConfig(Block):
     """The ``production_variants.serverless_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -284,7 +271,6 @@ class SagemakerEndpointConfigurationProductionVariantsServerlessConfig(Block):
     provisioned_concurrency: float | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationShadowProductionVariants(Block):
     """The ``shadow_production_variants`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -306,7 +292,6 @@ class SagemakerEndpointConfigurationShadowProductionVariants(Block):
     serverless_config: SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig(Block):
     """The ``shadow_production_variants.core_dump_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -315,7 +300,6 @@ class SagemakerEndpointConfigurationShadowProductionVariantsCoreDumpConfig(Block
     kms_key_id: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScaling(Block):
     """The ``shadow_production_variants.managed_instance_scaling`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -325,7 +309,6 @@ class SagemakerEndpointConfigurationShadowProductionVariantsManagedInstanceScali
     status: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig(Block):
     """The ``shadow_production_variants.routing_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 
@@ -333,7 +316,6 @@ class SagemakerEndpointConfigurationShadowProductionVariantsRoutingConfig(Block)
     routing_strategy: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerEndpointConfigurationShadowProductionVariantsServerlessConfig(Block):
     """The ``shadow_production_variants.serverless_config`` block of ``aws_sagemaker_endpoint_configuration``."""
 

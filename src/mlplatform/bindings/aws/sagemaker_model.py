@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -152,7 +151,6 @@ class SagemakerModel(GeneratedResource):
         return SagemakerModelVpcConfigOutputReference(self, "vpc_config", index=0)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainer(Block):
     """The ``container`` block of ``aws_sagemaker_model``."""
 
@@ -169,7 +167,6 @@ class SagemakerModelContainer(Block):
     multi_model_config: SagemakerModelContainerMultiModelConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainerImageConfig(Block):
     """The ``container.image_config`` block of ``aws_sagemaker_model``."""
 
@@ -178,7 +175,6 @@ class SagemakerModelContainerImageConfig(Block):
     repository_auth_config: SagemakerModelContainerImageConfigRepositoryAuthConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainerImageConfigRepositoryAuthConfig(Block):
     """The ``container.image_config.repository_auth_config`` block of ``aws_sagemaker_model``."""
 
@@ -186,7 +182,6 @@ class SagemakerModelContainerImageConfigRepositoryAuthConfig(Block):
     repository_credentials_provider_arn: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainerModelDataSource(Block):
     """The ``container.model_data_source`` block of ``aws_sagemaker_model``."""
 
@@ -194,7 +189,6 @@ class SagemakerModelContainerModelDataSource(Block):
     s3_data_source: Sequence[SagemakerModelContainerModelDataSourceS3DataSource] | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainerModelDataSourceS3DataSource(Block):
     """The ``container.model_data_source.s3_data_source`` block of ``aws_sagemaker_model``."""
 
@@ -205,7 +199,6 @@ class SagemakerModelContainerModelDataSourceS3DataSource(Block):
     model_access_config: SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig(Block):
     """The ``container.model_data_source.s3_data_source.model_access_config`` block of ``aws_sagemaker_model``."""
 
@@ -213,7 +206,6 @@ class SagemakerModelContainerModelDataSourceS3DataSourceModelAccessConfig(Block)
     accept_eula: bool | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelContainerMultiModelConfig(Block):
     """The ``container.multi_model_config`` block of ``aws_sagemaker_model``."""
 
@@ -221,7 +213,6 @@ class SagemakerModelContainerMultiModelConfig(Block):
     model_cache_setting: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelInferenceExecutionConfig(Block):
     """The ``inference_execution_config`` block of ``aws_sagemaker_model``."""
 
@@ -229,7 +220,6 @@ class SagemakerModelInferenceExecutionConfig(Block):
     mode: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainer(Block):
     """The ``primary_container`` block of ``aws_sagemaker_model``."""
 
@@ -246,7 +236,6 @@ class SagemakerModelPrimaryContainer(Block):
     multi_model_config: SagemakerModelPrimaryContainerMultiModelConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainerImageConfig(Block):
     """The ``primary_container.image_config`` block of ``aws_sagemaker_model``."""
 
@@ -255,7 +244,6 @@ class SagemakerModelPrimaryContainerImageConfig(Block):
     repository_auth_config: SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig(Block):
     """The ``primary_container.image_config.repository_auth_config`` block of ``aws_sagemaker_model``."""
 
@@ -263,7 +251,6 @@ class SagemakerModelPrimaryContainerImageConfigRepositoryAuthConfig(Block):
     repository_credentials_provider_arn: str
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainerModelDataSource(Block):
     """The ``primary_container.model_data_source`` block of ``aws_sagemaker_model``."""
 
@@ -271,7 +258,6 @@ class SagemakerModelPrimaryContainerModelDataSource(Block):
     s3_data_source: Sequence[SagemakerModelPrimaryContainerModelDataSourceS3DataSource] | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainerModelDataSourceS3DataSource(Block):
     """The ``primary_container.model_data_source.s3_data_source`` block of ``aws_sagemaker_model``."""
 
@@ -282,7 +268,6 @@ class SagemakerModelPrimaryContainerModelDataSourceS3DataSource(Block):
     model_access_config: SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig(Block):
     """The ``primary_container.model_data_source.s3_data_source.model_access_config`` block of ``aws_sagemaker_model``."""
 
@@ -290,7 +275,6 @@ class SagemakerModelPrimaryContainerModelDataSourceS3DataSourceModelAccessConfig
     accept_eula: bool | IResolvable
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelPrimaryContainerMultiModelConfig(Block):
     """The ``primary_container.multi_model_config`` block of ``aws_sagemaker_model``."""
 
@@ -298,7 +282,6 @@ class SagemakerModelPrimaryContainerMultiModelConfig(Block):
     model_cache_setting: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SagemakerModelVpcConfig(Block):
     """The ``vpc_config`` block of ``aws_sagemaker_model``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -114,7 +113,6 @@ class SecretsmanagerSecret(GeneratedResource):
         return SecretsmanagerSecretReplicaList(self, "replica", from_set=True)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class SecretsmanagerSecretReplica(Block):
     """The ``replica`` block of ``aws_secretsmanager_secret``."""
 

@@ -6,7 +6,6 @@ Docs: https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resourc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -161,7 +160,6 @@ class VpcEndpoint(GeneratedResource):
         return VpcEndpointTimeoutsOutputReference(self, "timeouts", index=None)
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class VpcEndpointDnsOptions(Block):
     """The ``dns_options`` block of ``aws_vpc_endpoint``."""
 
@@ -170,7 +168,6 @@ class VpcEndpointDnsOptions(Block):
     private_dns_only_for_inbound_resolver_endpoint: bool | IResolvable | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class VpcEndpointSubnetConfiguration(Block):
     """The ``subnet_configuration`` block of ``aws_vpc_endpoint``."""
 
@@ -180,7 +177,6 @@ class VpcEndpointSubnetConfiguration(Block):
     subnet_id: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class VpcEndpointTimeouts(Block):
     """The ``timeouts`` block of ``aws_vpc_endpoint``."""
 
