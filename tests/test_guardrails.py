@@ -235,3 +235,76 @@ def test_an_untagged_resource_fails_with_its_construct_path(tmp_path: Path) -> N
         "aws_s3_bucket.data_bucket_F0368B94 (untagged/data/bucket) is not tagged cost-center"
         in errors
     )
+
+
+def _replication(stack: TerraformStack, **destination: Any) -> None:
+    from mlplatform.bindings.aws.s3_bucket_replication_configuration import (
+        S3BucketReplicationConfigurationA,
+        S3BucketReplicationConfigurationRule,
+        S3BucketReplicationConfigurationRuleDestination,
+        S3BucketReplicationConfigurationRuleFilter,
+        S3BucketReplicationConfigurationRuleSourceSelectionCriteria,
+        S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects,
+    )
+
+    selection = destination.pop("selection", None)
+    S3BucketReplicationConfigurationA(
+        stack,
+        "replication",
+        bucket="source",
+        role="arn:aws:iam::123456789012:role/replication",
+        rule=[
+            S3BucketReplicationConfigurationRule(
+                id="everything",
+                status="Enabled",
+                filter=S3BucketReplicationConfigurationRuleFilter(prefix=""),
+                source_selection_criteria=(
+                    S3BucketReplicationConfigurationRuleSourceSelectionCriteria(
+                        sse_kms_encrypted_objects=S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects(
+                            status=selection
+                        )
+                    )
+                    if selection
+                    else None
+                ),
+                destination=S3BucketReplicationConfigurationRuleDestination(
+                    bucket="arn:aws:s3:::replica", **destination
+                ),
+            )
+        ],
+    )
+
+
+def test_a_replication_rule_that_skips_kms_objects_or_hides_failures_fails_synth(
+    tmp_path: Path,
+) -> None:
+    """Every platform bucket is SSE-KMS, and S3 replicates such objects only when the rule
+    selects them; without replication metrics no alarm can see a failed object."""
+    app, stack = guarded_stack(tmp_path)
+    _replication(stack)
+
+    errors = synth_errors(app)
+
+    assert (
+        "MLP-S3-5: S3 replication rules replicate KMS-encrypted objects and publish replication "
+        "metrics. aws_s3_bucket_replication_configuration.replication (guarded/replication) rule "
+        "everything skips KMS-encrypted objects" in errors
+    )
+    assert "rule everything publishes no replication metrics" in errors
+
+
+def test_a_replication_rule_that_replicates_kms_objects_and_publishes_metrics_passes(
+    tmp_path: Path,
+) -> None:
+    from mlplatform.bindings.aws.s3_bucket_replication_configuration import (
+        S3BucketReplicationConfigurationRuleDestinationMetrics,
+    )
+
+    app, stack = guarded_stack(tmp_path)
+    _replication(
+        stack,
+        selection="Enabled",
+        metrics=S3BucketReplicationConfigurationRuleDestinationMetrics(status="Enabled"),
+    )
+
+    app.synth()

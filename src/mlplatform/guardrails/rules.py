@@ -111,6 +111,31 @@ def _tls_only(resources: Resources) -> Iterator[Finding]:
             yield Finding(address, "has no bucket policy denying requests without TLS")
 
 
+def _replication_watched(resources: Resources) -> Iterator[Finding]:
+    for name, config in resources.get("aws_s3_bucket_replication_configuration", {}).items():
+        address = f"aws_s3_bucket_replication_configuration.{name}"
+        for rule in _as_list(config.get("rule")):
+            if not isinstance(rule, dict) or rule.get("status") != "Enabled":
+                continue
+            label = f"rule {rule.get('id') or '(no id)'}"
+            selection = _first(
+                _first(rule.get("source_selection_criteria")).get("sse_kms_encrypted_objects")
+            )
+            if selection.get("status") != "Enabled":
+                yield Finding(
+                    address,
+                    f"{label} skips KMS-encrypted objects, which every platform bucket holds "
+                    "(source_selection_criteria.sse_kms_encrypted_objects)",
+                )
+            metrics = _first(_first(rule.get("destination")).get("metrics"))
+            if metrics.get("status") != "Enabled":
+                yield Finding(
+                    address,
+                    f"{label} publishes no replication metrics, so no alarm can see a failure "
+                    "(destination.metrics)",
+                )
+
+
 def _key_rotation(resources: Resources) -> Iterator[Finding]:
     for name, config in resources.get("aws_kms_key", {}).items():
         if config.get("enable_key_rotation") is not True:
@@ -346,6 +371,13 @@ RULES: tuple[Rule, ...] = (
         "S3 buckets refuse requests without TLS",
         "attach tls_only_bucket_policy() as the bucket policy",
         _tls_only,
+    ),
+    Rule(
+        "MLP-S3-5",
+        "S3 replication rules replicate KMS-encrypted objects and publish replication metrics",
+        "set source_selection_criteria.sse_kms_encrypted_objects and destination.metrics to "
+        "status Enabled, and alarm on OperationsFailedReplication (DataLake's replication does)",
+        _replication_watched,
     ),
     Rule("MLP-KMS-1", "KMS keys rotate yearly", "set enable_key_rotation = true", _key_rotation),
     Rule(
