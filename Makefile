@@ -36,6 +36,14 @@ export GOGC ?= 400
 export GOMEMLIMIT ?= 700MiB
 
 CDKTF := npx --no-install cdktf
+# Synthesis runs Python optimized (-O), as cdktf.json's app does. cdktf's jsii-generated Python
+# type-checks every argument of every call with typeguard behind `if __debug__:`, re-evaluating
+# annotations with typing.get_type_hints each time (jsii documents -O as the switch that
+# elides it; the node kernel still validates every value it is handed, and mypy --strict checks
+# our calls). Synthesizing every environment: about 7.0 -> 6.5 CPU-s; the constructs' share of
+# Python CPU 1.8 -> 1.0 s. Side effect: `assert` statements are skipped; src/ uses none for
+# anything but type narrowing.
+SYNTH_PY := $(PY) -O
 # cdktf redraws its progress in place. Where the output is not a terminal (a CI log, a file)
 # that is thousands of erased lines (a `make up` log: 580 KB, 2,275 erases), so there it
 # prints plainly, as it does under CI=1, and without terraform's colour codes (--no-color on
@@ -177,7 +185,7 @@ docs: $(VENV)/.installed ## reference pages from the docstrings (pdoc) into buil
 	@PYTHONHASHSEED=0 $(PY) scripts/build_docs.py build/docs
 
 synth: $(VENV)/.emulator ## synthesize every environment, or ENV=<name|path>
-	@$(PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')
+	@$(SYNTH_PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')
 
 # `cdktf diff` plans one stack (it takes no pattern, unlike deploy and destroy): synthesize
 # once, then plan each of ENV's stacks, and fail at the end if any plan failed.

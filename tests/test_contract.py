@@ -170,8 +170,8 @@ def test_names_fill_their_items_and_refuse_what_ssm_or_the_contract_would_not() 
         parameter("data/no-such-thing")
 
 
-def test_a_layer_cannot_write_another_layers_parameter() -> None:
-    stack = Testing.app()
+def test_a_layer_cannot_write_another_layers_parameter(tmp_path: Path) -> None:
+    stack = Testing.app(outdir=str(tmp_path))
     writer = ContractParameters(
         stack, "contract", contract=PlatformContract("mlp", "dev"), layer="data"
     )
@@ -225,7 +225,7 @@ def test_the_values_written_are_the_resources_themselves(synthesized: Path) -> N
 
 
 def test_a_sensitive_parameter_would_be_a_securestring_under_the_layers_key(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import mlplatform.decisions.contract as decisions
     from mlplatform.decisions.contract import Parameter
@@ -233,7 +233,7 @@ def test_a_sensitive_parameter_would_be_a_securestring_under_the_layers_key(
     secret = Parameter("data/key-arn", "data", "a value that would be secret", sensitive=True)
     # Both engines' writers take the parameter's facts from the shared decision.
     monkeypatch.setattr(decisions, "parameter", lambda key: secret)
-    stack = TerraformStack(Testing.app(), "data")
+    stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "data")
     writer = ContractParameters(
         stack, "contract", contract=PlatformContract("mlp", "dev"), layer="data"
     )

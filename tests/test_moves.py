@@ -107,8 +107,8 @@ def test_the_lake_grants_the_saved_release_made_in_compute_are_handed_over_to_ml
     assert before <= made
 
 
-def test_a_handover_is_written_once_as_a_removed_block() -> None:
-    app = Testing.app()
+def test_a_handover_is_written_once_as_a_removed_block(tmp_path: Path) -> None:
+    app = Testing.app(outdir=str(tmp_path))
     stack = GuardedStack(app, "handing-over")
     AwsProvider(stack, "aws", region="us-east-1")
     stack.record_handover("aws_iam_role_policy.old")
