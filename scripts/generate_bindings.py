@@ -453,7 +453,21 @@ class ModuleWriter:
             "data": "GeneratedDataSource",
             "resource": "GeneratedResource",
         }[self.kind]
-        lines = [
+        lines: list[str] = []
+        if self.kind != "provider":
+            readers = f"_{self.class_name}Attributes"
+            lines += [
+                f"class {readers}(References):",
+                f'    """What ``{self.terraform_type}`` exports, read as references: a base of',
+                f"    :class:`{self.class_name}` that comes after cdktf's classes in its MRO (see",
+                '    :class:`~mlplatform.bindings._runtime.References`)."""',
+                "",
+                *_getter_lines(getters),
+                "",
+                "",
+            ]
+            base = f"{base}, {readers}"
+        lines += [
             f"class {self.class_name}({base}):",
             f'    """``{self.terraform_type}``: typed arguments, attributes as references."""',
             "",
@@ -509,8 +523,6 @@ class ModuleWriter:
                 "            provisioners=provisioners,",
             ]
         lines += ["        )", ""]
-        if self.kind != "provider":
-            lines += [*_getter_lines(getters), ""]
         return [*lines, ""]
 
     def _render_struct(self, struct: StructModel) -> list[str]:
@@ -602,6 +614,7 @@ IMPORTS = (
             "GeneratedProvider",
             "GeneratedResource",
             "Provisioner",
+            "References",
             "boolean_attribute",
             "generator_metadata",
             "list_attribute",

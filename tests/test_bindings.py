@@ -187,3 +187,50 @@ def test_a_block_is_a_frozen_value_with_keyword_arguments() -> None:
     assert [(f.python, f.terraform) for f in rule_filter.fields() if f.python == "and_"] == [
         ("and_", "and")
     ]
+
+
+# What the generated classes themselves may define before cdktf's classes in the MRO: the
+# type, the generator's metadata, the constructor and the two overrides jsii must find.
+SCANNED_BY_JSII = {
+    "TERRAFORM_TYPE",
+    "GENERATOR",
+    "_prepared_by_cdktf",
+    "add_override",
+    "preparable_arguments",
+    "terraform_arguments",
+    "_synthesize_attributes",
+}
+
+
+def test_jsii_scans_no_attribute_reader_and_cdktf_shadows_none() -> None:
+    """On every object it creates, jsii looks up each name the Python classes before the first
+    jsii class of the MRO define, on that class and its interfaces, for overrides: the readers
+    (20-60 a type) sit after cdktf's classes, each still the one its type declares."""
+    import importlib
+    import inspect
+
+    from mlplatform.bindings._runtime import GeneratedDataSource, GeneratedResource, References
+    from mlplatform.bindings.aws import MODULES
+
+    checked = 0
+    for name in MODULES:
+        module = importlib.import_module(f"mlplatform.bindings.aws.{name}")
+        for element in vars(module).values():
+            if not (
+                inspect.isclass(element)
+                and issubclass(element, (GeneratedResource, GeneratedDataSource))
+                and element.__module__ == module.__name__
+            ):
+                continue
+            mro = element.mro()
+            first_jsii = next(i for i, c in enumerate(mro) if "__jsii_declared_type__" in vars(c))
+            scanned = {n for c in mro[:first_jsii] for n in vars(c) if not n.startswith("__")}
+            assert scanned <= SCANNED_BY_JSII, (element, scanned - SCANNED_BY_JSII)
+            (readers,) = [c for c in mro[first_jsii:] if c.__name__.endswith("Attributes")]
+            assert issubclass(readers, References)
+            names = [n for n in vars(readers) if not n.startswith("__")]
+            assert "id" in names, element
+            for reader in names:
+                assert inspect.getattr_static(element, reader) is vars(readers)[reader], reader
+            checked += 1
+    assert checked == len(MODULES) - 1  # the provider is no element

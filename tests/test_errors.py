@@ -156,12 +156,14 @@ def test_the_error_types_are_public(name: str) -> None:
     assert name in mlplatform.__all__
 
 
-def test_an_id_terraform_would_refuse_is_caught_when_the_importer_is_made() -> None:
+def test_an_id_terraform_would_refuse_is_caught_when_the_importer_is_made(
+    tmp_path: Path,
+) -> None:
     from cdktf import Testing
 
     from mlplatform import DataLake, Naming
 
-    stack = TerraformStack(Testing.app(), "ranking")
+    stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "ranking")
     with pytest.raises(ConstructError) as raised:
         DataLake.from_names(stack, "platform lake", naming=Naming("mlp", "dev"))
     assert str(raised.value) == (

@@ -152,8 +152,8 @@ class TaggedStack(TerraformStack):
     launched_resource_tags = {"env": "test", "team": "ml"}  # noqa: RUF012
 
 
-def test_launch_templates_get_tags_for_what_they_launch() -> None:
-    stack = TaggedStack(Testing.app(), "tagged")
+def test_launch_templates_get_tags_for_what_they_launch(tmp_path: Path) -> None:
+    stack = TaggedStack(Testing.app(outdir=str(tmp_path)), "tagged")
     AwsProvider(stack, "aws", region="us-east-1", default_tags=[AwsProviderDefaultTags(tags=TAGS)])
     ManagedNodeGroup(stack, "nodes", props=NODE_GROUP)
 

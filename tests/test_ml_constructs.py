@@ -470,9 +470,9 @@ def test_two_variants_with_weights_for_a_canary(stack: TerraformStack, naming: N
     assert counts == {"v7": 6, "v8": 2}  # the canary's count is fixed at min_instances
 
 
-def test_a_canary_keeps_the_endpoint_name(naming: Naming) -> None:
+def test_a_canary_keeps_the_endpoint_name(naming: Naming, tmp_path: Path) -> None:
     def endpoint_of(variants: list[dict[str, Any]]) -> tuple[str, str]:
-        app = Testing.app()
+        app = Testing.app(outdir=str(tmp_path))
         stack = TerraformStack(app, "rollout")
         AwsProvider(stack, "aws", region="us-east-1")
         ServingEndpoint(

@@ -255,7 +255,7 @@ def _planned(text: str, sources: dict[str, Any], parameters: dict[str, str | Non
 
 @pytest.mark.parametrize("environment", ["prod", "staging"])
 def test_a_redis_store_read_from_the_contract_is_watched_over_the_contracts_nodes(
-    environment: str,
+    environment: str, tmp_path: Path
 ) -> None:
     """The team's alarm and dashboard query the nodes features/redis/node-ids lists, and once
     Terraform evaluates them, they are the platform store's own queries."""
@@ -267,7 +267,7 @@ def test_a_redis_store_read_from_the_contract_is_watched_over_the_contracts_node
     from tests.test_contract import team_config_for
 
     config, platform = _store_metrics(environment)
-    stack = TeamStack(Testing.app(), team_config_for(config), "serving")
+    stack = TeamStack(Testing.app(outdir=str(tmp_path)), team_config_for(config), "serving")
     store = FeatureStore.from_environment(stack, "features", online_store="redis")
     latency = store.metric_read_latency()
     assert isinstance(latency, QuerySpec)
@@ -301,7 +301,7 @@ def test_a_redis_store_read_from_the_contract_is_watched_over_the_contracts_node
     assert (latency.label, latency.period) == (platform_latency.label, 60)
 
 
-def test_a_contract_store_reads_its_redis_nodes_only_when_a_metric_asks() -> None:
+def test_a_contract_store_reads_its_redis_nodes_only_when_a_metric_asks(tmp_path: Path) -> None:
     """Grants read no node list (a platform from before features/redis/node-ids still plans);
     a DynamoDB store still refuses the Redis helpers, and a refusal reads nothing."""
     from mlplatform.constructs.feature_store import FeatureStore
@@ -313,7 +313,7 @@ def test_a_contract_store_reads_its_redis_nodes_only_when_a_metric_asks() -> Non
         return [s["name"] for s in sources.values() if s["name"].endswith("/redis/node-ids")]
 
     prod, _ = _store_metrics("prod")
-    stack = TeamStack(Testing.app(), team_config_for(prod), "serving")
+    stack = TeamStack(Testing.app(outdir=str(tmp_path)), team_config_for(prod), "serving")
     redis = FeatureStore.from_environment(
         stack, "features", groups=["ranker"], online_store="redis"
     )
@@ -327,7 +327,7 @@ def test_a_contract_store_reads_its_redis_nodes_only_when_a_metric_asks() -> Non
     assert node_reads(stack) == []
 
     dev, _ = _store_metrics("dev")
-    stack = TeamStack(Testing.app(), team_config_for(dev), "serving")
+    stack = TeamStack(Testing.app(outdir=str(tmp_path)), team_config_for(dev), "serving")
     dynamodb = FeatureStore.from_environment(stack, "features", groups=["ranker"])
     for helper in (dynamodb.metric_cache_hit_rate, dynamodb.metric_evictions):
         with pytest.raises(ValueError, match=r"is a Redis metric; this store keeps online"):

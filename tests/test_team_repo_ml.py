@@ -42,10 +42,10 @@ REGISTRY_RESOURCES = (
 
 
 def _team_stack(
-    *, region: str | None = "us-east-1", account: str | None = ACCOUNT
+    outdir: Path, *, region: str | None = "us-east-1", account: str | None = ACCOUNT
 ) -> dict[str, Any]:
     """The ranking team's stack, synthesized."""
-    app = Testing.app()
+    app = Testing.app(outdir=str(outdir))
     stack = TerraformStack(app, "ranking-team")
     AwsProvider(stack, "aws", region="us-east-1")
     registry = ModelRegistry.from_names(
@@ -104,8 +104,8 @@ def _grants_of(synth: dict[str, Any], role_name_ref: str) -> dict[str, set[str]]
     return grants
 
 
-def test_importing_the_registry_creates_none_of_it() -> None:
-    synth = _team_stack()
+def test_importing_the_registry_creates_none_of_it(tmp_path: Path) -> None:
+    synth = _team_stack(tmp_path)
 
     for kind in REGISTRY_RESOURCES:
         assert not _resources(synth, kind), f"the team stack created a {kind}"
@@ -114,8 +114,8 @@ def test_importing_the_registry_creates_none_of_it() -> None:
     assert alias["name"] == "alias/mlp-prod-registry"
 
 
-def test_the_team_endpoint_serves_from_the_platform_registry_by_name() -> None:
-    synth = _team_stack()
+def test_the_team_endpoint_serves_from_the_platform_registry_by_name(tmp_path: Path) -> None:
+    synth = _team_stack(tmp_path)
 
     [model] = _resources(synth, "aws_sagemaker_model")
     assert model["primary_container"]["model_data_url"] == (
@@ -129,8 +129,8 @@ def test_the_team_endpoint_serves_from_the_platform_registry_by_name() -> None:
     assert endpoint["name"] == "mlp-prod-serving-ranker-v2"
 
 
-def test_the_team_trainer_may_publish_and_the_endpoint_may_only_read() -> None:
-    synth = _team_stack()
+def test_the_team_trainer_may_publish_and_the_endpoint_may_only_read(tmp_path: Path) -> None:
+    synth = _team_stack(tmp_path)
     arn = _arn_prefix(synth)
 
     trainer = _grants_of(synth, "${aws_iam_role.trainer.name}")
@@ -153,8 +153,8 @@ def test_the_team_trainer_may_publish_and_the_endpoint_may_only_read() -> None:
     assert reader["s3:PutObject"] == {"arn:aws:s3:::ranking-team-captures/data-capture/ranker-v2/*"}
 
 
-def test_without_region_and_account_the_provider_supplies_them() -> None:
-    synth = _team_stack(region=None, account=None)
+def test_without_region_and_account_the_provider_supplies_them(tmp_path: Path) -> None:
+    synth = _team_stack(tmp_path, region=None, account=None)
 
     assert synth["data"]["aws_region"]
     assert synth["data"]["aws_caller_identity"]
@@ -166,7 +166,7 @@ def test_imported_names_match_what_the_platform_creates(tmp_path: Path) -> None:
     config = EnvironmentLoader(ROOT / "environments").load("prod")
     PlatformApp([config], outdir=str(tmp_path)).synth()
     platform = json.loads((tmp_path / "stacks" / "prod-ml" / "cdk.tf.json").read_text())
-    team = _team_stack()
+    team = _team_stack(tmp_path / "team")
 
     def names(synth: dict[str, Any], kind: str, field: str) -> set[str]:
         return {r[field] for r in _resources(synth, kind)}

@@ -21,7 +21,16 @@ import dataclasses
 import inspect
 from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Any, ClassVar, Generic, TypeVar, cast, dataclass_transform, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    TypeVar,
+    cast,
+    dataclass_transform,
+    overload,
+)
 
 import jsii
 from cdktf import (
@@ -48,6 +57,7 @@ __all__ = [
     "GeneratedDataSource",
     "GeneratedProvider",
     "GeneratedResource",
+    "References",
     "boolean_attribute",
     "generator_metadata",
     "list_attribute",
@@ -224,7 +234,7 @@ class Attribute(Generic[_Value]):
     A generated class declares each attribute as one line
     (``arn = string_attribute("arn")``) instead of a three-line property: the
     bindings hold a few thousand of them. Reading it on an element asks the
-    element (:class:`_References`, :class:`ComputedObject`) for the reference,
+    element (:class:`References`, :class:`ComputedObject`) for the reference,
     typed as the factory says.
     """
 
@@ -277,15 +287,34 @@ def resolvable_attribute(name: str) -> Attribute[IResolvable]:
     return Attribute("_reference", name)
 
 
-class _References:
+class References:
     """Attribute references, each asked of cdktf once per element and then reused.
 
     A reference is a token standing for ``${type.name.attribute}``; asking
     again would cost another round trip to node for an equal token, and the
     platform reads the same ARNs and ids hundreds of times.
+
+    **Why the readers come after cdktf's classes in the MRO.** Whenever Python
+    creates an object of a jsii class, jsii looks for overrides of jsii members:
+    every name in the ``__dict__`` of each Python class before the first jsii
+    class of the MRO, looked up on the jsii class and each interface the MRO
+    lists (about 15 for a resource). A generated resource's attribute readers
+    (``arn``, ``id``, ... 20 to 60 names) and these helpers were looked up so for
+    every resource: about 0.25 ms each, a sixth of the Python CPU of building
+    the four environments. None of them overrides anything, so they sit in
+    classes after cdktf's (``GeneratedResource`` lists this class after
+    ``TerraformResource``; a generated type's ``_<Name>Attributes`` base is one
+    of these), and jsii's scan stops before reaching them. Their names cannot
+    be shadowed by cdktf's members: the generator renames any that would
+    (``RESERVED`` in ``scripts/generate_bindings.py``).
     """
 
     _reference_cache: dict[tuple[str, str], Any]
+
+    if TYPE_CHECKING:
+        # Always mixed into a cdktf element, whose method this is; readers of nested objects
+        # (ComputedObject) are handed the element as its References.
+        def interpolation_for_attribute(self, terraform_attribute: str) -> IResolvable: ...
 
     def _cached(self, kind: str, name: str) -> Any:
         cache = self.__dict__.setdefault("_reference_cache", {})
@@ -316,8 +345,7 @@ class _References:
         return value
 
     def _reference(self, name: str) -> Any:
-        element: Any = self
-        return element.interpolation_for_attribute(name)
+        return self.interpolation_for_attribute(name)
 
 
 # Meta-arguments that may hold references, and so references to another stack.
@@ -382,7 +410,7 @@ class _Arguments:
         return result
 
 
-class _Element(_References, _Arguments):
+class _Element(_Arguments):
     """A resource or data source: its type, its arguments in Python, and the one callback.
 
     Mixed in before cdktf's ``TerraformResource`` or ``TerraformDataSource``,
@@ -430,11 +458,11 @@ class _Element(_References, _Arguments):
         self._attributes = attributes
 
 
-class GeneratedResource(_Element, TerraformResource):
+class GeneratedResource(_Element, TerraformResource, References):
     """A Terraform resource whose arguments live in Python until synth."""
 
 
-class GeneratedDataSource(_Element, TerraformDataSource):
+class GeneratedDataSource(_Element, TerraformDataSource, References):
     """A Terraform data source whose arguments live in Python until synth."""
 
 
@@ -489,7 +517,7 @@ class ComputedObject:
 
     def __init__(
         self,
-        element: TerraformResource | TerraformDataSource,
+        element: References,
         path: str,
         *,
         index: int | None = None,
@@ -549,7 +577,7 @@ class ComputedList:
 
     def __init__(
         self,
-        element: TerraformResource | TerraformDataSource,
+        element: References,
         path: str,
         *,
         from_set: bool = False,

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -62,7 +63,30 @@ __all__ = [
 ]
 
 
-class AppautoscalingPolicy(GeneratedResource):
+class _AppautoscalingPolicyAttributes(References):
+    """What ``aws_appautoscaling_policy`` exports, read as references: a base of
+    :class:`AppautoscalingPolicy` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    alarm_arns = list_attribute("alarm_arns")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    policy_type = string_attribute("policy_type")
+    resource_id = string_attribute("resource_id")
+    scalable_dimension = string_attribute("scalable_dimension")
+    service_namespace = string_attribute("service_namespace")
+
+    @property
+    def step_scaling_policy_configuration(self) -> AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference:
+        return AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference(self, "step_scaling_policy_configuration", index=0)
+
+    @property
+    def target_tracking_scaling_policy_configuration(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReference:
+        return AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReference(self, "target_tracking_scaling_policy_configuration", index=0)
+
+
+class AppautoscalingPolicy(GeneratedResource, _AppautoscalingPolicyAttributes):
     """``aws_appautoscaling_policy``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_appautoscaling_policy"
@@ -110,23 +134,6 @@ class AppautoscalingPolicy(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    alarm_arns = list_attribute("alarm_arns")
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    policy_type = string_attribute("policy_type")
-    resource_id = string_attribute("resource_id")
-    scalable_dimension = string_attribute("scalable_dimension")
-    service_namespace = string_attribute("service_namespace")
-
-    @property
-    def step_scaling_policy_configuration(self) -> AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference:
-        return AppautoscalingPolicyStepScalingPolicyConfigurationOutputReference(self, "step_scaling_policy_configuration", index=0)
-
-    @property
-    def target_tracking_scaling_policy_configuration(self) -> AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReference:
-        return AppautoscalingPolicyTargetTrackingScalingPolicyConfigurationOutputReference(self, "target_tracking_scaling_policy_configuration", index=0)
 
 
 class AppautoscalingPolicyStepScalingPolicyConfiguration(Block):

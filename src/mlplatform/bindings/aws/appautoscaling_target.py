@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -39,7 +40,28 @@ __all__ = [
 ]
 
 
-class AppautoscalingTarget(GeneratedResource):
+class _AppautoscalingTargetAttributes(References):
+    """What ``aws_appautoscaling_target`` exports, read as references: a base of
+    :class:`AppautoscalingTarget` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    max_capacity = number_attribute("max_capacity")
+    min_capacity = number_attribute("min_capacity")
+    resource_id = string_attribute("resource_id")
+    role_arn = string_attribute("role_arn")
+    scalable_dimension = string_attribute("scalable_dimension")
+    service_namespace = string_attribute("service_namespace")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def suspended_state(self) -> AppautoscalingTargetSuspendedStateOutputReference:
+        return AppautoscalingTargetSuspendedStateOutputReference(self, "suspended_state", index=0)
+
+
+class AppautoscalingTarget(GeneratedResource, _AppautoscalingTargetAttributes):
     """``aws_appautoscaling_target``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_appautoscaling_target"
@@ -91,21 +113,6 @@ class AppautoscalingTarget(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    max_capacity = number_attribute("max_capacity")
-    min_capacity = number_attribute("min_capacity")
-    resource_id = string_attribute("resource_id")
-    role_arn = string_attribute("role_arn")
-    scalable_dimension = string_attribute("scalable_dimension")
-    service_namespace = string_attribute("service_namespace")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def suspended_state(self) -> AppautoscalingTargetSuspendedStateOutputReference:
-        return AppautoscalingTargetSuspendedStateOutputReference(self, "suspended_state", index=0)
 
 
 class AppautoscalingTargetSuspendedState(Block):

@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -47,7 +48,26 @@ __all__ = [
 ]
 
 
-class AthenaWorkgroup(GeneratedResource):
+class _AthenaWorkgroupAttributes(References):
+    """What ``aws_athena_workgroup`` exports, read as references: a base of
+    :class:`AthenaWorkgroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    force_destroy = boolean_attribute("force_destroy")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    state = string_attribute("state")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def configuration(self) -> AthenaWorkgroupConfigurationOutputReference:
+        return AthenaWorkgroupConfigurationOutputReference(self, "configuration", index=0)
+
+
+class AthenaWorkgroup(GeneratedResource, _AthenaWorkgroupAttributes):
     """``aws_athena_workgroup``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_athena_workgroup"
@@ -95,19 +115,6 @@ class AthenaWorkgroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-    force_destroy = boolean_attribute("force_destroy")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    state = string_attribute("state")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def configuration(self) -> AthenaWorkgroupConfigurationOutputReference:
-        return AthenaWorkgroupConfigurationOutputReference(self, "configuration", index=0)
 
 
 class AthenaWorkgroupConfiguration(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -54,7 +55,47 @@ __all__ = [
 ]
 
 
-class BudgetsBudget(GeneratedResource):
+class _BudgetsBudgetAttributes(References):
+    """What ``aws_budgets_budget`` exports, read as references: a base of
+    :class:`BudgetsBudget` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    account_id = string_attribute("account_id")
+    arn = string_attribute("arn")
+    budget_type = string_attribute("budget_type")
+    id = string_attribute("id")
+    limit_amount = string_attribute("limit_amount")
+    limit_unit = string_attribute("limit_unit")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    time_period_end = string_attribute("time_period_end")
+    time_period_start = string_attribute("time_period_start")
+    time_unit = string_attribute("time_unit")
+
+    @property
+    def auto_adjust_data(self) -> BudgetsBudgetAutoAdjustDataOutputReference:
+        return BudgetsBudgetAutoAdjustDataOutputReference(self, "auto_adjust_data", index=0)
+
+    @property
+    def cost_filter(self) -> BudgetsBudgetCostFilterList:
+        return BudgetsBudgetCostFilterList(self, "cost_filter", from_set=True)
+
+    @property
+    def cost_types(self) -> BudgetsBudgetCostTypesOutputReference:
+        return BudgetsBudgetCostTypesOutputReference(self, "cost_types", index=0)
+
+    @property
+    def notification(self) -> BudgetsBudgetNotificationList:
+        return BudgetsBudgetNotificationList(self, "notification", from_set=True)
+
+    @property
+    def planned_limit(self) -> BudgetsBudgetPlannedLimitList:
+        return BudgetsBudgetPlannedLimitList(self, "planned_limit", from_set=True)
+
+
+class BudgetsBudget(GeneratedResource, _BudgetsBudgetAttributes):
     """``aws_budgets_budget``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_budgets_budget"
@@ -120,40 +161,6 @@ class BudgetsBudget(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    account_id = string_attribute("account_id")
-    arn = string_attribute("arn")
-    budget_type = string_attribute("budget_type")
-    id = string_attribute("id")
-    limit_amount = string_attribute("limit_amount")
-    limit_unit = string_attribute("limit_unit")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    time_period_end = string_attribute("time_period_end")
-    time_period_start = string_attribute("time_period_start")
-    time_unit = string_attribute("time_unit")
-
-    @property
-    def auto_adjust_data(self) -> BudgetsBudgetAutoAdjustDataOutputReference:
-        return BudgetsBudgetAutoAdjustDataOutputReference(self, "auto_adjust_data", index=0)
-
-    @property
-    def cost_filter(self) -> BudgetsBudgetCostFilterList:
-        return BudgetsBudgetCostFilterList(self, "cost_filter", from_set=True)
-
-    @property
-    def cost_types(self) -> BudgetsBudgetCostTypesOutputReference:
-        return BudgetsBudgetCostTypesOutputReference(self, "cost_types", index=0)
-
-    @property
-    def notification(self) -> BudgetsBudgetNotificationList:
-        return BudgetsBudgetNotificationList(self, "notification", from_set=True)
-
-    @property
-    def planned_limit(self) -> BudgetsBudgetPlannedLimitList:
-        return BudgetsBudgetPlannedLimitList(self, "planned_limit", from_set=True)
 
 
 class BudgetsBudgetAutoAdjustData(Block):

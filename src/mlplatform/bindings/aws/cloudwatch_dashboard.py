@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,18 @@ __all__ = [
 ]
 
 
-class CloudwatchDashboard(GeneratedResource):
+class _CloudwatchDashboardAttributes(References):
+    """What ``aws_cloudwatch_dashboard`` exports, read as references: a base of
+    :class:`CloudwatchDashboard` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    dashboard_arn = string_attribute("dashboard_arn")
+    dashboard_body = string_attribute("dashboard_body")
+    dashboard_name = string_attribute("dashboard_name")
+    id = string_attribute("id")
+
+
+class CloudwatchDashboard(GeneratedResource, _CloudwatchDashboardAttributes):
     """``aws_cloudwatch_dashboard``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_cloudwatch_dashboard"
@@ -69,8 +81,3 @@ class CloudwatchDashboard(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    dashboard_arn = string_attribute("dashboard_arn")
-    dashboard_body = string_attribute("dashboard_body")
-    dashboard_name = string_attribute("dashboard_name")
-    id = string_attribute("id")

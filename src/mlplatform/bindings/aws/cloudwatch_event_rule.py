@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     string_attribute,
@@ -34,7 +35,28 @@ __all__ = [
 ]
 
 
-class CloudwatchEventRule(GeneratedResource):
+class _CloudwatchEventRuleAttributes(References):
+    """What ``aws_cloudwatch_event_rule`` exports, read as references: a base of
+    :class:`CloudwatchEventRule` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    event_bus_name = string_attribute("event_bus_name")
+    event_pattern = string_attribute("event_pattern")
+    force_destroy = boolean_attribute("force_destroy")
+    id = string_attribute("id")
+    is_enabled = boolean_attribute("is_enabled")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    role_arn = string_attribute("role_arn")
+    schedule_expression = string_attribute("schedule_expression")
+    state = string_attribute("state")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+
+class CloudwatchEventRule(GeneratedResource, _CloudwatchEventRuleAttributes):
     """``aws_cloudwatch_event_rule``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_cloudwatch_event_rule"
@@ -92,18 +114,3 @@ class CloudwatchEventRule(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-    event_bus_name = string_attribute("event_bus_name")
-    event_pattern = string_attribute("event_pattern")
-    force_destroy = boolean_attribute("force_destroy")
-    id = string_attribute("id")
-    is_enabled = boolean_attribute("is_enabled")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    role_arn = string_attribute("role_arn")
-    schedule_expression = string_attribute("schedule_expression")
-    state = string_attribute("state")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -78,7 +79,71 @@ __all__ = [
 ]
 
 
-class CloudwatchEventTarget(GeneratedResource):
+class _CloudwatchEventTargetAttributes(References):
+    """What ``aws_cloudwatch_event_target`` exports, read as references: a base of
+    :class:`CloudwatchEventTarget` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    event_bus_name = string_attribute("event_bus_name")
+    force_destroy = boolean_attribute("force_destroy")
+    id = string_attribute("id")
+    input = string_attribute("input")
+    input_path = string_attribute("input_path")
+    role_arn = string_attribute("role_arn")
+    rule = string_attribute("rule")
+    target_id = string_attribute("target_id")
+
+    @property
+    def appsync_target(self) -> CloudwatchEventTargetAppsyncTargetOutputReference:
+        return CloudwatchEventTargetAppsyncTargetOutputReference(self, "appsync_target", index=0)
+
+    @property
+    def batch_target(self) -> CloudwatchEventTargetBatchTargetOutputReference:
+        return CloudwatchEventTargetBatchTargetOutputReference(self, "batch_target", index=0)
+
+    @property
+    def dead_letter_config(self) -> CloudwatchEventTargetDeadLetterConfigOutputReference:
+        return CloudwatchEventTargetDeadLetterConfigOutputReference(self, "dead_letter_config", index=0)
+
+    @property
+    def ecs_target(self) -> CloudwatchEventTargetEcsTargetOutputReference:
+        return CloudwatchEventTargetEcsTargetOutputReference(self, "ecs_target", index=0)
+
+    @property
+    def http_target(self) -> CloudwatchEventTargetHttpTargetOutputReference:
+        return CloudwatchEventTargetHttpTargetOutputReference(self, "http_target", index=0)
+
+    @property
+    def input_transformer(self) -> CloudwatchEventTargetInputTransformerOutputReference:
+        return CloudwatchEventTargetInputTransformerOutputReference(self, "input_transformer", index=0)
+
+    @property
+    def kinesis_target(self) -> CloudwatchEventTargetKinesisTargetOutputReference:
+        return CloudwatchEventTargetKinesisTargetOutputReference(self, "kinesis_target", index=0)
+
+    @property
+    def redshift_target(self) -> CloudwatchEventTargetRedshiftTargetOutputReference:
+        return CloudwatchEventTargetRedshiftTargetOutputReference(self, "redshift_target", index=0)
+
+    @property
+    def retry_policy(self) -> CloudwatchEventTargetRetryPolicyOutputReference:
+        return CloudwatchEventTargetRetryPolicyOutputReference(self, "retry_policy", index=0)
+
+    @property
+    def run_command_targets(self) -> CloudwatchEventTargetRunCommandTargetsList:
+        return CloudwatchEventTargetRunCommandTargetsList(self, "run_command_targets", from_set=False)
+
+    @property
+    def sagemaker_pipeline_target(self) -> CloudwatchEventTargetSagemakerPipelineTargetOutputReference:
+        return CloudwatchEventTargetSagemakerPipelineTargetOutputReference(self, "sagemaker_pipeline_target", index=0)
+
+    @property
+    def sqs_target(self) -> CloudwatchEventTargetSqsTargetOutputReference:
+        return CloudwatchEventTargetSqsTargetOutputReference(self, "sqs_target", index=0)
+
+
+class CloudwatchEventTarget(GeneratedResource, _CloudwatchEventTargetAttributes):
     """``aws_cloudwatch_event_target``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_cloudwatch_event_target"
@@ -152,64 +217,6 @@ class CloudwatchEventTarget(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    event_bus_name = string_attribute("event_bus_name")
-    force_destroy = boolean_attribute("force_destroy")
-    id = string_attribute("id")
-    input = string_attribute("input")
-    input_path = string_attribute("input_path")
-    role_arn = string_attribute("role_arn")
-    rule = string_attribute("rule")
-    target_id = string_attribute("target_id")
-
-    @property
-    def appsync_target(self) -> CloudwatchEventTargetAppsyncTargetOutputReference:
-        return CloudwatchEventTargetAppsyncTargetOutputReference(self, "appsync_target", index=0)
-
-    @property
-    def batch_target(self) -> CloudwatchEventTargetBatchTargetOutputReference:
-        return CloudwatchEventTargetBatchTargetOutputReference(self, "batch_target", index=0)
-
-    @property
-    def dead_letter_config(self) -> CloudwatchEventTargetDeadLetterConfigOutputReference:
-        return CloudwatchEventTargetDeadLetterConfigOutputReference(self, "dead_letter_config", index=0)
-
-    @property
-    def ecs_target(self) -> CloudwatchEventTargetEcsTargetOutputReference:
-        return CloudwatchEventTargetEcsTargetOutputReference(self, "ecs_target", index=0)
-
-    @property
-    def http_target(self) -> CloudwatchEventTargetHttpTargetOutputReference:
-        return CloudwatchEventTargetHttpTargetOutputReference(self, "http_target", index=0)
-
-    @property
-    def input_transformer(self) -> CloudwatchEventTargetInputTransformerOutputReference:
-        return CloudwatchEventTargetInputTransformerOutputReference(self, "input_transformer", index=0)
-
-    @property
-    def kinesis_target(self) -> CloudwatchEventTargetKinesisTargetOutputReference:
-        return CloudwatchEventTargetKinesisTargetOutputReference(self, "kinesis_target", index=0)
-
-    @property
-    def redshift_target(self) -> CloudwatchEventTargetRedshiftTargetOutputReference:
-        return CloudwatchEventTargetRedshiftTargetOutputReference(self, "redshift_target", index=0)
-
-    @property
-    def retry_policy(self) -> CloudwatchEventTargetRetryPolicyOutputReference:
-        return CloudwatchEventTargetRetryPolicyOutputReference(self, "retry_policy", index=0)
-
-    @property
-    def run_command_targets(self) -> CloudwatchEventTargetRunCommandTargetsList:
-        return CloudwatchEventTargetRunCommandTargetsList(self, "run_command_targets", from_set=False)
-
-    @property
-    def sagemaker_pipeline_target(self) -> CloudwatchEventTargetSagemakerPipelineTargetOutputReference:
-        return CloudwatchEventTargetSagemakerPipelineTargetOutputReference(self, "sagemaker_pipeline_target", index=0)
-
-    @property
-    def sqs_target(self) -> CloudwatchEventTargetSqsTargetOutputReference:
-        return CloudwatchEventTargetSqsTargetOutputReference(self, "sqs_target", index=0)
 
 
 class CloudwatchEventTargetAppsyncTarget(Block):

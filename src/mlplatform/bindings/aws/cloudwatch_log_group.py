@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -35,7 +36,24 @@ __all__ = [
 ]
 
 
-class CloudwatchLogGroup(GeneratedResource):
+class _CloudwatchLogGroupAttributes(References):
+    """What ``aws_cloudwatch_log_group`` exports, read as references: a base of
+    :class:`CloudwatchLogGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    kms_key_id = string_attribute("kms_key_id")
+    log_group_class = string_attribute("log_group_class")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    retention_in_days = number_attribute("retention_in_days")
+    skip_destroy = boolean_attribute("skip_destroy")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+
+class CloudwatchLogGroup(GeneratedResource, _CloudwatchLogGroupAttributes):
     """``aws_cloudwatch_log_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_cloudwatch_log_group"
@@ -85,14 +103,3 @@ class CloudwatchLogGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    kms_key_id = string_attribute("kms_key_id")
-    log_group_class = string_attribute("log_group_class")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    retention_in_days = number_attribute("retention_in_days")
-    skip_destroy = boolean_attribute("skip_destroy")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")

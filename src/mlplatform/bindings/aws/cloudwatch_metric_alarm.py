@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -44,7 +45,42 @@ __all__ = [
 ]
 
 
-class CloudwatchMetricAlarm(GeneratedResource):
+class _CloudwatchMetricAlarmAttributes(References):
+    """What ``aws_cloudwatch_metric_alarm`` exports, read as references: a base of
+    :class:`CloudwatchMetricAlarm` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    actions_enabled = boolean_attribute("actions_enabled")
+    alarm_actions = list_attribute("alarm_actions")
+    alarm_description = string_attribute("alarm_description")
+    alarm_name = string_attribute("alarm_name")
+    arn = string_attribute("arn")
+    comparison_operator = string_attribute("comparison_operator")
+    datapoints_to_alarm = number_attribute("datapoints_to_alarm")
+    dimensions = string_map_attribute("dimensions")
+    evaluate_low_sample_count_percentiles = string_attribute("evaluate_low_sample_count_percentiles")
+    evaluation_periods = number_attribute("evaluation_periods")
+    extended_statistic = string_attribute("extended_statistic")
+    id = string_attribute("id")
+    insufficient_data_actions = list_attribute("insufficient_data_actions")
+    metric_name = string_attribute("metric_name")
+    namespace = string_attribute("namespace")
+    ok_actions = list_attribute("ok_actions")
+    period = number_attribute("period")
+    statistic = string_attribute("statistic")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    threshold = number_attribute("threshold")
+    threshold_metric_id = string_attribute("threshold_metric_id")
+    treat_missing_data = string_attribute("treat_missing_data")
+    unit = string_attribute("unit")
+
+    @property
+    def metric_query(self) -> CloudwatchMetricAlarmMetricQueryList:
+        return CloudwatchMetricAlarmMetricQueryList(self, "metric_query", from_set=True)
+
+
+class CloudwatchMetricAlarm(GeneratedResource, _CloudwatchMetricAlarmAttributes):
     """``aws_cloudwatch_metric_alarm``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_cloudwatch_metric_alarm"
@@ -124,35 +160,6 @@ class CloudwatchMetricAlarm(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    actions_enabled = boolean_attribute("actions_enabled")
-    alarm_actions = list_attribute("alarm_actions")
-    alarm_description = string_attribute("alarm_description")
-    alarm_name = string_attribute("alarm_name")
-    arn = string_attribute("arn")
-    comparison_operator = string_attribute("comparison_operator")
-    datapoints_to_alarm = number_attribute("datapoints_to_alarm")
-    dimensions = string_map_attribute("dimensions")
-    evaluate_low_sample_count_percentiles = string_attribute("evaluate_low_sample_count_percentiles")
-    evaluation_periods = number_attribute("evaluation_periods")
-    extended_statistic = string_attribute("extended_statistic")
-    id = string_attribute("id")
-    insufficient_data_actions = list_attribute("insufficient_data_actions")
-    metric_name = string_attribute("metric_name")
-    namespace = string_attribute("namespace")
-    ok_actions = list_attribute("ok_actions")
-    period = number_attribute("period")
-    statistic = string_attribute("statistic")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    threshold = number_attribute("threshold")
-    threshold_metric_id = string_attribute("threshold_metric_id")
-    treat_missing_data = string_attribute("treat_missing_data")
-    unit = string_attribute("unit")
-
-    @property
-    def metric_query(self) -> CloudwatchMetricAlarmMetricQueryList:
-        return CloudwatchMetricAlarmMetricQueryList(self, "metric_query", from_set=True)
 
 
 class CloudwatchMetricAlarmMetricQuery(Block):

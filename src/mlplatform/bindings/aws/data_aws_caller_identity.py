@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,18 @@ __all__ = [
 ]
 
 
-class DataAwsCallerIdentity(GeneratedDataSource):
+class _DataAwsCallerIdentityAttributes(References):
+    """What ``aws_caller_identity`` exports, read as references: a base of
+    :class:`DataAwsCallerIdentity` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    account_id = string_attribute("account_id")
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    user_id = string_attribute("user_id")
+
+
+class DataAwsCallerIdentity(GeneratedDataSource, _DataAwsCallerIdentityAttributes):
     """``aws_caller_identity``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_caller_identity"
@@ -65,8 +77,3 @@ class DataAwsCallerIdentity(GeneratedDataSource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    account_id = string_attribute("account_id")
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    user_id = string_attribute("user_id")

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,19 @@ __all__ = [
 ]
 
 
-class DataAwsKmsAlias(GeneratedDataSource):
+class _DataAwsKmsAliasAttributes(References):
+    """What ``aws_kms_alias`` exports, read as references: a base of
+    :class:`DataAwsKmsAlias` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    target_key_arn = string_attribute("target_key_arn")
+    target_key_id = string_attribute("target_key_id")
+
+
+class DataAwsKmsAlias(GeneratedDataSource, _DataAwsKmsAliasAttributes):
     """``aws_kms_alias``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_kms_alias"
@@ -67,9 +80,3 @@ class DataAwsKmsAlias(GeneratedDataSource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    target_key_arn = string_attribute("target_key_arn")
-    target_key_id = string_attribute("target_key_id")

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,18 @@ __all__ = [
 ]
 
 
-class DataAwsPartition(GeneratedDataSource):
+class _DataAwsPartitionAttributes(References):
+    """What ``aws_partition`` exports, read as references: a base of
+    :class:`DataAwsPartition` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    dns_suffix = string_attribute("dns_suffix")
+    id = string_attribute("id")
+    partition = string_attribute("partition")
+    reverse_dns_prefix = string_attribute("reverse_dns_prefix")
+
+
+class DataAwsPartition(GeneratedDataSource, _DataAwsPartitionAttributes):
     """``aws_partition``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_partition"
@@ -65,8 +77,3 @@ class DataAwsPartition(GeneratedDataSource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    dns_suffix = string_attribute("dns_suffix")
-    id = string_attribute("id")
-    partition = string_attribute("partition")
-    reverse_dns_prefix = string_attribute("reverse_dns_prefix")

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,18 @@ __all__ = [
 ]
 
 
-class DataAwsRegion(GeneratedDataSource):
+class _DataAwsRegionAttributes(References):
+    """What ``aws_region`` exports, read as references: a base of
+    :class:`DataAwsRegion` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    description = string_attribute("description")
+    endpoint = string_attribute("endpoint")
+    id = string_attribute("id")
+    name = string_attribute("name")
+
+
+class DataAwsRegion(GeneratedDataSource, _DataAwsRegionAttributes):
     """``aws_region``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_region"
@@ -69,8 +81,3 @@ class DataAwsRegion(GeneratedDataSource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    description = string_attribute("description")
-    endpoint = string_attribute("endpoint")
-    id = string_attribute("id")
-    name = string_attribute("name")

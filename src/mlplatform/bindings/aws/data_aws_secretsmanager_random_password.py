@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -34,7 +35,24 @@ __all__ = [
 ]
 
 
-class DataAwsSecretsmanagerRandomPassword(GeneratedDataSource):
+class _DataAwsSecretsmanagerRandomPasswordAttributes(References):
+    """What ``aws_secretsmanager_random_password`` exports, read as references: a base of
+    :class:`DataAwsSecretsmanagerRandomPassword` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    exclude_characters = string_attribute("exclude_characters")
+    exclude_lowercase = boolean_attribute("exclude_lowercase")
+    exclude_numbers = boolean_attribute("exclude_numbers")
+    exclude_punctuation = boolean_attribute("exclude_punctuation")
+    exclude_uppercase = boolean_attribute("exclude_uppercase")
+    id = string_attribute("id")
+    include_space = boolean_attribute("include_space")
+    password_length = number_attribute("password_length")
+    random_password = string_attribute("random_password")
+    require_each_included_type = boolean_attribute("require_each_included_type")
+
+
+class DataAwsSecretsmanagerRandomPassword(GeneratedDataSource, _DataAwsSecretsmanagerRandomPasswordAttributes):
     """``aws_secretsmanager_random_password``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_secretsmanager_random_password"
@@ -84,14 +102,3 @@ class DataAwsSecretsmanagerRandomPassword(GeneratedDataSource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    exclude_characters = string_attribute("exclude_characters")
-    exclude_lowercase = boolean_attribute("exclude_lowercase")
-    exclude_numbers = boolean_attribute("exclude_numbers")
-    exclude_punctuation = boolean_attribute("exclude_punctuation")
-    exclude_uppercase = boolean_attribute("exclude_uppercase")
-    id = string_attribute("id")
-    include_space = boolean_attribute("include_space")
-    password_length = number_attribute("password_length")
-    random_password = string_attribute("random_password")
-    require_each_included_type = boolean_attribute("require_each_included_type")

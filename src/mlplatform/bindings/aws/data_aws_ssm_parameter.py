@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedDataSource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -34,7 +35,22 @@ __all__ = [
 ]
 
 
-class DataAwsSsmParameter(GeneratedDataSource):
+class _DataAwsSsmParameterAttributes(References):
+    """What ``aws_ssm_parameter`` exports, read as references: a base of
+    :class:`DataAwsSsmParameter` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    insecure_value = string_attribute("insecure_value")
+    name = string_attribute("name")
+    type = string_attribute("type")
+    value = string_attribute("value")
+    version = number_attribute("version")
+    with_decryption = boolean_attribute("with_decryption")
+
+
+class DataAwsSsmParameter(GeneratedDataSource, _DataAwsSsmParameterAttributes):
     """``aws_ssm_parameter``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_ssm_parameter"
@@ -72,12 +88,3 @@ class DataAwsSsmParameter(GeneratedDataSource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    insecure_value = string_attribute("insecure_value")
-    name = string_attribute("name")
-    type = string_attribute("type")
-    value = string_attribute("value")
-    version = number_attribute("version")
-    with_decryption = boolean_attribute("with_decryption")

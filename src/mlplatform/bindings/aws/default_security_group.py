@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -42,7 +43,34 @@ __all__ = [
 ]
 
 
-class DefaultSecurityGroup(GeneratedResource):
+class _DefaultSecurityGroupAttributes(References):
+    """What ``aws_default_security_group`` exports, read as references: a base of
+    :class:`DefaultSecurityGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+
+    @property
+    def egress(self) -> DefaultSecurityGroupEgressList:
+        return DefaultSecurityGroupEgressList(self, "egress", from_set=True)
+
+    id = string_attribute("id")
+
+    @property
+    def ingress(self) -> DefaultSecurityGroupIngressList:
+        return DefaultSecurityGroupIngressList(self, "ingress", from_set=True)
+
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    owner_id = string_attribute("owner_id")
+    revoke_rules_on_delete = boolean_attribute("revoke_rules_on_delete")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
+
+
+class DefaultSecurityGroup(GeneratedResource, _DefaultSecurityGroupAttributes):
     """``aws_default_security_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_default_security_group"
@@ -88,27 +116,6 @@ class DefaultSecurityGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-
-    @property
-    def egress(self) -> DefaultSecurityGroupEgressList:
-        return DefaultSecurityGroupEgressList(self, "egress", from_set=True)
-
-    id = string_attribute("id")
-
-    @property
-    def ingress(self) -> DefaultSecurityGroupIngressList:
-        return DefaultSecurityGroupIngressList(self, "ingress", from_set=True)
-
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    owner_id = string_attribute("owner_id")
-    revoke_rules_on_delete = boolean_attribute("revoke_rules_on_delete")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_id = string_attribute("vpc_id")
 
 
 class DefaultSecurityGroupEgressOutputReference(ComputedObject):

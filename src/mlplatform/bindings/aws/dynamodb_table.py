@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -71,7 +72,74 @@ __all__ = [
 ]
 
 
-class DynamodbTable(GeneratedResource):
+class _DynamodbTableAttributes(References):
+    """What ``aws_dynamodb_table`` exports, read as references: a base of
+    :class:`DynamodbTable` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    billing_mode = string_attribute("billing_mode")
+    deletion_protection_enabled = boolean_attribute("deletion_protection_enabled")
+    hash_key = string_attribute("hash_key")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    range_key = string_attribute("range_key")
+    read_capacity = number_attribute("read_capacity")
+    restore_date_time = string_attribute("restore_date_time")
+    restore_source_name = string_attribute("restore_source_name")
+    restore_source_table_arn = string_attribute("restore_source_table_arn")
+    restore_to_latest_time = boolean_attribute("restore_to_latest_time")
+    stream_arn = string_attribute("stream_arn")
+    stream_enabled = boolean_attribute("stream_enabled")
+    stream_label = string_attribute("stream_label")
+    stream_view_type = string_attribute("stream_view_type")
+    table_class = string_attribute("table_class")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    write_capacity = number_attribute("write_capacity")
+
+    @property
+    def attribute(self) -> DynamodbTableAttributeList:
+        return DynamodbTableAttributeList(self, "attribute", from_set=True)
+
+    @property
+    def global_secondary_index(self) -> DynamodbTableGlobalSecondaryIndexList:
+        return DynamodbTableGlobalSecondaryIndexList(self, "global_secondary_index", from_set=True)
+
+    @property
+    def import_table(self) -> DynamodbTableImportTableOutputReference:
+        return DynamodbTableImportTableOutputReference(self, "import_table", index=0)
+
+    @property
+    def local_secondary_index(self) -> DynamodbTableLocalSecondaryIndexList:
+        return DynamodbTableLocalSecondaryIndexList(self, "local_secondary_index", from_set=True)
+
+    @property
+    def on_demand_throughput(self) -> DynamodbTableOnDemandThroughputOutputReference:
+        return DynamodbTableOnDemandThroughputOutputReference(self, "on_demand_throughput", index=0)
+
+    @property
+    def point_in_time_recovery(self) -> DynamodbTablePointInTimeRecoveryOutputReference:
+        return DynamodbTablePointInTimeRecoveryOutputReference(self, "point_in_time_recovery", index=0)
+
+    @property
+    def replica(self) -> DynamodbTableReplicaList:
+        return DynamodbTableReplicaList(self, "replica", from_set=True)
+
+    @property
+    def server_side_encryption(self) -> DynamodbTableServerSideEncryptionOutputReference:
+        return DynamodbTableServerSideEncryptionOutputReference(self, "server_side_encryption", index=0)
+
+    @property
+    def timeouts(self) -> DynamodbTableTimeoutsOutputReference:
+        return DynamodbTableTimeoutsOutputReference(self, "timeouts", index=None)
+
+    @property
+    def ttl(self) -> DynamodbTableTtlOutputReference:
+        return DynamodbTableTtlOutputReference(self, "ttl", index=0)
+
+
+class DynamodbTable(GeneratedResource, _DynamodbTableAttributes):
     """``aws_dynamodb_table``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_dynamodb_table"
@@ -157,67 +225,6 @@ class DynamodbTable(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    billing_mode = string_attribute("billing_mode")
-    deletion_protection_enabled = boolean_attribute("deletion_protection_enabled")
-    hash_key = string_attribute("hash_key")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    range_key = string_attribute("range_key")
-    read_capacity = number_attribute("read_capacity")
-    restore_date_time = string_attribute("restore_date_time")
-    restore_source_name = string_attribute("restore_source_name")
-    restore_source_table_arn = string_attribute("restore_source_table_arn")
-    restore_to_latest_time = boolean_attribute("restore_to_latest_time")
-    stream_arn = string_attribute("stream_arn")
-    stream_enabled = boolean_attribute("stream_enabled")
-    stream_label = string_attribute("stream_label")
-    stream_view_type = string_attribute("stream_view_type")
-    table_class = string_attribute("table_class")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    write_capacity = number_attribute("write_capacity")
-
-    @property
-    def attribute(self) -> DynamodbTableAttributeList:
-        return DynamodbTableAttributeList(self, "attribute", from_set=True)
-
-    @property
-    def global_secondary_index(self) -> DynamodbTableGlobalSecondaryIndexList:
-        return DynamodbTableGlobalSecondaryIndexList(self, "global_secondary_index", from_set=True)
-
-    @property
-    def import_table(self) -> DynamodbTableImportTableOutputReference:
-        return DynamodbTableImportTableOutputReference(self, "import_table", index=0)
-
-    @property
-    def local_secondary_index(self) -> DynamodbTableLocalSecondaryIndexList:
-        return DynamodbTableLocalSecondaryIndexList(self, "local_secondary_index", from_set=True)
-
-    @property
-    def on_demand_throughput(self) -> DynamodbTableOnDemandThroughputOutputReference:
-        return DynamodbTableOnDemandThroughputOutputReference(self, "on_demand_throughput", index=0)
-
-    @property
-    def point_in_time_recovery(self) -> DynamodbTablePointInTimeRecoveryOutputReference:
-        return DynamodbTablePointInTimeRecoveryOutputReference(self, "point_in_time_recovery", index=0)
-
-    @property
-    def replica(self) -> DynamodbTableReplicaList:
-        return DynamodbTableReplicaList(self, "replica", from_set=True)
-
-    @property
-    def server_side_encryption(self) -> DynamodbTableServerSideEncryptionOutputReference:
-        return DynamodbTableServerSideEncryptionOutputReference(self, "server_side_encryption", index=0)
-
-    @property
-    def timeouts(self) -> DynamodbTableTimeoutsOutputReference:
-        return DynamodbTableTimeoutsOutputReference(self, "timeouts", index=None)
-
-    @property
-    def ttl(self) -> DynamodbTableTtlOutputReference:
-        return DynamodbTableTtlOutputReference(self, "ttl", index=0)
 
 
 class DynamodbTableAttribute(Block):

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,18 @@ __all__ = [
 ]
 
 
-class EcrLifecyclePolicy(GeneratedResource):
+class _EcrLifecyclePolicyAttributes(References):
+    """What ``aws_ecr_lifecycle_policy`` exports, read as references: a base of
+    :class:`EcrLifecyclePolicy` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    id = string_attribute("id")
+    policy = string_attribute("policy")
+    registry_id = string_attribute("registry_id")
+    repository = string_attribute("repository")
+
+
+class EcrLifecyclePolicy(GeneratedResource, _EcrLifecyclePolicyAttributes):
     """``aws_ecr_lifecycle_policy``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_ecr_lifecycle_policy"
@@ -69,8 +81,3 @@ class EcrLifecyclePolicy(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    id = string_attribute("id")
-    policy = string_attribute("policy")
-    registry_id = string_attribute("registry_id")
-    repository = string_attribute("repository")

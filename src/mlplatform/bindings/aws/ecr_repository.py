@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     string_attribute,
@@ -44,7 +45,35 @@ __all__ = [
 ]
 
 
-class EcrRepository(GeneratedResource):
+class _EcrRepositoryAttributes(References):
+    """What ``aws_ecr_repository`` exports, read as references: a base of
+    :class:`EcrRepository` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    force_delete = boolean_attribute("force_delete")
+    id = string_attribute("id")
+    image_tag_mutability = string_attribute("image_tag_mutability")
+    name = string_attribute("name")
+    registry_id = string_attribute("registry_id")
+    repository_url = string_attribute("repository_url")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def encryption_configuration(self) -> EcrRepositoryEncryptionConfigurationList:
+        return EcrRepositoryEncryptionConfigurationList(self, "encryption_configuration", from_set=False)
+
+    @property
+    def image_scanning_configuration(self) -> EcrRepositoryImageScanningConfigurationOutputReference:
+        return EcrRepositoryImageScanningConfigurationOutputReference(self, "image_scanning_configuration", index=0)
+
+    @property
+    def timeouts(self) -> EcrRepositoryTimeoutsOutputReference:
+        return EcrRepositoryTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class EcrRepository(GeneratedResource, _EcrRepositoryAttributes):
     """``aws_ecr_repository``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_ecr_repository"
@@ -94,28 +123,6 @@ class EcrRepository(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    force_delete = boolean_attribute("force_delete")
-    id = string_attribute("id")
-    image_tag_mutability = string_attribute("image_tag_mutability")
-    name = string_attribute("name")
-    registry_id = string_attribute("registry_id")
-    repository_url = string_attribute("repository_url")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def encryption_configuration(self) -> EcrRepositoryEncryptionConfigurationList:
-        return EcrRepositoryEncryptionConfigurationList(self, "encryption_configuration", from_set=False)
-
-    @property
-    def image_scanning_configuration(self) -> EcrRepositoryImageScanningConfigurationOutputReference:
-        return EcrRepositoryImageScanningConfigurationOutputReference(self, "image_scanning_configuration", index=0)
-
-    @property
-    def timeouts(self) -> EcrRepositoryTimeoutsOutputReference:
-        return EcrRepositoryTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class EcrRepositoryEncryptionConfiguration(Block):

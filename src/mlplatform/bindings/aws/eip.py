@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     string_attribute,
@@ -38,7 +39,41 @@ __all__ = [
 ]
 
 
-class Eip(GeneratedResource):
+class _EipAttributes(References):
+    """What ``aws_eip`` exports, read as references: a base of
+    :class:`Eip` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    address = string_attribute("address")
+    allocation_id = string_attribute("allocation_id")
+    arn = string_attribute("arn")
+    associate_with_private_ip = string_attribute("associate_with_private_ip")
+    association_id = string_attribute("association_id")
+    carrier_ip = string_attribute("carrier_ip")
+    customer_owned_ip = string_attribute("customer_owned_ip")
+    customer_owned_ipv4_pool = string_attribute("customer_owned_ipv4_pool")
+    domain = string_attribute("domain")
+    id = string_attribute("id")
+    instance = string_attribute("instance")
+    ipam_pool_id = string_attribute("ipam_pool_id")
+    network_border_group = string_attribute("network_border_group")
+    network_interface = string_attribute("network_interface")
+    private_dns = string_attribute("private_dns")
+    private_ip = string_attribute("private_ip")
+    ptr_record = string_attribute("ptr_record")
+    public_dns = string_attribute("public_dns")
+    public_ip = string_attribute("public_ip")
+    public_ipv4_pool = string_attribute("public_ipv4_pool")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc = boolean_attribute("vpc")
+
+    @property
+    def timeouts(self) -> EipTimeoutsOutputReference:
+        return EipTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class Eip(GeneratedResource, _EipAttributes):
     """``aws_eip``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_eip"
@@ -98,34 +133,6 @@ class Eip(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    address = string_attribute("address")
-    allocation_id = string_attribute("allocation_id")
-    arn = string_attribute("arn")
-    associate_with_private_ip = string_attribute("associate_with_private_ip")
-    association_id = string_attribute("association_id")
-    carrier_ip = string_attribute("carrier_ip")
-    customer_owned_ip = string_attribute("customer_owned_ip")
-    customer_owned_ipv4_pool = string_attribute("customer_owned_ipv4_pool")
-    domain = string_attribute("domain")
-    id = string_attribute("id")
-    instance = string_attribute("instance")
-    ipam_pool_id = string_attribute("ipam_pool_id")
-    network_border_group = string_attribute("network_border_group")
-    network_interface = string_attribute("network_interface")
-    private_dns = string_attribute("private_dns")
-    private_ip = string_attribute("private_ip")
-    ptr_record = string_attribute("ptr_record")
-    public_dns = string_attribute("public_dns")
-    public_ip = string_attribute("public_ip")
-    public_ipv4_pool = string_attribute("public_ipv4_pool")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc = boolean_attribute("vpc")
-
-    @property
-    def timeouts(self) -> EipTimeoutsOutputReference:
-        return EipTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class EipTimeouts(Block):

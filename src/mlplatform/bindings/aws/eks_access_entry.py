@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -37,7 +38,29 @@ __all__ = [
 ]
 
 
-class EksAccessEntry(GeneratedResource):
+class _EksAccessEntryAttributes(References):
+    """What ``aws_eks_access_entry`` exports, read as references: a base of
+    :class:`EksAccessEntry` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    access_entry_arn = string_attribute("access_entry_arn")
+    cluster_name = string_attribute("cluster_name")
+    created_at = string_attribute("created_at")
+    id = string_attribute("id")
+    kubernetes_groups = list_attribute("kubernetes_groups")
+    modified_at = string_attribute("modified_at")
+    principal_arn = string_attribute("principal_arn")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    type = string_attribute("type")
+    user_name = string_attribute("user_name")
+
+    @property
+    def timeouts(self) -> EksAccessEntryTimeoutsOutputReference:
+        return EksAccessEntryTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class EksAccessEntry(GeneratedResource, _EksAccessEntryAttributes):
     """``aws_eks_access_entry``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_eks_access_entry"
@@ -87,22 +110,6 @@ class EksAccessEntry(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    access_entry_arn = string_attribute("access_entry_arn")
-    cluster_name = string_attribute("cluster_name")
-    created_at = string_attribute("created_at")
-    id = string_attribute("id")
-    kubernetes_groups = list_attribute("kubernetes_groups")
-    modified_at = string_attribute("modified_at")
-    principal_arn = string_attribute("principal_arn")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    type = string_attribute("type")
-    user_name = string_attribute("user_name")
-
-    @property
-    def timeouts(self) -> EksAccessEntryTimeoutsOutputReference:
-        return EksAccessEntryTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class EksAccessEntryTimeouts(Block):

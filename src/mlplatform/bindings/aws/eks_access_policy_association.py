@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -38,7 +39,28 @@ __all__ = [
 ]
 
 
-class EksAccessPolicyAssociation(GeneratedResource):
+class _EksAccessPolicyAssociationAttributes(References):
+    """What ``aws_eks_access_policy_association`` exports, read as references: a base of
+    :class:`EksAccessPolicyAssociation` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    associated_at = string_attribute("associated_at")
+    cluster_name = string_attribute("cluster_name")
+    id = string_attribute("id")
+    modified_at = string_attribute("modified_at")
+    policy_arn = string_attribute("policy_arn")
+    principal_arn = string_attribute("principal_arn")
+
+    @property
+    def access_scope(self) -> EksAccessPolicyAssociationAccessScopeOutputReference:
+        return EksAccessPolicyAssociationAccessScopeOutputReference(self, "access_scope", index=0)
+
+    @property
+    def timeouts(self) -> EksAccessPolicyAssociationTimeoutsOutputReference:
+        return EksAccessPolicyAssociationTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class EksAccessPolicyAssociation(GeneratedResource, _EksAccessPolicyAssociationAttributes):
     """``aws_eks_access_policy_association``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_eks_access_policy_association"
@@ -82,21 +104,6 @@ class EksAccessPolicyAssociation(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    associated_at = string_attribute("associated_at")
-    cluster_name = string_attribute("cluster_name")
-    id = string_attribute("id")
-    modified_at = string_attribute("modified_at")
-    policy_arn = string_attribute("policy_arn")
-    principal_arn = string_attribute("principal_arn")
-
-    @property
-    def access_scope(self) -> EksAccessPolicyAssociationAccessScopeOutputReference:
-        return EksAccessPolicyAssociationAccessScopeOutputReference(self, "access_scope", index=0)
-
-    @property
-    def timeouts(self) -> EksAccessPolicyAssociationTimeoutsOutputReference:
-        return EksAccessPolicyAssociationTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class EksAccessPolicyAssociationAccessScope(Block):

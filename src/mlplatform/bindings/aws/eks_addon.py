@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     string_attribute,
@@ -42,7 +43,37 @@ __all__ = [
 ]
 
 
-class EksAddon(GeneratedResource):
+class _EksAddonAttributes(References):
+    """What ``aws_eks_addon`` exports, read as references: a base of
+    :class:`EksAddon` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    addon_name = string_attribute("addon_name")
+    addon_version = string_attribute("addon_version")
+    arn = string_attribute("arn")
+    cluster_name = string_attribute("cluster_name")
+    configuration_values = string_attribute("configuration_values")
+    created_at = string_attribute("created_at")
+    id = string_attribute("id")
+    modified_at = string_attribute("modified_at")
+    preserve = boolean_attribute("preserve")
+    resolve_conflicts = string_attribute("resolve_conflicts")
+    resolve_conflicts_on_create = string_attribute("resolve_conflicts_on_create")
+    resolve_conflicts_on_update = string_attribute("resolve_conflicts_on_update")
+    service_account_role_arn = string_attribute("service_account_role_arn")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def pod_identity_association(self) -> EksAddonPodIdentityAssociationList:
+        return EksAddonPodIdentityAssociationList(self, "pod_identity_association", from_set=True)
+
+    @property
+    def timeouts(self) -> EksAddonTimeoutsOutputReference:
+        return EksAddonTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class EksAddon(GeneratedResource, _EksAddonAttributes):
     """``aws_eks_addon``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_eks_addon"
@@ -102,30 +133,6 @@ class EksAddon(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    addon_name = string_attribute("addon_name")
-    addon_version = string_attribute("addon_version")
-    arn = string_attribute("arn")
-    cluster_name = string_attribute("cluster_name")
-    configuration_values = string_attribute("configuration_values")
-    created_at = string_attribute("created_at")
-    id = string_attribute("id")
-    modified_at = string_attribute("modified_at")
-    preserve = boolean_attribute("preserve")
-    resolve_conflicts = string_attribute("resolve_conflicts")
-    resolve_conflicts_on_create = string_attribute("resolve_conflicts_on_create")
-    resolve_conflicts_on_update = string_attribute("resolve_conflicts_on_update")
-    service_account_role_arn = string_attribute("service_account_role_arn")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def pod_identity_association(self) -> EksAddonPodIdentityAssociationList:
-        return EksAddonPodIdentityAssociationList(self, "pod_identity_association", from_set=True)
-
-    @property
-    def timeouts(self) -> EksAddonTimeoutsOutputReference:
-        return EksAddonTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class EksAddonPodIdentityAssociation(Block):

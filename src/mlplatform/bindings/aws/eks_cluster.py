@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -78,7 +79,83 @@ __all__ = [
 ]
 
 
-class EksCluster(GeneratedResource):
+class _EksClusterAttributes(References):
+    """What ``aws_eks_cluster`` exports, read as references: a base of
+    :class:`EksCluster` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    bootstrap_self_managed_addons = boolean_attribute("bootstrap_self_managed_addons")
+
+    @property
+    def certificate_authority(self) -> EksClusterCertificateAuthorityList:
+        return EksClusterCertificateAuthorityList(self, "certificate_authority", from_set=False)
+
+    cluster_id = string_attribute("cluster_id")
+    created_at = string_attribute("created_at")
+    enabled_cluster_log_types = list_attribute("enabled_cluster_log_types")
+    endpoint = string_attribute("endpoint")
+    force_update_version = boolean_attribute("force_update_version")
+    id = string_attribute("id")
+
+    @property
+    def identity(self) -> EksClusterIdentityList:
+        return EksClusterIdentityList(self, "identity", from_set=False)
+
+    name = string_attribute("name")
+    platform_version = string_attribute("platform_version")
+    role_arn = string_attribute("role_arn")
+    status = string_attribute("status")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    version = string_attribute("version")
+
+    @property
+    def access_config(self) -> EksClusterAccessConfigOutputReference:
+        return EksClusterAccessConfigOutputReference(self, "access_config", index=0)
+
+    @property
+    def compute_config(self) -> EksClusterComputeConfigOutputReference:
+        return EksClusterComputeConfigOutputReference(self, "compute_config", index=0)
+
+    @property
+    def encryption_config(self) -> EksClusterEncryptionConfigOutputReference:
+        return EksClusterEncryptionConfigOutputReference(self, "encryption_config", index=0)
+
+    @property
+    def kubernetes_network_config(self) -> EksClusterKubernetesNetworkConfigOutputReference:
+        return EksClusterKubernetesNetworkConfigOutputReference(self, "kubernetes_network_config", index=0)
+
+    @property
+    def outpost_config(self) -> EksClusterOutpostConfigOutputReference:
+        return EksClusterOutpostConfigOutputReference(self, "outpost_config", index=0)
+
+    @property
+    def remote_network_config(self) -> EksClusterRemoteNetworkConfigOutputReference:
+        return EksClusterRemoteNetworkConfigOutputReference(self, "remote_network_config", index=0)
+
+    @property
+    def storage_config(self) -> EksClusterStorageConfigOutputReference:
+        return EksClusterStorageConfigOutputReference(self, "storage_config", index=0)
+
+    @property
+    def timeouts(self) -> EksClusterTimeoutsOutputReference:
+        return EksClusterTimeoutsOutputReference(self, "timeouts", index=None)
+
+    @property
+    def upgrade_policy(self) -> EksClusterUpgradePolicyOutputReference:
+        return EksClusterUpgradePolicyOutputReference(self, "upgrade_policy", index=0)
+
+    @property
+    def vpc_config(self) -> EksClusterVpcConfigOutputReference:
+        return EksClusterVpcConfigOutputReference(self, "vpc_config", index=0)
+
+    @property
+    def zonal_shift_config(self) -> EksClusterZonalShiftConfigOutputReference:
+        return EksClusterZonalShiftConfigOutputReference(self, "zonal_shift_config", index=0)
+
+
+class EksCluster(GeneratedResource, _EksClusterAttributes):
     """``aws_eks_cluster``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_eks_cluster"
@@ -150,76 +227,6 @@ class EksCluster(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    bootstrap_self_managed_addons = boolean_attribute("bootstrap_self_managed_addons")
-
-    @property
-    def certificate_authority(self) -> EksClusterCertificateAuthorityList:
-        return EksClusterCertificateAuthorityList(self, "certificate_authority", from_set=False)
-
-    cluster_id = string_attribute("cluster_id")
-    created_at = string_attribute("created_at")
-    enabled_cluster_log_types = list_attribute("enabled_cluster_log_types")
-    endpoint = string_attribute("endpoint")
-    force_update_version = boolean_attribute("force_update_version")
-    id = string_attribute("id")
-
-    @property
-    def identity(self) -> EksClusterIdentityList:
-        return EksClusterIdentityList(self, "identity", from_set=False)
-
-    name = string_attribute("name")
-    platform_version = string_attribute("platform_version")
-    role_arn = string_attribute("role_arn")
-    status = string_attribute("status")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    version = string_attribute("version")
-
-    @property
-    def access_config(self) -> EksClusterAccessConfigOutputReference:
-        return EksClusterAccessConfigOutputReference(self, "access_config", index=0)
-
-    @property
-    def compute_config(self) -> EksClusterComputeConfigOutputReference:
-        return EksClusterComputeConfigOutputReference(self, "compute_config", index=0)
-
-    @property
-    def encryption_config(self) -> EksClusterEncryptionConfigOutputReference:
-        return EksClusterEncryptionConfigOutputReference(self, "encryption_config", index=0)
-
-    @property
-    def kubernetes_network_config(self) -> EksClusterKubernetesNetworkConfigOutputReference:
-        return EksClusterKubernetesNetworkConfigOutputReference(self, "kubernetes_network_config", index=0)
-
-    @property
-    def outpost_config(self) -> EksClusterOutpostConfigOutputReference:
-        return EksClusterOutpostConfigOutputReference(self, "outpost_config", index=0)
-
-    @property
-    def remote_network_config(self) -> EksClusterRemoteNetworkConfigOutputReference:
-        return EksClusterRemoteNetworkConfigOutputReference(self, "remote_network_config", index=0)
-
-    @property
-    def storage_config(self) -> EksClusterStorageConfigOutputReference:
-        return EksClusterStorageConfigOutputReference(self, "storage_config", index=0)
-
-    @property
-    def timeouts(self) -> EksClusterTimeoutsOutputReference:
-        return EksClusterTimeoutsOutputReference(self, "timeouts", index=None)
-
-    @property
-    def upgrade_policy(self) -> EksClusterUpgradePolicyOutputReference:
-        return EksClusterUpgradePolicyOutputReference(self, "upgrade_policy", index=0)
-
-    @property
-    def vpc_config(self) -> EksClusterVpcConfigOutputReference:
-        return EksClusterVpcConfigOutputReference(self, "vpc_config", index=0)
-
-    @property
-    def zonal_shift_config(self) -> EksClusterZonalShiftConfigOutputReference:
-        return EksClusterZonalShiftConfigOutputReference(self, "zonal_shift_config", index=0)
 
 
 class EksClusterAccessConfig(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -58,7 +59,65 @@ __all__ = [
 ]
 
 
-class EksNodeGroup(GeneratedResource):
+class _EksNodeGroupAttributes(References):
+    """What ``aws_eks_node_group`` exports, read as references: a base of
+    :class:`EksNodeGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    ami_type = string_attribute("ami_type")
+    arn = string_attribute("arn")
+    capacity_type = string_attribute("capacity_type")
+    cluster_name = string_attribute("cluster_name")
+    disk_size = number_attribute("disk_size")
+    force_update_version = boolean_attribute("force_update_version")
+    id = string_attribute("id")
+    instance_types = list_attribute("instance_types")
+    labels = string_map_attribute("labels")
+    node_group_name = string_attribute("node_group_name")
+    node_group_name_prefix = string_attribute("node_group_name_prefix")
+    node_role_arn = string_attribute("node_role_arn")
+    release_version = string_attribute("release_version")
+
+    @property
+    def resources(self) -> EksNodeGroupResourcesList:
+        return EksNodeGroupResourcesList(self, "resources", from_set=False)
+
+    status = string_attribute("status")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    version = string_attribute("version")
+
+    @property
+    def launch_template(self) -> EksNodeGroupLaunchTemplateOutputReference:
+        return EksNodeGroupLaunchTemplateOutputReference(self, "launch_template", index=0)
+
+    @property
+    def node_repair_config(self) -> EksNodeGroupNodeRepairConfigOutputReference:
+        return EksNodeGroupNodeRepairConfigOutputReference(self, "node_repair_config", index=0)
+
+    @property
+    def remote_access(self) -> EksNodeGroupRemoteAccessOutputReference:
+        return EksNodeGroupRemoteAccessOutputReference(self, "remote_access", index=0)
+
+    @property
+    def scaling_config(self) -> EksNodeGroupScalingConfigOutputReference:
+        return EksNodeGroupScalingConfigOutputReference(self, "scaling_config", index=0)
+
+    @property
+    def taint(self) -> EksNodeGroupTaintList:
+        return EksNodeGroupTaintList(self, "taint", from_set=True)
+
+    @property
+    def timeouts(self) -> EksNodeGroupTimeoutsOutputReference:
+        return EksNodeGroupTimeoutsOutputReference(self, "timeouts", index=None)
+
+    @property
+    def update_config(self) -> EksNodeGroupUpdateConfigOutputReference:
+        return EksNodeGroupUpdateConfigOutputReference(self, "update_config", index=0)
+
+
+class EksNodeGroup(GeneratedResource, _EksNodeGroupAttributes):
     """``aws_eks_node_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_eks_node_group"
@@ -136,58 +195,6 @@ class EksNodeGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    ami_type = string_attribute("ami_type")
-    arn = string_attribute("arn")
-    capacity_type = string_attribute("capacity_type")
-    cluster_name = string_attribute("cluster_name")
-    disk_size = number_attribute("disk_size")
-    force_update_version = boolean_attribute("force_update_version")
-    id = string_attribute("id")
-    instance_types = list_attribute("instance_types")
-    labels = string_map_attribute("labels")
-    node_group_name = string_attribute("node_group_name")
-    node_group_name_prefix = string_attribute("node_group_name_prefix")
-    node_role_arn = string_attribute("node_role_arn")
-    release_version = string_attribute("release_version")
-
-    @property
-    def resources(self) -> EksNodeGroupResourcesList:
-        return EksNodeGroupResourcesList(self, "resources", from_set=False)
-
-    status = string_attribute("status")
-    subnet_ids = list_attribute("subnet_ids")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    version = string_attribute("version")
-
-    @property
-    def launch_template(self) -> EksNodeGroupLaunchTemplateOutputReference:
-        return EksNodeGroupLaunchTemplateOutputReference(self, "launch_template", index=0)
-
-    @property
-    def node_repair_config(self) -> EksNodeGroupNodeRepairConfigOutputReference:
-        return EksNodeGroupNodeRepairConfigOutputReference(self, "node_repair_config", index=0)
-
-    @property
-    def remote_access(self) -> EksNodeGroupRemoteAccessOutputReference:
-        return EksNodeGroupRemoteAccessOutputReference(self, "remote_access", index=0)
-
-    @property
-    def scaling_config(self) -> EksNodeGroupScalingConfigOutputReference:
-        return EksNodeGroupScalingConfigOutputReference(self, "scaling_config", index=0)
-
-    @property
-    def taint(self) -> EksNodeGroupTaintList:
-        return EksNodeGroupTaintList(self, "taint", from_set=True)
-
-    @property
-    def timeouts(self) -> EksNodeGroupTimeoutsOutputReference:
-        return EksNodeGroupTimeoutsOutputReference(self, "timeouts", index=None)
-
-    @property
-    def update_config(self) -> EksNodeGroupUpdateConfigOutputReference:
-        return EksNodeGroupUpdateConfigOutputReference(self, "update_config", index=0)
 
 
 class EksNodeGroupLaunchTemplate(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
     string_map_attribute,
@@ -39,7 +40,25 @@ __all__ = [
 ]
 
 
-class ElasticacheParameterGroup(GeneratedResource):
+class _ElasticacheParameterGroupAttributes(References):
+    """What ``aws_elasticache_parameter_group`` exports, read as references: a base of
+    :class:`ElasticacheParameterGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    family = string_attribute("family")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def parameter(self) -> ElasticacheParameterGroupParameterList:
+        return ElasticacheParameterGroupParameterList(self, "parameter", from_set=True)
+
+
+class ElasticacheParameterGroup(GeneratedResource, _ElasticacheParameterGroupAttributes):
     """``aws_elasticache_parameter_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_elasticache_parameter_group"
@@ -85,18 +104,6 @@ class ElasticacheParameterGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-    family = string_attribute("family")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def parameter(self) -> ElasticacheParameterGroupParameterList:
-        return ElasticacheParameterGroupParameterList(self, "parameter", from_set=True)
 
 
 class ElasticacheParameterGroupParameter(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -44,7 +45,69 @@ __all__ = [
 ]
 
 
-class ElasticacheReplicationGroup(GeneratedResource):
+class _ElasticacheReplicationGroupAttributes(References):
+    """What ``aws_elasticache_replication_group`` exports, read as references: a base of
+    :class:`ElasticacheReplicationGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    apply_immediately = boolean_attribute("apply_immediately")
+    arn = string_attribute("arn")
+    at_rest_encryption_enabled = string_attribute("at_rest_encryption_enabled")
+    auth_token = string_attribute("auth_token")
+    auth_token_update_strategy = string_attribute("auth_token_update_strategy")
+    auto_minor_version_upgrade = string_attribute("auto_minor_version_upgrade")
+    automatic_failover_enabled = boolean_attribute("automatic_failover_enabled")
+    cluster_enabled = boolean_attribute("cluster_enabled")
+    cluster_mode = string_attribute("cluster_mode")
+    configuration_endpoint_address = string_attribute("configuration_endpoint_address")
+    data_tiering_enabled = boolean_attribute("data_tiering_enabled")
+    description = string_attribute("description")
+    engine = string_attribute("engine")
+    engine_version = string_attribute("engine_version")
+    engine_version_actual = string_attribute("engine_version_actual")
+    final_snapshot_identifier = string_attribute("final_snapshot_identifier")
+    global_replication_group_id = string_attribute("global_replication_group_id")
+    id = string_attribute("id")
+    ip_discovery = string_attribute("ip_discovery")
+    kms_key_id = string_attribute("kms_key_id")
+    maintenance_window = string_attribute("maintenance_window")
+    member_clusters = list_attribute("member_clusters")
+    multi_az_enabled = boolean_attribute("multi_az_enabled")
+    network_type = string_attribute("network_type")
+    node_type = string_attribute("node_type")
+    notification_topic_arn = string_attribute("notification_topic_arn")
+    num_cache_clusters = number_attribute("num_cache_clusters")
+    num_node_groups = number_attribute("num_node_groups")
+    parameter_group_name = string_attribute("parameter_group_name")
+    port = number_attribute("port")
+    preferred_cache_cluster_azs = list_attribute("preferred_cache_cluster_azs")
+    primary_endpoint_address = string_attribute("primary_endpoint_address")
+    reader_endpoint_address = string_attribute("reader_endpoint_address")
+    replicas_per_node_group = number_attribute("replicas_per_node_group")
+    replication_group_id = string_attribute("replication_group_id")
+    security_group_ids = list_attribute("security_group_ids")
+    security_group_names = list_attribute("security_group_names")
+    snapshot_arns = list_attribute("snapshot_arns")
+    snapshot_name = string_attribute("snapshot_name")
+    snapshot_retention_limit = number_attribute("snapshot_retention_limit")
+    snapshot_window = string_attribute("snapshot_window")
+    subnet_group_name = string_attribute("subnet_group_name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    transit_encryption_enabled = boolean_attribute("transit_encryption_enabled")
+    transit_encryption_mode = string_attribute("transit_encryption_mode")
+    user_group_ids = list_attribute("user_group_ids")
+
+    @property
+    def log_delivery_configuration(self) -> ElasticacheReplicationGroupLogDeliveryConfigurationList:
+        return ElasticacheReplicationGroupLogDeliveryConfigurationList(self, "log_delivery_configuration", from_set=True)
+
+    @property
+    def timeouts(self) -> ElasticacheReplicationGroupTimeoutsOutputReference:
+        return ElasticacheReplicationGroupTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class ElasticacheReplicationGroup(GeneratedResource, _ElasticacheReplicationGroupAttributes):
     """``aws_elasticache_replication_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_elasticache_replication_group"
@@ -160,62 +223,6 @@ class ElasticacheReplicationGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    apply_immediately = boolean_attribute("apply_immediately")
-    arn = string_attribute("arn")
-    at_rest_encryption_enabled = string_attribute("at_rest_encryption_enabled")
-    auth_token = string_attribute("auth_token")
-    auth_token_update_strategy = string_attribute("auth_token_update_strategy")
-    auto_minor_version_upgrade = string_attribute("auto_minor_version_upgrade")
-    automatic_failover_enabled = boolean_attribute("automatic_failover_enabled")
-    cluster_enabled = boolean_attribute("cluster_enabled")
-    cluster_mode = string_attribute("cluster_mode")
-    configuration_endpoint_address = string_attribute("configuration_endpoint_address")
-    data_tiering_enabled = boolean_attribute("data_tiering_enabled")
-    description = string_attribute("description")
-    engine = string_attribute("engine")
-    engine_version = string_attribute("engine_version")
-    engine_version_actual = string_attribute("engine_version_actual")
-    final_snapshot_identifier = string_attribute("final_snapshot_identifier")
-    global_replication_group_id = string_attribute("global_replication_group_id")
-    id = string_attribute("id")
-    ip_discovery = string_attribute("ip_discovery")
-    kms_key_id = string_attribute("kms_key_id")
-    maintenance_window = string_attribute("maintenance_window")
-    member_clusters = list_attribute("member_clusters")
-    multi_az_enabled = boolean_attribute("multi_az_enabled")
-    network_type = string_attribute("network_type")
-    node_type = string_attribute("node_type")
-    notification_topic_arn = string_attribute("notification_topic_arn")
-    num_cache_clusters = number_attribute("num_cache_clusters")
-    num_node_groups = number_attribute("num_node_groups")
-    parameter_group_name = string_attribute("parameter_group_name")
-    port = number_attribute("port")
-    preferred_cache_cluster_azs = list_attribute("preferred_cache_cluster_azs")
-    primary_endpoint_address = string_attribute("primary_endpoint_address")
-    reader_endpoint_address = string_attribute("reader_endpoint_address")
-    replicas_per_node_group = number_attribute("replicas_per_node_group")
-    replication_group_id = string_attribute("replication_group_id")
-    security_group_ids = list_attribute("security_group_ids")
-    security_group_names = list_attribute("security_group_names")
-    snapshot_arns = list_attribute("snapshot_arns")
-    snapshot_name = string_attribute("snapshot_name")
-    snapshot_retention_limit = number_attribute("snapshot_retention_limit")
-    snapshot_window = string_attribute("snapshot_window")
-    subnet_group_name = string_attribute("subnet_group_name")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    transit_encryption_enabled = boolean_attribute("transit_encryption_enabled")
-    transit_encryption_mode = string_attribute("transit_encryption_mode")
-    user_group_ids = list_attribute("user_group_ids")
-
-    @property
-    def log_delivery_configuration(self) -> ElasticacheReplicationGroupLogDeliveryConfigurationList:
-        return ElasticacheReplicationGroupLogDeliveryConfigurationList(self, "log_delivery_configuration", from_set=True)
-
-    @property
-    def timeouts(self) -> ElasticacheReplicationGroupTimeoutsOutputReference:
-        return ElasticacheReplicationGroupTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class ElasticacheReplicationGroupLogDeliveryConfiguration(Block):

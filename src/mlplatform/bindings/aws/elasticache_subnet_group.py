@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -33,7 +34,22 @@ __all__ = [
 ]
 
 
-class ElasticacheSubnetGroup(GeneratedResource):
+class _ElasticacheSubnetGroupAttributes(References):
+    """What ``aws_elasticache_subnet_group`` exports, read as references: a base of
+    :class:`ElasticacheSubnetGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
+
+
+class ElasticacheSubnetGroup(GeneratedResource, _ElasticacheSubnetGroupAttributes):
     """``aws_elasticache_subnet_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_elasticache_subnet_group"
@@ -77,12 +93,3 @@ class ElasticacheSubnetGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    subnet_ids = list_attribute("subnet_ids")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_id = string_attribute("vpc_id")

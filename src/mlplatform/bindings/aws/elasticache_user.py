@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -42,7 +43,32 @@ __all__ = [
 ]
 
 
-class ElasticacheUser(GeneratedResource):
+class _ElasticacheUserAttributes(References):
+    """What ``aws_elasticache_user`` exports, read as references: a base of
+    :class:`ElasticacheUser` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    access_string = string_attribute("access_string")
+    arn = string_attribute("arn")
+    engine = string_attribute("engine")
+    id = string_attribute("id")
+    no_password_required = boolean_attribute("no_password_required")
+    passwords = list_attribute("passwords")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    user_id = string_attribute("user_id")
+    user_name = string_attribute("user_name")
+
+    @property
+    def authentication_mode(self) -> ElasticacheUserAuthenticationModeOutputReference:
+        return ElasticacheUserAuthenticationModeOutputReference(self, "authentication_mode", index=0)
+
+    @property
+    def timeouts(self) -> ElasticacheUserTimeoutsOutputReference:
+        return ElasticacheUserTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class ElasticacheUser(GeneratedResource, _ElasticacheUserAttributes):
     """``aws_elasticache_user``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_elasticache_user"
@@ -96,25 +122,6 @@ class ElasticacheUser(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    access_string = string_attribute("access_string")
-    arn = string_attribute("arn")
-    engine = string_attribute("engine")
-    id = string_attribute("id")
-    no_password_required = boolean_attribute("no_password_required")
-    passwords = list_attribute("passwords")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    user_id = string_attribute("user_id")
-    user_name = string_attribute("user_name")
-
-    @property
-    def authentication_mode(self) -> ElasticacheUserAuthenticationModeOutputReference:
-        return ElasticacheUserAuthenticationModeOutputReference(self, "authentication_mode", index=0)
-
-    @property
-    def timeouts(self) -> ElasticacheUserTimeoutsOutputReference:
-        return ElasticacheUserTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class ElasticacheUserAuthenticationMode(Block):

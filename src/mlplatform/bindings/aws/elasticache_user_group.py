@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -33,7 +34,21 @@ __all__ = [
 ]
 
 
-class ElasticacheUserGroup(GeneratedResource):
+class _ElasticacheUserGroupAttributes(References):
+    """What ``aws_elasticache_user_group`` exports, read as references: a base of
+    :class:`ElasticacheUserGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    engine = string_attribute("engine")
+    id = string_attribute("id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    user_group_id = string_attribute("user_group_id")
+    user_ids = list_attribute("user_ids")
+
+
+class ElasticacheUserGroup(GeneratedResource, _ElasticacheUserGroupAttributes):
     """``aws_elasticache_user_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_elasticache_user_group"
@@ -77,11 +92,3 @@ class ElasticacheUserGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    engine = string_attribute("engine")
-    id = string_attribute("id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    user_group_id = string_attribute("user_group_id")
-    user_ids = list_attribute("user_ids")

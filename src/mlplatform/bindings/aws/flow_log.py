@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -39,7 +40,35 @@ __all__ = [
 ]
 
 
-class FlowLog(GeneratedResource):
+class _FlowLogAttributes(References):
+    """What ``aws_flow_log`` exports, read as references: a base of
+    :class:`FlowLog` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    deliver_cross_account_role = string_attribute("deliver_cross_account_role")
+    eni_id = string_attribute("eni_id")
+    iam_role_arn = string_attribute("iam_role_arn")
+    id = string_attribute("id")
+    log_destination = string_attribute("log_destination")
+    log_destination_type = string_attribute("log_destination_type")
+    log_format = string_attribute("log_format")
+    log_group_name = string_attribute("log_group_name")
+    max_aggregation_interval = number_attribute("max_aggregation_interval")
+    subnet_id = string_attribute("subnet_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    traffic_type = string_attribute("traffic_type")
+    transit_gateway_attachment_id = string_attribute("transit_gateway_attachment_id")
+    transit_gateway_id = string_attribute("transit_gateway_id")
+    vpc_id = string_attribute("vpc_id")
+
+    @property
+    def destination_options(self) -> FlowLogDestinationOptionsOutputReference:
+        return FlowLogDestinationOptionsOutputReference(self, "destination_options", index=0)
+
+
+class FlowLog(GeneratedResource, _FlowLogAttributes):
     """``aws_flow_log``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_flow_log"
@@ -105,28 +134,6 @@ class FlowLog(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    deliver_cross_account_role = string_attribute("deliver_cross_account_role")
-    eni_id = string_attribute("eni_id")
-    iam_role_arn = string_attribute("iam_role_arn")
-    id = string_attribute("id")
-    log_destination = string_attribute("log_destination")
-    log_destination_type = string_attribute("log_destination_type")
-    log_format = string_attribute("log_format")
-    log_group_name = string_attribute("log_group_name")
-    max_aggregation_interval = number_attribute("max_aggregation_interval")
-    subnet_id = string_attribute("subnet_id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    traffic_type = string_attribute("traffic_type")
-    transit_gateway_attachment_id = string_attribute("transit_gateway_attachment_id")
-    transit_gateway_id = string_attribute("transit_gateway_id")
-    vpc_id = string_attribute("vpc_id")
-
-    @property
-    def destination_options(self) -> FlowLogDestinationOptionsOutputReference:
-        return FlowLogDestinationOptionsOutputReference(self, "destination_options", index=0)
 
 
 class FlowLogDestinationOptions(Block):

@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -48,7 +49,66 @@ __all__ = [
 ]
 
 
-class FsxLustreFileSystem(GeneratedResource):
+class _FsxLustreFileSystemAttributes(References):
+    """What ``aws_fsx_lustre_file_system`` exports, read as references: a base of
+    :class:`FsxLustreFileSystem` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    auto_import_policy = string_attribute("auto_import_policy")
+    automatic_backup_retention_days = number_attribute("automatic_backup_retention_days")
+    backup_id = string_attribute("backup_id")
+    copy_tags_to_backups = boolean_attribute("copy_tags_to_backups")
+    daily_automatic_backup_start_time = string_attribute("daily_automatic_backup_start_time")
+    data_compression_type = string_attribute("data_compression_type")
+    deployment_type = string_attribute("deployment_type")
+    dns_name = string_attribute("dns_name")
+    drive_cache_type = string_attribute("drive_cache_type")
+    efa_enabled = boolean_attribute("efa_enabled")
+    export_path = string_attribute("export_path")
+    file_system_type_version = string_attribute("file_system_type_version")
+    final_backup_tags = string_map_attribute("final_backup_tags")
+    id = string_attribute("id")
+    import_path = string_attribute("import_path")
+    imported_file_chunk_size = number_attribute("imported_file_chunk_size")
+    kms_key_id = string_attribute("kms_key_id")
+    mount_name = string_attribute("mount_name")
+    network_interface_ids = list_attribute("network_interface_ids")
+    owner_id = string_attribute("owner_id")
+    per_unit_storage_throughput = number_attribute("per_unit_storage_throughput")
+    security_group_ids = list_attribute("security_group_ids")
+    skip_final_backup = boolean_attribute("skip_final_backup")
+    storage_capacity = number_attribute("storage_capacity")
+    storage_type = string_attribute("storage_type")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    throughput_capacity = number_attribute("throughput_capacity")
+    vpc_id = string_attribute("vpc_id")
+    weekly_maintenance_start_time = string_attribute("weekly_maintenance_start_time")
+
+    @property
+    def data_read_cache_configuration(self) -> FsxLustreFileSystemDataReadCacheConfigurationOutputReference:
+        return FsxLustreFileSystemDataReadCacheConfigurationOutputReference(self, "data_read_cache_configuration", index=0)
+
+    @property
+    def log_configuration(self) -> FsxLustreFileSystemLogConfigurationOutputReference:
+        return FsxLustreFileSystemLogConfigurationOutputReference(self, "log_configuration", index=0)
+
+    @property
+    def metadata_configuration(self) -> FsxLustreFileSystemMetadataConfigurationOutputReference:
+        return FsxLustreFileSystemMetadataConfigurationOutputReference(self, "metadata_configuration", index=0)
+
+    @property
+    def root_squash_configuration(self) -> FsxLustreFileSystemRootSquashConfigurationOutputReference:
+        return FsxLustreFileSystemRootSquashConfigurationOutputReference(self, "root_squash_configuration", index=0)
+
+    @property
+    def timeouts(self) -> FsxLustreFileSystemTimeoutsOutputReference:
+        return FsxLustreFileSystemTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class FsxLustreFileSystem(GeneratedResource, _FsxLustreFileSystemAttributes):
     """``aws_fsx_lustre_file_system``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_fsx_lustre_file_system"
@@ -142,59 +202,6 @@ class FsxLustreFileSystem(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    auto_import_policy = string_attribute("auto_import_policy")
-    automatic_backup_retention_days = number_attribute("automatic_backup_retention_days")
-    backup_id = string_attribute("backup_id")
-    copy_tags_to_backups = boolean_attribute("copy_tags_to_backups")
-    daily_automatic_backup_start_time = string_attribute("daily_automatic_backup_start_time")
-    data_compression_type = string_attribute("data_compression_type")
-    deployment_type = string_attribute("deployment_type")
-    dns_name = string_attribute("dns_name")
-    drive_cache_type = string_attribute("drive_cache_type")
-    efa_enabled = boolean_attribute("efa_enabled")
-    export_path = string_attribute("export_path")
-    file_system_type_version = string_attribute("file_system_type_version")
-    final_backup_tags = string_map_attribute("final_backup_tags")
-    id = string_attribute("id")
-    import_path = string_attribute("import_path")
-    imported_file_chunk_size = number_attribute("imported_file_chunk_size")
-    kms_key_id = string_attribute("kms_key_id")
-    mount_name = string_attribute("mount_name")
-    network_interface_ids = list_attribute("network_interface_ids")
-    owner_id = string_attribute("owner_id")
-    per_unit_storage_throughput = number_attribute("per_unit_storage_throughput")
-    security_group_ids = list_attribute("security_group_ids")
-    skip_final_backup = boolean_attribute("skip_final_backup")
-    storage_capacity = number_attribute("storage_capacity")
-    storage_type = string_attribute("storage_type")
-    subnet_ids = list_attribute("subnet_ids")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    throughput_capacity = number_attribute("throughput_capacity")
-    vpc_id = string_attribute("vpc_id")
-    weekly_maintenance_start_time = string_attribute("weekly_maintenance_start_time")
-
-    @property
-    def data_read_cache_configuration(self) -> FsxLustreFileSystemDataReadCacheConfigurationOutputReference:
-        return FsxLustreFileSystemDataReadCacheConfigurationOutputReference(self, "data_read_cache_configuration", index=0)
-
-    @property
-    def log_configuration(self) -> FsxLustreFileSystemLogConfigurationOutputReference:
-        return FsxLustreFileSystemLogConfigurationOutputReference(self, "log_configuration", index=0)
-
-    @property
-    def metadata_configuration(self) -> FsxLustreFileSystemMetadataConfigurationOutputReference:
-        return FsxLustreFileSystemMetadataConfigurationOutputReference(self, "metadata_configuration", index=0)
-
-    @property
-    def root_squash_configuration(self) -> FsxLustreFileSystemRootSquashConfigurationOutputReference:
-        return FsxLustreFileSystemRootSquashConfigurationOutputReference(self, "root_squash_configuration", index=0)
-
-    @property
-    def timeouts(self) -> FsxLustreFileSystemTimeoutsOutputReference:
-        return FsxLustreFileSystemTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class FsxLustreFileSystemDataReadCacheConfiguration(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -46,7 +47,35 @@ __all__ = [
 ]
 
 
-class GlueCatalogDatabase(GeneratedResource):
+class _GlueCatalogDatabaseAttributes(References):
+    """What ``aws_glue_catalog_database`` exports, read as references: a base of
+    :class:`GlueCatalogDatabase` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    catalog_id = string_attribute("catalog_id")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    location_uri = string_attribute("location_uri")
+    name = string_attribute("name")
+    parameters = string_map_attribute("parameters")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def create_table_default_permission(self) -> GlueCatalogDatabaseCreateTableDefaultPermissionList:
+        return GlueCatalogDatabaseCreateTableDefaultPermissionList(self, "create_table_default_permission", from_set=False)
+
+    @property
+    def federated_database(self) -> GlueCatalogDatabaseFederatedDatabaseOutputReference:
+        return GlueCatalogDatabaseFederatedDatabaseOutputReference(self, "federated_database", index=0)
+
+    @property
+    def target_database(self) -> GlueCatalogDatabaseTargetDatabaseOutputReference:
+        return GlueCatalogDatabaseTargetDatabaseOutputReference(self, "target_database", index=0)
+
+
+class GlueCatalogDatabase(GeneratedResource, _GlueCatalogDatabaseAttributes):
     """``aws_glue_catalog_database``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_glue_catalog_database"
@@ -100,28 +129,6 @@ class GlueCatalogDatabase(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    catalog_id = string_attribute("catalog_id")
-    description = string_attribute("description")
-    id = string_attribute("id")
-    location_uri = string_attribute("location_uri")
-    name = string_attribute("name")
-    parameters = string_map_attribute("parameters")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def create_table_default_permission(self) -> GlueCatalogDatabaseCreateTableDefaultPermissionList:
-        return GlueCatalogDatabaseCreateTableDefaultPermissionList(self, "create_table_default_permission", from_set=False)
-
-    @property
-    def federated_database(self) -> GlueCatalogDatabaseFederatedDatabaseOutputReference:
-        return GlueCatalogDatabaseFederatedDatabaseOutputReference(self, "federated_database", index=0)
-
-    @property
-    def target_database(self) -> GlueCatalogDatabaseTargetDatabaseOutputReference:
-        return GlueCatalogDatabaseTargetDatabaseOutputReference(self, "target_database", index=0)
 
 
 class GlueCatalogDatabaseCreateTableDefaultPermission(Block):

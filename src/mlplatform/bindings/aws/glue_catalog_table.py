@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -67,7 +68,46 @@ __all__ = [
 ]
 
 
-class GlueCatalogTable(GeneratedResource):
+class _GlueCatalogTableAttributes(References):
+    """What ``aws_glue_catalog_table`` exports, read as references: a base of
+    :class:`GlueCatalogTable` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    catalog_id = string_attribute("catalog_id")
+    database_name = string_attribute("database_name")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    owner = string_attribute("owner")
+    parameters = string_map_attribute("parameters")
+    retention = number_attribute("retention")
+    table_type = string_attribute("table_type")
+    view_expanded_text = string_attribute("view_expanded_text")
+    view_original_text = string_attribute("view_original_text")
+
+    @property
+    def open_table_format_input(self) -> GlueCatalogTableOpenTableFormatInputOutputReference:
+        return GlueCatalogTableOpenTableFormatInputOutputReference(self, "open_table_format_input", index=0)
+
+    @property
+    def partition_index(self) -> GlueCatalogTablePartitionIndexList:
+        return GlueCatalogTablePartitionIndexList(self, "partition_index", from_set=False)
+
+    @property
+    def partition_keys(self) -> GlueCatalogTablePartitionKeysList:
+        return GlueCatalogTablePartitionKeysList(self, "partition_keys", from_set=False)
+
+    @property
+    def storage_descriptor(self) -> GlueCatalogTableStorageDescriptorOutputReference:
+        return GlueCatalogTableStorageDescriptorOutputReference(self, "storage_descriptor", index=0)
+
+    @property
+    def target_table(self) -> GlueCatalogTableTargetTableOutputReference:
+        return GlueCatalogTableTargetTableOutputReference(self, "target_table", index=0)
+
+
+class GlueCatalogTable(GeneratedResource, _GlueCatalogTableAttributes):
     """``aws_glue_catalog_table``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_glue_catalog_table"
@@ -131,39 +171,6 @@ class GlueCatalogTable(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    catalog_id = string_attribute("catalog_id")
-    database_name = string_attribute("database_name")
-    description = string_attribute("description")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    owner = string_attribute("owner")
-    parameters = string_map_attribute("parameters")
-    retention = number_attribute("retention")
-    table_type = string_attribute("table_type")
-    view_expanded_text = string_attribute("view_expanded_text")
-    view_original_text = string_attribute("view_original_text")
-
-    @property
-    def open_table_format_input(self) -> GlueCatalogTableOpenTableFormatInputOutputReference:
-        return GlueCatalogTableOpenTableFormatInputOutputReference(self, "open_table_format_input", index=0)
-
-    @property
-    def partition_index(self) -> GlueCatalogTablePartitionIndexList:
-        return GlueCatalogTablePartitionIndexList(self, "partition_index", from_set=False)
-
-    @property
-    def partition_keys(self) -> GlueCatalogTablePartitionKeysList:
-        return GlueCatalogTablePartitionKeysList(self, "partition_keys", from_set=False)
-
-    @property
-    def storage_descriptor(self) -> GlueCatalogTableStorageDescriptorOutputReference:
-        return GlueCatalogTableStorageDescriptorOutputReference(self, "storage_descriptor", index=0)
-
-    @property
-    def target_table(self) -> GlueCatalogTableTargetTableOutputReference:
-        return GlueCatalogTableTargetTableOutputReference(self, "target_table", index=0)
 
 
 class GlueCatalogTableOpenTableFormatInput(Block):

@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -37,7 +38,29 @@ __all__ = [
 ]
 
 
-class GlueConnection(GeneratedResource):
+class _GlueConnectionAttributes(References):
+    """What ``aws_glue_connection`` exports, read as references: a base of
+    :class:`GlueConnection` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    athena_properties = string_map_attribute("athena_properties")
+    catalog_id = string_attribute("catalog_id")
+    connection_properties = string_map_attribute("connection_properties")
+    connection_type = string_attribute("connection_type")
+    description = string_attribute("description")
+    id = string_attribute("id")
+    match_criteria = list_attribute("match_criteria")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def physical_connection_requirements(self) -> GlueConnectionPhysicalConnectionRequirementsOutputReference:
+        return GlueConnectionPhysicalConnectionRequirementsOutputReference(self, "physical_connection_requirements", index=0)
+
+
+class GlueConnection(GeneratedResource, _GlueConnectionAttributes):
     """``aws_glue_connection``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_glue_connection"
@@ -91,22 +114,6 @@ class GlueConnection(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    athena_properties = string_map_attribute("athena_properties")
-    catalog_id = string_attribute("catalog_id")
-    connection_properties = string_map_attribute("connection_properties")
-    connection_type = string_attribute("connection_type")
-    description = string_attribute("description")
-    id = string_attribute("id")
-    match_criteria = list_attribute("match_criteria")
-    name = string_attribute("name")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def physical_connection_requirements(self) -> GlueConnectionPhysicalConnectionRequirementsOutputReference:
-        return GlueConnectionPhysicalConnectionRequirementsOutputReference(self, "physical_connection_requirements", index=0)
 
 
 class GlueConnectionPhysicalConnectionRequirements(Block):

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
     string_map_attribute,
@@ -32,7 +33,24 @@ __all__ = [
 ]
 
 
-class IamInstanceProfile(GeneratedResource):
+class _IamInstanceProfileAttributes(References):
+    """What ``aws_iam_instance_profile`` exports, read as references: a base of
+    :class:`IamInstanceProfile` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    create_date = string_attribute("create_date")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    path = string_attribute("path")
+    role = string_attribute("role")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    unique_id = string_attribute("unique_id")
+
+
+class IamInstanceProfile(GeneratedResource, _IamInstanceProfileAttributes):
     """``aws_iam_instance_profile``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_iam_instance_profile"
@@ -78,14 +96,3 @@ class IamInstanceProfile(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    create_date = string_attribute("create_date")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    path = string_attribute("path")
-    role = string_attribute("role")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    unique_id = string_attribute("unique_id")

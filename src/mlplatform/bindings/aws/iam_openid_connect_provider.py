@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -33,7 +34,21 @@ __all__ = [
 ]
 
 
-class IamOpenidConnectProvider(GeneratedResource):
+class _IamOpenidConnectProviderAttributes(References):
+    """What ``aws_iam_openid_connect_provider`` exports, read as references: a base of
+    :class:`IamOpenidConnectProvider` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    client_id_list = list_attribute("client_id_list")
+    id = string_attribute("id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    thumbprint_list = list_attribute("thumbprint_list")
+    url = string_attribute("url")
+
+
+class IamOpenidConnectProvider(GeneratedResource, _IamOpenidConnectProviderAttributes):
     """``aws_iam_openid_connect_provider``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_iam_openid_connect_provider"
@@ -77,11 +92,3 @@ class IamOpenidConnectProvider(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    client_id_list = list_attribute("client_id_list")
-    id = string_attribute("id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    thumbprint_list = list_attribute("thumbprint_list")
-    url = string_attribute("url")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -42,7 +43,33 @@ __all__ = [
 ]
 
 
-class IamRole(GeneratedResource):
+class _IamRoleAttributes(References):
+    """What ``aws_iam_role`` exports, read as references: a base of
+    :class:`IamRole` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    assume_role_policy = string_attribute("assume_role_policy")
+    create_date = string_attribute("create_date")
+    description = string_attribute("description")
+    force_detach_policies = boolean_attribute("force_detach_policies")
+    id = string_attribute("id")
+    managed_policy_arns = list_attribute("managed_policy_arns")
+    max_session_duration = number_attribute("max_session_duration")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    path = string_attribute("path")
+    permissions_boundary = string_attribute("permissions_boundary")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    unique_id = string_attribute("unique_id")
+
+    @property
+    def inline_policy(self) -> IamRoleInlinePolicyList:
+        return IamRoleInlinePolicyList(self, "inline_policy", from_set=True)
+
+
+class IamRole(GeneratedResource, _IamRoleAttributes):
     """``aws_iam_role``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_iam_role"
@@ -100,26 +127,6 @@ class IamRole(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    assume_role_policy = string_attribute("assume_role_policy")
-    create_date = string_attribute("create_date")
-    description = string_attribute("description")
-    force_detach_policies = boolean_attribute("force_detach_policies")
-    id = string_attribute("id")
-    managed_policy_arns = list_attribute("managed_policy_arns")
-    max_session_duration = number_attribute("max_session_duration")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    path = string_attribute("path")
-    permissions_boundary = string_attribute("permissions_boundary")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    unique_id = string_attribute("unique_id")
-
-    @property
-    def inline_policy(self) -> IamRoleInlinePolicyList:
-        return IamRoleInlinePolicyList(self, "inline_policy", from_set=True)
 
 
 class IamRoleInlinePolicy(Block):

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,19 @@ __all__ = [
 ]
 
 
-class IamRolePolicy(GeneratedResource):
+class _IamRolePolicyAttributes(References):
+    """What ``aws_iam_role_policy`` exports, read as references: a base of
+    :class:`IamRolePolicy` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    id = string_attribute("id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    policy = string_attribute("policy")
+    role = string_attribute("role")
+
+
+class IamRolePolicy(GeneratedResource, _IamRolePolicyAttributes):
     """``aws_iam_role_policy``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_iam_role_policy"
@@ -73,9 +86,3 @@ class IamRolePolicy(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    id = string_attribute("id")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    policy = string_attribute("policy")
-    role = string_attribute("role")

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,17 @@ __all__ = [
 ]
 
 
-class IamRolePolicyAttachment(GeneratedResource):
+class _IamRolePolicyAttachmentAttributes(References):
+    """What ``aws_iam_role_policy_attachment`` exports, read as references: a base of
+    :class:`IamRolePolicyAttachment` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    id = string_attribute("id")
+    policy_arn = string_attribute("policy_arn")
+    role = string_attribute("role")
+
+
+class IamRolePolicyAttachment(GeneratedResource, _IamRolePolicyAttachmentAttributes):
     """``aws_iam_role_policy_attachment``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_iam_role_policy_attachment"
@@ -69,7 +80,3 @@ class IamRolePolicyAttachment(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    id = string_attribute("id")
-    policy_arn = string_attribute("policy_arn")
-    role = string_attribute("role")

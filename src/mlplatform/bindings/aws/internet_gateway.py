@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
     string_map_attribute,
@@ -36,7 +37,24 @@ __all__ = [
 ]
 
 
-class InternetGateway(GeneratedResource):
+class _InternetGatewayAttributes(References):
+    """What ``aws_internet_gateway`` exports, read as references: a base of
+    :class:`InternetGateway` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    owner_id = string_attribute("owner_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
+
+    @property
+    def timeouts(self) -> InternetGatewayTimeoutsOutputReference:
+        return InternetGatewayTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class InternetGateway(GeneratedResource, _InternetGatewayAttributes):
     """``aws_internet_gateway``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_internet_gateway"
@@ -78,17 +96,6 @@ class InternetGateway(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    owner_id = string_attribute("owner_id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_id = string_attribute("vpc_id")
-
-    @property
-    def timeouts(self) -> InternetGatewayTimeoutsOutputReference:
-        return InternetGatewayTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class InternetGatewayTimeouts(Block):

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,20 @@ __all__ = [
 ]
 
 
-class KmsAlias(GeneratedResource):
+class _KmsAliasAttributes(References):
+    """What ``aws_kms_alias`` exports, read as references: a base of
+    :class:`KmsAlias` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    target_key_arn = string_attribute("target_key_arn")
+    target_key_id = string_attribute("target_key_id")
+
+
+class KmsAlias(GeneratedResource, _KmsAliasAttributes):
     """``aws_kms_alias``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_kms_alias"
@@ -71,10 +85,3 @@ class KmsAlias(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    target_key_arn = string_attribute("target_key_arn")
-    target_key_id = string_attribute("target_key_id")

@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -39,7 +40,35 @@ __all__ = [
 ]
 
 
-class KmsKey(GeneratedResource):
+class _KmsKeyAttributes(References):
+    """What ``aws_kms_key`` exports, read as references: a base of
+    :class:`KmsKey` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    bypass_policy_lockout_safety_check = boolean_attribute("bypass_policy_lockout_safety_check")
+    custom_key_store_id = string_attribute("custom_key_store_id")
+    customer_master_key_spec = string_attribute("customer_master_key_spec")
+    deletion_window_in_days = number_attribute("deletion_window_in_days")
+    description = string_attribute("description")
+    enable_key_rotation = boolean_attribute("enable_key_rotation")
+    id = string_attribute("id")
+    is_enabled = boolean_attribute("is_enabled")
+    key_id = string_attribute("key_id")
+    key_usage = string_attribute("key_usage")
+    multi_region = boolean_attribute("multi_region")
+    policy = string_attribute("policy")
+    rotation_period_in_days = number_attribute("rotation_period_in_days")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    xks_key_id = string_attribute("xks_key_id")
+
+    @property
+    def timeouts(self) -> KmsKeyTimeoutsOutputReference:
+        return KmsKeyTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class KmsKey(GeneratedResource, _KmsKeyAttributes):
     """``aws_kms_key``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_kms_key"
@@ -103,28 +132,6 @@ class KmsKey(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    bypass_policy_lockout_safety_check = boolean_attribute("bypass_policy_lockout_safety_check")
-    custom_key_store_id = string_attribute("custom_key_store_id")
-    customer_master_key_spec = string_attribute("customer_master_key_spec")
-    deletion_window_in_days = number_attribute("deletion_window_in_days")
-    description = string_attribute("description")
-    enable_key_rotation = boolean_attribute("enable_key_rotation")
-    id = string_attribute("id")
-    is_enabled = boolean_attribute("is_enabled")
-    key_id = string_attribute("key_id")
-    key_usage = string_attribute("key_usage")
-    multi_region = boolean_attribute("multi_region")
-    policy = string_attribute("policy")
-    rotation_period_in_days = number_attribute("rotation_period_in_days")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    xks_key_id = string_attribute("xks_key_id")
-
-    @property
-    def timeouts(self) -> KmsKeyTimeoutsOutputReference:
-        return KmsKeyTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class KmsKeyTimeouts(Block):

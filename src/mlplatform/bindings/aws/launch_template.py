@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -112,7 +113,112 @@ __all__ = [
 ]
 
 
-class LaunchTemplate(GeneratedResource):
+class _LaunchTemplateAttributes(References):
+    """What ``aws_launch_template`` exports, read as references: a base of
+    :class:`LaunchTemplate` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    default_version = number_attribute("default_version")
+    description = string_attribute("description")
+    disable_api_stop = boolean_attribute("disable_api_stop")
+    disable_api_termination = boolean_attribute("disable_api_termination")
+    ebs_optimized = string_attribute("ebs_optimized")
+    id = string_attribute("id")
+    image_id = string_attribute("image_id")
+    instance_initiated_shutdown_behavior = string_attribute("instance_initiated_shutdown_behavior")
+    instance_type = string_attribute("instance_type")
+    kernel_id = string_attribute("kernel_id")
+    key_name = string_attribute("key_name")
+    latest_version = number_attribute("latest_version")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    ram_disk_id = string_attribute("ram_disk_id")
+    security_group_names = list_attribute("security_group_names")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    update_default_version = boolean_attribute("update_default_version")
+    user_data = string_attribute("user_data")
+    vpc_security_group_ids = list_attribute("vpc_security_group_ids")
+
+    @property
+    def block_device_mappings(self) -> LaunchTemplateBlockDeviceMappingsList:
+        return LaunchTemplateBlockDeviceMappingsList(self, "block_device_mappings", from_set=False)
+
+    @property
+    def capacity_reservation_specification(self) -> LaunchTemplateCapacityReservationSpecificationOutputReference:
+        return LaunchTemplateCapacityReservationSpecificationOutputReference(self, "capacity_reservation_specification", index=0)
+
+    @property
+    def cpu_options(self) -> LaunchTemplateCpuOptionsOutputReference:
+        return LaunchTemplateCpuOptionsOutputReference(self, "cpu_options", index=0)
+
+    @property
+    def credit_specification(self) -> LaunchTemplateCreditSpecificationOutputReference:
+        return LaunchTemplateCreditSpecificationOutputReference(self, "credit_specification", index=0)
+
+    @property
+    def elastic_gpu_specifications(self) -> LaunchTemplateElasticGpuSpecificationsList:
+        return LaunchTemplateElasticGpuSpecificationsList(self, "elastic_gpu_specifications", from_set=False)
+
+    @property
+    def elastic_inference_accelerator(self) -> LaunchTemplateElasticInferenceAcceleratorOutputReference:
+        return LaunchTemplateElasticInferenceAcceleratorOutputReference(self, "elastic_inference_accelerator", index=0)
+
+    @property
+    def enclave_options(self) -> LaunchTemplateEnclaveOptionsOutputReference:
+        return LaunchTemplateEnclaveOptionsOutputReference(self, "enclave_options", index=0)
+
+    @property
+    def hibernation_options(self) -> LaunchTemplateHibernationOptionsOutputReference:
+        return LaunchTemplateHibernationOptionsOutputReference(self, "hibernation_options", index=0)
+
+    @property
+    def iam_instance_profile(self) -> LaunchTemplateIamInstanceProfileOutputReference:
+        return LaunchTemplateIamInstanceProfileOutputReference(self, "iam_instance_profile", index=0)
+
+    @property
+    def instance_market_options(self) -> LaunchTemplateInstanceMarketOptionsOutputReference:
+        return LaunchTemplateInstanceMarketOptionsOutputReference(self, "instance_market_options", index=0)
+
+    @property
+    def instance_requirements(self) -> LaunchTemplateInstanceRequirementsOutputReference:
+        return LaunchTemplateInstanceRequirementsOutputReference(self, "instance_requirements", index=0)
+
+    @property
+    def license_specification(self) -> LaunchTemplateLicenseSpecificationList:
+        return LaunchTemplateLicenseSpecificationList(self, "license_specification", from_set=True)
+
+    @property
+    def maintenance_options(self) -> LaunchTemplateMaintenanceOptionsOutputReference:
+        return LaunchTemplateMaintenanceOptionsOutputReference(self, "maintenance_options", index=0)
+
+    @property
+    def metadata_options(self) -> LaunchTemplateMetadataOptionsOutputReference:
+        return LaunchTemplateMetadataOptionsOutputReference(self, "metadata_options", index=0)
+
+    @property
+    def monitoring(self) -> LaunchTemplateMonitoringOutputReference:
+        return LaunchTemplateMonitoringOutputReference(self, "monitoring", index=0)
+
+    @property
+    def network_interfaces(self) -> LaunchTemplateNetworkInterfacesList:
+        return LaunchTemplateNetworkInterfacesList(self, "network_interfaces", from_set=False)
+
+    @property
+    def placement(self) -> LaunchTemplatePlacementOutputReference:
+        return LaunchTemplatePlacementOutputReference(self, "placement", index=0)
+
+    @property
+    def private_dns_name_options(self) -> LaunchTemplatePrivateDnsNameOptionsOutputReference:
+        return LaunchTemplatePrivateDnsNameOptionsOutputReference(self, "private_dns_name_options", index=0)
+
+    @property
+    def tag_specifications(self) -> LaunchTemplateTagSpecificationsList:
+        return LaunchTemplateTagSpecificationsList(self, "tag_specifications", from_set=False)
+
+
+class LaunchTemplate(GeneratedResource, _LaunchTemplateAttributes):
     """``aws_launch_template``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_launch_template"
@@ -222,105 +328,6 @@ class LaunchTemplate(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    default_version = number_attribute("default_version")
-    description = string_attribute("description")
-    disable_api_stop = boolean_attribute("disable_api_stop")
-    disable_api_termination = boolean_attribute("disable_api_termination")
-    ebs_optimized = string_attribute("ebs_optimized")
-    id = string_attribute("id")
-    image_id = string_attribute("image_id")
-    instance_initiated_shutdown_behavior = string_attribute("instance_initiated_shutdown_behavior")
-    instance_type = string_attribute("instance_type")
-    kernel_id = string_attribute("kernel_id")
-    key_name = string_attribute("key_name")
-    latest_version = number_attribute("latest_version")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    ram_disk_id = string_attribute("ram_disk_id")
-    security_group_names = list_attribute("security_group_names")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    update_default_version = boolean_attribute("update_default_version")
-    user_data = string_attribute("user_data")
-    vpc_security_group_ids = list_attribute("vpc_security_group_ids")
-
-    @property
-    def block_device_mappings(self) -> LaunchTemplateBlockDeviceMappingsList:
-        return LaunchTemplateBlockDeviceMappingsList(self, "block_device_mappings", from_set=False)
-
-    @property
-    def capacity_reservation_specification(self) -> LaunchTemplateCapacityReservationSpecificationOutputReference:
-        return LaunchTemplateCapacityReservationSpecificationOutputReference(self, "capacity_reservation_specification", index=0)
-
-    @property
-    def cpu_options(self) -> LaunchTemplateCpuOptionsOutputReference:
-        return LaunchTemplateCpuOptionsOutputReference(self, "cpu_options", index=0)
-
-    @property
-    def credit_specification(self) -> LaunchTemplateCreditSpecificationOutputReference:
-        return LaunchTemplateCreditSpecificationOutputReference(self, "credit_specification", index=0)
-
-    @property
-    def elastic_gpu_specifications(self) -> LaunchTemplateElasticGpuSpecificationsList:
-        return LaunchTemplateElasticGpuSpecificationsList(self, "elastic_gpu_specifications", from_set=False)
-
-    @property
-    def elastic_inference_accelerator(self) -> LaunchTemplateElasticInferenceAcceleratorOutputReference:
-        return LaunchTemplateElasticInferenceAcceleratorOutputReference(self, "elastic_inference_accelerator", index=0)
-
-    @property
-    def enclave_options(self) -> LaunchTemplateEnclaveOptionsOutputReference:
-        return LaunchTemplateEnclaveOptionsOutputReference(self, "enclave_options", index=0)
-
-    @property
-    def hibernation_options(self) -> LaunchTemplateHibernationOptionsOutputReference:
-        return LaunchTemplateHibernationOptionsOutputReference(self, "hibernation_options", index=0)
-
-    @property
-    def iam_instance_profile(self) -> LaunchTemplateIamInstanceProfileOutputReference:
-        return LaunchTemplateIamInstanceProfileOutputReference(self, "iam_instance_profile", index=0)
-
-    @property
-    def instance_market_options(self) -> LaunchTemplateInstanceMarketOptionsOutputReference:
-        return LaunchTemplateInstanceMarketOptionsOutputReference(self, "instance_market_options", index=0)
-
-    @property
-    def instance_requirements(self) -> LaunchTemplateInstanceRequirementsOutputReference:
-        return LaunchTemplateInstanceRequirementsOutputReference(self, "instance_requirements", index=0)
-
-    @property
-    def license_specification(self) -> LaunchTemplateLicenseSpecificationList:
-        return LaunchTemplateLicenseSpecificationList(self, "license_specification", from_set=True)
-
-    @property
-    def maintenance_options(self) -> LaunchTemplateMaintenanceOptionsOutputReference:
-        return LaunchTemplateMaintenanceOptionsOutputReference(self, "maintenance_options", index=0)
-
-    @property
-    def metadata_options(self) -> LaunchTemplateMetadataOptionsOutputReference:
-        return LaunchTemplateMetadataOptionsOutputReference(self, "metadata_options", index=0)
-
-    @property
-    def monitoring(self) -> LaunchTemplateMonitoringOutputReference:
-        return LaunchTemplateMonitoringOutputReference(self, "monitoring", index=0)
-
-    @property
-    def network_interfaces(self) -> LaunchTemplateNetworkInterfacesList:
-        return LaunchTemplateNetworkInterfacesList(self, "network_interfaces", from_set=False)
-
-    @property
-    def placement(self) -> LaunchTemplatePlacementOutputReference:
-        return LaunchTemplatePlacementOutputReference(self, "placement", index=0)
-
-    @property
-    def private_dns_name_options(self) -> LaunchTemplatePrivateDnsNameOptionsOutputReference:
-        return LaunchTemplatePrivateDnsNameOptionsOutputReference(self, "private_dns_name_options", index=0)
-
-    @property
-    def tag_specifications(self) -> LaunchTemplateTagSpecificationsList:
-        return LaunchTemplateTagSpecificationsList(self, "tag_specifications", from_set=False)
 
 
 class LaunchTemplateBlockDeviceMappings(Block):

@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     number_attribute,
@@ -38,7 +39,31 @@ __all__ = [
 ]
 
 
-class NatGateway(GeneratedResource):
+class _NatGatewayAttributes(References):
+    """What ``aws_nat_gateway`` exports, read as references: a base of
+    :class:`NatGateway` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    allocation_id = string_attribute("allocation_id")
+    association_id = string_attribute("association_id")
+    connectivity_type = string_attribute("connectivity_type")
+    id = string_attribute("id")
+    network_interface_id = string_attribute("network_interface_id")
+    private_ip = string_attribute("private_ip")
+    public_ip = string_attribute("public_ip")
+    secondary_allocation_ids = list_attribute("secondary_allocation_ids")
+    secondary_private_ip_address_count = number_attribute("secondary_private_ip_address_count")
+    secondary_private_ip_addresses = list_attribute("secondary_private_ip_addresses")
+    subnet_id = string_attribute("subnet_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def timeouts(self) -> NatGatewayTimeoutsOutputReference:
+        return NatGatewayTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class NatGateway(GeneratedResource, _NatGatewayAttributes):
     """``aws_nat_gateway``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_nat_gateway"
@@ -92,24 +117,6 @@ class NatGateway(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    allocation_id = string_attribute("allocation_id")
-    association_id = string_attribute("association_id")
-    connectivity_type = string_attribute("connectivity_type")
-    id = string_attribute("id")
-    network_interface_id = string_attribute("network_interface_id")
-    private_ip = string_attribute("private_ip")
-    public_ip = string_attribute("public_ip")
-    secondary_allocation_ids = list_attribute("secondary_allocation_ids")
-    secondary_private_ip_address_count = number_attribute("secondary_private_ip_address_count")
-    secondary_private_ip_addresses = list_attribute("secondary_private_ip_addresses")
-    subnet_id = string_attribute("subnet_id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def timeouts(self) -> NatGatewayTimeoutsOutputReference:
-        return NatGatewayTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class NatGatewayTimeouts(Block):

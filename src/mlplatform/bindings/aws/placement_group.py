@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     number_attribute,
     string_attribute,
@@ -33,7 +34,23 @@ __all__ = [
 ]
 
 
-class PlacementGroup(GeneratedResource):
+class _PlacementGroupAttributes(References):
+    """What ``aws_placement_group`` exports, read as references: a base of
+    :class:`PlacementGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    partition_count = number_attribute("partition_count")
+    placement_group_id = string_attribute("placement_group_id")
+    spread_level = string_attribute("spread_level")
+    strategy = string_attribute("strategy")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+
+class PlacementGroup(GeneratedResource, _PlacementGroupAttributes):
     """``aws_placement_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_placement_group"
@@ -79,13 +96,3 @@ class PlacementGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    partition_count = number_attribute("partition_count")
-    placement_group_id = string_attribute("placement_group_id")
-    spread_level = string_attribute("spread_level")
-    strategy = string_attribute("strategy")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")

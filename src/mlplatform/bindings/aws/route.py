@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -35,7 +36,37 @@ __all__ = [
 ]
 
 
-class Route(GeneratedResource):
+class _RouteAttributes(References):
+    """What ``aws_route`` exports, read as references: a base of
+    :class:`Route` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    carrier_gateway_id = string_attribute("carrier_gateway_id")
+    core_network_arn = string_attribute("core_network_arn")
+    destination_cidr_block = string_attribute("destination_cidr_block")
+    destination_ipv6_cidr_block = string_attribute("destination_ipv6_cidr_block")
+    destination_prefix_list_id = string_attribute("destination_prefix_list_id")
+    egress_only_gateway_id = string_attribute("egress_only_gateway_id")
+    gateway_id = string_attribute("gateway_id")
+    id = string_attribute("id")
+    instance_id = string_attribute("instance_id")
+    instance_owner_id = string_attribute("instance_owner_id")
+    local_gateway_id = string_attribute("local_gateway_id")
+    nat_gateway_id = string_attribute("nat_gateway_id")
+    network_interface_id = string_attribute("network_interface_id")
+    origin = string_attribute("origin")
+    route_table_id = string_attribute("route_table_id")
+    state = string_attribute("state")
+    transit_gateway_id = string_attribute("transit_gateway_id")
+    vpc_endpoint_id = string_attribute("vpc_endpoint_id")
+    vpc_peering_connection_id = string_attribute("vpc_peering_connection_id")
+
+    @property
+    def timeouts(self) -> RouteTimeoutsOutputReference:
+        return RouteTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class Route(GeneratedResource, _RouteAttributes):
     """``aws_route``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_route"
@@ -99,30 +130,6 @@ class Route(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    carrier_gateway_id = string_attribute("carrier_gateway_id")
-    core_network_arn = string_attribute("core_network_arn")
-    destination_cidr_block = string_attribute("destination_cidr_block")
-    destination_ipv6_cidr_block = string_attribute("destination_ipv6_cidr_block")
-    destination_prefix_list_id = string_attribute("destination_prefix_list_id")
-    egress_only_gateway_id = string_attribute("egress_only_gateway_id")
-    gateway_id = string_attribute("gateway_id")
-    id = string_attribute("id")
-    instance_id = string_attribute("instance_id")
-    instance_owner_id = string_attribute("instance_owner_id")
-    local_gateway_id = string_attribute("local_gateway_id")
-    nat_gateway_id = string_attribute("nat_gateway_id")
-    network_interface_id = string_attribute("network_interface_id")
-    origin = string_attribute("origin")
-    route_table_id = string_attribute("route_table_id")
-    state = string_attribute("state")
-    transit_gateway_id = string_attribute("transit_gateway_id")
-    vpc_endpoint_id = string_attribute("vpc_endpoint_id")
-    vpc_peering_connection_id = string_attribute("vpc_peering_connection_id")
-
-    @property
-    def timeouts(self) -> RouteTimeoutsOutputReference:
-        return RouteTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class RouteTimeouts(Block):

@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     list_attribute,
     string_attribute,
@@ -40,7 +41,30 @@ __all__ = [
 ]
 
 
-class RouteTable(GeneratedResource):
+class _RouteTableAttributes(References):
+    """What ``aws_route_table`` exports, read as references: a base of
+    :class:`RouteTable` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    owner_id = string_attribute("owner_id")
+    propagating_vgws = list_attribute("propagating_vgws")
+
+    @property
+    def route(self) -> RouteTableRouteList:
+        return RouteTableRouteList(self, "route", from_set=True)
+
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
+
+    @property
+    def timeouts(self) -> RouteTableTimeoutsOutputReference:
+        return RouteTableTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class RouteTable(GeneratedResource, _RouteTableAttributes):
     """``aws_route_table``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_route_table"
@@ -86,23 +110,6 @@ class RouteTable(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    owner_id = string_attribute("owner_id")
-    propagating_vgws = list_attribute("propagating_vgws")
-
-    @property
-    def route(self) -> RouteTableRouteList:
-        return RouteTableRouteList(self, "route", from_set=True)
-
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_id = string_attribute("vpc_id")
-
-    @property
-    def timeouts(self) -> RouteTableTimeoutsOutputReference:
-        return RouteTableTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class RouteTableTimeouts(Block):

@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -35,7 +36,22 @@ __all__ = [
 ]
 
 
-class RouteTableAssociation(GeneratedResource):
+class _RouteTableAssociationAttributes(References):
+    """What ``aws_route_table_association`` exports, read as references: a base of
+    :class:`RouteTableAssociation` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    gateway_id = string_attribute("gateway_id")
+    id = string_attribute("id")
+    route_table_id = string_attribute("route_table_id")
+    subnet_id = string_attribute("subnet_id")
+
+    @property
+    def timeouts(self) -> RouteTableAssociationTimeoutsOutputReference:
+        return RouteTableAssociationTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class RouteTableAssociation(GeneratedResource, _RouteTableAssociationAttributes):
     """``aws_route_table_association``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_route_table_association"
@@ -77,15 +93,6 @@ class RouteTableAssociation(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    gateway_id = string_attribute("gateway_id")
-    id = string_attribute("id")
-    route_table_id = string_attribute("route_table_id")
-    subnet_id = string_attribute("subnet_id")
-
-    @property
-    def timeouts(self) -> RouteTableAssociationTimeoutsOutputReference:
-        return RouteTableAssociationTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class RouteTableAssociationTimeouts(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -97,7 +98,72 @@ __all__ = [
 ]
 
 
-class S3Bucket(GeneratedResource):
+class _S3BucketAttributes(References):
+    """What ``aws_s3_bucket`` exports, read as references: a base of
+    :class:`S3Bucket` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    acceleration_status = string_attribute("acceleration_status")
+    acl = string_attribute("acl")
+    arn = string_attribute("arn")
+    bucket = string_attribute("bucket")
+    bucket_domain_name = string_attribute("bucket_domain_name")
+    bucket_prefix = string_attribute("bucket_prefix")
+    bucket_regional_domain_name = string_attribute("bucket_regional_domain_name")
+    force_destroy = boolean_attribute("force_destroy")
+    hosted_zone_id = string_attribute("hosted_zone_id")
+    id = string_attribute("id")
+    object_lock_enabled = boolean_attribute("object_lock_enabled")
+    policy = string_attribute("policy")
+    region = string_attribute("region")
+    request_payer = string_attribute("request_payer")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    website_domain = string_attribute("website_domain")
+    website_endpoint = string_attribute("website_endpoint")
+
+    @property
+    def cors_rule(self) -> S3BucketCorsRuleList:
+        return S3BucketCorsRuleList(self, "cors_rule", from_set=False)
+
+    @property
+    def grant(self) -> S3BucketGrantList:
+        return S3BucketGrantList(self, "grant", from_set=True)
+
+    @property
+    def lifecycle_rule(self) -> S3BucketLifecycleRuleList:
+        return S3BucketLifecycleRuleList(self, "lifecycle_rule", from_set=False)
+
+    @property
+    def logging(self) -> S3BucketLoggingOutputReference:
+        return S3BucketLoggingOutputReference(self, "logging", index=0)
+
+    @property
+    def object_lock_configuration(self) -> S3BucketObjectLockConfigurationOutputReference:
+        return S3BucketObjectLockConfigurationOutputReference(self, "object_lock_configuration", index=0)
+
+    @property
+    def replication_configuration(self) -> S3BucketReplicationConfigurationOutputReference:
+        return S3BucketReplicationConfigurationOutputReference(self, "replication_configuration", index=0)
+
+    @property
+    def server_side_encryption_configuration(self) -> S3BucketServerSideEncryptionConfigurationOutputReference:
+        return S3BucketServerSideEncryptionConfigurationOutputReference(self, "server_side_encryption_configuration", index=0)
+
+    @property
+    def timeouts(self) -> S3BucketTimeoutsOutputReference:
+        return S3BucketTimeoutsOutputReference(self, "timeouts", index=None)
+
+    @property
+    def versioning(self) -> S3BucketVersioningOutputReference:
+        return S3BucketVersioningOutputReference(self, "versioning", index=0)
+
+    @property
+    def website(self) -> S3BucketWebsiteOutputReference:
+        return S3BucketWebsiteOutputReference(self, "website", index=0)
+
+
+class S3Bucket(GeneratedResource, _S3BucketAttributes):
     """``aws_s3_bucket``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket"
@@ -171,65 +237,6 @@ class S3Bucket(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    acceleration_status = string_attribute("acceleration_status")
-    acl = string_attribute("acl")
-    arn = string_attribute("arn")
-    bucket = string_attribute("bucket")
-    bucket_domain_name = string_attribute("bucket_domain_name")
-    bucket_prefix = string_attribute("bucket_prefix")
-    bucket_regional_domain_name = string_attribute("bucket_regional_domain_name")
-    force_destroy = boolean_attribute("force_destroy")
-    hosted_zone_id = string_attribute("hosted_zone_id")
-    id = string_attribute("id")
-    object_lock_enabled = boolean_attribute("object_lock_enabled")
-    policy = string_attribute("policy")
-    region = string_attribute("region")
-    request_payer = string_attribute("request_payer")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    website_domain = string_attribute("website_domain")
-    website_endpoint = string_attribute("website_endpoint")
-
-    @property
-    def cors_rule(self) -> S3BucketCorsRuleList:
-        return S3BucketCorsRuleList(self, "cors_rule", from_set=False)
-
-    @property
-    def grant(self) -> S3BucketGrantList:
-        return S3BucketGrantList(self, "grant", from_set=True)
-
-    @property
-    def lifecycle_rule(self) -> S3BucketLifecycleRuleList:
-        return S3BucketLifecycleRuleList(self, "lifecycle_rule", from_set=False)
-
-    @property
-    def logging(self) -> S3BucketLoggingOutputReference:
-        return S3BucketLoggingOutputReference(self, "logging", index=0)
-
-    @property
-    def object_lock_configuration(self) -> S3BucketObjectLockConfigurationOutputReference:
-        return S3BucketObjectLockConfigurationOutputReference(self, "object_lock_configuration", index=0)
-
-    @property
-    def replication_configuration(self) -> S3BucketReplicationConfigurationOutputReference:
-        return S3BucketReplicationConfigurationOutputReference(self, "replication_configuration", index=0)
-
-    @property
-    def server_side_encryption_configuration(self) -> S3BucketServerSideEncryptionConfigurationOutputReference:
-        return S3BucketServerSideEncryptionConfigurationOutputReference(self, "server_side_encryption_configuration", index=0)
-
-    @property
-    def timeouts(self) -> S3BucketTimeoutsOutputReference:
-        return S3BucketTimeoutsOutputReference(self, "timeouts", index=None)
-
-    @property
-    def versioning(self) -> S3BucketVersioningOutputReference:
-        return S3BucketVersioningOutputReference(self, "versioning", index=0)
-
-    @property
-    def website(self) -> S3BucketWebsiteOutputReference:
-        return S3BucketWebsiteOutputReference(self, "website", index=0)
 
 
 class S3BucketCorsRule(Block):

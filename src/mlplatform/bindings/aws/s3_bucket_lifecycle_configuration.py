@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -68,7 +69,26 @@ __all__ = [
 ]
 
 
-class S3BucketLifecycleConfiguration(GeneratedResource):
+class _S3BucketLifecycleConfigurationAttributes(References):
+    """What ``aws_s3_bucket_lifecycle_configuration`` exports, read as references: a base of
+    :class:`S3BucketLifecycleConfiguration` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    transition_default_minimum_object_size = string_attribute("transition_default_minimum_object_size")
+
+    @property
+    def rule(self) -> S3BucketLifecycleConfigurationRuleList:
+        return S3BucketLifecycleConfigurationRuleList(self, "rule", from_set=False)
+
+    @property
+    def timeouts(self) -> S3BucketLifecycleConfigurationTimeoutsOutputReference:
+        return S3BucketLifecycleConfigurationTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class S3BucketLifecycleConfiguration(GeneratedResource, _S3BucketLifecycleConfigurationAttributes):
     """``aws_s3_bucket_lifecycle_configuration``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_lifecycle_configuration"
@@ -110,19 +130,6 @@ class S3BucketLifecycleConfiguration(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    expected_bucket_owner = string_attribute("expected_bucket_owner")
-    id = string_attribute("id")
-    transition_default_minimum_object_size = string_attribute("transition_default_minimum_object_size")
-
-    @property
-    def rule(self) -> S3BucketLifecycleConfigurationRuleList:
-        return S3BucketLifecycleConfigurationRuleList(self, "rule", from_set=False)
-
-    @property
-    def timeouts(self) -> S3BucketLifecycleConfigurationTimeoutsOutputReference:
-        return S3BucketLifecycleConfigurationTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class S3BucketLifecycleConfigurationRule(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -46,7 +47,27 @@ __all__ = [
 ]
 
 
-class S3BucketLoggingA(GeneratedResource):
+class _S3BucketLoggingAAttributes(References):
+    """What ``aws_s3_bucket_logging`` exports, read as references: a base of
+    :class:`S3BucketLoggingA` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    target_bucket = string_attribute("target_bucket")
+    target_prefix = string_attribute("target_prefix")
+
+    @property
+    def target_grant(self) -> S3BucketLoggingTargetGrantList:
+        return S3BucketLoggingTargetGrantList(self, "target_grant", from_set=True)
+
+    @property
+    def target_object_key_format(self) -> S3BucketLoggingTargetObjectKeyFormatOutputReference:
+        return S3BucketLoggingTargetObjectKeyFormatOutputReference(self, "target_object_key_format", index=0)
+
+
+class S3BucketLoggingA(GeneratedResource, _S3BucketLoggingAAttributes):
     """``aws_s3_bucket_logging``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_logging"
@@ -92,20 +113,6 @@ class S3BucketLoggingA(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    expected_bucket_owner = string_attribute("expected_bucket_owner")
-    id = string_attribute("id")
-    target_bucket = string_attribute("target_bucket")
-    target_prefix = string_attribute("target_prefix")
-
-    @property
-    def target_grant(self) -> S3BucketLoggingTargetGrantList:
-        return S3BucketLoggingTargetGrantList(self, "target_grant", from_set=True)
-
-    @property
-    def target_object_key_format(self) -> S3BucketLoggingTargetObjectKeyFormatOutputReference:
-        return S3BucketLoggingTargetObjectKeyFormatOutputReference(self, "target_object_key_format", index=0)
 
 
 class S3BucketLoggingTargetGrant(Block):

@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     number_attribute,
     string_attribute,
@@ -38,7 +39,23 @@ __all__ = [
 ]
 
 
-class S3BucketObjectLockConfigurationA(GeneratedResource):
+class _S3BucketObjectLockConfigurationAAttributes(References):
+    """What ``aws_s3_bucket_object_lock_configuration`` exports, read as references: a base of
+    :class:`S3BucketObjectLockConfigurationA` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    object_lock_enabled = string_attribute("object_lock_enabled")
+    token = string_attribute("token")
+
+    @property
+    def rule(self) -> S3BucketObjectLockConfigurationRuleAOutputReference:
+        return S3BucketObjectLockConfigurationRuleAOutputReference(self, "rule", index=0)
+
+
+class S3BucketObjectLockConfigurationA(GeneratedResource, _S3BucketObjectLockConfigurationAAttributes):
     """``aws_s3_bucket_object_lock_configuration``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_object_lock_configuration"
@@ -82,16 +99,6 @@ class S3BucketObjectLockConfigurationA(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    expected_bucket_owner = string_attribute("expected_bucket_owner")
-    id = string_attribute("id")
-    object_lock_enabled = string_attribute("object_lock_enabled")
-    token = string_attribute("token")
-
-    @property
-    def rule(self) -> S3BucketObjectLockConfigurationRuleAOutputReference:
-        return S3BucketObjectLockConfigurationRuleAOutputReference(self, "rule", index=0)
 
 
 class S3BucketObjectLockConfigurationRuleA(Block):

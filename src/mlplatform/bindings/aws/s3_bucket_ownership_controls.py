@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -35,7 +36,20 @@ __all__ = [
 ]
 
 
-class S3BucketOwnershipControls(GeneratedResource):
+class _S3BucketOwnershipControlsAttributes(References):
+    """What ``aws_s3_bucket_ownership_controls`` exports, read as references: a base of
+    :class:`S3BucketOwnershipControls` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
+
+    @property
+    def rule(self) -> S3BucketOwnershipControlsRuleOutputReference:
+        return S3BucketOwnershipControlsRuleOutputReference(self, "rule", index=0)
+
+
+class S3BucketOwnershipControls(GeneratedResource, _S3BucketOwnershipControlsAttributes):
     """``aws_s3_bucket_ownership_controls``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_ownership_controls"
@@ -73,13 +87,6 @@ class S3BucketOwnershipControls(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    id = string_attribute("id")
-
-    @property
-    def rule(self) -> S3BucketOwnershipControlsRuleOutputReference:
-        return S3BucketOwnershipControlsRuleOutputReference(self, "rule", index=0)
 
 
 class S3BucketOwnershipControlsRule(Block):

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,17 @@ __all__ = [
 ]
 
 
-class S3BucketPolicy(GeneratedResource):
+class _S3BucketPolicyAttributes(References):
+    """What ``aws_s3_bucket_policy`` exports, read as references: a base of
+    :class:`S3BucketPolicy` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
+    policy = string_attribute("policy")
+
+
+class S3BucketPolicy(GeneratedResource, _S3BucketPolicyAttributes):
     """``aws_s3_bucket_policy``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_policy"
@@ -69,7 +80,3 @@ class S3BucketPolicy(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    id = string_attribute("id")
-    policy = string_attribute("policy")

@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     string_attribute,
@@ -33,7 +34,20 @@ __all__ = [
 ]
 
 
-class S3BucketPublicAccessBlock(GeneratedResource):
+class _S3BucketPublicAccessBlockAttributes(References):
+    """What ``aws_s3_bucket_public_access_block`` exports, read as references: a base of
+    :class:`S3BucketPublicAccessBlock` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    block_public_acls = boolean_attribute("block_public_acls")
+    block_public_policy = boolean_attribute("block_public_policy")
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
+    ignore_public_acls = boolean_attribute("ignore_public_acls")
+    restrict_public_buckets = boolean_attribute("restrict_public_buckets")
+
+
+class S3BucketPublicAccessBlock(GeneratedResource, _S3BucketPublicAccessBlockAttributes):
     """``aws_s3_bucket_public_access_block``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_public_access_block"
@@ -77,10 +91,3 @@ class S3BucketPublicAccessBlock(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    block_public_acls = boolean_attribute("block_public_acls")
-    block_public_policy = boolean_attribute("block_public_policy")
-    bucket = string_attribute("bucket")
-    id = string_attribute("id")
-    ignore_public_acls = boolean_attribute("ignore_public_acls")
-    restrict_public_buckets = boolean_attribute("restrict_public_buckets")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     number_attribute,
     renamed,
@@ -71,7 +72,22 @@ __all__ = [
 ]
 
 
-class S3BucketReplicationConfigurationA(GeneratedResource):
+class _S3BucketReplicationConfigurationAAttributes(References):
+    """What ``aws_s3_bucket_replication_configuration`` exports, read as references: a base of
+    :class:`S3BucketReplicationConfigurationA` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    id = string_attribute("id")
+    role = string_attribute("role")
+    token = string_attribute("token")
+
+    @property
+    def rule(self) -> S3BucketReplicationConfigurationRuleList:
+        return S3BucketReplicationConfigurationRuleList(self, "rule", from_set=False)
+
+
+class S3BucketReplicationConfigurationA(GeneratedResource, _S3BucketReplicationConfigurationAAttributes):
     """``aws_s3_bucket_replication_configuration``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_replication_configuration"
@@ -113,15 +129,6 @@ class S3BucketReplicationConfigurationA(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    id = string_attribute("id")
-    role = string_attribute("role")
-    token = string_attribute("token")
-
-    @property
-    def rule(self) -> S3BucketReplicationConfigurationRuleList:
-        return S3BucketReplicationConfigurationRuleList(self, "rule", from_set=False)
 
 
 class S3BucketReplicationConfigurationRule(Block):

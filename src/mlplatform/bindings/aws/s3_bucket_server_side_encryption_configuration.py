@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     string_attribute,
@@ -41,7 +42,21 @@ __all__ = [
 ]
 
 
-class S3BucketServerSideEncryptionConfigurationA(GeneratedResource):
+class _S3BucketServerSideEncryptionConfigurationAAttributes(References):
+    """What ``aws_s3_bucket_server_side_encryption_configuration`` exports, read as references: a base of
+    :class:`S3BucketServerSideEncryptionConfigurationA` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+
+    @property
+    def rule(self) -> S3BucketServerSideEncryptionConfigurationRuleAList:
+        return S3BucketServerSideEncryptionConfigurationRuleAList(self, "rule", from_set=True)
+
+
+class S3BucketServerSideEncryptionConfigurationA(GeneratedResource, _S3BucketServerSideEncryptionConfigurationAAttributes):
     """``aws_s3_bucket_server_side_encryption_configuration``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_server_side_encryption_configuration"
@@ -81,14 +96,6 @@ class S3BucketServerSideEncryptionConfigurationA(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    expected_bucket_owner = string_attribute("expected_bucket_owner")
-    id = string_attribute("id")
-
-    @property
-    def rule(self) -> S3BucketServerSideEncryptionConfigurationRuleAList:
-        return S3BucketServerSideEncryptionConfigurationRuleAList(self, "rule", from_set=True)
 
 
 class S3BucketServerSideEncryptionConfigurationRuleA(Block):

@@ -24,6 +24,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -35,7 +36,22 @@ __all__ = [
 ]
 
 
-class S3BucketVersioningA(GeneratedResource):
+class _S3BucketVersioningAAttributes(References):
+    """What ``aws_s3_bucket_versioning`` exports, read as references: a base of
+    :class:`S3BucketVersioningA` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    bucket = string_attribute("bucket")
+    expected_bucket_owner = string_attribute("expected_bucket_owner")
+    id = string_attribute("id")
+    mfa = string_attribute("mfa")
+
+    @property
+    def versioning_configuration(self) -> S3BucketVersioningVersioningConfigurationOutputReference:
+        return S3BucketVersioningVersioningConfigurationOutputReference(self, "versioning_configuration", index=0)
+
+
+class S3BucketVersioningA(GeneratedResource, _S3BucketVersioningAAttributes):
     """``aws_s3_bucket_versioning``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_s3_bucket_versioning"
@@ -77,15 +93,6 @@ class S3BucketVersioningA(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    bucket = string_attribute("bucket")
-    expected_bucket_owner = string_attribute("expected_bucket_owner")
-    id = string_attribute("id")
-    mfa = string_attribute("mfa")
-
-    @property
-    def versioning_configuration(self) -> S3BucketVersioningVersioningConfigurationOutputReference:
-        return S3BucketVersioningVersioningConfigurationOutputReference(self, "versioning_configuration", index=0)
 
 
 class S3BucketVersioningVersioningConfiguration(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     number_attribute,
     string_attribute,
@@ -58,7 +59,24 @@ __all__ = [
 ]
 
 
-class SagemakerEndpoint(GeneratedResource):
+class _SagemakerEndpointAttributes(References):
+    """What ``aws_sagemaker_endpoint`` exports, read as references: a base of
+    :class:`SagemakerEndpoint` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    endpoint_config_name = string_attribute("endpoint_config_name")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def deployment_config(self) -> SagemakerEndpointDeploymentConfigOutputReference:
+        return SagemakerEndpointDeploymentConfigOutputReference(self, "deployment_config", index=0)
+
+
+class SagemakerEndpoint(GeneratedResource, _SagemakerEndpointAttributes):
     """``aws_sagemaker_endpoint``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sagemaker_endpoint"
@@ -102,17 +120,6 @@ class SagemakerEndpoint(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    endpoint_config_name = string_attribute("endpoint_config_name")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def deployment_config(self) -> SagemakerEndpointDeploymentConfigOutputReference:
-        return SagemakerEndpointDeploymentConfigOutputReference(self, "deployment_config", index=0)
 
 
 class SagemakerEndpointDeploymentConfig(Block):

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -78,7 +79,37 @@ __all__ = [
 ]
 
 
-class SagemakerEndpointConfiguration(GeneratedResource):
+class _SagemakerEndpointConfigurationAttributes(References):
+    """What ``aws_sagemaker_endpoint_configuration`` exports, read as references: a base of
+    :class:`SagemakerEndpointConfiguration` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    kms_key_arn = string_attribute("kms_key_arn")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def async_inference_config(self) -> SagemakerEndpointConfigurationAsyncInferenceConfigOutputReference:
+        return SagemakerEndpointConfigurationAsyncInferenceConfigOutputReference(self, "async_inference_config", index=0)
+
+    @property
+    def data_capture_config(self) -> SagemakerEndpointConfigurationDataCaptureConfigOutputReference:
+        return SagemakerEndpointConfigurationDataCaptureConfigOutputReference(self, "data_capture_config", index=0)
+
+    @property
+    def production_variants(self) -> SagemakerEndpointConfigurationProductionVariantsList:
+        return SagemakerEndpointConfigurationProductionVariantsList(self, "production_variants", from_set=False)
+
+    @property
+    def shadow_production_variants(self) -> SagemakerEndpointConfigurationShadowProductionVariantsList:
+        return SagemakerEndpointConfigurationShadowProductionVariantsList(self, "shadow_production_variants", from_set=False)
+
+
+class SagemakerEndpointConfiguration(GeneratedResource, _SagemakerEndpointConfigurationAttributes):
     """``aws_sagemaker_endpoint_configuration``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sagemaker_endpoint_configuration"
@@ -130,30 +161,6 @@ class SagemakerEndpointConfiguration(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    kms_key_arn = string_attribute("kms_key_arn")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def async_inference_config(self) -> SagemakerEndpointConfigurationAsyncInferenceConfigOutputReference:
-        return SagemakerEndpointConfigurationAsyncInferenceConfigOutputReference(self, "async_inference_config", index=0)
-
-    @property
-    def data_capture_config(self) -> SagemakerEndpointConfigurationDataCaptureConfigOutputReference:
-        return SagemakerEndpointConfigurationDataCaptureConfigOutputReference(self, "data_capture_config", index=0)
-
-    @property
-    def production_variants(self) -> SagemakerEndpointConfigurationProductionVariantsList:
-        return SagemakerEndpointConfigurationProductionVariantsList(self, "production_variants", from_set=False)
-
-    @property
-    def shadow_production_variants(self) -> SagemakerEndpointConfigurationShadowProductionVariantsList:
-        return SagemakerEndpointConfigurationShadowProductionVariantsList(self, "shadow_production_variants", from_set=False)
 
 
 class SagemakerEndpointConfigurationAsyncInferenceConfig(Block):

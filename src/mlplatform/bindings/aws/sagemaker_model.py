@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -73,7 +74,37 @@ __all__ = [
 ]
 
 
-class SagemakerModel(GeneratedResource):
+class _SagemakerModelAttributes(References):
+    """What ``aws_sagemaker_model`` exports, read as references: a base of
+    :class:`SagemakerModel` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    enable_network_isolation = boolean_attribute("enable_network_isolation")
+    execution_role_arn = string_attribute("execution_role_arn")
+    id = string_attribute("id")
+    name = string_attribute("name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def container(self) -> SagemakerModelContainerList:
+        return SagemakerModelContainerList(self, "container", from_set=False)
+
+    @property
+    def inference_execution_config(self) -> SagemakerModelInferenceExecutionConfigOutputReference:
+        return SagemakerModelInferenceExecutionConfigOutputReference(self, "inference_execution_config", index=0)
+
+    @property
+    def primary_container(self) -> SagemakerModelPrimaryContainerOutputReference:
+        return SagemakerModelPrimaryContainerOutputReference(self, "primary_container", index=0)
+
+    @property
+    def vpc_config(self) -> SagemakerModelVpcConfigOutputReference:
+        return SagemakerModelVpcConfigOutputReference(self, "vpc_config", index=0)
+
+
+class SagemakerModel(GeneratedResource, _SagemakerModelAttributes):
     """``aws_sagemaker_model``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sagemaker_model"
@@ -125,30 +156,6 @@ class SagemakerModel(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    enable_network_isolation = boolean_attribute("enable_network_isolation")
-    execution_role_arn = string_attribute("execution_role_arn")
-    id = string_attribute("id")
-    name = string_attribute("name")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def container(self) -> SagemakerModelContainerList:
-        return SagemakerModelContainerList(self, "container", from_set=False)
-
-    @property
-    def inference_execution_config(self) -> SagemakerModelInferenceExecutionConfigOutputReference:
-        return SagemakerModelInferenceExecutionConfigOutputReference(self, "inference_execution_config", index=0)
-
-    @property
-    def primary_container(self) -> SagemakerModelPrimaryContainerOutputReference:
-        return SagemakerModelPrimaryContainerOutputReference(self, "primary_container", index=0)
-
-    @property
-    def vpc_config(self) -> SagemakerModelVpcConfigOutputReference:
-        return SagemakerModelVpcConfigOutputReference(self, "vpc_config", index=0)
 
 
 class SagemakerModelContainer(Block):

@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
     string_map_attribute,
@@ -32,7 +33,20 @@ __all__ = [
 ]
 
 
-class SagemakerModelPackageGroup(GeneratedResource):
+class _SagemakerModelPackageGroupAttributes(References):
+    """What ``aws_sagemaker_model_package_group`` exports, read as references: a base of
+    :class:`SagemakerModelPackageGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    model_package_group_description = string_attribute("model_package_group_description")
+    model_package_group_name = string_attribute("model_package_group_name")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+
+class SagemakerModelPackageGroup(GeneratedResource, _SagemakerModelPackageGroupAttributes):
     """``aws_sagemaker_model_package_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sagemaker_model_package_group"
@@ -74,10 +88,3 @@ class SagemakerModelPackageGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    model_package_group_description = string_attribute("model_package_group_description")
-    model_package_group_name = string_attribute("model_package_group_name")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -41,7 +42,29 @@ __all__ = [
 ]
 
 
-class SecretsmanagerSecret(GeneratedResource):
+class _SecretsmanagerSecretAttributes(References):
+    """What ``aws_secretsmanager_secret`` exports, read as references: a base of
+    :class:`SecretsmanagerSecret` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+    force_overwrite_replica_secret = boolean_attribute("force_overwrite_replica_secret")
+    id = string_attribute("id")
+    kms_key_id = string_attribute("kms_key_id")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    policy = string_attribute("policy")
+    recovery_window_in_days = number_attribute("recovery_window_in_days")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+    @property
+    def replica(self) -> SecretsmanagerSecretReplicaList:
+        return SecretsmanagerSecretReplicaList(self, "replica", from_set=True)
+
+
+class SecretsmanagerSecret(GeneratedResource, _SecretsmanagerSecretAttributes):
     """``aws_secretsmanager_secret``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_secretsmanager_secret"
@@ -95,22 +118,6 @@ class SecretsmanagerSecret(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-    force_overwrite_replica_secret = boolean_attribute("force_overwrite_replica_secret")
-    id = string_attribute("id")
-    kms_key_id = string_attribute("kms_key_id")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    policy = string_attribute("policy")
-    recovery_window_in_days = number_attribute("recovery_window_in_days")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-
-    @property
-    def replica(self) -> SecretsmanagerSecretReplicaList:
-        return SecretsmanagerSecretReplicaList(self, "replica", from_set=True)
 
 
 class SecretsmanagerSecretReplica(Block):

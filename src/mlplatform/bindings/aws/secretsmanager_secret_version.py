@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -34,7 +35,24 @@ __all__ = [
 ]
 
 
-class SecretsmanagerSecretVersion(GeneratedResource):
+class _SecretsmanagerSecretVersionAttributes(References):
+    """What ``aws_secretsmanager_secret_version`` exports, read as references: a base of
+    :class:`SecretsmanagerSecretVersion` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    has_secret_string_wo = boolean_attribute("has_secret_string_wo")
+    id = string_attribute("id")
+    secret_binary = string_attribute("secret_binary")
+    secret_id = string_attribute("secret_id")
+    secret_string = string_attribute("secret_string")
+    secret_string_wo = string_attribute("secret_string_wo")
+    secret_string_wo_version = number_attribute("secret_string_wo_version")
+    version_id = string_attribute("version_id")
+    version_stages = list_attribute("version_stages")
+
+
+class SecretsmanagerSecretVersion(GeneratedResource, _SecretsmanagerSecretVersionAttributes):
     """``aws_secretsmanager_secret_version``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_secretsmanager_secret_version"
@@ -80,14 +98,3 @@ class SecretsmanagerSecretVersion(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    has_secret_string_wo = boolean_attribute("has_secret_string_wo")
-    id = string_attribute("id")
-    secret_binary = string_attribute("secret_binary")
-    secret_id = string_attribute("secret_id")
-    secret_string = string_attribute("secret_string")
-    secret_string_wo = string_attribute("secret_string_wo")
-    secret_string_wo_version = number_attribute("secret_string_wo_version")
-    version_id = string_attribute("version_id")
-    version_stages = list_attribute("version_stages")

@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -45,7 +46,38 @@ __all__ = [
 ]
 
 
-class SecurityGroup(GeneratedResource):
+class _SecurityGroupAttributes(References):
+    """What ``aws_security_group`` exports, read as references: a base of
+    :class:`SecurityGroup` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    description = string_attribute("description")
+
+    @property
+    def egress(self) -> SecurityGroupEgressList:
+        return SecurityGroupEgressList(self, "egress", from_set=True)
+
+    id = string_attribute("id")
+
+    @property
+    def ingress(self) -> SecurityGroupIngressList:
+        return SecurityGroupIngressList(self, "ingress", from_set=True)
+
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    owner_id = string_attribute("owner_id")
+    revoke_rules_on_delete = boolean_attribute("revoke_rules_on_delete")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
+
+    @property
+    def timeouts(self) -> SecurityGroupTimeoutsOutputReference:
+        return SecurityGroupTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class SecurityGroup(GeneratedResource, _SecurityGroupAttributes):
     """``aws_security_group``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_security_group"
@@ -99,31 +131,6 @@ class SecurityGroup(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    description = string_attribute("description")
-
-    @property
-    def egress(self) -> SecurityGroupEgressList:
-        return SecurityGroupEgressList(self, "egress", from_set=True)
-
-    id = string_attribute("id")
-
-    @property
-    def ingress(self) -> SecurityGroupIngressList:
-        return SecurityGroupIngressList(self, "ingress", from_set=True)
-
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    owner_id = string_attribute("owner_id")
-    revoke_rules_on_delete = boolean_attribute("revoke_rules_on_delete")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_id = string_attribute("vpc_id")
-
-    @property
-    def timeouts(self) -> SecurityGroupTimeoutsOutputReference:
-        return SecurityGroupTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class SecurityGroupTimeouts(Block):

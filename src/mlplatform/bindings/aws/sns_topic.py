@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -35,7 +36,47 @@ __all__ = [
 ]
 
 
-class SnsTopic(GeneratedResource):
+class _SnsTopicAttributes(References):
+    """What ``aws_sns_topic`` exports, read as references: a base of
+    :class:`SnsTopic` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    application_failure_feedback_role_arn = string_attribute("application_failure_feedback_role_arn")
+    application_success_feedback_role_arn = string_attribute("application_success_feedback_role_arn")
+    application_success_feedback_sample_rate = number_attribute("application_success_feedback_sample_rate")
+    archive_policy = string_attribute("archive_policy")
+    arn = string_attribute("arn")
+    beginning_archive_time = string_attribute("beginning_archive_time")
+    content_based_deduplication = boolean_attribute("content_based_deduplication")
+    delivery_policy = string_attribute("delivery_policy")
+    display_name = string_attribute("display_name")
+    fifo_throughput_scope = string_attribute("fifo_throughput_scope")
+    fifo_topic = boolean_attribute("fifo_topic")
+    firehose_failure_feedback_role_arn = string_attribute("firehose_failure_feedback_role_arn")
+    firehose_success_feedback_role_arn = string_attribute("firehose_success_feedback_role_arn")
+    firehose_success_feedback_sample_rate = number_attribute("firehose_success_feedback_sample_rate")
+    http_failure_feedback_role_arn = string_attribute("http_failure_feedback_role_arn")
+    http_success_feedback_role_arn = string_attribute("http_success_feedback_role_arn")
+    http_success_feedback_sample_rate = number_attribute("http_success_feedback_sample_rate")
+    id = string_attribute("id")
+    kms_master_key_id = string_attribute("kms_master_key_id")
+    lambda_failure_feedback_role_arn = string_attribute("lambda_failure_feedback_role_arn")
+    lambda_success_feedback_role_arn = string_attribute("lambda_success_feedback_role_arn")
+    lambda_success_feedback_sample_rate = number_attribute("lambda_success_feedback_sample_rate")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    owner = string_attribute("owner")
+    policy = string_attribute("policy")
+    signature_version = number_attribute("signature_version")
+    sqs_failure_feedback_role_arn = string_attribute("sqs_failure_feedback_role_arn")
+    sqs_success_feedback_role_arn = string_attribute("sqs_success_feedback_role_arn")
+    sqs_success_feedback_sample_rate = number_attribute("sqs_success_feedback_sample_rate")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    tracing_config = string_attribute("tracing_config")
+
+
+class SnsTopic(GeneratedResource, _SnsTopicAttributes):
     """``aws_sns_topic``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sns_topic"
@@ -127,37 +168,3 @@ class SnsTopic(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    application_failure_feedback_role_arn = string_attribute("application_failure_feedback_role_arn")
-    application_success_feedback_role_arn = string_attribute("application_success_feedback_role_arn")
-    application_success_feedback_sample_rate = number_attribute("application_success_feedback_sample_rate")
-    archive_policy = string_attribute("archive_policy")
-    arn = string_attribute("arn")
-    beginning_archive_time = string_attribute("beginning_archive_time")
-    content_based_deduplication = boolean_attribute("content_based_deduplication")
-    delivery_policy = string_attribute("delivery_policy")
-    display_name = string_attribute("display_name")
-    fifo_throughput_scope = string_attribute("fifo_throughput_scope")
-    fifo_topic = boolean_attribute("fifo_topic")
-    firehose_failure_feedback_role_arn = string_attribute("firehose_failure_feedback_role_arn")
-    firehose_success_feedback_role_arn = string_attribute("firehose_success_feedback_role_arn")
-    firehose_success_feedback_sample_rate = number_attribute("firehose_success_feedback_sample_rate")
-    http_failure_feedback_role_arn = string_attribute("http_failure_feedback_role_arn")
-    http_success_feedback_role_arn = string_attribute("http_success_feedback_role_arn")
-    http_success_feedback_sample_rate = number_attribute("http_success_feedback_sample_rate")
-    id = string_attribute("id")
-    kms_master_key_id = string_attribute("kms_master_key_id")
-    lambda_failure_feedback_role_arn = string_attribute("lambda_failure_feedback_role_arn")
-    lambda_success_feedback_role_arn = string_attribute("lambda_success_feedback_role_arn")
-    lambda_success_feedback_sample_rate = number_attribute("lambda_success_feedback_sample_rate")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    owner = string_attribute("owner")
-    policy = string_attribute("policy")
-    signature_version = number_attribute("signature_version")
-    sqs_failure_feedback_role_arn = string_attribute("sqs_failure_feedback_role_arn")
-    sqs_success_feedback_role_arn = string_attribute("sqs_success_feedback_role_arn")
-    sqs_success_feedback_sample_rate = number_attribute("sqs_success_feedback_sample_rate")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    tracing_config = string_attribute("tracing_config")

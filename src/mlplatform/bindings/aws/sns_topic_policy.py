@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,18 @@ __all__ = [
 ]
 
 
-class SnsTopicPolicy(GeneratedResource):
+class _SnsTopicPolicyAttributes(References):
+    """What ``aws_sns_topic_policy`` exports, read as references: a base of
+    :class:`SnsTopicPolicy` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    id = string_attribute("id")
+    owner = string_attribute("owner")
+    policy = string_attribute("policy")
+
+
+class SnsTopicPolicy(GeneratedResource, _SnsTopicPolicyAttributes):
     """``aws_sns_topic_policy``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sns_topic_policy"
@@ -69,8 +81,3 @@ class SnsTopicPolicy(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    id = string_attribute("id")
-    owner = string_attribute("owner")
-    policy = string_attribute("policy")

@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -34,7 +35,31 @@ __all__ = [
 ]
 
 
-class SnsTopicSubscription(GeneratedResource):
+class _SnsTopicSubscriptionAttributes(References):
+    """What ``aws_sns_topic_subscription`` exports, read as references: a base of
+    :class:`SnsTopicSubscription` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    confirmation_timeout_in_minutes = number_attribute("confirmation_timeout_in_minutes")
+    confirmation_was_authenticated = boolean_attribute("confirmation_was_authenticated")
+    delivery_policy = string_attribute("delivery_policy")
+    endpoint = string_attribute("endpoint")
+    endpoint_auto_confirms = boolean_attribute("endpoint_auto_confirms")
+    filter_policy = string_attribute("filter_policy")
+    filter_policy_scope = string_attribute("filter_policy_scope")
+    id = string_attribute("id")
+    owner_id = string_attribute("owner_id")
+    pending_confirmation = boolean_attribute("pending_confirmation")
+    protocol = string_attribute("protocol")
+    raw_message_delivery = boolean_attribute("raw_message_delivery")
+    redrive_policy = string_attribute("redrive_policy")
+    replay_policy = string_attribute("replay_policy")
+    subscription_role_arn = string_attribute("subscription_role_arn")
+    topic_arn = string_attribute("topic_arn")
+
+
+class SnsTopicSubscription(GeneratedResource, _SnsTopicSubscriptionAttributes):
     """``aws_sns_topic_subscription``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sns_topic_subscription"
@@ -92,21 +117,3 @@ class SnsTopicSubscription(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    confirmation_timeout_in_minutes = number_attribute("confirmation_timeout_in_minutes")
-    confirmation_was_authenticated = boolean_attribute("confirmation_was_authenticated")
-    delivery_policy = string_attribute("delivery_policy")
-    endpoint = string_attribute("endpoint")
-    endpoint_auto_confirms = boolean_attribute("endpoint_auto_confirms")
-    filter_policy = string_attribute("filter_policy")
-    filter_policy_scope = string_attribute("filter_policy_scope")
-    id = string_attribute("id")
-    owner_id = string_attribute("owner_id")
-    pending_confirmation = boolean_attribute("pending_confirmation")
-    protocol = string_attribute("protocol")
-    raw_message_delivery = boolean_attribute("raw_message_delivery")
-    redrive_policy = string_attribute("redrive_policy")
-    replay_policy = string_attribute("replay_policy")
-    subscription_role_arn = string_attribute("subscription_role_arn")
-    topic_arn = string_attribute("topic_arn")

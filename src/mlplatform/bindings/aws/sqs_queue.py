@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -39,7 +40,40 @@ __all__ = [
 ]
 
 
-class SqsQueue(GeneratedResource):
+class _SqsQueueAttributes(References):
+    """What ``aws_sqs_queue`` exports, read as references: a base of
+    :class:`SqsQueue` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    content_based_deduplication = boolean_attribute("content_based_deduplication")
+    deduplication_scope = string_attribute("deduplication_scope")
+    delay_seconds = number_attribute("delay_seconds")
+    fifo_queue = boolean_attribute("fifo_queue")
+    fifo_throughput_limit = string_attribute("fifo_throughput_limit")
+    id = string_attribute("id")
+    kms_data_key_reuse_period_seconds = number_attribute("kms_data_key_reuse_period_seconds")
+    kms_master_key_id = string_attribute("kms_master_key_id")
+    max_message_size = number_attribute("max_message_size")
+    message_retention_seconds = number_attribute("message_retention_seconds")
+    name = string_attribute("name")
+    name_prefix = string_attribute("name_prefix")
+    policy = string_attribute("policy")
+    receive_wait_time_seconds = number_attribute("receive_wait_time_seconds")
+    redrive_allow_policy = string_attribute("redrive_allow_policy")
+    redrive_policy = string_attribute("redrive_policy")
+    sqs_managed_sse_enabled = boolean_attribute("sqs_managed_sse_enabled")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    url = string_attribute("url")
+    visibility_timeout_seconds = number_attribute("visibility_timeout_seconds")
+
+    @property
+    def timeouts(self) -> SqsQueueTimeoutsOutputReference:
+        return SqsQueueTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class SqsQueue(GeneratedResource, _SqsQueueAttributes):
     """``aws_sqs_queue``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sqs_queue"
@@ -113,33 +147,6 @@ class SqsQueue(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    content_based_deduplication = boolean_attribute("content_based_deduplication")
-    deduplication_scope = string_attribute("deduplication_scope")
-    delay_seconds = number_attribute("delay_seconds")
-    fifo_queue = boolean_attribute("fifo_queue")
-    fifo_throughput_limit = string_attribute("fifo_throughput_limit")
-    id = string_attribute("id")
-    kms_data_key_reuse_period_seconds = number_attribute("kms_data_key_reuse_period_seconds")
-    kms_master_key_id = string_attribute("kms_master_key_id")
-    max_message_size = number_attribute("max_message_size")
-    message_retention_seconds = number_attribute("message_retention_seconds")
-    name = string_attribute("name")
-    name_prefix = string_attribute("name_prefix")
-    policy = string_attribute("policy")
-    receive_wait_time_seconds = number_attribute("receive_wait_time_seconds")
-    redrive_allow_policy = string_attribute("redrive_allow_policy")
-    redrive_policy = string_attribute("redrive_policy")
-    sqs_managed_sse_enabled = boolean_attribute("sqs_managed_sse_enabled")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    url = string_attribute("url")
-    visibility_timeout_seconds = number_attribute("visibility_timeout_seconds")
-
-    @property
-    def timeouts(self) -> SqsQueueTimeoutsOutputReference:
-        return SqsQueueTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class SqsQueueTimeouts(Block):

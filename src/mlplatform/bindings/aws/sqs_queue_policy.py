@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     string_attribute,
 )
@@ -31,7 +32,17 @@ __all__ = [
 ]
 
 
-class SqsQueuePolicy(GeneratedResource):
+class _SqsQueuePolicyAttributes(References):
+    """What ``aws_sqs_queue_policy`` exports, read as references: a base of
+    :class:`SqsQueuePolicy` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    id = string_attribute("id")
+    policy = string_attribute("policy")
+    queue_url = string_attribute("queue_url")
+
+
+class SqsQueuePolicy(GeneratedResource, _SqsQueuePolicyAttributes):
     """``aws_sqs_queue_policy``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_sqs_queue_policy"
@@ -69,7 +80,3 @@ class SqsQueuePolicy(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    id = string_attribute("id")
-    policy = string_attribute("policy")
-    queue_url = string_attribute("queue_url")

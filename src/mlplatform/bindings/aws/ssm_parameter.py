@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -35,7 +36,32 @@ __all__ = [
 ]
 
 
-class SsmParameter(GeneratedResource):
+class _SsmParameterAttributes(References):
+    """What ``aws_ssm_parameter`` exports, read as references: a base of
+    :class:`SsmParameter` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    allowed_pattern = string_attribute("allowed_pattern")
+    arn = string_attribute("arn")
+    data_type = string_attribute("data_type")
+    description = string_attribute("description")
+    has_value_wo = boolean_attribute("has_value_wo")
+    id = string_attribute("id")
+    insecure_value = string_attribute("insecure_value")
+    key_id = string_attribute("key_id")
+    name = string_attribute("name")
+    overwrite = boolean_attribute("overwrite")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    tier = string_attribute("tier")
+    type = string_attribute("type")
+    value = string_attribute("value")
+    value_wo = string_attribute("value_wo")
+    value_wo_version = number_attribute("value_wo_version")
+    version = number_attribute("version")
+
+
+class SsmParameter(GeneratedResource, _SsmParameterAttributes):
     """``aws_ssm_parameter``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_ssm_parameter"
@@ -99,22 +125,3 @@ class SsmParameter(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    allowed_pattern = string_attribute("allowed_pattern")
-    arn = string_attribute("arn")
-    data_type = string_attribute("data_type")
-    description = string_attribute("description")
-    has_value_wo = boolean_attribute("has_value_wo")
-    id = string_attribute("id")
-    insecure_value = string_attribute("insecure_value")
-    key_id = string_attribute("key_id")
-    name = string_attribute("name")
-    overwrite = boolean_attribute("overwrite")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    tier = string_attribute("tier")
-    type = string_attribute("type")
-    value = string_attribute("value")
-    value_wo = string_attribute("value_wo")
-    value_wo_version = number_attribute("value_wo_version")
-    version = number_attribute("version")

@@ -25,6 +25,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -39,7 +40,40 @@ __all__ = [
 ]
 
 
-class Subnet(GeneratedResource):
+class _SubnetAttributes(References):
+    """What ``aws_subnet`` exports, read as references: a base of
+    :class:`Subnet` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    assign_ipv6_address_on_creation = boolean_attribute("assign_ipv6_address_on_creation")
+    availability_zone = string_attribute("availability_zone")
+    availability_zone_id = string_attribute("availability_zone_id")
+    cidr_block = string_attribute("cidr_block")
+    customer_owned_ipv4_pool = string_attribute("customer_owned_ipv4_pool")
+    enable_dns64 = boolean_attribute("enable_dns64")
+    enable_lni_at_device_index = number_attribute("enable_lni_at_device_index")
+    enable_resource_name_dns_a_record_on_launch = boolean_attribute("enable_resource_name_dns_a_record_on_launch")
+    enable_resource_name_dns_aaaa_record_on_launch = boolean_attribute("enable_resource_name_dns_aaaa_record_on_launch")
+    id = string_attribute("id")
+    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
+    ipv6_cidr_block_association_id = string_attribute("ipv6_cidr_block_association_id")
+    ipv6_native = boolean_attribute("ipv6_native")
+    map_customer_owned_ip_on_launch = boolean_attribute("map_customer_owned_ip_on_launch")
+    map_public_ip_on_launch = boolean_attribute("map_public_ip_on_launch")
+    outpost_arn = string_attribute("outpost_arn")
+    owner_id = string_attribute("owner_id")
+    private_dns_hostname_type_on_launch = string_attribute("private_dns_hostname_type_on_launch")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_id = string_attribute("vpc_id")
+
+    @property
+    def timeouts(self) -> SubnetTimeoutsOutputReference:
+        return SubnetTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class Subnet(GeneratedResource, _SubnetAttributes):
     """``aws_subnet``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_subnet"
@@ -111,33 +145,6 @@ class Subnet(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    assign_ipv6_address_on_creation = boolean_attribute("assign_ipv6_address_on_creation")
-    availability_zone = string_attribute("availability_zone")
-    availability_zone_id = string_attribute("availability_zone_id")
-    cidr_block = string_attribute("cidr_block")
-    customer_owned_ipv4_pool = string_attribute("customer_owned_ipv4_pool")
-    enable_dns64 = boolean_attribute("enable_dns64")
-    enable_lni_at_device_index = number_attribute("enable_lni_at_device_index")
-    enable_resource_name_dns_a_record_on_launch = boolean_attribute("enable_resource_name_dns_a_record_on_launch")
-    enable_resource_name_dns_aaaa_record_on_launch = boolean_attribute("enable_resource_name_dns_aaaa_record_on_launch")
-    id = string_attribute("id")
-    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
-    ipv6_cidr_block_association_id = string_attribute("ipv6_cidr_block_association_id")
-    ipv6_native = boolean_attribute("ipv6_native")
-    map_customer_owned_ip_on_launch = boolean_attribute("map_customer_owned_ip_on_launch")
-    map_public_ip_on_launch = boolean_attribute("map_public_ip_on_launch")
-    outpost_arn = string_attribute("outpost_arn")
-    owner_id = string_attribute("owner_id")
-    private_dns_hostname_type_on_launch = string_attribute("private_dns_hostname_type_on_launch")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_id = string_attribute("vpc_id")
-
-    @property
-    def timeouts(self) -> SubnetTimeoutsOutputReference:
-        return SubnetTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class SubnetTimeouts(Block):

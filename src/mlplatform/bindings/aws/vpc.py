@@ -23,6 +23,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     number_attribute,
@@ -35,7 +36,37 @@ __all__ = [
 ]
 
 
-class Vpc(GeneratedResource):
+class _VpcAttributes(References):
+    """What ``aws_vpc`` exports, read as references: a base of
+    :class:`Vpc` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    assign_generated_ipv6_cidr_block = boolean_attribute("assign_generated_ipv6_cidr_block")
+    cidr_block = string_attribute("cidr_block")
+    default_network_acl_id = string_attribute("default_network_acl_id")
+    default_route_table_id = string_attribute("default_route_table_id")
+    default_security_group_id = string_attribute("default_security_group_id")
+    dhcp_options_id = string_attribute("dhcp_options_id")
+    enable_dns_hostnames = boolean_attribute("enable_dns_hostnames")
+    enable_dns_support = boolean_attribute("enable_dns_support")
+    enable_network_address_usage_metrics = boolean_attribute("enable_network_address_usage_metrics")
+    id = string_attribute("id")
+    instance_tenancy = string_attribute("instance_tenancy")
+    ipv4_ipam_pool_id = string_attribute("ipv4_ipam_pool_id")
+    ipv4_netmask_length = number_attribute("ipv4_netmask_length")
+    ipv6_association_id = string_attribute("ipv6_association_id")
+    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
+    ipv6_cidr_block_network_border_group = string_attribute("ipv6_cidr_block_network_border_group")
+    ipv6_ipam_pool_id = string_attribute("ipv6_ipam_pool_id")
+    ipv6_netmask_length = number_attribute("ipv6_netmask_length")
+    main_route_table_id = string_attribute("main_route_table_id")
+    owner_id = string_attribute("owner_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+
+
+class Vpc(GeneratedResource, _VpcAttributes):
     """``aws_vpc``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_vpc"
@@ -97,27 +128,3 @@ class Vpc(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    assign_generated_ipv6_cidr_block = boolean_attribute("assign_generated_ipv6_cidr_block")
-    cidr_block = string_attribute("cidr_block")
-    default_network_acl_id = string_attribute("default_network_acl_id")
-    default_route_table_id = string_attribute("default_route_table_id")
-    default_security_group_id = string_attribute("default_security_group_id")
-    dhcp_options_id = string_attribute("dhcp_options_id")
-    enable_dns_hostnames = boolean_attribute("enable_dns_hostnames")
-    enable_dns_support = boolean_attribute("enable_dns_support")
-    enable_network_address_usage_metrics = boolean_attribute("enable_network_address_usage_metrics")
-    id = string_attribute("id")
-    instance_tenancy = string_attribute("instance_tenancy")
-    ipv4_ipam_pool_id = string_attribute("ipv4_ipam_pool_id")
-    ipv4_netmask_length = number_attribute("ipv4_netmask_length")
-    ipv6_association_id = string_attribute("ipv6_association_id")
-    ipv6_cidr_block = string_attribute("ipv6_cidr_block")
-    ipv6_cidr_block_network_border_group = string_attribute("ipv6_cidr_block_network_border_group")
-    ipv6_ipam_pool_id = string_attribute("ipv6_ipam_pool_id")
-    ipv6_netmask_length = number_attribute("ipv6_netmask_length")
-    main_route_table_id = string_attribute("main_route_table_id")
-    owner_id = string_attribute("owner_id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")

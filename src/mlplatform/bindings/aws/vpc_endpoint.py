@@ -26,6 +26,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     boolean_attribute,
     generator_metadata,
     list_attribute,
@@ -47,7 +48,54 @@ __all__ = [
 ]
 
 
-class VpcEndpoint(GeneratedResource):
+class _VpcEndpointAttributes(References):
+    """What ``aws_vpc_endpoint`` exports, read as references: a base of
+    :class:`VpcEndpoint` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    auto_accept = boolean_attribute("auto_accept")
+    cidr_blocks = list_attribute("cidr_blocks")
+
+    @property
+    def dns_entry(self) -> VpcEndpointDnsEntryList:
+        return VpcEndpointDnsEntryList(self, "dns_entry", from_set=False)
+
+    id = string_attribute("id")
+    ip_address_type = string_attribute("ip_address_type")
+    network_interface_ids = list_attribute("network_interface_ids")
+    owner_id = string_attribute("owner_id")
+    policy = string_attribute("policy")
+    prefix_list_id = string_attribute("prefix_list_id")
+    private_dns_enabled = boolean_attribute("private_dns_enabled")
+    requester_managed = boolean_attribute("requester_managed")
+    resource_configuration_arn = string_attribute("resource_configuration_arn")
+    route_table_ids = list_attribute("route_table_ids")
+    security_group_ids = list_attribute("security_group_ids")
+    service_name = string_attribute("service_name")
+    service_network_arn = string_attribute("service_network_arn")
+    service_region = string_attribute("service_region")
+    state = string_attribute("state")
+    subnet_ids = list_attribute("subnet_ids")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    vpc_endpoint_type = string_attribute("vpc_endpoint_type")
+    vpc_id = string_attribute("vpc_id")
+
+    @property
+    def dns_options(self) -> VpcEndpointDnsOptionsOutputReference:
+        return VpcEndpointDnsOptionsOutputReference(self, "dns_options", index=0)
+
+    @property
+    def subnet_configuration(self) -> VpcEndpointSubnetConfigurationList:
+        return VpcEndpointSubnetConfigurationList(self, "subnet_configuration", from_set=True)
+
+    @property
+    def timeouts(self) -> VpcEndpointTimeoutsOutputReference:
+        return VpcEndpointTimeoutsOutputReference(self, "timeouts", index=None)
+
+
+class VpcEndpoint(GeneratedResource, _VpcEndpointAttributes):
     """``aws_vpc_endpoint``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_vpc_endpoint"
@@ -117,47 +165,6 @@ class VpcEndpoint(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    auto_accept = boolean_attribute("auto_accept")
-    cidr_blocks = list_attribute("cidr_blocks")
-
-    @property
-    def dns_entry(self) -> VpcEndpointDnsEntryList:
-        return VpcEndpointDnsEntryList(self, "dns_entry", from_set=False)
-
-    id = string_attribute("id")
-    ip_address_type = string_attribute("ip_address_type")
-    network_interface_ids = list_attribute("network_interface_ids")
-    owner_id = string_attribute("owner_id")
-    policy = string_attribute("policy")
-    prefix_list_id = string_attribute("prefix_list_id")
-    private_dns_enabled = boolean_attribute("private_dns_enabled")
-    requester_managed = boolean_attribute("requester_managed")
-    resource_configuration_arn = string_attribute("resource_configuration_arn")
-    route_table_ids = list_attribute("route_table_ids")
-    security_group_ids = list_attribute("security_group_ids")
-    service_name = string_attribute("service_name")
-    service_network_arn = string_attribute("service_network_arn")
-    service_region = string_attribute("service_region")
-    state = string_attribute("state")
-    subnet_ids = list_attribute("subnet_ids")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    vpc_endpoint_type = string_attribute("vpc_endpoint_type")
-    vpc_id = string_attribute("vpc_id")
-
-    @property
-    def dns_options(self) -> VpcEndpointDnsOptionsOutputReference:
-        return VpcEndpointDnsOptionsOutputReference(self, "dns_options", index=0)
-
-    @property
-    def subnet_configuration(self) -> VpcEndpointSubnetConfigurationList:
-        return VpcEndpointSubnetConfigurationList(self, "subnet_configuration", from_set=True)
-
-    @property
-    def timeouts(self) -> VpcEndpointTimeoutsOutputReference:
-        return VpcEndpointTimeoutsOutputReference(self, "timeouts", index=None)
 
 
 class VpcEndpointDnsOptions(Block):

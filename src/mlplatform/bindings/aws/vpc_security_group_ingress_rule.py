@@ -22,6 +22,7 @@ from mlplatform.bindings._runtime import (
     Connection,
     GeneratedResource,
     Provisioner,
+    References,
     generator_metadata,
     number_attribute,
     string_attribute,
@@ -33,7 +34,28 @@ __all__ = [
 ]
 
 
-class VpcSecurityGroupIngressRule(GeneratedResource):
+class _VpcSecurityGroupIngressRuleAttributes(References):
+    """What ``aws_vpc_security_group_ingress_rule`` exports, read as references: a base of
+    :class:`VpcSecurityGroupIngressRule` that comes after cdktf's classes in its MRO (see
+    :class:`~mlplatform.bindings._runtime.References`)."""
+
+    arn = string_attribute("arn")
+    cidr_ipv4 = string_attribute("cidr_ipv4")
+    cidr_ipv6 = string_attribute("cidr_ipv6")
+    description = string_attribute("description")
+    from_port = number_attribute("from_port")
+    id = string_attribute("id")
+    ip_protocol = string_attribute("ip_protocol")
+    prefix_list_id = string_attribute("prefix_list_id")
+    referenced_security_group_id = string_attribute("referenced_security_group_id")
+    security_group_id = string_attribute("security_group_id")
+    security_group_rule_id = string_attribute("security_group_rule_id")
+    tags = string_map_attribute("tags")
+    tags_all = string_map_attribute("tags_all")
+    to_port = number_attribute("to_port")
+
+
+class VpcSecurityGroupIngressRule(GeneratedResource, _VpcSecurityGroupIngressRuleAttributes):
     """``aws_vpc_security_group_ingress_rule``: typed arguments, attributes as references."""
 
     TERRAFORM_TYPE: ClassVar[str] = "aws_vpc_security_group_ingress_rule"
@@ -85,18 +107,3 @@ class VpcSecurityGroupIngressRule(GeneratedResource):
             provider=provider,
             provisioners=provisioners,
         )
-
-    arn = string_attribute("arn")
-    cidr_ipv4 = string_attribute("cidr_ipv4")
-    cidr_ipv6 = string_attribute("cidr_ipv6")
-    description = string_attribute("description")
-    from_port = number_attribute("from_port")
-    id = string_attribute("id")
-    ip_protocol = string_attribute("ip_protocol")
-    prefix_list_id = string_attribute("prefix_list_id")
-    referenced_security_group_id = string_attribute("referenced_security_group_id")
-    security_group_id = string_attribute("security_group_id")
-    security_group_rule_id = string_attribute("security_group_rule_id")
-    tags = string_map_attribute("tags")
-    tags_all = string_map_attribute("tags_all")
-    to_port = number_attribute("to_port")
