@@ -47,6 +47,7 @@ from mlplatform.decisions.policies.karpenter import (
 )
 from mlplatform.decisions.policies.s3 import s3_access_log_delivery_policy, tls_only_bucket_policy
 from mlplatform.decisions.replication_plan import (
+    batch_replication_role_name,
     replica_access_log_bucket,
     replica_buckets,
     replica_key_settings,
@@ -317,7 +318,8 @@ class Builder:
 
     def replication(self) -> None:
         """The lake's replication as ``LakeReplication`` makes it: in the replica region a key,
-        a log bucket and a replica per zone; in the lake's, a rule per zone."""
+        a log bucket and a replica per zone; in the lake's, a rule per zone, and the role Batch
+        Replication runs as."""
         naming, lake = self.naming, self.config.data_lake
         replication = lake.replication
         assert replication is not None
@@ -355,6 +357,12 @@ class Builder:
                     ],
                 },
             )
+        self.client("iam").create_role(
+            RoleName=batch_replication_role_name(naming),
+            AssumeRolePolicyDocument=json.dumps(
+                service_trust_policy("batchoperations.s3.amazonaws.com", ACCOUNT)
+            ),
+        )
 
     # ----------------------------------------------------------------- compute
     def compute(self) -> None:

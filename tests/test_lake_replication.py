@@ -25,6 +25,7 @@ from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.metrics import MathSpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.replication_plan import (
+    batch_replication_job,
     replication_alarms,
     replication_metrics,
     unwatched_replication_warning,
@@ -194,15 +195,18 @@ def test_replicas_log_into_a_log_bucket_of_their_own_region(document: dict[str, 
 def test_the_replication_role_is_s3s_for_this_account_and_can_only_replicate(
     document: dict[str, Any],
 ) -> None:
-    (role,) = resources(document, "aws_iam_role").values()
-    assert role["name"] == "mlp-prod-datalake-replication"
+    roles = {r["name"]: r for r in resources(document, "aws_iam_role").values()}
+    assert set(roles) == {"mlp-prod-datalake-replication", "mlp-prod-datalake-batch-replication"}
+    role = roles["mlp-prod-datalake-replication"]
     (trust,) = json.loads(role["assume_role_policy"])["Statement"]
     assert trust["Principal"] == {"Service": "s3.amazonaws.com"}
     # This account only: the stack's one account lookup (allowed_account_ids pins it).
     (account,) = trust["Condition"]["StringEquals"].values()
     assert account.startswith("${data.aws_caller_identity.account-context_account_")
-    (policy,) = resources(document, "aws_iam_role_policy").values()
-    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    policies = {p["name"]: p for p in resources(document, "aws_iam_role_policy").values()}
+    statements = {
+        s["Sid"]: s for s in json.loads(policies["replicate-lake"]["policy"])["Statement"]
+    }
     assert set(statements) == {
         "ReadReplicationConfiguration",
         "ReadSourceVersions",
@@ -216,6 +220,87 @@ def test_the_replication_role_is_s3s_for_this_account_and_can_only_replicate(
     via = statements["EncryptReplicas"]["Condition"]["StringEquals"]["kms:ViaService"]
     assert via.startswith("s3.us-west-2.")
     assert "kms:ViaService" in statements["DecryptSources"]["Condition"]["StringEquals"]
+
+
+def test_batch_operations_may_only_start_the_zones_replication_and_write_its_reports(
+    document: dict[str, Any],
+) -> None:
+    """Batch Replication runs as its own role: S3 Batch Operations (this account only) may
+    start replication of the zones' objects, list them from the zones' replication
+    configuration and write reports under batch-replication/ in the lake's log bucket;
+    reading and writing the objects stays with the replication role."""
+    buckets = {  # prod's names end in its bucket_suffix
+        b["bucket"].rsplit("-", 1)[0]: a for a, b in resources(document, "aws_s3_bucket").items()
+    }
+    roles = {r["name"]: a for a, r in resources(document, "aws_iam_role").items()}
+    role = resources(document, "aws_iam_role")[roles["mlp-prod-datalake-batch-replication"]]
+    (trust,) = json.loads(role["assume_role_policy"])["Statement"]
+    assert trust["Principal"] == {"Service": "batchoperations.s3.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"]["aws:SourceAccount"].startswith(
+        "${data.aws_caller_identity."
+    )
+    (policy,) = [
+        p
+        for p in resources(document, "aws_iam_role_policy").values()
+        if p["name"] == "replicate-existing-objects"
+    ]
+    assert policy["role"] == f"${{aws_iam_role.{roles['mlp-prod-datalake-batch-replication']}.id}}"
+    statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
+    zones = [f"${{aws_s3_bucket.{buckets[f'mlp-prod-datalake-{z}']}.arn}}" for z in ZONES]
+    logs = f"${{aws_s3_bucket.{buckets['mlp-prod-datalake-access-logs']}.arn}}"
+    assert statements == {
+        "InitiateReplication": {
+            "Sid": "InitiateReplication",
+            "Effect": "Allow",
+            "Action": "s3:InitiateReplication",
+            "Resource": [f"{zone}/*" for zone in zones],
+        },
+        "GenerateObjectList": {
+            "Sid": "GenerateObjectList",
+            "Effect": "Allow",
+            "Action": ["s3:GetReplicationConfiguration", "s3:PutInventoryConfiguration"],
+            "Resource": zones,
+        },
+        "WriteCompletionReport": {
+            "Sid": "WriteCompletionReport",
+            "Effect": "Allow",
+            "Action": "s3:PutObject",
+            "Resource": f"{logs}/batch-replication/*",
+        },
+    }
+
+
+def test_a_batch_replication_job_replicates_one_zones_unreplicated_and_failed_objects() -> None:
+    """What ``mlplatform lake replicate-existing`` asks S3 Control for, per zone."""
+    prod = EnvironmentLoader(ENVIRONMENTS).load("prod")
+    naming, props = Naming.for_environment(prod), prod.data_lake
+    suffix = f"-{prod.bucket_name_suffix}"
+    job = batch_replication_job(
+        naming, props, "curated", partition="aws", account="1" * 12, token="t-1"
+    )
+    generator = job["ManifestGenerator"]["S3JobManifestGenerator"]
+    assert generator["SourceBucket"] == f"arn:aws:s3:::mlp-prod-datalake-curated{suffix}"
+    assert generator["Filter"] == {
+        "EligibleForReplication": True,
+        "ObjectReplicationStatuses": ["NONE", "FAILED"],
+    }
+    assert job["Operation"] == {"S3ReplicateObject": {}}
+    assert job["RoleArn"] == "arn:aws:iam::111111111111:role/mlp-prod-datalake-batch-replication"
+    assert (job["ConfirmationRequired"], job["ClientRequestToken"]) == (False, "t-1")
+    assert job["Report"] == {
+        "Enabled": True,
+        "Bucket": f"arn:aws:s3:::mlp-prod-datalake-access-logs{suffix}",
+        "Format": "Report_CSV_20180820",
+        "Prefix": "batch-replication/curated",
+        "ReportScope": "FailedTasksOnly",
+    }
+    with pytest.raises(ValueError, match="no zone 'gold'; its zones: raw, curated, features"):
+        batch_replication_job(naming, props, "gold", partition="aws", account="1" * 12, token="t")
+    dev = EnvironmentLoader(ENVIRONMENTS).load("dev").data_lake
+    with pytest.raises(ValueError, match="does not replicate"):
+        batch_replication_job(
+            Naming("mlp", "dev"), dev, "raw", partition="aws", account="1" * 12, token="t"
+        )
 
 
 def test_the_ml_layer_alarms_the_topic_on_each_rules_failed_replication(

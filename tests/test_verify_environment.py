@@ -4,6 +4,7 @@ compute and ml have their own files)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from mlplatform.config import EnvironmentConfig
 from mlplatform.decisions.contract import expected_parameters
 from mlplatform.decisions.lifecycle import expiring_rules
+from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.verify import EnvironmentVerifier
 from tests.conftest import load_script
@@ -535,6 +537,13 @@ def _alarm_on_another_bucket(_builder: Builder) -> None:
     change_alarm(name, Dimensions=dimensions)
 
 
+def _batch_role_trusting_another_service(_builder: Builder) -> None:
+    client("iam").update_assume_role_policy(
+        RoleName="mlp-local-datalake-batch-replication",
+        PolicyDocument=json.dumps(service_trust_policy("s3.amazonaws.com")),
+    )
+
+
 def _replica_key_disabled(builder: Builder) -> None:
     kms = client("kms", "us-west-2")
     kms.disable_key(
@@ -567,6 +576,11 @@ def _replica_key_disabled(builder: Builder) -> None:
             "RuleId=replicate-curated}, expected {SourceBucket=mlp-local-datalake-curated, "
             "DestinationBucket=mlp-local-datalake-dr-curated, RuleId=replicate-curated}",
         ),
+        (
+            _batch_role_trusting_another_service,
+            "IAM role mlp-local-datalake-batch-replication: trusted services is "
+            "[s3.amazonaws.com], expected [batchoperations.s3.amazonaws.com]",
+        ),
     ],
     ids=[
         "no-rule",
@@ -575,6 +589,7 @@ def _replica_key_disabled(builder: Builder) -> None:
         "metrics-off",
         "alarm-deleted",
         "alarm-on-another-bucket",
+        "batch-role-trusts-another-service",
     ],
 )
 def test_one_change_to_the_replication_is_exactly_one_problem(

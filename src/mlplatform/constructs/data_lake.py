@@ -299,6 +299,7 @@ class DataLake(DataLakeMixin, ReplicationMetricHelpers, Construct):
             props=self._props,
             sources=self._zones,
             source_key=self._key,
+            report_bucket=self._log_bucket,
             provider=provider,
         )
 

@@ -9,8 +9,11 @@ with a key of their own in that region; they log into an access-log bucket in
 that region, since S3 logs only within a region. S3 replicates as a role that
 may read the zones' versions and write replicas, and use each key only through
 S3 in its own region. Each rule publishes S3 Replication metrics, on which the
-ml layer alarms (``MlStack``). What is made and how it is named is decided in
-:mod:`mlplatform.decisions.replication_plan`.
+ml layer alarms (``MlStack``). Live replication copies only what is written after
+its rule exists, and never retries a FAILED object: a second role lets S3 Batch
+Operations replicate those (``mlplatform lake replicate-existing``), writing its
+reports into the lake's access-log bucket. What is made and how it is named is
+decided in :mod:`mlplatform.decisions.replication_plan`.
 """
 
 from __future__ import annotations
@@ -41,7 +44,10 @@ from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.decisions import replication_plan
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies.documents import policy_document, service_trust_policy
-from mlplatform.decisions.policies.s3 import s3_replication_statements
+from mlplatform.decisions.policies.s3 import (
+    s3_batch_replication_statements,
+    s3_replication_statements,
+)
 from mlplatform.errors import ConstructError
 
 __all__ = ["LakeReplication"]
@@ -50,7 +56,7 @@ __all__ = ["LakeReplication"]
 class LakeReplication(Construct):
     """Every zone bucket of a lake (``sources``, by zone, in the stack's region) replicated into
     ``props.replication``'s region, where ``provider`` makes the replicas; ``source_key``
-    encrypts the zones."""
+    encrypts the zones, and Batch Replication reports go into ``report_bucket``."""
 
     def __init__(
         self,
@@ -61,6 +67,7 @@ class LakeReplication(Construct):
         props: DataLakeProps,
         sources: Mapping[str, SecureBucket],
         source_key: PlatformKey,
+        report_bucket: SecureBucket,
         provider: TerraformProvider,
     ) -> None:
         super().__init__(scope, id)
@@ -100,6 +107,7 @@ class LakeReplication(Construct):
         role, policy = self._role(naming, sources, source_key, replication.region)
         for zone, source in sources.items():
             self._rule(zone, props, source, role, policy)
+        self._batch_role(naming, sources, report_bucket)
 
     def _role(
         self,
@@ -135,6 +143,32 @@ class LakeReplication(Construct):
             policy=json.dumps(policy_document(statements)),
         )
         return role, policy
+
+    def _batch_role(
+        self, naming: Naming, sources: Mapping[str, SecureBucket], report_bucket: SecureBucket
+    ) -> None:
+        """The role S3 Batch Operations assumes (for this account only) to replicate the zones'
+        objects live replication did not, under the zones' own rules."""
+        account = AccountContext.of(self)
+        role = IamRole(
+            self,
+            "batch-role",
+            name=replication_plan.batch_replication_role_name(naming),
+            assume_role_policy=json.dumps(
+                service_trust_policy("batchoperations.s3.amazonaws.com", account.account_id)
+            ),
+        )
+        statements = s3_batch_replication_statements(
+            [bucket.bucket_arn for bucket in sources.values()],
+            f"{report_bucket.bucket_arn}/{replication_plan.BATCH_REPORT_PREFIX}",
+        )
+        IamRolePolicy(
+            self,
+            "batch-role-policy",
+            name="replicate-existing-objects",
+            role=role.id,
+            policy=json.dumps(policy_document(statements)),
+        )
 
     def _rule(
         self,

@@ -37,6 +37,7 @@ __all__ = [
     "aws_managed_policy",
     "eks_access_policy",
     "iam_account_root",
+    "iam_role",
     "s3_bucket",
 ]
 
@@ -60,6 +61,11 @@ def iam_account_root(partition: str, account: str) -> str:
     A resource policy naming it lets the account's IAM policies decide.
     """
     return arn(partition, "iam", "", account, "root")
+
+
+def iam_role(partition: str, account: str, name: str) -> str:
+    """``arn:<partition>:iam::<account>:role/<name>`` (IAM has no region)."""
+    return arn(partition, "iam", "", account, f"role/{name}")
 
 
 def aws_managed_policy(partition: str, name: str) -> str:

@@ -22,16 +22,21 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from mlplatform.config import DataLakeProps, EnvironmentConfig, ReplicationProps
+from mlplatform.decisions import arns
 from mlplatform.decisions.alarm_plan import AlarmPlan
 from mlplatform.decisions.bucket_plan import BucketPlan, access_log_bucket
-from mlplatform.decisions.lake_plan import zone_buckets
+from mlplatform.decisions.lake_plan import lake_access_log_bucket, zone_buckets
 from mlplatform.decisions.lifecycle import replica_rules
 from mlplatform.decisions.metrics import MetricSpec, alarm_description
 from mlplatform.decisions.naming import Naming
 
 __all__ = [
+    "BATCH_REPLICATED_STATUSES",
+    "BATCH_REPORT_PREFIX",
     "ReplicationMetric",
     "ReplicationMetricHelpers",
+    "batch_replication_job",
+    "batch_replication_role_name",
     "replica_access_log_bucket",
     "replica_buckets",
     "replica_key_settings",
@@ -92,6 +97,72 @@ def replica_buckets(naming: Naming, props: DataLakeProps) -> dict[str, BucketPla
 def replication_role_name(naming: Naming) -> str:
     """The IAM role S3 assumes to replicate the lake."""
     return naming.iam(COMPONENT, "replication")
+
+
+BATCH_REPORT_PREFIX = "batch-replication"
+"""Where in the lake's access-log bucket Batch Replication jobs write their completion reports:
+``batch-replication/<zone>/job-<id>/``, beside the access logs, under the same expiry."""
+BATCH_REPLICATED_STATUSES = ("NONE", "FAILED")
+"""What a Batch Replication job replicates: objects live replication never tried (written
+before the rule existed) and those it FAILED (the failed-replication alarm's objects)."""
+BATCH_JOB_PRIORITY = 10
+
+
+def batch_replication_role_name(naming: Naming) -> str:
+    """The IAM role S3 Batch Operations assumes to replicate what live replication did not."""
+    return naming.iam(COMPONENT, "batch-replication")
+
+
+def batch_replication_job(
+    naming: Naming,
+    props: DataLakeProps,
+    zone: str,
+    *,
+    partition: str,
+    account: str,
+    token: str,
+) -> dict[str, Any]:
+    """S3 Control ``CreateJob``'s arguments that replicate one zone's objects in
+    :data:`BATCH_REPLICATED_STATUSES` under the zone's own rule (S3 lists them from the
+    bucket's replication configuration; no manifest to write), running at once
+    (``ConfirmationRequired`` off), and report only the objects that failed. ``token`` makes
+    a retried request the same job (``ClientRequestToken``)."""
+    if props.replication is None:
+        raise ValueError(
+            "the lake does not replicate, so there is nothing to backfill; set "
+            "data_lake.replication and deploy first"
+        )
+    if zone not in props.zones:
+        raise ValueError(f"the lake has no zone {zone!r}; its zones: {', '.join(props.zones)}")
+    source = zone_buckets(naming, props)[zone].bucket_name
+    report_bucket = lake_access_log_bucket(naming, props).bucket_name
+    return {
+        "AccountId": account,
+        "ConfirmationRequired": False,
+        "Operation": {"S3ReplicateObject": {}},
+        "Priority": BATCH_JOB_PRIORITY,
+        "RoleArn": arns.iam_role(partition, account, batch_replication_role_name(naming)),
+        "ClientRequestToken": token,
+        "Description": f"{naming.prefix}: replicate {zone}'s existing and failed objects",
+        "ManifestGenerator": {
+            "S3JobManifestGenerator": {
+                "ExpectedBucketOwner": account,
+                "SourceBucket": arns.s3_bucket(partition, source),
+                "EnableManifestOutput": False,
+                "Filter": {
+                    "EligibleForReplication": True,
+                    "ObjectReplicationStatuses": list(BATCH_REPLICATED_STATUSES),
+                },
+            }
+        },
+        "Report": {
+            "Enabled": True,
+            "Bucket": arns.s3_bucket(partition, report_bucket),
+            "Format": "Report_CSV_20180820",
+            "Prefix": f"{BATCH_REPORT_PREFIX}/{zone}",
+            "ReportScope": "FailedTasksOnly",
+        },
+    }
 
 
 def replication_rule(zone: str, replication: ReplicationProps) -> dict[str, Any]:

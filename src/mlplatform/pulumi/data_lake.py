@@ -180,6 +180,7 @@ class DataLake(DataLakeGrants, ReplicationMetricHelpers, PlatformComponent):
                 props=props,
                 sources=self.zone_buckets,
                 source_key=self.key,
+                report_bucket=self.log_bucket,
             )
         self.register_outputs({"key_arn": self.key.arn})
 

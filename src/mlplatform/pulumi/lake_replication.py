@@ -20,7 +20,10 @@ import pulumi_aws as aws
 from mlplatform.config import DataLakeProps
 from mlplatform.decisions import replication_plan
 from mlplatform.decisions.policies.documents import policy_document, service_trust_policy
-from mlplatform.decisions.policies.s3 import s3_replication_statements
+from mlplatform.decisions.policies.s3 import (
+    s3_batch_replication_statements,
+    s3_replication_statements,
+)
 from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
@@ -32,7 +35,8 @@ __all__ = ["LakeReplication"]
 
 class LakeReplication(PlatformComponent):
     """``mlplatform:data:LakeReplication``: ``sources`` (zone buckets, by zone) replicated
-    into ``props.replication``'s region; ``source_key`` encrypts the zones."""
+    into ``props.replication``'s region; ``source_key`` encrypts the zones, and Batch
+    Replication reports go into ``report_bucket``."""
 
     def __init__(
         self,
@@ -43,6 +47,7 @@ class LakeReplication(PlatformComponent):
         props: DataLakeProps,
         sources: Mapping[str, SecureBucket],
         source_key: PlatformKey,
+        report_bucket: SecureBucket,
     ) -> None:
         replication = props.replication
         if replication is None:
@@ -106,6 +111,7 @@ class LakeReplication(PlatformComponent):
                 ],
                 opts=self._own_region(depends_on=[source.versioning, replica.versioning, policy]),
             )
+        self._batch_role(sources, report_bucket)
         self.register_outputs({})
 
     def _own_region(
@@ -162,3 +168,34 @@ class LakeReplication(PlatformComponent):
             opts=self._own_region(),
         )
         return role, policy
+
+    def _batch_role(self, sources: Mapping[str, SecureBucket], report_bucket: SecureBucket) -> None:
+        """The role S3 Batch Operations assumes (for this account only) to replicate the zones'
+        objects live replication did not, under the zones' own rules."""
+        layer = self._layer
+        role = aws.iam.Role(
+            self.child("batch-role"),
+            name=replication_plan.batch_replication_role_name(layer.naming),
+            assume_role_policy=layer.document(
+                lambda account_id, _partition: service_trust_policy(
+                    "batchoperations.s3.amazonaws.com", account_id
+                )
+            ),
+            opts=self._own_region(),
+        )
+
+        def policy_of(_account: str, _partition: str, report: str, *arns: str) -> dict[str, Any]:
+            prefix = f"{report}/{replication_plan.BATCH_REPORT_PREFIX}"
+            return policy_document(s3_batch_replication_statements(arns, prefix))
+
+        aws.iam.RolePolicy(
+            self.child("batch-role-policy"),
+            name="replicate-existing-objects",
+            role=role.id,
+            policy=layer.document(
+                policy_of,
+                report_bucket.bucket_arn,
+                *(bucket.bucket_arn for bucket in sources.values()),
+            ),
+            opts=self._own_region(),
+        )

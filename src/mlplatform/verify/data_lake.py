@@ -1,7 +1,7 @@
 """The data layer: the lake's key, zone buckets, access-log bucket, Glue catalog, and (where
 the environment turns them on) the Athena workgroup, the Glue VPC connection and the zones'
 replication into another region (each zone's rule, and the replicas, key and log bucket
-there, checked like the zones).
+there, checked like the zones, and the role Batch Replication runs as).
 
 Zone buckets hold every dataset the platform trains on; their settings are
 compared one by one (see :mod:`mlplatform.verify.buckets`), with the
@@ -19,6 +19,7 @@ from mlplatform.decisions.lake_plan import (
     zone_buckets,
 )
 from mlplatform.decisions.replication_plan import (
+    batch_replication_role_name,
     replica_access_log_bucket,
     replica_buckets,
     replica_key_settings,
@@ -28,7 +29,7 @@ from mlplatform.decisions.replication_plan import (
 from mlplatform.verify.buckets import BucketChecker, ExpectedBucket
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.keys import KeyChecker
-from mlplatform.verify.reads import NOT_FOUND, read_or_none
+from mlplatform.verify.reads import NOT_FOUND, policy_of, read_or_none
 
 __all__ = ["DataLakeChecker"]
 
@@ -119,6 +120,28 @@ class DataLakeChecker:
         for plan in replicas.values():
             buckets.check(self._planned(plan, alias, logs))
         buckets.check(self._planned(logs, alias, logs))
+        self._batch_role()
+
+    def _batch_role(self) -> None:
+        """The role ``mlplatform lake replicate-existing`` hands S3 Batch Operations: there,
+        and S3 Batch Operations' to assume."""
+        name = batch_replication_role_name(self.context.naming)
+        found = read_or_none(self.context.client("iam").get_role, RoleName=name)
+        if found is None:
+            self.context.findings.missing(
+                f"IAM role {name}",
+                "Batch Replication runs as it (mlplatform lake replicate-existing)",
+            )
+            return
+        trust = policy_of(found["Role"].get("AssumeRolePolicyDocument"))
+        services = [
+            s.get("Principal", {}).get("Service")
+            for s in trust.get("Statement", [])
+            if s.get("Effect") == "Allow"
+        ]
+        self.context.findings.compare(
+            f"IAM role {name}", "trusted services", services, ["batchoperations.s3.amazonaws.com"]
+        )
 
     def _database(self, glue: Any, database: str, bucket: str) -> None:
         findings = self.context.findings

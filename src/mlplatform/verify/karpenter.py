@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import unquote
 
 from mlplatform.config import ComputeProps
 from mlplatform.decisions.policies.karpenter import (
@@ -25,7 +24,7 @@ from mlplatform.decisions.policies.karpenter import (
     INTERRUPTION_QUEUE_RETENTION_SECONDS,
 )
 from mlplatform.verify.context import VerifyContext
-from mlplatform.verify.reads import NOT_FOUND, read_or_none
+from mlplatform.verify.reads import NOT_FOUND, policy_of, read_or_none
 
 __all__ = ["KarpenterChecker"]
 
@@ -35,14 +34,6 @@ _QUEUE_NOT_FOUND = NOT_FOUND | {
 }
 _SERVICE_ACCOUNT = "system:serviceaccount:kube-system:karpenter"
 _CONTROLLER_POLICY = "karpenter-controller"
-
-
-def _document(value: Any) -> dict[str, Any]:
-    """A policy as IAM returns it: a dict (boto3 decodes), or URL-encoded JSON text."""
-    if isinstance(value, dict):
-        return value
-    parsed: dict[str, Any] = json.loads(unquote(value)) if value else {}
-    return parsed
 
 
 def _listed(value: Any) -> list[Any]:
@@ -93,7 +84,7 @@ class KarpenterChecker:
             INTERRUPTION_QUEUE_RETENTION_SECONDS,
         )
         arn: str = attributes["QueueArn"]
-        self._queue_policy(resource, _document(attributes.get("Policy")), arn)
+        self._queue_policy(resource, policy_of(attributes.get("Policy")), arn)
         return arn
 
     def _queue_policy(self, resource: str, policy: dict[str, Any], arn: str) -> None:
@@ -162,7 +153,7 @@ class KarpenterChecker:
         if role is None:
             return
         resource = f"IAM role {name}"
-        trust = _document(role.get("AssumeRolePolicyDocument"))
+        trust = policy_of(role.get("AssumeRolePolicyDocument"))
         subjects = [
             value
             for s in trust.get("Statement", [])
@@ -175,7 +166,7 @@ class KarpenterChecker:
         if found is None:
             findings.missing(f"{resource}: policy {_CONTROLLER_POLICY}")
             return
-        text = json.dumps(_document(found["PolicyDocument"]))
+        text = json.dumps(policy_of(found["PolicyDocument"]))
         findings.expect(
             f"kubernetes.io/cluster/{cluster_name}" in text and f':cluster/{cluster_name}"' in text,
             f"{resource}: policy {_CONTROLLER_POLICY} is scoped to cluster {cluster_name}",
@@ -189,7 +180,7 @@ class KarpenterChecker:
         if role is None:
             return None
         resource = f"IAM role {name}"
-        trust = _document(role.get("AssumeRolePolicyDocument"))
+        trust = policy_of(role.get("AssumeRolePolicyDocument"))
         services = sorted(
             service
             for s in trust.get("Statement", [])

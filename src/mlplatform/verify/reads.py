@@ -9,12 +9,14 @@ drift.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
-__all__ = ["NOT_FOUND", "SAGEMAKER_NOT_FOUND", "error_code", "read_or_none"]
+__all__ = ["NOT_FOUND", "SAGEMAKER_NOT_FOUND", "error_code", "policy_of", "read_or_none"]
 
 NOT_FOUND = frozenset(
     {
@@ -49,3 +51,11 @@ def read_or_none(
         if error_code(error) in absent:
             return None
         raise
+
+
+def policy_of(value: Any) -> dict[str, Any]:
+    """A policy as IAM returns it: a dict (boto3 decodes), or URL-encoded JSON text."""
+    if isinstance(value, dict):
+        return value
+    parsed: dict[str, Any] = json.loads(unquote(value)) if value else {}
+    return parsed

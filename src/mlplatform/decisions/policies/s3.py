@@ -23,6 +23,7 @@ __all__ = [
     "S3_WRITE_ACTIONS",
     "data_capture_statements",
     "s3_access_log_delivery_policy",
+    "s3_batch_replication_statements",
     "s3_prefix_list_statement",
     "s3_prefix_objects_statement",
     "s3_read_statements",
@@ -185,4 +186,25 @@ def s3_replication_statements(
             replica_key_arn,
             via_s3(replica_region),
         ),
+    ]
+
+
+def s3_batch_replication_statements(
+    sources: Sequence[str], report_prefix_arn: str
+) -> list[Statement]:
+    """The policy of the role S3 Batch Operations replicates existing objects with: start
+    replication of the ``sources`` buckets' objects, build the job's object list from their
+    replication configuration (S3 reads it and an inventory configuration for that), and write
+    the completion report under ``report_prefix_arn`` (``arn:...:s3:::bucket/prefix``). The
+    objects themselves are read and written by the replication role, as in live replication
+    (AWS's "Configuring an IAM role for S3 Batch Replication", generated manifest, no manifest
+    output)."""
+    return [
+        allow("InitiateReplication", "s3:InitiateReplication", [f"{a}/*" for a in sources]),
+        allow(
+            "GenerateObjectList",
+            ["s3:GetReplicationConfiguration", "s3:PutInventoryConfiguration"],
+            sources,
+        ),
+        allow("WriteCompletionReport", "s3:PutObject", f"{report_prefix_arn}/*"),
     ]
