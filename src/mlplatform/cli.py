@@ -35,6 +35,8 @@ emulator_app = typer.Typer(no_args_is_help=True, help="The embedded AWS emulator
 app.add_typer(emulator_app, name="emulator")
 features_app = typer.Typer(no_args_is_help=True, help="The feature store, as Feast sees it.")
 app.add_typer(features_app, name="features")
+lake_app = typer.Typer(no_args_is_help=True, help="The data lake of a deployed environment.")
+app.add_typer(lake_app, name="lake")
 app.add_typer(team_app, name="team")
 err = Console(stderr=True)
 out = Console()
@@ -346,6 +348,64 @@ def features_config(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         out.print(f"wrote {output}", highlight=False)
+
+
+@lake_app.command("replicate-existing")
+def lake_replicate_existing(
+    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    zone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--zone", metavar="ZONE", help="Only this zone (repeat for more); default: every zone."
+        ),
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Emulator endpoint; an emulator environment defaults to the running one."
+        ),
+    ] = None,
+    wait: Annotated[bool, typer.Option(help="Follow each job until it finishes.")] = True,
+    environments: EnvironmentsOption = Path("environments"),
+    state_file: Annotated[Path, typer.Option(hidden=True)] = STATE_FILE,
+) -> None:
+    """Replicate what live replication did not: each zone's objects from before replication was
+    on, and those whose replication FAILED (S3 Batch Replication, one job per zone). Exits 1
+    when a job leaves objects unreplicated, naming its report."""
+    from mlplatform.emulator.clients import environment_clients
+    from mlplatform.replication_backfill import BackfillError, ReplicationBackfill, ZoneJob
+
+    config = _load_or_exit(environments, env)
+    if config.emulator and endpoint_url is None:
+        endpoint_url = _running_or_exit(state_file).endpoint
+    try:
+        backfill = ReplicationBackfill(config, environment_clients(config, endpoint_url))
+        jobs = backfill.start(zone or ())
+        for job in jobs:
+            out.print(f"{job.zone}: started job {job.job_id}", highlight=False)
+        if not wait:
+            return
+
+        def show(job: ZoneJob) -> None:
+            out.print(f"{job.zone}: {job.status}", highlight=False)
+
+        finished = backfill.wait(jobs, on_change=show)
+    except (BackfillError, ValueError) as error:
+        raise _fail(str(error)) from None
+    unclean = False
+    for job in finished:
+        line = (
+            f"{job.zone}: job {job.job_id} {job.status}: {job.succeeded} of {job.total} "
+            f"objects replicated"
+        )
+        if not job.clean:
+            unclean = True
+            reasons = "; ".join(job.failure_reasons)
+            line += f", {job.failed} failed" + (f" ({reasons})" if reasons else "")
+            line += f"; report: {backfill.report_location(job)}"
+        out.print(line, highlight=False, soft_wrap=True)
+    if unclean:
+        raise typer.Exit(code=1)
 
 
 @app.command("terraformrc")

@@ -14,6 +14,11 @@ the replica key is disabled, the replica bucket stopped versioning) is only mark
 and the ml layer alarms the platform's topic on each rule's
 ``OperationsFailedReplication`` (:func:`replication_alarms`), a metric S3
 publishes in the lake's region.
+
+Live replication copies only what is written after a rule exists, and never
+retries a FAILED object. A second role lets S3 Batch Operations replicate those
+(:func:`batch_replication_role_name`), one job per zone
+(:func:`batch_replication_job`, run by ``mlplatform lake replicate-existing``).
 """
 
 from __future__ import annotations

@@ -27,6 +27,13 @@ existing bucket); the new default applies to objects put afterwards. moto
 refuses it unless the bucket is empty, so ``terraform destroy`` of a lake zone
 that holds an object (Feast's registry) fails when the provider removes the
 default retention before it empties and deletes the bucket.
+
+``HeadObject`` and ``GetObject`` answer an object version's replication status in
+``x-amz-replication-status``: ``COMPLETED`` or ``FAILED`` on a source version S3 replicated
+(or failed to), ``REPLICA`` on a replica, and no header on a version nothing ever replicated.
+moto never replicates and never sends the header; the emulator's S3 Batch Replication
+(:mod:`mlplatform.emulator.fixes.s3control`) keeps each version's status in
+:data:`REPLICATION_STATUS` on moto's key, and this fix answers it.
 """
 
 from __future__ import annotations
@@ -36,7 +43,11 @@ from typing import Any
 
 from mlplatform.emulator.fixes import once
 
-__all__ = ["apply", "statements_for_tls_clients"]
+__all__ = ["REPLICATION_STATUS", "apply", "statements_for_tls_clients"]
+
+REPLICATION_STATUS = "_emulator_replication_status"
+"""Attribute of a moto key or delete marker: the version's replication status, when it has
+one. Each put makes a new key, so a new version starts without one, as on AWS."""
 
 
 def _applies_only_without_tls(statement: dict[str, Any]) -> bool:
@@ -67,9 +78,11 @@ def statements_for_tls_clients(policy: str) -> str:
 
 def apply() -> None:
     """Evaluate bucket policies as for a request over TLS 1.2+; answer replication rules as
-    put; change Object Lock defaults of buckets that hold objects."""
+    put; change Object Lock defaults of buckets that hold objects; answer an object's
+    replication status."""
     _object_lock_of_buckets_with_objects()
     _replication_rules_as_put()
+    _replication_status_answered()
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.s3.models import FakeBucket
 
@@ -156,3 +169,20 @@ def _replication_rules_as_put() -> None:
         return self.serialized(ActionResult({"ReplicationConfiguration": configuration}))
 
     S3Response.get_bucket_replication = get_bucket_replication  # type: ignore[method-assign]
+
+
+def _replication_status_answered() -> None:
+    from moto.s3.models import FakeKey
+
+    if not once(FakeKey, "_mlplatform_replication_status"):
+        return
+    response_dict = FakeKey.response_dict
+
+    def response_dict_with_replication_status(self: Any) -> dict[str, Any]:
+        headers: dict[str, Any] = response_dict.fget(self)  # type: ignore[attr-defined]
+        status = getattr(self, REPLICATION_STATUS, None)
+        if status:
+            headers["x-amz-replication-status"] = status
+        return headers
+
+    FakeKey.response_dict = property(response_dict_with_replication_status)  # type: ignore[method-assign,assignment]
