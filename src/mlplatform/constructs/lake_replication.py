@@ -43,7 +43,11 @@ from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
 from mlplatform.decisions import replication_plan
 from mlplatform.decisions.naming import Naming
-from mlplatform.decisions.policies.documents import policy_document, service_trust_policy
+from mlplatform.decisions.policies.documents import (
+    Statement,
+    policy_document,
+    service_trust_policy,
+)
 from mlplatform.decisions.policies.s3 import (
     s3_batch_replication_statements,
     s3_replication_statements,
@@ -116,16 +120,8 @@ class LakeReplication(Construct):
         source_key: PlatformKey,
         replica_region: str,
     ) -> tuple[IamRole, IamRolePolicy]:
-        """The role S3 assumes (for this account only) and its least-privilege policy."""
+        """The role S3 replicates as, and its least-privilege policy."""
         account = AccountContext.of(self)
-        role = IamRole(
-            self,
-            "role",
-            name=replication_plan.replication_role_name(naming),
-            assume_role_policy=json.dumps(
-                service_trust_policy("s3.amazonaws.com", account.account_id)
-            ),
-        )
         statements = s3_replication_statements(
             [bucket.bucket_arn for bucket in sources.values()],
             [bucket.bucket_arn for bucket in self._replicas.values()],
@@ -135,40 +131,51 @@ class LakeReplication(Construct):
             replica_region=replica_region,
             dns_suffix=account.dns_suffix,
         )
-        policy = IamRolePolicy(
-            self,
-            "role-policy",
-            name="replicate-lake",
-            role=role.id,
-            policy=json.dumps(policy_document(statements)),
+        return self._service_role(
+            "role",
+            replication_plan.replication_role_name(naming),
+            "s3.amazonaws.com",
+            "replicate-lake",
+            statements,
         )
-        return role, policy
 
     def _batch_role(
         self, naming: Naming, sources: Mapping[str, SecureBucket], report_bucket: SecureBucket
     ) -> None:
-        """The role S3 Batch Operations assumes (for this account only) to replicate the zones'
-        objects live replication did not, under the zones' own rules."""
-        account = AccountContext.of(self)
-        role = IamRole(
-            self,
-            "batch-role",
-            name=replication_plan.batch_replication_role_name(naming),
-            assume_role_policy=json.dumps(
-                service_trust_policy("batchoperations.s3.amazonaws.com", account.account_id)
-            ),
-        )
+        """The role S3 Batch Operations replicates the zones' objects live replication did not
+        as, under the zones' own rules."""
         statements = s3_batch_replication_statements(
             [bucket.bucket_arn for bucket in sources.values()],
             f"{report_bucket.bucket_arn}/{replication_plan.BATCH_REPORT_PREFIX}",
         )
-        IamRolePolicy(
+        self._service_role(
+            "batch-role",
+            replication_plan.batch_replication_role_name(naming),
+            "batchoperations.s3.amazonaws.com",
+            "replicate-existing-objects",
+            statements,
+        )
+
+    def _service_role(
+        self, id: str, name: str, service: str, policy_name: str, statements: list[Statement]
+    ) -> tuple[IamRole, IamRolePolicy]:
+        """A role ``service`` assumes for this account only, with ``statements`` as its one
+        inline policy (``<id>-policy``)."""
+        account = AccountContext.of(self)
+        role = IamRole(
             self,
-            "batch-role-policy",
-            name="replicate-existing-objects",
+            id,
+            name=name,
+            assume_role_policy=json.dumps(service_trust_policy(service, account.account_id)),
+        )
+        policy = IamRolePolicy(
+            self,
+            f"{id}-policy",
+            name=policy_name,
             role=role.id,
             policy=json.dumps(policy_document(statements)),
         )
+        return role, policy
 
     def _rule(
         self,

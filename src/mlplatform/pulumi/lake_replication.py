@@ -126,16 +126,8 @@ class LakeReplication(PlatformComponent):
     def _role(
         self, sources: Mapping[str, SecureBucket], source_key: PlatformKey, replica_region: str
     ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
-        """The role S3 assumes (for this account only) and its least-privilege policy."""
+        """The role S3 replicates as, and its least-privilege policy."""
         layer = self._layer
-        role = aws.iam.Role(
-            self.child("role"),
-            name=replication_plan.replication_role_name(layer.naming),
-            assume_role_policy=layer.document(
-                lambda account_id, _partition: service_trust_policy("s3.amazonaws.com", account_id)
-            ),
-            opts=self._own_region(),
-        )
         count = len(sources)
 
         def policy_of(_account: str, _partition: str, *values: Any) -> dict[str, Any]:
@@ -152,50 +144,56 @@ class LakeReplication(PlatformComponent):
                 )
             )
 
-        policy = aws.iam.RolePolicy(
-            self.child("role-policy"),
-            name="replicate-lake",
-            role=role.id,
-            policy=layer.document(
-                policy_of,
-                layer.region,
-                layer.dns_suffix,
-                source_key.arn,
-                self.key.arn,
-                *(bucket.bucket_arn for bucket in sources.values()),
-                *(bucket.bucket_arn for bucket in self.replicas.values()),
-            ),
-            opts=self._own_region(),
+        policy = layer.document(
+            policy_of,
+            layer.region,
+            layer.dns_suffix,
+            source_key.arn,
+            self.key.arn,
+            *(bucket.bucket_arn for bucket in sources.values()),
+            *(bucket.bucket_arn for bucket in self.replicas.values()),
         )
-        return role, policy
+        name = replication_plan.replication_role_name(layer.naming)
+        return self._service_role("role", name, "s3.amazonaws.com", "replicate-lake", policy)
 
     def _batch_role(self, sources: Mapping[str, SecureBucket], report_bucket: SecureBucket) -> None:
-        """The role S3 Batch Operations assumes (for this account only) to replicate the zones'
-        objects live replication did not, under the zones' own rules."""
+        """The role S3 Batch Operations replicates the zones' objects live replication did not
+        as, under the zones' own rules."""
         layer = self._layer
-        role = aws.iam.Role(
-            self.child("batch-role"),
-            name=replication_plan.batch_replication_role_name(layer.naming),
-            assume_role_policy=layer.document(
-                lambda account_id, _partition: service_trust_policy(
-                    "batchoperations.s3.amazonaws.com", account_id
-                )
-            ),
-            opts=self._own_region(),
-        )
 
         def policy_of(_account: str, _partition: str, report: str, *arns: str) -> dict[str, Any]:
             prefix = f"{report}/{replication_plan.BATCH_REPORT_PREFIX}"
             return policy_document(s3_batch_replication_statements(arns, prefix))
 
-        aws.iam.RolePolicy(
-            self.child("batch-role-policy"),
-            name="replicate-existing-objects",
-            role=role.id,
-            policy=layer.document(
-                policy_of,
-                report_bucket.bucket_arn,
-                *(bucket.bucket_arn for bucket in sources.values()),
+        policy = layer.document(
+            policy_of, report_bucket.bucket_arn, *(b.bucket_arn for b in sources.values())
+        )
+        self._service_role(
+            "batch-role",
+            replication_plan.batch_replication_role_name(layer.naming),
+            "batchoperations.s3.amazonaws.com",
+            "replicate-existing-objects",
+            policy,
+        )
+
+    def _service_role(
+        self, id: str, name: str, service: str, policy_name: str, policy: pulumi.Output[str]
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """A role ``service`` assumes for this account only, with ``policy`` as its one inline
+        policy (``<id>-policy``), in the lake's region."""
+        role = aws.iam.Role(
+            self.child(id),
+            name=name,
+            assume_role_policy=self._layer.document(
+                lambda account_id, _partition: service_trust_policy(service, account_id)
             ),
             opts=self._own_region(),
         )
+        role_policy = aws.iam.RolePolicy(
+            self.child(f"{id}-policy"),
+            name=policy_name,
+            role=role.id,
+            policy=policy,
+            opts=self._own_region(),
+        )
+        return role, role_policy
