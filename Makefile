@@ -188,19 +188,19 @@ synth: $(VENV)/.emulator ## synthesize every environment, or ENV=<name|path>
 	@$(SYNTH_PY) -m mlplatform.cli synth $(if $(ENV),--env '$(ENV)')
 
 # `cdktf diff` plans one stack (it takes no pattern, unlike deploy and destroy): synthesize
-# once, then plan each of ENV's stacks, and fail at the end if any plan failed.
-diff: setup ## terraform plan of each of ENV's stacks
+# once, then plan each of ENV's stacks whose dependencies are deployed (a stack reads their
+# state, and its plan fails while one is missing: on a new environment only the network can be
+# planned; `stacks --plannable` names the others), and fail at the end if any plan failed.
+diff: setup ## terraform plan of each of ENV's stacks that can be planned now
 	@test -n '$(ENV)' || { echo 'error: name the environment: make diff ENV=dev'; exit 2; }
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
 	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) synth || exit 1; \
-	stacks=$$($(PY) -m mlplatform.cli stacks '$(ENV)') || exit 1; failed=; \
+	stacks=$$($(PY) -m mlplatform.cli stacks '$(ENV)' --plannable) || exit 1; failed=; \
 	for stack in $$stacks; do \
 	  env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock $$nocolor \
 	    || failed="$$failed $$stack"; \
 	done; \
-	if [ -n "$$failed" ]; then \
-	  echo "error: the plan failed for:$$failed (a stack reads the state of the stacks it" \
-	       "depends on: before those are deployed, it cannot be planned)" >&2; exit 1; fi
+	if [ -n "$$failed" ]; then echo "error: the plan failed for:$$failed" >&2; exit 1; fi
 
 # cdktf asks on the terminal before it applies a plan; without one (a CI job, a pipe) it
 # crashed with a stack trace (Ink: "Raw mode is not supported"). AUTO_APPROVE=1 applies

@@ -138,6 +138,14 @@ def stacks_command(
     env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
     environments: EnvironmentsOption = Path("environments"),
     outdir: Annotated[Path, typer.Option(help="Where cdktf synthesized.")] = Path("cdktf.out"),
+    plannable: Annotated[
+        bool,
+        typer.Option(
+            "--plannable",
+            help="Only the stacks whose dependencies are deployed (their state exists); name "
+            "the others on stderr.",
+        ),
+    ] = False,
 ) -> None:
     """Print the synthesized stacks of one environment, one per line, each after those it
     reads from (``make diff`` plans them one by one: ``cdktf diff`` takes one stack)."""
@@ -163,7 +171,33 @@ def stacks_command(
         if not ready:  # cdktf refuses cycles; a hand-edited manifest may not
             raise _fail(f"{manifest}: the stacks of {config.environment} depend on each other")
         ordered += ready
+    if plannable:
+        ordered = _plannable(outdir, ordered)
     out.print("\n".join(ordered), highlight=False)
+
+
+def _plannable(outdir: Path, ordered: list[str]) -> list[str]:
+    """The stacks of ``ordered`` that can be planned now; each other one named on stderr with
+    the stacks it waits for."""
+    from mlplatform.stack_readiness import StackReadiness, StateReadError
+
+    readiness = StackReadiness(outdir)
+    ready = []
+    for stack in ordered:
+        try:
+            waits = readiness.waits_for(stack, ordered)
+        except StateReadError as error:
+            raise _fail(str(error)) from None
+        if waits:
+            err.print(
+                f"not planned: {stack} reads the state of {', '.join(waits)}, not deployed yet; "
+                "it can be planned once they are (make deploy applies the stacks in order)",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            ready.append(stack)
+    return ready
 
 
 @app.command("preflight")
