@@ -249,3 +249,26 @@ def test_without_the_data_layer_the_refusal_names_the_deploy(
     assert done.exit_code == 2
     assert "local: zone raw: S3 Control refused the job (InvalidRequest" in done.output
     assert "deploy the data layer first (make deploy ENV=local)" in done.output
+
+
+def test_no_wait_only_starts_the_jobs(replicated_lake: tuple[Path, str]) -> None:
+    environment, endpoint = replicated_lake
+    arguments = ["lake", "replicate-existing", str(environment), "--endpoint-url", endpoint]
+
+    started = CliRunner().invoke(app, [*arguments, "--zone", "raw", "--no-wait"])
+
+    assert started.exit_code == 0, started.output
+    assert re.fullmatch(r"raw: started job \S+\n", started.output)
+
+
+def test_an_emulator_environment_without_a_running_emulator_is_refused(tmp_path: Path) -> None:
+    environment = tmp_path / "local.yaml"
+    environment.write_text(
+        VERIFY_ENVIRONMENT.read_text(encoding="utf-8").replace(*REPLICATED), encoding="utf-8"
+    )
+    arguments = ["lake", "replicate-existing", str(environment)]
+
+    refused = CliRunner().invoke(app, [*arguments, "--state-file", str(tmp_path / "none.json")])
+
+    assert refused.exit_code == 2
+    assert "no emulator is running; start one with `make up`" in refused.output
