@@ -64,7 +64,9 @@ RUNBOOK = (
     "the zone's objects show ReplicationStatus FAILED; subscribe to the bucket's "
     "s3:Replication:OperationFailedReplication events for each object's reason. Usual causes: "
     "the replication role's policy, the replica key disabled or scheduled for deletion, the "
-    "replica bucket deleted or no longer versioned (README: When an alarm fires)"
+    "replica bucket deleted or no longer versioned (README: When an alarm fires). Live "
+    "replication does not retry; once fixed, `mlplatform lake replicate-existing {environment} "
+    "--zone {zone}` replicates the failed objects"
 )
 
 
@@ -273,7 +275,9 @@ def replication_alarms(naming: Naming, props: DataLakeProps) -> dict[str, AlarmP
         )
         alarms[zone] = AlarmPlan(
             name=naming.resource(COMPONENT, f"{DR}-{zone}-failed-replication", max_length=255),
-            description=alarm_description(summary, RUNBOOK),
+            description=alarm_description(
+                summary, RUNBOOK.format(environment=naming.environment, zone=zone)
+            ),
             metric=metric,
             threshold=0.0,
             comparison_operator="GreaterThanThreshold",
