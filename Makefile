@@ -148,21 +148,25 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	@$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and not upgrade' $(PYTEST_ARGS) > $(STATE)/e2e.log 2>&1 & e2e=$$!; \
 	$(PY) -m pytest tests/test_e2e_local.py -m 'e2e and upgrade' $(PYTEST_ARGS) > $(STATE)/upgrade.log 2>&1 & upgrade=$$!; \
 	nice -n 10 $(PY) -m pytest tests/test_team_init.py -m scaffold $(PYTEST_ARGS) > $(STATE)/scaffold.log 2>&1 & scaffold=$$!; \
-	stop() { kill $$e2e $$upgrade $$scaffold 2>/dev/null || true; wait; }; \
+	$(PY) -m pytest tests/test_redis_store_deploys.py -m redis $(PYTEST_ARGS) > $(STATE)/redis.log 2>&1 & redis=$$!; \
+	stop() { kill $$e2e $$upgrade $$scaffold $$redis 2>/dev/null || true; wait; }; \
 	trap stop INT TERM; \
 	echo '$(VENV)/bin/mypy'; nice -n 10 $(VENV)/bin/mypy || { stop; exit 1; }; \
-	nice -n 10 $(PY) -m pytest -m 'not e2e and not scaffold' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
+	nice -n 10 $(PY) -m pytest -m 'not e2e and not scaffold and not redis' $(PYTEST_ARGS) && rest=0 || rest=$$?; \
+	wait $$redis && redis_rc=0 || redis_rc=$$?; \
 	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \
 	wait $$upgrade && upgrade_rc=0 || upgrade_rc=$$?; \
 	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
+	echo "--- the Redis online store deployed, replanned, destroyed (ran alongside; $(STATE)/redis.log)"; \
+	cat $(STATE)/redis.log; \
 	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
 	cat $(STATE)/scaffold.log; \
 	echo "--- the upgrade from the saved release (ran alongside; full log in $(STATE)/upgrade.log)"; \
 	cat $(STATE)/upgrade.log; \
 	echo "--- the end-to-end test (ran alongside; full log in $(STATE)/e2e.log)"; \
 	cat $(STATE)/e2e.log; \
-	for rc in $$rest $$scaffold_rc $$upgrade_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
-	[ $$rest -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
+	for rc in $$rest $$redis_rc $$scaffold_rc $$upgrade_rc $$e2e_rc; do [ $$rc -eq 0 ] || [ $$rc -eq 5 ] || exit $$rc; done; \
+	[ $$rest -eq 0 ] || [ $$redis_rc -eq 0 ] || [ $$scaffold_rc -eq 0 ] || [ $$upgrade_rc -eq 0 ] || [ $$e2e_rc -eq 0 ] || \
 	  { echo 'make test: PYTEST_ARGS selected no test'; exit 5; }
 
 # One pytest worker per core, each taking a whole file at a time (its module fixtures, such
@@ -171,7 +175,7 @@ UNIT_WORKERS ?= auto
 
 unit: setup ## lint, types, and the suite without the end-to-end and scaffold tests
 	@$(MAKE) --no-print-directory lint
-	$(PY) -m pytest -m 'not e2e and not scaffold' -n $(UNIT_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(PY) -m pytest -m 'not e2e and not scaffold and not redis' -n $(UNIT_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff (lint and format) and mypy only
 	$(VENV)/bin/ruff check $(LINTED)

@@ -64,7 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # make test runs each slow marker's files beside the rest of the suite and names them, so
 # that those runs collect one file each, not the whole suite (tens of seconds of imports).
-SIDE_RUNS = {"e2e": "test_e2e_local.py", "scaffold": "test_team_init.py"}
+SIDE_RUNS = {
+    "e2e": "test_e2e_local.py",
+    "scaffold": "test_team_init.py",
+    "redis": "test_redis_store_deploys.py",
+}
 
 
 # The files that take longest (each about 4 s or more on a 2-core machine), longest first. They run

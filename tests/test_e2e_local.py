@@ -91,10 +91,10 @@ class Gap:
 # beside it; an entry whose type local deploys again is stale. Both are checked without
 # deploying.
 _NO_REDIS = (
-    "moto 5.2.5's replication groups name member clusters it cannot describe (the provider's "
-    "read fails), and it has no parameter groups, user groups or DeleteCacheSubnetGroup, so "
-    "local's feature store is online in DynamoDB; staging and prod's Redis store is checked by "
-    "snapshots, terraform validate and checkov"
+    "local keeps its online features in DynamoDB because Feast's round trip needs a real "
+    "online store, and the emulator runs no Redis server; the Redis store's resources are "
+    "applied, planned again without changes and destroyed in the emulator by "
+    "tests/test_redis_store_deploys.py"
 )
 EMULATOR_GAPS: dict[str, Gap] = {
     "helm_release": Gap(

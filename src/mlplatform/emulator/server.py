@@ -42,9 +42,20 @@ def _apply_fidelity_fixes() -> None:
     _fix_scaling_deregistration()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
-    from mlplatform.emulator.fixes import athena, budgets, ec2, eks, glue, kms, s3, s3control, sqs
+    from mlplatform.emulator.fixes import (
+        athena,
+        budgets,
+        ec2,
+        eks,
+        elasticache,
+        glue,
+        kms,
+        s3,
+        s3control,
+        sqs,
+    )
 
-    for service in (athena, budgets, ec2, eks, glue, kms, s3, s3control, sqs):
+    for service in (athena, budgets, ec2, eks, elasticache, glue, kms, s3, s3control, sqs):
         service.apply()
 
 

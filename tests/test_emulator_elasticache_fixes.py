@@ -1,0 +1,396 @@
+"""What the Redis (Valkey) online store needs of ElastiCache, the emulator answers as AWS does.
+
+Each test shows one behaviour of :mod:`mlplatform.emulator.fixes.elasticache` over HTTP, with
+boto3 against the emulator's own process: parameter groups and their parameters, user groups
+and their users, a replication group's member clusters, deleting subnet groups and replication
+groups, and tags on the new kinds of resource. Plain moto 5.2.5 had no parameter groups, user
+groups or DeleteCacheSubnetGroup, named member clusters it could not describe, and never
+finished deleting a replication group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from mlplatform.emulator.local_aws import LocalAws
+
+GROUP = "features"
+
+
+@pytest.fixture
+def cache(emulated_aws: LocalAws) -> Any:
+    return boto3.client("elasticache")
+
+
+def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(error.value.response["Error"]["Code"])
+
+
+def _subnet_group(name: str = "private") -> str:
+    """A subnet group over two subnets in two zones of a new VPC."""
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for i, zone in enumerate(("us-east-1a", "us-east-1b"))
+    ]
+    boto3.client("elasticache").create_cache_subnet_group(
+        CacheSubnetGroupName=name, CacheSubnetGroupDescription="private", SubnetIds=subnets
+    )
+    return name
+
+
+def _users(cache: Any, *names: str) -> list[str]:
+    """A ``default``-named user that is off, and one user with a password per name."""
+    cache.create_user(
+        UserId="store-default",
+        UserName="default",
+        Engine="valkey",
+        AccessString="off -@all",
+        AuthenticationMode={"Type": "no-password-required"},
+    )
+    for name in names:
+        cache.create_user(
+            UserId=f"store-{name}",
+            UserName=name,
+            Engine="valkey",
+            AccessString="on ~* +@read",
+            AuthenticationMode={"Type": "password", "Passwords": ["p" * 32]},
+        )
+    return ["store-default", *(f"store-{n}" for n in names)]
+
+
+def _replication_group(cache: Any, **settings: Any) -> dict[str, Any]:
+    group: dict[str, Any] = cache.create_replication_group(
+        ReplicationGroupId=GROUP,
+        ReplicationGroupDescription="online features",
+        Engine="valkey",
+        EngineVersion="8.0",
+        CacheNodeType="cache.r7g.large",
+        NumCacheClusters=2,
+        AutomaticFailoverEnabled=True,
+        MultiAZEnabled=True,
+        TransitEncryptionEnabled=True,
+        AtRestEncryptionEnabled=True,
+        **settings,
+    )["ReplicationGroup"]
+    return group
+
+
+# --------------------------------------------------------------------- parameter groups
+def test_a_parameter_groups_parameters_are_described_modified_and_reset(cache: Any) -> None:
+    created = cache.create_cache_parameter_group(
+        CacheParameterGroupName="features-params",
+        CacheParameterGroupFamily="valkey8",
+        Description="evict features",
+    )["CacheParameterGroup"]
+    assert created["CacheParameterGroupFamily"] == "valkey8"
+    assert created["ARN"].endswith(":parametergroup:features-params")
+
+    before = {
+        p["ParameterName"]: p
+        for p in cache.describe_cache_parameters(CacheParameterGroupName="features-params")[
+            "Parameters"
+        ]
+    }
+    assert before["maxmemory-policy"]["ParameterValue"] == "volatile-lru"
+    assert before["maxmemory-policy"]["Source"] == "system"
+    assert "allkeys-lfu" in before["maxmemory-policy"]["AllowedValues"]
+
+    cache.modify_cache_parameter_group(
+        CacheParameterGroupName="features-params",
+        ParameterNameValues=[
+            {"ParameterName": "maxmemory-policy", "ParameterValue": "allkeys-lfu"}
+        ],
+    )
+    [changed] = cache.describe_cache_parameters(
+        CacheParameterGroupName="features-params", Source="user"
+    )["Parameters"]
+    assert (changed["ParameterName"], changed["ParameterValue"]) == (
+        "maxmemory-policy",
+        "allkeys-lfu",
+    )
+
+    cache.reset_cache_parameter_group(
+        CacheParameterGroupName="features-params", ResetAllParameters=True
+    )
+    assert (
+        cache.describe_cache_parameters(CacheParameterGroupName="features-params", Source="user")[
+            "Parameters"
+        ]
+        == []
+    )
+
+
+def test_a_parameter_value_outside_its_allowed_values_is_refused(cache: Any) -> None:
+    cache.create_cache_parameter_group(
+        CacheParameterGroupName="strict", CacheParameterGroupFamily="redis7", Description="x"
+    )
+    with pytest.raises(ClientError) as refused:
+        cache.modify_cache_parameter_group(
+            CacheParameterGroupName="strict",
+            ParameterNameValues=[{"ParameterName": "maxmemory-policy", "ParameterValue": "lru"}],
+        )
+    assert _code(refused) == "InvalidParameterValue"
+
+
+def test_parameter_groups_are_listed_with_the_defaults_and_unknown_ones_are_not_found(
+    cache: Any,
+) -> None:
+    cache.create_cache_parameter_group(
+        CacheParameterGroupName="mine", CacheParameterGroupFamily="valkey8", Description="x"
+    )
+    listed = {
+        g["CacheParameterGroupName"]
+        for g in cache.describe_cache_parameter_groups()["CacheParameterGroups"]
+    }
+    assert {"mine", "default.valkey8", "default.redis7"} <= listed
+
+    with pytest.raises(ClientError) as missing:
+        cache.describe_cache_parameter_groups(CacheParameterGroupName="absent")
+    assert _code(missing) == "CacheParameterGroupNotFound"
+    with pytest.raises(ClientError) as twice:
+        cache.create_cache_parameter_group(
+            CacheParameterGroupName="mine", CacheParameterGroupFamily="valkey8", Description="x"
+        )
+    assert _code(twice) == "CacheParameterGroupAlreadyExists"
+    with pytest.raises(ClientError) as family:
+        cache.create_cache_parameter_group(
+            CacheParameterGroupName="other", CacheParameterGroupFamily="valkey99", Description="x"
+        )
+    assert _code(family) == "InvalidParameterValue"
+
+
+def test_a_default_parameter_group_cannot_be_modified_or_deleted(cache: Any) -> None:
+    with pytest.raises(ClientError) as modified:
+        cache.modify_cache_parameter_group(
+            CacheParameterGroupName="default.valkey8",
+            ParameterNameValues=[{"ParameterName": "timeout", "ParameterValue": "30"}],
+        )
+    assert _code(modified) == "InvalidParameterValue"
+    with pytest.raises(ClientError) as deleted:
+        cache.delete_cache_parameter_group(CacheParameterGroupName="default.valkey8")
+    assert _code(deleted) == "InvalidParameterValue"
+
+
+def test_a_parameter_group_in_use_cannot_be_deleted_and_one_not_in_use_can(cache: Any) -> None:
+    cache.create_cache_parameter_group(
+        CacheParameterGroupName="used", CacheParameterGroupFamily="valkey8", Description="x"
+    )
+    _replication_group(cache, CacheParameterGroupName="used")
+
+    with pytest.raises(ClientError) as in_use:
+        cache.delete_cache_parameter_group(CacheParameterGroupName="used")
+    assert _code(in_use) == "InvalidCacheParameterGroupState"
+
+    cache.delete_replication_group(ReplicationGroupId=GROUP)
+    cache.delete_cache_parameter_group(CacheParameterGroupName="used")
+    with pytest.raises(ClientError) as gone:
+        cache.describe_cache_parameter_groups(CacheParameterGroupName="used")
+    assert _code(gone) == "CacheParameterGroupNotFound"
+
+
+# --------------------------------------------------------------------- user groups
+def test_a_user_group_lists_its_users_and_each_user_its_group(cache: Any) -> None:
+    users = _users(cache, "reader", "writer")
+
+    created = cache.create_user_group(UserGroupId="store-users", Engine="valkey", UserIds=users)
+
+    assert created["Status"] == "active"
+    assert created["ARN"].endswith(":usergroup:store-users")
+    [described] = cache.describe_user_groups(UserGroupId="store-users")["UserGroups"]
+    assert sorted(described["UserIds"]) == sorted(users)
+    [reader] = cache.describe_users(UserId="store-reader")["Users"]
+    assert reader["UserGroupIds"] == ["store-users"]
+
+
+def test_a_user_group_refuses_a_user_that_does_not_exist(cache: Any) -> None:
+    users = _users(cache)
+    with pytest.raises(ClientError) as refused:
+        cache.create_user_group(
+            UserGroupId="store-users", Engine="valkey", UserIds=[*users, "nobody"]
+        )
+    assert _code(refused) == "UserNotFound"
+    assert cache.describe_user_groups()["UserGroups"] == []
+
+
+def test_a_user_group_needs_a_default_user(cache: Any) -> None:
+    users = _users(cache, "reader")
+    with pytest.raises(ClientError) as refused:
+        cache.create_user_group(UserGroupId="no-default", Engine="valkey", UserIds=users[1:])
+    assert _code(refused) == "DefaultUserRequired"
+
+    cache.create_user_group(UserGroupId="store-users", Engine="valkey", UserIds=users)
+    with pytest.raises(ClientError) as removed:
+        cache.modify_user_group(UserGroupId="store-users", UserIdsToRemove=["store-default"])
+    assert _code(removed) == "DefaultUserRequired"
+
+
+def test_a_user_group_takes_and_gives_back_users(cache: Any) -> None:
+    users = _users(cache, "reader", "writer")
+    cache.create_user_group(UserGroupId="store-users", Engine="valkey", UserIds=users[:2])
+
+    modified = cache.modify_user_group(
+        UserGroupId="store-users", UserIdsToAdd=["store-writer"], UserIdsToRemove=["store-reader"]
+    )
+
+    assert sorted(modified["UserIds"]) == ["store-default", "store-writer"]
+    assert cache.describe_users(UserId="store-reader")["Users"][0]["UserGroupIds"] == []
+
+
+def test_a_user_group_in_use_cannot_be_deleted_and_one_not_in_use_can(cache: Any) -> None:
+    cache.create_user_group(UserGroupId="store-users", Engine="valkey", UserIds=_users(cache))
+    _replication_group(cache, UserGroupIds=["store-users"])
+    [described] = cache.describe_user_groups(UserGroupId="store-users")["UserGroups"]
+    assert described["ReplicationGroups"] == [GROUP]
+
+    with pytest.raises(ClientError) as in_use:
+        cache.delete_user_group(UserGroupId="store-users")
+    assert _code(in_use) == "InvalidUserGroupState"
+
+    cache.delete_replication_group(ReplicationGroupId=GROUP)
+    assert cache.delete_user_group(UserGroupId="store-users")["Status"] == "deleting"
+    with pytest.raises(ClientError) as gone:
+        cache.describe_user_groups(UserGroupId="store-users")
+    assert _code(gone) == "UserGroupNotFound"
+    assert cache.describe_users(UserId="store-default")["Users"][0]["UserGroupIds"] == []
+
+
+def test_a_deleted_user_leaves_its_user_groups(cache: Any) -> None:
+    users = _users(cache, "reader")
+    cache.create_user_group(UserGroupId="store-users", Engine="valkey", UserIds=users)
+
+    cache.delete_user(UserId="store-reader")
+
+    [group] = cache.describe_user_groups(UserGroupId="store-users")["UserGroups"]
+    assert group["UserIds"] == ["store-default"]
+
+
+def test_parameter_groups_and_user_groups_carry_tags(cache: Any) -> None:
+    parameters = cache.create_cache_parameter_group(
+        CacheParameterGroupName="tagged",
+        CacheParameterGroupFamily="valkey8",
+        Description="x",
+        Tags=[{"Key": "team", "Value": "ml"}],
+    )["CacheParameterGroup"]["ARN"]
+    users = cache.create_user_group(
+        UserGroupId="tagged-users",
+        Engine="valkey",
+        UserIds=_users(cache),
+        Tags=[{"Key": "team", "Value": "ml"}],
+    )["ARN"]
+
+    for arn in (parameters, users):
+        assert cache.list_tags_for_resource(ResourceName=arn)["TagList"] == [
+            {"Key": "team", "Value": "ml"}
+        ]
+
+
+# --------------------------------------------------------------------- replication groups
+def test_a_replication_groups_member_clusters_are_described(cache: Any) -> None:
+    cache.create_cache_parameter_group(
+        CacheParameterGroupName="params", CacheParameterGroupFamily="valkey8", Description="x"
+    )
+    group = _replication_group(
+        cache,
+        CacheParameterGroupName="params",
+        CacheSubnetGroupName=_subnet_group(),
+        SecurityGroupIds=["sg-12345678"],
+    )
+
+    assert len(group["MemberClusters"]) == 2
+    clusters = cache.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+    assert sorted(c["CacheClusterId"] for c in clusters) == sorted(group["MemberClusters"])
+    for cluster in clusters:
+        assert cluster["ReplicationGroupId"] == GROUP
+        assert (cluster["Engine"], cluster["EngineVersion"]) == ("valkey", "8.0")
+        assert cluster["CacheNodeType"] == "cache.r7g.large"
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "params"
+        assert cluster["CacheSubnetGroupName"] == "private"
+        assert [g["SecurityGroupId"] for g in cluster["SecurityGroups"]] == ["sg-12345678"]
+        assert cluster["TransitEncryptionEnabled"] and cluster["AtRestEncryptionEnabled"]
+        [node] = cluster["CacheNodes"]
+        assert node["Endpoint"]["Port"] == 6379
+    assert {c["PreferredAvailabilityZone"] for c in clusters} == {"us-east-1a", "us-east-1b"}
+
+    [primary] = cache.describe_cache_clusters(CacheClusterId=group["MemberClusters"][0])[
+        "CacheClusters"
+    ]
+    assert "CacheNodes" not in primary  # only with ShowCacheNodeInfo
+    alone = cache.describe_cache_clusters(ShowCacheClustersNotInReplicationGroups=True)
+    assert alone["CacheClusters"] == []
+
+
+def test_a_replication_group_without_a_parameter_group_uses_the_default_one(cache: Any) -> None:
+    group = _replication_group(cache)
+
+    [cluster] = cache.describe_cache_clusters(CacheClusterId=group["MemberClusters"][0])[
+        "CacheClusters"
+    ]
+    assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.valkey8"
+
+
+def test_a_replication_group_refuses_what_it_names_that_does_not_exist(cache: Any) -> None:
+    for setting, code in (
+        ({"CacheParameterGroupName": "absent"}, "CacheParameterGroupNotFound"),
+        ({"CacheSubnetGroupName": "absent"}, "CacheSubnetGroupNotFoundFault"),
+        ({"UserGroupIds": ["absent"]}, "UserGroupNotFound"),
+    ):
+        with pytest.raises(ClientError) as refused:
+            _replication_group(cache, **setting)
+        assert _code(refused) == code
+    assert cache.describe_replication_groups()["ReplicationGroups"] == []
+
+
+def test_automatic_failover_needs_two_clusters(cache: Any) -> None:
+    with pytest.raises(ClientError) as refused:
+        cache.create_replication_group(
+            ReplicationGroupId=GROUP,
+            ReplicationGroupDescription="one node",
+            Engine="valkey",
+            CacheNodeType="cache.t4g.micro",
+            NumCacheClusters=1,
+            AutomaticFailoverEnabled=True,
+        )
+    assert _code(refused) == "InvalidParameterCombination"
+
+
+def test_a_deleted_replication_group_goes_with_its_clusters_and_leaves_its_final_snapshot(
+    cache: Any,
+) -> None:
+    _replication_group(cache)
+
+    deleted = cache.delete_replication_group(
+        ReplicationGroupId=GROUP, FinalSnapshotIdentifier="features-final"
+    )["ReplicationGroup"]
+
+    assert deleted["Status"] == "deleting"
+    with pytest.raises(ClientError) as gone:
+        cache.describe_replication_groups(ReplicationGroupId=GROUP)
+    assert _code(gone) == "ReplicationGroupNotFoundFault"
+    assert cache.describe_cache_clusters()["CacheClusters"] == []
+    [snapshot] = cache.describe_snapshots(SnapshotName="features-final")["Snapshots"]
+    assert snapshot["ReplicationGroupId"] == GROUP
+
+
+# --------------------------------------------------------------------- subnet groups
+def test_a_subnet_group_in_use_cannot_be_deleted_and_one_not_in_use_can(cache: Any) -> None:
+    name = _subnet_group()
+    _replication_group(cache, CacheSubnetGroupName=name)
+
+    with pytest.raises(ClientError) as in_use:
+        cache.delete_cache_subnet_group(CacheSubnetGroupName=name)
+    assert _code(in_use) == "CacheSubnetGroupInUse"
+
+    cache.delete_replication_group(ReplicationGroupId=GROUP)
+    cache.delete_cache_subnet_group(CacheSubnetGroupName=name)
+    assert cache.describe_cache_subnet_groups()["CacheSubnetGroups"] == []
+    with pytest.raises(ClientError) as gone:
+        cache.delete_cache_subnet_group(CacheSubnetGroupName=name)
+    assert _code(gone) == "CacheSubnetGroupNotFoundFault"

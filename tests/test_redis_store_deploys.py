@@ -1,0 +1,160 @@
+"""The Redis (Valkey) online store deploys into the emulator with the real terraform and provider.
+
+Staging and prod keep online features in ElastiCache; ``local`` keeps DynamoDB (Feast's round
+trip in the end-to-end test needs a real online store, and the emulator runs no Redis server).
+So this test is where the Redis store's resources are ever applied: one small stack with a
+VPC, two private subnets and :class:`~mlplatform.constructs.feature_store.FeatureStore` with
+staging's online store, applied, planned again (no changes) and destroyed, with the fixes of
+:mod:`mlplatform.emulator.fixes.elasticache` answering the provider as AWS does.
+
+Each terraform command starts the provider (seconds of CPU): the test runs only init, apply,
+plan and destroy. It takes about three minutes, two of them the provider's fixed waits (30 s
+each to create and to delete the user group and the replication group), so ``make test`` runs
+it beside the suite (marker ``redis``), not in a worker of it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+from cdktf import App, LocalBackend, TerraformStack
+
+from mlplatform.bindings.aws.security_group import SecurityGroup
+from mlplatform.bindings.aws.subnet import Subnet
+from mlplatform.bindings.aws.vpc import Vpc
+from mlplatform.config import FeatureStoreProps
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.feature_store import FeatureStore
+from mlplatform.constructs.state_retention import StateRetention
+from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
+from mlplatform.decisions.naming import Naming
+from mlplatform.emulator.local_aws import LocalAws
+from mlplatform.interfaces import VpcPlacement
+from mlplatform.stacks.aws_connection import configure_provider
+from tests.conftest import ENVIRONMENTS
+
+REGION = "us-east-1"
+ZONES = ("us-east-1a", "us-east-1b")
+NAMING = Naming("mlp", "redis")
+
+
+def _staging_store() -> FeatureStoreProps:
+    """Staging's ``feature_store`` section, read as the environment loader reads it."""
+    section = yaml.safe_load((ENVIRONMENTS / "staging.yaml").read_text())["feature_store"]
+    store = FeatureStoreProps.model_validate(section)
+    assert store.redis is not None and store.redis.replicas >= 1 and store.redis.multi_az
+    return store
+
+
+def _synth_store(outdir: Path, state: Path, endpoint: str, store: FeatureStoreProps) -> Path:
+    """One stack: a VPC, two private subnets, a client group and the Redis feature store."""
+    app = App(outdir=str(outdir))
+    stack = TerraformStack(app, "redis")
+    LocalBackend(stack, path=str(state))
+    configure_provider(
+        stack,
+        region=REGION,
+        tags={"env": "redis", "component": "ml"},
+        emulator=True,
+        account_id=None,
+        endpoint=endpoint,
+    )
+    StateRetention.opt_out(stack, "a test deploys and destroys the store in the emulator")
+    vpc = Vpc(stack, "vpc", cidr_block="10.42.0.0/16")
+    subnets = [
+        Subnet(
+            stack,
+            f"private-{zone}",
+            vpc_id=vpc.id,
+            cidr_block=f"10.42.{index}.0/24",
+            availability_zone=zone,
+        )
+        for index, zone in enumerate(ZONES)
+    ]
+    nodes = SecurityGroup(stack, "nodes", name="mlp-redis-nodes", vpc_id=vpc.id)
+    placement = VpcPlacement(
+        vpc_id=vpc.id,
+        vpc_cidr="10.42.0.0/16",
+        private_subnet_ids=tuple(s.id for s in subnets),
+        availability_zones=ZONES,
+        s3_prefix_list_id="pl-63a5400a",
+    )
+    FeatureStore(
+        stack,
+        "features",
+        naming=NAMING,
+        props=store,
+        lake=DataLake.from_names(stack, "lake", naming=NAMING),
+        placement=placement,
+        clients={"nodes": nodes.id},
+    )
+    app.synth()
+    return outdir / "stacks" / "redis"
+
+
+@pytest.mark.redis
+def test_redis_store_applies_replans_clean_and_destroys(
+    tmp_path: Path, terraform_env: dict[str, str], emulated_aws: LocalAws
+) -> None:
+    store = _staging_store()
+    names = feature_store_names(NAMING, store)
+    # The lake is another stack's: its key exists before the store is applied.
+    kms = boto3.client("kms", region_name=REGION)
+    key = kms.create_key(Description="the lake's key")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=names["key_alias"], TargetKeyId=key)
+    workdir = _synth_store(
+        tmp_path / "out", tmp_path / "redis.tfstate", emulated_aws.endpoint, store
+    )
+
+    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["terraform", *args, "-input=false", "-no-color"],
+            cwd=workdir,
+            env=terraform_env,
+            capture_output=True,
+            text=True,
+        )
+
+    initialized = terraform("init")
+    assert initialized.returncode == 0, initialized.stderr
+    applied = terraform("apply", "-auto-approve")
+    assert applied.returncode == 0, applied.stdout[-4000:] + applied.stderr
+
+    cache = boto3.client("elasticache", region_name=REGION)
+    [group] = cache.describe_replication_groups(ReplicationGroupId=names["replication_group"])[
+        "ReplicationGroups"
+    ]
+    assert group["Status"] == "available"
+    assert len(group["MemberClusters"]) == 1 + store.redis.replicas  # type: ignore[union-attr]
+    assert group["MultiAZ"] == "enabled" and group["AutomaticFailover"] == "enabled"
+    assert group["TransitEncryptionEnabled"] and group["AtRestEncryptionEnabled"]
+    assert group["UserGroupIds"] == [names["user_group"]]
+
+    replanned = terraform("plan", "-detailed-exitcode")
+    assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
+
+    destroyed = terraform("destroy", "-auto-approve")
+    assert destroyed.returncode == 0, destroyed.stdout[-4000:] + destroyed.stderr
+
+    assert cache.describe_replication_groups()["ReplicationGroups"] == []
+    assert cache.describe_cache_clusters()["CacheClusters"] == []
+    assert cache.describe_cache_subnet_groups()["CacheSubnetGroups"] == []
+    parameter_groups = cache.describe_cache_parameter_groups()["CacheParameterGroups"]
+    assert names["parameter_group"] not in {g["CacheParameterGroupName"] for g in parameter_groups}
+    assert cache.describe_user_groups()["UserGroups"] == []
+    assert {u["UserId"] for u in cache.describe_users()["Users"]} == {"default"}
+    # As on AWS, the final snapshot the replication group was deleted with is kept.
+    [final] = cache.describe_snapshots()["Snapshots"]
+    assert final["SnapshotName"] == f"{names['replication_group']}-final"
+    secrets = boto3.client("secretsmanager", region_name=REGION).list_secrets()["SecretList"]
+    assert not {s["Name"] for s in secrets} & {names[f"secret:{u}"] for u in REDIS_USERS}
+    ec2 = boto3.client("ec2", region_name=REGION)
+    assert ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.42.0.0/16"]}])["Vpcs"] == []
+    leftover = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [names["security_group"], "mlp-redis-nodes"]}]
+    )["SecurityGroups"]
+    assert leftover == []
