@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -197,8 +198,6 @@ def terraform_env() -> dict[str, str]:
     Settings in the shell that would override that config or change what a
     command does (extra CLI arguments, data or plugin cache directory) are dropped.
     """
-    import subprocess
-
     config = ROOT / ".mlplatform" / "terraform.rc"
     config.parent.mkdir(exist_ok=True)
     subprocess.run(
@@ -217,6 +216,24 @@ def terraform_env() -> dict[str, str]:
         # terraform and its provider collect garbage less often, as under make (see Makefile).
         **{name: os.environ.get(name, value) for name, value in GO_RUNTIME.items()},
     }
+
+
+def terraform_in(
+    workdir: Path, env: dict[str, str]
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``terraform <args> -input=false -no-color`` in ``workdir`` (a synthesized stack),
+    output captured, for the tests that apply a stack into the emulator themselves."""
+
+    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["terraform", *args, "-input=false", "-no-color"],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+
+    return terraform
 
 
 def stack_dirs(stacks: Path, environment: str) -> list[Path]:

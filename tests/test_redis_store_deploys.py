@@ -15,7 +15,6 @@ it beside the suite (marker ``redis``), not in a worker of it.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import boto3
@@ -35,7 +34,7 @@ from mlplatform.decisions.naming import Naming
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.interfaces import VpcPlacement
 from mlplatform.stacks.aws_connection import configure_provider
-from tests.conftest import ENVIRONMENTS
+from tests.conftest import ENVIRONMENTS, terraform_in
 
 REGION = "us-east-1"
 ZONES = ("us-east-1a", "us-east-1b")
@@ -110,14 +109,7 @@ def test_redis_store_applies_replans_clean_and_destroys(
         tmp_path / "out", tmp_path / "redis.tfstate", emulated_aws.endpoint, store
     )
 
-    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["terraform", *args, "-input=false", "-no-color"],
-            cwd=workdir,
-            env=terraform_env,
-            capture_output=True,
-            text=True,
-        )
+    terraform = terraform_in(workdir, terraform_env)
 
     initialized = terraform("init")
     assert initialized.returncode == 0, initialized.stderr

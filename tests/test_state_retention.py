@@ -32,7 +32,7 @@ from mlplatform.decisions.retention import STATEFUL_RESOURCE_TYPES
 from mlplatform.emulator.local_aws import EMULATOR_ACCESS_KEY, LocalAws
 from mlplatform.guardrails.stack_check import GuardedStack
 from mlplatform.loader import ConfigError, EnvironmentLoader
-from tests.conftest import ENVIRONMENTS, GUARDED_TAGS, stack_dirs
+from tests.conftest import ENVIRONMENTS, GUARDED_TAGS, stack_dirs, terraform_in
 
 BAD = "environments/bad.yaml"
 
@@ -195,14 +195,7 @@ def test_terraform_refuses_to_destroy_a_protected_bucket(
     app.synth()
     workdir = tmp_path / "out" / "stacks" / "kept"
 
-    def terraform(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            ["terraform", *args, "-input=false", "-no-color"],
-            cwd=workdir,
-            env=terraform_env,
-            capture_output=True,
-            text=True,
-        )
+    terraform = terraform_in(workdir, terraform_env)
 
     assert terraform("init").returncode == 0
     applied = terraform("apply", "-auto-approve")
