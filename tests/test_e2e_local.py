@@ -443,20 +443,34 @@ def check_state_lock(stack: Path, env: dict[str, str], endpoint: str, bucket: st
     assert not held(), "the lock outlived the apply that took it"
 
 
-def check_batch_replication(
+def check_replication(
     config: EnvironmentConfig, endpoint: str, env: dict[str, str], log: Path
 ) -> None:
-    """An object already in a zone (the emulator does not replicate live) reaches the zone's
-    replica through ``mlplatform lake replicate-existing``, the rules and the batch role the
-    deploy made."""
+    """What is written to a zone reaches its replica at once, under the rule the deploy made
+    (the zones' objects are SSE-KMS: the rule selects them and names the replica key). An
+    object whose replication FAILED, while the replica bucket had stopped versioning, reaches
+    it through ``mlplatform lake replicate-existing`` and the batch role the deploy made."""
     replication = config.data_lake.replication
     assert replication is not None
     s3 = clients(endpoint)("s3")
     replicas = environment_clients(config, endpoint)("s3", region_name=replication.region)
-    s3.put_object(Bucket="mlp-local-datalake-raw", Key="e2e/backfill.json", Body=b"{}")
+    zone, replica = "mlp-local-datalake-raw", "mlp-local-datalake-dr-raw"
+    s3.put_object(Bucket=zone, Key="e2e/live.json", Body=b"{}")
+    live = replicas.head_object(Bucket=replica, Key="e2e/live.json")
+    assert live["ReplicationStatus"] == "REPLICA"
+    [rule] = replicas.get_bucket_encryption(Bucket=replica)["ServerSideEncryptionConfiguration"][
+        "Rules"
+    ]
+    replica_key = rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+    assert (live["ServerSideEncryption"], live["SSEKMSKeyId"]) == ("aws:kms", replica_key)
+
+    replicas.put_bucket_versioning(Bucket=replica, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=zone, Key="e2e/backfill.json", Body=b"{}")
+    assert s3.head_object(Bucket=zone, Key="e2e/backfill.json")["ReplicationStatus"] == "FAILED"
+    replicas.put_bucket_versioning(Bucket=replica, VersioningConfiguration={"Status": "Enabled"})
     command = [sys.executable, "-m", "mlplatform.cli", "lake", "replicate-existing", "local"]
     run([*command, "--zone", "raw", "--endpoint-url", endpoint], env, log)
-    head = replicas.head_object(Bucket="mlp-local-datalake-dr-raw", Key="e2e/backfill.json")
+    head = replicas.head_object(Bucket=replica, Key="e2e/backfill.json")
     assert head["ReplicationStatus"] == "REPLICA"
 
 
@@ -1077,8 +1091,8 @@ def test_local_environment_deploys_verifies_replans_and_destroys(
             )
             check_feast_wrote_the_platforms_table(config, feast, clients(emulator.endpoint))
             assert verifier.verify() == []
-        with phase("Batch Replication copies an object from before into the replica"):
-            check_batch_replication(config, emulator.endpoint, env, log)
+        with phase("replication: live, then a FAILED object by Batch Replication"):
+            check_replication(config, emulator.endpoint, env, log)
         vpc_id = outputs["local-network"]["vpc_id"]
         ec2 = clients(emulator.endpoint)("ec2")
         assert ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0]["CidrBlock"] == config.network.cidr

@@ -19,17 +19,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from mlplatform.emulator.clients import environment_clients, s3control_client
 from mlplatform.emulator.local_aws import LocalAws
+from tests.replicated_buckets import (
+    ACCOUNT,
+    KMS_OBJECTS,
+    REPLICA_KEY,
+    SOURCE_KEY,
+    replicate_to,
+    replicated_buckets,
+    status,
+)
 
-ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/acme-test-datalake-batch-replication"
-SOURCE_KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/source"
-REPLICA_KEY = f"arn:aws:kms:us-west-2:{ACCOUNT}:key/replica"
 
 
 @dataclass(frozen=True)
@@ -42,47 +47,13 @@ class Emulated:
 @pytest.fixture
 def s3(emulated_aws: LocalAws) -> Any:
     """A versioned ``raw`` zone, its versioned ``replica`` and the ``logs`` bucket for reports."""
-    client = boto3.client("s3")
-    for bucket in ("raw", "replica", "logs"):
-        client.create_bucket(Bucket=bucket)
-    for bucket in ("raw", "replica"):
-        client.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    return client
+    return replicated_buckets()
 
 
 @pytest.fixture
 def s3control(emulated_aws: LocalAws) -> Any:
     """S3 Control as the platform's CLI makes it: ``environment_clients(...)("s3control")``."""
     return environment_clients(Emulated(), emulated_aws.endpoint)("s3control")
-
-
-def replicate_to(s3: Any, destination: str = "replica", **rule: Any) -> None:
-    s3.put_bucket_replication(
-        Bucket="raw",
-        ReplicationConfiguration={
-            "Role": f"arn:aws:iam::{ACCOUNT}:role/replication",
-            "Rules": [
-                {
-                    "ID": "raw",
-                    "Priority": 1,
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "DeleteMarkerReplication": {"Status": "Disabled"},
-                    "Destination": {
-                        "Bucket": f"arn:aws:s3:::{destination}",
-                        "StorageClass": "STANDARD_IA",
-                        "EncryptionConfiguration": {"ReplicaKmsKeyID": REPLICA_KEY},
-                    },
-                    **rule,
-                }
-            ],
-        },
-    )
-
-
-KMS_OBJECTS: dict[str, Any] = {
-    "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}}
-}
 
 
 def backfill(s3control: Any, token: str | None = None, **changes: Any) -> dict[str, Any]:
@@ -127,11 +98,6 @@ def progress(job: dict[str, Any]) -> tuple[int, int, int]:
         summary["NumberOfTasksSucceeded"],
         summary["NumberOfTasksFailed"],
     )
-
-
-def status(s3: Any, bucket: str, key: str) -> str | None:
-    found: str | None = s3.head_object(Bucket=bucket, Key=key).get("ReplicationStatus")
-    return found
 
 
 def test_existing_plain_and_kms_objects_replicate_and_read_completed_and_replica(
@@ -211,12 +177,12 @@ def test_the_jobs_own_filter_narrows_the_manifest(s3: Any, s3control: Any) -> No
 def test_a_none_and_failed_job_leaves_completed_objects_alone(s3: Any, s3control: Any) -> None:
     s3.put_object(Bucket="raw", Key="old.csv", Body=b"old")
     replicate_to(s3)
-    backfill(s3control)
-    s3.put_object(Bucket="raw", Key="new.csv", Body=b"new")
+    assert progress(backfill(s3control)) == (1, 1, 0)
+    s3.put_object(Bucket="raw", Key="new.csv", Body=b"new")  # replicated live: COMPLETED
 
     second = backfill(s3control)
 
-    assert progress(second) == (1, 1, 0)  # only new.csv: old.csv is COMPLETED
+    assert progress(second) == (0, 0, 0)
     versions = s3.list_object_versions(Bucket="replica", Prefix="old.csv")["Versions"]
     assert len(versions) == 1
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tests.deployed_environment import (
     local_with,
     use_fake_account,
 )
+from tests.replicated_buckets import status
 
 REPLICATED = (
     "\n  access_log_expiry_days: 30\n",
@@ -158,8 +160,7 @@ def test_a_job_still_running_at_the_deadline_is_named_and_left_running() -> None
 # ----------------------------------------------------------------- against the emulator
 @pytest.fixture
 def replicated_lake(emulated_aws: LocalAws, tmp_path: Path) -> tuple[Path, str]:
-    """local's lake replicated into us-west-2, deployed as the data layer makes it (no live
-    replication in the emulator: what is put stays unreplicated until a job runs); returns
+    """local's lake replicated into us-west-2, deployed as the data layer makes it; returns
     the environment file and the emulator's endpoint."""
     text = VERIFY_ENVIRONMENT.read_text(encoding="utf-8").replace(*REPLICATED)
     environment = tmp_path / "local.yaml"
@@ -174,9 +175,14 @@ def replicate_existing(environment: Path, endpoint: str, *zones: str) -> Result:
     return CliRunner().invoke(app, [*arguments, *options])
 
 
-def status(s3: Any, bucket: str, key: str) -> str | None:
-    found: str | None = s3.head_object(Bucket=bucket, Key=key).get("ReplicationStatus")
-    return found
+@contextmanager
+def before_replication(s3: Any, bucket: str) -> Iterator[None]:
+    """What is put inside was in ``bucket`` before its replication rule existed (the rule is
+    taken away and put back), so live replication never tried it."""
+    configuration = s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]
+    s3.delete_bucket_replication(Bucket=bucket)
+    yield
+    s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=configuration)
 
 
 def test_existing_objects_are_replicated_once_and_failures_are_reported_then_retried(
@@ -184,8 +190,10 @@ def test_existing_objects_are_replicated_once_and_failures_are_reported_then_ret
 ) -> None:
     environment, endpoint = replicated_lake
     s3, replicas = client("s3"), client("s3", "us-west-2")
-    for key in ("events/1.parquet", "events/2.parquet"):
-        s3.put_object(Bucket="mlp-local-datalake-raw", Key=key, Body=b"rows")
+    with before_replication(s3, "mlp-local-datalake-raw"):
+        for key in ("events/1.parquet", "events/2.parquet"):
+            s3.put_object(Bucket="mlp-local-datalake-raw", Key=key, Body=b"rows")
+    assert status(s3, "mlp-local-datalake-raw", "events/1.parquet") is None
 
     done = replicate_existing(environment, endpoint)
 
@@ -209,11 +217,13 @@ def test_existing_objects_are_replicated_once_and_failures_are_reported_then_ret
     again = replicate_existing(environment, endpoint, "raw")
     assert again.exit_code == 0 and "Complete: 0 of 0 objects replicated" in again.output
 
-    # A replica bucket that stopped versioning fails the copy: exit 1, the report named.
+    # A replica bucket that stopped versioning fails live replication, and the job's copy
+    # too: exit 1, the report named.
     replicas.put_bucket_versioning(
         Bucket="mlp-local-datalake-dr-curated", VersioningConfiguration={"Status": "Suspended"}
     )
     s3.put_object(Bucket="mlp-local-datalake-curated", Key="labels.csv", Body=b"a,b")
+    assert status(s3, "mlp-local-datalake-curated", "labels.csv") == "FAILED"
     failed = replicate_existing(environment, endpoint, "curated")
 
     assert failed.exit_code == 1, failed.output

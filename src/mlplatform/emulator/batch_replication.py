@@ -18,7 +18,8 @@ reads ``FAILED``.
 
 moto has no replication at all, so :mod:`mlplatform.emulator.fixes.s3control` runs jobs
 with this module (and reports them with :mod:`mlplatform.emulator.batch_report`), in the
-emulator's process only.
+emulator's process only. Live replication of a version written after the configuration
+(:mod:`mlplatform.emulator.live_replication`) selects rules and copies the same way.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "eligible_versions",
     "replicate",
     "replication_status",
+    "selecting_rules",
 ]
 
 _KMS = ("aws:kms", "aws:kms:dsse")
@@ -80,7 +82,7 @@ def eligible_versions(
                 continue
             if not _passes(version, wanted):
                 continue
-            selecting = _selecting_rules(backend, version, rules)
+            selecting = selecting_rules(backend, version, rules)
             if selecting:
                 yield version, selecting
 
@@ -119,9 +121,11 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _selecting_rules(
+def selecting_rules(
     backend: Any, version: Any, rules: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
+    """The enabled rules that replicate ``version``: at most one per destination bucket, the
+    highest ``Priority`` (none for a version no rule selects)."""
     tags = (
         {} if _is_delete_marker(version) else backend.tagger.get_tag_dict_for_resource(version.arn)
     )

@@ -31,14 +31,20 @@ default retention before it empties and deletes the bucket.
 ``HeadObject`` and ``GetObject`` answer an object version's replication status in
 ``x-amz-replication-status``: ``COMPLETED`` or ``FAILED`` on a source version S3 replicated
 (or failed to), ``REPLICA`` on a replica, and no header on a version nothing ever replicated.
-moto never replicates and never sends the header; the emulator's S3 Batch Replication
-(:mod:`mlplatform.emulator.fixes.s3control`) keeps each version's status in
-:data:`REPLICATION_STATUS` on moto's key, and this fix answers it.
+moto never replicates and never sends the header; the emulator's live replication and its
+S3 Batch Replication (:mod:`mlplatform.emulator.fixes.s3control`) keep each version's status
+in :data:`REPLICATION_STATUS` on moto's key, and this fix answers it.
+
+A version written after a bucket's replication rules exist is replicated as S3 replicates
+it (:mod:`mlplatform.emulator.live_replication`): after a PUT, a copy or a completed
+multipart upload has stored it whole (metadata and tags included), and when a DELETE
+without a version id adds a delete marker.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from mlplatform.emulator.fixes import once
@@ -79,10 +85,11 @@ def statements_for_tls_clients(policy: str) -> str:
 def apply() -> None:
     """Evaluate bucket policies as for a request over TLS 1.2+; answer replication rules as
     put; change Object Lock defaults of buckets that hold objects; answer an object's
-    replication status."""
+    replication status; replicate what is written to a replicated bucket."""
     _object_lock_of_buckets_with_objects()
     _replication_rules_as_put()
     _replication_status_answered()
+    _live_replication()
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.s3.models import FakeBucket
 
@@ -186,3 +193,39 @@ def _replication_status_answered() -> None:
         return headers
 
     FakeKey.response_dict = property(response_dict_with_replication_status)  # type: ignore[method-assign,assignment]
+
+
+def _live_replication() -> None:
+    from moto.s3.models import S3Backend
+    from moto.s3.responses import S3Response
+
+    from mlplatform.emulator.live_replication import latest_version, replicate_written_version
+
+    if not once(S3Response, "_mlplatform_live_replication"):
+        return
+
+    def replicating(handler: Callable[..., Any]) -> Callable[..., Any]:
+        """``handler`` (an object PUT or POST; the key's name is its last argument), then
+        replication of the version it wrote, if it wrote one."""
+
+        def handle(self: Any, *args: Any) -> Any:
+            before = latest_version(self.backend, self.bucket_name, args[-1])
+            answer = handler(self, *args)
+            written = latest_version(self.backend, self.bucket_name, args[-1])
+            if written is not None and written is not before:
+                bucket = self.backend.get_bucket(self.bucket_name)
+                replicate_written_version(self.backend, bucket, written)
+            return answer
+
+        return handle
+
+    S3Response._key_response_put = replicating(S3Response._key_response_put)  # type: ignore[method-assign]
+    S3Response._key_response_post = replicating(S3Response._key_response_post)  # type: ignore[method-assign]
+    set_delete_marker = S3Backend._set_delete_marker
+
+    def set_replicated_delete_marker(self: Any, bucket_name: str, key_name: str) -> Any:
+        marker = set_delete_marker(self, bucket_name, key_name)
+        replicate_written_version(self, self.get_bucket(bucket_name), marker)
+        return marker
+
+    S3Backend._set_delete_marker = set_replicated_delete_marker  # type: ignore[method-assign]
