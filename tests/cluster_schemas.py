@@ -34,6 +34,7 @@ import jsonschema
 import kubernetes_validate
 import yaml
 from celpy.adapter import json_to_cel
+from celpy.evaluation import CELEvalError
 
 CHARTS = Path(__file__).parent / "fixtures" / "charts"
 KUBERNETES_SCHEMA_VERSION = "1.33.0"
@@ -183,3 +184,32 @@ def unknown_value_keys(chart: str, version: str, values: dict[str, Any]) -> list
 
     walk(values, defaults, "")
     return unknown
+
+
+def admission_denials(
+    policy: dict[str, Any], request: dict[str, Any], obj: dict[str, Any] | None
+) -> list[str] | None:
+    """What a ``ValidatingAdmissionPolicy`` says to an admission ``request`` for ``obj``
+    (``None`` for a DELETE): ``None`` when the policy does not apply (no resource rule or
+    match condition selects the request), else the messages of the validations that do not
+    hold (an evaluation error counts as not holding: ``failurePolicy: Fail``)."""
+    spec = policy["spec"]
+    resource = request["resource"]
+    selected = any(
+        resource["group"] in rule["apiGroups"]
+        and resource["resource"] in rule["resources"]
+        and request["operation"] in rule["operations"]
+        for rule in spec["matchConstraints"]["resourceRules"]
+    )
+    activation = {"request": json_to_cel(request), "object": json_to_cel(obj)}
+
+    def holds(expression: str) -> bool:
+        try:
+            result = _CEL.program(_CEL.compile(expression)).evaluate(activation)
+        except CELEvalError:
+            return False
+        return isinstance(result, celpy.celtypes.BoolType) and bool(result)
+
+    if not selected or not all(holds(c["expression"]) for c in spec.get("matchConditions", [])):
+        return None
+    return [v["message"] for v in spec["validations"] if not holds(v["expression"])]

@@ -495,7 +495,9 @@ def _dev_with(edit: Any) -> str:
             id="addons-null",
         ),
         pytest.param(
-            lambda d: d["compute"]["cluster"].update(access_entries=False, admin_role_arns=[]),
+            lambda d: d["compute"]["cluster"].update(
+                access_entries=False, admin_role_arns=[], team_deployers={}
+            ),
             "compute.cluster.access_entries: false is for the emulator only (on AWS the cluster "
             "would authenticate through the aws-auth ConfigMap and keep its creator as a standing "
             "admin); remove the line (default true)" + _EMULATOR_ONLY,
@@ -539,7 +541,9 @@ def test_a_copy_of_local_without_the_emulator_drops_only_the_cluster_layer_switc
 
 def test_a_real_environment_with_every_emulator_only_switch_lists_each_one() -> None:
     def all_off(data: dict[str, Any]) -> None:
-        data["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[])
+        data["compute"]["cluster"].update(
+            addons=None, access_entries=False, admin_role_arns=[], team_deployers={}
+        )
         data["compute"]["cluster"]["system_node_group"]["launch_template"] = False
         data["compute"]["cluster_layer"]["enabled"] = False
 
@@ -559,7 +563,9 @@ def test_the_emulator_may_turn_its_switches_off() -> None:
     text = _dev_with(
         lambda d: (
             d.update(emulator=True),
-            d["compute"]["cluster"].update(addons=None, access_entries=False, admin_role_arns=[]),
+            d["compute"]["cluster"].update(
+                addons=None, access_entries=False, admin_role_arns=[], team_deployers={}
+            ),
             d["compute"]["cluster"]["system_node_group"].update(launch_template=False),
         )
     )
@@ -706,3 +712,90 @@ def test_an_al2_node_image_is_refused() -> None:
         GpuPoolProps.model_validate(
             {"instance_types": ["g5.xlarge"], "max_nodes": 1, "ami_family": "al2"}
         )
+
+
+# ----------------------------------------------------------------- team deployers
+DEPLOY = "arn:aws:iam::111111111111:role/ranking-deploy"
+
+
+def test_dev_registers_the_ranking_teams_deploy() -> None:
+    compute = EnvironmentLoader(ENVIRONMENTS).load("dev").compute
+    assert compute is not None
+    assert compute.cluster.team_deployers == {"ranking": (DEPLOY,)}
+
+
+@pytest.mark.parametrize(
+    ("teams", "expected"),
+    [
+        (
+            {"kube": [DEPLOY]},
+            "compute: cluster.team_deployers.kube: the team may change what is named kube or "
+            "kube-..., which includes kube-node-lease (a Kubernetes namespace); register the "
+            "team under a name that covers nothing of the platform's or another team's",
+        ),
+        (
+            {"experiments": [DEPLOY]},
+            "compute: cluster.team_deployers.experiments: the team may change what is named "
+            "experiments or experiments-..., which includes experiments (a platform GPU pool); "
+            "register the team under a name that covers nothing of the platform's or another "
+            "team's",
+        ),
+        (
+            {"training": [DEPLOY]},
+            "compute: cluster.team_deployers.training: the team may change what is named "
+            "training or training-..., which includes training (a platform job namespace); "
+            "register the team under a name that covers nothing of the platform's or another "
+            "team's",
+        ),
+        (
+            {"rank": [DEPLOY], "rank-x": ["arn:aws:iam::111111111111:role/x"]},
+            "compute: cluster.team_deployers.rank: the team may change what is named rank or "
+            "rank-..., which includes rank-x (another team); register the team under a name "
+            "that covers nothing of the platform's or another team's",
+        ),
+        (
+            {"ranking": ["arn:aws:iam::111111111111:role/mlp-platform-admin"]},
+            "compute.cluster: team_deployers.ranking: "
+            "arn:aws:iam::111111111111:role/mlp-platform-admin is also in admin_role_arns, "
+            "which would make the team's deploy cluster-admin; give the team a role of its own",
+        ),
+        (
+            {"ranking": []},
+            "compute.cluster.team_deployers: ranking: list the IAM roles the team deploys with",
+        ),
+        (
+            {"Ranking": [DEPLOY]},
+            "compute.cluster.team_deployers: team 'Ranking' must be named as in its team.yaml: "
+            "1-20 lowercase letters, digits and inner '-', e.g. ranking",
+        ),
+        (
+            {"ranking": ["ranking-deploy"]},
+            "compute.cluster.team_deployers: 'ranking-deploy' is not an IAM role ARN; use "
+            "arn:aws:iam::<account>:role/<name>",
+        ),
+    ],
+    ids=[
+        "kubernetes",
+        "platform-pool",
+        "platform-job-namespace",
+        "another-team",
+        "admin",
+        "no-role",
+        "name",
+        "arn",
+    ],
+)
+def test_a_team_deployer_that_could_reach_beyond_its_team_is_refused(
+    teams: dict[str, list[str]], expected: str
+) -> None:
+    assert _error(_with_cluster(team_deployers=teams)) == f"{BAD}: {expected}"
+
+
+def test_team_deployers_need_the_admission_policy_api_and_the_cluster_layer() -> None:
+    old = _dev_with(lambda d: d["compute"]["cluster"].update(kubernetes_version="1.29"))
+    assert "ValidatingAdmissionPolicy, which Kubernetes 1.29 lacks" in _error(old)
+    no_layer = _dev_with(lambda d: d["compute"]["cluster_layer"].update(enabled=False))
+    assert _error(no_layer).startswith(
+        f"{BAD}: compute: cluster.team_deployers: a team's pools join Karpenter, which the "
+        "cluster layer installs"
+    )

@@ -98,6 +98,7 @@ def team_reading_everything(config: EnvironmentConfig, outdir: Path) -> dict[str
         values.update(oidc=cluster.oidc_provider_arn, node=cluster.node_role_arn)
         values["endpoint"] = cluster.cluster_endpoint
         values.update(ca=cluster.certificate_authority_data, layer=cluster.cluster_layer)
+        values["team-deployers"] = cluster.team_deployers
         if config.compute.gpu_pools:
             values["karpenter-node"] = cluster.karpenter_node_role_arn
             values["karpenter-profile"] = cluster.karpenter_instance_profile_name

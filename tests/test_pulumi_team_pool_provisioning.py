@@ -128,7 +128,7 @@ def test_the_release_is_cdktfs_setting_by_setting_and_manifest_by_manifest(
     ours = pulumi.resources[("helm_release", RELEASE)].config
     for setting in ("name", "chart", "namespace", "atomic", "cleanup_on_fail", "wait"):
         assert ours[setting] == theirs[setting], setting
-    assert (ours["namespace"], ours["atomic"], ours["wait"]) == ("kube-system", True, True)
+    assert (ours["namespace"], ours["atomic"], ours["wait"]) == ("ranking", True, True)
     assert ours["timeout"] == theirs["timeout"] and ours["max_history"] == theirs["max_history"]
     manifests = ours["values"]["manifests"]
     assert len(manifests) == len(theirs["values"]["manifests"])
@@ -212,6 +212,20 @@ def test_a_platform_without_karpenter_fails_the_preview_naming_the_reason(
         "GpuPoolProvisioning 'pools' in layer dev-ranking-training: the platform environment "
         "dev does not run Karpenter (compute/cluster-layer is not enabled)"
     ) in str(refused.value)
+
+
+@pytest.mark.parametrize("teams", ["-", "search", "ranking-x"])
+def test_a_team_the_platform_does_not_register_fails_the_preview_naming_the_setting(
+    dev: EnvironmentConfig, platform: dict[str, str], teams: str
+) -> None:
+    assert platform[CONTRACT + "compute/team-deployers"] == "ranking"  # dev.yaml registers it
+    unregistered = {**platform, CONTRACT + "compute/team-deployers": teams}
+    with pytest.raises(ValueError) as refused:
+        Recorder.run(partial(team_program, team_config_for(dev), []), parameters=unregistered)
+    assert (
+        "dev does not let team ranking install GPU pools (compute/team-deployers does not list it)"
+    ) in str(refused.value)
+    assert "compute.cluster.team_deployers.ranking in dev.yaml" in str(refused.value)
 
 
 def test_on_the_emulator_it_installs_nothing_and_says_why(

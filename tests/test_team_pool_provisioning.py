@@ -135,14 +135,15 @@ def test_one_atomic_release_of_the_shipped_chart_holds_only_the_teams_objects(
     pools, document = provisioned
     (release,) = document["resource"]["helm_release"].values()
     assert release["name"] == pools.release_name == "ranking-training-gpu-pools"
-    assert release["namespace"] == "kube-system"
+    # The team's namespace, which the platform makes (decisions.team_access): Helm keeps the
+    # release's records there, where the team's deploy may read secrets, and nowhere else.
+    assert release["namespace"] == "ranking"
     assert (release["atomic"], release["cleanup_on_fail"], release["wait"]) == (True, True, True)
     assert release["chart"].startswith("assets/pools_manifests-chart_")
     assert "repository" not in release and "version" not in release
     assert sorted(_objects(pools)) == [
         ("EC2NodeClass", "ranking-pinned"),
         ("EC2NodeClass", "ranking-train"),
-        ("Namespace", "ranking"),
         ("Namespace", "ranking-batch"),
         ("NodePool", "ranking-pinned"),
         ("NodePool", "ranking-train"),
@@ -260,6 +261,20 @@ def test_a_platform_without_karpenter_fails_the_plan_with_a_reason_before_helm(
     assert check["condition"].endswith('.insecure_value == "enabled")}')
     assert "does not run Karpenter" in check["error_message"]
     assert "GpuPoolProvisioning 'pools'" in check["error_message"]
+
+
+def test_a_team_the_platform_does_not_register_fails_the_plan_naming_the_setting(
+    provisioned: tuple[GpuPoolProvisioning, dict[str, Any]],
+) -> None:
+    _, document = provisioned
+    sources = document["data"]["aws_ssm_parameter"].values()
+    [teams] = [s for s in sources if s["name"].endswith("compute/team-deployers")]
+    [check] = teams["lifecycle"]["precondition"]
+    assert check["condition"].startswith('${contains(split(",", ')
+    assert check["condition"].endswith('.insecure_value), "ranking")}')
+    assert _parameter(document, check["condition"]) == CONTRACT + "compute/team-deployers"
+    assert "does not let team ranking install GPU pools" in check["error_message"]
+    assert "compute.cluster.team_deployers.ranking in dev.yaml" in check["error_message"]
 
 
 def test_on_the_emulator_provisioning_is_an_explicit_no_op(tmp_path: Path) -> None:

@@ -263,6 +263,10 @@ class EksWithAccessApis:
         self._eks = client("eks")
         self._entries = entries
         self._addons = addons
+        self.groups: dict[str, list[str]] = {}
+        """Kubernetes groups by principal (a team deployer's)."""
+        self.policies: dict[str, list[str]] = {}
+        """Associated access policy ARNs by principal."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._eks, name)
@@ -291,7 +295,14 @@ class EksWithAccessApis:
             error = {"Error": {"Code": "ResourceNotFoundException", "Message": "no entry"}}
             raise ClientError(error, "DescribeAccessEntry")
         kind = "EC2_LINUX" if principalArn == NODE_ROLE else "STANDARD"
-        return {"accessEntry": {"principalArn": principalArn, "type": kind}}
+        groups = self.groups.get(principalArn, [])
+        return {
+            "accessEntry": {"principalArn": principalArn, "type": kind, "kubernetesGroups": groups}
+        }
+
+    def list_associated_access_policies(self, clusterName: str, principalArn: str) -> Any:  # noqa: N803
+        arns = self.policies.get(principalArn, [])
+        return {"associatedAccessPolicies": [{"policyArn": arn} for arn in arns]}
 
     def describe_addon(self, clusterName: str, addonName: str) -> Any:  # noqa: N803
         if addonName not in self._addons:
@@ -337,6 +348,37 @@ def test_access_entries_and_pinned_addons_are_checked_where_the_file_has_them(aw
         f"EKS cluster {CLUSTER}: add-on aws-ebs-csi-driver: not found",
         f"EKS cluster {CLUSTER}: access entry for {NODE_ROLE}: not found "
         "(Karpenter's nodes could not join)",
+    ]
+
+
+def test_a_team_deployer_is_checked_in_its_group_with_no_access_policy(aws: None) -> None:
+    deploy = f"arn:aws:iam::{ACCOUNT}:role/ranking-deploy"
+    config = local_with(
+        ("    access_entries: false\n", f"    team_deployers: {{ranking: [{deploy}]}}\n")
+    )
+    build_environment(config)
+    eks = EksWithAccessApis([NODE_ROLE, deploy], {})
+    eks.groups = {deploy: ["mlplatform:team:ranking"]}
+    eks.policies = {}
+
+    def clients(service: str) -> Any:
+        return eks if service == "eks" else client(service)
+
+    assert [p for p in verifier(config, clients).verify() if deploy in p] == []
+
+    eks.groups = {deploy: ["system:masters"]}
+    eks.policies = {deploy: ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"]}
+    assert [p for p in verifier(config, clients).verify() if deploy in p] == [
+        f"EKS cluster {CLUSTER}: access entry for {deploy}: Kubernetes groups is "
+        "[system:masters], expected [mlplatform:team:ranking]",
+        f"EKS cluster {CLUSTER}: access entry for {deploy}: has EKS access policies "
+        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy; team ranking's "
+        "deploy may install its pools only (remove the association)",
+    ]
+    eks._entries = [NODE_ROLE]
+    assert [p for p in verifier(config, clients).verify() if deploy in p] == [
+        f"EKS cluster {CLUSTER}: access entry for {deploy}: not found (team ranking's deploy "
+        "could not install its GPU pools)"
     ]
 
 

@@ -21,11 +21,32 @@ from mlplatform.config.node_group import CpuNodeGroupProps
 
 __all__ = ["AddonVersionsProps", "ComputeClusterProps", "ComputeProps"]
 
+_KUBERNETES_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+"""Namespaces every cluster has; no team may be named so that it covers one."""
+
+
+def _checked_role_arns(value: tuple[str, ...]) -> tuple[str, ...]:
+    for arn in value:
+        if not _IAM_ROLE_ARN.match(arn):
+            raise ValueError(
+                f"{arn!r} is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>"
+            )
+    return _check_unique(value, "role")
+
+
+def _covers(team: str, name: str) -> bool:
+    """Whether a team may change what is named ``name``: ``<team>`` itself or ``<team>-...``."""
+    return name == team or name.startswith(f"{team}-")
+
+
 ControlPlaneLog = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 _GROUP_NAME = re.compile(r"^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$")
 _KUBERNETES_VERSION = re.compile(r"^1\.\d{2}$")
 _ADDON_VERSION = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-eksbuild\.\d+$")
+_ADMISSION_POLICY_MINOR = 30
+"""Kubernetes 1.30 made ValidatingAdmissionPolicy generally available (admissionregistration/v1)."""
+_TEAM_NAME = re.compile(r"^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$")
 _IAM_ROLE_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 
@@ -98,6 +119,12 @@ class ComputeClusterProps(_Frozen):
     """Authenticate with EKS access entries only (mode API), with no standing admin for the
     cluster's creator. Off leaves EKS's default (aws-auth ConfigMap, creator is admin):
     only for an emulator without the access entry API, so refused unless ``emulator: true``."""
+    team_deployers: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """IAM roles of each team's deploys (``ranking: [arn:aws:iam::...:role/ranking-deploy]``)
+    that may install the team's GPU pools (``GpuPoolProvisioning`` in a team repo), and
+    nothing else: the team's NodePools, node classes, namespaces and service accounts, each
+    named ``<team>`` or ``<team>-...`` (:mod:`mlplatform.decisions.team_access`). Default
+    none. Never give a team's deploy ``admin_role_arns`` for that."""
     control_plane_logs: tuple[ControlPlaneLog, ...] = (
         "api",
         "audit",
@@ -139,12 +166,21 @@ class ComputeClusterProps(_Frozen):
     @field_validator("admin_role_arns")
     @classmethod
     def _role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for arn in value:
-            if not _IAM_ROLE_ARN.match(arn):
+        return _checked_role_arns(value)
+
+    @field_validator("team_deployers")
+    @classmethod
+    def _team_deployers(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for team, arns in value.items():
+            if not _TEAM_NAME.match(team) or "--" in team:
                 raise ValueError(
-                    f"{arn!r} is not an IAM role ARN; use arn:aws:iam::<account>:role/<name>"
+                    f"team {team!r} must be named as in its team.yaml: 1-20 lowercase letters, "
+                    "digits and inner '-', e.g. ranking"
                 )
-        return _check_unique(value, "role")
+            if not arns:
+                raise ValueError(f"{team}: list the IAM roles the team deploys with")
+            _checked_role_arns(arns)
+        return value
 
     @field_validator("control_plane_logs")
     @classmethod
@@ -178,6 +214,26 @@ class ComputeClusterProps(_Frozen):
                 "admin_role_arns: admins are granted through access entries; "
                 "set access_entries: true or remove admin_role_arns"
             )
+        if (
+            self.team_deployers
+            and int(self.kubernetes_version.split(".")[1]) < _ADMISSION_POLICY_MINOR
+        ):
+            raise ValueError(
+                f"team_deployers: a team's deploy is held to its names by a "
+                f"ValidatingAdmissionPolicy, which Kubernetes {self.kubernetes_version} lacks; "
+                f"use kubernetes_version 1.{_ADMISSION_POLICY_MINOR} or later"
+            )
+        if self.team_deployers and not self.access_entries:
+            raise ValueError(
+                "team_deployers: teams are granted through access entries; "
+                "set access_entries: true or remove team_deployers"
+            )
+        for team, arns in self.team_deployers.items():
+            for arn in set(arns) & set(self.admin_role_arns):
+                raise ValueError(
+                    f"team_deployers.{team}: {arn} is also in admin_role_arns, which would "
+                    "make the team's deploy cluster-admin; give the team a role of its own"
+                )
         if self.addons is not None:
             match = _ADDON_VERSION.match(self.addons.kube_proxy)
             minor = f"{match.group(1)}.{match.group(2)}" if match else ""
@@ -213,6 +269,36 @@ class ComputeProps(_Frozen):
                     f"pool name {name!r} must be 1-20 lowercase letters, digits and inner '-'"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _teams_own_their_names_only(self) -> Self:
+        """A team may change the cluster-scoped objects named ``<team>`` or ``<team>-...``, so
+        no such name may be the platform's, Kubernetes' own or another team's."""
+        teams = self.cluster.team_deployers
+        if not teams:
+            return self
+        if not self.gpu_pools or not self.cluster_layer.enabled:
+            raise ValueError(
+                "cluster.team_deployers: a team's pools join Karpenter, which the cluster layer "
+                "installs; add a GPU pool and keep cluster_layer.enabled, or remove team_deployers"
+            )
+        taken = {
+            **dict.fromkeys(_KUBERNETES_NAMESPACES, "a Kubernetes namespace"),
+            **{name: "a platform GPU pool" for name in self.gpu_pools},
+            **{pool.job_namespace: "a platform job namespace" for pool in self.gpu_pools.values()},
+        }
+        for team in teams:
+            covered = {name: what for name, what in taken.items() if _covers(team, name)}
+            covered.update(
+                {other: "another team" for other in teams if other != team and _covers(team, other)}
+            )
+            for name, what in sorted(covered.items()):
+                raise ValueError(
+                    f"cluster.team_deployers.{team}: the team may change what is named {team} or "
+                    f"{team}-..., which includes {name} ({what}); register the team under a "
+                    "name that covers nothing of the platform's or another team's"
+                )
+        return self
 
     @model_validator(mode="after")
     def _one_role_per_service_account(self) -> Self:

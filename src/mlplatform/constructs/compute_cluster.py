@@ -56,7 +56,7 @@ from mlplatform.constructs.node_group import ManagedNodeGroup, ManagedNodeGroupP
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.service_account_roles import ServiceAccountRoles
 from mlplatform.constructs.state_retention import StateRetention
-from mlplatform.decisions import cluster_addons, cluster_roles
+from mlplatform.decisions import cluster_addons, cluster_roles, team_access
 from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
@@ -103,6 +103,7 @@ class ComputeCluster(ClusterMetrics, Construct):
         self._node_role, node_role_policies = self._shared_node_role()
         self._compute_dependencies: list[ITerraformDependable] = [*node_role_policies]
         self._admin_access_entries()
+        self._team_deployer_access_entries()
         self._addons_and_node_groups()
 
     # ----------------------------------------------------------------- steps
@@ -231,6 +232,20 @@ class ComputeCluster(ClusterMetrics, Construct):
                 policy_arn=eks_access_policy_arn(self._partition, EKS_CLUSTER_ADMIN_ACCESS_POLICY),
                 access_scope=EksAccessPolicyAssociationAccessScope(type="cluster"),
                 depends_on=[entry],
+            )
+
+    def _team_deployer_access_entries(self) -> None:
+        """Access entries for the teams' deploying roles: each in its team's Kubernetes group,
+        with no access policy; the cluster layer's RBAC and admission policy say what the
+        group may do (:mod:`~mlplatform.decisions.team_access`)."""
+        for entry in team_access.deployer_entries(self._props.team_deployers):
+            EksAccessEntry(
+                self,
+                f"team-{entry.team}-{entry.index}",
+                cluster_name=self._cluster.name,
+                principal_arn=entry.role_arn,
+                type="STANDARD",
+                kubernetes_groups=[entry.group],
             )
 
     def _addons_and_node_groups(self) -> None:

@@ -26,12 +26,14 @@ objects, built by the same functions
   ``mlplatform/pool`` and ``Name`` ``<org>-<env>-<team>-gpu-<pool>``, so the
   instances bill to the team.
 
-The release is ``<team>-<stack>-gpu-pools`` (one per team stack), in
-``kube-system`` like the platform's. Helm reaches the cluster with
+The release is ``<team>-<stack>-gpu-pools`` (one per team stack), in the
+team's namespace ``<team>``, which the platform makes. Helm reaches the cluster with
 :func:`~mlplatform.constructs.gpu_provisioning.cluster_helm`,
 the platform's own set-up, fed from the contract (endpoint, certificate
-authority, ``aws eks get-token``); the deploying role needs an access entry
-on the cluster, as for the platform's cluster layer.
+authority, ``aws eks get-token``). The deploying role is one the platform registers
+for the team (``compute.cluster.team_deployers``): it may install the team's pools
+and nothing else (:mod:`~mlplatform.decisions.team_access`); the plan stops on a
+precondition naming that setting when ``compute/team-deployers`` does not list the team.
 
 Why these refusals:
 
@@ -67,7 +69,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cdktf import Annotations, Op, TerraformIterator, TerraformStack, Tokenization
+from cdktf import Annotations, Fn, Op, TerraformIterator, TerraformStack, Tokenization
 from cdktf_cdktf_provider_helm.provider import HelmProvider
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
@@ -79,7 +81,8 @@ from mlplatform.constructs.gpu_provisioning import cluster_helm, helm_release, m
 from mlplatform.constructs.imported_compute_cluster import ImportedComputeCluster
 from mlplatform.decisions import team_pool_release
 from mlplatform.decisions.cluster_releases import manifests_release
-from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
+from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED, LIST_SEPARATOR
+from mlplatform.decisions.team_access import release_namespace
 from mlplatform.decisions.team_pools import TeamPoolsRefusal
 from mlplatform.interfaces import IComputeCluster
 
@@ -121,11 +124,22 @@ class GpuPoolProvisioning(Construct):
         self._require_karpenter(
             contract_cluster, refusal.no_karpenter(stack.node.id, config.environment)
         )
-        self._manifests = self._pool_manifests(contract_cluster, stack, versions)
+        team = config.team.name
+        self._require_registration(
+            contract_cluster,
+            team,
+            refusal.not_registered(stack.node.id, team, config.environment),
+        )
+        self._manifests = self._pool_manifests(contract_cluster, stack, versions, team)
         self.helm_provider = cluster_helm(self, contract_cluster, config.region)
         self.release = helm_release(
             self,
-            manifests_release(release, manifests_chart(self), {"manifests": self._manifests}),
+            manifests_release(
+                release,
+                manifests_chart(self),
+                {"manifests": self._manifests},
+                namespace=release_namespace(team),
+            ),
         )
 
     # ----------------------------------------------------------------- steps
@@ -142,11 +156,29 @@ class GpuPoolProvisioning(Construct):
             ],
         )
 
+    def _require_registration(
+        self, cluster: ImportedComputeCluster, team: str, error_message: str
+    ) -> None:
+        """Unless the platform lets the team's deploys install pools (its namespace and access
+        exist), the plan stops here, saying what the platform team does."""
+        cluster.contract_source("compute/team-deployers").add_override(
+            "lifecycle.precondition",
+            [
+                {
+                    "condition": Fn.contains(
+                        Fn.split(LIST_SEPARATOR, cluster.team_deployers), team
+                    ),
+                    "error_message": error_message,
+                }
+            ],
+        )
+
     def _pool_manifests(
         self,
         cluster: ImportedComputeCluster,
         stack: TerraformStack,
         versions: ClusterLayerProps | None,
+        team: str,
     ) -> list[dict[str, Any]]:
         """The release's objects: job namespaces and accounts, each pool's node class and pool."""
         return team_pool_release.manifests(
@@ -165,6 +197,7 @@ class GpuPoolProvisioning(Construct):
             tags=dict(getattr(stack, "tags", {})),
             naming=cluster.naming,
             versions=versions or ClusterLayerProps(),
+            team=team,
         )
 
     @property

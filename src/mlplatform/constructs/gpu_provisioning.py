@@ -43,6 +43,7 @@ from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
+from mlplatform.decisions.team_access import team_access_manifests
 
 __all__ = ["GpuProvisioning", "cluster_helm", "helm_release", "manifests_chart"]
 
@@ -103,7 +104,9 @@ class GpuProvisioning(Construct):
     ``pools`` maps each pool's name to its config and the facts of its nodes
     (instance profile, subnets, security groups, placement group, tags);
     ``job_accounts`` maps it to ``(namespace, service account, role ARN)``; ``region`` is the
-    cluster's, whose EKS image registry the EFA device plugin comes from.
+    cluster's, whose EKS image registry the EFA device plugin comes from. ``teams`` are those
+    whose deploys may install GPU pools: their namespaces, RBAC and admission policies join
+    the ``gpu-pools`` release (:mod:`~mlplatform.decisions.team_access`).
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class GpuProvisioning(Construct):
         system_nodes: int,
         pools: Mapping[str, tuple[GpuPoolProps, NodeClassFacts]],
         job_accounts: Mapping[str, JobAccount],
+        teams: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
         crds, controller = karpenter_charts(
@@ -134,6 +138,9 @@ class GpuProvisioning(Construct):
         manifests: list[dict[str, Any]] = job_account_manifests(job_accounts)
         for name, (props, facts) in sorted(pools.items()):
             manifests += [node_class(name, props, facts, versions), node_pool(name, props)]
+        # Every pool's node class names the one Karpenter instance profile.
+        profile = next((facts.instance_profile for _, facts in pools.values()), "")
+        manifests += team_access_manifests(teams, instance_profile=profile)
         self._manifests = manifests
         self._release(
             manifests_release("gpu-pools", manifests_chart(self), {"manifests": manifests}),

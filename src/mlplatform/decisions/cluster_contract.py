@@ -69,6 +69,12 @@ class ContractClusterValues(Generic[_Value]):
         return self._contract_value("compute/cluster-layer", "whether Karpenter runs")
 
     @property
+    def team_deployers(self) -> _Value:
+        """The teams whose deploys may install GPU pools, comma-separated, or ``-``
+        (``compute/team-deployers``)."""
+        return self._contract_value("compute/team-deployers", "the teams that may install pools")
+
+    @property
     def karpenter_instance_profile_name(self) -> _Value:
         """The instance profile every EC2NodeClass names
         (``compute/karpenter/instance-profile-name``)."""

@@ -24,16 +24,23 @@ RELEASE_TIMEOUT_SECONDS = 600
 """How long a release waits for its pods before it rolls back."""
 
 
-def manifests_release(release: str, chart: str, values: dict[str, Any] | None = None) -> HelmChart:
+def manifests_release(
+    release: str,
+    chart: str,
+    values: dict[str, Any] | None = None,
+    *,
+    namespace: str = "kube-system",
+) -> HelmChart:
     """Release ``release`` of the shipped manifests chart (``chart``: the engine's path to
-    it) in ``kube-system``: the platform's ``gpu-pools`` and a team's pools' release alike.
+    it) in ``namespace``: the platform's ``gpu-pools`` in ``kube-system``, a team's pools'
+    release in the team's namespace (where Helm keeps its records, which the team may read).
     Unversioned, as it ships with mlplatform."""
     return HelmChart(
         release=release,
         repository="",
         chart=chart,
         version="",
-        namespace="kube-system",
+        namespace=namespace,
         values=values or {},
     )
 

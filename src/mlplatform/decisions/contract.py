@@ -50,12 +50,14 @@ __all__ = [
     "CLUSTER_LAYER_ENABLED",
     "CONTRACT_PARAMETERS",
     "LIST_SEPARATOR",
+    "NO_TEAM_DEPLOYERS",
     "Parameter",
     "ParameterWrite",
     "PlatformContract",
     "cluster_layer_state",
     "expected_parameters",
     "parameter",
+    "team_deployers_state",
 ]
 
 LIST_SEPARATOR = ","
@@ -163,6 +165,12 @@ CONTRACT_PARAMETERS: tuple[Parameter, ...] = (
         "compute/cluster-layer",
         "compute",
         "enabled where the <env>-cluster layer runs (Karpenter installed), else disabled.",
+    ),
+    _p(
+        "compute/team-deployers",
+        "compute",
+        "The teams whose deploys may install GPU pools (compute.cluster.team_deployers), "
+        "comma-separated; - for none.",
     ),
     _p(
         "compute/karpenter/node-role-arn",
@@ -393,6 +401,20 @@ def cluster_layer_state(config: EnvironmentConfig) -> str:
     return CLUSTER_LAYER_ENABLED if enabled else CLUSTER_LAYER_DISABLED
 
 
+NO_TEAM_DEPLOYERS = "-"
+"""``compute/team-deployers`` of a platform that registers no team (SSM takes no empty value,
+and no team is named ``-``)."""
+
+
+def team_deployers_state(config: EnvironmentConfig) -> str:
+    """``compute/team-deployers``'s value: the registered teams, sorted and comma-separated, or
+    :data:`NO_TEAM_DEPLOYERS`. A team's ``GpuPoolProvisioning`` refuses to plan unless its
+    team is listed: the platform made its namespace and grants
+    (:mod:`~mlplatform.decisions.team_access`)."""
+    teams = sorted(config.compute.cluster.team_deployers) if config.compute is not None else []
+    return LIST_SEPARATOR.join(teams) or NO_TEAM_DEPLOYERS
+
+
 def expected_parameters(config: EnvironmentConfig) -> dict[str, str | None]:
     """Every parameter ``config``'s platform layers write, by full name, with the value where
     the environment file determines it (names, lists, kinds) and ``None`` where only the
@@ -448,6 +470,7 @@ def _compute(config: EnvironmentConfig, naming: Naming, put: _Put) -> None:
     put("compute/cluster-security-group-id")
     put("compute/cluster-certificate-authority")
     put("compute/cluster-layer", cluster_layer_state(config))
+    put("compute/team-deployers", team_deployers_state(config))
     if config.compute.gpu_pools:
         put("compute/karpenter/node-role-arn")
         put("compute/karpenter/instance-profile-name", naming.iam("karpenter", "node"))

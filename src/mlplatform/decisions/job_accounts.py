@@ -14,9 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["JobAccount", "job_account_manifests"]
+__all__ = ["MANAGED_BY", "POD_SECURITY", "JobAccount", "job_account_manifests"]
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "mlplatform"}
+POD_SECURITY = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/warn": "restricted",
+}
+"""Labels of every job namespace: the Pod Security Standards it enforces and warns on."""
 JobAccount = tuple[str, str, str]
 """``(namespace, service account, IAM role ARN)`` of one pool's jobs."""
 
@@ -31,11 +36,7 @@ def job_account_manifests(accounts: Mapping[str, JobAccount]) -> list[dict[str, 
                 "kind": "Namespace",
                 "metadata": {
                     "name": namespace,
-                    "labels": {
-                        **MANAGED_BY,
-                        "pod-security.kubernetes.io/enforce": "baseline",
-                        "pod-security.kubernetes.io/warn": "restricted",
-                    },
+                    "labels": {**MANAGED_BY, **POD_SECURITY},
                 },
             }
         )

@@ -20,6 +20,7 @@ from mlplatform.config import ClusterLayerProps
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
+from mlplatform.decisions.team_access import release_namespace
 from mlplatform.decisions.team_pools import TeamPool, team_node_tags
 
 __all__ = ["ProvisionedPool", "manifests"]
@@ -48,10 +49,13 @@ def manifests(
     tags: Mapping[str, str],
     naming: Naming,
     versions: ClusterLayerProps,
+    team: str,
 ) -> list[dict[str, Any]]:
     """Namespaces and service accounts of the pools' jobs, then per pool its ``EC2NodeClass``
     (nodes tagged with the team's tags, the pool and ``Name`` ``<prefix>-gpu-<pool>``) and
-    its ``NodePool``, each named as the pool's ``node_pool_name``."""
+    its ``NodePool``, each named as the pool's ``node_pool_name``. The team's own namespace
+    (``<team>``, where the release lives) is the platform's (:mod:`team_access
+    <mlplatform.decisions.team_access>`), so it is left out; its service accounts are not."""
     accounts: dict[str, JobAccount] = {}
     objects: list[dict[str, Any]] = []
     for provisioned in pools:
@@ -69,4 +73,10 @@ def manifests(
         if provisioned.subnet_selector_terms is not None:
             node_class_object["spec"]["subnetSelectorTerms"] = provisioned.subnet_selector_terms
         objects += [node_class_object, node_pool(name, pool.props)]
-    return job_account_manifests(accounts) + objects
+    platforms = release_namespace(team)
+    accounts_and_namespaces = [
+        o
+        for o in job_account_manifests(accounts)
+        if not (o["kind"] == "Namespace" and o["metadata"]["name"] == platforms)
+    ]
+    return accounts_and_namespaces + objects

@@ -169,6 +169,17 @@ class TeamPoolsRefusal:
             "the provisioning"
         )
 
+    def not_registered(self, name: str, team: str, environment: str) -> str:
+        """The plan's (or preview's) error when the platform does not let ``team``'s deploys
+        install pools (``compute/team-deployers`` does not list it)."""
+        return (
+            f"{self.where} in {self.unit} {name}: the platform environment {environment} does "
+            f"not let team {team} install GPU pools (compute/team-deployers does not list it), "
+            "so there is no namespace or access for its release; the platform team adds the "
+            f"team's deploying roles under compute.cluster.team_deployers.{team} in "
+            f"{environment}.yaml and deploys the compute and cluster layers"
+        )
+
     def emulator(self) -> str:
         """Why nothing is installed on the emulator's platform."""
         return (

@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from mlplatform.config import ComputeClusterProps, CpuNodeGroupProps
-from mlplatform.decisions import cluster_addons, cluster_roles
+from mlplatform.decisions import cluster_addons, cluster_roles, team_access
 from mlplatform.decisions.cluster_contract import CLUSTER_CONTRACT_KEYS, ContractClusterValues
 from mlplatform.decisions.cluster_metrics import ClusterMetrics
 from mlplatform.decisions.cluster_node_groups import cpu_node_group
@@ -87,6 +87,7 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
         self.node_role, node_role_policies = self._shared_node_role()
         self.compute_dependencies: list[pulumi.Resource] = [*node_role_policies]
         self._admin_access_entries()
+        self._team_deployer_access_entries()
         self._addons_and_node_groups()
         self.register_outputs({"cluster_name": self.cluster.name})
 
@@ -215,6 +216,19 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
                 ),
                 access_scope={"type": "cluster"},
                 opts=self.options(depends_on=[entry]),
+            )
+
+    def _team_deployer_access_entries(self) -> None:
+        """Access entries for the teams' deploying roles, in their teams' Kubernetes groups
+        (as cdktf's ``ComputeCluster``)."""
+        for entry in team_access.deployer_entries(self._props.team_deployers):
+            aws.eks.AccessEntry(
+                self.child(f"team-{entry.team}-{entry.index}"),
+                cluster_name=self.cluster.name,
+                principal_arn=entry.role_arn,
+                type="STANDARD",
+                kubernetes_groups=[entry.group],
+                opts=self.options(),
             )
 
     def _addons_and_node_groups(self) -> None:

@@ -18,7 +18,7 @@ import pulumi_kubernetes as kubernetes
 from mlplatform.config import EnvironmentConfig, FeatureStoreProps, ServingEndpointProps
 from mlplatform.decisions import observability_plan
 from mlplatform.decisions import online_store_plan as store_plan
-from mlplatform.decisions.contract import cluster_layer_state
+from mlplatform.decisions.contract import cluster_layer_state, team_deployers_state
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
     feast_project,
@@ -169,6 +169,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
             put("compute/cluster-security-group-id", security_group)
         put("compute/cluster-certificate-authority", cluster.certificate_authority_data)
         put("compute/cluster-layer", cluster_layer_state(self.config))
+        put("compute/team-deployers", team_deployers_state(self.config))
         if self.karpenter is not None:
             put("compute/karpenter/node-role-arn", self.karpenter.node_role.arn)
             put("compute/karpenter/instance-profile-name", self.karpenter.instance_profile.name)
@@ -454,6 +455,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 )
                 for name, pool in self.gpu_pools.items()
             },
+            teams=sorted(compute.cluster.team_deployers),
         )
 
     def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:

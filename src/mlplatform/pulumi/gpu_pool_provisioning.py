@@ -3,7 +3,7 @@
 The counterpart of :mod:`mlplatform.constructs.gpu_pool_provisioning` (whose docstring
 says why each piece is there), for a :class:`~mlplatform.pulumi.team_layer.TeamLayer`:
 one atomic Helm release ``<team>-<layer>-gpu-pools`` of the shipped
-``platform-manifests`` chart in ``kube-system``, holding the team's jobs' namespaces and
+``platform-manifests`` chart in the team's namespace (the platform makes it), holding the team's jobs' namespaces and
 service accounts and, per pool, an ``EC2NodeClass`` and ``NodePool`` named
 ``<team>-<pool>``. Everything it decides comes from the same functions as cdktf's:
 release name, pool checks and node tags (:mod:`mlplatform.decisions.team_pools`),
@@ -15,8 +15,9 @@ Helm reaches the cluster through a pulumi-kubernetes provider whose kubeconfig i
 from the contract (endpoint, certificate authority, ``aws eks get-token``), as the
 platform's cluster layer builds its own. On the emulator (``emulator: true``) it installs
 nothing and says why (:attr:`skipped`). On a platform that does not run Karpenter
-(``compute/cluster-layer`` is not ``enabled``) the preview fails naming the reason before
-any release is planned, as cdktf's plan fails on its precondition.
+(``compute/cluster-layer`` is not ``enabled``), or that does not let the team's deploys
+install pools (``compute/team-deployers`` does not list it), the preview fails naming the
+reason before any release is planned, as cdktf's plan fails on its preconditions.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ import pulumi_kubernetes as kubernetes
 from mlplatform.config import ClusterLayerProps
 from mlplatform.decisions import team_pool_release
 from mlplatform.decisions.cluster_releases import manifests_release
-from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED
+from mlplatform.decisions.contract import CLUSTER_LAYER_ENABLED, LIST_SEPARATOR
 from mlplatform.decisions.naming import check_construct_id
+from mlplatform.decisions.team_access import release_namespace
 from mlplatform.decisions.team_pools import TeamPoolsRefusal
 from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
@@ -83,8 +85,12 @@ class GpuPoolProvisioning(PlatformComponent):
             pulumi.log.info(self._skipped, resource=self)
             self.register_outputs({})
             return
+        team = config.team.name
         instance_profile = _require_karpenter(
-            cluster, refusal.no_karpenter(layer.path, config.environment)
+            cluster,
+            refusal.no_karpenter(layer.path, config.environment),
+            team,
+            refusal.not_registered(layer.path, team, config.environment),
         )
         self.provider = _kubernetes_provider(layer, path, cluster, config.platform.region)
         super().__init__(
@@ -95,13 +101,13 @@ class GpuPoolProvisioning(PlatformComponent):
             opts=pulumi.ResourceOptions(providers={"kubernetes": self.provider}),
         )
         self.manifests = self._pool_manifests(
-            instance_profile, dict(layer.tags), versions or ClusterLayerProps(), cluster
+            instance_profile, dict(layer.tags), versions or ClusterLayerProps(), cluster, team
         )
         """The release's objects once known: namespaces and service accounts, then per pool
         its ``EC2NodeClass`` and ``NodePool`` (cdktf's ``manifests``)."""
         self.release = helm_release(
             self,
-            manifests_release(release, str(MANIFESTS_CHART)),
+            manifests_release(release, str(MANIFESTS_CHART), namespace=release_namespace(team)),
             self.manifests.apply(lambda manifests: {"manifests": manifests}),
         )
         self.register_outputs({"release": release})
@@ -113,6 +119,7 @@ class GpuPoolProvisioning(PlatformComponent):
         tags: dict[str, str],
         versions: ClusterLayerProps,
         cluster: ImportedComputeCluster,
+        team: str,
     ) -> pulumi.Output[list[dict[str, Any]]]:
         """The release's objects: job namespaces and accounts, each pool's node class and pool.
 
@@ -156,6 +163,7 @@ class GpuPoolProvisioning(PlatformComponent):
                 tags=tags,
                 naming=cluster.naming,
                 versions=versions,
+                team=team,
             )
 
         return pulumi.Output.all(instance_profile, *inputs).apply(render)
@@ -193,19 +201,27 @@ def _checked_release(
     return layer, refusal.checked_release(team, layer.stack_name, pools, GpuTrainingPool)
 
 
-def _require_karpenter(cluster: ImportedComputeCluster, error_message: str) -> pulumi.Output[str]:
-    """The Karpenter nodes' instance profile; on a platform without Karpenter the preview
-    stops here, saying why, before Helm runs."""
+def _require_karpenter(
+    cluster: ImportedComputeCluster,
+    error_message: str,
+    team: str,
+    unregistered_message: str,
+) -> pulumi.Output[str]:
+    """The Karpenter nodes' instance profile; on a platform without Karpenter, or one that does
+    not let ``team``'s deploys install pools, the preview stops here, saying why, before Helm
+    runs."""
 
     def checked(values: list[str]) -> str:
-        cluster_layer, profile = values
+        cluster_layer, teams, profile = values
         if cluster_layer != CLUSTER_LAYER_ENABLED:
             raise ConstructError(error_message)
+        if team not in teams.split(LIST_SEPARATOR):
+            raise ConstructError(unregistered_message)
         return profile
 
-    return pulumi.Output.all(cluster.cluster_layer, cluster.karpenter_instance_profile_name).apply(
-        checked
-    )
+    return pulumi.Output.all(
+        cluster.cluster_layer, cluster.team_deployers, cluster.karpenter_instance_profile_name
+    ).apply(checked)
 
 
 def _kubernetes_provider(

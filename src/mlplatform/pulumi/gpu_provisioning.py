@@ -27,6 +27,7 @@ from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import job_account_manifests
 from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
+from mlplatform.decisions.team_access import team_access_manifests
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
@@ -117,6 +118,7 @@ class GpuProvisioning(PlatformComponent):
         controller_role_arn: pulumi.Input[str],
         system_nodes: int,
         pools: Mapping[str, PoolFacts],
+        teams: Sequence[str] = (),
     ) -> None:
         super().__init__(
             layer.layer,
@@ -146,7 +148,7 @@ class GpuProvisioning(PlatformComponent):
             inputs.apply(lambda v: charts(v)[1].values) if controller.values else None,
             depends_on=[crd_release],
         )
-        manifests = self._manifests(versions, pools)
+        manifests = self._manifests(versions, pools, teams)
         self._release(
             cluster_releases.manifests_release("gpu-pools", str(MANIFESTS_CHART)),
             manifests.apply(lambda m: {"manifests": m}),
@@ -158,7 +160,7 @@ class GpuProvisioning(PlatformComponent):
         self.register_outputs({})
 
     def _manifests(
-        self, versions: ClusterLayerProps, pools: Mapping[str, PoolFacts]
+        self, versions: ClusterLayerProps, pools: Mapping[str, PoolFacts], teams: Sequence[str]
     ) -> pulumi.Output[list[dict[str, Any]]]:
         names = sorted(pools)
         facts_inputs: list[Any] = []
@@ -193,7 +195,9 @@ class GpuProvisioning(PlatformComponent):
                     node_class(name, pool.props, facts, versions),
                     node_pool(name, pool.props),
                 ]
-            return manifests
+            # Every pool's node class names the one Karpenter instance profile.
+            profile = resolved[0][0] if resolved else ""
+            return manifests + team_access_manifests(teams, instance_profile=profile)
 
         return pulumi.Output.all(*facts_inputs).apply(render)
 

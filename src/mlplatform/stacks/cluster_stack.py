@@ -73,6 +73,7 @@ class ClusterStack(PlatformStack):
                 name: (pool.job_namespace, pool.job_service_account, pool.job_role_arn)
                 for name, pool in compute.gpu_pools.items()
             },
+            teams=sorted(config.compute.cluster.team_deployers),
         )
         TerraformOutput(
             self,

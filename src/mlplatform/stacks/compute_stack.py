@@ -14,7 +14,7 @@ from mlplatform.constructs.gpu_pool import GpuTrainingPool
 from mlplatform.constructs.karpenter_controller import KarpenterController
 from mlplatform.constructs.moves import path_below_stack
 from mlplatform.constructs.network import Network
-from mlplatform.decisions.contract import cluster_layer_state
+from mlplatform.decisions.contract import cluster_layer_state, team_deployers_state
 from mlplatform.errors import ConstructError
 from mlplatform.interfaces import IDataLake
 from mlplatform.stacks.data_stack import LAKE_ID
@@ -118,6 +118,7 @@ class ComputeStack(PlatformStack):
         # What a team's GpuPoolProvisioning needs to give Karpenter its pools.
         put("compute/cluster-certificate-authority", cluster.certificate_authority_data)
         put("compute/cluster-layer", cluster_layer_state(self.config))
+        put("compute/team-deployers", team_deployers_state(self.config))
         if self.karpenter is not None:
             put("compute/karpenter/node-role-arn", self.karpenter.node_role_arn)
             put("compute/karpenter/instance-profile-name", self.karpenter.instance_profile_name)

@@ -17,6 +17,7 @@ from typing import Any
 
 from mlplatform.config import ComputeProps
 from mlplatform.decisions.container_insights import container_insights_log_groups
+from mlplatform.decisions.team_access import DeployerEntry, deployer_entries
 from mlplatform.verify.context import VerifyContext
 from mlplatform.verify.karpenter import KarpenterChecker
 from mlplatform.verify.keys import KeyChecker
@@ -122,6 +123,32 @@ class ComputeChecker:
                 f"{resource}: access entry for {role}",
                 f"{resource}: access entry for {role} is missing",
             )
+        for entry in deployer_entries(self.compute.cluster.team_deployers):
+            self._team_deployer(resource, name, entry)
+
+    def _team_deployer(self, resource: str, name: str, entry: DeployerEntry) -> None:
+        """A team's deploying role: in its team's group only, with no EKS access policy (what
+        the group may do is the cluster layer's RBAC and admission policy)."""
+        findings = self.context.findings
+        what = f"{resource}: access entry for {entry.role_arn}"
+        found = read_or_none(
+            self.eks.describe_access_entry, clusterName=name, principalArn=entry.role_arn
+        )
+        if found is None:
+            findings.missing(what, f"team {entry.team}'s deploy could not install its GPU pools")
+            return
+        groups = sorted(found["accessEntry"].get("kubernetesGroups") or [])
+        findings.compare(what, "Kubernetes groups", groups, [entry.group])
+        policies = self.eks.list_associated_access_policies(
+            clusterName=name, principalArn=entry.role_arn
+        ).get("associatedAccessPolicies", [])
+        arns = sorted(p.get("policyArn", "") for p in policies)
+        findings.expect(
+            not arns,
+            f"{what}: no EKS access policy",
+            f"{what}: has EKS access policies {', '.join(arns)}; team {entry.team}'s deploy "
+            "may install its pools only (remove the association)",
+        )
 
     def _addons(self, resource: str, name: str, versions: dict[str, str]) -> None:
         findings = self.context.findings
