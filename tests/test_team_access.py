@@ -242,8 +242,9 @@ def test_a_node_pool_on_another_class_or_label_is_denied(change: Any) -> None:
 
 
 NODE_CLASS = (
-    "a team's EC2NodeClass launches with the platform's Karpenter node instance profile "
-    "(no role, no user data), IMDSv2 required, no public IP address and encrypted volumes"
+    "a team's EC2NodeClass launches an EKS-optimized image (a bottlerocket@ or al2023@ alias) "
+    "with the platform's Karpenter node instance profile (no role, no user data), IMDSv2 "
+    "required, no public IP address and encrypted volumes"
 )
 
 
@@ -256,8 +257,19 @@ NODE_CLASS = (
         lambda spec: spec["metadataOptions"].update(httpTokens="optional"),
         lambda spec: spec.update(associatePublicIPAddress=True),
         lambda spec: spec["blockDeviceMappings"][0]["ebs"].update(encrypted=False),
+        lambda spec: spec.update(amiSelectorTerms=[{"id": "ami-0123456789abcdef0"}]),
+        lambda spec: spec.update(amiSelectorTerms=[{"alias": "windows2022@latest"}]),
     ],
-    ids=["other-profile", "own-role", "user-data", "imds-v1", "public-ip", "unencrypted"],
+    ids=[
+        "other-profile",
+        "own-role",
+        "user-data",
+        "imds-v1",
+        "public-ip",
+        "unencrypted",
+        "own-image",
+        "other-alias",
+    ],
 )
 def test_a_node_class_beyond_the_platforms_hardening_is_denied(change: Any) -> None:
     node_class = of_kind(release("ranking", "ranking"), "EC2NodeClass")

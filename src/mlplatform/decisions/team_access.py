@@ -23,9 +23,14 @@ and grants them exactly what the release needs, whichever engine applies it:
     it may change only objects named ``<team>`` or ``<team>-...`` and service accounts
     in such namespaces; a NodePool only on its own node class with its own
     ``mlplatform/pool`` label (so no platform job is scheduled onto it); a node class
-    only with the platform's Karpenter instance profile (never a role of its own), no
-    user data, IMDSv2 required, no public address and encrypted volumes; a namespace
-    only with the ``baseline`` or ``restricted`` standard enforced.
+    only with an EKS-optimized image (an AMI alias: a node of the team's own image
+    would run the platform's DaemonSets and hold their credentials) and the platform's
+    Karpenter instance profile (never a role of its own), no user data, IMDSv2
+    required, no public address and encrypted volumes; a namespace only with the
+    ``baseline`` or ``restricted`` standard enforced.
+
+Not held: which of the account's subnets and security groups a team's nodes join
+(Karpenter's own permissions allow any; what they reach still asks for credentials).
 
 The environment file refuses a team name that would cover a name of Kubernetes', the
 platform's or another team's (``compute.cluster.team_deployers``). Service accounts
@@ -244,11 +249,14 @@ def admission_rules(team: str, instance_profile: str) -> list[dict[str, str]]:
                 f"{spec}.metadataOptions.httpTokens == 'required' && "
                 f"has({spec}.associatePublicIPAddress) && {spec}.associatePublicIPAddress == false && "
                 f"has({spec}.blockDeviceMappings) && {spec}.blockDeviceMappings.all(m, "
-                "has(m.ebs) && has(m.ebs.encrypted) && m.ebs.encrypted == true))"
+                "has(m.ebs) && has(m.ebs.encrypted) && m.ebs.encrypted == true) && "
+                f"{spec}.amiSelectorTerms.all(t, has(t.alias) && "
+                "(t.alias.startsWith('bottlerocket@') || t.alias.startsWith('al2023@'))))"
             ),
             "message": (
-                "a team's EC2NodeClass launches with the platform's Karpenter node instance profile "
-                "(no role, no user data), IMDSv2 required, no public IP address and encrypted volumes"
+                "a team's EC2NodeClass launches an EKS-optimized image (a bottlerocket@ or "
+                "al2023@ alias) with the platform's Karpenter node instance profile (no role, no "
+                "user data), IMDSv2 required, no public IP address and encrypted volumes"
             ),
         },
         {
