@@ -7,6 +7,7 @@ the emulator, over a lake deployed as the data layer makes it, and read the repl
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,12 +16,15 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from cdktf import App, Testing
 from typer.testing import CliRunner, Result
 
 from mlplatform.cli import app
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import DataLakeProps, EnvironmentConfig, ReplicationProps
+from mlplatform.constructs.data_lake import DataLake
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.replication_backfill import BackfillError, ReplicationBackfill, ZoneJob
+from mlplatform.stacks.team_stack import TeamStack
 from tests.deployed_environment import (
     VERIFY_ENVIRONMENT,
     build_environment,
@@ -29,6 +33,7 @@ from tests.deployed_environment import (
     use_fake_account,
 )
 from tests.replicated_buckets import status
+from tests.test_contract import team_config_for
 
 REPLICATED = (
     "\n  access_log_expiry_days: 30\n",
@@ -68,7 +73,7 @@ class FakeSts:
 
 def backfill(config: EnvironmentConfig, s3control: FakeS3Control) -> ReplicationBackfill:
     services = {"s3control": s3control, "sts": FakeSts()}
-    return ReplicationBackfill(
+    return ReplicationBackfill.for_environment(
         config, lambda service, **_: services[service], poll_seconds=0, sleep=lambda _: None
     )
 
@@ -98,6 +103,46 @@ def test_one_job_per_zone_for_the_zones_unreplicated_and_failed_objects() -> Non
     }
     # A retried request is the same job; another run is another job.
     assert len({r["ClientRequestToken"] for r in s3control.created}) == 3
+
+
+def test_a_teams_own_lake_gets_the_jobs_of_what_its_stack_makes(tmp_path: Path) -> None:
+    """A team's replicated DataLake (props in the team's code): the jobs name the buckets,
+    batch role and log bucket its TeamStack synthesizes, and messages name the team's lake."""
+    stack = TeamStack(App(outdir=str(tmp_path)), team_config_for(local_with()), "archive")
+    props = DataLakeProps(zones=("raw",), replication=ReplicationProps(region="us-west-2"))
+    DataLake(
+        stack,
+        "lake",
+        naming=stack.naming,
+        props=props,
+        replica_provider=stack.regional_provider("us-west-2"),
+    )
+    synthesized = json.loads(Testing.synth(stack))
+    buckets = [b["bucket"] for b in synthesized["resource"]["aws_s3_bucket"].values()]
+    roles = [r["name"] for r in synthesized["resource"]["aws_iam_role"].values()]
+    s3control = FakeS3Control([])
+    services = {"s3control": s3control, "sts": FakeSts()}
+    runner = ReplicationBackfill(
+        props, stack.naming, "us-east-1", lambda service, **_: services[service]
+    )
+
+    [job] = runner.start()
+
+    [request] = s3control.created
+    source = request["ManifestGenerator"]["S3JobManifestGenerator"]["SourceBucket"]
+    assert source == "arn:aws:s3:::mlp-local-ranking-datalake-raw" and source[13:] in buckets
+    role = request["RoleArn"].rsplit("/", 1)[1]
+    assert role == "mlp-local-ranking-datalake-batch-replication" and role in roles
+    report = runner.report_location(job).removeprefix("s3://").split("/", 1)[0]
+    assert report == "mlp-local-ranking-datalake-access-logs" and report in buckets
+    with pytest.raises(BackfillError) as refused:
+        runner.start(["curated"])
+    assert str(refused.value) == "mlp-local-ranking: the lake has no zone 'curated'; its zones: raw"
+    alone = props.model_copy(update={"replication": None})
+    with pytest.raises(BackfillError, match="mlp-local-ranking: the lake does not replicate"):
+        ReplicationBackfill(
+            alone, stack.naming, "us-east-1", lambda service, **_: services[service]
+        )
 
 
 def test_an_unknown_zone_is_refused_before_any_job_starts() -> None:
@@ -146,7 +191,7 @@ def test_jobs_are_followed_until_they_finish_and_each_change_is_heard() -> None:
 def test_a_job_still_running_at_the_deadline_is_named_and_left_running() -> None:
     s3control = FakeS3Control([{"Status": "Active"}] * 3)
     services = {"s3control": s3control, "sts": FakeSts()}
-    runner = ReplicationBackfill(
+    runner = ReplicationBackfill.for_environment(
         local_with(REPLICATED),
         lambda service, **_: services[service],
         poll_seconds=0,

@@ -413,7 +413,9 @@ def lake_replicate_existing(
     if config.emulator and endpoint_url is None:
         endpoint_url = _running_or_exit(state_file).endpoint
     try:
-        backfill = ReplicationBackfill(config, environment_clients(config, endpoint_url))
+        backfill = ReplicationBackfill.for_environment(
+            config, environment_clients(config, endpoint_url)
+        )
         jobs = backfill.start(zone or ())
         for job in jobs:
             out.print(f"{job.zone}: started job {job.job_id}", highlight=False)

@@ -12,7 +12,15 @@ status is ``NONE`` or ``FAILED`` under the zone's own rule
 waits for each to finish. A job that leaves objects unreplicated names where
 its report of them is: ``s3://<lake access-log bucket>/batch-replication/<zone>/job-<id>/``.
 
-Run it with ``mlplatform lake replicate-existing <env>``.
+Run it with ``mlplatform lake replicate-existing <env>`` for a platform environment's
+lake (:meth:`ReplicationBackfill.for_environment`). A team's own replicated ``DataLake``
+gets the same rules and batch role from the same decisions, but its props live in the
+team's code, so the team builds the backfill from them (the lake's naming and props, the
+platform's region)::
+
+    clients = environment_clients(team.platform, None)  # or the emulator's endpoint
+    backfill = ReplicationBackfill(props, stack.naming, "us-east-1", clients)
+    finished = backfill.wait(backfill.start())
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mlplatform.catalogs.regions import partition_of
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import DataLakeProps, EnvironmentConfig
 from mlplatform.decisions.lake_plan import lake_access_log_bucket
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.replication_plan import BATCH_REPORT_PREFIX, batch_replication_job
@@ -67,29 +75,66 @@ class ZoneJob:
 
 
 class ReplicationBackfill:
-    """Batch Replication jobs for an environment's lake, through ``clients`` (its region's)."""
+    """Batch Replication jobs for the lake ``lake`` (its props) named by ``naming``, in
+    ``region``, through ``clients`` (that region's). ``name`` starts every message (default
+    the naming's prefix); ``deploy`` says how the lake gets deployed, for a refusal."""
 
     def __init__(
         self,
+        lake: DataLakeProps,
+        naming: Naming,
+        region: str,
+        clients: ClientFactory,
+        *,
+        name: str | None = None,
+        deploy: str = "deploy the stack that holds the lake first",
+        poll_seconds: float = 10.0,
+        timeout_seconds: float = 6 * 3600.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._name = name or naming.prefix
+        if lake.replication is None:
+            raise BackfillError(
+                f"{self._name}: the lake does not replicate, so there is nothing to backfill; "
+                "set its replication and deploy first"
+            )
+        self._lake = lake
+        self._naming = naming
+        self._region = region
+        self._deploy = deploy
+        self._clients = clients
+        self._poll_seconds = poll_seconds
+        self._timeout_seconds = timeout_seconds
+        self._sleep = sleep
+        self._account: str | None = None
+
+    @classmethod
+    def for_environment(
+        cls,
         config: EnvironmentConfig,
         clients: ClientFactory,
         *,
         poll_seconds: float = 10.0,
         timeout_seconds: float = 6 * 3600.0,
         sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    ) -> ReplicationBackfill:
+        """The jobs for a platform environment's lake (``mlplatform lake replicate-existing``)."""
         if config.data_lake.replication is None:
             raise BackfillError(
                 f"{config.environment}: the lake does not replicate, so there is nothing to "
                 "backfill; set data_lake.replication and deploy first"
             )
-        self._config = config
-        self._naming = Naming.for_environment(config)
-        self._clients = clients
-        self._poll_seconds = poll_seconds
-        self._timeout_seconds = timeout_seconds
-        self._sleep = sleep
-        self._account: str | None = None
+        return cls(
+            config.data_lake,
+            Naming.for_environment(config),
+            config.region,
+            clients,
+            name=config.environment,
+            deploy=f"deploy the data layer first (make deploy ENV={config.environment})",
+            poll_seconds=poll_seconds,
+            timeout_seconds=timeout_seconds,
+            sleep=sleep,
+        )
 
     @property
     def account(self) -> str:
@@ -100,14 +145,14 @@ class ReplicationBackfill:
 
     def report_location(self, job: ZoneJob) -> str:
         """Where ``job``'s report of the objects it could not replicate is written."""
-        bucket = lake_access_log_bucket(self._naming, self._config.data_lake).bucket_name
+        bucket = lake_access_log_bucket(self._naming, self._lake).bucket_name
         return f"s3://{bucket}/{BATCH_REPORT_PREFIX}/{job.zone}/job-{job.job_id}/"
 
     def start(self, zones: Sequence[str] = ()) -> list[ZoneJob]:
         """Start a job for each of ``zones`` (default: every zone), in the lake's order."""
-        lake = self._config.data_lake
+        lake = self._lake
         chosen = list(zones) or list(lake.zones)
-        partition = partition_of(self._config.region) or "aws"
+        partition = partition_of(self._region) or "aws"
         requests = {}
         for zone in chosen:
             try:
@@ -120,7 +165,7 @@ class ReplicationBackfill:
                     token=str(uuid.uuid4()),
                 )
             except ValueError as refused:
-                raise BackfillError(f"{self._config.environment}: {refused}") from None
+                raise BackfillError(f"{self._name}: {refused}") from None
         s3control = self._clients("s3control")
         jobs = []
         for zone, request in requests.items():
@@ -182,15 +227,13 @@ class ReplicationBackfill:
         """Why S3 Control refused ``zone``'s job, with the likely fix."""
         code = error.response.get("Error", {}).get("Code", "")
         message = error.response.get("Error", {}).get("Message", str(error))
-        environment = self._config.environment
         hint = (
-            f"deploy the data layer first (make deploy ENV={environment}): it makes the "
-            f"replication rules and the role {request['RoleArn'].rsplit('/', 1)[-1]}"
+            f"{self._deploy}: it makes the replication rules and the role "
+            f"{request['RoleArn'].rsplit('/', 1)[-1]}"
         )
         if code in {"AccessDenied", "AccessDeniedException"}:
             hint = (
                 "the credentials need s3:CreateJob and iam:PassRole on "
-                f"{request['RoleArn']}, or the data layer is not deployed "
-                f"(make deploy ENV={environment})"
+                f"{request['RoleArn']}, or the lake is not deployed ({self._deploy})"
             )
-        return f"{environment}: zone {zone}: S3 Control refused the job ({code}: {message}); {hint}"
+        return f"{self._name}: zone {zone}: S3 Control refused the job ({code}: {message}); {hint}"
