@@ -149,11 +149,11 @@ def test_the_cluster_role_holds_the_pool_releases_kinds_and_no_secret() -> None:
         ("", "namespaces"),
         ("", "serviceaccounts"),
     }
-    secrets = [
-        o
-        for o in team_access_manifests(["ranking"], instance_profile=PROFILE)
-        if o["kind"] == "Role"
-    ]
+    objects = team_access_manifests(["ranking"], instance_profile=PROFILE)
+    [namespace] = [o for o in objects if o["kind"] == "Namespace"]
+    # Dropping the team revokes its access (Role, bindings, policy) but keeps what it runs.
+    assert namespace["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
+    secrets = [o for o in objects if o["kind"] == "Role"]
     assert [(r["metadata"]["namespace"], r["rules"][0]["resources"]) for r in secrets] == [
         ("ranking", ["secrets"])
     ]

@@ -17,7 +17,9 @@ and grants them exactly what the release needs, whichever engine applies it:
   - per team the namespace ``<team>`` (:func:`release_namespace`), where its release
     lives, with the ``baseline`` Pod Security Standard enforced like every job
     namespace, and a ``Role`` there on secrets: Helm keeps its release records as
-    secrets in the release's namespace, so a team reads no secret outside its own;
+    secrets in the release's namespace, so a team reads no secret outside its own.
+    Helm keeps the namespace when a team leaves the file (``helm.sh/resource-policy:
+    keep``): its access goes, what it runs stays until someone removes it;
   - per team a ``ValidatingAdmissionPolicy`` (Kubernetes 1.30 and later) for requests
     of its group, since RBAC cannot restrict what a created object is named or holds:
     it may change only objects named ``<team>`` or ``<team>-...`` and service accounts
@@ -148,7 +150,13 @@ def _team_objects(team: str, instance_profile: str) -> list[dict[str, Any]]:
         {
             "apiVersion": "v1",
             "kind": "Namespace",
-            "metadata": {"name": namespace, "labels": {**labels, **POD_SECURITY}},
+            "metadata": {
+                "name": namespace,
+                "labels": {**labels, **POD_SECURITY},
+                # Dropping a team from the file revokes its access; it does not delete what
+                # the team runs (Helm keeps the namespace when the object leaves the release).
+                "annotations": {"helm.sh/resource-policy": "keep"},
+            },
         },
         {
             "apiVersion": _RBAC_API,
