@@ -3,9 +3,10 @@
 Each test shows one behaviour of :mod:`mlplatform.emulator.fixes.elasticache` over HTTP, with
 boto3 against the emulator's own process: parameter groups and their parameters, user groups
 and their users, a replication group's member clusters, deleting subnet groups and replication
-groups, and tags on the new kinds of resource. Plain moto 5.2.5 had no parameter groups, user
-groups or DeleteCacheSubnetGroup, named member clusters it could not describe, and never
-finished deleting a replication group.
+groups, changing a replication group and its number of replicas, and tags on the new kinds of
+resource. Plain moto 5.2.5 had no parameter groups, user groups, DeleteCacheSubnetGroup,
+IncreaseReplicaCount or DecreaseReplicaCount, named member clusters it could not describe,
+ignored most of a ModifyReplicationGroup, and never finished deleting a replication group.
 """
 
 from __future__ import annotations
@@ -67,19 +68,22 @@ def _users(cache: Any, *names: str) -> list[str]:
 
 
 def _replication_group(cache: Any, **settings: Any) -> dict[str, Any]:
-    group: dict[str, Any] = cache.create_replication_group(
-        ReplicationGroupId=GROUP,
-        ReplicationGroupDescription="online features",
-        Engine="valkey",
-        EngineVersion="8.0",
-        CacheNodeType="cache.r7g.large",
-        NumCacheClusters=2,
-        AutomaticFailoverEnabled=True,
-        MultiAZEnabled=True,
-        TransitEncryptionEnabled=True,
-        AtRestEncryptionEnabled=True,
-        **settings,
-    )["ReplicationGroup"]
+    """The store's replication group: a primary and a replica, Multi-AZ (``settings`` win)."""
+    defaults: dict[str, Any] = {
+        "ReplicationGroupId": GROUP,
+        "ReplicationGroupDescription": "online features",
+        "Engine": "valkey",
+        "EngineVersion": "8.0",
+        "CacheNodeType": "cache.r7g.large",
+        "NumCacheClusters": 2,
+        "AutomaticFailoverEnabled": True,
+        "MultiAZEnabled": True,
+        "TransitEncryptionEnabled": True,
+        "AtRestEncryptionEnabled": True,
+    }
+    group: dict[str, Any] = cache.create_replication_group(**{**defaults, **settings})[
+        "ReplicationGroup"
+    ]
     return group
 
 
@@ -377,6 +381,203 @@ def test_a_deleted_replication_group_goes_with_its_clusters_and_leaves_its_final
     assert cache.describe_cache_clusters()["CacheClusters"] == []
     [snapshot] = cache.describe_snapshots(SnapshotName="features-final")["Snapshots"]
     assert snapshot["ReplicationGroupId"] == GROUP
+
+
+# --------------------------------------------------------------------- changing a group
+def _members(cache: Any) -> dict[str, dict[str, Any]]:
+    """The replication group's member clusters by id, as DescribeCacheClusters answers them."""
+    [group] = cache.describe_replication_groups(ReplicationGroupId=GROUP)["ReplicationGroups"]
+    clusters = cache.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+    assert sorted(c["CacheClusterId"] for c in clusters) == sorted(group["MemberClusters"])
+    return {c["CacheClusterId"]: c for c in clusters}
+
+
+def _parameter_groups(cache: Any, *names: str, family: str = "valkey8") -> None:
+    for name in names:
+        cache.create_cache_parameter_group(
+            CacheParameterGroupName=name, CacheParameterGroupFamily=family, Description=name
+        )
+
+
+def test_a_change_applied_immediately_is_described_by_the_group_and_each_member(
+    cache: Any,
+) -> None:
+    _parameter_groups(cache, "params", "params-2")
+    _replication_group(cache, CacheParameterGroupName="params", SecurityGroupIds=["sg-11111111"])
+
+    changed = cache.modify_replication_group(
+        ReplicationGroupId=GROUP,
+        ApplyImmediately=True,
+        EngineVersion="8.1",
+        CacheNodeType="cache.r7g.xlarge",
+        CacheParameterGroupName="params-2",
+        PreferredMaintenanceWindow="SUN:05:00-SUN:06:30",
+        SnapshotWindow="03:00-04:00",
+        SnapshotRetentionLimit=14,
+        SecurityGroupIds=["sg-22222222"],
+        AutoMinorVersionUpgrade=False,
+        ReplicationGroupDescription="online features, grown",
+    )["ReplicationGroup"]
+
+    assert changed["Description"] == "online features, grown"
+    assert changed["CacheNodeType"] == "cache.r7g.xlarge"
+    assert (changed["SnapshotWindow"], changed["SnapshotRetentionLimit"]) == ("03:00-04:00", 14)
+    for cluster in _members(cache).values():
+        assert (cluster["EngineVersion"], cluster["CacheNodeType"]) == ("8.1", "cache.r7g.xlarge")
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "params-2"
+        assert cluster["PreferredMaintenanceWindow"] == "sun:05:00-sun:06:30"
+        assert (cluster["SnapshotWindow"], cluster["SnapshotRetentionLimit"]) == (
+            "03:00-04:00",
+            14,
+        )
+        assert [g["SecurityGroupId"] for g in cluster["SecurityGroups"]] == ["sg-22222222"]
+        assert cluster["AutoMinorVersionUpgrade"] is False
+        assert "PendingModifiedValues" not in cluster
+    # No cluster uses the group's former parameter group any more: it can go.
+    cache.delete_cache_parameter_group(CacheParameterGroupName="params")
+
+
+def test_node_changes_wait_for_the_maintenance_window_unless_applied_immediately(
+    cache: Any,
+) -> None:
+    _replication_group(cache)
+
+    waiting = cache.modify_replication_group(
+        ReplicationGroupId=GROUP, CacheNodeType="cache.r7g.xlarge", EngineVersion="8.1"
+    )["ReplicationGroup"]
+
+    assert waiting["CacheNodeType"] == "cache.r7g.large"
+    for cluster in _members(cache).values():
+        assert (cluster["EngineVersion"], cluster["CacheNodeType"]) == ("8.0", "cache.r7g.large")
+        assert cluster["PendingModifiedValues"] == {
+            "CacheNodeType": "cache.r7g.xlarge",
+            "EngineVersion": "8.1",
+        }
+
+    # ApplyImmediately applies "this request and any pending modifications".
+    cache.modify_replication_group(
+        ReplicationGroupId=GROUP, ApplyImmediately=True, SnapshotRetentionLimit=1
+    )
+    for cluster in _members(cache).values():
+        assert (cluster["EngineVersion"], cluster["CacheNodeType"]) == ("8.1", "cache.r7g.xlarge")
+        assert "PendingModifiedValues" not in cluster
+
+
+def test_a_group_changes_its_user_groups(cache: Any) -> None:
+    users = _users(cache, "reader")
+    for group_id in ("users-a", "users-b"):
+        cache.create_user_group(UserGroupId=group_id, Engine="valkey", UserIds=users)
+    _replication_group(cache, UserGroupIds=["users-a"])
+
+    changed = cache.modify_replication_group(
+        ReplicationGroupId=GROUP, UserGroupIdsToAdd=["users-b"], UserGroupIdsToRemove=["users-a"]
+    )["ReplicationGroup"]
+
+    assert changed["UserGroupIds"] == ["users-b"]
+    [former] = cache.describe_user_groups(UserGroupId="users-a")["UserGroups"]
+    assert former["ReplicationGroups"] == []
+    cache.delete_user_group(UserGroupId="users-a")
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"EngineVersion": "7.2"}, "InvalidParameterCombination"),  # no downgrade
+        ({"CacheParameterGroupName": "absent"}, "CacheParameterGroupNotFound"),
+        ({"CacheParameterGroupName": "redis-params"}, "InvalidParameterCombination"),
+        ({"UserGroupIdsToAdd": ["absent"]}, "UserGroupNotFound"),
+        ({"AutomaticFailoverEnabled": False}, "InvalidParameterCombination"),  # Multi-AZ on
+        ({"PreferredMaintenanceWindow": "sun:05:00-sun:05:30"}, "InvalidParameterValue"),
+        ({"SnapshotRetentionLimit": 36}, "InvalidParameterValue"),
+        ({"SnapshottingClusterId": "absent"}, "CacheClusterNotFound"),
+        ({}, "InvalidParameterCombination"),  # no modifications were requested
+    ],
+)
+def test_a_change_aws_refuses_is_refused_and_changes_nothing(
+    cache: Any, change: dict[str, Any], code: str
+) -> None:
+    _parameter_groups(cache, "redis-params", family="redis7")
+    _replication_group(cache)
+
+    with pytest.raises(ClientError) as refused:
+        cache.modify_replication_group(ReplicationGroupId=GROUP, ApplyImmediately=True, **change)
+
+    assert _code(refused) == code
+    [group] = cache.describe_replication_groups(ReplicationGroupId=GROUP)["ReplicationGroups"]
+    assert (group["AutomaticFailover"], group["MultiAZ"]) == ("enabled", "enabled")
+    for cluster in _members(cache).values():
+        assert cluster["EngineVersion"] == "8.0"
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == "default.valkey8"
+
+
+# --------------------------------------------------------------------- replicas
+def test_increasing_the_replica_count_adds_member_clusters(cache: Any) -> None:
+    _replication_group(cache, CacheSubnetGroupName=_subnet_group())
+
+    grown = cache.increase_replica_count(
+        ReplicationGroupId=GROUP, NewReplicaCount=3, ApplyImmediately=True
+    )["ReplicationGroup"]
+
+    assert grown["MemberClusters"] == [f"{GROUP}-00{n}" for n in range(1, 5)]
+    [node_group] = grown["NodeGroups"]
+    assert [m["CurrentRole"] for m in node_group["NodeGroupMembers"]] == ["primary"] + [
+        "replica"
+    ] * 3
+    members = _members(cache)
+    assert {c["PreferredAvailabilityZone"] for c in members.values()} == {
+        "us-east-1a",
+        "us-east-1b",
+    }
+    for cluster in members.values():
+        assert cluster["CacheClusterStatus"] == "available"
+        assert (cluster["ReplicationGroupId"], cluster["CacheNodeType"]) == (
+            GROUP,
+            "cache.r7g.large",
+        )
+        assert cluster["CacheSubnetGroupName"] == "private"
+
+
+def test_decreasing_the_replica_count_removes_member_clusters(cache: Any) -> None:
+    _replication_group(cache, NumCacheClusters=5)
+
+    cache.decrease_replica_count(
+        ReplicationGroupId=GROUP, ReplicasToRemove=[f"{GROUP}-002"], ApplyImmediately=True
+    )
+    shrunk = cache.decrease_replica_count(
+        ReplicationGroupId=GROUP, NewReplicaCount=1, ApplyImmediately=True
+    )["ReplicationGroup"]
+
+    assert shrunk["MemberClusters"] == [f"{GROUP}-001", f"{GROUP}-003"]
+    assert sorted(_members(cache)) == [f"{GROUP}-001", f"{GROUP}-003"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "request_", "code"),
+    [
+        ("decrease_replica_count", {"NewReplicaCount": 0}, "InvalidParameterCombination"),
+        ("decrease_replica_count", {"ReplicasToRemove": [f"{GROUP}-001"]}, "InvalidParameterValue"),
+        ("decrease_replica_count", {"NewReplicaCount": 2}, "InvalidParameterValue"),
+        ("increase_replica_count", {"NewReplicaCount": 6}, "InvalidParameterValue"),
+        ("increase_replica_count", {"NewReplicaCount": 1}, "NoOperationFault"),
+        (
+            "increase_replica_count",
+            {"NewReplicaCount": 2, "ApplyImmediately": False},
+            "InvalidParameterValue",
+        ),
+    ],
+)
+def test_a_replica_count_aws_refuses_is_refused(
+    cache: Any, operation: str, request_: dict[str, Any], code: str
+) -> None:
+    _replication_group(cache)  # a primary and 1 replica, Multi-AZ with automatic failover
+
+    with pytest.raises(ClientError) as refused:
+        getattr(cache, operation)(
+            ReplicationGroupId=GROUP, **{"ApplyImmediately": True, **request_}
+        )
+
+    assert _code(refused) == code
+    assert sorted(_members(cache)) == [f"{GROUP}-001", f"{GROUP}-002"]
 
 
 # --------------------------------------------------------------------- subnet groups

@@ -1,22 +1,35 @@
-"""The Redis (Valkey) online store deploys into the emulator with the real terraform and provider.
+"""The Redis (Valkey) online store deploys into the emulator with the real terraform and provider,
+and takes a change the way AWS does.
 
 Staging and prod keep online features in ElastiCache; ``local`` keeps DynamoDB (Feast's round
 trip in the end-to-end test needs a real online store, and the emulator runs no Redis server).
 So this test is where the Redis store's resources are ever applied: one small stack with a
 VPC, two private subnets and :class:`~mlplatform.constructs.feature_store.FeatureStore` with
-staging's online store, applied, planned again (no changes) and destroyed, with the fixes of
-:mod:`mlplatform.emulator.fixes.elasticache` answering the provider as AWS does.
+staging's online store, applied and planned again (no changes); then the store grown as its
+platform team would grow it (a second read replica, two weeks of snapshots, ``allkeys-lfu``
+eviction), synthesized into the same directory, applied (``ModifyCacheParameterGroup``,
+``IncreaseReplicaCount``, ``ModifyReplicationGroup``), planned again (no changes) and checked
+against what ElastiCache describes; then destroyed. The fixes of
+:mod:`mlplatform.emulator.fixes.elasticache` answer the provider as AWS does.
 
-Each terraform command starts the provider (seconds of CPU): the test runs only init, apply,
-plan and destroy. It takes about three minutes, two of them the provider's fixed waits (30 s
-each to create and to delete the user group and the replication group), so ``make test`` runs
-it beside the suite (marker ``redis``), not in a worker of it.
+The change leaves out ``node_type`` and ``engine_version`` on purpose: the construct does not
+set ``apply_immediately``, so AWS (and the emulator) keep such a change pending until the
+maintenance window and terraform plans it again until then (see
+:mod:`mlplatform.emulator.fixes.elasticache.replication_group_changes`).
+
+Each terraform command starts the provider (seconds of CPU): the test runs only init, two
+applies, two plans and destroy. It takes about four minutes, most of them the provider's fixed
+waits (30 s each to create and to delete the user group and the replication group, and 30 s
+for the new replica), so ``make test`` runs it beside the suite (marker ``redis``), not in a
+worker of it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -26,7 +39,7 @@ from cdktf import App, LocalBackend, TerraformStack
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.subnet import Subnet
 from mlplatform.bindings.aws.vpc import Vpc
-from mlplatform.config import FeatureStoreProps
+from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.state_retention import StateRetention
@@ -96,6 +109,56 @@ def _synth_store(outdir: Path, state: Path, endpoint: str, store: FeatureStorePr
     return outdir / "stacks" / "redis"
 
 
+def _grown_store(store: FeatureStoreProps) -> FeatureStoreProps:
+    """Staging's store as its platform team grows it: a second read replica, two weeks of
+    snapshots, and eviction of the least frequently used keys of all (``allkeys-lfu``)."""
+    assert store.redis is not None
+    redis = RedisOnlineStoreProps.model_validate(
+        {
+            **store.redis.model_dump(),
+            "replicas": store.redis.replicas + 1,
+            "snapshot_retention_days": 14,
+            "maxmemory_policy": "allkeys-lfu",
+        }
+    )
+    assert redis.snapshot_retention_days != store.redis.snapshot_retention_days
+    assert redis.maxmemory_policy != store.redis.maxmemory_policy
+    return store.model_copy(update={"online_store": redis})
+
+
+def _assert_grown(cache: Any, names: Mapping[str, str], store: FeatureStoreProps) -> None:
+    """ElastiCache describes the grown store: one more member cluster, each available and
+    alike, the new retention, and the new eviction policy in the store's parameter group."""
+    redis = store.redis
+    assert redis is not None
+    [group] = cache.describe_replication_groups(ReplicationGroupId=names["replication_group"])[
+        "ReplicationGroups"
+    ]
+    assert group["Status"] == "available"
+    assert len(group["MemberClusters"]) == 1 + redis.replicas
+    assert [len(g["NodeGroupMembers"]) for g in group["NodeGroups"]] == [1 + redis.replicas]
+    assert group["SnapshotRetentionLimit"] == redis.snapshot_retention_days
+    assert group["CacheNodeType"] == redis.node_type
+    clusters = cache.describe_cache_clusters(ShowCacheNodeInfo=True)["CacheClusters"]
+    assert sorted(c["CacheClusterId"] for c in clusters) == sorted(group["MemberClusters"])
+    for cluster in clusters:
+        assert cluster["CacheClusterStatus"] == "available"
+        assert cluster["ReplicationGroupId"] == names["replication_group"]
+        assert (cluster["Engine"], cluster["EngineVersion"]) == (redis.engine, redis.engine_version)
+        assert cluster["CacheNodeType"] == redis.node_type
+        assert cluster["SnapshotRetentionLimit"] == redis.snapshot_retention_days
+        assert cluster["CacheParameterGroup"]["CacheParameterGroupName"] == names["parameter_group"]
+        assert not cluster.get("PendingModifiedValues")
+    assert {c["PreferredAvailabilityZone"] for c in clusters} == set(ZONES)
+    [policy] = cache.describe_cache_parameters(
+        CacheParameterGroupName=names["parameter_group"], Source="user"
+    )["Parameters"]
+    assert (policy["ParameterName"], policy["ParameterValue"]) == (
+        "maxmemory-policy",
+        redis.maxmemory_policy,
+    )
+
+
 @pytest.mark.redis
 def test_redis_store_applies_replans_clean_and_destroys(
     tmp_path: Path, terraform_env: dict[str, str], emulated_aws: LocalAws
@@ -129,6 +192,17 @@ def test_redis_store_applies_replans_clean_and_destroys(
 
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
+
+    grown = _grown_store(store)
+    resynthesized = _synth_store(
+        tmp_path / "out", tmp_path / "redis.tfstate", emulated_aws.endpoint, grown
+    )
+    assert resynthesized == workdir  # the directory terraform init prepared
+    changed = terraform("apply", "-auto-approve")
+    assert changed.returncode == 0, changed.stdout[-4000:] + changed.stderr
+    replanned = terraform("plan", "-detailed-exitcode")
+    assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
+    _assert_grown(cache, names, grown)
 
     destroyed = terraform("destroy", "-auto-approve")
     assert destroyed.returncode == 0, destroyed.stdout[-4000:] + destroyed.stderr

@@ -1,14 +1,19 @@
-"""ElastiCache: parameter groups, user groups, a replication group's member clusters, deleting a
-subnet group and a replication group, as the ElastiCache API reference documents them.
+"""ElastiCache: parameter groups, user groups, a replication group's member clusters, changing
+it and its replicas, deleting a subnet group and a replication group, as the ElastiCache API
+reference documents them.
 
 A Redis (Valkey) online store is a subnet group, a parameter group, users in a user group and a
 replication group (:class:`~mlplatform.constructs.feature_store.FeatureStore`). moto 5.2.5 had
-only part of that, so the provider could not create, read back or delete it:
+only part of that, so the provider could not create, read back, change or delete it:
 
 - **Parameter groups**: :mod:`mlplatform.emulator.fixes.elasticache.parameter_groups`.
 - **User groups** and ``DeleteUser``: :mod:`mlplatform.emulator.fixes.elasticache.user_groups`.
 - **Member clusters** and **deleting** a subnet group or a replication group (and its final
   snapshot): :mod:`mlplatform.emulator.fixes.elasticache.replication_groups`.
+- **Changing** a replication group (engine version, node type, parameter group, windows,
+  snapshots, security groups, user groups, ...):
+  :mod:`mlplatform.emulator.fixes.elasticache.replication_group_changes`.
+- **Adding and removing replicas**: :mod:`mlplatform.emulator.fixes.elasticache.replica_counts`.
 - **Tags.** ``ListTagsForResource`` and the other tagging calls take parameter group and user
   group ARNs, which moto refused as ``InvalidARN``.
 
@@ -32,6 +37,13 @@ from mlplatform.emulator.fixes.elasticache.parameter_groups import (
     _describe_parameters,
     _modify_parameter_group,
     _reset_parameter_group,
+)
+from mlplatform.emulator.fixes.elasticache.replica_counts import (
+    _decrease_replica_count,
+    _increase_replica_count,
+)
+from mlplatform.emulator.fixes.elasticache.replication_group_changes import (
+    _modify_replication_group,
 )
 from mlplatform.emulator.fixes.elasticache.replication_groups import (
     _create_replication_group,
@@ -70,6 +82,9 @@ def apply() -> None:
         "delete_user_group": _delete_user_group,
         "delete_cache_subnet_group": _delete_subnet_group,
         "create_replication_group": _create_replication_group,
+        "modify_replication_group": _modify_replication_group,
+        "increase_replica_count": _increase_replica_count,
+        "decrease_replica_count": _decrease_replica_count,
         "delete_replication_group": _delete_replication_group,
         "describe_cache_clusters": _describe_cache_clusters,
         "delete_user": _delete_user,

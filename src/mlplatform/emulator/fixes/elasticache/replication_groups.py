@@ -24,7 +24,7 @@ and ignored the final snapshot, so ``terraform destroy`` waited until it timed o
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from mlplatform.emulator.fixes.elasticache._plumbing import (
@@ -128,16 +128,20 @@ def _check_replication_group(self: Any) -> int | None:
 
 def _spread_zones(self: Any, clusters: int) -> list[str]:
     """The zones AWS spreads ``clusters`` over: those of the subnet group's subnets in turn."""
-    backend = _backend(self)
-    group = backend.cache_subnet_groups.get(self._get_param("CacheSubnetGroupName") or "")
-    zones = sorted(
+    zones = _subnet_group_zones(self, self._get_param("CacheSubnetGroupName"))
+    return [zones[i % len(zones)] for i in range(clusters)]
+
+
+def _subnet_group_zones(self: Any, name: str | None) -> list[str]:
+    """The zones of subnet group ``name``'s subnets (two of the region's without one)."""
+    group = _backend(self).cache_subnet_groups.get(name or "")
+    return sorted(
         {
             s["subnet_availability_zone"]
             for s in (group.subnets if group else [])
             if isinstance(s.get("subnet_availability_zone"), str)
         }
     ) or [f"{self.region}a", f"{self.region}b"]
-    return [zones[i % len(zones)] for i in range(clusters)]
 
 
 def _family(engine: str, version: str | None) -> str:
@@ -150,20 +154,25 @@ def _family(engine: str, version: str | None) -> str:
     return "redis6.x" if major == "6" else ("redis7" if int(major) >= 7 else f"redis{version}")
 
 
-def _add_member_clusters(self: Any, group: Any) -> None:
-    """Each of ``group``'s member clusters as DescribeCacheClusters answers it."""
+def _member_parameter_group(group: Any) -> str:
+    """The parameter group ``group``'s clusters use: its own, else ``default.<family>``."""
+    name: str | None = group.cache_parameter_group_name
+    return name or f"default.{_family(group.engine, group.engine_version)}"
+
+
+def _add_member_clusters(self: Any, group: Any, cluster_ids: Iterable[str] = ()) -> None:
+    """Each of ``group``'s member clusters (or only ``cluster_ids``) as DescribeCacheClusters
+    answers it."""
     from moto.core.utils import utcnow
     from moto.elasticache.models import CacheCluster
 
     backend = _backend(self)
     engine = group.engine
-    parameter_group = group.cache_parameter_group_name or (
-        f"default.{_family(engine, group.engine_version)}"
-    )
+    parameter_group = _member_parameter_group(group)
     members = {
         m["cache_cluster_id"]: m for ng in group.node_groups for m in ng["node_group_members"]
     }
-    for cluster_id in group.member_clusters:
+    for cluster_id in list(cluster_ids) or group.member_clusters:
         member = members.get(cluster_id, {})
         zone = member.get("preferred_availability_zone") or f"{self.region}a"
         cluster: Any = CacheCluster(
