@@ -157,7 +157,7 @@ test: setup ## the whole suite: lint, types, config, constructs, snapshots, vali
 	wait $$scaffold && scaffold_rc=0 || scaffold_rc=$$?; \
 	wait $$upgrade && upgrade_rc=0 || upgrade_rc=$$?; \
 	wait $$e2e && e2e_rc=0 || e2e_rc=$$?; \
-	echo "--- the Redis online store deployed, replanned, destroyed (ran alongside; $(STATE)/redis.log)"; \
+	echo "--- the Redis online store deployed, replanned, changed, replanned, destroyed (ran alongside; $(STATE)/redis.log)"; \
 	cat $(STATE)/redis.log; \
 	echo "--- the team repo scaffold test (ran alongside; full log in $(STATE)/scaffold.log)"; \
 	cat $(STATE)/scaffold.log; \
