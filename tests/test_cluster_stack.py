@@ -8,18 +8,32 @@ objects of the very construct that synthesized each stack.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import Token
+from cdktf import (
+    DefaultTokenResolver,
+    Fn,
+    StringConcat,
+    TerraformStack,
+    TerraformVariable,
+    Testing,
+    Token,
+    Tokenization,
+)
+from constructs import Construct
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import ClusterLayerProps, EnvironmentConfig
+from mlplatform.constructs.gpu_provisioning import GpuProvisioning
 from mlplatform.decisions.scheduling import gpu_pool_labels, gpu_pool_taints
+from mlplatform.decisions.team_access import TeamNodes
+from mlplatform.errors import ConstructError
 from mlplatform.loader import EnvironmentLoader
 from mlplatform.platform_app import PlatformApp
 from mlplatform.stacks.platform_stacks import PlatformStacks
-from tests.cluster_schemas import unknown_value_keys, validate_manifest
+from tests.cluster_schemas import admission_denials, unknown_value_keys, validate_manifest
 
 REAL = ["dev", "staging", "prod"]
 # Stand-ins for values only AWS knows (subnet ids, ARNs), with the form the schemas expect.
@@ -199,3 +213,106 @@ def test_an_environment_without_gpu_pools_gets_no_karpenter_and_no_cluster_layer
     assert stacks.compute is not None and stacks.compute.karpenter is None
     assert stacks.cluster is None
     assert [s.layer for s in stacks.stacks] == ["network", "data", "compute", "ml"]
+
+
+def test_a_teams_node_class_may_use_the_clusters_subnets_and_security_group_only(
+    platform_app: PlatformApp,
+) -> None:
+    """dev registers ranking: its policy, as the cluster stack builds it, lists every private
+    subnet of the network layer and the cluster security group (tokens here, one value each
+    once applied) and admits a node class in them, not one beside them."""
+    stacks = _environment(platform_app, "dev")
+    assert stacks.cluster is not None and stacks.compute is not None
+    assert stacks.compute.karpenter is not None
+    cluster = stacks.compute.cluster
+    subnets = list(cluster.placement.private_subnet_ids)
+    group = cluster.cluster_security_group_id
+    assert subnets and group is not None
+    # Values once applied, by the attribute each token reads (a reference read twice is two
+    # tokens).
+    scope = stacks.cluster
+
+    def resolved(token: str) -> str:
+        """The attribute ``token`` reads, as one key whether the cluster stack reads it through
+        a cross-stack output or (before synth) from the resource itself."""
+        expression = Tokenization.resolve(
+            token, scope=scope, preparing=False, resolver=DefaultTokenResolver(StringConcat())
+        )
+        return re.sub("[^A-Za-z0-9]", "", str(expression)).split("crossstackoutput")[-1]
+
+    applied = {resolved(t): f"subnet-{i}" for i, t in enumerate(subnets)}
+    applied[resolved(group)] = "sg-cluster"
+    applied[resolved(stacks.compute.karpenter.instance_profile_name)] = "mlp-dev-karpenter-node"
+    [policy] = [
+        m
+        for m in stacks.cluster.gpu_provisioning.manifests
+        if m["kind"] == "ValidatingAdmissionPolicy" and m["metadata"]["name"].endswith("ranking")
+    ]
+    policy_text = json.dumps(policy)
+    tokens = set(re.findall(r"\$\{TfToken\[TOKEN\.\d+\]\}", policy_text))
+    assert sorted(applied[resolved(t)] for t in tokens) == sorted(applied.values())
+    for token in tokens:
+        policy_text = policy_text.replace(token, applied[resolved(token)])
+    assert not Token.is_unresolved(policy_text)
+    [node_class] = [
+        m for m in stacks.cluster.gpu_provisioning.manifests if m["kind"] == "EC2NodeClass"
+    ][:1]
+    team_class = _concrete(node_class)
+    team_class["metadata"]["name"] = "ranking-training"
+    team_class["spec"].pop("placementGroupSelector", None)
+    team_class["spec"]["instanceProfile"] = "mlp-dev-karpenter-node"
+    team_class["spec"]["securityGroupSelectorTerms"] = [{"id": "sg-cluster"}]
+    request = {
+        "operation": "CREATE",
+        "name": "ranking-training",
+        "resource": {"group": "karpenter.k8s.aws", "version": "v1", "resource": "ec2nodeclasses"},
+        "userInfo": {"username": "ranking-deploy", "groups": ["mlplatform:team:ranking"]},
+    }
+
+    def denials(subnet_ids: list[str]) -> list[str] | None:
+        team_class["spec"]["subnetSelectorTerms"] = [{"id": s} for s in subnet_ids]
+        return admission_denials(json.loads(policy_text), request, team_class)
+
+    assert denials([f"subnet-{i}" for i in range(len(subnets))]) == []
+    assert denials(["subnet-0", "subnet-elsewhere"]) == [
+        "a team's EC2NodeClass selects by id only the cluster's private subnets and the "
+        "cluster security group, and no capacity reservation"
+    ]
+
+
+def _provisioning(scope: Construct, **teams: Any) -> GpuProvisioning:
+    return GpuProvisioning(
+        scope,
+        "gpu-provisioning",
+        versions=ClusterLayerProps(),
+        region="us-east-1",
+        cluster_name="mlp-dev",
+        interruption_queue="mlp-dev-karpenter",
+        controller_role_arn="arn:aws:iam::111111111111:role/karpenter",
+        system_nodes=2,
+        pools={},
+        job_accounts={},
+        **teams,
+    )
+
+
+def test_a_subnet_list_known_only_at_apply_stands_in_the_policy_as_terraform_joins_it() -> None:
+    stack = TerraformStack(Testing.app(), "cluster")
+    subnets = Token.as_list(Fn.split(",", TerraformVariable(stack, "subnets").string_value))
+    _provisioning(
+        stack,
+        teams=["ranking"],
+        team_nodes=TeamNodes("mlp-dev-karpenter-node", subnets, ["sg-1"]),
+    )
+
+    synthesized = Testing.synth(stack)
+
+    assert """t.id in ['${join(\\"', '\\", split(\\",\\", var.subnets))}']""" in synthesized
+    assert "t.id in ['sg-1']" in synthesized
+
+
+def test_teams_without_the_nodes_they_are_held_to_are_refused() -> None:
+    stack = TerraformStack(Testing.app(), "cluster")
+
+    with pytest.raises(ConstructError, match="teams ranking need team_nodes"):
+        _provisioning(stack, teams=["ranking"])

@@ -20,6 +20,7 @@ from mlplatform.decisions import team_pool_release
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.team_access import (
     CLUSTER_ROLE,
+    TeamNodes,
     deployer_entries,
     release_namespace,
     team_access_manifests,
@@ -29,6 +30,7 @@ from tests.cluster_schemas import admission_denials, validate_manifest
 
 PROFILE = "mlp-dev-karpenter-node"
 KARPENTER = ClusterLayerProps().karpenter
+NODES = TeamNodes(PROFILE, ["subnet-1", "subnet-2"], ["sg-1"])
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def request_for(
 def denials(
     team: str, obj: dict[str, Any], operation: str = "CREATE", as_team: str | None = None
 ) -> list[str] | None:
-    policy = policy_of(team, team_access_manifests([team, "search"], instance_profile=PROFILE))
+    policy = policy_of(team, team_access_manifests([team, "search"], NODES))
     groups = (team_group(as_team or team),)
     return admission_denials(
         policy, request_for(obj, operation, groups), None if operation == "DELETE" else obj
@@ -116,11 +118,11 @@ def of_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
 
 
 def test_no_team_no_objects() -> None:
-    assert team_access_manifests([], instance_profile=PROFILE) == []
+    assert team_access_manifests([], NODES) == []
 
 
 def test_every_object_passes_the_kubernetes_schemas_strictly() -> None:
-    objects = team_access_manifests(["ranking", "search"], instance_profile=PROFILE)
+    objects = team_access_manifests(["ranking", "search"], NODES)
 
     for manifest in objects:
         validate_manifest(manifest, karpenter=KARPENTER)
@@ -138,7 +140,7 @@ def test_every_object_passes_the_kubernetes_schemas_strictly() -> None:
 
 
 def test_the_cluster_role_holds_the_pool_releases_kinds_and_no_secret() -> None:
-    role = team_access_manifests(["ranking"], instance_profile=PROFILE)[0]
+    role = team_access_manifests(["ranking"], NODES)[0]
 
     granted = {
         (g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]
@@ -149,7 +151,7 @@ def test_the_cluster_role_holds_the_pool_releases_kinds_and_no_secret() -> None:
         ("", "namespaces"),
         ("", "serviceaccounts"),
     }
-    objects = team_access_manifests(["ranking"], instance_profile=PROFILE)
+    objects = team_access_manifests(["ranking"], NODES)
     [namespace] = [o for o in objects if o["kind"] == "Namespace"]
     # Dropping the team revokes its access (Role, bindings, policy) but keeps what it runs.
     assert namespace["metadata"]["annotations"] == {"helm.sh/resource-policy": "keep"}
@@ -185,7 +187,7 @@ def test_another_team_or_the_platform_is_not_held_to_the_teams_policy() -> None:
         denials("ranking", pool, as_team="search") is None
     )  # search's group: not ranking's policy
     platform = request_for(pool, "CREATE", ("system:masters",))
-    policy = policy_of("ranking", team_access_manifests(["ranking"], instance_profile=PROFILE))
+    policy = policy_of("ranking", team_access_manifests(["ranking"], NODES))
     assert admission_denials(policy, platform, pool) is None
 
 
@@ -277,6 +279,47 @@ def test_a_node_class_beyond_the_platforms_hardening_is_denied(change: Any) -> N
 
     assert denials("ranking", node_class) == [NODE_CLASS]
     assert denials("ranking", node_class, "DELETE") == []
+
+
+PLACEMENT = (
+    "a team's EC2NodeClass selects by id only the cluster's private subnets and the cluster "
+    "security group, and no capacity reservation"
+)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda spec: spec.update(subnetSelectorTerms=[{"id": "subnet-public"}]),
+        lambda spec: spec.update(subnetSelectorTerms=[{"id": "subnet-2"}, {"id": "subnet-9"}]),
+        lambda spec: spec.update(subnetSelectorTerms=[{"tags": {"kubernetes.io/role/elb": "1"}}]),
+        lambda spec: spec.update(securityGroupSelectorTerms=[{"id": "sg-open"}]),
+        lambda spec: spec.update(securityGroupSelectorTerms=[{"name": "default"}]),
+        lambda spec: spec.update(capacityReservationSelectorTerms=[{"id": "cr-0123456789abcdef0"}]),
+    ],
+    ids=[
+        "other-subnet",
+        "one-other-subnet",
+        "subnets-by-tag",
+        "other-security-group",
+        "security-group-by-name",
+        "capacity-reservation",
+    ],
+)
+def test_a_node_class_outside_the_clusters_network_is_denied(change: Any) -> None:
+    node_class = of_kind(release("ranking", "ranking"), "EC2NodeClass")
+    change(node_class["spec"])
+    validate_manifest(node_class, karpenter=KARPENTER)  # a node class Karpenter would accept
+
+    assert denials("ranking", node_class) == [PLACEMENT]
+    assert denials("ranking", node_class, "DELETE") == []
+
+
+def test_a_node_class_in_any_of_the_clusters_subnets_is_admitted() -> None:
+    node_class = of_kind(release("ranking", "ranking"), "EC2NodeClass")
+    node_class["spec"]["subnetSelectorTerms"] = [{"id": "subnet-2"}, {"id": "subnet-1"}]
+
+    assert denials("ranking", node_class) == []
 
 
 @pytest.mark.parametrize("enforce", ["privileged", None])

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from cdktf import AssetType, Fn, ITerraformDependable, TerraformAsset
+from cdktf import AssetType, Fn, ITerraformDependable, TerraformAsset, Tokenization
 from cdktf_cdktf_provider_helm.provider import HelmProvider
 from cdktf_cdktf_provider_helm.release import Release
 from constructs import Construct
@@ -43,7 +43,8 @@ from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import JobAccount, job_account_manifests
 from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
-from mlplatform.decisions.team_access import team_access_manifests
+from mlplatform.decisions.team_access import TeamNodes, team_access_manifests
+from mlplatform.errors import ConstructError
 
 __all__ = ["GpuProvisioning", "cluster_helm", "helm_release", "manifests_chart"]
 
@@ -106,7 +107,8 @@ class GpuProvisioning(Construct):
     ``job_accounts`` maps it to ``(namespace, service account, role ARN)``; ``region`` is the
     cluster's, whose EKS image registry the EFA device plugin comes from. ``teams`` are those
     whose deploys may install GPU pools: their namespaces, RBAC and admission policies join
-    the ``gpu-pools`` release (:mod:`~mlplatform.decisions.team_access`).
+    the ``gpu-pools`` release (:mod:`~mlplatform.decisions.team_access`), holding their node
+    classes to ``team_nodes`` (required with teams).
     """
 
     def __init__(
@@ -123,8 +125,14 @@ class GpuProvisioning(Construct):
         pools: Mapping[str, tuple[GpuPoolProps, NodeClassFacts]],
         job_accounts: Mapping[str, JobAccount],
         teams: Sequence[str] = (),
+        team_nodes: TeamNodes | None = None,
     ) -> None:
         super().__init__(scope, id)
+        if teams and team_nodes is None:
+            raise ConstructError(
+                f"GpuProvisioning {id!r}: teams {', '.join(teams)} need team_nodes (the Karpenter "
+                "node instance profile, the cluster's private subnets and security group)"
+            )
         crds, controller = karpenter_charts(
             versions,
             cluster_name=cluster_name,
@@ -138,9 +146,8 @@ class GpuProvisioning(Construct):
         manifests: list[dict[str, Any]] = job_account_manifests(job_accounts)
         for name, (props, facts) in sorted(pools.items()):
             manifests += [node_class(name, props, facts, versions), node_pool(name, props)]
-        # Every pool's node class names the one Karpenter instance profile.
-        profile = next((facts.instance_profile for _, facts in pools.values()), "")
-        manifests += team_access_manifests(teams, instance_profile=profile)
+        if team_nodes is not None:
+            manifests += team_access_manifests(teams, _quotable(team_nodes))
         self._manifests = manifests
         self._release(
             manifests_release("gpu-pools", manifests_chart(self), {"manifests": manifests}),
@@ -166,3 +173,15 @@ class GpuProvisioning(Construct):
     def charts(self) -> list[HelmChart]:
         """The third-party releases (Karpenter and device plugins), in install order."""
         return list(self._charts)
+
+
+def _quotable(nodes: TeamNodes) -> TeamNodes:
+    """``nodes`` with each list Terraform knows only at apply (one token) as one string that
+    renders as its ids joined by ``', '``, as :class:`TeamNodes` takes it."""
+
+    def ids(values: Sequence[str]) -> list[str]:
+        if Tokenization.reverse_list(list(values)) is None:
+            return list(values)
+        return [Fn.join("', '", list(values))]
+
+    return TeamNodes(nodes.instance_profile, ids(nodes.subnet_ids), ids(nodes.security_group_ids))

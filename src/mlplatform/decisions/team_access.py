@@ -31,8 +31,12 @@ and grants them exactly what the release needs, whichever engine applies it:
     required, no public address and encrypted volumes; a namespace only with the
     ``baseline`` or ``restricted`` standard enforced.
 
-Not held: which of the account's subnets and security groups a team's nodes join
-(Karpenter's own permissions allow any; what they reach still asks for credentials).
+Karpenter's own permissions let it launch into any subnet and security group of the
+account, so the policy also holds where a team's nodes go: a node class selects, by id
+only, the cluster's private subnets and the cluster security group (what EKS gives its
+managed nodes, and the platform's pools use), and no capacity reservation (the
+platform's reserved GPUs are not a team's to take). The engine hands these in as
+:class:`TeamNodes`.
 
 The environment file refuses a team name that would cover a name of Kubernetes', the
 platform's or another team's (``compute.cluster.team_deployers``). Service accounts
@@ -53,6 +57,7 @@ __all__ = [
     "RELEASE_RECORDS_ROLE",
     "TEAM_GROUP_PREFIX",
     "DeployerEntry",
+    "TeamNodes",
     "admission_rules",
     "deployer_entries",
     "release_namespace",
@@ -106,11 +111,27 @@ def deployer_entries(team_deployers: Mapping[str, Sequence[str]]) -> list[Deploy
     ]
 
 
-def team_access_manifests(teams: Sequence[str], *, instance_profile: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class TeamNodes:
+    """What every team's node class must launch with; strings may be an engine's tokens.
+
+    A list whose length is known only at apply (one cdktf token) is passed as one string
+    that renders as the ids joined by ``', '`` (Terraform's ``join``): it stands inside
+    the policy's quoted CEL list.
+    """
+
+    instance_profile: str
+    """The Karpenter node instance profile: the only one a team's node class may name."""
+    subnet_ids: Sequence[str]
+    """The cluster's private subnets: the only subnets a team's node class may select."""
+    security_group_ids: Sequence[str]
+    """The cluster security group: the only security groups a team's nodes may join."""
+
+
+def team_access_manifests(teams: Sequence[str], nodes: TeamNodes) -> list[dict[str, Any]]:
     """The cluster layer's objects for ``teams`` (none without a team): the ClusterRole and
     its binding, then per team its namespace, release records role and binding, and its
-    admission policy and binding. ``instance_profile`` is the one node class a team may use
-    (the engine's token for the Karpenter node instance profile)."""
+    admission policy and binding, which holds each team's node classes to ``nodes``."""
     if not teams:
         return []
     ordered = sorted(teams)
@@ -138,11 +159,11 @@ def team_access_manifests(teams: Sequence[str], *, instance_profile: str) -> lis
         },
     ]
     for team in ordered:
-        objects += _team_objects(team, instance_profile)
+        objects += _team_objects(team, nodes)
     return objects
 
 
-def _team_objects(team: str, instance_profile: str) -> list[dict[str, Any]]:
+def _team_objects(team: str, nodes: TeamNodes) -> list[dict[str, Any]]:
     namespace = release_namespace(team)
     policy = f"mlplatform-team-{team}"
     labels = {**MANAGED_BY, "mlplatform/team": team}
@@ -197,7 +218,7 @@ def _team_objects(team: str, instance_profile: str) -> list[dict[str, Any]]:
                         ),
                     }
                 ],
-                "validations": admission_rules(team, instance_profile),
+                "validations": admission_rules(team, nodes),
             },
         },
         {
@@ -209,8 +230,9 @@ def _team_objects(team: str, instance_profile: str) -> list[dict[str, Any]]:
     ]
 
 
-def admission_rules(team: str, instance_profile: str) -> list[dict[str, str]]:
+def admission_rules(team: str, nodes: TeamNodes) -> list[dict[str, str]]:
     """The CEL validations of ``team``'s admission policy, each with the message it denies with."""
+    instance_profile = nodes.instance_profile
     own = f"'{team}'"
     prefix = f"'{team}-'"
     resource = "request.resource.resource"
@@ -269,6 +291,21 @@ def admission_rules(team: str, instance_profile: str) -> list[dict[str, str]]:
         },
         {
             "expression": (
+                f"{resource} != 'ec2nodeclasses' || {kept} || "
+                f"(has({spec}.subnetSelectorTerms) && {spec}.subnetSelectorTerms.all(t, "
+                f"has(t.id) && t.id in {_cel_strings(nodes.subnet_ids)}) && "
+                f"has({spec}.securityGroupSelectorTerms) && "
+                f"{spec}.securityGroupSelectorTerms.all(t, "
+                f"has(t.id) && t.id in {_cel_strings(nodes.security_group_ids)}) && "
+                f"!has({spec}.capacityReservationSelectorTerms))"
+            ),
+            "message": (
+                "a team's EC2NodeClass selects by id only the cluster's private subnets and the "
+                "cluster security group, and no capacity reservation"
+            ),
+        },
+        {
+            "expression": (
                 f"{resource} != 'namespaces' || {kept} || "
                 "(has(object.metadata.labels) && "
                 "'pod-security.kubernetes.io/enforce' in object.metadata.labels && "
@@ -281,6 +318,11 @@ def admission_rules(team: str, instance_profile: str) -> list[dict[str, str]]:
             ),
         },
     ]
+
+
+def _cel_strings(values: Sequence[str]) -> str:
+    """A CEL list of string literals (ids: no quote inside to escape)."""
+    return "[" + ", ".join(f"'{value}'" for value in values) + "]"
 
 
 def _rule(group: str, *resources: str) -> dict[str, Any]:

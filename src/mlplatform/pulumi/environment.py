@@ -39,7 +39,12 @@ from mlplatform.pulumi.data_lake import DataLake
 from mlplatform.pulumi.feature_store import FeatureStore
 from mlplatform.pulumi.feature_tables import FeatureTables
 from mlplatform.pulumi.gpu_pool import GpuTrainingPool
-from mlplatform.pulumi.gpu_provisioning import GpuProvisioning, PoolFacts, kubeconfig
+from mlplatform.pulumi.gpu_provisioning import (
+    GpuProvisioning,
+    PoolFacts,
+    TeamNodeFacts,
+    kubeconfig,
+)
 from mlplatform.pulumi.karpenter_controller import KarpenterController
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.model_registry import ModelRegistry
@@ -429,6 +434,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
         )
         # What Karpenter launches carries the compute layer's cost tags and the pool's name.
         node_tags = platform_tags(config, "compute")
+        # The platform's own cluster always knows its security group (an import may not).
+        node_group = cluster.cluster_security_group_id
         self.outputs[layer.path] = {"node_pools": sorted(self.gpu_pools)}
         self.gpu_provisioning = GpuProvisioning(
             layer,
@@ -456,6 +463,11 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 for name, pool in self.gpu_pools.items()
             },
             teams=sorted(compute.cluster.team_deployers),
+            team_nodes=TeamNodeFacts(
+                instance_profile=karpenter.instance_profile.name,
+                subnet_ids=self.network.placement().subnets(),
+                security_group_ids=[node_group] if node_group is not None else [],
+            ),
         )
 
     def _compute(self, config: EnvironmentConfig, emulator_endpoint: str | None) -> None:

@@ -27,11 +27,19 @@ from mlplatform.decisions.helm_chart import HelmChart
 from mlplatform.decisions.job_accounts import job_account_manifests
 from mlplatform.decisions.karpenter_release import karpenter_charts
 from mlplatform.decisions.node_pools import NodeClassFacts, node_class, node_pool
-from mlplatform.decisions.team_access import team_access_manifests
+from mlplatform.decisions.team_access import TeamNodes, team_access_manifests
+from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.layer import Layer
 
-__all__ = ["MANIFESTS_CHART", "GpuProvisioning", "PoolFacts", "helm_release", "kubeconfig"]
+__all__ = [
+    "MANIFESTS_CHART",
+    "GpuProvisioning",
+    "PoolFacts",
+    "TeamNodeFacts",
+    "helm_release",
+    "kubeconfig",
+]
 
 
 class PoolFacts:
@@ -57,6 +65,24 @@ class PoolFacts:
         self.placement_group = placement_group
         self.tags = dict(tags)
         self.job_account = job_account
+
+
+class TeamNodeFacts:
+    """What every team's node class must launch with (:class:`TeamNodes`), outputs until known."""
+
+    def __init__(
+        self,
+        *,
+        instance_profile: pulumi.Input[str],
+        subnet_ids: Sequence[pulumi.Input[str]] | pulumi.Output[list[str]],
+        security_group_ids: Sequence[pulumi.Input[str]],
+    ) -> None:
+        subnets = (
+            subnet_ids if isinstance(subnet_ids, pulumi.Output) else pulumi.Output.all(*subnet_ids)
+        )
+        self.nodes: pulumi.Output[TeamNodes] = pulumi.Output.all(
+            instance_profile, subnets, pulumi.Output.all(*security_group_ids)
+        ).apply(lambda v: TeamNodes(v[0], v[1], v[2]))
 
 
 def kubeconfig(
@@ -119,7 +145,13 @@ class GpuProvisioning(PlatformComponent):
         system_nodes: int,
         pools: Mapping[str, PoolFacts],
         teams: Sequence[str] = (),
+        team_nodes: TeamNodeFacts | None = None,
     ) -> None:
+        if teams and team_nodes is None:
+            raise ConstructError(
+                f"GpuProvisioning {id!r}: teams {', '.join(teams)} need team_nodes (the Karpenter "
+                "node instance profile, the cluster's private subnets and security group)"
+            )
         super().__init__(
             layer.layer,
             "GpuProvisioning",
@@ -148,7 +180,7 @@ class GpuProvisioning(PlatformComponent):
             inputs.apply(lambda v: charts(v)[1].values) if controller.values else None,
             depends_on=[crd_release],
         )
-        manifests = self._manifests(versions, pools, teams)
+        manifests = self._manifests(versions, pools, teams, team_nodes)
         self._release(
             cluster_releases.manifests_release("gpu-pools", str(MANIFESTS_CHART)),
             manifests.apply(lambda m: {"manifests": m}),
@@ -160,7 +192,11 @@ class GpuProvisioning(PlatformComponent):
         self.register_outputs({})
 
     def _manifests(
-        self, versions: ClusterLayerProps, pools: Mapping[str, PoolFacts], teams: Sequence[str]
+        self,
+        versions: ClusterLayerProps,
+        pools: Mapping[str, PoolFacts],
+        teams: Sequence[str],
+        team_nodes: TeamNodeFacts | None,
     ) -> pulumi.Output[list[dict[str, Any]]]:
         names = sorted(pools)
         facts_inputs: list[Any] = []
@@ -176,7 +212,8 @@ class GpuProvisioning(PlatformComponent):
                 )
             )
 
-        def render(resolved: list[list[Any]]) -> list[dict[str, Any]]:
+        def render(inputs: list[Any]) -> list[dict[str, Any]]:
+            resolved: list[list[Any]] = inputs[0]
             accounts = {
                 name: (pools[name].job_account[0], pools[name].job_account[1], values[4])
                 for name, values in zip(names, resolved, strict=True)
@@ -195,11 +232,12 @@ class GpuProvisioning(PlatformComponent):
                     node_class(name, pool.props, facts, versions),
                     node_pool(name, pool.props),
                 ]
-            # Every pool's node class names the one Karpenter instance profile.
-            profile = resolved[0][0] if resolved else ""
-            return manifests + team_access_manifests(teams, instance_profile=profile)
+            nodes: TeamNodes | None = inputs[1]
+            return manifests + (team_access_manifests(teams, nodes) if nodes else [])
 
-        return pulumi.Output.all(*facts_inputs).apply(render)
+        return pulumi.Output.all(
+            pulumi.Output.all(*facts_inputs), team_nodes.nodes if team_nodes else None
+        ).apply(render)
 
     def _release(
         self,

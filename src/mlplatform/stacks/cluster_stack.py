@@ -17,6 +17,7 @@ from mlplatform.constructs.gpu_provisioning import GpuProvisioning, cluster_helm
 from mlplatform.decisions.node_pools import NodeClassFacts
 from mlplatform.decisions.scheduling import pool_node_tags
 from mlplatform.decisions.tagging import platform_tags
+from mlplatform.decisions.team_access import TeamNodes
 from mlplatform.errors import ConstructError
 from mlplatform.stacks.compute_stack import ComputeStack
 from mlplatform.stacks.platform_stack import PlatformStack
@@ -44,6 +45,8 @@ class ClusterStack(PlatformStack):
         cluster = compute.cluster
         karpenter = compute.karpenter
         cluster_helm(self, cluster, config.region)
+        # The platform's own cluster always knows its security group (an import may not).
+        node_group = cluster.cluster_security_group_id
         # What Karpenter launches carries the compute layer's cost tags and the pool's name.
         node_tags = platform_tags(config, "compute")
         pools = {
@@ -74,6 +77,11 @@ class ClusterStack(PlatformStack):
                 for name, pool in compute.gpu_pools.items()
             },
             teams=sorted(config.compute.cluster.team_deployers),
+            team_nodes=TeamNodes(
+                instance_profile=karpenter.instance_profile_name,
+                subnet_ids=cluster.placement.private_subnet_ids,
+                security_group_ids=[node_group] if node_group else [],
+            ),
         )
         TerraformOutput(
             self,
