@@ -296,8 +296,10 @@ def _provisioning(scope: Construct, **teams: Any) -> GpuProvisioning:
     )
 
 
-def test_a_subnet_list_known_only_at_apply_stands_in_the_policy_as_terraform_joins_it() -> None:
-    stack = TerraformStack(Testing.app(), "cluster")
+def test_a_subnet_list_known_only_at_apply_stands_in_the_policy_as_terraform_joins_it(
+    tmp_path: Path,
+) -> None:
+    stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "cluster")
     subnets = Token.as_list(Fn.split(",", TerraformVariable(stack, "subnets").string_value))
     _provisioning(
         stack,
@@ -311,8 +313,8 @@ def test_a_subnet_list_known_only_at_apply_stands_in_the_policy_as_terraform_joi
     assert "t.id in ['sg-1']" in synthesized
 
 
-def test_teams_without_the_nodes_they_are_held_to_are_refused() -> None:
-    stack = TerraformStack(Testing.app(), "cluster")
+def test_teams_without_the_nodes_they_are_held_to_are_refused(tmp_path: Path) -> None:
+    stack = TerraformStack(Testing.app(outdir=str(tmp_path)), "cluster")
 
     with pytest.raises(ConstructError, match="teams ranking need team_nodes"):
         _provisioning(stack, teams=["ranking"])
