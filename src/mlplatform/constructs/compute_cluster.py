@@ -74,7 +74,9 @@ from mlplatform.interfaces import IComputeCluster, VpcPlacement
 __all__ = ["ComputeCluster"]
 
 
-class ComputeCluster(ClusterMetrics, Construct):
+class ComputeCluster(
+    ClusterMetrics, cluster_addons.AddonInstaller[ITerraformDependable, IamRole], Construct
+):
     """EKS cluster, its key, logs, IAM roles, OIDC provider, access entries, add-ons and CPU nodes."""
 
     def __init__(
@@ -266,20 +268,6 @@ class ComputeCluster(ClusterMetrics, Construct):
             id.replace("/", "-"),
             role=role.name,
             policy_arn=aws_managed_policy_arn(self._partition, policy),
-        )
-
-    def _addons(
-        self,
-        addons: Sequence[cluster_addons.ClusterAddon],
-        *,
-        after: Sequence[ITerraformDependable] = (),
-    ) -> list[ITerraformDependable]:
-        return cluster_addons.install(
-            addons,
-            after=after,
-            log_group=self._addon_log_group,
-            role=self._addon_role,
-            addon=self._addon,
         )
 
     def _addon_log_group(self, group: cluster_addons.AddonLogGroup) -> ITerraformDependable:

@@ -44,8 +44,6 @@ from mlplatform.bindings.aws.data_aws_secretsmanager_random_password import (
 from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
-    DynamodbTablePointInTimeRecovery,
-    DynamodbTableServerSideEncryption,
     DynamodbTableTtl,
 )
 from mlplatform.bindings.aws.elasticache_parameter_group import (
@@ -64,6 +62,8 @@ from mlplatform.bindings.aws.secretsmanager_secret import SecretsmanagerSecret
 from mlplatform.bindings.aws.secretsmanager_secret_version import SecretsmanagerSecretVersion
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.data_lake import DataLake
+from mlplatform.constructs.dynamodb_tables import planned_table
 from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.ml_security_groups import port_rules, security_group
 from mlplatform.constructs.state_retention import StateRetention
@@ -342,21 +342,16 @@ class FeatureStore(FeatureStoreMixin, Construct):
     ) -> DynamodbTable:
         """One group's table, as Feast's DynamoDB store reads and writes it."""
         blocks = store_plan.online_table_blocks(key_arn)
-        table = DynamodbTable(
+        return planned_table(
             self,
             f"online-{group}",
-            **store_plan.online_table_settings(self._names, group, owner, deletion_protection),
+            settings=store_plan.online_table_settings(
+                self._names, group, owner, deletion_protection
+            ),
+            blocks=blocks,
             attribute=[DynamodbTableAttribute(**blocks["attribute"])],
             ttl=DynamodbTableTtl(**blocks["ttl"]),
-            point_in_time_recovery=DynamodbTablePointInTimeRecovery(
-                **blocks["point_in_time_recovery"]
-            ),
-            server_side_encryption=DynamodbTableServerSideEncryption(
-                **blocks["server_side_encryption"]
-            ),
         )
-        StateRetention.protect(table)
-        return table
 
     # ----------------------------------------------------------------- Redis / Valkey
     def _redis(
@@ -499,7 +494,7 @@ class FeatureStore(FeatureStoreMixin, Construct):
 
         check_construct_id(id, "FeatureStore.from_environment")
         if lake is None:
-            lake = cls._contract_lake(scope, f"{id}-lake", platform)
+            lake = DataLake.from_environment(scope, f"{id}-lake", platform=platform)
         return ContractFeatureStore(
             scope,
             id,
@@ -510,12 +505,6 @@ class FeatureStore(FeatureStoreMixin, Construct):
             online_store=online_store,
             offline_queries=offline_queries,
         )
-
-    @staticmethod
-    def _contract_lake(scope: Construct, id: str, platform: PlatformContract | None) -> IDataLake:
-        from mlplatform.constructs.contract_data_lake import ContractDataLake
-
-        return ContractDataLake(scope, id, platform=platform)
 
     @classmethod
     def from_names(

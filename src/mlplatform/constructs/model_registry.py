@@ -37,8 +37,6 @@ from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
     DynamodbTableGlobalSecondaryIndex,
-    DynamodbTablePointInTimeRecovery,
-    DynamodbTableServerSideEncryption,
 )
 from mlplatform.bindings.aws.ecr_lifecycle_policy import EcrLifecyclePolicy
 from mlplatform.bindings.aws.ecr_repository import (
@@ -50,6 +48,7 @@ from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.sagemaker_model_package_group import SagemakerModelPackageGroup
 from mlplatform.config import ModelRegistryProps
 from mlplatform.constructs.account_context import AccountContext
+from mlplatform.constructs.dynamodb_tables import planned_table
 from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.platform_key import PlatformKey, PlatformKeyProps
 from mlplatform.constructs.secure_bucket import SecureBucket
@@ -278,24 +277,17 @@ class ModelRegistry(ModelRegistryMixin, Construct):
     def _metadata_table(self) -> DynamodbTable:
         """One row per (model, version); stage, metrics and lineage are attributes."""
         blocks = registry_plan.metadata_table_blocks(self._key.arn)
-        table = DynamodbTable(
+        return planned_table(
             self,
             "metadata",
-            **registry_plan.metadata_table_settings(self._names, self._props),
+            settings=registry_plan.metadata_table_settings(self._names, self._props),
+            blocks=blocks,
             attribute=[DynamodbTableAttribute(**a) for a in blocks["attributes"]],
             global_secondary_index=[
                 DynamodbTableGlobalSecondaryIndex(**index)
                 for index in blocks["global_secondary_indexes"]
             ],
-            point_in_time_recovery=DynamodbTablePointInTimeRecovery(
-                **blocks["point_in_time_recovery"]
-            ),
-            server_side_encryption=DynamodbTableServerSideEncryption(
-                **blocks["server_side_encryption"]
-            ),
         )
-        StateRetention.protect(table)
-        return table
 
     def _image_repository(self, family: str) -> EcrRepository:
         """One family's serving image repository and the lifecycle that keeps its newest images."""

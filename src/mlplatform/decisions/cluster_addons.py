@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from mlplatform.config import AddonVersionsProps
 from mlplatform.decisions.container_insights import (
@@ -39,6 +39,7 @@ from mlplatform.decisions.policies.eks import (
 __all__ = [
     "CNI_SERVICE_ACCOUNT",
     "EBS_CSI_SERVICE_ACCOUNT",
+    "AddonInstaller",
     "AddonLogGroup",
     "AddonRole",
     "ClusterAddon",
@@ -164,3 +165,38 @@ def install(
             policies.append(policy)
         made.append(addon(item, item_role, [*after, *policies, *log_groups]))
     return made
+
+
+class AddonInstaller(Generic[_Resource, _Role]):
+    """A cluster of either engine that installs add-ons: its three makers, wired to
+    :func:`install` once.
+
+    Mixed into cdktf's and Pulumi's ``ComputeCluster``; each defines the makers in its own
+    resources, and both install a plan's phases with :meth:`_addons`.
+    """
+
+    def _addons(
+        self, addons: Sequence[ClusterAddon], *, after: Sequence[_Resource] = ()
+    ) -> list[_Resource]:
+        """The add-ons in ``addons``, made by :func:`install` with this cluster's makers."""
+        return install(
+            addons,
+            after=after,
+            log_group=self._addon_log_group,
+            role=self._addon_role,
+            addon=self._addon,
+        )
+
+    def _addon_log_group(self, group: AddonLogGroup) -> _Resource:
+        """One log group an add-on writes to."""
+        raise NotImplementedError
+
+    def _addon_role(self, role: AddonRole) -> tuple[_Role, _Resource]:
+        """An add-on's IRSA role and its policy attachment."""
+        raise NotImplementedError
+
+    def _addon(
+        self, addon: ClusterAddon, role: _Role | None, depends_on: Sequence[_Resource]
+    ) -> _Resource:
+        """The add-on itself, with its role, waiting for ``depends_on``."""
+        raise NotImplementedError

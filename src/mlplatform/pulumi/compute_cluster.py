@@ -60,7 +60,11 @@ def _security_group(config: aws.eks.outputs.ClusterVpcConfig) -> str:
     return str(config.cluster_security_group_id)
 
 
-class ComputeCluster(ClusterMetrics, PlatformComponent):
+class ComputeCluster(
+    ClusterMetrics,
+    cluster_addons.AddonInstaller[pulumi.Resource, aws.iam.Role],
+    PlatformComponent,
+):
     """``mlplatform:compute:ComputeCluster``."""
 
     def __init__(
@@ -249,21 +253,6 @@ class ComputeCluster(ClusterMetrics, PlatformComponent):
             role=role.name,
             policy_arn=self._layer.partition.apply(lambda p: aws_managed_policy_arn(p, policy)),
             opts=self.options(),
-        )
-
-    def _addons(
-        self,
-        addons: Sequence[cluster_addons.ClusterAddon],
-        *,
-        after: Sequence[pulumi.Resource] = (),
-    ) -> list[pulumi.Resource]:
-        """As cdktf's: the add-ons in ``addons``, made by ``cluster_addons.install``."""
-        return cluster_addons.install(
-            addons,
-            after=after,
-            log_group=self._addon_log_group,
-            role=self._addon_role,
-            addon=self._addon,
         )
 
     def _addon_log_group(self, group: cluster_addons.AddonLogGroup) -> pulumi.Resource:

@@ -10,6 +10,7 @@ real path is the tested path.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from constructs import Construct
 
@@ -69,12 +70,15 @@ class PlatformStack(GuardedStack):
             StateRetention.opt_out(self, opt_out_reason)
         self._configure_backend(config, layer, emulator_endpoint)
         self._providers = StackProviders(
-            self,
-            region=config.region,
-            tags=self.tags,
-            emulator=config.emulator,
-            account_id=config.account_id,
-            endpoint=emulator_endpoint,
+            config.region,
+            partial(
+                configure_provider,
+                self,
+                tags=dict(self.tags),  # as made now: later edits of self.tags reach no provider
+                emulator=config.emulator,
+                account_id=config.account_id,
+                endpoint=emulator_endpoint,
+            ),
         )
         self._contract: ContractParameters | None = None
 

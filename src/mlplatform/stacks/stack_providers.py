@@ -9,51 +9,33 @@ hold one of these, so the regional provider is made the same way in either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from cdktf import TerraformStack
+from typing import Protocol
 
 from mlplatform.bindings.aws.provider import AwsProvider
-from mlplatform.stacks.aws_connection import configure_provider
 
-__all__ = ["StackProviders"]
+__all__ = ["ProviderMaker", "StackProviders"]
+
+
+class ProviderMaker(Protocol):
+    """Makes one AWS provider of a stack: :func:`~mlplatform.stacks.aws_connection.
+    configure_provider` with the stack and its settings bound (``functools.partial``), so
+    those settings are passed once, where the stack knows them."""
+
+    def __call__(self, *, region: str, alias: str | None) -> AwsProvider: ...
 
 
 class StackProviders:
-    """``stack``'s default provider in ``region``, and :meth:`in_region` for any other."""
+    """The stack's default provider in ``region``, and :meth:`in_region` for any other, each
+    made by ``make``."""
 
-    def __init__(
-        self,
-        stack: TerraformStack,
-        *,
-        region: str,
-        tags: Mapping[str, str],
-        emulator: bool,
-        account_id: str | None,
-        endpoint: str | None,
-    ) -> None:
-        self._stack = stack
-        self._tags = dict(tags)
-        self._emulator = emulator
-        self._account_id = account_id
-        self._endpoint = endpoint
-        self.default = self._provider(region, alias=None)
+    def __init__(self, region: str, make: ProviderMaker) -> None:
+        self._make = make
+        self.default = make(region=region, alias=None)
         self._regional: dict[str, AwsProvider] = {}
 
     def in_region(self, region: str) -> AwsProvider:
         """The provider for resources in ``region``: the stack's settings with that region,
         aliased ``aws-<region>`` (resources name it ``aws.aws-<region>``); made once."""
         if region not in self._regional:
-            self._regional[region] = self._provider(region, alias=f"aws-{region}")
+            self._regional[region] = self._make(region=region, alias=f"aws-{region}")
         return self._regional[region]
-
-    def _provider(self, region: str, *, alias: str | None) -> AwsProvider:
-        return configure_provider(
-            self._stack,
-            region=region,
-            tags=self._tags,
-            emulator=self._emulator,
-            account_id=self._account_id,
-            endpoint=self._endpoint,
-            alias=alias,
-        )

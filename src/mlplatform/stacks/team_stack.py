@@ -26,6 +26,7 @@ that none lists.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import jsii
 from cdktf import Annotations
@@ -46,7 +47,7 @@ from mlplatform.decisions.team_layer import (
 from mlplatform.decisions.team_layer import emulator_endpoint as emulator_endpoint_for
 from mlplatform.decisions.team_pools import unprovisioned_pool_warning
 from mlplatform.guardrails.stack_check import GuardedStack
-from mlplatform.stacks.aws_connection import configure_backend
+from mlplatform.stacks.aws_connection import configure_backend, configure_provider
 from mlplatform.stacks.stack_providers import StackProviders
 
 __all__ = ["EMULATOR_ENDPOINT_VARIABLE", "TeamStack", "team_state_key"]
@@ -86,12 +87,15 @@ class TeamStack(GuardedStack):
             endpoint=emulator_endpoint,
         )
         self._providers = StackProviders(
-            self,
-            region=platform.region,
-            tags=self.tags,
-            emulator=platform.emulator,
-            account_id=platform.account_id,
-            endpoint=emulator_endpoint,
+            platform.region,
+            partial(
+                configure_provider,
+                self,
+                tags=dict(self.tags),  # as made now: later edits of self.tags reach no provider
+                emulator=platform.emulator,
+                account_id=platform.account_id,
+                endpoint=emulator_endpoint,
+            ),
         )
         self.node.add_validation(_PoolsGetNodes(self))
 
