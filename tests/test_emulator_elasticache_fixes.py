@@ -3,10 +3,11 @@
 Each test shows one behaviour of :mod:`mlplatform.emulator.fixes.elasticache` over HTTP, with
 boto3 against the emulator's own process: parameter groups and their parameters, user groups
 and their users, a replication group's member clusters, deleting subnet groups and replication
-groups, changing a replication group and its number of replicas, and tags on the new kinds of
-resource. Plain moto 5.2.5 had no parameter groups, user groups, DeleteCacheSubnetGroup,
-IncreaseReplicaCount or DecreaseReplicaCount, named member clusters it could not describe,
-ignored most of a ModifyReplicationGroup, and never finished deleting a replication group.
+groups, changing a replication group and its number of replicas, changing a user, and tags on
+the new kinds of resource. Plain moto 5.2.5 had no parameter groups, user groups, ModifyUser,
+DeleteCacheSubnetGroup, IncreaseReplicaCount or DecreaseReplicaCount, named member clusters it
+could not describe, ignored most of a ModifyReplicationGroup, and never finished deleting a
+replication group.
 """
 
 from __future__ import annotations
@@ -294,6 +295,94 @@ def test_parameter_groups_and_user_groups_carry_tags(cache: Any) -> None:
         assert cache.list_tags_for_resource(ResourceName=arn)["TagList"] == [
             {"Key": "team", "Value": "ml"}
         ]
+
+
+# --------------------------------------------------------------------- users
+def _user(cache: Any, user_id: str = "store-reader") -> dict[str, Any]:
+    [user] = cache.describe_users(UserId=user_id)["Users"]
+    return dict(user)
+
+
+def test_a_user_changes_its_passwords_and_is_active_again(cache: Any) -> None:
+    _users(cache, "reader")
+
+    answer = cache.modify_user(
+        UserId="store-reader",
+        AuthenticationMode={"Type": "password", "Passwords": ["p" * 32, "q" * 64]},
+    )
+
+    assert answer["Status"] == "modifying"
+    assert answer["Authentication"] == {"Type": "password", "PasswordCount": 2}
+    user = _user(cache)
+    assert user["Status"] == "active"
+    assert user["Authentication"] == {"Type": "password", "PasswordCount": 2}
+    assert user["AccessString"] == "on ~* +@read"  # not named: unchanged
+
+    cache.modify_user(
+        UserId="store-reader", AuthenticationMode={"Type": "password", "Passwords": ["q" * 64]}
+    )
+    assert _user(cache)["Authentication"] == {"Type": "password", "PasswordCount": 1}
+    cache.modify_user(UserId="store-reader", Passwords=["r" * 16, "s" * 128])  # the older way
+    assert _user(cache)["Authentication"] == {"Type": "password", "PasswordCount": 2}
+
+
+def test_a_user_changes_its_access_string_and_its_authentication_type(cache: Any) -> None:
+    _users(cache, "reader")
+
+    cache.modify_user(UserId="store-reader", AccessString="on ~features:* +get")
+    assert _user(cache)["AccessString"] == "on ~features:* +get"
+    cache.modify_user(UserId="store-reader", AppendAccessString="+mget")
+    assert _user(cache)["AccessString"] == "on ~features:* +get +mget"
+    assert _user(cache)["Authentication"] == {"Type": "password", "PasswordCount": 1}
+
+    cache.modify_user(UserId="store-reader", AuthenticationMode={"Type": "no-password-required"})
+    assert _user(cache)["Authentication"]["Type"] == "no-password"
+    cache.modify_user(UserId="store-reader", AuthenticationMode={"Type": "iam"})
+    assert _user(cache)["Authentication"]["Type"] == "iam"
+    cache.modify_user(UserId="store-reader", NoPasswordRequired=True)
+    assert _user(cache)["Authentication"]["Type"] == "no-password"
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"UserId": "nobody", "AccessString": "on"}, "UserNotFound"),
+        ({"AuthenticationMode": {"Type": "password"}}, "InvalidParameterCombination"),
+        (
+            {"AuthenticationMode": {"Type": "password", "Passwords": ["a" * 16] * 3}},
+            "InvalidParameterValue",
+        ),
+        (
+            {"AuthenticationMode": {"Type": "password", "Passwords": ["short"]}},
+            "InvalidParameterValue",
+        ),
+        (
+            {"AuthenticationMode": {"Type": "iam", "Passwords": ["a" * 16]}},
+            "InvalidParameterCombination",
+        ),
+        (
+            {
+                "AuthenticationMode": {"Type": "password", "Passwords": ["a" * 16]},
+                "Passwords": ["b" * 16],
+            },
+            "InvalidParameterCombination",
+        ),
+        ({"NoPasswordRequired": True, "Passwords": ["a" * 16]}, "InvalidParameterCombination"),
+        ({"AccessString": "on", "AppendAccessString": "+get"}, "InvalidParameterCombination"),
+        ({}, "InvalidParameterCombination"),
+    ],
+)
+def test_a_user_change_aws_refuses_is_refused_and_changes_nothing(
+    cache: Any, change: dict[str, Any], code: str
+) -> None:
+    _users(cache, "reader")
+    before = _user(cache)
+
+    with pytest.raises(ClientError) as refused:
+        cache.modify_user(**{"UserId": "store-reader", **change})
+
+    assert _code(refused) == code
+    assert _user(cache) == before
 
 
 # --------------------------------------------------------------------- replication groups

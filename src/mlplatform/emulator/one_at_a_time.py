@@ -13,21 +13,29 @@ interpreter lock and never ran in parallel anyway. The one exception is
 SQS's long poll (``ReceiveMessage`` with ``WaitTimeSeconds``), which moto
 answers by looping for up to 20 seconds; holding the lock through it would
 stall every other caller, so it runs beside the others as before.
+
+A request that waits for calls back into the emulator (a Lambda function the emulator runs,
+:mod:`mlplatform.emulator.fixes.lambda_invoke`) lets the others run while it waits
+(:func:`others_served_meanwhile`); it would wait for them forever otherwise.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["one_request_at_a_time"]
+__all__ = ["one_request_at_a_time", "others_served_meanwhile"]
 
 App = TypeVar("App")
 WsgiCall = Callable[[App, dict[str, Any], Any], Any]
 
 LONG_POLLS = frozenset({"AmazonSQS.ReceiveMessage"})
 """``X-Amz-Target`` values of calls that may wait by design, left outside the lock."""
+
+_held = threading.local()
+"""The lock this thread's request holds, if it holds one (``lock``)."""
 
 
 def one_request_at_a_time(call: WsgiCall[App]) -> WsgiCall[App]:
@@ -42,6 +50,27 @@ def one_request_at_a_time(call: WsgiCall[App]) -> WsgiCall[App]:
         if environ.get("HTTP_X_AMZ_TARGET") in LONG_POLLS:
             return call(app, environ, start_response)
         with lock:
-            return call(app, environ, start_response)
+            _held.lock = lock
+            try:
+                return call(app, environ, start_response)
+            finally:
+                _held.lock = None
 
     return serialized
+
+
+@contextmanager
+def others_served_meanwhile() -> Iterator[None]:
+    """Let other requests run while this thread's request waits inside the block, and take
+    its turn back after; outside a serialized request it changes nothing."""
+    lock: threading.Lock | None = getattr(_held, "lock", None)
+    if lock is None:
+        yield
+        return
+    _held.lock = None
+    lock.release()
+    try:
+        yield
+    finally:
+        lock.acquire()
+        _held.lock = lock

@@ -50,12 +50,27 @@ def _apply_fidelity_fixes() -> None:
         elasticache,
         glue,
         kms,
+        lambda_invoke,
         s3,
         s3control,
+        secrets_rotation,
         sqs,
     )
 
-    for service in (athena, budgets, ec2, eks, elasticache, glue, kms, s3, s3control, sqs):
+    for service in (
+        athena,
+        budgets,
+        ec2,
+        eks,
+        elasticache,
+        glue,
+        kms,
+        lambda_invoke,
+        s3,
+        s3control,
+        secrets_rotation,
+        sqs,
+    ):
         service.apply()
 
 

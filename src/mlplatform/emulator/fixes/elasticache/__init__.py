@@ -8,6 +8,8 @@ only part of that, so the provider could not create, read back, change or delete
 
 - **Parameter groups**: :mod:`mlplatform.emulator.fixes.elasticache.parameter_groups`.
 - **User groups** and ``DeleteUser``: :mod:`mlplatform.emulator.fixes.elasticache.user_groups`.
+- **Changing a user** (``ModifyUser``: its passwords, access string, engine):
+  :mod:`mlplatform.emulator.fixes.elasticache.users`.
 - **Member clusters** and **deleting** a subnet group or a replication group (and its final
   snapshot): :mod:`mlplatform.emulator.fixes.elasticache.replication_groups`.
 - **Changing** a replication group (engine version, node type, parameter group, windows,
@@ -58,6 +60,7 @@ from mlplatform.emulator.fixes.elasticache.user_groups import (
     _describe_user_groups,
     _modify_user_group,
 )
+from mlplatform.emulator.fixes.elasticache.users import _modify_user
 
 __all__ = ["apply"]
 
@@ -88,6 +91,7 @@ def apply() -> None:
         "delete_replication_group": _delete_replication_group,
         "describe_cache_clusters": _describe_cache_clusters,
         "delete_user": _delete_user,
+        "modify_user": _modify_user,
     }
     originals = {name: getattr(ElastiCacheResponse, name, None) for name in answers}
     for name, answer in answers.items():
