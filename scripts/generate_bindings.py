@@ -116,6 +116,10 @@ RESOURCES = (
     "aws_glue_catalog_table",
     "aws_secretsmanager_secret",
     "aws_secretsmanager_secret_version",
+    # Rotating the online store's AUTH passwords.
+    "aws_lambda_function",
+    "aws_lambda_permission",
+    "aws_secretsmanager_secret_rotation",
     # The platform contract (issue 12): each layer publishes what team repos read.
     "aws_ssm_parameter",
 )

@@ -253,6 +253,34 @@ def test_names_of_a_dynamodb_store() -> None:
     assert "replication_group" not in names
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        (
+            "password_rotation_days",
+            0,
+            "password_rotation_days: Input should be greater than or equal to 1",
+        ),
+        (
+            "password_rotation_days",
+            400,
+            "password_rotation_days: Input should be less than or equal to 365",
+        ),
+        ("rotation_log_retention_days", 100, "CloudWatch Logs accepts only these retention days"),
+    ],
+)
+def test_a_rotation_setting_out_of_range_names_the_field(
+    setting: str, value: int, says: str
+) -> None:
+    store = {
+        "online_store": {"type": "redis", setting: value},
+        "feature_groups": {"ranker": _group()},
+    }
+    [problem] = _problems(store)
+    assert problem.startswith("feature_store.online_store.redis")
+    assert says in problem
+
+
 def test_names_of_a_redis_store_fit_elasticache() -> None:
     store = FeatureStoreProps.model_validate(
         {"online_store": {"type": "redis"}, "feature_groups": {"ranker": _group()}}
@@ -260,6 +288,7 @@ def test_names_of_a_redis_store_fit_elasticache() -> None:
     names = feature_store_names(Naming("abcdefghijkl", "abcdefghij"), store)
     assert "online_table:ranker" not in names
     assert all(len(names[k]) <= 40 for k in ("replication_group", "user_group", "user:reader"))
+    assert len(names["rotation_function"]) <= 64  # a Lambda function's name
     assert names["secret:writer"] == "abcdefghijkl-abcdefghij/features/redis-writer"
 
 

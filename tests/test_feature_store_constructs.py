@@ -40,6 +40,10 @@ def _props(online: dict[str, Any] | None = None) -> FeatureStoreProps:
     )
 
 
+LOGS_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs"
+"""A key CloudWatch Logs may use (the platform passes the model registry's)."""
+
+
 def _role(stack: TerraformStack, name: str) -> IamRole:
     return IamRole(stack, name, name=name, assume_role_policy="{}")
 
@@ -57,6 +61,7 @@ def _store(
         athena_workgroup=naming.resource("analytics"),
         placement=PLACEMENT,
         clients={"nodes": "sg-nodes", "endpoint-ranker": "sg-ranker"},
+        logs_key_arn=LOGS_KEY,
     )
 
 
@@ -242,6 +247,78 @@ def test_redis_users_default_off_reader_and_writer_with_secrets(
     versions = _of_type(synth, "aws_secretsmanager_secret_version").values()
     assert all(v["lifecycle"]["ignore_changes"] == ["secret_string"] for v in versions)
     assert set(store.secret_arns) == {"reader", "writer"}
+
+
+def test_redis_passwords_rotate_with_a_function_that_may_touch_only_them(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    _store(stack, naming, REDIS)
+    synth = _synth(stack)
+    [function] = _of_type(synth, "aws_lambda_function").values()
+    assert function["function_name"] == "acme-test-features-redis-rotation"
+    assert function["handler"] == "index.handler" and function["runtime"].startswith("python3")
+    assert function["filename"].startswith("assets/") and function["filename"].endswith(".zip")
+    assert function["tracing_config"] == {"mode": "Active"}
+    assert function["kms_key_arn"].startswith("${aws_kms_key.")
+    users = json.loads(function["environment"]["variables"]["USERS"])
+    secrets = _of_type(synth, "aws_secretsmanager_secret")
+    assert sorted(users.values()) == sorted(
+        f"${{aws_elasticache_user.{k}.user_id}}"
+        for k in _of_type(synth, "aws_elasticache_user")
+        if "user-reader" in k or "user-writer" in k
+    )
+    assert sorted(users) == sorted(f"${{aws_secretsmanager_secret.{k}.arn}}" for k in secrets)
+    [log_group] = _of_type(synth, "aws_cloudwatch_log_group").values()
+    assert log_group["name"] == "/aws/lambda/acme-test-features-redis-rotation"
+    assert log_group["kms_key_id"] == LOGS_KEY and log_group["retention_in_days"] == 365
+    [permission] = _of_type(synth, "aws_lambda_permission").values()
+    assert permission["principal"] == "secretsmanager.amazonaws.com"
+    assert permission["source_account"].startswith("${data.aws_caller_identity.")
+    rotations = _of_type(synth, "aws_secretsmanager_secret_rotation").values()
+    assert sorted(r["secret_id"] for r in rotations) == sorted(
+        f"${{aws_secretsmanager_secret.{k}.id}}" for k in secrets
+    )
+    assert all(r["rotation_rules"] == {"automatically_after_days": 30} for r in rotations)
+    assert all(r["rotate_immediately"] is False for r in rotations)
+    document = _policies(synth)["rotate-redis-passwords"]
+    resources = {s["Sid"]: s["Resource"] for s in document["Statement"]}
+    assert resources["RotateSecrets"] == [
+        f"${{aws_secretsmanager_secret.{k}.arn}}" for k in secrets
+    ]
+    assert len(resources["RotateUserPasswords"]) == 2
+    actions = {
+        a
+        for st in document["Statement"]
+        for a in ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])
+    }
+    assert actions == {
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+        "secretsmanager:GetRandomPassword",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "elasticache:ModifyUser",
+        "elasticache:DescribeUsers",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+    }
+    star = [s for s in document["Statement"] if s["Resource"] == "*"]
+    assert sorted(s["Sid"] for s in star) == ["GeneratePasswords", "SendTraces"]
+
+
+def test_redis_without_a_key_for_the_rotations_logs_is_refused(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    lake = DataLake(stack, "lake", naming=naming)
+    with pytest.raises(ValueError, match="pass logs_key_arn"):
+        FeatureStore(
+            stack, "features", naming=naming, props=_props(REDIS), lake=lake, placement=PLACEMENT
+        )
 
 
 def test_redis_admits_only_its_clients_on_its_port(stack: TerraformStack, naming: Naming) -> None:

@@ -72,7 +72,9 @@ def _names(env: str, buckets: list[str], *, replicated: bool = False) -> dict[st
             ),
             f"/aws/sagemaker/Endpoints/{p}-serving-ranker",
             f"/mlplatform/{p}/network/flow-logs",
-        },
+        }
+        # The Redis passwords' rotation function logs where Lambda would.
+        | ({f"/aws/lambda/{p}-features-redis-rotation"} if env in {"staging", "prod"} else set()),
     }
 
 

@@ -5,7 +5,9 @@ Staging and prod keep online features in ElastiCache; ``local`` keeps DynamoDB (
 trip in the end-to-end test needs a real online store, and the emulator runs no Redis server).
 So this test is where the Redis store's resources are ever applied: one small stack with a
 VPC, two private subnets and :class:`~mlplatform.constructs.feature_store.FeatureStore` with
-staging's online store, applied and planned again (no changes); then the store grown as its
+staging's online store, applied and planned again (no changes); the writer's password
+rotated by the store's own rotation function (the emulator runs it as Secrets Manager would)
+and planned again (no changes: the passwords are the rotation's now); then the store grown as its
 platform team would grow it (a second read replica, two weeks of snapshots, ``allkeys-lfu``
 eviction), synthesized into the same directory, applied (``ModifyCacheParameterGroup``,
 ``IncreaseReplicaCount``, ``ModifyReplicationGroup``), planned again (no changes) and checked
@@ -36,6 +38,7 @@ import pytest
 import yaml
 from cdktf import App, LocalBackend, TerraformStack
 
+from mlplatform.bindings.aws.kms_key import KmsKey
 from mlplatform.bindings.aws.security_group import SecurityGroup
 from mlplatform.bindings.aws.subnet import Subnet
 from mlplatform.bindings.aws.vpc import Vpc
@@ -45,9 +48,12 @@ from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions.feature_store import REDIS_USERS, feature_store_names
 from mlplatform.decisions.naming import Naming
+from mlplatform.decisions.online_store_plan import REDIS_PASSWORD_LENGTH
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.interfaces import VpcPlacement
 from mlplatform.stacks.aws_connection import configure_provider
+from mlplatform.verify.feature_store import check_rotation
+from mlplatform.verify.findings import Findings
 from tests.conftest import ENVIRONMENTS, terraform_in
 
 REGION = "us-east-1"
@@ -89,6 +95,8 @@ def _synth_store(outdir: Path, state: Path, endpoint: str, store: FeatureStorePr
         for index, zone in enumerate(ZONES)
     ]
     nodes = SecurityGroup(stack, "nodes", name="mlp-redis-nodes", vpc_id=vpc.id)
+    # The registry's key in the platform: CloudWatch Logs may use it for the rotation's logs.
+    logs_key = KmsKey(stack, "logs-key", description="the ml layer's key for logs")
     placement = VpcPlacement(
         vpc_id=vpc.id,
         vpc_cidr="10.42.0.0/16",
@@ -104,6 +112,7 @@ def _synth_store(outdir: Path, state: Path, endpoint: str, store: FeatureStorePr
         lake=DataLake.from_names(stack, "lake", naming=NAMING),
         placement=placement,
         clients={"nodes": nodes.id},
+        logs_key_arn=logs_key.arn,
     )
     app.synth()
     return outdir / "stacks" / "redis"
@@ -159,6 +168,35 @@ def _assert_grown(cache: Any, names: Mapping[str, str], store: FeatureStoreProps
     )
 
 
+def _rotate_the_writers_password(
+    cache: Any, names: Mapping[str, str], store: FeatureStoreProps
+) -> None:
+    """The store's rotation function, deployed by terraform and run by the emulator as Secrets
+    Manager runs it, gives the writer a new password and keeps the old one valid beside it;
+    the schedule is the file's."""
+    assert store.redis is not None
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    secret = names["secret:writer"]
+    findings = Findings()
+    for user in REDIS_USERS:  # as make verify reads them
+        described = secrets.describe_secret(SecretId=names[f"secret:{user}"])
+        check_rotation(findings, user, described, names, store.redis)
+    assert findings.problems == [] and len(findings.passed) == 3 * len(REDIS_USERS)
+    first = secrets.get_secret_value(SecretId=secret)["SecretString"]
+
+    secrets.rotate_secret(SecretId=secret)
+
+    current = secrets.get_secret_value(SecretId=secret)["SecretString"]
+    previous = secrets.get_secret_value(SecretId=secret, VersionStage="AWSPREVIOUS")
+    assert current != first and previous["SecretString"] == first
+    assert len(current) == REDIS_PASSWORD_LENGTH
+    [writer] = cache.describe_users(UserId=names["user:writer"])["Users"]
+    assert writer["Status"] == "active"
+    assert writer["Authentication"] == {"Type": "password", "PasswordCount": 2}
+    [reader] = cache.describe_users(UserId=names["user:reader"])["Users"]
+    assert reader["Authentication"]["PasswordCount"] == 1  # rotated on its own schedule
+
+
 @pytest.mark.redis
 def test_redis_store_applies_replans_clean_and_destroys(
     tmp_path: Path, terraform_env: dict[str, str], emulated_aws: LocalAws
@@ -193,6 +231,10 @@ def test_redis_store_applies_replans_clean_and_destroys(
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
 
+    _rotate_the_writers_password(cache, names, store)
+    replanned = terraform("plan", "-detailed-exitcode")
+    assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
+
     grown = _grown_store(store)
     resynthesized = _synth_store(
         tmp_path / "out", tmp_path / "redis.tfstate", emulated_aws.endpoint, grown
@@ -219,6 +261,7 @@ def test_redis_store_applies_replans_clean_and_destroys(
     assert final["SnapshotName"] == f"{names['replication_group']}-final"
     secrets = boto3.client("secretsmanager", region_name=REGION).list_secrets()["SecretList"]
     assert not {s["Name"] for s in secrets} & {names[f"secret:{u}"] for u in REDIS_USERS}
+    assert boto3.client("lambda", region_name=REGION).list_functions()["Functions"] == []
     ec2 = boto3.client("ec2", region_name=REGION)
     assert ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.42.0.0/16"]}])["Vpcs"] == []
     leftover = ec2.describe_security_groups(

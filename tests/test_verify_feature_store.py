@@ -4,12 +4,15 @@ online DynamoDB table, each changed the way someone would change them by hand.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from mlplatform.config import EnvironmentConfig
+from mlplatform.config import EnvironmentConfig, RedisOnlineStoreProps
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import EnvironmentLoader
+from mlplatform.verify.feature_store import check_rotation
+from mlplatform.verify.findings import Findings
 from tests.deployed_environment import (
     VERIFY_ENVIRONMENT,
     build_environment,
@@ -104,3 +107,36 @@ def test_one_change_is_exactly_one_problem(
     breakage()
 
     assert verifier(config).verify() == [problem]
+
+
+def test_a_secret_rotated_by_hand_or_not_at_all_is_named() -> None:
+    """``make verify`` on the Redis store's secrets (as DescribeSecret answers): rotation on,
+    by the store's function, on the file's schedule; each other state is one problem."""
+    redis = RedisOnlineStoreProps(type="redis", password_rotation_days=14)
+    names = {"rotation_function": "mlp-prod-features-redis-rotation"}
+    function = "arn:aws:lambda:us-east-1:333333333333:function:mlp-prod-features-redis-rotation"
+    rotated: dict[str, Any] = {
+        "RotationEnabled": True,
+        "RotationLambdaARN": function,
+        "RotationRules": {"AutomaticallyAfterDays": 14},
+    }
+    kept = Findings()
+    check_rotation(kept, "secret w", rotated, names, redis)
+    assert kept.problems == []
+
+    changes: list[tuple[dict[str, Any], str]] = [
+        ({"RotationEnabled": False}, "secret w: rotation is false, expected true"),
+        (
+            {"RotationLambdaARN": function.replace("redis-rotation", "other")},
+            "secret w: rotation function is mlp-prod-features-other, "
+            "expected mlp-prod-features-redis-rotation",
+        ),
+        (
+            {"RotationRules": {"AutomaticallyAfterDays": 90}},
+            "secret w: rotation (days) is 90, expected 14",
+        ),
+    ]
+    for changed, problem in changes:
+        findings = Findings()
+        check_rotation(findings, "secret w", {**rotated, **changed}, names, redis)
+        assert findings.problems == [problem]

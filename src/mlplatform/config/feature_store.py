@@ -21,7 +21,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StrictBool, StrictInt, field_validator, model_validator
 
-from mlplatform.config._base import _check_unique, _Frozen
+from mlplatform.config._base import RetentionDays, _check_unique, _Frozen
 
 __all__ = [
     "FEAST_SCALAR_TYPES",
@@ -221,6 +221,12 @@ class RedisOnlineStoreProps(_Frozen):
     refuses writes the way ``noeviction`` would."""
     port: Annotated[StrictInt, Field(ge=1024, le=65535)] = 6379
     """The port clients connect to. Default 6379."""
+    password_rotation_days: Annotated[StrictInt, Field(ge=1, le=365)] = 30
+    """Days between automatic rotations of the reader's and writer's AUTH passwords (1-365).
+    The previous password stays valid until the next rotation, so a client that cached it
+    has this long to read the new one. Default 30."""
+    rotation_log_retention_days: RetentionDays = 365
+    """Days the rotation function's logs are kept (a CloudWatch retention value). Default 365."""
 
     @model_validator(mode="after")
     def _failover_needs_a_replica(self) -> Self:

@@ -66,6 +66,7 @@ from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.dynamodb_tables import planned_table
 from mlplatform.constructs.item_grants import ItemGrantsMixin, no_such_item
 from mlplatform.constructs.ml_security_groups import port_rules, security_group
+from mlplatform.constructs.redis_password_rotation import RedisPasswordRotation
 from mlplatform.constructs.state_retention import StateRetention
 from mlplatform.decisions import ml_security_groups as traffic
 from mlplatform.decisions import online_store_plan as store_plan
@@ -288,6 +289,10 @@ class FeatureStore(FeatureStoreMixin, Construct):
     reaches its tables without the internet.
     ``athena_workgroup`` names the lake's workgroup that offline grants may
     query in (``None`` when the lake has none).
+    With Redis, Secrets Manager rotates the users' AUTH passwords every
+    ``password_rotation_days`` (:mod:`~mlplatform.decisions.password_rotation`);
+    ``logs_key_arn`` encrypts the rotation function's logs: a key CloudWatch Logs may
+    use, such as the model registry's (required with Redis).
     """
 
     def __init__(
@@ -301,6 +306,7 @@ class FeatureStore(FeatureStoreMixin, Construct):
         athena_workgroup: str | None = None,
         placement: VpcPlacement | None = None,
         clients: Mapping[str, str] | None = None,
+        logs_key_arn: str | None = None,
     ) -> None:
         super().__init__(scope, id)
         refs = feature_store_refs(
@@ -309,6 +315,9 @@ class FeatureStore(FeatureStoreMixin, Construct):
         self._names = feature_store_names(naming, props)
         self._redis_group: ElasticacheReplicationGroup | None = None
         self._secrets: dict[str, SecretsmanagerSecret] = {}
+        self._users: dict[str, ElasticacheUser] = {}
+        self.password_rotation: RedisPasswordRotation | None = None
+        """What rotates the Redis users' passwords (``None`` with DynamoDB)."""
         tables: dict[str, DynamodbTable] = {}
         if props.dynamodb is not None:
             for group, group_props in props.feature_groups.items():
@@ -326,7 +335,23 @@ class FeatureStore(FeatureStoreMixin, Construct):
                 raise ConstructError(
                     f"feature store {id!r}: a Redis online store runs in the VPC; pass placement"
                 )
+            if logs_key_arn is None:
+                raise ConstructError(
+                    f"feature store {id!r}: a Redis online store rotates its AUTH passwords with "
+                    "a function whose logs are encrypted; pass logs_key_arn, a KMS key CloudWatch "
+                    "Logs may use (the platform passes the model registry's key_arn)"
+                )
             self._redis(props.redis, lake.key_arn, placement, dict(clients or {}))
+            self.password_rotation = RedisPasswordRotation(
+                self,
+                "password-rotation",
+                names=self._names,
+                redis=props.redis,
+                secrets=self._secrets,
+                users=self._users,
+                key_arn=lake.key_arn,
+                log_key_arn=logs_key_arn,
+            )
         self._refs = FeatureStoreRefs(
             **{
                 **refs.__dict__,
@@ -382,7 +407,8 @@ class FeatureStore(FeatureStoreMixin, Construct):
         )
         users = [self._default_user(redis.engine)]
         for user in REDIS_USERS:
-            users.append(self._user(user, redis.engine, key_arn))
+            self._users[user] = self._user(user, redis.engine, key_arn)
+            users.append(self._users[user])
         user_group = ElasticacheUserGroup(
             self,
             "user-group",

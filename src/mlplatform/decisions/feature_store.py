@@ -178,8 +178,8 @@ def feature_store_names(naming: Naming, store: FeatureStoreProps) -> dict[str, s
     ``project``, ``registry`` (``s3://`` URI) and ``staging`` (Athena results),
     and per group ``offline_table:<g>`` and ``online_table:<g>`` (DynamoDB).
     With Redis: ``replication_group``, ``parameter_group``, ``subnet_group``,
-    ``security_group``, ``user_group``, and per user ``user:<u>`` (its id),
-    ``user_name:<u>`` and ``secret:<u>``.
+    ``security_group``, ``user_group``, ``rotation_function`` (the passwords' rotation
+    function), and per user ``user:<u>`` (its id), ``user_name:<u>`` and ``secret:<u>``.
     """
     component = FEATURES_COMPONENT
     names = {
@@ -203,6 +203,8 @@ def feature_store_names(naming: Naming, store: FeatureStoreProps) -> dict[str, s
                 "security_group": naming.resource(component, "redis", max_length=255),
                 "user_group": naming.resource(component, "users", max_length=40),
                 "user:default": naming.resource(component, "default", max_length=40),
+                # Lambda function names: at most 64 characters.
+                "rotation_function": naming.resource(component, "redis-rotation", max_length=64),
             }
         )
         for user in REDIS_USERS:

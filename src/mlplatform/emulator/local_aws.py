@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import keyword
 import os
 import signal
 import socket
@@ -20,7 +21,13 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["DEFAULT_ENDPOINT", "EMULATED_SERVICES", "EMULATOR_ACCESS_KEY", "LocalAws"]
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "EMULATED_SERVICES",
+    "EMULATOR_ACCESS_KEY",
+    "LocalAws",
+    "emulated_endpoints",
+]
 
 HOST = "127.0.0.1"
 DEFAULT_ENDPOINT = f"http://{HOST}:5000"
@@ -45,6 +52,7 @@ EMULATED_SERVICES = (
     "glue",
     "iam",
     "kms",
+    "lambda",
     "logs",
     "s3",
     "sagemaker",
@@ -54,6 +62,12 @@ EMULATED_SERVICES = (
     "ssm",
     "sts",
 )
+
+
+def emulated_endpoints(url: str) -> dict[str, str]:
+    """Each of :data:`EMULATED_SERVICES` pointed at ``url``, by the keyword either engine's
+    endpoints block takes (``lambda_`` for ``lambda``, a Python keyword)."""
+    return {f"{s}_" if keyword.iskeyword(s) else s: url for s in EMULATED_SERVICES}
 
 
 class LocalAws:

@@ -16,7 +16,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from mlplatform.config import EnvironmentConfig, FeatureStoreProps, ServingEndpointProps
-from mlplatform.decisions import observability_plan
+from mlplatform.decisions import observability_plan, password_rotation
 from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.contract import cluster_layer_state, team_deployers_state
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
@@ -346,8 +346,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
         return endpoints
 
     def _observability(self, config: EnvironmentConfig, layer: Layer) -> None:
-        """The ml layer's dashboard (where there is something to show), budgets, and the lake's
-        replication alarms (as cdktf's ``MlStack``)."""
+        """The ml layer's dashboard (where there is something to show), budgets, the lake's
+        replication alarms and the Redis passwords' rotation alarm (as cdktf's ``MlStack``)."""
         self.dashboard: Dashboard | None = None
         dashboard = observability_plan.dashboard_settings(config, layer.naming)
         if dashboard is not None:
@@ -363,6 +363,18 @@ class PlatformEnvironment(pulumi.ComponentResource):
             )
             for zone, plan in replication_alarms(layer.naming, config.data_lake).items()
         }
+        rotation = (
+            password_rotation.failure_alarm(layer.naming, config.feature_store)
+            if config.feature_store is not None
+            else None
+        )
+        if rotation is not None:
+            alarm(
+                layer.child("redis-password-rotation"),
+                **rotation.arguments(),
+                topic=self.alarms.topic_arn,
+                opts=layer.options(),
+            )
 
     def _ml_outputs(self, config: EnvironmentConfig, layer: Layer) -> dict[str, pulumi.Input[Any]]:
         """The ml stack's outputs: registry, endpoints, alarm topic, online store, dashboard."""
@@ -408,6 +420,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
             ),
             placement=self.network.placement(),
             clients=store_plan.client_groups(store, nodes, endpoint_groups),
+            # The registry's key is the layer's key for logs (CloudWatch Logs may use it).
+            logs_key_arn=self.registry.key_arn if self.registry else None,
         )
         for name in readers:
             features.grant_read_online(

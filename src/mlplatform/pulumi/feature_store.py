@@ -32,12 +32,14 @@ from mlplatform.decisions.policies.grants import (
     feature_offline_read_statements,
     feature_online_statements,
 )
+from mlplatform.errors import ConstructError
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.data_lake import DataLake, DataLakeGrants
 from mlplatform.pulumi.grant_policy import grant_policy
 from mlplatform.pulumi.layer import Layer
 from mlplatform.pulumi.ml_security_groups import port_rules, security_group
 from mlplatform.pulumi.network import NetworkPlacement
+from mlplatform.pulumi.redis_password_rotation import password_rotation
 from mlplatform.pulumi.resource_arns import ArnOutputs
 
 if TYPE_CHECKING:
@@ -300,6 +302,7 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         athena_workgroup: str | None,
         placement: NetworkPlacement,
         clients: Mapping[str, pulumi.Input[str]] | None = None,
+        logs_key_arn: pulumi.Input[str] | None = None,
     ) -> None:
         super().__init__(layer.layer, "FeatureStore", f"{layer.path}/{id}", parent=layer)
         self._layer = layer
@@ -311,6 +314,7 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
         self.groups = tuple(props.feature_groups)
         self.tables: dict[str, aws.dynamodb.Table] = {}
         self.secrets: dict[str, aws.secretsmanager.Secret] = {}
+        self._users: dict[str, aws.elasticache.User] = {}
         self.replication_group: aws.elasticache.ReplicationGroup | None = None
         clients = dict(clients or {})
         if props.dynamodb is not None:
@@ -335,8 +339,25 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
                 traffic.dynamodb_client_rules(clients),
                 traffic.RuleTargets(placement, clients),
             )
+        self.rotation_function: aws.lambda_.Function | None = None
         if props.redis is not None:
+            if logs_key_arn is None:
+                raise ConstructError(
+                    f"feature store {id!r}: a Redis online store rotates its AUTH passwords with "
+                    "a function whose logs are encrypted; pass logs_key_arn, a KMS key CloudWatch "
+                    "Logs may use (the platform passes the model registry's key_arn)"
+                )
             self._redis(props.redis, placement, clients)
+            self.rotation_function = password_rotation(
+                self,
+                layer,
+                names=self.names,
+                redis=props.redis,
+                secrets=self.secrets,
+                users=self._users,
+                key_arn=lake.key_arn,
+                log_key_arn=logs_key_arn,
+            )
         defaults = _refs(
             layer, naming=layer.naming, props=props, lake=lake, athena_workgroup=athena_workgroup
         )
@@ -379,7 +400,8 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
             )
         ]
         for user in REDIS_USERS:
-            users.append(self._user(user, redis.engine))
+            self._users[user] = self._user(user, redis.engine)
+            users.append(self._users[user])
         user_group = aws.elasticache.UserGroup(
             self.child("user-group"),
             user_group_id=names["user_group"],

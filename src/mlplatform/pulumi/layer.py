@@ -23,8 +23,8 @@ from mlplatform.decisions.retention import RETENTION_RULE_ID, retention_opt_out_
 from mlplatform.decisions.tagging import platform_tags
 from mlplatform.emulator.local_aws import (
     DEFAULT_ENDPOINT,
-    EMULATED_SERVICES,
     EMULATOR_ACCESS_KEY,
+    emulated_endpoints,
 )
 from mlplatform.pulumi.component import PlatformComponent
 from mlplatform.pulumi.contract_parameters import ContractParameters
@@ -123,7 +123,7 @@ class Layer(PlatformComponent):
             args.update(
                 access_key=EMULATOR_ACCESS_KEY,
                 secret_key=EMULATOR_ACCESS_KEY,
-                endpoints=[aws.ProviderEndpointArgs(**dict.fromkeys(EMULATED_SERVICES, endpoint))],
+                endpoints=[aws.ProviderEndpointArgs(**emulated_endpoints(endpoint))],
                 s3_use_path_style=True,
                 skip_credentials_validation=True,
                 skip_metadata_api_check=True,

@@ -76,7 +76,9 @@ ENGINE_ONLY: dict[str, str] = {
 """What only one engine needs, with the reason: never compared."""
 
 _POLICY_FIELDS = frozenset({"policy", "assume_role_policy", "dashboard_body", "event_pattern"})
-_MAP_FIELDS = frozenset({"tags", "tags_all", "parameters", "labels", "dimensions", "values"})
+_MAP_FIELDS = frozenset(
+    {"tags", "tags_all", "parameters", "labels", "dimensions", "values", "variables"}
+)
 _PULUMI_RENAMES = {
     # pulumi-aws pluralises the names of list blocks and list attributes.
     "rules": "rule",
@@ -275,6 +277,25 @@ def _lifecycle(
     if triggers:
         found["replace_triggered_by"] = triggers
     return {"lifecycle": found} if found else {}
+
+
+# ---------------------------------------------------------------------------- Lambda
+LOCAL_CODE = "local:function-code"
+"""A function's code shipped in the package: a cdktf asset's zip path, a Pulumi archive."""
+
+
+def _cdktf_function(config: dict[str, Any]) -> dict[str, Any]:
+    if str(config.get("filename", "")).startswith("assets/"):
+        return {**config, "filename": LOCAL_CODE}
+    return config
+
+
+def _pulumi_function(config: dict[str, Any]) -> dict[str, Any]:
+    config = dict(config)
+    if "code" in config:
+        del config["code"]
+        config["filename"] = LOCAL_CODE
+    return config
 
 
 # ---------------------------------------------------------------------------- Helm
@@ -486,6 +507,8 @@ def _cdktf_resources(
             body = {k: v for k, v in config.items() if k not in _ENGINE_FIELDS}
             if kind == "helm_release":
                 body = _cdktf_helm(body)
+            if kind == "aws_lambda_function":
+                body = _cdktf_function(body)
             lifecycle = config.get("lifecycle") or {}
             resources.append(
                 Resource(
@@ -666,9 +689,14 @@ def from_pulumi(recording: Recording) -> Normalised:
     resources: list[Resource] = []
     for recorded in recording.custom():
         kind = terraform_type(recorded.token)
-        attributes = terraform_attributes(recorded.inputs, kind=kind)
+        inputs = dict(recorded.inputs)
+        if kind == "aws_lambda_function" and not isinstance(inputs.get("code"), (str, type(None))):
+            inputs["code"] = LOCAL_CODE  # an archive object, not JSON
+        attributes = terraform_attributes(inputs, kind=kind)
         if kind == "helm_release":
             attributes = _pulumi_helm(attributes)
+        if kind == "aws_lambda_function":
+            attributes = _pulumi_function(attributes)
         for field in _LISTS_AS_SCALARS.get(kind, ()):
             if isinstance(attributes.get(field), str):
                 attributes[field] = [attributes[field]]

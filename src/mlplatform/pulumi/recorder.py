@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import keyword
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -154,6 +155,8 @@ def _string_outputs(token: str) -> tuple[tuple[str, str], ...]:
     if package != "aws":
         return ()
     module = module_path.split("/")[0]
+    if keyword.iskeyword(module):
+        module += "_"  # pulumi-aws's Python module of `lambda` is `lambda_`
     cls = getattr(
         importlib.import_module("pulumi_aws" if module == "index" else f"pulumi_aws.{module}"),
         class_name,

@@ -32,6 +32,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
     # logs, IAM, KMS
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
+    "aws:lambda/function:Function": "aws_lambda_function",
+    "aws:lambda/permission:Permission": "aws_lambda_permission",
     "aws:iam/role:Role": "aws_iam_role",
     "aws:iam/rolePolicy:RolePolicy": "aws_iam_role_policy",
     "aws:kms/key:Key": "aws_kms_key",
@@ -103,6 +105,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": "aws_elasticache_replication_group",
     "aws:secretsmanager/secret:Secret": "aws_secretsmanager_secret",
     "aws:secretsmanager/secretVersion:SecretVersion": "aws_secretsmanager_secret_version",
+    "aws:secretsmanager/secretRotation:SecretRotation": "aws_secretsmanager_secret_rotation",
     # the platform contract
     "aws:ssm/parameter:Parameter": "aws_ssm_parameter",
     # the cluster layer (pulumi-kubernetes' Helm release, Terraform's hashicorp/helm)
@@ -114,6 +117,8 @@ ATTRIBUTE_RENAMES: dict[str, dict[str, str]] = {
     "aws_sns_topic_subscription": {"topic": "topic_arn"},
     "aws_cloudwatch_metric_alarm": {"name": "alarm_name"},
     "aws_elasticache_parameter_group": {"parameters": "parameter"},
+    "aws_lambda_function": {"name": "function_name"},
+    "aws_lambda_permission": {"function": "function_name"},
 }
 
 

@@ -21,8 +21,8 @@ from mlplatform.bindings.aws.provider import (
 )
 from mlplatform.emulator.local_aws import (
     DEFAULT_ENDPOINT,
-    EMULATED_SERVICES,
     EMULATOR_ACCESS_KEY,
+    emulated_endpoints,
 )
 
 __all__ = ["configure_backend", "configure_provider"]
@@ -72,7 +72,7 @@ def configure_provider(
         account_id,
         endpoint,
         lambda url: dict(
-            endpoints=[AwsProviderEndpoints(**dict.fromkeys(EMULATED_SERVICES, url))],
+            endpoints=[AwsProviderEndpoints(**emulated_endpoints(url))],
             s3_use_path_style=True,
             skip_metadata_api_check="true",
         ),

@@ -16,7 +16,7 @@ from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.model_registry import ModelRegistry
 from mlplatform.constructs.role_reference import RoleReference
 from mlplatform.constructs.serving_endpoint import ServingEndpoint
-from mlplatform.decisions import observability_plan
+from mlplatform.decisions import observability_plan, password_rotation
 from mlplatform.decisions import online_store_plan as store_plan
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
 from mlplatform.decisions.feature_store import (
@@ -193,6 +193,8 @@ class MlStack(PlatformStack):
             clients=store_plan.client_groups(
                 store, cluster_security_group_id or None, endpoint_groups
             ),
+            # The registry's key is the layer's key for logs (CloudWatch Logs may use it).
+            logs_key_arn=self.registry.key_arn,
         )
         for name in readers:
             features.grant_read_online(
@@ -232,8 +234,9 @@ class MlStack(PlatformStack):
             TerraformOutput(self, "feature_redis_secrets", value=features.secret_arns)
 
     def _observability(self, config: EnvironmentConfig) -> None:
-        """The environment's dashboard, from the file and the metric specs, its budgets, and the
-        lake's replication alarms (S3 publishes the metric in the lake's region, this one)."""
+        """The environment's dashboard, from the file and the metric specs, its budgets, the
+        lake's replication alarms (S3 publishes the metric in the lake's region, this one) and,
+        with a Redis online store, the alarm on its passwords' rotation."""
         self.dashboard: Dashboard | None = None
         dashboard = observability_plan.dashboard_settings(config, self.naming)
         if dashboard is not None:
@@ -247,3 +250,13 @@ class MlStack(PlatformStack):
             zone: Alarm(scope, zone, **plan.arguments(), topic=self.alarms)
             for zone, plan in plans.items()
         }
+        rotation = (
+            password_rotation.failure_alarm(self.naming, config.feature_store)
+            if config.feature_store is not None
+            else None
+        )
+        self.rotation_alarm: Alarm | None = None
+        if rotation is not None:
+            self.rotation_alarm = Alarm(
+                self, "redis-password-rotation", **rotation.arguments(), topic=self.alarms
+            )

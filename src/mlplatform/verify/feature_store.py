@@ -6,14 +6,16 @@ partition. Online, DynamoDB: each group's table as Feast reads it (hash key
 ``entity_id``), protected like every stateful table (point-in-time recovery,
 the lake key, deletion protection) and with TTL on ``expires_at``. Online,
 Redis: the replication group's TLS, encryption at rest with the lake key,
-AUTH user group, failover and snapshots, and the AUTH secrets' key.
+AUTH user group, failover and snapshots, and the AUTH secrets' key and rotation.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from mlplatform.config import FeatureStoreProps, RedisOnlineStoreProps
+from mlplatform.decisions import password_rotation as rotation
 from mlplatform.decisions.feature_store import (
     OFFLINE_PARTITION,
     ONLINE_HASH_KEY,
@@ -24,11 +26,12 @@ from mlplatform.decisions.feature_store import (
     offline_location,
 )
 from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.findings import Findings
 from mlplatform.verify.keys import KeyChecker
 from mlplatform.verify.reads import read_or_none
 from mlplatform.verify.tables import check_protected_table
 
-__all__ = ["FeatureStoreChecker"]
+__all__ = ["FeatureStoreChecker", "check_rotation"]
 
 
 class FeatureStoreChecker:
@@ -135,7 +138,25 @@ class FeatureStoreChecker:
             secret = read_or_none(secrets.describe_secret, SecretId=name)
             if secret is None:
                 findings.missing(f"secret {name}")
-            elif key is not None:
+                continue
+            if key is not None:
                 findings.compare(
                     f"secret {name}", f"key (the {self.alias} key)", secret.get("KmsKeyId"), key
                 )
+            check_rotation(findings, f"secret {name}", secret, self.names, redis)
+
+
+def check_rotation(
+    findings: Findings,
+    resource: str,
+    secret: Mapping[str, Any],
+    names: Mapping[str, str],
+    redis: RedisOnlineStoreProps,
+) -> None:
+    """Secrets Manager rotates ``secret`` (as ``DescribeSecret`` answers it) with the store's
+    function, on the file's schedule."""
+    findings.compare(resource, "rotation", bool(secret.get("RotationEnabled")), True)
+    function = str(secret.get("RotationLambdaARN", "")).rsplit(":", 1)[-1]
+    findings.compare(resource, "rotation function", function, rotation.function_name(names))
+    days = secret.get("RotationRules", {}).get("AutomaticallyAfterDays")
+    findings.compare(resource, "rotation (days)", days, redis.password_rotation_days)

@@ -10,7 +10,7 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
   and prefixes, each with the KMS statement its objects need
 - :mod:`~.kms`: key policies, the statements admitting services to a key, key use
 - :mod:`~.cloudwatch`: log delivery (flow logs, endpoints), endpoint metrics and the
-  endpoint's rollback alarms
+  endpoint's rollback alarms, a Lambda function's logs
 - :mod:`~.eks`: cluster and node managed policies, access policies, IRSA trust,
   secrets encryption
 - :mod:`~.karpenter`: the Karpenter controller's policy (scoped to one cluster), its
@@ -19,7 +19,9 @@ Arguments may be literal ARNs or cdktf tokens; the functions only place them.
 - :mod:`~.ecr`: image pull and push, registry login, image lifecycle
 - :mod:`~.dynamodb`: writes held to named partition keys; online feature reads and writes
 - :mod:`~.glue`, :mod:`~.athena`: reading catalog tables, querying in one workgroup
-- :mod:`~.secretsmanager`: reading named secrets (the online store's AUTH)
+- :mod:`~.secretsmanager`: reading named secrets (the online store's AUTH), rotating them
+- :mod:`~.elasticache`: changing a Redis user's passwords (the rotation function)
+- :mod:`~.xray`: sending traces
 - :mod:`~.sagemaker`: model package registration
 - :mod:`~.sns`: the alarm topic's policy (CloudWatch and Budgets publish)
 - :mod:`~.grants`: what one role needs across services (publish to and read from the

@@ -13,6 +13,7 @@ __all__ = [
     "ENDPOINT_METRICS_NAMESPACE",
     "endpoint_logging_statements",
     "flow_logs_delivery_policy",
+    "function_logging_statement",
     "rollback_alarm_statements",
 ]
 
@@ -63,6 +64,16 @@ def endpoint_logging_statements(log_group_arn: str) -> list[Statement]:
             "Condition": {"StringEquals": {"cloudwatch:namespace": ENDPOINT_METRICS_NAMESPACE}},
         },
     ]
+
+
+def function_logging_statement(log_group_arn: str) -> Statement:
+    """A Lambda function's logs into its own log group (which the platform makes, encrypted
+    and expiring, so the function needs no ``CreateLogGroup``)."""
+    return allow(
+        "WriteFunctionLogs",
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [log_group_arn, f"{log_group_arn}:log-stream:*"],
+    )
 
 
 def rollback_alarm_statements(alarm_arns: list[str]) -> list[Statement]:
