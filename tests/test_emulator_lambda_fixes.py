@@ -18,6 +18,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.emulator.local_aws import LocalAws
 
 HANDLER = """\
@@ -51,16 +52,7 @@ def code(files: dict[str, str]) -> bytes:
 
 def role() -> str:
     """A role functions can be created with (the emulator checks no policy)."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    trust = service_trust_policy("lambda.amazonaws.com")
     created = boto3.client("iam").create_role(
         RoleName="function", AssumeRolePolicyDocument=json.dumps(trust)
     )

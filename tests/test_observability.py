@@ -671,6 +671,37 @@ def test_every_platform_alarm_notifies_the_topic_on_alarm_and_recovery_with_a_ru
 
 
 @pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
+def test_a_redis_store_alarms_on_its_rotation_function_as_verify_expects(
+    synthesized: Path, environment: str
+) -> None:
+    """The ml layer's alarm on the Redis passwords' rotation is the plan ``make verify``
+    checks (``password_rotation.failure_alarm``), on the function the store deploys; a
+    DynamoDB store has neither."""
+    from mlplatform.decisions import password_rotation
+    from mlplatform.loader import EnvironmentLoader
+
+    config = EnvironmentLoader(ROOT / "environments").load(environment)
+    assert config.feature_store is not None
+    plan = password_rotation.failure_alarm(Naming.for_environment(config), config.feature_store)
+    document = json.loads((synthesized / f"{environment}-ml" / "cdk.tf.json").read_text())
+    resources = document["resource"]
+    alarms = {a["alarm_name"]: a for a in resources["aws_cloudwatch_metric_alarm"].values()}
+    functions = resources.get("aws_lambda_function", {})
+    if config.feature_store.redis is None:
+        assert plan is None and not functions
+        assert not [n for n in alarms if "rotation" in n]
+        return
+    assert plan is not None
+    [function] = functions.values()
+    alarm = alarms[plan.name]
+    assert alarm["dimensions"] == {"FunctionName": function["function_name"]} == plan.dimensions
+    assert (alarm["namespace"], alarm["metric_name"]) == ("AWS/Lambda", "Errors")
+    assert (alarm["statistic"], alarm["threshold"]) == ("Sum", 0)
+    assert alarm["comparison_operator"] == "GreaterThanThreshold"
+    assert alarm["evaluation_periods"] == alarm["datapoints_to_alarm"] == 1
+
+
+@pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])
 def test_each_environment_has_one_dashboard_generated_from_its_file(
     synthesized: Path, environment: str
 ) -> None:

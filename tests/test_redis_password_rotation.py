@@ -25,6 +25,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mlplatform.decisions.online_store_plan import REDIS_PASSWORD_LENGTH
+from mlplatform.decisions.policies.documents import service_trust_policy
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.lambdas import code_directory
 
@@ -84,16 +85,7 @@ def store(emulated_aws: LocalAws) -> dict[str, str]:
 
 def _function(store: dict[str, str], name: str = "rotate", **settings: Any) -> str:
     """The rotation function, for the reader's and the writer's secrets; its ARN."""
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
+    trust = service_trust_policy("lambda.amazonaws.com")
     iam = boto3.client("iam")
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(trust))
     users = {store["reader"]: "store-reader", store["writer"]: "store-writer"}

@@ -16,6 +16,7 @@ The fixes of more involved services live in :mod:`mlplatform.emulator.fixes`.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from typing import Any
@@ -24,6 +25,23 @@ from mlplatform.emulator.fixes import once as _once
 from mlplatform.emulator.fixes import side_table
 
 __all__ = ["main"]
+
+
+FIXED_SERVICES = (
+    "athena",
+    "budgets",
+    "ec2",
+    "eks",
+    "elasticache",
+    "glue",
+    "kms",
+    "lambda_invoke",
+    "s3",
+    "s3control",
+    "secrets_rotation",
+    "sqs",
+)
+"""The modules of :mod:`mlplatform.emulator.fixes` whose ``apply()`` the server runs."""
 
 
 def _apply_fidelity_fixes() -> None:
@@ -42,36 +60,8 @@ def _apply_fidelity_fixes() -> None:
     _fix_scaling_deregistration()
     _add_scalable_target_tags()
     _add_model_package_group_deletion()
-    from mlplatform.emulator.fixes import (
-        athena,
-        budgets,
-        ec2,
-        eks,
-        elasticache,
-        glue,
-        kms,
-        lambda_invoke,
-        s3,
-        s3control,
-        secrets_rotation,
-        sqs,
-    )
-
-    for service in (
-        athena,
-        budgets,
-        ec2,
-        eks,
-        elasticache,
-        glue,
-        kms,
-        lambda_invoke,
-        s3,
-        s3control,
-        secrets_rotation,
-        sqs,
-    ):
-        service.apply()
+    for service in FIXED_SERVICES:
+        importlib.import_module(f"mlplatform.emulator.fixes.{service}").apply()
 
 
 def _serve_one_request_at_a_time() -> None:

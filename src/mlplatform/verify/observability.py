@@ -7,7 +7,9 @@
   its limit, and its notifications (type, threshold) go to the alarm topic;
 - when the lake replicates, each zone's failed-replication alarm
   (:func:`~mlplatform.decisions.replication_plan.replication_alarms`) watches its
-  rule and notifies the topic.
+  rule and notifies the topic;
+- with a Redis online store, the alarm on its passwords' rotation function
+  (:func:`~mlplatform.decisions.password_rotation.failure_alarm`) does too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mlplatform.decisions import password_rotation
 from mlplatform.decisions.budgets import plan_budgets
 from mlplatform.decisions.dashboard import dashboard_body, platform_widgets
 from mlplatform.decisions.metrics import dashboard_name
@@ -35,7 +38,7 @@ def widget_titles(body: dict[str, Any]) -> list[str]:
 
 class ObservabilityChecker:
     """Checks what tells people about the environment: subscriptions, dashboard, budgets, the
-    lake's replication alarms."""
+    lake's replication alarms and the Redis passwords' rotation alarm."""
 
     def __init__(self, context: VerifyContext, topic_arn: str | None) -> None:
         self.context = context
@@ -47,8 +50,16 @@ class ObservabilityChecker:
         if self.context.config.observability.dashboard:
             self._dashboard()
         self._budgets()
-        plans = replication_alarms(self.context.naming, self.context.config.data_lake)
-        AlarmChecker(self.context, self.topic_arn).check(list(plans.values()))
+        config = self.context.config
+        plans = list(replication_alarms(self.context.naming, config.data_lake).values())
+        rotation = (
+            password_rotation.failure_alarm(self.context.naming, config.feature_store)
+            if config.feature_store is not None
+            else None
+        )
+        AlarmChecker(self.context, self.topic_arn).check(
+            plans + ([rotation] if rotation is not None else [])
+        )
 
     def _subscriptions(self, topic_arn: str) -> None:
         wanted = self.context.config.observability.subscriptions
