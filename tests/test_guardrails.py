@@ -14,6 +14,7 @@ from mlplatform.bindings.aws.dynamodb_table import DynamodbTable
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.bindings.aws.iam_role_policy import IamRolePolicy
 from mlplatform.bindings.aws.kms_key import KmsKey
+from mlplatform.bindings.aws.lambda_function import LambdaFunction, LambdaFunctionEnvironment
 from mlplatform.bindings.aws.provider import AwsProvider, AwsProviderDefaultTags
 from mlplatform.bindings.aws.s3_bucket import S3Bucket
 from mlplatform.bindings.aws.security_group import SecurityGroup
@@ -105,6 +106,72 @@ def test_suppression_without_a_reason_is_refused(stack: TerraformStack) -> None:
 def test_log_bucket_without_kms_is_refused_unless_it_receives_logs(stack: TerraformStack) -> None:
     with pytest.raises(ValueError, match="kms_key_arn is required"):
         SecureBucket(stack, "b", props=SecureBucketProps(bucket_name="b", kms_key_arn=None))
+
+
+def _function(scope: TerraformStack, **settings: Any) -> LambdaFunction:
+    return LambdaFunction(
+        scope,
+        "function",
+        function_name="f",
+        role="arn:aws:iam::111111111111:role/f",
+        handler="index.handler",
+        runtime="python3.12",
+        filename="code.zip",
+        **settings,
+    )
+
+
+def _kept_logs(scope: TerraformStack, name: str = "/aws/lambda/f") -> CloudwatchLogGroup:
+    key = KmsKey(scope, "logs-key", enable_key_rotation=True)
+    StateRetention.protect(key)
+    return CloudwatchLogGroup(scope, "logs", name=name, kms_key_id=key.arn, retention_in_days=30)
+
+
+@pytest.mark.parametrize(
+    ("build", "says"),
+    [
+        (
+            lambda s: _function(s),
+            "aws_lambda_function.function (guarded/function) logs to /aws/lambda/f, which no",
+        ),
+        (
+            lambda s: (_kept_logs(s, "/aws/lambda/other"), _function(s)),
+            "logs to /aws/lambda/f, which no aws_cloudwatch_log_group here makes",
+        ),
+        (
+            lambda s: (
+                _kept_logs(s),
+                _function(s, environment=LambdaFunctionEnvironment(variables={"A": "b"})),
+            ),
+            "aws_lambda_function.function (guarded/function) keeps environment variables without "
+            "kms_key_arn",
+        ),
+    ],
+    ids=["no-log-group", "another-log-group", "variables-without-key"],
+)
+def test_a_function_lambda_would_log_alone_or_with_plain_variables_fails_synth(
+    tmp_path: Path, build: Any, says: str
+) -> None:
+    app, stack = guarded_stack(tmp_path)
+    build(stack)
+
+    errors = synth_errors(app)
+
+    assert "MLP-LAMBDA-1" in errors and says in errors
+
+
+def test_a_function_with_its_log_group_and_keyed_variables_passes(tmp_path: Path) -> None:
+    app, stack = guarded_stack(tmp_path)
+    _kept_logs(stack)
+    _function(
+        stack,
+        environment=LambdaFunctionEnvironment(variables={"A": "b"}),
+        kms_key_arn="arn:aws:kms:us-east-1:111111111111:key/k",
+    )
+
+    app.synth()
+
+    assert (tmp_path / "stacks" / "guarded" / "cdk.tf.json").is_file()
 
 
 @pytest.mark.parametrize(

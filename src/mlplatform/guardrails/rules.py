@@ -150,6 +150,25 @@ def _log_groups(resources: Resources) -> Iterator[Finding]:
             )
 
 
+def _functions_logged_and_keyed(resources: Resources) -> Iterator[Finding]:
+    """A function's logs go to a group the stack makes (Lambda would otherwise make one with
+    no key and no expiry, out of MLP-LOG-1's reach), and variables are under a customer key."""
+    groups = {
+        config.get("name") for config in resources.get("aws_cloudwatch_log_group", {}).values()
+    }
+    for name, config in resources.get("aws_lambda_function", {}).items():
+        address = f"aws_lambda_function.{name}"
+        function = config.get("function_name")
+        group = _first(config.get("logging_config")).get("log_group") or (
+            f"/aws/lambda/{function}" if isinstance(function, str) else None
+        )
+        if group is not None and "${" not in group and group not in groups:
+            yield Finding(address, f"logs to {group}, which no aws_cloudwatch_log_group here makes")
+        variables = _first(config.get("environment")).get("variables")
+        if variables and not config.get("kms_key_arn"):
+            yield Finding(address, "keeps environment variables without kms_key_arn")
+
+
 _ANYWHERE = {"0.0.0.0/0", "::/0"}
 
 
@@ -385,6 +404,14 @@ RULES: tuple[Rule, ...] = (
         "Log groups are KMS-encrypted and expire",
         "set kms_key_id and retention_in_days",
         _log_groups,
+    ),
+    Rule(
+        "MLP-LAMBDA-1",
+        "Lambda functions log to a log group of the stack and encrypt their variables with a "
+        "customer KMS key",
+        "add aws_cloudwatch_log_group /aws/lambda/<function name> (encrypted, expiring) and set "
+        "kms_key_arn (RedisPasswordRotation does)",
+        _functions_logged_and_keyed,
     ),
     Rule(
         "MLP-EC2-1",
