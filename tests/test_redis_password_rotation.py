@@ -360,3 +360,18 @@ def test_test_secret_refuses_a_user_without_both_passwords() -> None:
         _unit(Secrets("a" * 20, "b" * 20), Users(modifying_for=0, count=1), []).test_secret(
             "arn", "token", "user"
         )
+
+
+def test_a_rotation_without_a_function_is_refused_as_aws_refuses_it(
+    store: dict[str, str],
+) -> None:
+    """moto moved AWSCURRENT to a new version by itself; AWS needs a rotation function."""
+    secrets = boto3.client("secretsmanager")
+    before = _stages(store["reader"])
+
+    with pytest.raises(ClientError) as refused:
+        secrets.rotate_secret(SecretId=store["reader"])
+
+    assert refused.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert "No Lambda rotation function" in refused.value.response["Error"]["Message"]
+    assert _stages(store["reader"]) == before and _value(store["reader"], "AWSCURRENT") == OLD

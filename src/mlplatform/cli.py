@@ -384,6 +384,56 @@ def features_config(
         out.print(f"wrote {output}", highlight=False)
 
 
+@features_app.command("rotate-passwords")
+def features_rotate_passwords(
+    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    user: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--user", metavar="USER", help="Only this user (reader or writer; repeat for both)."
+        ),
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Emulator endpoint; an emulator environment defaults to the running one."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for each rotation to finish.")
+    ] = 900.0,
+    environments: EnvironmentsOption = Path("environments"),
+    state_file: Annotated[Path, typer.Option(hidden=True)] = STATE_FILE,
+) -> None:
+    """Rotate the Redis online store's AUTH passwords now, with the store's rotation function,
+    and wait until each new password is current. The previous password stays valid until the
+    next rotation; rotate twice to retire a leaked one. Exits 1 naming what failed."""
+    from mlplatform.emulator.clients import environment_clients
+    from mlplatform.redis_passwords import PasswordRotationError, RedisPasswordRotations
+
+    config = _load_or_exit(environments, env)
+    if config.emulator and endpoint_url is None:
+        endpoint_url = _running_or_exit(state_file).endpoint
+
+    def started(name: str, secret: str) -> None:
+        out.print(f"{name}: rotating {secret}", highlight=False)
+
+    try:
+        rotations = RedisPasswordRotations.for_environment(
+            config, environment_clients(config, endpoint_url), timeout_seconds=timeout
+        )
+        rotated = rotations.rotate(user or (), on_start=started)
+    except PasswordRotationError as error:
+        raise _fail(str(error)) from None
+    for done in rotated:
+        out.print(
+            f"{done.user}: version {done.version} is current; the user holds "
+            f"{done.password_count} passwords (the new one and the one before)",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 @lake_app.command("replicate-existing")
 def lake_replicate_existing(
     env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],

@@ -24,8 +24,9 @@ own, :mod:`mlplatform.emulator.fixes.lambda_invoke`), so a caller finds the rota
 or stopped, when the answer comes. A failed step is written to the function's log group and the
 emulator's log, never to RotateSecret's answer, as in AWS; AWS also retries a failed rotation
 later, which the emulator does not. After a successful rotation the emulator takes
-``AWSPENDING`` off the new version. A RotateSecret without a rotation function stays moto's
-(it moves ``AWSCURRENT`` to a new version itself; AWS requires a function).
+``AWSPENDING`` off the new version. A RotateSecret that names no function for a secret
+without one is refused (``InvalidRequestException``) as AWS refuses it; moto moved
+``AWSCURRENT`` to a new version itself.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ __all__ = ["apply"]
 
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 UNFINISHED = "A previous rotation isn't complete. That rotation will be reattempted."
+NO_FUNCTION = "No Lambda rotation function ARN is associated with this secret."
+"""AWS's answer to a RotateSecret that names no function for a secret with none configured."""
 """AWS's answer to a RotateSecret while a failed rotation's AWSPENDING version is left."""
 
 
@@ -111,12 +114,19 @@ def _rotate(
     secret = backend.secrets[secret_id] if backend._is_valid_identifier(secret_id) else None
     function = function_arn or getattr(secret, "rotation_lambda_arn", None)
     if (
+        secret is not None
+        and not isinstance(secret, ReplicaSecret)
+        and not secret.is_deleted()
+        and not function
+    ):
+        raise InvalidRequestException(NO_FUNCTION)
+    if (
         secret is None
         or isinstance(secret, ReplicaSecret)
         or secret.is_deleted()
         or not function
         or not secret.versions
-    ):  # moto's own errors, and its rotation without a function
+    ):  # moto's own errors
         return original(
             backend,
             secret_id=secret_id,
