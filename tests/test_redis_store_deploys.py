@@ -51,14 +51,19 @@ from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.online_store_plan import REDIS_PASSWORD_LENGTH
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.interfaces import VpcPlacement
+from mlplatform.loader import EnvironmentLoader
 from mlplatform.stacks.aws_connection import configure_provider
-from mlplatform.verify.feature_store import check_rotation
+from mlplatform.verify.context import VerifyContext
+from mlplatform.verify.feature_store import FeatureStoreChecker, check_rotation
 from mlplatform.verify.findings import Findings
+from mlplatform.verify.keys import KeyChecker
 from tests.conftest import ENVIRONMENTS, terraform_in
 
 REGION = "us-east-1"
 ZONES = ("us-east-1a", "us-east-1b")
-NAMING = Naming("mlp", "redis")
+STAGING = EnvironmentLoader().load("staging")
+NAMING = Naming.for_environment(STAGING)
+"""Staging's names, so ``make verify``'s checker reads the store as it reads staging's."""
 
 
 def _staging_store() -> FeatureStoreProps:
@@ -197,6 +202,14 @@ def _rotate_the_writers_password(
     assert reader["Authentication"]["PasswordCount"] == 1  # rotated on its own schedule
 
 
+def _verified(store: FeatureStoreProps) -> list[str]:
+    """What ``make verify`` finds wrong with the deployed online store against ``store``
+    (the offline tables are the data layer's, which this test does not deploy)."""
+    context = VerifyContext(STAGING.model_copy(update={"feature_store": store}), boto3.client)
+    FeatureStoreChecker(context, KeyChecker(context), store).check()
+    return [p for p in context.findings.problems if not p.startswith("Glue table")]
+
+
 @pytest.mark.redis
 def test_redis_store_applies_replans_clean_and_destroys(
     tmp_path: Path, terraform_env: dict[str, str], emulated_aws: LocalAws
@@ -206,6 +219,7 @@ def test_redis_store_applies_replans_clean_and_destroys(
     # The lake is another stack's: its key exists before the store is applied.
     kms = boto3.client("kms", region_name=REGION)
     key = kms.create_key(Description="the lake's key")["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key)
     kms.create_alias(AliasName=names["key_alias"], TargetKeyId=key)
     workdir = _synth_store(
         tmp_path / "out", tmp_path / "redis.tfstate", emulated_aws.endpoint, store
@@ -234,6 +248,7 @@ def test_redis_store_applies_replans_clean_and_destroys(
     _rotate_the_writers_password(cache, names, store)
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
+    assert _verified(store) == []
 
     grown = _grown_store(store)
     resynthesized = _synth_store(
@@ -245,6 +260,13 @@ def test_redis_store_applies_replans_clean_and_destroys(
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
     _assert_grown(cache, names, grown)
+    assert _verified(grown) == []
+    # Checked against the file it was not deployed from, the store is named as drifted.
+    assert _verified(store) == [
+        f"ElastiCache replication group {names['replication_group']}: snapshot retention "
+        f"(days) is {grown.redis.snapshot_retention_days}, expected "  # type: ignore[union-attr]
+        f"{store.redis.snapshot_retention_days}"  # type: ignore[union-attr]
+    ]
 
     destroyed = terraform("destroy", "-auto-approve")
     assert destroyed.returncode == 0, destroyed.stdout[-4000:] + destroyed.stderr
