@@ -313,11 +313,14 @@ class Secrets:
         class ResourceNotFoundException(Exception):  # noqa: N818 (boto3's name)
             pass
 
-    def __init__(self, current: str, pending: str) -> None:
+    def __init__(self, current: str, pending: str | None) -> None:
         self.values = {"AWSCURRENT": current, "AWSPENDING": pending}
 
     def get_secret_value(self, **request: Any) -> dict[str, str]:
-        return {"SecretString": self.values[request["VersionStage"]]}
+        value = self.values[request["VersionStage"]]
+        if value is None:
+            raise self.exceptions.ResourceNotFoundException("no value in this version")
+        return {"SecretString": value}
 
 
 def _unit(secrets: Secrets, users: Users, sleeps: list[float]) -> Any:
@@ -353,6 +356,21 @@ def test_a_configuration_test_keeps_the_one_current_password() -> None:
     rotation.test_secret("arn", "token", "user")
 
     assert users.modified[0]["AuthenticationMode"]["Passwords"] == ["same" * 5]
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_configuration_test_whose_pending_version_holds_no_value_checks_the_user(
+    count: int,
+) -> None:
+    """AWS's configuration test (RotateImmediately false) makes an AWSPENDING version and
+    removes it after testSecret; without a value there, the user's state is what is tested."""
+    _unit(Secrets("a" * 20, None), Users(modifying_for=0, count=count), []).test_secret(
+        "arn", "token", "user"
+    )
+    with pytest.raises(ValueError, match="'modifying'"):
+        _unit(Secrets("a" * 20, None), Users(modifying_for=1, count=count), []).test_secret(
+            "arn", "token", "user"
+        )
 
 
 def test_test_secret_refuses_a_user_without_both_passwords() -> None:

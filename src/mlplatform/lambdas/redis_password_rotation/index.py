@@ -177,12 +177,15 @@ class Rotation:
         password, as the store is only reachable inside its VPC. When the new value is the
         current one (a configuration test), the user may hold one password, or two while the
         one of the previous rotation is still valid.
+        A configuration test's ``AWSPENDING`` version may also hold no value (it is removed
+        right after): the same check then.
         """
-        pending = self._pending_value(arn, token)
+        pending = self._value(arn, token, "AWSPENDING")
         user = self._user(user_id)
         authentication = user.get("Authentication") or {}
         count = authentication.get("PasswordCount")
-        expected = {1, 2} if pending == self._current_value(arn) else {2}
+        configuration_test = pending is None or pending == self._current_value(arn)
+        expected = {1, 2} if configuration_test else {2}
         if (
             user.get("Status") != "active"
             or authentication.get("Type") != "password"
