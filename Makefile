@@ -194,15 +194,24 @@ synth: $(VENV)/.emulator ## synthesize every environment, or ENV=<name|path>
 # `cdktf diff` plans one stack (it takes no pattern, unlike deploy and destroy): synthesize
 # once, then plan each of ENV's stacks whose dependencies are deployed (a stack reads their
 # state, and its plan fails while one is missing: on a new environment only the network can be
-# planned; `stacks --plannable` names the others), and fail at the end if any plan failed.
+# planned; `stacks --plannable` names the others), side by side, since a plan only reads the
+# others' state (each one's output follows, in order, when all are done), and fail at the end
+# if any plan failed.
 diff: setup ## terraform plan of each of ENV's stacks that can be planned now
 	@test -n '$(ENV)' || { echo 'error: name the environment: make diff ENV=dev'; exit 2; }
 	@$(PY) -m mlplatform.cli preflight '$(ENV)'
 	@$(PLAIN_OUTPUT) env $$plain MLPLATFORM_ENV='$(ENV)' $(CDKTF) synth || exit 1; \
 	stacks=$$($(PY) -m mlplatform.cli stacks '$(ENV)' --plannable) || exit 1; failed=; \
+	plans=$$(mktemp -d); trap 'rm -rf "$$plans"' EXIT; \
+	echo "planning" $$stacks "side by side (each plan only reads the others' state)"; \
 	for stack in $$stacks; do \
-	  env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock $$nocolor \
-	    || failed="$$failed $$stack"; \
+	  { env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock $$nocolor \
+	    > "$$plans/$$stack.log" 2>&1; echo $$? > "$$plans/$$stack.rc"; } & \
+	done; \
+	wait; \
+	for stack in $$stacks; do \
+	  cat "$$plans/$$stack.log"; \
+	  [ "$$(cat "$$plans/$$stack.rc")" = 0 ] || failed="$$failed $$stack"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "error: the plan failed for:$$failed" >&2; exit 1; fi
 
