@@ -690,6 +690,7 @@ def test_a_redis_store_alarms_on_its_rotation_function_as_verify_expects(
     if config.feature_store.redis is None:
         assert plan is None and not functions
         assert not [n for n in alarms if "rotation" in n]
+        assert "rotation" not in json.dumps(resources["aws_cloudwatch_dashboard"])
         return
     assert plan is not None
     [function] = functions.values()
@@ -699,6 +700,18 @@ def test_a_redis_store_alarms_on_its_rotation_function_as_verify_expects(
     assert (alarm["statistic"], alarm["threshold"]) == ("Sum", 0)
     assert alarm["comparison_operator"] == "GreaterThanThreshold"
     assert alarm["evaluation_periods"] == alarm["datapoints_to_alarm"] == 1
+    # The dashboard graphs the steps run and failed beside the store's other widgets.
+    (dashboard,) = resources["aws_cloudwatch_dashboard"].values()
+    [widget] = [
+        w
+        for w in json.loads(dashboard["dashboard_body"])["widgets"]
+        if w["properties"].get("title") == "AUTH password rotation steps"
+    ]
+    graphed = [row[:4] for row in widget["properties"]["metrics"]]
+    assert graphed == [
+        ["AWS/Lambda", name, "FunctionName", function["function_name"]]
+        for name in ("Invocations", "Errors")
+    ]
 
 
 @pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])

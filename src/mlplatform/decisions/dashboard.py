@@ -25,7 +25,9 @@ from typing import Any
 
 from mlplatform.catalogs.gpu import accelerator_type
 from mlplatform.config import EnvironmentConfig
+from mlplatform.decisions import password_rotation
 from mlplatform.decisions.feature_metrics import FeatureStoreMetrics
+from mlplatform.decisions.feature_store import feature_store_names
 from mlplatform.decisions.metrics import (
     Watchable,
     bucket_objects,
@@ -224,6 +226,10 @@ def _features(config: EnvironmentConfig, naming: Naming) -> list[Widget]:
             Widget("online reads: hash command latency (µs)", (metrics.read_latency(),)),
             Widget("cache hit rate %", (metrics.cache_hit_rate(),)),
             Widget("evictions", (metrics.evictions(),)),
+            Widget(
+                "AUTH password rotation steps",
+                password_rotation.rotation_metrics(feature_store_names(naming, store)),
+            ),
         ]
     groups = metrics.groups
     return [

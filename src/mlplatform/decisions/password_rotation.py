@@ -55,6 +55,7 @@ __all__ = [
     "function_name",
     "function_settings",
     "log_group_settings",
+    "rotation_metrics",
     "rotation_rules",
     "rotation_statements",
     "users_variable",
@@ -159,6 +160,20 @@ _RUNBOOK = (
 )
 
 
+def rotation_metrics(names: Mapping[str, str]) -> tuple[MetricSpec, MetricSpec]:
+    """The rotation function's steps run and steps failed (Lambda's ``Invocations`` and
+    ``Errors``, summed): the dashboard graphs both, the alarm watches the failures."""
+    dimensions = (("FunctionName", function_name(names)),)
+    return (
+        MetricSpec(
+            "AWS/Lambda", "Invocations", dimensions, statistic="Sum", period=300, label="steps run"
+        ),
+        MetricSpec(
+            "AWS/Lambda", "Errors", dimensions, statistic="Sum", period=300, label="steps failed"
+        ),
+    )
+
+
 def failure_alarm(naming: Naming, store: FeatureStoreProps) -> AlarmPlan | None:
     """An alarm on any error of the rotation function (none without Redis): a failed rotation
     leaves the previous password in use past its period, and the next one fails the same way
@@ -167,15 +182,14 @@ def failure_alarm(naming: Naming, store: FeatureStoreProps) -> AlarmPlan | None:
         return None
     names = feature_store_names(naming, store)
     function = function_name(names)
+    _, errors = rotation_metrics(names)
     return AlarmPlan(
         name=f"{function}-failed",
         description=alarm_description(
             f"{function}: a rotation of the online store's Redis AUTH passwords failed",
             _RUNBOOK.format(log_group=f"/aws/lambda/{function}"),
         ),
-        metric=MetricSpec(
-            "AWS/Lambda", "Errors", (("FunctionName", function),), statistic="Sum", period=300
-        ),
+        metric=errors,
         threshold=0.0,
         comparison_operator="GreaterThanThreshold",
         evaluation_periods=1,
