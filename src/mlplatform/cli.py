@@ -25,6 +25,7 @@ from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
 if TYPE_CHECKING:
+    from mlplatform.emulator.clients import ClientFactory
     from mlplatform.verify.preflight import DeployPreflight
 
 __all__ = ["main", "synth_from_environment"]
@@ -50,6 +51,15 @@ def _fail(lines: str) -> typer.Exit:
 
 EnvironmentsOption = Annotated[Path, typer.Option(help="Directory of environment files.")]
 """The ``--environments`` option every command that reads an environment takes."""
+EnvironmentArgument = Annotated[str, typer.Argument(help="Environment name or YAML path.")]
+"""The environment a command acts on."""
+EndpointUrlOption = Annotated[
+    str | None,
+    typer.Option(help="Emulator endpoint; an emulator environment defaults to the running one."),
+]
+"""Where a command that calls AWS sends its calls for an emulator environment."""
+StateFileOption = Annotated[Path, typer.Option(hidden=True)]
+"""The emulator's state file (tests point it elsewhere)."""
 
 
 def _load_or_exit(environments: Path, env: str) -> EnvironmentConfig:
@@ -125,7 +135,7 @@ def synth_command(
 
 @app.command("check")
 def check_command(
-    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    env: EnvironmentArgument,
     environments: EnvironmentsOption = Path("environments"),
 ) -> None:
     """Validate one environment file without synthesizing."""
@@ -135,7 +145,7 @@ def check_command(
 
 @app.command("stacks")
 def stacks_command(
-    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    env: EnvironmentArgument,
     environments: EnvironmentsOption = Path("environments"),
     outdir: Annotated[Path, typer.Option(help="Where cdktf synthesized.")] = Path("cdktf.out"),
     plannable: Annotated[
@@ -202,7 +212,7 @@ def _plannable(outdir: Path, ordered: list[str]) -> list[str]:
 
 @app.command("preflight")
 def preflight_command(
-    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    env: EnvironmentArgument,
     environments: EnvironmentsOption = Path("environments"),
     endpoint: Annotated[
         str | None,
@@ -292,6 +302,18 @@ def emulator_restore(
     out.print(f"restored the emulator at {running.endpoint} to {name!r}", highlight=False)
 
 
+def _clients_or_exit(
+    config: EnvironmentConfig, endpoint_url: str | None, state_file: Path
+) -> ClientFactory:
+    """boto3 clients for ``config``: at ``endpoint_url``, or at the running emulator for an
+    emulator environment (exit 1 naming ``make up`` when none runs), or at AWS."""
+    from mlplatform.emulator.clients import environment_clients
+
+    if config.emulator and endpoint_url is None:
+        endpoint_url = _running_or_exit(state_file).endpoint
+    return environment_clients(config, endpoint_url)
+
+
 def _running_or_exit(state_file: Path) -> LocalAws:
     running = LocalAws.load(state_file)
     if running is None:
@@ -335,7 +357,7 @@ def outputs_command(
 
 @features_app.command("config")
 def features_config(
-    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    env: EnvironmentArgument,
     outputs_file: Annotated[
         Path, typer.Option("--outputs", help="JSON written by `cdktf deploy --outputs-file`.")
     ] = Path(".mlplatform/local-outputs.json"),
@@ -386,42 +408,33 @@ def features_config(
 
 @features_app.command("rotate-passwords")
 def features_rotate_passwords(
-    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    env: EnvironmentArgument,
     user: Annotated[
         list[str] | None,
         typer.Option(
             "--user", metavar="USER", help="Only this user (reader or writer; repeat for both)."
         ),
     ] = None,
-    endpoint_url: Annotated[
-        str | None,
-        typer.Option(
-            help="Emulator endpoint; an emulator environment defaults to the running one."
-        ),
-    ] = None,
+    endpoint_url: EndpointUrlOption = None,
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait for each rotation to finish.")
     ] = 900.0,
     environments: EnvironmentsOption = Path("environments"),
-    state_file: Annotated[Path, typer.Option(hidden=True)] = STATE_FILE,
+    state_file: StateFileOption = STATE_FILE,
 ) -> None:
     """Rotate the Redis online store's AUTH passwords now, with the store's rotation function,
     and wait until each new password is current. The previous password stays valid until the
     next rotation; rotate twice to retire a leaked one. Exits 1 naming what failed."""
-    from mlplatform.emulator.clients import environment_clients
     from mlplatform.redis_passwords import PasswordRotationError, RedisPasswordRotations
 
     config = _load_or_exit(environments, env)
-    if config.emulator and endpoint_url is None:
-        endpoint_url = _running_or_exit(state_file).endpoint
+    clients = _clients_or_exit(config, endpoint_url, state_file)
 
     def started(name: str, secret: str) -> None:
         out.print(f"{name}: rotating {secret}", highlight=False)
 
     try:
-        rotations = RedisPasswordRotations.for_environment(
-            config, environment_clients(config, endpoint_url), timeout_seconds=timeout
-        )
+        rotations = RedisPasswordRotations.for_environment(config, clients, timeout_seconds=timeout)
         rotated = rotations.rotate(user or (), on_start=started)
     except PasswordRotationError as error:
         raise _fail(str(error)) from None
@@ -436,36 +449,27 @@ def features_rotate_passwords(
 
 @lake_app.command("replicate-existing")
 def lake_replicate_existing(
-    env: Annotated[str, typer.Argument(help="Environment name or YAML path.")],
+    env: EnvironmentArgument,
     zone: Annotated[
         list[str] | None,
         typer.Option(
             "--zone", metavar="ZONE", help="Only this zone (repeat for more); default: every zone."
         ),
     ] = None,
-    endpoint_url: Annotated[
-        str | None,
-        typer.Option(
-            help="Emulator endpoint; an emulator environment defaults to the running one."
-        ),
-    ] = None,
+    endpoint_url: EndpointUrlOption = None,
     wait: Annotated[bool, typer.Option(help="Follow each job until it finishes.")] = True,
     environments: EnvironmentsOption = Path("environments"),
-    state_file: Annotated[Path, typer.Option(hidden=True)] = STATE_FILE,
+    state_file: StateFileOption = STATE_FILE,
 ) -> None:
     """Replicate what live replication did not: each zone's objects from before replication was
     on, and those whose replication FAILED (S3 Batch Replication, one job per zone). Exits 1
     when a job leaves objects unreplicated, naming its report."""
-    from mlplatform.emulator.clients import environment_clients
     from mlplatform.replication_backfill import BackfillError, ReplicationBackfill, ZoneJob
 
     config = _load_or_exit(environments, env)
-    if config.emulator and endpoint_url is None:
-        endpoint_url = _running_or_exit(state_file).endpoint
+    clients = _clients_or_exit(config, endpoint_url, state_file)
     try:
-        backfill = ReplicationBackfill.for_environment(
-            config, environment_clients(config, endpoint_url)
-        )
+        backfill = ReplicationBackfill.for_environment(config, clients)
         jobs = backfill.start(zone or ())
         for job in jobs:
             out.print(f"{job.zone}: started job {job.job_id}", highlight=False)
