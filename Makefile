@@ -205,8 +205,8 @@ diff: setup ## terraform plan of each of ENV's stacks that can be planned now
 	plans=$$(mktemp -d); trap 'rm -rf "$$plans"' EXIT; \
 	echo "planning" $$stacks "side by side (each plan only reads the others' state)"; \
 	for stack in $$stacks; do \
-	  { env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock $$nocolor \
-	    > "$$plans/$$stack.log" 2>&1; echo $$? > "$$plans/$$stack.rc"; } & \
+	  { if env $$plain $(CDKTF) diff "$$stack" --skip-synth --skip-provider-lock $$nocolor \
+	    > "$$plans/$$stack.log" 2>&1; then echo 0; else echo 1; fi > "$$plans/$$stack.rc"; } & \
 	done; \
 	wait; \
 	for stack in $$stacks; do \

@@ -209,3 +209,41 @@ def test_synthesis_runs_python_optimized_under_make_and_cdktf() -> None:
     for path in (ROOT / "cdktf.json", template):
         command = json.loads(path.read_text())["app"].split()
         assert command[:2] == [".venv/bin/python", "-O"], path
+
+
+def test_make_diff_plans_side_by_side_prints_every_plan_and_names_the_failed_one(
+    tmp_path: Path,
+) -> None:
+    """The recipe's shell, with stand-ins for the CLI and cdktf: each plannable stack is
+    planned (the slow one does not hold up the others), every plan is printed in the order
+    the stacks come, and a failed plan fails make naming its stack."""
+    python = tmp_path / "python"
+    python.write_text(
+        '#!/bin/bash\ncase "$*" in *" stacks "*) echo "local-network local-data local-ml";; esac\n'
+    )
+    cdktf = tmp_path / "cdktf"
+    cdktf.write_text(
+        "#!/bin/bash\n"
+        '[ "$1" = synth ] && exit 0\n'
+        'case "$2" in\n'
+        f"  local-network) sleep 2; touch {tmp_path}/network-planned; "
+        'echo "local-network No changes.";;\n'
+        '  local-data) echo "local-data Error: the plan broke"; exit 1;;\n'
+        f'  local-ml) [ -e {tmp_path}/network-planned ] && echo "local-ml planned after network" '
+        '|| echo "local-ml No changes.";;\n'
+        "esac\n"
+    )
+    for stand_in in (python, cdktf):
+        stand_in.chmod(0o755)
+
+    done = make("-o", "setup", "diff", "ENV=local", f"PY={python}", f"CDKTF={cdktf}")
+
+    assert done.returncode != 0
+    assert "error: the plan failed for: local-data" in done.stderr
+    printed = [line for line in done.stdout.splitlines() if line.startswith("local-")]
+    assert printed == [
+        "local-network No changes.",
+        "local-data Error: the plan broke",
+        "local-ml No changes.",
+    ]
+    assert "planning local-network local-data local-ml side by side" in done.stdout
