@@ -158,7 +158,7 @@ def stacks_command(
     ] = False,
 ) -> None:
     """Print the synthesized stacks of one environment, one per line, each after those it
-    reads from (``make diff`` plans them one by one: ``cdktf diff`` takes one stack)."""
+    reads from (``make diff`` plans each one with ``cdktf diff``, which takes one stack)."""
     config = _load_or_exit(environments, env)
     manifest = outdir / "manifest.json"
     if not manifest.is_file():
