@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import zipfile
+from hashlib import sha256
+from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import TerraformStack
+from cdktf import App, TerraformStack
 
 from mlplatform.bindings.aws.iam_role import IamRole
 from mlplatform.config import FeatureStoreProps
 from mlplatform.constructs.data_lake import DataLake
 from mlplatform.constructs.feature_store import FeatureStore
 from mlplatform.constructs.feature_tables import FeatureTables
+from mlplatform.decisions import password_rotation
 from mlplatform.decisions.metrics import MetricSpec
 from mlplatform.decisions.naming import Naming
 from mlplatform.decisions.policies import STAR_ONLY_ACTIONS
 from mlplatform.guardrails import RULES, Resources
 from mlplatform.interfaces import IFeatureStore
+from mlplatform.lambdas import code_archive
 from tests.test_ml_constructs import PLACEMENT, _of_type, _synth
 
 GROUPS = {
@@ -247,6 +253,27 @@ def test_redis_users_default_off_reader_and_writer_with_secrets(
     versions = _of_type(synth, "aws_secretsmanager_secret_version").values()
     assert all(v["lifecycle"]["ignore_changes"] == ["secret_string"] for v in versions)
     assert set(store.secret_arns) == {"reader", "writer"}
+
+
+def test_the_functions_code_is_the_handler_alone_zipped_the_same_every_time(
+    stack: TerraformStack, naming: Naming, tmp_path: Path
+) -> None:
+    """The zip Terraform uploads holds exactly the handler (no ``__pycache__`` a test run left
+    beside it), with fixed timestamps, so its bytes change only with the code."""
+    _store(stack, naming, REDIS)
+    App.of(stack).synth()
+    stack_dir = tmp_path / "stacks" / "test"
+    document = json.loads((stack_dir / "cdk.tf.json").read_text())
+    [function] = _of_type(document, "aws_lambda_function").values()
+    archive = stack_dir / function["filename"]
+    handler = (password_rotation.CODE_DIRECTORY / password_rotation.HANDLER_FILE).read_bytes()
+    with zipfile.ZipFile(archive) as zipped:
+        assert zipped.namelist() == [password_rotation.HANDLER_FILE]
+        assert zipped.read(password_rotation.HANDLER_FILE) == handler
+        assert {entry.date_time for entry in zipped.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    rebuilt = code_archive(password_rotation.FUNCTION_DIRECTORY, [password_rotation.HANDLER_FILE])
+    assert archive.read_bytes() == rebuilt.read_bytes()
+    assert function["source_code_hash"] == base64.b64encode(sha256(handler).digest()).decode()
 
 
 def test_redis_passwords_rotate_with_a_function_that_may_touch_only_them(

@@ -34,6 +34,7 @@ from mlplatform.config import RedisOnlineStoreProps
 from mlplatform.constructs.account_context import AccountContext
 from mlplatform.decisions import password_rotation as rotation
 from mlplatform.decisions.policies.documents import policy_document, service_trust_policy
+from mlplatform.lambdas import code_archive
 
 __all__ = ["RedisPasswordRotation"]
 
@@ -89,9 +90,9 @@ class RedisPasswordRotation(Construct):
         code = TerraformAsset(
             self,
             "code",
-            path=str(rotation.CODE_DIRECTORY),
-            type=AssetType.ARCHIVE,
-            # Named by the handler's content, not by whatever else lies in the directory.
+            path=str(code_archive(rotation.FUNCTION_DIRECTORY, [rotation.HANDLER_FILE])),
+            type=AssetType.FILE,
+            # Named by the handler's content, as the function's source_code_hash is.
             asset_hash=rotation.code_id(),
         )
         self._function = LambdaFunction(

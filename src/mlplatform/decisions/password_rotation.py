@@ -46,6 +46,7 @@ from mlplatform.lambdas import code_directory
 
 __all__ = [
     "CODE_DIRECTORY",
+    "FUNCTION_DIRECTORY",
     "HANDLER_FILE",
     "INVOKING_SERVICE",
     "code_id",
@@ -61,7 +62,9 @@ __all__ = [
     "users_variable",
 ]
 
-CODE_DIRECTORY = code_directory("redis_password_rotation")
+FUNCTION_DIRECTORY = "redis_password_rotation"
+"""The function's directory in :mod:`mlplatform.lambdas`."""
+CODE_DIRECTORY = code_directory(FUNCTION_DIRECTORY)
 """The function's code: this directory's :data:`HANDLER_FILE`, zipped alone."""
 HANDLER_FILE = "index.py"
 INVOKING_SERVICE = "secretsmanager.amazonaws.com"
