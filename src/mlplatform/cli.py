@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from mlplatform.cli_team import team_app
 from mlplatform.config import EnvironmentConfig
+from mlplatform.deploy_summary import DeploySummary
 from mlplatform.emulator.local_aws import LocalAws
 from mlplatform.loader import ConfigError, EnvironmentLoader
 
@@ -342,17 +342,14 @@ def outputs_command(
     """Print what a deploy made: the endpoint and each stack's outputs."""
     if not outputs_file.is_file():
         raise _fail(f"{outputs_file}: no outputs file; did the deploy finish?")
-    stacks = json.loads(outputs_file.read_text())
+    summary = DeploySummary.from_file(outputs_file)
     if endpoint:
         out.print(
             f"[bold]AWS emulator:[/] {endpoint}  (aws --endpoint-url {endpoint} ...)",
             highlight=False,
+            soft_wrap=True,
         )
-    for stack, values in sorted(stacks.items()):
-        table = Table(title=stack, title_justify="left", show_header=False)
-        for key, value in sorted(values.items()):
-            table.add_row(key, value if isinstance(value, str) else json.dumps(value))
-        out.print(table)
+    summary.print(out)
 
 
 @features_app.command("config")
