@@ -129,6 +129,7 @@ DATA_SOURCES = (
     "aws_partition",
     "aws_region",
     "aws_secretsmanager_random_password",
+    "aws_secretsmanager_secret_version",
     "aws_ssm_parameter",
 )
 

@@ -255,6 +255,32 @@ def test_redis_users_default_off_reader_and_writer_with_secrets(
     assert set(store.secret_arns) == {"reader", "writer"}
 
 
+def test_a_redis_user_is_made_with_its_secrets_current_password_and_then_left_to_rotation(
+    stack: TerraformStack, naming: Naming
+) -> None:
+    """A user Terraform makes again (deleted behind its back) starts with the password clients read from
+    the secret, not with the first one, which a rotation has retired; once made, its
+    passwords are the rotation's, so a plan after a rotation changes nothing."""
+    _store(stack, naming, REDIS)
+    synth = _synth(stack)
+    versions = _of_type(synth, "aws_secretsmanager_secret_version")
+    current = synth["data"]["aws_secretsmanager_secret_version"]
+    users = _of_type(synth, "aws_elasticache_user")
+    for user in ("reader", "writer"):
+        [secret] = [k for k in _of_type(synth, "aws_secretsmanager_secret") if f"-{user}_" in k]
+        [first] = [k for k in versions if f"secret-{user}-version" in k]
+        [read] = [k for k in current if f"secret-{user}-current" in k]
+        assert current[read]["secret_id"] == f"${{aws_secretsmanager_secret.{secret}.id}}"
+        assert "version_stage" not in current[read]  # AWSCURRENT
+        # Read once the first version exists (on the first apply, after it is made).
+        assert current[read]["depends_on"] == [f"aws_secretsmanager_secret_version.{first}"]
+        [made] = [u for k, u in users.items() if f"user-{user}_" in k]
+        assert made["authentication_mode"]["passwords"] == [
+            f"${{data.aws_secretsmanager_secret_version.{read}.secret_string}}"
+        ]
+        assert made["lifecycle"] == {"ignore_changes": ["authentication_mode"]}
+
+
 def test_the_functions_code_is_the_handler_alone_zipped_the_same_every_time(
     stack: TerraformStack, naming: Naming, tmp_path: Path
 ) -> None:

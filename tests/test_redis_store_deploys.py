@@ -7,7 +7,9 @@ So this test is where the Redis store's resources are ever applied: one small st
 VPC, two private subnets and :class:`~mlplatform.constructs.feature_store.FeatureStore` with
 staging's online store, applied and planned again (no changes); the writer's password
 rotated by the store's own rotation function (the emulator runs it as Secrets Manager would)
-and planned again (no changes: the passwords are the rotation's now); then the store grown as its
+and planned again (no changes: the passwords are the rotation's now); the writer deleted behind
+Terraform's back, made again by the next apply with the rotated password (not Terraform's first
+one) and put back in its user group, and planned again; then the store grown as its
 platform team would grow it (a second read replica, two weeks of snapshots, ``allkeys-lfu``
 eviction), synthesized into the same directory, applied (``ModifyCacheParameterGroup``,
 ``IncreaseReplicaCount``, ``ModifyReplicationGroup``), planned again (no changes) and checked
@@ -19,8 +21,8 @@ set ``apply_immediately``, so AWS (and the emulator) keep such a change pending 
 maintenance window and terraform plans it again until then (see
 :mod:`mlplatform.emulator.fixes.elasticache.replication_group_changes`).
 
-Each terraform command starts the provider (seconds of CPU): the test runs only init, two
-applies, two plans and destroy. It takes about four minutes, most of them the provider's fixed
+Each terraform command starts the provider (seconds of CPU): the test runs only init, three
+applies, four plans and destroy. It takes about four minutes, most of them the provider's fixed
 waits (30 s each to create and to delete the user group and the replication group, and 30 s
 for the new replica), so ``make test`` runs it beside the suite (marker ``redis``), not in a
 worker of it.
@@ -29,6 +31,8 @@ worker of it.
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -202,6 +206,64 @@ def _rotate_the_writers_password(
     assert reader["Authentication"]["PasswordCount"] == 1  # rotated on its own schedule
 
 
+def _state(workdir: Path, env: dict[str, str]) -> list[dict[str, Any]]:
+    """The resources of the stack's state, values included (sensitive ones too)."""
+    shown = subprocess.run(
+        ["terraform", "show", "-json", "-no-color"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    resources: list[dict[str, Any]] = json.loads(shown.stdout)["values"]["root_module"]["resources"]
+    return resources
+
+
+def _recreate_the_deleted_writer(
+    terraform: Any, workdir: Path, env: dict[str, str], cache: Any, names: Mapping[str, str]
+) -> None:
+    """The writer, deleted behind Terraform's back after its password rotated, is made again
+    with the secret's current password (not the first one Terraform kept) and put back in the
+    user group, which lost it with the user (as AWS's DeleteUser documents)."""
+    writer = names["user:writer"]
+    current = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
+        SecretId=names["secret:writer"]
+    )["SecretString"]
+    [first] = [
+        r["values"]["secret_string"]
+        for r in _state(workdir, env)
+        if r["mode"] == "managed"
+        and r["type"] == "aws_secretsmanager_secret_version"
+        and "writer" in r["address"]
+    ]
+    assert first != current  # the rotation retired Terraform's first password
+    cache.delete_user(UserId=writer)
+    for _ in range(120):  # as AWS, a while "deleting" (a plan then fails to read the user)
+        try:
+            cache.describe_users(UserId=writer)
+        except cache.exceptions.UserNotFoundFault:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError(f"{writer} is still there two minutes after DeleteUser")
+    [group] = cache.describe_user_groups(UserGroupId=names["user_group"])["UserGroups"]
+    assert writer not in group["UserIds"]
+
+    recreated = terraform("apply", "-auto-approve")
+
+    assert recreated.returncode == 0, recreated.stdout[-4000:] + recreated.stderr
+    assert "1 added, 1 changed, 0 destroyed" in recreated.stdout
+    [made] = [
+        r
+        for r in _state(workdir, env)
+        if r["type"] == "aws_elasticache_user" and r["values"]["user_id"] == writer
+    ]
+    assert made["values"]["authentication_mode"][0]["passwords"] == [current]
+    [group] = cache.describe_user_groups(UserGroupId=names["user_group"])["UserGroups"]
+    assert writer in group["UserIds"]
+
+
 def _verified(store: FeatureStoreProps) -> list[str]:
     """What ``make verify`` finds wrong with the deployed online store against ``store``
     (the offline tables are the data layer's, which this test does not deploy)."""
@@ -249,6 +311,9 @@ def test_redis_store_applies_replans_clean_and_destroys(
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
     assert _verified(store) == []
+    _recreate_the_deleted_writer(terraform, workdir, terraform_env, cache, names)
+    replanned = terraform("plan", "-detailed-exitcode")
+    assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
 
     grown = _grown_store(store)
     resynthesized = _synth_store(

@@ -41,6 +41,9 @@ from constructs import Construct
 from mlplatform.bindings.aws.data_aws_secretsmanager_random_password import (
     DataAwsSecretsmanagerRandomPassword,
 )
+from mlplatform.bindings.aws.data_aws_secretsmanager_secret_version import (
+    DataAwsSecretsmanagerSecretVersion,
+)
 from mlplatform.bindings.aws.dynamodb_table import (
     DynamodbTable,
     DynamodbTableAttribute,
@@ -463,12 +466,21 @@ class FeatureStore(FeatureStoreMixin, Construct):
             lifecycle=TerraformResourceLifecycle(ignore_changes=["secret_string"]),
         )
         self._secrets[user] = secret
+        # The user is made with the secret's current password, which after a rotation is
+        # no longer the first one: a user Terraform makes again (deleted behind its back, or
+        # replaced) starts with the password its clients read. The rotation owns it then.
+        current = DataAwsSecretsmanagerSecretVersion(
+            self, f"secret-{user}-current", secret_id=secret.id, depends_on=[version]
+        )
         return ElasticacheUser(
             self,
             f"user-{user}",
             **store_plan.user_settings(names, user, engine),
             authentication_mode=ElasticacheUserAuthenticationMode(
-                type="password", passwords=[version.secret_string]
+                type="password", passwords=[current.secret_string]
+            ),
+            lifecycle=TerraformResourceLifecycle(
+                ignore_changes=list(store_plan.ROTATED_USER_SETTINGS)
             ),
         )
 

@@ -28,6 +28,7 @@ from mlplatform.decisions.feature_store import (
 
 __all__ = [
     "REDIS_PASSWORD_LENGTH",
+    "ROTATED_USER_SETTINGS",
     "client_groups",
     "contract_secret_arns",
     "default_user_settings",
@@ -143,6 +144,11 @@ def default_user_settings(names: Mapping[str, str], engine: str) -> dict[str, An
         "engine": engine,
         "access_string": "off -@all",
     }
+
+
+ROTATED_USER_SETTINGS = ("authentication_mode",)
+"""What Terraform leaves alone on a ``reader`` or ``writer`` user once it exists: the
+passwords are the rotation's (the user is made with its secret's current one)."""
 
 
 def user_settings(names: Mapping[str, str], user: str, engine: str) -> dict[str, Any]:

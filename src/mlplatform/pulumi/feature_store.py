@@ -446,11 +446,19 @@ class FeatureStore(FeatureStoreMetricHelpers, FeatureStoreGrants, PlatformCompon
             ),
         )
         self.secrets[user] = secret
+        # Made with the secret's current password (after a rotation, not the first one), so a
+        # replaced user starts with the password its clients read; the rotation owns it then.
+        current = aws.secretsmanager.get_secret_version_output(
+            secret_id=secret.id, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[version])
+        )
         return aws.elasticache.User(
             self.child(f"user-{user}"),
             **store_plan.user_settings(names, user, engine),
-            authentication_mode={"type": "password", "passwords": [version.secret_string]},
-            opts=self.options(),
+            authentication_mode={"type": "password", "passwords": [current.secret_string]},
+            opts=pulumi.ResourceOptions.merge(
+                self.options(),
+                pulumi.ResourceOptions(ignore_changes=["authenticationMode"]),
+            ),
         )
 
     @staticmethod

@@ -63,6 +63,9 @@ ENGINE_ONLY: dict[str, str] = {
     "data.aws_region": "a lookup, not a resource; Pulumi calls aws.get_region",
     "data.aws_secretsmanager_random_password": "a lookup, not a resource; Pulumi calls "
     "aws.secretsmanager.get_random_password (both keep the first answer: ignore_changes)",
+    "data.aws_secretsmanager_secret_version": "a lookup, not a resource; Pulumi calls "
+    "aws.secretsmanager.get_secret_version (a Redis user is made with its secret's current "
+    "password)",
     "moved": "Terraform state moves of earlier reshapings; a Pulumi stack starts with none",
     "removed": "Terraform state handovers between layers (the pools' lake grants left the "
     "compute layer's state for the ml layer's); one Pulumi stack holds every layer",

@@ -104,6 +104,12 @@ DATA_SOURCE_RESULTS: dict[str, dict[str, str]] = {
         "randomPassword": "${data.aws_secretsmanager_random_password.random_password}",
         "id": "${data.aws_secretsmanager_random_password.id}",
     },
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+        "secretString": "${data.aws_secretsmanager_secret_version.secret_string}",
+        "arn": "${data.aws_secretsmanager_secret_version.arn}",
+        "id": "${data.aws_secretsmanager_secret_version.id}",
+        "versionId": "${data.aws_secretsmanager_secret_version.version_id}",
+    },
     "aws:kms/getAlias:getAlias": {
         "targetKeyArn": "${data.aws_kms_alias.target_key_arn}",
         "targetKeyId": "${data.aws_kms_alias.target_key_id}",

@@ -21,6 +21,7 @@ MODULES = (
     "data_aws_partition",
     "data_aws_region",
     "data_aws_secretsmanager_random_password",
+    "data_aws_secretsmanager_secret_version",
     "data_aws_ssm_parameter",
     "default_security_group",
     "dynamodb_table",
