@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -95,3 +96,53 @@ def test_each_construct_has_its_own_page_with_its_docstring(built: tuple[Path, l
         first_line = (construct.__doc__ or "").strip().splitlines()[0]
         words = re.sub(r"[`:*]", "", first_line).split()[:3]
         assert " ".join(words) in re.sub(r"<[^>]+>", "", text), construct.__name__
+
+
+CLASSES = """\
+def tagged(cls):
+    return cls
+
+
+@tagged
+class Decorated:
+    class Nested:
+        pass
+
+
+def factory():
+    class Local:
+        pass
+
+    return Local
+
+
+class Twice:
+    pass
+
+
+class Twice:  # noqa: F811
+    pass
+"""
+
+
+def test_the_builds_class_finder_places_each_class_where_inspect_does(tmp_path: Path) -> None:
+    """The build answers inspect's class lookups from one walk per source; each answer must
+    be inspect's own: a decorator's line, nested and function-local classes, and (as inspect
+    does) the first of two classes of one name."""
+    path = tmp_path / "classes_for_the_finder.py"
+    path.write_text(CLASSES)
+    spec = importlib.util.spec_from_file_location("classes_for_the_finder", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        classes = [module.Decorated, module.Decorated.Nested, module.factory(), module.Twice]
+        expected = [inspect.findsource(c)[1] for c in classes]
+        with _script()._each_module_parsed_once():
+            found = [inspect.findsource(c)[1] for c in classes]
+            assert inspect.findsource(module.factory)[1] == 10  # a function: inspect's own answer
+    finally:
+        del sys.modules[spec.name]
+    assert expected == [4, 6, 11, 17]
+    assert found == expected
