@@ -221,11 +221,17 @@ def _state(workdir: Path, env: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def _recreate_the_deleted_writer(
-    terraform: Any, workdir: Path, env: dict[str, str], cache: Any, names: Mapping[str, str]
+    terraform: Any,
+    workdir: Path,
+    env: dict[str, str],
+    cache: Any,
+    names: Mapping[str, str],
+    store: FeatureStoreProps,
 ) -> None:
     """The writer, deleted behind Terraform's back after its password rotated, is made again
     with the secret's current password (not the first one Terraform kept) and put back in the
-    user group, which lost it with the user (as AWS's DeleteUser documents)."""
+    user group, which lost it with the user (as AWS's DeleteUser documents); ``make verify``
+    names the group's missing user until then."""
     writer = names["user:writer"]
     current = boto3.client("secretsmanager", region_name=REGION).get_secret_value(
         SecretId=names["secret:writer"]
@@ -249,6 +255,11 @@ def _recreate_the_deleted_writer(
         raise AssertionError(f"{writer} is still there two minutes after DeleteUser")
     [group] = cache.describe_user_groups(UserGroupId=names["user_group"])["UserGroups"]
     assert writer not in group["UserIds"]
+    expected = sorted(names[f"user:{u}"] for u in ("default", "reader", "writer"))
+    assert _verified(store) == [
+        f"ElastiCache user group {names['user_group']}: users is "
+        f"[{', '.join(u for u in expected if u != writer)}], expected [{', '.join(expected)}]"
+    ]
 
     recreated = terraform("apply", "-auto-approve")
 
@@ -262,6 +273,7 @@ def _recreate_the_deleted_writer(
     assert made["values"]["authentication_mode"][0]["passwords"] == [current]
     [group] = cache.describe_user_groups(UserGroupId=names["user_group"])["UserGroups"]
     assert writer in group["UserIds"]
+    assert _verified(store) == []
 
 
 def _verified(store: FeatureStoreProps) -> list[str]:
@@ -311,7 +323,7 @@ def test_redis_store_applies_replans_clean_and_destroys(
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
     assert _verified(store) == []
-    _recreate_the_deleted_writer(terraform, workdir, terraform_env, cache, names)
+    _recreate_the_deleted_writer(terraform, workdir, terraform_env, cache, names, store)
     replanned = terraform("plan", "-detailed-exitcode")
     assert replanned.returncode == 0, replanned.stdout[-6000:] + replanned.stderr
 

@@ -132,6 +132,7 @@ class FeatureStoreChecker:
             group.get("SnapshotRetentionLimit"),
             redis.snapshot_retention_days,
         )
+        self._user_group(elasticache)
         secrets = self.context.client("secretsmanager")
         for user in REDIS_USERS:
             name = self.names[f"secret:{user}"]
@@ -144,6 +145,22 @@ class FeatureStoreChecker:
                     f"secret {name}", f"key (the {self.alias} key)", secret.get("KmsKeyId"), key
                 )
             check_rotation(findings, f"secret {name}", secret, self.names, redis)
+
+    def _user_group(self, elasticache: Any) -> None:
+        """The AUTH user group holds the ``default`` user and each store user: one the group
+        lost (AWS's DeleteUser takes a user out of its groups; after a ``-replace`` Terraform
+        puts it back only at the next apply) can no longer sign in."""
+        group_id = self.names["user_group"]
+        resource = f"ElastiCache user group {group_id}"
+        found = read_or_none(
+            elasticache.describe_user_groups, {"UserGroupNotFound"}, UserGroupId=group_id
+        )
+        if found is None:
+            self.context.findings.missing(resource)
+            return
+        expected = sorted(self.names[f"user:{u}"] for u in ("default", *REDIS_USERS))
+        users = sorted(found["UserGroups"][0].get("UserIds", []))
+        self.context.findings.compare(resource, "users", users, expected)
 
 
 def check_rotation(
